@@ -1,0 +1,39 @@
+// Bundles the CLI, the language server and the extension client with esbuild into dist/, and
+// copies the parser's WASM next to them (libpg-query loads it from its own directory).
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+mkdirSync('dist', { recursive: true });
+
+const entries = [
+  { in: 'server/src/cli.ts', out: 'cli' },
+  { in: 'server/src/lsp/main.ts', out: 'server' },
+  { in: 'client/src/extension.ts', out: 'extension' },
+].filter((e) => existsSync(e.in));
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  sourcemap: true,
+  minify: !watch,
+  keepNames: true,
+  logLevel: 'warning',
+  external: ['vscode'],
+};
+
+const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
+copyFileSync(wasm, 'dist/libpg-query.wasm');
+
+if (watch) {
+  const ctx = await esbuild.context({ ...common, entryPoints: entries, outdir: 'dist' });
+  await ctx.watch();
+} else {
+  await esbuild.build({ ...common, entryPoints: entries, outdir: 'dist' });
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+}

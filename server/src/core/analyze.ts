@@ -1,0 +1,167 @@
+/**
+ * The analysis pipeline: text → statements → timeline → (catalog, lock model, rules) per statement
+ * → findings with ignores and severities applied. Pure: no I/O, no LSP.
+ */
+import { LockwiseConfig, DEFAULT_CONFIG, Severity } from './config/config';
+import { Catalog } from './model/catalog';
+import { buildStatements, Statement, statementTokens } from './model/statements';
+import { buildTimeline, StatementTimeline, Timeline, Transaction } from './model/timeline';
+import { blockedByTable, modelStatement, StatementEffect } from './locks/model';
+import { Operation } from './locks/modes';
+import { LineIndex, Span } from './text/positions';
+import { FileContext, Finding, ReportedFinding, Rule } from './rules/types';
+import { RULES, RULES_BY_ID } from './rules/registry';
+import { collectIgnores, IgnoreSet } from './ignores';
+import { SqlComment } from './parse/splitter';
+import { Token } from './parse/parser';
+
+export interface HeldUntil {
+  /** 'statement': released when the statement ends; 'commit'/'rollback': at that statement; 'end-of-file': implicit transaction; 'never': BEGIN without COMMIT. */
+  kind: 'statement' | 'commit' | 'rollback' | 'end-of-file' | 'never';
+  /** Statement index of the COMMIT/ROLLBACK. */
+  statement?: number;
+}
+
+export interface StatementAnalysis {
+  statement: Statement;
+  effect: StatementEffect;
+  /** Operations blocked on each table while the locks are held. */
+  blocks: Map<string, Operation[]>;
+  timeline: StatementTimeline;
+  heldUntil: HeldUntil;
+  /** Relation names created earlier in this file (safe targets). */
+  newRelations: Set<string>;
+}
+
+export interface Analysis {
+  text: string;
+  lines: LineIndex;
+  statements: StatementAnalysis[];
+  findings: Finding[];
+  comments: SqlComment[];
+  timeline: Timeline;
+  config: LockwiseConfig;
+  hasHistory: boolean;
+  /** The schema after the whole file (used to chain history). */
+  finalCatalog: Catalog;
+}
+
+export interface AnalyzeOptions {
+  config?: LockwiseConfig;
+  /** Schema from earlier migration files (not modified). */
+  history?: Catalog;
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const config = options.config ?? DEFAULT_CONFIG;
+  const lines = new LineIndex(text);
+  const { statements, comments } = buildStatements(text);
+  const timeline = buildTimeline(statements, config.assumeInTransaction);
+  const catalog = options.history ? options.history.clone() : new Catalog();
+  catalog.inFile = true;
+
+  const tokenCache = new Map<number, Token[]>();
+  const file: FileContext = {
+    text,
+    lines,
+    statements,
+    effects: [],
+    timeline,
+    config,
+    hasHistory: !!options.history && options.history.relations.size > 0,
+    state: new Map(),
+    tokens(stmt) {
+      let t = tokenCache.get(stmt.index);
+      if (!t) tokenCache.set(stmt.index, (t = statementTokens(stmt)));
+      return t;
+    },
+  };
+
+  const enabled = RULES.filter((rule) => severityOf(rule, config) !== 'off' && (rule.minPgVersion ?? 0) <= config.pgVersion);
+  const raw: { rule: Rule; finding: ReportedFinding }[] = [];
+  const reporter = (rule: Rule) => (finding: ReportedFinding) => raw.push({ rule, finding });
+
+  const analyses: StatementAnalysis[] = [];
+  for (const stmt of statements) {
+    const effect = modelStatement(stmt.node, catalog, { pgVersion: config.pgVersion });
+    file.effects.push(effect);
+    const stmtTimeline = timeline.perStatement[stmt.index];
+    const ctx = { file, statement: stmt, effect, timeline: stmtTimeline, catalog };
+    for (const rule of enabled) rule.checkStatement?.(ctx, reporter(rule));
+    analyses.push({
+      statement: stmt,
+      effect,
+      blocks: blockedByTable(effect, catalog),
+      timeline: stmtTimeline,
+      heldUntil: heldUntil(stmtTimeline.transaction, stmt),
+      newRelations: new Set(effect.locks.filter((l) => catalog.isNew(l.relation)).map((l) => l.relation)),
+    });
+    catalog.apply(stmt.node, stmt.index);
+  }
+  for (const rule of enabled) rule.checkFile?.(file, reporter(rule));
+
+  const ignores = collectIgnores(comments, lines, new Set(RULES_BY_ID.keys()));
+  const findings: Finding[] = [];
+  for (const { rule, finding } of raw) {
+    if (isIgnored(ignores, rule.id, statements[finding.statement], lines)) continue;
+    findings.push({ ...finding, rule: rule.id, severity: severityOf(rule, config) as Severity });
+  }
+  for (const unknown of ignores.unknown) {
+    const rule = RULES_BY_ID.get('unknown-ignore-rule');
+    if (!rule || severityOf(rule, config) === 'off') continue;
+    findings.push({
+      rule: 'unknown-ignore-rule',
+      severity: severityOf(rule, config) as Severity,
+      message: `Unknown rule "${unknown.id}" in an ignore comment: it silences nothing (see \`lockwise rules\`).`,
+      span: unknown.span,
+      statement: nearestStatement(statements, unknown.span.start),
+    });
+  }
+  findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
+  return {
+    text, lines, statements: analyses, findings, comments, timeline, config,
+    hasHistory: file.hasHistory, finalCatalog: catalog,
+  };
+}
+
+export function severityOf(rule: Rule, config: LockwiseConfig) {
+  return config.rules[rule.id] ?? rule.defaultSeverity;
+}
+
+function heldUntil(tx: Transaction | undefined, stmt: Statement): HeldUntil {
+  if (!tx || stmt.kind === 'TransactionStmt') return { kind: 'statement' };
+  if (tx.implicit) return { kind: 'end-of-file' };
+  if (tx.end === undefined) return { kind: 'never' };
+  return { kind: tx.endKind === 'rollback' ? 'rollback' : 'commit', statement: tx.end };
+}
+
+function isIgnored(ignores: IgnoreSet, ruleId: string, stmt: Statement | undefined, lines: LineIndex): boolean {
+  if (ignores.file.has(ruleId) || ignores.file.has('*')) return true;
+  if (!stmt) return false;
+  const line = lines.positionAt(stmt.span.start).line;
+  for (const l of [line - 1, line]) {
+    const set = ignores.byLine.get(l);
+    if (set && (set.has(ruleId) || set.has('*'))) return true;
+  }
+  return false;
+}
+
+function nearestStatement(statements: Statement[], offset: number): number {
+  let best = 0;
+  for (const s of statements) if (s.span.start <= offset) best = s.index;
+  return best;
+}
+
+export function statementAt(analysis: Analysis, offset: number): StatementAnalysis | undefined {
+  // Prefer the innermost statement (DO-block bodies hold nested statements).
+  let found: StatementAnalysis | undefined;
+  for (const s of analysis.statements) {
+    const { start, end } = s.statement.span;
+    if (offset >= start && offset <= Math.max(end, s.statement.terminatorEnd)) {
+      if (!found || s.statement.span.start >= found.statement.span.start) found = s;
+    }
+  }
+  return found;
+}
+
+export type { Span };

@@ -1,0 +1,135 @@
+/**
+ * Configuration: `.lockwise.json` (nearest in the file's folder or a parent) merged over editor
+ * settings and CLI flags. Validation errors name the file and the key; they never crash.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export type Severity = 'error' | 'warning' | 'info';
+export type RuleSetting = Severity | 'off';
+
+export interface LockwiseConfig {
+  pgVersion: number;
+  assumeInTransaction: boolean;
+  rules: Record<string, RuleSetting>;
+  /** lock_timeout inserted by the quick fix, e.g. '5s'. */
+  lockTimeout: string;
+  /** Longest acceptable lock_timeout, e.g. '10s'. */
+  maxLockTimeout: string;
+  include: string[];
+  exclude: string[];
+}
+
+export const DEFAULT_CONFIG: LockwiseConfig = {
+  pgVersion: 15,
+  assumeInTransaction: false,
+  rules: {},
+  lockTimeout: '5s',
+  maxLockTimeout: '10s',
+  include: ['**/*.sql', '**/*.psql', '**/*.pgsql'],
+  exclude: ['**/node_modules/**'],
+};
+
+export const CONFIG_FILE_NAME = '.lockwise.json';
+
+export class ConfigError extends Error {
+  constructor(readonly file: string, readonly key: string | undefined, message: string) {
+    super(`${file}${key ? `: "${key}"` : ''}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DURATION = /^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/;
+const SEVERITIES: RuleSetting[] = ['off', 'info', 'warning', 'error'];
+const KNOWN_KEYS = ['$schema', 'pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'include', 'exclude'];
+
+/** Validates a parsed config object; `knownRules` lets it reject misspelt rule ids. */
+export function validateConfig(raw: unknown, file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(file, undefined, 'must be a JSON object');
+  const obj = raw as Record<string, unknown>;
+  const out: Partial<LockwiseConfig> = {};
+  for (const key of Object.keys(obj)) {
+    if (!KNOWN_KEYS.includes(key)) throw new ConfigError(file, key, `unknown key (expected one of ${KNOWN_KEYS.slice(1).join(', ')})`);
+  }
+  if ('pgVersion' in obj) {
+    const v = obj.pgVersion;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 9 || v > 19) throw new ConfigError(file, 'pgVersion', 'must be a PostgreSQL major version between 9 and 19');
+    out.pgVersion = v;
+  }
+  if ('assumeInTransaction' in obj) {
+    if (typeof obj.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction', 'must be true or false');
+    out.assumeInTransaction = obj.assumeInTransaction;
+  }
+  for (const key of ['lockTimeout', 'maxLockTimeout'] as const) {
+    if (key in obj) {
+      const v = obj[key];
+      if (typeof v !== 'string' || !DURATION.test(v)) throw new ConfigError(file, key, `must be a duration such as "5s" or "500ms"`);
+      out[key] = v;
+    }
+  }
+  for (const key of ['include', 'exclude'] as const) {
+    if (key in obj) {
+      const v = obj[key];
+      if (!Array.isArray(v) || v.some((g) => typeof g !== 'string')) throw new ConfigError(file, key, 'must be an array of glob strings');
+      out[key] = v as string[];
+    }
+  }
+  if ('rules' in obj) {
+    const rules = obj.rules;
+    if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(file, 'rules', 'must be an object of rule id to "off", "info", "warning" or "error"');
+    out.rules = {};
+    for (const [id, setting] of Object.entries(rules as Record<string, unknown>)) {
+      if (!knownRules.has(id)) throw new ConfigError(file, `rules.${id}`, 'unknown rule id (see `lockwise rules`)');
+      if (typeof setting !== 'string' || !SEVERITIES.includes(setting as RuleSetting)) {
+        throw new ConfigError(file, `rules.${id}`, 'must be "off", "info", "warning" or "error"');
+      }
+      out.rules[id] = setting as RuleSetting;
+    }
+  }
+  return out;
+}
+
+/** Finds the nearest `.lockwise.json` from `dir` upwards. */
+export function findConfigFile(dir: string): string | undefined {
+  let current = path.resolve(dir);
+  for (;;) {
+    const candidate = path.join(current, CONFIG_FILE_NAME);
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+export function readConfigFile(file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, undefined, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return parseConfigText(text, file, knownRules);
+}
+
+export function parseConfigText(text: string, file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ConfigError(file, undefined, `is not valid JSON (${(error as Error).message})`);
+  }
+  return validateConfig(raw, file, knownRules);
+}
+
+/** Later layers win: defaults < settings < file < flags. */
+export function mergeConfig(...layers: Partial<LockwiseConfig>[]): LockwiseConfig {
+  const out: LockwiseConfig = { ...DEFAULT_CONFIG, rules: {} };
+  for (const layer of layers) {
+    for (const [key, value] of Object.entries(layer)) {
+      if (value === undefined) continue;
+      if (key === 'rules') out.rules = { ...out.rules, ...(value as Record<string, RuleSetting>) };
+      else (out as unknown as Record<string, unknown>)[key] = value;
+    }
+  }
+  return out;
+}

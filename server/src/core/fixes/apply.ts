@@ -1,0 +1,70 @@
+/** Applying fixes: edits are plain text insertions and replacements, never a reprint of the AST. */
+import { analyze, AnalyzeOptions } from '../analyze';
+import { Finding, TextEdit } from '../rules/types';
+
+/** Applies non-overlapping edits (document offsets into `text`). */
+export function applyEdits(text: string, edits: TextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
+}
+
+function overlaps(a: TextEdit, b: TextEdit): boolean {
+  // Two insertions at the same point conflict too: their order would be arbitrary.
+  if (a.start === a.end && b.start === b.end) return a.start === b.start;
+  return a.start < b.end && b.start < a.end || (a.start === b.start);
+}
+
+/** Picks the fixes of `findings` whose edits do not touch each other. */
+export function compatibleFixes(findings: Finding[]): TextEdit[][] {
+  const chosen: TextEdit[][] = [];
+  const all: TextEdit[] = [];
+  for (const f of findings) {
+    if (!f.fix) continue;
+    if (f.fix.edits.some((e) => all.some((o) => overlaps(e, o)))) continue;
+    chosen.push(f.fix.edits);
+    all.push(...f.fix.edits);
+  }
+  return chosen;
+}
+
+export interface FixAllResult {
+  text: string;
+  /** Rule ids of the findings fixed, in order. */
+  fixed: string[];
+}
+
+/**
+ * Applies every available fix, re-analysing after each round (a fix may move statements), until no
+ * fixable finding is left or a round changes nothing. Each round's result must not add error findings.
+ */
+export function fixAll(text: string, options: AnalyzeOptions = {}, maxRounds = 500): FixAllResult {
+  let current = text;
+  const fixed: string[] = [];
+  for (let round = 0; round < maxRounds; round++) {
+    const analysis = analyze(current, options);
+    const fixable = analysis.findings.filter((f) => f.fix);
+    if (fixable.length === 0) break;
+    const errorsBefore = analysis.findings.filter((f) => f.severity === 'error').length;
+    const syntaxBefore = analysis.findings.filter((f) => f.rule === 'syntax-error').length;
+    let progressed = false;
+    // One fix at a time keeps each step checkable; cheap because parses are cached by statement text.
+    for (const finding of fixable) {
+      const candidate = applyEdits(current, finding.fix!.edits);
+      const after = analyze(candidate, options);
+      const errorsAfter = after.findings.filter((f) => f.severity === 'error').length;
+      const syntaxAfter = after.findings.filter((f) => f.rule === 'syntax-error').length;
+      const allowed = finding.severity === 'error' ? errorsBefore - 1 : errorsBefore;
+      if (syntaxAfter > syntaxBefore || errorsAfter > allowed) continue;
+      current = candidate;
+      fixed.push(finding.rule);
+      progressed = true;
+      break;
+    }
+    if (!progressed) break;
+  }
+  return { text: current, fixed };
+}
+
+export { analyze };

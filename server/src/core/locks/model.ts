@@ -1,0 +1,777 @@
+/**
+ * The lock model: for one statement, given the schema known before it and the PostgreSQL version,
+ * every relation it locks (with mode and role), whether it rewrites or scans the table, and which
+ * concurrent operations it blocks. Checked against locks measured on real engines (test/unit/oracle
+ * and test/engine).
+ */
+import {
+  Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asDefElem, asRangeVar, constValue, nameList, nodeKind,
+  asString, findAll, typeToString,
+} from '../parse/ast';
+import { Catalog, columnRefs } from '../model/catalog';
+import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, strongest, lockRank } from './modes';
+import { defaultVolatility } from './volatility';
+import { typeChangeVerdict } from './typeChange';
+
+export type LockRole =
+  | 'target'
+  | 'target_index'
+  | 'referenced'
+  | 'referenced_index'
+  | 'partition'
+  | 'partition_index'
+  | 'default_partition'
+  | 'source'
+  | 'sequence';
+
+export interface RelationLock {
+  relation: string;
+  mode: LockMode;
+  role: LockRole;
+  /** Set when this lock does not stop queries (e.g. REINDEX CONCURRENTLY's lock on the old, dead index). */
+  harmless?: string;
+}
+
+export interface StatementEffect {
+  locks: RelationLock[];
+  /** Non-relation locks, e.g. the enum type of ALTER TYPE ... ADD VALUE. */
+  objectLocks: { object: string; mode: LockMode }[];
+  /** The table (and every index) is rewritten into new files. */
+  rewrite: boolean;
+  /** The table is read in full (constraint check, index build, rewrite). */
+  scan: boolean;
+  /** Builds an index (a scan plus a sort, proportional to table size). */
+  indexBuild: boolean;
+  /** Writes rows (INSERT/UPDATE/DELETE/COPY). */
+  dataChange: boolean;
+  concurrently: boolean;
+  /** Cannot run inside a transaction block. */
+  noTransaction: boolean;
+  /** Statement only touches objects created earlier in the file. */
+  onlyNewObjects: boolean;
+  /** Assumptions made because history was missing, and version notes. */
+  notes: string[];
+  /** The main relation (first target), if any. */
+  target?: string;
+}
+
+export interface ModelOptions {
+  pgVersion: number;
+}
+
+const ALL_OPERATIONS = OPERATIONS.map((o) => o.name);
+
+class EffectBuilder {
+  readonly effect: StatementEffect = {
+    locks: [], objectLocks: [], rewrite: false, scan: false, indexBuild: false, dataChange: false,
+    concurrently: false, noTransaction: false, onlyNewObjects: false, notes: [],
+  };
+
+  lock(relation: string | undefined, mode: LockMode, role: LockRole, harmless?: string): void {
+    if (!relation) return;
+    const existing = this.effect.locks.find((l) => l.relation === relation);
+    if (existing) {
+      if (lockRank(mode) > lockRank(existing.mode)) {
+        existing.mode = mode;
+        existing.harmless = harmless;
+      }
+      return;
+    }
+    this.effect.locks.push({ relation, mode, role, ...(harmless ? { harmless } : {}) });
+    if (role === 'target' && !this.effect.target) this.effect.target = relation;
+  }
+
+  note(text: string): void {
+    if (!this.effect.notes.includes(text)) this.effect.notes.push(text);
+  }
+}
+
+export function modelStatement(node: Node | undefined, catalog: Catalog, options: ModelOptions): StatementEffect {
+  const b = new EffectBuilder();
+  const kind = nodeKind(node) ?? '';
+  const handler = HANDLERS[kind];
+  if (handler) handler(b, node as Node, catalog, options);
+  const targets = b.effect.locks.filter((l) => l.role === 'target' || l.role === 'target_index');
+  b.effect.onlyNewObjects =
+    b.effect.locks.length > 0 &&
+    b.effect.locks.every((l) => catalog.isNew(l.relation) || catalog.isNew(catalog.indexes.get(l.relation)?.table));
+  void targets;
+  return b.effect;
+}
+
+type Handler = (b: EffectBuilder, node: Node, catalog: Catalog, options: ModelOptions) => void;
+
+/** ACCESS EXCLUSIVE on every index of a table (rewrites, TRUNCATE, DROP, ...). */
+function lockAllIndexes(b: EffectBuilder, catalog: Catalog, table: string, mode: LockMode, role: LockRole = 'target_index', harmless?: string) {
+  for (const idx of catalog.indexesOf(table)) b.lock(idx.name, mode, role, harmless);
+}
+
+function rewriteTable(b: EffectBuilder, catalog: Catalog, table: string) {
+  b.effect.rewrite = true;
+  b.effect.scan = true;
+  lockAllIndexes(b, catalog, table, 'ACCESS EXCLUSIVE');
+}
+
+const HANDLERS: Record<string, Handler> = {
+  AlterTableStmt(b, node, catalog, options) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(node, 'AlterTableStmt')!;
+    const table = stmt.relation?.relname ?? '';
+    if (stmt.objtype === 'OBJECT_INDEX') {
+      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+      return;
+    }
+    if (stmt.objtype === 'OBJECT_SEQUENCE') {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      return;
+    }
+    for (const c of stmt.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      if (cmd) alterTableCmd(b, catalog, table, cmd, options);
+    }
+  },
+
+  RenameStmt(b, node, catalog) {
+    const stmt = as<'RenameStmt', T.RenameStmt>(node, 'RenameStmt')!;
+    const name = stmt.relation?.relname;
+    switch (stmt.renameType) {
+      case 'OBJECT_INDEX':
+        b.lock(name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+        return;
+      case 'OBJECT_TABLE':
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+      case 'OBJECT_SEQUENCE':
+      case 'OBJECT_FOREIGN_TABLE':
+      case 'OBJECT_COLUMN':
+      case 'OBJECT_TABCONSTRAINT':
+      case 'OBJECT_TRIGGER':
+      case 'OBJECT_RULE':
+      case 'OBJECT_POLICY':
+        b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+        return;
+      default:
+        void catalog;
+        return;
+    }
+  },
+
+  IndexStmt(b, node, catalog) {
+    const stmt = as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')!;
+    const table = stmt.relation?.relname;
+    b.effect.indexBuild = true;
+    b.effect.scan = true;
+    if (stmt.concurrent) {
+      b.effect.concurrently = true;
+      b.effect.noTransaction = true;
+      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
+      b.note('CONCURRENTLY waits for every transaction that is writing the table, or holds an older snapshot, to finish');
+    } else {
+      b.lock(table, 'SHARE', 'target');
+    }
+    void catalog;
+  },
+
+  DropStmt(b, node, catalog) {
+    const stmt = as<'DropStmt', T.DropStmt>(node, 'DropStmt')!;
+    for (const obj of stmt.objects ?? []) {
+      const names = nameList(as<'List', T.List>(obj, 'List')?.items);
+      const name = names[names.length - 1];
+      switch (stmt.removeType) {
+        case 'OBJECT_TABLE':
+        case 'OBJECT_FOREIGN_TABLE': {
+          b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+          lockAllIndexes(b, catalog, name, 'ACCESS EXCLUSIVE');
+          // Dropping the FK's triggers on the referenced table takes ACCESS EXCLUSIVE there (measured).
+          for (const con of catalog.relation(name)?.constraints.values() ?? []) {
+            if (con.type === 'foreign' && con.references && con.references !== name) b.lock(con.references, 'ACCESS EXCLUSIVE', 'referenced');
+          }
+          for (const part of catalog.relation(name)?.partitions ?? []) b.lock(part, 'ACCESS EXCLUSIVE', 'partition');
+          break;
+        }
+        case 'OBJECT_INDEX': {
+          const idx = catalog.indexes.get(name);
+          if (stmt.concurrent) {
+            b.effect.concurrently = true;
+            b.effect.noTransaction = true;
+            b.lock(idx?.table, 'SHARE UPDATE EXCLUSIVE', 'target');
+            b.note('DROP INDEX CONCURRENTLY waits for every transaction using the table to finish');
+          } else {
+            b.lock(idx?.table, 'ACCESS EXCLUSIVE', 'target');
+            if (!idx) b.note(`the table of index ${name} is not known from the migration history: it is locked ACCESS EXCLUSIVE too`);
+          }
+          b.lock(name, 'ACCESS EXCLUSIVE', 'target_index');
+          break;
+        }
+        case 'OBJECT_VIEW':
+        case 'OBJECT_MATVIEW':
+        case 'OBJECT_SEQUENCE':
+          b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+          break;
+        case 'OBJECT_TRIGGER':
+        case 'OBJECT_RULE':
+        case 'OBJECT_POLICY':
+          // objects are [table, trigger]
+          b.lock(names[names.length - 2], 'ACCESS EXCLUSIVE', 'target');
+          break;
+        default:
+          break;
+      }
+    }
+  },
+
+  ReindexStmt(b, node, catalog, options) {
+    const stmt = as<'ReindexStmt', T.ReindexStmt>(node, 'ReindexStmt')!;
+    const concurrently = (stmt.params ?? []).some((p) => asDefElem(p)?.defname === 'concurrently');
+    const name = stmt.relation?.relname ?? stmt.name ?? '';
+    const kind = stmt.kind;
+    if (concurrently) {
+      b.effect.concurrently = true;
+      b.effect.noTransaction = true;
+      if (options.pgVersion < 12) b.note('REINDEX CONCURRENTLY needs PostgreSQL 12 or later');
+    }
+    if (kind !== 'REINDEX_OBJECT_TABLE' && kind !== 'REINDEX_OBJECT_INDEX') {
+      b.note('REINDEX of a whole schema, database or system locks every table in it in turn');
+      b.effect.noTransaction = true;
+      return;
+    }
+    b.effect.indexBuild = true;
+    b.effect.scan = true;
+    const table = kind === 'REINDEX_OBJECT_TABLE' ? name : catalog.indexes.get(name)?.table;
+    const indexes = kind === 'REINDEX_OBJECT_TABLE' ? catalog.indexesOf(name).map((i) => i.name) : [name];
+    b.lock(table, concurrently ? 'SHARE UPDATE EXCLUSIVE' : 'SHARE', 'target');
+    for (const idx of indexes) {
+      if (concurrently) b.lock(idx, 'ACCESS EXCLUSIVE', 'target_index', 'taken only on the old index, after queries stopped using it');
+      else b.lock(idx, 'ACCESS EXCLUSIVE', 'target_index');
+    }
+    if (!concurrently) b.note('REINDEX takes ACCESS EXCLUSIVE on the index: every query that would plan on the table waits, reads included');
+  },
+
+  VacuumStmt(b, node, catalog) {
+    const stmt = as<'VacuumStmt', T.VacuumStmt>(node, 'VacuumStmt')!;
+    const options = (stmt.options ?? []).map((o) => asDefElem(o)?.defname);
+    const full = options.includes('full');
+    const rels = (stmt.rels ?? []).map((r) => as<'VacuumRelation', T.VacuumRelation>(r, 'VacuumRelation')?.relation?.relname);
+    if (stmt.is_vacuumcmd) b.effect.noTransaction = true;
+    for (const rel of rels) {
+      if (full && stmt.is_vacuumcmd) {
+        b.lock(rel, 'ACCESS EXCLUSIVE', 'target');
+        if (rel) {
+          lockAllIndexes(b, catalog, rel, 'ACCESS EXCLUSIVE');
+          b.effect.rewrite = true;
+        }
+      } else {
+        b.lock(rel, 'SHARE UPDATE EXCLUSIVE', 'target');
+        b.effect.scan = true;
+      }
+    }
+  },
+
+  ClusterStmt(b, node, catalog) {
+    const stmt = as<'ClusterStmt', T.ClusterStmt>(node, 'ClusterStmt')!;
+    const table = stmt.relation?.relname;
+    if (!table) {
+      b.note('CLUSTER without a table re-clusters every previously clustered table');
+      b.effect.noTransaction = true;
+      return;
+    }
+    b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+    rewriteTable(b, catalog, table);
+  },
+
+  TruncateStmt(b, node, catalog) {
+    const stmt = as<'TruncateStmt', T.TruncateStmt>(node, 'TruncateStmt')!;
+    for (const r of stmt.relations ?? []) {
+      const name = asRangeVar(r)?.relname;
+      b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+      if (name) lockAllIndexes(b, catalog, name, 'ACCESS EXCLUSIVE');
+      if (name && stmt.behavior === 'DROP_CASCADE') {
+        for (const child of catalog.referencing(name)) {
+          b.lock(child, 'ACCESS EXCLUSIVE', 'referenced');
+          lockAllIndexes(b, catalog, child, 'ACCESS EXCLUSIVE', 'referenced_index');
+        }
+      }
+    }
+    b.effect.dataChange = true;
+  },
+
+  RefreshMatViewStmt(b, node, catalog) {
+    const stmt = as<'RefreshMatViewStmt', T.RefreshMatViewStmt>(node, 'RefreshMatViewStmt')!;
+    const name = stmt.relation?.relname ?? '';
+    b.effect.scan = true;
+    if (stmt.concurrent) {
+      b.effect.concurrently = true;
+      b.lock(name, 'EXCLUSIVE', 'target');
+    } else {
+      b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+      rewriteTable(b, catalog, name);
+    }
+    for (const src of catalog.relation(name)?.sources ?? []) b.lock(src, 'ACCESS SHARE', 'source');
+  },
+
+  CreateStmt(b, node, catalog) {
+    const stmt = as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')!;
+    const parent = asRangeVar(stmt.inhRelations?.[0])?.relname;
+    if (stmt.partbound && parent) {
+      b.lock(parent, 'ACCESS EXCLUSIVE', 'target');
+      const def = [...(catalog.relation(parent)?.partitions ?? [])].find((p) => catalog.relation(p)?.isDefaultPartition);
+      if (def) {
+        b.lock(def, 'ACCESS EXCLUSIVE', 'default_partition');
+        b.note(`the default partition ${def} is scanned for rows that belong in the new partition`);
+      }
+    } else if (parent) {
+      b.lock(parent, 'SHARE UPDATE EXCLUSIVE', 'target');
+    }
+    for (const elt of stmt.tableElts ?? []) {
+      const col = asColumnDef(elt);
+      const cons = col ? col.constraints ?? [] : [elt];
+      for (const c of cons) {
+        const con = asConstraint(c);
+        if (con?.contype === 'CONSTR_FOREIGN' && con.pktable?.relname && con.pktable.relname !== stmt.relation?.relname) {
+          b.lock(con.pktable.relname, 'SHARE ROW EXCLUSIVE', 'referenced');
+        }
+      }
+    }
+  },
+
+  ViewStmt(b, node, catalog) {
+    const stmt = as<'ViewStmt', T.ViewStmt>(node, 'ViewStmt')!;
+    const name = stmt.view?.relname;
+    if (stmt.replace && catalog.relation(name)) b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+    for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
+  },
+
+  CreateTableAsStmt(b, node) {
+    const stmt = as<'CreateTableAsStmt', T.CreateTableAsStmt>(node, 'CreateTableAsStmt')!;
+    for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
+    if (!stmt.into?.skipData) b.effect.scan = false;
+  },
+
+  AlterSeqStmt(b, node) {
+    const stmt = as<'AlterSeqStmt', T.AlterSeqStmt>(node, 'AlterSeqStmt')!;
+    b.lock(stmt.sequence?.relname, 'SHARE ROW EXCLUSIVE', 'target');
+    for (const o of stmt.options ?? []) {
+      const opt = asDefElem(o);
+      if (opt?.defname === 'owned_by') {
+        const names = nameList(as<'List', T.List>(opt.arg, 'List')?.items);
+        if (names.length >= 2) b.lock(names[names.length - 2], 'ACCESS SHARE', 'referenced');
+      } else if (opt?.defname) {
+        // RESTART, INCREMENT, ... write a new sequence file (measured as a relfilenode change).
+        b.effect.rewrite = true;
+      }
+    }
+  },
+
+  CreateTrigStmt(b, node) {
+    const stmt = as<'CreateTrigStmt', T.CreateTrigStmt>(node, 'CreateTrigStmt')!;
+    b.lock(stmt.relation?.relname, 'SHARE ROW EXCLUSIVE', 'target');
+  },
+
+  CreatePolicyStmt(b, node) {
+    const stmt = as<'CreatePolicyStmt', T.CreatePolicyStmt>(node, 'CreatePolicyStmt')!;
+    b.lock(stmt.table?.relname, 'ACCESS EXCLUSIVE', 'target');
+  },
+
+  AlterPolicyStmt(b, node) {
+    const stmt = as<'AlterPolicyStmt', T.AlterPolicyStmt>(node, 'AlterPolicyStmt')!;
+    b.lock(stmt.table?.relname, 'ACCESS EXCLUSIVE', 'target');
+  },
+
+  RuleStmt(b, node) {
+    const stmt = as<'RuleStmt', T.RuleStmt>(node, 'RuleStmt')!;
+    b.lock(stmt.relation?.relname, 'ACCESS EXCLUSIVE', 'target');
+  },
+
+  CommentStmt(b, node) {
+    const stmt = as<'CommentStmt', T.CommentStmt>(node, 'CommentStmt')!;
+    const names = nameList(as<'List', T.List>(stmt.object, 'List')?.items);
+    if (stmt.objtype === 'OBJECT_TABLE' || stmt.objtype === 'OBJECT_VIEW' || stmt.objtype === 'OBJECT_MATVIEW') {
+      b.lock(names[names.length - 1], 'SHARE UPDATE EXCLUSIVE', 'target');
+    } else if (stmt.objtype === 'OBJECT_COLUMN') {
+      b.lock(names[names.length - 2], 'SHARE UPDATE EXCLUSIVE', 'target');
+    }
+  },
+
+  GrantStmt(b, node, _catalog, options) {
+    const stmt = as<'GrantStmt', T.GrantStmt>(node, 'GrantStmt')!;
+    if (stmt.objtype !== 'OBJECT_TABLE' || stmt.targtype !== 'ACL_TARGET_OBJECT') return;
+    // PostgreSQL 18 takes ACCESS SHARE on the table; 15 and 17 take no table lock (measured).
+    if (options.pgVersion >= 18) for (const o of stmt.objects ?? []) b.lock(asRangeVar(o)?.relname, 'ACCESS SHARE', 'target');
+    b.note('GRANT/REVOKE update the table\'s catalog row: CREATE INDEX, VACUUM and ALTER TABLE on it wait for this transaction');
+  },
+
+  LockStmt(b, node) {
+    const stmt = as<'LockStmt', T.LockStmt>(node, 'LockStmt')!;
+    const mode = lockModeFromNumber(stmt.mode);
+    for (const r of stmt.relations ?? []) b.lock(asRangeVar(r)?.relname, mode, 'target');
+  },
+
+  AlterEnumStmt(b, node, _catalog, options) {
+    const stmt = as<'AlterEnumStmt', T.AlterEnumStmt>(node, 'AlterEnumStmt')!;
+    b.effect.objectLocks.push({ object: nameList(stmt.typeName).join('.'), mode: 'EXCLUSIVE' });
+    if (stmt.newVal && options.pgVersion < 12) b.effect.noTransaction = true;
+  },
+
+  AlterObjectSchemaStmt(b, node) {
+    const stmt = as<'AlterObjectSchemaStmt', T.AlterObjectSchemaStmt>(node, 'AlterObjectSchemaStmt')!;
+    if (stmt.relation?.relname) b.lock(stmt.relation.relname, 'ACCESS EXCLUSIVE', 'target');
+  },
+
+  InsertStmt(b, node) {
+    const stmt = as<'InsertStmt', T.InsertStmt>(node, 'InsertStmt')!;
+    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    readSources(b, stmt.selectStmt);
+    b.effect.dataChange = true;
+  },
+
+  UpdateStmt(b, node) {
+    const stmt = as<'UpdateStmt', T.UpdateStmt>(node, 'UpdateStmt')!;
+    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    readSources(b, { fromClause: stmt.fromClause, whereClause: stmt.whereClause });
+    b.effect.dataChange = true;
+    if (!stmt.whereClause) b.effect.scan = true;
+  },
+
+  DeleteStmt(b, node) {
+    const stmt = as<'DeleteStmt', T.DeleteStmt>(node, 'DeleteStmt')!;
+    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    readSources(b, { usingClause: stmt.usingClause, whereClause: stmt.whereClause });
+    b.effect.dataChange = true;
+    if (!stmt.whereClause) b.effect.scan = true;
+  },
+
+  MergeStmt(b, node) {
+    const stmt = as<'MergeStmt', T.MergeStmt>(node, 'MergeStmt')!;
+    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    readSources(b, stmt.sourceRelation);
+    b.effect.dataChange = true;
+  },
+
+  CopyStmt(b, node) {
+    const stmt = as<'CopyStmt', T.CopyStmt>(node, 'CopyStmt')!;
+    if (!stmt.relation) return;
+    b.lock(stmt.relation.relname, stmt.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', 'target');
+    if (stmt.is_from) b.effect.dataChange = true;
+  },
+
+  SelectStmt(b, node) {
+    const stmt = as<'SelectStmt', T.SelectStmt>(node, 'SelectStmt')!;
+    const forUpdate = (stmt.lockingClause ?? []).length > 0;
+    for (const rv of findAll<T.RangeVar>(stmt.fromClause, 'RangeVar')) b.lock(rv.relname, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE', 'source');
+  },
+
+  CreateDomainStmt() {},
+  DoStmt() {},
+};
+
+function readSources(b: EffectBuilder, root: unknown) {
+  for (const rv of findAll<T.RangeVar>(root, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
+}
+
+function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
+  const rel = catalog.relation(table);
+  switch (cmd.subtype) {
+    case 'AT_AddColumn': {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      const col = asColumnDef(cmd.def);
+      if (!col) return;
+      addColumnEffect(b, catalog, table, col, options);
+      return;
+    }
+    case 'AT_ColumnDefault':
+    case 'AT_CookedColumnDefault':
+    case 'AT_DropNotNull':
+    case 'AT_AddIdentity':
+    case 'AT_SetIdentity':
+    case 'AT_DropIdentity':
+    case 'AT_SetStorage':
+    case 'AT_SetCompression':
+    case 'AT_ReplicaIdentity':
+    case 'AT_EnableRowSecurity':
+    case 'AT_DisableRowSecurity':
+    case 'AT_ForceRowSecurity':
+    case 'AT_NoForceRowSecurity':
+    case 'AT_AddInherit':
+    case 'AT_DropInherit':
+    case 'AT_AddOf':
+    case 'AT_DropOf':
+    case 'AT_EnableRule':
+    case 'AT_DisableRule':
+    case 'AT_EnableAlwaysRule':
+    case 'AT_EnableReplicaRule':
+    case 'AT_DropExpression':
+    case 'AT_AlterConstraint':
+    case 'AT_GenericOptions':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      return;
+    case 'AT_SetNotNull': {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      const column = rel?.columns.get(cmd.name ?? '');
+      if (column?.notNull) return;
+      const check = [...(rel?.constraints.values() ?? [])].find((c) => c.type === 'check' && c.validated && c.notNullColumn === cmd.name);
+      if (check && options.pgVersion >= 12) {
+        b.note(`the validated CHECK ${check.name} proves the column has no NULLs: no scan`);
+        return;
+      }
+      b.effect.scan = true;
+      if (!rel) b.note(`${table} is not known from the migration history: assumed to have no validated CHECK (${cmd.name} IS NOT NULL)`);
+      return;
+    }
+    case 'AT_SetStatistics':
+    case 'AT_SetOptions':
+    case 'AT_ResetOptions':
+    case 'AT_ClusterOn':
+    case 'AT_DropCluster':
+      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
+      return;
+    case 'AT_SetRelOptions':
+    case 'AT_ResetRelOptions':
+      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
+      return;
+    case 'AT_EnableTrig':
+    case 'AT_DisableTrig':
+    case 'AT_EnableAlwaysTrig':
+    case 'AT_EnableReplicaTrig':
+    case 'AT_EnableTrigAll':
+    case 'AT_DisableTrigAll':
+    case 'AT_EnableTrigUser':
+    case 'AT_DisableTrigUser':
+      b.lock(table, 'SHARE ROW EXCLUSIVE', 'target');
+      return;
+    case 'AT_DropColumn': {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      for (const idx of catalog.indexesOf(table)) if (idx.columns.includes(cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
+      return;
+    }
+    case 'AT_AlterColumnType': {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      const def = asColumnDef(cmd.def);
+      const newType = typeToString(def?.typeName);
+      const using = def?.raw_default;
+      const usingIsNoop = !using || (nodeKind(using) === 'ColumnRef' && columnRefs(using)[0] === cmd.name);
+      const verdict = typeChangeVerdict(rel?.columns.get(cmd.name ?? '')?.type, newType, usingIsNoop, options.pgVersion);
+      if (verdict.rewrite) {
+        rewriteTable(b, catalog, table);
+        if (verdict.assumed) b.note(`assumed to rewrite: ${verdict.reason}`);
+      } else {
+        b.note(`no rewrite: ${verdict.reason}`);
+        for (const idx of catalog.indexesOf(table)) if (idx.columns.includes(cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
+      }
+      return;
+    }
+    case 'AT_AddConstraint':
+    case 'AT_AddIndexConstraint': {
+      const con = asConstraint(cmd.def);
+      if (con) addConstraintEffect(b, catalog, table, con);
+      return;
+    }
+    case 'AT_ValidateConstraint': {
+      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
+      b.effect.scan = true;
+      const con = rel?.constraints.get(cmd.name ?? '');
+      if (con?.type === 'foreign') b.lock(con.references, 'ROW SHARE', 'referenced');
+      return;
+    }
+    case 'AT_DropConstraint': {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      const con = rel?.constraints.get(cmd.name ?? '');
+      if (con?.type === 'foreign') b.lock(con.references, 'ACCESS EXCLUSIVE', 'referenced');
+      if (con?.index) b.lock(con.index, 'ACCESS EXCLUSIVE', 'target_index');
+      if (!con && rel) b.note(`constraint ${cmd.name} is not known from the migration history; if it is a foreign key, the referenced table is locked ACCESS EXCLUSIVE too`);
+      return;
+    }
+    case 'AT_ChangeOwner':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      lockAllIndexes(b, catalog, table, 'ACCESS EXCLUSIVE');
+      return;
+    case 'AT_SetLogged':
+    case 'AT_SetUnLogged':
+    case 'AT_SetAccessMethod':
+    case 'AT_SetTableSpace':
+    case 'AT_SetExpression':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      rewriteTable(b, catalog, table);
+      return;
+    case 'AT_AttachPartition':
+      return attachPartition(b, catalog, table, cmd);
+    case 'AT_DetachPartition':
+    case 'AT_DetachPartitionFinalize':
+      return detachPartition(b, catalog, table, cmd, options);
+    default:
+      // ALTER TABLE takes ACCESS EXCLUSIVE unless the documentation says otherwise.
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      return;
+  }
+}
+
+function addColumnEffect(b: EffectBuilder, catalog: Catalog, table: string, col: T.ColumnDef, options: ModelOptions) {
+  const type = typeToString(col.typeName);
+  const constraints = (col.constraints ?? []).map(asConstraint).filter((c): c is T.Constraint => !!c);
+  const isNew = catalog.isNew(table);
+  if (/^(small|big)?serial[248]?$/.test(type)) {
+    b.note(`${type} fills every existing row from a sequence: the table is rewritten`);
+    if (!isNew) rewriteTable(b, catalog, table);
+  }
+  for (const con of constraints) {
+    switch (con.contype) {
+      case 'CONSTR_DEFAULT': {
+        const verdict = defaultVolatility(con.raw_expr);
+        if (options.pgVersion < 11) {
+          b.note('before PostgreSQL 11 any default rewrites the table');
+          if (!isNew) rewriteTable(b, catalog, table);
+        } else if (verdict.volatility === 'volatile') {
+          b.note(`${verdict.fn}() is volatile: it is evaluated for every existing row, rewriting the table`);
+          if (!isNew) rewriteTable(b, catalog, table);
+        } else if (verdict.volatility === 'unknown') {
+          b.note(`the volatility of ${verdict.fn}() is not known: assumed volatile (table rewrite)`);
+          if (!isNew) rewriteTable(b, catalog, table);
+        }
+        break;
+      }
+      case 'CONSTR_IDENTITY':
+        b.note('an identity column fills every existing row: the table is rewritten');
+        if (!isNew) rewriteTable(b, catalog, table);
+        break;
+      case 'CONSTR_GENERATED':
+        b.note('a stored generated column is computed for every existing row: the table is rewritten');
+        if (!isNew) rewriteTable(b, catalog, table);
+        break;
+      case 'CONSTR_FOREIGN':
+        b.lock(con.pktable?.relname, 'SHARE ROW EXCLUSIVE', 'referenced');
+        break;
+      case 'CONSTR_PRIMARY':
+      case 'CONSTR_UNIQUE':
+        b.effect.indexBuild = true;
+        b.effect.scan = true;
+        break;
+      case 'CONSTR_CHECK':
+        break;
+      default:
+        break;
+    }
+  }
+}
+
+function addConstraintEffect(b: EffectBuilder, catalog: Catalog, table: string, con: T.Constraint) {
+  const rel = catalog.relation(table);
+  switch (con.contype) {
+    case 'CONSTR_FOREIGN':
+      b.lock(table, 'SHARE ROW EXCLUSIVE', 'target');
+      b.lock(con.pktable?.relname, 'SHARE ROW EXCLUSIVE', 'referenced');
+      if (!con.skip_validation) b.effect.scan = true;
+      return;
+    case 'CONSTR_CHECK':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      if (!con.skip_validation) b.effect.scan = true;
+      return;
+    case 'CONSTR_PRIMARY':
+    case 'CONSTR_UNIQUE': {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      if (con.indexname) {
+        b.lock(con.indexname, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+        if (con.contype === 'CONSTR_PRIMARY') {
+          const idx = catalog.indexes.get(con.indexname);
+          const nullable = !idx || idx.columns.some((c) => !rel?.columns.get(c)?.notNull);
+          if (nullable) {
+            b.effect.scan = true;
+            b.note(idx ? 'a nullable key column gets an implicit SET NOT NULL: the table is scanned' : 'the index is not known from history: assumed to cover nullable columns (scan for SET NOT NULL)');
+          }
+        }
+      } else {
+        b.effect.indexBuild = true;
+        b.effect.scan = true;
+      }
+      return;
+    }
+    case 'CONSTR_EXCLUSION':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      b.effect.indexBuild = true;
+      b.effect.scan = true;
+      return;
+    case 'CONSTR_NOTNULL':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      b.effect.scan = true;
+      return;
+    default:
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      return;
+  }
+}
+
+function attachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd) {
+  const def = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+  const part = def?.name?.relname;
+  const parentRel = catalog.relation(table);
+  if (parentRel?.kind === 'index' || catalog.indexes.has(table)) {
+    // ALTER INDEX parent_idx ATTACH PARTITION child_idx
+    b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+    b.lock(part, 'ACCESS EXCLUSIVE', 'partition_index');
+    return;
+  }
+  b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
+  for (const idx of catalog.indexesOf(table)) b.lock(idx.name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+  b.lock(part, 'ACCESS EXCLUSIVE', 'partition');
+  const defaultPart = [...(parentRel?.partitions ?? [])].find((p) => catalog.relation(p)?.isDefaultPartition);
+  if (defaultPart && !def?.bound?.is_default) {
+    b.lock(defaultPart, 'ACCESS EXCLUSIVE', 'default_partition');
+    b.note(`the default partition ${defaultPart} is scanned for rows that belong in the new partition`);
+  }
+  const partRel = catalog.relation(part);
+  const hasCheck = [...(partRel?.constraints.values() ?? [])].some((c) => c.type === 'check' && c.validated);
+  if (!hasCheck) {
+    b.note(`${part} is scanned to prove its rows fit the partition bound (no validated CHECK known)`);
+  }
+}
+
+function detachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
+  const def = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+  const part = def?.name?.relname;
+  const concurrent = !!def?.concurrent || cmd.subtype === 'AT_DetachPartitionFinalize';
+  if (concurrent) {
+    b.effect.concurrently = true;
+    b.effect.noTransaction = cmd.subtype !== 'AT_DetachPartitionFinalize';
+    if (options.pgVersion < 14) b.note('DETACH PARTITION CONCURRENTLY needs PostgreSQL 14 or later');
+  }
+  b.lock(table, concurrent ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS EXCLUSIVE', 'target');
+  b.lock(part, 'ACCESS EXCLUSIVE', 'partition');
+  if (part) for (const idx of catalog.indexesOf(part)) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'partition_index');
+  const defaultPart = [...(catalog.relation(table)?.partitions ?? [])].find((p) => catalog.relation(p)?.isDefaultPartition && p !== part);
+  if (defaultPart && !concurrent) b.lock(defaultPart, 'ACCESS EXCLUSIVE', 'default_partition');
+}
+
+/** Operations blocked on each table, including reads blocked by ACCESS EXCLUSIVE on one of its indexes. */
+export function blockedByTable(effect: StatementEffect, catalog: Catalog): Map<string, Operation[]> {
+  const out = new Map<string, Set<Operation>>();
+  const add = (table: string, ops: Operation[]) => {
+    const set = out.get(table) ?? new Set<Operation>();
+    for (const op of ops) set.add(op);
+    out.set(table, set);
+  };
+  for (const lock of effect.locks) {
+    if (lock.harmless) continue;
+    const index = catalog.indexes.get(lock.relation);
+    if (index || lock.role.endsWith('index')) {
+      // Queries open every index of a table while planning: ACCESS EXCLUSIVE on one stops them all.
+      if (lock.mode === 'ACCESS EXCLUSIVE') add(index?.table ?? lock.relation, ALL_OPERATIONS);
+      else add(index?.table ?? lock.relation, blockedOperations(lock.mode).filter((o) => o !== 'SELECT'));
+      continue;
+    }
+    add(lock.relation, blockedOperations(lock.mode));
+  }
+  return new Map([...out].map(([k, v]) => [k, ALL_OPERATIONS.filter((o) => v.has(o))]));
+}
+
+/** The strongest lock the statement takes on a relation that already existed before the file. */
+export function strongestExistingLock(effect: StatementEffect, catalog: Catalog): RelationLock | undefined {
+  const existing = effect.locks.filter((l) => !isNewRelation(l.relation, catalog) && !l.harmless);
+  const mode = strongest(existing.map((l) => l.mode));
+  return existing.find((l) => l.mode === mode);
+}
+
+export function isNewRelation(name: string, catalog: Catalog): boolean {
+  if (catalog.isNew(name)) return true;
+  const idx = catalog.indexes.get(name);
+  return !!idx && (idx.createdInFile || catalog.isNew(idx.table));
+}
+
+void asString;
+void constValue;

@@ -1,0 +1,70 @@
+/**
+ * Does `ALTER COLUMN ... TYPE` rewrite the table? PostgreSQL skips the rewrite when the old type is
+ * binary-coercible to the new one and the new typmod accepts every old value (ATColumnChangeRequiresRewrite).
+ */
+
+export interface TypeChangeVerdict {
+  rewrite: boolean;
+  /** Why, in a few words. */
+  reason: string;
+  /** The old type was not known from history: the verdict is a conservative guess. */
+  assumed: boolean;
+}
+
+interface ParsedType {
+  base: string;
+  mods: number[];
+  array: boolean;
+}
+
+function parseType(t: string): ParsedType {
+  const array = t.endsWith('[]');
+  const core = t.replace(/(\[\])+$/, '');
+  const m = /^([^()]+)(?:\(([^)]*)\))?$/.exec(core);
+  const base = (m?.[1] ?? core).trim();
+  const mods = m?.[2] ? m[2].split(',').map((x) => Number(x.trim())) : [];
+  return { base, mods, array };
+}
+
+const TEXTLIKE = new Set(['text', 'varchar']);
+
+export function typeChangeVerdict(
+  oldType: string | undefined,
+  newType: string,
+  usingIsNoop: boolean,
+  pgVersion: number,
+): TypeChangeVerdict {
+  if (!usingIsNoop) return { rewrite: true, reason: 'a USING expression other than the column itself', assumed: false };
+  if (!oldType) return { rewrite: true, reason: "the column's current type is not known from the migration history", assumed: true };
+  const from = parseType(oldType);
+  const to = parseType(newType);
+  if (from.array !== to.array) return { rewrite: true, reason: `${oldType} to ${newType}`, assumed: false };
+  if (oldType === newType) return { rewrite: false, reason: 'same type', assumed: false };
+  // varchar(n) -> varchar(m >= n) / varchar / text; text -> varchar (no limit)
+  if (TEXTLIKE.has(from.base) && TEXTLIKE.has(to.base)) {
+    if (to.mods.length === 0) return { rewrite: false, reason: `${oldType} to ${newType} is binary-compatible`, assumed: false };
+    if (from.base === 'varchar' && from.mods.length && to.mods[0] >= from.mods[0]) {
+      return { rewrite: false, reason: `widening ${oldType} to ${newType}`, assumed: false };
+    }
+    return { rewrite: true, reason: `${oldType} to ${newType} must check every value`, assumed: false };
+  }
+  if (from.base === 'numeric' && to.base === 'numeric') {
+    if (to.mods.length === 0) return { rewrite: false, reason: 'numeric without precision accepts every value', assumed: false };
+    if (from.mods.length && to.mods[0] >= from.mods[0] && (to.mods[1] ?? 0) === (from.mods[1] ?? 0)) {
+      return { rewrite: false, reason: `widening ${oldType} to ${newType}`, assumed: false };
+    }
+  }
+  if ((from.base === 'varbit' || from.base === 'bit varying') && to.base === from.base) {
+    if (to.mods.length === 0 || (from.mods.length && to.mods[0] >= from.mods[0])) {
+      return { rewrite: false, reason: `widening ${oldType} to ${newType}`, assumed: false };
+    }
+  }
+  if (from.base === 'cidr' && to.base === 'inet') return { rewrite: false, reason: 'cidr to inet is binary-compatible', assumed: false };
+  if (from.base === 'timestamp' && to.base === 'timestamptz' && pgVersion >= 12 && from.mods.join() === to.mods.join()) {
+    return { rewrite: false, reason: 'timestamp to timestamptz skips the rewrite when the session TimeZone is UTC (PostgreSQL 12+)', assumed: false };
+  }
+  if (from.base === 'timestamptz' && to.base === 'timestamp' && pgVersion >= 12 && from.mods.join() === to.mods.join()) {
+    return { rewrite: false, reason: 'timestamptz to timestamp skips the rewrite when the session TimeZone is UTC (PostgreSQL 12+)', assumed: false };
+  }
+  return { rewrite: true, reason: `${oldType} to ${newType} is not binary-compatible`, assumed: false };
+}

@@ -1,0 +1,513 @@
+/**
+ * What the migration knows about the schema at a point in the file: tables with their columns,
+ * constraints (and whether they are validated), indexes, views, sequences and partitions. Built by
+ * replaying statements: the earlier migration files (schema history), then this file up to the
+ * statement being judged. Objects created in this file are marked `createdInFile`.
+ */
+import {
+  Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, asString, findAll, nameList,
+  nodeKind, typeToString,
+} from '../parse/ast';
+
+export type RelationKind = 'table' | 'partitioned' | 'view' | 'matview' | 'sequence' | 'index';
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+  notNull: boolean;
+}
+
+export type ConstraintType = 'check' | 'foreign' | 'unique' | 'primary' | 'exclusion' | 'notnull';
+
+export interface ConstraintInfo {
+  name: string;
+  type: ConstraintType;
+  validated: boolean;
+  columns: string[];
+  /** For CHECK constraints of the form `col IS NOT NULL`. */
+  notNullColumn?: string;
+  /** For foreign keys: the referenced table. */
+  references?: string;
+  /** For unique/primary keys: the index that enforces them. */
+  index?: string;
+  /** Statement index (in the current file) that added it. */
+  addedAt?: number;
+  createdInFile: boolean;
+}
+
+export interface IndexInfo {
+  name: string;
+  table: string;
+  unique: boolean;
+  columns: string[];
+  partial: boolean;
+  createdInFile: boolean;
+}
+
+export interface RelationInfo {
+  name: string;
+  kind: RelationKind;
+  columns: Map<string, ColumnInfo>;
+  constraints: Map<string, ConstraintInfo>;
+  indexes: Set<string>;
+  /** Partition parent, when this table is a partition. */
+  partitionOf?: string;
+  isDefaultPartition?: boolean;
+  partitions: Set<string>;
+  /** Relations a view or materialized view reads. */
+  sources: string[];
+  unlogged: boolean;
+  createdInFile: boolean;
+  /** Statement index in the current file that created it. */
+  createdAt?: number;
+}
+
+export class Catalog {
+  readonly relations = new Map<string, RelationInfo>();
+  readonly indexes = new Map<string, IndexInfo>();
+  readonly enums = new Set<string>();
+  /** True while replaying the file under analysis (objects made now are `createdInFile`). */
+  inFile = false;
+  currentStatement = -1;
+
+  clone(): Catalog {
+    const copy = new Catalog();
+    for (const [k, r] of this.relations) {
+      copy.relations.set(k, {
+        ...r,
+        columns: new Map([...r.columns].map(([ck, c]) => [ck, { ...c }])),
+        constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])),
+        indexes: new Set(r.indexes),
+        partitions: new Set(r.partitions),
+        sources: [...r.sources],
+      });
+    }
+    for (const [k, i] of this.indexes) copy.indexes.set(k, { ...i, columns: [...i.columns] });
+    for (const e of this.enums) copy.enums.add(e);
+    return copy;
+  }
+
+  relation(name: string | undefined): RelationInfo | undefined {
+    return name ? this.relations.get(name) : undefined;
+  }
+
+  /** True when the relation exists and was created earlier in the file being analysed. */
+  isNew(name: string | undefined): boolean {
+    return !!this.relation(name)?.createdInFile;
+  }
+
+  indexesOf(table: string): IndexInfo[] {
+    const rel = this.relation(table);
+    if (!rel) return [];
+    return [...rel.indexes].map((n) => this.indexes.get(n)).filter((i): i is IndexInfo => !!i);
+  }
+
+  /** Tables whose foreign keys point at `table`. */
+  referencing(table: string): string[] {
+    const out: string[] = [];
+    for (const rel of this.relations.values()) {
+      for (const c of rel.constraints.values()) if (c.type === 'foreign' && c.references === table) out.push(rel.name);
+    }
+    return out;
+  }
+
+  private newRelation(name: string, kind: RelationKind): RelationInfo {
+    const rel: RelationInfo = {
+      name,
+      kind,
+      columns: new Map(),
+      constraints: new Map(),
+      indexes: new Set(),
+      partitions: new Set(),
+      sources: [],
+      unlogged: false,
+      createdInFile: this.inFile,
+      createdAt: this.inFile ? this.currentStatement : undefined,
+    };
+    this.relations.set(name, rel);
+    return rel;
+  }
+
+  private addIndex(info: Omit<IndexInfo, 'createdInFile'>): void {
+    this.indexes.set(info.name, { ...info, createdInFile: this.inFile });
+    this.relation(info.table)?.indexes.add(info.name);
+  }
+
+  private dropRelation(name: string): void {
+    const rel = this.relations.get(name);
+    if (!rel) return;
+    for (const idx of rel.indexes) this.indexes.delete(idx);
+    if (rel.partitionOf) this.relation(rel.partitionOf)?.partitions.delete(name);
+    this.relations.delete(name);
+  }
+
+  /** Applies a statement's effect on the schema. Unknown statements change nothing. */
+  apply(node: Node | undefined, statementIndex = -1): void {
+    this.currentStatement = statementIndex;
+    const kind = nodeKind(node);
+    switch (kind) {
+      case 'CreateStmt':
+        return this.createTable(as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')!);
+      case 'IndexStmt':
+        return this.createIndex(as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')!);
+      case 'AlterTableStmt':
+        return this.alterTable(as<'AlterTableStmt', T.AlterTableStmt>(node, 'AlterTableStmt')!);
+      case 'RenameStmt':
+        return this.rename(as<'RenameStmt', T.RenameStmt>(node, 'RenameStmt')!);
+      case 'DropStmt':
+        return this.drop(as<'DropStmt', T.DropStmt>(node, 'DropStmt')!);
+      case 'ViewStmt': {
+        const v = as<'ViewStmt', T.ViewStmt>(node, 'ViewStmt')!;
+        const name = v.view?.relname ?? '';
+        if (!this.relations.has(name)) this.newRelation(name, 'view').sources = sourceTables(v.query);
+        return;
+      }
+      case 'CreateTableAsStmt': {
+        const c = as<'CreateTableAsStmt', T.CreateTableAsStmt>(node, 'CreateTableAsStmt')!;
+        const name = c.into?.rel?.relname ?? '';
+        const kindOf: RelationKind = c.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table';
+        if (name && !this.relations.has(name)) this.newRelation(name, kindOf).sources = sourceTables(c.query);
+        return;
+      }
+      case 'CreateSeqStmt': {
+        const s = as<'CreateSeqStmt', T.CreateSeqStmt>(node, 'CreateSeqStmt')!;
+        const name = s.sequence?.relname ?? '';
+        if (name && !this.relations.has(name)) this.newRelation(name, 'sequence');
+        return;
+      }
+      case 'CreateEnumStmt': {
+        const e = as<'CreateEnumStmt', T.CreateEnumStmt>(node, 'CreateEnumStmt')!;
+        this.enums.add(nameList(e.typeName).join('.'));
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private createTable(stmt: T.CreateStmt): void {
+    const name = stmt.relation?.relname ?? '';
+    if (!name || (this.relations.has(name) && stmt.if_not_exists)) return;
+    this.dropRelation(name);
+    const rel = this.newRelation(name, stmt.partspec ? 'partitioned' : 'table');
+    rel.unlogged = stmt.relation?.relpersistence === 'u';
+    const parent = asRangeVar(stmt.inhRelations?.[0])?.relname;
+    if (stmt.partbound && parent) {
+      rel.partitionOf = parent;
+      rel.isDefaultPartition = !!stmt.partbound.is_default;
+      const parentRel = this.relation(parent);
+      parentRel?.partitions.add(name);
+      // A partition inherits its parent's columns and gets copies of its indexes.
+      if (parentRel) {
+        for (const [k, c] of parentRel.columns) rel.columns.set(k, { ...c });
+        for (const idx of this.indexesOf(parent)) {
+          this.addIndex({ ...idx, name: defaultIndexName(name, idx.columns, 'idx'), table: name });
+        }
+      }
+    }
+    for (const elt of stmt.tableElts ?? []) {
+      const col = asColumnDef(elt);
+      if (col?.colname) {
+        this.addColumn(rel, col);
+        continue;
+      }
+      const con = asConstraint(elt);
+      if (con) this.addConstraint(rel, con, []);
+    }
+  }
+
+  addColumn(rel: RelationInfo, col: T.ColumnDef): void {
+    const name = col.colname ?? '';
+    const type = typeToString(col.typeName);
+    const info: ColumnInfo = { name, type, notNull: !!col.is_not_null };
+    rel.columns.set(name, info);
+    if (/^(big|small)?serial[248]?$/.test(type) || type === 'serial4' || type === 'serial8' || type === 'serial2') {
+      info.notNull = true;
+      const seq = `${rel.name}_${name}_seq`;
+      if (!this.relations.has(seq)) this.newRelation(seq, 'sequence');
+    }
+    for (const c of col.constraints ?? []) {
+      const con = asConstraint(c);
+      if (!con) continue;
+      if (con.contype === 'CONSTR_NOTNULL' || con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_IDENTITY') info.notNull = true;
+      if (con.contype === 'CONSTR_NULL') info.notNull = false;
+      this.addConstraint(rel, con, [name]);
+    }
+  }
+
+  /** Adds a table constraint; `columns` are given for column constraints. */
+  addConstraint(rel: RelationInfo, con: T.Constraint, columns: string[]): ConstraintInfo | undefined {
+    const keys = columns.length ? columns : nameList(con.keys);
+    const validated = !con.skip_validation;
+    const base = { validated, createdInFile: this.inFile, addedAt: this.inFile ? this.currentStatement : undefined };
+    switch (con.contype) {
+      case 'CONSTR_CHECK': {
+        const cols = columns.length ? columns : columnRefs(con.raw_expr);
+        const name = con.conname ?? defaultConstraintName(rel.name, cols.slice(0, 1), 'check');
+        const info: ConstraintInfo = { ...base, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
+        rel.constraints.set(name, info);
+        return info;
+      }
+      case 'CONSTR_FOREIGN': {
+        const fkCols = columns.length ? columns : nameList(con.fk_attrs);
+        const name = con.conname ?? defaultConstraintName(rel.name, fkCols, 'fkey');
+        const info: ConstraintInfo = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname };
+        rel.constraints.set(name, info);
+        return info;
+      }
+      case 'CONSTR_PRIMARY':
+      case 'CONSTR_UNIQUE': {
+        const primary = con.contype === 'CONSTR_PRIMARY';
+        let cols = keys;
+        let indexName = con.indexname;
+        if (indexName) {
+          const existing = this.indexes.get(indexName);
+          cols = existing?.columns ?? cols;
+        }
+        const name = con.conname ?? (primary ? `${rel.name}_pkey` : defaultConstraintName(rel.name, cols, 'key'));
+        if (indexName) {
+          // USING INDEX renames the index to the constraint's name.
+          const existing = this.indexes.get(indexName);
+          if (existing) {
+            this.indexes.delete(indexName);
+            rel.indexes.delete(indexName);
+            this.indexes.set(name, { ...existing, name, unique: true });
+            rel.indexes.add(name);
+          }
+          indexName = name;
+        } else {
+          this.addIndex({ name, table: rel.name, unique: true, columns: cols, partial: false });
+          indexName = name;
+        }
+        if (primary) for (const c of cols) { const col = rel.columns.get(c); if (col) col.notNull = true; }
+        const info: ConstraintInfo = { ...base, validated: true, name, type: primary ? 'primary' : 'unique', columns: cols, index: indexName };
+        rel.constraints.set(name, info);
+        return info;
+      }
+      case 'CONSTR_EXCLUSION': {
+        const name = con.conname ?? defaultConstraintName(rel.name, [], 'excl');
+        this.addIndex({ name, table: rel.name, unique: false, columns: [], partial: false });
+        const info: ConstraintInfo = { ...base, name, type: 'exclusion', columns: [], index: name };
+        rel.constraints.set(name, info);
+        return info;
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  private createIndex(stmt: T.IndexStmt): void {
+    const table = stmt.relation?.relname ?? '';
+    const columns = (stmt.indexParams ?? []).map((p) => asIndexElem(p)?.name ?? '').filter((c) => c);
+    const name = stmt.idxname ?? defaultIndexName(table, columns.length ? columns : ['expr'], 'idx');
+    if (this.indexes.has(name) && stmt.if_not_exists) return;
+    this.addIndex({ name, table, unique: !!stmt.unique, columns, partial: !!stmt.whereClause });
+  }
+
+  private alterTable(stmt: T.AlterTableStmt): void {
+    const name = stmt.relation?.relname ?? '';
+    const rel = this.relation(name);
+    for (const c of stmt.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      if (!cmd || !rel) continue;
+      this.alterTableCmd(rel, cmd);
+    }
+  }
+
+  private alterTableCmd(rel: RelationInfo, cmd: T.AlterTableCmd): void {
+    const column = cmd.name ? rel.columns.get(cmd.name) : undefined;
+    switch (cmd.subtype) {
+      case 'AT_AddColumn': {
+        const col = asColumnDef(cmd.def);
+        if (col && !(cmd.missing_ok && rel.columns.has(col.colname ?? ''))) this.addColumn(rel, col);
+        return;
+      }
+      case 'AT_DropColumn':
+        rel.columns.delete(cmd.name ?? '');
+        for (const idx of this.indexesOf(rel.name)) {
+          if (idx.columns.includes(cmd.name ?? '')) {
+            this.indexes.delete(idx.name);
+            rel.indexes.delete(idx.name);
+          }
+        }
+        return;
+      case 'AT_AlterColumnType': {
+        const def = asColumnDef(cmd.def);
+        if (column && def) column.type = typeToString(def.typeName);
+        return;
+      }
+      case 'AT_SetNotNull':
+        if (column) column.notNull = true;
+        return;
+      case 'AT_DropNotNull':
+        if (column) column.notNull = false;
+        return;
+      case 'AT_AddConstraint': {
+        const con = asConstraint(cmd.def);
+        if (con) this.addConstraint(rel, con, []);
+        return;
+      }
+      case 'AT_ValidateConstraint': {
+        const con = rel.constraints.get(cmd.name ?? '');
+        if (con) con.validated = true;
+        return;
+      }
+      case 'AT_DropConstraint': {
+        const con = rel.constraints.get(cmd.name ?? '');
+        if (con?.index) {
+          this.indexes.delete(con.index);
+          rel.indexes.delete(con.index);
+        }
+        rel.constraints.delete(cmd.name ?? '');
+        return;
+      }
+      case 'AT_SetLogged':
+        rel.unlogged = false;
+        return;
+      case 'AT_SetUnLogged':
+        rel.unlogged = true;
+        return;
+      case 'AT_AttachPartition': {
+        const cmdDef = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+        const part = this.relation(cmdDef?.name?.relname);
+        if (part) {
+          part.partitionOf = rel.name;
+          part.isDefaultPartition = !!cmdDef?.bound?.is_default;
+          rel.partitions.add(part.name);
+        }
+        return;
+      }
+      case 'AT_DetachPartition': {
+        const cmdDef = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+        const part = this.relation(cmdDef?.name?.relname);
+        if (part) {
+          part.partitionOf = undefined;
+          rel.partitions.delete(part.name);
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private rename(stmt: T.RenameStmt): void {
+    const target = stmt.relation?.relname ?? '';
+    const newName = stmt.newname ?? '';
+    switch (stmt.renameType) {
+      case 'OBJECT_TABLE':
+      case 'OBJECT_VIEW':
+      case 'OBJECT_MATVIEW':
+      case 'OBJECT_SEQUENCE': {
+        const rel = this.relations.get(target);
+        if (!rel) return;
+        this.relations.delete(target);
+        rel.name = newName;
+        this.relations.set(newName, rel);
+        for (const idx of this.indexesOf(newName)) idx.table = newName;
+        for (const other of this.relations.values()) {
+          for (const c of other.constraints.values()) if (c.references === target) c.references = newName;
+          if (other.partitionOf === target) other.partitionOf = newName;
+        }
+        return;
+      }
+      case 'OBJECT_INDEX': {
+        const idx = this.indexes.get(target);
+        if (!idx) return;
+        this.indexes.delete(target);
+        idx.name = newName;
+        this.indexes.set(newName, idx);
+        const rel = this.relation(idx.table);
+        rel?.indexes.delete(target);
+        rel?.indexes.add(newName);
+        return;
+      }
+      case 'OBJECT_COLUMN': {
+        const rel = this.relations.get(target);
+        const col = rel?.columns.get(stmt.subname ?? '');
+        if (!rel || !col) return;
+        rel.columns.delete(col.name);
+        col.name = newName;
+        rel.columns.set(newName, col);
+        return;
+      }
+      case 'OBJECT_TABCONSTRAINT': {
+        const rel = this.relations.get(target);
+        const con = rel?.constraints.get(stmt.subname ?? '');
+        if (!rel || !con) return;
+        rel.constraints.delete(con.name);
+        con.name = newName;
+        rel.constraints.set(newName, con);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private drop(stmt: T.DropStmt): void {
+    for (const obj of stmt.objects ?? []) {
+      const names = nameList(as<'List', T.List>(obj, 'List')?.items);
+      const name = names[names.length - 1];
+      if (!name) continue;
+      if (stmt.removeType === 'OBJECT_INDEX') {
+        const idx = this.indexes.get(name);
+        if (idx) {
+          this.relation(idx.table)?.indexes.delete(name);
+          this.indexes.delete(name);
+        }
+      } else if (['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE'].includes(stmt.removeType ?? '')) {
+        this.dropRelation(name);
+      }
+    }
+  }
+}
+
+/** Column names referenced in an expression. */
+export function columnRefs(expr: Node | undefined): string[] {
+  const refs = findAll<T.ColumnRef>(expr, 'ColumnRef');
+  const out: string[] = [];
+  for (const r of refs) {
+    const fields = nameList(r.fields);
+    const last = fields[fields.length - 1];
+    if (last && !out.includes(last)) out.push(last);
+  }
+  return out;
+}
+
+/** `col IS NOT NULL` → 'col'. */
+export function isNotNullCheck(expr: Node | undefined): string | undefined {
+  const test = as<'NullTest', T.NullTest>(expr, 'NullTest');
+  if (!test || test.nulltesttype !== 'IS_NOT_NULL') return undefined;
+  return columnRefs(test.arg)[0];
+}
+
+/** Tables a query reads (for views and materialized views). */
+export function sourceTables(query: Node | undefined): string[] {
+  const out: string[] = [];
+  for (const rv of findAll<T.RangeVar>(query, 'RangeVar')) {
+    if (rv.relname && !out.includes(rv.relname)) out.push(rv.relname);
+  }
+  return out;
+}
+
+const MAX_IDENTIFIER_BYTES = 63;
+
+/**
+ * PostgreSQL's ChooseRelationName: `<table>_<col>[_<col>...]_<suffix>`, shortening the longer of
+ * the table and column parts until the whole fits in 63 bytes.
+ */
+export function defaultConstraintName(table: string, columns: string[], suffix: string): string {
+  let name1 = table;
+  let name2 = columns.join('_');
+  const overhead = suffix.length + 1 + (name2 ? 1 : 0);
+  while (Buffer.byteLength(name1) + Buffer.byteLength(name2) + overhead > MAX_IDENTIFIER_BYTES) {
+    if (Buffer.byteLength(name1) > Buffer.byteLength(name2)) name1 = name1.slice(0, -1);
+    else name2 = name2.slice(0, -1);
+  }
+  return name2 ? `${name1}_${name2}_${suffix}` : `${name1}_${suffix}`;
+}
+
+export const defaultIndexName = defaultConstraintName;
+
+void asString;

@@ -1,0 +1,127 @@
+/**
+ * From file text to the list of statements the rest of the core works on: split (psql-aware),
+ * parse each piece on its own, and pull the SQL statements out of `DO` block bodies, which run
+ * at migration time just like top-level statements.
+ */
+import { splitStatements, SqlComment } from '../parse/splitter';
+import { parseStatementText, parsePlpgsql, scanTokens, Token } from '../parse/parser';
+import { Node, nodeKind, as, T, findAll, asDefElem, asString } from '../parse/ast';
+import { Span } from '../text/positions';
+
+export interface Statement {
+  index: number;
+  /** Document span from the first token to the last (without the `;`). */
+  span: Span;
+  text: string;
+  /** Node kind such as `AlterTableStmt`, or `Invalid` for a syntax error. */
+  kind: string;
+  node?: Node;
+  error?: { message: string; offset: number };
+  /** Index of the `DO` statement whose body holds this statement. */
+  container?: number;
+  terminated: boolean;
+  /** Where the terminating `;` ends (or span.end). */
+  terminatorEnd: number;
+}
+
+export interface StatementList {
+  statements: Statement[];
+  comments: SqlComment[];
+}
+
+export function buildStatements(text: string): StatementList {
+  const split = splitStatements(text);
+  const statements: Statement[] = [];
+  for (const chunk of split.chunks) {
+    const chunkText = text.slice(chunk.start, chunk.end);
+    const parsed = parseStatementText(chunkText);
+    if (parsed.error) {
+      statements.push({
+        index: statements.length,
+        span: { start: chunk.start, end: chunk.end },
+        text: chunkText,
+        kind: 'Invalid',
+        error: { message: parsed.error.message, offset: chunk.start + parsed.error.offset },
+        terminated: chunk.terminated,
+        terminatorEnd: chunk.terminatorEnd,
+      });
+      continue;
+    }
+    const pieces = parsed.statements;
+    pieces.forEach((piece, k) => {
+      const start = chunk.start + piece.start;
+      const end = k === pieces.length - 1 ? chunk.end : chunk.start + trimEnd(chunkText, piece.end);
+      const stmt: Statement = {
+        index: statements.length,
+        span: { start, end },
+        text: text.slice(start, end),
+        kind: nodeKind(piece.node) ?? 'Unknown',
+        node: piece.node,
+        terminated: k < pieces.length - 1 || chunk.terminated,
+        terminatorEnd: k === pieces.length - 1 ? chunk.terminatorEnd : end,
+      };
+      statements.push(stmt);
+      if (stmt.kind === 'DoStmt') {
+        for (const inner of doBlockStatements(stmt)) {
+          statements.push({ ...inner, index: statements.length });
+        }
+      }
+    });
+  }
+  return { statements, comments: split.comments };
+}
+
+function trimEnd(text: string, end: number): number {
+  let e = end;
+  while (e > 0 && (/\s/.test(text[e - 1]) || text[e - 1] === ';')) e--;
+  return e;
+}
+
+/** Tokens of a statement with document offsets. */
+export function statementTokens(stmt: Statement): Token[] {
+  return scanTokens(stmt.text).map((t) => ({ ...t, start: t.start + stmt.span.start, end: t.end + stmt.span.start }));
+}
+
+/**
+ * The SQL statements inside a PL/pgSQL `DO` body, with document spans. The body is parsed by the
+ * PL/pgSQL parser, so text in comments and string literals never becomes a statement.
+ */
+function doBlockStatements(doStmt: Statement): Statement[] {
+  const body = as<'DoStmt', T.DoStmt>(doStmt.node, 'DoStmt');
+  const args = (body?.args ?? []).map(asDefElem);
+  const language = asString(args.find((a) => a?.defname === 'language')?.arg);
+  if (language && language.toLowerCase() !== 'plpgsql') return [];
+  const literal = scanTokens(doStmt.text).find((t) => t.kind === 'SCONST' && t.text.startsWith('$'));
+  if (!literal) return [];
+  const tag = /^\$[^$]*\$/.exec(literal.text)?.[0] ?? '$$';
+  const bodyText = literal.text.slice(tag.length, literal.text.length - tag.length);
+  const bodyStart = doStmt.span.start + literal.start + tag.length;
+  const wrapper = `CREATE FUNCTION lockwise_do_block() RETURNS void LANGUAGE plpgsql AS ${literal.text}`;
+  const tree = parsePlpgsql(wrapper);
+  if (!tree) return [];
+  const queries = findAll<{ sqlstmt?: { PLpgSQL_expr?: { query?: string } } }>(tree, 'PLpgSQL_stmt_execsql')
+    .map((s) => s.sqlstmt?.PLpgSQL_expr?.query)
+    .filter((q): q is string => !!q);
+  const out: Statement[] = [];
+  let cursor = 0;
+  for (const query of queries) {
+    const at = bodyText.indexOf(query, cursor);
+    if (at < 0) continue;
+    cursor = at + query.length;
+    const parsed = parseStatementText(query);
+    const node = parsed.statements[0]?.node;
+    if (!node) continue;
+    const start = bodyStart + at;
+    out.push({
+      index: -1,
+      span: { start, end: start + query.length },
+      text: query,
+      kind: nodeKind(node) ?? 'Unknown',
+      node,
+      container: doStmt.index,
+      terminated: true,
+      terminatorEnd: start + query.length,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,114 @@
+/**
+ * Small typed accessors over libpg_query's JSON AST. Nodes are single-key objects
+ * (`{ ColumnRef: {...} }`); these helpers unwrap them without `any`.
+ */
+import type * as T from '@pgsql/types';
+
+export type Node = T.Node;
+export type { T };
+
+/** The one key of a wrapped node, e.g. 'AlterTableStmt'. */
+export function nodeKind(node: Node | undefined): string | undefined {
+  if (!node) return undefined;
+  for (const key in node) return key;
+  return undefined;
+}
+
+/** Unwraps `{ [kind]: body }` when the node is of that kind. */
+export function as<K extends string, V = unknown>(node: Node | undefined, kind: K): V | undefined {
+  if (!node) return undefined;
+  const record = node as unknown as Record<string, unknown>;
+  return record[kind] as V | undefined;
+}
+
+export const asConstraint = (n: Node | undefined) => as<'Constraint', T.Constraint>(n, 'Constraint');
+export const asColumnDef = (n: Node | undefined) => as<'ColumnDef', T.ColumnDef>(n, 'ColumnDef');
+export const asAlterTableCmd = (n: Node | undefined) => as<'AlterTableCmd', T.AlterTableCmd>(n, 'AlterTableCmd');
+export const asString = (n: Node | undefined) => as<'String', T.String>(n, 'String')?.sval;
+export const asFuncCall = (n: Node | undefined) => as<'FuncCall', T.FuncCall>(n, 'FuncCall');
+export const asAConst = (n: Node | undefined) => as<'A_Const', T.A_Const>(n, 'A_Const');
+export const asRangeVar = (n: Node | undefined) => as<'RangeVar', T.RangeVar>(n, 'RangeVar');
+export const asTypeName = (n: Node | undefined) => as<'TypeName', T.TypeName>(n, 'TypeName');
+export const asIndexElem = (n: Node | undefined) => as<'IndexElem', T.IndexElem>(n, 'IndexElem');
+export const asDefElem = (n: Node | undefined) => as<'DefElem', T.DefElem>(n, 'DefElem');
+export const asList = (n: Node | undefined) => as<'List', T.List>(n, 'List')?.items ?? [];
+
+/** Strings of a name list such as `['public', 'users']`. */
+export function nameList(nodes: Node[] | undefined): string[] {
+  return (nodes ?? []).map((n) => asString(n) ?? '').filter((s) => s !== '');
+}
+
+/** A relation's key in the model: `schema.name` when qualified, else `name`. */
+export function relationKey(rv: T.RangeVar | undefined): string {
+  if (!rv?.relname) return '';
+  return rv.relname;
+}
+
+export function displayName(rv: T.RangeVar | undefined): string {
+  if (!rv?.relname) return '';
+  return rv.schemaname ? `${rv.schemaname}.${rv.relname}` : rv.relname;
+}
+
+/** A constant's value as text (integers and strings; undefined for anything else). */
+export function constValue(n: Node | undefined): string | number | boolean | undefined {
+  const c = asAConst(n);
+  if (!c) {
+    const typecast = as<'TypeCast', T.TypeCast>(n, 'TypeCast');
+    if (typecast) return constValue(typecast.arg);
+    return undefined;
+  }
+  if (c.isnull) return undefined;
+  if (c.ival) return c.ival.ival ?? 0;
+  if (c.sval) return c.sval.sval ?? '';
+  if (c.fval) return Number(c.fval.fval);
+  if (c.boolval) return c.boolval.boolval ?? false;
+  // An A_Const with an empty ival object is the integer 0.
+  if ('ival' in c) return 0;
+  return undefined;
+}
+
+/** Every descendant object that has `key` (depth-first), e.g. all FuncCall nodes in an expression. */
+export function findAll<V>(root: unknown, key: string, out: V[] = []): V[] {
+  if (Array.isArray(root)) {
+    for (const item of root) findAll(item, key, out);
+  } else if (root && typeof root === 'object') {
+    for (const [k, v] of Object.entries(root)) {
+      if (k === key) out.push(v as V);
+      findAll(v, key, out);
+    }
+  }
+  return out;
+}
+
+/** Normalises a type name to PostgreSQL's canonical spelling: `varchar(50)`, `int4`, `text[]`. */
+export function typeToString(t: T.TypeName | undefined): string {
+  if (!t) return '';
+  const names = nameList(t.names).filter((n) => n !== 'pg_catalog');
+  let base = names.join('.');
+  base = TYPE_ALIASES[base] ?? base;
+  const mods = (t.typmods ?? []).map((m) => constValue(m)).filter((v) => v !== undefined);
+  let out = mods.length ? `${base}(${mods.join(',')})` : base;
+  if (t.arrayBounds?.length) out += '[]'.repeat(t.arrayBounds.length);
+  return out;
+}
+
+const TYPE_ALIASES: Record<string, string> = {
+  int: 'int4',
+  integer: 'int4',
+  smallint: 'int2',
+  bigint: 'int8',
+  serial: 'serial4',
+  bigserial: 'serial8',
+  smallserial: 'serial2',
+  'character varying': 'varchar',
+  character: 'bpchar',
+  char: 'bpchar',
+  real: 'float4',
+  'double precision': 'float8',
+  float: 'float8',
+  boolean: 'bool',
+  decimal: 'numeric',
+  timestamp: 'timestamp',
+  'timestamp with time zone': 'timestamptz',
+  'time with time zone': 'timetz',
+};

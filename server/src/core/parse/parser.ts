@@ -1,0 +1,149 @@
+/**
+ * The PostgreSQL 18 parser (libpg_query compiled to WASM). `initParser()` must resolve once before
+ * any synchronous call; after that, parsing is synchronous and cached by statement text, so an edit
+ * in the editor re-parses only the statements whose text changed.
+ */
+import * as pg from 'libpg-query';
+import type { Node, ParseResult } from 'libpg-query';
+import { OffsetMapper } from '../text/positions';
+
+export type { Node };
+
+let loaded: Promise<void> | undefined;
+let ready = false;
+
+export function initParser(): Promise<void> {
+  loaded ??= pg.loadModule().then(() => {
+    ready = true;
+  });
+  return loaded;
+}
+
+export function parserReady(): boolean {
+  return ready;
+}
+
+export interface ParsedStatement {
+  /** The statement node, e.g. `{ AlterTableStmt: {...} }`. */
+  node: Node;
+  /** UTF-16 span of this statement within the parsed text. */
+  start: number;
+  end: number;
+}
+
+export interface ParseOutcome {
+  statements: ParsedStatement[];
+  error?: { message: string; /** UTF-16 offset within the parsed text */ offset: number };
+}
+
+export interface Token {
+  start: number;
+  end: number;
+  /** Upper-cased text for keywords, raw text otherwise. */
+  text: string;
+  keyword: boolean;
+  /** libpg_query's token name: IDENT, SCONST, ICONST, ... (keywords have their own). */
+  kind: string;
+}
+
+/** Bounded LRU cache keyed by statement text. */
+class TextCache<T> {
+  private readonly map = new Map<string, T>();
+  constructor(private readonly limit: number) {}
+  get(key: string): T | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: T): void {
+    this.map.set(key, value);
+    if (this.map.size > this.limit) {
+      const oldest = this.map.keys().next().value;
+      if (oldest !== undefined) this.map.delete(oldest);
+    }
+  }
+}
+
+const parseCache = new TextCache<ParseOutcome>(20000);
+const scanCache = new TextCache<Token[]>(2000);
+
+function ensureReady(): void {
+  if (!ready) throw new Error('the SQL parser is not loaded yet: await initParser() first');
+}
+
+/** Parses one statement's text (it may hold several when the splitter could not tell them apart). */
+export function parseStatementText(text: string): ParseOutcome {
+  const cached = parseCache.get(text);
+  if (cached) return cached;
+  ensureReady();
+  const outcome = parseUncached(text);
+  parseCache.set(text, outcome);
+  return outcome;
+}
+
+function parseUncached(text: string): ParseOutcome {
+  const mapper = new OffsetMapper(text);
+  try {
+    const result: ParseResult = pg.parseSync(text);
+    const statements: ParsedStatement[] = [];
+    for (const raw of result.stmts ?? []) {
+      if (!raw.stmt) continue;
+      const startByte = raw.stmt_location ?? 0;
+      const start = mapper.fromUtf8(startByte);
+      const end = raw.stmt_len ? mapper.fromUtf8(startByte + raw.stmt_len) : text.length;
+      statements.push({ node: raw.stmt, start: skipSpace(text, start), end });
+    }
+    return { statements };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const cursor = pg.hasSqlDetails(error) ? error.sqlDetails?.cursorPosition ?? 0 : 0;
+    // cursorPosition is 1-based in code points (0 when unknown).
+    const offset = cursor > 0 ? mapper.fromCodePoints(cursor - 1) : 0;
+    return { statements: [], error: { message, offset } };
+  }
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && /\s/.test(text[i])) i++;
+  return i;
+}
+
+const COMMENT_TOKENS = new Set(['SQL_COMMENT', 'C_COMMENT']);
+
+/** Scanner tokens (comments excluded) with UTF-16 offsets within `text`. */
+export function scanTokens(text: string): Token[] {
+  const cached = scanCache.get(text);
+  if (cached) return cached;
+  ensureReady();
+  const mapper = new OffsetMapper(text);
+  let tokens: Token[] = [];
+  try {
+    tokens = pg.scanSync(text).tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName)).map((t) => {
+      const keyword = t.keywordKind !== 0;
+      return {
+        start: mapper.fromUtf8(t.start),
+        end: mapper.fromUtf8(t.end),
+        text: keyword ? t.text.toUpperCase() : t.text,
+        keyword,
+        kind: keyword ? t.keywordName : t.tokenName,
+      };
+    });
+  } catch {
+    tokens = [];
+  }
+  scanCache.set(text, tokens);
+  return tokens;
+}
+
+/** Parses a PL/pgSQL function definition (`CREATE FUNCTION ... LANGUAGE plpgsql AS $$...$$`). */
+export function parsePlpgsql(createFunctionText: string): unknown | undefined {
+  ensureReady();
+  try {
+    return pg.parsePlPgSQLSync(createFunctionText);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,80 @@
+/** Plain-language descriptions of a statement's locks, shared by hover, CodeLens, audit and CLI. */
+import { Analysis, StatementAnalysis } from '../analyze';
+import { strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
+import { formatDuration } from '../model/timeline';
+
+export function lineOfStatement(analysis: Analysis, index: number): number {
+  return analysis.lines.positionAt(analysis.statements[index].statement.span.start).line + 1;
+}
+
+/** "until COMMIT on line 40", "for this statement", ... */
+export function heldUntilText(analysis: Analysis, s: StatementAnalysis): string {
+  const h = s.heldUntil;
+  switch (h.kind) {
+    case 'statement':
+      return 'for this statement';
+    case 'commit':
+      return `until COMMIT on line ${lineOfStatement(analysis, h.statement!)}`;
+    case 'rollback':
+      return `until ROLLBACK on line ${lineOfStatement(analysis, h.statement!)}`;
+    case 'end-of-file':
+      return "until the migration's transaction commits (end of file)";
+    case 'never':
+      return 'until the session ends: the transaction is never committed';
+  }
+}
+
+/** Line number of the statement that releases the locks, or null when released at statement end. */
+export function heldUntilLine(analysis: Analysis, s: StatementAnalysis): number | null {
+  const h = s.heldUntil;
+  if ((h.kind === 'commit' || h.kind === 'rollback') && h.statement !== undefined) return lineOfStatement(analysis, h.statement);
+  if (h.kind === 'end-of-file') return analysis.lines.lineCount;
+  return null;
+}
+
+export function lockTimeoutText(s: StatementAnalysis): string {
+  const t = s.timeline.lockTimeout;
+  if (!t || t.ms === 0) return 'none: it waits forever, and every query after it queues behind it';
+  return `${formatDuration(t.ms)}${t.local ? ' (SET LOCAL)' : ''}`;
+}
+
+/** Union of blocked operations over all tables. */
+export function allBlocked(s: StatementAnalysis): Operation[] {
+  const set = new Set<Operation>();
+  for (const ops of s.blocks.values()) for (const op of ops) set.add(op);
+  return OPERATIONS.map((o) => o.name).filter((o) => set.has(o));
+}
+
+/** "reads, writes, index builds, VACUUM, DDL" for a list of operations. */
+export function blocksInWords(ops: Operation[]): string {
+  const words: string[] = [];
+  if (ops.includes('SELECT')) words.push('reads');
+  if (ops.includes('INSERT') || ops.includes('UPDATE') || ops.includes('DELETE')) words.push('writes');
+  else if (ops.includes('SELECT FOR UPDATE')) words.push('SELECT FOR UPDATE');
+  if (ops.includes('CREATE INDEX') || ops.includes('CREATE INDEX CONCURRENTLY')) words.push('index builds');
+  if (ops.includes('VACUUM')) words.push('VACUUM');
+  if (ops.includes('ALTER TABLE')) words.push('DDL');
+  return words.length ? words.join(', ') : 'nothing';
+}
+
+export function strongestLock(s: StatementAnalysis): { relation: string; mode: LockMode } | undefined {
+  const locks = s.effect.locks.filter((l) => !l.harmless);
+  const mode = strongest(locks.map((l) => l.mode));
+  const lock = locks.find((l) => l.mode === mode && (l.role === 'target' || true));
+  return lock ? { relation: lock.relation, mode: lock.mode } : undefined;
+}
+
+/** One line, e.g. `ACCESS EXCLUSIVE users · until COMMIT L40 · rewrite`. */
+export function compactSummary(analysis: Analysis, s: StatementAnalysis): string {
+  const lock = strongestLock(s);
+  if (!lock) return 'no table locks';
+  const parts = [`${lock.mode} ${lock.relation}`];
+  const line = heldUntilLine(analysis, s);
+  if (s.heldUntil.kind === 'commit' && line) parts.push(`until COMMIT L${line}`);
+  else if (s.heldUntil.kind === 'never') parts.push('never released');
+  else if (s.heldUntil.kind === 'end-of-file') parts.push('until end of migration');
+  if (s.effect.rewrite) parts.push('rewrite');
+  else if (s.effect.indexBuild) parts.push('index build');
+  else if (s.effect.scan) parts.push('scan');
+  return parts.join(' · ');
+}

@@ -1,0 +1,39 @@
+/** Findings as the JSON contract other tools read (1-based lines and columns). */
+import { Analysis } from '../analyze';
+import { Finding } from '../rules/types';
+
+export interface FindingJson {
+  rule: string;
+  severity: Finding['severity'];
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  fix?: { title: string; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] };
+}
+
+export function findingJson(analysis: Analysis, f: Finding): FindingJson {
+  const start = analysis.lines.positionAt(f.span.start);
+  const end = analysis.lines.positionAt(f.span.end);
+  const out: FindingJson = {
+    rule: f.rule,
+    severity: f.severity,
+    message: f.message,
+    line: start.line + 1,
+    column: start.character + 1,
+    endLine: end.line + 1,
+    endColumn: end.character + 1,
+  };
+  if (f.fix) {
+    out.fix = {
+      title: f.fix.title,
+      edits: f.fix.edits.map((e) => {
+        const s = analysis.lines.positionAt(e.start);
+        const en = analysis.lines.positionAt(e.end);
+        return { line: s.line + 1, column: s.character + 1, endLine: en.line + 1, endColumn: en.character + 1, newText: e.newText };
+      }),
+    };
+  }
+  return out;
+}

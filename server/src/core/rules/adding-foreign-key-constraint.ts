@@ -1,0 +1,106 @@
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../parse/ast';
+import { defaultConstraintName } from '../model/catalog';
+import { Rule, StatementContext, Fix, TextEdit } from './types';
+import { isExisting, locationSpan, quoteIdent, headSpan } from './helpers';
+import { constraintClauseSpan } from './clauses';
+import { insertAfterTransaction, noPlaceReason } from '../fixes/placement';
+
+export const addingForeignKeyConstraint: Rule = {
+  id: 'adding-foreign-key-constraint',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary: 'A foreign key added to an existing table without NOT VALID (ADD CONSTRAINT ... FOREIGN KEY, ADD COLUMN ... REFERENCES).',
+    why:
+      'Adding a foreign key takes **SHARE ROW EXCLUSIVE** on both the table and the referenced table, which blocks ' +
+      'INSERT, UPDATE and DELETE on both, and then scans the whole table to check every row while holding those locks. ' +
+      'An inline `REFERENCES` in `ADD COLUMN` also takes ACCESS EXCLUSIVE on the table itself.',
+    safe:
+      'Add the constraint `NOT VALID` (only new rows are checked; the locks are held for an instant), then run ' +
+      '`ALTER TABLE ... VALIDATE CONSTRAINT` in a separate transaction: validation takes SHARE UPDATE EXCLUSIVE on the ' +
+      'table and ROW SHARE on the referenced table, so reads and writes continue during the scan.',
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
+    good:
+      'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n' +
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || !isExisting(ctx, table)) return;
+    for (const c of stmt.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype === 'AT_AddConstraint') {
+        const con = asConstraint(cmd.def);
+        if (con?.contype !== 'CONSTR_FOREIGN' || con.skip_validation) continue;
+        const name = con.conname ?? defaultConstraintName(table, nameList(con.fk_attrs), 'fkey');
+        report({
+          statement: ctx.statement.index,
+          span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+          message:
+            `Adding foreign key ${name} validates every row of ${table} while holding SHARE ROW EXCLUSIVE on ${table} and ` +
+            `${con.pktable?.relname}, blocking their writes. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction.`,
+          fix: notValidFix(ctx, table, name, con),
+        });
+      } else if (cmd?.subtype === 'AT_AddColumn') {
+        const col = asColumnDef(cmd.def);
+        for (const cc of col?.constraints ?? []) {
+          const con = asConstraint(cc);
+          if (con?.contype !== 'CONSTR_FOREIGN' || !col?.colname) continue;
+          const name = con.conname ?? defaultConstraintName(table, [col.colname], 'fkey');
+          report({
+            statement: ctx.statement.index,
+            span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+            message:
+              `ADD COLUMN ${col.colname} ... REFERENCES ${con.pktable?.relname} adds a validated foreign key: it takes SHARE ROW ` +
+              `EXCLUSIVE on ${con.pktable?.relname} and cannot be NOT VALID inline. Add the column, then the constraint NOT VALID, then VALIDATE it.`,
+            fix: inlineReferencesFix(ctx, table, col.colname, name, con),
+          });
+        }
+      }
+    }
+  },
+};
+
+function validateStatement(table: string, name: string): string {
+  return `ALTER TABLE ${quoteIdent(table)} VALIDATE CONSTRAINT ${quoteIdent(name)};`;
+}
+
+function notValidFix(ctx: StatementContext, table: string, name: string, con: T.Constraint): Fix | undefined {
+  const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
+  const validate = insertAfterTransaction(ctx, [validateStatement(table, name)]);
+  if (!clause || !validate) return undefined;
+  return {
+    title: 'Add the foreign key NOT VALID, then VALIDATE it separately',
+    preferred: true,
+    edits: [{ start: clause.end, end: clause.end, newText: ' NOT VALID' }, validate],
+  };
+}
+
+function inlineReferencesFix(ctx: StatementContext, table: string, column: string, name: string, con: T.Constraint): Fix | undefined {
+  const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
+  if (!clause) return undefined;
+  const text = ctx.file.text;
+  // The REFERENCES clause without a leading CONSTRAINT name (the name goes on ADD CONSTRAINT).
+  const refStart = text.slice(clause.start, clause.end).search(/\bREFERENCES\b/i);
+  if (refStart < 0) return undefined;
+  const references = text.slice(clause.start + refStart, clause.end);
+  const add = `ALTER TABLE ${quoteIdent(table)} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${quoteIdent(column)}) ${references} NOT VALID;`;
+  const validate = insertAfterTransaction(ctx, [validateStatement(table, name)]);
+  if (!validate) return undefined;
+  let removeStart = clause.start;
+  while (removeStart > 0 && /[ \t]/.test(text[removeStart - 1])) removeStart--;
+  const anchor = ctx.file.statements[ctx.statement.index];
+  const edits: TextEdit[] = [{ start: removeStart, end: clause.end, newText: '' }];
+  const addEdit = { start: anchor.terminatorEnd, end: anchor.terminatorEnd, newText: '' };
+  // The NOT VALID add goes right after the statement, inside the same transaction.
+  const nl = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
+  addEdit.newText = (anchor.terminated ? '' : ';') + nl + add;
+  if (validate.start === addEdit.start) {
+    validate.newText = addEdit.newText + validate.newText.replace(/^;/, '');
+    edits.push(validate);
+  } else edits.push(addEdit, validate);
+  return { title: 'Add the column, then the foreign key NOT VALID, then VALIDATE it', preferred: true, edits };
+}
+
+export { noPlaceReason, locationSpan };

@@ -1,0 +1,65 @@
+import { T, as } from '../parse/ast';
+import { Rule, Fix, StatementContext } from './types';
+import { isExisting, keywordSpan, headSpan, insertAfterStatement } from './helpers';
+
+export const requireConcurrentIndexCreation: Rule = {
+  id: 'require-concurrent-index-creation',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary: 'CREATE INDEX without CONCURRENTLY on an existing table.',
+    why:
+      'A plain `CREATE INDEX` takes a **SHARE** lock on the table for the whole build: every INSERT, UPDATE and ' +
+      'DELETE waits until the index is built, which on a large table takes minutes. Reads continue.',
+    safe:
+      '`CREATE INDEX CONCURRENTLY` takes SHARE UPDATE EXCLUSIVE instead, so writes continue during the build. ' +
+      'It cannot run inside a transaction block, and a failed build leaves an INVALID index behind: add ' +
+      '`IF NOT EXISTS` so that a retry is safe (drop the invalid index first when a build failed). ' +
+      'Indexes on tables created earlier in the same migration are not flagged: the table is empty and unused.',
+    bad: 'CREATE INDEX users_email_idx ON users (email);',
+    good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'IndexStmt', T.IndexStmt>(ctx.statement.node, 'IndexStmt');
+    if (!stmt || stmt.concurrent) return;
+    const table = stmt.relation?.relname;
+    if (!isExisting(ctx, table)) return;
+    const span = keywordSpan(ctx.file, ctx.statement, 'INDEX') ?? headSpan(ctx.file, ctx.statement);
+    const create = keywordSpan(ctx.file, ctx.statement, 'CREATE');
+    const partitioned = ctx.catalog.relation(table)?.kind === 'partitioned';
+    report({
+      statement: ctx.statement.index,
+      span: create ? { start: create.start, end: span.end } : span,
+      message:
+        `CREATE INDEX on ${table} takes a SHARE lock that blocks INSERT, UPDATE and DELETE until the build finishes. ` +
+        (partitioned
+          ? `${table} is partitioned, where CONCURRENTLY is not supported: create the index CONCURRENTLY on each partition, then ON ONLY the parent and ATTACH them.`
+          : 'Use CREATE INDEX CONCURRENTLY.'),
+      fix: partitioned ? undefined : concurrentFix(ctx, stmt),
+    });
+  },
+};
+
+/** CONCURRENTLY (and IF NOT EXISTS for named indexes); moves the statement after COMMIT when it ends its transaction. */
+function concurrentFix(ctx: StatementContext, stmt: T.IndexStmt): Fix | undefined {
+  const file = ctx.file;
+  const index = keywordSpan(file, ctx.statement, 'INDEX');
+  if (!index) return undefined;
+  const addition = ' CONCURRENTLY' + (stmt.idxname && !stmt.if_not_exists ? ' IF NOT EXISTS' : '');
+  const tx = ctx.timeline.transaction;
+  if (!tx) {
+    return { title: 'Use CREATE INDEX CONCURRENTLY', preferred: true, edits: [{ start: index.end, end: index.end, newText: addition }] };
+  }
+  // Inside a transaction: only when this is the transaction's last statement can it move after COMMIT unchanged.
+  if (tx.implicit || tx.end === undefined || tx.end !== ctx.statement.index + 1) return undefined;
+  const commit = file.statements[tx.end];
+  const text = file.text.slice(ctx.statement.span.start, index.end) + addition + file.text.slice(index.end, ctx.statement.span.end);
+  return {
+    title: 'Use CREATE INDEX CONCURRENTLY (moved after COMMIT: it cannot run in a transaction)',
+    preferred: true,
+    edits: [
+      { start: ctx.statement.span.start, end: commit.span.start, newText: '' },
+      insertAfterStatement(file, commit, [text + ';']),
+    ],
+  };
+}

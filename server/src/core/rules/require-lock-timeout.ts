@@ -1,0 +1,64 @@
+import { Rule, StatementContext, TextEdit, Fix } from './types';
+import { insertAfterStatement, insertBeforeStatement, headSpan, isExisting } from './helpers';
+import { lockRank } from '../locks/modes';
+import { formatDuration } from '../model/timeline';
+
+const STATE_KEY = 'require-lock-timeout.lastUnsetAt';
+
+export const requireLockTimeout: Rule = {
+  id: 'require-lock-timeout',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary: 'A statement that takes a lock blocking reads or writes while no lock_timeout is set.',
+    why:
+      'A statement that needs a strong lock (SHARE or above: ACCESS EXCLUSIVE for most ALTER TABLE forms) first waits ' +
+      'in the lock queue behind every transaction that holds a conflicting lock, for example a long-running SELECT. ' +
+      'While it waits, **every query that arrives after it queues behind it**, reads included. Without `lock_timeout` ' +
+      'it waits forever and a one-line migration takes the site down.',
+    safe:
+      'Set `lock_timeout` before the first such statement, so it gives up (and the migration can be retried) instead of ' +
+      'blocking traffic. Inside a transaction use `SET LOCAL lock_timeout` right after `BEGIN`. The rule reports the ' +
+      'first statement that needs it, and again after a `RESET`.',
+    bad: 'ALTER TABLE users ADD COLUMN nickname text;',
+    good: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname text;",
+  },
+  checkStatement(ctx, report) {
+    const timeout = ctx.timeline.lockTimeout;
+    const state = ctx.file.state;
+    if (timeout && timeout.ms > 0) {
+      state.set(STATE_KEY, 'set');
+      return;
+    }
+    if (state.get(STATE_KEY) === 'reported') return;
+    const blocking = ctx.effect.locks.find((l) => !l.harmless && lockRank(l.mode) >= lockRank('SHARE') && isExisting(ctx, l.relation));
+    if (!blocking || ctx.effect.concurrently) return;
+    state.set(STATE_KEY, 'reported');
+    const what = blocking.mode === 'ACCESS EXCLUSIVE' ? 'reads and writes' : 'writes';
+    const reason = timeout?.ms === 0 ? 'lock_timeout is 0 (disabled)' : 'no lock_timeout is set';
+    report({
+      statement: ctx.statement.index,
+      span: headSpan(ctx.file, ctx.statement),
+      message:
+        `This statement needs ${blocking.mode} on ${blocking.relation} and ${reason}: while it waits for the lock, ` +
+        `every later query on ${blocking.relation} that needs ${what} queues behind it. Set lock_timeout first.`,
+      fix: lockTimeoutFix(ctx),
+    });
+  },
+};
+
+/** Inserts `SET [LOCAL] lock_timeout` at the right place for the statement's transaction. */
+export function lockTimeoutFix(ctx: StatementContext): Fix {
+  const value = ctx.file.config.lockTimeout;
+  const tx = ctx.timeline.transaction;
+  let edit: TextEdit;
+  if (tx && !tx.implicit && tx.begin !== undefined) {
+    edit = insertAfterStatement(ctx.file, ctx.file.statements[tx.begin], [`SET LOCAL lock_timeout = '${value}';`]);
+  } else {
+    const target = ctx.file.statements[ctx.statement.container ?? ctx.statement.index];
+    edit = insertBeforeStatement(ctx.file, target, [`SET ${tx?.implicit ? 'LOCAL ' : ''}lock_timeout = '${value}';`]);
+  }
+  return { title: `Insert lock_timeout = '${value}'`, preferred: true, edits: [edit] };
+}
+
+export { formatDuration };

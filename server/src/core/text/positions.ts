@@ -1,0 +1,141 @@
+/**
+ * Offsets and positions. Everything inside the core is a UTF-16 code-unit offset into the document
+ * text (what JavaScript strings and the LSP use). libpg_query reports UTF-8 byte offsets in AST
+ * locations and scanner tokens, and code-point positions in syntax errors: this module is the one
+ * place that converts them.
+ */
+
+export interface Position {
+  /** 0-based line. */
+  line: number;
+  /** 0-based UTF-16 code-unit column. */
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Half-open span of UTF-16 offsets in the document. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** Line starts of a text; lines end at `\r\n`, `\n` or a lone `\r` (as in the LSP). */
+export class LineIndex {
+  private readonly lineStarts: number[];
+
+  constructor(private readonly text: string) {
+    const starts = [0];
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      } else if (c === 10 /* \n */) {
+        starts.push(i + 1);
+      }
+    }
+    this.lineStarts = starts;
+  }
+
+  get lineCount(): number {
+    return this.lineStarts.length;
+  }
+
+  positionAt(offset: number): Position {
+    const clamped = Math.max(0, Math.min(offset, this.text.length));
+    let low = 0;
+    let high = this.lineStarts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.lineStarts[mid] <= clamped) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low, character: clamped - this.lineStarts[low] };
+  }
+
+  offsetAt(position: Position): number {
+    if (position.line < 0) return 0;
+    if (position.line >= this.lineStarts.length) return this.text.length;
+    const lineStart = this.lineStarts[position.line];
+    const lineEnd = this.lineEndOffset(position.line);
+    return Math.min(lineStart + Math.max(0, position.character), lineEnd);
+  }
+
+  /** Offset of the end of the line's content (before its line break). */
+  lineEndOffset(line: number): number {
+    const next = line + 1 < this.lineStarts.length ? this.lineStarts[line + 1] : this.text.length;
+    let end = next;
+    if (end > this.lineStarts[line] && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > this.lineStarts[line] && this.text.charCodeAt(end - 1) === 13) end--;
+    return end;
+  }
+
+  lineStart(line: number): number {
+    return this.lineStarts[Math.max(0, Math.min(line, this.lineStarts.length - 1))];
+  }
+
+  rangeOf(span: Span): Range {
+    return { start: this.positionAt(span.start), end: this.positionAt(span.end) };
+  }
+}
+
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * Maps UTF-8 byte offsets and code-point offsets within one piece of text (a statement) to UTF-16
+ * offsets. ASCII text (the common case) maps to itself without any table.
+ */
+export class OffsetMapper {
+  private byteToUtf16: Uint32Array | undefined;
+  private readonly ascii: boolean;
+
+  constructor(private readonly text: string) {
+    this.ascii = ASCII_ONLY.test(text);
+  }
+
+  fromUtf8(byteOffset: number): number {
+    if (this.ascii) return Math.max(0, Math.min(byteOffset, this.text.length));
+    const table = this.table();
+    return table[Math.max(0, Math.min(byteOffset, table.length - 1))];
+  }
+
+  /** `cursorpos`-style positions count code points. */
+  fromCodePoints(codePointOffset: number): number {
+    if (this.ascii) return Math.max(0, Math.min(codePointOffset, this.text.length));
+    let utf16 = 0;
+    for (let cp = 0; cp < codePointOffset && utf16 < this.text.length; cp++) {
+      const c = this.text.charCodeAt(utf16);
+      utf16 += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
+    }
+    return Math.min(utf16, this.text.length);
+  }
+
+  private table(): Uint32Array {
+    if (this.byteToUtf16) return this.byteToUtf16;
+    const bytes = Buffer.byteLength(this.text, 'utf8');
+    const table = new Uint32Array(bytes + 1);
+    let b = 0;
+    for (let i = 0; i < this.text.length; i++) {
+      const c = this.text.charCodeAt(i);
+      let width: number;
+      let units = 1;
+      if (c < 0x80) width = 1;
+      else if (c < 0x800) width = 2;
+      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < this.text.length) {
+        width = 4;
+        units = 2;
+      } else width = 3;
+      for (let k = 0; k < width; k++) table[b + k] = i;
+      b += width;
+      i += units - 1;
+    }
+    table[bytes] = this.text.length;
+    this.byteToUtf16 = table;
+    return table;
+  }
+}

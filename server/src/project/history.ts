@@ -1,0 +1,124 @@
+/**
+ * Schema history: the migration files that run before a given file, in the order migration tools
+ * run them (natural sort by name: `V2__` before `V10__`, timestamps in order), replayed into a
+ * Catalog. Handles flat folders (`001_init.sql`, `20240101_x.up.sql`) and one-folder-per-migration
+ * layouts (`2024-01-01-000000_x/up.sql`, Prisma's `<name>/migration.sql`).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Catalog } from '../core/model/catalog';
+import { buildStatements } from '../core/model/statements';
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+const SQL_FILE = /\.(sql|psql|pgsql)$/i;
+const DOWN_FILE = /(^|[._-])down\.(sql|psql|pgsql)$/i;
+const PER_FOLDER_FILE = /^(up|down|migration)\.(sql|psql|pgsql)$/i;
+
+export interface TextSource {
+  /** Text of a file: open editors first, then disk. Undefined when unreadable. */
+  read(file: string): string | undefined;
+  list(dir: string): { name: string; isDirectory: boolean }[];
+}
+
+export const diskSource: TextSource = {
+  read(file) {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  },
+  list(dir) {
+    try {
+      return fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
+    } catch {
+      return [];
+    }
+  },
+};
+
+interface Step {
+  file: string;
+  /** Sort key within the folder. */
+  key: string;
+}
+
+/** The `up` migrations of the folder that holds `file`, in run order, and where `file` sits among them. */
+export function migrationSequence(file: string, source: TextSource): { steps: Step[]; key: string } {
+  const abs = path.resolve(file);
+  const base = path.basename(abs);
+  if (PER_FOLDER_FILE.test(base)) {
+    const folder = path.dirname(abs);
+    const root = path.dirname(folder);
+    const steps: Step[] = [];
+    for (const entry of source.list(root)) {
+      if (!entry.isDirectory) continue;
+      const dir = path.join(root, entry.name);
+      const up = source.list(dir).find((f) => !f.isDirectory && /^(up|migration)\.(sql|psql|pgsql)$/i.test(f.name));
+      if (up) steps.push({ file: path.join(dir, up.name), key: entry.name });
+    }
+    steps.sort((a, b) => collator.compare(a.key, b.key));
+    // A down migration runs after its own folder's up.
+    const key = /^down\./i.test(base) ? path.basename(folder) + '\uffff' : path.basename(folder);
+    return { steps, key };
+  }
+  const dir = path.dirname(abs);
+  const steps = source
+    .list(dir)
+    .filter((e) => !e.isDirectory && SQL_FILE.test(e.name) && !DOWN_FILE.test(e.name))
+    .map((e) => ({ file: path.join(dir, e.name), key: upKey(e.name) }))
+    .sort((a, b) => collator.compare(a.key, b.key));
+  const key = DOWN_FILE.test(base) ? upKey(base.replace(/down(\.\w+)$/i, 'up$1')) + '\uffff' : upKey(base);
+  return { steps, key };
+}
+
+function upKey(name: string): string {
+  return name.replace(SQL_FILE, '');
+}
+
+/** Replays migration files into catalogs, memoised per file text. */
+export class HistoryProvider {
+  private readonly after = new Map<string, { text: string; catalog: Catalog }>();
+
+  constructor(private readonly source: TextSource = diskSource) {}
+
+  /** The schema before `file` runs (undefined when it is the first migration of its folder). */
+  catalogBefore(file: string): Catalog | undefined {
+    const { steps, key } = migrationSequence(file, this.source);
+    const earlier = steps.filter((s) => collator.compare(s.key, key) < 0 && path.resolve(s.file) !== path.resolve(file));
+    let catalog: Catalog | undefined;
+    let changed = false;
+    for (const step of earlier) {
+      const text = this.source.read(step.file);
+      if (text === undefined) continue;
+      const memo = this.after.get(step.file);
+      if (memo && memo.text === text && !changed) {
+        catalog = memo.catalog;
+        continue;
+      }
+      changed = true;
+      const next = catalog ? catalog.clone() : new Catalog();
+      replay(text, next);
+      this.after.set(step.file, { text, catalog: next });
+      catalog = next;
+    }
+    return catalog;
+  }
+
+  /** Forget a file (its text changed on disk or in an editor). */
+  invalidate(): void {
+    this.after.clear();
+  }
+}
+
+/** Applies a whole file's schema changes to a catalog (objects count as pre-existing). */
+export function replay(text: string, catalog: Catalog): void {
+  catalog.inFile = false;
+  for (const stmt of buildStatements(text).statements) {
+    try {
+      catalog.apply(stmt.node, -1);
+    } catch {
+      // A statement the model cannot follow must not stop the replay of the rest.
+    }
+  }
+}
