@@ -22,14 +22,18 @@ export function constraintClauseSpan(file: FileContext, stmt: Statement, locatio
   // CONSTRAINT name
   if (tokens[i].text === 'CONSTRAINT') i += 2;
   // the constraint kind: NOT NULL, PRIMARY KEY, REFERENCES, CHECK, ...
-  if (tokens[i]?.text === 'NOT' || tokens[i]?.text === 'PRIMARY') i++;
+  const kind = tokens[i]?.text;
+  if (kind === 'NOT' || kind === 'PRIMARY') i++;
   let end = tokens[Math.min(i, tokens.length - 1)].end;
+  // FOREIGN KEY (...) REFERENCES ...: the REFERENCES clause belongs to the table constraint.
+  let referencesAllowed = kind === 'FOREIGN';
   let depth = 0;
   for (i = i + 1; i < tokens.length; i++) {
     const t = tokens[i];
     if (depth === 0) {
       if (t.text === ',' || t.text === ')' || t.text === ';') break;
-      if (t.keyword && CONSTRAINT_STARTS.has(t.text) && !isContinuation(tokens, i)) break;
+      if (t.text === 'REFERENCES' && referencesAllowed) referencesAllowed = false;
+      else if (t.keyword && CONSTRAINT_STARTS.has(t.text) && !isContinuation(tokens, i)) break;
     }
     if (t.text === '(') depth++;
     else if (t.text === ')') depth--;
