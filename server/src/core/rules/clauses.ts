@@ -32,7 +32,11 @@ export function constraintClauseSpan(file: FileContext, stmt: Statement, locatio
     const t = tokens[i];
     if (depth === 0) {
       if (t.text === ',' || t.text === ')' || t.text === ';') break;
+      const afterSet = tokens[i - 1]?.text === 'SET';
       if (t.text === 'REFERENCES' && referencesAllowed) referencesAllowed = false;
+      else if (afterSet && (t.text === 'NULL' || t.text === 'DEFAULT')) {
+        // ON DELETE SET NULL / SET DEFAULT
+      }
       else if (t.keyword && CONSTRAINT_STARTS.has(t.text) && !isContinuation(tokens, i)) break;
     }
     if (t.text === '(') depth++;

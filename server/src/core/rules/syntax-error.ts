@@ -16,12 +16,15 @@ export const syntaxError: Rule = {
   checkStatement(ctx, report) {
     const error = ctx.statement.error;
     if (!error) return;
-    const token = ctx.file.tokens(ctx.statement).find((t) => t.end > error.offset && t.start >= error.offset - 1);
-    const start = token && token.start <= error.offset ? token.start : error.offset;
-    const end = token ? Math.max(token.end, start) : Math.min(error.offset + 1, ctx.statement.span.end);
+    // "at or near X" points at X; "at end of input" points past the last token: mark the last one.
+    const tokens = ctx.file.tokens(ctx.statement);
+    const token =
+      tokens.find((t) => t.start <= error.offset && error.offset < t.end) ??
+      [...tokens].reverse().find((t) => t.start < error.offset) ??
+      tokens[0];
     report({
       statement: ctx.statement.index,
-      span: end > start ? { start, end } : { start: ctx.statement.span.start, end: ctx.statement.span.end },
+      span: token ? { start: token.start, end: token.end } : ctx.statement.span,
       message: `PostgreSQL would reject this statement: ${error.message}.`,
     });
   },
