@@ -1,0 +1,83 @@
+import * as assert from 'assert';
+import { LineIndex, OffsetMapper } from '../../server/src/core/text/positions';
+import { analyze, initParser } from '../../server/src/core';
+import { findingJson } from '../../server/src/core/report/findings';
+
+describe('LineIndex', () => {
+  it('handles LF, CRLF and lone CR line ends', () => {
+    const text = 'a\nbb\r\nccc\rd';
+    const idx = new LineIndex(text);
+    assert.strictEqual(idx.lineCount, 4);
+    assert.deepStrictEqual(idx.positionAt(text.indexOf('d')), { line: 3, character: 0 });
+    assert.deepStrictEqual(idx.positionAt(text.indexOf('ccc') + 2), { line: 2, character: 2 });
+    assert.strictEqual(idx.offsetAt({ line: 1, character: 99 }), text.indexOf('\r\n'));
+    assert.strictEqual(idx.lineEndOffset(1), 4);
+  });
+
+  it('round-trips every offset', () => {
+    const text = 'x\r\n\ty😀z\r\r\nw';
+    const idx = new LineIndex(text);
+    for (let i = 0; i <= text.length; i++) {
+      const p = idx.positionAt(i);
+      if (text[i - 1] === '\r' && text[i] === '\n') continue; // inside a CRLF
+      assert.strictEqual(idx.offsetAt(p), i, `offset ${i}`);
+    }
+  });
+});
+
+describe('OffsetMapper', () => {
+  it('maps UTF-8 byte offsets to UTF-16 offsets', () => {
+    const text = 'é😀a';
+    const m = new OffsetMapper(text);
+    assert.strictEqual(m.fromUtf8(0), 0);
+    assert.strictEqual(m.fromUtf8(2), 1); // after é (2 bytes)
+    assert.strictEqual(m.fromUtf8(6), 3); // after 😀 (4 bytes, 2 UTF-16 units)
+    assert.strictEqual(m.fromUtf8(7), 4);
+  });
+
+  it('maps code-point offsets to UTF-16 offsets', () => {
+    const m = new OffsetMapper('😀😀a');
+    assert.strictEqual(m.fromCodePoints(2), 4);
+  });
+});
+
+describe('finding ranges in awkward text', () => {
+  before(() => initParser());
+
+  const cases: [string, string][] = [
+    ['BOM', '\uFEFFCREATE INDEX i ON users (email);'],
+    ['CRLF', 'SELECT 1;\r\nCREATE INDEX i ON users (email);\r\n'],
+    ['lone CR', 'SELECT 1;\rCREATE INDEX i ON users (email);'],
+    ['tabs and accents', "SELECT 'café';\n\t\tCREATE INDEX i ON users (email);"],
+    ['emoji and combining marks', "SELECT '😀e\u0301';\nSELECT 'x'; CREATE INDEX i ON users (email);"],
+  ];
+  for (const [name, text] of cases) {
+    it(name, () => {
+      const analysis = analyze(text);
+      const f = analysis.findings.find((x) => x.rule === 'require-concurrent-index-creation');
+      assert.ok(f, 'finding');
+      assert.strictEqual(text.slice(f.span.start, f.span.end), 'CREATE INDEX');
+      const j = findingJson(analysis, f);
+      const lineText = text.split(/\r\n|\r|\n/)[j.line - 1];
+      assert.strictEqual(lineText.slice(j.column - 1, j.endColumn - 1), 'CREATE INDEX');
+    });
+  }
+
+  it('keeps analysing the statements around a syntax error', () => {
+    const text = 'CREATE INDEX a ON users (x);\nSELEC 1;\nCREATE INDEX b ON users (y);';
+    const analysis = analyze(text);
+    assert.deepStrictEqual(
+      analysis.findings.filter((f) => f.rule !== 'require-lock-timeout').map((f) => [f.rule, findingJson(analysis, f).line]),
+      [['require-concurrent-index-creation', 1], ['syntax-error', 2], ['require-concurrent-index-creation', 3]],
+    );
+  });
+
+  it('analyses statements inside DO blocks with ranges in the body, but not text in comments or strings', () => {
+    const text = "DO $$\nBEGIN\n  -- CREATE INDEX no ON users (a);\n  RAISE NOTICE 'CREATE INDEX nope ON users (b)';\n  CREATE INDEX yes ON users (c);\nEND $$;";
+    const analysis = analyze(text);
+    const f = analysis.findings.filter((x) => x.rule === 'require-concurrent-index-creation');
+    assert.strictEqual(f.length, 1);
+    assert.strictEqual(findingJson(analysis, f[0]).line, 5);
+    assert.strictEqual(text.slice(f[0].span.start, f[0].span.end), 'CREATE INDEX');
+  });
+});
