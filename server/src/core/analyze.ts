@@ -104,7 +104,9 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const findings: Finding[] = [];
   for (const { rule, finding } of raw) {
     if (isIgnored(ignores, rule.id, statements[finding.statement], lines)) continue;
-    findings.push({ ...finding, rule: rule.id, severity: severityOf(rule, config) as Severity });
+    // A finding's own severity replaces the rule's default, never a severity the user configured.
+    const severity = config.rules[rule.id] ?? finding.severity ?? rule.defaultSeverity;
+    findings.push({ ...finding, rule: rule.id, severity: severity as Severity });
   }
   for (const unknown of ignores.unknown) {
     const rule = RULES_BY_ID.get('unknown-ignore-rule');

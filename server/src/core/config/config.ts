@@ -16,6 +16,8 @@ export interface LockwiseConfig {
   lockTimeout: string;
   /** Longest acceptable lock_timeout, e.g. '10s'. */
   maxLockTimeout: string;
+  /** statement_timeout inserted by require-statement-timeout's quick fix, e.g. '15min'. */
+  statementTimeout: string;
   include: string[];
   exclude: string[];
 }
@@ -26,6 +28,7 @@ export const DEFAULT_CONFIG: LockwiseConfig = {
   rules: {},
   lockTimeout: '5s',
   maxLockTimeout: '10s',
+  statementTimeout: '15min',
   include: ['**/*.sql', '**/*.psql', '**/*.pgsql'],
   exclude: ['**/node_modules/**'],
 };
@@ -41,7 +44,7 @@ export class ConfigError extends Error {
 
 const DURATION = /^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/;
 const SEVERITIES: RuleSetting[] = ['off', 'info', 'warning', 'error'];
-const KNOWN_KEYS = ['$schema', 'pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'include', 'exclude'];
+const KNOWN_KEYS = ['$schema', 'pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'statementTimeout', 'include', 'exclude'];
 
 /** Validates a parsed config object; `knownRules` lets it reject misspelt rule ids. */
 export function validateConfig(raw: unknown, file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
@@ -60,7 +63,7 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
     if (typeof obj.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction', 'must be true or false');
     out.assumeInTransaction = obj.assumeInTransaction;
   }
-  for (const key of ['lockTimeout', 'maxLockTimeout'] as const) {
+  for (const key of ['lockTimeout', 'maxLockTimeout', 'statementTimeout'] as const) {
     if (key in obj) {
       const v = obj[key];
       if (typeof v !== 'string' || !DURATION.test(v)) throw new ConfigError(file, key, `must be a duration such as "5s" or "500ms"`);

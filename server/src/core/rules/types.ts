@@ -38,7 +38,12 @@ export interface Finding {
   related?: RelatedInfo[];
 }
 
-export type ReportedFinding = Omit<Finding, 'rule' | 'severity'>;
+/**
+ * What a rule reports. `severity` optionally replaces the rule's default severity for this one
+ * finding (e.g. a warning rule whose slow cases are errors); it is ignored when the user set the
+ * rule's severity in the configuration.
+ */
+export type ReportedFinding = Omit<Finding, 'rule' | 'severity'> & { severity?: Severity };
 
 export interface RuleDocs {
   /** One line: what the rule flags. */
