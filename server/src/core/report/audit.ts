@@ -18,6 +18,8 @@ export interface AuditStatementJson {
   heldUntil: string;
   lockTimeout: string | null;
   notes: string[];
+  /** Relations created earlier in this file (empty and unused: their locks are harmless). */
+  newRelations: string[];
   findings: FindingJson[];
 }
 
@@ -53,6 +55,7 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
     heldUntil: heldUntilText(analysis, s),
     lockTimeout: t && t.ms > 0 ? t.text : null,
     notes: s.effect.notes,
+    newRelations: [...s.newRelations],
     findings: analysis.findings.filter((f) => f.statement === s.statement.index).map((f) => findingJson(analysis, f)),
   };
 }
@@ -77,7 +80,7 @@ export function oneLine(sql: string, max = 120): string {
 
 /** Escapes text for a markdown table cell or inline text (no HTML, no links, no emphasis). */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+\-.!|~&]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, ' ');
+  return text.replace(/[\\`*_{}[\]()<>#!|~&]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, ' ');
 }
 
 export interface AuditMarkdownOptions {
@@ -88,10 +91,10 @@ export interface AuditMarkdownOptions {
 export function auditMarkdown(path: string, analysis: Analysis, options: AuditMarkdownOptions = {}): string {
   const data = auditJson(path, analysis);
   const out: string[] = [];
-  out.push(`## ${escapeMarkdown(path)}`, '');
+  out.push(`## \`${codeSafe(path)}\``, '');
   const s = data.summary;
   out.push(
-    `PostgreSQL ${analysis.config.pgVersion} · ${s.statements} statements · worst lock: ` +
+    `PostgreSQL ${analysis.config.pgVersion} · ${s.statements} statement${s.statements === 1 ? '' : 's'} · worst lock: ` +
       (s.worstLock ? `**${s.worstLock.mode}** on \`${codeSafe(s.worstLock.relation)}\`` : 'none on existing tables') +
       ` · rewrites: ${s.rewrites.length ? s.rewrites.map((r) => `\`${codeSafe(r)}\``).join(', ') : 'none'}` +
       ` · findings: ${data.findings.length}`,
@@ -104,7 +107,7 @@ export function auditMarkdown(path: string, analysis: Analysis, options: AuditMa
       out.push(`| ${lineCell(st.line, options)} | \`${codeSafe(st.sql)}\` | | | | | | |`);
       continue;
     }
-    const locks = st.locks.map((l) => `${l.mode} \`${codeSafe(l.relation)}\``).join('<br>') || '—';
+    const locks = st.locks.map((l) => `${l.mode} \`${codeSafe(l.relation)}\`${st.newRelations.includes(l.relation) ? ' (new)' : ''}`).join('<br>') || '—';
     const blocks = st.locks.length ? blocksInWords(st.blocks as never) : '—';
     const rw = st.rewrite ? '**rewrite**' : st.scan ? 'scan' : '—';
     const findings = st.findings.map((f) => `${icon(f.severity)} \`${f.rule}\``).join('<br>');
