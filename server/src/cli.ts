@@ -13,7 +13,7 @@ import {
 } from './core';
 import { expandPaths, toPosix, UsageError } from './project/files';
 import { ConfigResolver } from './project/configFor';
-import { HistoryProvider } from './project/history';
+import { HistoryProvider, SnapshotSource } from './project/history';
 import { renderRuleDoc } from './core/report/ruleDocs';
 
 const VERSION = '0.1.0';
@@ -170,7 +170,9 @@ async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   const files = expandPaths(opts.paths);
   if (files.length === 0) throw new UsageError(`no .sql files found in ${opts.paths.join(', ')}`);
   await initParser();
-  const history = new HistoryProvider();
+  // Files do not change during the run: list folders and read earlier migrations once.
+  const snapshot = new SnapshotSource();
+  const history = new HistoryProvider(snapshot);
   const results: FileResult[] = [];
   for (const file of files) {
     const { config } = resolver.forFile(file);
@@ -180,6 +182,7 @@ async function analyzeFiles(opts: Options): Promise<FileResult[]> {
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
+    snapshot.remember(path.resolve(file), text);
     const analysis = analyze(text, { config, history: history.catalogBefore(file) });
     results.push({ path: toPosix(file), analysis, config });
   }

@@ -44,30 +44,38 @@ interface Step {
 }
 
 /** The `up` migrations of the folder that holds `file`, in run order, and where `file` sits among them. */
-export function migrationSequence(file: string, source: TextSource): { steps: Step[]; key: string } {
+export function migrationSequence(file: string, source: TextSource, memo?: Map<string, Step[]>): { steps: Step[]; key: string } {
   const abs = path.resolve(file);
   const base = path.basename(abs);
   if (PER_FOLDER_FILE.test(base)) {
     const folder = path.dirname(abs);
     const root = path.dirname(folder);
-    const steps: Step[] = [];
-    for (const entry of source.list(root)) {
-      if (!entry.isDirectory) continue;
-      const dir = path.join(root, entry.name);
-      const up = source.list(dir).find((f) => !f.isDirectory && /^(up|migration)\.(sql|psql|pgsql)$/i.test(f.name));
-      if (up) steps.push({ file: path.join(dir, up.name), key: entry.name });
+    let steps = memo?.get('folders:' + root);
+    if (!steps) {
+      steps = [];
+      for (const entry of source.list(root)) {
+        if (!entry.isDirectory) continue;
+        const dir = path.join(root, entry.name);
+        const up = source.list(dir).find((f) => !f.isDirectory && /^(up|migration)\.(sql|psql|pgsql)$/i.test(f.name));
+        if (up) steps.push({ file: path.join(dir, up.name), key: entry.name });
+      }
+      steps.sort((a, b) => collator.compare(a.key, b.key));
+      memo?.set('folders:' + root, steps);
     }
-    steps.sort((a, b) => collator.compare(a.key, b.key));
     // A down migration runs after its own folder's up.
     const key = /^down\./i.test(base) ? path.basename(folder) + '\uffff' : path.basename(folder);
     return { steps, key };
   }
   const dir = path.dirname(abs);
-  const steps = source
-    .list(dir)
-    .filter((e) => !e.isDirectory && SQL_FILE.test(e.name) && !DOWN_FILE.test(e.name))
-    .map((e) => ({ file: path.join(dir, e.name), key: upKey(e.name) }))
-    .sort((a, b) => collator.compare(a.key, b.key));
+  let steps = memo?.get('flat:' + dir);
+  if (!steps) {
+    steps = source
+      .list(dir)
+      .filter((e) => !e.isDirectory && SQL_FILE.test(e.name) && !DOWN_FILE.test(e.name))
+      .map((e) => ({ file: path.join(dir, e.name), key: upKey(e.name) }))
+      .sort((a, b) => collator.compare(a.key, b.key));
+    memo?.set('flat:' + dir, steps);
+  }
   const key = DOWN_FILE.test(base) ? upKey(base.replace(/down(\.\w+)$/i, 'up$1')) + '\uffff' : upKey(base);
   return { steps, key };
 }
@@ -76,19 +84,62 @@ function upKey(name: string): string {
   return name.replace(SQL_FILE, '');
 }
 
+/**
+ * A TextSource over files that do not change while it lives (one CLI run): directory listings
+ * and file texts are read once. Without it every file re-lists its folder and re-reads every
+ * earlier migration, which is quadratic in the folder size.
+ */
+export class SnapshotSource implements TextSource {
+  private readonly texts = new Map<string, string | undefined>();
+  private readonly listings = new Map<string, { name: string; isDirectory: boolean }[]>();
+
+  constructor(private readonly source: TextSource = diskSource) {}
+
+  /** Records a file's text read elsewhere (`file` resolved). */
+  remember(file: string, text: string): void {
+    this.texts.set(file, text);
+  }
+
+  read(file: string): string | undefined {
+    if (this.texts.has(file)) return this.texts.get(file);
+    const text = this.source.read(file);
+    this.texts.set(file, text);
+    return text;
+  }
+
+  list(dir: string): { name: string; isDirectory: boolean }[] {
+    let entries = this.listings.get(dir);
+    if (!entries) this.listings.set(dir, (entries = this.source.list(dir)));
+    return entries;
+  }
+}
+
 /** Replays migration files into catalogs, memoised per file text. */
 export class HistoryProvider {
   private readonly after = new Map<string, { text: string; catalog: Catalog }>();
+  /** Sorted migration steps per folder, only when the source is a SnapshotSource. */
+  private readonly sequences = new Map<string, Step[]>();
 
   constructor(private readonly source: TextSource = diskSource) {}
 
   /** The schema before `file` runs (undefined when it is the first migration of its folder). */
   catalogBefore(file: string): Catalog | undefined {
-    const { steps, key } = migrationSequence(file, this.source);
-    const earlier = steps.filter((s) => collator.compare(s.key, key) < 0 && path.resolve(s.file) !== path.resolve(file));
+    const { steps, key } = this.sequence(file);
+    const abs = path.resolve(file);
+    // Steps are sorted by the same collator: the earlier ones are a prefix.
+    let lo = 0;
+    let hi = steps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (collator.compare(steps[mid].key, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
     let catalog: Catalog | undefined;
     let changed = false;
-    for (const step of earlier) {
+    for (let i = 0; i < lo; i++) {
+      const step = steps[i];
+      // Step paths are built from the resolved folder, so they are already resolved.
+      if (step.file === abs) continue;
       const text = this.source.read(step.file);
       if (text === undefined) continue;
       const memo = this.after.get(step.file);
@@ -105,9 +156,15 @@ export class HistoryProvider {
     return catalog;
   }
 
+  private sequence(file: string): { steps: Step[]; key: string } {
+    if (!(this.source instanceof SnapshotSource)) return migrationSequence(file, this.source);
+    return migrationSequence(file, this.source, this.sequences);
+  }
+
   /** Forget a file (its text changed on disk or in an editor). */
   invalidate(): void {
     this.after.clear();
+    this.sequences.clear();
   }
 }
 
