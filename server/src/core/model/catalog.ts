@@ -62,6 +62,12 @@ export interface RelationInfo {
   createdAt?: number;
 }
 
+/**
+ * Copy-on-write: `clone()` copies the maps but shares the relation and index records with the
+ * original until either side changes one (`own`/`ownIndex` copy it first). Replaying a long
+ * migration history clones once per file, and most files touch a few tables of many.
+ * Records handed out by `relation()`/`indexesOf()` must be treated as read-only outside this class.
+ */
 export class Catalog {
   readonly relations = new Map<string, RelationInfo>();
   readonly indexes = new Map<string, IndexInfo>();
@@ -69,21 +75,43 @@ export class Catalog {
   /** True while replaying the file under analysis (objects made now are `createdInFile`). */
   inFile = false;
   currentStatement = -1;
+  /** Records this catalog may change in place (not shared with a clone). */
+  private owned = new WeakSet<RelationInfo | IndexInfo>();
 
   clone(): Catalog {
     const copy = new Catalog();
-    for (const [k, r] of this.relations) {
-      copy.relations.set(k, {
-        ...r,
-        columns: new Map([...r.columns].map(([ck, c]) => [ck, { ...c }])),
-        constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])),
-        indexes: new Set(r.indexes),
-        partitions: new Set(r.partitions),
-        sources: [...r.sources],
-      });
-    }
-    for (const [k, i] of this.indexes) copy.indexes.set(k, { ...i, columns: [...i.columns] });
+    for (const [k, r] of this.relations) copy.relations.set(k, r);
+    for (const [k, i] of this.indexes) copy.indexes.set(k, i);
     for (const e of this.enums) copy.enums.add(e);
+    // Everything is shared now: both sides copy a record before changing it.
+    this.owned = new WeakSet();
+    return copy;
+  }
+
+  /** The relation, copied first if it is shared with another catalog, so it can be changed. */
+  private own(name: string | undefined, anyKey = false): RelationInfo | undefined {
+    // `anyKey`: look up '' too (as `relations.get` does; `relation()` treats '' as no name).
+    const r = name || (anyKey && name !== undefined) ? this.relations.get(name) : undefined;
+    if (!r || this.owned.has(r)) return r;
+    const copy: RelationInfo = {
+      ...r,
+      columns: new Map([...r.columns].map(([ck, c]) => [ck, { ...c }])),
+      constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])),
+      indexes: new Set(r.indexes),
+      partitions: new Set(r.partitions),
+      sources: [...r.sources],
+    };
+    this.owned.add(copy);
+    this.relations.set(name!, copy);
+    return copy;
+  }
+
+  private ownIndex(name: string): IndexInfo | undefined {
+    const i = this.indexes.get(name);
+    if (!i || this.owned.has(i)) return i;
+    const copy: IndexInfo = { ...i, columns: [...i.columns] };
+    this.owned.add(copy);
+    this.indexes.set(name, copy);
     return copy;
   }
 
@@ -94,6 +122,17 @@ export class Catalog {
   /** True when the relation exists and was created earlier in the file being analysed. */
   isNew(name: string | undefined): boolean {
     return !!this.relation(name)?.createdInFile;
+  }
+
+  /** A constraint of that name exists on some table (PostgreSQL picks unused names schema-wide). */
+  constraintNameTaken(name: string): boolean {
+    for (const rel of this.relations.values()) if (rel.constraints.has(name)) return true;
+    return false;
+  }
+
+  /** A table, view, sequence or index of that name exists. */
+  relationNameTaken(name: string): boolean {
+    return this.relations.has(name) || this.indexes.has(name);
   }
 
   indexesOf(table: string): IndexInfo[] {
@@ -124,20 +163,23 @@ export class Catalog {
       createdInFile: this.inFile,
       createdAt: this.inFile ? this.currentStatement : undefined,
     };
+    this.owned.add(rel);
     this.relations.set(name, rel);
     return rel;
   }
 
   private addIndex(info: Omit<IndexInfo, 'createdInFile'>): void {
-    this.indexes.set(info.name, { ...info, createdInFile: this.inFile });
-    this.relation(info.table)?.indexes.add(info.name);
+    const index: IndexInfo = { ...info, createdInFile: this.inFile };
+    this.owned.add(index);
+    this.indexes.set(info.name, index);
+    this.own(info.table)?.indexes.add(info.name);
   }
 
   private dropRelation(name: string): void {
     const rel = this.relations.get(name);
     if (!rel) return;
     for (const idx of rel.indexes) this.indexes.delete(idx);
-    if (rel.partitionOf) this.relation(rel.partitionOf)?.partitions.delete(name);
+    if (rel.partitionOf) this.own(rel.partitionOf)?.partitions.delete(name);
     this.relations.delete(name);
   }
 
@@ -195,7 +237,7 @@ export class Catalog {
     if (stmt.partbound && parent) {
       rel.partitionOf = parent;
       rel.isDefaultPartition = !!stmt.partbound.is_default;
-      const parentRel = this.relation(parent);
+      const parentRel = this.own(parent);
       parentRel?.partitions.add(name);
       // A partition inherits its parent's columns and gets copies of its indexes.
       if (parentRel) {
@@ -243,7 +285,7 @@ export class Catalog {
     switch (con.contype) {
       case 'CONSTR_CHECK': {
         const cols = columns.length ? columns : columnRefs(con.raw_expr);
-        const name = con.conname ?? defaultConstraintName(rel.name, cols.slice(0, 1), 'check');
+        const name = con.conname ?? chooseName(rel.name, checkNameColumns(con.raw_expr), 'check', (n) => this.constraintNameTaken(n));
         const info: ConstraintInfo = { ...base, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
         rel.constraints.set(name, info);
         return info;
@@ -271,7 +313,9 @@ export class Catalog {
           if (existing) {
             this.indexes.delete(indexName);
             rel.indexes.delete(indexName);
-            this.indexes.set(name, { ...existing, name, unique: true });
+            const renamed: IndexInfo = { ...existing, name, unique: true };
+            this.owned.add(renamed);
+            this.indexes.set(name, renamed);
             rel.indexes.add(name);
           }
           indexName = name;
@@ -302,11 +346,23 @@ export class Catalog {
     const name = stmt.idxname ?? defaultIndexName(table, columns.length ? columns : ['expr'], 'idx');
     if (this.indexes.has(name) && stmt.if_not_exists) return;
     this.addIndex({ name, table, unique: !!stmt.unique, columns, partial: !!stmt.whereClause });
+    // An index on a partitioned table (not ON ONLY) creates one on every partition (measured: DETACH locks them).
+    for (const part of stmt.relation?.inh ? this.relation(table)?.partitions ?? [] : []) {
+      this.addPartitionIndex(part, { name, table, unique: !!stmt.unique, columns, partial: !!stmt.whereClause });
+    }
+  }
+
+  /** The partition's copy of a parent index, named as PostgreSQL names it, unless one on the same columns exists. */
+  private addPartitionIndex(partition: string, parentIndex: Omit<IndexInfo, 'createdInFile'>): void {
+    const cols = parentIndex.columns;
+    const same = this.indexesOf(partition).some((i) => i.columns.join(',') === cols.join(','));
+    if (same || !this.relation(partition)) return;
+    this.addIndex({ ...parentIndex, name: defaultIndexName(partition, cols.length ? cols : ['expr'], 'idx'), table: partition });
   }
 
   private alterTable(stmt: T.AlterTableStmt): void {
     const name = stmt.relation?.relname ?? '';
-    const rel = this.relation(name);
+    const rel = stmt.cmds?.length ? this.own(name) : this.relation(name);
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       if (!cmd || !rel) continue;
@@ -369,17 +425,18 @@ export class Catalog {
         return;
       case 'AT_AttachPartition': {
         const cmdDef = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
-        const part = this.relation(cmdDef?.name?.relname);
+        const part = this.own(cmdDef?.name?.relname);
         if (part) {
           part.partitionOf = rel.name;
           part.isDefaultPartition = !!cmdDef?.bound?.is_default;
           rel.partitions.add(part.name);
+          for (const idx of this.indexesOf(rel.name)) this.addPartitionIndex(part.name, idx);
         }
         return;
       }
       case 'AT_DetachPartition': {
         const cmdDef = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
-        const part = this.relation(cmdDef?.name?.relname);
+        const part = this.own(cmdDef?.name?.relname);
         if (part) {
           part.partitionOf = undefined;
           rel.partitions.delete(part.name);
@@ -399,31 +456,37 @@ export class Catalog {
       case 'OBJECT_VIEW':
       case 'OBJECT_MATVIEW':
       case 'OBJECT_SEQUENCE': {
-        const rel = this.relations.get(target);
+        const rel = this.own(target, true);
         if (!rel) return;
         this.relations.delete(target);
         rel.name = newName;
         this.relations.set(newName, rel);
-        for (const idx of this.indexesOf(newName)) idx.table = newName;
-        for (const other of this.relations.values()) {
+        for (const idx of [...rel.indexes]) {
+          const owned = this.ownIndex(idx);
+          if (owned) owned.table = newName;
+        }
+        for (const [otherName, shared] of this.relations) {
+          const refers = [...shared.constraints.values()].some((c) => c.references === target);
+          if (!refers && shared.partitionOf !== target) continue;
+          const other = this.own(otherName, true)!;
           for (const c of other.constraints.values()) if (c.references === target) c.references = newName;
           if (other.partitionOf === target) other.partitionOf = newName;
         }
         return;
       }
       case 'OBJECT_INDEX': {
-        const idx = this.indexes.get(target);
+        const idx = this.ownIndex(target);
         if (!idx) return;
         this.indexes.delete(target);
         idx.name = newName;
         this.indexes.set(newName, idx);
-        const rel = this.relation(idx.table);
+        const rel = this.own(idx.table);
         rel?.indexes.delete(target);
         rel?.indexes.add(newName);
         return;
       }
       case 'OBJECT_COLUMN': {
-        const rel = this.relations.get(target);
+        const rel = this.own(target, true);
         const col = rel?.columns.get(stmt.subname ?? '');
         if (!rel || !col) return;
         rel.columns.delete(col.name);
@@ -432,7 +495,7 @@ export class Catalog {
         return;
       }
       case 'OBJECT_TABCONSTRAINT': {
-        const rel = this.relations.get(target);
+        const rel = this.own(target, true);
         const con = rel?.constraints.get(stmt.subname ?? '');
         if (!rel || !con) return;
         rel.constraints.delete(con.name);
@@ -453,7 +516,7 @@ export class Catalog {
       if (stmt.removeType === 'OBJECT_INDEX') {
         const idx = this.indexes.get(name);
         if (idx) {
-          this.relation(idx.table)?.indexes.delete(name);
+          this.own(idx.table)?.indexes.delete(name);
           this.indexes.delete(name);
         }
       } else if (['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE'].includes(stmt.removeType ?? '')) {
@@ -509,5 +572,24 @@ export function defaultConstraintName(table: string, columns: string[], suffix: 
 }
 
 export const defaultIndexName = defaultConstraintName;
+
+/**
+ * PostgreSQL's ChooseConstraintName / ChooseRelationName: the default name, then the label with 1,
+ * 2, ... appended while `taken` says the name is in use.
+ */
+export function chooseName(table: string, columns: string[], label: string, taken: (name: string) => boolean): string {
+  let name = defaultConstraintName(table, columns, label);
+  for (let pass = 1; taken(name) && pass < 1000; pass++) name = defaultConstraintName(table, columns, `${label}${pass}`);
+  return name;
+}
+
+/**
+ * The column part of an unnamed CHECK's name: PostgreSQL writes `<table>_<col>_check` when the
+ * expression uses exactly one column and `<table>_check` otherwise (column or table constraint alike).
+ */
+export function checkNameColumns(expr: Node | undefined): string[] {
+  const refs = columnRefs(expr);
+  return refs.length === 1 ? refs : [];
+}
 
 void asString;
