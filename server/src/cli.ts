@@ -11,7 +11,7 @@ import {
   analyze, Analysis, auditJson, auditMarkdown, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
   RULES_BY_ID, Severity, severityOf, Rule,
 } from './core';
-import { expandPaths, toPosix, UsageError } from './project/files';
+import { expandPaths, explicitFiles, selectedByConfig, toPosix, UsageError } from './project/files';
 import { ConfigResolver } from './project/configFor';
 import { HistoryProvider, SnapshotSource } from './project/history';
 import { renderRuleDoc } from './core/report/ruleDocs';
@@ -175,7 +175,9 @@ async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   const history = new HistoryProvider(snapshot);
   const results: FileResult[] = [];
   for (const file of files) {
-    const { config } = resolver.forFile(file);
+    const { config, source } = resolver.forFile(file);
+    const base = source ? path.dirname(source) : process.cwd();
+    if (!explicitFiles.has(file) && !selectedByConfig(file, config.include, config.exclude, base)) continue;
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
@@ -350,7 +352,6 @@ async function audit(opts: Options): Promise<number> {
 }
 
 void severityOf;
-void path;
 
 main(process.argv.slice(2)).then(
   (code) => {

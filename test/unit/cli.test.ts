@@ -146,6 +146,19 @@ describe('lockwise CLI', function () {
     assert.strictEqual(run(['lint', path.join(dir, 'x.sql')]).code, 0);
   });
 
+  it('folders are filtered by include/exclude from .lockwise.json; files named explicitly are always linted', () => {
+    const dir = tempDir({
+      '.lockwise.json': '{"include": ["db/**/*.sql"], "exclude": ["db/seed/**"]}',
+      'db/001.sql': UNSAFE,
+      'db/seed/data.sql': UNSAFE,
+      'other/x.sql': UNSAFE,
+    });
+    const r = run(['lint', '--format', 'json', dir]);
+    assert.deepStrictEqual(JSON.parse(r.stdout).files.map((f: { path: string }) => path.basename(f.path)), ['001.sql']);
+    const explicit = run(['lint', '--format', 'json', path.join(dir, 'db/seed/data.sql')]);
+    assert.strictEqual(JSON.parse(explicit.stdout).files.length, 1);
+  });
+
   it('rules lists the catalogue and explain prints a rule page', () => {
     const rules = run(['rules']);
     assert.strictEqual(rules.code, 0);

@@ -8,6 +8,9 @@ export class UsageError extends Error {}
 const SQL_EXTENSIONS = /\.(sql|psql|pgsql)$/i;
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
+/** Files named on the command line (always checked) vs. found in folders or by globs (filtered by config). */
+export const explicitFiles = new Set<string>();
+
 export function expandPaths(inputs: string[], exclude: string[] = []): string[] {
   const excluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
   const out = new Set<string>();
@@ -27,7 +30,10 @@ export function expandPaths(inputs: string[], exclude: string[] = []): string[] 
     if (stat.isDirectory()) {
       const files = walk(input).filter((f) => SQL_EXTENSIONS.test(f));
       for (const f of files) out.add(f);
-    } else out.add(input);
+    } else {
+      out.add(input);
+      explicitFiles.add(input);
+    }
   }
   return [...out].filter((f) => !excluded(toPosix(path.relative(process.cwd(), f)))).sort((a, b) => collator.compare(a, b));
 }
@@ -60,4 +66,15 @@ function globFiles(pattern: string): string[] {
 
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
+}
+
+/**
+ * Whether a file found in a folder is selected by the config's include/exclude globs, matched
+ * against its path relative to the config file's folder (or the working directory without one).
+ */
+export function selectedByConfig(file: string, include: string[], exclude: string[], base: string): boolean {
+  const rel = toPosix(path.relative(base, path.resolve(file)));
+  const opts = { dot: true };
+  if (include.length && !picomatch(include, opts)(rel)) return false;
+  return !(exclude.length && picomatch(exclude, opts)(rel));
 }
