@@ -1,0 +1,239 @@
+/**
+ * Code actions: each finding's fix, "Insert lock_timeout", the ignore comments and fix-all. Every
+ * edit inserts or replaces text; nothing is reprinted from the AST, so formatting and comments stay.
+ * A fix is only offered when applying it does not leave more error-level findings than it removes
+ * (rules are added independently of this layer; this keeps a bad fix out of the editor).
+ */
+import { diffLines } from 'diff';
+import { CodeAction, CodeActionKind, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { analyze, Analysis, applyEdits, Finding, fixAll, AnalyzeOptions, TextEdit as CoreEdit } from '../core';
+import { parseDirective } from '../core/ignores';
+import { lockTimeoutFix } from '../core/rules/require-lock-timeout';
+import { statementTokens } from '../core/model/statements';
+import { lockRank } from '../core/locks/modes';
+import { FileContext } from '../core/rules/types';
+import { rangesIntersect, toRange, toTextEdit } from './convert';
+import { DocsLink, findingDiagnostic } from './diagnostics';
+
+export const FIX_ALL_KIND = 'source.fixAll.lockwise';
+const UNIGNORABLE = new Set(['syntax-error', 'unknown-ignore-rule']);
+
+export interface ActionTarget {
+  uri: string;
+  version: number;
+  analysis: Analysis;
+  /** Options that reproduce `analysis` on another text (config and schema history). */
+  options: AnalyzeOptions;
+  /** Whether the client accepts versioned `documentChanges` (stale edits are then refused). */
+  versioned: boolean;
+  docs: DocsLink;
+}
+
+export function workspaceEdit(target: ActionTarget, edits: TextEdit[]): WorkspaceEdit {
+  if (target.versioned) return { documentChanges: [{ textDocument: { uri: target.uri, version: target.version }, edits }] };
+  return { changes: { [target.uri]: edits } };
+}
+
+function coreEdit(target: ActionTarget, edits: CoreEdit[]): WorkspaceEdit {
+  return workspaceEdit(target, edits.map((e) => toTextEdit(target.analysis.lines, e)));
+}
+
+function wants(only: string[] | undefined, kind: string): boolean {
+  if (!only || only.length === 0) return kind !== FIX_ALL_KIND;
+  return only.some((o) => kind === o || kind.startsWith(o + '.'));
+}
+
+export function codeActions(target: ActionTarget, range: Range, only: string[] | undefined): CodeAction[] {
+  const { analysis } = target;
+  const actions: CodeAction[] = [];
+  if (wants(only, CodeActionKind.QuickFix)) {
+    const findings = analysis.findings.filter((f) => rangesIntersect(toRange(analysis.lines, f.span), range));
+    for (const finding of findings) {
+      const diagnostic = findingDiagnostic(target.uri, analysis, finding, target.docs);
+      if (finding.fix && fixIsSafe(target, finding)) {
+        actions.push({
+          title: finding.fix.title,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          isPreferred: !!finding.fix.preferred,
+          edit: coreEdit(target, finding.fix.edits),
+        });
+      }
+    }
+    const lockTimeout = lockTimeoutAction(target, range);
+    if (lockTimeout) actions.push(lockTimeout);
+    const seen = new Set<string>();
+    for (const finding of findings) {
+      if (UNIGNORABLE.has(finding.rule) || seen.has(finding.rule)) continue;
+      seen.add(finding.rule);
+      const diagnostic = findingDiagnostic(target.uri, analysis, finding, target.docs);
+      const statementEdit = ignoreStatementEdit(analysis, finding);
+      if (statementEdit) {
+        actions.push({
+          title: `Ignore ${finding.rule} for this statement`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [diagnostic],
+          edit: coreEdit(target, [statementEdit]),
+        });
+      }
+      actions.push({
+        title: `Ignore ${finding.rule} for this file`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        edit: coreEdit(target, [ignoreFileEdit(analysis, finding.rule)]),
+      });
+    }
+  }
+  if (only && wants(only, FIX_ALL_KIND)) {
+    const all = fixAllAction(target);
+    if (all) actions.push(all);
+  }
+  return actions;
+}
+
+/** Applying the fix must not add syntax errors nor leave as many error findings as before (minus the one fixed). */
+export function fixIsSafe(target: ActionTarget, finding: Finding): boolean {
+  if (!finding.fix) return false;
+  const before = target.analysis.findings;
+  const after = reanalyze(target, applyEdits(target.analysis.text, finding.fix.edits)).findings;
+  const errors = (fs: Finding[]) => fs.filter((f) => f.severity === 'error').length;
+  const syntax = (fs: Finding[]) => fs.filter((f) => f.rule === 'syntax-error').length;
+  if (syntax(after) > syntax(before)) return false;
+  return errors(after) <= errors(before) - (finding.severity === 'error' ? 1 : 0);
+}
+
+const reanalysisCache = new WeakMap<Analysis, Map<string, Analysis>>();
+
+function reanalyze(target: ActionTarget, text: string): Analysis {
+  let cache = reanalysisCache.get(target.analysis);
+  if (!cache) reanalysisCache.set(target.analysis, (cache = new Map()));
+  let result = cache.get(text);
+  if (!result) {
+    result = analyze(text, target.options);
+    cache.set(text, result);
+  }
+  return result;
+}
+
+/** The rules' FileContext rebuilt from an analysis, for the core's edit builders. */
+function fileContext(analysis: Analysis): FileContext {
+  return {
+    text: analysis.text,
+    lines: analysis.lines,
+    statements: analysis.statements.map((s) => s.statement),
+    effects: analysis.statements.map((s) => s.effect),
+    timeline: analysis.timeline,
+    config: analysis.config,
+    hasHistory: analysis.hasHistory,
+    state: new Map(),
+    tokens: statementTokens,
+  };
+}
+
+/**
+ * "Insert lock_timeout" for a statement that takes a lock stronger than ROW EXCLUSIVE on an existing
+ * relation with no lock_timeout in effect, when no require-lock-timeout fix already offers it.
+ */
+function lockTimeoutAction(target: ActionTarget, range: Range): CodeAction | undefined {
+  const { analysis } = target;
+  const offset = analysis.lines.offsetAt(range.start);
+  const s = analysis.statements.find((st) => offset >= st.statement.span.start && offset <= st.statement.terminatorEnd);
+  if (!s || s.statement.kind === 'Invalid') return undefined;
+  const timeout = s.timeline.lockTimeout;
+  if (timeout && timeout.ms > 0) return undefined;
+  if (s.effect.concurrently) return undefined;
+  const strong = s.effect.locks.some((l) => !l.harmless && lockRank(l.mode) > lockRank('ROW EXCLUSIVE') && !s.newRelations.has(l.relation));
+  if (!strong) return undefined;
+  if (analysis.findings.some((f) => f.rule === 'require-lock-timeout' && f.fix && f.statement === s.statement.index)) return undefined;
+  const file = fileContext(analysis);
+  const fix = lockTimeoutFix({ file, statement: s.statement, effect: s.effect, timeline: s.timeline, catalog: analysis.finalCatalog });
+  return { title: fix.title, kind: CodeActionKind.QuickFix, edit: coreEdit(target, fix.edits) };
+}
+
+function eol(text: string): string {
+  return /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
+}
+
+/** `-- lockwise-ignore <rule>` on a new line above the statement, or added to the directive already there. */
+export function ignoreStatementEdit(analysis: Analysis, finding: Finding): CoreEdit | undefined {
+  const stmt = analysis.statements[finding.statement]?.statement;
+  // Comments inside a DO body are part of a string literal: an ignore there would not be seen.
+  if (!stmt || stmt.container !== undefined) return undefined;
+  const { lines, text } = analysis;
+  const line = lines.positionAt(stmt.span.start).line;
+  if (line > 0) {
+    const prevStart = lines.lineStart(line - 1);
+    const prev = text.slice(prevStart, lines.lineEndOffset(line - 1));
+    const lead = /^[ \t]*/.exec(prev)![0].length;
+    const directive = parseDirective(prev.slice(lead));
+    if (directive && directive.tool === 'lockwise' && !directive.fileWide && directive.rules.length) {
+      const last = directive.rules[directive.rules.length - 1];
+      const at = prevStart + lead + last.offset + last.id.length;
+      return { start: at, end: at, newText: `, ${finding.rule}` };
+    }
+  }
+  const lineStart = lines.lineStart(line);
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, stmt.span.start))![0];
+  return { start: lineStart, end: lineStart, newText: `${indent}-- lockwise-ignore ${finding.rule}${eol(text)}` };
+}
+
+/**
+ * `-- lockwise-ignore-file <rule>`: added to an existing file directive, else after the header
+ * comment block when a blank line separates it from the SQL (so a statement-level ignore that sits
+ * right above the first statement stays right above it), else on the first line.
+ */
+export function ignoreFileEdit(analysis: Analysis, rule: string): CoreEdit {
+  const { lines, text } = analysis;
+  for (const c of analysis.comments) {
+    const directive = parseDirective(c.text);
+    if (directive && directive.tool === 'lockwise' && directive.fileWide && directive.rules.length) {
+      const last = directive.rules[directive.rules.length - 1];
+      const at = c.start + last.offset + last.id.length;
+      return { start: at, end: at, newText: `, ${rule}` };
+    }
+  }
+  const lineText = (n: number) => text.slice(lines.lineStart(n), lines.lineEndOffset(n));
+  let k = 0;
+  while (k < lines.lineCount && /^\s*--/.test(lineText(k)) && !/^\s*--\s*(lockwise|squawk)-ignore/.test(lineText(k))) k++;
+  const afterHeader = k > 0 && (k >= lines.lineCount || lineText(k).trim() === '');
+  const nl = eol(text);
+  if (afterHeader && k < lines.lineCount) {
+    const at = lines.lineStart(k);
+    return { start: at, end: at, newText: `-- lockwise-ignore-file ${rule}${nl}` };
+  }
+  if (afterHeader) return { start: text.length, end: text.length, newText: `${nl}-- lockwise-ignore-file ${rule}` };
+  return { start: 0, end: 0, newText: `-- lockwise-ignore-file ${rule}${nl}` };
+}
+
+/** Every safe fix (the core's fixAll) as one edit set: a line diff, so unchanged lines and cursors stay put. */
+export function fixAllEdits(target: ActionTarget): { edits: CoreEdit[]; fixed: string[] } {
+  const result = fixAll(target.analysis.text, target.options);
+  return { edits: minimalEdits(target.analysis.text, result.text), fixed: result.fixed };
+}
+
+function fixAllAction(target: ActionTarget): CodeAction | undefined {
+  const { edits, fixed } = fixAllEdits(target);
+  if (edits.length === 0) return undefined;
+  return { title: `Fix all Lockwise findings (${fixed.length})`, kind: FIX_ALL_KIND, edit: coreEdit(target, edits) };
+}
+
+export function minimalEdits(before: string, after: string): CoreEdit[] {
+  if (before === after) return [];
+  const edits: CoreEdit[] = [];
+  let offset = 0;
+  for (const part of diffLines(before, after)) {
+    const previous = edits[edits.length - 1];
+    if (part.removed) {
+      if (previous && previous.end === offset) previous.end += part.value.length;
+      else edits.push({ start: offset, end: offset + part.value.length, newText: '' });
+      offset += part.value.length;
+    } else if (part.added) {
+      if (previous && previous.end === offset) previous.newText += part.value;
+      else edits.push({ start: offset, end: offset, newText: part.value });
+    } else {
+      offset += part.value.length;
+    }
+  }
+  return edits;
+}
+

@@ -1,0 +1,112 @@
+/**
+ * Findings as LSP diagnostics, the diagnostics of an invalid `.lockwise.json`, and the debounced
+ * scheduler that runs the analysis after edits.
+ */
+import { Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range } from 'vscode-languageserver/node';
+import type { Analysis, ConfigError, Finding } from '../core';
+import { toRange, toSeverity } from './convert';
+
+export const SOURCE = 'lockwise';
+
+export type DocsLink = (rule: string) => string;
+
+export function findingDiagnostic(uri: string, analysis: Analysis, finding: Finding, docs: DocsLink): Diagnostic {
+  const diagnostic: Diagnostic = {
+    range: toRange(analysis.lines, finding.span),
+    severity: toSeverity(finding.severity),
+    code: finding.rule,
+    codeDescription: { href: docs(finding.rule) },
+    source: SOURCE,
+    message: finding.message,
+  };
+  const related = relatedInformation(uri, analysis, finding);
+  if (related.length) diagnostic.relatedInformation = related;
+  return diagnostic;
+}
+
+export function findingDiagnostics(uri: string, analysis: Analysis, docs: DocsLink): Diagnostic[] {
+  return analysis.findings.map((f) => findingDiagnostic(uri, analysis, f, docs));
+}
+
+/** The rule's own related spans, then where the statement's locks start being held and where they are released. */
+function relatedInformation(uri: string, analysis: Analysis, finding: Finding): DiagnosticRelatedInformation[] {
+  const out: DiagnosticRelatedInformation[] = [];
+  const at = (span: { start: number; end: number }) => ({ uri, range: toRange(analysis.lines, span) });
+  for (const r of finding.related ?? []) out.push({ location: at(r.span), message: r.message });
+  const s = analysis.statements[finding.statement];
+  if (!s || finding.rule === 'syntax-error' || finding.rule === 'unknown-ignore-rule') return out;
+  const tx = s.timeline.transaction;
+  if (!tx || tx.implicit || tx.begin === undefined || tx.begin === finding.statement) return out;
+  const begin = analysis.statements[tx.begin];
+  if (!begin || out.some((o) => o.location.range.start.line === analysis.lines.positionAt(begin.statement.span.start).line)) return out;
+  const holdsLocks = s.effect.locks.some((l) => !l.harmless);
+  out.push({
+    location: at(begin.statement.span),
+    message: holdsLocks ? 'The transaction starts here: its locks are held from here until it ends' : 'The transaction starts here',
+  });
+  const h = s.heldUntil;
+  if ((h.kind === 'commit' || h.kind === 'rollback') && h.statement !== undefined) {
+    const end = analysis.statements[h.statement];
+    if (end) {
+      const word = h.kind === 'commit' ? 'COMMIT' : 'ROLLBACK';
+      out.push({ location: at(end.statement.span), message: holdsLocks ? `The locks are released at this ${word}` : `The transaction ends at this ${word}` });
+    }
+  }
+  return out;
+}
+
+/** A diagnostic on `.lockwise.json` itself, on the offending key when it can be found. */
+export function configDiagnostic(error: ConfigError, text: string | undefined): Diagnostic {
+  let range: Range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
+  if (text !== undefined && error.key) {
+    const last = error.key.split('.').pop() ?? error.key;
+    const quoted = JSON.stringify(last);
+    let at = text.indexOf(quoted);
+    if (at < 0) at = text.indexOf(JSON.stringify(error.key));
+    if (at >= 0) range = spanRange(text, at, at + quoted.length);
+  } else if (text !== undefined) {
+    const firstLineEnd = text.search(/\r|\n/);
+    range = { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineEnd < 0 ? text.length : firstLineEnd } };
+  }
+  return { range, severity: DiagnosticSeverity.Error, source: SOURCE, message: error.message, code: 'invalid-config' };
+}
+
+function spanRange(text: string, start: number, end: number): Range {
+  const pos = (offset: number) => {
+    const before = text.slice(0, offset);
+    const lines = before.split(/\r\n|\r|\n/);
+    return { line: lines.length - 1, character: lines[lines.length - 1].length };
+  };
+  return { start: pos(start), end: pos(end) };
+}
+
+/**
+ * Debounces analysis runs per document. Each run gets a ticket; a run whose ticket is no longer the
+ * latest (a newer edit was scheduled) must drop its result instead of publishing it.
+ */
+export class Scheduler {
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly tickets = new Map<string, number>();
+  private nextTicket = 0;
+
+  constructor(private readonly run: (uri: string, isStale: () => boolean) => Promise<void>, readonly delayMs: number) {}
+
+  schedule(uri: string, delayMs = this.delayMs): void {
+    const existing = this.timers.get(uri);
+    if (existing) clearTimeout(existing);
+    const ticket = ++this.nextTicket;
+    this.tickets.set(uri, ticket);
+    const timer = setTimeout(() => {
+      this.timers.delete(uri);
+      void this.run(uri, () => this.tickets.get(uri) !== ticket);
+    }, delayMs);
+    this.timers.set(uri, timer);
+  }
+
+  cancel(uri: string): void {
+    const existing = this.timers.get(uri);
+    if (existing) clearTimeout(existing);
+    this.timers.delete(uri);
+    this.tickets.delete(uri);
+  }
+}

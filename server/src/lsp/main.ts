@@ -1,0 +1,397 @@
+/**
+ * The Lockwise language server: `node dist/server.js --stdio` (or `--node-ipc`, as the VS Code
+ * client starts it). A thin layer over the core: every handler loads the document's analysis from
+ * the Project and converts. Handlers are wrapped so that an exception is logged and answered with
+ * an empty result instead of taking the server down.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  CodeActionKind, CodeLensRefreshRequest, createConnection, Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
+  InitializeParams, InitializeResult, NotificationType, ProposedFeatures, RequestType, TextDocuments, TextDocumentSyncKind, WatchKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initParser } from '../core';
+import { Project } from './documents';
+import { parseSettings, ServerSettings } from './settings';
+import { configDiagnostic, findingDiagnostics, Scheduler, SOURCE } from './diagnostics';
+import { hover } from './hover';
+import { ActionTarget, codeActions, FIX_ALL_KIND, fixAllEdits, workspaceEdit } from './codeActions';
+import { codeLenses } from './codeLens';
+import { auditFile, auditFiles, COMMANDS, fileSummary, formatBytes } from './commands';
+import { pathToUri, toTextEdit, uriToPath } from './convert';
+
+const VERSION = '0.1.0';
+const DOCS_REPOSITORY = 'https://github.com/lockwise/lockwise/blob/main/docs/rules';
+
+/** Options the client may pass in `initializationOptions`. */
+interface InitOptions {
+  /** Workspace trust: false disables everything that would execute SQL (static analysis always runs). */
+  trusted?: boolean;
+  /** Settings for clients without `workspace/configuration` (same shape as the `lockwise` section). */
+  settings?: unknown;
+  /** Debounce after edits, in milliseconds (tests lower it). */
+  debounceMs?: number;
+}
+
+export interface ServerStatus {
+  version: string;
+  trusted: boolean;
+  documents: number;
+}
+
+export const StatusRequest = new RequestType<void, ServerStatus, void>('lockwise/status');
+export const TrustNotification = new NotificationType<{ trusted: boolean }>('lockwise/didChangeTrust');
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const parser = initParser();
+
+let trusted = false;
+let pulledConfiguration = false;
+let versionedEdits = false;
+let codeLensRefresh = false;
+let pushedSettings: unknown;
+// Dynamic registrations are only allowed when the client says so.
+const dynamic = { watchedFiles: false, configuration: false, workspaceFolders: false };
+const shownMessages = new Set<string>();
+
+function log(message: string): void {
+  connection.console.log(message);
+}
+
+function logError(where: string, error: unknown): void {
+  const detail = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+  connection.console.error(`lockwise: ${where} failed: ${detail}`);
+}
+
+/** Runs a handler; an exception (sync or async) is logged and answered with `fallback`. */
+function guard<P extends unknown[], R>(where: string, fallback: R, handler: (...args: P) => R | Promise<R>): (...args: P) => Promise<R> {
+  return async (...args: P) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      logError(where, error);
+      return fallback;
+    }
+  };
+}
+
+/** Shows a message once (per distinct text) instead of on every keystroke. */
+function showOnce(kind: 'error' | 'warning', message: string): void {
+  if (shownMessages.has(message)) return;
+  shownMessages.add(message);
+  if (kind === 'error') void connection.window.showErrorMessage(message);
+  else void connection.window.showWarningMessage(message);
+}
+
+async function fetchSettings(scopeUri: string | undefined): Promise<ServerSettings> {
+  let raw: unknown = pushedSettings;
+  if (pulledConfiguration) raw = await connection.workspace.getConfiguration({ scopeUri, section: 'lockwise' });
+  const settings = parseSettings(raw);
+  for (const e of settings.errors) showOnce('warning', `Lockwise: ${e}; the default is used.`);
+  return settings;
+}
+
+const project = new Project(fetchSettings);
+
+// Rule documentation: the page shipped next to the server (dist/../docs/rules) when present.
+function docsLink(rule: string): string {
+  const local = path.join(__dirname, '..', 'docs', 'rules', `${rule}.md`);
+  return fs.existsSync(local) ? pathToUri(local) : `${DOCS_REPOSITORY}/${encodeURIComponent(rule)}.md`;
+}
+const docsCache = new Map<string, string>();
+const docs = (rule: string) => {
+  let link = docsCache.get(rule);
+  if (!link) docsCache.set(rule, (link = docsLink(rule)));
+  return link;
+};
+
+// ---- diagnostics -------------------------------------------------------------------------------
+
+const publishedConfigErrors = new Set<string>();
+
+/** Diagnostics on every `.lockwise.json` loaded so far; cleared once a file is valid again. */
+function syncConfigDiagnostics(): void {
+  for (const { file, error } of project.configFileStates()) {
+    const uri = pathToUri(file);
+    if (error) {
+      let text: string | undefined;
+      try {
+        text = fs.readFileSync(file, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      void connection.sendDiagnostics({ uri, diagnostics: [configDiagnostic(error, text)] });
+      publishedConfigErrors.add(uri);
+      showOnce('error', `Lockwise: ${error.message}. Using the editor settings until it is fixed.`);
+    } else if (publishedConfigErrors.delete(uri)) {
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+}
+
+async function lint(uri: string, isStale: () => boolean): Promise<void> {
+  const doc = documents.get(uri);
+  if (!doc) return;
+  await parser;
+  const state = await project.stateOf(doc);
+  // Never publish for an older version than the editor shows: a newer run is on its way.
+  if (isStale() || documents.get(uri)?.version !== state.version) return;
+  let diagnostics: Diagnostic[] = [];
+  if (state.analysis) diagnostics = findingDiagnostics(uri, state.analysis, docs);
+  else if (state.context.skip === 'too-large') {
+    const size = doc.getText().length;
+    diagnostics = [{
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: DiagnosticSeverity.Information,
+      source: SOURCE,
+      code: 'file-too-large',
+      message: `Lockwise skipped this file: it is ${formatBytes(size)}, over lockwise.maxFileSize (${formatBytes(state.context.settings.maxFileSize)}).`,
+    }];
+    log(`skipped ${uri}: ${size} characters is over maxFileSize`);
+  }
+  void connection.sendDiagnostics({ uri, version: state.version, diagnostics });
+  syncConfigDiagnostics();
+}
+
+const safeLint = guard('diagnostics', undefined, lint);
+let scheduler = new Scheduler((uri, isStale) => safeLint(uri, isStale), 150);
+
+function relintAll(delayMs = scheduler.delayMs): void {
+  for (const doc of documents.all()) scheduler.schedule(doc.uri, delayMs);
+  if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch((e: unknown) => logError('codeLens refresh', e));
+}
+
+// ---- lifecycle ---------------------------------------------------------------------------------
+
+connection.onInitialize(
+  async (params: InitializeParams): Promise<InitializeResult> => {
+    const options = (params.initializationOptions ?? {}) as InitOptions;
+    trusted = options.trusted ?? true;
+    pushedSettings = options.settings;
+    if (typeof options.debounceMs === 'number' && options.debounceMs >= 0) {
+      scheduler = new Scheduler((uri, isStale) => safeLint(uri, isStale), options.debounceMs);
+    }
+    const caps = params.capabilities;
+    dynamic.watchedFiles = !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+    dynamic.configuration = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+    dynamic.workspaceFolders = !!caps.workspace?.workspaceFolders;
+    pulledConfiguration = !!caps.workspace?.configuration;
+    versionedEdits = !!caps.workspace?.workspaceEdit?.documentChanges;
+    codeLensRefresh = !!caps.workspace?.codeLens?.refreshSupport;
+    const folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (folders.length === 0 && params.rootUri) {
+      const root = uriToPath(params.rootUri);
+      if (root) folders.push(root);
+    }
+    project.setFolders(folders);
+    // The WASM parser loads once, before the first request is answered.
+    await parser;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: Object.values(COMMANDS) },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'lockwise', version: VERSION },
+    };
+  },
+);
+
+connection.onInitialized(
+  guard('initialized', undefined, async () => {
+    if (dynamic.watchedFiles) {
+      await connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [
+          { globPattern: '**/.lockwise.json', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+          { globPattern: '**/*.{sql,psql,pgsql}', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+        ],
+      });
+    }
+    if (dynamic.configuration) await connection.client.register(DidChangeConfigurationNotification.type, { section: 'lockwise' });
+    if (dynamic.workspaceFolders) {
+      connection.workspace.onDidChangeWorkspaceFolders(
+        guard('workspaceFolders', undefined, async () => {
+          const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
+          project.setFolders(folders.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p));
+          relintAll();
+        }),
+      );
+    }
+    log(`Lockwise ${VERSION} ready (workspace ${trusted ? 'trusted' : 'untrusted: static analysis only'})`);
+  }),
+);
+
+// ---- documents ---------------------------------------------------------------------------------
+
+const justOpened = new Set<string>();
+
+documents.onDidOpen((e) => {
+  try {
+    project.open(e.document);
+    justOpened.add(e.document.uri);
+    scheduler.schedule(e.document.uri, 0);
+  } catch (error) {
+    logError('didOpen', error);
+  }
+});
+
+documents.onDidChangeContent((e) => {
+  try {
+    // TextDocuments reports an open as a content change too; the open already scheduled a run.
+    if (justOpened.delete(e.document.uri)) return;
+    project.changed(e.document);
+    scheduler.schedule(e.document.uri);
+    // Later migrations in the same folder see this file as schema history.
+    for (const other of project.dependents(e.document.uri)) scheduler.schedule(other.uri, scheduler.delayMs * 3);
+  } catch (error) {
+    logError('didChange', error);
+  }
+});
+
+documents.onDidClose((e) => {
+  try {
+    justOpened.delete(e.document.uri);
+    scheduler.cancel(e.document.uri);
+    project.close(e.document.uri);
+    void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+    for (const other of project.dependents(e.document.uri)) scheduler.schedule(other.uri, scheduler.delayMs);
+  } catch (error) {
+    logError('didClose', error);
+  }
+});
+
+connection.onDidChangeWatchedFiles(
+  guard('didChangeWatchedFiles', undefined, (params) => {
+    const paths = params.changes.map((c) => uriToPath(c.uri)).filter((p): p is string => !!p);
+    project.filesChanged(paths);
+    // Validate changed config files now, so their diagnostics appear even with no SQL file open.
+    for (const p of paths) if (path.basename(p) === '.lockwise.json' && fs.existsSync(p)) project.loadConfig(p);
+    for (const p of paths) {
+      const uri = pathToUri(p);
+      if (path.basename(p) === '.lockwise.json' && !fs.existsSync(p) && publishedConfigErrors.delete(uri)) {
+        void connection.sendDiagnostics({ uri, diagnostics: [] });
+      }
+    }
+    syncConfigDiagnostics();
+    relintAll(0);
+  }),
+);
+
+connection.onDidChangeConfiguration(
+  guard('didChangeConfiguration', undefined, (params) => {
+    const settings = (params.settings ?? {}) as Record<string, unknown>;
+    if (settings.lockwise !== undefined) pushedSettings = settings.lockwise;
+    shownMessages.clear();
+    project.settingsChanged();
+    relintAll(0);
+  }),
+);
+
+connection.onNotification(TrustNotification, (params) => {
+  trusted = !!params.trusted;
+  log(`workspace trust changed: ${trusted ? 'trusted' : 'untrusted'}`);
+});
+
+connection.onRequest(
+  StatusRequest,
+  guard('status', { version: VERSION, trusted: false, documents: 0 }, () => ({ version: VERSION, trusted, documents: documents.all().length })),
+);
+
+// ---- language features -------------------------------------------------------------------------
+
+async function analysisOf(uri: string) {
+  const doc = documents.get(uri);
+  if (!doc) return undefined;
+  await parser;
+  const state = await project.stateOf(doc);
+  return state.analysis ? { doc, state, analysis: state.analysis } : undefined;
+}
+
+connection.onHover(
+  guard('hover', null, async (params) => {
+    const loaded = await analysisOf(params.textDocument.uri);
+    if (!loaded) return null;
+    return hover(loaded.analysis, loaded.analysis.lines.offsetAt(params.position)) ?? null;
+  }),
+);
+
+async function actionTarget(uri: string): Promise<ActionTarget | undefined> {
+  const loaded = await analysisOf(uri);
+  if (!loaded) return undefined;
+  return {
+    uri,
+    version: loaded.state.version,
+    analysis: loaded.analysis,
+    options: project.analyzeOptions(uri, loaded.analysis.config),
+    versioned: versionedEdits,
+    docs,
+  };
+}
+
+connection.onCodeAction(
+  guard('codeAction', [], async (params) => {
+    const target = await actionTarget(params.textDocument.uri);
+    if (!target) return [];
+    return codeActions(target, params.range, params.context.only);
+  }),
+);
+
+connection.onCodeLens(
+  guard('codeLens', [], async (params) => {
+    const loaded = await analysisOf(params.textDocument.uri);
+    if (!loaded || !loaded.state.context.settings.codeLens) return [];
+    return codeLenses(loaded.analysis);
+  }),
+);
+
+function argUri(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { uri?: unknown }).uri === 'string') return (arg as { uri: string }).uri;
+  return undefined;
+}
+
+connection.onExecuteCommand(
+  guard('executeCommand', null, async (params, token) => {
+    await parser;
+    const args = params.arguments ?? [];
+    switch (params.command) {
+      case COMMANDS.auditFile: {
+        const uri = argUri(args[0]);
+        return uri ? auditFile(project, uri) : null;
+      }
+      case COMMANDS.auditFiles: {
+        const uris = (Array.isArray(args[0]) ? args[0] : []).map(argUri).filter((u): u is string => !!u);
+        const options = (args[1] ?? {}) as { header?: boolean };
+        return auditFiles(project, uris, token, options.header !== false);
+      }
+      case COMMANDS.fixAll: {
+        const uri = argUri(args[0]);
+        const target = uri ? await actionTarget(uri) : undefined;
+        if (!target) return { applied: false, fixed: [] };
+        const { edits, fixed } = fixAllEdits(target);
+        if (edits.length === 0) return { applied: true, fixed: [] };
+        const lsp = edits.map((e) => toTextEdit(target.analysis.lines, e));
+        const result = await connection.workspace.applyEdit({ label: 'Lockwise: fix all', edit: workspaceEdit(target, lsp) });
+        return { applied: result.applied, fixed: result.applied ? fixed : [] };
+      }
+      case COMMANDS.fileSummary: {
+        const uri = argUri(args[0]);
+        return uri ? fileSummary(project, uri) : null;
+      }
+      default:
+        logError('executeCommand', new Error(`unknown command ${params.command}`));
+        return null;
+    }
+  }),
+);
+
+process.on('uncaughtException', (error) => logError('uncaught exception', error));
+process.on('unhandledRejection', (error) => logError('unhandled rejection', error));
+
+documents.listen(connection);
+connection.listen();

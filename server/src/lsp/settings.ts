@@ -1,0 +1,62 @@
+/**
+ * The `lockwise.*` editor settings. They are validated key by key with the same validator as
+ * `.lockwise.json`, so a bad value drops only that key (and is reported) instead of the whole
+ * configuration or the server.
+ */
+import { ConfigError, LockwiseConfig, RULES_BY_ID, validateConfig } from '../core';
+
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+export interface ServerSettings {
+  /** The layer merged under `.lockwise.json`. */
+  core: Partial<LockwiseConfig>;
+  codeLens: boolean;
+  /** Bytes (UTF-16 length is used as the estimate); larger files are skipped. */
+  maxFileSize: number;
+  /** Messages about invalid values, shown once. */
+  errors: string[];
+}
+
+export const DEFAULT_SETTINGS: ServerSettings = { core: {}, codeLens: true, maxFileSize: DEFAULT_MAX_FILE_SIZE, errors: [] };
+
+const CORE_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'include', 'exclude'] as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses the `lockwise` settings section (VS Code nests dotted keys: `codeLens.enable` → `{ codeLens: { enable } }`). */
+export function parseSettings(raw: unknown): ServerSettings {
+  if (!isRecord(raw)) return { ...DEFAULT_SETTINGS, errors: [] };
+  const known = new Set(RULES_BY_ID.keys());
+  const core: Partial<LockwiseConfig> = {};
+  const errors: string[] = [];
+  for (const key of CORE_KEYS) {
+    const value = raw[key];
+    // Unset settings arrive as null or undefined; an empty rules object means "no overrides".
+    if (value === undefined || value === null) continue;
+    try {
+      Object.assign(core, validateConfig({ [key]: value }, 'Settings', known));
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      errors.push(`${error.message.replace(/^Settings: "([^"]+)"/, 'Setting "lockwise.$1"')}`);
+      // One unknown rule id must not discard the valid ones next to it.
+      if (key === 'rules' && isRecord(value)) {
+        const rules: LockwiseConfig['rules'] = {};
+        for (const [id, setting] of Object.entries(value)) {
+          try {
+            Object.assign(rules, validateConfig({ rules: { [id]: setting } }, 'Settings', known).rules);
+          } catch {
+            // Already reported above.
+          }
+        }
+        core.rules = rules;
+      }
+    }
+  }
+  const codeLens = isRecord(raw.codeLens) && typeof raw.codeLens.enable === 'boolean' ? raw.codeLens.enable : true;
+  let maxFileSize = DEFAULT_MAX_FILE_SIZE;
+  if (typeof raw.maxFileSize === 'number' && Number.isFinite(raw.maxFileSize) && raw.maxFileSize > 0) maxFileSize = raw.maxFileSize;
+  else if (raw.maxFileSize !== undefined && raw.maxFileSize !== null) errors.push('Setting "lockwise.maxFileSize" must be a positive number of bytes');
+  return { core, codeLens, maxFileSize, errors };
+}
