@@ -176,8 +176,8 @@ async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   const results: FileResult[] = [];
   for (const file of files) {
     const { config, source } = resolver.forFile(file);
-    const base = source ? path.dirname(source) : process.cwd();
-    if (!explicitFiles.has(file) && !selectedByConfig(file, config.include, config.exclude, base)) continue;
+    // include/exclude are relative to the .lockwise.json that declares them.
+    if (source && !explicitFiles.has(file) && !selectedByConfig(file, config.include, config.exclude, path.dirname(source))) continue;
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
