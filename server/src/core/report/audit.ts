@@ -31,9 +31,7 @@ export interface AuditFileJson {
 }
 
 export function auditJson(path: string, analysis: Analysis): AuditFileJson {
-  const statements = analysis.statements
-    .filter((s) => s.statement.kind !== 'Invalid' || true)
-    .map((s) => statementJson(analysis, s));
+  const statements = analysis.statements.map((s) => statementJson(analysis, s));
   const findings = analysis.findings.map((f) => findingJson(analysis, f));
   return { path, statements, findings, summary: summary(analysis) };
 }

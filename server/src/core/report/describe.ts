@@ -60,7 +60,8 @@ export function blocksInWords(ops: Operation[]): string {
 export function strongestLock(s: StatementAnalysis): { relation: string; mode: LockMode } | undefined {
   const locks = s.effect.locks.filter((l) => !l.harmless);
   const mode = strongest(locks.map((l) => l.mode));
-  const lock = locks.find((l) => l.mode === mode && (l.role === 'target' || true));
+  // Among equally strong locks, name the statement's target rather than one of its indexes.
+  const lock = locks.find((l) => l.mode === mode && l.role === 'target') ?? locks.find((l) => l.mode === mode);
   return lock ? { relation: lock.relation, mode: lock.mode } : undefined;
 }
 
