@@ -286,6 +286,11 @@ export class TraceEngine {
     };
   }
 
+  /** Relation locks (user relations) the open transaction holds now. */
+  async heldLocks(): Promise<Map<number, Set<LockMode>>> {
+    return heldModes(await this.query<LockRow>(LOCKS_SQL));
+  }
+
   /** BEGIN, trace the statement, ROLLBACK: the database is unchanged afterwards. */
   async traceRolledBack(sql: string): Promise<StatementTrace> {
     await this.db.exec('BEGIN');

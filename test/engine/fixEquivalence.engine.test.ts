@@ -1,0 +1,158 @@
+/**
+ * Quick-fix equivalence: a fix never changes what the migration does. For every rule with a fix,
+ * every fixture migration under test/fixtures/rules/<rule-id>/ whose findings of that rule carry
+ * a fix (its expected .json has `fixed`): apply the rule's fixes (one at a time, re-analysing between, as fix-all does), run the
+ * original and the fixed migration on two fresh PGlite databases holding the equivalence schema
+ * (test/fixtures/equivalence/schema.sql, then test/fixtures/equivalence/<rule-id>/<case>.sql when
+ * a case needs more, then the case's own history files) in each file's own
+ * transaction structure, and compare the resulting schemas. Both must run without error, and the
+ * fixed file must lint clean of that rule without gaining an error-level finding.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, applyEdits, Catalog, initParser, mergeConfig, RULES, LockwiseConfig, Rule } from '../../server/src/core';
+import { replay } from '../../server/src/project/history';
+import { TraceEngine } from '../../server/src/trace/engine';
+import { runMigration } from '../../server/src/trace/run';
+import { schemaSnapshot } from './schemaSnapshot';
+
+const REPO = path.resolve(__dirname, '../../..');
+const RULE_FIXTURES = path.join(REPO, 'test/fixtures/rules');
+const EQUIVALENCE = path.join(REPO, 'test/fixtures/equivalence');
+const SCHEMA = fs.readFileSync(path.join(EQUIVALENCE, 'schema.sql'), 'utf8');
+
+interface Case {
+  name: string;
+  text: string;
+  history: string[];
+  config: LockwiseConfig;
+}
+
+function loadCases(rule: Rule): Case[] {
+  const dir = path.join(RULE_FIXTURES, rule.id);
+  if (!fs.existsSync(dir)) return [];
+  const enable = { rules: { [rule.id]: rule.defaultSeverity === 'off' ? 'warning' : rule.defaultSeverity } } as const;
+  const cases: Case[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    let files: string[];
+    let expected: string;
+    if (entry.isDirectory()) {
+      files = fs.readdirSync(full).filter((f) => f.endsWith('.sql')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((f) => path.join(full, f));
+      expected = path.join(full, 'expected.json');
+    } else if (entry.name.endsWith('.sql')) {
+      files = [full];
+      expected = full.replace(/\.sql$/, '.json');
+    } else continue;
+    if (!files.length) continue;
+    // The rule fixture runner writes `fixed` exactly for the cases whose findings carry fixes.
+    const json = fs.existsSync(expected) ? (JSON.parse(fs.readFileSync(expected, 'utf8')) as { config?: Partial<LockwiseConfig>; fixed?: string }) : {};
+    if (json.fixed === undefined) continue;
+    const extra = json.config ?? {};
+    const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
+    // Objects one case needs beyond the shared schema: test/fixtures/equivalence/<rule-id>/<case>.sql.
+    const setup = path.join(EQUIVALENCE, rule.id, `${entry.name.replace(/\.sql$/, '')}.sql`);
+    const history = [...(fs.existsSync(setup) ? [fs.readFileSync(setup, 'utf8')] : []), ...texts.slice(0, -1)];
+    cases.push({ name: entry.name, text: texts[texts.length - 1], history, config: mergeConfig(enable, extra) });
+  }
+  return cases;
+}
+
+function historyCatalog(c: Case): Catalog {
+  const catalog = new Catalog();
+  replay(SCHEMA, catalog);
+  for (const h of c.history) replay(h, catalog);
+  return catalog;
+}
+
+/** Applies the rule's fixes one at a time, re-analysing between, until none is left. */
+function fixRule(ruleId: string, c: Case, history: Catalog): string {
+  let text = c.text;
+  for (let guard = 0; guard < 50; guard++) {
+    const next = analyze(text, { config: c.config, history }).findings.find((f) => f.rule === ruleId && f.fix);
+    if (!next) return text;
+    text = applyEdits(text, next.fix!.edits);
+  }
+  throw new Error(`fixes for ${ruleId} did not converge`);
+}
+
+const fixable = RULES.filter((r) => r.fixable);
+
+describe('quick fixes do not change what a migration does (PGlite)', function () {
+  this.timeout(120000);
+  const setups = new Map<string, Blob>();
+  let base: TraceEngine | undefined;
+
+  before(async () => {
+    await initParser();
+    base = await TraceEngine.create();
+    await base.exec(SCHEMA);
+    setups.set('', await base.dump());
+  });
+
+  after(async () => {
+    await base?.close();
+  });
+
+  /** Data directory with the schema and the case's history applied (built once per history). */
+  async function setupFor(c: Case): Promise<Blob> {
+    const key = c.history.join('\n-- next file\n');
+    const known = setups.get(key);
+    if (known) return known;
+    const engine = await TraceEngine.create({ dataDir: setups.get('')! });
+    try {
+      for (const h of c.history) await engine.exec(h);
+      const dump = await engine.dump();
+      setups.set(key, dump);
+      return dump;
+    } finally {
+      await engine.close();
+    }
+  }
+
+  async function runOnFreshCopy(text: string, c: Case, history: Catalog, label: string) {
+    const engine = await TraceEngine.create({ dataDir: await setupFor(c) });
+    try {
+      const analysis = analyze(text, { config: c.config, history });
+      const run = await runMigration(engine, analysis, { measure: false });
+      const failures = run.steps.filter((s) => s.trace.error).map((s) => `${s.trace.sql}: ${s.trace.error!.message}`);
+      assert.deepStrictEqual(failures, [], `the ${label} migration fails on the equivalence schema`);
+      assert.ok(!run.rolledBackAtEnd, `the ${label} migration leaves a transaction open`);
+      return await schemaSnapshot(engine);
+    } finally {
+      await engine.close();
+    }
+  }
+
+  it('the registry has rules with fixes', () => assert.ok(fixable.length > 0));
+
+  for (const rule of fixable) {
+    describe(rule.id, () => {
+      const cases = loadCases(rule);
+
+      it('has fixture cases whose findings carry a fix', () => {
+        assert.ok(cases.length > 0, `no case under test/fixtures/rules/${rule.id}/ produces a ${rule.id} finding with a fix`);
+      });
+
+      for (const c of cases) {
+        it(`${c.name}: the fixed migration leaves the same schema`, async () => {
+          const history = historyCatalog(c);
+          const fixes = analyze(c.text, { config: c.config, history }).findings.filter((f) => f.rule === rule.id && f.fix);
+          assert.ok(fixes.length > 0, `no ${rule.id} finding with a fix`);
+          const fixed = fixRule(rule.id, c, history);
+          assert.notStrictEqual(fixed, c.text, 'the fix changed nothing');
+          const before = analyze(c.text, { config: c.config, history });
+          const after = analyze(fixed, { config: c.config, history });
+          assert.deepStrictEqual(after.findings.filter((f) => f.rule === rule.id).map((f) => f.message), [], `the fixed file still has ${rule.id} findings:\n${fixed}`);
+          const errorsBefore = new Set(before.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`));
+          const newErrors = after.findings.filter((f) => f.severity === 'error' && !errorsBefore.has(`${f.rule}: ${f.message}`));
+          assert.deepStrictEqual(newErrors.map((f) => `${f.rule}: ${f.message}`), [], `the fix introduced error-level findings:\n${fixed}`);
+          const original = await runOnFreshCopy(c.text, c, history, 'original');
+          const result = await runOnFreshCopy(fixed, c, history, 'fixed');
+          assert.deepStrictEqual(result, original, `schemas differ after the fix:\n${fixed}`);
+        });
+      }
+    });
+  }
+});
