@@ -1,8 +1,8 @@
 /**
  * Code actions: each finding's fix, "Insert lock_timeout", the ignore comments and fix-all. Every
  * edit inserts or replaces text; nothing is reprinted from the AST, so formatting and comments stay.
- * A fix is only offered when applying it does not leave more error-level findings than it removes
- * (rules are added independently of this layer; this keeps a bad fix out of the editor).
+ * A fix is only offered when applying it removes its finding and adds no error-level finding of
+ * another rule (rules are added independently of this layer; this keeps a bad fix out of the editor).
  */
 import { diffLines } from 'diff';
 import { CodeAction, CodeActionKind, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
@@ -91,15 +91,22 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
   return actions;
 }
 
-/** Applying the fix must not add syntax errors nor leave as many error findings as before (minus the one fixed). */
+/**
+ * Applying the fix must not add syntax errors nor error findings of other rules, and must remove the
+ * finding itself. The same rule may report again elsewhere: rules that report only the first
+ * occurrence (require-lock-timeout) move on to the next statement once the first is fixed.
+ */
 export function fixIsSafe(target: ActionTarget, finding: Finding): boolean {
   if (!finding.fix) return false;
   const before = target.analysis.findings;
   const after = reanalyze(target, applyEdits(target.analysis.text, finding.fix.edits)).findings;
-  const errors = (fs: Finding[]) => fs.filter((f) => f.severity === 'error').length;
-  const syntax = (fs: Finding[]) => fs.filter((f) => f.rule === 'syntax-error').length;
-  if (syntax(after) > syntax(before)) return false;
-  return errors(after) <= errors(before) - (finding.severity === 'error' ? 1 : 0);
+  const count = (fs: Finding[], keep: (f: Finding) => boolean) => fs.filter(keep).length;
+  const syntax = (f: Finding) => f.rule === 'syntax-error';
+  const otherErrors = (f: Finding) => f.severity === 'error' && f.rule !== finding.rule;
+  const same = (f: Finding) => f.rule === finding.rule && f.message === finding.message;
+  if (count(after, syntax) > count(before, syntax)) return false;
+  if (count(after, otherErrors) > count(before, otherErrors)) return false;
+  return count(after, same) < count(before, same);
 }
 
 const reanalysisCache = new WeakMap<Analysis, Map<string, Analysis>>();

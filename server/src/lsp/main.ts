@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   CodeActionKind, CodeLensRefreshRequest, createConnection, Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
-  InitializeParams, InitializeResult, NotificationType, ProposedFeatures, RequestType, TextDocuments, TextDocumentSyncKind, WatchKind,
+  InitializeParams, InitializeResult, MessageType, NotificationType, ProposedFeatures, RequestType0, ShowMessageNotification, TextDocuments, TextDocumentSyncKind, WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../core';
@@ -40,7 +40,7 @@ export interface ServerStatus {
   documents: number;
 }
 
-export const StatusRequest = new RequestType<void, ServerStatus, void>('lockwise/status');
+export const StatusRequest = new RequestType0<ServerStatus, void>('lockwise/status');
 export const TrustNotification = new NotificationType<{ trusted: boolean }>('lockwise/didChangeTrust');
 
 const connection = createConnection(ProposedFeatures.all);
@@ -81,8 +81,8 @@ function guard<P extends unknown[], R>(where: string, fallback: R, handler: (...
 function showOnce(kind: 'error' | 'warning', message: string): void {
   if (shownMessages.has(message)) return;
   shownMessages.add(message);
-  if (kind === 'error') void connection.window.showErrorMessage(message);
-  else void connection.window.showWarningMessage(message);
+  // A notification, not window/showMessageRequest: nothing waits for the user to dismiss it.
+  void connection.sendNotification(ShowMessageNotification.type, { type: kind === 'error' ? MessageType.Error : MessageType.Warning, message });
 }
 
 async function fetchSettings(scopeUri: string | undefined): Promise<ServerSettings> {
