@@ -1,0 +1,302 @@
+/**
+ * The VS Code side of Lockwise: starts the language server (dist/server.js) the first time a SQL
+ * document is open or a command needs it, and adds what LSP has no notion of: the audit preview,
+ * the workspace audit with progress, the status bar item, and the palette commands. Activation
+ * itself only registers things; nothing heavy runs until a SQL file is there.
+ */
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+
+const SQL_LANGUAGES = ['sql', 'pgsql', 'postgres'];
+const SQL_EXTENSION = /\.(sql|psql|pgsql)$/i;
+const AUDIT_SCHEME = 'lockwise-audit';
+/** Files sent to the server per request during a workspace audit (progress and cancellation granularity). */
+const AUDIT_BATCH = 20;
+
+/** Server commands (workspace/executeCommand); the palette commands have their own ids. */
+const SERVER = {
+  auditFile: 'lockwise.auditFile',
+  auditFiles: 'lockwise.auditFiles',
+  fixAll: 'lockwise.fixAll',
+  fileSummary: 'lockwise.fileSummary',
+} as const;
+
+interface FileSummary {
+  uri: string;
+  skipped?: string;
+  worstLock: { mode: string; relation: string } | null;
+  tables: string[];
+  rewrites: string[];
+  findings: { error: number; warning: number; info: number };
+}
+
+interface AuditFilesResult {
+  markdown: string;
+  audited: number;
+  skipped: number;
+}
+
+function isSqlDocument(doc: vscode.TextDocument): boolean {
+  return SQL_LANGUAGES.includes(doc.languageId) || (doc.uri.scheme === 'file' && SQL_EXTENSION.test(doc.uri.path));
+}
+
+/** The audit reports, served as read-only virtual markdown documents for the markdown preview. */
+class AuditDocuments implements vscode.TextDocumentContentProvider {
+  private readonly contents = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.contents.get(uri.toString()) ?? '';
+  }
+
+  set(name: string, markdown: string): vscode.Uri {
+    const uri = vscode.Uri.from({ scheme: AUDIT_SCHEME, path: `/${name.replace(/[\\/]/g, '_')}.md` });
+    this.contents.set(uri.toString(), markdown);
+    this.changed.fire(uri);
+    return uri;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+class Lockwise {
+  private client: LanguageClient | undefined;
+  private starting: Promise<LanguageClient> | undefined;
+  private readonly output: vscode.LogOutputChannel;
+  private readonly status: vscode.StatusBarItem;
+  private readonly audits = new AuditDocuments();
+  private statusTimer: NodeJS.Timeout | undefined;
+  private statusTicket = 0;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('Lockwise', { log: true });
+    this.status = vscode.window.createStatusBarItem('lockwise.status', vscode.StatusBarAlignment.Right, 100);
+    this.status.name = 'Lockwise';
+    this.status.command = 'lockwise.showAudit';
+    context.subscriptions.push(this.output, this.status, this.audits, vscode.workspace.registerTextDocumentContentProvider(AUDIT_SCHEME, this.audits));
+  }
+
+  activate(): void {
+    const { subscriptions } = this.context;
+    const command = (id: string, run: () => Promise<unknown>) =>
+      subscriptions.push(vscode.commands.registerCommand(id, () => run().catch((error: unknown) => this.fail(id, error))));
+    command('lockwise.showAudit', () => this.auditCurrentFile());
+    command('lockwise.auditWorkspace', () => this.auditWorkspace());
+    command('lockwise.fixAllInFile', () => this.fixAllInFile());
+    command('lockwise.showOutput', async () => this.output.show(true));
+    command('lockwise.restartServer', () => this.restart());
+
+    // Start the server only once a SQL document is open.
+    if (vscode.workspace.textDocuments.some(isSqlDocument)) void this.ensureClient().catch((e: unknown) => this.fail('start', e));
+    else {
+      const waiting = vscode.workspace.onDidOpenTextDocument((doc) => {
+        if (!isSqlDocument(doc)) return;
+        waiting.dispose();
+        void this.ensureClient().catch((e: unknown) => this.fail('start', e));
+      });
+      subscriptions.push(waiting);
+    }
+
+    subscriptions.push(
+      vscode.window.onDidChangeActiveTextEditor(() => this.scheduleStatus(0)),
+      vscode.languages.onDidChangeDiagnostics((e) => {
+        const active = vscode.window.activeTextEditor?.document.uri.toString();
+        if (active && e.uris.some((u) => u.toString() === active)) this.scheduleStatus(150);
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        void this.client?.sendNotification('lockwise/didChangeTrust', { trusted: true });
+      }),
+    );
+    this.scheduleStatus(0);
+  }
+
+  private fail(what: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.output.error(`${what}: ${message}`);
+    void vscode.window.showErrorMessage(`Lockwise: ${what} failed: ${message}`, 'Show Output').then((choice) => {
+      if (choice) this.output.show(true);
+    });
+  }
+
+  ensureClient(): Promise<LanguageClient> {
+    this.starting ??= this.start();
+    return this.starting;
+  }
+
+  private async start(): Promise<LanguageClient> {
+    const module = this.context.asAbsolutePath('dist/server.js');
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.ipc },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        ...SQL_LANGUAGES.map((language) => ({ language })),
+        { scheme: 'file', pattern: '**/*.{sql,psql,pgsql}' },
+      ],
+      outputChannel: this.output,
+      // Static analysis is safe in untrusted workspaces; anything that would execute SQL checks this flag.
+      initializationOptions: { trusted: vscode.workspace.isTrusted },
+      // Hover cards are built from document text: never trusted, no HTML.
+      markdown: { isTrusted: false, supportHtml: false },
+    };
+    const client = new LanguageClient('lockwise', 'Lockwise', serverOptions, clientOptions);
+    await client.start();
+    this.client = client;
+    this.scheduleStatus(0);
+    return client;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.starting = undefined;
+    if (client) await client.stop();
+  }
+
+  private async restart(): Promise<void> {
+    if (!this.client) {
+      await this.ensureClient();
+      return;
+    }
+    await this.client.restart();
+    this.output.info('server restarted');
+    this.scheduleStatus(0);
+  }
+
+  private async executeServer<T>(command: string, args: unknown[], token?: vscode.CancellationToken): Promise<T> {
+    const client = await this.ensureClient();
+    return (await client.sendRequest(ExecuteCommandRequest.type, { command, arguments: args }, token)) as T;
+  }
+
+  private activeSqlDocument(): vscode.TextDocument | undefined {
+    const doc = vscode.window.activeTextEditor?.document;
+    return doc && isSqlDocument(doc) ? doc : undefined;
+  }
+
+  private async showMarkdown(name: string, markdown: string): Promise<void> {
+    const uri = this.audits.set(name, markdown);
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+  }
+
+  private async auditCurrentFile(): Promise<void> {
+    const doc = this.activeSqlDocument();
+    if (!doc) {
+      void vscode.window.showInformationMessage('Lockwise: open a SQL migration to audit it.');
+      return;
+    }
+    const markdown = await this.executeServer<string | null>(SERVER.auditFile, [doc.uri.toString()]);
+    if (markdown) await this.showMarkdown(`Audit ${basename(doc.uri)}`, markdown);
+  }
+
+  private async auditWorkspace(): Promise<void> {
+    const found = await vscode.workspace.findFiles('**/*.{sql,psql,pgsql}', '**/node_modules/**');
+    if (found.length === 0) {
+      void vscode.window.showInformationMessage('Lockwise: no SQL files in this workspace.');
+      return;
+    }
+    const uris = found.map((u) => u.toString()).sort(new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare);
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Lockwise: auditing migrations', cancellable: true },
+      async (progress, token) => {
+        const sections: string[] = [];
+        let audited = 0;
+        let skipped = 0;
+        for (let i = 0; i < uris.length && !token.isCancellationRequested; i += AUDIT_BATCH) {
+          const batch = uris.slice(i, i + AUDIT_BATCH);
+          progress.report({ message: `${Math.min(i + batch.length, uris.length)} of ${uris.length} files`, increment: (batch.length / uris.length) * 100 });
+          const part = await this.executeServer<AuditFilesResult>(SERVER.auditFiles, [batch, { header: false }], token);
+          if (part.markdown) sections.push(part.markdown);
+          audited += part.audited;
+          skipped += part.skipped;
+        }
+        return { sections, audited, skipped, cancelled: token.isCancellationRequested };
+      },
+    );
+    if (result.cancelled) {
+      void vscode.window.showInformationMessage(`Lockwise: audit cancelled after ${result.audited} file(s).`);
+      return;
+    }
+    const header = `# Lockwise audit\n\n${result.audited} file(s) audited${result.skipped ? `, ${result.skipped} skipped by include/exclude or size` : ''}.\n\n`;
+    await this.showMarkdown('Lockwise workspace audit', header + (result.sections.join('\n') || 'No migration files to audit.\n'));
+  }
+
+  private async fixAllInFile(): Promise<void> {
+    const doc = this.activeSqlDocument();
+    if (!doc) {
+      void vscode.window.showInformationMessage('Lockwise: open a SQL migration to fix it.');
+      return;
+    }
+    const result = await this.executeServer<{ applied: boolean; fixed: string[] } | null>(SERVER.fixAll, [doc.uri.toString()]);
+    if (!result || !result.applied) void vscode.window.showWarningMessage('Lockwise: the fixes could not be applied (the file changed meanwhile?).');
+    else if (result.fixed.length === 0) void vscode.window.showInformationMessage('Lockwise: nothing to fix in this file.');
+    else void vscode.window.showInformationMessage(`Lockwise: fixed ${result.fixed.length} finding(s): ${[...new Set(result.fixed)].join(', ')}.`);
+  }
+
+  // ---- status bar ------------------------------------------------------------------------------
+
+  private scheduleStatus(delayMs: number): void {
+    if (this.statusTimer) clearTimeout(this.statusTimer);
+    this.statusTimer = setTimeout(() => void this.updateStatus().catch((e: unknown) => this.output.warn(`status: ${String(e)}`)), delayMs);
+  }
+
+  private async updateStatus(): Promise<void> {
+    const ticket = ++this.statusTicket;
+    const doc = this.activeSqlDocument();
+    if (!doc || !this.client) {
+      this.status.hide();
+      return;
+    }
+    const summary = await this.executeServer<FileSummary | null>(SERVER.fileSummary, [doc.uri.toString()]);
+    // A newer update started while this one waited for the server.
+    if (ticket !== this.statusTicket) return;
+    if (!summary || summary.skipped) {
+      this.status.hide();
+      return;
+    }
+    const lock = summary.worstLock;
+    this.status.text = lock ? `$(lock) ${lock.mode} on ${noIcons(lock.relation)}` : '$(unlock) no blocking locks';
+    const f = summary.findings;
+    this.status.tooltip = [
+      lock ? `Strongest lock in this file: ${lock.mode} on ${lock.relation}` : 'No lock that blocks queries on an existing table',
+      `Tables: ${summary.tables.length ? summary.tables.join(', ') : 'none'}`,
+      ...(summary.rewrites.length ? [`Rewritten: ${summary.rewrites.join(', ')}`] : []),
+      `Findings: ${f.error} error(s), ${f.warning} warning(s), ${f.info} info`,
+      'Click to open the audit',
+    ].join('\n');
+    this.status.show();
+  }
+}
+
+/** Status bar text renders `$(name)` as an icon; a table name must not. */
+function noIcons(text: string): string {
+  return text.replace(/\$\(/g, '$\u200b(');
+}
+
+function basename(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() ?? uri.path;
+}
+
+let lockwise: Lockwise | undefined;
+
+/** What other extensions and the extension tests can call. */
+export interface LockwiseApi {
+  /** Starts the language server if it is not running yet and resolves once it is ready. */
+  ready(): Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): LockwiseApi {
+  const instance = new Lockwise(context);
+  lockwise = instance;
+  instance.activate();
+  return { ready: async () => void (await instance.ensureClient()) };
+}
+
+export function deactivate(): Promise<void> | undefined {
+  const instance = lockwise;
+  lockwise = undefined;
+  return instance?.stop();
+}
