@@ -64,6 +64,16 @@ describe('LSP code actions', function () {
     assert.ok(tried >= 3, `expected at least 3 fixes, tried ${tried}`);
   });
 
+  it('offers a statement’s fixes with the cursor anywhere in the statement, not only on the squiggle', async function () {
+    const { uri } = await fresh(MIGRATION);
+    // Line 5 is `CREATE INDEX orders_created_idx ON orders (created_at);`: the squiggle covers CREATE INDEX only.
+    const titles = (await client.codeActions(uri, { start: { line: 5, character: 40 }, end: { line: 5, character: 40 } })).map((a) => a.title);
+    assert.ok(titles.includes('Use CREATE INDEX CONCURRENTLY'), titles.join(', '));
+    assert.ok(titles.includes('Ignore require-concurrent-index-creation for this statement'));
+    // ...but not those of the statement on the next line.
+    assert.ok(!titles.some((t) => /foreign key/i.test(t)));
+  });
+
   it('moves CREATE INDEX CONCURRENTLY after COMMIT when it is the transaction’s last statement', async function () {
     const text = 'BEGIN;\nALTER TABLE a ADD COLUMN b int;\nCREATE INDEX a_b_idx ON a (b);\nCOMMIT;\n';
     const { uri, diagnostics } = await fresh(text);

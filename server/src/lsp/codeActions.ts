@@ -6,7 +6,7 @@
  */
 import { diffLines } from 'diff';
 import { CodeAction, CodeActionKind, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { analyze, Analysis, applyEdits, Finding, fixAll, AnalyzeOptions, TextEdit as CoreEdit } from '../core';
+import { analyze, Analysis, applyEdits, statementAt, Finding, fixAll, AnalyzeOptions, TextEdit as CoreEdit } from '../core';
 import { parseDirective } from '../core/ignores';
 import { lockTimeoutFix } from '../core/rules/require-lock-timeout';
 import { statementTokens } from '../core/model/statements';
@@ -47,7 +47,11 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
   const { analysis } = target;
   const actions: CodeAction[] = [];
   if (wants(only, CodeActionKind.QuickFix)) {
-    const findings = analysis.findings.filter((f) => rangesIntersect(toRange(analysis.lines, f.span), range));
+    // The statement is the unit users think in: the cursor anywhere in it offers its findings' actions.
+    const here = statementAt(analysis, analysis.lines.offsetAt(range.start));
+    const findings = analysis.findings.filter(
+      (f) => rangesIntersect(toRange(analysis.lines, f.span), range) || (here !== undefined && f.statement === here.statement.index),
+    );
     for (const finding of findings) {
       const diagnostic = findingDiagnostic(target.uri, analysis, finding, target.docs);
       if (finding.fix && fixIsSafe(target, finding)) {
