@@ -67,17 +67,34 @@ export function constValue(n: Node | undefined): string | number | boolean | und
   return undefined;
 }
 
-/** Every descendant object that has `key` (depth-first), e.g. all FuncCall nodes in an expression. */
+/**
+ * Every descendant object that has `key` (depth-first, pre-order), e.g. all FuncCall nodes in an
+ * expression. Iterative: a parse tree can be thousands of levels deep (`SELECT 1 UNION SELECT 1 ...`,
+ * nested CASE or subqueries) and recursion would overflow the stack.
+ */
 export function findAll<V>(root: unknown, key: string, out: V[] = []): V[] {
-  if (Array.isArray(root)) {
-    for (const item of root) findAll(item, key, out);
-  } else if (root && typeof root === 'object') {
-    for (const [k, v] of Object.entries(root)) {
-      if (k === key) out.push(v as V);
-      findAll(v, key, out);
+  // Frames: a value to walk, or (boxed) a match to emit, so the output order is the recursive one.
+  const stack: unknown[] = [root];
+  while (stack.length) {
+    const item = stack.pop();
+    if (item instanceof Emit) {
+      out.push(item.value as V);
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
+    } else if (item && typeof item === 'object') {
+      const entries = Object.entries(item);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, v] = entries[i];
+        stack.push(v);
+        if (k === key) stack.push(new Emit(v));
+      }
     }
   }
   return out;
+}
+
+class Emit {
+  constructor(readonly value: unknown) {}
 }
 
 /** Normalises a type name to PostgreSQL's canonical spelling: `varchar(50)`, `int4`, `text[]`. */

@@ -86,6 +86,10 @@ export function parseStatementText(text: string): ParseOutcome {
 
 function parseUncached(text: string): ParseOutcome {
   const mapper = new OffsetMapper(text);
+  // libpg_query reads a C string: it would silently stop at a NUL byte (and parse what came before).
+  // PostgreSQL rejects NUL in a query ("invalid byte sequence for encoding UTF8: 0x00").
+  const nul = text.indexOf('\0');
+  if (nul >= 0) return { statements: [], error: { message: 'a NUL byte (0x00) is not allowed in SQL text', offset: nul } };
   try {
     const result: ParseResult = pg.parseSync(text);
     const statements: ParsedStatement[] = [];
@@ -98,12 +102,29 @@ function parseUncached(text: string): ParseOutcome {
     }
     return { statements };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    // A RangeError is the JS side of libpg-query running out of stack on a very deep parse tree.
+    const message =
+      error instanceof RangeError
+        ? 'the statement is nested too deeply to analyse (PostgreSQL may also reject it: "stack depth limit exceeded")'
+        : shortenMessage(error instanceof Error ? error.message : String(error));
     const cursor = pg.hasSqlDetails(error) ? error.sqlDetails?.cursorPosition ?? 0 : 0;
     // cursorPosition is 1-based in code points (0 when unknown).
     const offset = cursor > 0 ? mapper.fromCodePoints(cursor - 1) : 0;
     return { statements: [], error: { message, offset } };
   }
+}
+
+/** `... at or near "<rest of the statement>"` can quote megabytes: keep the start of the quoted text. */
+function shortenMessage(message: string, max = 60): string {
+  const m = /^([\s\S]*? at or near ")([\s\S]*)"$/.exec(message);
+  if (m && m[2].length > max) return `${m[1]}${cut(m[2], max)}…"`;
+  return message.length > 500 ? `${cut(message, 500)}…` : message;
+}
+
+/** The first `n` UTF-16 units, without splitting a surrogate pair. */
+function cut(text: string, n: number): string {
+  const c = text.charCodeAt(n - 1);
+  return text.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 1 : n);
 }
 
 function skipSpace(text: string, i: number): number {
