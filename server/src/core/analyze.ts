@@ -44,6 +44,12 @@ export interface Analysis {
   hasHistory: boolean;
   /** The schema after the whole file (used to chain history). */
   finalCatalog: Catalog;
+  /**
+   * Bugs caught while analysing (a rule or the lock model threw on this input). The core never
+   * throws on input: the failing step is skipped and the rest of the file is still analysed. The
+   * CLI and the server log these; tests assert there are none.
+   */
+  internalErrors: string[];
 }
 
 export interface AnalyzeOptions {
@@ -81,13 +87,25 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const raw: { rule: Rule; finding: ReportedFinding }[] = [];
   const reporter = (rule: Rule) => (finding: ReportedFinding) => raw.push({ rule, finding });
 
+  const internalErrors: string[] = [];
+  const guard = <T>(where: string, fn: () => T, fallback: T): T => {
+    try {
+      return fn();
+    } catch (error) {
+      internalErrors.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+      return fallback;
+    }
+  };
+
   const analyses: StatementAnalysis[] = [];
   for (const stmt of statements) {
-    const effect = modelStatement(stmt.node, catalog, { pgVersion: config.pgVersion });
+    const where = `statement ${stmt.index} (${stmt.kind})`;
+    const effect = guard(`${where}: lock model`, () => modelStatement(stmt.node, catalog, { pgVersion: config.pgVersion }), undefined) ??
+      modelStatement(undefined, catalog, { pgVersion: config.pgVersion });
     file.effects.push(effect);
     const stmtTimeline = timeline.perStatement[stmt.index];
     const ctx = { file, statement: stmt, effect, timeline: stmtTimeline, catalog };
-    for (const rule of enabled) rule.checkStatement?.(ctx, reporter(rule));
+    for (const rule of enabled) if (rule.checkStatement) guard(`${where}: rule ${rule.id}`, () => rule.checkStatement!(ctx, reporter(rule)), undefined);
     analyses.push({
       statement: stmt,
       effect,
@@ -96,9 +114,9 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       heldUntil: heldUntil(stmtTimeline.transaction, stmt),
       newRelations: new Set(effect.locks.filter((l) => catalog.isNew(l.relation)).map((l) => l.relation)),
     });
-    catalog.apply(stmt.node, stmt.index);
+    guard(`${where}: catalog`, () => catalog.apply(stmt.node, stmt.index), undefined);
   }
-  for (const rule of enabled) rule.checkFile?.(file, reporter(rule));
+  for (const rule of enabled) if (rule.checkFile) guard(`file: rule ${rule.id}`, () => rule.checkFile!(file, reporter(rule)), undefined);
 
   const ignores = collectIgnores(comments, lines, new Set(RULES_BY_ID.keys()));
   const findings: Finding[] = [];
@@ -122,7 +140,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
   return {
     text, lines, statements: analyses, findings, comments, timeline, config,
-    hasHistory: file.hasHistory, finalCatalog: catalog,
+    hasHistory: file.hasHistory, finalCatalog: catalog, internalErrors,
   };
 }
 
