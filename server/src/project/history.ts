@@ -23,7 +23,8 @@ export interface TextSource {
 export const diskSource: TextSource = {
   read(file) {
     try {
-      return fs.readFileSync(file, 'utf8');
+      // A FIFO among the migrations would block the read forever: only regular files are history.
+      return fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : undefined;
     } catch {
       return undefined;
     }

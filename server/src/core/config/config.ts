@@ -107,8 +107,11 @@ export function findConfigFile(dir: string): string | undefined {
 export function readConfigFile(file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
   let text: string;
   try {
+    // A FIFO named .lockwise.json would block the read (and the CLI or the server) forever.
+    if (!fs.statSync(file).isFile()) throw new ConfigError(file, undefined, 'cannot be read (not a regular file)');
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(file, undefined, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
   return parseConfigText(text, file, knownRules);
