@@ -45,6 +45,8 @@ class DiskCache {
       this.files.delete(file);
       return undefined;
     }
+    // A FIFO (or device) would block the read, and with it the whole server, forever.
+    if (!stat.isFile()) return undefined;
     const cached = this.files.get(file);
     if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.text;
     try {
