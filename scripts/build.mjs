@@ -24,11 +24,18 @@ const common = {
   minify: !watch,
   keepNames: true,
   logLevel: 'warning',
-  external: ['vscode'],
+  // PGlite is loaded at run time from dist/pglite/ (copied below), only by `lockwise trace`.
+  external: ['vscode', '@electric-sql/pglite'],
 };
 
 const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
 copyFileSync(wasm, 'dist/libpg-query.wasm');
+
+// The embedded PostgreSQL for `lockwise trace`: its CommonJS entry (self-contained) and the files it
+// loads from its own folder. About 16 MB; docs/trace.md has the size decision.
+const pglite = dirname(require.resolve('@electric-sql/pglite'));
+mkdirSync('dist/pglite', { recursive: true });
+for (const f of ['index.cjs', 'pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(join(pglite, f), join('dist/pglite', f));
 
 if (watch) {
   const ctx = await esbuild.context({ ...common, entryPoints: entries, outdir: 'dist' });

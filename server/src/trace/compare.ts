@@ -66,8 +66,10 @@ export function tracedRewrite(trace: StatementTrace, target: string | undefined,
  * The target was read in full: a sequential scan on it. With `requireRows` (a fixture with data)
  * the scan must also have returned rows, as in the oracle; on an empty schema any scan counts.
  */
-export function tracedScan(trace: StatementTrace, target: string | undefined, requireRows: boolean): boolean {
-  if (!target) return false;
+export function tracedScan(trace: StatementTrace, target: string | undefined, requireRows: boolean, statementKind = ''): boolean {
+  // TRUNCATE of a table with a toast table counts a scan that reads nothing, with or without rows
+  // (measured on PGlite 18; PG 15 with rows: no scan). It does not read the table.
+  if (!target || statementKind === 'TruncateStmt') return false;
   return trace.scans.some((s) => s.relation === target && s.kind !== 'index' && s.scans > 0 && (!requireRows || s.tuplesRead > 0));
 }
 
@@ -94,7 +96,7 @@ export function compareTrace(effect: StatementEffect, catalog: Catalog, trace: S
   const rewrite = tracedRewrite(trace, target, options.statementKind);
   if (rewrite !== effect.rewrite) out.push({ what: 'rewrite', relation: target, predicted: String(effect.rewrite), traced: String(rewrite) });
   if (trace.observed === 'in-transaction' && options.scans !== 'skip') {
-    const scan = tracedScan(trace, target, options.scans !== 'any');
+    const scan = tracedScan(trace, target, options.scans !== 'any', options.statementKind);
     if (scan !== effect.scan) out.push({ what: 'scan', relation: target, predicted: String(effect.scan), traced: String(scan) });
   }
   return out;

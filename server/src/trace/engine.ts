@@ -16,6 +16,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import type { PGlite } from '@electric-sql/pglite';
 import { LockMode, lockRank, strongest } from '../core/locks/modes';
 
@@ -89,7 +90,8 @@ export interface ObjectLock {
 export interface StorageChange {
   relation: string;
   kind: RelKind;
-  change: 'new relfilenode' | 'dropped';
+  /** `recreated`: dropped and built again under the same name (ALTER COLUMN TYPE rebuilds the column's indexes that way). */
+  change: 'new relfilenode' | 'dropped' | 'recreated';
   table?: string;
   toast: boolean;
 }
@@ -178,10 +180,14 @@ interface StatsRow {
   returned: number;
 }
 
-/** Where the PGlite module is loaded from; the bundled CLI points this at its own copy (see scripts/build.mjs). */
+/** Where the PGlite module is loaded from: the package, or the copy the build puts in dist/pglite/. */
 let moduleSpecifier = '@electric-sql/pglite';
-export function setPgliteModule(specifier: string): void {
-  moduleSpecifier = specifier;
+let moduleDir: string | undefined;
+
+/** Loads PGlite from a folder holding its index.cjs, pglite.wasm, pglite.data and initdb.wasm. */
+export function usePgliteFrom(dir: string): void {
+  moduleDir = dir;
+  moduleSpecifier = pathToFileURL(path.join(dir, 'index.cjs')).href;
 }
 
 type PgliteModule = typeof import('@electric-sql/pglite');
@@ -385,7 +391,7 @@ async function writeCache(file: string, blob: Blob): Promise<void> {
 /** Identifies the PGlite build in use: sizes of its WASM and file-system bundle. */
 function buildKey(): string {
   try {
-    const dir = path.dirname(moduleSpecifier.startsWith('@') ? require.resolve(moduleSpecifier) : moduleSpecifier);
+    const dir = moduleDir ?? path.dirname(require.resolve(moduleSpecifier));
     return ['pglite.wasm', 'pglite.data'].map((f) => fs.statSync(path.join(dir, f)).size.toString(36)).join('-');
   } catch {
     return 'unknown';
@@ -458,7 +464,8 @@ function storageChanges(before: Structure, after: Structure): StorageChange[] {
   for (const b of before.rows) {
     if (b.filenode === null) continue;
     const a = after.byOid.get(b.oid);
-    const change = !a ? 'dropped' : a.filenode !== b.filenode ? 'new relfilenode' : undefined;
+    const again = !a && after.rows.some((r) => r.name === b.name && r.kind === b.kind);
+    const change = again ? 'recreated' : !a ? 'dropped' : a.filenode !== b.filenode ? 'new relfilenode' : undefined;
     if (!change) continue;
     const base = before.baseOf(b);
     out.push({ relation: b.name, kind: b.kind, change, toast: before.isToast(b), ...(base.oid !== b.oid ? { table: base.name } : {}) });

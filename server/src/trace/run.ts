@@ -81,7 +81,10 @@ class Runner {
       return { statement: index, mode: 'in-transaction', trace, heldBefore };
     }
     if (noTransaction) return { statement: index, mode: 'outside-transaction', trace: await this.engine.traceOutsideTransaction(sql), heldBefore };
-    return { statement: index, mode: 'own-transaction', trace: await this.engine.traceCommitted(sql), heldBefore };
+    const trace = await this.engine.traceCommitted(sql);
+    // 25001: a statement the model did not know cannot run in a transaction block (CREATE DATABASE, ...).
+    if (trace.error?.code === '25001') return { statement: index, mode: 'outside-transaction', trace: await this.engine.traceOutsideTransaction(sql), heldBefore };
+    return { statement: index, mode: 'own-transaction', trace, heldBefore };
   }
 
   private modeFor(noTransaction: boolean): StepMode {

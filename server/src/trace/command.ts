@@ -1,0 +1,244 @@
+/**
+ * `lockwise trace <file>`: run a migration on an embedded PostgreSQL (PGlite) after its schema
+ * history and report, per statement, the locks it actually took, the rewrites (and the indexes
+ * rebuilt), the scans, how long it ran on the empty schema, and where the static prediction
+ * differs. Failures are reported per statement with PostgreSQL's message. `traceFiles` is the API
+ * (the language server runs `dist/cli.js trace --format json` in a child process, see docs/trace.md).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, Catalog, initParser, LockwiseConfig } from '../core';
+import type { Analysis } from '../core/analyze';
+import { LineIndex } from '../core/text/positions';
+import { expandPaths, toPosix, UsageError } from '../project/files';
+import { ConfigResolver } from '../project/configFor';
+import { diskSource, migrationSequence, replay } from '../project/history';
+import { compareTrace, describeDisagreement, Disagreement, modelSignature } from './compare';
+import { TraceEngine, usePgliteFrom } from './engine';
+import { runMigration, RunStep, StepMode } from './run';
+
+export interface TraceOptions {
+  format?: string;
+  /** Folder whose .sql files (in name order) are the schema history, instead of the file's own folder. */
+  history?: string;
+  /** The version the project targets (predictions are made for the engine's version; this only adds a note). */
+  pgVersion?: number;
+  config?: string;
+}
+
+export interface TracedLockJson {
+  relation: string;
+  mode: string;
+  modes: string[];
+  kind: string;
+  table?: string;
+}
+
+export interface TracedStatementJson {
+  line: number;
+  endLine: number;
+  kind: string;
+  sql: string;
+  /** in-transaction: inside the file's transaction; own-transaction: autocommit (traced in its own BEGIN/COMMIT); outside-transaction: cannot run in a transaction block, storage effects only; control: BEGIN/COMMIT/...; skipped. */
+  mode: StepMode;
+  ok: boolean;
+  error?: { message: string; code?: string };
+  durationMs: number;
+  locks: TracedLockJson[];
+  objectLocks: { type: string; identity: string; modes: string[] }[];
+  rewritten: string[];
+  indexesRebuilt: string[];
+  truncated: string[];
+  scanned: string[];
+  predicted: { locks: { relation: string; mode: string }[]; rewrite: boolean; scan: boolean };
+  disagreements: string[];
+  note?: string;
+}
+
+export interface TracedFileJson {
+  path: string;
+  history: { files: string[]; failures: { file: string; line: number; message: string }[] };
+  statements: TracedStatementJson[];
+  summary: { statements: number; failed: number; disagreements: number; totalMs: number };
+}
+
+export interface TraceReport {
+  engine: string;
+  pgVersion: number;
+  notes: string[];
+  files: TracedFileJson[];
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** Schema history of a file: the earlier migrations of its folder, or every .sql file of `historyDir`. */
+export function historyFiles(file: string, historyDir?: string): string[] {
+  const self = path.resolve(file);
+  if (historyDir) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(historyDir).filter((n) => /\.(sql|psql|pgsql)$/i.test(n) && !/(^|[._-])down\.\w+$/i.test(n));
+    } catch {
+      throw new UsageError(`cannot read --history folder ${historyDir}`);
+    }
+    return names.sort(collator.compare).map((n) => path.resolve(historyDir, n)).filter((f) => f !== self);
+  }
+  const { steps, key } = migrationSequence(file, diskSource);
+  return steps.filter((s) => collator.compare(s.key, key) < 0 && path.resolve(s.file) !== self).map((s) => s.file);
+}
+
+/** Traces every file; one engine per file so the files do not see each other's changes. */
+export async function traceFiles(paths: string[], options: TraceOptions = {}): Promise<TraceReport> {
+  if (paths.length === 0) throw new UsageError('trace needs a migration file (e.g. lockwise trace migrations/0003_add_index.sql)');
+  const files = expandPaths(paths);
+  if (files.length === 0) throw new UsageError(`no .sql files found in ${paths.join(', ')}`);
+  await initParser();
+  const resolver = new ConfigResolver({ configFile: options.config });
+  const report: TraceReport = { engine: '', pgVersion: 0, notes: [], files: [] };
+  for (const file of files) {
+    const engine = await TraceEngine.create();
+    try {
+      report.engine = engine.version.replace(/ on wasm32.*$/, '');
+      report.pgVersion = engine.major;
+      report.files.push(await traceFile(engine, file, resolver.forFile(file).config, options));
+    } finally {
+      await engine.close();
+    }
+  }
+  if (options.pgVersion && options.pgVersion !== report.pgVersion) {
+    report.notes.push(`Locks were traced on PostgreSQL ${report.pgVersion} and predicted for it; the project targets ${options.pgVersion}, where some locks differ (see docs/trace.md).`);
+  }
+  return report;
+}
+
+async function traceFile(engine: TraceEngine, file: string, baseConfig: LockwiseConfig, options: TraceOptions): Promise<TracedFileJson> {
+  const config: LockwiseConfig = { ...baseConfig, pgVersion: engine.major };
+  const catalog = new Catalog();
+  const history = historyFiles(file, options.history);
+  const failures: TracedFileJson['history']['failures'] = [];
+  for (const h of history) {
+    const text = fs.readFileSync(h, 'utf8');
+    const analysis = analyze(text, { config: { ...config, assumeInTransaction: baseConfig.assumeInTransaction }, history: catalog });
+    const run = await runMigration(engine, analysis, { measure: false });
+    for (const step of run.steps.filter((s) => s.trace.error)) {
+      const stmt = analysis.statements[step.statement].statement;
+      failures.push({ file: toPosix(path.relative(process.cwd(), h)), line: analysis.lines.positionAt(stmt.span.start).line + 1, message: step.trace.error!.message });
+    }
+    replay(text, catalog);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const analysis = analyze(text, { config, history: catalog.relations.size ? catalog : undefined });
+  const run = await runMigration(engine, analysis, { measure: true });
+  const statements = run.steps.map((step) => statementJson(analysis, step));
+  if (run.rolledBackAtEnd) {
+    const last = statements[statements.length - 1];
+    if (last) last.note = 'the file ends inside a transaction: it was rolled back, as when the session ends';
+  }
+  return {
+    path: toPosix(file),
+    history: { files: history.map((h) => toPosix(path.relative(process.cwd(), h))), failures },
+    statements,
+    summary: {
+      statements: statements.length,
+      failed: statements.filter((s) => !s.ok).length,
+      disagreements: statements.reduce((n, s) => n + s.disagreements.length, 0),
+      totalMs: round(statements.reduce((n, s) => n + s.durationMs, 0)),
+    },
+  };
+}
+
+function statementJson(analysis: Analysis, step: RunStep): TracedStatementJson {
+  const a = analysis.statements[step.statement];
+  const { trace } = step;
+  const lines: LineIndex = analysis.lines;
+  const kind = a.statement.kind;
+  const diffs: Disagreement[] = step.mode === 'control' || step.mode === 'skipped' || trace.error
+    ? []
+    : compareTrace(a.effect, analysis.finalCatalog, trace, { statementKind: kind, heldBefore: step.heldBefore, scans: 'any' });
+  const newStorage = trace.storage.filter((s) => s.change !== 'dropped' && !s.toast);
+  const truncate = kind === 'TruncateStmt';
+  return {
+    line: lines.positionAt(a.statement.span.start).line + 1,
+    endLine: lines.positionAt(a.statement.span.end).line + 1,
+    kind,
+    sql: oneLine(a.statement.text),
+    mode: step.mode,
+    ok: !trace.error,
+    ...(trace.error ? { error: trace.error } : {}),
+    durationMs: round(trace.durationMs),
+    locks: trace.locks.filter((l) => !l.created && !l.toast).map((l) => ({
+      relation: l.relation, mode: l.strongest, modes: l.modes, kind: l.kind, ...(l.table ? { table: l.table } : {}),
+    })),
+    objectLocks: trace.objectLocks,
+    rewritten: truncate ? [] : newStorage.filter((s) => !s.table).map((s) => s.relation),
+    indexesRebuilt: truncate ? [] : newStorage.filter((s) => s.table).map((s) => s.relation),
+    truncated: truncate ? newStorage.filter((s) => !s.table).map((s) => s.relation) : [],
+    scanned: truncate ? [] : trace.scans.filter((s) => s.kind !== 'index' && s.kind !== 'toast' && s.scans > 0).map((s) => s.relation),
+    predicted: {
+      locks: [...modelSignature(a.effect, analysis.finalCatalog)].map(([relation, mode]) => ({ relation, mode })),
+      rewrite: a.effect.rewrite,
+      scan: a.effect.scan,
+    },
+    disagreements: diffs.map(describeDisagreement),
+    ...(step.reason ? { note: step.reason } : step.mode === 'outside-transaction' && !trace.error
+      ? { note: 'cannot run in a transaction block: ran on its own, its locks were released before they could be read (storage effects only)' }
+      : {}),
+  };
+}
+
+function oneLine(sql: string): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? flat.slice(0, 117) + '...' : flat;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+export function traceMarkdown(report: TraceReport): string {
+  const out: string[] = [`# Lockwise trace (${report.engine})`, ''];
+  for (const n of report.notes) out.push(`> ${n}`, '');
+  for (const f of report.files) {
+    out.push(`## ${f.path}`, '');
+    out.push(f.history.files.length ? `Schema history replayed first: ${f.history.files.length} file(s).` : 'No schema history: the file ran on an empty database.');
+    for (const h of f.history.failures) out.push(`- history ${h.file}:${h.line} failed: ${h.message}`);
+    out.push('', '| line | statement | locks taken | rewrite / scan | ms | prediction |', '|---|---|---|---|---|---|');
+    for (const s of f.statements) out.push(markdownRow(s));
+    const { statements, failed, disagreements, totalMs } = f.summary;
+    out.push('', `${statements} statement(s), ${failed} failed, ${disagreements} difference(s) from the prediction, ${totalMs} ms on the empty schema.`, '');
+  }
+  return out.join('\n');
+}
+
+function markdownRow(s: TracedStatementJson): string {
+  const cell = (t: string) => t.replace(/\|/g, '\\|');
+  const locks = s.mode === 'outside-transaction' ? '_not observable (ran outside a transaction)_'
+    : s.mode === 'control' ? '' : [...s.locks.filter((l) => !(l.kind.includes('index') && ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE'].includes(l.mode))).map((l) => `${l.relation}: **${l.mode}**`),
+      ...s.objectLocks.filter((o) => o.type === 'type').map((o) => `${o.type} ${o.identity}: ${o.modes.join('+')}`)].join('<br>') || 'none';
+  const effects = [
+    s.rewritten.length ? `rewrites ${s.rewritten.join(', ')}` : '',
+    s.indexesRebuilt.length ? `rebuilds ${s.indexesRebuilt.join(', ')}` : '',
+    s.truncated.length ? `truncates ${s.truncated.join(', ')}` : '',
+    s.scanned.length ? `scans ${s.scanned.join(', ')}` : '',
+  ].filter(Boolean).join('; ');
+  const verdict = !s.ok ? `**ERROR**: ${s.error!.message}` : s.disagreements.length ? `differs: ${s.disagreements.join('; ')}` : s.mode === 'control' ? '' : 'as predicted';
+  const note = s.note ? ` (${s.note})` : '';
+  return `| ${s.line} | \`${cell(s.sql)}\` | ${cell(locks)} | ${cell(effects || '-')} | ${s.durationMs} | ${cell(verdict + note)} |`;
+}
+
+/** The CLI entry: prints the report; exit 1 when a statement failed, 0 otherwise. */
+export async function runTrace(paths: string[], options: TraceOptions = {}): Promise<number> {
+  const format = options.format ?? 'markdown';
+  if (!['markdown', 'json'].includes(format)) throw new UsageError(`--format for trace must be markdown or json, not "${format}"`);
+  // The bundled CLI (dist/cli.js) ships PGlite in dist/pglite/ (scripts/build.mjs); tsc builds use the package.
+  const bundled = path.join(__dirname, 'pglite');
+  if (fs.existsSync(path.join(bundled, 'index.cjs'))) usePgliteFrom(bundled);
+  const report = await traceFiles(paths, options);
+  process.stdout.write(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : traceMarkdown(report));
+  return report.files.some((f) => f.summary.failed > 0) ? 1 : 0;
+}

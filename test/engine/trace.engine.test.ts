@@ -1,0 +1,99 @@
+/**
+ * `lockwise trace` end to end: the bundled CLI (dist/cli.js, built by `npm test`) runs fixture
+ * migrations on its embedded PostgreSQL after their schema history and reports per statement the
+ * locks taken, rewrites, scans, errors and differences from the prediction.
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as path from 'path';
+import type { TraceReport, TracedStatementJson } from '../../server/src/trace/command';
+import { traceInChildProcess } from '../../server/src/trace/child';
+
+const REPO = path.resolve(__dirname, '../../..');
+const FIXTURES = 'test/fixtures/trace';
+
+function trace(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'trace', ...args], { cwd: REPO, encoding: 'utf8', timeout: 60000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function byLine(report: TraceReport, line: number): TracedStatementJson {
+  const s = report.files[0].statements.find((x) => x.line === line);
+  assert.ok(s, `no statement on line ${line}`);
+  return s;
+}
+
+describe('lockwise trace (dist/cli.js)', function () {
+  this.timeout(90000);
+  let report: TraceReport;
+  let exitCode: number | null;
+
+  before(() => {
+    const r = trace([`${FIXTURES}/migrations/002_change.sql`, '--format', 'json']);
+    assert.strictEqual(r.stderr, '');
+    exitCode = r.code;
+    report = JSON.parse(r.stdout) as TraceReport;
+  });
+
+  it('replays the earlier migration of the folder and traces on PostgreSQL 18', () => {
+    assert.match(report.engine, /^PostgreSQL 18\./);
+    assert.deepStrictEqual(report.files[0].history, { files: [`${FIXTURES}/migrations/001_init.sql`], failures: [] });
+  });
+
+  it('reports the locks each statement took inside the file transaction', () => {
+    const fk = byLine(report, 4);
+    assert.strictEqual(fk.mode, 'in-transaction');
+    assert.deepStrictEqual(fk.locks.filter((l) => !l.kind.includes('index')).map((l) => `${l.relation} ${l.mode}`).sort(), ['orders SHARE ROW EXCLUSIVE', 'users SHARE ROW EXCLUSIVE']);
+    assert.deepStrictEqual(fk.disagreements, []);
+  });
+
+  it('reports rewrites with the indexes rebuilt, and scans', () => {
+    const volatileDefault = byLine(report, 5);
+    assert.deepStrictEqual(volatileDefault.rewritten, ['users']);
+    assert.deepStrictEqual(volatileDefault.indexesRebuilt, ['users_pkey']);
+    const typeChange = byLine(report, 8);
+    assert.strictEqual(typeChange.mode, 'own-transaction');
+    assert.deepStrictEqual(typeChange.indexesRebuilt.sort(), ['orders_pkey', 'orders_total_idx', 'orders_user_idx']);
+    assert.deepStrictEqual(typeChange.scanned, ['orders']);
+    assert.deepStrictEqual(typeChange.disagreements, []);
+  });
+
+  it('marks CONCURRENTLY as storage-only, outside a transaction', () => {
+    const cic = byLine(report, 7);
+    assert.strictEqual(cic.mode, 'outside-transaction');
+    assert.strictEqual(cic.ok, true);
+    assert.deepStrictEqual(cic.locks, []);
+    assert.match(cic.note ?? '', /storage effects only/);
+  });
+
+  it('reports a failing statement with PostgreSQL\'s message, keeps going and exits 1', () => {
+    const failed = byLine(report, 9);
+    assert.strictEqual(failed.ok, false);
+    assert.strictEqual(failed.error?.message, 'relation "invoices" does not exist');
+    const reindex = byLine(report, 10);
+    assert.strictEqual(reindex.ok, true);
+    assert.deepStrictEqual(reindex.locks.map((l) => `${l.relation} ${l.mode}`), ['users SHARE', 'users_pkey ACCESS EXCLUSIVE']);
+    assert.deepStrictEqual(report.files[0].summary.failed, 1);
+    assert.strictEqual(exitCode, 1);
+  });
+
+  it('--history replays another folder; markdown output', () => {
+    const r = trace([`${FIXTURES}/invoices.sql`, '--history', `${FIXTURES}/history`]);
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.match(r.stdout, /\| 1 \| `ALTER TABLE invoices ADD COLUMN paid boolean NOT NULL DEFAULT false` \| invoices: \*\*ACCESS EXCLUSIVE\*\* \| - \|/);
+    assert.match(r.stdout, /invoices: \*\*SHARE\*\* \| scans invoices \|/);
+    assert.match(r.stdout, /2 statement\(s\), 0 failed, 0 difference\(s\) from the prediction/);
+  });
+
+  it('traceInChildProcess (what the language server calls) returns the JSON report', async () => {
+    const r = await traceInChildProcess(`${FIXTURES}/invoices.sql`, { cliPath: path.join(REPO, 'dist/cli.js'), cwd: REPO, history: `${FIXTURES}/history` });
+    assert.deepStrictEqual(r.files[0].statements.map((s) => `${s.line} ${s.ok} ${s.locks.map((l) => l.mode).join(',')}`), ['1 true ACCESS EXCLUSIVE', '2 true SHARE']);
+    await assert.rejects(traceInChildProcess(`${FIXTURES}/missing.sql`, { cliPath: path.join(REPO, 'dist/cli.js'), cwd: REPO }), /cannot read/);
+  });
+
+  it('rejects an unknown format with exit 2', () => {
+    const r = trace([`${FIXTURES}/invoices.sql`, '--format', 'sarif']);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.stderr, /--format for trace must be markdown or json/);
+  });
+});
