@@ -3,8 +3,10 @@
  * the transaction that added the constraint NOT VALID, or the table's ACCESS EXCLUSIVE / SHARE ROW
  * EXCLUSIVE lock is held through the whole validation scan.
  */
-import { StatementContext, TextEdit } from '../rules/types';
-import { insertAfterStatement } from '../rules/helpers';
+import { FileContext, StatementContext, TextEdit } from '../rules/types';
+import { insertAfterStatement, insertBeforeStatement } from '../rules/helpers';
+import { Statement } from '../model/statements';
+import { T, as } from '../parse/ast';
 
 /**
  * An edit inserting `sql` right after the statement when it runs outside a transaction, or after the
@@ -15,7 +17,7 @@ export function insertAfterTransaction(ctx: StatementContext, sql: string[]): Te
   const tx = ctx.timeline.transaction;
   const anchor = ctx.file.statements[ctx.statement.container ?? ctx.statement.index];
   if (!tx) return insertAfterStatement(ctx.file, anchor, sql);
-  if (tx.implicit || tx.end === undefined || tx.endKind !== 'commit') return undefined;
+  if (tx.implicit || tx.end === undefined || tx.endKind !== 'commit' || !isPlainCommit(ctx, tx.end)) return undefined;
   return insertAfterStatement(ctx.file, ctx.file.statements[tx.end], sql);
 }
 
@@ -24,4 +26,105 @@ export function noPlaceReason(ctx: StatementContext): string {
   const tx = ctx.timeline.transaction;
   if (tx?.implicit) return 'the whole file runs in one transaction (assumeInTransaction): put the VALIDATE in the next migration';
   return 'the transaction is never committed';
+}
+
+/** True when statement `index` is a plain COMMIT/END that does not chain into a new transaction. */
+function isPlainCommit(ctx: StatementContext, index: number): boolean {
+  const tx = as<'TransactionStmt', T.TransactionStmt>(ctx.file.statements[index]?.node, 'TransactionStmt');
+  return tx?.kind === 'TRANS_STMT_COMMIT' && !tx.chain;
+}
+
+/** True when statement `index` is a BEGIN / START TRANSACTION (not a COMMIT AND CHAIN). */
+function isBegin(ctx: StatementContext, index: number): boolean {
+  const kind = as<'TransactionStmt', T.TransactionStmt>(ctx.file.statements[index]?.node, 'TransactionStmt')?.kind;
+  return kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START';
+}
+
+/**
+ * An edit deleting a whole statement with its `;`, and its line when nothing else is on it
+ * (a comment after it on the same line stays).
+ */
+export function removeStatement(file: FileContext, stmt: Statement): TextEdit {
+  const text = file.text;
+  let start = stmt.span.start;
+  let lineStart = start;
+  while (lineStart > 0 && (text[lineStart - 1] === ' ' || text[lineStart - 1] === '\t')) lineStart--;
+  const aloneOnLine = lineStart === 0 || text[lineStart - 1] === '\n' || text[lineStart - 1] === '\r';
+  let end = stmt.terminatorEnd;
+  let e = end;
+  while (e < text.length && (text[e] === ' ' || text[e] === '\t')) e++;
+  const lineBreak = text.startsWith('\r\n', e) ? 2 : text[e] === '\n' || text[e] === '\r' ? 1 : e === text.length ? 0 : -1;
+  if (lineBreak >= 0) {
+    end = e + lineBreak;
+    if (aloneOnLine) start = lineStart;
+  }
+  return { start, end, newText: '' };
+}
+
+/**
+ * Puts `sql` (one statement, without `;`) in place of the current statement where it can run
+ * outside a transaction block: in place when the statement runs outside one; right after the COMMIT
+ * when it is the last statement of an explicit transaction (nothing in the transaction runs after
+ * it, so the order of effects is unchanged). Undefined otherwise: in the middle of a transaction,
+ * in a file assumed to run in one, or inside a DO block or function body.
+ */
+export function placeOutsideTransaction(ctx: StatementContext, sql: string, options: { carryLockTimeout?: boolean } = {}): TextEdit[] | undefined {
+  const file = ctx.file;
+  if (ctx.statement.container !== undefined) return undefined;
+  const tx = ctx.timeline.transaction;
+  if (!tx) return [{ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql }];
+  const commit = commitAfterLastStatement(ctx);
+  if (!commit) return undefined;
+  const carried = options.carryLockTimeout ? carriedLockTimeout(ctx) : [];
+  return [removeStatement(file, ctx.statement), insertAfterStatement(file, commit, [...carried, sql + ';'])];
+}
+
+/**
+ * Statements moved after the COMMIT lose a `SET LOCAL lock_timeout` of the transaction: this is the
+ * session-level `SET lock_timeout` that keeps them bounded (empty when no local value is in effect).
+ */
+export function carriedLockTimeout(ctx: StatementContext): string[] {
+  const timeout = ctx.timeline.lockTimeout;
+  if (!timeout?.local || timeout.ms <= 0) return [];
+  return [`SET lock_timeout = '${timeout.text.replace(/'/g, "''")}';`];
+}
+
+/**
+ * The plain COMMIT that closes the statement's explicit transaction, when the statement is the last
+ * one before it (so what follows the COMMIT runs in the same order relative to everything else).
+ */
+export function commitAfterLastStatement(ctx: StatementContext): Statement | undefined {
+  const tx = ctx.timeline.transaction;
+  if (!tx || tx.implicit || ctx.statement.container !== undefined) return undefined;
+  if (tx.end === undefined || tx.end !== ctx.statement.index + 1 || !isPlainCommit(ctx, tx.end)) return undefined;
+  return ctx.file.statements[tx.end];
+}
+
+/**
+ * An edit inserting `sql` before the current statement, or before the BEGIN of its explicit
+ * transaction, so that it runs outside any transaction block. Undefined when there is no such
+ * place, or when a statement earlier in the transaction touches `table` (what is inserted might
+ * depend on it: a column added, a backfill).
+ */
+export function insertBeforeTransaction(ctx: StatementContext, sql: string[], table?: string): TextEdit | undefined {
+  const file = ctx.file;
+  if (ctx.statement.container !== undefined) return undefined;
+  const tx = ctx.timeline.transaction;
+  if (!tx) return insertBeforeStatement(file, ctx.statement, sql);
+  if (tx.implicit || tx.begin === undefined || !isBegin(ctx, tx.begin)) return undefined;
+  if (table) {
+    for (let k = tx.begin + 1; k < ctx.statement.index; k++) {
+      if (file.effects[k]?.locks.some((l) => l.relation === table)) return undefined;
+    }
+  }
+  return insertBeforeStatement(file, file.statements[tx.begin], sql);
+}
+
+/** Why placeOutsideTransaction / insertBeforeTransaction found no place. */
+export function noOutsidePlaceReason(ctx: StatementContext): string {
+  const tx = ctx.timeline.transaction;
+  if (ctx.statement.container !== undefined) return 'it is inside a DO block, which always runs in a transaction';
+  if (tx?.implicit) return 'the whole file runs in one transaction (assumeInTransaction)';
+  if (tx && tx.end === undefined) return 'the transaction is never committed';
+  return 'it is in the middle of a transaction block';
 }

@@ -10,8 +10,8 @@ import {
 } from '../parse/ast';
 import { Catalog, columnRefs } from '../model/catalog';
 import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, strongest, lockRank } from './modes';
-import { defaultVolatility } from './volatility';
-import { typeChangeVerdict } from './typeChange';
+import { alterColumnTypeVerdict } from './typeChange';
+import { addColumnRewrites } from './addColumn';
 
 export type LockRole =
   | 'target'
@@ -546,11 +546,7 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
     }
     case 'AT_AlterColumnType': {
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
-      const def = asColumnDef(cmd.def);
-      const newType = typeToString(def?.typeName);
-      const using = def?.raw_default;
-      const usingIsNoop = !using || (nodeKind(using) === 'ColumnRef' && columnRefs(using)[0] === cmd.name);
-      const verdict = typeChangeVerdict(rel?.columns.get(cmd.name ?? '')?.type, newType, usingIsNoop, options.pgVersion);
+      const verdict = alterColumnTypeVerdict(cmd, rel?.columns.get(cmd.name ?? '')?.type, options.pgVersion);
       if (verdict.rewrite) {
         rewriteTable(b, catalog, table);
         if (verdict.assumed) b.note(`assumed to rewrite: ${verdict.reason}`);
@@ -627,37 +623,14 @@ function persistenceCheckLocks(b: EffectBuilder, catalog: Catalog, table: string
 }
 
 function addColumnEffect(b: EffectBuilder, catalog: Catalog, table: string, col: T.ColumnDef, options: ModelOptions) {
-  const type = typeToString(col.typeName);
   const constraints = (col.constraints ?? []).map(asConstraint).filter((c): c is T.Constraint => !!c);
   const isNew = catalog.isNew(table);
-  if (/^(small|big)?serial[248]?$/.test(type)) {
-    b.note(`${type} fills every existing row from a sequence: the table is rewritten`);
+  for (const rewrite of addColumnRewrites(col, options.pgVersion)) {
+    b.note(rewrite.reason);
     if (!isNew) rewriteTable(b, catalog, table);
   }
   for (const con of constraints) {
     switch (con.contype) {
-      case 'CONSTR_DEFAULT': {
-        const verdict = defaultVolatility(con.raw_expr);
-        if (options.pgVersion < 11) {
-          b.note('before PostgreSQL 11 any default rewrites the table');
-          if (!isNew) rewriteTable(b, catalog, table);
-        } else if (verdict.volatility === 'volatile') {
-          b.note(`${verdict.fn}() is volatile: it is evaluated for every existing row, rewriting the table`);
-          if (!isNew) rewriteTable(b, catalog, table);
-        } else if (verdict.volatility === 'unknown') {
-          b.note(`the volatility of ${verdict.fn}() is not known: assumed volatile (table rewrite)`);
-          if (!isNew) rewriteTable(b, catalog, table);
-        }
-        break;
-      }
-      case 'CONSTR_IDENTITY':
-        b.note('an identity column fills every existing row: the table is rewritten');
-        if (!isNew) rewriteTable(b, catalog, table);
-        break;
-      case 'CONSTR_GENERATED':
-        b.note('a stored generated column is computed for every existing row: the table is rewritten');
-        if (!isNew) rewriteTable(b, catalog, table);
-        break;
       case 'CONSTR_FOREIGN':
         b.lock(con.pktable?.relname, 'SHARE ROW EXCLUSIVE', 'referenced');
         break;

@@ -2,6 +2,8 @@
  * Does `ALTER COLUMN ... TYPE` rewrite the table? PostgreSQL skips the rewrite when the old type is
  * binary-coercible to the new one and the new typmod accepts every old value (ATColumnChangeRequiresRewrite).
  */
+import { T, asColumnDef, nodeKind, typeToString } from '../parse/ast';
+import { columnRefs } from '../model/catalog';
 
 export interface TypeChangeVerdict {
   rewrite: boolean;
@@ -67,4 +69,14 @@ export function typeChangeVerdict(
     return { rewrite: false, reason: 'timestamptz to timestamp skips the rewrite when the session TimeZone is UTC (PostgreSQL 12+)', assumed: false };
   }
   return { rewrite: true, reason: `${oldType} to ${newType} is not binary-compatible`, assumed: false };
+}
+
+/** The verdict for one `ALTER COLUMN ... TYPE` subcommand; `oldType` is the column's type before it (undefined when unknown). */
+export function alterColumnTypeVerdict(cmd: T.AlterTableCmd, oldType: string | undefined, pgVersion: number): TypeChangeVerdict & { newType: string } {
+  const def = asColumnDef(cmd.def);
+  const newType = typeToString(def?.typeName);
+  const using = def?.raw_default;
+  // `USING col` is the same as no USING clause.
+  const usingIsNoop = !using || (nodeKind(using) === 'ColumnRef' && columnRefs(using)[0] === cmd.name);
+  return { ...typeChangeVerdict(oldType, newType, usingIsNoop, pgVersion), newType };
 }

@@ -52,6 +52,8 @@ export interface RelationInfo {
   indexes: Set<string>;
   /** Partition parent, when this table is a partition. */
   partitionOf?: string;
+  /** Columns the partition key uses, for a partitioned table. */
+  partitionKey?: string[];
   isDefaultPartition?: boolean;
   partitions: Set<string>;
   /** Relations a view or materialized view reads. */
@@ -232,6 +234,10 @@ export class Catalog {
     if (!name || (this.relations.has(name) && stmt.if_not_exists)) return;
     this.dropRelation(name);
     const rel = this.newRelation(name, stmt.partspec ? 'partitioned' : 'table');
+    if (stmt.partspec) {
+      const elems = (stmt.partspec.partParams ?? []).map((p) => as<'PartitionElem', T.PartitionElem>(p, 'PartitionElem'));
+      rel.partitionKey = [...new Set(elems.flatMap((e) => (e?.name ? [e.name] : columnRefs(e?.expr))))];
+    }
     rel.unlogged = stmt.relation?.relpersistence === 'u';
     const parent = asRangeVar(stmt.inhRelations?.[0])?.relname;
     if (stmt.partbound && parent) {

@@ -112,3 +112,44 @@ export function lineOf(file: FileContext, offset: number): number {
 export function assumption(file: FileContext): string {
   return file.hasHistory ? '' : ' (no schema history found: assuming the table has data)';
 }
+
+/** The statement's text (without `;`) with `insert` added at document offset `at`. */
+export function statementTextWith(file: FileContext, stmt: Statement, at: number, insert: string): string {
+  return file.text.slice(stmt.span.start, at) + insert + file.text.slice(at, stmt.span.end);
+}
+
+/** A relation name as SQL: `schema.name` when qualified, each part quoted when needed. */
+export function relationSql(rv: { schemaname?: string; relname?: string } | undefined): string {
+  if (!rv?.relname) return '';
+  return (rv.schemaname ? quoteIdent(rv.schemaname) + '.' : '') + quoteIdent(rv.relname);
+}
+
+/** "the statement runs in a transaction block" in words, for messages. */
+export function transactionWords(ctx: StatementContext): string {
+  const tx = ctx.timeline.transaction;
+  if (ctx.statement.container !== undefined) return 'a DO block';
+  if (tx?.implicit) return 'the transaction the whole file runs in (assumeInTransaction)';
+  return tx?.begin !== undefined ? `the transaction begun on line ${lineOf(ctx.file, ctx.file.statements[tx.begin].span.start)}` : 'a transaction';
+}
+
+/** ' outside the transaction block (...)' when the statement runs inside one, for advice about CONCURRENTLY forms. */
+export function outsideTransactionHint(ctx: StatementContext): string {
+  return ctx.timeline.transaction || ctx.statement.container !== undefined ? ' outside the transaction block (it cannot run inside one)' : '';
+}
+
+/** True when a statement's AST names relation `name` anywhere (as a target, a source, a referenced table). */
+export function mentionsRelation(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => mentionsRelation(n, name));
+  if (!node || typeof node !== 'object') return false;
+  const record = node as Record<string, unknown>;
+  if (record.relname === name) return true;
+  return Object.values(record).some((v) => typeof v === 'object' && mentionsRelation(v, name));
+}
+
+/** Where a VALIDATE CONSTRAINT should run, in words: after the COMMIT, in a later migration, or separately. */
+export function validateWhere(ctx: StatementContext): string {
+  const tx = ctx.timeline.transaction;
+  if (tx?.implicit) return 'in a later migration (this file runs in one transaction)';
+  if (tx || ctx.statement.container !== undefined) return 'after the COMMIT';
+  return 'in a separate statement';
+}

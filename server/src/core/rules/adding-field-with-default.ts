@@ -1,0 +1,129 @@
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { addColumnRewrites, ColumnRewrite } from '../locks/addColumn';
+import { Rule, StatementContext, Fix } from './types';
+import { isExisting, headSpan, locationSpan, quoteIdent, relationSql, insertAfterStatement } from './helpers';
+import { constraintClauseSpan, alterCommandSpans } from './clauses';
+import { Span } from '../text/positions';
+
+export const addingFieldWithDefault: Rule = {
+  id: 'adding-field-with-default',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary:
+      'ADD COLUMN whose default or kind rewrites the table: a volatile default, any default before PostgreSQL 11, GENERATED ... STORED, serial, identity.',
+    why:
+      'Adding a column is a catalog change, unless a value has to be computed for every existing row: then the whole ' +
+      'table and every index are rewritten while an **ACCESS EXCLUSIVE** lock blocks all reads and writes. That ' +
+      'happens for a volatile default (`clock_timestamp()`, `random()`, `gen_random_uuid()`; `now()` is not volatile), ' +
+      'for any non-NULL default before PostgreSQL 11, for `GENERATED ALWAYS AS (...) STORED`, for `serial`/`bigserial` ' +
+      'and for identity columns.',
+    safe:
+      'Add the column without the default, then `ALTER COLUMN ... SET DEFAULT ...` in a second statement: new rows get ' +
+      'the default, existing rows keep NULL, and you backfill them in batches if they need a value. The quick fix does ' +
+      'this for defaults (the schema it leaves is the same; the existing rows are not filled). For serial, identity and ' +
+      'stored generated columns there is no single-statement alternative: add a plain nullable column, fill it in ' +
+      'batches (a trigger keeps new rows current), then attach the sequence or constraint. Tables created earlier in ' +
+      'the same migration are not flagged.',
+    bad: 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();',
+    good: 'ALTER TABLE users ADD COLUMN token uuid;\nALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const rel = ctx.catalog.relation(table);
+    const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
+    const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);
+    cmds.forEach((cmd, i) => {
+      const col = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def) : undefined;
+      if (!col?.colname) return;
+      if (cmd!.missing_ok && rel?.columns.has(col.colname)) return;
+      const rewrites = addColumnRewrites(col, ctx.file.config.pgVersion);
+      if (!rewrites.length) return;
+      const main = rewrites[0];
+      const span =
+        (main.constraint ? constraintClauseSpan(ctx.file, ctx.statement, main.constraint.location) : locationSpan(ctx.file, ctx.statement, col.typeName?.location)) ??
+        headSpan(ctx.file, ctx.statement);
+      report({
+        statement: ctx.statement.index,
+        span,
+        message: message(table, col.colname, main, isRequired(col)),
+        fix: rewrites.every((r) => DEFAULT_KINDS.has(r.kind)) ? setDefaultLaterFix(ctx, stmt, col, main, spans.length === cmds.length ? spans[i] : undefined, !!cmd!.missing_ok) : undefined,
+      });
+    });
+  },
+};
+
+const DEFAULT_KINDS = new Set(['volatile-default', 'unknown-default', 'default-before-11']);
+
+function isRequired(col: T.ColumnDef): boolean {
+  return (col.constraints ?? []).map(asConstraint).some((c) => c?.contype === 'CONSTR_NOTNULL' || c?.contype === 'CONSTR_PRIMARY');
+}
+
+function message(table: string, column: string, rewrite: ColumnRewrite, required: boolean): string {
+  const instead = required
+    ? 'Add the column nullable and without the default, then SET DEFAULT, backfill existing rows in batches, and SET NOT NULL through a validated CHECK.'
+    : 'Add the column without the default, then SET DEFAULT (new rows get it; backfill existing rows in batches if needed).';
+  const rewrites = `${table} and every index on it are rewritten while ACCESS EXCLUSIVE blocks all reads and writes`;
+  switch (rewrite.kind) {
+    case 'volatile-default':
+    case 'unknown-default':
+      return (
+        `Adding column ${column}: ${rewrite.reason.replace(/: .*$/, '')}, so it is evaluated for every existing row and ${rewrites}. ` +
+        (rewrite.kind === 'unknown-default' ? 'If the function is STABLE or IMMUTABLE, ignore this finding. ' : '') +
+        instead
+      );
+    case 'default-before-11':
+      return (
+        `Adding column ${column} with a DEFAULT writes the value into every existing row before PostgreSQL 11: ${rewrites}. ` +
+        instead
+      );
+    case 'serial':
+      return (
+        `Adding serial column ${column} fills every existing row from its sequence: ${rewrites}. Add a nullable integer column, ` +
+        'give it the sequence default, backfill it in batches, then make it NOT NULL.'
+      );
+    case 'identity':
+      return (
+        `Adding identity column ${column} fills every existing row from its sequence: ${rewrites}. Add a nullable integer column, ` +
+        'backfill it in batches, then make it NOT NULL and ALTER COLUMN ... ADD GENERATED ... AS IDENTITY (a catalog change).'
+      );
+    case 'generated':
+      return (
+        `Adding stored generated column ${column} computes it for every existing row: ${rewrites}. Add a plain column kept ` +
+        'current by a trigger and backfill it in batches' +
+        ' (or, from PostgreSQL 18, use a VIRTUAL generated column, which is computed on read).'
+      );
+  }
+}
+
+/** Drop the DEFAULT clause from ADD COLUMN and add `ALTER COLUMN ... SET DEFAULT` right after the statement. */
+function setDefaultLaterFix(ctx: StatementContext, stmt: T.AlterTableStmt, col: T.ColumnDef, rewrite: ColumnRewrite, cmdSpan: Span | undefined, ifNotExists: boolean): Fix | undefined {
+  const con = rewrite.constraint;
+  if (!con || !cmdSpan || ctx.statement.container !== undefined) return undefined;
+  // With IF NOT EXISTS the ADD may do nothing, while SET DEFAULT would still change an existing column.
+  if (ifNotExists) return undefined;
+  const cons = (col.constraints ?? []).map(asConstraint);
+  // Without its default a NOT NULL column could not be added to a table with rows.
+  if (cons.some((c) => c?.contype === 'CONSTR_NOTNULL' || c?.contype === 'CONSTR_PRIMARY')) return undefined;
+  const first = locationSpan(ctx.file, ctx.statement, con.location);
+  if (!first) return undefined;
+  // The clause runs to the next constraint of the column, or to the end of the subcommand.
+  const next = cons[cons.indexOf(con) + 1];
+  const nextStart = next ? locationSpan(ctx.file, ctx.statement, next.location)?.start : cmdSpan.end;
+  if (nextStart === undefined || nextStart <= first.start) return undefined;
+  const text = ctx.file.text;
+  const clause = text.slice(first.start, nextStart).replace(/\s+$/, '');
+  const m = /^(?:CONSTRAINT\s+(?:"(?:[^"]|"")*"|\S+)\s+)?DEFAULT\s+/i.exec(clause);
+  if (!m) return undefined;
+  const expr = clause.slice(m[0].length);
+  let removeStart = first.start;
+  while (removeStart > 0 && /[ \t]/.test(text[removeStart - 1])) removeStart--;
+  const setDefault = `ALTER TABLE ${relationSql(stmt.relation)} ALTER COLUMN ${quoteIdent(col.colname!)} SET DEFAULT ${expr};`;
+  return {
+    title: 'Add the column without the default, then SET DEFAULT (existing rows stay NULL)',
+    preferred: true,
+    edits: [{ start: removeStart, end: first.start + clause.length, newText: '' }, insertAfterStatement(ctx.file, ctx.statement, [setDefault])],
+  };
+}

@@ -1,0 +1,145 @@
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { chooseName, checkNameColumns, isNotNullCheck } from '../model/catalog';
+import { Rule, StatementContext, Fix, TextEdit } from './types';
+import { isExisting, headSpan, keywordSpan, quoteIdent, relationSql, eol, insertAfterStatement } from './helpers';
+import { alterCommandSpans, removeListItem } from './clauses';
+import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout } from '../fixes/placement';
+
+const STATE_KEY = 'adding-not-nullable-field.notNullChecks';
+
+/**
+ * `CHECK (col IS NOT NULL)` constraints added earlier in this file, by table and name: the catalog
+ * only records constraints of tables it knows, and without history an earlier ADD + VALIDATE in the
+ * same file must still count.
+ */
+type NotNullChecks = Map<string, Map<string, { column: string; validated: boolean }>>;
+
+function notNullChecks(ctx: StatementContext): NotNullChecks {
+  let checks = ctx.file.state.get(STATE_KEY) as NotNullChecks | undefined;
+  if (!checks) ctx.file.state.set(STATE_KEY, (checks = new Map()));
+  return checks;
+}
+
+/** Records this statement's CHECK (col IS NOT NULL) adds, validations and drops. */
+function trackChecks(ctx: StatementContext, table: string, cmds: (T.AlterTableCmd | undefined)[]): void {
+  const all = notNullChecks(ctx);
+  const checks = all.get(table) ?? new Map<string, { column: string; validated: boolean }>();
+  all.set(table, checks);
+  for (const cmd of cmds) {
+    if (cmd?.subtype === 'AT_AddConstraint') {
+      const con = asConstraint(cmd.def);
+      const column = con?.contype === 'CONSTR_CHECK' ? isNotNullCheck(con.raw_expr) : undefined;
+      if (!con || !column) continue;
+      const name = con.conname ?? chooseName(table, checkNameColumns(con.raw_expr), 'check', (n) => ctx.catalog.constraintNameTaken(n) || checks.has(n));
+      checks.set(name, { column, validated: !con.skip_validation });
+    } else if (cmd?.subtype === 'AT_ValidateConstraint') {
+      const check = checks.get(cmd.name ?? '');
+      if (check) check.validated = true;
+    } else if (cmd?.subtype === 'AT_DropConstraint') {
+      checks.delete(cmd.name ?? '');
+    }
+  }
+}
+
+export const addingNotNullableField: Rule = {
+  id: 'adding-not-nullable-field',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary: 'ALTER COLUMN ... SET NOT NULL on an existing column (unless a validated CHECK (col IS NOT NULL) exists, PostgreSQL 12+).',
+    why:
+      '`SET NOT NULL` takes an **ACCESS EXCLUSIVE** lock on the table and then reads every row to make sure none is ' +
+      'NULL: reads and writes wait for the whole scan. From PostgreSQL 12 the scan is skipped when a validated ' +
+      '`CHECK (col IS NOT NULL)` constraint already proves it; before 12 nothing avoids it.',
+    safe:
+      'On PostgreSQL 12 and later: add `CHECK (col IS NOT NULL) NOT VALID` (instant), `VALIDATE` it outside the ' +
+      'transaction (SHARE UPDATE EXCLUSIVE: reads and writes continue), then `SET NOT NULL` (no scan, the lock is ' +
+      'held for an instant), then drop the CHECK, which is no longer needed. The quick fix writes these four ' +
+      'statements; they leave the same schema. Tables created earlier in the same migration are not flagged.',
+    bad: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
+    good:
+      'ALTER TABLE users ADD CONSTRAINT users_email_not_null_check CHECK (email IS NOT NULL) NOT VALID;\n' +
+      'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null_check;\n' +
+      'ALTER TABLE users ALTER COLUMN email SET NOT NULL;\n' +
+      'ALTER TABLE users DROP CONSTRAINT users_email_not_null_check;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const rel = ctx.catalog.relation(table);
+    const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
+    const earlier = [...(notNullChecks(ctx).get(table)?.entries() ?? [])].map(([name, c]) => ({ name, ...c }));
+    trackChecks(ctx, table, cmds);
+    const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);
+    cmds.forEach((cmd, i) => {
+      if (cmd?.subtype !== 'AT_SetNotNull' || !cmd.name) return;
+      const column = cmd.name;
+      // A column added by an earlier subcommand of this statement is checked by that ADD COLUMN.
+      if (cmds.slice(0, i).some((c) => c?.subtype === 'AT_AddColumn' && asColumnDef(c.def)?.colname === column)) return;
+      if (rel?.columns.get(column)?.notNull) return;
+      const check =
+        [...(rel?.constraints.values() ?? [])].find((c) => c.type === 'check' && c.validated && c.notNullColumn === column) ??
+        earlier.find((c) => c.validated && c.column === column);
+      const pg12 = ctx.file.config.pgVersion >= 12;
+      if (check && pg12) return;
+      const span = (spans.length === cmds.length ? spans[i] : undefined) ?? keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? headSpan(ctx.file, ctx.statement);
+      let advice: string;
+      if (!pg12) {
+        advice = check
+          ? `Before PostgreSQL 12 the validated CHECK ${check.name} does not spare the scan: run it in a quiet moment with a short lock_timeout, or rely on the CHECK instead of NOT NULL.`
+          : 'Before PostgreSQL 12 nothing avoids the scan: run it in a quiet moment with a short lock_timeout, or enforce it with a CHECK (... IS NOT NULL) constraint added NOT VALID and validated separately.';
+      } else {
+        advice =
+          `Add CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE it outside the transaction, then SET NOT NULL skips the scan; drop the CHECK afterwards.` +
+          (rel ? '' : ' (No schema history found: assuming no validated CHECK exists.)');
+      }
+      report({
+        statement: ctx.statement.index,
+        span,
+        message: `SET NOT NULL on ${table}.${column} reads every row to look for NULLs while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the whole scan. ${advice}`,
+        fix: pg12 && rel?.kind !== 'partitioned' && stmt.relation?.inh !== false ? checkFirstFix(ctx, stmt, column, cmds, spans, i) : undefined,
+      });
+    });
+  },
+};
+
+/** ADD CHECK NOT VALID; VALIDATE; SET NOT NULL; DROP CHECK — all outside any transaction block. */
+function checkFirstFix(
+  ctx: StatementContext,
+  stmt: T.AlterTableStmt,
+  column: string,
+  cmds: (T.AlterTableCmd | undefined)[],
+  spans: { start: number; end: number }[],
+  index: number,
+): Fix | undefined {
+  const table = stmt.relation!.relname!;
+  const name = chooseName(table, [column], 'not_null_check', (n) => ctx.catalog.constraintNameTaken(n));
+  const t = relationSql(stmt.relation);
+  const con = quoteIdent(name);
+  const col = quoteIdent(column);
+  const steps = [
+    `ALTER TABLE ${t} ADD CONSTRAINT ${con} CHECK (${col} IS NOT NULL) NOT VALID`,
+    `ALTER TABLE ${t} VALIDATE CONSTRAINT ${con}`,
+    `ALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL`,
+    `ALTER TABLE ${t} DROP CONSTRAINT ${con}`,
+  ];
+  const title = 'SET NOT NULL through a validated CHECK (no scan under ACCESS EXCLUSIVE)';
+  if (cmds.length === 1) {
+    const edits = placeOutsideTransaction(ctx, steps.join(';' + eol(ctx.file.text)), { carryLockTimeout: true });
+    return edits ? { title, preferred: true, edits } : undefined;
+  }
+  // Several subcommands: take this one out of the statement and run the sequence right after it.
+  if (spans.length !== cmds.length) return undefined;
+  if (cmds.some((c, k) => k !== index && (c?.name === column || asColumnDef(c?.def)?.colname === column))) return undefined;
+  const remove = removeListItem(spans, index);
+  if (!remove || ctx.statement.container !== undefined) return undefined;
+  let insert: TextEdit;
+  if (!ctx.timeline.transaction) insert = insertAfterStatement(ctx.file, ctx.statement, steps.map((s) => s + ';'));
+  else {
+    const commit = commitAfterLastStatement(ctx);
+    if (!commit) return undefined;
+    insert = insertAfterStatement(ctx.file, commit, [...carriedLockTimeout(ctx), ...steps.map((s) => s + ';')]);
+  }
+  return { title, preferred: true, edits: [remove, insert] };
+}

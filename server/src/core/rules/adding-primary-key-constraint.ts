@@ -1,0 +1,68 @@
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../parse/ast';
+import { Rule } from './types';
+import { isExisting, headSpan } from './helpers';
+import { constraintClauseSpan } from './clauses';
+import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
+
+export const addingPrimaryKeyConstraint: Rule = {
+  id: 'adding-primary-key-constraint',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary: 'ADD PRIMARY KEY on an existing table without USING INDEX (and ADD COLUMN ... PRIMARY KEY).',
+    why:
+      'Adding a primary key builds a unique index inside the ALTER TABLE, and makes the key columns NOT NULL (a scan ' +
+      'of every row when they are nullable), all while holding an **ACCESS EXCLUSIVE** lock on the table: every read ' +
+      'and write waits for the whole build.',
+    safe:
+      'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY` (writes continue; outside a transaction block), ' +
+      'then attach it: `ALTER TABLE ... ADD CONSTRAINT name PRIMARY KEY USING INDEX name`. Attaching is a catalog ' +
+      'change only when the key columns are already NOT NULL; otherwise it still scans the table to set them NOT NULL, ' +
+      'so make them NOT NULL first (see adding-not-nullable-field). Tables created earlier in the same migration are not flagged.',
+    bad: 'ALTER TABLE events ADD PRIMARY KEY (id);',
+    good:
+      'CREATE UNIQUE INDEX CONCURRENTLY events_pkey ON events (id);\n' +
+      'ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const rel = ctx.catalog.relation(table);
+    for (const c of stmt.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype === 'AT_AddConstraint') {
+        const con = asConstraint(cmd.def);
+        if (con?.contype !== 'CONSTR_PRIMARY' || con.indexname) continue;
+        const name = uniqueConstraintName(ctx, table, con);
+        const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
+        const fix = usingIndexFix(ctx, stmt, con, clause);
+        const nullable = nameList(con.keys).filter((k) => rel?.columns.get(k) && !rel.columns.get(k)!.notNull);
+        report({
+          statement: ctx.statement.index,
+          span: clause ?? headSpan(ctx.file, ctx.statement),
+          message:
+            `Adding primary key ${name} builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the ` +
+            'whole build. Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX' +
+            (typeof fix === 'string' ? `. No quick fix: ${fix}.` : '.') +
+            (nullable.length
+              ? ` ${nullable.join(', ')} ${nullable.length > 1 ? 'are' : 'is'} nullable: even with USING INDEX the primary key sets ` +
+                `${nullable.length > 1 ? 'them' : 'it'} NOT NULL, scanning ${table} under ACCESS EXCLUSIVE; make ${nullable.length > 1 ? 'them' : 'it'} NOT NULL first through a validated CHECK.`
+              : ''),
+          fix: typeof fix === 'string' ? undefined : fix,
+        });
+      } else if (cmd?.subtype === 'AT_AddColumn') {
+        const col = asColumnDef(cmd.def);
+        const con = (col?.constraints ?? []).map(asConstraint).find((x) => x?.contype === 'CONSTR_PRIMARY');
+        if (!col?.colname || !con) continue;
+        report({
+          statement: ctx.statement.index,
+          span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+          message:
+            `ADD COLUMN ${col.colname} ... PRIMARY KEY builds an index over ${table} while holding ACCESS EXCLUSIVE on it: reads and ` +
+            'writes wait for the whole build. Add and fill the column first, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.',
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,54 @@
+import { T, as, asAlterTableCmd, asAConst, asColumnDef, asConstraint, typeToString } from '../parse/ast';
+import { isSerialType } from '../locks/addColumn';
+import { Rule } from './types';
+import { isExisting, headSpan } from './helpers';
+import { constraintClauseSpan } from './clauses';
+
+export const addingRequiredField: Rule = {
+  id: 'adding-required-field',
+  defaultSeverity: 'error',
+  fixable: false,
+  docs: {
+    summary: 'ALTER TABLE ... ADD COLUMN ... NOT NULL without a DEFAULT on an existing table.',
+    why:
+      'Every existing row gets NULL in the new column, which the NOT NULL forbids: on a table that has rows the ' +
+      'statement fails (`column "..." contains null values`) after taking its **ACCESS EXCLUSIVE** lock, and the ' +
+      'deploy stops. It only passes on an empty table, so it tends to work in development and fail in production. ' +
+      'An inline PRIMARY KEY implies NOT NULL and fails the same way.',
+    safe:
+      'Either give the column a DEFAULT (from PostgreSQL 11 a non-volatile default is stored once and the statement is ' +
+      'instant), or add it nullable, backfill it in batches, then make it NOT NULL through a validated ' +
+      '`CHECK (col IS NOT NULL)` (see adding-not-nullable-field). Identity, serial and generated columns fill ' +
+      'themselves and are not flagged; neither are tables created earlier in the same migration.',
+    bad: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;',
+    good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const rel = ctx.catalog.relation(table);
+    for (const c of stmt.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      const col = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def) : undefined;
+      if (!col?.colname) continue;
+      // ADD COLUMN IF NOT EXISTS of a column that exists does nothing.
+      if (cmd!.missing_ok && rel?.columns.has(col.colname)) continue;
+      const cons = (col.constraints ?? []).map(asConstraint).filter((x): x is T.Constraint => !!x);
+      const required = cons.find((x) => x.contype === 'CONSTR_NOTNULL' || x.contype === 'CONSTR_PRIMARY');
+      if (!required) continue;
+      const hasDefault = cons.some((x) => x.contype === 'CONSTR_DEFAULT' && !asAConst(x.raw_expr)?.isnull);
+      const fills = cons.some((x) => x.contype === 'CONSTR_IDENTITY' || x.contype === 'CONSTR_GENERATED') || isSerialType(typeToString(col.typeName));
+      if (hasDefault || fills) continue;
+      const what = required.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY (which implies NOT NULL)' : 'NOT NULL';
+      report({
+        statement: ctx.statement.index,
+        span: constraintClauseSpan(ctx.file, ctx.statement, required.location) ?? headSpan(ctx.file, ctx.statement),
+        message:
+          `Adding column ${col.colname} ${what} without a DEFAULT fails as soon as ${table} has rows: every existing row would hold ` +
+          'NULL. Give it a DEFAULT (instant from PostgreSQL 11 when not volatile), or add it nullable, backfill it, then SET NOT NULL ' +
+          'through a validated CHECK.',
+      });
+    }
+  },
+};

@@ -1,0 +1,64 @@
+import { Rule, RelatedInfo } from './types';
+import { keywordSpan, headSpan, lineOf } from './helpers';
+
+const WHAT: Record<string, string> = {
+  IndexStmt: 'CREATE INDEX CONCURRENTLY',
+  DropStmt: 'DROP INDEX CONCURRENTLY',
+  ReindexStmt: 'REINDEX CONCURRENTLY',
+  AlterTableStmt: 'DETACH PARTITION CONCURRENTLY',
+};
+
+export const banConcurrentIndexCreationInTransaction: Rule = {
+  id: 'ban-concurrent-index-creation-in-transaction',
+  defaultSeverity: 'error',
+  fixable: false,
+  docs: {
+    summary: 'A CONCURRENTLY statement (CREATE/DROP INDEX, REINDEX, DETACH PARTITION) inside a transaction block.',
+    why:
+      'The CONCURRENTLY forms work in several transactions of their own, waiting for other transactions in between, ' +
+      'so PostgreSQL refuses to run them inside a transaction block (or a function or DO block): the migration fails ' +
+      'with "cannot run inside a transaction block". Migration tools that wrap every file in a transaction ' +
+      '(`assumeInTransaction`) hit this on every such statement. The rule applies to new tables too.',
+    safe:
+      'Run the statement outside the transaction: after the COMMIT, or in a migration of its own with the tool\'s ' +
+      'per-migration switch for transactions turned off (e.g. `disable_ddl_transaction!` in Rails, `atomic = False` ' +
+      'in Django, `-- +goose NO TRANSACTION`).',
+    bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nCOMMIT;',
+    good: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
+  },
+  checkStatement(ctx, report) {
+    const effect = ctx.effect;
+    if (!effect.concurrently || !effect.noTransaction) return;
+    const tx = ctx.timeline.transaction;
+    const inDo = ctx.statement.container !== undefined;
+    if (!tx && !inDo) return;
+    const file = ctx.file;
+    const what = WHAT[ctx.statement.kind] ?? 'This CONCURRENTLY statement';
+    const related: RelatedInfo[] = [];
+    let where: string;
+    if (inDo) {
+      const container = file.statements[ctx.statement.container!];
+      related.push({ span: headSpan(file, container), message: 'the DO block runs as one statement, in a transaction' });
+      where = 'inside a DO block, which runs in a transaction';
+    } else if (tx!.implicit) {
+      where = 'in a file that runs in one transaction (assumeInTransaction)';
+    } else {
+      const begin = file.statements[tx!.begin!];
+      related.push({ span: headSpan(file, begin), message: 'the transaction block begins here' });
+      where = `inside the transaction block begun on line ${lineOf(file, begin.span.start)}`;
+    }
+    const concurrently = keywordSpan(file, ctx.statement, 'CONCURRENTLY') ?? headSpan(file, ctx.statement);
+    report({
+      statement: ctx.statement.index,
+      span: concurrently,
+      message:
+        `${what} cannot run ${where}: the migration fails at this statement. ` +
+        (inDo
+          ? 'Run it as a top-level statement, outside any transaction block.'
+          : tx?.implicit
+            ? 'Put it in a migration of its own that runs without a transaction.'
+            : 'Run it after the COMMIT, or in a migration of its own without a transaction.'),
+      related: related.length ? related : undefined,
+    });
+  },
+};

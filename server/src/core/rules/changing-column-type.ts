@@ -1,0 +1,66 @@
+import { T, as, asAlterTableCmd } from '../parse/ast';
+import { alterColumnTypeVerdict } from '../locks/typeChange';
+import { Rule } from './types';
+import { isExisting, headSpan, keywordSpan } from './helpers';
+import { alterCommandSpans } from './clauses';
+
+export const changingColumnType: Rule = {
+  id: 'changing-column-type',
+  defaultSeverity: 'error',
+  fixable: false,
+  docs: {
+    summary: 'ALTER COLUMN ... TYPE that rewrites the table.',
+    why:
+      'Unless the old type converts to the new one without changing any stored value, `ALTER COLUMN ... TYPE` ' +
+      'rewrites the whole table and rebuilds every index on it while holding an **ACCESS EXCLUSIVE** lock: no ' +
+      'reads, no writes until it finishes. Changes known not to rewrite are not flagged: `varchar(n)` to a larger ' +
+      '`varchar(m)`, to `varchar` or to `text`, `text` to `varchar` without a limit, dropping or raising a `numeric` ' +
+      'precision at the same scale, `cidr` to `inet`. When the migration history does not tell the current type, ' +
+      'the rule assumes a rewrite and says so.',
+    safe:
+      'There is no single safe statement; change the type in steps (expand and contract):\n\n' +
+      '1. Add a new column of the new type (nullable, no volatile default).\n' +
+      '2. Keep it current for new writes: a trigger, or the application writing both columns.\n' +
+      '3. Backfill existing rows in small batches (`UPDATE ... WHERE id BETWEEN ...`).\n' +
+      '4. Add its constraints and indexes the safe way (NOT VALID + VALIDATE, CREATE INDEX CONCURRENTLY).\n' +
+      '5. Switch reads to the new column, then drop the old one (or rename them in one short transaction).\n\n' +
+      'Tables created earlier in the same migration are not flagged.',
+    bad: 'ALTER TABLE orders ALTER COLUMN id TYPE bigint;',
+    good:
+      'ALTER TABLE orders ADD COLUMN id_new bigint;\n' +
+      '-- trigger to copy id into id_new, then backfill in batches:\n' +
+      'UPDATE orders SET id_new = id WHERE id BETWEEN 1 AND 10000;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const rel = ctx.catalog.relation(table);
+    const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
+    const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);
+    cmds.forEach((cmd, i) => {
+      if (cmd?.subtype !== 'AT_AlterColumnType' || !cmd.name) return;
+      const oldType = rel?.columns.get(cmd.name)?.type;
+      const verdict = alterColumnTypeVerdict(cmd, oldType, ctx.file.config.pgVersion);
+      if (!verdict.rewrite) return;
+      const change = oldType ? `from ${readable(oldType)} to ${readable(verdict.newType)}` : `to ${readable(verdict.newType)}`;
+      report({
+        statement: ctx.statement.index,
+        span: (spans.length === cmds.length ? spans[i] : undefined) ?? keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? headSpan(ctx.file, ctx.statement),
+        message:
+          `Changing ${table}.${cmd.name} ${change} rewrites ${table} and rebuilds every index on it while holding ACCESS EXCLUSIVE: ` +
+          `reads and writes wait for the whole rewrite (${verdict.assumed ? 'assumed: ' : ''}${readable(verdict.reason)}). ` +
+          'Add a new column, backfill it in batches and switch over instead (see `lockwise explain changing-column-type`).',
+      });
+    });
+  },
+};
+
+const SQL_NAMES: Record<string, string> = {
+  int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision', bool: 'boolean', bpchar: 'char',
+};
+
+/** PostgreSQL's internal type names (int4, bpchar, ...) as people write them in SQL. */
+function readable(text: string): string {
+  return text.replace(/\b(int2|int4|int8|float4|float8|bool|bpchar)\b/g, (t) => SQL_NAMES[t]);
+}

@@ -1,0 +1,129 @@
+import { T, as, asAlterTableCmd, asConstraint, nameList } from '../parse/ast';
+import { checkNameColumns, chooseName, defaultConstraintName } from '../model/catalog';
+import { Transaction } from '../model/timeline';
+import { lockRank } from '../locks/modes';
+import { Rule, StatementContext, Fix } from './types';
+import { isExisting, headSpan, quoteIdent, lineOf, relationSql, mentionsRelation, validateWhere } from './helpers';
+import { constraintClauseSpan, alterCommandSpan } from './clauses';
+import { insertAfterTransaction, removeStatement } from '../fixes/placement';
+import { Span } from '../text/positions';
+
+const STATE_KEY = 'constraint-missing-not-valid.notValidAdds';
+
+interface NotValidAdd {
+  statement: number;
+  span: Span;
+  transaction?: Transaction;
+}
+
+export const constraintMissingNotValid: Rule = {
+  id: 'constraint-missing-not-valid',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary:
+      'ADD CONSTRAINT ... CHECK on an existing table without NOT VALID, and VALIDATE CONSTRAINT in the same transaction that added the constraint NOT VALID.',
+    why:
+      'Adding a CHECK constraint takes an **ACCESS EXCLUSIVE** lock on the table and keeps it while every row is ' +
+      'read to prove the constraint holds: on a large table, reads and writes stop for the whole scan. ' +
+      'Adding it `NOT VALID` and validating it in the same transaction is no better: the ACCESS EXCLUSIVE lock of the ' +
+      'ADD is held until COMMIT, through the validation scan.',
+    safe:
+      'Add the constraint `NOT VALID` (new and updated rows are checked from then on; the lock lasts an instant), ' +
+      'commit, then run `ALTER TABLE ... VALIDATE CONSTRAINT`: validation takes only SHARE UPDATE EXCLUSIVE, so reads ' +
+      'and writes continue during the scan. Tables created earlier in the same migration are not flagged.',
+    bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
+    good:
+      'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n' +
+      'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE') return;
+    const adds = notValidAdds(ctx);
+    const cmds = stmt.cmds ?? [];
+    cmds.forEach((c, i) => {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype === 'AT_AddConstraint') {
+        const con = asConstraint(cmd.def);
+        if (con?.contype !== 'CONSTR_CHECK' && con?.contype !== 'CONSTR_FOREIGN') return;
+        const name = con.conname ?? defaultName(ctx, table, con);
+        const span = constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement);
+        if (con.skip_validation) {
+          adds.set(key(table, name), { statement: ctx.statement.index, span, transaction: ctx.timeline.transaction });
+          return;
+        }
+        if (con.contype !== 'CONSTR_CHECK' || !isExisting(ctx, table)) return;
+        report({
+          statement: ctx.statement.index,
+          span,
+          message:
+            `Adding CHECK constraint ${name} reads every row of ${table} while holding ACCESS EXCLUSIVE on it: reads and ` +
+            `writes wait for the whole scan. Add it NOT VALID, then VALIDATE CONSTRAINT ${validateWhere(ctx)}.`,
+          fix: notValidFix(ctx, stmt, name, span),
+        });
+      } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) {
+        const add = adds.get(key(table, cmd.name));
+        const tx = ctx.timeline.transaction;
+        if (!add || !tx || add.transaction !== tx || !isExisting(ctx, table)) return;
+        const addLock = ctx.file.effects[add.statement]?.locks.find((l) => l.relation === table);
+        const mode = addLock && lockRank(addLock.mode) >= lockRank('SHARE') ? addLock.mode : 'ACCESS EXCLUSIVE';
+        const span = alterCommandSpan(ctx.file, ctx.statement, stmt.relation?.location, i, cmds.length) ?? headSpan(ctx.file, ctx.statement);
+        report({
+          statement: ctx.statement.index,
+          span,
+          message:
+            `${cmd.name} was added NOT VALID on line ${lineOf(ctx.file, add.span.start)} in this same transaction: the ${mode} ` +
+            `lock taken there is held until the transaction ends, through this validation scan of ${table}, so NOT VALID gains nothing. ` +
+            `Validate ${validateWhere(ctx)}.`,
+          related: [{ span: add.span, message: `${cmd.name} is added NOT VALID here, in the same transaction` }],
+          fix: cmds.length === 1 ? moveValidateFix(ctx, table) : undefined,
+        });
+      }
+    });
+  },
+};
+
+function key(table: string, name: string): string {
+  return `${table}\u0000${name}`;
+}
+
+function notValidAdds(ctx: StatementContext): Map<string, NotValidAdd> {
+  let adds = ctx.file.state.get(STATE_KEY) as Map<string, NotValidAdd> | undefined;
+  if (!adds) ctx.file.state.set(STATE_KEY, (adds = new Map()));
+  return adds;
+}
+
+/** The name PostgreSQL gives an unnamed CHECK or foreign key added by ALTER TABLE. */
+function defaultName(ctx: StatementContext, table: string, con: T.Constraint): string {
+  if (con.contype === 'CONSTR_FOREIGN') return defaultConstraintName(table, nameList(con.fk_attrs), 'fkey');
+  return chooseName(table, checkNameColumns(con.raw_expr), 'check', (n) => ctx.catalog.constraintNameTaken(n));
+}
+
+function notValidFix(ctx: StatementContext, stmt: T.AlterTableStmt, name: string, clause: Span): Fix | undefined {
+  const validate = insertAfterTransaction(ctx, [`ALTER TABLE ${relationSql(stmt.relation)} VALIDATE CONSTRAINT ${quoteIdent(name)};`]);
+  if (!validate) return undefined;
+  return {
+    title: 'Add the CHECK constraint NOT VALID, then VALIDATE it after the transaction',
+    preferred: true,
+    edits: [{ start: clause.end, end: clause.end, newText: ' NOT VALID' }, validate],
+  };
+}
+
+/** Moves a lone VALIDATE CONSTRAINT statement after the COMMIT, when nothing after it in the transaction touches the table. */
+function moveValidateFix(ctx: StatementContext, table: string): Fix | undefined {
+  const tx = ctx.timeline.transaction;
+  if (!tx || tx.implicit || tx.end === undefined || ctx.statement.container !== undefined) return undefined;
+  for (let k = ctx.statement.index + 1; k < tx.end; k++) {
+    if (mentionsRelation(ctx.file.statements[k].node, table)) return undefined;
+  }
+  const text = ctx.file.text.slice(ctx.statement.span.start, ctx.statement.span.end);
+  const insert = insertAfterTransaction(ctx, [text + ';']);
+  if (!insert) return undefined;
+  return {
+    title: 'Move VALIDATE CONSTRAINT after the COMMIT',
+    preferred: true,
+    edits: [removeStatement(ctx.file, ctx.statement), insert],
+  };
+}

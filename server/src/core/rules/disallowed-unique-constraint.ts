@@ -1,0 +1,61 @@
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { Rule } from './types';
+import { isExisting, headSpan } from './helpers';
+import { constraintClauseSpan } from './clauses';
+import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
+
+export const disallowedUniqueConstraint: Rule = {
+  id: 'disallowed-unique-constraint',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary: 'ADD CONSTRAINT ... UNIQUE on an existing table without USING INDEX (and ADD COLUMN ... UNIQUE).',
+    why:
+      'Adding a UNIQUE constraint builds its index inside the ALTER TABLE, holding an **ACCESS EXCLUSIVE** lock on the ' +
+      'table for the whole build: every read and write waits, for minutes on a large table.',
+    safe:
+      'Build the index first with `CREATE UNIQUE INDEX CONCURRENTLY` (writes continue; run it outside a transaction ' +
+      'block), then attach it: `ALTER TABLE ... ADD CONSTRAINT name UNIQUE USING INDEX name` only changes the catalog. ' +
+      'If the concurrent build fails (duplicates, or a deadlock) it leaves an INVALID index: drop it and retry. Tables ' +
+      'created earlier in the same migration are not flagged.',
+    bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
+    good:
+      'CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);\n' +
+      'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    for (const c of stmt.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype === 'AT_AddConstraint') {
+        const con = asConstraint(cmd.def);
+        if (con?.contype !== 'CONSTR_UNIQUE' || con.indexname) continue;
+        const name = uniqueConstraintName(ctx, table, con);
+        const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
+        const fix = usingIndexFix(ctx, stmt, con, clause);
+        report({
+          statement: ctx.statement.index,
+          span: clause ?? headSpan(ctx.file, ctx.statement),
+          message:
+            `Adding UNIQUE constraint ${name} builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait ` +
+            'for the whole build. Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX' +
+            (typeof fix === 'string' ? `. No quick fix: ${fix}.` : '.'),
+          fix: typeof fix === 'string' ? undefined : fix,
+        });
+      } else if (cmd?.subtype === 'AT_AddColumn') {
+        const col = asColumnDef(cmd.def);
+        const con = (col?.constraints ?? []).map(asConstraint).find((x) => x?.contype === 'CONSTR_UNIQUE');
+        if (!col?.colname || !con) continue;
+        report({
+          statement: ctx.statement.index,
+          span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+          message:
+            `ADD COLUMN ${col.colname} ... UNIQUE builds an index over ${table} while holding ACCESS EXCLUSIVE on it: reads and writes ` +
+            'wait for the whole build. Add the column, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX.',
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,56 @@
+import { T, as } from '../parse/ast';
+import { Rule } from './types';
+import { isExisting, keywordSpan, headSpan } from './helpers';
+
+export const requireConcurrentRefresh: Rule = {
+  id: 'require-concurrent-refresh',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: {
+    summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY.',
+    why:
+      'A plain refresh takes an **ACCESS EXCLUSIVE** lock on the materialized view and holds it while the whole ' +
+      'query runs again: every SELECT from the view waits until the refresh commits.',
+    safe:
+      '`REFRESH MATERIALIZED VIEW CONCURRENTLY` takes only an EXCLUSIVE lock, so reads continue; it computes the new ' +
+      'contents next to the old ones and applies the difference. It needs a unique index on the view that uses ' +
+      'only column names and covers every row (no WHERE clause), and the view must already be populated. It is ' +
+      'slower than a plain refresh and still blocks other refreshes. Views created earlier in the same migration ' +
+      'are not flagged.',
+    bad: 'REFRESH MATERIALIZED VIEW daily_totals;',
+    good: 'CREATE UNIQUE INDEX CONCURRENTLY daily_totals_day_key ON daily_totals (day);\nREFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'RefreshMatViewStmt', T.RefreshMatViewStmt>(ctx.statement.node, 'RefreshMatViewStmt');
+    // WITH NO DATA empties the view; CONCURRENTLY cannot be combined with it.
+    if (!stmt || stmt.concurrent || stmt.skipData) return;
+    const name = stmt.relation?.relname;
+    if (!isExisting(ctx, name)) return;
+    const view = ctx.catalog.relation(name);
+    const known = view?.kind === 'matview';
+    const usable = ctx.catalog.indexesOf(name ?? '').some((i) => i.unique && !i.partial && i.columns.length > 0);
+    const missingIndex = known && !usable;
+    const viewKeyword = keywordSpan(ctx.file, ctx.statement, 'MATERIALIZED', 'VIEW');
+    const refresh = keywordSpan(ctx.file, ctx.statement, 'REFRESH');
+    const span = refresh && viewKeyword ? { start: refresh.start, end: viewKeyword.end } : headSpan(ctx.file, ctx.statement);
+    report({
+      statement: ctx.statement.index,
+      span,
+      message:
+        `REFRESH MATERIALIZED VIEW takes ACCESS EXCLUSIVE on ${name}: every read of it waits until the refresh ends. ` +
+        (missingIndex
+          ? `REFRESH ... CONCURRENTLY lets reads continue, but it needs a unique index on ${name} (column names only, no WHERE) and the migration history shows none: create one first.`
+          : usable
+            ? 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (it uses the unique index on ' + name + ').'
+            : `Use REFRESH MATERIALIZED VIEW CONCURRENTLY: it needs a unique index on ${name} (column names only, no WHERE).`),
+      fix:
+        missingIndex || !viewKeyword
+          ? undefined
+          : {
+              title: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index on the view)',
+              preferred: true,
+              edits: [{ start: viewKeyword.end, end: viewKeyword.end, newText: ' CONCURRENTLY' }],
+            },
+    });
+  },
+};

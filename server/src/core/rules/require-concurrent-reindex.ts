@@ -1,0 +1,92 @@
+import { T, as, asDefElem } from '../parse/ast';
+import { Rule, Fix, StatementContext } from './types';
+import { isExisting, headSpan, statementTextWith, outsideTransactionHint } from './helpers';
+import { placeOutsideTransaction } from '../fixes/placement';
+import { Token } from '../parse/parser';
+import { Span } from '../text/positions';
+
+const KIND_WORDS: Record<string, string> = {
+  REINDEX_OBJECT_INDEX: 'INDEX',
+  REINDEX_OBJECT_TABLE: 'TABLE',
+  REINDEX_OBJECT_SCHEMA: 'SCHEMA',
+  REINDEX_OBJECT_DATABASE: 'DATABASE',
+  REINDEX_OBJECT_SYSTEM: 'SYSTEM',
+};
+
+export const requireConcurrentReindex: Rule = {
+  id: 'require-concurrent-reindex',
+  defaultSeverity: 'error',
+  minPgVersion: 12,
+  fixable: true,
+  docs: {
+    summary: 'REINDEX without CONCURRENTLY (PostgreSQL 12+).',
+    why:
+      '`REINDEX` takes a SHARE lock on the table, which blocks INSERT, UPDATE and DELETE, and an **ACCESS EXCLUSIVE** ' +
+      'lock on each index it rebuilds. Every query that would plan on the table opens its indexes, so reads wait too: ' +
+      'the table is effectively offline until the rebuild ends. `REINDEX SCHEMA` and `REINDEX DATABASE` do this to ' +
+      'every table in turn.',
+    safe:
+      '`REINDEX ... CONCURRENTLY` (PostgreSQL 12 and later) builds a new copy of each index next to the old one, with ' +
+      'only SHARE UPDATE EXCLUSIVE on the table, then swaps them. It cannot run inside a transaction block, and system ' +
+      'catalogs cannot be reindexed concurrently. A failed concurrent rebuild leaves an invalid `_ccnew` index behind: ' +
+      'drop it before retrying. Indexes and tables created earlier in the same migration are not flagged.',
+    bad: 'REINDEX INDEX users_email_idx;',
+    good: 'REINDEX INDEX CONCURRENTLY users_email_idx;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'ReindexStmt', T.ReindexStmt>(ctx.statement.node, 'ReindexStmt');
+    if (!stmt?.kind) return;
+    if ((stmt.params ?? []).some((p) => asDefElem(p)?.defname === 'concurrently')) return;
+    const name = stmt.relation?.relname ?? stmt.name;
+    if ((stmt.kind === 'REINDEX_OBJECT_INDEX' || stmt.kind === 'REINDEX_OBJECT_TABLE') && !isExisting(ctx, name)) return;
+    const kindToken = kindKeyword(ctx.file.tokens(ctx.statement), KIND_WORDS[stmt.kind]);
+    const span: Span = kindToken ? { start: ctx.statement.span.start, end: kindToken.end } : headSpan(ctx.file, ctx.statement);
+    let subject: string;
+    switch (stmt.kind) {
+      case 'REINDEX_OBJECT_INDEX': {
+        const table = ctx.catalog.indexes.get(name ?? '')?.table;
+        subject = `index ${name} and SHARE on ${table ?? 'its table'}: every query on ${table ?? 'the table'}, reads included, waits until the rebuild ends`;
+        break;
+      }
+      case 'REINDEX_OBJECT_TABLE':
+        subject = `every index of ${name} and SHARE on the table: every query on ${name}, reads included, waits until the rebuild ends`;
+        break;
+      case 'REINDEX_OBJECT_SYSTEM':
+        subject = 'the indexes of every system catalog, one at a time, blocking every query that reads them';
+        break;
+      default:
+        subject = `the indexes of every table in ${KIND_WORDS[stmt.kind].toLowerCase()}${name ? ' ' + name : ''}, one table at a time, blocking every query on each`;
+    }
+    const system = stmt.kind === 'REINDEX_OBJECT_SYSTEM';
+    report({
+      statement: ctx.statement.index,
+      span,
+      message:
+        `REINDEX takes ACCESS EXCLUSIVE on ${subject}. ` +
+        (system ? 'System catalogs cannot be reindexed concurrently: run it in a maintenance window.' : `Use REINDEX ... CONCURRENTLY${outsideTransactionHint(ctx)}.`),
+      fix: system || !kindToken ? undefined : concurrentFix(ctx, kindToken),
+    });
+  },
+};
+
+/** The INDEX/TABLE/SCHEMA/DATABASE/SYSTEM keyword, skipping a parenthesised option list. */
+function kindKeyword(tokens: Token[], word: string | undefined): Token | undefined {
+  let depth = 0;
+  for (const t of tokens) {
+    if (t.text === '(') depth++;
+    else if (t.text === ')') depth--;
+    else if (depth === 0 && t.keyword && t.text === word) return t;
+  }
+  return undefined;
+}
+
+function concurrentFix(ctx: StatementContext, kindToken: Token): Fix | undefined {
+  const sql = statementTextWith(ctx.file, ctx.statement, kindToken.end, ' CONCURRENTLY');
+  const edits = placeOutsideTransaction(ctx, sql);
+  if (!edits) return undefined;
+  return {
+    title: `Use REINDEX ${kindToken.text} CONCURRENTLY${edits.length > 1 ? ' (moved after COMMIT: it cannot run in a transaction)' : ''}`,
+    preferred: true,
+    edits,
+  };
+}
