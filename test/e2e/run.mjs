@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { format } from 'node:util';
 
 const T0 = Date.now();
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -78,11 +79,13 @@ const SHOTS = path.resolve(ROOT, args.shots || 'test-results/e2e/screenshots');
 // ------------------------------------------------------------------ output
 const checks = []; // { name, ok, detail }
 const metrics = {};
+const warnings = []; // seen in the editor, worth fixing, not (yet) a failure
 const log = (...m) => console.log(`[e2e ${((Date.now() - T0) / 1000).toFixed(1)}s]`, ...m);
 function record(name, ok, detail) {
   checks.push({ name, ok, detail });
-  const d = detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`;
-  console.log(`  ${ok ? '✓ PASS' : '✗ FAIL'} ${name}${d.length > 600 ? d.slice(0, 600) + '…' : d}`);
+  const d = detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`.replace(/\s*\n\s*/g, ' | ');
+  const max = ok ? 600 : 2000;
+  console.log(`  ${ok ? '✓ PASS' : '✗ FAIL'} ${name}${d.length > max ? d.slice(0, max) + '…' : d}`);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function freePort() {
@@ -212,7 +215,7 @@ async function launchBrowser(dirs) {
   const page = context.pages()[0] || (await context.newPage());
   return { context, page };
 }
-/** Extension-host and language-server logs of a run, for failures. */
+/** For failures: the extension host's errors and warnings, and Lockwise's own output channel. */
 function logTails(dirs, lines = 30) {
   const found = [];
   const walk = (d) => {
@@ -223,11 +226,17 @@ function logTails(dirs, lines = 30) {
     for (const e of entries) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (/remoteexthost\.log$|exthost\.log$|Lockwise.*\.log$|output_.*\.log$/i.test(p) || /lockwise/i.test(e.name)) found.push(p);
+      else if (/exthost\.log$/i.test(e.name) || /lockwise/i.test(path.relative(dirs.userData, p))) found.push(p);
     }
   };
   walk(path.join(dirs.userData, 'logs'));
-  return found.map((f) => `--- ${path.relative(dirs.base, f)} (last ${lines} lines)\n${fs.readFileSync(f, 'utf8').split('\n').slice(-lines).join('\n')}`).join('\n');
+  return found
+    .map((f) => {
+      let text = fs.readFileSync(f, 'utf8').split('\n');
+      if (/exthost\.log$/i.test(f)) text = text.filter((l) => /\[(error|warning)\]|^\s+at |lockwise/i.test(l) && !/open-vsx|ENOTFOUND|github/i.test(l));
+      return `--- ${path.relative(dirs.base, f)} (last ${lines} lines)\n${text.slice(-lines).join('\n')}`;
+    })
+    .join('\n');
 }
 
 // ------------------------------------------------------------------ 1. extension tests
@@ -274,11 +283,12 @@ async function testsInCodeServer(resultsFile) {
       void page.exposeFunction('codeAutomationExit', (code) => resolve(code));
     });
     // the smoke-test driver forwards the workbench console here, the extension host's console.log with it
+    const consoleLines = [];
     await page.exposeFunction('codeAutomationLog', (type, logArgs) => {
-      const line = (Array.isArray(logArgs) ? logArgs : [logArgs]).map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(' ');
-      if (/\[Extension Host\]|lockwise|mocha|passing|failing|Error/i.test(line) && !/ENOTFOUND|open-vsx|authentication provider|AccountPolicy|vsda|chat|github/i.test(line)) {
-        console.log(`  | ${line.replace(/%c/g, '').replace(/\s*color: [^;]+;?/g, '').slice(0, 500)}`);
-      }
+      const line = format(...(Array.isArray(logArgs) ? logArgs : [logArgs])).replace(/%c/g, '');
+      consoleLines.push(`${type}: ${line}`);
+      // mocha's spec reporter lines, live, as progress
+      if (/^\s*(✔|✓|\d+\) |\d+ (passing|failing|pending))/.test(line)) console.log(`  | ${line.trim().slice(0, 300)}`);
     });
     const payload = [
       ['extensionDevelopmentPath', cs.remote(EXT_PATH)],
@@ -289,7 +299,9 @@ async function testsInCodeServer(resultsFile) {
     const code = await Promise.race([exited, sleep(args.timeout * 10).then(() => 'timeout')]);
     log(`extension host finished the suite: codeAutomationExit(${code})`);
     if (code !== 0) {
+      fs.mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: path.join(SHOTS, 'zz-tests-failure.png') }).catch(() => {});
+      console.log(`--- workbench console (last 40 lines)\n${consoleLines.slice(-40).join('\n')}`);
       console.log(logTails(dirs));
     }
     if (code === 'timeout' || (code !== 0 && !fs.existsSync(resultsFile))) record('extension tests (code-server)', false, code !== 'timeout' ? `extension host exited with ${code} before writing results` : `no exit within ${args.timeout * 10} ms`);
@@ -394,7 +406,7 @@ async function uiSmoke() {
       metrics['ui-file-open-to-squiggle-ms'] = Date.now() - t1;
       // the status bar item appears with the analysis of the file
       const status = page.locator('.statusbar-item', { hasText: /EXCLUSIVE|SHARE/ }).first();
-      await status.waitFor({ timeout: args.timeout }).catch(() => {});
+      await status.waitFor({ timeout: 15_000 }).catch(() => {});
       await page.mouse.move(5, 5);
       await shot('01-squiggle');
       return `${await page.locator(`${editor} .squiggly-error`).count()} error squiggle(s) after ${metrics['ui-file-open-to-squiggle-ms']} ms`;
@@ -406,6 +418,12 @@ async function uiSmoke() {
       const label = await item.locator('a, [role="button"]').first().getAttribute('aria-label').catch(() => null);
       if (!/ACCESS EXCLUSIVE/.test(`${text} ${label}`)) throw new Error(`status bar item says "${text}" (${label})`);
       return `${text}${label && label !== text ? ` (aria-label: ${label})` : ''}`;
+    });
+    await step('CodeLens lock summary above the CREATE INDEX and the ALTER TABLE', async () => {
+      const lens = page.locator(`${editor} .codelens-decoration`);
+      await lens.filter({ hasText: 'SHARE' }).first().waitFor({ timeout: 30_000 });
+      await lens.filter({ hasText: 'ACCESS EXCLUSIVE' }).first().waitFor({ timeout: 10_000 });
+      return (await lens.allInnerTexts()).map((t) => t.trim());
     });
     if (!okSquiggle) throw new Error('no squiggle: the rest of the UI test needs it');
     const target = async () => {
@@ -439,10 +457,12 @@ async function uiSmoke() {
       const { x, y } = await target();
       await page.mouse.click(x, y);
       await page.keyboard.press('Escape');
+      // the light bulb shows once the code actions at the cursor are known
+      await page.locator(`${editor} .lightBulbWidget`).first().waitFor({ timeout: 15_000 }).catch(() => {});
       const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
       const row = menu.locator('.monaco-list-row.action', { hasText: 'Use CREATE INDEX CONCURRENTLY' }).first();
       await page.keyboard.press('Control+.');
-      if (!(await row.waitFor({ timeout: 15_000 }).then(() => true, () => false))) {
+      if (!(await row.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+.');
         await row.waitFor({ timeout: args.timeout });
@@ -466,7 +486,9 @@ async function uiSmoke() {
     });
 
     await step('"Lockwise: Audit Current File" opens the audit as a markdown preview', async () => {
+      await page.keyboard.press('Escape'); // whatever an earlier step left open
       await page.locator(`${editor} .view-lines`).click();
+      await page.keyboard.press('Control+B'); // hide the side bar: room for the editor and the preview
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
       await input.waitFor({ state: 'visible', timeout: args.timeout });
@@ -477,10 +499,22 @@ async function uiSmoke() {
       // the preview is a webview: outer iframe, then the active frame holding the rendered markdown
       const body = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body', { hasText: 'ACCESS EXCLUSIVE' });
       await body.waitFor({ timeout: args.timeout });
-      const tab = (await page.locator('.tabs-container .tab.active').first().innerText()).trim();
+      const tab = (await page.locator('.tabs-container .tab.active').last().innerText()).trim();
+      const links = await body.locator('a[href*="#L"]').count();
+      const rawLinks = (await body.innerText()).match(/\]\((file|vscode-remote):[^)]*#L\d+\)/g)?.length ?? 0;
+      if (!links) warnings.push(`audit preview: ${rawLinks ? `${rawLinks} line link(s) shown as raw markdown text` : 'no line links'} (expected links that jump to lines)`);
+      // the preview is the active group: give it the whole editor area for the screenshot
+      await page.keyboard.press('F1');
+      await input.fill('>View: Toggle Maximize Editor Group');
+      const maximize = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Toggle Maximize Editor Group' }).first();
+      if (await maximize.waitFor({ timeout: 10_000 }).then(() => true, () => false)) {
+        await maximize.click();
+        await page.locator('.tabs-container .tab', { hasText: path.basename(UI_FILE) }).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+      } else await page.keyboard.press('Escape');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
       await page.mouse.move(5, 5);
       await shot('05-audit-preview');
-      return `tab "${tab}"; preview shows ACCESS EXCLUSIVE`;
+      return `tab "${tab.replace(/\s+/g, ' ')}"; preview shows ACCESS EXCLUSIVE; ${links} line link(s)`;
     });
   } catch (e) {
     record('UI smoke test', false, String(e?.stack ?? e).slice(0, 2000));
@@ -530,6 +564,7 @@ try {
 }
 const passed = checks.filter((c) => c.ok).length;
 const failed = checks.length - passed;
+for (const w of warnings) console.log(`WARN ${w}`);
 for (const [k, v] of Object.entries(metrics)) console.log(`${k}: ${v}`);
 console.log(`e2e-wall-ms: ${Date.now() - T0}`);
 console.log(`${passed} passed, ${failed} failed`);
