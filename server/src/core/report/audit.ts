@@ -78,7 +78,16 @@ export function oneLine(sql: string, max = 120): string {
 
 /** Escapes text for a markdown table cell or inline text (no HTML, no links, no emphasis). */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#!|~&]/g, (c) => `\\${c}`).replace(/\r?\n|\r/g, ' ');
+  return (
+    text
+      .replace(/[\\`*_{}[\]()<>#!|~&]/g, (c) => `\\${c}`)
+      // Autolink literals (GFM in hovers, linkify in the markdown preview) need no brackets: break
+      // `scheme://`, `www.` and e-mail addresses so a name like `https://evil.example` stays text.
+      .replace(/:(?=\/\/)/g, '\\:')
+      .replace(/\b(www)\./gi, '$1\\.')
+      .replace(/@/g, '\\@')
+      .replace(/\r?\n|\r/g, ' ')
+  );
 }
 
 export interface AuditMarkdownOptions {

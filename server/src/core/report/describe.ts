@@ -69,7 +69,8 @@ export function strongestLock(s: StatementAnalysis): { relation: string; mode: L
 export function compactSummary(analysis: Analysis, s: StatementAnalysis): string {
   const lock = strongestLock(s);
   if (!lock) return 'no table locks';
-  const parts = [`${lock.mode} ${lock.relation}`];
+  // A one-line label (CodeLens, status bar): a quoted name may hold line breaks.
+  const parts = [`${lock.mode} ${lock.relation.replace(/\s+/g, ' ')}`];
   const line = heldUntilLine(analysis, s);
   if (s.heldUntil.kind === 'commit' && line) parts.push(`until COMMIT L${line}`);
   else if (s.heldUntil.kind === 'never') parts.push('never released');
