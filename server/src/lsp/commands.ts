@@ -51,7 +51,9 @@ async function auditSection(project: Project, uri: string): Promise<{ markdown: 
   const skipped = skippedText(loaded.state);
   if (skipped || !loaded.state.analysis) return { markdown: '', skipped: skipped ?? 'not checked' };
   const linkable = uri.startsWith('file:');
-  const markdown = auditMarkdown(displayPath(project, uri), loaded.state.analysis, linkable ? { lineLink: (line) => `${uri}#L${line}` } : {});
+  // Not every client percent-encodes brackets and parentheses: a raw `)[x](command:...)` in the URI would end the link and start another.
+  const target = uri.replace(/[()[\]<>`"\\\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const markdown = auditMarkdown(displayPath(project, uri), loaded.state.analysis, linkable ? { lineLink: (line) => `${target}#L${line}` } : {});
   return { markdown };
 }
 
