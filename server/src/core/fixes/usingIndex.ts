@@ -11,10 +11,30 @@ import { insertBeforeTransaction, noOutsidePlaceReason } from './placement';
 import { Span } from '../text/positions';
 
 /** The name PostgreSQL gives the constraint and its index: the constraint's own, or `<table>_<cols>_key` / `<table>_pkey`. */
-export function uniqueConstraintName(ctx: StatementContext, table: string, con: T.Constraint): string {
+export function uniqueConstraintName(ctx: StatementContext, table: string, con: T.Constraint, stmt?: T.AlterTableStmt): string {
   if (con.conname) return con.conname;
   const primary = con.contype === 'CONSTR_PRIMARY';
-  return chooseName(table, primary ? [] : nameList(con.keys), primary ? 'pkey' : 'key', (n) => ctx.catalog.relationNameTaken(n));
+  // `DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (...)`: the drop runs first and frees the name.
+  const freed = stmt ? namesFreedBy(ctx, table, stmt) : new Set<string>();
+  return chooseName(table, primary ? [] : nameList(con.keys), primary ? 'pkey' : 'key', (n) => ctx.catalog.relationNameTaken(n) && !freed.has(n));
+}
+
+/** Index and constraint names that the DROP CONSTRAINT / DROP COLUMN subcommands of an ALTER TABLE free. */
+export function namesFreedBy(ctx: StatementContext, table: string, stmt: T.AlterTableStmt): Set<string> {
+  const rel = ctx.catalog.relation(table);
+  const freed = new Set<string>();
+  for (const c of stmt.cmds ?? []) {
+    const cmd = asAlterTableCmd(c);
+    if (cmd?.subtype === 'AT_DropConstraint' && cmd.name) {
+      freed.add(cmd.name);
+      const index = rel?.constraints.get(cmd.name)?.index;
+      if (index) freed.add(index);
+    } else if (cmd?.subtype === 'AT_DropColumn' && cmd.name) {
+      for (const idx of ctx.catalog.indexesOf(table)) if (idx.columns.includes(cmd.name)) freed.add(idx.name);
+      for (const con of rel?.constraints.values() ?? []) if (con.columns.includes(cmd.name)) freed.add(con.name);
+    }
+  }
+  return freed;
 }
 
 /**
@@ -40,12 +60,17 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
     const cmd = asAlterTableCmd(c);
     if (cmd?.subtype === 'AT_AddColumn' && keys.includes(asColumnDef(cmd.def)?.colname ?? '')) return 'a key column is added by this same statement';
   }
-  const name = uniqueConstraintName(ctx, table, con);
+  const name = uniqueConstraintName(ctx, table, con, stmt);
+  // When this statement first drops the constraint that holds the name, the index is built under
+  // another name: USING INDEX renames it to the constraint's name.
+  const droppedHere = namesFreedBy(ctx, table, stmt).has(name);
+  const taken = (n: string) => ctx.catalog.relationNameTaken(n);
+  const indexName = droppedHere || taken(name) ? chooseName(name, [], 'new', taken) : name;
   const primary = con.contype === 'CONSTR_PRIMARY';
   const include = con.including?.length ? ` INCLUDE (${nameList(con.including).map(quoteIdent).join(', ')})` : '';
   const nulls = con.nulls_not_distinct ? ' NULLS NOT DISTINCT' : '';
   const create =
-    `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(name)} ON ${relationSql(stmt.relation)} ` +
+    `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(indexName)} ON ${relationSql(stmt.relation)} ` +
     `(${keys.map(quoteIdent).join(', ')})${include}${nulls};`;
   const before = insertBeforeTransaction(ctx, [create], table);
   if (!before) {
@@ -56,7 +81,7 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
     return `the index must be built outside a transaction block, and ${noOutsidePlaceReason(ctx).replace(/^it is /, 'this statement is ')}`;
   }
   const attrs = (con.deferrable ? ' DEFERRABLE' : '') + (con.initdeferred ? ' INITIALLY DEFERRED' : '');
-  const replacement = `CONSTRAINT ${quoteIdent(name)} ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoteIdent(name)}${attrs}`;
+  const replacement = `CONSTRAINT ${quoteIdent(name)} ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoteIdent(indexName)}${attrs}`;
   return {
     title: `Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX`,
     preferred: true,

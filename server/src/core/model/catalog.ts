@@ -267,7 +267,8 @@ export class Catalog {
   addColumn(rel: RelationInfo, col: T.ColumnDef): void {
     const name = col.colname ?? '';
     const type = typeToString(col.typeName);
-    const info: ColumnInfo = { name, type, notNull: !!col.is_not_null };
+    // serial is integer plus a sequence default: the column's type is the integer.
+    const info: ColumnInfo = { name, type: SERIAL_TYPES[type] ?? type, notNull: !!col.is_not_null };
     rel.columns.set(name, info);
     if (/^(big|small)?serial[248]?$/.test(type) || type === 'serial4' || type === 'serial8' || type === 'serial2') {
       info.notNull = true;
@@ -578,6 +579,8 @@ export function defaultConstraintName(table: string, columns: string[], suffix: 
 }
 
 export const defaultIndexName = defaultConstraintName;
+
+const SERIAL_TYPES: Record<string, string> = { serial2: 'int2', serial4: 'int4', serial8: 'int8' };
 
 /**
  * PostgreSQL's ChooseConstraintName / ChooseRelationName: the default name, then the label with 1,

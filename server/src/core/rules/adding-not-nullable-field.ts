@@ -91,7 +91,7 @@ export const addingNotNullableField: Rule = {
           : 'Before PostgreSQL 12 nothing avoids the scan: run it in a quiet moment with a short lock_timeout, or enforce it with a CHECK (... IS NOT NULL) constraint added NOT VALID and validated separately.';
       } else {
         advice =
-          `Add CHECK (${column} IS NOT NULL) NOT VALID, VALIDATE it outside the transaction, then SET NOT NULL skips the scan; drop the CHECK afterwards.` +
+          `Add CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID, VALIDATE it outside the transaction, then SET NOT NULL skips the scan; drop the CHECK afterwards.` +
           (rel ? '' : ' (No schema history found: assuming no validated CHECK exists.)');
       }
       report({

@@ -34,7 +34,7 @@ export const addingPrimaryKeyConstraint: Rule = {
       if (cmd?.subtype === 'AT_AddConstraint') {
         const con = asConstraint(cmd.def);
         if (con?.contype !== 'CONSTR_PRIMARY' || con.indexname) continue;
-        const name = uniqueConstraintName(ctx, table, con);
+        const name = uniqueConstraintName(ctx, table, con, stmt);
         const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
         const fix = usingIndexFix(ctx, stmt, con, clause);
         const nullable = nameList(con.keys).filter((k) => rel?.columns.get(k) && !rel.columns.get(k)!.notNull);

@@ -43,7 +43,7 @@ export const changingColumnType: Rule = {
       const oldType = rel?.columns.get(cmd.name)?.type;
       const verdict = alterColumnTypeVerdict(cmd, oldType, ctx.file.config.pgVersion);
       if (!verdict.rewrite) return;
-      const change = oldType ? `from ${readable(oldType)} to ${readable(verdict.newType)}` : `to ${readable(verdict.newType)}`;
+      const change = oldType && oldType !== verdict.newType ? `from ${readable(oldType)} to ${readable(verdict.newType)}` : `to ${readable(verdict.newType)}`;
       report({
         statement: ctx.statement.index,
         span: (spans.length === cmds.length ? spans[i] : undefined) ?? keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? headSpan(ctx.file, ctx.statement),

@@ -32,7 +32,7 @@ export const disallowedUniqueConstraint: Rule = {
       if (cmd?.subtype === 'AT_AddConstraint') {
         const con = asConstraint(cmd.def);
         if (con?.contype !== 'CONSTR_UNIQUE' || con.indexname) continue;
-        const name = uniqueConstraintName(ctx, table, con);
+        const name = uniqueConstraintName(ctx, table, con, stmt);
         const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
         const fix = usingIndexFix(ctx, stmt, con, clause);
         report({

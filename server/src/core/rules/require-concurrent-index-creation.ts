@@ -1,6 +1,7 @@
 import { T, as } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting, keywordSpan, headSpan, insertAfterStatement } from './helpers';
+import { isExisting, keywordSpan, headSpan, statementTextWith } from './helpers';
+import { placeOutsideTransaction } from '../fixes/placement';
 
 export const requireConcurrentIndexCreation: Rule = {
   id: 'require-concurrent-index-creation',
@@ -42,24 +43,14 @@ export const requireConcurrentIndexCreation: Rule = {
 
 /** CONCURRENTLY (and IF NOT EXISTS for named indexes); moves the statement after COMMIT when it ends its transaction. */
 function concurrentFix(ctx: StatementContext, stmt: T.IndexStmt): Fix | undefined {
-  const file = ctx.file;
-  const index = keywordSpan(file, ctx.statement, 'INDEX');
+  const index = keywordSpan(ctx.file, ctx.statement, 'INDEX');
   if (!index) return undefined;
   const addition = ' CONCURRENTLY' + (stmt.idxname && !stmt.if_not_exists ? ' IF NOT EXISTS' : '');
-  const tx = ctx.timeline.transaction;
-  if (!tx) {
+  if (!ctx.timeline.transaction && ctx.statement.container === undefined) {
     return { title: 'Use CREATE INDEX CONCURRENTLY', preferred: true, edits: [{ start: index.end, end: index.end, newText: addition }] };
   }
   // Inside a transaction: only when this is the transaction's last statement can it move after COMMIT unchanged.
-  if (tx.implicit || tx.end === undefined || tx.end !== ctx.statement.index + 1) return undefined;
-  const commit = file.statements[tx.end];
-  const text = file.text.slice(ctx.statement.span.start, index.end) + addition + file.text.slice(index.end, ctx.statement.span.end);
-  return {
-    title: 'Use CREATE INDEX CONCURRENTLY (moved after COMMIT: it cannot run in a transaction)',
-    preferred: true,
-    edits: [
-      { start: ctx.statement.span.start, end: commit.span.start, newText: '' },
-      insertAfterStatement(file, commit, [text + ';']),
-    ],
-  };
+  const edits = placeOutsideTransaction(ctx, statementTextWith(ctx.file, ctx.statement, index.end, addition));
+  if (!edits) return undefined;
+  return { title: 'Use CREATE INDEX CONCURRENTLY (moved after COMMIT: it cannot run in a transaction)', preferred: true, edits };
 }
