@@ -19,6 +19,32 @@ import { changingColumnType } from './changing-column-type';
 import { disallowedUniqueConstraint } from './disallowed-unique-constraint';
 import { addingPrimaryKeyConstraint } from './adding-primary-key-constraint';
 import { addingExclusionConstraint } from './adding-exclusion-constraint';
+import { lockTimeoutTooLong } from './lock-timeout-too-long';
+import { requireStatementTimeout } from './require-statement-timeout';
+import { statementAfterAccessExclusive } from './statement-after-access-exclusive';
+import { banUncommittedTransaction } from './ban-uncommitted-transaction';
+import { transactionNesting } from './transaction-nesting';
+import { renamingColumn } from './renaming-column';
+import { renamingTable } from './renaming-table';
+import { banDropColumn } from './ban-drop-column';
+import { banDropTable } from './ban-drop-table';
+import { banDropDatabase } from './ban-drop-database';
+import { banDropNotNull } from './ban-drop-not-null';
+import { banTruncate } from './ban-truncate';
+import { banVacuumFull } from './ban-vacuum-full';
+import { banCluster } from './ban-cluster';
+import { setLoggedUnlogged } from './set-logged-unlogged';
+import { attachPartition } from './attach-partition';
+import { enumValueInTransaction } from './enum-value-in-transaction';
+import { unbatchedBackfill } from './unbatched-backfill';
+import { preferRobustStmts } from './prefer-robust-stmts';
+import { preferBigintOverInt } from './prefer-bigint-over-int';
+import { preferBigintOverSmallint } from './prefer-bigint-over-smallint';
+import { preferIdentity } from './prefer-identity';
+import { preferTextField } from './prefer-text-field';
+import { preferTimestamptz } from './prefer-timestamptz';
+import { banCharField } from './ban-char-field';
+import { identifierTooLong } from './identifier-too-long';
 import { syntaxError } from './syntax-error';
 import { unknownIgnoreRule } from './unknown-ignore-rule';
 
@@ -39,6 +65,32 @@ export const RULES: Rule[] = [
   addingPrimaryKeyConstraint,
   addingExclusionConstraint,
   requireLockTimeout,
+  lockTimeoutTooLong,
+  requireStatementTimeout,
+  statementAfterAccessExclusive,
+  banUncommittedTransaction,
+  transactionNesting,
+  renamingColumn,
+  renamingTable,
+  banDropColumn,
+  banDropTable,
+  banDropDatabase,
+  banDropNotNull,
+  banTruncate,
+  banVacuumFull,
+  banCluster,
+  setLoggedUnlogged,
+  attachPartition,
+  enumValueInTransaction,
+  unbatchedBackfill,
+  preferRobustStmts,
+  preferBigintOverInt,
+  preferBigintOverSmallint,
+  preferIdentity,
+  preferTextField,
+  preferTimestamptz,
+  banCharField,
+  identifierTooLong,
   syntaxError,
   unknownIgnoreRule,
 ];

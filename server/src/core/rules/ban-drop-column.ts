@@ -1,0 +1,39 @@
+import { T, as, asAlterTableCmd } from '../parse/ast';
+import { Rule } from './types';
+import { isExisting } from './helpers';
+import { commandSpan } from './statementParts';
+
+export const banDropColumn: Rule = {
+  id: 'ban-drop-column',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary: 'DROP COLUMN on an existing table.',
+    why:
+      'The drop is a quick catalog change under **ACCESS EXCLUSIVE** (the data stays on disk until rows are rewritten), ' +
+      'but the application code running when it commits may still read or write the column: explicit queries, `SELECT *` ' +
+      'mapped onto models, ORMs that list every known column in INSERTs. Those queries fail until every server runs the ' +
+      'new code, and the data is gone for a rollback.',
+    safe:
+      'First stop using the column in the code (and tell the ORM to ignore it), deploy that everywhere, then drop the ' +
+      'column in a later migration. Tables created earlier in the same file are not flagged.',
+    bad: 'ALTER TABLE users DROP COLUMN legacy_flags;',
+    good: '-- after a release that no longer reads or writes users.legacy_flags:\n-- lockwise-ignore ban-drop-column -- unused since release 42\nALTER TABLE users DROP COLUMN legacy_flags;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    (stmt.cmds ?? []).forEach((c, i) => {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype !== 'AT_DropColumn') return;
+      report({
+        statement: ctx.statement.index,
+        span: commandSpan(ctx.file, ctx.statement, stmt, i),
+        message:
+          `Dropping column ${cmd.name} of ${table} breaks the application code still running if it reads or writes ${cmd.name}, ` +
+          'and its data is lost for a rollback. Stop using the column in a release first, then drop it.',
+      });
+    });
+  },
+};

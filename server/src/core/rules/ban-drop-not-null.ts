@@ -1,0 +1,38 @@
+import { T, as, asAlterTableCmd } from '../parse/ast';
+import { Rule } from './types';
+import { isExisting } from './helpers';
+import { commandSpan } from './statementParts';
+
+export const banDropNotNull: Rule = {
+  id: 'ban-drop-not-null',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary: 'ALTER COLUMN ... DROP NOT NULL on an existing table.',
+    why:
+      'The change itself is a quick catalog update under **ACCESS EXCLUSIVE**, but code written against the column ' +
+      'assumes it is never NULL: the running application, reports, consumers of replicas and exports start receiving ' +
+      'NULLs they do not handle. Putting the constraint back later needs a full-table scan.',
+    safe:
+      'Make sure every reader handles NULL first, and write the migration deliberately (an ignore comment with the reason). ' +
+      'Tables created earlier in the same file are not flagged.',
+    bad: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
+    good: '-- every reader handles a NULL email since release 42:\n-- lockwise-ignore ban-drop-not-null -- readers checked\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    (stmt.cmds ?? []).forEach((c, i) => {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype !== 'AT_DropNotNull') return;
+      report({
+        statement: ctx.statement.index,
+        span: commandSpan(ctx.file, ctx.statement, stmt, i),
+        message:
+          `Dropping NOT NULL on ${table}.${cmd.name} lets NULLs reach code that assumes there are none (the running ` +
+          'application, reports, consumers); restoring the constraint later needs a full scan.',
+      });
+    });
+  },
+};

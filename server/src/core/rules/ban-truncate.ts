@@ -1,0 +1,46 @@
+import { T, as, asRangeVar } from '../parse/ast';
+import { Rule } from './types';
+import { isExisting, keywordSpan, headSpan } from './helpers';
+
+export const banTruncate: Rule = {
+  id: 'ban-truncate',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary: 'TRUNCATE of an existing table (CASCADE empties every referencing table too).',
+    why:
+      'TRUNCATE takes **ACCESS EXCLUSIVE** on the table and every index, so it waits behind every running query on it ' +
+      'and blocks everything that follows, and it deletes all rows in one go. With CASCADE it also empties (and locks) ' +
+      'every table that references it through a foreign key, and their referencing tables in turn.',
+    safe:
+      'Delete the rows you mean to remove in batches (`DELETE ... WHERE id IN (SELECT id ... LIMIT 1000)`), or run the ' +
+      'TRUNCATE deliberately, with a short lock_timeout and an ignore comment giving the reason. Tables created earlier ' +
+      'in the same file are not flagged.',
+    bad: 'TRUNCATE users CASCADE;',
+    good: 'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT 1000);',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'TruncateStmt', T.TruncateStmt>(ctx.statement.node, 'TruncateStmt');
+    if (!stmt) return;
+    const tables = (stmt.relations ?? []).map((r) => asRangeVar(r)?.relname).filter((n): n is string => !!n);
+    const cascade = stmt.behavior === 'DROP_CASCADE';
+    const existing = tables.filter((t) => isExisting(ctx, t));
+    const referencing = cascade ? [...new Set(tables.flatMap((t) => ctx.catalog.referencing(t)))].filter((t) => !tables.includes(t)) : [];
+    if (!existing.length && !referencing.some((t) => isExisting(ctx, t))) return;
+    const list = (existing.length ? existing : tables).join(', ');
+    const truncate = keywordSpan(ctx.file, ctx.statement, 'TRUNCATE') ?? headSpan(ctx.file, ctx.statement);
+    const cascadeSpan = cascade ? keywordSpan(ctx.file, ctx.statement, 'CASCADE') : undefined;
+    let message = `TRUNCATE ${list} takes ACCESS EXCLUSIVE (blocking reads and writes) and deletes every row.`;
+    if (cascade) {
+      message +=
+        ' CASCADE also empties every table that references ' + (tables.length === 1 ? 'it' : 'them') + ' through a foreign key' +
+        (referencing.length ? ` (${referencing.join(', ')}, and their referencing tables in turn)` : ', and their referencing tables in turn') + '.';
+    }
+    report({
+      statement: ctx.statement.index,
+      span: truncate,
+      message,
+      ...(cascadeSpan ? { related: [{ span: cascadeSpan, message: 'CASCADE empties the referencing tables too' }] } : {}),
+    });
+  },
+};

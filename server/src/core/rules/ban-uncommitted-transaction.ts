@@ -1,0 +1,41 @@
+import { Rule } from './types';
+import { eol, headSpan, insertAfterStatement } from './helpers';
+
+export const banUncommittedTransaction: Rule = {
+  id: 'ban-uncommitted-transaction',
+  defaultSeverity: 'error',
+  fixable: true,
+  docs: {
+    summary: 'BEGIN without a matching COMMIT (or ROLLBACK) before the end of the file.',
+    why:
+      'A transaction that is never committed keeps every lock it took (ACCESS EXCLUSIVE for most DDL) for as long as ' +
+      'the session stays open: a migration tool that keeps the connection, or a psql script that goes on with other ' +
+      'files, blocks the tables it touched. When the session does end, everything the migration did is silently rolled back.',
+    safe: 'End every transaction the file begins with COMMIT. The quick fix appends `COMMIT;` at the end of the file.',
+    bad: 'BEGIN;\nALTER TABLE users ADD COLUMN nickname text;',
+    good: 'BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;',
+  },
+  checkFile(file, report) {
+    for (const tx of file.timeline.transactions) {
+      if (tx.implicit || tx.begin === undefined || tx.end !== undefined) continue;
+      const begin = file.statements[tx.begin];
+      const last = [...file.statements].reverse().find((s) => s.container === undefined);
+      report({
+        statement: begin.index,
+        span: headSpan(file, begin),
+        message: 'This transaction is never committed: its locks are held until the session ends, and then all of its changes are rolled back. Add COMMIT at the end.',
+        fix: last
+          ? {
+              title: 'Append COMMIT',
+              preferred: true,
+              edits: [
+                last.terminated
+                  ? insertAfterStatement(file, last, ['COMMIT;'])
+                  : { start: last.span.end, end: last.span.end, newText: `;${eol(file.text)}COMMIT;` },
+              ],
+            }
+          : undefined,
+      });
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import { T, as, nameList } from '../parse/ast';
+import { Rule } from './types';
+import { keywordSpan, headSpan } from './helpers';
+import { extendToToken } from './statementParts';
+
+const STATE_KEY = 'enum-value-in-transaction.created';
+
+export const enumValueInTransaction: Rule = {
+  id: 'enum-value-in-transaction',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary: 'ALTER TYPE ... ADD VALUE inside a transaction block.',
+    why:
+      'Before PostgreSQL 12, `ALTER TYPE ... ADD VALUE` cannot run inside a transaction block at all: the migration ' +
+      'fails. From 12 on it can, but the new value cannot be used until the transaction commits ("unsafe use of new ' +
+      'value"), so a later statement of the same migration that inserts or compares it fails. The statement takes an ' +
+      'EXCLUSIVE lock on the type.',
+    safe:
+      'Add enum values in their own migration (or after the COMMIT), outside a transaction block, and use them in a ' +
+      'later one. Enum types created earlier in the same transaction are not flagged: PostgreSQL allows both there.',
+    bad: "BEGIN;\nALTER TYPE mood ADD VALUE 'curious';\nCOMMIT;",
+    good: "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'curious';",
+  },
+  checkStatement(ctx, report) {
+    const node = ctx.statement.node;
+    const tx = ctx.timeline.transaction;
+    const created = enumCreated(ctx.file.state);
+    const create = as<'CreateEnumStmt', T.CreateEnumStmt>(node, 'CreateEnumStmt');
+    if (create) {
+      created.set(typeKey(nameList(create.typeName)), tx?.id ?? -1);
+      return;
+    }
+    const stmt = as<'AlterEnumStmt', T.AlterEnumStmt>(node, 'AlterEnumStmt');
+    if (!stmt?.newVal || stmt.oldVal || !tx) return;
+    const type = nameList(stmt.typeName);
+    if (created.get(typeKey(type)) === tx.id) return;
+    const add = keywordSpan(ctx.file, ctx.statement, 'ADD', 'VALUE');
+    const where = tx.implicit ? 'the transaction the whole file runs in (assumeInTransaction)' : 'a transaction block';
+    report({
+      statement: ctx.statement.index,
+      span: add ? extendToToken(ctx.file, ctx.statement, add, (t) => t.kind === 'SCONST') : headSpan(ctx.file, ctx.statement),
+      message:
+        ctx.file.config.pgVersion < 12
+          ? `ALTER TYPE ${type.join('.')} ADD VALUE fails inside ${where} before PostgreSQL 12. Run it outside the transaction, in its own migration.`
+          : `ALTER TYPE ${type.join('.')} ADD VALUE inside ${where}: the new value '${stmt.newVal}' cannot be used until the transaction commits. ` +
+            'Add it in its own migration, outside a transaction.',
+    });
+  },
+};
+
+function enumCreated(state: Map<string, unknown>): Map<string, number> {
+  let m = state.get(STATE_KEY) as Map<string, number> | undefined;
+  if (!m) state.set(STATE_KEY, (m = new Map()));
+  return m;
+}
+
+function typeKey(names: string[]): string {
+  return names[names.length - 1] ?? '';
+}

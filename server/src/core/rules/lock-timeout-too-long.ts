@@ -1,0 +1,71 @@
+import { T, as, constValue, findAll, nameList, Node } from '../parse/ast';
+import { formatDuration, parseDuration } from '../model/timeline';
+import { Rule } from './types';
+import { headSpan, locationSpan } from './helpers';
+
+export const lockTimeoutTooLong: Rule = {
+  id: 'lock-timeout-too-long',
+  defaultSeverity: 'warning',
+  fixable: true,
+  docs: {
+    summary: 'A lock_timeout longer than the configured maximum (maxLockTimeout, default 10s), or set to 0.',
+    why:
+      'While a DDL statement waits for its lock (ACCESS EXCLUSIVE for most ALTER TABLE forms), every query that ' +
+      'arrives after it on the same table waits behind it. `lock_timeout` bounds that wait: a long one (say a minute) ' +
+      'means a minute of queued reads and writes before the migration gives up, and `0` turns the limit off entirely.',
+    safe:
+      'Keep `lock_timeout` short (a few seconds) and retry the migration when it times out. The maximum accepted is ' +
+      '`maxLockTimeout` in `.lockwise.json`; the quick fix writes the configured `lockTimeout` (default 5s). ' +
+      'RESET and SET ... TO DEFAULT are not flagged (require-lock-timeout reports the statements that then run without one).',
+    bad: "SET lock_timeout = '1min';\nALTER TABLE users ADD COLUMN nickname text;",
+    good: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname text;",
+  },
+  checkStatement(ctx, report) {
+    const value = lockTimeoutValue(ctx.statement.node);
+    if (!value) return;
+    const ms = parseDuration(value.value);
+    const max = parseDuration(ctx.file.config.maxLockTimeout);
+    if (ms === undefined || max === undefined) return;
+    if (ms !== 0 && ms <= max) return;
+    const span = locationSpan(ctx.file, ctx.statement, value.location) ?? headSpan(ctx.file, ctx.statement);
+    const replacement = ctx.file.config.lockTimeout;
+    const replacementMs = parseDuration(replacement);
+    report({
+      statement: ctx.statement.index,
+      span,
+      message:
+        ms === 0
+          ? 'lock_timeout = 0 disables the limit: a statement waiting for its lock queues every later query on the table behind it, for as long as it waits. ' +
+            `Use a few seconds (at most ${ctx.file.config.maxLockTimeout}).`
+          : `lock_timeout ${formatDuration(ms)} is longer than the maximum of ${ctx.file.config.maxLockTimeout}: ` +
+            'while a statement waits that long for its lock, every later query on the table queues behind it.',
+      fix:
+        replacementMs !== undefined && replacementMs > 0 && replacementMs <= max && locationSpan(ctx.file, ctx.statement, value.location)
+          ? { title: `Use lock_timeout = '${replacement}'`, preferred: true, edits: [{ start: span.start, end: span.end, newText: `'${replacement}'` }] }
+          : undefined,
+    });
+  },
+};
+
+/** The value of `SET [LOCAL] lock_timeout = v` or `set_config('lock_timeout', v, ...)` with its location. */
+function lockTimeoutValue(node: Node | undefined): { value: string | number; location: number | undefined } | undefined {
+  const set = as<'VariableSetStmt', T.VariableSetStmt>(node, 'VariableSetStmt');
+  if (set) {
+    if (set.kind !== 'VAR_SET_VALUE' || set.name !== 'lock_timeout') return undefined;
+    return constant(set.args?.[0]);
+  }
+  if (!as<'SelectStmt', T.SelectStmt>(node, 'SelectStmt')) return undefined;
+  for (const call of findAll<T.FuncCall>(node, 'FuncCall')) {
+    const fn = nameList(call.funcname);
+    if (fn[fn.length - 1] !== 'set_config' || constValue(call.args?.[0]) !== 'lock_timeout') continue;
+    return constant(call.args?.[1]);
+  }
+  return undefined;
+}
+
+function constant(arg: Node | undefined): { value: string | number; location: number | undefined } | undefined {
+  const value = constValue(arg);
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const c = as<'A_Const', T.A_Const>(arg, 'A_Const') ?? as<'A_Const', T.A_Const>(as<'TypeCast', T.TypeCast>(arg, 'TypeCast')?.arg, 'A_Const');
+  return { value, location: c?.location };
+}

@@ -1,0 +1,159 @@
+import { T, as, asAlterTableCmd, nodeKind } from '../parse/ast';
+import { Statement } from '../model/statements';
+import { Span } from '../text/positions';
+import { FileContext, ReportedFinding, Rule, StatementContext } from './types';
+import { keywordSpan } from './helpers';
+import { alterCommandSpans } from './statementParts';
+
+/** DROP forms that accept IF EXISTS right after these keywords (and CONCURRENTLY). */
+const DROP_KEYWORDS: Record<string, string[]> = {
+  OBJECT_TABLE: ['TABLE'],
+  OBJECT_FOREIGN_TABLE: ['FOREIGN', 'TABLE'],
+  OBJECT_INDEX: ['INDEX'],
+  OBJECT_SEQUENCE: ['SEQUENCE'],
+  OBJECT_VIEW: ['VIEW'],
+  OBJECT_MATVIEW: ['MATERIALIZED', 'VIEW'],
+  OBJECT_TYPE: ['TYPE'],
+  OBJECT_DOMAIN: ['DOMAIN'],
+  OBJECT_SCHEMA: ['SCHEMA'],
+  OBJECT_EXTENSION: ['EXTENSION'],
+  OBJECT_FUNCTION: ['FUNCTION'],
+  OBJECT_PROCEDURE: ['PROCEDURE'],
+  OBJECT_TRIGGER: ['TRIGGER'],
+  OBJECT_POLICY: ['POLICY'],
+  OBJECT_RULE: ['RULE'],
+};
+
+export const preferRobustStmts: Rule = {
+  id: 'prefer-robust-stmts',
+  defaultSeverity: 'off',
+  fixable: true,
+  docs: {
+    summary: 'CREATE/DROP (and ADD/DROP COLUMN, DROP CONSTRAINT) without IF [NOT] EXISTS, outside a transaction.',
+    why:
+      'A migration that runs outside a transaction (for example because it uses CREATE INDEX CONCURRENTLY) is not ' +
+      'atomic: when it fails halfway, the statements before the failure stay applied, and the retry fails on the first ' +
+      'of them ("relation already exists"), so it can never be re-run without manual cleanup.',
+    safe:
+      'Write each statement so that running it twice is harmless: `CREATE TABLE IF NOT EXISTS`, `CREATE INDEX CONCURRENTLY ' +
+      'IF NOT EXISTS name`, `ADD COLUMN IF NOT EXISTS`, `DROP ... IF EXISTS`. Statements inside a transaction (explicit, ' +
+      'assumed, or a DO block) are not flagged: a failure rolls all of them back. Objects created earlier in the file are ' +
+      'not exempt, since a retry runs those statements again too. An unnamed CREATE INDEX gets no fix: name it first ' +
+      '(IF NOT EXISTS needs a name). ADD CONSTRAINT has no IF NOT EXISTS form and is not flagged. The rule is off by default.',
+    bad: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
+    good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
+  },
+  checkStatement(ctx, report) {
+    if (ctx.timeline.transaction || ctx.statement.container !== undefined) return;
+    const node = ctx.statement.node;
+    const file = ctx.file;
+    const stmt = ctx.statement;
+    const add = (keywords: Span | undefined, what: string, insertAt: number | undefined, text: string) => {
+      if (!keywords) return;
+      const finding: ReportedFinding = {
+        statement: stmt.index,
+        span: keywords,
+        message: `${what} without ${text.trim()}: if the migration fails after this statement and is retried, the retry fails here.`,
+      };
+      if (insertAt !== undefined) finding.fix = { title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
+      report(finding);
+    };
+    switch (nodeKind(node)) {
+      case 'CreateStmt': {
+        const s = as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')!;
+        if (s.if_not_exists) return;
+        const span = fromCreate(file, stmt, 'TABLE');
+        return add(span, 'CREATE TABLE', span?.end, ' IF NOT EXISTS');
+      }
+      case 'CreateTableAsStmt': {
+        const s = as<'CreateTableAsStmt', T.CreateTableAsStmt>(node, 'CreateTableAsStmt')!;
+        if (s.if_not_exists) return;
+        const matview = s.objtype === 'OBJECT_MATVIEW';
+        const span = matview ? fromCreate(file, stmt, 'MATERIALIZED', 'VIEW') : fromCreate(file, stmt, 'TABLE');
+        return add(span, matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS', span?.end, ' IF NOT EXISTS');
+      }
+      case 'IndexStmt': {
+        const s = as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')!;
+        if (s.if_not_exists) return;
+        const span = fromCreate(file, stmt, 'INDEX');
+        if (!span) return;
+        const concurrently = s.concurrent ? keywordSpan(file, stmt, 'CONCURRENTLY') : undefined;
+        if (!s.idxname) {
+          return report({
+            statement: stmt.index,
+            span,
+            message:
+              'CREATE INDEX without a name: a retry after a failure creates a second index. Name the index and add IF NOT EXISTS.',
+          });
+        }
+        return add(concurrently ? { start: span.start, end: concurrently.end } : span, 'CREATE INDEX', (concurrently ?? span).end, ' IF NOT EXISTS');
+      }
+      case 'CreateSeqStmt': {
+        if (as<'CreateSeqStmt', T.CreateSeqStmt>(node, 'CreateSeqStmt')!.if_not_exists) return;
+        const span = fromCreate(file, stmt, 'SEQUENCE');
+        return add(span, 'CREATE SEQUENCE', span?.end, ' IF NOT EXISTS');
+      }
+      case 'CreateSchemaStmt': {
+        if (as<'CreateSchemaStmt', T.CreateSchemaStmt>(node, 'CreateSchemaStmt')!.if_not_exists) return;
+        const span = fromCreate(file, stmt, 'SCHEMA');
+        return add(span, 'CREATE SCHEMA', span?.end, ' IF NOT EXISTS');
+      }
+      case 'CreateExtensionStmt': {
+        if (as<'CreateExtensionStmt', T.CreateExtensionStmt>(node, 'CreateExtensionStmt')!.if_not_exists) return;
+        const span = fromCreate(file, stmt, 'EXTENSION');
+        return add(span, 'CREATE EXTENSION', span?.end, ' IF NOT EXISTS');
+      }
+      case 'DropStmt': {
+        const s = as<'DropStmt', T.DropStmt>(node, 'DropStmt')!;
+        const words = DROP_KEYWORDS[s.removeType ?? ''];
+        if (s.missing_ok || !words) return;
+        let span = keywordSpan(file, stmt, 'DROP', ...words);
+        if (!span) return;
+        if (s.concurrent) {
+          const c = keywordSpan(file, stmt, 'CONCURRENTLY');
+          if (c) span = { start: span.start, end: c.end };
+        }
+        return add(span, `DROP ${words.join(' ')}`, span.end, ' IF EXISTS');
+      }
+      case 'AlterTableStmt':
+        return alterTable(ctx, add);
+      default:
+        return;
+    }
+  },
+};
+
+type Add = (keywords: Span | undefined, what: string, insertAt: number | undefined, text: string) => void;
+
+function alterTable(ctx: StatementContext, add: Add): void {
+  const s = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt')!;
+  if (s.objtype !== 'OBJECT_TABLE') return;
+  const spans = alterCommandSpans(ctx.file, ctx.statement, s.relation, s.cmds?.length ?? 0);
+  if (!spans) return;
+  const tokens = ctx.file.tokens(ctx.statement);
+  (s.cmds ?? []).forEach((c, i) => {
+    const cmd = asAlterTableCmd(c);
+    if (!cmd || cmd.missing_ok) return;
+    const forms: Record<string, [string, string | undefined, string]> = {
+      AT_AddColumn: ['ADD', 'COLUMN', ' IF NOT EXISTS'],
+      AT_DropColumn: ['DROP', 'COLUMN', ' IF EXISTS'],
+      AT_DropConstraint: ['DROP', 'CONSTRAINT', ' IF EXISTS'],
+    };
+    const form = forms[cmd.subtype ?? ''];
+    if (!form) return;
+    const first = tokens.findIndex((t) => t.start === spans[i].start);
+    if (first < 0 || tokens[first].text !== form[0]) return;
+    const last = tokens[first + 1]?.text === form[1] ? first + 1 : first;
+    const span = { start: tokens[first].start, end: tokens[last].end };
+    const what = cmd.subtype === 'AT_AddColumn' ? 'ADD COLUMN' : cmd.subtype === 'AT_DropColumn' ? 'DROP COLUMN' : 'DROP CONSTRAINT';
+    add(span, what, span.end, form[2]);
+  });
+}
+
+/** From CREATE to the end of `words` (e.g. `CREATE UNIQUE INDEX`, `CREATE UNLOGGED TABLE`). */
+function fromCreate(file: FileContext, stmt: Statement, ...words: string[]): Span | undefined {
+  const create = keywordSpan(file, stmt, 'CREATE');
+  const kw = keywordSpan(file, stmt, ...words);
+  if (!create || !kw) return undefined;
+  return { start: create.start, end: kw.end };
+}

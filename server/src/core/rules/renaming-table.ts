@@ -1,0 +1,43 @@
+import { T, as } from '../parse/ast';
+import { Rule } from './types';
+import { headSpan, isExisting } from './helpers';
+import { renameClauseSpan } from './statementParts';
+
+const KINDS: Record<string, string> = {
+  OBJECT_TABLE: 'table',
+  OBJECT_FOREIGN_TABLE: 'foreign table',
+  OBJECT_VIEW: 'view',
+  OBJECT_MATVIEW: 'materialized view',
+};
+
+export const renamingTable: Rule = {
+  id: 'renaming-table',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary: 'RENAME TO on an existing table or view.',
+    why:
+      'The rename is a quick catalog change under **ACCESS EXCLUSIVE**, but the application code running when it commits ' +
+      'still queries the old name, and every one of those queries fails until the new code is deployed everywhere.',
+    safe:
+      'Rename in steps: rename the table and create a view with the old name (`CREATE VIEW old_name AS SELECT * FROM ' +
+      'new_name`, simple views are updatable) so that old and new code both work, deploy, then drop the view in a later ' +
+      'migration. Tables created earlier in the same file are not flagged.',
+    bad: 'ALTER TABLE users RENAME TO accounts;',
+    good: 'BEGIN;\nALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;\nCOMMIT;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'RenameStmt', T.RenameStmt>(ctx.statement.node, 'RenameStmt');
+    const kind = KINDS[stmt?.renameType ?? ''];
+    if (!stmt || !kind) return;
+    const name = stmt.relation?.relname;
+    if (!isExisting(ctx, name)) return;
+    report({
+      statement: ctx.statement.index,
+      span: renameClauseSpan(ctx.file, ctx.statement) ?? headSpan(ctx.file, ctx.statement),
+      message:
+        `Renaming ${kind} ${name} to ${stmt.newname} breaks the application code still running: its queries use ${name} until ` +
+        `every server runs the new code. Keep a view named ${name} during the transition, or rename in the application only.`,
+    });
+  },
+};

@@ -1,0 +1,76 @@
+import { Rule, StatementContext, TextEdit, Fix } from './types';
+import { insertAfterStatement, insertBeforeStatement, headSpan, isExisting } from './helpers';
+import { lockRank } from '../locks/modes';
+
+const STATE_KEY = 'require-statement-timeout.state';
+
+export const requireStatementTimeout: Rule = {
+  id: 'require-statement-timeout',
+  defaultSeverity: 'off',
+  fixable: true,
+  docs: {
+    summary: 'A statement that rewrites, scans or indexes an existing table under a blocking lock (or updates every row) while no statement_timeout is set.',
+    why:
+      'Rewrites (ALTER COLUMN TYPE, VACUUM FULL, ...), validating scans and index builds take time proportional to the ' +
+      'table, and most of them hold a lock that blocks writes (SHARE for CREATE INDEX) or every query (ACCESS EXCLUSIVE ' +
+      'for a rewrite) until they finish. Without `statement_timeout` nothing stops one that takes far longer than planned ' +
+      'on the production table.',
+    safe:
+      'Set `statement_timeout` before the first such statement so that it is cancelled (and its transaction rolled back) ' +
+      'instead of blocking the table indefinitely; the quick fix writes the configured `statementTimeout` (default 15min: ' +
+      'choose the longest blocking window you accept). CONCURRENTLY forms are not flagged: they do not block traffic, and ' +
+      'a cancelled concurrent build leaves an INVALID index behind. The rule is off by default; like require-lock-timeout it ' +
+      'reports the first statement that needs it, and again after a RESET. Statements that only take SHARE UPDATE EXCLUSIVE ' +
+      '(VALIDATE CONSTRAINT, plain VACUUM) are not flagged either: they do not block reads or writes.',
+    bad: 'ALTER TABLE users ALTER COLUMN id TYPE bigint;',
+    good: "SET statement_timeout = '15min';\nALTER TABLE users ALTER COLUMN id TYPE bigint;",
+  },
+  checkStatement(ctx, report) {
+    const timeout = ctx.timeline.statementTimeout;
+    const state = ctx.file.state;
+    if (timeout && timeout.ms > 0) {
+      state.set(STATE_KEY, 'set');
+      return;
+    }
+    if (state.get(STATE_KEY) === 'reported') return;
+    const effect = ctx.effect;
+    if (effect.concurrently || !(effect.rewrite || effect.scan || effect.indexBuild)) return;
+    // Long statements that block traffic: a lock that blocks writes (SHARE or stronger), or row locks on every row changed.
+    const target = effect.locks.find(
+      (l) => (l.role === 'target' || l.role === 'partition') && !l.harmless && isExisting(ctx, l.relation) &&
+        (lockRank(l.mode) >= lockRank('SHARE') || effect.dataChange),
+    );
+    if (!target) return;
+    state.set(STATE_KEY, 'reported');
+    const work = effect.rewrite
+      ? `rewrites ${target.relation} under ${target.mode}`
+      : effect.indexBuild
+        ? `builds an index on ${target.relation} under ${target.mode}`
+        : effect.dataChange
+          ? `changes every row of ${target.relation}, each one locked until it commits,`
+          : `scans ${target.relation} under ${target.mode}`;
+    const reason = timeout?.ms === 0 ? 'statement_timeout is 0 (disabled)' : 'no statement_timeout is set';
+    report({
+      statement: ctx.statement.index,
+      span: headSpan(ctx.file, ctx.statement),
+      message:
+        `This statement ${work} and ${reason}: nothing bounds how long it holds the lock. ` +
+        'Set statement_timeout first.',
+      fix: statementTimeoutFix(ctx),
+    });
+  },
+};
+
+/** Inserts `SET [LOCAL] statement_timeout` where require-lock-timeout would insert its lock_timeout. */
+function statementTimeoutFix(ctx: StatementContext): Fix {
+  const value = ctx.file.config.statementTimeout;
+  const tx = ctx.timeline.transaction;
+  let edit: TextEdit;
+  if (tx && !tx.implicit && tx.begin !== undefined) {
+    edit = insertAfterStatement(ctx.file, ctx.file.statements[tx.begin], [`SET LOCAL statement_timeout = '${value}';`]);
+  } else {
+    const target = ctx.file.statements[ctx.statement.container ?? ctx.statement.index];
+    edit = insertBeforeStatement(ctx.file, target, [`SET ${tx?.implicit ? 'LOCAL ' : ''}statement_timeout = '${value}';`]);
+  }
+  return { title: `Insert statement_timeout = '${value}'`, preferred: true, edits: [edit] };
+}

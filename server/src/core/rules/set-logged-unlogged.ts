@@ -1,0 +1,38 @@
+import { T, as, asAlterTableCmd } from '../parse/ast';
+import { Rule } from './types';
+import { isExisting } from './helpers';
+import { commandSpan } from './statementParts';
+
+export const setLoggedUnlogged: Rule = {
+  id: 'set-logged-unlogged',
+  defaultSeverity: 'error',
+  fixable: false,
+  docs: {
+    summary: 'ALTER TABLE ... SET LOGGED / SET UNLOGGED on an existing table.',
+    why:
+      'Both forms rewrite the whole table and its indexes into new files while holding **ACCESS EXCLUSIVE**, blocking ' +
+      'every read and write until the copy finishes (SET LOGGED also writes the whole table to the WAL, which replicas ' +
+      'must replay). An UNLOGGED table is emptied after a crash and is not replicated.',
+    safe:
+      'Choose the persistence when the table is created. To change it on a large table, build a new table with the ' +
+      'wanted persistence, copy the rows in batches, and swap the tables in a short transaction. Tables created earlier ' +
+      'in the same file are not flagged.',
+    bad: 'ALTER TABLE events SET LOGGED;',
+    good: 'CREATE TABLE events_new (LIKE events INCLUDING ALL);\n-- copy in batches, then swap names in one short transaction',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const table = stmt?.relation?.relname;
+    if (!stmt || !isExisting(ctx, table)) return;
+    (stmt.cmds ?? []).forEach((c, i) => {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype !== 'AT_SetLogged' && cmd?.subtype !== 'AT_SetUnLogged') return;
+      const form = cmd.subtype === 'AT_SetLogged' ? 'SET LOGGED' : 'SET UNLOGGED';
+      report({
+        statement: ctx.statement.index,
+        span: commandSpan(ctx.file, ctx.statement, stmt, i),
+        message: `${form} rewrites ${table} and every index under ACCESS EXCLUSIVE: no query can read or write it until the copy finishes.`,
+      });
+    });
+  },
+};

@@ -1,0 +1,122 @@
+import { Rule, RelatedInfo, StatementContext } from './types';
+import { T, as } from '../parse/ast';
+import { isBatchedWrite } from './unbatched-backfill';
+import { headSpan, lineOf } from './helpers';
+import { isNewRelation, RelationLock } from '../locks/model';
+import { LockMode, lockRank } from '../locks/modes';
+
+const STATE_KEY = 'statement-after-access-exclusive.held';
+
+interface Held {
+  transaction: number;
+  /** Relation → strongest mode this transaction holds on it, and the statement that first took ACCESS EXCLUSIVE. */
+  locks: Map<string, { mode: LockMode; statement: number }>;
+}
+
+export const statementAfterAccessExclusive: Rule = {
+  id: 'statement-after-access-exclusive',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary:
+      'In a transaction, a statement that runs while an ACCESS EXCLUSIVE lock taken earlier in it is still held (slow ones are errors).',
+    why:
+      'Locks are held until the transaction ends. Once a statement took **ACCESS EXCLUSIVE** on a table (most ALTER TABLE ' +
+      'forms, DROP, TRUNCATE, LOCK), no query can read or write that table until COMMIT, so every later statement in the ' +
+      'transaction extends the outage. A statement that rewrites, scans, builds an index or changes rows keeps the table ' +
+      'blocked for as long as it runs (reported as an error; an INSERT ... VALUES or an UPDATE/DELETE bounded to a batch, ' +
+      'as unbatched-backfill defines it, is not counted as slow); one that needs a lock on another table may wait in that ' +
+      "table's lock queue while the first table stays blocked (a warning, and a deadlock risk).",
+    safe:
+      'Keep the statement that takes ACCESS EXCLUSIVE alone in its transaction (or last in it), and run slow work and ' +
+      'changes to other tables in separate transactions. Cheap catalog changes to the same table (ADD COLUMN without a ' +
+      'rewrite, SET DEFAULT, RENAME, COMMENT, ...) are not flagged: they need no lock it does not already hold. ' +
+      'Tables created in the same file are ignored: nobody else can be waiting for them.',
+    bad: 'BEGIN;\nALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = \'free\';\nCOMMIT;',
+    good:
+      "BEGIN;\nALTER TABLE users ADD COLUMN plan text;\nALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';\nCOMMIT;\n" +
+      "-- then backfill in batches, outside that transaction\nUPDATE users SET plan = 'free' WHERE id BETWEEN 1 AND 10000;",
+  },
+  checkStatement(ctx, report) {
+    const tx = ctx.timeline.transaction;
+    const state = ctx.file.state;
+    if (!tx || ctx.statement.kind === 'TransactionStmt') {
+      if (!tx) state.delete(STATE_KEY);
+      return;
+    }
+    let held = state.get(STATE_KEY) as Held | undefined;
+    if (!held || held.transaction !== tx.id) {
+      held = { transaction: tx.id, locks: new Map() };
+      state.set(STATE_KEY, held);
+    }
+    const locks = ctx.effect.locks.filter((l) => !l.harmless && !isNewRelation(l.relation, ctx.catalog));
+    const exclusive = [...held.locks].find(([, h]) => h.mode === 'ACCESS EXCLUSIVE');
+    if (exclusive) {
+      const effect = ctx.effect;
+      const slow = (effect.rewrite || effect.scan || effect.indexBuild || (effect.dataChange && !insertsValues(ctx) && !isBatchedWrite(ctx.statement.node, ctx.catalog))) && !effect.onlyNewObjects;
+      const waits = locks.filter((l) => !alreadyCovered(ctx, held!, l));
+      if (slow || waits.length) report(finding(ctx, exclusive[0], exclusive[1].statement, slow, waits));
+    }
+    for (const l of locks) {
+      const previous = held.locks.get(l.relation);
+      if (!previous || lockRank(l.mode) > lockRank(previous.mode)) {
+        held.locks.set(l.relation, { mode: l.mode, statement: previous && previous.mode === 'ACCESS EXCLUSIVE' ? previous.statement : ctx.statement.index });
+      }
+    }
+  },
+};
+
+/** `INSERT ... VALUES`: a few rows, not slow (INSERT ... SELECT is). */
+function insertsValues(ctx: StatementContext): boolean {
+  const insert = as<'InsertStmt', T.InsertStmt>(ctx.statement.node, 'InsertStmt');
+  const select = as<'SelectStmt', T.SelectStmt>(insert?.selectStmt, 'SelectStmt');
+  return !!select?.valuesLists?.length;
+}
+
+/** True when the transaction already holds this lock (or ACCESS EXCLUSIVE on the table of this index: nobody can be using it). */
+function alreadyCovered(ctx: StatementContext, held: Held, lock: RelationLock): boolean {
+  const mine = held.locks.get(lock.relation);
+  if (mine && lockRank(mine.mode) >= lockRank(lock.mode)) return true;
+  const table = ctx.catalog.indexes.get(lock.relation)?.table ?? (lock.role.endsWith('index') ? ctx.effect.target : undefined);
+  return !!table && held.locks.get(table)?.mode === 'ACCESS EXCLUSIVE';
+}
+
+function finding(ctx: StatementContext, table: string, lockedAt: number, slow: boolean, waits: RelationLock[]) {
+  const file = ctx.file;
+  const tx = ctx.timeline.transaction!;
+  const lockStmt = file.statements[lockedAt];
+  const related: RelatedInfo[] = [{ span: headSpan(file, lockStmt), message: `ACCESS EXCLUSIVE on ${table} is taken here` }];
+  let until: string;
+  if (tx.implicit) until = 'until the end of the migration (the whole file runs in one transaction)';
+  else if (tx.end === undefined) until = 'and the transaction is never committed';
+  else {
+    const end = file.statements[tx.end];
+    const word = tx.endKind === 'rollback' ? 'ROLLBACK' : 'COMMIT';
+    until = `until the ${word} on line ${lineOf(file, end.span.start)}`;
+    related.push({ span: headSpan(file, end), message: `the lock on ${table} is released here` });
+  }
+  const effect = ctx.effect;
+  const target = effect.target ?? waits[0]?.relation ?? table;
+  const work = effect.rewrite
+    ? `rewrites ${target}`
+    : effect.indexBuild
+      ? `builds an index on ${target}`
+      : effect.dataChange
+        ? `changes rows of ${target}`
+        : `scans ${target}`;
+  const held = `ACCESS EXCLUSIVE on ${table} (taken on line ${lineOf(file, lockStmt.span.start)}) is held ${until}`;
+  const message = slow
+    ? `Slow statement under a held lock: it ${work} while ${held}, so every query on ${table} waits for it to finish. ` +
+      'Run it in a separate transaction.'
+    : `This statement waits for ${waits[0].mode} on ${waits[0].relation} while ${held}: if ${waits[0].relation} is busy, ` +
+      `every query on ${table} queues meanwhile` +
+      (waits[0].role.endsWith('index') && !ctx.catalog.indexes.has(waits[0].relation) ? ` (the table of index ${waits[0].relation} is not known from the migration history)` : '') +
+      '. Run it in a separate transaction.';
+  return {
+    statement: ctx.statement.index,
+    span: headSpan(file, ctx.statement),
+    message,
+    related,
+    ...(slow ? { severity: 'error' as const } : {}),
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Token-level helpers for rules that need the span of a part of a statement the AST gives no
+ * location for: an ALTER TABLE sub-command, a name in a DROP list, a type name, an identifier.
+ */
+import { Statement } from '../model/statements';
+import { Token } from '../parse/parser';
+import { Span } from '../text/positions';
+import { T } from '../parse/ast';
+import { FileContext } from './types';
+import { headSpan, locationSpan } from './helpers';
+
+/** PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+/** The value of an identifier token: quoted ones unquoted, unquoted ones folded to lower case (ASCII only, like PostgreSQL). */
+export function identValue(token: Token): string {
+  const text = token.text;
+  if (text.startsWith('"') && text.endsWith('"') && text.length >= 2) return text.slice(1, -1).replace(/""/g, '"');
+  if (/^u&"/i.test(text)) return text;
+  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+}
+
+/** True for tokens that can be a name (identifiers and non-reserved keywords). */
+export function isNameToken(token: Token): boolean {
+  return token.kind === 'IDENT' || token.kind === 'UNRESERVED_KEYWORD' || token.kind === 'COL_NAME_KEYWORD' || token.kind === 'TYPE_FUNC_NAME_KEYWORD';
+}
+
+/** PostgreSQL's truncation of an identifier to 63 bytes, on a character boundary. */
+export function truncateIdentifier(name: string): string {
+  if (Buffer.byteLength(name, 'utf8') <= MAX_IDENTIFIER_BYTES) return name;
+  let out = '';
+  for (const ch of name) {
+    if (Buffer.byteLength(out + ch, 'utf8') > MAX_IDENTIFIER_BYTES) break;
+    out += ch;
+  }
+  return out;
+}
+
+/** The first name token at or after `from` whose value is `name` (compared after truncation, as the AST holds it). */
+export function findNameToken(file: FileContext, stmt: Statement, name: string, from = 0): Token | undefined {
+  return file.tokens(stmt).find((t) => t.start >= from && isNameToken(t) && truncateIdentifier(identValue(t)) === name);
+}
+
+/** Index of the token starting at an AST location. */
+export function tokenIndexAt(file: FileContext, stmt: Statement, byteLocation: number | undefined): number {
+  const span = locationSpan(file, stmt, byteLocation);
+  if (!span) return -1;
+  return file.tokens(stmt).findIndex((t) => t.start === span.start);
+}
+
+/** Index of the last token of a (possibly qualified) name starting at token `i`: `a`, `a.b`, `a.b.c`. */
+export function qualifiedNameEnd(tokens: Token[], i: number): number {
+  while (tokens[i + 1]?.text === '.' && tokens[i + 2]) i += 2;
+  return i;
+}
+
+/** The span of a RangeVar's (possibly schema-qualified) name. */
+export function relationSpan(file: FileContext, stmt: Statement, rv: T.RangeVar | undefined): Span | undefined {
+  const tokens = file.tokens(stmt);
+  const i = tokenIndexAt(file, stmt, rv?.location);
+  if (i < 0) return undefined;
+  return { start: tokens[i].start, end: tokens[qualifiedNameEnd(tokens, i)].end };
+}
+
+export function join(a: Span, b: Span): Span {
+  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
+}
+
+/**
+ * The span of each sub-command of `ALTER TABLE name cmd, cmd, ...` (split at commas outside
+ * parentheses). Undefined when the count does not match the AST (then callers fall back).
+ */
+export function alterCommandSpans(file: FileContext, stmt: Statement, relation: T.RangeVar | undefined, count: number): Span[] | undefined {
+  const tokens = file.tokens(stmt);
+  let i = tokenIndexAt(file, stmt, relation?.location);
+  if (i < 0) return undefined;
+  i = qualifiedNameEnd(tokens, i) + 1;
+  if (tokens[i]?.text === '*') i++;
+  const spans: Span[] = [];
+  let depth = 0;
+  let start: Token | undefined;
+  let last: Token | undefined;
+  for (; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t.text === ';' && depth === 0) break;
+    if (t.text === ',' && depth === 0) {
+      if (start && last) spans.push({ start: start.start, end: last.end });
+      start = undefined;
+      continue;
+    }
+    if (t.text === '(' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === ']') depth--;
+    if (!start) start = t;
+    last = t;
+  }
+  if (start && last) spans.push({ start: start.start, end: last.end });
+  return spans.length === count ? spans : undefined;
+}
+
+/** Keywords that end a type name in a column definition or ALTER COLUMN TYPE. */
+const AFTER_TYPE = new Set([
+  'CONSTRAINT', 'NOT', 'NULL', 'DEFAULT', 'CHECK', 'UNIQUE', 'PRIMARY', 'REFERENCES', 'GENERATED', 'COLLATE', 'USING',
+  'STORAGE', 'COMPRESSION', 'DEFERRABLE', 'INITIALLY',
+]);
+
+/** From a TypeName's location to its last token: `varchar(50)`, `timestamp(3) without time zone`, `int[]`. */
+export function typeSpan(file: FileContext, stmt: Statement, typeName: T.TypeName | undefined): Span | undefined {
+  const tokens = file.tokens(stmt);
+  const first = tokenIndexAt(file, stmt, typeName?.location);
+  if (first < 0) return undefined;
+  let depth = 0;
+  let end = tokens[first].end;
+  for (let i = first + 1; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (depth === 0) {
+      if (t.text === ',' || t.text === ')' || t.text === ';') break;
+      if (t.keyword && AFTER_TYPE.has(t.text)) break;
+    }
+    if (t.text === '(' || t.text === '[') depth++;
+    else if (t.text === ')' || t.text === ']') depth--;
+    end = t.end;
+  }
+  return { start: tokens[first].start, end };
+}
+
+/** From the first token of `from` to the end of the next token after it matching `until`. */
+export function extendToToken(file: FileContext, stmt: Statement, from: Span, until: (t: Token) => boolean): Span {
+  const next = file.tokens(stmt).find((t) => t.start >= from.end && until(t));
+  return next ? { start: from.start, end: next.end } : from;
+}
+
+/** `RENAME [COLUMN] old TO new` / `RENAME TO new`: from RENAME to the new name. */
+export function renameClauseSpan(file: FileContext, stmt: Statement): Span | undefined {
+  const tokens = file.tokens(stmt);
+  const r = tokens.findIndex((t) => t.text === 'RENAME');
+  if (r < 0) return undefined;
+  const to = tokens.findIndex((t, i) => i > r && t.text === 'TO');
+  const end = tokens[to + 1] ?? tokens[to];
+  return to < 0 ? { start: tokens[r].start, end: tokens[r].end } : { start: tokens[r].start, end: end.end };
+}
+
+/** The span of sub-command `index` of an ALTER TABLE statement, or the statement's first line. */
+export function commandSpan(file: FileContext, stmt: Statement, alter: T.AlterTableStmt, index: number): Span {
+  return alterCommandSpans(file, stmt, alter.relation, alter.cmds?.length ?? 0)?.[index] ?? headSpan(file, stmt);
+}

@@ -1,0 +1,61 @@
+import { Rule } from './types';
+import { headSpan, lineOf } from './helpers';
+import { T, as } from '../parse/ast';
+
+export const transactionNesting: Rule = {
+  id: 'transaction-nesting',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary:
+      'BEGIN inside a transaction (or in a file assumed to run in one), and COMMIT/ROLLBACK in a file assumed to run in a transaction.',
+    why:
+      'PostgreSQL has no nested transactions: a second BEGIN only prints a warning, and the first COMMIT ends the outer ' +
+      'transaction. Statements meant to be atomic then run in autocommit mode, and a later failure leaves the migration ' +
+      'half applied. When the migration tool already wraps the file in a transaction (`assumeInTransaction`: Rails, ' +
+      'Django, Flyway), a COMMIT in the file commits the tool\'s transaction early and the tool\'s own COMMIT has nothing left to commit.',
+    safe:
+      'Use one BEGIN ... COMMIT per transaction, and none when the migration tool wraps the file (disable the wrapping for ' +
+      'the migration instead when it needs its own transactions, e.g. for CREATE INDEX CONCURRENTLY). Use SAVEPOINT for a nested scope.',
+    bad: 'BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\nBEGIN;\nALTER TABLE users ADD COLUMN bio text;\nCOMMIT;\nCOMMIT;',
+    good: 'BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\nALTER TABLE users ADD COLUMN bio text;\nCOMMIT;',
+  },
+  checkStatement(ctx, report) {
+    const stmt = as<'TransactionStmt', T.TransactionStmt>(ctx.statement.node, 'TransactionStmt');
+    if (!stmt || ctx.statement.container !== undefined) return;
+    const tx = ctx.timeline.transaction;
+    const kind = stmt.kind ?? '';
+    const span = headSpan(ctx.file, ctx.statement);
+    const begins = kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START';
+    if (begins && (ctx.timeline.nestedBegin || ctx.file.config.assumeInTransaction) && tx) {
+      if (tx.implicit || ctx.file.config.assumeInTransaction) {
+        report({
+          statement: ctx.statement.index,
+          span,
+          message:
+            'The whole file already runs in one transaction (assumeInTransaction): this BEGIN only prints a warning, and the file\'s own COMMIT would end the migration tool\'s transaction early.',
+        });
+      } else {
+        const begin = ctx.file.statements[tx.begin ?? 0];
+        report({
+          statement: ctx.statement.index,
+          span,
+          message:
+            `A transaction is already open (BEGIN on line ${lineOf(ctx.file, begin.span.start)}): PostgreSQL does not nest transactions, ` +
+            'so this BEGIN is ignored and the next COMMIT ends the outer transaction. Use SAVEPOINT for a nested scope.',
+          related: [{ span: headSpan(ctx.file, begin), message: 'the open transaction begins here' }],
+        });
+      }
+      return;
+    }
+    const ends = kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE';
+    if (ends && tx?.implicit && tx.end === ctx.statement.index) {
+      report({
+        statement: ctx.statement.index,
+        span,
+        message:
+          'The whole file runs in one transaction (assumeInTransaction): this ends the migration tool\'s transaction early, so the statements after it run outside any transaction and the tool\'s own COMMIT has nothing to commit.',
+      });
+    }
+  },
+};

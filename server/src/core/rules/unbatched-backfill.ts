@@ -1,0 +1,131 @@
+import { Node, T, as, nameList } from '../parse/ast';
+import { Catalog, RelationInfo } from '../model/catalog';
+import { Rule } from './types';
+import { assumption, isExisting, keywordSpan, headSpan } from './helpers';
+import { relationSpan, join } from './statementParts';
+
+export const unbatchedBackfill: Rule = {
+  id: 'unbatched-backfill',
+  defaultSeverity: 'warning',
+  fixable: false,
+  docs: {
+    summary: 'UPDATE or DELETE of an existing table without a WHERE clause that bounds it to a batch.',
+    why:
+      'One UPDATE or DELETE over a whole table locks every row it changes (against other UPDATEs, DELETEs and SELECT ... ' +
+      'FOR UPDATE) until it commits, which on a large table means minutes of blocked writes; it runs as one huge ' +
+      'transaction that generates WAL faster than replicas replay it, bloats the table, and when it fails or is cancelled ' +
+      'all of its work is rolled back. Inside the migration\'s transaction it also prolongs every other lock held there.',
+    safe:
+      'Backfill in batches of a few thousand rows, each in its own transaction (a loop in a script or a `DO` block with ' +
+      'COMMIT in a procedure). A WHERE counts as bounding the statement when one of its top-level AND terms is: ' +
+      '`col BETWEEN a AND b`; a lower *and* an upper bound on the same column (`id >= 1000 AND id < 2000`); ' +
+      '`col IN (1, 2, 3)` or `col = ANY(...)` with a list or an array; `col IN (SELECT ... LIMIT n)` (a subquery with LIMIT); ' +
+      'or `col = value` on the primary key (or a column named `id`). Anything else (`WHERE status IS NULL`, ' +
+      '`WHERE created_at < now()`) may still touch every row. Tables created earlier in the same file are not flagged.',
+    bad: "UPDATE users SET plan = 'free' WHERE plan IS NULL;",
+    good: "UPDATE users SET plan = 'free'\nWHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 5000);",
+  },
+  checkStatement(ctx, report) {
+    const update = as<'UpdateStmt', T.UpdateStmt>(ctx.statement.node, 'UpdateStmt');
+    const del = as<'DeleteStmt', T.DeleteStmt>(ctx.statement.node, 'DeleteStmt');
+    const stmt = update ?? del;
+    const table = stmt?.relation?.relname;
+    if (!stmt || !table || !isExisting(ctx, table)) return;
+    const keys = keyColumns(ctx.catalog.relation(table));
+    if (stmt.whereClause && isBounded(stmt.whereClause, keys)) return;
+    const verb = update ? 'UPDATE' : 'DELETE';
+    const keyword = keywordSpan(ctx.file, ctx.statement, verb);
+    const name = relationSpan(ctx.file, ctx.statement, stmt.relation);
+    const span = keyword && name ? join(keyword, name) : keyword ?? headSpan(ctx.file, ctx.statement);
+    const scope = stmt.whereClause ? 'with a WHERE that does not bound it to a batch' : 'without WHERE';
+    report({
+      statement: ctx.statement.index,
+      span,
+      message:
+        `${verb} of ${table} ${scope} may touch every row in one transaction: it locks each changed row until it commits ` +
+        `and produces a burst of WAL and dead rows${ctx.catalog.relation(table) ? '' : assumption(ctx.file)}. ` +
+        'Backfill in batches (e.g. WHERE id IN (SELECT id ... LIMIT 5000)), one transaction each.',
+    });
+  },
+};
+
+/** True for an UPDATE or DELETE whose WHERE bounds it to a batch (see the docs above). */
+export function isBatchedWrite(node: Node | undefined, catalog: Catalog): boolean {
+  const stmt = as<'UpdateStmt', T.UpdateStmt>(node, 'UpdateStmt') ?? as<'DeleteStmt', T.DeleteStmt>(node, 'DeleteStmt');
+  return !!stmt?.whereClause && isBounded(stmt.whereClause, keyColumns(catalog.relation(stmt.relation?.relname)));
+}
+
+function keyColumns(rel: RelationInfo | undefined): Set<string> {
+  const keys = new Set<string>(['id']);
+  for (const c of rel?.constraints.values() ?? []) if ((c.type === 'primary' || c.type === 'unique') && c.columns.length === 1) keys.add(c.columns[0]);
+  return keys;
+}
+
+/** Top-level AND terms of a WHERE clause. */
+function conjuncts(expr: Node): Node[] {
+  const b = as<'BoolExpr', T.BoolExpr>(expr, 'BoolExpr');
+  if (b?.boolop === 'AND_EXPR') return (b.args ?? []).flatMap(conjuncts);
+  return [expr];
+}
+
+function column(n: Node | undefined): string | undefined {
+  const ref = as<'ColumnRef', T.ColumnRef>(n, 'ColumnRef');
+  const fields = nameList(ref?.fields);
+  return fields[fields.length - 1];
+}
+
+function hasLimit(select: Node | undefined): boolean {
+  const s = as<'SelectStmt', T.SelectStmt>(select, 'SelectStmt');
+  if (!s) return false;
+  // Only the subquery's own LIMIT counts (not one inside a CTE or a UNION branch): simple to explain.
+  return !!s.limitCount;
+}
+
+function isBounded(where: Node, keys: Set<string>): boolean {
+  const lower = new Set<string>();
+  const upper = new Set<string>();
+  for (const term of conjuncts(where)) {
+    const e = as<'A_Expr', T.A_Expr>(term, 'A_Expr');
+    const sub = as<'SubLink', T.SubLink>(term, 'SubLink');
+    if (sub) {
+      if (sub.subLinkType === 'ANY_SUBLINK' && column(sub.testexpr) && hasLimit(sub.subselect)) return true;
+      continue;
+    }
+    if (!e) continue;
+    const col = column(e.lexpr);
+    const op = nameList(e.name)[0];
+    switch (e.kind) {
+      case 'AEXPR_BETWEEN':
+      case 'AEXPR_BETWEEN_SYM':
+        if (col) return true;
+        break;
+      case 'AEXPR_IN':
+        if (col && op === '=') return true;
+        break;
+      case 'AEXPR_OP_ANY': {
+        // `= ANY($1)` / `= ANY(ARRAY[...])`; `= ANY(ARRAY(SELECT ...))` only with a LIMIT.
+        const sub = as<'SubLink', T.SubLink>(e.rexpr, 'SubLink');
+        if (col && op === '=' && (!sub || hasLimit(sub.subselect))) return true;
+        break;
+      }
+      case 'AEXPR_OP': {
+        const right = column(e.rexpr);
+        // `5 < id` is `id > 5`.
+        const [c, o] = col ? [col, op] : right ? [right, flip(op)] : [undefined, op];
+        if (!c) break;
+        if (o === '>' || o === '>=') lower.add(c);
+        else if (o === '<' || o === '<=') upper.add(c);
+        else if (o === '=' && keys.has(c) && !(col && right)) return true;
+        if (lower.has(c) && upper.has(c)) return true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+function flip(op: string | undefined): string | undefined {
+  return op === '<' ? '>' : op === '>' ? '<' : op === '<=' ? '>=' : op === '>=' ? '<=' : op;
+}
