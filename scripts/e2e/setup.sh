@@ -70,8 +70,9 @@ if done_marker cs "$CODE_SERVER_VERSION" && [ -x "$CACHE/cs/bin/code-server" ]; 
   echo "   already there: $("$CACHE/cs/bin/code-server" --version 2>/dev/null | tail -1)"
 else
   rm -rf "$CACHE/cs"
-  # a global npmrc may say nodedir=/usr (Node 20 headers): build the addons against Node 24's headers
-  npm_config_nodedir="$NODE24_DIR" \
+  # a global npmrc may say nodedir=/usr (Node 20 headers): build the addons against Node 24's headers;
+  # JOBS=max lets node-gyp run make on every core
+  JOBS="${JOBS:-max}" npm_config_nodedir="$NODE24_DIR" \
     npm install -g --prefix "$CACHE/cs" --no-audit --no-fund --foreground-scripts "code-server@$CODE_SERVER_VERSION" \
     >"$CACHE/logs/code-server.log" 2>&1 || fail_log "$CACHE/logs/code-server.log"
   echo "   $("$CACHE/cs/bin/code-server" --version 2>/dev/null | tail -1)"
