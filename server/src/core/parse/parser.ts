@@ -91,7 +91,7 @@ function parseUncached(text: string): ParseOutcome {
   const nul = text.indexOf('\0');
   if (nul >= 0) return { statements: [], error: { message: 'a NUL byte (0x00) is not allowed in SQL text', offset: nul } };
   try {
-    const result: ParseResult = pg.parseSync(text);
+    const result: ParseResult = pg.parseSync(wellFormed(text));
     const statements: ParsedStatement[] = [];
     for (const raw of result.stmts ?? []) {
       if (!raw.stmt) continue;
@@ -108,8 +108,8 @@ function parseUncached(text: string): ParseOutcome {
         ? 'the statement is nested too deeply to analyse (PostgreSQL may also reject it: "stack depth limit exceeded")'
         : shortenMessage(error instanceof Error ? error.message : String(error));
     const cursor = pg.hasSqlDetails(error) ? error.sqlDetails?.cursorPosition ?? 0 : 0;
-    // cursorPosition is 1-based in code points (0 when unknown).
-    const offset = cursor > 0 ? mapper.fromCodePoints(cursor - 1) : 0;
+    // libpg-query already converts PostgreSQL's 1-based cursorpos to a 0-based code-point offset.
+    const offset = mapper.fromCodePoints(Math.max(0, cursor));
     return { statements: [], error: { message, offset } };
   }
 }
@@ -127,6 +127,18 @@ function cut(text: string, n: number): string {
   return text.slice(0, c >= 0xd800 && c <= 0xdbff ? n - 1 : n);
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Lone surrogates (possible in an editor buffer, never in a UTF-8 file) become U+FFFD: same UTF-16
+ * length and the same 3 UTF-8 bytes, so every offset still maps. The WASM glue sizes its buffer for
+ * them differently than it writes them, which cut the end of the statement off.
+ */
+function wellFormed(text: string): string {
+  LONE_SURROGATE.lastIndex = 0;
+  return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\uFFFD') : text;
+}
+
 function skipSpace(text: string, i: number): number {
   while (i < text.length && /\s/.test(text[i])) i++;
   return i;
@@ -142,7 +154,7 @@ export function scanTokens(text: string): Token[] {
   const mapper = new OffsetMapper(text);
   let tokens: Token[] = [];
   try {
-    tokens = pg.scanSync(text).tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName)).map((t) => {
+    tokens = pg.scanSync(wellFormed(text)).tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName)).map((t) => {
       const keyword = t.keywordKind !== 0;
       return {
         start: mapper.fromUtf8(t.start),
@@ -163,7 +175,7 @@ export function scanTokens(text: string): Token[] {
 export function parsePlpgsql(createFunctionText: string): unknown | undefined {
   ensureReady();
   try {
-    return pg.parsePlPgSQLSync(createFunctionText);
+    return pg.parsePlPgSQLSync(wellFormed(createFunctionText));
   } catch {
     return undefined;
   }

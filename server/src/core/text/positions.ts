@@ -108,11 +108,16 @@ export class OffsetMapper {
   fromCodePoints(codePointOffset: number): number {
     if (this.ascii) return Math.max(0, Math.min(codePointOffset, this.text.length));
     let utf16 = 0;
-    for (let cp = 0; cp < codePointOffset && utf16 < this.text.length; cp++) {
-      const c = this.text.charCodeAt(utf16);
-      utf16 += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
-    }
+    for (let cp = 0; cp < codePointOffset && utf16 < this.text.length; cp++) utf16 += this.isPair(utf16) ? 2 : 1;
     return Math.min(utf16, this.text.length);
+  }
+
+  /** A high surrogate followed by a low one: one code point, 4 UTF-8 bytes. Lone surrogates are not pairs. */
+  private isPair(i: number): boolean {
+    const c = this.text.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdbff) return false;
+    const d = this.text.charCodeAt(i + 1);
+    return d >= 0xdc00 && d <= 0xdfff;
   }
 
   private table(): Uint32Array {
@@ -126,10 +131,10 @@ export class OffsetMapper {
       let units = 1;
       if (c < 0x80) width = 1;
       else if (c < 0x800) width = 2;
-      else if (c >= 0xd800 && c <= 0xdbff && i + 1 < this.text.length) {
+      else if (this.isPair(i)) {
         width = 4;
         units = 2;
-      } else width = 3;
+      } else width = 3; // BMP, or a lone surrogate (3 bytes, as the WASM parser and Buffer encode it)
       for (let k = 0; k < width; k++) table[b + k] = i;
       b += width;
       i += units - 1;
