@@ -1,7 +1,7 @@
 import { T, as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
 import { isExisting } from './helpers';
-import { commandSpan } from './statementParts';
+import { columnAddedInFile, commandSpan } from './statementParts';
 
 export const banDropColumn: Rule = {
   id: 'ban-drop-column',
@@ -16,7 +16,7 @@ export const banDropColumn: Rule = {
       'new code, and the data is gone for a rollback.',
     safe:
       'First stop using the column in the code (and tell the ORM to ignore it), deploy that everywhere, then drop the ' +
-      'column in a later migration. Tables created earlier in the same file are not flagged.',
+      'column in a later migration. Tables created earlier in the same file, and columns added earlier in it, are not flagged.',
     bad: 'ALTER TABLE users DROP COLUMN legacy_flags;',
     good: '-- after a release that no longer reads or writes users.legacy_flags:\n-- lockwise-ignore ban-drop-column -- unused since release 42\nALTER TABLE users DROP COLUMN legacy_flags;',
   },
@@ -26,7 +26,7 @@ export const banDropColumn: Rule = {
     if (!stmt || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
     (stmt.cmds ?? []).forEach((c, i) => {
       const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype !== 'AT_DropColumn') return;
+      if (cmd?.subtype !== 'AT_DropColumn' || columnAddedInFile(ctx, table, cmd.name)) return;
       report({
         statement: ctx.statement.index,
         span: commandSpan(ctx.file, ctx.statement, stmt, i),

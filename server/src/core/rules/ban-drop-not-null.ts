@@ -1,7 +1,7 @@
 import { T, as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
 import { isExisting } from './helpers';
-import { commandSpan } from './statementParts';
+import { columnAddedInFile, commandSpan } from './statementParts';
 
 export const banDropNotNull: Rule = {
   id: 'ban-drop-not-null',
@@ -15,7 +15,7 @@ export const banDropNotNull: Rule = {
       'NULLs they do not handle. Putting the constraint back later needs a full-table scan.',
     safe:
       'Make sure every reader handles NULL first, and write the migration deliberately (an ignore comment with the reason). ' +
-      'Tables created earlier in the same file are not flagged.',
+      'Tables created earlier in the same file, and columns added earlier in it, are not flagged.',
     bad: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
     good: '-- every reader handles a NULL email since release 42:\n-- lockwise-ignore ban-drop-not-null -- readers checked\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
   },
@@ -25,7 +25,7 @@ export const banDropNotNull: Rule = {
     if (!stmt || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
     (stmt.cmds ?? []).forEach((c, i) => {
       const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype !== 'AT_DropNotNull') return;
+      if (cmd?.subtype !== 'AT_DropNotNull' || columnAddedInFile(ctx, table, cmd.name)) return;
       report({
         statement: ctx.statement.index,
         span: commandSpan(ctx.file, ctx.statement, stmt, i),

@@ -1,7 +1,7 @@
 import { T, as } from '../parse/ast';
 import { Rule } from './types';
 import { headSpan, isExisting } from './helpers';
-import { renameClauseSpan } from './statementParts';
+import { columnAddedInFile, renameClauseSpan } from './statementParts';
 
 export const renamingColumn: Rule = {
   id: 'renaming-column',
@@ -16,7 +16,8 @@ export const renamingColumn: Rule = {
     safe:
       'Expand and contract: add the new column, write to both (or keep them in sync with a trigger), backfill in batches, ' +
       'switch reads to the new column, deploy, then drop the old one in a later migration. Or keep the database name ' +
-      'and rename only in the application (an ORM column mapping). Columns of tables created earlier in the same file are not flagged.',
+      'and rename only in the application (an ORM column mapping). Tables created earlier in the same file, and columns added ' +
+      'earlier in it (the swap at the end of an expand/contract), are not flagged.',
     bad: 'ALTER TABLE users RENAME COLUMN name TO full_name;',
     good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- dual-write, backfill, switch reads, then in a later release:\nALTER TABLE users DROP COLUMN name;',
   },
@@ -24,7 +25,7 @@ export const renamingColumn: Rule = {
     const stmt = as<'RenameStmt', T.RenameStmt>(ctx.statement.node, 'RenameStmt');
     if (stmt?.renameType !== 'OBJECT_COLUMN') return;
     const table = stmt.relation?.relname;
-    if (!isExisting(ctx, table)) return;
+    if (!isExisting(ctx, table) || columnAddedInFile(ctx, table, stmt.subname)) return;
     const kind = stmt.relationType === 'OBJECT_VIEW' || stmt.relationType === 'OBJECT_MATVIEW' ? 'view' : 'table';
     report({
       statement: ctx.statement.index,

@@ -5,8 +5,8 @@
 import { Statement } from '../model/statements';
 import { Token } from '../parse/parser';
 import { Span } from '../text/positions';
-import { T } from '../parse/ast';
-import { FileContext } from './types';
+import { T, as, asAlterTableCmd, asColumnDef } from '../parse/ast';
+import { FileContext, StatementContext } from './types';
 import { headSpan, locationSpan } from './helpers';
 
 /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated. */
@@ -142,4 +142,19 @@ export function renameClauseSpan(file: FileContext, stmt: Statement): Span | und
 /** The span of sub-command `index` of an ALTER TABLE statement, or the statement's first line. */
 export function commandSpan(file: FileContext, stmt: Statement, alter: T.AlterTableStmt, index: number): Span {
   return alterCommandSpans(file, stmt, alter.relation, alter.cmds?.length ?? 0)?.[index] ?? headSpan(file, stmt);
+}
+
+/** True when an earlier statement of this file added `column` to `table` (no running code uses it yet). */
+export function columnAddedInFile(ctx: StatementContext, table: string | undefined, column: string | undefined): boolean {
+  if (!table || !column) return false;
+  for (const s of ctx.file.statements) {
+    if (s.index >= ctx.statement.index) break;
+    const alter = as<'AlterTableStmt', T.AlterTableStmt>(s.node, 'AlterTableStmt');
+    if (alter?.relation?.relname !== table) continue;
+    for (const c of alter.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      if (cmd?.subtype === 'AT_AddColumn' && asColumnDef(cmd.def)?.colname === column) return true;
+    }
+  }
+  return false;
 }
