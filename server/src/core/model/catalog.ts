@@ -79,6 +79,8 @@ export class Catalog {
   currentStatement = -1;
   /** Records this catalog may change in place (not shared with a clone). */
   private owned = new WeakSet<RelationInfo | IndexInfo>();
+  /** Built on first use by constraintNameTaken; entries may be stale, never missing. */
+  private constraintHolders?: Map<string, Set<string>>;
 
   clone(): Catalog {
     const copy = new Catalog();
@@ -128,8 +130,22 @@ export class Catalog {
 
   /** A constraint of that name exists on some table (PostgreSQL picks unused names schema-wide). */
   constraintNameTaken(name: string): boolean {
-    for (const rel of this.relations.values()) if (rel.constraints.has(name)) return true;
+    // An index (constraint name → relations that had it, possibly stale) instead of a scan of
+    // every table: default names are chosen for each unnamed constraint of a long migration.
+    if (!this.constraintHolders) {
+      this.constraintHolders = new Map();
+      for (const [key, rel] of this.relations) for (const c of rel.constraints.keys()) this.noteConstraint(key, c);
+    }
+    for (const holder of this.constraintHolders.get(name) ?? []) if (this.relations.get(holder)?.constraints.has(name)) return true;
     return false;
+  }
+
+  /** Records that `relation` holds constraint `name` (call after every `constraints.set`). */
+  private noteConstraint(relation: string, name: string): void {
+    if (!this.constraintHolders) return;
+    let holders = this.constraintHolders.get(name);
+    if (!holders) this.constraintHolders.set(name, (holders = new Set()));
+    holders.add(relation);
   }
 
   /** A table, view, sequence or index of that name exists. */
@@ -295,6 +311,7 @@ export class Catalog {
         const name = con.conname ?? chooseName(rel.name, checkNameColumns(con.raw_expr), 'check', (n) => this.constraintNameTaken(n));
         const info: ConstraintInfo = { ...base, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
         rel.constraints.set(name, info);
+        this.noteConstraint(rel.name, name);
         return info;
       }
       case 'CONSTR_FOREIGN': {
@@ -302,6 +319,7 @@ export class Catalog {
         const name = con.conname ?? defaultConstraintName(rel.name, fkCols, 'fkey');
         const info: ConstraintInfo = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname };
         rel.constraints.set(name, info);
+        this.noteConstraint(rel.name, name);
         return info;
       }
       case 'CONSTR_PRIMARY':
@@ -333,6 +351,7 @@ export class Catalog {
         if (primary) for (const c of cols) { const col = rel.columns.get(c); if (col) col.notNull = true; }
         const info: ConstraintInfo = { ...base, validated: true, name, type: primary ? 'primary' : 'unique', columns: cols, index: indexName };
         rel.constraints.set(name, info);
+        this.noteConstraint(rel.name, name);
         return info;
       }
       case 'CONSTR_EXCLUSION': {
@@ -340,6 +359,7 @@ export class Catalog {
         this.addIndex({ name, table: rel.name, unique: false, columns: [], partial: false });
         const info: ConstraintInfo = { ...base, name, type: 'exclusion', columns: [], index: name };
         rel.constraints.set(name, info);
+        this.noteConstraint(rel.name, name);
         return info;
       }
       default:
@@ -468,6 +488,7 @@ export class Catalog {
         this.relations.delete(target);
         rel.name = newName;
         this.relations.set(newName, rel);
+        for (const c of rel.constraints.keys()) this.noteConstraint(newName, c);
         for (const idx of [...rel.indexes]) {
           const owned = this.ownIndex(idx);
           if (owned) owned.table = newName;
@@ -508,6 +529,7 @@ export class Catalog {
         rel.constraints.delete(con.name);
         con.name = newName;
         rel.constraints.set(newName, con);
+        this.noteConstraint(rel.name, newName);
         return;
       }
       default:
