@@ -77,9 +77,25 @@ function trimEnd(text: string, end: number): number {
   return e;
 }
 
-/** Tokens of a statement with document offsets. */
+/** Document-offset tokens by statement text, for the offset they were made at (bounded, oldest out). */
+const placedTokens = new Map<string, { start: number; tokens: Token[] }>();
+const PLACED_TOKENS_LIMIT = 20000;
+
+/**
+ * Tokens of a statement with document offsets. The arrays are shared between analyses of
+ * unchanged statements (an edit re-scans one statement): callers must not modify them.
+ */
 export function statementTokens(stmt: Statement): Token[] {
-  return scanTokens(stmt.text).map((t) => ({ ...t, start: t.start + stmt.span.start, end: t.end + stmt.span.start }));
+  const placed = placedTokens.get(stmt.text);
+  if (placed && placed.start === stmt.span.start) return placed.tokens;
+  const tokens = scanTokens(stmt.text).map((t) => ({ ...t, start: t.start + stmt.span.start, end: t.end + stmt.span.start }));
+  if (placed) placedTokens.delete(stmt.text);
+  placedTokens.set(stmt.text, { start: stmt.span.start, tokens });
+  if (placedTokens.size > PLACED_TOKENS_LIMIT) {
+    const oldest = placedTokens.keys().next().value;
+    if (oldest !== undefined) placedTokens.delete(oldest);
+  }
+  return tokens;
 }
 
 /**

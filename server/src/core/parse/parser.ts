@@ -68,7 +68,7 @@ class TextCache<T> {
 }
 
 const parseCache = new TextCache<ParseOutcome>(20000);
-const scanCache = new TextCache<Token[]>(2000);
+const scanCache = new TextCache<Token[]>(20000);
 
 function ensureReady(): void {
   if (!ready) throw new Error('the SQL parser is not loaded yet: await initParser() first');
@@ -171,12 +171,19 @@ export function scanTokens(text: string): Token[] {
   return tokens;
 }
 
-/** Parses a PL/pgSQL function definition (`CREATE FUNCTION ... LANGUAGE plpgsql AS $$...$$`). */
+const plpgsqlCache = new TextCache<{ tree: unknown | undefined }>(2000);
+
+/** Parses a PL/pgSQL function definition (`CREATE FUNCTION ... LANGUAGE plpgsql AS $$...$$`), cached by text. */
 export function parsePlpgsql(createFunctionText: string): unknown | undefined {
+  const cached = plpgsqlCache.get(createFunctionText);
+  if (cached) return cached.tree;
   ensureReady();
+  let tree: unknown | undefined;
   try {
-    return pg.parsePlPgSQLSync(wellFormed(createFunctionText));
+    tree = pg.parsePlPgSQLSync(wellFormed(createFunctionText));
   } catch {
-    return undefined;
+    tree = undefined;
   }
+  plpgsqlCache.set(createFunctionText, { tree });
+  return tree;
 }
