@@ -172,7 +172,7 @@ interface FileResult {
 async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   if (opts.paths.length === 0) throw new UsageError('no paths given (e.g. lockwise lint migrations/)');
   if (opts.config && !fs.existsSync(opts.config)) throw new UsageError(`cannot read config ${opts.config}: no such file`);
-  const resolver = new ConfigResolver({ configFile: opts.config, flags: opts.pgVersion ? { pgVersion: opts.pgVersion } : {} });
+  const resolver = new ConfigResolver({ configFile: opts.config, flags: opts.pgVersion ? { pgVersion: opts.pgVersion } : {}, stableFiles: true });
   const files = expandPaths(opts.paths);
   if (files.length === 0) throw new UsageError(`no .sql files found in ${opts.paths.join(', ')}`);
   await initParser();
