@@ -79,6 +79,13 @@ function fixRule(ruleId: string, c: Case, history: Catalog): string {
 
 const fixable = RULES.filter((r) => r.fixable);
 
+/**
+ * ban-uncommitted-transaction flags a transaction that never commits, so the original migration
+ * applies nothing when its session ends. Its fix (COMMIT) makes explicit what the author meant:
+ * it is compared with the original run with its open transaction committed.
+ */
+const COMMIT_OPEN_TRANSACTION = new Set(['ban-uncommitted-transaction']);
+
 describe('quick fixes do not change what a migration does (PGlite)', function () {
   this.timeout(120000);
   const setups = new Map<string, Blob>();
@@ -111,11 +118,11 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
     }
   }
 
-  async function runOnFreshCopy(text: string, c: Case, history: Catalog, label: string) {
+  async function runOnFreshCopy(text: string, c: Case, history: Catalog, label: string, openTransactionAtEnd: 'rollback' | 'commit' = 'rollback') {
     const engine = await TraceEngine.create({ dataDir: await setupFor(c) });
     try {
       const analysis = analyze(text, { config: c.config, history });
-      const run = await runMigration(engine, analysis, { measure: false });
+      const run = await runMigration(engine, analysis, { measure: false, openTransactionAtEnd });
       const failures = run.steps.filter((s) => s.trace.error).map((s) => `${s.trace.sql}: ${s.trace.error!.message}`);
       assert.deepStrictEqual(failures, [], `the ${label} migration fails on the equivalence schema`);
       assert.ok(!run.rolledBackAtEnd, `the ${label} migration leaves a transaction open`);
@@ -148,7 +155,7 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
           const errorsBefore = new Set(before.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`));
           const newErrors = after.findings.filter((f) => f.severity === 'error' && !errorsBefore.has(`${f.rule}: ${f.message}`));
           assert.deepStrictEqual(newErrors.map((f) => `${f.rule}: ${f.message}`), [], `the fix introduced error-level findings:\n${fixed}`);
-          const original = await runOnFreshCopy(c.text, c, history, 'original');
+          const original = await runOnFreshCopy(c.text, c, history, 'original', COMMIT_OPEN_TRANSACTION.has(rule.id) ? 'commit' : 'rollback');
           const result = await runOnFreshCopy(fixed, c, history, 'fixed');
           assert.deepStrictEqual(result, original, `schemas differ after the fix:\n${fixed}`);
         });

@@ -34,6 +34,11 @@ export interface RunResult {
 export interface RunOptions {
   /** Measure locks, storage and scans (the trace); otherwise only run and record errors. */
   measure: boolean;
+  /**
+   * What happens to a transaction still open at the end of the file: 'rollback' (default) is what
+   * a session that ends does; 'commit' is what the author meant (used to check ban-uncommitted-transaction's fix).
+   */
+  openTransactionAtEnd?: 'rollback' | 'commit';
 }
 
 /** Runs the file's top-level statements (DO-block bodies run as part of their DO). */
@@ -44,8 +49,9 @@ export async function runMigration(engine: TraceEngine, analysis: Analysis, opti
     if (s.statement.container !== undefined) continue;
     runner.steps.push(await runner.step(i, s.statement, s.effect.noTransaction));
   }
-  const rolledBackAtEnd = runner.open && !analysis.config.assumeInTransaction;
-  if (runner.open) await engine.exec(analysis.config.assumeInTransaction ? 'COMMIT' : 'ROLLBACK').catch(() => undefined);
+  const commitAtEnd = analysis.config.assumeInTransaction || options.openTransactionAtEnd === 'commit';
+  const rolledBackAtEnd = runner.open && !commitAtEnd;
+  if (runner.open) await engine.exec(commitAtEnd ? 'COMMIT' : 'ROLLBACK').catch(() => undefined);
   return { steps: runner.steps, rolledBackAtEnd };
 }
 
