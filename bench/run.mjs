@@ -1,0 +1,573 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: Lockwise against squawk and pgfence in batch, and the language server in an
+ * editor-like session. Prints markdown and writes bench/RESULTS.md (with bench/FINDINGS.md, the
+ * hand-written profile notes, appended). Not part of `npm test`; measurements live only here.
+ *
+ * Needs `npm install` and `npm run build` (run here if dist/ is missing). The peer tools
+ * (squawk-cli, @flvmnt/pgfence) live in bench/peers/ and are installed there on first use: they are
+ * not devDependencies because squawk-cli's per-platform binary packages make `npm ci` fail. The corpus is ../shared/corpus next to the clone (or $LOCKWISE_CORPUS).
+ *
+ * Environment: BENCH_RUNS (default 7 runs per tool per pair), BENCH_EDITS (50),
+ * BENCH_ONLY=batch|editor, LOCKWISE_E2E_LOG (a saved `npm run test:e2e` output, for the
+ * activation metric).
+ */
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { generateMigration } from './generate.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PEERS = path.join(ROOT, 'bench', 'peers');
+if (!fs.existsSync(path.join(PEERS, 'node_modules'))) {
+  process.stderr.write('[bench] installing the peer tools into bench/peers (squawk-cli, @flvmnt/pgfence)\n');
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock'], { cwd: PEERS, stdio: 'inherit' });
+}
+const require = createRequire(path.join(PEERS, 'package.json'));
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const EDITS = Number(process.env.BENCH_EDITS ?? 50);
+const ONLY = process.env.BENCH_ONLY;
+const out = [];
+const say = (line = '') => {
+  out.push(line);
+  process.stdout.write(line + '\n');
+};
+const progress = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+
+// ---- helpers -----------------------------------------------------------------------------------
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+/** Nearest-rank percentile. */
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+};
+const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const mb = (kb) => (kb / 1024).toFixed(1);
+
+function findCorpus() {
+  const candidates = [process.env.LOCKWISE_CORPUS, path.resolve(ROOT, '..', 'shared', 'corpus'), '/work/shared/corpus'].filter(Boolean);
+  return candidates.find((c) => fs.existsSync(c));
+}
+
+function walk(dir) {
+  const outFiles = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) outFiles.push(...walk(full));
+    else if (e.isFile()) outFiles.push(full);
+  }
+  return outFiles;
+}
+
+const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/**
+ * Runs a command once: wall time (ms) measured here, peak RSS (KB) from /usr/bin/time (wait4's
+ * ru_maxrss) or, without it, by polling the process's VmHWM in /proc.
+ */
+function measure(cmd, args, cwd) {
+  return new Promise((resolve) => {
+    const rssFile = path.join(os.tmpdir(), `lockwise-bench-rss-${process.pid}`);
+    const [file, argv] = TIME ? [TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+    let peak = 0;
+    let stderr = '';
+    const t0 = performance.now();
+    const child = spawn(file, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr.on('data', (d) => {
+      if (stderr.length < 4000) stderr += d;
+    });
+    let poll;
+    if (!TIME) {
+      const read = () => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) peak = Math.max(peak, Number(m[1]));
+        } catch {
+          /* exited */
+        }
+      };
+      poll = setInterval(read, 2);
+    }
+    child.on('exit', (code, signal) => {
+      const wall = performance.now() - t0;
+      if (poll) clearInterval(poll);
+      if (TIME) {
+        try {
+          const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
+          peak = Number(lines[lines.length - 1]) || 0;
+          // time(1) writes "Command exited with non-zero status N" before the number.
+        } catch {
+          peak = 0;
+        }
+      }
+      resolve({ wall, rss: peak, code: code ?? (signal ? 128 : -1), stderr });
+    });
+  });
+}
+
+// ---- batch -------------------------------------------------------------------------------------
+
+const squawkBinary = () => {
+  const key = `${process.platform}-${process.arch}`;
+  try {
+    return require.resolve(`@squawk-cli/${key}/bin/${process.platform === 'win32' ? 'squawk.exe' : 'squawk'}`);
+  } catch {
+    return undefined;
+  }
+};
+
+const TOOLS = {
+  lockwise: (files) => [process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'lint', '--format', 'json', ...files]],
+  squawk: (files) => [squawkBinary(), ['--reporter', 'json', ...files]],
+  pgfence: (files) => [process.execPath, [path.join(PEERS, 'node_modules', '@flvmnt', 'pgfence', 'dist', 'index.js'), 'analyze', '--format', 'sql', '--output', 'json', ...files]],
+};
+
+/** Files pgfence can analyse on its own: it stops the whole run at the first file it cannot parse. */
+async function pgfenceAccepts(corpus, files) {
+  const { analyze } = await import(pathToFileURL(path.join(PEERS, 'node_modules', '@flvmnt', 'pgfence', 'dist', 'analyzer.js')).href);
+  const config = { format: 'sql', output: 'json', minPostgresVersion: 11, maxAllowedRisk: 'high', requireLockTimeout: true, requireStatementTimeout: true };
+  const ok = [];
+  const cwd = process.cwd();
+  process.chdir(corpus);
+  try {
+    for (const f of files) {
+      try {
+        await analyze([f], config);
+        ok.push(f);
+      } catch {
+        /* pgfence error: syntax error ... */
+      }
+    }
+  } finally {
+    process.chdir(cwd);
+  }
+  return ok;
+}
+
+/** Files squawk lints without panicking (a panic aborts the run with no output, exit 101). */
+async function squawkAccepts(corpus, files) {
+  const bin = squawkBinary();
+  const ok = [];
+  const panics = [];
+  for (const f of files) {
+    const r = spawnSync(bin, ['--reporter', 'json', f], { cwd: corpus, stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status === 0 || r.status === 1) ok.push(f);
+    else panics.push(`${f} (exit ${r.status}: ${String(r.stderr).split('\n').find((l) => l.trim() && !l.startsWith('panicked')) ?? ''})`);
+  }
+  return { ok, panics };
+}
+
+async function alternate(label, files, peer, corpus) {
+  progress(`${label}: lockwise vs ${peer}, ${files.length} files, ${RUNS} runs each`);
+  // warm-up (page cache, JIT caches of node itself)
+  for (const tool of ['lockwise', peer]) {
+    const [cmd, args] = TOOLS[tool](files);
+    await measure(cmd, args, corpus);
+  }
+  const results = { lockwise: [], [peer]: [] };
+  for (let i = 0; i < RUNS; i++) {
+    for (const tool of i % 2 ? [peer, 'lockwise'] : ['lockwise', peer]) {
+      const [cmd, args] = TOOLS[tool](files);
+      results[tool].push(await measure(cmd, args, corpus));
+    }
+  }
+  const row = (tool) => {
+    const rs = results[tool];
+    return { wall: median(rs.map((r) => r.wall)), rss: median(rs.map((r) => r.rss)), codes: [...new Set(rs.map((r) => r.code))].join('/'), min: Math.min(...rs.map((r) => r.wall)), max: Math.max(...rs.map((r) => r.wall)) };
+  };
+  return { label, peer, files: files.length, lockwise: row('lockwise'), other: row(peer) };
+}
+
+async function batch() {
+  const corpus = findCorpus();
+  if (!corpus) {
+    say('Batch: corpus not found (../shared/corpus or $LOCKWISE_CORPUS); skipped.');
+    return;
+  }
+  if (!squawkBinary()) throw new Error('squawk binary missing in bench/peers: delete bench/peers/node_modules and run again');
+  const rel = (f) => path.relative(corpus, f);
+  const isSql = (f) => /\.sql(\.postgres)?$/i.test(f);
+  const all = walk(corpus).map(rel).filter(isSql).sort();
+  const realWorld = all.filter((f) => !f.startsWith('postgres_regress/') && !f.startsWith('squawk-fixtures/'));
+  const regress = all.filter((f) => f.startsWith('postgres_regress/'));
+  progress(`corpus ${corpus}: ${realWorld.length} real-world files, ${regress.length} postgres_regress files`);
+
+  // What each peer does with the full sets (one run each), then which files it accepts.
+  const behaviour = [];
+  for (const [setName, files] of [['real-world', realWorld], ['postgres_regress', regress]]) {
+    for (const tool of ['lockwise', 'squawk', 'pgfence']) {
+      const [cmd, args] = TOOLS[tool](files);
+      const r = await measure(cmd, args, corpus);
+      const firstErr = r.stderr.split('\n').find((l) => l.trim()) ?? '';
+      behaviour.push({ set: setName, tool, code: r.code, wall: r.wall, note: r.code > 1 ? firstErr.slice(0, 90) : '' });
+    }
+  }
+  const sqRegress = await squawkAccepts(corpus, regress);
+  const sqReal = behaviour.find((b) => b.set === 'real-world' && b.tool === 'squawk').code > 1 ? await squawkAccepts(corpus, realWorld) : { ok: realWorld, panics: [] };
+  const pgReal = await pgfenceAccepts(corpus, realWorld);
+  const pgRegress = await pgfenceAccepts(corpus, regress);
+
+  const pairs = [];
+  pairs.push(await alternate('real-world', sqReal.ok, 'squawk', corpus));
+  pairs.push(await alternate('real-world, files pgfence accepts', pgReal, 'pgfence', corpus));
+  pairs.push(await alternate('postgres_regress, files squawk survives', sqRegress.ok, 'squawk', corpus));
+  pairs.push(await alternate('postgres_regress, files pgfence accepts', pgRegress, 'pgfence', corpus));
+
+  say('## Batch');
+  say();
+  say(`Medians of ${RUNS} alternating runs per pair (lockwise, peer, peer, lockwise, ...; one warm-up each), one invocation over all the files,`);
+  say('same file list for both. Wall time from spawn to exit; peak RSS from ' + (TIME ? '`/usr/bin/time` (ru_maxrss)' : 'polling VmHWM') + '.');
+  say('`lockwise lint --format json`; `squawk --reporter json` (the native binary from @squawk-cli/*, not the Node shim);');
+  say('`pgfence analyze --format sql --output json`.');
+  say();
+  say('| files | n | lockwise wall ms | peer | peer wall ms | **ratio lockwise/peer** | lockwise peak RSS MB | peer peak RSS MB | exit codes (lw, peer) |');
+  say('|---|---:|---:|---|---:|---:|---:|---:|---|');
+  for (const p of pairs) {
+    say(`| ${p.label} | ${p.files} | ${ms(p.lockwise.wall)} (${ms(p.lockwise.min)}–${ms(p.lockwise.max)}) | ${p.peer} | ${ms(p.other.wall)} (${ms(p.other.min)}–${ms(p.other.max)}) | **${(p.lockwise.wall / p.other.wall).toFixed(2)}** | ${mb(p.lockwise.rss)} | ${mb(p.other.rss)} | ${p.lockwise.codes}, ${p.other.codes} |`);
+  }
+  say();
+  say('Each tool on the full sets (one run; exit 1 = findings, anything else = the run failed):');
+  say();
+  say('| set | tool | exit | wall ms | note |');
+  say('|---|---|---:|---:|---|');
+  for (const b of behaviour) say(`| ${b.set} (${b.set === 'real-world' ? realWorld.length : regress.length}) | ${b.tool} | ${b.code} | ${ms(b.wall)} | ${b.note.replace(/\|/g, '\\|')} |`);
+  say();
+  say(`- squawk panics (exit 101, no output for any file) on ${sqRegress.panics.length} postgres_regress file(s): ${sqRegress.panics.map((p) => '`' + p.split(' ')[0].replace('postgres_regress/test/sql/postgres_regress/', '') + '`').join(', ')}${sqReal.panics.length ? `; and on ${sqReal.panics.length} real-world file(s)` : ''}.`);
+  say(`- pgfence stops the whole run (exit 2) at the first file it cannot parse: it accepts ${pgReal.length} of ${realWorld.length} real-world files and ${pgRegress.length} of ${regress.length} postgres_regress files on their own.`);
+  say();
+}
+
+// ---- editor ------------------------------------------------------------------------------------
+
+class LspClient {
+  constructor(proc) {
+    this.proc = proc;
+    this.nextId = 1;
+    this.pending = new Map();
+    this.listeners = [];
+    this.buffer = Buffer.alloc(0);
+    proc.stdout.on('data', (chunk) => this.onData(chunk));
+    proc.stderr.on('data', () => undefined);
+  }
+
+  onData(chunk) {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const header = this.buffer.subarray(0, headerEnd).toString('ascii');
+      const length = Number(/Content-Length: (\d+)/i.exec(header)?.[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      this.onMessage(JSON.parse(body), performance.now());
+    }
+  }
+
+  onMessage(msg, at) {
+    if (msg.id !== undefined && msg.method === undefined) {
+      const p = this.pending.get(msg.id);
+      this.pending.delete(msg.id);
+      p?.({ result: msg.result, error: msg.error, at });
+      return;
+    }
+    if (msg.id !== undefined && msg.method) {
+      // A request from the server (registration, configuration, ...): answer like an editor.
+      const result = msg.method === 'workspace/configuration' ? msg.params.items.map(() => ({})) : null;
+      this.send({ jsonrpc: '2.0', id: msg.id, result });
+      return;
+    }
+    for (const l of [...this.listeners]) l(msg, at);
+  }
+
+  send(msg) {
+    const body = Buffer.from(JSON.stringify(msg), 'utf8');
+    this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
+    this.proc.stdin.write(body);
+  }
+
+  request(method, params) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.send({ jsonrpc: '2.0', id, method, params });
+    });
+  }
+
+  notify(method, params) {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** Resolves with the first notification matching `pred` (and its arrival time). */
+  waitFor(pred, timeoutMs = 120000) {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.listeners = this.listeners.filter((l) => l !== listener);
+        reject(new Error('timed out waiting for the server'));
+      }, timeoutMs);
+      const listener = (msg, at) => {
+        if (!pred(msg)) return;
+        clearTimeout(timer);
+        this.listeners = this.listeners.filter((l) => l !== listener);
+        resolve({ msg, at });
+      };
+      this.listeners.push(listener);
+    });
+  }
+}
+
+function rssOf(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const get = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+  return { rss: get('VmRSS'), hwm: get('VmHWM') };
+}
+
+async function editorSession(count) {
+  const gen = generateMigration(count);
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-')));
+  fs.writeFileSync(path.join(dir, '0001_base.sql'), gen.history);
+  const file = path.join(dir, '0002_generated.sql');
+  fs.writeFileSync(file, gen.text);
+  const uri = pathToFileURL(file).href;
+
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const client = new LspClient(proc);
+  const init = await client.request('initialize', {
+    processId: process.pid,
+    rootUri: pathToFileURL(dir).href,
+    workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'bench' }],
+    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } } },
+    // No debounce: the numbers below are the server's own latency (the default debounce is 150 ms).
+    initializationOptions: { debounceMs: 0 },
+  });
+  const tInit = init.at;
+  client.notify('initialized', {});
+
+  const diagnosticsFor = (version) => client.waitFor((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && (version === undefined || m.params.version === version));
+  let version = 1;
+  const tOpen = performance.now();
+  const firstDiag = diagnosticsFor(version);
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'sql', version, text: gen.text } });
+  const first = await firstDiag;
+  const openMs = first.at - tOpen;
+  const startupMs = tInit - t0;
+  const memOpen = rssOf(proc.pid);
+  let diagnostics = first.msg.params.diagnostics;
+
+  // Typing into an identifier in the middle of the file, one character per edit.
+  const editMs = [];
+  let character = gen.editCharacter;
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  for (let i = 0; i < EDITS; i++) {
+    version++;
+    const pos = { line: gen.editLine, character };
+    const waiting = diagnosticsFor(version);
+    const t = performance.now();
+    client.notify('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range: { start: pos, end: pos }, text: letters[i % 26] }] });
+    const d = await waiting;
+    editMs.push(d.at - t);
+    diagnostics = d.msg.params.diagnostics;
+    character++;
+  }
+
+  // Hover over statements spread through the file (the analysis of the current version is cached).
+  const hoverMs = [];
+  const step = Math.max(1, Math.floor(gen.statements.length / EDITS));
+  for (let i = 0; i < EDITS; i++) {
+    const s = gen.statements[(i * step + 7) % gen.statements.length];
+    const t = performance.now();
+    await client.request('textDocument/hover', { textDocument: { uri }, position: { line: s.line, character: 2 } });
+    hoverMs.push(performance.now() - t);
+  }
+
+  // Code actions on diagnostics spread through the file (quick fixes are checked by re-analysis).
+  const actionMs = [];
+  let actions = 0;
+  if (diagnostics.length) {
+    const dstep = Math.max(1, Math.floor(diagnostics.length / EDITS));
+    for (let i = 0; i < Math.min(EDITS, diagnostics.length); i++) {
+      const d = diagnostics[(i * dstep) % diagnostics.length];
+      const t = performance.now();
+      const r = await client.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d], only: ['quickfix'] } });
+      actionMs.push(performance.now() - t);
+      actions += (r.result ?? []).length;
+    }
+  }
+  const memEnd = rssOf(proc.pid);
+
+  await client.request('shutdown', null);
+  client.notify('exit', null);
+  await new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      proc.kill();
+      resolve();
+    }, 3000);
+    proc.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { count, bytes: Buffer.byteLength(gen.text), diagnostics: first.msg.params.diagnostics.length, startupMs, openMs, editMs, hoverMs, actionMs, actions, memOpen, memEnd };
+}
+
+async function editor() {
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'server.js'))) {
+    say('## Editor\n\ndist/server.js not built: skipped.\n');
+    return;
+  }
+  const sessions = [];
+  for (const n of [1000, 10000]) {
+    progress(`editor: ${n} statements`);
+    sessions.push(await editorSession(n));
+  }
+  say('## Editor (language server over stdio)');
+  say();
+  say('A generated migration (bench/generate.mjs: mixed DDL/DML, transactions, settings, functions, DO blocks; deterministic) whose');
+  say('schema history is a generated `0001_base.sql` in the same folder. A fresh server per size. `debounceMs: 0` in the');
+  say(`initialization options, so edit latency is the server's own (the editor default adds a 150 ms debounce). ${EDITS} one-character edits typed`);
+  say('into an identifier in the middle of the file, each waited for (didChange → publishDiagnostics of that version);');
+  say(`${EDITS} hovers on statements spread through the file; code actions (quickfix) on up to ${EDITS} of the diagnostics.`);
+  say();
+  say('| statements | file KB | diagnostics | server start → initialized (WASM) ms | **didOpen → first diagnostics (cold) ms** | **edit → diagnostics p50 / p95 ms** | **hover p50 / p95 ms** | **code action p50 / p95 ms** | **RSS after open MB** | RSS / peak at end MB |');
+  say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const s of sessions) {
+    const ca = s.actionMs.length ? `${ms(pct(s.actionMs, 50))} / ${ms(pct(s.actionMs, 95))}` : 'n/a';
+    say(`| ${s.count} | ${(s.bytes / 1024).toFixed(0)} | ${s.diagnostics} | ${ms(s.startupMs)} | ${ms(s.openMs)} | ${ms(pct(s.editMs, 50))} / ${ms(pct(s.editMs, 95))} | ${ms(pct(s.hoverMs, 50))} / ${ms(pct(s.hoverMs, 95))} | ${ca} | ${mb(s.memOpen.rss)} | ${mb(s.memEnd.rss)} / ${mb(s.memEnd.hwm)} |`);
+  }
+  say();
+  return sessions;
+}
+
+function vsixAndActivation() {
+  say('## Package and activation');
+  say();
+  const vsix = fs.readdirSync(ROOT).filter((f) => f.endsWith('.vsix'));
+  const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts ?? {};
+  let vsixLine;
+  if (scripts.package) {
+    progress('npm run package');
+    const before = new Set(vsix);
+    const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, encoding: 'utf8' });
+    const made = fs.readdirSync(ROOT).filter((f) => f.endsWith('.vsix'));
+    const newest = made.map((f) => ({ f, t: fs.statSync(path.join(ROOT, f)).mtimeMs })).sort((a, b) => b.t - a.t)[0];
+    if (r.status === 0 && newest) {
+      vsixLine = `\`.vsix\` (npm run package): **${(fs.statSync(path.join(ROOT, newest.f)).size / 1024).toFixed(0)} KB** (${newest.f})`;
+      if (!before.has(newest.f)) fs.rmSync(path.join(ROOT, newest.f));
+    } else vsixLine = `\`.vsix\`: npm run package failed (exit ${r.status}): ${(r.stderr || r.stdout || '').trim().split('\n').slice(-2).join(' ')}`;
+  } else vsixLine = '`.vsix`: no `npm run package` script.';
+  say(`- ${vsixLine}`);
+  const log = process.env.LOCKWISE_E2E_LOG;
+  if (log && fs.existsSync(log)) {
+    const text = fs.readFileSync(log, 'utf8');
+    const m = /activation-to-first-diagnostics-ms:\s*(\d+)/.exec(text);
+    const a = /activate-resolved-ms:\s*(\d+)/.exec(text);
+    say(`- Extension activation → first diagnostics (e2e run, ${path.basename(log)}): ${m ? `**${m[1]} ms**` : 'not in the log'}${a ? `; activate() resolved after ${a[1]} ms` : ''}.`);
+  } else {
+    say('- Extension activation → first diagnostics: not measured in this run (set LOCKWISE_E2E_LOG to a saved `npm run test:e2e` output; it prints `activation-to-first-diagnostics-ms`).');
+  }
+  say();
+}
+
+function startup() {
+  // The CLI's fixed cost: node itself, loading the bundle, and loading the parser's WASM.
+  // Alone in its folder: no other migration to replay as schema history.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-one-'));
+  const one = path.join(dir, 'one.sql');
+  fs.writeFileSync(one, 'SELECT 1;\n');
+  const run = (args) => {
+    const xs = [];
+    for (let i = 0; i < 9; i++) {
+      const t = performance.now();
+      spawnSync(process.execPath, args, { stdio: 'ignore' });
+      xs.push(performance.now() - t);
+    }
+    return median(xs);
+  };
+  const nodeMs = run(['-e', '0']);
+  const versionMs = run([path.join(ROOT, 'dist', 'cli.js'), '--version']);
+  const lintMs = run([path.join(ROOT, 'dist', 'cli.js'), 'lint', '--format', 'json', one]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  say('## CLI fixed cost');
+  say();
+  say('| `node -e 0` | `lockwise --version` (bundle load) | `lockwise lint` of `SELECT 1;` (+ WASM load) |');
+  say('|---:|---:|---:|');
+  say(`| ${ms(nodeMs)} ms | ${ms(versionMs)} ms | ${ms(lintMs)} ms |`);
+  say();
+}
+
+function machine() {
+  const cpus = os.cpus();
+  const version = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim().split('\n')[0];
+    } catch {
+      return '?';
+    }
+  };
+  const pkg = (name) => {
+    try {
+      const inPeers = path.join(PEERS, 'node_modules', ...name.split('/'), 'package.json');
+      const file = fs.existsSync(inPeers) ? inPeers : path.join(ROOT, 'node_modules', ...name.split('/'), 'package.json');
+      return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+    } catch {
+      return '?';
+    }
+  };
+  let commit = '?';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    /* not a clone */
+  }
+  return {
+    date: new Date().toISOString(),
+    cpu: `${cpus[0]?.model ?? '?'} × ${os.availableParallelism?.() ?? cpus.length}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    lockwise: `${JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version} (${commit})`,
+    squawk: squawkBinary() ? version(squawkBinary(), ['--version']) : 'missing',
+    pgfence: pkg('@flvmnt/pgfence'),
+    libpgQuery: pkg('libpg-query'),
+  };
+}
+
+// ---- main --------------------------------------------------------------------------------------
+
+if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js')) || !fs.existsSync(path.join(ROOT, 'dist', 'server.js'))) {
+  progress('building dist/');
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+}
+const m = machine();
+const loadBefore = os.loadavg();
+say('# Lockwise benchmark');
+say();
+say(`${m.date} · ${m.cpu} · ${m.memory} RAM · ${m.os} · Node ${m.node}`);
+say(`lockwise ${m.lockwise} · ${m.squawk} · pgfence ${m.pgfence} · libpg-query ${m.libpgQuery} · \`npm run bench\` (BENCH_RUNS=${RUNS}, BENCH_EDITS=${EDITS})`);
+say();
+if (ONLY !== 'editor') {
+  startup();
+  await batch();
+}
+if (ONLY !== 'batch') {
+  await editor();
+  vsixAndActivation();
+}
+const loadAfter = os.loadavg();
+say(`Load average (1/5/15 min) before: ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; after: ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (a shared machine: other work was running).`);
+say();
+
+const findings = path.join(ROOT, 'bench', 'FINDINGS.md');
+const extra = fs.existsSync(findings) ? '\n' + fs.readFileSync(findings, 'utf8') : '';
+fs.writeFileSync(path.join(ROOT, 'bench', 'RESULTS.md'), out.join('\n') + '\n' + extra);
+progress('wrote bench/RESULTS.md');
