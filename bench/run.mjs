@@ -231,6 +231,8 @@ async function batch() {
   say('| files | n | lockwise wall ms | peer | peer wall ms | **ratio lockwise/peer** | lockwise peak RSS MB | peer peak RSS MB | exit codes (lw, peer) |');
   say('|---|---:|---:|---|---:|---:|---:|---:|---|');
   for (const p of pairs) {
+    // A peer that could not start (exit 126/127, or a module missing mid-run) is no measurement.
+    if (![p.lockwise.codes, p.other.codes].every((c) => c.split('/').every((x) => x === '0' || x === '1'))) p.label += ' ⚠ some runs failed: ignore this row';
     say(`| ${p.label} | ${p.files} | ${ms(p.lockwise.wall)} (${ms(p.lockwise.min)}–${ms(p.lockwise.max)}) | ${p.peer} | ${ms(p.other.wall)} (${ms(p.other.min)}–${ms(p.other.max)}) | **${(p.lockwise.wall / p.other.wall).toFixed(2)}** | ${mb(p.lockwise.rss)} | ${mb(p.other.rss)} | ${p.lockwise.codes}, ${p.other.codes} |`);
   }
   say();
