@@ -1,0 +1,83 @@
+/**
+ * Hostile identifiers and literals, and a markdown-it based check that rendered markdown holds no
+ * live link, image or HTML derived from them. Parsed with HTML and linkify on (the most permissive
+ * renderer a client could use), so escaping that only works for a strict renderer still fails.
+ */
+import MarkdownIt from 'markdown-it';
+
+/** Names that turn into links, HTML, images, table cells or autolinks when not escaped. */
+export const HOSTILE_NAMES = [
+  '[x](command:workbench.action.terminal.new)',
+  '<img src=x onerror=alert(1)>',
+  '<command:workbench.action.terminal.new>',
+  '![i](https://evil.example/i.png)',
+  'a`b` [y](command:workbench.action.terminal.new) `c',
+  'p|i|p|e',
+  'line1\n| inj | ected |\n[z](command:workbench.action.terminal.new)',
+  'cr\r<script>alert(1)</script>',
+  '\\[esc\\](command:workbench.action.terminal.new)',
+  '&lt;b&gt;entity&#x3c;',
+  'https://evil.example/pwn',
+  'www.evil.example',
+  'mail@evil.example',
+  '[ref]: command:workbench.action.terminal.new',
+  '**bold** _em_ ~~s~~ # h',
+];
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function quoteLiteral(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+/** A migration whose findings, locks and notes all name hostile objects (and that has a finding on every statement). */
+export function hostileMigration(): string {
+  const out: string[] = [];
+  HOSTILE_NAMES.forEach((name, i) => {
+    const q = quoteIdent(name);
+    const q2 = quoteIdent(`${name}${i}`);
+    out.push(
+      `CREATE INDEX ${q2} ON ${q} (${q});`,
+      `ALTER TABLE ${q} ADD COLUMN ${q2} int NOT NULL DEFAULT 0, ADD CONSTRAINT ${q2} FOREIGN KEY (${q}) REFERENCES ${q2} (${q});`,
+      `ALTER TABLE ${q} ALTER COLUMN ${q} TYPE ${q}, ALTER COLUMN ${q2} SET DEFAULT ${quoteLiteral(name)};`,
+      `ALTER TABLE ${q} RENAME COLUMN ${q} TO ${q2};`,
+      `ALTER TABLE ${q} ADD CONSTRAINT ${quoteIdent(`c${i}`)} CHECK (${q} <> ${quoteLiteral(name)});`,
+      `UPDATE ${q} SET ${q} = ${quoteLiteral(name)};`,
+      `DROP INDEX ${q2};`,
+      `ALTER TYPE ${q} ADD VALUE ${quoteLiteral(name)};`,
+    );
+  });
+  out.push(`SET lock_timeout = ${quoteLiteral(HOSTILE_NAMES[0])};`, `LOCK TABLE ${quoteIdent(HOSTILE_NAMES[1])} IN ACCESS EXCLUSIVE MODE;`, 'BEGIN;');
+  return out.join('\n') + '\n';
+}
+
+const md = new MarkdownIt({ html: true, linkify: true });
+
+export interface MarkdownProblem {
+  type: string;
+  detail: string;
+}
+
+/**
+ * Live constructs in rendered markdown: HTML, images, and links other than the allowed ones
+ * (`allowLink(href)`, e.g. the audit's own line links).
+ */
+export function liveMarkdown(markdown: string, allowLink: (href: string) => boolean = () => false): MarkdownProblem[] {
+  const problems: MarkdownProblem[] = [];
+  const walk = (tokens: ReturnType<typeof md.parse>) => {
+    for (const t of tokens) {
+      // `<br>` is the report's own line break inside table cells; any other HTML came from the document.
+      if ((t.type === 'html_inline' && t.content !== '<br>') || t.type === 'html_block') problems.push({ type: t.type, detail: t.content });
+      if (t.type === 'image') problems.push({ type: 'image', detail: String(t.attrGet('src') ?? '') });
+      if (t.type === 'link_open') {
+        const href = String(t.attrGet('href') ?? '');
+        if (!allowLink(href)) problems.push({ type: 'link', detail: href });
+      }
+      if (t.children) walk(t.children);
+    }
+  };
+  walk(md.parse(markdown, {}));
+  return problems;
+}
