@@ -140,6 +140,8 @@ async function lint(uri: string, isStale: () => boolean): Promise<void> {
   if (isStale() || documents.get(uri)?.version !== state.version) return;
   let diagnostics: Diagnostic[] = [];
   if (state.analysis) diagnostics = findingDiagnostics(uri, state.analysis, docs);
+  // The core skips a rule or lock-model step that threw on this text and carries on: say so in the log.
+  if (state.analysis?.internalErrors.length) logError(`analysis of ${uri}`, new Error(state.analysis.internalErrors.join('; ')));
   else if (state.context.skip === 'too-large') {
     const size = doc.getText().length;
     diagnostics = [{
