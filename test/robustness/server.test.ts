@@ -4,8 +4,13 @@
  * still get diagnostics and hovers (latency measured and printed); hostile text keeps exact ranges.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { messageText, TestClient, tempWorkspace, uriOf, write } from '../lsp/client';
+import { loadCorpus, rangeInside } from './fuzzer';
 import { denseLine, dumpLike, HOSTILE, MB } from './hostile';
+
+const CORPUS = path.resolve(__dirname, '../../..', '../shared/corpus');
 
 const SMALL = "SET lock_timeout = '1s';\nCREATE INDEX small_idx ON t (c);\n";
 
@@ -94,6 +99,28 @@ describe('server robustness: big and hostile files', function () {
     assert.ok(smallMs <= bigMs + 3000);
     await client.close(bigUri);
     await client.close(smallUri);
+  });
+
+  it('the whole corpus (PostgreSQL regression suite included): every file gets diagnostics inside the document, no error logged', async function () {
+    if (!fs.existsSync(CORPUS)) this.skip();
+    const files = loadCorpus(CORPUS, 5 * MB);
+    const t0 = Date.now();
+    let diagnostics = 0;
+    for (const [i, file] of files.entries()) {
+      const text = fs.readFileSync(file, 'utf8');
+      // One folder per file, so each is analysed on its own (no history replay of its neighbours).
+      const uri = uriOf(path.join(dir, 'corpus', String(i), path.basename(file)));
+      await client.openUri(uri, text);
+      const published = await client.diagnostics(uri);
+      const doc = client.docs.get(uri)!;
+      for (const d of published.diagnostics) {
+        const bad = rangeInside(doc, d.range);
+        assert.ok(!bad, `${path.relative(CORPUS, file)}: ${d.code} ${bad}`);
+      }
+      diagnostics += published.diagnostics.length;
+      await client.close(uri);
+    }
+    console.log(`      (${files.length} corpus files through the server in ${Date.now() - t0} ms, ${diagnostics} diagnostics)`);
   });
 
   it('hostile texts (as an editor decodes them) keep exact ranges in published diagnostics', async () => {

@@ -7,6 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { messageText, TestClient, tempWorkspace, uriOf, write } from '../lsp/client';
+import { COMMANDS } from '../../server/src/lsp/commands';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PATHY = /path|command|executable|module|cli|binary|plugin|program|script|require|load|exec|dir$/i;
@@ -62,7 +63,7 @@ describe('untrusted workspaces and code loading', function () {
       const uri = await client.open(path.join(dir, 'm/001.sql'));
       await client.diagnostics(uri);
       // The commands the server advertises, plus the names a trace command would plausibly have.
-      const commands = new Set(['lockwise.auditFile', 'lockwise.auditFiles', 'lockwise.fixAll', 'lockwise.fileSummary', 'lockwise.trace', 'lockwise.traceFile', 'lockwise.runTrace']);
+      const commands = new Set<string>([...Object.values(COMMANDS), 'lockwise.trace', 'lockwise.traceFile', 'lockwise.runTrace']);
       for (const command of commands) {
         const args = command === 'lockwise.auditFiles' ? [[uri]] : [uri, { cliPath: t.executable, module: t.module }];
         let result: unknown;
