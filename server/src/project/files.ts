@@ -51,8 +51,18 @@ function walk(dir: string): string[] {
     const full = path.join(dir, e.name);
     if (e.isDirectory()) out.push(...walk(full));
     else if (e.isFile()) out.push(full);
+    // A symlinked migration is linted (a symlinked folder is not followed: it could loop).
+    else if (e.isSymbolicLink() && isRegularFile(full)) out.push(full);
   }
   return out;
+}
+
+function isRegularFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 function globFiles(pattern: string): string[] {
