@@ -130,6 +130,17 @@ describe('CLI robustness: unreadable paths, broken configs, odd options', functi
     }
   });
 
+  it('a symlinked migration in a folder is linted; a dangling or looping one is skipped', () => {
+    const dir = tempDir({ 'real.sql': 'CREATE INDEX i ON t (c);\n', 'm/002.sql': SQL });
+    fs.symlinkSync(path.join(dir, 'real.sql'), path.join(dir, 'm/001.sql'));
+    fs.symlinkSync(path.join(dir, 'm/nowhere.sql'), path.join(dir, 'm/003.sql'));
+    fs.symlinkSync(path.join(dir, 'm'), path.join(dir, 'm/loop.sql'));
+    const r = run(['lint', '--format', 'json', path.join(dir, 'm')]);
+    assert.strictEqual(r.code, 1, r.stderr);
+    const paths = JSON.parse(r.stdout).files.map((f: { path: string }) => path.basename(f.path));
+    assert.deepStrictEqual(paths, ['001.sql', '002.sql']);
+  });
+
   it('folders without SQL: empty, only sub-folders, only node_modules or .git, a folder named x.sql', () => {
     const dir = tempDir({ 'a/b/c/readme.md': '#', 'n/node_modules/x.sql': SQL, 'g/.git/x.sql': SQL, 'd/x.sql/notes.txt': '' });
     fs.mkdirSync(path.join(dir, 'empty'));
