@@ -13,6 +13,8 @@ const entries = [
   { in: 'server/src/cli.ts', out: 'cli' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension' },
+  // The language server's trace worker: loads PGlite in its own process (server/src/trace/worker.ts).
+  { in: 'server/src/trace/worker.ts', out: 'trace-worker' },
 ].filter((e) => existsSync(e.in));
 
 const common = {
@@ -32,7 +34,8 @@ const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
 copyFileSync(wasm, 'dist/libpg-query.wasm');
 
 // The embedded PostgreSQL for `lockwise trace`: its CommonJS entry (self-contained) and the files it
-// loads from its own folder. About 16 MB; docs/trace.md has the size decision.
+// loads from its own folder. About 16 MB: the default .vsix leaves it out (.vscodeignore), the full
+// one (npm run package:full) ships it; docs/trace.md has the decision.
 const pglite = dirname(require.resolve('@electric-sql/pglite'));
 mkdirSync('dist/pglite', { recursive: true });
 for (const f of ['index.cjs', 'pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(join(pglite, f), join('dist/pglite', f));

@@ -5,7 +5,7 @@
  * itself only registers things; nothing heavy runs until a SQL file is there.
  */
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const SQL_LANGUAGES = ['sql', 'pgsql', 'postgres'];
 const SQL_EXTENSION = /\.(sql|psql|pgsql)$/i;
@@ -19,7 +19,19 @@ const SERVER = {
   auditFiles: 'lockwise.auditFiles',
   fixAll: 'lockwise.fixAll',
   fileSummary: 'lockwise.fileSummary',
+  traceFile: 'lockwise.traceFile',
 } as const;
+
+/** What the server answers to lockwise.traceFile (server/src/lsp/main.ts, TraceCommandResult). */
+interface TraceResult {
+  uri: string;
+  version: number;
+  engine: string;
+  markdown: string;
+  summary: { statements: number; failed: number; disagreements: number; totalMs: number };
+  traced: number;
+  pglite: 'bundled' | 'project';
+}
 
 interface FileSummary {
   uri: string;
@@ -88,6 +100,7 @@ class Lockwise {
     command('lockwise.fixAllInFile', () => this.fixAllInFile());
     command('lockwise.showOutput', async () => this.output.show(true));
     command('lockwise.restartServer', () => this.restart());
+    command('lockwise.trace', () => this.traceCurrentFile());
 
     // Start the server only once a SQL document is open.
     if (vscode.workspace.textDocuments.some(isSqlDocument)) void this.ensureClient().catch((e: unknown) => this.fail('start', e));
@@ -234,6 +247,72 @@ class Lockwise {
     if (!result || !result.applied) void vscode.window.showWarningMessage('Lockwise: the fixes could not be applied (the file changed meanwhile?).');
     else if (result.fixed.length === 0) void vscode.window.showInformationMessage('Lockwise: nothing to fix in this file.');
     else void vscode.window.showInformationMessage(`Lockwise: fixed ${result.fixed.length} finding(s): ${[...new Set(result.fixed)].join(', ')}.`);
+  }
+
+  /**
+   * Runs the active migration on the embedded PostgreSQL (in the server's worker process, never in
+   * the extension host), shows the report and lets the hovers show what each statement took.
+   */
+  private async traceCurrentFile(): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      const choice = await vscode.window.showWarningMessage(
+        'Lockwise: tracing runs your migration on an embedded PostgreSQL and is available in trusted workspaces only.', 'Manage Workspace Trust');
+      if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+      return;
+    }
+    const doc = this.activeSqlDocument();
+    if (!doc) {
+      void vscode.window.showInformationMessage('Lockwise: open a SQL migration to trace it.');
+      return;
+    }
+    const client = await this.ensureClient();
+    const uri = doc.uri.toString();
+    const name = basename(doc.uri);
+    let result: TraceResult | undefined;
+    try {
+      result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Lockwise: tracing ${name} on an embedded PostgreSQL`, cancellable: true },
+        async (progress, token) => {
+          const updates = client.onNotification('lockwise/traceProgress', (p: { uri: string; message: string }) => {
+            if (p.uri === uri) progress.report({ message: p.message });
+          });
+          try {
+            return await this.executeServer<TraceResult>(SERVER.traceFile, [uri], token);
+          } catch (error) {
+            if (token.isCancellationRequested) return undefined;
+            throw error;
+          } finally {
+            updates.dispose();
+          }
+        },
+      );
+    } catch (error) {
+      await this.traceFailed(error);
+      return;
+    }
+    if (!result) {
+      void vscode.window.showInformationMessage('Lockwise: trace cancelled.');
+      return;
+    }
+    await this.showMarkdown(`Trace ${name}`, result.markdown);
+    const s = result.summary;
+    void vscode.window.showInformationMessage(
+      `Lockwise: traced ${s.statements} statement(s) on ${result.engine}: ${s.failed} failed, ${s.disagreements} difference(s) from the prediction. ` +
+        'Hover a statement to see the locks it took.',
+    );
+  }
+
+  private async traceFailed(error: unknown): Promise<void> {
+    const data = error instanceof ResponseError ? (error.data as { reason?: string; installCommand?: string } | undefined) : undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    this.output.warn(`trace: ${message}`);
+    if (data?.reason === 'pglite-missing' && data.installCommand) {
+      const copy = 'Copy npm Command';
+      const choice = await vscode.window.showErrorMessage(`Lockwise: ${message.replace(/\n/g, ' ')}`, { modal: false }, copy);
+      if (choice === copy) await vscode.env.clipboard.writeText(data.installCommand);
+    } else if (data?.reason) {
+      void vscode.window.showWarningMessage(message);
+    } else this.fail('trace', error);
   }
 
   // ---- status bar ------------------------------------------------------------------------------

@@ -5,6 +5,8 @@
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import type { TraceReport, TracedStatementJson } from '../../server/src/trace/command';
 import { traceInChildProcess } from '../../server/src/trace/child';
@@ -89,6 +91,34 @@ describe('lockwise trace (dist/cli.js)', function () {
     const r = await traceInChildProcess(`${FIXTURES}/invoices.sql`, { cliPath: path.join(REPO, 'dist/cli.js'), cwd: REPO, history: `${FIXTURES}/history` });
     assert.deepStrictEqual(r.files[0].statements.map((s) => `${s.line} ${s.ok} ${s.locks.map((l) => l.mode).join(',')}`), ['1 true ACCESS EXCLUSIVE', '2 true SHARE']);
     await assert.rejects(traceInChildProcess(`${FIXTURES}/missing.sql`, { cliPath: path.join(REPO, 'dist/cli.js'), cwd: REPO }), /cannot read/);
+  });
+
+  it('without PGlite (no dist/pglite beside cli.js, none in the project): exit 2 and how to enable it; the project\'s copy once installed', () => {
+    // A build without dist/pglite/, run from a project without node_modules.
+    const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-cli-nopglite-')));
+    try {
+      fs.mkdirSync(path.join(tmp, 'dist'));
+      for (const f of ['cli.js', 'libpg-query.wasm']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(tmp, 'dist', f));
+      const project = path.join(tmp, 'project');
+      fs.mkdirSync(path.join(project, 'db'), { recursive: true });
+      fs.copyFileSync(path.join(REPO, FIXTURES, 'invoices.sql'), path.join(project, 'db', 'invoices.sql'));
+      const run = () => spawnSync(process.execPath, [path.join(tmp, 'dist', 'cli.js'), 'trace', 'db/invoices.sql', '--history', path.join(REPO, FIXTURES, 'history')],
+        { cwd: project, encoding: 'utf8', timeout: 60000 });
+      const missing = run();
+      assert.strictEqual(missing.status, 2, missing.stderr);
+      assert.strictEqual(missing.stdout, '');
+      assert.match(missing.stderr, /^lockwise: Tracing needs PGlite, the embedded PostgreSQL \(@electric-sql\/pglite\), which this build of Lockwise does not include and which was not found in node_modules of /);
+      assert.match(missing.stderr, /install it in the project: npm install --save-dev @electric-sql\/pglite,/);
+      assert.match(missing.stderr, /or run the CLI of a full build/);
+      // `npm install --save-dev @electric-sql/pglite` (a link to the repo's copy stands in for it).
+      fs.mkdirSync(path.join(project, 'node_modules', '@electric-sql'), { recursive: true });
+      fs.symlinkSync(path.join(REPO, 'node_modules', '@electric-sql', 'pglite'), path.join(project, 'node_modules', '@electric-sql', 'pglite'), 'dir');
+      const installed = run();
+      assert.strictEqual(installed.status, 0, installed.stderr);
+      assert.match(installed.stdout, /2 statement\(s\), 0 failed, 0 difference\(s\) from the prediction/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('rejects an unknown format with exit 2', () => {

@@ -45,6 +45,8 @@ export function uriOf(file: string): string {
 export interface StartOptions {
   settings?: Record<string, unknown>;
   initializationOptions?: Record<string, unknown>;
+  /** Another server bundle than dist/server.js (e.g. a copy of dist/ without PGlite). */
+  serverPath?: string;
 }
 
 export class TestClient {
@@ -80,7 +82,7 @@ export class TestClient {
   }
 
   static async start(root: string, options: StartOptions = {}): Promise<TestClient> {
-    const proc = cp.spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = cp.spawn(process.execPath, [options.serverPath ?? SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(conn, proc, root, options.settings ?? {});
     conn.listen();

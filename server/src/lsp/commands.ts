@@ -14,7 +14,14 @@ export const COMMANDS = {
   auditFiles: 'lockwise.auditFiles',
   fixAll: 'lockwise.fixAll',
   fileSummary: 'lockwise.fileSummary',
+  /** Trace a document on the embedded PostgreSQL (trusted workspaces only); see trace.ts. */
+  traceFile: 'lockwise.traceFile',
 } as const;
+
+/** A file URI usable as a markdown link target. Not every client percent-encodes brackets and parentheses: a raw `)[x](command:...)` in the URI would end the link and start another. */
+export function linkTarget(uri: string): string {
+  return uri.replace(/[()[\]<>`"\\\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
@@ -51,8 +58,7 @@ async function auditSection(project: Project, uri: string): Promise<{ markdown: 
   const skipped = skippedText(loaded.state);
   if (skipped || !loaded.state.analysis) return { markdown: '', skipped: skipped ?? 'not checked' };
   const linkable = uri.startsWith('file:');
-  // Not every client percent-encodes brackets and parentheses: a raw `)[x](command:...)` in the URI would end the link and start another.
-  const target = uri.replace(/[()[\]<>`"\\\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const target = linkTarget(uri);
   const markdown = auditMarkdown(displayPath(project, uri), loaded.state.analysis, linkable ? { lineLink: (line) => `${target}#L${line}` } : {});
   return { markdown };
 }

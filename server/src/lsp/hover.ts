@@ -10,14 +10,18 @@ import { codeSafe, escapeMarkdown, oneLine } from '../core/report/audit';
 import { blocksInWords, heldUntilText, lockTimeoutText } from '../core/report/describe';
 import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core/locks/modes';
 import { toRange } from './convert';
+import { TracedStatement, tracedSection } from './trace';
 
 const MODE_PATTERN = new RegExp(
   `\\b(${[...LOCK_MODES].sort((a, b) => b.length - a.length).map((m) => m.replace(/ /g, '\\s+')).join('|')})\\b`,
   'gi',
 );
 
-export function hover(analysis: Analysis, offset: number): Hover | undefined {
-  return modeHover(analysis, offset) ?? statementHover(analysis, offset);
+/** `traced`: the result of `lockwise trace` for a statement, when the user traced the file. */
+export type TracedLookup = (s: StatementAnalysis) => TracedStatement | undefined;
+
+export function hover(analysis: Analysis, offset: number, traced?: TracedLookup): Hover | undefined {
+  return modeHover(analysis, offset) ?? statementHover(analysis, offset, traced);
 }
 
 /** A lock mode name under the cursor, in a comment or in `LOCK TABLE ... IN <mode> MODE`. */
@@ -55,11 +59,12 @@ export function modeCard(mode: LockMode): string {
   ].join('\n');
 }
 
-function statementHover(analysis: Analysis, offset: number): Hover | undefined {
+function statementHover(analysis: Analysis, offset: number, traced?: TracedLookup): Hover | undefined {
   const s = statementAt(analysis, offset);
   if (!s) return undefined;
+  const trace = traced?.(s);
   return {
-    contents: { kind: MarkupKind.Markdown, value: statementCard(analysis, s) },
+    contents: { kind: MarkupKind.Markdown, value: statementCard(analysis, s) + (trace ? '\n' + tracedSection(trace) : '') },
     range: toRange(analysis.lines, s.statement.span),
   };
 }

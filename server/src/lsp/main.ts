@@ -8,7 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   CodeActionKind, CodeLensRefreshRequest, createConnection, Diagnostic, DiagnosticSeverity, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification,
-  InitializeParams, InitializeResult, MessageType, NotificationType, ProposedFeatures, RequestType0, ShowMessageNotification, TextDocuments, TextDocumentSyncKind, WatchKind,
+  CancellationToken, InitializeParams, InitializeResult, LSPErrorCodes, MessageType, NotificationType, ProposedFeatures, RequestType0, ResponseError, ShowMessageNotification,
+  TextDocuments, TextDocumentSyncKind, WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../core';
@@ -18,8 +19,11 @@ import { configDiagnostic, findingDiagnostics, Scheduler, SOURCE } from './diagn
 import { hover } from './hover';
 import { ActionTarget, codeActions, FIX_ALL_KIND, fixAllEdits, workspaceEdit } from './codeActions';
 import { codeLenses } from './codeLens';
-import { auditFile, auditFiles, COMMANDS, fileSummary, formatBytes } from './commands';
+import { auditFile, auditFiles, COMMANDS, displayPath, fileSummary, formatBytes, linkTarget } from './commands';
 import { pathToUri, toTextEdit, uriToPath } from './convert';
+import { DEFAULT_IDLE_MS, locatePglite, TraceCancelledError, TracerStatus, TraceService, TraceStore, TraceUnavailableError, traceRequest } from './trace';
+import { traceMarkdown, TracedFileJson } from '../trace/command';
+import { INSTALL_COMMAND } from '../trace/resolve';
 
 const VERSION = '0.1.0';
 const DOCS_REPOSITORY = 'https://github.com/lockwise/lockwise/blob/main/docs/rules';
@@ -32,16 +36,37 @@ interface InitOptions {
   settings?: unknown;
   /** Debounce after edits, in milliseconds (tests lower it). */
   debounceMs?: number;
+  /** The trace worker stops after this long without a request (default 2 minutes; tests lower it). */
+  traceIdleMs?: number;
 }
 
 export interface ServerStatus {
   version: string;
   trusted: boolean;
   documents: number;
+  tracer?: TracerStatus;
+}
+
+/** Error codes of the trace command (`data.reason` says the same in words). */
+export const TRACE_ERRORS = { untrusted: -32001, unavailable: -32002, notTraceable: -32003, failed: -32004 } as const;
+
+export interface TraceCommandResult {
+  uri: string;
+  /** The document version that was traced. */
+  version: number;
+  engine: string;
+  markdown: string;
+  summary: TracedFileJson['summary'];
+  /** Statements whose hover now shows the trace. */
+  traced: number;
+  /** PGlite came from the extension or from the workspace's node_modules. */
+  pglite: 'bundled' | 'project';
 }
 
 export const StatusRequest = new RequestType0<ServerStatus, void>('lockwise/status');
 export const TrustNotification = new NotificationType<{ trusted: boolean }>('lockwise/didChangeTrust');
+/** Sent while a trace runs: what the worker is doing (the client shows it in its progress notification). */
+export const TraceProgressNotification = new NotificationType<{ uri: string; message: string }>('lockwise/traceProgress');
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -71,6 +96,8 @@ function guard<P extends unknown[], R>(where: string, fallback: R, handler: (...
     try {
       return await handler(...args);
     } catch (error) {
+      // Errors meant for the client (the trace command's refusals) are answered as errors.
+      if (error instanceof ResponseError) throw error;
       logError(where, error);
       return fallback;
     }
@@ -94,6 +121,8 @@ async function fetchSettings(scopeUri: string | undefined): Promise<ServerSettin
 }
 
 const project = new Project(fetchSettings);
+let tracer = new TraceService(path.join(__dirname, 'trace-worker.js'), DEFAULT_IDLE_MS, log);
+const traces = new TraceStore();
 
 // Rule documentation: the page shipped next to the server (dist/../docs/rules) when present.
 function docsLink(rule: string): string {
@@ -172,6 +201,7 @@ connection.onInitialize(
     const options = (params.initializationOptions ?? {}) as InitOptions;
     trusted = options.trusted ?? true;
     pushedSettings = options.settings;
+    if (typeof options.traceIdleMs === 'number' && options.traceIdleMs > 0) tracer = new TraceService(path.join(__dirname, 'trace-worker.js'), options.traceIdleMs, log);
     if (typeof options.debounceMs === 'number' && options.debounceMs >= 0) {
       scheduler = new Scheduler((uri, isStale) => safeLint(uri, isStale), options.debounceMs);
     }
@@ -248,8 +278,11 @@ documents.onDidChangeContent((e) => {
     if (justOpened.delete(e.document.uri)) return;
     project.changed(e.document);
     scheduler.schedule(e.document.uri);
-    // Later migrations in the same folder see this file as schema history.
-    for (const other of project.dependents(e.document.uri)) scheduler.schedule(other.uri, scheduler.delayMs * 3);
+    // Later migrations in the same folder see this file as schema history (their traces ran on the old one).
+    for (const other of project.dependents(e.document.uri)) {
+      scheduler.schedule(other.uri, scheduler.delayMs * 3);
+      traces.delete(other.uri);
+    }
   } catch (error) {
     logError('didChange', error);
   }
@@ -260,6 +293,7 @@ documents.onDidClose((e) => {
     justOpened.delete(e.document.uri);
     scheduler.cancel(e.document.uri);
     project.close(e.document.uri);
+    traces.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     for (const other of project.dependents(e.document.uri)) scheduler.schedule(other.uri, scheduler.delayMs);
   } catch (error) {
@@ -271,6 +305,7 @@ connection.onDidChangeWatchedFiles(
   guard('didChangeWatchedFiles', undefined, (params) => {
     const paths = params.changes.map((c) => uriToPath(c.uri)).filter((p): p is string => !!p);
     project.filesChanged(paths);
+    for (const p of paths) for (const other of project.dependents(pathToUri(p))) traces.delete(other.uri);
     // Validate changed config files now, so their diagnostics appear even with no SQL file open.
     for (const p of paths) if (path.basename(p) === '.lockwise.json' && fs.existsSync(p)) project.loadConfig(p);
     for (const p of paths) {
@@ -297,11 +332,12 @@ connection.onDidChangeConfiguration(
 connection.onNotification(TrustNotification, (params) => {
   trusted = !!params.trusted;
   log(`workspace trust changed: ${trusted ? 'trusted' : 'untrusted'}`);
+  if (!trusted) tracer.stop('the workspace is no longer trusted');
 });
 
 connection.onRequest(
   StatusRequest,
-  guard('status', { version: VERSION, trusted: false, documents: 0 }, () => ({ version: VERSION, trusted, documents: documents.all().length })),
+  guard<[], ServerStatus>('status', { version: VERSION, trusted: false, documents: 0 }, () => ({ version: VERSION, trusted, documents: documents.all().length, tracer: tracer.status() })),
 );
 
 // ---- language features -------------------------------------------------------------------------
@@ -318,7 +354,8 @@ connection.onHover(
   guard('hover', null, async (params) => {
     const loaded = await analysisOf(params.textDocument.uri);
     if (!loaded) return null;
-    return hover(loaded.analysis, loaded.analysis.lines.offsetAt(params.position)) ?? null;
+    const { analysis } = loaded;
+    return hover(analysis, analysis.lines.offsetAt(params.position), (s) => traces.get(params.textDocument.uri, analysis, s)) ?? null;
   }),
 );
 
@@ -381,6 +418,8 @@ connection.onExecuteCommand(
         const result = await connection.workspace.applyEdit({ label: 'Lockwise: fix all', edit: workspaceEdit(target, lsp) });
         return { applied: result.applied, fixed: result.applied ? fixed : [] };
       }
+      case COMMANDS.traceFile:
+        return traceDocument(argUri(args[0]), token);
       case COMMANDS.fileSummary: {
         const uri = argUri(args[0]);
         return uri ? fileSummary(project, uri) : null;
@@ -391,6 +430,62 @@ connection.onExecuteCommand(
     }
   }),
 );
+
+// ---- trace -------------------------------------------------------------------------------------
+
+function traceError(code: number, reason: string, message: string): ResponseError<{ reason: string; installCommand?: string }> {
+  return new ResponseError(code, message, { reason, ...(reason === 'pglite-missing' ? { installCommand: INSTALL_COMMAND } : {}) });
+}
+
+/**
+ * Traces an open document on the embedded PostgreSQL in the worker process (never in this one),
+ * stores the per-statement results for the hover and answers with the markdown report.
+ */
+async function traceDocument(uri: string | undefined, token: CancellationToken): Promise<TraceCommandResult> {
+  // Executing the migration (and, without the extension's own PGlite, code from the workspace's node_modules) needs trust.
+  if (!trusted) {
+    throw traceError(TRACE_ERRORS.untrusted, 'untrusted', 'Lockwise: tracing runs the migration on an embedded PostgreSQL and is disabled in untrusted workspaces. Trust the workspace to use it.');
+  }
+  const doc = uri ? documents.get(uri) : undefined;
+  if (!uri || !doc) throw traceError(TRACE_ERRORS.notTraceable, 'not-open', 'Lockwise: open the migration in the editor to trace it.');
+  const file = uriToPath(uri);
+  if (!file) throw traceError(TRACE_ERRORS.notTraceable, 'not-a-file', 'Lockwise: save the migration to a file first (its schema history is read from its folder).');
+  const state = await project.stateOf(doc);
+  if (!state.analysis) throw traceError(TRACE_ERRORS.notTraceable, 'not-checked', `Lockwise: this file is not checked (${state.context.skip ?? 'unknown reason'}), so it cannot be traced.`);
+  const analysis = state.analysis;
+  const folder = project.folderOf(file);
+  let location;
+  try {
+    location = locatePglite(__dirname, file, folder, trusted);
+  } catch (error) {
+    if (error instanceof TraceUnavailableError) throw traceError(TRACE_ERRORS.unavailable, 'pglite-missing', error.message);
+    throw error;
+  }
+  if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, 'the trace was cancelled');
+  const started = Date.now();
+  let report;
+  try {
+    report = await tracer.trace(location, traceRequest(file, analysis.text, analysis.config), folder ?? path.dirname(file), {
+      progress: (message) => void connection.sendNotification(TraceProgressNotification, { uri, message }),
+      onCancel: (cancel) => token.onCancellationRequested(cancel),
+    });
+  } catch (error) {
+    if (error instanceof TraceCancelledError) throw new ResponseError(LSPErrorCodes.RequestCancelled, error.message);
+    throw traceError(TRACE_ERRORS.failed, 'failed', `Lockwise: the trace failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const traced = traces.set(uri, analysis, report);
+  const f = report.files[0];
+  log(`traced ${path.basename(file)} in ${Date.now() - started} ms: ${f.summary.statements} statement(s), ${f.summary.failed} failed, ${f.summary.disagreements} difference(s)`);
+  const target = linkTarget(uri);
+  const markdown = traceMarkdown(
+    { ...report, files: [{ ...f, path: displayPath(project, uri) }] },
+    uri.startsWith('file:') ? { lineLink: (_f, line) => `${target}#L${line}` } : {},
+  );
+  return { uri, version: state.version, engine: report.engine, markdown, summary: f.summary, traced, pglite: location.source };
+}
+
+connection.onShutdown(() => tracer.stop('the server is shutting down'));
+process.on('exit', () => tracer.stop('exit'));
 
 process.on('uncaughtException', (error) => logError('uncaught exception', error));
 process.on('unhandledRejection', (error) => logError('unhandled rejection', error));

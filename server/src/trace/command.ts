@@ -15,7 +15,9 @@ import { ConfigResolver } from '../project/configFor';
 import { diskSource, migrationSequence, replay } from '../project/history';
 import { compareTrace, describeDisagreement, Disagreement, modelSignature } from './compare';
 import { TraceEngine, usePgliteFrom } from './engine';
+import { bundledPglite, pgliteMissingMessage, projectPglite } from './resolve';
 import { runMigration, RunStep, StepMode } from './run';
+import { codeSafe, escapeMarkdown } from '../core/report/audit';
 
 export interface TraceOptions {
   format?: string;
@@ -111,27 +113,39 @@ export async function traceFiles(paths: string[], options: TraceOptions = {}): P
   return report;
 }
 
-async function traceFile(engine: TraceEngine, file: string, baseConfig: LockwiseConfig, options: TraceOptions): Promise<TracedFileJson> {
+/** What `traceFile` reports while it runs (the editor shows it in its progress notification). */
+export type TraceProgress = (message: string) => void;
+
+/**
+ * Traces one file on `engine` (a fresh database). `text` is the file's content when it is not the
+ * one on disk (an editor's unsaved document); the schema history is read from disk.
+ */
+export async function traceFile(
+  engine: TraceEngine, file: string, baseConfig: LockwiseConfig, options: TraceOptions, text?: string, progress?: TraceProgress,
+): Promise<TracedFileJson> {
   const config: LockwiseConfig = { ...baseConfig, pgVersion: engine.major };
   const catalog = new Catalog();
   const history = historyFiles(file, options.history);
   const failures: TracedFileJson['history']['failures'] = [];
-  for (const h of history) {
-    const text = fs.readFileSync(h, 'utf8');
-    const analysis = analyze(text, { config: { ...config, assumeInTransaction: baseConfig.assumeInTransaction }, history: catalog });
+  for (const [i, h] of history.entries()) {
+    progress?.(`replaying schema history: ${i + 1} of ${history.length} (${path.basename(h)})`);
+    const historyText = fs.readFileSync(h, 'utf8');
+    const analysis = analyze(historyText, { config: { ...config, assumeInTransaction: baseConfig.assumeInTransaction }, history: catalog });
     const run = await runMigration(engine, analysis, { measure: false });
     for (const step of run.steps.filter((s) => s.trace.error)) {
       const stmt = analysis.statements[step.statement].statement;
       failures.push({ file: toPosix(path.relative(process.cwd(), h)), line: analysis.lines.positionAt(stmt.span.start).line + 1, message: step.trace.error!.message });
     }
-    replay(text, catalog);
+    replay(historyText, catalog);
   }
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  if (text === undefined) {
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   }
+  progress?.(`tracing ${path.basename(file)}`);
   const analysis = analyze(text, { config, history: catalog.relations.size ? catalog : undefined });
   const run = await runMigration(engine, analysis, { measure: true });
   const statements = run.steps.map((step) => statementJson(analysis, step));
@@ -200,44 +214,76 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-export function traceMarkdown(report: TraceReport): string {
-  const out: string[] = [`# Lockwise trace (${report.engine})`, ''];
-  for (const n of report.notes) out.push(`> ${n}`, '');
+export interface TraceMarkdownOptions {
+  /** A link target for a line of a traced file (the editor's report links each row to its statement). */
+  lineLink?: (file: TracedFileJson, line: number) => string;
+}
+
+/**
+ * The report as markdown. Everything that comes from the migration (statements, names, PostgreSQL's
+ * messages, which quote identifiers) is escaped or put in a code span: the editor shows it in the
+ * markdown preview, where a table named `[x](command:...)` must stay text.
+ */
+export function traceMarkdown(report: TraceReport, options: TraceMarkdownOptions = {}): string {
+  const out: string[] = [`# Lockwise trace (${escapeMarkdown(report.engine)})`, ''];
+  for (const n of report.notes) out.push(`> ${escapeMarkdown(n)}`, '');
   for (const f of report.files) {
-    out.push(`## ${f.path}`, '');
+    out.push(`## ${escapeMarkdown(f.path)}`, '');
     out.push(f.history.files.length ? `Schema history replayed first: ${f.history.files.length} file(s).` : 'No schema history: the file ran on an empty database.');
-    for (const h of f.history.failures) out.push(`- history ${h.file}:${h.line} failed: ${h.message}`);
+    for (const h of f.history.failures) out.push(`- history ${escapeMarkdown(h.file)}:${h.line} failed: ${escapeMarkdown(h.message)}`);
     out.push('', '| line | statement | locks taken | rewrite / scan | ms | prediction |', '|---|---|---|---|---|---|');
-    for (const s of f.statements) out.push(markdownRow(s));
+    for (const s of f.statements) out.push(markdownRow(s, options.lineLink ? (line) => options.lineLink!(f, line) : undefined));
     const { statements, failed, disagreements, totalMs } = f.summary;
     out.push('', `${statements} statement(s), ${failed} failed, ${disagreements} difference(s) from the prediction, ${totalMs} ms on the empty schema.`, '');
   }
   return out.join('\n');
 }
 
-function markdownRow(s: TracedStatementJson): string {
-  const cell = (t: string) => t.replace(/\|/g, '\\|');
-  const locks = s.mode === 'outside-transaction' ? '_not observable (ran outside a transaction)_'
-    : s.mode === 'control' ? '' : [...s.locks.filter((l) => !(l.kind.includes('index') && ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE'].includes(l.mode))).map((l) => `${l.relation}: **${l.mode}**`),
-      ...s.objectLocks.filter((o) => o.type === 'type').map((o) => `${o.type} ${o.identity}: ${o.modes.join('+')}`)].join('<br>') || 'none';
-  const effects = [
-    s.rewritten.length ? `rewrites ${s.rewritten.join(', ')}` : '',
-    s.indexesRebuilt.length ? `rebuilds ${s.indexesRebuilt.join(', ')}` : '',
-    s.truncated.length ? `truncates ${s.truncated.join(', ')}` : '',
-    s.scanned.length ? `scans ${s.scanned.join(', ')}` : '',
+/** Index locks weaker than SHARE UPDATE EXCLUSIVE are noise in a summary (every statement that touches a table takes them). */
+export function significantLocks(s: TracedStatementJson): TracedLockJson[] {
+  return s.locks.filter((l) => !(l.kind.includes('index') && ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE'].includes(l.mode)));
+}
+
+/** Rewrites, rebuilt indexes, truncations and scans in words ('' when none). */
+export function effectsText(s: TracedStatementJson, name: (n: string) => string = escapeMarkdown): string {
+  const list = (items: string[]) => items.map(name).join(', ');
+  return [
+    s.rewritten.length ? `rewrites ${list(s.rewritten)}` : '',
+    s.indexesRebuilt.length ? `rebuilds ${list(s.indexesRebuilt)}` : '',
+    s.truncated.length ? `truncates ${list(s.truncated)}` : '',
+    s.scanned.length ? `scans ${list(s.scanned)}` : '',
   ].filter(Boolean).join('; ');
-  const verdict = !s.ok ? `**ERROR**: ${s.error!.message}` : s.disagreements.length ? `differs: ${s.disagreements.join('; ')}` : s.mode === 'control' ? '' : 'as predicted';
-  const note = s.note ? ` (${s.note})` : '';
-  return `| ${s.line} | \`${cell(s.sql)}\` | ${cell(locks)} | ${cell(effects || '-')} | ${s.durationMs} | ${cell(verdict + note)} |`;
+}
+
+function markdownRow(s: TracedStatementJson, lineLink?: (line: number) => string): string {
+  const locks = s.mode === 'outside-transaction' ? '_not observable (ran outside a transaction)_'
+    : s.mode === 'control' ? '' : [...significantLocks(s).map((l) => `${escapeMarkdown(l.relation)}: **${l.mode}**`),
+      ...s.objectLocks.filter((o) => o.type === 'type').map((o) => `${escapeMarkdown(o.type)} ${escapeMarkdown(o.identity)}: ${o.modes.join('+')}`)].join('<br>') || 'none';
+  const effects = effectsText(s);
+  const verdict = !s.ok ? `**ERROR**: ${escapeMarkdown(s.error!.message)}` : s.disagreements.length ? `differs: ${s.disagreements.map(escapeMarkdown).join('; ')}` : s.mode === 'control' ? '' : 'as predicted';
+  const note = s.note ? ` (${escapeMarkdown(s.note)})` : '';
+  const line = lineLink ? `[${s.line}](${lineLink(s.line)})` : String(s.line);
+  return `| ${line} | \`${codeSafe(s.sql)}\` | ${locks} | ${effects || '-'} | ${s.durationMs} | ${verdict + note} |`;
+}
+
+/**
+ * PGlite for the CLI: the build's own copy (dist/pglite next to cli.js), else the project's
+ * node_modules from the current folder up. Missing: a UsageError (exit 2) saying how to enable it.
+ */
+export function findPgliteForCli(cwd = process.cwd()) {
+  const bundled = bundledPglite(__dirname);
+  if (bundled) return bundled;
+  const project = projectPglite(cwd);
+  if (project.found) return project.found;
+  throw new UsageError(pgliteMissingMessage({ where: cwd, unusable: project.unusable }));
 }
 
 /** The CLI entry: prints the report; exit 1 when a statement failed, 0 otherwise. */
 export async function runTrace(paths: string[], options: TraceOptions = {}): Promise<number> {
   const format = options.format ?? 'markdown';
   if (!['markdown', 'json'].includes(format)) throw new UsageError(`--format for trace must be markdown or json, not "${format}"`);
-  // The bundled CLI (dist/cli.js) ships PGlite in dist/pglite/ (scripts/build.mjs); tsc builds use the package.
-  const bundled = path.join(__dirname, 'pglite');
-  if (fs.existsSync(path.join(bundled, 'index.cjs'))) usePgliteFrom(bundled);
+  if (paths.length === 0) throw new UsageError('trace needs a migration file (e.g. lockwise trace migrations/0003_add_index.sql)');
+  usePgliteFrom(findPgliteForCli().dir);
   const report = await traceFiles(paths, options);
   process.stdout.write(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : traceMarkdown(report));
   return report.files.some((f) => f.summary.failed > 0) ? 1 : 0;

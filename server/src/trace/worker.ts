@@ -1,0 +1,105 @@
+/**
+ * The language server's trace worker (dist/trace-worker.js): a child process, forked by the server
+ * with an IPC channel, that loads PGlite from the folder given as its first argument and traces
+ * documents on request. It stays alive between requests (the server stops it after an idle period)
+ * and keeps the next fresh database ready, so a repeated trace does not pay for loading the
+ * engine again. PGlite's WASM memory lives and dies with this process, never in the server.
+ *
+ * Protocol (process.send / 'message'):
+ *   server → worker  { type: 'trace', id, file, text, config, history? } | { type: 'shutdown' }
+ *   worker → server  { type: 'ready', engine } | { type: 'progress', id, message }
+ *                    | { type: 'result', id, report } | { type: 'error', id, message }
+ */
+import * as path from 'path';
+import { initParser, LockwiseConfig } from '../core';
+import { TraceEngine, usePgliteFrom } from './engine';
+import { TraceReport, traceFile } from './command';
+
+export interface TraceJob {
+  type: 'trace';
+  id: number;
+  file: string;
+  /** The document's text (may be unsaved); the schema history is read from disk. */
+  text: string;
+  config: LockwiseConfig;
+  history?: string;
+}
+
+export type WorkerRequest = TraceJob | { type: 'shutdown' };
+
+export type WorkerMessage =
+  /** A fresh database is ready for the next request. */
+  | { type: 'ready'; engine: string }
+  | { type: 'progress'; id: number; message: string }
+  | { type: 'result'; id: number; report: TraceReport }
+  | { type: 'error'; id: number; message: string };
+
+function send(message: WorkerMessage): void {
+  process.send?.(message);
+}
+
+/** The next fresh database, created ahead of the request that will use it. */
+let spare: Promise<TraceEngine> | undefined;
+let queue: Promise<void> = Promise.resolve();
+
+function prepare(): Promise<TraceEngine> {
+  const next = TraceEngine.create();
+  // A failure is reported to the request that takes it.
+  next.then((engine) => send({ type: 'ready', engine: engine.version.replace(/ on wasm32.*$/, '') }), () => undefined);
+  return next;
+}
+
+function takeEngine(): Promise<TraceEngine> {
+  const engine = spare ?? prepare();
+  spare = undefined;
+  return engine;
+}
+
+async function run(job: TraceJob): Promise<void> {
+  try {
+    send({ type: 'progress', id: job.id, message: 'starting the embedded PostgreSQL' });
+    const engine = await takeEngine();
+    try {
+      const file = await traceFile(engine, job.file, job.config, { history: job.history }, job.text, (message) => send({ type: 'progress', id: job.id, message }));
+      const report: TraceReport = { engine: engine.version.replace(/ on wasm32.*$/, ''), pgVersion: engine.major, notes: [], files: [file] };
+      if (job.config.pgVersion !== engine.major) {
+        report.notes.push(`Locks were traced on PostgreSQL ${engine.major} and predicted for it; the project targets ${job.config.pgVersion}, where some locks differ.`);
+      }
+      send({ type: 'result', id: job.id, report });
+    } finally {
+      await engine.close().catch(() => undefined);
+    }
+  } catch (error) {
+    send({ type: 'error', id: job.id, message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    spare ??= prepare();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = process.argv[2];
+  if (!dir) throw new Error('usage: trace-worker <pglite folder>');
+  usePgliteFrom(path.resolve(dir));
+  // Requests wait for the SQL parser; the first fresh database is made meanwhile.
+  const parser = initParser();
+  queue = parser;
+  spare = prepare();
+  process.on('message', (message: WorkerRequest) => {
+    if (message.type === 'shutdown') {
+      void (spare ?? Promise.resolve(undefined))
+        .then((e) => e?.close())
+        .catch(() => undefined)
+        .finally(() => process.exit(0));
+    } else if (message.type === 'trace') {
+      queue = queue.then(() => run(message));
+    }
+  });
+  // The server went away (crash, kill): do not outlive it.
+  process.on('disconnect', () => process.exit(0));
+  await parser;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lockwise trace worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
