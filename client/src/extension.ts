@@ -4,6 +4,7 @@
  * the workspace audit with progress, the status bar item, and the palette commands. Activation
  * itself only registers things; nothing heavy runs until a SQL file is there.
  */
+import * as path from 'path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
@@ -50,6 +51,16 @@ interface AuditFilesResult {
 
 function isSqlDocument(doc: vscode.TextDocument): boolean {
   return SQL_LANGUAGES.includes(doc.languageId) || (doc.uri.scheme === 'file' && SQL_EXTENSION.test(doc.uri.path));
+}
+
+/** `](file:///abs/x.sql#L3)` → `](../../abs/x.sql#L3)`, relative to `dir` (a file: URI). */
+export function relativeFileLinks(markdown: string, dir: vscode.Uri): string {
+  return markdown.replace(/\]\((file:\/\/[^)\s]+)\)/g, (whole, target: string) => {
+    const linked = vscode.Uri.parse(target);
+    if (linked.authority !== dir.authority) return whole;
+    const relative = path.posix.relative(dir.path, linked.path).split('/').map(encodeURIComponent).join('/');
+    return `](${relative}${linked.fragment ? `#${linked.fragment}` : ''})`;
+  });
 }
 
 /** The audit reports, served as read-only virtual markdown documents for the markdown preview. */
@@ -190,8 +201,23 @@ class Lockwise {
     return doc && isSqlDocument(doc) ? doc : undefined;
   }
 
+  /**
+   * Opens a report as a markdown preview. The preview renders absolute `file:` links as plain text,
+   * so the report is written as a real file in the extension's storage with its line links made
+   * relative to it (`../../project/migrations/005.sql#L10`), which the preview opens at that line.
+   * Where the storage is not a local folder (web, remote schemes), the virtual document is used.
+   */
   private async showMarkdown(name: string, markdown: string): Promise<void> {
-    const uri = this.audits.set(name, markdown);
+    const storage = this.context.globalStorageUri;
+    let uri: vscode.Uri;
+    if (storage.scheme === 'file') {
+      const dir = vscode.Uri.joinPath(storage, 'reports');
+      await vscode.workspace.fs.createDirectory(dir);
+      uri = vscode.Uri.joinPath(dir, `${name.replace(/[^\w.-]+/g, '_')}.md`);
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(relativeFileLinks(markdown, dir), 'utf8'));
+    } else {
+      uri = this.audits.set(name, markdown);
+    }
     await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
   }
 

@@ -502,7 +502,7 @@ async function uiSmoke() {
       const tab = (await page.locator('.tabs-container .tab.active').last().innerText()).trim();
       const links = await body.locator('a[href*="#L"]').count();
       const rawLinks = (await body.innerText()).match(/\]\((file|vscode-remote):[^)]*#L\d+\)/g)?.length ?? 0;
-      if (!links) warnings.push(`audit preview: ${rawLinks ? `${rawLinks} line link(s) shown as raw markdown text` : 'no line links'} (expected links that jump to lines)`);
+      if (!links) throw new Error(`audit preview: ${rawLinks ? `${rawLinks} line link(s) shown as raw markdown text` : 'no line links'} (expected links that jump to lines)`);
       // the preview is the active group: give it the whole editor area for the screenshot
       await page.keyboard.press('F1');
       await input.fill('>View: Toggle Maximize Editor Group');
@@ -514,7 +514,13 @@ async function uiSmoke() {
       await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
       await page.mouse.move(5, 5);
       await shot('05-audit-preview');
-      return `tab "${tab.replace(/\s+/g, ' ')}"; preview shows ACCESS EXCLUSIVE; ${links} line link(s)`;
+      // a line link opens the migration with the cursor on that line
+      const lineLink = body.locator('a[href*="#L"]').last();
+      const line = (await lineLink.getAttribute('href'))?.match(/#L(\d+)/)?.[1];
+      await lineLink.click();
+      const position = page.locator('[id="status.editor.selection"]', { hasText: `Ln ${line},` });
+      await position.waitFor({ timeout: args.timeout });
+      return `tab "${tab.replace(/\s+/g, ' ')}"; preview shows ACCESS EXCLUSIVE; ${links} line link(s); the link to line ${line} put the cursor there`;
     });
   } catch (e) {
     record('UI smoke test', false, String(e?.stack ?? e).slice(0, 2000));
