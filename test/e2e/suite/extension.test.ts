@@ -159,6 +159,25 @@ describe('Lockwise extension in VS Code', function () {
     }
   });
 
+  it('"Lockwise: Trace Locks in Embedded PostgreSQL" runs the migration and the hover shows the traced locks', async () => {
+    const editor = await openMigration(ORDERS_FILE);
+    const uri = editor.document.uri;
+    await waitForDiagnostics(uri, 'diagnostics of 005', (d) => d.length > 0);
+    const before = new Set(allTabs());
+    const opened = waitFor(
+      'the trace report to open',
+      () => allTabs().find((t) => !before.has(t) && /trace/i.test(t.label)),
+      [vscode.window.tabGroups.onDidChangeTabs as vscode.Event<unknown>],
+      110_000,
+      describeTabs,
+    );
+    await vscode.commands.executeCommand(commandId('Trace Locks in Embedded PostgreSQL'));
+    metrics['trace-tab'] = (await opened).label;
+    const text = await hoverText(uri, positionOf(editor.document, 'ADD COLUMN last_order_at'));
+    assert.match(text, /Traced on PostgreSQL 18\./, `the hover shows the trace; got: ${text.slice(0, 400)}`);
+    assert.match(text, /ACCESS EXCLUSIVE/);
+  });
+
   it('"Lockwise: Fix All in File" applies every safe fix through the server', async () => {
     const editor = await openMigration(COLUMN_FILE);
     const uri = editor.document.uri;
