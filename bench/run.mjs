@@ -518,8 +518,9 @@ function machine() {
   };
   const pkg = (name) => {
     try {
-      const inPeers = path.join(PEERS, 'node_modules', ...name.split('/'), 'package.json');
-      const file = fs.existsSync(inPeers) ? inPeers : path.join(ROOT, 'node_modules', ...name.split('/'), 'package.json');
+      // the peers' own copies (pgfence brings an older libpg-query) must not stand for lockwise's
+      const peer = ['squawk-cli', '@flvmnt/pgfence'].includes(name);
+      const file = path.join(peer ? PEERS : ROOT, 'node_modules', ...name.split('/'), 'package.json');
       return JSON.parse(fs.readFileSync(file, 'utf8')).version;
     } catch {
       return '?';
