@@ -85,38 +85,50 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 
   const enabled = RULES.filter((rule) => severityOf(rule, config) !== 'off' && (rule.minPgVersion ?? 0) <= config.pgVersion);
   const raw: { rule: Rule; finding: ReportedFinding }[] = [];
-  const reporter = (rule: Rule) => (finding: ReportedFinding) => raw.push({ rule, finding });
+  // One reporter per rule for the whole file, not one closure per rule per statement.
+  const reporters = new Map(enabled.map((rule) => [rule, (finding: ReportedFinding) => void raw.push({ rule, finding })]));
+  const statementRules = enabled.filter((rule) => rule.checkStatement);
 
   const internalErrors: string[] = [];
   const guard = <T>(where: string, fn: () => T, fallback: T): T => {
     try {
       return fn();
     } catch (error) {
-      internalErrors.push(`${where}: ${error instanceof Error ? error.message : String(error)}`);
+      internalErrors.push(`${where}: ${errorText(error)}`);
       return fallback;
     }
   };
 
   const analyses: StatementAnalysis[] = [];
+  const modelOptions = { pgVersion: config.pgVersion };
   for (const stmt of statements) {
-    const where = `statement ${stmt.index} (${stmt.kind})`;
-    const effect = guard(`${where}: lock model`, () => modelStatement(stmt.node, catalog, { pgVersion: config.pgVersion }), undefined) ??
-      modelStatement(undefined, catalog, { pgVersion: config.pgVersion });
+    const where = () => `statement ${stmt.index} (${stmt.kind})`;
+    let effect: StatementEffect;
+    try {
+      effect = modelStatement(stmt.node, catalog, modelOptions);
+    } catch (error) {
+      internalErrors.push(`${where()}: lock model: ${errorText(error)}`);
+      effect = modelStatement(undefined, catalog, modelOptions);
+    }
     file.effects.push(effect);
     const stmtTimeline = timeline.perStatement[stmt.index];
     const ctx = { file, statement: stmt, effect, timeline: stmtTimeline, catalog };
-    for (const rule of enabled) if (rule.checkStatement) guard(`${where}: rule ${rule.id}`, () => rule.checkStatement!(ctx, reporter(rule)), undefined);
-    analyses.push({
-      statement: stmt,
-      effect,
-      blocks: blockedByTable(effect, catalog),
-      timeline: stmtTimeline,
-      heldUntil: heldUntil(stmtTimeline.transaction, stmt),
-      newRelations: new Set(effect.locks.filter((l) => catalog.isNew(l.relation)).map((l) => l.relation)),
-    });
-    guard(`${where}: catalog`, () => catalog.apply(stmt.node, stmt.index), undefined);
+    // The hot loop (rules × statements): a plain try/catch, no closure per call.
+    for (const rule of statementRules) {
+      try {
+        rule.checkStatement!(ctx, reporters.get(rule)!);
+      } catch (error) {
+        internalErrors.push(`${where()}: rule ${rule.id}: ${errorText(error)}`);
+      }
+    }
+    analyses.push(statementAnalysis(stmt, effect, stmtTimeline, catalog));
+    try {
+      catalog.apply(stmt.node, stmt.index);
+    } catch (error) {
+      internalErrors.push(`${where()}: catalog: ${errorText(error)}`);
+    }
   }
-  for (const rule of enabled) if (rule.checkFile) guard(`file: rule ${rule.id}`, () => rule.checkFile!(file, reporter(rule)), undefined);
+  for (const rule of enabled) if (rule.checkFile) guard(`file: rule ${rule.id}`, () => rule.checkFile!(file, reporters.get(rule)!), undefined);
 
   const ignores = collectIgnores(comments, lines, new Set(RULES_BY_ID.keys()));
   const findings: Finding[] = [];
@@ -142,6 +154,49 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     text, lines, statements: analyses, findings, comments, timeline, config,
     hasHistory: file.hasHistory, finalCatalog: catalog, internalErrors,
   };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * What hover, CodeLens and the audit show for a statement. `blocks` and `newRelations` are only
+ * read by those views, so they are computed on first read (most statements are never hovered; the
+ * editor re-analyses the whole file on every edit). What they need from the catalog *before* the
+ * statement is captured now: the index record of each locked relation and whether it is new.
+ */
+function statementAnalysis(statement: Statement, effect: StatementEffect, timeline: StatementTimeline, catalog: Catalog): StatementAnalysis {
+  const before = catalogView(effect, catalog);
+  let blocks: Map<string, Operation[]> | undefined;
+  let newRelations: Set<string> | undefined;
+  return {
+    statement,
+    effect,
+    timeline,
+    heldUntil: heldUntil(timeline.transaction, statement),
+    get blocks() {
+      return (blocks ??= blockedByTable(effect, before));
+    },
+    get newRelations() {
+      return (newRelations ??= new Set(effect.locks.filter((l) => before.fresh.has(l.relation)).map((l) => l.relation)));
+    },
+  };
+}
+
+const NO_INDEXES: ReadonlyMap<string, { table: string }> = new Map();
+const NO_RELATIONS: ReadonlySet<string> = new Set();
+
+/** The catalog facts `blocks` and `newRelations` read, for the statement's locked relations only. */
+function catalogView(effect: StatementEffect, catalog: Catalog): { indexes: ReadonlyMap<string, { table: string }>; fresh: ReadonlySet<string> } {
+  let indexes: Map<string, { table: string }> | undefined;
+  let fresh: Set<string> | undefined;
+  for (const lock of effect.locks) {
+    const index = catalog.indexes.get(lock.relation);
+    if (index) (indexes ??= new Map()).set(lock.relation, { table: index.table });
+    if (catalog.isNew(lock.relation)) (fresh ??= new Set()).add(lock.relation);
+  }
+  return { indexes: indexes ?? NO_INDEXES, fresh: fresh ?? NO_RELATIONS };
 }
 
 export function severityOf(rule: Rule, config: LockwiseConfig) {

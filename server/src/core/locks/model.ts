@@ -735,7 +735,7 @@ function detachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd:
 }
 
 /** Operations blocked on each table, including reads blocked by ACCESS EXCLUSIVE on one of its indexes. */
-export function blockedByTable(effect: StatementEffect, catalog: Catalog): Map<string, Operation[]> {
+export function blockedByTable(effect: StatementEffect, catalog: { indexes: ReadonlyMap<string, { table: string }> }): Map<string, Operation[]> {
   const out = new Map<string, Set<Operation>>();
   const add = (table: string, ops: Operation[]) => {
     const set = out.get(table) ?? new Set<Operation>();

@@ -82,11 +82,14 @@ export function findAll<V>(root: unknown, key: string, out: V[] = []): V[] {
     } else if (Array.isArray(item)) {
       for (let i = item.length - 1; i >= 0; i--) stack.push(item[i]);
     } else if (item && typeof item === 'object') {
-      const entries = Object.entries(item);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, v] = entries[i];
-        stack.push(v);
-        if (k === key) stack.push(new Emit(v));
+      // Object.keys, not Object.entries: no [key, value] pair per property (this walk was GC-heavy).
+      const record = item as Record<string, unknown>;
+      const keys = Object.keys(record);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const v = record[keys[i]];
+        // Leaves (strings, numbers) have nothing below them: only objects and arrays are walked.
+        if (v !== null && typeof v === 'object') stack.push(v);
+        if (keys[i] === key) stack.push(new Emit(v));
       }
     }
   }

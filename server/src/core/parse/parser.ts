@@ -46,20 +46,31 @@ export interface Token {
   kind: string;
 }
 
-/** Bounded LRU cache keyed by statement text. */
+/**
+ * Bounded, approximately-LRU cache keyed by statement text. A hit moves the entry to the young end
+ * only when it is in the older half: moving on every hit (a delete and a re-insert per statement
+ * per analysis) was a visible share of every editor re-analysis, and a file's statements, looked up
+ * again on every edit, would churn the map for nothing. An entry that is hit cannot be evicted
+ * before `limit / 2` further insertions.
+ */
 class TextCache<T> {
-  private readonly map = new Map<string, T>();
+  private readonly map = new Map<string, { value: T; stamp: number }>();
+  /** Insertions so far (stamps increase in map order). */
+  private clock = 0;
   constructor(private readonly limit: number) {}
   get(key: string): T | undefined {
-    const value = this.map.get(key);
-    if (value !== undefined) {
+    const entry = this.map.get(key);
+    if (entry === undefined) return undefined;
+    if (this.clock - entry.stamp > this.limit / 2) {
       this.map.delete(key);
-      this.map.set(key, value);
+      entry.stamp = ++this.clock;
+      this.map.set(key, entry);
     }
-    return value;
+    return entry.value;
   }
   set(key: string, value: T): void {
-    this.map.set(key, value);
+    this.map.delete(key);
+    this.map.set(key, { value, stamp: ++this.clock });
     if (this.map.size > this.limit) {
       const oldest = this.map.keys().next().value;
       if (oldest !== undefined) this.map.delete(oldest);

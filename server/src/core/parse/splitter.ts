@@ -32,8 +32,14 @@ export interface SplitResult {
   skipped: { start: number; end: number; reason: 'meta-command' | 'copy-data' }[];
 }
 
-const isIdentStart = (c: string) => /[A-Za-z_\u0080-\uffff]/.test(c);
-const isIdentChar = (c: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(c);
+// Char-code tests, not regexes: these run for every character of every file (the splitter was a
+// visible share of the CLI profile). Same sets as /[A-Za-z_\u0080-\uffff]/ and /[A-Za-z0-9_$\u0080-\uffff]/.
+const isIdentStartCode = (k: number) => (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || k >= 0x80;
+const isIdentStart = (c: string) => isIdentStartCode(c.charCodeAt(0));
+const isIdentChar = (c: string) => {
+  const k = c.charCodeAt(0);
+  return isIdentStartCode(k) || (k >= 48 && k <= 57) || k === 36;
+};
 
 /** Reads a dollar-quote tag (`$tag$` or `$$`) starting at `i`, or undefined if `$` starts no tag. */
 function dollarTagAt(text: string, i: number): string | undefined {

@@ -28,7 +28,22 @@ export const SERIALS: Record<string, string> = {
   smallserial: 'smallint', serial2: 'smallint', serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint',
 };
 
-export function declaredColumns(ctx: StatementContext): DeclaredColumn[] {
+const MEMO_KEY = 'columnTypes.declared';
+
+/**
+ * The statement's declared columns, computed once per statement: six type rules ask for them in
+ * turn, with the same statement and catalog (rules do not change the catalog). Callers must not
+ * modify the array.
+ */
+export function declaredColumns(ctx: StatementContext): readonly DeclaredColumn[] {
+  const memo = ctx.file.state.get(MEMO_KEY) as { statement: StatementContext['statement']; columns: DeclaredColumn[] } | undefined;
+  if (memo?.statement === ctx.statement) return memo.columns;
+  const columns = computeDeclaredColumns(ctx);
+  ctx.file.state.set(MEMO_KEY, { statement: ctx.statement, columns });
+  return columns;
+}
+
+function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
   const out: DeclaredColumn[] = [];
   const create = as<'CreateStmt', T.CreateStmt>(ctx.statement.node, 'CreateStmt');
   if (create) {

@@ -147,14 +147,31 @@ export function commandSpan(file: FileContext, stmt: Statement, alter: T.AlterTa
 /** True when an earlier statement of this file added `column` to `table` (no running code uses it yet). */
 export function columnAddedInFile(ctx: StatementContext, table: string | undefined, column: string | undefined): boolean {
   if (!table || !column) return false;
-  for (const s of ctx.file.statements) {
-    if (s.index >= ctx.statement.index) break;
+  const first = addedColumns(ctx.file, ctx.statement.index).get(`${table}\u0000${column}`);
+  return first !== undefined && first < ctx.statement.index;
+}
+
+const ADDED_COLUMNS_KEY = 'statementParts.addedColumns';
+
+/**
+ * First statement index that adds each (table, column), scanned once per file up to `until`
+ * (exclusive) and extended as later statements ask: a rescan from the top for every DROP/RENAME
+ * COLUMN was quadratic on long files.
+ */
+function addedColumns(file: FileContext, until: number): Map<string, number> {
+  let memo = file.state.get(ADDED_COLUMNS_KEY) as { scanned: number; first: Map<string, number> } | undefined;
+  if (!memo) file.state.set(ADDED_COLUMNS_KEY, (memo = { scanned: 0, first: new Map() }));
+  for (; memo.scanned < until && memo.scanned < file.statements.length; memo.scanned++) {
+    const s = file.statements[memo.scanned];
     const alter = as<'AlterTableStmt', T.AlterTableStmt>(s.node, 'AlterTableStmt');
-    if (alter?.relation?.relname !== table) continue;
+    const table = alter?.relation?.relname;
+    if (!table) continue;
     for (const c of alter.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype === 'AT_AddColumn' && asColumnDef(cmd.def)?.colname === column) return true;
+      const column = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def)?.colname : undefined;
+      const key = `${table}\u0000${column}`;
+      if (column && !memo.first.has(key)) memo.first.set(key, s.index);
     }
   }
-  return false;
+  return memo.first;
 }
