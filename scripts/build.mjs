@@ -15,6 +15,8 @@ const entries = [
   { in: 'client/src/extension.ts', out: 'extension' },
   // The language server's trace worker: loads PGlite in its own process (server/src/trace/worker.ts).
   { in: 'server/src/trace/worker.ts', out: 'trace-worker' },
+  // The language server's analysis worker_thread for big documents (server/src/lsp/background.ts).
+  { in: 'server/src/lsp/analysisWorker.ts', out: 'analysis-worker' },
 ].filter((e) => existsSync(e.in));
 
 const common = {

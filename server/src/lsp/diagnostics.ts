@@ -3,25 +3,48 @@
  * scheduler that runs the analysis after edits.
  */
 import { Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range } from 'vscode-languageserver/node';
-import type { Analysis, ConfigError, Finding } from '../core';
+import type { Analysis, ConfigError, Finding, LineIndex } from '../core';
+import type { Span } from '../core/text/positions';
 import { toRange, toSeverity } from './convert';
 
 export const SOURCE = 'lockwise';
 
 export type DocsLink = (rule: string) => string;
 
-export function findingDiagnostic(uri: string, analysis: Analysis, finding: Finding, docs: DocsLink): Diagnostic {
+/**
+ * What a finding's diagnostic is made of, as UTF-16 offsets: plain data (structured-cloneable), so
+ * the analysis worker can compute it next to the analysis and post it to the main thread, which
+ * turns it into the same Diagnostic with `toDiagnostic` as an in-process analysis would.
+ */
+export interface DiagnosticData {
+  rule: string;
+  severity: Finding['severity'];
+  message: string;
+  span: Span;
+  related: { span: Span; message: string }[];
+}
+
+export function diagnosticData(analysis: Analysis, finding: Finding): DiagnosticData {
+  return { rule: finding.rule, severity: finding.severity, message: finding.message, span: { start: finding.span.start, end: finding.span.end }, related: relatedSpans(analysis, finding) };
+}
+
+export function toDiagnostic(uri: string, lines: LineIndex, data: DiagnosticData, docs: DocsLink): Diagnostic {
   const diagnostic: Diagnostic = {
-    range: toRange(analysis.lines, finding.span),
-    severity: toSeverity(finding.severity),
-    code: finding.rule,
-    codeDescription: { href: docs(finding.rule) },
+    range: toRange(lines, data.span),
+    severity: toSeverity(data.severity),
+    code: data.rule,
+    codeDescription: { href: docs(data.rule) },
     source: SOURCE,
-    message: finding.message,
+    message: data.message,
   };
-  const related = relatedInformation(uri, analysis, finding);
-  if (related.length) diagnostic.relatedInformation = related;
+  if (data.related.length) {
+    diagnostic.relatedInformation = data.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message }));
+  }
   return diagnostic;
+}
+
+export function findingDiagnostic(uri: string, analysis: Analysis, finding: Finding, docs: DocsLink): Diagnostic {
+  return toDiagnostic(uri, analysis.lines, diagnosticData(analysis, finding), docs);
 }
 
 export function findingDiagnostics(uri: string, analysis: Analysis, docs: DocsLink): Diagnostic[] {
@@ -29,19 +52,20 @@ export function findingDiagnostics(uri: string, analysis: Analysis, docs: DocsLi
 }
 
 /** The rule's own related spans, then where the statement's locks start being held and where they are released. */
-function relatedInformation(uri: string, analysis: Analysis, finding: Finding): DiagnosticRelatedInformation[] {
-  const out: DiagnosticRelatedInformation[] = [];
-  const at = (span: { start: number; end: number }) => ({ uri, range: toRange(analysis.lines, span) });
-  for (const r of finding.related ?? []) out.push({ location: at(r.span), message: r.message });
+function relatedSpans(analysis: Analysis, finding: Finding): { span: Span; message: string }[] {
+  const out: { span: Span; message: string }[] = [];
+  for (const r of finding.related ?? []) out.push({ span: { start: r.span.start, end: r.span.end }, message: r.message });
   const s = analysis.statements[finding.statement];
   if (!s || finding.rule === 'syntax-error' || finding.rule === 'unknown-ignore-rule') return out;
   const tx = s.timeline.transaction;
   if (!tx || tx.implicit || tx.begin === undefined || tx.begin === finding.statement) return out;
   const begin = analysis.statements[tx.begin];
-  if (!begin || out.some((o) => o.location.range.start.line === analysis.lines.positionAt(begin.statement.span.start).line)) return out;
+  if (!begin) return out;
+  const beginLine = analysis.lines.positionAt(begin.statement.span.start).line;
+  if (out.some((o) => analysis.lines.positionAt(o.span.start).line === beginLine)) return out;
   const holdsLocks = s.effect.locks.some((l) => !l.harmless);
   out.push({
-    location: at(begin.statement.span),
+    span: { start: begin.statement.span.start, end: begin.statement.span.end },
     message: holdsLocks ? 'The transaction starts here: its locks are held from here until it ends' : 'The transaction starts here',
   });
   const h = s.heldUntil;
@@ -49,7 +73,7 @@ function relatedInformation(uri: string, analysis: Analysis, finding: Finding): 
     const end = analysis.statements[h.statement];
     if (end) {
       const word = h.kind === 'commit' ? 'COMMIT' : 'ROLLBACK';
-      out.push({ location: at(end.statement.span), message: holdsLocks ? `The locks are released at this ${word}` : `The transaction ends at this ${word}` });
+      out.push({ span: { start: end.statement.span.start, end: end.statement.span.end }, message: holdsLocks ? `The locks are released at this ${word}` : `The transaction ends at this ${word}` });
     }
   }
   return out;

@@ -232,6 +232,28 @@ export class Project {
     return { ...this.compute(doc.uri, version, generation, text, context), version };
   }
 
+  /**
+   * An open document's text, version and context without analysing it: the input of an off-thread
+   * analysis (background.ts). `cached` is the analysis of this version when one was already made.
+   */
+  async snapshot(doc: TextDocument): Promise<{ version: number; text: string; context: DocumentContext; cached?: DocumentState }> {
+    const cached = this.cache.get(doc.uri);
+    if (cached && cached.version === doc.version && cached.generation === this.generation) {
+      return { version: cached.version, text: doc.getText(), context: cached.state.context, cached: cached.state };
+    }
+    // As in stateOf: the text and its version together, before any await.
+    const version = doc.version;
+    const text = doc.getText();
+    const context = await this.contextFor(doc.uri, doc.languageId, text.length);
+    return { version, text, context };
+  }
+
+  /** The earlier migrations' texts that make up a document's schema history, in run order. */
+  historyTexts(uri: string): string[] {
+    const file = uriToPath(uri);
+    return file ? this.history.textsBefore(file) : [];
+  }
+
   /** Options that reproduce a document's analysis on another text (fixes are checked that way). */
   analyzeOptions(uri: string, config: LockwiseConfig): AnalyzeOptions {
     const file = uriToPath(uri);

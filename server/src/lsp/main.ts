@@ -12,10 +12,12 @@ import {
   TextDocuments, TextDocumentSyncKind, WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { initParser } from '../core';
+import { initParser, LineIndex } from '../core';
+import type { LockwiseConfig } from '../core';
 import { Project } from './documents';
 import { parseSettings, ServerSettings } from './settings';
-import { configDiagnostic, findingDiagnostics, Scheduler, SOURCE } from './diagnostics';
+import { configDiagnostic, findingDiagnostics, Scheduler, SOURCE, toDiagnostic } from './diagnostics';
+import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
 import { hover } from './hover';
 import { ActionTarget, codeActions, FIX_ALL_KIND, fixAllEdits, workspaceEdit } from './codeActions';
 import { codeLenses } from './codeLens';
@@ -38,6 +40,8 @@ interface InitOptions {
   debounceMs?: number;
   /** The trace worker stops after this long without a request (default 2 minutes; tests lower it). */
   traceIdleMs?: number;
+  /** Documents longer than this are analysed in the analysis worker (default WORKER_THRESHOLD; tests move it). */
+  workerThreshold?: number;
 }
 
 export interface ServerStatus {
@@ -123,6 +127,8 @@ async function fetchSettings(scopeUri: string | undefined): Promise<ServerSettin
 const project = new Project(fetchSettings);
 let tracer = new TraceService(path.join(__dirname, 'trace-worker.js'), DEFAULT_IDLE_MS, log);
 const traces = new TraceStore();
+const analysisWorker = path.join(__dirname, 'analysis-worker.js');
+let background = new BackgroundAnalysis(analysisWorker, WORKER_THRESHOLD, log);
 
 // Rule documentation: the page shipped next to the server (dist/../docs/rules) when present.
 function docsLink(rule: string): string {
@@ -164,9 +170,16 @@ async function lint(uri: string, isStale: () => boolean): Promise<void> {
   const doc = documents.get(uri);
   if (!doc) return;
   await parser;
+  const snapshot = await project.snapshot(doc);
+  if (!snapshot.context.skip && !snapshot.cached && background.handles(snapshot.text.length)) {
+    const diagnostics = await lintInWorker(uri, snapshot.version, snapshot.text, snapshot.context.config);
+    // undefined: superseded by a newer job, whose run publishes instead; 'failed': analyse here.
+    if (diagnostics !== 'failed') {
+      if (diagnostics) publish(uri, snapshot.version, diagnostics, isStale);
+      return;
+    }
+  }
   const state = await project.stateOf(doc);
-  // Never publish for an older version than the editor shows: a newer run is on its way.
-  if (isStale() || documents.get(uri)?.version !== state.version) return;
   let diagnostics: Diagnostic[] = [];
   if (state.analysis) diagnostics = findingDiagnostics(uri, state.analysis, docs);
   // The core skips a rule or lock-model step that threw on this text and carries on: say so in the log.
@@ -182,8 +195,33 @@ async function lint(uri: string, isStale: () => boolean): Promise<void> {
     }];
     log(`skipped ${uri}: ${size} characters is over maxFileSize`);
   }
-  void connection.sendDiagnostics({ uri, version: state.version, diagnostics });
+  publish(uri, state.version, diagnostics, isStale);
+}
+
+function publish(uri: string, version: number, diagnostics: Diagnostic[], isStale: () => boolean): void {
+  // Never publish for an older version than the editor shows: a newer run is on its way.
+  if (isStale() || documents.get(uri)?.version !== version) return;
+  void connection.sendDiagnostics({ uri, version, diagnostics });
   syncConfigDiagnostics();
+}
+
+/**
+ * A big document's diagnostics from the analysis worker (background.ts), so that other documents
+ * are answered meanwhile. Undefined when superseded; 'failed' (logged) to analyse it here instead.
+ */
+async function lintInWorker(uri: string, version: number, text: string, config: LockwiseConfig): Promise<Diagnostic[] | undefined | 'failed'> {
+  let result;
+  try {
+    result = await background.analyze({ uri, version, text, config, history: project.historyTexts(uri) });
+  } catch (error) {
+    logError(`analysis worker on ${uri}`, error);
+    return 'failed';
+  }
+  if (!result) return undefined;
+  log(`analysed ${uri} v${version} in the analysis worker: ${result.statements} statement(s) in ${result.ms} ms`);
+  if (result.internalErrors.length) logError(`analysis of ${uri}`, new Error(result.internalErrors.join('; ')));
+  const lines = new LineIndex(text);
+  return result.diagnostics.map((d) => toDiagnostic(uri, lines, d, docs));
 }
 
 const safeLint = guard('diagnostics', undefined, lint);
@@ -201,6 +239,7 @@ connection.onInitialize(
     const options = (params.initializationOptions ?? {}) as InitOptions;
     trusted = options.trusted ?? true;
     pushedSettings = options.settings;
+    if (typeof options.workerThreshold === 'number' && options.workerThreshold >= 0) background = new BackgroundAnalysis(analysisWorker, options.workerThreshold, log);
     if (typeof options.traceIdleMs === 'number' && options.traceIdleMs > 0) tracer = new TraceService(path.join(__dirname, 'trace-worker.js'), options.traceIdleMs, log);
     if (typeof options.debounceMs === 'number' && options.debounceMs >= 0) {
       scheduler = new Scheduler((uri, isStale) => safeLint(uri, isStale), options.debounceMs);
@@ -292,6 +331,7 @@ documents.onDidClose((e) => {
   try {
     justOpened.delete(e.document.uri);
     scheduler.cancel(e.document.uri);
+    background.cancel(e.document.uri);
     project.close(e.document.uri);
     traces.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -382,6 +422,11 @@ connection.onCodeAction(
 
 connection.onCodeLens(
   guard('codeLens', [], async (params) => {
+    // A big document's lenses come with its diagnostics from the worker: editors ask for lenses on
+    // every open, and analysing it here for them would block every other document.
+    const doc = documents.get(params.textDocument.uri);
+    const fromWorker = doc ? await background.resultFor(doc.uri, doc.version)?.catch(() => undefined) : undefined;
+    if (fromWorker) return (await project.settingsFor(params.textDocument.uri)).codeLens ? fromWorker.lenses : [];
     const loaded = await analysisOf(params.textDocument.uri);
     if (!loaded || !loaded.state.context.settings.codeLens) return [];
     return codeLenses(loaded.analysis);
@@ -484,7 +529,10 @@ async function traceDocument(uri: string | undefined, token: CancellationToken):
   return { uri, version: state.version, engine: report.engine, markdown, summary: f.summary, traced, pglite: location.source };
 }
 
-connection.onShutdown(() => tracer.stop('the server is shutting down'));
+connection.onShutdown(() => {
+  tracer.stop('the server is shutting down');
+  background.stop();
+});
 process.on('exit', () => tracer.stop('exit'));
 
 process.on('uncaughtException', (error) => logError('uncaught exception', error));

@@ -125,22 +125,9 @@ export class HistoryProvider {
 
   /** The schema before `file` runs (undefined when it is the first migration of its folder). */
   catalogBefore(file: string): Catalog | undefined {
-    const { steps, key } = this.sequence(file);
-    const abs = path.resolve(file);
-    // Steps are sorted by the same collator: the earlier ones are a prefix.
-    let lo = 0;
-    let hi = steps.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (collator.compare(steps[mid].key, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
     let catalog: Catalog | undefined;
     let changed = false;
-    for (let i = 0; i < lo; i++) {
-      const step = steps[i];
-      // Step paths are built from the resolved folder, so they are already resolved.
-      if (step.file === abs) continue;
+    for (const step of this.stepsBefore(file)) {
       const text = this.source.read(step.file);
       if (text === undefined) continue;
       const memo = this.after.get(step.file);
@@ -155,6 +142,35 @@ export class HistoryProvider {
       catalog = next;
     }
     return catalog;
+  }
+
+  /**
+   * The texts `catalogBefore` replays, in order (the analysis worker replays them itself, since a
+   * Catalog cannot cross a thread boundary). Empty when `file` is the first migration of its folder.
+   */
+  textsBefore(file: string): string[] {
+    const texts: string[] = [];
+    for (const step of this.stepsBefore(file)) {
+      const text = this.source.read(step.file);
+      if (text !== undefined) texts.push(text);
+    }
+    return texts;
+  }
+
+  /** The migrations that run before `file`, in order (without `file` itself). */
+  private stepsBefore(file: string): Step[] {
+    const { steps, key } = this.sequence(file);
+    const abs = path.resolve(file);
+    // Steps are sorted by the same collator: the earlier ones are a prefix.
+    let lo = 0;
+    let hi = steps.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (collator.compare(steps[mid].key, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    // Step paths are built from the resolved folder, so they are already resolved.
+    return steps.slice(0, lo).filter((step) => step.file !== abs);
   }
 
   private sequence(file: string): { steps: Step[]; key: string } {
