@@ -1,6 +1,6 @@
-import { T, as, asAlterTableCmd, asConstraint } from '../parse/ast';
+import { asAlterTableCmd, asConstraint } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting, headSpan } from './helpers';
+import { headSpan, existingTableAlter } from './helpers';
 import { constraintClauseSpan } from './clauses';
 
 export const addingExclusionConstraint: Rule = {
@@ -23,9 +23,9 @@ export const addingExclusionConstraint: Rule = {
       'ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       const con = cmd?.subtype === 'AT_AddConstraint' ? asConstraint(cmd.def) : undefined;

@@ -1,7 +1,7 @@
-import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { T, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
 import { addColumnRewrites, ColumnRewrite } from '../locks/addColumn';
 import { Rule, StatementContext, Fix } from './types';
-import { isExisting, headSpan, locationSpan, quoteIdent, relationSql, insertAfterStatement } from './helpers';
+import { headSpan, locationSpan, quoteIdent, relationSql, insertAfterStatement, existingTableAlter } from './helpers';
 import { constraintClauseSpan, alterCommandSpans } from './clauses';
 import { Span } from '../text/positions';
 
@@ -29,9 +29,9 @@ export const addingFieldWithDefault: Rule = {
     good: 'ALTER TABLE users ADD COLUMN token uuid;\nALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     const rel = ctx.catalog.relation(table);
     const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
     const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);

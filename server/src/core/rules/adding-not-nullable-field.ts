@@ -1,7 +1,7 @@
-import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { T, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
 import { chooseName, checkNameColumns, isNotNullCheck } from '../model/catalog';
 import { Rule, StatementContext, Fix, TextEdit } from './types';
-import { isExisting, headSpan, keywordSpan, quoteIdent, relationSql, eol, insertAfterStatement } from './helpers';
+import { headSpan, keywordSpan, quoteIdent, relationSql, eol, insertAfterStatement, existingTableAlter } from './helpers';
 import { alterCommandSpans, removeListItem } from './clauses';
 import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout } from '../fixes/placement';
 
@@ -64,9 +64,9 @@ export const addingNotNullableField: Rule = {
       'ALTER TABLE users DROP CONSTRAINT users_email_not_null_check;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     const rel = ctx.catalog.relation(table);
     const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
     const earlier = [...(notNullChecks(ctx).get(table)?.entries() ?? [])].map(([name, c]) => ({ name, ...c }));

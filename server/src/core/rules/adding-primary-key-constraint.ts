@@ -1,6 +1,6 @@
-import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../parse/ast';
+import { asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting, headSpan } from './helpers';
+import { headSpan, existingTableAlter } from './helpers';
 import { constraintClauseSpan } from './clauses';
 import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
 
@@ -25,9 +25,9 @@ export const addingPrimaryKeyConstraint: Rule = {
       'ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     const rel = ctx.catalog.relation(table);
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);

@@ -1,7 +1,7 @@
-import { T, as, asAlterTableCmd, asAConst, asColumnDef, asConstraint, typeToString } from '../parse/ast';
+import { T, asAlterTableCmd, asAConst, asColumnDef, asConstraint, typeToString } from '../parse/ast';
 import { isSerialType } from '../locks/addColumn';
 import { Rule } from './types';
-import { isExisting, headSpan } from './helpers';
+import { headSpan, existingTableAlter } from './helpers';
 import { constraintClauseSpan } from './clauses';
 
 export const addingRequiredField: Rule = {
@@ -24,9 +24,9 @@ export const addingRequiredField: Rule = {
     good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     const rel = ctx.catalog.relation(table);
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);

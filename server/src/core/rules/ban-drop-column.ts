@@ -1,6 +1,6 @@
-import { T, as, asAlterTableCmd } from '../parse/ast';
+import { asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './helpers';
+import { existingTableAlter } from './helpers';
 import { columnAddedInFile, commandSpan } from './statementParts';
 
 export const banDropColumn: Rule = {
@@ -21,9 +21,9 @@ export const banDropColumn: Rule = {
     good: '-- after a release that no longer reads or writes users.legacy_flags:\n-- lockwise-ignore ban-drop-column -- unused since release 42\nALTER TABLE users DROP COLUMN legacy_flags;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     (stmt.cmds ?? []).forEach((c, i) => {
       const cmd = asAlterTableCmd(c);
       if (cmd?.subtype !== 'AT_DropColumn' || columnAddedInFile(ctx, table, cmd.name)) return;

@@ -1,6 +1,6 @@
-import { T, as, asAlterTableCmd } from '../parse/ast';
+import { asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './helpers';
+import { existingTableAlter } from './helpers';
 import { columnAddedInFile, commandSpan } from './statementParts';
 
 export const banDropNotNull: Rule = {
@@ -20,9 +20,9 @@ export const banDropNotNull: Rule = {
     good: '-- every reader handles a NULL email since release 42:\n-- lockwise-ignore ban-drop-not-null -- readers checked\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     (stmt.cmds ?? []).forEach((c, i) => {
       const cmd = asAlterTableCmd(c);
       if (cmd?.subtype !== 'AT_DropNotNull' || columnAddedInFile(ctx, table, cmd.name)) return;

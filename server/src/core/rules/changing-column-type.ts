@@ -1,7 +1,7 @@
-import { T, as, asAlterTableCmd } from '../parse/ast';
+import { asAlterTableCmd } from '../parse/ast';
 import { alterColumnTypeVerdict } from '../locks/typeChange';
 import { Rule } from './types';
-import { isExisting, headSpan, keywordSpan } from './helpers';
+import { headSpan, keywordSpan, existingTableAlter } from './helpers';
 import { alterCommandSpans } from './clauses';
 
 export const changingColumnType: Rule = {
@@ -32,9 +32,9 @@ export const changingColumnType: Rule = {
       'UPDATE orders SET id_new = id WHERE id BETWEEN 1 AND 10000;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     const rel = ctx.catalog.relation(table);
     const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
     const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);

@@ -1,6 +1,6 @@
-import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting, headSpan } from './helpers';
+import { headSpan, existingTableAlter } from './helpers';
 import { constraintClauseSpan } from './clauses';
 import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
 
@@ -24,9 +24,9 @@ export const disallowedUniqueConstraint: Rule = {
       'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return;
+    const target = existingTableAlter(ctx);
+    if (!target) return;
+    const { stmt, table } = target;
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       if (cmd?.subtype === 'AT_AddConstraint') {

@@ -1,5 +1,6 @@
 /** Shared helpers for rule files: spans from tokens, SQL quoting, edit builders. */
 import { Statement } from '../model/statements';
+import { T, as } from '../parse/ast';
 import { Token } from '../parse/parser';
 import { OffsetMapper, Span } from '../text/positions';
 import { FileContext, StatementContext, TextEdit } from './types';
@@ -152,4 +153,12 @@ export function validateWhere(ctx: StatementContext): string {
   if (tx?.implicit) return 'in a later migration (this file runs in one transaction)';
   if (tx || ctx.statement.container !== undefined) return 'after the COMMIT';
   return 'in a separate statement';
+}
+
+/** An `ALTER TABLE` (not ALTER INDEX/VIEW/...) of a table that existed before this file, or undefined. */
+export function existingTableAlter(ctx: StatementContext): { stmt: T.AlterTableStmt; table: string } | undefined {
+  const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+  const table = stmt?.relation?.relname;
+  if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return undefined;
+  return { stmt, table };
 }
