@@ -8,6 +8,7 @@ import { Span } from '../text/positions';
 import { T, as, asAlterTableCmd, asColumnDef } from '../parse/ast';
 import { FileContext, StatementContext } from './types';
 import { headSpan, locationSpan } from './helpers';
+import { alterCommandSpans as splitAlterCommands } from './clauses';
 
 /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are truncated. */
 export const MAX_IDENTIFIER_BYTES = 63;
@@ -67,33 +68,11 @@ export function join(a: Span, b: Span): Span {
 }
 
 /**
- * The span of each sub-command of `ALTER TABLE name cmd, cmd, ...` (split at commas outside
- * parentheses). Undefined when the count does not match the AST (then callers fall back).
+ * The span of each sub-command of `ALTER TABLE name cmd, cmd, ...` (clauses.ts splits them).
+ * Undefined when the count does not match the AST (then callers fall back).
  */
 export function alterCommandSpans(file: FileContext, stmt: Statement, relation: T.RangeVar | undefined, count: number): Span[] | undefined {
-  const tokens = file.tokens(stmt);
-  let i = tokenIndexAt(file, stmt, relation?.location);
-  if (i < 0) return undefined;
-  i = qualifiedNameEnd(tokens, i) + 1;
-  if (tokens[i]?.text === '*') i++;
-  const spans: Span[] = [];
-  let depth = 0;
-  let start: Token | undefined;
-  let last: Token | undefined;
-  for (; i < tokens.length; i++) {
-    const t = tokens[i];
-    if (t.text === ';' && depth === 0) break;
-    if (t.text === ',' && depth === 0) {
-      if (start && last) spans.push({ start: start.start, end: last.end });
-      start = undefined;
-      continue;
-    }
-    if (t.text === '(' || t.text === '[') depth++;
-    else if (t.text === ')' || t.text === ']') depth--;
-    if (!start) start = t;
-    last = t;
-  }
-  if (start && last) spans.push({ start: start.start, end: last.end });
+  const spans = splitAlterCommands(file, stmt, relation?.location);
   return spans.length === count ? spans : undefined;
 }
 
