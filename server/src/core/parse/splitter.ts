@@ -151,10 +151,12 @@ export function splitStatements(text: string): SplitResult {
     if (isIdentStart(c)) {
       let j = i + 1;
       while (j < n && isIdentChar(text[j])) j++;
-      const word = text.slice(i, j).toUpperCase();
       // E'...' / U&'...' / B'...' / X'...': the quote right after is handled by the string branch.
-      words.push(word);
-      trackAtomic(word);
+      if (wordsMatter()) {
+        const word = text.slice(i, j).toUpperCase();
+        words.push(word);
+        trackAtomic(word);
+      }
       i = j;
       lastTokenEnd = i;
       continue;
@@ -164,6 +166,15 @@ export function splitStatements(text: string): SplitResult {
   }
   finish(n, false);
   return { chunks, comments, skipped };
+
+  /**
+   * Whether the next word can still change anything: BEGIN ATOMIC tracking reads only the first
+   * nine words unless the statement defines a routine, and COPY detection only COPY statements.
+   * Skipping the rest saves a slice and an upper-casing per identifier of long statements.
+   */
+  function wordsMatter(): boolean {
+    return words.length <= 8 || atomicDepth > 0 || words[0] === 'COPY' || isRoutineDefinition(words);
+  }
 
   function trackAtomic(word: string) {
     if (words.length > 8 && atomicDepth === 0 && !isRoutineDefinition(words)) return;
