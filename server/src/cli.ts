@@ -166,6 +166,8 @@ interface FileResult {
   path: string;
   analysis: Analysis;
   config: LockwiseConfig;
+  /** The file starts with a UTF-8 byte order mark (not part of the analysed text, kept by --fix). */
+  bom?: boolean;
 }
 
 /** Analyses every file, with its config and schema history. */
@@ -186,13 +188,20 @@ async function analyzeFiles(opts: Options): Promise<FileResult[]> {
     if (source && !explicitFiles.has(file) && !selectedByConfig(file, config.include, config.exclude, path.dirname(source))) continue;
     let text: string;
     try {
+      // A FIFO would block the read forever and a device such as /dev/zero never ends.
+      if (!fs.statSync(file).isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
+      if (error instanceof UsageError) throw error;
       throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     snapshot.remember(path.resolve(file), text);
+    // Editors do not count a byte order mark as a column: neither do the reported positions.
+    const bom = text.charCodeAt(0) === 0xfeff;
+    if (bom) text = text.slice(1);
     const analysis = analyze(text, { config, history: history.catalogBefore(file) });
-    results.push({ path: toPosix(file), analysis, config });
+    for (const e of analysis.internalErrors) process.stderr.write(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)\n`);
+    results.push({ path: toPosix(file), analysis, config, bom });
   }
   return results;
 }
@@ -241,7 +250,7 @@ function applyFixes(results: FileResult[], dryRun: boolean): FileResult[] {
     const fixed = fixAll(r.analysis.text, options);
     if (fixed.text !== r.analysis.text) {
       if (dryRun) process.stdout.write(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 }));
-      else fs.writeFileSync(r.path, fixed.text);
+      else fs.writeFileSync(r.path, (r.bom ? '\uFEFF' : '') + fixed.text);
       process.stderr.write(`${r.path}: fixed ${fixed.fixed.length} finding(s): ${fixed.fixed.join(', ')}\n`);
       history.invalidate();
     }
@@ -348,6 +357,7 @@ function sarif(results: FileResult[]) {
 async function audit(opts: Options): Promise<number> {
   const format = opts.format ?? 'markdown';
   if (!['markdown', 'json'].includes(format)) throw new UsageError(`--format for audit must be markdown or json, not "${format}"`);
+  if (opts.fix || opts.dryRun) throw new UsageError('--fix and --dry-run go with lint, not audit');
   const results = await analyzeFiles(opts);
   if (format === 'json') {
     process.stdout.write(JSON.stringify({ files: results.map((r) => auditJson(r.path, r.analysis)) }, null, 2) + '\n');
