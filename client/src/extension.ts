@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const SQL_LANGUAGES = ['sql', 'pgsql', 'postgres'];
@@ -15,13 +16,7 @@ const AUDIT_SCHEME = 'lockwise-audit';
 const AUDIT_BATCH = 20;
 
 /** Server commands (workspace/executeCommand); the palette commands have their own ids. */
-const SERVER = {
-  auditFile: 'lockwise.auditFile',
-  auditFiles: 'lockwise.auditFiles',
-  fixAll: 'lockwise.fixAll',
-  fileSummary: 'lockwise.fileSummary',
-  traceFile: 'lockwise.traceFile',
-} as const;
+const SERVER = COMMANDS;
 
 /** What the server answers to lockwise.traceFile (server/src/lsp/main.ts, TraceCommandResult). */
 interface TraceResult {

@@ -9,14 +9,7 @@ import { LockMode } from '../core/locks/modes';
 import { DocumentState, Project } from './documents';
 import { uriToPath } from './convert';
 
-export const COMMANDS = {
-  auditFile: 'lockwise.auditFile',
-  auditFiles: 'lockwise.auditFiles',
-  fixAll: 'lockwise.fixAll',
-  fileSummary: 'lockwise.fileSummary',
-  /** Trace a document on the embedded PostgreSQL (trusted workspaces only); see trace.ts. */
-  traceFile: 'lockwise.traceFile',
-} as const;
+export { COMMANDS } from './protocol';
 
 /** A file URI usable as a markdown link target. Not every client percent-encodes brackets and parentheses: a raw `)[x](command:...)` in the URI would end the link and start another. */
 export function linkTarget(uri: string): string {
