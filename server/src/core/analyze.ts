@@ -165,30 +165,47 @@ function errorText(error: unknown): string {
  * read by those views, so they are computed on first read (most statements are never hovered; the
  * editor re-analyses the whole file on every edit). What they need from the catalog *before* the
  * statement is captured now: the index record of each locked relation and whether it is new.
+ * A class (getters on the prototype), not an object literal with getters: that cost two closures
+ * per statement, in time and in the memory of every retained analysis.
  */
+class LazyStatementAnalysis implements StatementAnalysis {
+  private blocksMemo?: Map<string, Operation[]>;
+  private newRelationsMemo?: Set<string>;
+  readonly heldUntil: HeldUntil;
+
+  constructor(
+    readonly statement: Statement,
+    readonly effect: StatementEffect,
+    readonly timeline: StatementTimeline,
+    private readonly before: CatalogView,
+  ) {
+    this.heldUntil = heldUntil(timeline.transaction, statement);
+  }
+
+  get blocks(): Map<string, Operation[]> {
+    return (this.blocksMemo ??= blockedByTable(this.effect, this.before));
+  }
+
+  get newRelations(): Set<string> {
+    const fresh = this.before.fresh;
+    return (this.newRelationsMemo ??= new Set(this.effect.locks.filter((l) => fresh.has(l.relation)).map((l) => l.relation)));
+  }
+}
+
 function statementAnalysis(statement: Statement, effect: StatementEffect, timeline: StatementTimeline, catalog: Catalog): StatementAnalysis {
-  const before = catalogView(effect, catalog);
-  let blocks: Map<string, Operation[]> | undefined;
-  let newRelations: Set<string> | undefined;
-  return {
-    statement,
-    effect,
-    timeline,
-    heldUntil: heldUntil(timeline.transaction, statement),
-    get blocks() {
-      return (blocks ??= blockedByTable(effect, before));
-    },
-    get newRelations() {
-      return (newRelations ??= new Set(effect.locks.filter((l) => before.fresh.has(l.relation)).map((l) => l.relation)));
-    },
-  };
+  return new LazyStatementAnalysis(statement, effect, timeline, catalogView(effect, catalog));
+}
+
+interface CatalogView {
+  indexes: ReadonlyMap<string, { table: string }>;
+  fresh: ReadonlySet<string>;
 }
 
 const NO_INDEXES: ReadonlyMap<string, { table: string }> = new Map();
 const NO_RELATIONS: ReadonlySet<string> = new Set();
 
 /** The catalog facts `blocks` and `newRelations` read, for the statement's locked relations only. */
-function catalogView(effect: StatementEffect, catalog: Catalog): { indexes: ReadonlyMap<string, { table: string }>; fresh: ReadonlySet<string> } {
+function catalogView(effect: StatementEffect, catalog: Catalog): CatalogView {
   let indexes: Map<string, { table: string }> | undefined;
   let fresh: Set<string> | undefined;
   for (const lock of effect.locks) {

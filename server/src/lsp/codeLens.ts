@@ -10,7 +10,17 @@ import { toRange } from './convert';
 
 /** The statement as seen by concurrent sessions: only its locks on relations that existed before the file. */
 export function onExistingRelations(s: StatementAnalysis): StatementAnalysis {
-  return { ...s, effect: { ...s.effect, locks: s.effect.locks.filter((l) => !s.newRelations.has(l.relation)) } };
+  // Not a spread: blocks and newRelations are computed on read (prototype getters a spread drops).
+  return {
+    statement: s.statement,
+    effect: { ...s.effect, locks: s.effect.locks.filter((l) => !s.newRelations.has(l.relation)) },
+    timeline: s.timeline,
+    heldUntil: s.heldUntil,
+    get blocks() {
+      return s.blocks;
+    },
+    newRelations: s.newRelations,
+  };
 }
 
 export function codeLenses(analysis: Analysis): CodeLens[] {
