@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { COMMANDS } from '../../server/src/lsp/protocol';
+import { COMMANDS, TraceCommandResult } from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const SQL_LANGUAGES = ['sql', 'pgsql', 'postgres'];
@@ -19,15 +19,7 @@ const AUDIT_BATCH = 20;
 const SERVER = COMMANDS;
 
 /** What the server answers to lockwise.traceFile (server/src/lsp/main.ts, TraceCommandResult). */
-interface TraceResult {
-  uri: string;
-  version: number;
-  engine: string;
-  markdown: string;
-  summary: { statements: number; failed: number; disagreements: number; totalMs: number };
-  traced: number;
-  pglite: 'bundled' | 'project';
-}
+type TraceResult = TraceCommandResult;
 
 interface FileSummary {
   uri: string;

@@ -11,21 +11,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { Hover, MarkupContent, ResponseError } from 'vscode-languageserver-protocol/node';
 import { TestClient, tempWorkspace } from './client';
+import type { TraceCommandResult } from '../../server/src/lsp/protocol';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const FIXTURES = path.join(REPO, 'test/fixtures/trace/migrations');
 const TRACE = 'lockwise.traceFile';
 const IDLE_MS = 5000;
 
-interface TraceResult {
-  uri: string;
-  version: number;
-  engine: string;
-  markdown: string;
-  summary: { statements: number; failed: number; disagreements: number; totalMs: number };
-  traced: number;
-  pglite: 'bundled' | 'project';
-}
+type TraceResult = TraceCommandResult;
 
 interface Status {
   trusted: boolean;

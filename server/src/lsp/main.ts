@@ -24,7 +24,7 @@ import { codeLenses } from './codeLens';
 import { auditFile, auditFiles, COMMANDS, displayPath, fileSummary, formatBytes, linkTarget } from './commands';
 import { pathToUri, toTextEdit, uriToPath } from './convert';
 import { DEFAULT_IDLE_MS, locatePglite, TraceCancelledError, TracerStatus, TraceService, TraceStore, TraceUnavailableError, traceRequest } from './trace';
-import { traceMarkdown, TracedFileJson } from '../trace/command';
+import { traceMarkdown } from '../trace/command';
 import { INSTALL_COMMAND } from '../trace/resolve';
 
 const VERSION = '0.1.0';
@@ -54,18 +54,8 @@ export interface ServerStatus {
 /** Error codes of the trace command (`data.reason` says the same in words). */
 export const TRACE_ERRORS = { untrusted: -32001, unavailable: -32002, notTraceable: -32003, failed: -32004 } as const;
 
-export interface TraceCommandResult {
-  uri: string;
-  /** The document version that was traced. */
-  version: number;
-  engine: string;
-  markdown: string;
-  summary: TracedFileJson['summary'];
-  /** Statements whose hover now shows the trace. */
-  traced: number;
-  /** PGlite came from the extension or from the workspace's node_modules. */
-  pglite: 'bundled' | 'project';
-}
+export type { TraceCommandResult } from './protocol';
+import type { TraceCommandResult } from './protocol';
 
 export const StatusRequest = new RequestType0<ServerStatus, void>('lockwise/status');
 export const TrustNotification = new NotificationType<{ trusted: boolean }>('lockwise/didChangeTrust');

@@ -12,3 +12,17 @@ export const COMMANDS = {
   /** Trace a document on the embedded PostgreSQL (trusted workspaces only); see trace.ts. */
   traceFile: 'lockwise.traceFile',
 } as const;
+
+/** What the server answers to `lockwise.traceFile`. */
+export interface TraceCommandResult {
+  uri: string;
+  /** The document version that was traced. */
+  version: number;
+  engine: string;
+  markdown: string;
+  summary: { statements: number; failed: number; disagreements: number; totalMs: number };
+  /** Statements whose hover now shows the trace. */
+  traced: number;
+  /** PGlite came from the extension or from the workspace's node_modules. */
+  pglite: 'bundled' | 'project';
+}
