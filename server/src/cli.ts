@@ -9,7 +9,7 @@ import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
 import {
   analyze, Analysis, auditJson, auditMarkdown, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
-  RULES_BY_ID, Severity, severityOf, Rule,
+  RULES_BY_ID, Severity, Rule,
 } from './core';
 import { expandPaths, explicitFiles, selectedByConfig, toPosix, UsageError } from './project/files';
 import { ConfigResolver } from './project/configFor';
@@ -367,7 +367,6 @@ async function audit(opts: Options): Promise<number> {
   return worstSeverityExitCode(results, opts.failOn);
 }
 
-void severityOf;
 
 main(process.argv.slice(2)).then(
   (code) => {

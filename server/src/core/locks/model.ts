@@ -4,11 +4,8 @@
  * concurrent operations it blocks. Checked against locks measured on real engines (test/unit/oracle
  * and test/engine).
  */
-import {
-  Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asDefElem, asRangeVar, constValue, nameList, nodeKind,
-  asString, findAll, typeToString,
-} from '../parse/ast';
-import { Catalog, columnRefs } from '../model/catalog';
+import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asDefElem, asRangeVar, nameList, nodeKind, findAll } from '../parse/ast';
+import { Catalog } from '../model/catalog';
 import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, strongest, lockRank } from './modes';
 import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites } from './addColumn';
@@ -93,11 +90,9 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   const kind = nodeKind(node) ?? '';
   const handler = HANDLERS[kind];
   if (handler) handler(b, node as Node, catalog, options);
-  const targets = b.effect.locks.filter((l) => l.role === 'target' || l.role === 'target_index');
   b.effect.onlyNewObjects =
     b.effect.locks.length > 0 &&
     b.effect.locks.every((l) => catalog.isNew(l.relation) || catalog.isNew(catalog.indexes.get(l.relation)?.table));
-  void targets;
   return b.effect;
 }
 
@@ -769,5 +764,3 @@ export function isNewRelation(name: string, catalog: Catalog): boolean {
   return !!idx && (idx.createdInFile || catalog.isNew(idx.table));
 }
 
-void asString;
-void constValue;

@@ -5,7 +5,7 @@
  * statement being judged. Objects created in this file are marked `createdInFile`.
  */
 import {
-  Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, asString, findAll, nameList,
+  Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList,
   nodeKind, typeToString,
 } from '../parse/ast';
 
@@ -623,4 +623,3 @@ export function checkNameColumns(expr: Node | undefined): string[] {
   return refs.length === 1 ? refs : [];
 }
 
-void asString;

@@ -2,7 +2,7 @@
  * The transaction and settings timeline: for every statement, which transaction it runs in (and
  * where that transaction began and ends), and the `lock_timeout` / `statement_timeout` in effect.
  */
-import { T, as, asFuncCall, constValue, nameList, findAll } from '../parse/ast';
+import { T, as, constValue, nameList, findAll } from '../parse/ast';
 import { Statement } from './statements';
 
 export interface Transaction {
@@ -143,7 +143,6 @@ function applySettings(stmt: Statement, settings: SettingsState, inTransaction: 
       if (inTransaction) settings.local[name] = setting;
     } else settings.session[name] = setting;
   }
-  void asFuncCall;
 }
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60000, h: 3600000, d: 86400000 };

@@ -78,7 +78,6 @@ export function splitStatements(text: string): SplitResult {
   };
 
   let i = 0;
-  let atLineStart = true;
   while (i < n) {
     const c = text[i];
     // psql meta-command: a backslash outside any quote ends the statement and runs to end of line.
@@ -91,7 +90,6 @@ export function splitStatements(text: string): SplitResult {
       continue;
     }
     if (c === '\n' || c === '\r') {
-      atLineStart = true;
       i++;
       continue;
     }
@@ -99,8 +97,6 @@ export function splitStatements(text: string): SplitResult {
       i++;
       continue;
     }
-    void atLineStart;
-    atLineStart = false;
     if (c === '-' && text[i + 1] === '-') {
       const lineEnd = endOfLine(text, i);
       comments.push({ start: i, end: lineEnd, text: text.slice(i, lineEnd), line: true });
