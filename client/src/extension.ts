@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { COMMANDS, TraceCommandResult } from '../../server/src/lsp/protocol';
+import { COMMANDS, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const SQL_LANGUAGES = ['sql', 'pgsql', 'postgres'];
@@ -21,14 +21,6 @@ const SERVER = COMMANDS;
 /** What the server answers to lockwise.traceFile (server/src/lsp/main.ts, TraceCommandResult). */
 type TraceResult = TraceCommandResult;
 
-interface FileSummary {
-  uri: string;
-  skipped?: string;
-  worstLock: { mode: string; relation: string } | null;
-  tables: string[];
-  rewrites: string[];
-  findings: { error: number; warning: number; info: number };
-}
 
 interface AuditFilesResult {
   markdown: string;

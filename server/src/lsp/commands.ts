@@ -5,7 +5,6 @@
 import * as path from 'path';
 import { CancellationToken } from 'vscode-languageserver/node';
 import { auditJson, auditMarkdown } from '../core';
-import { LockMode } from '../core/locks/modes';
 import { DocumentState, Project } from './documents';
 import { uriToPath } from './convert';
 
@@ -84,16 +83,8 @@ export async function auditFiles(project: Project, uris: string[], token: Cancel
   return { markdown, audited: sections.length, skipped };
 }
 
-export interface FileSummary {
-  uri: string;
-  /** Why the file is not checked; the other fields are then empty. */
-  skipped?: string;
-  /** The strongest lock on a relation that existed before the file. */
-  worstLock: { mode: LockMode; relation: string } | null;
-  tables: string[];
-  rewrites: string[];
-  findings: { error: number; warning: number; info: number };
-}
+export type { FileSummary } from './protocol';
+import type { FileSummary } from './protocol';
 
 export async function fileSummary(project: Project, uri: string): Promise<FileSummary> {
   const empty: FileSummary = { uri, worstLock: null, tables: [], rewrites: [], findings: { error: 0, warning: 0, info: 0 } };

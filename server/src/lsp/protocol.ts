@@ -1,7 +1,8 @@
 /**
- * Names shared by the language server and the VS Code client. No imports: the client bundles this
- * file without pulling in the server.
+ * Names and result shapes shared by the language server and the VS Code client. Type-only
+ * imports: the client bundles this file without pulling in the server.
  */
+import type { LockMode } from '../core/locks/modes';
 
 /** Commands the server handles through workspace/executeCommand (the palette commands have their own ids). */
 export const COMMANDS = {
@@ -25,4 +26,16 @@ export interface TraceCommandResult {
   traced: number;
   /** PGlite came from the extension or from the workspace's node_modules. */
   pglite: 'bundled' | 'project';
+}
+
+/** What the server answers to `lockwise.fileSummary` (the status bar item). */
+export interface FileSummary {
+  uri: string;
+  /** Why the file is not checked; the other fields are then empty. */
+  skipped?: string;
+  /** The strongest lock on a relation that existed before the file. */
+  worstLock: { mode: LockMode; relation: string } | null;
+  tables: string[];
+  rewrites: string[];
+  findings: { error: number; warning: number; info: number };
 }
