@@ -8,12 +8,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
 import {
-  analyze, Analysis, auditJson, auditMarkdown, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
+  analyze, DEFAULT_CONFIG, Analysis, auditJson, auditMarkdown, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
   RULES_BY_ID, Severity, Rule,
 } from './core';
 import { expandPaths, explicitFiles, selectedByConfig, toPosix, UsageError } from './project/files';
 import { ConfigResolver } from './project/configFor';
 import { HistoryProvider, SnapshotSource } from './project/history';
+import { FileRunner, RunnerDetector } from './project/runners';
 import { renderRuleDoc } from './core/report/ruleDocs';
 import { runTrace } from './trace/command';
 
@@ -168,6 +169,8 @@ interface FileResult {
   config: LockwiseConfig;
   /** The file starts with a UTF-8 byte order mark (not part of the analysed text, kept by --fix). */
   bom?: boolean;
+  /** The runner that executes the file. */
+  runner?: FileRunner;
 }
 
 /** Analyses every file, with its config and schema history. */
@@ -180,7 +183,8 @@ async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   await initParser();
   // Files do not change during the run: list folders and read earlier migrations once.
   const snapshot = new SnapshotSource();
-  const history = new HistoryProvider(snapshot);
+  const runners = new RunnerDetector(snapshot);
+  const history = new HistoryProvider(snapshot, (f, t) => runners.forFile(f, t, resolver.forFile(f).config));
   const results: FileResult[] = [];
   for (const file of files) {
     const { config, source } = resolver.forFile(file);
@@ -199,9 +203,10 @@ async function analyzeFiles(opts: Options): Promise<FileResult[]> {
     // Editors do not count a byte order mark as a column: neither do the reported positions.
     const bom = text.charCodeAt(0) === 0xfeff;
     if (bom) text = text.slice(1);
-    const analysis = analyze(text, { config, history: history.catalogBefore(file) });
+    const runner = runners.forFile(file, text, config);
+    const analysis = analyze(text, { config, history: history.catalogBefore(file), runner });
     for (const e of analysis.internalErrors) process.stderr.write(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)\n`);
-    results.push({ path: toPosix(file), analysis, config, bom });
+    results.push({ path: toPosix(file), analysis, config, bom, runner });
   }
   return results;
 }
@@ -243,10 +248,12 @@ function stripFix<T extends { fix?: unknown }>(f: T): Omit<T, 'fix'> {
 }
 
 function applyFixes(results: FileResult[], dryRun: boolean): FileResult[] {
-  const history = new HistoryProvider();
+  const runners = new RunnerDetector();
+  const byPath = new Map(results.map((r) => [path.resolve(r.path), r.config]));
+  const history = new HistoryProvider(undefined, (f, t) => runners.forFile(f, t, byPath.get(f) ?? DEFAULT_CONFIG));
   const out: FileResult[] = [];
   for (const r of results) {
-    const options = { config: r.config, history: history.catalogBefore(r.path) };
+    const options = { config: r.config, history: history.catalogBefore(r.path), runner: r.runner };
     const fixed = fixAll(r.analysis.text, options);
     if (fixed.text !== r.analysis.text) {
       if (dryRun) process.stdout.write(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 }));

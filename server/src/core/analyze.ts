@@ -14,6 +14,11 @@ import { RULES, RULES_BY_ID } from './rules/registry';
 import { collectIgnores, IgnoreSet } from './ignores';
 import { SqlComment } from './parse/splitter';
 import { Token } from './parse/parser';
+import { FileRunnerOptions, RunnerInfo, runnerInfo, statementParts } from './runners/apply';
+import type { Part } from './runners/types';
+
+/** Rules that still run on rollback parts with `downMigrations: "syntax"`: what stops the rollback from running at all. */
+const DOWN_SYNTAX_RULES = new Set(['syntax-error', 'ban-concurrent-index-creation-in-transaction', 'cannot-run-in-transaction', 'unknown-ignore-rule']);
 
 export interface HeldUntil {
   /** 'statement': released when the statement ends; 'commit'/'rollback': at that statement; 'end-of-file': implicit transaction; 'never': BEGIN without COMMIT. */
@@ -31,6 +36,8 @@ export interface StatementAnalysis {
   heldUntil: HeldUntil;
   /** Relation names created earlier in this file (safe targets). */
   newRelations: Set<string>;
+  /** `up` (deployed), or a rollback/verify part analysed on its own. */
+  part: Part;
 }
 
 export interface Analysis {
@@ -42,8 +49,10 @@ export interface Analysis {
   timeline: Timeline;
   config: LockwiseConfig;
   hasHistory: boolean;
-  /** The schema after the whole file (used to chain history). */
+  /** The schema after the deployed part of the file (used to chain history). */
   finalCatalog: Catalog;
+  /** The file's runner (undefined: plain psql, today's behaviour). */
+  runner?: RunnerInfo;
   /**
    * Bugs caught while analysing (a rule or the lock model threw on this input). The core never
    * throws on input: the failing step is skipped and the rest of the file is still analysed. The
@@ -56,13 +65,17 @@ export interface AnalyzeOptions {
   config?: LockwiseConfig;
   /** Schema from earlier migration files (not modified). */
   history?: Catalog;
+  /** The runner that executes the file (from project/runners.ts); else `config.runner` when it names one. */
+  runner?: FileRunnerOptions;
 }
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const config = options.config ?? DEFAULT_CONFIG;
   const lines = new LineIndex(text);
   const { statements, comments } = buildStatements(text);
-  const timeline = buildTimeline(statements, config.assumeInTransaction);
+  const runner = runnerInfo(text, statements, config, options.runner);
+  const timeline = buildTimeline(statements, config.assumeInTransaction, { units: runner?.units, settings: config.runnerSettings });
+  const parts = statementParts(statements, runner);
   const catalog = options.history ? options.history.clone() : new Catalog();
   catalog.inFile = true;
 
@@ -99,9 +112,19 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     }
   };
 
-  const analyses: StatementAnalysis[] = [];
+  const analyses: StatementAnalysis[] = new Array(statements.length);
   const modelOptions = { pgVersion: config.pgVersion };
-  for (const stmt of statements) {
+  const downRules = config.downMigrations === 'full' ? statementRules : config.downMigrations === 'syntax' ? statementRules.filter((r) => DOWN_SYNTAX_RULES.has(r.id)) : [];
+  // Deployed statements first, then rollback parts against the schema after them, in a fresh rule state.
+  const order = [...statements.filter((s) => parts[s.index] === 'up'), ...statements.filter((s) => parts[s.index] !== 'up')];
+  let finalCatalog = catalog;
+  for (const stmt of order) {
+    const up = parts[stmt.index] === 'up';
+    if (!up && finalCatalog === catalog) {
+      finalCatalog = catalog.clone();
+      file.state = new Map();
+    }
+    const rules = up ? statementRules : downRules;
     const where = () => `statement ${stmt.index} (${stmt.kind})`;
     let effect: StatementEffect;
     try {
@@ -110,18 +133,18 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       internalErrors.push(`${where()}: lock model: ${errorText(error)}`);
       effect = modelStatement(undefined, catalog, modelOptions);
     }
-    file.effects.push(effect);
+    file.effects[stmt.index] = effect;
     const stmtTimeline = timeline.perStatement[stmt.index];
     const ctx = { file, statement: stmt, effect, timeline: stmtTimeline, catalog };
     // The hot loop (rules × statements): a plain try/catch, no closure per call.
-    for (const rule of statementRules) {
+    for (const rule of rules) {
       try {
         rule.checkStatement!(ctx, reporters.get(rule)!);
       } catch (error) {
         internalErrors.push(`${where()}: rule ${rule.id}: ${errorText(error)}`);
       }
     }
-    analyses.push(statementAnalysis(stmt, effect, stmtTimeline, catalog));
+    analyses[stmt.index] = statementAnalysis(stmt, effect, stmtTimeline, catalog, parts[stmt.index]);
     try {
       catalog.apply(stmt.node, stmt.index);
     } catch (error) {
@@ -133,6 +156,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const ignores = collectIgnores(comments, lines, new Set(RULES_BY_ID.keys()));
   const findings: Finding[] = [];
   for (const { rule, finding } of raw) {
+    if (parts[finding.statement] !== 'up' && !keepDown(config.downMigrations, rule.id)) continue;
     if (isIgnored(ignores, rule.id, statements[finding.statement], lines)) continue;
     // A finding's own severity replaces the rule's default, never a severity the user configured.
     const severity = config.rules[rule.id] ?? finding.severity ?? rule.defaultSeverity;
@@ -152,8 +176,12 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
   return {
     text, lines, statements: analyses, findings, comments, timeline, config,
-    hasHistory: file.hasHistory, finalCatalog: catalog, internalErrors,
+    hasHistory: file.hasHistory, finalCatalog, runner, internalErrors,
   };
+}
+
+function keepDown(mode: LockwiseConfig['downMigrations'], rule: string): boolean {
+  return mode === 'full' || (mode === 'syntax' && DOWN_SYNTAX_RULES.has(rule));
 }
 
 function errorText(error: unknown): string {
@@ -178,6 +206,7 @@ class LazyStatementAnalysis implements StatementAnalysis {
     readonly effect: StatementEffect,
     readonly timeline: StatementTimeline,
     private readonly before: CatalogView,
+    readonly part: Part,
   ) {
     this.heldUntil = heldUntil(timeline.transaction, statement);
   }
@@ -192,8 +221,8 @@ class LazyStatementAnalysis implements StatementAnalysis {
   }
 }
 
-function statementAnalysis(statement: Statement, effect: StatementEffect, timeline: StatementTimeline, catalog: Catalog): StatementAnalysis {
-  return new LazyStatementAnalysis(statement, effect, timeline, catalogView(effect, catalog));
+function statementAnalysis(statement: Statement, effect: StatementEffect, timeline: StatementTimeline, catalog: Catalog, part: Part): StatementAnalysis {
+  return new LazyStatementAnalysis(statement, effect, timeline, catalogView(effect, catalog), part);
 }
 
 interface CatalogView {
@@ -222,7 +251,7 @@ export function severityOf(rule: Rule, config: LockwiseConfig) {
 
 function heldUntil(tx: Transaction | undefined, stmt: Statement): HeldUntil {
   if (!tx || stmt.kind === 'TransactionStmt') return { kind: 'statement' };
-  if (tx.implicit) return { kind: 'end-of-file' };
+  if (tx.implicit) return { kind: 'end-of-file', statement: tx.last };
   if (tx.end === undefined) return { kind: 'never' };
   return { kind: tx.endKind === 'rollback' ? 'rollback' : 'commit', statement: tx.end };
 }

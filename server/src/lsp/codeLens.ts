@@ -16,6 +16,7 @@ export function onExistingRelations(s: StatementAnalysis): StatementAnalysis {
     effect: { ...s.effect, locks: s.effect.locks.filter((l) => !s.newRelations.has(l.relation)) },
     timeline: s.timeline,
     heldUntil: s.heldUntil,
+    part: s.part,
     get blocks() {
       return s.blocks;
     },

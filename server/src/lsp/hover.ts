@@ -7,7 +7,7 @@
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { Analysis, statementAt, StatementAnalysis } from '../core';
 import { codeSafe, escapeMarkdown, oneLine } from '../core/report/audit';
-import { blocksInWords, heldUntilText, lockTimeoutText } from '../core/report/describe';
+import { blocksInWords, heldUntilText, lockTimeoutText, runnerText } from '../core/report/describe';
 import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core/locks/modes';
 import { toRange } from './convert';
 import { TracedStatement, tracedSection } from './trace';
@@ -101,6 +101,8 @@ export function statementCard(analysis: Analysis, s: StatementAnalysis): string 
     out.push(`**Held:** ${escapeMarkdown(heldUntilText(analysis, s))}  `);
     out.push(`**lock_timeout:** ${escapeMarkdown(lockTimeoutText(s))}  `);
   }
+  const runner = runnerText(analysis, s);
+  if (runner) out.push(`**Runner:** ${escapeMarkdown(runner)}  `);
   out.push(
     `**Assumes:** PostgreSQL ${analysis.config.pgVersion}` +
       (analysis.hasHistory ? ', schema from the earlier migrations' : ', no schema history (existing tables are assumed to hold data)'),

@@ -19,7 +19,7 @@ export interface ServerSettings {
 
 export const DEFAULT_SETTINGS: ServerSettings = { core: {}, codeLens: true, maxFileSize: DEFAULT_MAX_FILE_SIZE, errors: [] };
 
-const CORE_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'include', 'exclude'] as const;
+const CORE_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'include', 'exclude', 'runner', 'downMigrations', 'runnerSettings'] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -8,6 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Catalog } from '../core/model/catalog';
 import { buildStatements } from '../core/model/statements';
+import { deployedText, FileRunnerOptions } from '../core/runners/apply';
+
+/** The runner of an earlier migration file, so that only its deployed part is replayed. */
+export type RunnerOf = (file: string, text: string) => FileRunnerOptions | undefined;
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 const SQL_FILE = /\.(sql|psql|pgsql)$/i;
@@ -121,14 +125,25 @@ export class HistoryProvider {
   /** Sorted migration steps per folder, only when the source is a SnapshotSource. */
   private readonly sequences = new Map<string, Step[]>();
 
-  constructor(private readonly source: TextSource = diskSource) {}
+  constructor(
+    private readonly source: TextSource = diskSource,
+    private readonly runnerOf?: RunnerOf,
+  ) {}
+
+  /** The text of a step as the runner deploys it. */
+  private deployed(file: string): string | undefined {
+    const text = this.source.read(file);
+    if (text === undefined || !this.runnerOf) return text;
+    const runner = this.runnerOf(file, text);
+    return runner ? deployedText(text, runner) : text;
+  }
 
   /** The schema before `file` runs (undefined when it is the first migration of its folder). */
   catalogBefore(file: string): Catalog | undefined {
     let catalog: Catalog | undefined;
     let changed = false;
     for (const step of this.stepsBefore(file)) {
-      const text = this.source.read(step.file);
+      const text = this.deployed(step.file);
       if (text === undefined) continue;
       const memo = this.after.get(step.file);
       if (memo && memo.text === text && !changed) {
@@ -151,7 +166,7 @@ export class HistoryProvider {
   textsBefore(file: string): string[] {
     const texts: string[] = [];
     for (const step of this.stepsBefore(file)) {
-      const text = this.source.read(step.file);
+      const text = this.deployed(step.file);
       if (text !== undefined) texts.push(text);
     }
     return texts;

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { RUNNER_IDS, RunnerId } from '../runners/types';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type RuleSetting = Severity | 'off';
@@ -20,7 +21,17 @@ export interface LockwiseConfig {
   statementTimeout: string;
   include: string[];
   exclude: string[];
+  /** Which migration runner executes the files: detected (`auto`), a runner id, or `none` (plain psql). */
+  runner: 'auto' | RunnerId;
+  /** How rollback parts (down sections and files) are analysed. */
+  downMigrations: DownMigrations;
+  /** Settings the runner or platform sets before every deployed file, e.g. `{ "lock_timeout": "5s" }`. */
+  runnerSettings: Record<string, string>;
 }
+
+/** `off`: not analysed; `syntax`: only syntax errors and statements that cannot run under the runner; `full`: every rule. */
+export type DownMigrations = 'off' | 'syntax' | 'full';
+const DOWN_MODES: DownMigrations[] = ['off', 'syntax', 'full'];
 
 export const DEFAULT_CONFIG: LockwiseConfig = {
   pgVersion: 15,
@@ -31,6 +42,9 @@ export const DEFAULT_CONFIG: LockwiseConfig = {
   statementTimeout: '15min',
   include: ['**/*.sql', '**/*.psql', '**/*.pgsql'],
   exclude: ['**/node_modules/**'],
+  runner: 'auto',
+  downMigrations: 'syntax',
+  runnerSettings: {},
 };
 
 export const CONFIG_FILE_NAME = '.lockwise.json';
@@ -44,7 +58,7 @@ export class ConfigError extends Error {
 
 const DURATION = /^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/;
 const SEVERITIES: RuleSetting[] = ['off', 'info', 'warning', 'error'];
-const KNOWN_KEYS = ['$schema', 'pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'statementTimeout', 'include', 'exclude'];
+const KNOWN_KEYS = ['$schema', 'pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'statementTimeout', 'include', 'exclude', 'runner', 'downMigrations', 'runnerSettings'];
 
 /** Validates a parsed config object; `knownRules` lets it reject misspelt rule ids. */
 export function validateConfig(raw: unknown, file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
@@ -77,6 +91,19 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
       out[key] = v as string[];
     }
   }
+  if ('runner' in obj) {
+    const v = obj.runner;
+    if (typeof v !== 'string' || (v !== 'auto' && !(RUNNER_IDS as readonly string[]).includes(v))) {
+      throw new ConfigError(file, 'runner', `must be "auto" or one of ${RUNNER_IDS.join(', ')}`);
+    }
+    out.runner = v as LockwiseConfig['runner'];
+  }
+  if ('downMigrations' in obj) {
+    const v = obj.downMigrations;
+    if (typeof v !== 'string' || !DOWN_MODES.includes(v as DownMigrations)) throw new ConfigError(file, 'downMigrations', 'must be "off", "syntax" or "full"');
+    out.downMigrations = v as DownMigrations;
+  }
+  if ('runnerSettings' in obj) out.runnerSettings = validateRunnerSettings(obj.runnerSettings, file);
   if ('rules' in obj) {
     const rules = obj.rules;
     if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(file, 'rules', 'must be an object of rule id to "off", "info", "warning" or "error"');
@@ -88,6 +115,20 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
       }
       out.rules[id] = setting as RuleSetting;
     }
+  }
+  return out;
+}
+
+/** Only the settings Lockwise tracks, with PostgreSQL duration values. */
+function validateRunnerSettings(raw: unknown, file: string): Record<string, string> {
+  const bad = () => new ConfigError(file, 'runnerSettings', 'must be an object such as {"lock_timeout": "5s", "statement_timeout": "30s"}');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad();
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (name !== 'lock_timeout' && name !== 'statement_timeout') throw new ConfigError(file, `runnerSettings.${name}`, 'only lock_timeout and statement_timeout are tracked');
+    const text = typeof value === 'number' ? String(value) : value;
+    if (typeof text !== 'string' || !DURATION.test(text)) throw new ConfigError(file, `runnerSettings.${name}`, 'must be a duration such as "5s" or "500ms"');
+    out[name] = text;
   }
   return out;
 }
@@ -129,11 +170,12 @@ export function parseConfigText(text: string, file: string, knownRules: Set<stri
 
 /** Later layers win: defaults < settings < file < flags. */
 export function mergeConfig(...layers: Partial<LockwiseConfig>[]): LockwiseConfig {
-  const out: LockwiseConfig = { ...DEFAULT_CONFIG, rules: {} };
+  const out: LockwiseConfig = { ...DEFAULT_CONFIG, rules: {}, runnerSettings: {} };
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;
       if (key === 'rules') out.rules = { ...out.rules, ...(value as Record<string, RuleSetting>) };
+      else if (key === 'runnerSettings') out.runnerSettings = { ...out.runnerSettings, ...(value as Record<string, string>) };
       else (out as unknown as Record<string, unknown>)[key] = value;
     }
   }

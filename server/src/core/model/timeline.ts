@@ -4,6 +4,33 @@
  */
 import { T, as, constValue, nameList, findAll } from '../parse/ast';
 import { Statement } from './statements';
+import type { Part, TxMode } from '../runners/types';
+
+/**
+ * A migration runner's unit of execution (a file, a section, a changeset): the statements it wraps
+ * in its own transaction (`transaction`) or sends as one query string (`multi-statement`, an
+ * implicit transaction block when it holds more than one statement).
+ */
+export interface RunnerUnit {
+  /** Document offsets of the unit's body. */
+  start: number;
+  end: number;
+  part: Part;
+  mode: TxMode;
+  /** The runner's name, the unit's ("this file", "changeset a:1") and its opt-out, for messages. */
+  runner: string;
+  unit: string;
+  optOut: string;
+  /** How the unit runs once opted out (undefined: the runner has no opt-out). */
+  optOutMode?: TxMode;
+  optedOut: boolean;
+}
+
+export interface TimelineOptions {
+  units?: RunnerUnit[];
+  /** Settings in effect at the start of every deployed unit (`runnerSettings`), e.g. `{ lock_timeout: '5s' }`. */
+  settings?: Record<string, string>;
+}
 
 export interface Transaction {
   id: number;
@@ -13,6 +40,10 @@ export interface Transaction {
   end?: number;
   endKind?: 'commit' | 'rollback';
   implicit: boolean;
+  /** The runner unit whose transaction (or multi-statement query) this is. */
+  runner?: RunnerUnit;
+  /** Last statement index inside the runner's transaction (its COMMIT comes after it). */
+  last?: number;
 }
 
 export interface Setting {
@@ -30,11 +61,15 @@ export interface StatementTimeline {
   statementTimeout?: Setting;
   /** BEGIN seen while already inside a transaction. */
   nestedBegin?: boolean;
+  /** Index of the runner unit holding the statement (TimelineOptions.units). */
+  unit?: number;
 }
 
 export interface Timeline {
   perStatement: StatementTimeline[];
   transactions: Transaction[];
+  /** The runner's units (empty without a runner). */
+  units?: RunnerUnit[];
 }
 
 type SettingName = 'lock_timeout' | 'statement_timeout';
@@ -47,23 +82,53 @@ interface SettingsState {
   atBegin?: Partial<Record<SettingName, Setting>>;
 }
 
-export function buildTimeline(statements: Statement[], assumeInTransaction: boolean): Timeline {
+export function buildTimeline(statements: Statement[], assumeInTransaction: boolean, options: TimelineOptions = {}): Timeline {
   const perStatement: StatementTimeline[] = [];
   const transactions: Transaction[] = [];
   let current: Transaction | undefined;
-  if (assumeInTransaction) {
+  const units = options.units ?? [];
+  if (assumeInTransaction && !units.length) {
     current = { id: 0, implicit: true };
     transactions.push(current);
   }
-  const settings: SettingsState = { session: {}, local: {} };
+  const initial = initialSettings(options.settings);
+  const settings: SettingsState = { session: { ...initial }, local: {} };
+  const unitOf = statements.map((s) => (s.container === undefined ? units.findIndex((u) => s.span.start >= u.start && s.span.start < u.end) : -1));
+  const lastOf = new Map<number, number>();
+  unitOf.forEach((u, k) => lastOf.set(u, k));
+  const more = (index: number, unit: number) => (lastOf.get(unit) ?? -1) > index;
+  const runnerTx = (unit: RunnerUnit): Transaction => {
+    const tx: Transaction = { id: transactions.length, implicit: true, runner: unit };
+    transactions.push(tx);
+    return tx;
+  };
+  let unitIndex = -1;
 
   for (const stmt of statements) {
     const entry: StatementTimeline = {};
+    const u = unitOf[stmt.index];
+    if (u >= 0 && u !== unitIndex) {
+      // The runner ends the previous unit (its COMMIT) and starts this one; a rollback part runs in another session.
+      if (current?.runner) current = undefined;
+      if (unitIndex >= 0 && units[unitIndex].part !== units[u].part) settings.session = { ...initial };
+      settings.local = {};
+      unitIndex = u;
+      const unit = units[u];
+      if (!current && (unit.mode === 'transaction' || (unit.mode === 'multi-statement' && more(stmt.index, u)))) current = runnerTx(unit);
+    }
+    if (u >= 0) entry.unit = u;
+    if (current?.runner && stmt.container === undefined) current.last = stmt.index;
     const tx = as<'TransactionStmt', T.TransactionStmt>(stmt.node, 'TransactionStmt');
     if (tx && stmt.container === undefined) {
       const kind = tx.kind ?? '';
       if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
-        if (current) {
+        if (current?.runner?.mode === 'multi-statement') {
+          // BEGIN inside a multi-statement query turns its implicit block into an explicit one.
+          current.implicit = false;
+          current.begin = stmt.index;
+          current.last = undefined;
+          settings.atBegin = { ...settings.session };
+        } else if (current) {
           entry.nestedBegin = true;
         } else {
           current = { id: transactions.length, begin: stmt.index, implicit: false };
@@ -82,6 +147,8 @@ export function buildTimeline(statements: Statement[], assumeInTransaction: bool
           const chained = !!tx.chain;
           current = chained ? { id: transactions.length, begin: stmt.index, implicit: false } : undefined;
           if (current) transactions.push(current);
+          // The rest of a multi-statement query runs in a new implicit block.
+          else if (u >= 0 && units[u].mode === 'multi-statement' && more(stmt.index, u)) current = runnerTx(units[u]);
         }
       } else {
         entry.transaction = current;
@@ -94,7 +161,18 @@ export function buildTimeline(statements: Statement[], assumeInTransaction: bool
     entry.statementTimeout = settings.local.statement_timeout ?? settings.session.statement_timeout;
     perStatement.push(entry);
   }
-  return { perStatement, transactions };
+  return { perStatement, transactions, units };
+}
+
+function initialSettings(values: Record<string, string> | undefined): Partial<Record<SettingName, Setting>> {
+  const out: Partial<Record<SettingName, Setting>> = {};
+  for (const name of TRACKED) {
+    const text = values?.[name];
+    const ms = text === undefined ? undefined : parseDuration(text);
+    // setAt -1: set by the runner or platform before the file runs.
+    if (ms !== undefined) out[name] = { ms, setAt: -1, local: false, text: text! };
+  }
+  return out;
 }
 
 function applySettings(stmt: Statement, settings: SettingsState, inTransaction: boolean): void {

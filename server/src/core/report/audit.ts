@@ -2,7 +2,7 @@
 import { Analysis, StatementAnalysis } from '../analyze';
 import { Finding } from '../rules/types';
 import { lockRank, LockMode } from '../locks/modes';
-import { allBlocked, blocksInWords, heldUntilLine, heldUntilText, lockTimeoutText, strongestLock } from './describe';
+import { allBlocked, blocksInWords, heldUntilLine, heldUntilText, lockTimeoutText, runnerText, strongestLock } from './describe';
 import { findingJson, FindingJson } from './findings';
 
 export interface AuditStatementJson {
@@ -20,11 +20,15 @@ export interface AuditStatementJson {
   notes: string[];
   /** Relations created earlier in this file (empty and unused: their locks are harmless). */
   newRelations: string[];
+  /** `up` (deployed), `down` (rollback) or `verify`. */
+  part: string;
   findings: FindingJson[];
 }
 
 export interface AuditFileJson {
   path: string;
+  /** The runner that executes the file and how (null: plain psql). */
+  runner: { id: string; reason: string | null; alternatives: string[]; units: { part: string; mode: string; unit: string }[]; text: string } | null;
   statements: AuditStatementJson[];
   findings: FindingJson[];
   summary: { worstLock: { relation: string; mode: LockMode } | null; tablesTouched: string[]; rewrites: string[]; statements: number };
@@ -33,7 +37,19 @@ export interface AuditFileJson {
 export function auditJson(path: string, analysis: Analysis): AuditFileJson {
   const statements = analysis.statements.map((s) => statementJson(analysis, s));
   const findings = analysis.findings.map((f) => findingJson(analysis, f));
-  return { path, statements, findings, summary: summary(analysis) };
+  return { path, runner: runnerJson(analysis), statements, findings, summary: summary(analysis) };
+}
+
+function runnerJson(analysis: Analysis): AuditFileJson['runner'] {
+  const r = analysis.runner;
+  if (!r) return null;
+  return {
+    id: r.profile.id,
+    reason: r.choice?.reason ?? null,
+    alternatives: r.choice?.alternatives ?? [],
+    units: r.units.map((u) => ({ part: u.part, mode: u.mode, unit: u.unit })),
+    text: runnerText(analysis) ?? '',
+  };
 }
 
 function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatementJson {
@@ -54,6 +70,7 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
     lockTimeout: t && t.ms > 0 ? t.text : null,
     notes: s.effect.notes,
     newRelations: [...s.newRelations],
+    part: s.part,
     findings: analysis.findings.filter((f) => f.statement === s.statement.index).map((f) => findingJson(analysis, f)),
   };
 }
@@ -107,6 +124,7 @@ export function auditMarkdown(path: string, analysis: Analysis, options: AuditMa
       ` · findings: ${data.findings.length}`,
     '',
   );
+  if (data.runner) out.push(`Runner: ${escapeMarkdown(data.runner.text)}`, '');
   out.push('| line | statement | locks | blocks | rewrite / scan | held | lock_timeout | findings |');
   out.push('|---|---|---|---|---|---|---|---|');
   for (const st of data.statements) {

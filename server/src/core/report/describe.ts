@@ -2,6 +2,7 @@
 import { Analysis, StatementAnalysis } from '../analyze';
 import { strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
 import { formatDuration } from '../model/timeline';
+import { unitSentence } from '../runners/apply';
 
 export function lineOfStatement(analysis: Analysis, index: number): number {
   return analysis.lines.positionAt(analysis.statements[index].statement.span.start).line + 1;
@@ -17,8 +18,12 @@ export function heldUntilText(analysis: Analysis, s: StatementAnalysis): string 
       return `until COMMIT on line ${lineOfStatement(analysis, h.statement!)}`;
     case 'rollback':
       return `until ROLLBACK on line ${lineOfStatement(analysis, h.statement!)}`;
-    case 'end-of-file':
-      return "until the migration's transaction commits (end of file)";
+    case 'end-of-file': {
+      const unit = s.timeline.transaction?.runner;
+      if (!unit) return "until the migration's transaction commits (end of file)";
+      const end = unit.unit === 'this file' ? 'the end of the migration' : `the end of ${unit.unit}`;
+      return `until ${end}: ${unitSentence(unit)}`;
+    }
     case 'never':
       return 'until the session ends: the transaction is never committed';
   }
@@ -28,7 +33,7 @@ export function heldUntilText(analysis: Analysis, s: StatementAnalysis): string 
 export function heldUntilLine(analysis: Analysis, s: StatementAnalysis): number | null {
   const h = s.heldUntil;
   if ((h.kind === 'commit' || h.kind === 'rollback') && h.statement !== undefined) return lineOfStatement(analysis, h.statement);
-  if (h.kind === 'end-of-file') return analysis.lines.lineCount;
+  if (h.kind === 'end-of-file') return h.statement !== undefined ? lineOfStatement(analysis, h.statement) : analysis.lines.lineCount;
   return null;
 }
 
@@ -79,4 +84,17 @@ export function compactSummary(analysis: Analysis, s: StatementAnalysis): string
   else if (s.effect.indexBuild) parts.push('index build');
   else if (s.effect.scan) parts.push('scan');
   return parts.join(' · ');
+}
+
+/** "goose: goose runs this file in one transaction (the file carries goose's marker)", for the hover, audit header and status bar. */
+export function runnerText(analysis: Analysis, s?: StatementAnalysis): string | undefined {
+  const runner = analysis.runner;
+  if (!runner) return undefined;
+  const choice = runner.choice;
+  const why = choice ? ` (${choice.reason}${choice.alternatives?.length ? `; ambiguous, it also fits ${choice.alternatives.join(', ')}: set "runner" in .lockwise.json` : ''})` : '';
+  const index = s ? s.timeline.unit : undefined;
+  const units = index !== undefined ? [analysis.timeline.units?.[index]].filter((u) => !!u) : analysis.timeline.units ?? [];
+  const modes = [...new Set(units.map((u) => unitSentence(u!)))];
+  const part = s && s.part !== 'up' ? ` This is the ${s.part === 'down' ? 'rollback' : 'verify'} part: analysed on its own (downMigrations: ${analysis.config.downMigrations}), never part of the schema history.` : '';
+  return `${runner.profile.docs.name}${why}${modes.length ? ': ' + modes.join('; ') : ''}.${part}`;
 }

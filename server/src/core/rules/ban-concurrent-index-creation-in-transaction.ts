@@ -1,5 +1,6 @@
 import { Rule, RelatedInfo } from './types';
 import { keywordSpan, headSpan, lineOf } from './helpers';
+import { runnerAdvice, unitSentence } from '../runners/apply';
 
 const WHAT: Record<string, string> = {
   IndexStmt: 'CREATE INDEX CONCURRENTLY',
@@ -22,7 +23,8 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
     safe:
       'Run the statement outside the transaction: after the COMMIT, or in a migration of its own with the tool\'s ' +
       'per-migration switch for transactions turned off (e.g. `disable_ddl_transaction!` in Rails, `atomic = False` ' +
-      'in Django, `-- +goose NO TRANSACTION`).',
+      'in Django, `-- +goose NO TRANSACTION`). Lockwise knows how each migration runner runs a file (`runner` in ' +
+      '`.lockwise.json`, detected by default) and names its opt-out.',
     bad: 'BEGIN;\nCREATE INDEX CONCURRENTLY users_email_idx ON users (email);\nCOMMIT;',
     good: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);',
   },
@@ -40,6 +42,8 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
       const container = file.statements[ctx.statement.container!];
       related.push({ span: headSpan(file, container), message: 'the DO block runs as one statement, in a transaction' });
       where = 'inside a DO block, which runs in a transaction';
+    } else if (tx!.implicit && tx!.runner) {
+      where = `here: ${unitSentence(tx!.runner)}`;
     } else if (tx!.implicit) {
       where = 'in a file that runs in one transaction (assumeInTransaction)';
     } else {
@@ -55,7 +59,9 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
         `${what} cannot run ${where}: the migration fails at this statement. ` +
         (inDo
           ? 'Run it as a top-level statement, outside any transaction block.'
-          : tx?.implicit
+          : tx?.implicit && tx.runner
+            ? runnerAdvice(tx.runner)
+            : tx?.implicit
             ? 'Put it in a migration of its own that runs without a transaction.'
             : 'Run it after the COMMIT, or in a migration of its own without a transaction.'),
       related: related.length ? related : undefined,

@@ -2,6 +2,7 @@ import { T, as, nameList } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan } from './helpers';
 import { extendToToken } from './statementParts';
+import { runnerAdvice, runnerTransactionWords } from '../runners/apply';
 
 const STATE_KEY = 'enum-value-in-transaction.created';
 
@@ -36,13 +37,18 @@ export const enumValueInTransaction: Rule = {
     const type = nameList(stmt.typeName);
     if (created.get(typeKey(type)) === tx.id) return;
     const add = keywordSpan(ctx.file, ctx.statement, 'ADD', 'VALUE');
-    const where = tx.implicit ? 'the transaction the whole file runs in (assumeInTransaction)' : 'a transaction block';
+    const runner = tx.implicit ? tx.runner : undefined;
+    const where = runner ? runnerTransactionWords(runner) : tx.implicit ? 'the transaction the whole file runs in (assumeInTransaction)' : 'a transaction block';
+    const fails = ctx.file.config.pgVersion < 12;
     report({
       statement: ctx.statement.index,
       span: add ? extendToToken(ctx.file, ctx.statement, add, (t) => t.kind === 'SCONST') : headSpan(ctx.file, ctx.statement),
+      // Before 12 the migration fails: an error, whatever the rule's default.
+      ...(fails ? { severity: 'error' as const } : {}),
       message:
-        ctx.file.config.pgVersion < 12
-          ? `ALTER TYPE ${type.join('.')} ADD VALUE fails inside ${where} before PostgreSQL 12. Run it outside the transaction, in its own migration.`
+        fails
+          ? `ALTER TYPE ${type.join('.')} ADD VALUE fails inside ${where} before PostgreSQL 12. ` +
+            (runner ? runnerAdvice(runner) : 'Run it outside the transaction, in its own migration.')
           : `ALTER TYPE ${type.join('.')} ADD VALUE inside ${where}: the new value '${stmt.newVal}' cannot be used until the transaction commits. ` +
             'Add it in its own migration, outside a transaction.',
     });

@@ -4,6 +4,7 @@ import { T, as } from '../parse/ast';
 import { Token } from '../parse/parser';
 import { OffsetMapper, Span } from '../text/positions';
 import { FileContext, StatementContext, TextEdit } from './types';
+import { runnerTransactionWords, unitSentence } from '../runners/apply';
 
 /** The span of the first run of consecutive keyword tokens `words` (e.g. 'CREATE', 'INDEX'). */
 export function keywordSpan(file: FileContext, stmt: Statement, ...words: string[]): Span | undefined {
@@ -129,6 +130,7 @@ export function relationSql(rv: { schemaname?: string; relname?: string } | unde
 export function transactionWords(ctx: StatementContext): string {
   const tx = ctx.timeline.transaction;
   if (ctx.statement.container !== undefined) return 'a DO block';
+  if (tx?.runner && tx.implicit) return runnerTransactionWords(tx.runner);
   if (tx?.implicit) return 'the transaction the whole file runs in (assumeInTransaction)';
   return tx?.begin !== undefined ? `the transaction begun on line ${lineOf(ctx.file, ctx.file.statements[tx.begin].span.start)}` : 'a transaction';
 }
@@ -150,6 +152,7 @@ export function mentionsRelation(node: unknown, name: string): boolean {
 /** Where a VALIDATE CONSTRAINT should run, in words: after the COMMIT, in a later migration, or separately. */
 export function validateWhere(ctx: StatementContext): string {
   const tx = ctx.timeline.transaction;
+  if (tx?.runner && tx.implicit) return `in a later migration (${unitSentence(tx.runner)})`;
   if (tx?.implicit) return 'in a later migration (this file runs in one transaction)';
   if (tx || ctx.statement.container !== undefined) return 'after the COMMIT';
   return 'in a separate statement';

@@ -11,6 +11,7 @@ import { requireConcurrentReindex } from './require-concurrent-reindex';
 import { requireConcurrentPartitionDetach } from './require-concurrent-partition-detach';
 import { requireConcurrentRefresh } from './require-concurrent-refresh';
 import { banConcurrentIndexCreationInTransaction } from './ban-concurrent-index-creation-in-transaction';
+import { cannotRunInTransaction } from './cannot-run-in-transaction';
 import { constraintMissingNotValid } from './constraint-missing-not-valid';
 import { addingNotNullableField } from './adding-not-nullable-field';
 import { addingRequiredField } from './adding-required-field';
@@ -55,6 +56,7 @@ export const RULES: Rule[] = [
   requireConcurrentPartitionDetach,
   requireConcurrentRefresh,
   banConcurrentIndexCreationInTransaction,
+  cannotRunInTransaction,
   addingForeignKeyConstraint,
   constraintMissingNotValid,
   addingNotNullableField,

@@ -1,0 +1,94 @@
+/**
+ * The file-system half of runner detection: gathers what a migration's folders show (entries,
+ * project files up to the repository root, sample texts) for core/runners/detect.ts, and the
+ * per-file inputs a profile reads (its companion config file, its sibling names).
+ */
+import * as path from 'path';
+import { detectRunner, FolderFacts, RunnerChoice } from '../core/runners/detect';
+import { RUNNERS, runnerProfile } from '../core/runners/registry';
+import type { RunnerId } from '../core/runners/types';
+import type { LockwiseConfig } from '../core/config/config';
+import { diskSource, TextSource } from './history';
+
+/** What analyze() needs to run a file under its runner. */
+export interface FileRunner {
+  id: RunnerId;
+  choice: RunnerChoice;
+  fileName: string;
+  companion?: string;
+  siblings: string[];
+}
+
+const PROJECT_FILES = [...new Set(RUNNERS.flatMap((r) => (r.detect.projectFiles ?? []).map((p) => p.name)))];
+const READ_PROJECT_FILES = new Set(RUNNERS.flatMap((r) => (r.detect.projectFiles ?? []).filter((p) => p.contentHint).map((p) => p.name)));
+const SQL_FILE = /\.(sql|psql|pgsql)$/i;
+const MAX_DEPTH = 8;
+const SAMPLE_FILES = 8;
+const SAMPLE_CHARS = 4096;
+const MAX_PROJECT_FILE = 256 * 1024;
+
+export class RunnerDetector {
+  private readonly facts = new Map<string, FolderFacts>();
+
+  constructor(private readonly source: TextSource = diskSource) {}
+
+  /** The folder-level choice (no file text): what `lockwise lint --explain-runner` prints per folder. */
+  detectFolder(dir: string): RunnerChoice {
+    return detectRunner(this.folderFacts(path.resolve(dir)), path.join(dir, '_'));
+  }
+
+  /** The runner of one file: the configured one, else detected (the file's own markers first). */
+  forFile(file: string, text: string | undefined, config: Pick<LockwiseConfig, 'runner'>): FileRunner {
+    const abs = path.resolve(file);
+    const facts = this.folderFacts(path.dirname(abs));
+    const choice: RunnerChoice =
+      config.runner !== 'auto'
+        ? { id: config.runner, source: 'config', reason: `"runner": "${config.runner}" in the configuration` }
+        : detectRunner(facts, abs, text);
+    const profile = runnerProfile(choice.id);
+    const companionPath = profile.companion?.(abs);
+    const companion = companionPath ? this.source.read(companionPath) : undefined;
+    const folderLayout = choice.id === 'diesel' || choice.id === 'prisma';
+    const siblings = (folderLayout ? facts.parentEntries : facts.entries).map((e) => e.name);
+    return { id: choice.id, choice, fileName: abs, companion, siblings };
+  }
+
+  invalidate(): void {
+    this.facts.clear();
+  }
+
+  private folderFacts(dir: string): FolderFacts {
+    let facts = this.facts.get(dir);
+    if (facts) return facts;
+    const entries = this.source.list(dir);
+    const parentEntries = this.source.list(path.dirname(dir));
+    const samples: string[] = [];
+    for (const e of entries) {
+      if (samples.length >= SAMPLE_FILES) break;
+      if (e.isDirectory || !SQL_FILE.test(e.name)) continue;
+      const text = this.source.read(path.join(dir, e.name));
+      if (text !== undefined) samples.push(text.slice(0, SAMPLE_CHARS));
+    }
+    facts = { folderName: path.basename(dir), entries, parentEntries, projectFiles: this.projectFiles(dir), samples };
+    this.facts.set(dir, facts);
+    return facts;
+  }
+
+  /** Project files in `dir` and its parents, up to the repository root (a folder holding `.git`). */
+  private projectFiles(dir: string): FolderFacts['projectFiles'] {
+    const out: FolderFacts['projectFiles'] = [];
+    let current = dir;
+    for (let depth = 0; depth <= MAX_DEPTH; depth++) {
+      const names = new Set(this.source.list(current).map((e) => e.name));
+      for (const name of PROJECT_FILES) {
+        if (!names.has(name)) continue;
+        const text = READ_PROJECT_FILES.has(name) ? this.source.read(path.join(current, name))?.slice(0, MAX_PROJECT_FILE) : undefined;
+        out.push({ name, depth, text });
+      }
+      const parent = path.dirname(current);
+      if (names.has('.git') || parent === current) break;
+      current = parent;
+    }
+    return out;
+  }
+}
