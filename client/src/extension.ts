@@ -349,6 +349,7 @@ class Lockwise {
       `Tables: ${summary.tables.length ? summary.tables.join(', ') : 'none'}`,
       ...(summary.rewrites.length ? [`Rewritten: ${summary.rewrites.join(', ')}`] : []),
       `Findings: ${f.error} error(s), ${f.warning} warning(s), ${f.info} info`,
+      `Runner: ${summary.runner ?? 'none (plain psql)'}`,
       'Click to open the audit',
     ].join('\n');
     this.status.show();

@@ -27,7 +27,7 @@ async function run(job: AnalysisJob): Promise<AnalysisReply> {
     // starts from an empty schema and says so), else every earlier file replayed in order.
     let history: Catalog | undefined;
     for (const text of job.history) replay(text, (history ??= new Catalog()));
-    const analysis = analyze(job.text, { config: job.config, history });
+    const analysis = analyze(job.text, { config: job.config, history, runner: job.runner });
     return {
       id: job.id,
       ok: true,

@@ -18,6 +18,7 @@
  * document without the user asking, never do.
  */
 import * as fs from 'fs';
+import type { FileRunnerOptions } from '../core/runners/apply';
 import { Worker } from 'worker_threads';
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { LockwiseConfig } from '../core';
@@ -42,6 +43,8 @@ export interface AnalysisJob {
   config: LockwiseConfig;
   /** Texts of the earlier migrations in run order, replayed into the schema history (HistoryProvider.textsBefore). */
   history: string[];
+  /** The file's runner (plain data: profiles are looked up by id in the worker). */
+  runner?: FileRunnerOptions;
 }
 
 export interface AnalysisResult {

@@ -3,6 +3,7 @@
  * line links the markdown preview can follow), fix-all, and the status bar's file summary.
  */
 import * as path from 'path';
+import { runnerText } from '../core/report/describe';
 import { CancellationToken } from 'vscode-languageserver/node';
 import { auditJson, auditMarkdown } from '../core';
 import { DocumentState, Project } from './documents';
@@ -96,7 +97,7 @@ export async function fileSummary(project: Project, uri: string): Promise<FileSu
   const summary = auditJson(displayPath(project, uri), analysis).summary;
   const findings = { error: 0, warning: 0, info: 0 };
   for (const f of analysis.findings) findings[f.severity]++;
-  return { uri, worstLock: summary.worstLock, tables: summary.tablesTouched, rewrites: summary.rewrites, findings };
+  return { uri, worstLock: summary.worstLock, tables: summary.tablesTouched, rewrites: summary.rewrites, findings, runner: runnerText(analysis) };
 }
 
 function escapeInline(text: string): string {

@@ -11,6 +11,7 @@ import {
   analyze, Analysis, AnalyzeOptions, CONFIG_FILE_NAME, ConfigError, findConfigFile, LockwiseConfig, mergeConfig, readConfigFile, RULES_BY_ID,
 } from '../core';
 import { HistoryProvider, TextSource } from '../project/history';
+import { FileRunner, RunnerDetector } from '../project/runners';
 import { DEFAULT_SETTINGS, ServerSettings } from './settings';
 import { pathToUri, uriToPath } from './convert';
 
@@ -74,6 +75,7 @@ export class Project {
   private readonly settings = new Map<string, Promise<ServerSettings>>();
   private readonly cache = new Map<string, { version: number; generation: number; state: DocumentState }>();
   readonly history: HistoryProvider;
+  readonly runners: RunnerDetector;
   /** Bumped by anything that can change an analysis other than the document's own text. */
   private generation = 0;
 
@@ -92,7 +94,15 @@ export class Project {
         }
       },
     };
-    this.history = new HistoryProvider(source);
+    this.runners = new RunnerDetector(source);
+    // Earlier migrations are detected on their own (their folder's markers, project files, layout).
+    this.history = new HistoryProvider(source, (file, text) => this.runners.forFile(file, text, { runner: 'auto' }));
+  }
+
+  /** The runner of a document (undefined for untitled documents). */
+  runnerFor(uri: string, text: string, config: LockwiseConfig): FileRunner | undefined {
+    const file = uriToPath(uri);
+    return file ? this.runners.forFile(file, text, config) : undefined;
   }
 
   setFolders(folders: string[]): void {
@@ -126,6 +136,7 @@ export class Project {
     if (paths.some((p) => path.basename(p) === CONFIG_FILE_NAME)) this.configFiles.clear();
     this.disk.clear();
     this.history.invalidate();
+    this.runners.invalidate();
     this.generation++;
   }
 
@@ -139,6 +150,7 @@ export class Project {
     this.configFiles.clear();
     this.disk.clear();
     this.history.invalidate();
+    this.runners.invalidate();
     this.generation++;
   }
 
@@ -255,9 +267,10 @@ export class Project {
   }
 
   /** Options that reproduce a document's analysis on another text (fixes are checked that way). */
-  analyzeOptions(uri: string, config: LockwiseConfig): AnalyzeOptions {
+  analyzeOptions(uri: string, config: LockwiseConfig, text?: string): AnalyzeOptions {
     const file = uriToPath(uri);
-    return { config, history: file ? this.history.catalogBefore(file) : undefined };
+    const runner = file ? this.runners.forFile(file, text, config) : undefined;
+    return { config, history: file ? this.history.catalogBefore(file) : undefined, runner };
   }
 
   /** Analysis of a file that may not be open (audit of a set of files). */
@@ -286,7 +299,8 @@ export class Project {
   private analyzeWith(file: string | undefined, text: string, context: DocumentContext): DocumentState {
     if (context.skip) return { context };
     const history = file ? this.history.catalogBefore(file) : undefined;
-    return { context, analysis: analyze(text, { config: context.config, history }) };
+    const runner = file ? this.runners.forFile(file, text, context.config) : undefined;
+    return { context, analysis: analyze(text, { config: context.config, history, runner }) };
   }
 
   /** Open documents other than `uri` whose schema history may include `uri` (same migrations folder). */

@@ -202,7 +202,7 @@ function publish(uri: string, version: number, diagnostics: Diagnostic[], isStal
 async function lintInWorker(uri: string, version: number, text: string, config: LockwiseConfig): Promise<Diagnostic[] | undefined | 'failed'> {
   let result;
   try {
-    result = await background.analyze({ uri, version, text, config, history: project.historyTexts(uri) });
+    result = await background.analyze({ uri, version, text, config, history: project.historyTexts(uri), runner: project.runnerFor(uri, text, config) });
   } catch (error) {
     logError(`analysis worker on ${uri}`, error);
     return 'failed';
@@ -396,7 +396,7 @@ async function actionTarget(uri: string): Promise<ActionTarget | undefined> {
     uri,
     version: loaded.state.version,
     analysis: loaded.analysis,
-    options: project.analyzeOptions(uri, loaded.analysis.config),
+    options: project.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text),
     versioned: versionedEdits,
     docs,
   };

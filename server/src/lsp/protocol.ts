@@ -38,4 +38,6 @@ export interface FileSummary {
   tables: string[];
   rewrites: string[];
   findings: { error: number; warning: number; info: number };
+  /** The runner that executes the file and how (e.g. "goose (…): goose runs this file in one transaction."). */
+  runner?: string;
 }
