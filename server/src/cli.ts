@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
 import {
-  analyze, DEFAULT_CONFIG, Analysis, auditJson, auditMarkdown, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
+  analyze, DEFAULT_CONFIG, NewFile, Analysis, auditJson, auditMarkdown, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
   RULES_BY_ID, Severity, Rule,
 } from './core';
 import { expandPaths, explicitFiles, selectedByConfig, toPosix, UsageError } from './project/files';
@@ -16,6 +16,7 @@ import { ConfigResolver } from './project/configFor';
 import { HistoryProvider, SnapshotSource } from './project/history';
 import { FileRunner, RunnerDetector } from './project/runners';
 import { renderRuleDoc } from './core/report/ruleDocs';
+import { runnerText } from './core/report/describe';
 import { runTrace } from './trace/command';
 
 const VERSION = '0.1.0';
@@ -38,6 +39,7 @@ Options:
   --fail-on L       error (default), warning or info: the lowest severity that makes the exit code 1
   --fix             lint: apply every safe fix in place
   --dry-run         with --fix: print the diff instead of writing
+  --explain-runner  lint: print which migration runner runs each file, why, and how (then exit 0)
   --no-color        plain text output
   -h, --help        this help;  -v, --version  the version
 
@@ -52,6 +54,7 @@ interface Options {
   failOn: Severity;
   fix: boolean;
   dryRun: boolean;
+  explainRunner?: boolean;
   color: boolean;
   history?: string;
 }
@@ -105,6 +108,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--dry-run':
         opts.dryRun = true;
+        break;
+      case '--explain-runner':
+        opts.explainRunner = true;
         break;
       case '--no-color':
         opts.color = false;
@@ -221,6 +227,10 @@ async function lint(opts: Options): Promise<number> {
   if (!['text', 'json', 'sarif', 'github'].includes(format)) throw new UsageError(`--format for lint must be text, json, sarif or github, not "${format}"`);
   if (opts.dryRun && !opts.fix) throw new UsageError('--dry-run goes with --fix');
   let results = await analyzeFiles(opts);
+  if (opts.explainRunner) {
+    for (const r of results) process.stdout.write(`${r.path}: ${runnerText(r.analysis) ?? `plain psql (${r.runner?.choice.reason ?? 'no runner'})`}\n`);
+    return 0;
+  }
   if (opts.fix) {
     results = applyFixes(results, opts.dryRun);
     if (opts.dryRun) return 0;
@@ -247,6 +257,21 @@ function stripFix<T extends { fix?: unknown }>(f: T): Omit<T, 'fix'> {
   return rest;
 }
 
+/** Files a runner-aware fix creates beside the migration (a new migration after it, a runner config file): written and listed. */
+function writeNewFiles(migration: string, files: NewFile[], dryRun: boolean): void {
+  for (const f of files) {
+    const target = path.resolve(path.dirname(migration), f.path);
+    const shown = toPosix(path.relative(process.cwd(), target));
+    if (dryRun) {
+      process.stdout.write(createTwoFilesPatch('/dev/null', shown, '', f.text, '', '', { context: 3 }));
+      continue;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, f.text);
+    process.stderr.write(`${shown}: written by the fix of ${toPosix(migration)}\n`);
+  }
+}
+
 function applyFixes(results: FileResult[], dryRun: boolean): FileResult[] {
   const runners = new RunnerDetector();
   const byPath = new Map(results.map((r) => [path.resolve(r.path), r.config]));
@@ -259,6 +284,7 @@ function applyFixes(results: FileResult[], dryRun: boolean): FileResult[] {
       if (dryRun) process.stdout.write(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 }));
       else fs.writeFileSync(r.path, (r.bom ? '\uFEFF' : '') + fixed.text);
       process.stderr.write(`${r.path}: fixed ${fixed.fixed.length} finding(s): ${fixed.fixed.join(', ')}\n`);
+      writeNewFiles(r.path, fixed.files, dryRun);
       history.invalidate();
     }
     out.push({ ...r, analysis: dryRun ? r.analysis : analyze(fixed.text, options) });

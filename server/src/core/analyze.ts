@@ -89,6 +89,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     config,
     hasHistory: !!options.history && options.history.relations.size > 0,
     state: new Map(),
+    runner,
     tokens(stmt) {
       let t = tokenCache.get(stmt.index);
       if (!t) tokenCache.set(stmt.index, (t = statementTokens(stmt)));

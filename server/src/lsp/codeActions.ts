@@ -5,14 +5,15 @@
  * another rule (rules are added independently of this layer; this keeps a bad fix out of the editor).
  */
 import { diffLines } from 'diff';
-import { CodeAction, CodeActionKind, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { analyze, Analysis, applyEdits, statementAt, Finding, fixAll, AnalyzeOptions, TextEdit as CoreEdit } from '../core';
+import * as path from 'path';
+import { CodeAction, CodeActionKind, CreateFile, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { analyze, Analysis, applyEdits, statementAt, Finding, fixAll, AnalyzeOptions, NewFile, TextEdit as CoreEdit } from '../core';
 import { parseDirective } from '../core/ignores';
 import { lockTimeoutFix } from '../core/rules/require-lock-timeout';
 import { statementTokens } from '../core/model/statements';
 import { lockRank } from '../core/locks/modes';
 import { FileContext } from '../core/rules/types';
-import { rangesIntersect, toRange, toTextEdit } from './convert';
+import { pathToUri, rangesIntersect, toRange, toTextEdit, uriToPath } from './convert';
 import { DocsLink, findingDiagnostic } from './diagnostics';
 
 export const FIX_ALL_KIND = 'source.fixAll.lockwise';
@@ -34,8 +35,21 @@ export function workspaceEdit(target: ActionTarget, edits: TextEdit[]): Workspac
   return { changes: { [target.uri]: edits } };
 }
 
-function coreEdit(target: ActionTarget, edits: CoreEdit[]): WorkspaceEdit {
-  return workspaceEdit(target, edits.map((e) => toTextEdit(target.analysis.lines, e)));
+/**
+ * The document's edits, plus the files a runner-aware fix creates (a new migration, a runner config
+ * file) as CreateFile operations with their text. Undefined when files are needed but the client
+ * takes no versioned document changes (it then cannot take resource operations either).
+ */
+export function coreEdit(target: ActionTarget, edits: CoreEdit[], files: NewFile[] = []): WorkspaceEdit | undefined {
+  const main = edits.map((e) => toTextEdit(target.analysis.lines, e));
+  if (!files.length) return workspaceEdit(target, main);
+  const dir = uriToPath(target.uri);
+  if (!target.versioned || !dir) return undefined;
+  const created = files.flatMap((f) => {
+    const uri = pathToUri(path.resolve(path.dirname(dir), f.path));
+    return [CreateFile.create(uri, { overwrite: true }), { textDocument: { uri, version: null }, edits: [TextEdit.insert({ line: 0, character: 0 }, f.text)] }];
+  });
+  return { documentChanges: [{ textDocument: { uri: target.uri, version: target.version }, edits: main }, ...created] };
 }
 
 function wants(only: string[] | undefined, kind: string): boolean {
@@ -54,13 +68,14 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
     );
     for (const finding of findings) {
       const diagnostic = findingDiagnostic(target.uri, analysis, finding, target.docs);
-      if (finding.fix && fixIsSafe(target, finding)) {
+      const edit = finding.fix && coreEdit(target, finding.fix.edits, finding.fix.files);
+      if (finding.fix && edit && fixIsSafe(target, finding)) {
         actions.push({
           title: finding.fix.title,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
           isPreferred: !!finding.fix.preferred,
-          edit: coreEdit(target, finding.fix.edits),
+          edit,
         });
       }
     }
@@ -217,15 +232,16 @@ export function ignoreFileEdit(analysis: Analysis, rule: string): CoreEdit {
 }
 
 /** Every safe fix (the core's fixAll) as one edit set: a line diff, so unchanged lines and cursors stay put. */
-export function fixAllEdits(target: ActionTarget): { edits: CoreEdit[]; fixed: string[] } {
+export function fixAllEdits(target: ActionTarget): { edits: CoreEdit[]; fixed: string[]; files: NewFile[] } {
   const result = fixAll(target.analysis.text, target.options);
-  return { edits: minimalEdits(target.analysis.text, result.text), fixed: result.fixed };
+  return { edits: minimalEdits(target.analysis.text, result.text), fixed: result.fixed, files: result.files };
 }
 
 function fixAllAction(target: ActionTarget): CodeAction | undefined {
-  const { edits, fixed } = fixAllEdits(target);
-  if (edits.length === 0) return undefined;
-  return { title: `Fix all Lockwise findings (${fixed.length})`, kind: FIX_ALL_KIND, edit: coreEdit(target, edits) };
+  const { edits, fixed, files } = fixAllEdits(target);
+  const edit = coreEdit(target, edits, files);
+  if (edits.length === 0 || !edit) return undefined;
+  return { title: `Fix all Lockwise findings (${fixed.length})`, kind: FIX_ALL_KIND, edit };
 }
 
 export function minimalEdits(before: string, after: string): CoreEdit[] {

@@ -19,10 +19,10 @@ import { parseSettings, ServerSettings } from './settings';
 import { configDiagnostic, findingDiagnostics, Scheduler, SOURCE, toDiagnostic } from './diagnostics';
 import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
 import { hover } from './hover';
-import { ActionTarget, codeActions, FIX_ALL_KIND, fixAllEdits, workspaceEdit } from './codeActions';
+import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits } from './codeActions';
 import { codeLenses } from './codeLens';
 import { auditFile, auditFiles, COMMANDS, displayPath, fileSummary, formatBytes, linkTarget } from './commands';
-import { pathToUri, toTextEdit, uriToPath } from './convert';
+import { pathToUri, uriToPath } from './convert';
 import { DEFAULT_IDLE_MS, locatePglite, TraceCancelledError, TracerStatus, TraceService, TraceStore, TraceUnavailableError, traceRequest } from './trace';
 import { traceMarkdown } from '../trace/command';
 import { INSTALL_COMMAND } from '../trace/resolve';
@@ -447,10 +447,11 @@ connection.onExecuteCommand(
         const uri = argUri(args[0]);
         const target = uri ? await actionTarget(uri) : undefined;
         if (!target) return { applied: false, fixed: [] };
-        const { edits, fixed } = fixAllEdits(target);
+        const { edits, fixed, files } = fixAllEdits(target);
         if (edits.length === 0) return { applied: true, fixed: [] };
-        const lsp = edits.map((e) => toTextEdit(target.analysis.lines, e));
-        const result = await connection.workspace.applyEdit({ label: 'Lockwise: fix all', edit: workspaceEdit(target, lsp) });
+        const edit = coreEdit(target, edits, files);
+        if (!edit) return { applied: false, fixed: [] };
+        const result = await connection.workspace.applyEdit({ label: 'Lockwise: fix all', edit });
         return { applied: result.applied, fixed: result.applied ? fixed : [] };
       }
       case COMMANDS.traceFile:

@@ -7,6 +7,22 @@ import { FileContext, StatementContext, TextEdit } from '../rules/types';
 import { insertAfterStatement, insertBeforeStatement } from '../rules/helpers';
 import { Statement } from '../model/statements';
 import { T, as } from '../parse/ast';
+import type { NewFile } from '../runners/types';
+import { placeUnderRunner } from './runnerPlacement';
+
+/** Edits of a placement, with the files it creates and how it leaves the transaction when a runner is involved. */
+export type Placement = TextEdit[] & { files?: NewFile[]; how?: string };
+
+/** The part of a fix title that says where the statement went: after the COMMIT, or out of the runner's transaction. */
+export function placementNote(edits: Placement): string {
+  if (edits.how) return ` (${edits.how}: it cannot run in the runner's transaction)`;
+  return edits.length > 1 ? ' (moved after COMMIT: it cannot run in a transaction)' : '';
+}
+
+function underRunner(ctx: StatementContext, sql: string, needsNoTransaction: boolean): Placement | undefined {
+  const placed = placeUnderRunner(ctx, sql, needsNoTransaction);
+  return placed ? Object.assign(placed.edits, { files: placed.files, how: placed.how }) : undefined;
+}
 
 /**
  * An edit inserting `sql` right after the statement when it runs outside a transaction, or after the
@@ -17,6 +33,7 @@ export function insertAfterTransaction(ctx: StatementContext, sql: string[]): Te
   const tx = ctx.timeline.transaction;
   const anchor = ctx.file.statements[ctx.statement.container ?? ctx.statement.index];
   if (!tx) return insertAfterStatement(ctx.file, anchor, sql);
+  if (tx.implicit && tx.runner) return undefined;
   if (tx.implicit || tx.end === undefined || tx.endKind !== 'commit' || !isPlainCommit(ctx, tx.end)) return undefined;
   return insertAfterStatement(ctx.file, ctx.file.statements[tx.end], sql);
 }
@@ -68,11 +85,13 @@ export function removeStatement(file: FileContext, stmt: Statement): TextEdit {
  * it, so the order of effects is unchanged). Undefined otherwise: in the middle of a transaction,
  * in a file assumed to run in one, or inside a DO block or function body.
  */
-export function placeOutsideTransaction(ctx: StatementContext, sql: string, options: { carryLockTimeout?: boolean } = {}): TextEdit[] | undefined {
+export function placeOutsideTransaction(ctx: StatementContext, sql: string, options: { carryLockTimeout?: boolean } = {}): Placement | undefined {
   const file = ctx.file;
   if (ctx.statement.container !== undefined) return undefined;
   const tx = ctx.timeline.transaction;
   if (!tx) return [{ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql }];
+  // The runner's transaction: its opt-out, or a new migration right after this one.
+  if (tx.implicit && tx.runner) return underRunner(ctx, [...(options.carryLockTimeout ? carriedLockTimeout(ctx) : []), sql].join('\n'), true);
   const commit = commitAfterLastStatement(ctx);
   if (!commit) return undefined;
   const carried = options.carryLockTimeout ? carriedLockTimeout(ctx) : [];
@@ -124,6 +143,7 @@ export function insertBeforeTransaction(ctx: StatementContext, sql: string[], ta
 export function noOutsidePlaceReason(ctx: StatementContext): string {
   const tx = ctx.timeline.transaction;
   if (ctx.statement.container !== undefined) return 'it is inside a DO block, which always runs in a transaction';
+  if (tx?.implicit && tx.runner) return `${tx.runner.runner} runs it in a transaction, and neither ${tx.runner.optOut} nor a new migration after this one keeps the file's other statements safe`;
   if (tx?.implicit) return 'the whole file runs in one transaction (assumeInTransaction)';
   if (tx && tx.end === undefined) return 'the transaction is never committed';
   return 'it is in the middle of a transaction block';

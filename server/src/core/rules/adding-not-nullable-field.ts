@@ -127,7 +127,7 @@ function checkFirstFix(
   const title = 'SET NOT NULL through a validated CHECK (no scan under ACCESS EXCLUSIVE)';
   if (cmds.length === 1) {
     const edits = placeOutsideTransaction(ctx, steps.join(';' + eol(ctx.file.text)), { carryLockTimeout: true });
-    return edits ? { title, preferred: true, edits } : undefined;
+    return edits ? { title: title + (edits.how ? ` (${edits.how})` : ''), preferred: true, edits, files: edits.files } : undefined;
   }
   // Several subcommands: take this one out of the statement and run the sequence right after it.
   if (spans.length !== cmds.length) return undefined;

@@ -1,4 +1,5 @@
 import { Rule, RelatedInfo } from './types';
+import { runnerFix } from '../fixes/runnerPlacement';
 import { keywordSpan, headSpan, lineOf } from './helpers';
 import { runnerAdvice, unitSentence } from '../runners/apply';
 
@@ -12,7 +13,7 @@ const WHAT: Record<string, string> = {
 export const banConcurrentIndexCreationInTransaction: Rule = {
   id: 'ban-concurrent-index-creation-in-transaction',
   defaultSeverity: 'error',
-  fixable: false,
+  fixable: true,
   docs: {
     summary: 'A CONCURRENTLY statement (CREATE/DROP INDEX, REINDEX, DETACH PARTITION) inside a transaction block.',
     why:
@@ -43,7 +44,7 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
       related.push({ span: headSpan(file, container), message: 'the DO block runs as one statement, in a transaction' });
       where = 'inside a DO block, which runs in a transaction';
     } else if (tx!.implicit && tx!.runner) {
-      where = `here: ${unitSentence(tx!.runner)}`;
+      where = `in this migration (${unitSentence(tx!.runner)})`;
     } else if (tx!.implicit) {
       where = 'in a file that runs in one transaction (assumeInTransaction)';
     } else {
@@ -65,6 +66,7 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
             ? 'Put it in a migration of its own that runs without a transaction.'
             : 'Run it after the COMMIT, or in a migration of its own without a transaction.'),
       related: related.length ? related : undefined,
+      fix: runnerFix(ctx),
     });
   },
 };

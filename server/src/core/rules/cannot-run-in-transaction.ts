@@ -1,4 +1,5 @@
 import { Rule, RelatedInfo } from './types';
+import { runnerFix } from '../fixes/runnerPlacement';
 import { headSpan, lineOf } from './helpers';
 import { runnerAdvice, unitSentence } from '../runners/apply';
 
@@ -15,7 +16,7 @@ const MODELLED: Record<string, string> = { VacuumStmt: 'VACUUM', ReindexStmt: 'R
 export const cannotRunInTransaction: Rule = {
   id: 'cannot-run-in-transaction',
   defaultSeverity: 'error',
-  fixable: false,
+  fixable: true,
   docs: {
     summary: 'VACUUM, CREATE DATABASE, ALTER SYSTEM, CREATE/DROP TABLESPACE (and similar) inside a transaction block.',
     why:
@@ -43,7 +44,7 @@ export const cannotRunInTransaction: Rule = {
       where = 'inside a DO block, which runs in a transaction';
       advice = 'Run it as a top-level statement.';
     } else if (tx!.runner && tx!.implicit) {
-      where = `here: ${unitSentence(tx!.runner)}`;
+      where = `in this migration (${unitSentence(tx!.runner)})`;
       advice = runnerAdvice(tx!.runner);
     } else if (tx!.implicit) {
       where = 'in a file that runs in one transaction (assumeInTransaction)';
@@ -59,6 +60,7 @@ export const cannotRunInTransaction: Rule = {
       span: headSpan(file, ctx.statement),
       message: `${what} cannot run ${where}: the migration fails at this statement. ${advice}`,
       related: related.length ? related : undefined,
+      fix: runnerFix(ctx),
     });
   },
 };

@@ -1,7 +1,7 @@
 import { T, as } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
 import { isExisting, keywordSpan, headSpan, statementTextWith } from './helpers';
-import { placeOutsideTransaction } from '../fixes/placement';
+import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 export const requireConcurrentIndexCreation: Rule = {
   id: 'require-concurrent-index-creation',
@@ -52,5 +52,5 @@ function concurrentFix(ctx: StatementContext, stmt: T.IndexStmt): Fix | undefine
   // Inside a transaction: only when this is the transaction's last statement can it move after COMMIT unchanged.
   const edits = placeOutsideTransaction(ctx, statementTextWith(ctx.file, ctx.statement, index.end, addition));
   if (!edits) return undefined;
-  return { title: 'Use CREATE INDEX CONCURRENTLY (moved after COMMIT: it cannot run in a transaction)', preferred: true, edits };
+  return { title: `Use CREATE INDEX CONCURRENTLY${placementNote(edits)}`, preferred: true, edits, files: edits.files };
 }

@@ -1,7 +1,7 @@
 import { T, as, nameList } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
 import { isExisting, keywordSpan, headSpan, quoteIdent, eol, outsideTransactionHint } from './helpers';
-import { placeOutsideTransaction } from '../fixes/placement';
+import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 export const requireConcurrentIndexDeletion: Rule = {
   id: 'require-concurrent-index-deletion',
@@ -68,10 +68,10 @@ function concurrentDropFix(ctx: StatementContext, stmt: T.DropStmt, names: strin
   }
   const edits = placeOutsideTransaction(ctx, sql);
   if (!edits) return undefined;
-  const moved = edits.length > 1;
   return {
-    title: `Use DROP INDEX CONCURRENTLY${names.length > 1 ? ', one statement per index' : ''}${moved ? ' (moved after COMMIT: it cannot run in a transaction)' : ''}`,
+    title: `Use DROP INDEX CONCURRENTLY${names.length > 1 ? ', one statement per index' : ''}${placementNote(edits)}`,
     preferred: true,
     edits,
+    files: edits.files,
   };
 }

@@ -2,7 +2,7 @@ import { T, as, asAlterTableCmd } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
 import { isExisting, keywordSpan, headSpan, outsideTransactionHint, quoteIdent, relationSql, eol } from './helpers';
 import { chooseName } from '../model/catalog';
-import { placeOutsideTransaction } from '../fixes/placement';
+import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 export const requireConcurrentPartitionDetach: Rule = {
   id: 'require-concurrent-partition-detach',
@@ -69,8 +69,9 @@ function concurrentFix(ctx: StatementContext, table: string, partition: T.RangeV
   const edits = placeOutsideTransaction(ctx, sql, { carryLockTimeout: true });
   if (!edits) return undefined;
   return {
-    title: `Use DETACH PARTITION ... CONCURRENTLY, then drop the CHECK constraint it adds${edits.length > 1 ? ' (moved after COMMIT: it cannot run in a transaction)' : ''}`,
+    title: `Use DETACH PARTITION ... CONCURRENTLY, then drop the CHECK constraint it adds${placementNote(edits)}`,
     preferred: true,
     edits,
+    files: edits.files,
   };
 }

@@ -1,7 +1,7 @@
 import { T, as, asDefElem } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
 import { isExisting, headSpan, statementTextWith, outsideTransactionHint } from './helpers';
-import { placeOutsideTransaction } from '../fixes/placement';
+import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 import { Token } from '../parse/parser';
 import { Span } from '../text/positions';
 
@@ -85,8 +85,9 @@ function concurrentFix(ctx: StatementContext, kindToken: Token): Fix | undefined
   const edits = placeOutsideTransaction(ctx, sql);
   if (!edits) return undefined;
   return {
-    title: `Use REINDEX ${kindToken.text} CONCURRENTLY${edits.length > 1 ? ' (moved after COMMIT: it cannot run in a transaction)' : ''}`,
+    title: `Use REINDEX ${kindToken.text} CONCURRENTLY${placementNote(edits)}`,
     preferred: true,
     edits,
+    files: edits.files,
   };
 }

@@ -2,6 +2,7 @@ import { Rule, RelatedInfo, StatementContext } from './types';
 import { T, as } from '../parse/ast';
 import { isBatchedWrite } from './unbatched-backfill';
 import { headSpan, lineOf } from './helpers';
+import { unitSentence } from '../runners/apply';
 import { isNewRelation, RelationLock } from '../locks/model';
 import { LockMode, lockRank } from '../locks/modes';
 
@@ -87,7 +88,8 @@ function finding(ctx: StatementContext, table: string, lockedAt: number, slow: b
   const lockStmt = file.statements[lockedAt];
   const related: RelatedInfo[] = [{ span: headSpan(file, lockStmt), message: `ACCESS EXCLUSIVE on ${table} is taken here` }];
   let until: string;
-  if (tx.implicit) until = 'until the end of the migration (the whole file runs in one transaction)';
+  if (tx.implicit && tx.runner) until = `until the end of the migration (${unitSentence(tx.runner)})`;
+  else if (tx.implicit) until = 'until the end of the migration (the whole file runs in one transaction)';
   else if (tx.end === undefined) until = 'and the transaction is never committed';
   else {
     const end = file.statements[tx.end];

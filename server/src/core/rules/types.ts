@@ -7,6 +7,8 @@ import type { StatementEffect } from '../locks/model';
 import type { Span } from '../text/positions';
 import type { Token } from '../parse/parser';
 import type { LineIndex } from '../text/positions';
+import type { RunnerInfo } from '../runners/apply';
+import type { NewFile } from '../runners/types';
 
 export interface TextEdit {
   /** UTF-16 document offsets; `start === end` inserts. */
@@ -20,6 +22,8 @@ export interface Fix {
   edits: TextEdit[];
   /** The obvious fix for this finding (VS Code's `isPreferred`). */
   preferred?: boolean;
+  /** Files the fix creates (a new migration after this one, a runner config file): created, or replaced when they exist. */
+  files?: NewFile[];
 }
 
 export interface RelatedInfo {
@@ -78,6 +82,8 @@ export interface FileContext {
   hasHistory: boolean;
   /** Rule-private state that lives for one analysis of one file. */
   state: Map<string, unknown>;
+  /** The runner that executes the file (undefined: plain psql). */
+  runner?: RunnerInfo;
   tokens(stmt: Statement): Token[];
 }
 

@@ -1,0 +1,120 @@
+/**
+ * Where a fix puts a statement that cannot stay in the runner's transaction: the runner's opt-out
+ * when the rest of the file is safe outside a transaction, else a new migration (or Liquibase
+ * changeset) right after this one, named by the runner's convention.
+ */
+import { T, as, asAlterTableCmd, nodeKind } from '../parse/ast';
+import type { Statement } from '../model/statements';
+import type { Fix, StatementContext, TextEdit } from '../rules/types';
+import type { NewFile } from '../runners/types';
+import { removeStatement } from './placement';
+
+/** Text edits plus the files a fix creates, and how the statement gets out of the transaction. */
+export interface RunnerPlacement {
+  edits: TextEdit[];
+  files: NewFile[];
+  how: string;
+}
+
+/**
+ * Puts `sql` (one statement, without `;`) where the runner does not wrap it in a transaction.
+ * `needsNoTransaction`: the statement cannot run in any transaction (CONCURRENTLY); otherwise it
+ * only needs a transaction of its own (VALIDATE after the NOT VALID constraint committed).
+ */
+export function placeUnderRunner(ctx: StatementContext, sql: string, needsNoTransaction: boolean): RunnerPlacement | undefined {
+  const info = ctx.file.runner;
+  const unitIndex = ctx.timeline.unit;
+  if (!info || unitIndex === undefined || ctx.statement.container !== undefined) return undefined;
+  const section = info.sections[unitIndex];
+  const profile = info.profile;
+  // A config-file opt-out (Flyway, diesel) covers the whole migration: only from its deployed part, where it was checked.
+  const optOutHere = section.part === 'up' || !profile.companion;
+  if (needsNoTransaction && profile.optOut && optOutHere && canOptOut(ctx, unitIndex)) {
+    const opt = profile.optOut(info.input, section);
+    if (opt) {
+      const replace = { start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql };
+      return { edits: [replace, ...opt.edits], files: opt.files, how: `${profile.optOutText} added` };
+    }
+  }
+  // A rollback statement has no later migration to move to.
+  if (section.part !== 'up' || laterStatementsDepend(ctx, unitIndex)) return undefined;
+  const after = profile.moveAfter?.(info.input, section, sql);
+  if (after) return { edits: [removeStatement(ctx.file, ctx.statement), ...after.edits], files: after.files, how: 'moved to a new changeset after this one' };
+  const files = profile.nextMigration?.(info.input, sql);
+  if (!files?.length) return undefined;
+  const name = files[0].path.split(/[\\/]/).slice(-2).join('/');
+  return { edits: [removeStatement(ctx.file, ctx.statement)], files, how: `moved to a new migration ${name}` };
+}
+
+/** The statements the opt-out would take out of the transaction (goose's applies to the whole file). */
+function optOutScope(ctx: StatementContext, unitIndex: number): Statement[] {
+  const wholeFile = ctx.file.runner?.profile.id === 'goose';
+  return ctx.file.statements.filter((s) => s.container === undefined && (wholeFile || ctx.file.timeline.perStatement[s.index].unit === unitIndex));
+}
+
+/**
+ * Without the transaction, a failure leaves the statements before it applied and the retry runs
+ * them again: every other statement must be harmless to repeat. A unit sent as one
+ * multi-statement query stays a transaction unless the statement is alone in it.
+ */
+function canOptOut(ctx: StatementContext, unitIndex: number): boolean {
+  const scope = optOutScope(ctx, unitIndex);
+  const others = scope.filter((s) => s.index !== ctx.statement.index);
+  if (ctx.file.runner?.profile.optOutMode === 'multi-statement') return others.length === 0;
+  return others.every(retrySafe);
+}
+
+/** A later statement of the unit touches a relation this one locks: moving it after them would change the result. */
+function laterStatementsDepend(ctx: StatementContext, unitIndex: number): boolean {
+  const index = as<'IndexStmt', T.IndexStmt>(ctx.statement.node, 'IndexStmt')?.idxname;
+  const mine = new Set([...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])]);
+  for (let k = ctx.statement.index + 1; k < ctx.file.statements.length; k++) {
+    const other = ctx.file.statements[k];
+    const unit = ctx.file.timeline.perStatement[k]?.unit;
+    if (unit !== undefined && ctx.file.runner?.sections[unit]?.part !== 'up') continue;
+    if (other.kind === 'Invalid') return true;
+    const text = other.text.toLowerCase();
+    if ([...mine].some((name) => text.includes(name.toLowerCase()))) return true;
+  }
+  return false;
+}
+
+/** Statements that can run twice without failing or changing the result. */
+export function retrySafe(stmt: Statement): boolean {
+  const node = stmt.node;
+  switch (nodeKind(node)) {
+    case 'VariableSetStmt':
+    case 'SelectStmt':
+    case 'CommentStmt':
+      return true;
+    case 'IndexStmt':
+      return !!as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')?.if_not_exists;
+    case 'CreateStmt':
+      return !!as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')?.if_not_exists;
+    case 'DropStmt':
+      return !!as<'DropStmt', T.DropStmt>(node, 'DropStmt')?.missing_ok;
+    case 'CreateFunctionStmt':
+      return !!as<'CreateFunctionStmt', T.CreateFunctionStmt>(node, 'CreateFunctionStmt')?.replace;
+    case 'ViewStmt':
+      return !!as<'ViewStmt', T.ViewStmt>(node, 'ViewStmt')?.replace;
+    case 'AlterTableStmt': {
+      const cmds = as<'AlterTableStmt', T.AlterTableStmt>(node, 'AlterTableStmt')?.cmds ?? [];
+      return cmds.length > 0 && cmds.every((c) => {
+        const cmd = asAlterTableCmd(c);
+        return !!cmd?.missing_ok && (cmd.subtype === 'AT_AddColumn' || cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_DropConstraint');
+      });
+    }
+    default:
+      return false;
+  }
+}
+
+/** For a statement that cannot run in its runner's transaction: the opt-out, or the move to a new migration. */
+export function runnerFix(ctx: StatementContext): Fix | undefined {
+  const tx = ctx.timeline.transaction;
+  if (!tx?.implicit || !tx.runner) return undefined;
+  const placed = placeUnderRunner(ctx, ctx.statement.text, true);
+  if (!placed) return undefined;
+  const title = placed.how.endsWith('added') ? `Run the file without ${tx.runner.runner}'s transaction: ${placed.how}` : `Run it outside ${tx.runner.runner}'s transaction: ${placed.how}`;
+  return { title, preferred: true, edits: placed.edits, files: placed.files };
+}
