@@ -15,6 +15,7 @@ export const atlas: RunnerProfile = {
   docs: {
     name: 'Atlas',
     summary: 'ariga/atlas versioned migrations (`atlas migrate apply`).',
+    runs: 'one transaction per file (`--tx-mode file`), statements one by one',
     files: '`<version>_<name>.sql` in a migration directory holding `atlas.sum`; applied in version order. Every file is in `atlas.sum`: after editing one, run `atlas migrate hash`.',
     parts: 'The whole file is deployed (no down sections).',
     splitting: 'Atlas splits the file into statements with its own lexer (`-- atlas:delimiter` changes the delimiter) and executes them one by one.',

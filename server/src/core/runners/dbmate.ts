@@ -9,6 +9,7 @@ export const dbmate: RunnerProfile = {
   docs: {
     name: 'dbmate',
     summary: 'amacneil/dbmate migrations (`-- migrate:up` / `-- migrate:down`).',
+    runs: 'one transaction per block; the block is one query string',
     files: '`db/migrations/<version>_<name>.sql`; the version is the digits before the first `_` (usually a timestamp), applied in version order.',
     parts: 'The block after `-- migrate:up` is deployed, the block after `-- migrate:down` is the rollback; nothing may precede `-- migrate:up`.',
     splitting: 'None: each block is sent to PostgreSQL as one query string (`Exec` of the whole block).',

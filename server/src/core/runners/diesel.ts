@@ -6,6 +6,7 @@ export const diesel: RunnerProfile = {
   docs: {
     name: 'diesel',
     summary: 'diesel-rs migrations (`diesel migration run`, `embed_migrations!`).',
+    runs: 'one transaction per migration; the file is one query string',
     files: 'One folder per migration, `migrations/<version>_<name>/` with `up.sql`, `down.sql` and an optional `metadata.toml`; the version (before the first `_`, usually a timestamp) orders them.',
     parts: '`up.sql` is deployed, `down.sql` is the rollback.',
     splitting: 'None: the file is sent with `batch_execute`, one multi-statement query string.',

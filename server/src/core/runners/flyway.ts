@@ -31,6 +31,7 @@ export const flyway: RunnerProfile = {
   docs: {
     name: 'Flyway',
     summary: 'Flyway SQL migrations (`V<version>__<description>.sql`).',
+    runs: 'one transaction per script, none when all its statements are ones Flyway knows cannot run in one',
     files:
       '`V<version>__<description>.sql` (versioned), `U<version>__...` (undo), `R__...` (repeatable). Versions are compared part by part as numbers: `V1.10` runs after `V1.9`.',
     parts: '`V` and `R` files are deployed; `U` files undo a version (a rollback).',

@@ -8,6 +8,7 @@ export const golangMigrate: RunnerProfile = {
   docs: {
     name: 'golang-migrate',
     summary: 'golang-migrate/migrate with the postgres driver.',
+    runs: 'the file as one multi-statement query (an implicit transaction)',
     files: '`<version>_<title>.up.sql` and `<version>_<title>.down.sql`; the version is an unsigned integer (sequence or timestamp), applied in numeric order.',
     parts: '`.up.sql` is deployed, `.down.sql` is the rollback.',
     splitting:

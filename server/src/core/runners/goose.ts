@@ -9,6 +9,7 @@ export const goose: RunnerProfile = {
   docs: {
     name: 'goose',
     summary: 'pressly/goose SQL migrations (`-- +goose Up` / `-- +goose Down`).',
+    runs: 'one transaction per file and direction',
     files: '`<version>_<name>.sql` in one folder; the version is the number before the first `_` (sequential `00001` or a timestamp), applied in numeric order.',
     parts: 'Lines after `-- +goose Up` are deployed, lines after `-- +goose Down` are the rollback. A file must start with `-- +goose Up`.',
     splitting:

@@ -15,6 +15,7 @@ export const graphileMigrate: RunnerProfile = {
   docs: {
     name: 'Graphile Migrate',
     summary: 'graphile/migrate (`.gmrc`, `migrations/current.sql`, `migrations/committed/`).',
+    runs: 'one transaction per migration; the file is one query string',
     files: '`migrations/committed/000001[-name].sql`, chained by `--! Previous:` / `--! Hash:` headers, in number order; work in progress is `migrations/current.sql`.',
     parts: 'The whole file is deployed (no down migrations).',
     splitting: 'None: the file body is sent as one query string.',

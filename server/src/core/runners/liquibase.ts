@@ -13,6 +13,7 @@ export const liquibase: RunnerProfile = {
   docs: {
     name: 'Liquibase formatted SQL',
     summary: 'Liquibase changelogs written as formatted SQL (`--liquibase formatted sql`).',
+    runs: 'one transaction per changeset',
     files:
       'Changelog files starting with `--liquibase formatted sql`, run in the order the root changelog includes them (`include` order, or `includeAll` in file name order).',
     parts:

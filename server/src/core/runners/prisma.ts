@@ -6,6 +6,7 @@ export const prisma: RunnerProfile = {
   docs: {
     name: 'Prisma Migrate',
     summary: 'Prisma Migrate (`prisma migrate deploy`).',
+    runs: 'the file as one multi-statement query (an implicit transaction)',
     files: '`prisma/migrations/<timestamp>_<name>/migration.sql`, beside `migration_lock.toml`; applied in folder name order.',
     parts: 'The whole `migration.sql` is deployed (Prisma Migrate has no down migrations).',
     splitting: 'None: the schema engine sends the whole script as one query string (`apply_migration_script` → `raw_cmd`).',

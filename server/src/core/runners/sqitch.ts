@@ -6,6 +6,7 @@ export const sqitch: RunnerProfile = {
   docs: {
     name: 'Sqitch',
     summary: 'Sqitch with the PostgreSQL engine (`sqitch deploy`).',
+    runs: "like `psql -f`: only the script's own BEGIN/COMMIT",
     files: '`deploy/<change>.sql`, `revert/<change>.sql` and `verify/<change>.sql`, run in the order of `sqitch.plan`.',
     parts: '`deploy/` scripts are deployed; `revert/` scripts are the rollback and `verify/` scripts check a deploy.',
     splitting: 'None: each script is run by `psql --file` with `ON_ERROR_STOP=1`, which sends statement by statement.',

@@ -9,6 +9,7 @@ export const sqlMigrate: RunnerProfile = {
   docs: {
     name: 'sql-migrate',
     summary: 'rubenv/sql-migrate (`-- +migrate Up` / `-- +migrate Down`).',
+    runs: 'one transaction per migration and direction',
     files: '`<id>.sql` files in one folder; ids with a numeric prefix are ordered by that number, others by name.',
     parts: 'Lines after `-- +migrate Up` are deployed, lines after `-- +migrate Down` are the rollback.',
     splitting:

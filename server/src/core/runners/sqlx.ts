@@ -8,6 +8,7 @@ export const sqlx: RunnerProfile = {
   docs: {
     name: 'sqlx',
     summary: 'launchbadge/sqlx migrations (`sqlx migrate run`, `sqlx::migrate!`).',
+    runs: 'one transaction per file; the file is one query string',
     files: '`migrations/<version>_<description>.sql`, or `.up.sql` / `.down.sql` pairs for reversible migrations; the version is an integer, applied in numeric order.',
     parts: '`<version>_<name>.sql` and `.up.sql` are deployed; `.down.sql` is the rollback.',
     splitting: 'None: the whole file is executed as one query string (simple query protocol).',

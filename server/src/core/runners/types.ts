@@ -65,6 +65,8 @@ export interface OptOutEdit {
 export interface RunnerDocs {
   name: string;
   summary: string;
+  /** How a file runs, in a few words (the README table). */
+  runs: string;
   /** How files are found and ordered. */
   files: string;
   /** Which parts are deployed, which are rollback or verify. */
