@@ -76,7 +76,7 @@ class Runner {
     if (/^\s*COPY\b[\s\S]*\bFROM\s+STDIN\b/i.test(sql)) {
       return { statement: index, mode: 'skipped', trace: blank(sql), heldBefore, reason: 'COPY FROM STDIN data is not replayed' };
     }
-    const tx = as<'TransactionStmt', T.TransactionStmt>(stmt.node, 'TransactionStmt');
+    const tx = as(stmt.node, 'TransactionStmt');
     if (tx) return { statement: index, mode: 'control', trace: await this.control(sql, tx), heldBefore };
     if (!this.options.measure) return { statement: index, mode: this.modeFor(noTransaction), trace: await this.plain(sql), heldBefore };
     if (this.open) {

@@ -6,7 +6,7 @@
 import { FileContext, StatementContext, TextEdit } from '../rules/types';
 import { insertAfterStatement, insertBeforeStatement } from '../rules/helpers';
 import { Statement } from '../model/statements';
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 import type { NewFile } from '../runners/types';
 import { placeUnderRunner } from './runnerPlacement';
 
@@ -47,13 +47,13 @@ export function noPlaceReason(ctx: StatementContext): string {
 
 /** True when statement `index` is a plain COMMIT/END that does not chain into a new transaction. */
 function isPlainCommit(ctx: StatementContext, index: number): boolean {
-  const tx = as<'TransactionStmt', T.TransactionStmt>(ctx.file.statements[index]?.node, 'TransactionStmt');
+  const tx = as(ctx.file.statements[index]?.node, 'TransactionStmt');
   return tx?.kind === 'TRANS_STMT_COMMIT' && !tx.chain;
 }
 
 /** True when statement `index` is a BEGIN / START TRANSACTION (not a COMMIT AND CHAIN). */
 function isBegin(ctx: StatementContext, index: number): boolean {
-  const kind = as<'TransactionStmt', T.TransactionStmt>(ctx.file.statements[index]?.node, 'TransactionStmt')?.kind;
+  const kind = as(ctx.file.statements[index]?.node, 'TransactionStmt')?.kind;
   return kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START';
 }
 

@@ -3,7 +3,7 @@
  * when the rest of the file is safe outside a transaction, else a new migration (or Liquibase
  * changeset) right after this one, named by the runner's convention.
  */
-import { T, as, asAlterTableCmd, nodeKind } from '../parse/ast';
+import { as, asAlterTableCmd, nodeKind } from '../parse/ast';
 import type { Statement } from '../model/statements';
 import type { Fix, StatementContext, TextEdit } from '../rules/types';
 import type { NewFile } from '../runners/types';
@@ -66,7 +66,7 @@ function canOptOut(ctx: StatementContext, unitIndex: number): boolean {
 
 /** A later statement of the unit touches a relation this one locks: moving it after them would change the result. */
 function laterStatementsDepend(ctx: StatementContext, unitIndex: number): boolean {
-  const index = as<'IndexStmt', T.IndexStmt>(ctx.statement.node, 'IndexStmt')?.idxname;
+  const index = as(ctx.statement.node, 'IndexStmt')?.idxname;
   const mine = new Set([...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])]);
   for (let k = ctx.statement.index + 1; k < ctx.file.statements.length; k++) {
     const other = ctx.file.statements[k];
@@ -88,17 +88,17 @@ export function retrySafe(stmt: Statement): boolean {
     case 'CommentStmt':
       return true;
     case 'IndexStmt':
-      return !!as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')?.if_not_exists;
+      return !!as(node, 'IndexStmt')?.if_not_exists;
     case 'CreateStmt':
-      return !!as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')?.if_not_exists;
+      return !!as(node, 'CreateStmt')?.if_not_exists;
     case 'DropStmt':
-      return !!as<'DropStmt', T.DropStmt>(node, 'DropStmt')?.missing_ok;
+      return !!as(node, 'DropStmt')?.missing_ok;
     case 'CreateFunctionStmt':
-      return !!as<'CreateFunctionStmt', T.CreateFunctionStmt>(node, 'CreateFunctionStmt')?.replace;
+      return !!as(node, 'CreateFunctionStmt')?.replace;
     case 'ViewStmt':
-      return !!as<'ViewStmt', T.ViewStmt>(node, 'ViewStmt')?.replace;
+      return !!as(node, 'ViewStmt')?.replace;
     case 'AlterTableStmt': {
-      const cmds = as<'AlterTableStmt', T.AlterTableStmt>(node, 'AlterTableStmt')?.cmds ?? [];
+      const cmds = as(node, 'AlterTableStmt')?.cmds ?? [];
       return cmds.length > 0 && cmds.every((c) => {
         const cmd = asAlterTableCmd(c);
         return !!cmd?.missing_ok && (cmd.subtype === 'AT_AddColumn' || cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_DropConstraint');

@@ -111,7 +111,7 @@ function rewriteTable(b: EffectBuilder, catalog: Catalog, table: string) {
 
 const HANDLERS: Record<string, Handler> = {
   AlterTableStmt(b, node, catalog, options) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(node, 'AlterTableStmt')!;
+    const stmt = as(node, 'AlterTableStmt')!;
     const table = stmt.relation?.relname ?? '';
     if (stmt.objtype === 'OBJECT_INDEX') {
       b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target_index');
@@ -128,7 +128,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   RenameStmt(b, node, catalog) {
-    const stmt = as<'RenameStmt', T.RenameStmt>(node, 'RenameStmt')!;
+    const stmt = as(node, 'RenameStmt')!;
     const name = stmt.relation?.relname;
     switch (stmt.renameType) {
       case 'OBJECT_INDEX':
@@ -153,7 +153,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   IndexStmt(b, node, catalog) {
-    const stmt = as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')!;
+    const stmt = as(node, 'IndexStmt')!;
     const table = stmt.relation?.relname;
     b.effect.indexBuild = true;
     b.effect.scan = true;
@@ -169,9 +169,9 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   DropStmt(b, node, catalog) {
-    const stmt = as<'DropStmt', T.DropStmt>(node, 'DropStmt')!;
+    const stmt = as(node, 'DropStmt')!;
     for (const obj of stmt.objects ?? []) {
-      const names = nameList(as<'List', T.List>(obj, 'List')?.items);
+      const names = nameList(as(obj, 'List')?.items);
       const name = names[names.length - 1];
       switch (stmt.removeType) {
         case 'OBJECT_TABLE':
@@ -217,7 +217,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   ReindexStmt(b, node, catalog, options) {
-    const stmt = as<'ReindexStmt', T.ReindexStmt>(node, 'ReindexStmt')!;
+    const stmt = as(node, 'ReindexStmt')!;
     const concurrently = (stmt.params ?? []).some((p) => asDefElem(p)?.defname === 'concurrently');
     const name = stmt.relation?.relname ?? stmt.name ?? '';
     const kind = stmt.kind;
@@ -244,10 +244,10 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   VacuumStmt(b, node, catalog) {
-    const stmt = as<'VacuumStmt', T.VacuumStmt>(node, 'VacuumStmt')!;
+    const stmt = as(node, 'VacuumStmt')!;
     const options = (stmt.options ?? []).map((o) => asDefElem(o)?.defname);
     const full = options.includes('full');
-    const rels = (stmt.rels ?? []).map((r) => as<'VacuumRelation', T.VacuumRelation>(r, 'VacuumRelation')?.relation?.relname);
+    const rels = (stmt.rels ?? []).map((r) => as(r, 'VacuumRelation')?.relation?.relname);
     if (stmt.is_vacuumcmd) b.effect.noTransaction = true;
     for (const rel of rels) {
       if (full && stmt.is_vacuumcmd) {
@@ -264,7 +264,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   ClusterStmt(b, node, catalog) {
-    const stmt = as<'ClusterStmt', T.ClusterStmt>(node, 'ClusterStmt')!;
+    const stmt = as(node, 'ClusterStmt')!;
     const table = stmt.relation?.relname;
     if (!table) {
       b.note('CLUSTER without a table re-clusters every previously clustered table');
@@ -276,7 +276,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   TruncateStmt(b, node, catalog) {
-    const stmt = as<'TruncateStmt', T.TruncateStmt>(node, 'TruncateStmt')!;
+    const stmt = as(node, 'TruncateStmt')!;
     for (const r of stmt.relations ?? []) {
       const name = asRangeVar(r)?.relname;
       b.lock(name, 'ACCESS EXCLUSIVE', 'target');
@@ -292,7 +292,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   RefreshMatViewStmt(b, node, catalog) {
-    const stmt = as<'RefreshMatViewStmt', T.RefreshMatViewStmt>(node, 'RefreshMatViewStmt')!;
+    const stmt = as(node, 'RefreshMatViewStmt')!;
     const name = stmt.relation?.relname ?? '';
     b.effect.scan = true;
     if (stmt.concurrent) {
@@ -306,7 +306,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   CreateStmt(b, node, catalog) {
-    const stmt = as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')!;
+    const stmt = as(node, 'CreateStmt')!;
     const parent = asRangeVar(stmt.inhRelations?.[0])?.relname;
     if (stmt.partbound && parent) {
       b.lock(parent, 'ACCESS EXCLUSIVE', 'target');
@@ -331,25 +331,25 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   ViewStmt(b, node, catalog) {
-    const stmt = as<'ViewStmt', T.ViewStmt>(node, 'ViewStmt')!;
+    const stmt = as(node, 'ViewStmt')!;
     const name = stmt.view?.relname;
     if (stmt.replace && catalog.relation(name)) b.lock(name, 'ACCESS EXCLUSIVE', 'target');
     for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
   },
 
   CreateTableAsStmt(b, node) {
-    const stmt = as<'CreateTableAsStmt', T.CreateTableAsStmt>(node, 'CreateTableAsStmt')!;
+    const stmt = as(node, 'CreateTableAsStmt')!;
     for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
     if (!stmt.into?.skipData) b.effect.scan = false;
   },
 
   AlterSeqStmt(b, node) {
-    const stmt = as<'AlterSeqStmt', T.AlterSeqStmt>(node, 'AlterSeqStmt')!;
+    const stmt = as(node, 'AlterSeqStmt')!;
     b.lock(stmt.sequence?.relname, 'SHARE ROW EXCLUSIVE', 'target');
     for (const o of stmt.options ?? []) {
       const opt = asDefElem(o);
       if (opt?.defname === 'owned_by') {
-        const names = nameList(as<'List', T.List>(opt.arg, 'List')?.items);
+        const names = nameList(as(opt.arg, 'List')?.items);
         if (names.length >= 2) b.lock(names[names.length - 2], 'ACCESS SHARE', 'referenced');
       } else if (opt?.defname) {
         // RESTART, INCREMENT, ... write a new sequence file (measured as a relfilenode change).
@@ -359,28 +359,28 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   CreateTrigStmt(b, node) {
-    const stmt = as<'CreateTrigStmt', T.CreateTrigStmt>(node, 'CreateTrigStmt')!;
+    const stmt = as(node, 'CreateTrigStmt')!;
     b.lock(stmt.relation?.relname, 'SHARE ROW EXCLUSIVE', 'target');
   },
 
   CreatePolicyStmt(b, node) {
-    const stmt = as<'CreatePolicyStmt', T.CreatePolicyStmt>(node, 'CreatePolicyStmt')!;
+    const stmt = as(node, 'CreatePolicyStmt')!;
     b.lock(stmt.table?.relname, 'ACCESS EXCLUSIVE', 'target');
   },
 
   AlterPolicyStmt(b, node) {
-    const stmt = as<'AlterPolicyStmt', T.AlterPolicyStmt>(node, 'AlterPolicyStmt')!;
+    const stmt = as(node, 'AlterPolicyStmt')!;
     b.lock(stmt.table?.relname, 'ACCESS EXCLUSIVE', 'target');
   },
 
   RuleStmt(b, node) {
-    const stmt = as<'RuleStmt', T.RuleStmt>(node, 'RuleStmt')!;
+    const stmt = as(node, 'RuleStmt')!;
     b.lock(stmt.relation?.relname, 'ACCESS EXCLUSIVE', 'target');
   },
 
   CommentStmt(b, node) {
-    const stmt = as<'CommentStmt', T.CommentStmt>(node, 'CommentStmt')!;
-    const names = nameList(as<'List', T.List>(stmt.object, 'List')?.items);
+    const stmt = as(node, 'CommentStmt')!;
+    const names = nameList(as(stmt.object, 'List')?.items);
     if (stmt.objtype === 'OBJECT_TABLE' || stmt.objtype === 'OBJECT_VIEW' || stmt.objtype === 'OBJECT_MATVIEW') {
       b.lock(names[names.length - 1], 'SHARE UPDATE EXCLUSIVE', 'target');
     } else if (stmt.objtype === 'OBJECT_COLUMN') {
@@ -389,7 +389,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   GrantStmt(b, node, _catalog, options) {
-    const stmt = as<'GrantStmt', T.GrantStmt>(node, 'GrantStmt')!;
+    const stmt = as(node, 'GrantStmt')!;
     if (stmt.objtype !== 'OBJECT_TABLE' || stmt.targtype !== 'ACL_TARGET_OBJECT') return;
     // PostgreSQL 18 takes ACCESS SHARE on the table; 15 and 17 take no table lock (measured).
     if (options.pgVersion >= 18) for (const o of stmt.objects ?? []) b.lock(asRangeVar(o)?.relname, 'ACCESS SHARE', 'target');
@@ -397,31 +397,31 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   LockStmt(b, node) {
-    const stmt = as<'LockStmt', T.LockStmt>(node, 'LockStmt')!;
+    const stmt = as(node, 'LockStmt')!;
     const mode = lockModeFromNumber(stmt.mode);
     for (const r of stmt.relations ?? []) b.lock(asRangeVar(r)?.relname, mode, 'target');
   },
 
   AlterEnumStmt(b, node, _catalog, options) {
-    const stmt = as<'AlterEnumStmt', T.AlterEnumStmt>(node, 'AlterEnumStmt')!;
+    const stmt = as(node, 'AlterEnumStmt')!;
     b.effect.objectLocks.push({ object: nameList(stmt.typeName).join('.'), mode: 'EXCLUSIVE' });
     if (stmt.newVal && options.pgVersion < 12) b.effect.noTransaction = true;
   },
 
   AlterObjectSchemaStmt(b, node) {
-    const stmt = as<'AlterObjectSchemaStmt', T.AlterObjectSchemaStmt>(node, 'AlterObjectSchemaStmt')!;
+    const stmt = as(node, 'AlterObjectSchemaStmt')!;
     if (stmt.relation?.relname) b.lock(stmt.relation.relname, 'ACCESS EXCLUSIVE', 'target');
   },
 
   InsertStmt(b, node) {
-    const stmt = as<'InsertStmt', T.InsertStmt>(node, 'InsertStmt')!;
+    const stmt = as(node, 'InsertStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, stmt.selectStmt);
     b.effect.dataChange = true;
   },
 
   UpdateStmt(b, node) {
-    const stmt = as<'UpdateStmt', T.UpdateStmt>(node, 'UpdateStmt')!;
+    const stmt = as(node, 'UpdateStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, { fromClause: stmt.fromClause, whereClause: stmt.whereClause });
     b.effect.dataChange = true;
@@ -429,7 +429,7 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   DeleteStmt(b, node) {
-    const stmt = as<'DeleteStmt', T.DeleteStmt>(node, 'DeleteStmt')!;
+    const stmt = as(node, 'DeleteStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, { usingClause: stmt.usingClause, whereClause: stmt.whereClause });
     b.effect.dataChange = true;
@@ -437,21 +437,21 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   MergeStmt(b, node) {
-    const stmt = as<'MergeStmt', T.MergeStmt>(node, 'MergeStmt')!;
+    const stmt = as(node, 'MergeStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, stmt.sourceRelation);
     b.effect.dataChange = true;
   },
 
   CopyStmt(b, node) {
-    const stmt = as<'CopyStmt', T.CopyStmt>(node, 'CopyStmt')!;
+    const stmt = as(node, 'CopyStmt')!;
     if (!stmt.relation) return;
     b.lock(stmt.relation.relname, stmt.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', 'target');
     if (stmt.is_from) b.effect.dataChange = true;
   },
 
   SelectStmt(b, node) {
-    const stmt = as<'SelectStmt', T.SelectStmt>(node, 'SelectStmt')!;
+    const stmt = as(node, 'SelectStmt')!;
     const forUpdate = (stmt.lockingClause ?? []).length > 0;
     for (const rv of findAll<T.RangeVar>(stmt.fromClause, 'RangeVar')) b.lock(rv.relname, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE', 'source');
   },
@@ -689,7 +689,7 @@ function addConstraintEffect(b: EffectBuilder, catalog: Catalog, table: string, 
 }
 
 function attachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd) {
-  const def = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+  const def = as(cmd.def, 'PartitionCmd');
   const part = def?.name?.relname;
   const parentRel = catalog.relation(table);
   if (parentRel?.kind === 'index' || catalog.indexes.has(table)) {
@@ -714,7 +714,7 @@ function attachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd:
 }
 
 function detachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
-  const def = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+  const def = as(cmd.def, 'PartitionCmd');
   const part = def?.name?.relname;
   const concurrent = !!def?.concurrent || cmd.subtype === 'AT_DetachPartitionFinalize';
   if (concurrent) {

@@ -207,36 +207,36 @@ export class Catalog {
     const kind = nodeKind(node);
     switch (kind) {
       case 'CreateStmt':
-        return this.createTable(as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')!);
+        return this.createTable(as(node, 'CreateStmt')!);
       case 'IndexStmt':
-        return this.createIndex(as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')!);
+        return this.createIndex(as(node, 'IndexStmt')!);
       case 'AlterTableStmt':
-        return this.alterTable(as<'AlterTableStmt', T.AlterTableStmt>(node, 'AlterTableStmt')!);
+        return this.alterTable(as(node, 'AlterTableStmt')!);
       case 'RenameStmt':
-        return this.rename(as<'RenameStmt', T.RenameStmt>(node, 'RenameStmt')!);
+        return this.rename(as(node, 'RenameStmt')!);
       case 'DropStmt':
-        return this.drop(as<'DropStmt', T.DropStmt>(node, 'DropStmt')!);
+        return this.drop(as(node, 'DropStmt')!);
       case 'ViewStmt': {
-        const v = as<'ViewStmt', T.ViewStmt>(node, 'ViewStmt')!;
+        const v = as(node, 'ViewStmt')!;
         const name = v.view?.relname ?? '';
         if (!this.relations.has(name)) this.newRelation(name, 'view').sources = sourceTables(v.query);
         return;
       }
       case 'CreateTableAsStmt': {
-        const c = as<'CreateTableAsStmt', T.CreateTableAsStmt>(node, 'CreateTableAsStmt')!;
+        const c = as(node, 'CreateTableAsStmt')!;
         const name = c.into?.rel?.relname ?? '';
         const kindOf: RelationKind = c.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table';
         if (name && !this.relations.has(name)) this.newRelation(name, kindOf).sources = sourceTables(c.query);
         return;
       }
       case 'CreateSeqStmt': {
-        const s = as<'CreateSeqStmt', T.CreateSeqStmt>(node, 'CreateSeqStmt')!;
+        const s = as(node, 'CreateSeqStmt')!;
         const name = s.sequence?.relname ?? '';
         if (name && !this.relations.has(name)) this.newRelation(name, 'sequence');
         return;
       }
       case 'CreateEnumStmt': {
-        const e = as<'CreateEnumStmt', T.CreateEnumStmt>(node, 'CreateEnumStmt')!;
+        const e = as(node, 'CreateEnumStmt')!;
         this.enums.add(nameList(e.typeName).join('.'));
         return;
       }
@@ -251,7 +251,7 @@ export class Catalog {
     this.dropRelation(name);
     const rel = this.newRelation(name, stmt.partspec ? 'partitioned' : 'table');
     if (stmt.partspec) {
-      const elems = (stmt.partspec.partParams ?? []).map((p) => as<'PartitionElem', T.PartitionElem>(p, 'PartitionElem'));
+      const elems = (stmt.partspec.partParams ?? []).map((p) => as(p, 'PartitionElem'));
       rel.partitionKey = [...new Set(elems.flatMap((e) => (e?.name ? [e.name] : columnRefs(e?.expr))))];
     }
     rel.unlogged = stmt.relation?.relpersistence === 'u';
@@ -451,7 +451,7 @@ export class Catalog {
         rel.unlogged = true;
         return;
       case 'AT_AttachPartition': {
-        const cmdDef = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+        const cmdDef = as(cmd.def, 'PartitionCmd');
         const part = this.own(cmdDef?.name?.relname);
         if (part) {
           part.partitionOf = rel.name;
@@ -462,7 +462,7 @@ export class Catalog {
         return;
       }
       case 'AT_DetachPartition': {
-        const cmdDef = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+        const cmdDef = as(cmd.def, 'PartitionCmd');
         const part = this.own(cmdDef?.name?.relname);
         if (part) {
           part.partitionOf = undefined;
@@ -539,7 +539,7 @@ export class Catalog {
 
   private drop(stmt: T.DropStmt): void {
     for (const obj of stmt.objects ?? []) {
-      const names = nameList(as<'List', T.List>(obj, 'List')?.items);
+      const names = nameList(as(obj, 'List')?.items);
       const name = names[names.length - 1];
       if (!name) continue;
       if (stmt.removeType === 'OBJECT_INDEX') {
@@ -569,7 +569,7 @@ export function columnRefs(expr: Node | undefined): string[] {
 
 /** `col IS NOT NULL` → 'col'. */
 export function isNotNullCheck(expr: Node | undefined): string | undefined {
-  const test = as<'NullTest', T.NullTest>(expr, 'NullTest');
+  const test = as(expr, 'NullTest');
   if (!test || test.nulltesttype !== 'IS_NOT_NULL') return undefined;
   return columnRefs(test.arg)[0];
 }

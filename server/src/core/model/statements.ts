@@ -5,7 +5,7 @@
  */
 import { splitStatements, SqlComment } from '../parse/splitter';
 import { parseStatementText, parsePlpgsql, scanTokens, Token } from '../parse/parser';
-import { Node, nodeKind, as, T, findAll, asDefElem, asString } from '../parse/ast';
+import { Node, nodeKind, as, findAll, asDefElem, asString } from '../parse/ast';
 import { Span } from '../text/positions';
 
 export interface Statement {
@@ -103,7 +103,7 @@ export function statementTokens(stmt: Statement): Token[] {
  * PL/pgSQL parser, so text in comments and string literals never becomes a statement.
  */
 function doBlockStatements(doStmt: Statement): Statement[] {
-  const body = as<'DoStmt', T.DoStmt>(doStmt.node, 'DoStmt');
+  const body = as(doStmt.node, 'DoStmt');
   const args = (body?.args ?? []).map(asDefElem);
   const language = asString(args.find((a) => a?.defname === 'language')?.arg);
   if (language && language.toLowerCase() !== 'plpgsql') return [];

@@ -118,7 +118,7 @@ export function buildTimeline(statements: Statement[], assumeInTransaction: bool
     }
     if (u >= 0) entry.unit = u;
     if (current?.runner && stmt.container === undefined) current.last = stmt.index;
-    const tx = as<'TransactionStmt', T.TransactionStmt>(stmt.node, 'TransactionStmt');
+    const tx = as(stmt.node, 'TransactionStmt');
     if (tx && stmt.container === undefined) {
       const kind = tx.kind ?? '';
       if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
@@ -176,7 +176,7 @@ function initialSettings(values: Record<string, string> | undefined): Partial<Re
 }
 
 function applySettings(stmt: Statement, settings: SettingsState, inTransaction: boolean): void {
-  const set = as<'VariableSetStmt', T.VariableSetStmt>(stmt.node, 'VariableSetStmt');
+  const set = as(stmt.node, 'VariableSetStmt');
   if (set) {
     if (set.kind === 'VAR_RESET_ALL') {
       settings.session = {};

@@ -14,46 +14,38 @@ export function nodeKind(node: Node | undefined): string | undefined {
   return undefined;
 }
 
-/** Unwraps `{ [kind]: body }` when the node is of that kind. */
-export function as<K extends string, V = unknown>(node: Node | undefined, kind: K): V | undefined {
+/** Every node kind, e.g. 'AlterTableStmt'. */
+export type NodeKind = Node extends infer N ? (N extends unknown ? keyof N : never) : never;
+
+/** The body of a node of kind `K`, e.g. `T.AlterTableStmt` for 'AlterTableStmt'. */
+export type NodeBody<K extends NodeKind> = Extract<Node, Record<K, unknown>>[K];
+
+/** Unwraps `{ [kind]: body }` when the node is of that kind: `as(node, 'IndexStmt')` is a `T.IndexStmt`. */
+export function as<K extends NodeKind>(node: Node | undefined, kind: K): NodeBody<K> | undefined {
   if (!node) return undefined;
   const record = node as unknown as Record<string, unknown>;
-  return record[kind] as V | undefined;
+  return record[kind] as NodeBody<K> | undefined;
 }
 
-export const asConstraint = (n: Node | undefined) => as<'Constraint', T.Constraint>(n, 'Constraint');
-export const asColumnDef = (n: Node | undefined) => as<'ColumnDef', T.ColumnDef>(n, 'ColumnDef');
-export const asAlterTableCmd = (n: Node | undefined) => as<'AlterTableCmd', T.AlterTableCmd>(n, 'AlterTableCmd');
-export const asString = (n: Node | undefined) => as<'String', T.String>(n, 'String')?.sval;
-export const asFuncCall = (n: Node | undefined) => as<'FuncCall', T.FuncCall>(n, 'FuncCall');
-export const asAConst = (n: Node | undefined) => as<'A_Const', T.A_Const>(n, 'A_Const');
-export const asRangeVar = (n: Node | undefined) => as<'RangeVar', T.RangeVar>(n, 'RangeVar');
-export const asTypeName = (n: Node | undefined) => as<'TypeName', T.TypeName>(n, 'TypeName');
-export const asIndexElem = (n: Node | undefined) => as<'IndexElem', T.IndexElem>(n, 'IndexElem');
-export const asDefElem = (n: Node | undefined) => as<'DefElem', T.DefElem>(n, 'DefElem');
-export const asList = (n: Node | undefined) => as<'List', T.List>(n, 'List')?.items ?? [];
+export const asConstraint = (n: Node | undefined) => as(n, 'Constraint');
+export const asColumnDef = (n: Node | undefined) => as(n, 'ColumnDef');
+export const asAlterTableCmd = (n: Node | undefined) => as(n, 'AlterTableCmd');
+export const asString = (n: Node | undefined) => as(n, 'String')?.sval;
+export const asAConst = (n: Node | undefined) => as(n, 'A_Const');
+export const asRangeVar = (n: Node | undefined) => as(n, 'RangeVar');
+export const asIndexElem = (n: Node | undefined) => as(n, 'IndexElem');
+export const asDefElem = (n: Node | undefined) => as(n, 'DefElem');
 
 /** Strings of a name list such as `['public', 'users']`. */
 export function nameList(nodes: Node[] | undefined): string[] {
   return (nodes ?? []).map((n) => asString(n) ?? '').filter((s) => s !== '');
 }
 
-/** A relation's key in the model: `schema.name` when qualified, else `name`. */
-export function relationKey(rv: T.RangeVar | undefined): string {
-  if (!rv?.relname) return '';
-  return rv.relname;
-}
-
-export function displayName(rv: T.RangeVar | undefined): string {
-  if (!rv?.relname) return '';
-  return rv.schemaname ? `${rv.schemaname}.${rv.relname}` : rv.relname;
-}
-
 /** A constant's value as text (integers and strings; undefined for anything else). */
 export function constValue(n: Node | undefined): string | number | boolean | undefined {
   const c = asAConst(n);
   if (!c) {
-    const typecast = as<'TypeCast', T.TypeCast>(n, 'TypeCast');
+    const typecast = as(n, 'TypeCast');
     if (typecast) return constValue(typecast.arg);
     return undefined;
   }

@@ -25,7 +25,7 @@ export const addingForeignKeyConstraint: Rule = {
       'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const stmt = as(ctx.statement.node, 'AlterTableStmt');
     const table = stmt?.relation?.relname;
     if (!stmt || !table || !isExisting(ctx, table)) return;
     for (const c of stmt.cmds ?? []) {

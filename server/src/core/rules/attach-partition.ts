@@ -1,4 +1,4 @@
-import { T, as, asAlterTableCmd } from '../parse/ast';
+import { as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
 import { assumption, isExisting, keywordSpan, headSpan } from './helpers';
 import { findNameToken, join } from './statementParts';
@@ -26,14 +26,14 @@ export const attachPartition: Rule = {
       "ALTER TABLE events ATTACH PARTITION events_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const stmt = as(ctx.statement.node, 'AlterTableStmt');
     if (!stmt || stmt.objtype !== 'OBJECT_TABLE') return;
     const parent = stmt.relation?.relname ?? '';
     if (ctx.catalog.indexes.has(parent)) return;
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       if (cmd?.subtype !== 'AT_AttachPartition') continue;
-      const def = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+      const def = as(cmd.def, 'PartitionCmd');
       const part = def?.name?.relname;
       if (!part || !isExisting(ctx, part)) continue;
       const rel = ctx.catalog.relation(part);

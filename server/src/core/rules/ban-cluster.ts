@@ -1,4 +1,4 @@
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 import { Rule } from './types';
 import { isExisting, keywordSpan, headSpan } from './helpers';
 
@@ -19,7 +19,7 @@ export const banCluster: Rule = {
     good: '-- pg_repack --table=events --order-by=created_at (runs online, outside the migration)',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'ClusterStmt', T.ClusterStmt>(ctx.statement.node, 'ClusterStmt');
+    const stmt = as(ctx.statement.node, 'ClusterStmt');
     if (!stmt) return;
     const table = stmt.relation?.relname;
     if (table && !isExisting(ctx, table)) return;

@@ -1,4 +1,4 @@
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan } from './helpers';
 import { findNameToken, join } from './statementParts';
@@ -17,7 +17,7 @@ export const banDropDatabase: Rule = {
     good: '-- nothing: drop databases by hand, after a backup',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'DropdbStmt', T.DropdbStmt>(ctx.statement.node, 'DropdbStmt');
+    const stmt = as(ctx.statement.node, 'DropdbStmt');
     if (!stmt) return;
     const keywords = keywordSpan(ctx.file, ctx.statement, 'DROP', 'DATABASE');
     const name = stmt.dbname ? findNameToken(ctx.file, ctx.statement, stmt.dbname, keywords?.end ?? 0) : undefined;

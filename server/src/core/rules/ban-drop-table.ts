@@ -1,4 +1,4 @@
-import { T, as, nameList } from '../parse/ast';
+import { as, nameList } from '../parse/ast';
 import { Rule } from './types';
 import { isExisting, keywordSpan, headSpan } from './helpers';
 import { findNameToken } from './statementParts';
@@ -20,11 +20,11 @@ export const banDropTable: Rule = {
     good: '-- after a release that no longer uses legacy_sessions:\n-- lockwise-ignore ban-drop-table -- unused since release 42\nDROP TABLE legacy_sessions;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'DropStmt', T.DropStmt>(ctx.statement.node, 'DropStmt');
+    const stmt = as(ctx.statement.node, 'DropStmt');
     if (stmt?.removeType !== 'OBJECT_TABLE' && stmt?.removeType !== 'OBJECT_FOREIGN_TABLE') return;
     let from = ctx.statement.span.start;
     for (const obj of stmt.objects ?? []) {
-      const names = nameList(as<'List', T.List>(obj, 'List')?.items);
+      const names = nameList(as(obj, 'List')?.items);
       const name = names[names.length - 1];
       const token = name ? findNameToken(ctx.file, ctx.statement, name, from) : undefined;
       if (token) from = token.end;

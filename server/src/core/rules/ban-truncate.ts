@@ -1,4 +1,4 @@
-import { T, as, asRangeVar } from '../parse/ast';
+import { as, asRangeVar } from '../parse/ast';
 import { Rule } from './types';
 import { isExisting, keywordSpan, headSpan } from './helpers';
 
@@ -20,7 +20,7 @@ export const banTruncate: Rule = {
     good: 'DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < now() LIMIT 1000);',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'TruncateStmt', T.TruncateStmt>(ctx.statement.node, 'TruncateStmt');
+    const stmt = as(ctx.statement.node, 'TruncateStmt');
     if (!stmt) return;
     const tables = (stmt.relations ?? []).map((r) => asRangeVar(r)?.relname).filter((n): n is string => !!n);
     const cascade = stmt.behavior === 'DROP_CASCADE';

@@ -20,11 +20,11 @@ export const banVacuumFull: Rule = {
     good: 'VACUUM (ANALYZE) events;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'VacuumStmt', T.VacuumStmt>(ctx.statement.node, 'VacuumStmt');
+    const stmt = as(ctx.statement.node, 'VacuumStmt');
     if (!stmt?.is_vacuumcmd) return;
     const full = (stmt.options ?? []).map(asDefElem).find((o) => o?.defname === 'full');
     if (!full || constFalse(full)) return;
-    const tables = (stmt.rels ?? []).map((r) => as<'VacuumRelation', T.VacuumRelation>(r, 'VacuumRelation')?.relation?.relname).filter((n): n is string => !!n);
+    const tables = (stmt.rels ?? []).map((r) => as(r, 'VacuumRelation')?.relation?.relname).filter((n): n is string => !!n);
     const existing = tables.filter((t) => isExisting(ctx, t));
     if (tables.length && !existing.length) return;
     const span =

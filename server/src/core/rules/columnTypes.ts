@@ -45,7 +45,7 @@ export function declaredColumns(ctx: StatementContext): readonly DeclaredColumn[
 
 function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
   const out: DeclaredColumn[] = [];
-  const create = as<'CreateStmt', T.CreateStmt>(ctx.statement.node, 'CreateStmt');
+  const create = as(ctx.statement.node, 'CreateStmt');
   if (create) {
     const table = create.relation?.relname ?? '';
     const pk = new Set<string>();
@@ -59,7 +59,7 @@ function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
     }
     return out;
   }
-  const alter = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+  const alter = as(ctx.statement.node, 'AlterTableStmt');
   if (!alter || alter.objtype !== 'OBJECT_TABLE') return out;
   const table = alter.relation?.relname ?? '';
   const rel = ctx.catalog.relation(table);
@@ -81,7 +81,7 @@ function describe(table: string, column: string, typeName: T.TypeName, col: T.Co
   const base = names[names.length - 1] ?? '';
   const builtin = names.length > 1 ? names[0] === 'pg_catalog' : base !== 'char';
   const mods = (typeName.typmods ?? [])
-    .map((m) => as<'A_Const', T.A_Const>(m, 'A_Const')?.ival?.ival)
+    .map((m) => as(m, 'A_Const')?.ival?.ival)
     .filter((v): v is number => typeof v === 'number');
   const constraints = (col?.constraints ?? []).map(asConstraint);
   const keyConstraint = constraints.some((c) => c?.contype === 'CONSTR_PRIMARY' || c?.contype === 'CONSTR_IDENTITY');

@@ -38,7 +38,7 @@ export const constraintMissingNotValid: Rule = {
       'ALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const stmt = as(ctx.statement.node, 'AlterTableStmt');
     const table = stmt?.relation?.relname;
     if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE') return;
     const adds = notValidAdds(ctx);

@@ -1,4 +1,4 @@
-import { T, as, nameList } from '../parse/ast';
+import { as, nameList } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan } from './helpers';
 import { extendToToken } from './statementParts';
@@ -27,12 +27,12 @@ export const enumValueInTransaction: Rule = {
     const node = ctx.statement.node;
     const tx = ctx.timeline.transaction;
     const created = enumCreated(ctx.file.state);
-    const create = as<'CreateEnumStmt', T.CreateEnumStmt>(node, 'CreateEnumStmt');
+    const create = as(node, 'CreateEnumStmt');
     if (create) {
       created.set(typeKey(nameList(create.typeName)), tx?.id ?? -1);
       return;
     }
-    const stmt = as<'AlterEnumStmt', T.AlterEnumStmt>(node, 'AlterEnumStmt');
+    const stmt = as(node, 'AlterEnumStmt');
     if (!stmt?.newVal || stmt.oldVal || !tx) return;
     const type = nameList(stmt.typeName);
     if (created.get(typeKey(type)) === tx.id) return;

@@ -160,7 +160,7 @@ export function validateWhere(ctx: StatementContext): string {
 
 /** An `ALTER TABLE` (not ALTER INDEX/VIEW/...) of a table that existed before this file, or undefined. */
 export function existingTableAlter(ctx: StatementContext): { stmt: T.AlterTableStmt; table: string } | undefined {
-  const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+  const stmt = as(ctx.statement.node, 'AlterTableStmt');
   const table = stmt?.relation?.relname;
   if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return undefined;
   return { stmt, table };

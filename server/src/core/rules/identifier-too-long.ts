@@ -56,7 +56,7 @@ function definedNames(node: Node | undefined): Set<string> {
   };
   switch (nodeKind(node)) {
     case 'CreateStmt': {
-      const s = as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')!;
+      const s = as(node, 'CreateStmt')!;
       add(s.relation?.relname);
       for (const elt of s.tableElts ?? []) {
         column(asColumnDef(elt));
@@ -65,37 +65,37 @@ function definedNames(node: Node | undefined): Set<string> {
       break;
     }
     case 'AlterTableStmt':
-      for (const c of as<'AlterTableStmt', T.AlterTableStmt>(node, 'AlterTableStmt')!.cmds ?? []) {
+      for (const c of as(node, 'AlterTableStmt')!.cmds ?? []) {
         const cmd = asAlterTableCmd(c);
         if (cmd?.subtype === 'AT_AddColumn') column(asColumnDef(cmd.def));
         else if (cmd?.subtype === 'AT_AddConstraint') add(asConstraint(cmd.def)?.conname);
       }
       break;
     case 'IndexStmt':
-      add(as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')!.idxname);
+      add(as(node, 'IndexStmt')!.idxname);
       break;
     case 'RenameStmt':
-      add(as<'RenameStmt', T.RenameStmt>(node, 'RenameStmt')!.newname);
+      add(as(node, 'RenameStmt')!.newname);
       break;
     case 'CreateSeqStmt':
-      add(as<'CreateSeqStmt', T.CreateSeqStmt>(node, 'CreateSeqStmt')!.sequence?.relname);
+      add(as(node, 'CreateSeqStmt')!.sequence?.relname);
       break;
     case 'ViewStmt':
-      add(as<'ViewStmt', T.ViewStmt>(node, 'ViewStmt')!.view?.relname);
+      add(as(node, 'ViewStmt')!.view?.relname);
       break;
     case 'CreateTableAsStmt':
-      add(as<'CreateTableAsStmt', T.CreateTableAsStmt>(node, 'CreateTableAsStmt')!.into?.rel?.relname);
+      add(as(node, 'CreateTableAsStmt')!.into?.rel?.relname);
       break;
     case 'CreateEnumStmt': {
-      const names = nameList(as<'CreateEnumStmt', T.CreateEnumStmt>(node, 'CreateEnumStmt')!.typeName);
+      const names = nameList(as(node, 'CreateEnumStmt')!.typeName);
       add(names[names.length - 1]);
       break;
     }
     case 'CreateTrigStmt':
-      add(as<'CreateTrigStmt', T.CreateTrigStmt>(node, 'CreateTrigStmt')!.trigname);
+      add(as(node, 'CreateTrigStmt')!.trigname);
       break;
     case 'CreateSchemaStmt':
-      add(as<'CreateSchemaStmt', T.CreateSchemaStmt>(node, 'CreateSchemaStmt')!.schemaname);
+      add(as(node, 'CreateSchemaStmt')!.schemaname);
       break;
     default:
       break;

@@ -49,12 +49,12 @@ export const lockTimeoutTooLong: Rule = {
 
 /** The value of `SET [LOCAL] lock_timeout = v` or `set_config('lock_timeout', v, ...)` with its location. */
 function lockTimeoutValue(node: Node | undefined): { value: string | number; location: number | undefined } | undefined {
-  const set = as<'VariableSetStmt', T.VariableSetStmt>(node, 'VariableSetStmt');
+  const set = as(node, 'VariableSetStmt');
   if (set) {
     if (set.kind !== 'VAR_SET_VALUE' || set.name !== 'lock_timeout') return undefined;
     return constant(set.args?.[0]);
   }
-  if (!as<'SelectStmt', T.SelectStmt>(node, 'SelectStmt')) return undefined;
+  if (!as(node, 'SelectStmt')) return undefined;
   for (const call of findAll<T.FuncCall>(node, 'FuncCall')) {
     const fn = nameList(call.funcname);
     if (fn[fn.length - 1] !== 'set_config' || constValue(call.args?.[0]) !== 'lock_timeout') continue;
@@ -66,6 +66,6 @@ function lockTimeoutValue(node: Node | undefined): { value: string | number; loc
 function constant(arg: Node | undefined): { value: string | number; location: number | undefined } | undefined {
   const value = constValue(arg);
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
-  const c = as<'A_Const', T.A_Const>(arg, 'A_Const') ?? as<'A_Const', T.A_Const>(as<'TypeCast', T.TypeCast>(arg, 'TypeCast')?.arg, 'A_Const');
+  const c = as(arg, 'A_Const') ?? as(as(arg, 'TypeCast')?.arg, 'A_Const');
   return { value, location: c?.location };
 }

@@ -1,4 +1,4 @@
-import { T, as, asAlterTableCmd, nodeKind } from '../parse/ast';
+import { as, asAlterTableCmd, nodeKind } from '../parse/ast';
 import { Statement } from '../model/statements';
 import { Span } from '../text/positions';
 import { FileContext, ReportedFinding, Rule, StatementContext } from './types';
@@ -60,20 +60,20 @@ export const preferRobustStmts: Rule = {
     };
     switch (nodeKind(node)) {
       case 'CreateStmt': {
-        const s = as<'CreateStmt', T.CreateStmt>(node, 'CreateStmt')!;
+        const s = as(node, 'CreateStmt')!;
         if (s.if_not_exists) return;
         const span = fromCreate(file, stmt, 'TABLE');
         return add(span, 'CREATE TABLE', span?.end, ' IF NOT EXISTS');
       }
       case 'CreateTableAsStmt': {
-        const s = as<'CreateTableAsStmt', T.CreateTableAsStmt>(node, 'CreateTableAsStmt')!;
+        const s = as(node, 'CreateTableAsStmt')!;
         if (s.if_not_exists) return;
         const matview = s.objtype === 'OBJECT_MATVIEW';
         const span = matview ? fromCreate(file, stmt, 'MATERIALIZED', 'VIEW') : fromCreate(file, stmt, 'TABLE');
         return add(span, matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS', span?.end, ' IF NOT EXISTS');
       }
       case 'IndexStmt': {
-        const s = as<'IndexStmt', T.IndexStmt>(node, 'IndexStmt')!;
+        const s = as(node, 'IndexStmt')!;
         if (s.if_not_exists) return;
         const span = fromCreate(file, stmt, 'INDEX');
         if (!span) return;
@@ -89,22 +89,22 @@ export const preferRobustStmts: Rule = {
         return add(concurrently ? { start: span.start, end: concurrently.end } : span, 'CREATE INDEX', (concurrently ?? span).end, ' IF NOT EXISTS');
       }
       case 'CreateSeqStmt': {
-        if (as<'CreateSeqStmt', T.CreateSeqStmt>(node, 'CreateSeqStmt')!.if_not_exists) return;
+        if (as(node, 'CreateSeqStmt')!.if_not_exists) return;
         const span = fromCreate(file, stmt, 'SEQUENCE');
         return add(span, 'CREATE SEQUENCE', span?.end, ' IF NOT EXISTS');
       }
       case 'CreateSchemaStmt': {
-        if (as<'CreateSchemaStmt', T.CreateSchemaStmt>(node, 'CreateSchemaStmt')!.if_not_exists) return;
+        if (as(node, 'CreateSchemaStmt')!.if_not_exists) return;
         const span = fromCreate(file, stmt, 'SCHEMA');
         return add(span, 'CREATE SCHEMA', span?.end, ' IF NOT EXISTS');
       }
       case 'CreateExtensionStmt': {
-        if (as<'CreateExtensionStmt', T.CreateExtensionStmt>(node, 'CreateExtensionStmt')!.if_not_exists) return;
+        if (as(node, 'CreateExtensionStmt')!.if_not_exists) return;
         const span = fromCreate(file, stmt, 'EXTENSION');
         return add(span, 'CREATE EXTENSION', span?.end, ' IF NOT EXISTS');
       }
       case 'DropStmt': {
-        const s = as<'DropStmt', T.DropStmt>(node, 'DropStmt')!;
+        const s = as(node, 'DropStmt')!;
         const words = DROP_KEYWORDS[s.removeType ?? ''];
         if (s.missing_ok || !words) return;
         let span = keywordSpan(file, stmt, 'DROP', ...words);
@@ -126,7 +126,7 @@ export const preferRobustStmts: Rule = {
 type Add = (keywords: Span | undefined, what: string, insertAt: number | undefined, text: string) => void;
 
 function alterTable(ctx: StatementContext, add: Add): void {
-  const s = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt')!;
+  const s = as(ctx.statement.node, 'AlterTableStmt')!;
   if (s.objtype !== 'OBJECT_TABLE') return;
   const spans = alterCommandSpans(ctx.file, ctx.statement, s.relation, s.cmds?.length ?? 0);
   if (!spans) return;

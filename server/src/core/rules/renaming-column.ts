@@ -1,4 +1,4 @@
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 import { Rule } from './types';
 import { headSpan, isExisting } from './helpers';
 import { columnAddedInFile, renameClauseSpan } from './statementParts';
@@ -22,7 +22,7 @@ export const renamingColumn: Rule = {
     good: 'ALTER TABLE users ADD COLUMN full_name text;\n-- dual-write, backfill, switch reads, then in a later release:\nALTER TABLE users DROP COLUMN name;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'RenameStmt', T.RenameStmt>(ctx.statement.node, 'RenameStmt');
+    const stmt = as(ctx.statement.node, 'RenameStmt');
     if (stmt?.renameType !== 'OBJECT_COLUMN') return;
     const table = stmt.relation?.relname;
     if (!isExisting(ctx, table) || columnAddedInFile(ctx, table, stmt.subname)) return;

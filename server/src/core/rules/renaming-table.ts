@@ -1,4 +1,4 @@
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 import { Rule } from './types';
 import { headSpan, isExisting } from './helpers';
 import { renameClauseSpan } from './statementParts';
@@ -27,7 +27,7 @@ export const renamingTable: Rule = {
     good: 'BEGIN;\nALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;\nCOMMIT;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'RenameStmt', T.RenameStmt>(ctx.statement.node, 'RenameStmt');
+    const stmt = as(ctx.statement.node, 'RenameStmt');
     const kind = KINDS[stmt?.renameType ?? ''];
     if (!stmt || !kind) return;
     const name = stmt.relation?.relname;

@@ -21,7 +21,7 @@ export const requireConcurrentIndexCreation: Rule = {
     good: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'IndexStmt', T.IndexStmt>(ctx.statement.node, 'IndexStmt');
+    const stmt = as(ctx.statement.node, 'IndexStmt');
     if (!stmt || stmt.concurrent) return;
     const table = stmt.relation?.relname;
     if (!isExisting(ctx, table)) return;

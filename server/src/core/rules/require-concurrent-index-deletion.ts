@@ -22,9 +22,9 @@ export const requireConcurrentIndexDeletion: Rule = {
     good: 'DROP INDEX CONCURRENTLY users_email_idx;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'DropStmt', T.DropStmt>(ctx.statement.node, 'DropStmt');
+    const stmt = as(ctx.statement.node, 'DropStmt');
     if (!stmt || stmt.removeType !== 'OBJECT_INDEX' || stmt.concurrent) return;
-    const names = (stmt.objects ?? []).map((o) => nameList(as<'List', T.List>(o, 'List')?.items));
+    const names = (stmt.objects ?? []).map((o) => nameList(as(o, 'List')?.items));
     const existing = names.filter((n) => isExisting(ctx, n[n.length - 1]));
     if (!existing.length) return;
     const index = existing[0][existing[0].length - 1];

@@ -26,13 +26,13 @@ export const requireConcurrentPartitionDetach: Rule = {
     good: 'ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const stmt = as(ctx.statement.node, 'AlterTableStmt');
     const table = stmt?.relation?.relname;
     if (!stmt || !table || !isExisting(ctx, table)) return;
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       if (cmd?.subtype !== 'AT_DetachPartition') continue;
-      const def = as<'PartitionCmd', T.PartitionCmd>(cmd.def, 'PartitionCmd');
+      const def = as(cmd.def, 'PartitionCmd');
       if (def?.concurrent) continue;
       const part = def?.name?.relname ?? 'the partition';
       const defaultPart = [...(ctx.catalog.relation(table)?.partitions ?? [])].find((p) => p !== part && ctx.catalog.relation(p)?.isDefaultPartition);

@@ -1,4 +1,4 @@
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 import { Rule } from './types';
 import { isExisting, keywordSpan, headSpan } from './helpers';
 
@@ -21,7 +21,7 @@ export const requireConcurrentRefresh: Rule = {
     good: 'CREATE UNIQUE INDEX CONCURRENTLY daily_totals_day_key ON daily_totals (day);\nREFRESH MATERIALIZED VIEW CONCURRENTLY daily_totals;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'RefreshMatViewStmt', T.RefreshMatViewStmt>(ctx.statement.node, 'RefreshMatViewStmt');
+    const stmt = as(ctx.statement.node, 'RefreshMatViewStmt');
     // WITH NO DATA empties the view; CONCURRENTLY cannot be combined with it.
     if (!stmt || stmt.concurrent || stmt.skipData) return;
     const name = stmt.relation?.relname;

@@ -1,4 +1,4 @@
-import { T, as, asDefElem } from '../parse/ast';
+import { as, asDefElem } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
 import { isExisting, headSpan, statementTextWith, outsideTransactionHint } from './helpers';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
@@ -34,7 +34,7 @@ export const requireConcurrentReindex: Rule = {
     good: 'REINDEX INDEX CONCURRENTLY users_email_idx;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'ReindexStmt', T.ReindexStmt>(ctx.statement.node, 'ReindexStmt');
+    const stmt = as(ctx.statement.node, 'ReindexStmt');
     if (!stmt?.kind) return;
     if ((stmt.params ?? []).some((p) => asDefElem(p)?.defname === 'concurrently')) return;
     const name = stmt.relation?.relname ?? stmt.name;

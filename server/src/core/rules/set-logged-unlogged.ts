@@ -1,4 +1,4 @@
-import { T, as, asAlterTableCmd } from '../parse/ast';
+import { as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
 import { isExisting } from './helpers';
 import { commandSpan } from './statementParts';
@@ -21,7 +21,7 @@ export const setLoggedUnlogged: Rule = {
     good: 'CREATE TABLE events_new (LIKE events INCLUDING ALL);\n-- copy in batches, then swap names in one short transaction',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'AlterTableStmt', T.AlterTableStmt>(ctx.statement.node, 'AlterTableStmt');
+    const stmt = as(ctx.statement.node, 'AlterTableStmt');
     const table = stmt?.relation?.relname;
     if (!stmt || !isExisting(ctx, table)) return;
     (stmt.cmds ?? []).forEach((c, i) => {

@@ -1,5 +1,5 @@
 import { Rule, RelatedInfo, StatementContext } from './types';
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 import { isBatchedWrite } from './unbatched-backfill';
 import { headSpan, lineOf } from './helpers';
 import { unitSentence } from '../runners/apply';
@@ -69,8 +69,8 @@ export const statementAfterAccessExclusive: Rule = {
 
 /** `INSERT ... VALUES`: a few rows, not slow (INSERT ... SELECT is). */
 function insertsValues(ctx: StatementContext): boolean {
-  const insert = as<'InsertStmt', T.InsertStmt>(ctx.statement.node, 'InsertStmt');
-  const select = as<'SelectStmt', T.SelectStmt>(insert?.selectStmt, 'SelectStmt');
+  const insert = as(ctx.statement.node, 'InsertStmt');
+  const select = as(insert?.selectStmt, 'SelectStmt');
   return !!select?.valuesLists?.length;
 }
 

@@ -142,7 +142,7 @@ function addedColumns(file: FileContext, until: number): Map<string, number> {
   if (!memo) file.state.set(ADDED_COLUMNS_KEY, (memo = { scanned: 0, first: new Map() }));
   for (; memo.scanned < until && memo.scanned < file.statements.length; memo.scanned++) {
     const s = file.statements[memo.scanned];
-    const alter = as<'AlterTableStmt', T.AlterTableStmt>(s.node, 'AlterTableStmt');
+    const alter = as(s.node, 'AlterTableStmt');
     const table = alter?.relation?.relname;
     if (!table) continue;
     for (const c of alter.cmds ?? []) {

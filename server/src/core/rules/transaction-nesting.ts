@@ -1,6 +1,6 @@
 import { Rule } from './types';
 import { headSpan, lineOf } from './helpers';
-import { T, as } from '../parse/ast';
+import { as } from '../parse/ast';
 
 export const transactionNesting: Rule = {
   id: 'transaction-nesting',
@@ -21,7 +21,7 @@ export const transactionNesting: Rule = {
     good: 'BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\nALTER TABLE users ADD COLUMN bio text;\nCOMMIT;',
   },
   checkStatement(ctx, report) {
-    const stmt = as<'TransactionStmt', T.TransactionStmt>(ctx.statement.node, 'TransactionStmt');
+    const stmt = as(ctx.statement.node, 'TransactionStmt');
     if (!stmt || ctx.statement.container !== undefined) return;
     const tx = ctx.timeline.transaction;
     const kind = stmt.kind ?? '';

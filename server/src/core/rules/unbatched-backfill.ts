@@ -1,4 +1,4 @@
-import { Node, T, as, nameList } from '../parse/ast';
+import { Node, as, nameList } from '../parse/ast';
 import { Catalog, RelationInfo } from '../model/catalog';
 import { Rule } from './types';
 import { assumption, isExisting, keywordSpan, headSpan } from './helpers';
@@ -26,8 +26,8 @@ export const unbatchedBackfill: Rule = {
     good: "UPDATE users SET plan = 'free'\nWHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 5000);",
   },
   checkStatement(ctx, report) {
-    const update = as<'UpdateStmt', T.UpdateStmt>(ctx.statement.node, 'UpdateStmt');
-    const del = as<'DeleteStmt', T.DeleteStmt>(ctx.statement.node, 'DeleteStmt');
+    const update = as(ctx.statement.node, 'UpdateStmt');
+    const del = as(ctx.statement.node, 'DeleteStmt');
     const stmt = update ?? del;
     const table = stmt?.relation?.relname;
     if (!stmt || !table || !isExisting(ctx, table)) return;
@@ -51,7 +51,7 @@ export const unbatchedBackfill: Rule = {
 
 /** True for an UPDATE or DELETE whose WHERE bounds it to a batch (see the docs above). */
 export function isBatchedWrite(node: Node | undefined, catalog: Catalog): boolean {
-  const stmt = as<'UpdateStmt', T.UpdateStmt>(node, 'UpdateStmt') ?? as<'DeleteStmt', T.DeleteStmt>(node, 'DeleteStmt');
+  const stmt = as(node, 'UpdateStmt') ?? as(node, 'DeleteStmt');
   return !!stmt?.whereClause && isBounded(stmt.whereClause, keyColumns(catalog.relation(stmt.relation?.relname)));
 }
 
@@ -63,19 +63,19 @@ function keyColumns(rel: RelationInfo | undefined): Set<string> {
 
 /** Top-level AND terms of a WHERE clause. */
 function conjuncts(expr: Node): Node[] {
-  const b = as<'BoolExpr', T.BoolExpr>(expr, 'BoolExpr');
+  const b = as(expr, 'BoolExpr');
   if (b?.boolop === 'AND_EXPR') return (b.args ?? []).flatMap(conjuncts);
   return [expr];
 }
 
 function column(n: Node | undefined): string | undefined {
-  const ref = as<'ColumnRef', T.ColumnRef>(n, 'ColumnRef');
+  const ref = as(n, 'ColumnRef');
   const fields = nameList(ref?.fields);
   return fields[fields.length - 1];
 }
 
 function hasLimit(select: Node | undefined): boolean {
-  const s = as<'SelectStmt', T.SelectStmt>(select, 'SelectStmt');
+  const s = as(select, 'SelectStmt');
   if (!s) return false;
   // Only the subquery's own LIMIT counts (not one inside a CTE or a UNION branch): simple to explain.
   return !!s.limitCount;
@@ -85,8 +85,8 @@ function isBounded(where: Node, keys: Set<string>): boolean {
   const lower = new Set<string>();
   const upper = new Set<string>();
   for (const term of conjuncts(where)) {
-    const e = as<'A_Expr', T.A_Expr>(term, 'A_Expr');
-    const sub = as<'SubLink', T.SubLink>(term, 'SubLink');
+    const e = as(term, 'A_Expr');
+    const sub = as(term, 'SubLink');
     if (sub) {
       if (sub.subLinkType === 'ANY_SUBLINK' && column(sub.testexpr) && hasLimit(sub.subselect)) return true;
       continue;
@@ -104,7 +104,7 @@ function isBounded(where: Node, keys: Set<string>): boolean {
         break;
       case 'AEXPR_OP_ANY': {
         // `= ANY($1)` / `= ANY(ARRAY[...])`; `= ANY(ARRAY(SELECT ...))` only with a LIMIT.
-        const sub = as<'SubLink', T.SubLink>(e.rexpr, 'SubLink');
+        const sub = as(e.rexpr, 'SubLink');
         if (col && op === '=' && (!sub || hasLimit(sub.subselect))) return true;
         break;
       }
