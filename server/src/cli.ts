@@ -287,7 +287,9 @@ function applyFixes(results: FileResult[], dryRun: boolean): FileResult[] {
       writeNewFiles(r.path, fixed.files, dryRun);
       history.invalidate();
     }
-    out.push({ ...r, analysis: dryRun ? r.analysis : analyze(fixed.text, options) });
+    // Re-detect: the fix may have written the runner's config file (Flyway .conf, diesel metadata.toml).
+    const runner = dryRun ? r.runner : runners.forFile(r.path, fixed.text, r.config);
+    out.push({ ...r, runner, analysis: dryRun ? r.analysis : analyze(fixed.text, { ...options, runner }) });
   }
   return out;
 }
