@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
 import {
-  analyze, DEFAULT_CONFIG, NewFile, Analysis, auditJson, auditMarkdown, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
+  analyze, DEFAULT_CONFIG, NewFile, Analysis, auditJson, ConfigError, findingJson, fixAll, initParser, LockwiseConfig, RULES,
   RULES_BY_ID, Severity, Rule,
 } from './core';
 import { expandPaths, explicitFiles, selectedByConfig, toPosix, UsageError } from './project/files';
@@ -18,6 +18,11 @@ import { FileRunner, RunnerDetector } from './project/runners';
 import { renderRuleDoc } from './core/report/ruleDocs';
 import { runnerText } from './core/report/describe';
 import { runTrace } from './trace/command';
+import { auditFileMarkdown } from './core/report/audit';
+import { auditHtml } from './core/report/auditHtml';
+import { auditText } from './core/report/auditText';
+import { hasFindings, overview, overviewFile } from './core/report/overview';
+import { overviewMarkdown } from './core/report/overviewMarkdown';
 
 const VERSION = '0.1.0';
 
@@ -32,7 +37,9 @@ Usage:
                               the locks each statement took, rewrites, scans, errors, prediction diff
 
 Options:
-  --format F        lint: text (default), json, sarif, github; audit, trace: markdown (default), json
+  --format F        lint: text (default), json, sarif, github; trace: markdown (default), json;
+                    audit: text (default on a terminal), markdown (default otherwise), html, json
+  --all             audit: list every file, not only those with findings
   --history DIR     trace: replay DIR's .sql files first (default: the earlier files of the file's folder)
   --pg-version N    PostgreSQL major version to assume (default 15, or pgVersion in .lockwise.json)
   --config F        use this config file instead of the nearest .lockwise.json
@@ -57,12 +64,14 @@ interface Options {
   explainRunner?: boolean;
   color: boolean;
   history?: string;
+  /** audit: every file, not only those with findings. */
+  all: boolean;
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 function parseArgs(argv: string[]): Options {
-  const opts: Options = { command: '', paths: [], failOn: 'error', fix: false, dryRun: false, color: !!process.stdout.isTTY && !process.env.NO_COLOR };
+  const opts: Options = { command: '', paths: [], failOn: 'error', fix: false, dryRun: false, all: false, color: !!process.stdout.isTTY && !process.env.NO_COLOR };
   const takeValue = (i: number, flag: string) => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -111,6 +120,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--explain-runner':
         opts.explainRunner = true;
+        break;
+      case '--all':
+        opts.all = true;
         break;
       case '--no-color':
         opts.color = false;
@@ -390,14 +402,21 @@ function sarif(results: FileResult[]) {
 }
 
 async function audit(opts: Options): Promise<number> {
-  const format = opts.format ?? 'markdown';
-  if (!['markdown', 'json'].includes(format)) throw new UsageError(`--format for audit must be markdown or json, not "${format}"`);
+  // A terminal gets aligned plain text; a pipe or a file gets markdown, as before.
+  const format = opts.format ?? (process.stdout.isTTY ? 'text' : 'markdown');
+  if (!['markdown', 'json', 'html', 'text'].includes(format)) throw new UsageError(`--format for audit must be markdown, text, html or json, not "${format}"`);
   if (opts.fix || opts.dryRun) throw new UsageError('--fix and --dry-run go with lint, not audit');
   const results = await analyzeFiles(opts);
-  if (format === 'json') {
-    process.stdout.write(JSON.stringify({ files: results.map((r) => auditJson(r.path, r.analysis)) }, null, 2) + '\n');
-  } else {
-    process.stdout.write(`# Lockwise audit\n\n${results.map((r) => auditMarkdown(r.path, r.analysis)).join('\n')}`);
+  const files = results.map((r) => auditJson(r.path, r.analysis));
+  const summary = overview(files.map(overviewFile));
+  const out = process.stdout;
+  if (format === 'json') out.write(JSON.stringify({ files }, null, 2) + '\n');
+  else if (format === 'html') out.write(auditHtml(files, summary, { all: opts.all }));
+  else if (format === 'text') out.write(auditText(files, summary, { all: opts.all }));
+  else {
+    const shown = opts.all ? files : files.filter(hasFindings);
+    const head = overviewMarkdown(summary, { all: opts.all, allHint: '`--all` shows every file' });
+    out.write(`# Lockwise audit\n\n${head}\n${shown.map((f) => auditFileMarkdown(f)).join('\n')}`);
   }
   return worstSeverityExitCode(results, opts.failOn);
 }

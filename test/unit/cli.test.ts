@@ -110,6 +110,26 @@ describe('lockwise CLI', function () {
     assert.strictEqual(JSON.parse(run(['audit', '--format', 'json', path.join(noHistory, 'only.sql')]).stdout).files[0].statements[0].rewrite, true);
   });
 
+  it('audit: an overview first, only files with findings unless --all; piped output is markdown; --format html and text', () => {
+    const dir = tempDir({
+      'm/001_init.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+      'm/002_index.sql': UNSAFE,
+    });
+    const md = run(['audit', path.join(dir, 'm')]);
+    assert.strictEqual(md.code, 1, md.stderr);
+    assert.match(md.stdout, /^# Lockwise audit\n\n\*\*2 files\*\* audited · 1 with errors/);
+    // SHARE on users blocks writes (2) × an index build (2).
+    assert.match(md.stdout, /### Worst statements[\s\S]*\| 4 \| `[^`]*002_index\.sql:2`<br>`CREATE INDEX users_email_idx ON users \(email\)` \| SHARE `users` \| writes \|/);
+    assert.ok(md.stdout.indexOf('### Worst statements') < md.stdout.indexOf('## `'), 'the overview comes before the files');
+    assert.ok(!md.stdout.includes('## `' + path.join(dir, 'm/001_init.sql')) && md.stdout.includes('1 file without findings not shown (`--all` shows every file)'));
+    assert.ok(run(['audit', '--all', path.join(dir, 'm')]).stdout.includes('001_init.sql`'), '--all shows every file');
+    const html = run(['audit', '--format', 'html', path.join(dir, 'm')]);
+    assert.match(html.stdout, /^<!doctype html>[\s\S]*<svg [\s\S]*<\/html>\n$/);
+    const text = run(['audit', '--format', 'text', path.join(dir, 'm')]);
+    assert.match(text.stdout, /^Lockwise audit: 2 files/);
+    assert.match(text.stdout, /\nTotals: 2 files, 3 statements, 1 error, 0 warnings, 0 info\n$/);
+  });
+
   it('exit 2 with one clear line for usage, config and I/O errors', () => {
     const cases: [string[], RegExp][] = [
       [['lint', '/nonexistent/x.sql'], /cannot read \/nonexistent\/x\.sql: no such file/],

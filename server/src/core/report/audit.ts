@@ -1,18 +1,21 @@
 /** The audit report of a file: every statement's locks and findings, as JSON and markdown. */
 import { Analysis, StatementAnalysis } from '../analyze';
-import { Finding } from '../rules/types';
 import { lockRank, LockMode } from '../locks/modes';
-import { allBlocked, blocksInWords, heldUntilLine, heldUntilText, lockTimeoutText, runnerText, strongestLock } from './describe';
+import { allBlocked, blocksShort, heldUntilLine, heldUntilText, lineOfStatement, lockTimeoutText, runnerText, strongestLock } from './describe';
 import { findingJson, FindingJson } from './findings';
+import { countsText, plural } from './overview';
+import { timelineSvg } from './timelineSvg';
 
 export interface AuditStatementJson {
   line: number;
   endLine: number;
   kind: string;
   sql: string;
-  locks: { relation: string; mode: LockMode; role: string }[];
+  /** `harmless`: why the lock stops no query; `releasedEarly`: released before the statement ends, not at COMMIT. */
+  locks: { relation: string; mode: LockMode; role: string; harmless?: string; releasedEarly?: true }[];
   rewrite: boolean;
   scan: boolean;
+  indexBuild: boolean;
   blocks: string[];
   heldUntilLine: number | null;
   heldUntil: string;
@@ -22,14 +25,32 @@ export interface AuditStatementJson {
   newRelations: string[];
   /** `up` (deployed), `down` (rollback) or `verify`. */
   part: string;
+  /** Index into the file's `transactions`, or null outside any transaction block. */
+  transaction: number | null;
   findings: FindingJson[];
+}
+
+/** A transaction block: BEGIN and COMMIT/ROLLBACK lines (null when implicit or never closed). */
+export interface AuditTransactionJson {
+  beginLine: number | null;
+  endLine: number | null;
+  end: 'commit' | 'rollback' | null;
+  /** No BEGIN in the file: the runner (or assumeInTransaction) wraps these statements in a transaction. */
+  implicit: boolean;
+  /** First and last lines of the statements inside it. */
+  firstLine: number | null;
+  lastLine: number | null;
+  /** The runner's unit for an implicit transaction, e.g. "this file" or "changeset a:1". */
+  unit: string | null;
 }
 
 export interface AuditFileJson {
   path: string;
   /** The runner that executes the file and how (null: plain psql). */
   runner: { id: string; reason: string | null; alternatives: string[]; units: { part: string; mode: string; unit: string }[]; text: string } | null;
+  pgVersion: number;
   statements: AuditStatementJson[];
+  transactions: AuditTransactionJson[];
   findings: FindingJson[];
   summary: { worstLock: { relation: string; mode: LockMode } | null; tablesTouched: string[]; rewrites: string[]; statements: number };
 }
@@ -37,7 +58,15 @@ export interface AuditFileJson {
 export function auditJson(path: string, analysis: Analysis): AuditFileJson {
   const statements = analysis.statements.map((s) => statementJson(analysis, s));
   const findings = analysis.findings.map((f) => findingJson(analysis, f));
-  return { path, runner: runnerJson(analysis), statements, findings, summary: summary(analysis) };
+  return {
+    path,
+    pgVersion: analysis.config.pgVersion,
+    runner: runnerJson(analysis),
+    statements,
+    transactions: transactionsJson(analysis),
+    findings,
+    summary: summary(analysis),
+  };
 }
 
 function runnerJson(analysis: Analysis): AuditFileJson['runner'] {
@@ -52,6 +81,27 @@ function runnerJson(analysis: Analysis): AuditFileJson['runner'] {
   };
 }
 
+function transactionsJson(analysis: Analysis): AuditTransactionJson[] {
+  const line = (index: number | undefined) => (index === undefined ? null : lineOfStatement(analysis, index));
+  const inside = new Map<number, number[]>();
+  for (const s of analysis.statements) {
+    const id = s.timeline.transaction?.id;
+    if (id !== undefined) inside.set(id, [...(inside.get(id) ?? []), s.statement.index]);
+  }
+  return analysis.timeline.transactions.map((t) => {
+    const members = inside.get(t.id) ?? [];
+    return {
+      beginLine: line(t.begin),
+      endLine: line(t.end),
+      end: t.endKind ?? null,
+      implicit: t.implicit,
+      firstLine: line(members[0]),
+      lastLine: line(members[members.length - 1]),
+      unit: t.runner?.unit ?? null,
+    };
+  });
+}
+
 function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatementJson {
   const start = analysis.lines.positionAt(s.statement.span.start);
   const end = analysis.lines.positionAt(s.statement.span.end);
@@ -61,9 +111,16 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
     endLine: end.line + 1,
     kind: s.statement.kind,
     sql: oneLine(s.statement.text),
-    locks: s.effect.locks.map((l) => ({ relation: l.relation, mode: l.mode, role: l.role })),
+    locks: s.effect.locks.map((l) => ({
+      relation: l.relation,
+      mode: l.mode,
+      role: l.role,
+      ...(l.harmless ? { harmless: l.harmless } : {}),
+      ...(l.releasedEarly ? { releasedEarly: true as const } : {}),
+    })),
     rewrite: s.effect.rewrite,
     scan: s.effect.scan,
+    indexBuild: s.effect.indexBuild,
     blocks: allBlocked(s),
     heldUntilLine: heldUntilLine(analysis, s),
     heldUntil: heldUntilText(analysis, s),
@@ -71,6 +128,7 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
     notes: s.effect.notes,
     newRelations: [...s.newRelations],
     part: s.part,
+    transaction: s.timeline.transaction?.id ?? null,
     findings: analysis.findings.filter((f) => f.statement === s.statement.index).map((f) => findingJson(analysis, f)),
   };
 }
@@ -110,50 +168,85 @@ export function escapeMarkdown(text: string): string {
 export interface AuditMarkdownOptions {
   /** Link target for a line, e.g. `file.sql#L12` (command links are never used). */
   lineLink?: (line: number) => string;
+  /** The lock timeline picture (an SVG as a data: URI image, which the editor's markdown preview shows). */
+  timeline?: boolean;
 }
 
 export function auditMarkdown(path: string, analysis: Analysis, options: AuditMarkdownOptions = {}): string {
-  const data = auditJson(path, analysis);
+  return auditFileMarkdown(auditJson(path, analysis), options);
+}
+
+/** One file's section: a summary line, the timeline picture, a compact table of statements, the findings. */
+export function auditFileMarkdown(data: AuditFileJson, options: AuditMarkdownOptions = {}): string {
   const out: string[] = [];
-  out.push(`## \`${codeSafe(path)}\``, '');
+  out.push(`## \`${codeSafe(data.path)}\``, '');
   const s = data.summary;
   out.push(
-    `PostgreSQL ${analysis.config.pgVersion} · ${s.statements} statement${s.statements === 1 ? '' : 's'} · worst lock: ` +
+    `PostgreSQL ${data.pgVersion} · ${plural(s.statements, 'statement')} · ${countsText(countFindings(data))} · worst lock: ` +
       (s.worstLock ? `**${s.worstLock.mode}** on \`${codeSafe(s.worstLock.relation)}\`` : 'none on existing tables') +
-      ` · rewrites: ${s.rewrites.length ? s.rewrites.map((r) => `\`${codeSafe(r)}\``).join(', ') : 'none'}` +
-      ` · findings: ${data.findings.length}`,
+      (s.rewrites.length ? ` · rewrites: ${s.rewrites.map((r) => `\`${codeSafe(r)}\``).join(', ')}` : ''),
     '',
   );
   if (data.runner) out.push(`Runner: ${escapeMarkdown(data.runner.text)}`, '');
-  out.push('| line | statement | locks | blocks | rewrite / scan | held | lock_timeout | findings |');
-  out.push('|---|---|---|---|---|---|---|---|');
+  const svg = options.timeline ? timelineSvg(data) : undefined;
+  if (svg) out.push(`![Lock timeline](data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')})`, '');
+  out.push('| line | statement | locks | blocks | held until | timeout | findings |');
+  out.push('|--:|---|---|---|---|---|---|');
   for (const st of data.statements) {
-    if (st.kind === 'TransactionStmt' || st.kind === 'VariableSetStmt') {
-      out.push(`| ${lineCell(st.line, options)} | \`${codeSafe(st.sql)}\` | | | | | | |`);
+    const sql = `\`${codeSafe(oneLine(st.sql, 80))}\``;
+    if (!st.locks.length) {
+      out.push(`| ${lineCell(st.line, options)} | ${sql} | | | | | ${findingsCell(st)} |`);
       continue;
     }
-    const locks = st.locks.map((l) => `${l.mode} \`${codeSafe(l.relation)}\`${st.newRelations.includes(l.relation) ? ' (new)' : ''}`).join('<br>') || '—';
-    const blocks = st.locks.length ? blocksInWords(st.blocks as never) : '—';
-    const rw = st.rewrite ? '**rewrite**' : st.scan ? 'scan' : '—';
-    const findings = st.findings.map((f) => `${icon(f.severity)} \`${f.rule}\``).join('<br>');
-    const held = st.locks.length ? escapeMarkdown(st.heldUntil) : '';
-    const timeout = st.locks.length ? (st.lockTimeout ? `\`${codeSafe(st.lockTimeout)}\`` : '**none**') : '';
-    out.push(`| ${lineCell(st.line, options)} | \`${codeSafe(st.sql)}\` | ${locks} | ${blocks} | ${rw} | ${held} | ${timeout} | ${findings} |`);
+    const locks = lockGroups(st)
+      .map((g) => `${g.mode} ${g.relations.map((r) => `\`${codeSafe(oneLine(r.name, 40))}\`${r.isNew ? ' (new)' : ''}`).join(', ')}`)
+      .join('<br>');
+    const work = st.rewrite ? ' · **rewrite**' : st.indexBuild ? ' · index build' : st.scan ? ' · scan' : '';
+    const blocks = blocksShort(st.blocks) + work;
+    const timeout = st.lockTimeout ? `\`${codeSafe(st.lockTimeout)}\`` : '**none**';
+    out.push(`| ${lineCell(st.line, options)} | ${sql} | ${locks || '—'} | ${blocks} | ${heldShort(data, st)} | ${timeout} | ${findingsCell(st)} |`);
   }
   if (data.findings.length) {
     out.push('', '### Findings', '');
-    for (const f of data.findings) out.push(`- ${icon(f.severity)} line ${lineCell(f.line, options)} \`${f.rule}\`: ${escapeMarkdown(f.message)}`);
+    for (const f of data.findings) out.push(`- ${f.severity} line ${lineCell(f.line, options)} \`${f.rule}\`: ${escapeMarkdown(f.message)}`);
   }
   out.push('');
   return out.join('\n');
 }
 
-function lineCell(line: number, options: AuditMarkdownOptions): string {
-  return options.lineLink ? `[${line}](${options.lineLink(line)})` : String(line);
+/** A statement's table locks grouped by mode (index locks go with their table): `SHARE ROW EXCLUSIVE orders, users`. */
+export function lockGroups(st: AuditStatementJson): { mode: LockMode; relations: { name: string; isNew: boolean }[] }[] {
+  const groups = new Map<LockMode, { name: string; isNew: boolean }[]>();
+  for (const l of st.locks) {
+    if (l.role.endsWith('index')) continue;
+    const list = groups.get(l.mode) ?? [];
+    if (!list.some((r) => r.name === l.relation)) list.push({ name: l.relation, isNew: st.newRelations.includes(l.relation) });
+    groups.set(l.mode, list);
+  }
+  return [...groups].sort((a, b) => lockRank(b[0]) - lockRank(a[0])).map(([mode, relations]) => ({ mode, relations }));
 }
 
-function icon(severity: Finding['severity']): string {
-  return severity === 'error' ? '⛔' : severity === 'warning' ? '⚠️' : 'ℹ️';
+function countFindings(data: AuditFileJson): { error: number; warning: number; info: number } {
+  const n = { error: 0, warning: 0, info: 0 };
+  for (const f of data.findings) n[f.severity]++;
+  return n;
+}
+
+function findingsCell(st: AuditStatementJson): string {
+  return st.findings.map((f) => `${f.severity} \`${f.rule}\``).join('<br>');
+}
+
+/** "COMMIT L10", "statement", "end of file", "never": the held-until column, short enough for a narrow preview. */
+export function heldShort(file: AuditFileJson, st: AuditStatementJson): string {
+  if (st.heldUntilLine === null || st.transaction === null) return 'statement';
+  const tx = file.transactions[st.transaction];
+  if (tx.implicit) return `COMMIT after L${tx.lastLine}`;
+  if (tx.endLine === null) return 'never';
+  return `${tx.end === 'rollback' ? 'ROLLBACK' : 'COMMIT'} L${tx.endLine}`;
+}
+
+function lineCell(line: number, options: AuditMarkdownOptions): string {
+  return options.lineLink ? `[${line}](${options.lineLink(line)})` : String(line);
 }
 
 /** Text inside a code span: backticks cannot be escaped there, so they are replaced; pipes would end the table cell. */

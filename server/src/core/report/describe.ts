@@ -1,6 +1,6 @@
 /** Plain-language descriptions of a statement's locks, shared by hover, CodeLens, audit and CLI. */
 import { Analysis, StatementAnalysis } from '../analyze';
-import { strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
+import { blockedOperations, strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
 import { formatDuration } from '../model/timeline';
 import { unitSentence } from '../runners/apply';
 
@@ -97,4 +97,23 @@ export function runnerText(analysis: Analysis, s?: StatementAnalysis): string | 
   const modes = [...new Set(units.map((u) => unitSentence(u!)))];
   const part = s && s.part !== 'up' ? ` This is the ${s.part === 'down' ? 'rollback' : 'verify'} part: analysed on its own (downMigrations: ${analysis.config.downMigrations}), never part of the schema history.` : '';
   return `${runner.profile.docs.name}${why}${modes.length ? ': ' + modes.join('; ') : ''}.${part}`;
+}
+
+/** What a lock stops other sessions from doing, coarsely: the colour of a timeline bar, the weight of the worst-statement score. */
+export type BlockLevel = 'reads' | 'writes' | 'ddl';
+
+export function blockLevel(mode: LockMode): BlockLevel {
+  const ops = blockedOperations(mode);
+  if (ops.includes('SELECT')) return 'reads';
+  if (ops.includes('INSERT') || ops.includes('SELECT FOR UPDATE')) return 'writes';
+  return 'ddl';
+}
+
+export const BLOCK_LEVEL_WORDS: Record<BlockLevel, string> = { reads: 'reads and writes', writes: 'writes', ddl: 'DDL only' };
+
+/** "reads, writes", "writes", "DDL" or "nothing": the blocks column of the audit tables, short enough for a narrow preview. */
+export function blocksShort(ops: readonly string[]): string {
+  if (ops.includes('SELECT')) return 'reads, writes';
+  if (ops.includes('INSERT') || ops.includes('SELECT FOR UPDATE')) return 'writes';
+  return ops.length ? 'DDL' : 'nothing';
 }
