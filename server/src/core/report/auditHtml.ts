@@ -85,6 +85,7 @@ function fileSection(f: AuditFileJson, id: string): string {
     `<section id="${id}">`,
     `<h3><code>${xml(f.path)}</code></h3>`,
     `<p class="meta">PostgreSQL ${f.pgVersion} · ${plural(f.statements.length, 'statement')} · ${countsText(counts)} · ${worst}</p>`,
+    f.runner ? `<p class="meta">Runner: ${xml(f.runner.text)}</p>` : '',
     svg ? `<figure>${svg}</figure>` : '',
     '<table><tr><th class="n">line</th><th>statement</th><th>locks</th><th>blocks</th><th>held until</th><th>timeout</th><th>findings</th></tr>',
     ...f.statements.map((st) => statementRow(f, st, id)),

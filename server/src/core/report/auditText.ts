@@ -37,6 +37,7 @@ function fileText(f: AuditFileJson): string[] {
   for (const x of f.findings) counts[x.severity]++;
   const worst = f.summary.worstLock ? `worst lock: ${f.summary.worstLock.mode} on ${f.summary.worstLock.relation}` : 'no lock on an existing table';
   const out = [terminalText(`${f.path}  PostgreSQL ${f.pgVersion} · ${plural(f.statements.length, 'statement')} · ${countsText(counts)} · ${worst}`)];
+  if (f.runner) out.push(terminalText(`  Runner: ${f.runner.text}`));
   const rows = f.statements.map((st) => {
     // The first finding names its rule; the list under the table has them all.
     const findings = st.findings.length ? `${st.findings[0].severity} ${st.findings[0].rule}${st.findings.length > 1 ? ` +${st.findings.length - 1}` : ''}` : '';

@@ -117,21 +117,26 @@ function rowOf(t: Timeline, row: Timeline['rows'][number], index: number, l: Lay
     `<line x1="${num(l.x(0))}" y1="${num(y + ROW_H / 2)}" x2="${num(l.x(t.lines.length))}" y2="${num(y + ROW_H / 2)}" stroke="#d0d7de"/>`,
   ];
   const bars = [...row.bars].sort((a, b) => DRAW_ORDER.indexOf(a.level) - DRAW_ORDER.indexOf(b.level));
-  for (const bar of bars) out.push(barOf(row.relation, bar, y + (ROW_H - BAR_H) / 2, l, id));
+  const barY = y + (ROW_H - BAR_H) / 2;
+  for (const bar of bars) out.push(barOf(row.relation, bar, barY, l));
+  // Hatching last: a statement's rewrite or scan shows even under a stronger lock taken before it.
+  for (const bar of bars) if (bar.work) out.push(hatchOf(bar, barY, l, id));
   return out.join('');
 }
 
-function barOf(relation: string, bar: TimelineBar, y: number, l: Layout, id: string): string {
+function hatchOf(bar: TimelineBar, y: number, l: Layout, id: string): string {
+  const x0 = l.x(bar.from) + 1;
+  const w = Math.max(2, l.x(bar.from + 1) - 1 - x0);
+  return `<rect x="${num(x0)}" y="${num(y)}" width="${num(w)}" height="${BAR_H}" fill="url(#${id}${bar.work})" pointer-events="none"/>`;
+}
+
+function barOf(relation: string, bar: TimelineBar, y: number, l: Layout): string {
   const x0 = l.x(bar.from) + 1;
   // A bar closed by a COMMIT ends in the middle of the COMMIT's column, on its line.
   const x1 = bar.end === 'commit' || bar.end === 'rollback' ? l.x(bar.to) + l.colW / 2 : bar.end === 'statement' ? l.x(bar.to + 1) - 1 : l.x(bar.to);
   const colour = LEVEL_COLOURS[bar.level];
-  const parts = [`<rect x="${num(x0)}" y="${num(y)}" width="${num(Math.max(2, x1 - x0))}" height="${BAR_H}" fill="${colour}" rx="2"/>`];
-  if (bar.work) {
-    const w = Math.max(2, l.x(bar.from + 1) - 1 - x0);
-    parts.push(`<rect x="${num(x0)}" y="${num(y)}" width="${num(w)}" height="${BAR_H}" fill="url(#${id}${bar.work})"/>`);
-  }
-  return `<g><title>${xml(barTitle(relation, bar))}</title>${parts.join('')}</g>`;
+  const rect = `<rect x="${num(x0)}" y="${num(y)}" width="${num(Math.max(2, x1 - x0))}" height="${BAR_H}" fill="${colour}" rx="2"/>`;
+  return `<g><title>${xml(barTitle(relation, bar))}</title>${rect}</g>`;
 }
 
 function barTitle(relation: string, bar: TimelineBar): string {
