@@ -6,7 +6,7 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { COMMANDS, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
+import { AuditFilesResult as ServerAuditFilesResult, COMMANDS, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const SQL_LANGUAGES = ['sql', 'pgsql', 'postgres'];
@@ -22,11 +22,7 @@ const SERVER = COMMANDS;
 type TraceResult = TraceCommandResult;
 
 
-interface AuditFilesResult {
-  markdown: string;
-  audited: number;
-  skipped: number;
-}
+type AuditFilesResult = ServerAuditFilesResult;
 
 function isSqlDocument(doc: vscode.TextDocument): boolean {
   return SQL_LANGUAGES.includes(doc.languageId) || (doc.uri.scheme === 'file' && SQL_EXTENSION.test(doc.uri.path));
@@ -221,6 +217,7 @@ class Lockwise {
       { location: vscode.ProgressLocation.Notification, title: 'Lockwise: auditing migrations', cancellable: true },
       async (progress, token) => {
         const sections: string[] = [];
+        const files: AuditFilesResult['files'] = [];
         let audited = 0;
         let skipped = 0;
         for (let i = 0; i < uris.length && !token.isCancellationRequested; i += AUDIT_BATCH) {
@@ -228,18 +225,21 @@ class Lockwise {
           progress.report({ message: `${Math.min(i + batch.length, uris.length)} of ${uris.length} files`, increment: (batch.length / uris.length) * 100 });
           const part = await this.executeServer<AuditFilesResult>(SERVER.auditFiles, [batch, { header: false }], token);
           if (part.markdown) sections.push(part.markdown);
+          files.push(...part.files);
           audited += part.audited;
           skipped += part.skipped;
         }
-        return { sections, audited, skipped, cancelled: token.isCancellationRequested };
+        return { sections, files, audited, skipped, cancelled: token.isCancellationRequested };
       },
     );
     if (result.cancelled) {
       void vscode.window.showInformationMessage(`Lockwise: audit cancelled after ${result.audited} file(s).`);
       return;
     }
-    const header = `# Lockwise audit\n\n${result.audited} file(s) audited${result.skipped ? `, ${result.skipped} skipped by include/exclude or size` : ''}.\n\n`;
-    await this.showMarkdown('Lockwise workspace audit', header + (result.sections.join('\n') || 'No migration files to audit.\n'));
+    // The overview (worst statements, tables touched most) needs every file: the server builds it from the batches' records.
+    const header = await this.executeServer<string>(SERVER.auditOverview, [result.files]);
+    const skipped = result.skipped ? `${result.skipped} file(s) skipped by include/exclude or size.\n\n` : '';
+    await this.showMarkdown('Lockwise workspace audit', header + skipped + result.sections.join('\n'));
   }
 
   private async fixAllInFile(): Promise<void> {

@@ -4,6 +4,7 @@
  * and CodeLens.
  */
 import * as assert from 'assert';
+import type { AuditFilesResult } from '../../server/src/lsp/protocol';
 import * as path from 'path';
 import { CodeAction, Diagnostic, DiagnosticSeverity } from 'vscode-languageserver-protocol/node';
 import { messageText, TestClient, tempWorkspace, uriOf, write } from './client';
@@ -163,7 +164,8 @@ describe('LSP code actions', function () {
     const { uri } = await fresh(MIGRATION);
     const md = await client.executeCommand<string>('lockwise.auditFile', uri);
     assert.match(md, /^# Lockwise audit/);
-    assert.match(md, /\| line \| statement \| locks \| blocks \| rewrite \/ scan \| held \| lock_timeout \| findings \|/);
+    assert.match(md, /\| line \| statement \| locks \| blocks \| held until \| timeout \| findings \|/);
+    assert.match(md, /!\[Lock timeline\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/, 'the lock timeline picture');
     assert.ok(md.includes(`[3](${uri}#L3)`), md);
     assert.match(md, /SHARE ROW EXCLUSIVE `orders`/);
   });
@@ -173,10 +175,28 @@ describe('LSP code actions', function () {
     write(dir, '10_index.sql', 'CREATE INDEX i ON accounts (email);\n');
     write(dir, '2_create.sql', 'CREATE TABLE accounts (id bigint, email text);\n');
     const uris = ['10_index.sql', '2_create.sql'].map((f) => uriOf(path.join(dir, f)));
-    const result = await client.executeCommand<{ markdown: string; audited: number; skipped: number }>('lockwise.auditFiles', uris);
+    const result = await client.executeCommand<AuditFilesResult>('lockwise.auditFiles', uris);
     assert.strictEqual(result.audited, 2);
-    assert.ok(result.markdown.indexOf('2_create.sql') < result.markdown.indexOf('10_index.sql'), 'natural order');
+    assert.deepStrictEqual(result.files.map((f) => f.path.replace(/^.*\//, '')), ['2_create.sql', '10_index.sql'], 'natural order');
     assert.match(result.markdown, /require-concurrent-index-creation/);
+    // The overview first; the file without findings only counted there.
+    assert.match(result.markdown, /^# Lockwise audit\n\n\*\*2 files\*\* audited · 1 with errors[\s\S]*### Worst statements[\s\S]*1 file without findings not shown\.\n/);
+    assert.ok(!result.markdown.includes('2_create.sql`\n'), 'no section for the file without findings');
+    const all = await client.executeCommand<AuditFilesResult>('lockwise.auditFiles', uris, { all: true });
+    assert.ok(all.markdown.includes('2_create.sql`\n'));
+  });
+
+  it('lockwise.auditOverview: the overview of batches, from their records; malformed records are dropped', async function () {
+    const dir = path.join(root, 'batches');
+    write(dir, '1_create.sql', 'CREATE TABLE accounts (id bigint, email text);\n');
+    write(dir, '2_index.sql', 'CREATE INDEX i ON accounts (email);\n');
+    const uris = ['1_create.sql', '2_index.sql'].map((f) => uriOf(path.join(dir, f)));
+    const batches = await Promise.all(uris.map((u) => client.executeCommand<AuditFilesResult>('lockwise.auditFiles', [u], { header: false })));
+    assert.strictEqual(batches[0].markdown, '', 'a batch has no header, and no section for a file without findings');
+    const records: unknown[] = batches.flatMap((b) => b.files);
+    const md = await client.executeCommand<string>('lockwise.auditOverview', [...records, { path: 1 }, { ...(records[1] as object), worst: [{ mode: '<img>' }] }]);
+    assert.match(md, /^# Lockwise audit\n\n\*\*2 files\*\* audited/);
+    assert.match(md, /\| 4 \| \[`batches\/2_index\.sql:1`\]\(file:[^)]*2_index\.sql#L1\)<br>`CREATE INDEX i ON accounts \(email\)` \| SHARE `accounts` \| writes \| index build \| statement \|/);
   });
 
   it('lockwise.fileSummary gives the strongest lock on an existing table and the tables touched', async function () {

@@ -64,13 +64,13 @@ export interface MarkdownProblem {
  * Live constructs in rendered markdown: HTML, images, and links other than the allowed ones
  * (`allowLink(href)`, e.g. the audit's own line links).
  */
-export function liveMarkdown(markdown: string, allowLink: (href: string) => boolean = () => false): MarkdownProblem[] {
+export function liveMarkdown(markdown: string, allowLink: (href: string) => boolean = () => false, allowImage: (src: string) => boolean = () => false): MarkdownProblem[] {
   const problems: MarkdownProblem[] = [];
   const walk = (tokens: ReturnType<typeof md.parse>) => {
     for (const t of tokens) {
       // `<br>` is the report's own line break inside table cells; any other HTML came from the document.
       if ((t.type === 'html_inline' && t.content !== '<br>') || t.type === 'html_block') problems.push({ type: t.type, detail: t.content });
-      if (t.type === 'image') problems.push({ type: 'image', detail: String(t.attrGet('src') ?? '') });
+      if (t.type === 'image' && !allowImage(String(t.attrGet('src') ?? ''))) problems.push({ type: 'image', detail: String(t.attrGet('src') ?? '') });
       if (t.type === 'link_open') {
         const href = String(t.attrGet('href') ?? '');
         if (!allowLink(href)) problems.push({ type: 'link', detail: href });
@@ -80,4 +80,15 @@ export function liveMarkdown(markdown: string, allowLink: (href: string) => bool
   };
   walk(md.parse(markdown, {}));
   return problems;
+}
+
+/**
+ * The audit's own lock timeline picture: an SVG data: URI whose markup loads and runs nothing
+ * (names in it are escaped by escapeXml.ts; a raw `<script>` or handler would show here).
+ */
+export function isTimelineImage(src: string): boolean {
+  const m = /^data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)$/.exec(src);
+  if (!m) return false;
+  const svg = Buffer.from(m[1], 'base64').toString('utf8');
+  return svg.startsWith('<svg ') && !/<script|<foreignObject|href|\son\w+=|javascript:/i.test(svg);
 }

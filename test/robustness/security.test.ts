@@ -11,13 +11,13 @@ import * as path from 'path';
 import { analyze, auditMarkdown, initParser } from '../../server/src/core';
 import { statementCard } from '../../server/src/lsp/hover';
 import { TestClient, tempWorkspace, write } from '../lsp/client';
-import { HOSTILE_NAMES, hostileMigration, liveMarkdown } from './markdownSafety';
+import { HOSTILE_NAMES, hostileMigration, isTimelineImage, liveMarkdown } from './markdownSafety';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 
 function assertInert(markdown: string, what: string, allowLink?: (href: string) => boolean): void {
-  const problems = liveMarkdown(markdown, allowLink);
+  const problems = liveMarkdown(markdown, allowLink, isTimelineImage);
   assert.deepStrictEqual(problems, [], `${what} renders live markdown from document text:\n${JSON.stringify(problems.slice(0, 5), null, 1)}`);
 }
 
@@ -128,6 +128,7 @@ describe('security: the server renders document text inertly', function () {
       assertInert(one, `lockwise.auditFile ${u}`, lineLink);
     }
     const all = await client.executeCommand<{ markdown: string }>('lockwise.auditFiles', [uri, rawUri]);
+    assert.ok((all.markdown.match(/!\[Lock timeline\]\(data:image\/svg\+xml/g) ?? []).length >= 2, 'the timeline pictures are there, and checked');
     assertInert(all.markdown, 'lockwise.auditFiles', lineLink);
   });
 

@@ -5,7 +5,11 @@
 import * as path from 'path';
 import { runnerText } from '../core/report/describe';
 import { CancellationToken } from 'vscode-languageserver/node';
-import { auditJson, auditMarkdown } from '../core';
+import { auditJson } from '../core';
+import { auditFileMarkdown } from '../core/report/audit';
+import { hasFindings, overview, overviewFile, OverviewFile, WorstStatement } from '../core/report/overview';
+import { LOCK_MODES } from '../core/locks/modes';
+import { overviewMarkdown } from '../core/report/overviewMarkdown';
 import { DocumentState, Project } from './documents';
 import { uriToPath } from './convert';
 
@@ -44,16 +48,27 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-/** One file's audit section; line links are the file URI with `#L<line>`, which the markdown preview opens at that line. */
-async function auditSection(project: Project, uri: string): Promise<{ markdown: string; skipped?: string }> {
+interface AuditSection {
+  markdown: string;
+  skipped?: string;
+  /** What the file adds to the overview (worst statements, tables, counts). */
+  overview?: OverviewFile;
+}
+
+/**
+ * One file's audit section, with its lock timeline picture; line links are the file URI with
+ * `#L<line>`, which the markdown preview opens at that line.
+ */
+async function auditSection(project: Project, uri: string): Promise<AuditSection> {
   const loaded = await project.stateOfFile(uri);
   if (!loaded) return { markdown: '', skipped: 'cannot read the file' };
   const skipped = skippedText(loaded.state);
   if (skipped || !loaded.state.analysis) return { markdown: '', skipped: skipped ?? 'not checked' };
   const linkable = uri.startsWith('file:');
   const target = linkTarget(uri);
-  const markdown = auditMarkdown(displayPath(project, uri), loaded.state.analysis, linkable ? { lineLink: (line) => `${target}#L${line}` } : {});
-  return { markdown };
+  const data = auditJson(displayPath(project, uri), loaded.state.analysis);
+  const markdown = auditFileMarkdown(data, { timeline: true, ...(linkable ? { lineLink: (line: number) => `${target}#L${line}` } : {}) });
+  return { markdown, overview: { ...overviewFile(data), ...(linkable ? { link: target } : {}) } };
 }
 
 export async function auditFile(project: Project, uri: string): Promise<string> {
@@ -62,26 +77,41 @@ export async function auditFile(project: Project, uri: string): Promise<string> 
   return `# Lockwise audit\n\n${section.markdown}`;
 }
 
-export interface AuditFilesResult {
-  markdown: string;
-  audited: number;
-  skipped: number;
+export type { AuditFilesResult } from './protocol';
+import type { AuditFilesResult } from './protocol';
+
+export interface AuditFilesOptions {
+  /** Start with the title and the overview of these files (false: a batch of a larger audit). */
+  header?: boolean;
+  /** Sections for files without findings too. */
+  all?: boolean;
 }
 
-/** Files in migration order (natural sort), so the report reads like the deploy. */
-export async function auditFiles(project: Project, uris: string[], token: CancellationToken, header = true): Promise<AuditFilesResult> {
+/** Files in migration order (natural sort), so the report reads like the deploy; only files with findings unless `all`. */
+export async function auditFiles(project: Project, uris: string[], token: CancellationToken, options: AuditFilesOptions = {}): Promise<AuditFilesResult> {
   const sorted = [...new Set(uris)].sort((a, b) => collator.compare(a, b));
   const sections: string[] = [];
+  const files: OverviewFile[] = [];
   let skipped = 0;
   for (const uri of sorted) {
     if (token.isCancellationRequested) break;
     const section = await auditSection(project, uri);
-    if (section.skipped) skipped++;
-    else sections.push(section.markdown);
+    if (section.skipped || !section.overview) {
+      skipped++;
+      continue;
+    }
+    files.push(section.overview);
+    if (options.all || hasFindings(section.overview)) sections.push(section.markdown);
   }
   const body = sections.join('\n');
-  const markdown = header ? `# Lockwise audit\n\n${sections.length ? body : 'No migration files to audit.\n'}` : body;
-  return { markdown, audited: sections.length, skipped };
+  const markdown = options.header === false ? body : auditHeader(files, options.all) + body;
+  return { markdown, audited: files.length, skipped, files };
+}
+
+/** The title and the overview of a (workspace) audit. */
+export function auditHeader(files: OverviewFile[], all = false): string {
+  if (files.length === 0) return '# Lockwise audit\n\nNo migration files to audit.\n';
+  return `# Lockwise audit\n\n${overviewMarkdown(overview(files), { all })}\n`;
 }
 
 export type { FileSummary } from './protocol';
@@ -102,4 +132,29 @@ export async function fileSummary(project: Project, uri: string): Promise<FileSu
 
 function escapeInline(text: string): string {
   return text.replace(/[\\`*_{}[\]()<>#+\-.!|~&]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The overview records come back from the client: check their shape before rendering them (the
+ * renderer escapes their text; a wrong type would throw instead).
+ */
+export function isOverviewFile(value: unknown): value is OverviewFile {
+  const f = value as OverviewFile;
+  const isCount = (n: unknown) => typeof n === 'number' && Number.isFinite(n);
+  return (
+    typeof f === 'object' && f !== null && typeof f.path === 'string' && (f.link === undefined || typeof f.link === 'string') && isCount(f.statements) &&
+    typeof f.findings === 'object' && f.findings !== null && isCount(f.findings.error) && isCount(f.findings.warning) && isCount(f.findings.info) &&
+    typeof f.tables === 'object' && f.tables !== null && Object.values(f.tables).every(isCount) &&
+    Array.isArray(f.worst) && f.worst.every(isWorst)
+  );
+}
+
+function isWorst(w: unknown): boolean {
+  const x = w as WorstStatement;
+  return (
+    typeof x === 'object' && x !== null && typeof x.path === 'string' && typeof x.sql === 'string' && typeof x.relation === 'string' &&
+    typeof x.held === 'string' && typeof x.line === 'number' && typeof x.score === 'number' && typeof x.statementsUnder === 'number' &&
+    (LOCK_MODES as readonly string[]).includes(x.mode) && (x.level === 'reads' || x.level === 'writes') &&
+    (x.work === null || x.work === 'rewrite' || x.work === 'scan' || x.work === 'index build')
+  );
 }

@@ -21,7 +21,7 @@ import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
 import { hover } from './hover';
 import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits } from './codeActions';
 import { codeLenses } from './codeLens';
-import { auditFile, auditFiles, COMMANDS, displayPath, fileSummary, formatBytes, linkTarget } from './commands';
+import { auditFile, auditFiles, auditHeader, COMMANDS, isOverviewFile, displayPath, fileSummary, formatBytes, linkTarget } from './commands';
 import { pathToUri, uriToPath } from './convert';
 import { DEFAULT_IDLE_MS, locatePglite, TraceCancelledError, TracerStatus, TraceService, TraceStore, TraceUnavailableError, traceRequest } from './trace';
 import { traceMarkdown } from '../trace/command';
@@ -440,8 +440,12 @@ connection.onExecuteCommand(
       }
       case COMMANDS.auditFiles: {
         const uris = (Array.isArray(args[0]) ? args[0] : []).map(argUri).filter((u): u is string => !!u);
-        const options = (args[1] ?? {}) as { header?: boolean };
-        return auditFiles(project, uris, token, options.header !== false);
+        const options = (typeof args[1] === 'object' && args[1] !== null ? args[1] : {}) as { header?: unknown; all?: unknown };
+        return auditFiles(project, uris, token, { header: options.header !== false, all: options.all === true });
+      }
+      case COMMANDS.auditOverview: {
+        const files = Array.isArray(args[0]) ? args[0].filter(isOverviewFile) : [];
+        return auditHeader(files, args[1] === true);
       }
       case COMMANDS.fixAll: {
         const uri = argUri(args[0]);

@@ -3,11 +3,14 @@
  * imports: the client bundles this file without pulling in the server.
  */
 import type { LockMode } from '../core/locks/modes';
+import type { OverviewFile } from '../core/report/overview';
 
 /** Commands the server handles through workspace/executeCommand (the palette commands have their own ids). */
 export const COMMANDS = {
   auditFile: 'lockwise.auditFile',
   auditFiles: 'lockwise.auditFiles',
+  /** The workspace audit's title and overview, from the `files` records of its auditFiles batches. */
+  auditOverview: 'lockwise.auditOverview',
   fixAll: 'lockwise.fixAll',
   fileSummary: 'lockwise.fileSummary',
   /** Trace a document on the embedded PostgreSQL (trusted workspaces only); see trace.ts. */
@@ -40,4 +43,13 @@ export interface FileSummary {
   findings: { error: number; warning: number; info: number };
   /** The runner that executes the file and how (e.g. "goose (…): goose runs this file in one transaction."). */
   runner?: string;
+}
+
+/** What the server answers to `lockwise.auditFiles`. */
+export interface AuditFilesResult {
+  markdown: string;
+  audited: number;
+  skipped: number;
+  /** Per-file overview records, sent back with `lockwise.auditOverview` once every batch is in. */
+  files: OverviewFile[];
 }

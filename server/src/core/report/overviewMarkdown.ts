@@ -1,5 +1,5 @@
 /** The audit overview as markdown: the head of `lockwise audit` and of the editor's workspace audit. */
-import { codeSafe, oneLine } from './audit';
+import { codeSafe, escapeMarkdown, oneLine } from './audit';
 import { BLOCK_LEVEL_WORDS } from './describe';
 import { countsText, Overview, OverviewFile, plural, SCORE_EXPLAINED, workText } from './overview';
 
@@ -24,7 +24,7 @@ export function overviewMarkdown(o: Overview, options: OverviewMarkdownOptions =
     for (const w of o.worst) {
       const file = o.files.find((f) => f.path === w.path);
       out.push(
-        `| ${w.score} | ${where(file, w.path, w.line)}<br>\`${codeSafe(oneLine(w.sql, 60))}\` | ${w.mode} \`${codeSafe(oneLine(w.relation, 40))}\` | ${BLOCK_LEVEL_WORDS[w.level]} | ${workText(w)} | ${w.held} |`,
+        `| ${w.score} | ${where(file, w.path, w.line)}<br>\`${codeSafe(oneLine(w.sql, 60))}\` | ${w.mode} \`${codeSafe(oneLine(w.relation, 40))}\` | ${BLOCK_LEVEL_WORDS[w.level]} | ${workText(w)} | ${escapeMarkdown(w.held)} |`,
       );
     }
     out.push('');
