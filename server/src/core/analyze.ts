@@ -18,7 +18,7 @@ import { FileRunnerOptions, RunnerInfo, runnerInfo, statementParts } from './run
 import type { Part } from './runners/types';
 
 /** Rules that still run on rollback parts with `downMigrations: "syntax"`: what stops the rollback from running at all. */
-const DOWN_SYNTAX_RULES = new Set(['syntax-error', 'ban-concurrent-index-creation-in-transaction', 'cannot-run-in-transaction', 'unknown-ignore-rule']);
+const DOWN_SYNTAX_RULES = new Set(['syntax-error', 'ban-concurrent-index-creation-in-transaction', 'cannot-run-in-transaction', 'runner-statement-split', 'unknown-ignore-rule']);
 
 export interface HeldUntil {
   /** 'statement': released when the statement ends; 'commit'/'rollback': at that statement; 'end-of-file': implicit transaction; 'never': BEGIN without COMMIT. */

@@ -12,6 +12,7 @@ import { requireConcurrentPartitionDetach } from './require-concurrent-partition
 import { requireConcurrentRefresh } from './require-concurrent-refresh';
 import { banConcurrentIndexCreationInTransaction } from './ban-concurrent-index-creation-in-transaction';
 import { cannotRunInTransaction } from './cannot-run-in-transaction';
+import { runnerStatementSplit } from './runner-statement-split';
 import { constraintMissingNotValid } from './constraint-missing-not-valid';
 import { addingNotNullableField } from './adding-not-nullable-field';
 import { addingRequiredField } from './adding-required-field';
@@ -57,6 +58,7 @@ export const RULES: Rule[] = [
   requireConcurrentRefresh,
   banConcurrentIndexCreationInTransaction,
   cannotRunInTransaction,
+  runnerStatementSplit,
   addingForeignKeyConstraint,
   constraintMissingNotValid,
   addingNotNullableField,

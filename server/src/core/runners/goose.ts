@@ -44,6 +44,7 @@ export const goose: RunnerProfile = {
     }));
     return { sections };
   },
+  lineSplit: { begin: '-- +goose StatementBegin', end: '-- +goose StatementEnd' },
   optOutMode: 'statements',
   optOutText: '`-- +goose NO TRANSACTION`',
   optOut(input) {

@@ -35,6 +35,7 @@ export const sqlMigrate: RunnerProfile = {
     for (const s of sections) s.unit = s.part === 'up' ? 'the Up section' : 'the Down section';
     return { sections };
   },
+  lineSplit: { begin: '-- +migrate StatementBegin', end: '-- +migrate StatementEnd' },
   optOutMode: 'statements',
   optOutText: '`notransaction` on the `-- +migrate Up` line',
   optOut(_input, section) {

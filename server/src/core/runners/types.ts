@@ -116,6 +116,11 @@ export interface RunnerProfile {
   /** For runners whose unit is smaller than a file (Liquibase changesets): `sql` in a new unit right after `section`. */
   moveAfter?(input: RunnerInput, section: Section, sql: string): OptOutEdit | undefined;
   /**
+   * Runners that end a statement at every line ending with `;` (goose, sql-migrate), with the
+   * annotations that protect a block from that split.
+   */
+  lineSplit?: { begin: string; end: string };
+  /**
    * Lets a runner change a unit's mode from its statements (Flyway runs a script without a
    * transaction when all its statements are ones it knows cannot run in one).
    */
