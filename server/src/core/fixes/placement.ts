@@ -4,7 +4,7 @@
  * EXCLUSIVE lock is held through the whole validation scan.
  */
 import { FileContext, StatementContext, TextEdit } from '../rules/types';
-import { insertAfterStatement, insertBeforeStatement } from '../rules/helpers';
+import { insertAfterStatement, insertBeforeStatement } from '../rules/support/edits';
 import { Statement } from '../model/statements';
 import { as } from '../parse/ast';
 import type { NewFile } from '../runners/types';

@@ -6,7 +6,7 @@
 import { T, asAlterTableCmd, asColumnDef, nameList } from '../parse/ast';
 import { chooseName } from '../model/catalog';
 import { Fix, StatementContext } from '../rules/types';
-import { quoteIdent, relationSql } from '../rules/helpers';
+import { quoteIdent, relationSql } from '../rules/support/names';
 import { insertBeforeTransaction, noOutsidePlaceReason } from './placement';
 import { Span } from '../text/positions';
 

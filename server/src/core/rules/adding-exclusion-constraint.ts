@@ -1,7 +1,6 @@
-import { asAlterTableCmd, asConstraint } from '../parse/ast';
 import { Rule } from './types';
-import { headSpan, existingTableAlter } from './helpers';
-import { constraintClauseSpan } from './clauses';
+import { constraintSpan } from './support/spans';
+import { addedConstraints } from './support/alter';
 
 export const addingExclusionConstraint: Rule = {
   id: 'adding-exclusion-constraint',
@@ -23,17 +22,12 @@ export const addingExclusionConstraint: Rule = {
       'ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap EXCLUDE USING gist (room WITH =, during WITH &&);',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    for (const c of stmt.cmds ?? []) {
-      const cmd = asAlterTableCmd(c);
-      const con = cmd?.subtype === 'AT_AddConstraint' ? asConstraint(cmd.def) : undefined;
-      if (con?.contype !== 'CONSTR_EXCLUSION') continue;
+    for (const { con, command } of addedConstraints(ctx, 'CONSTR_EXCLUSION')) {
+      const table = command.table;
       const timeout = ctx.timeline.lockTimeout;
       report({
         statement: ctx.statement.index,
-        span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+        span: constraintSpan(ctx.file, ctx.statement, con.location),
         message:
           (con.conname ? `Adding exclusion constraint ${con.conname}` : 'Adding an exclusion constraint') +
           ` builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the whole build, and there ` +

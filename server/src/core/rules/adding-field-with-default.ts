@@ -1,9 +1,10 @@
-import { T, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { T, asColumnDef, asConstraint } from '../parse/ast';
 import { addColumnRewrites, ColumnRewrite } from '../locks/addColumn';
 import { Rule, StatementContext, Fix } from './types';
-import { headSpan, locationSpan, quoteIdent, relationSql, insertAfterStatement, existingTableAlter } from './helpers';
-import { constraintClauseSpan, alterCommandSpans } from './clauses';
-import { Span } from '../text/positions';
+import { headSpan, locationSpan, constraintClauseSpan } from './support/spans';
+import { quoteIdent, relationSql } from './support/names';
+import { insertAfterStatement } from './support/edits';
+import { alterCommands, AlterCommand } from './support/alter';
 
 export const addingFieldWithDefault: Rule = {
   id: 'adding-field-with-default',
@@ -29,18 +30,13 @@ export const addingFieldWithDefault: Rule = {
     good: 'ALTER TABLE users ADD COLUMN token uuid;\nALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    const rel = ctx.catalog.relation(table);
-    const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
-    const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);
-    cmds.forEach((cmd, i) => {
-      const col = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def) : undefined;
-      if (!col?.colname) return;
-      if (cmd!.missing_ok && rel?.columns.has(col.colname)) return;
+    for (const command of alterCommands(ctx, 'AT_AddColumn')) {
+      const { cmd, table } = command;
+      const col = asColumnDef(cmd.def);
+      if (!col?.colname) continue;
+      if (cmd.missing_ok && ctx.catalog.relation(table)?.columns.has(col.colname)) continue;
       const rewrites = addColumnRewrites(col, ctx.file.config.pgVersion);
-      if (!rewrites.length) return;
+      if (!rewrites.length) continue;
       const main = rewrites[0];
       const span =
         (main.constraint ? constraintClauseSpan(ctx.file, ctx.statement, main.constraint.location) : locationSpan(ctx.file, ctx.statement, col.typeName?.location)) ??
@@ -49,9 +45,9 @@ export const addingFieldWithDefault: Rule = {
         statement: ctx.statement.index,
         span,
         message: message(table, col.colname, main, isRequired(col)),
-        fix: rewrites.every((r) => DEFAULT_KINDS.has(r.kind)) ? setDefaultLaterFix(ctx, stmt, col, main, spans.length === cmds.length ? spans[i] : undefined, !!cmd!.missing_ok) : undefined,
+        fix: rewrites.every((r) => DEFAULT_KINDS.has(r.kind)) ? setDefaultLaterFix(ctx, command, col, main) : undefined,
       });
-    });
+    }
   },
 };
 
@@ -99,11 +95,13 @@ function message(table: string, column: string, rewrite: ColumnRewrite, required
 }
 
 /** Drop the DEFAULT clause from ADD COLUMN and add `ALTER COLUMN ... SET DEFAULT` right after the statement. */
-function setDefaultLaterFix(ctx: StatementContext, stmt: T.AlterTableStmt, col: T.ColumnDef, rewrite: ColumnRewrite, cmdSpan: Span | undefined, ifNotExists: boolean): Fix | undefined {
+function setDefaultLaterFix(ctx: StatementContext, command: AlterCommand, col: T.ColumnDef, rewrite: ColumnRewrite): Fix | undefined {
   const con = rewrite.constraint;
-  if (!con || !cmdSpan || ctx.statement.container !== undefined) return undefined;
+  if (!con || !command.exact || ctx.statement.container !== undefined) return undefined;
   // With IF NOT EXISTS the ADD may do nothing, while SET DEFAULT would still change an existing column.
-  if (ifNotExists) return undefined;
+  if (command.cmd.missing_ok) return undefined;
+  const cmdSpan = command.span;
+  const stmt = command.alter;
   const cons = (col.constraints ?? []).map(asConstraint);
   // Without its default a NOT NULL column could not be added to a table with rows.
   if (cons.some((c) => c?.contype === 'CONSTR_NOTNULL' || c?.contype === 'CONSTR_PRIMARY')) return undefined;

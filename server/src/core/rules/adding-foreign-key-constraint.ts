@@ -1,9 +1,10 @@
-import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../parse/ast';
+import { T, nameList } from '../parse/ast';
 import { defaultConstraintName } from '../model/catalog';
 import { Rule, StatementContext, Fix, TextEdit } from './types';
-import { isExisting, locationSpan, quoteIdent, headSpan } from './helpers';
-import { constraintClauseSpan } from './clauses';
-import { insertAfterTransaction, noPlaceReason } from '../fixes/placement';
+import { addedConstraints } from './support/alter';
+import { constraintClauseSpan, constraintSpan } from './support/spans';
+import { quoteIdent } from './support/names';
+import { insertAfterTransaction } from '../fixes/placement';
 
 export const addingForeignKeyConstraint: Rule = {
   id: 'adding-foreign-key-constraint',
@@ -25,38 +26,29 @@ export const addingForeignKeyConstraint: Rule = {
       'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
   },
   checkStatement(ctx, report) {
-    const stmt = as(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || !isExisting(ctx, table)) return;
-    for (const c of stmt.cmds ?? []) {
-      const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype === 'AT_AddConstraint') {
-        const con = asConstraint(cmd.def);
-        if (con?.contype !== 'CONSTR_FOREIGN' || con.skip_validation) continue;
+    for (const { con, column: col, command } of addedConstraints(ctx, 'CONSTR_FOREIGN')) {
+      const table = command.table;
+      if (!col) {
+        if (con.skip_validation) continue;
         const name = con.conname ?? defaultConstraintName(table, nameList(con.fk_attrs), 'fkey');
         report({
           statement: ctx.statement.index,
-          span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+          span: constraintSpan(ctx.file, ctx.statement, con.location),
           message:
             `Adding foreign key ${name} validates every row of ${table} while holding SHARE ROW EXCLUSIVE on ${table} and ` +
             `${con.pktable?.relname}, blocking their writes. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction.`,
           fix: notValidFix(ctx, table, name, con),
         });
-      } else if (cmd?.subtype === 'AT_AddColumn') {
-        const col = asColumnDef(cmd.def);
-        for (const cc of col?.constraints ?? []) {
-          const con = asConstraint(cc);
-          if (con?.contype !== 'CONSTR_FOREIGN' || !col?.colname) continue;
-          const name = con.conname ?? defaultConstraintName(table, [col.colname], 'fkey');
-          report({
-            statement: ctx.statement.index,
-            span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
-            message:
-              `ADD COLUMN ${col.colname} ... REFERENCES ${con.pktable?.relname} adds a validated foreign key: it takes SHARE ROW ` +
-              `EXCLUSIVE on ${con.pktable?.relname} and cannot be NOT VALID inline. Add the column, then the constraint NOT VALID, then VALIDATE it.`,
-            fix: inlineReferencesFix(ctx, table, col.colname, name, con),
-          });
-        }
+      } else if (col.colname) {
+        const name = con.conname ?? defaultConstraintName(table, [col.colname], 'fkey');
+        report({
+          statement: ctx.statement.index,
+          span: constraintSpan(ctx.file, ctx.statement, con.location),
+          message:
+            `ADD COLUMN ${col.colname} ... REFERENCES ${con.pktable?.relname} adds a validated foreign key: it takes SHARE ROW ` +
+            `EXCLUSIVE on ${con.pktable?.relname} and cannot be NOT VALID inline. Add the column, then the constraint NOT VALID, then VALIDATE it.`,
+          fix: inlineReferencesFix(ctx, table, col.colname, name, con),
+        });
       }
     }
   },
@@ -102,5 +94,3 @@ function inlineReferencesFix(ctx: StatementContext, table: string, column: strin
   } else edits.push(addEdit, validate);
   return { title: 'Add the column, then the foreign key NOT VALID, then VALIDATE it', preferred: true, edits };
 }
-
-export { noPlaceReason, locationSpan };

@@ -1,8 +1,10 @@
-import { T, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
+import { T, asColumnDef, asConstraint } from '../parse/ast';
 import { chooseName, checkNameColumns, isNotNullCheck } from '../model/catalog';
 import { Rule, StatementContext, Fix, TextEdit } from './types';
-import { headSpan, keywordSpan, quoteIdent, relationSql, eol, insertAfterStatement, existingTableAlter } from './helpers';
-import { alterCommandSpans, removeListItem } from './clauses';
+import { commandSpans, keywordSpan } from './support/spans';
+import { quoteIdent, relationSql } from './support/names';
+import { eol, insertAfterStatement, removeListItem } from './support/edits';
+import { alterCommands, AlterCommand } from './support/alter';
 import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout } from '../fixes/placement';
 
 const STATE_KEY = 'adding-not-nullable-field.notNullChecks';
@@ -64,26 +66,26 @@ export const addingNotNullableField: Rule = {
       'ALTER TABLE users DROP CONSTRAINT users_email_not_null_check;',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
+    const commands = alterCommands(ctx);
+    if (!commands.length) return;
+    const { table, alter: stmt } = commands[0];
     const rel = ctx.catalog.relation(table);
-    const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
+    const cmds = commands.map((c) => c.cmd);
     const earlier = [...(notNullChecks(ctx).get(table)?.entries() ?? [])].map(([name, c]) => ({ name, ...c }));
     trackChecks(ctx, table, cmds);
-    const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);
-    cmds.forEach((cmd, i) => {
-      if (cmd?.subtype !== 'AT_SetNotNull' || !cmd.name) return;
+    for (const command of commands) {
+      const { cmd, index: i } = command;
+      if (cmd.subtype !== 'AT_SetNotNull' || !cmd.name) continue;
       const column = cmd.name;
       // A column added by an earlier subcommand of this statement is checked by that ADD COLUMN.
-      if (cmds.slice(0, i).some((c) => c?.subtype === 'AT_AddColumn' && asColumnDef(c.def)?.colname === column)) return;
-      if (rel?.columns.get(column)?.notNull) return;
+      if (cmds.slice(0, i).some((c) => c.subtype === 'AT_AddColumn' && asColumnDef(c.def)?.colname === column)) continue;
+      if (rel?.columns.get(column)?.notNull) continue;
       const check =
         [...(rel?.constraints.values() ?? [])].find((c) => c.type === 'check' && c.validated && c.notNullColumn === column) ??
         earlier.find((c) => c.validated && c.column === column);
       const pg12 = ctx.file.config.pgVersion >= 12;
-      if (check && pg12) return;
-      const span = (spans.length === cmds.length ? spans[i] : undefined) ?? keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? headSpan(ctx.file, ctx.statement);
+      if (check && pg12) continue;
+      const span = command.exact ? command.span : keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? command.span;
       let advice: string;
       if (!pg12) {
         advice = check
@@ -98,22 +100,16 @@ export const addingNotNullableField: Rule = {
         statement: ctx.statement.index,
         span,
         message: `SET NOT NULL on ${table}.${column} reads every row to look for NULLs while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the whole scan. ${advice}`,
-        fix: pg12 && rel?.kind !== 'partitioned' && stmt.relation?.inh !== false ? checkFirstFix(ctx, stmt, column, cmds, spans, i) : undefined,
+        fix: pg12 && rel?.kind !== 'partitioned' && stmt.relation?.inh !== false ? checkFirstFix(ctx, command, cmds) : undefined,
       });
-    });
+    }
   },
 };
 
 /** ADD CHECK NOT VALID; VALIDATE; SET NOT NULL; DROP CHECK — all outside any transaction block. */
-function checkFirstFix(
-  ctx: StatementContext,
-  stmt: T.AlterTableStmt,
-  column: string,
-  cmds: (T.AlterTableCmd | undefined)[],
-  spans: { start: number; end: number }[],
-  index: number,
-): Fix | undefined {
-  const table = stmt.relation!.relname!;
+function checkFirstFix(ctx: StatementContext, command: AlterCommand, cmds: T.AlterTableCmd[]): Fix | undefined {
+  const { alter: stmt, table, index } = command;
+  const column = command.cmd.name!;
   const name = chooseName(table, [column], 'not_null_check', (n) => ctx.catalog.constraintNameTaken(n));
   const t = relationSql(stmt.relation);
   const con = quoteIdent(name);
@@ -130,8 +126,9 @@ function checkFirstFix(
     return edits ? { title: title + (edits.how ? ` (${edits.how})` : ''), preferred: true, edits, files: edits.files } : undefined;
   }
   // Several subcommands: take this one out of the statement and run the sequence right after it.
-  if (spans.length !== cmds.length) return undefined;
-  if (cmds.some((c, k) => k !== index && (c?.name === column || asColumnDef(c?.def)?.colname === column))) return undefined;
+  const spans = commandSpans(ctx.file, ctx.statement, stmt);
+  if (!spans) return undefined;
+  if (cmds.some((c, k) => k !== index && (c.name === column || asColumnDef(c.def)?.colname === column))) return undefined;
   const remove = removeListItem(spans, index);
   if (!remove || ctx.statement.container !== undefined) return undefined;
   let insert: TextEdit;

@@ -1,7 +1,7 @@
-import { asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../parse/ast';
+import { nameList } from '../parse/ast';
 import { Rule } from './types';
-import { headSpan, existingTableAlter } from './helpers';
-import { constraintClauseSpan } from './clauses';
+import { constraintClauseSpan, constraintSpan, headSpan } from './support/spans';
+import { addedConstraints } from './support/alter';
 import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
 
 export const addingPrimaryKeyConstraint: Rule = {
@@ -25,18 +25,14 @@ export const addingPrimaryKeyConstraint: Rule = {
       'ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey;',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    const rel = ctx.catalog.relation(table);
-    for (const c of stmt.cmds ?? []) {
-      const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype === 'AT_AddConstraint') {
-        const con = asConstraint(cmd.def);
-        if (con?.contype !== 'CONSTR_PRIMARY' || con.indexname) continue;
+    for (const { con, column: col, command } of addedConstraints(ctx, 'CONSTR_PRIMARY')) {
+      const { table, alter: stmt } = command;
+      if (!col) {
+        if (con.indexname) continue;
         const name = uniqueConstraintName(ctx, table, con, stmt);
         const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
         const fix = usingIndexFix(ctx, stmt, con, clause);
+        const rel = ctx.catalog.relation(table);
         const nullable = nameList(con.keys).filter((k) => rel?.columns.get(k) && !rel.columns.get(k)!.notNull);
         report({
           statement: ctx.statement.index,
@@ -51,13 +47,10 @@ export const addingPrimaryKeyConstraint: Rule = {
               : ''),
           fix: typeof fix === 'string' ? undefined : fix,
         });
-      } else if (cmd?.subtype === 'AT_AddColumn') {
-        const col = asColumnDef(cmd.def);
-        const con = (col?.constraints ?? []).map(asConstraint).find((x) => x?.contype === 'CONSTR_PRIMARY');
-        if (!col?.colname || !con) continue;
+      } else if (col.colname) {
         report({
           statement: ctx.statement.index,
-          span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+          span: constraintSpan(ctx.file, ctx.statement, con.location),
           message:
             `ADD COLUMN ${col.colname} ... PRIMARY KEY builds an index over ${table} while holding ACCESS EXCLUSIVE on it: reads and ` +
             'writes wait for the whole build. Add and fill the column first, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.',

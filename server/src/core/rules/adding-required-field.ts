@@ -1,8 +1,8 @@
-import { T, asAlterTableCmd, asAConst, asColumnDef, asConstraint, typeToString } from '../parse/ast';
+import { T, asAConst, asColumnDef, asConstraint, typeToString } from '../parse/ast';
 import { isSerialType } from '../locks/addColumn';
 import { Rule } from './types';
-import { headSpan, existingTableAlter } from './helpers';
-import { constraintClauseSpan } from './clauses';
+import { constraintSpan } from './support/spans';
+import { alterCommands } from './support/alter';
 
 export const addingRequiredField: Rule = {
   id: 'adding-required-field',
@@ -24,16 +24,11 @@ export const addingRequiredField: Rule = {
     good: "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    const rel = ctx.catalog.relation(table);
-    for (const c of stmt.cmds ?? []) {
-      const cmd = asAlterTableCmd(c);
-      const col = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def) : undefined;
+    for (const { cmd, table } of alterCommands(ctx, 'AT_AddColumn')) {
+      const col = asColumnDef(cmd.def);
       if (!col?.colname) continue;
       // ADD COLUMN IF NOT EXISTS of a column that exists does nothing.
-      if (cmd!.missing_ok && rel?.columns.has(col.colname)) continue;
+      if (cmd.missing_ok && ctx.catalog.relation(table)?.columns.has(col.colname)) continue;
       const cons = (col.constraints ?? []).map(asConstraint).filter((x): x is T.Constraint => !!x);
       const required = cons.find((x) => x.contype === 'CONSTR_NOTNULL' || x.contype === 'CONSTR_PRIMARY');
       if (!required) continue;
@@ -43,7 +38,7 @@ export const addingRequiredField: Rule = {
       const what = required.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY (which implies NOT NULL)' : 'NOT NULL';
       report({
         statement: ctx.statement.index,
-        span: constraintClauseSpan(ctx.file, ctx.statement, required.location) ?? headSpan(ctx.file, ctx.statement),
+        span: constraintSpan(ctx.file, ctx.statement, required.location),
         message:
           `Adding column ${col.colname} ${what} without a DEFAULT fails as soon as ${table} has rows: every existing row would hold ` +
           'NULL. Give it a DEFAULT (instant from PostgreSQL 11 when not volatile), or add it nullable, backfill it, then SET NOT NULL ' +

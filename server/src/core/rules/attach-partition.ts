@@ -1,7 +1,8 @@
 import { as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { assumption, isExisting, keywordSpan, headSpan } from './helpers';
-import { findNameToken, join } from './statementParts';
+import { assumption, isExisting } from './support/context';
+import { keywordSpan, headSpan, join } from './support/spans';
+import { findNameToken } from './support/names';
 
 export const attachPartition: Rule = {
   id: 'attach-partition',

@@ -1,6 +1,7 @@
 import { as } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting, keywordSpan, headSpan } from './helpers';
+import { isExisting } from './support/context';
+import { keywordSpan, headSpan } from './support/spans';
 
 export const banCluster: Rule = {
   id: 'ban-cluster',

@@ -1,6 +1,7 @@
 import { Rule, RelatedInfo } from './types';
 import { runnerFix } from '../fixes/runnerPlacement';
-import { keywordSpan, headSpan, lineOf } from './helpers';
+import { keywordSpan, headSpan } from './support/spans';
+import { lineOf } from './support/context';
 import { runnerAdvice, unitSentence } from '../runners/apply';
 
 const WHAT: Record<string, string> = {

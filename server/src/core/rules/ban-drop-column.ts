@@ -1,7 +1,5 @@
-import { asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { existingTableAlter } from './helpers';
-import { columnAddedInFile, commandSpan } from './statementParts';
+import { alterCommands, columnAddedInFile } from './support/alter';
 
 export const banDropColumn: Rule = {
   id: 'ban-drop-column',
@@ -21,19 +19,15 @@ export const banDropColumn: Rule = {
     good: '-- after a release that no longer reads or writes users.legacy_flags:\n-- lockwise-ignore ban-drop-column -- unused since release 42\nALTER TABLE users DROP COLUMN legacy_flags;',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    (stmt.cmds ?? []).forEach((c, i) => {
-      const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype !== 'AT_DropColumn' || columnAddedInFile(ctx, table, cmd.name)) return;
+    for (const { cmd, span, table } of alterCommands(ctx, 'AT_DropColumn')) {
+      if (columnAddedInFile(ctx, table, cmd.name)) continue;
       report({
         statement: ctx.statement.index,
-        span: commandSpan(ctx.file, ctx.statement, stmt, i),
+        span,
         message:
           `Dropping column ${cmd.name} of ${table} breaks the application code still running if it reads or writes ${cmd.name}, ` +
           'and its data is lost for a rollback. Stop using the column in a release first, then drop it.',
       });
-    });
+    }
   },
 };

@@ -1,7 +1,7 @@
 import { as } from '../parse/ast';
 import { Rule } from './types';
-import { keywordSpan, headSpan } from './helpers';
-import { findNameToken, join } from './statementParts';
+import { keywordSpan, headSpan, join } from './support/spans';
+import { findNameToken } from './support/names';
 
 export const banDropDatabase: Rule = {
   id: 'ban-drop-database',

@@ -1,7 +1,5 @@
-import { asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { existingTableAlter } from './helpers';
-import { columnAddedInFile, commandSpan } from './statementParts';
+import { alterCommands, columnAddedInFile } from './support/alter';
 
 export const banDropNotNull: Rule = {
   id: 'ban-drop-not-null',
@@ -20,19 +18,15 @@ export const banDropNotNull: Rule = {
     good: '-- every reader handles a NULL email since release 42:\n-- lockwise-ignore ban-drop-not-null -- readers checked\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    (stmt.cmds ?? []).forEach((c, i) => {
-      const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype !== 'AT_DropNotNull' || columnAddedInFile(ctx, table, cmd.name)) return;
+    for (const { cmd, span, table } of alterCommands(ctx, 'AT_DropNotNull')) {
+      if (columnAddedInFile(ctx, table, cmd.name)) continue;
       report({
         statement: ctx.statement.index,
-        span: commandSpan(ctx.file, ctx.statement, stmt, i),
+        span,
         message:
           `Dropping NOT NULL on ${table}.${cmd.name} lets NULLs reach code that assumes there are none (the running ` +
           'application, reports, consumers); restoring the constraint later needs a full scan.',
       });
-    });
+    }
   },
 };

@@ -1,7 +1,8 @@
 import { as, nameList } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting, keywordSpan, headSpan } from './helpers';
-import { findNameToken } from './statementParts';
+import { isExisting } from './support/context';
+import { keywordSpan, headSpan } from './support/spans';
+import { findNameToken } from './support/names';
 
 export const banDropTable: Rule = {
   id: 'ban-drop-table',

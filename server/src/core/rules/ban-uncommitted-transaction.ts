@@ -1,5 +1,6 @@
 import { Rule } from './types';
-import { eol, headSpan, insertAfterStatement } from './helpers';
+import { eol, insertAfterStatement } from './support/edits';
+import { headSpan } from './support/spans';
 
 export const banUncommittedTransaction: Rule = {
   id: 'ban-uncommitted-transaction',

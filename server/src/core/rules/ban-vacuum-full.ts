@@ -1,6 +1,7 @@
 import { T, as, asDefElem } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting, keywordSpan, headSpan, locationSpan } from './helpers';
+import { isExisting } from './support/context';
+import { keywordSpan, headSpan, locationSpan } from './support/spans';
 
 export const banVacuumFull: Rule = {
   id: 'ban-vacuum-full',

@@ -1,6 +1,7 @@
 import { Rule, RelatedInfo } from './types';
 import { runnerFix } from '../fixes/runnerPlacement';
-import { headSpan, lineOf } from './helpers';
+import { headSpan } from './support/spans';
+import { lineOf } from './support/context';
 import { runnerAdvice, unitSentence } from '../runners/apply';
 
 /** Statements PostgreSQL refuses inside a transaction block (PreventInTransactionBlock), besides the CONCURRENTLY forms. */

@@ -1,8 +1,7 @@
-import { asAlterTableCmd } from '../parse/ast';
 import { alterColumnTypeVerdict } from '../locks/typeChange';
 import { Rule } from './types';
-import { headSpan, keywordSpan, existingTableAlter } from './helpers';
-import { alterCommandSpans } from './clauses';
+import { keywordSpan } from './support/spans';
+import { alterCommands } from './support/alter';
 
 export const changingColumnType: Rule = {
   id: 'changing-column-type',
@@ -32,27 +31,23 @@ export const changingColumnType: Rule = {
       'UPDATE orders SET id_new = id WHERE id BETWEEN 1 AND 10000;',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    const rel = ctx.catalog.relation(table);
-    const cmds = (stmt.cmds ?? []).map(asAlterTableCmd);
-    const spans = alterCommandSpans(ctx.file, ctx.statement, stmt.relation?.location);
-    cmds.forEach((cmd, i) => {
-      if (cmd?.subtype !== 'AT_AlterColumnType' || !cmd.name) return;
+    for (const command of alterCommands(ctx, 'AT_AlterColumnType')) {
+      const { cmd, table } = command;
+      if (!cmd.name) continue;
+      const rel = ctx.catalog.relation(table);
       const oldType = rel?.columns.get(cmd.name)?.type;
       const verdict = alterColumnTypeVerdict(cmd, oldType, ctx.file.config.pgVersion);
-      if (!verdict.rewrite) return;
+      if (!verdict.rewrite) continue;
       const change = oldType && oldType !== verdict.newType ? `from ${readable(oldType)} to ${readable(verdict.newType)}` : `to ${readable(verdict.newType)}`;
       report({
         statement: ctx.statement.index,
-        span: (spans.length === cmds.length ? spans[i] : undefined) ?? keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? headSpan(ctx.file, ctx.statement),
+        span: command.exact ? command.span : keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? command.span,
         message:
           `Changing ${table}.${cmd.name} ${change} rewrites ${table} and rebuilds every index on it while holding ACCESS EXCLUSIVE: ` +
           `reads and writes wait for the whole rewrite (${verdict.assumed ? 'assumed: ' : ''}${readable(verdict.reason)}). ` +
           'Add a new column, backfill it in batches and switch over instead (see `lockwise explain changing-column-type`).',
       });
-    });
+    }
   },
 };
 

@@ -3,8 +3,9 @@ import { checkNameColumns, chooseName, defaultConstraintName } from '../model/ca
 import { Transaction } from '../model/timeline';
 import { lockRank } from '../locks/modes';
 import { Rule, StatementContext, Fix } from './types';
-import { isExisting, headSpan, quoteIdent, lineOf, relationSql, mentionsRelation, validateWhere } from './helpers';
-import { constraintClauseSpan, alterCommandSpan } from './clauses';
+import { isExisting, lineOf, mentionsRelation, validateWhere } from './support/context';
+import { headSpan, constraintSpan, commandSpans } from './support/spans';
+import { quoteIdent, relationSql } from './support/names';
 import { insertAfterTransaction, removeStatement } from '../fixes/placement';
 import { Span } from '../text/positions';
 
@@ -49,7 +50,7 @@ export const constraintMissingNotValid: Rule = {
         const con = asConstraint(cmd.def);
         if (con?.contype !== 'CONSTR_CHECK' && con?.contype !== 'CONSTR_FOREIGN') return;
         const name = con.conname ?? defaultName(ctx, table, con);
-        const span = constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement);
+        const span = constraintSpan(ctx.file, ctx.statement, con.location);
         if (con.skip_validation) {
           adds.set(key(table, name), { statement: ctx.statement.index, span, transaction: ctx.timeline.transaction });
           return;
@@ -69,7 +70,7 @@ export const constraintMissingNotValid: Rule = {
         if (!add || !tx || add.transaction !== tx || !isExisting(ctx, table)) return;
         const addLock = ctx.file.effects[add.statement]?.locks.find((l) => l.relation === table);
         const mode = addLock && lockRank(addLock.mode) >= lockRank('SHARE') ? addLock.mode : 'ACCESS EXCLUSIVE';
-        const span = alterCommandSpan(ctx.file, ctx.statement, stmt.relation?.location, i, cmds.length) ?? headSpan(ctx.file, ctx.statement);
+        const span = commandSpans(ctx.file, ctx.statement, stmt)?.[i] ?? headSpan(ctx.file, ctx.statement);
         report({
           statement: ctx.statement.index,
           span,

@@ -1,7 +1,6 @@
-import { asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
 import { Rule } from './types';
-import { headSpan, existingTableAlter } from './helpers';
-import { constraintClauseSpan } from './clauses';
+import { constraintClauseSpan, constraintSpan, headSpan } from './support/spans';
+import { addedConstraints } from './support/alter';
 import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
 
 export const disallowedUniqueConstraint: Rule = {
@@ -24,14 +23,10 @@ export const disallowedUniqueConstraint: Rule = {
       'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;',
   },
   checkStatement(ctx, report) {
-    const target = existingTableAlter(ctx);
-    if (!target) return;
-    const { stmt, table } = target;
-    for (const c of stmt.cmds ?? []) {
-      const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype === 'AT_AddConstraint') {
-        const con = asConstraint(cmd.def);
-        if (con?.contype !== 'CONSTR_UNIQUE' || con.indexname) continue;
+    for (const { con, column: col, command } of addedConstraints(ctx, 'CONSTR_UNIQUE')) {
+      const { table, alter: stmt } = command;
+      if (!col) {
+        if (con.indexname) continue;
         const name = uniqueConstraintName(ctx, table, con, stmt);
         const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
         const fix = usingIndexFix(ctx, stmt, con, clause);
@@ -44,13 +39,10 @@ export const disallowedUniqueConstraint: Rule = {
             (typeof fix === 'string' ? `. No quick fix: ${fix}.` : '.'),
           fix: typeof fix === 'string' ? undefined : fix,
         });
-      } else if (cmd?.subtype === 'AT_AddColumn') {
-        const col = asColumnDef(cmd.def);
-        const con = (col?.constraints ?? []).map(asConstraint).find((x) => x?.contype === 'CONSTR_UNIQUE');
-        if (!col?.colname || !con) continue;
+      } else if (col.colname) {
         report({
           statement: ctx.statement.index,
-          span: constraintClauseSpan(ctx.file, ctx.statement, con.location) ?? headSpan(ctx.file, ctx.statement),
+          span: constraintSpan(ctx.file, ctx.statement, con.location),
           message:
             `ADD COLUMN ${col.colname} ... UNIQUE builds an index over ${table} while holding ACCESS EXCLUSIVE on it: reads and writes ` +
             'wait for the whole build. Add the column, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX.',

@@ -1,7 +1,6 @@
 import { as, nameList } from '../parse/ast';
 import { Rule } from './types';
-import { keywordSpan, headSpan } from './helpers';
-import { extendToToken } from './statementParts';
+import { keywordSpan, headSpan, extendToToken } from './support/spans';
 import { runnerAdvice, runnerTransactionWords } from '../runners/apply';
 
 const STATE_KEY = 'enum-value-in-transaction.created';

@@ -1,6 +1,6 @@
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList, nodeKind } from '../parse/ast';
 import { Rule } from './types';
-import { MAX_IDENTIFIER_BYTES, identValue, isNameToken, truncateIdentifier } from './statementParts';
+import { MAX_IDENTIFIER_BYTES, identValue, isNameToken, truncateIdentifier } from './support/names';
 
 export const identifierTooLong: Rule = {
   id: 'identifier-too-long',

@@ -1,7 +1,7 @@
 import { T, as, constValue, findAll, nameList, Node } from '../parse/ast';
 import { formatDuration, parseDuration } from '../model/timeline';
 import { Rule } from './types';
-import { headSpan, locationSpan } from './helpers';
+import { headSpan, locationSpan } from './support/spans';
 
 export const lockTimeoutTooLong: Rule = {
   id: 'lock-timeout-too-long',

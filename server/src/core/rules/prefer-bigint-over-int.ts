@@ -1,5 +1,5 @@
 import { Rule } from './types';
-import { reportColumnTypes } from './columnTypes';
+import { reportColumnTypes } from './support/columnTypes';
 
 export const preferBigintOverInt: Rule = {
   id: 'prefer-bigint-over-int',

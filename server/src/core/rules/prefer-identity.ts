@@ -1,5 +1,5 @@
 import { Rule } from './types';
-import { reportColumnTypes, SERIALS } from './columnTypes';
+import { reportColumnTypes, SERIALS } from './support/columnTypes';
 
 export const preferIdentity: Rule = {
   id: 'prefer-identity',

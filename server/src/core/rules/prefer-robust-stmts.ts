@@ -2,8 +2,7 @@ import { as, asAlterTableCmd, nodeKind } from '../parse/ast';
 import { Statement } from '../model/statements';
 import { Span } from '../text/positions';
 import { FileContext, ReportedFinding, Rule, StatementContext } from './types';
-import { keywordSpan } from './helpers';
-import { alterCommandSpans } from './statementParts';
+import { commandSpans, keywordSpan } from './support/spans';
 
 /** DROP forms that accept IF EXISTS right after these keywords (and CONCURRENTLY). */
 const DROP_KEYWORDS: Record<string, string[]> = {
@@ -128,7 +127,7 @@ type Add = (keywords: Span | undefined, what: string, insertAt: number | undefin
 function alterTable(ctx: StatementContext, add: Add): void {
   const s = as(ctx.statement.node, 'AlterTableStmt')!;
   if (s.objtype !== 'OBJECT_TABLE') return;
-  const spans = alterCommandSpans(ctx.file, ctx.statement, s.relation, s.cmds?.length ?? 0);
+  const spans = commandSpans(ctx.file, ctx.statement, s);
   if (!spans) return;
   const tokens = ctx.file.tokens(ctx.statement);
   (s.cmds ?? []).forEach((c, i) => {

@@ -1,7 +1,8 @@
 import { as } from '../parse/ast';
 import { Rule } from './types';
-import { headSpan, isExisting } from './helpers';
-import { columnAddedInFile, renameClauseSpan } from './statementParts';
+import { headSpan, renameClauseSpan } from './support/spans';
+import { isExisting } from './support/context';
+import { columnAddedInFile } from './support/alter';
 
 export const renamingColumn: Rule = {
   id: 'renaming-column',

@@ -1,7 +1,7 @@
 import { as } from '../parse/ast';
 import { Rule } from './types';
-import { headSpan, isExisting } from './helpers';
-import { renameClauseSpan } from './statementParts';
+import { headSpan, renameClauseSpan } from './support/spans';
+import { isExisting } from './support/context';
 
 const KINDS: Record<string, string> = {
   OBJECT_TABLE: 'table',

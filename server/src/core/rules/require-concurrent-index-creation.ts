@@ -1,6 +1,8 @@
 import { T, as } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting, keywordSpan, headSpan, statementTextWith } from './helpers';
+import { isExisting } from './support/context';
+import { keywordSpan, headSpan } from './support/spans';
+import { statementTextWith } from './support/edits';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 export const requireConcurrentIndexCreation: Rule = {

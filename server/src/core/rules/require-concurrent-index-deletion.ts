@@ -1,6 +1,9 @@
 import { T, as, nameList } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting, keywordSpan, headSpan, quoteIdent, eol, outsideTransactionHint } from './helpers';
+import { isExisting, outsideTransactionHint } from './support/context';
+import { keywordSpan, headSpan } from './support/spans';
+import { quoteIdent } from './support/names';
+import { eol } from './support/edits';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 export const requireConcurrentIndexDeletion: Rule = {

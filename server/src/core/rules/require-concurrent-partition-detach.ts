@@ -1,6 +1,10 @@
-import { T, as, asAlterTableCmd } from '../parse/ast';
+import { T, as } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting, keywordSpan, headSpan, outsideTransactionHint, quoteIdent, relationSql, eol } from './helpers';
+import { outsideTransactionHint } from './support/context';
+import { alterCommands } from './support/alter';
+import { keywordSpan, headSpan } from './support/spans';
+import { quoteIdent, relationSql } from './support/names';
+import { eol } from './support/edits';
 import { chooseName } from '../model/catalog';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
@@ -26,12 +30,7 @@ export const requireConcurrentPartitionDetach: Rule = {
     good: 'ALTER TABLE measurements DETACH PARTITION measurements_2023 CONCURRENTLY;',
   },
   checkStatement(ctx, report) {
-    const stmt = as(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || !isExisting(ctx, table)) return;
-    for (const c of stmt.cmds ?? []) {
-      const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype !== 'AT_DetachPartition') continue;
+    for (const { cmd, table } of alterCommands(ctx, 'AT_DetachPartition')) {
       const def = as(cmd.def, 'PartitionCmd');
       if (def?.concurrent) continue;
       const part = def?.name?.relname ?? 'the partition';

@@ -1,6 +1,8 @@
 import { as, asDefElem } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting, headSpan, statementTextWith, outsideTransactionHint } from './helpers';
+import { isExisting, outsideTransactionHint } from './support/context';
+import { headSpan } from './support/spans';
+import { statementTextWith } from './support/edits';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 import { Token } from '../parse/parser';
 import { Span } from '../text/positions';

@@ -1,5 +1,7 @@
 import { Rule, StatementContext, TextEdit, Fix } from './types';
-import { insertAfterStatement, insertBeforeStatement, headSpan, isExisting } from './helpers';
+import { insertAfterStatement, insertBeforeStatement } from './support/edits';
+import { headSpan } from './support/spans';
+import { isExisting } from './support/context';
 import { lockRank } from '../locks/modes';
 import { formatDuration } from '../model/timeline';
 

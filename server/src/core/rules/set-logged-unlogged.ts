@@ -1,7 +1,5 @@
-import { as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './helpers';
-import { commandSpan } from './statementParts';
+import { alterCommands } from './support/alter';
 
 export const setLoggedUnlogged: Rule = {
   id: 'set-logged-unlogged',
@@ -21,18 +19,13 @@ export const setLoggedUnlogged: Rule = {
     good: 'CREATE TABLE events_new (LIKE events INCLUDING ALL);\n-- copy in batches, then swap names in one short transaction',
   },
   checkStatement(ctx, report) {
-    const stmt = as(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
-    if (!stmt || !isExisting(ctx, table)) return;
-    (stmt.cmds ?? []).forEach((c, i) => {
-      const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype !== 'AT_SetLogged' && cmd?.subtype !== 'AT_SetUnLogged') return;
+    for (const { cmd, span, table } of alterCommands(ctx, ['AT_SetLogged', 'AT_SetUnLogged'])) {
       const form = cmd.subtype === 'AT_SetLogged' ? 'SET LOGGED' : 'SET UNLOGGED';
       report({
         statement: ctx.statement.index,
-        span: commandSpan(ctx.file, ctx.statement, stmt, i),
+        span,
         message: `${form} rewrites ${table} and every index under ACCESS EXCLUSIVE: no query can read or write it until the copy finishes.`,
       });
-    });
+    }
   },
 };

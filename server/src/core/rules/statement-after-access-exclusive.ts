@@ -1,7 +1,8 @@
 import { Rule, RelatedInfo, StatementContext } from './types';
 import { as } from '../parse/ast';
 import { isBatchedWrite } from './unbatched-backfill';
-import { headSpan, lineOf } from './helpers';
+import { headSpan } from './support/spans';
+import { lineOf } from './support/context';
 import { unitSentence } from '../runners/apply';
 import { isNewRelation, RelationLock } from '../locks/model';
 import { LockMode, lockRank } from '../locks/modes';

@@ -1,5 +1,6 @@
 import { Rule } from './types';
-import { headSpan, lineOf } from './helpers';
+import { headSpan } from './support/spans';
+import { lineOf } from './support/context';
 import { as } from '../parse/ast';
 
 export const transactionNesting: Rule = {

@@ -1,8 +1,8 @@
 import { Node, as, nameList } from '../parse/ast';
 import { Catalog, RelationInfo } from '../model/catalog';
 import { Rule } from './types';
-import { assumption, isExisting, keywordSpan, headSpan } from './helpers';
-import { relationSpan, join } from './statementParts';
+import { assumption, isExisting } from './support/context';
+import { keywordSpan, headSpan, relationSpan, join } from './support/spans';
 
 export const unbatchedBackfill: Rule = {
   id: 'unbatched-backfill',

@@ -3,10 +3,9 @@
  * columns, ALTER TABLE ... ADD COLUMN and ALTER COLUMN ... TYPE. New tables are included: the
  * type choice matters most when the table is created.
  */
-import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../parse/ast';
-import { ReportedFinding, StatementContext } from './types';
-import { headSpan } from './helpers';
-import { typeSpan } from './statementParts';
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../../parse/ast';
+import { ReportedFinding, StatementContext } from '../types';
+import { headSpan, typeSpan } from './spans';
 
 export interface DeclaredColumn {
   table: string;

@@ -1,0 +1,107 @@
+/** ALTER TABLE of a table that existed before this file, one sub-command at a time. */
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../../parse/ast';
+import { Span } from '../../text/positions';
+import { FileContext, StatementContext } from '../types';
+import { isExisting } from './context';
+import { commandSpans, headSpan } from './spans';
+
+/** One sub-command of an ALTER TABLE, with the table and the statement it belongs to. */
+export class AlterCommand {
+  constructor(
+    readonly cmd: T.AlterTableCmd,
+    /** Position in the statement's `cmds`. */
+    readonly index: number,
+    readonly table: string,
+    readonly alter: T.AlterTableStmt,
+    private readonly spans: () => Span[] | undefined,
+    private readonly fallback: () => Span,
+  ) {}
+
+  /** The sub-command's text; the statement's first line when the text does not line up with the AST (see `exact`). */
+  get span(): Span {
+    return this.spans()?.[this.index] ?? this.fallback();
+  }
+
+  /** False when `span` is the statement's first line instead of the sub-command's text. */
+  get exact(): boolean {
+    return this.spans() !== undefined;
+  }
+}
+
+/**
+ * The sub-commands of an `ALTER TABLE` (not ALTER INDEX/VIEW/SEQUENCE/...) of a table that existed
+ * before this file, only those of `subtype` when given; none for any other statement.
+ */
+export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType | T.AlterTableType[]): AlterCommand[] {
+  const alter = as(ctx.statement.node, 'AlterTableStmt');
+  const table = alter?.relation?.relname;
+  if (!alter || !table || alter.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return [];
+  const wanted = subtype === undefined ? undefined : new Set(Array.isArray(subtype) ? subtype : [subtype]);
+  // Spans are split from the tokens once, and only when a finding asks for one.
+  let spans: Span[] | undefined | null = null;
+  const allSpans = () => (spans === null ? (spans = commandSpans(ctx.file, ctx.statement, alter)) : spans);
+  const head = () => headSpan(ctx.file, ctx.statement);
+  const out: AlterCommand[] = [];
+  (alter.cmds ?? []).forEach((c, index) => {
+    const cmd = asAlterTableCmd(c);
+    if (cmd && (!wanted || (cmd.subtype && wanted.has(cmd.subtype)))) out.push(new AlterCommand(cmd, index, table, alter, allSpans, head));
+  });
+  return out;
+}
+
+export interface AddedConstraint {
+  con: T.Constraint;
+  /** Set for a constraint written inside `ADD COLUMN` (a column constraint). */
+  column?: T.ColumnDef;
+  command: AlterCommand;
+}
+
+/**
+ * Constraints of kind `contype` that an ALTER TABLE of an existing table adds, in text order:
+ * `ADD CONSTRAINT` table constraints and the column constraints of `ADD COLUMN`.
+ */
+export function addedConstraints(ctx: StatementContext, contype: T.ConstrType): AddedConstraint[] {
+  const out: AddedConstraint[] = [];
+  for (const command of alterCommands(ctx, ['AT_AddConstraint', 'AT_AddColumn'])) {
+    if (command.cmd.subtype === 'AT_AddConstraint') {
+      const con = asConstraint(command.cmd.def);
+      if (con?.contype === contype) out.push({ con, command });
+      continue;
+    }
+    const column = asColumnDef(command.cmd.def);
+    for (const con of (column?.constraints ?? []).map(asConstraint)) if (con?.contype === contype) out.push({ con, column, command });
+  }
+  return out;
+}
+
+/** True when an earlier statement of this file added `column` to `table` (no running code uses it yet). */
+export function columnAddedInFile(ctx: StatementContext, table: string | undefined, column: string | undefined): boolean {
+  if (!table || !column) return false;
+  const first = addedColumns(ctx.file, ctx.statement.index).get(`${table}\u0000${column}`);
+  return first !== undefined && first < ctx.statement.index;
+}
+
+const ADDED_COLUMNS_KEY = 'statementParts.addedColumns';
+
+/**
+ * First statement index that adds each (table, column), scanned once per file up to `until`
+ * (exclusive) and extended as later statements ask: a rescan from the top for every DROP/RENAME
+ * COLUMN was quadratic on long files.
+ */
+function addedColumns(file: FileContext, until: number): Map<string, number> {
+  let memo = file.state.get(ADDED_COLUMNS_KEY) as { scanned: number; first: Map<string, number> } | undefined;
+  if (!memo) file.state.set(ADDED_COLUMNS_KEY, (memo = { scanned: 0, first: new Map() }));
+  for (; memo.scanned < until && memo.scanned < file.statements.length; memo.scanned++) {
+    const s = file.statements[memo.scanned];
+    const alter = as(s.node, 'AlterTableStmt');
+    const table = alter?.relation?.relname;
+    if (!table) continue;
+    for (const c of alter.cmds ?? []) {
+      const cmd = asAlterTableCmd(c);
+      const column = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def)?.colname : undefined;
+      const key = `${table}\u0000${column}`;
+      if (column && !memo.first.has(key)) memo.first.set(key, s.index);
+    }
+  }
+  return memo.first;
+}

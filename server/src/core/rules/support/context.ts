@@ -1,0 +1,42 @@
+/** Questions rules ask about a statement's surroundings: did the relation exist before, which transaction, in words. */
+import { FileContext, StatementContext } from '../types';
+
+/** True when the relation existed before this file (or is unknown, which counts as existing). */
+export function isExisting(ctx: StatementContext, relation: string | undefined): boolean {
+  if (!relation) return false;
+  if (ctx.catalog.isNew(relation)) return false;
+  const idx = ctx.catalog.indexes.get(relation);
+  if (idx && (idx.createdInFile || ctx.catalog.isNew(idx.table))) return false;
+  return true;
+}
+
+export function lineOf(file: FileContext, offset: number): number {
+  return file.lines.positionAt(offset).line + 1;
+}
+
+/** "without history" disclaimer appended to conservative verdicts. */
+export function assumption(file: FileContext): string {
+  return file.hasHistory ? '' : ' (no schema history found: assuming the table has data)';
+}
+
+/** ' outside the transaction block (...)' when the statement runs inside one, for advice about CONCURRENTLY forms. */
+export function outsideTransactionHint(ctx: StatementContext): string {
+  return ctx.timeline.transaction || ctx.statement.container !== undefined ? ' outside the transaction block (it cannot run inside one)' : '';
+}
+
+/** Where a VALIDATE CONSTRAINT should run, in words: after the COMMIT, in a later migration, or separately. */
+export function validateWhere(ctx: StatementContext): string {
+  const tx = ctx.timeline.transaction;
+  if (tx?.implicit) return 'in a later migration (this file runs in one transaction)';
+  if (tx || ctx.statement.container !== undefined) return 'after the COMMIT';
+  return 'in a separate statement';
+}
+
+/** True when a statement's AST names relation `name` anywhere (as a target, a source, a referenced table). */
+export function mentionsRelation(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((n) => mentionsRelation(n, name));
+  if (!node || typeof node !== 'object') return false;
+  const record = node as Record<string, unknown>;
+  if (record.relname === name) return true;
+  return Object.values(record).some((v) => typeof v === 'object' && mentionsRelation(v, name));
+}
