@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { analyze, Catalog, initParser, mergeConfig, parseConfigText, RULES_BY_ID } from '../../server/src/core';
-import { replay } from '../../server/src/project/history';
+import { HistoryProvider, replay } from '../../server/src/project/history';
 import { detectRunner, FolderFacts } from '../../server/src/core/runners/detect';
 import { runnerProfile } from '../../server/src/core/runners/registry';
 import { nextVersion } from '../../server/src/core/runners/support';
@@ -176,6 +176,16 @@ describe('runner configuration', () => {
     assert.deepStrictEqual(ok, { runner: 'goose', downMigrations: 'full', runnerSettings: { lock_timeout: '5s' } });
     assert.throws(() => parseConfigText('{"runner":"rails"}', 'f', known), /"runner": must be "auto" or one of/);
     assert.throws(() => parseConfigText('{"runnerSettings":{"work_mem":"1MB"}}', 'f', known), /runnerSettings.work_mem/);
+  });
+});
+
+describe('schema history in the runner\'s order', () => {
+  it('sqitch: deploy/ scripts run in sqitch.plan order, not name order', () => {
+    const deploy = path.resolve(__dirname, '../../../test/fixtures/runners/sqitch/deploy');
+    // users_email sorts before users by name, but the plan deploys users first.
+    const before = new HistoryProvider().catalogBefore(path.join(deploy, 'users_email.sql'));
+    assert.ok(before?.relation('users'), 'users is in the history of users_email');
+    assert.strictEqual(new HistoryProvider().catalogBefore(path.join(deploy, 'users.sql')), undefined);
   });
 });
 

@@ -72,6 +72,8 @@ export function migrationSequence(file: string, source: TextSource, memo?: Map<s
     return { steps, key };
   }
   const dir = path.dirname(abs);
+  const plan = sqitchPlan(dir, source);
+  if (plan) return planSequence(dir, base, plan);
   let steps = memo?.get('flat:' + dir);
   if (!steps) {
     steps = source
@@ -83,6 +85,28 @@ export function migrationSequence(file: string, source: TextSource, memo?: Map<s
   }
   const key = DOWN_FILE.test(base) ? upKey(base.replace(/down(\.\w+)$/i, 'up$1')) + '\uffff' : upKey(base);
   return { steps, key };
+}
+
+/** Change names of a sqitch plan in deploy order, when `dir` is a sqitch `deploy/` folder. */
+function sqitchPlan(dir: string, source: TextSource): string[] | undefined {
+  if (path.basename(dir) !== 'deploy') return undefined;
+  const text = source.read(path.join(path.dirname(dir), 'sqitch.plan'));
+  if (text === undefined) return undefined;
+  const changes: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    // `%pragma`, `# comment`, `@tag` and blank lines are not changes; a change line starts with its name.
+    const m = /^\s*([^\s%#@:\[]+)\s/.exec(line);
+    if (m && !changes.includes(m[1])) changes.push(m[1]);
+  }
+  return changes;
+}
+
+/** Sqitch deploys in plan order, not name order: keys are plan positions. */
+function planSequence(dir: string, base: string, plan: string[]): { steps: Step[]; key: string } {
+  const key = (name: string) => String(plan.indexOf(name)).padStart(6, '0');
+  const steps = plan.map((name) => ({ file: path.join(dir, name + '.sql'), key: key(name) }));
+  const own = upKey(base);
+  return { steps, key: plan.includes(own) ? key(own) : '\uffff' };
 }
 
 function upKey(name: string): string {
