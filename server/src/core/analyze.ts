@@ -9,7 +9,7 @@ import { buildTimeline, StatementTimeline, Timeline, Transaction } from './model
 import { blockedByTable, modelStatement, StatementEffect } from './locks/model';
 import { Operation } from './locks/modes';
 import { LineIndex, Span } from './text/positions';
-import { FileContext, Finding, ReportedFinding, Rule } from './rules/types';
+import { FileContext, Finding, ReportedFinding, Rule, StatementContext } from './rules/types';
 import { RULES, RULES_BY_ID } from './rules/registry';
 import { collectIgnores, IgnoreSet } from './ignores';
 import { SqlComment } from './parse/splitter';
@@ -69,23 +69,43 @@ export interface AnalyzeOptions {
   runner?: FileRunnerOptions;
 }
 
+/**
+ * The pipeline, one step per function: build the file context (with its runner and parts), run
+ * the statement rules with the catalog before each statement, run the file rules, then apply
+ * ignores and severities.
+ */
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const config = options.config ?? DEFAULT_CONFIG;
+  const file = fileContext(text, config, options);
+  const catalog = options.history ? options.history.clone() : new Catalog();
+  catalog.inFile = true;
+  const run = new RuleRun(enabledRules(config), config);
+  const { statements, finalCatalog } = walkStatements(file, catalog, run);
+  run.fileRules(file);
+  const findings = finalFindings(file, run.raw);
+  return {
+    text, lines: file.lines, statements, findings, comments: file.comments, timeline: file.timeline, config,
+    hasHistory: file.hasHistory, finalCatalog, runner: file.runner, internalErrors: run.internalErrors,
+  };
+}
+
+/** What the pipeline steps share: the rules' file context, the comments and each statement's part. */
+type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[] };
+
+/** Split, parse, runner, timeline: what every rule sees of the whole file. */
+function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptions): PipelineFile {
   const lines = new LineIndex(text);
   const { statements, comments } = buildStatements(text);
   const runner = runnerInfo(text, statements, config, options.runner);
-  const timeline = buildTimeline(statements, config.assumeInTransaction, { units: runner?.units, settings: config.runnerSettings });
-  const parts = statementParts(statements, runner);
-  const catalog = options.history ? options.history.clone() : new Catalog();
-  catalog.inFile = true;
-
   const tokenCache = new Map<number, Token[]>();
-  const file: FileContext = {
+  return {
     text,
     lines,
     statements,
+    comments,
+    parts: statementParts(statements, runner),
     effects: [],
-    timeline,
+    timeline: buildTimeline(statements, config.assumeInTransaction, { units: runner?.units, settings: config.runnerSettings }),
     config,
     hasHistory: !!options.history && options.history.relations.size > 0,
     state: new Map(),
@@ -96,28 +116,62 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       return t;
     },
   };
+}
 
-  const enabled = RULES.filter((rule) => severityOf(rule, config) !== 'off' && (rule.minPgVersion ?? 0) <= config.pgVersion);
-  const raw: { rule: Rule; finding: ReportedFinding }[] = [];
-  // One reporter per rule for the whole file, not one closure per rule per statement.
-  const reporters = new Map(enabled.map((rule) => [rule, (finding: ReportedFinding) => void raw.push({ rule, finding })]));
-  const statementRules = enabled.filter((rule) => rule.checkStatement);
+function enabledRules(config: LockwiseConfig): Rule[] {
+  return RULES.filter((rule) => severityOf(rule, config) !== 'off' && (rule.minPgVersion ?? 0) <= config.pgVersion);
+}
 
-  const internalErrors: string[] = [];
-  const guard = <T>(where: string, fn: () => T, fallback: T): T => {
-    try {
-      return fn();
-    } catch (error) {
-      internalErrors.push(`${where}: ${errorText(error)}`);
-      return fallback;
+/** The enabled rules, what they reported and the bugs caught while running them. */
+class RuleRun {
+  readonly raw: { rule: Rule; finding: ReportedFinding }[] = [];
+  readonly internalErrors: string[] = [];
+  /** One reporter per rule for the whole file, not one closure per rule per statement. */
+  private readonly reporters: Map<Rule, (finding: ReportedFinding) => void>;
+  readonly statementRules: Rule[];
+  /** The statement rules that run on rollback parts (`downMigrations`). */
+  readonly downRules: Rule[];
+
+  constructor(
+    private readonly enabled: Rule[],
+    config: LockwiseConfig,
+  ) {
+    this.reporters = new Map(enabled.map((rule) => [rule, (finding: ReportedFinding) => void this.raw.push({ rule, finding })]));
+    this.statementRules = enabled.filter((rule) => rule.checkStatement);
+    this.downRules = this.statementRules.filter((r) => keepDown(config.downMigrations, r.id));
+  }
+
+  statementRulesOn(rules: Rule[], ctx: StatementContext, where: () => string): void {
+    // The hot loop (rules × statements): a plain try/catch, no closure per call.
+    for (const rule of rules) {
+      try {
+        rule.checkStatement!(ctx, this.reporters.get(rule)!);
+      } catch (error) {
+        this.internalErrors.push(`${where()}: rule ${rule.id}: ${errorText(error)}`);
+      }
     }
-  };
+  }
 
-  const analyses: StatementAnalysis[] = new Array(statements.length);
-  const modelOptions = { pgVersion: config.pgVersion };
-  const downRules = config.downMigrations === 'full' ? statementRules : config.downMigrations === 'syntax' ? statementRules.filter((r) => DOWN_SYNTAX_RULES.has(r.id)) : [];
-  // Deployed statements first, then rollback parts against the schema after them, in a fresh rule state.
-  const order = [...statements.filter((s) => parts[s.index] === 'up'), ...statements.filter((s) => parts[s.index] !== 'up')];
+  fileRules(file: FileContext): void {
+    for (const rule of this.enabled) {
+      if (!rule.checkFile) continue;
+      try {
+        rule.checkFile(file, this.reporters.get(rule)!);
+      } catch (error) {
+        this.internalErrors.push(`file: rule ${rule.id}: ${errorText(error)}`);
+      }
+    }
+  }
+}
+
+/**
+ * Per statement: lock model on the catalog before it, statement rules, then the catalog moves on.
+ * Deployed statements first, then rollback parts against the schema after them, in a fresh rule state.
+ */
+function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { statements: StatementAnalysis[]; finalCatalog: Catalog } {
+  const { parts } = file;
+  const analyses: StatementAnalysis[] = new Array(file.statements.length);
+  const order = [...file.statements.filter((s) => parts[s.index] === 'up'), ...file.statements.filter((s) => parts[s.index] !== 'up')];
   let finalCatalog = catalog;
   for (const stmt of order) {
     const up = parts[stmt.index] === 'up';
@@ -125,36 +179,36 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
       finalCatalog = catalog.clone();
       file.state = new Map();
     }
-    const rules = up ? statementRules : downRules;
     const where = () => `statement ${stmt.index} (${stmt.kind})`;
-    let effect: StatementEffect;
-    try {
-      effect = modelStatement(stmt.node, catalog, modelOptions);
-    } catch (error) {
-      internalErrors.push(`${where()}: lock model: ${errorText(error)}`);
-      effect = modelStatement(undefined, catalog, modelOptions);
-    }
+    const effect = modelEffect(stmt, catalog, file.config, (e) => run.internalErrors.push(`${where()}: lock model: ${e}`));
     file.effects[stmt.index] = effect;
-    const stmtTimeline = timeline.perStatement[stmt.index];
-    const ctx = { file, statement: stmt, effect, timeline: stmtTimeline, catalog };
-    // The hot loop (rules × statements): a plain try/catch, no closure per call.
-    for (const rule of rules) {
-      try {
-        rule.checkStatement!(ctx, reporters.get(rule)!);
-      } catch (error) {
-        internalErrors.push(`${where()}: rule ${rule.id}: ${errorText(error)}`);
-      }
-    }
+    const stmtTimeline = file.timeline.perStatement[stmt.index];
+    run.statementRulesOn(up ? run.statementRules : run.downRules, { file, statement: stmt, effect, timeline: stmtTimeline, catalog }, where);
     analyses[stmt.index] = statementAnalysis(stmt, effect, stmtTimeline, catalog, parts[stmt.index]);
     try {
       catalog.apply(stmt.node, stmt.index);
     } catch (error) {
-      internalErrors.push(`${where()}: catalog: ${errorText(error)}`);
+      run.internalErrors.push(`${where()}: catalog: ${errorText(error)}`);
     }
   }
-  for (const rule of enabled) if (rule.checkFile) guard(`file: rule ${rule.id}`, () => rule.checkFile!(file, reporters.get(rule)!), undefined);
+  return { statements: analyses, finalCatalog };
+}
 
-  const ignores = collectIgnores(comments, lines, new Set(RULES_BY_ID.keys()));
+/** The lock model's effect; a model bug is reported and the statement gets the empty effect. */
+function modelEffect(stmt: Statement, catalog: Catalog, config: LockwiseConfig, report: (error: string) => void): StatementEffect {
+  const modelOptions = { pgVersion: config.pgVersion };
+  try {
+    return modelStatement(stmt.node, catalog, modelOptions);
+  } catch (error) {
+    report(errorText(error));
+    return modelStatement(undefined, catalog, modelOptions);
+  }
+}
+
+/** Rollback-part findings, ignore comments and configured severities applied, unknown ignored ids reported, sorted by position. */
+function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
+  const { config, statements, lines, parts } = file;
+  const ignores = collectIgnores(file.comments, lines, new Set(RULES_BY_ID.keys()));
   const findings: Finding[] = [];
   for (const { rule, finding } of raw) {
     if (parts[finding.statement] !== 'up' && !keepDown(config.downMigrations, rule.id)) continue;
@@ -163,22 +217,21 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     const severity = config.rules[rule.id] ?? finding.severity ?? rule.defaultSeverity;
     findings.push({ ...finding, rule: rule.id, severity: severity as Severity });
   }
-  for (const unknown of ignores.unknown) {
-    const rule = RULES_BY_ID.get('unknown-ignore-rule');
-    if (!rule || severityOf(rule, config) === 'off') continue;
-    findings.push({
-      rule: 'unknown-ignore-rule',
-      severity: severityOf(rule, config) as Severity,
-      message: `Unknown rule "${unknown.id}" in an ignore comment: it silences nothing (see \`lockwise rules\`).`,
-      span: unknown.span,
-      statement: nearestStatement(statements, unknown.span.start),
-    });
-  }
+  findings.push(...unknownIgnoreFindings(ignores, statements, config));
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
-  return {
-    text, lines, statements: analyses, findings, comments, timeline, config,
-    hasHistory: file.hasHistory, finalCatalog, runner, internalErrors,
-  };
+  return findings;
+}
+
+function unknownIgnoreFindings(ignores: IgnoreSet, statements: Statement[], config: LockwiseConfig): Finding[] {
+  const rule = RULES_BY_ID.get('unknown-ignore-rule');
+  if (!rule || severityOf(rule, config) === 'off') return [];
+  return ignores.unknown.map((unknown) => ({
+    rule: 'unknown-ignore-rule',
+    severity: severityOf(rule, config) as Severity,
+    message: `Unknown rule "${unknown.id}" in an ignore comment: it silences nothing (see \`lockwise rules\`).`,
+    span: unknown.span,
+    statement: nearestStatement(statements, unknown.span.start),
+  }));
 }
 
 function keepDown(mode: LockwiseConfig['downMigrations'], rule: string): boolean {

@@ -1,0 +1,107 @@
+/** The `lockwise` command line: its help text and the parsing of argv into Options. */
+import { Severity } from '../core';
+import { UsageError } from '../project/files';
+
+export const VERSION = '0.1.0';
+
+export const HELP = `lockwise ${VERSION}: zero-downtime checks for PostgreSQL migrations
+
+Usage:
+  lockwise lint [paths...]    report dangerous statements (files, folders, globs)
+  lockwise audit [paths...]   report every statement's locks, what they block and for how long
+  lockwise rules              list the rules
+  lockwise explain <rule-id>  print a rule's documentation
+  lockwise trace <file>       run the migration on an embedded PostgreSQL 18 (PGlite) after its history:
+                              the locks each statement took, rewrites, scans, errors, prediction diff
+
+Options:
+  --format F        lint: text (default), json, sarif, github; trace: markdown (default), json;
+                    audit: text (default on a terminal), markdown (default otherwise), html, json
+  --all             audit: list every file, not only those with findings
+  --history DIR     trace: replay DIR's .sql files first (default: the earlier files of the file's folder)
+  --pg-version N    PostgreSQL major version to assume (default 15, or pgVersion in .lockwise.json)
+  --config F        use this config file instead of the nearest .lockwise.json
+  --fail-on L       error (default), warning or info: the lowest severity that makes the exit code 1
+  --fix             lint: apply every safe fix in place
+  --dry-run         with --fix: print the diff instead of writing
+  --explain-runner  lint: print which migration runner runs each file, why, and how (then exit 0)
+  --no-color        plain text output
+  -h, --help        this help;  -v, --version  the version
+
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage, config or I/O error.`;
+
+export interface Options {
+  command: string;
+  paths: string[];
+  format?: string;
+  pgVersion?: number;
+  config?: string;
+  failOn: Severity;
+  fix: boolean;
+  dryRun: boolean;
+  explainRunner?: boolean;
+  color: boolean;
+  history?: string;
+  /** audit: every file, not only those with findings. */
+  all: boolean;
+}
+
+export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Flags that set a field from their value (after validation). */
+const VALUE_FLAGS = new Map<string, (opts: Options, value: string) => void>(Object.entries({
+  '--format': (opts, v) => (opts.format = v),
+  '--config': (opts, v) => (opts.config = v),
+  '--history': (opts, v) => (opts.history = v),
+  '--pg-version': (opts, v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 9 || n > 19) throw new UsageError(`--pg-version must be a PostgreSQL major version (9 to 19), not "${v}"`);
+    opts.pgVersion = n;
+  },
+  '--fail-on': (opts, v) => {
+    if (!Object.hasOwn(SEVERITY_RANK, v)) throw new UsageError(`--fail-on must be error, warning or info, not "${v}"`);
+    opts.failOn = v as Severity;
+  },
+}));
+
+/** Flags without a value. */
+const SWITCHES = new Map<string, (opts: Options) => void>(Object.entries({
+  '-h': (opts) => (opts.command = 'help'),
+  '--help': (opts) => (opts.command = 'help'),
+  '-v': (opts) => (opts.command = 'version'),
+  '--version': (opts) => (opts.command = 'version'),
+  '--fix': (opts) => (opts.fix = true),
+  '--dry-run': (opts) => (opts.dryRun = true),
+  '--explain-runner': (opts) => (opts.explainRunner = true),
+  '--all': (opts) => (opts.all = true),
+  '--no-color': (opts) => (opts.color = false),
+  '--color': (opts) => (opts.color = true),
+}));
+
+export function parseArgs(argv: string[]): Options {
+  const opts: Options = { command: '', paths: [], failOn: 'error', fix: false, dryRun: false, all: false, color: !!process.stdout.isTTY && !process.env.NO_COLOR };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
+    const [flag, inline] = eq >= 0 ? [a.slice(0, eq), a.slice(eq + 1)] : [a, undefined];
+    const setValue = VALUE_FLAGS.get(flag);
+    const setSwitch = SWITCHES.get(flag);
+    if (setValue) {
+      let value = inline;
+      if (value === undefined) {
+        value = argv[++i];
+        if (value === undefined || value.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+      }
+      setValue(opts, value);
+    } else if (setSwitch) {
+      setSwitch(opts);
+    } else if (a.startsWith('-') && a !== '-') {
+      throw new UsageError(`unknown option ${a} (see lockwise --help)`);
+    } else if (!opts.command) {
+      opts.command = a;
+    } else {
+      opts.paths.push(a);
+    }
+  }
+  return opts;
+}

@@ -1,0 +1,64 @@
+/** Reads and analyses the files a `lint` or `audit` run names, each with its config and schema history. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, FileReport, initParser, LockwiseConfig, Severity } from '../core';
+import { expandPaths, explicitFiles, selectedByConfig, toPosix, UsageError } from '../project/files';
+import { ConfigResolver } from '../project/configFor';
+import { HistoryProvider, SnapshotSource } from '../project/history';
+import { FileRunner, RunnerDetector } from '../project/runners';
+import { Options, SEVERITY_RANK } from './args';
+
+export interface FileResult extends FileReport {
+  config: LockwiseConfig;
+  /** The file starts with a UTF-8 byte order mark (not part of the analysed text, kept by --fix). */
+  bom?: boolean;
+  /** The runner that executes the file. */
+  runner?: FileRunner;
+}
+
+/** Analyses every file, with its config and schema history. */
+export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
+  if (opts.paths.length === 0) throw new UsageError('no paths given (e.g. lockwise lint migrations/)');
+  if (opts.config && !fs.existsSync(opts.config)) throw new UsageError(`cannot read config ${opts.config}: no such file`);
+  const resolver = new ConfigResolver({ configFile: opts.config, flags: opts.pgVersion ? { pgVersion: opts.pgVersion } : {}, stableFiles: true });
+  const files = expandPaths(opts.paths);
+  if (files.length === 0) throw new UsageError(`no .sql files found in ${opts.paths.join(', ')}`);
+  await initParser();
+  // Files do not change during the run: list folders and read earlier migrations once.
+  const snapshot = new SnapshotSource();
+  const runners = new RunnerDetector(snapshot);
+  const history = new HistoryProvider(snapshot, (f, t) => runners.forFile(f, t, resolver.forFile(f).config));
+  const results: FileResult[] = [];
+  for (const file of files) {
+    const { config, source } = resolver.forFile(file);
+    // include/exclude are relative to the .lockwise.json that declares them.
+    if (source && !explicitFiles.has(file) && !selectedByConfig(file, config.include, config.exclude, path.dirname(source))) continue;
+    let text = readSqlFile(file);
+    snapshot.remember(path.resolve(file), text);
+    // Editors do not count a byte order mark as a column: neither do the reported positions.
+    const bom = text.charCodeAt(0) === 0xfeff;
+    if (bom) text = text.slice(1);
+    const runner = runners.forFile(file, text, config);
+    const analysis = analyze(text, { config, history: history.catalogBefore(file), runner });
+    for (const e of analysis.internalErrors) process.stderr.write(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)\n`);
+    results.push({ path: toPosix(file), analysis, config, bom, runner });
+  }
+  return results;
+}
+
+function readSqlFile(file: string): string {
+  try {
+    // A FIFO would block the read forever and a device such as /dev/zero never ends.
+    if (!fs.statSync(file).isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+/** 1 when a finding is at or above `failOn`, else 0. */
+export function worstSeverityExitCode(results: FileResult[], failOn: Severity): number {
+  const threshold = SEVERITY_RANK[failOn];
+  return results.some((r) => r.analysis.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold)) ? 1 : 0;
+}

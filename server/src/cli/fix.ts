@@ -1,0 +1,47 @@
+/** `lockwise lint --fix [--dry-run]`: applies every safe fix in place, or prints the diff. */
+import * as fs from 'fs';
+import * as path from 'path';
+import { createTwoFilesPatch } from 'diff';
+import { analyze, DEFAULT_CONFIG, fixAll, NewFile } from '../core';
+import { toPosix } from '../project/files';
+import { HistoryProvider } from '../project/history';
+import { RunnerDetector } from '../project/runners';
+import { FileResult } from './files';
+
+/** The results after fixing (re-analysed, unless it was a dry run). */
+export function applyFixes(results: FileResult[], dryRun: boolean): FileResult[] {
+  const runners = new RunnerDetector();
+  const byPath = new Map(results.map((r) => [path.resolve(r.path), r.config]));
+  const history = new HistoryProvider(undefined, (f, t) => runners.forFile(f, t, byPath.get(f) ?? DEFAULT_CONFIG));
+  const out: FileResult[] = [];
+  for (const r of results) {
+    const options = { config: r.config, history: history.catalogBefore(r.path), runner: r.runner };
+    const fixed = fixAll(r.analysis.text, options);
+    if (fixed.text !== r.analysis.text) {
+      if (dryRun) process.stdout.write(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 }));
+      else fs.writeFileSync(r.path, (r.bom ? '\uFEFF' : '') + fixed.text);
+      process.stderr.write(`${r.path}: fixed ${fixed.fixed.length} finding(s): ${fixed.fixed.join(', ')}\n`);
+      writeNewFiles(r.path, fixed.files, dryRun);
+      history.invalidate();
+    }
+    // Re-detect: the fix may have written the runner's config file (Flyway .conf, diesel metadata.toml).
+    const runner = dryRun ? r.runner : runners.forFile(r.path, fixed.text, r.config);
+    out.push({ ...r, runner, analysis: dryRun ? r.analysis : analyze(fixed.text, { ...options, runner }) });
+  }
+  return out;
+}
+
+/** Files a runner-aware fix creates beside the migration (a new migration after it, a runner config file): written and listed. */
+function writeNewFiles(migration: string, files: NewFile[], dryRun: boolean): void {
+  for (const f of files) {
+    const target = path.resolve(path.dirname(migration), f.path);
+    const shown = toPosix(path.relative(process.cwd(), target));
+    if (dryRun) {
+      process.stdout.write(createTwoFilesPatch('/dev/null', shown, '', f.text, '', '', { context: 3 }));
+      continue;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, f.text);
+    process.stderr.write(`${shown}: written by the fix of ${toPosix(migration)}\n`);
+  }
+}

@@ -1,0 +1,29 @@
+/** `lockwise lint`: findings in text, JSON, SARIF or GitHub annotations; `--fix` applies safe fixes first. */
+import { githubAnnotations, lintJson, sarifReport, textReport } from '../core';
+import { runnerText } from '../core/report/describe';
+import { UsageError } from '../project/files';
+import { Options, VERSION } from './args';
+import { analyzeFiles, worstSeverityExitCode } from './files';
+import { applyFixes } from './fix';
+
+const FORMATS = ['text', 'json', 'sarif', 'github'];
+
+export async function lint(opts: Options): Promise<number> {
+  const format = opts.format ?? 'text';
+  if (!FORMATS.includes(format)) throw new UsageError(`--format for lint must be text, json, sarif or github, not "${format}"`);
+  if (opts.dryRun && !opts.fix) throw new UsageError('--dry-run goes with --fix');
+  let results = await analyzeFiles(opts);
+  if (opts.explainRunner) {
+    for (const r of results) process.stdout.write(`${r.path}: ${runnerText(r.analysis) ?? `plain psql (${r.runner?.choice.reason ?? 'no runner'})`}\n`);
+    return 0;
+  }
+  if (opts.fix) {
+    results = applyFixes(results, opts.dryRun);
+    if (opts.dryRun) return 0;
+  }
+  if (format === 'json') process.stdout.write(lintJson(results));
+  else if (format === 'sarif') process.stdout.write(sarifReport(results, VERSION));
+  else if (format === 'github') process.stdout.write(githubAnnotations(results));
+  else process.stdout.write(textReport(results, opts.color));
+  return worstSeverityExitCode(results, opts.failOn);
+}
