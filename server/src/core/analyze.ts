@@ -16,6 +16,7 @@ import { SqlComment } from './parse/splitter';
 import { Token } from './parse/parser';
 import { FileRunnerOptions, RunnerInfo, runnerInfo, statementParts } from './runners/apply';
 import type { Part } from './runners/types';
+import { FileState } from './rules/support/state';
 
 /** Rules that still run on rollback parts with `downMigrations: "syntax"`: what stops the rollback from running at all. */
 const DOWN_SYNTAX_RULES = new Set(['syntax-error', 'ban-concurrent-index-creation-in-transaction', 'cannot-run-in-transaction', 'runner-statement-split', 'unknown-ignore-rule']);
@@ -108,7 +109,7 @@ function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptio
     timeline: buildTimeline(statements, config.assumeInTransaction, { units: runner?.units, settings: config.runnerSettings }),
     config,
     hasHistory: !!options.history && options.history.relations.size > 0,
-    state: new Map(),
+    state: new FileState(),
     runner,
     tokens(stmt) {
       let t = tokenCache.get(stmt.index);
@@ -177,7 +178,7 @@ function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { s
     const up = parts[stmt.index] === 'up';
     if (!up && finalCatalog === catalog) {
       finalCatalog = catalog.clone();
-      file.state = new Map();
+      file.state = new FileState();
     }
     const where = () => `statement ${stmt.index} (${stmt.kind})`;
     const effect = modelEffect(stmt, catalog, file.config, (e) => run.internalErrors.push(`${where()}: lock model: ${e}`));

@@ -8,6 +8,7 @@ import { diffLines } from 'diff';
 import * as path from 'path';
 import { CodeAction, CodeActionKind, CreateFile, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import { analyze, Analysis, applyEdits, statementAt, Finding, fixAll, AnalyzeOptions, NewFile, TextEdit as CoreEdit } from '../core';
+import { FileState } from '../core/rules/support/state';
 import { parseDirective } from '../core/ignores';
 import { lockTimeoutFix } from '../core/rules/require-lock-timeout';
 import { statementTokens } from '../core/model/statements';
@@ -151,7 +152,7 @@ function fileContext(analysis: Analysis): FileContext {
     timeline: analysis.timeline,
     config: analysis.config,
     hasHistory: analysis.hasHistory,
-    state: new Map(),
+    state: new FileState(),
     tokens: statementTokens,
   };
 }

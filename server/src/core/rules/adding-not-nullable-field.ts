@@ -6,8 +6,7 @@ import { quoteIdent, relationSql } from './support/names';
 import { eol, insertAfterStatement, removeListItem } from './support/edits';
 import { alterCommands, AlterCommand } from './support/alter';
 import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout } from '../fixes/placement';
-
-const STATE_KEY = 'adding-not-nullable-field.notNullChecks';
+import { StateKey } from './support/state';
 
 /**
  * `CHECK (col IS NOT NULL)` constraints added earlier in this file, by table and name: the catalog
@@ -16,10 +15,10 @@ const STATE_KEY = 'adding-not-nullable-field.notNullChecks';
  */
 type NotNullChecks = Map<string, Map<string, { column: string; validated: boolean }>>;
 
+const NOT_NULL_CHECKS = new StateKey<NotNullChecks>(() => new Map());
+
 function notNullChecks(ctx: StatementContext): NotNullChecks {
-  let checks = ctx.file.state.get(STATE_KEY) as NotNullChecks | undefined;
-  if (!checks) ctx.file.state.set(STATE_KEY, (checks = new Map()));
-  return checks;
+  return ctx.file.state.get(NOT_NULL_CHECKS);
 }
 
 /** Records this statement's CHECK (col IS NOT NULL) adds, validations and drops. */

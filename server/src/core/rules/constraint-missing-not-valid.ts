@@ -8,14 +8,16 @@ import { headSpan, constraintSpan, commandSpans } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { insertAfterTransaction, removeStatement } from '../fixes/placement';
 import { Span } from '../text/positions';
-
-const STATE_KEY = 'constraint-missing-not-valid.notValidAdds';
+import { StateKey } from './support/state';
 
 interface NotValidAdd {
   statement: number;
   span: Span;
   transaction?: Transaction;
 }
+
+/** Constraints added NOT VALID earlier in this file, by table and name. */
+const NOT_VALID_ADDS = new StateKey(() => new Map<string, NotValidAdd>());
 
 export const constraintMissingNotValid: Rule = {
   id: 'constraint-missing-not-valid',
@@ -42,7 +44,7 @@ export const constraintMissingNotValid: Rule = {
     const stmt = as(ctx.statement.node, 'AlterTableStmt');
     const table = stmt?.relation?.relname;
     if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE') return;
-    const adds = notValidAdds(ctx);
+    const adds = ctx.file.state.get(NOT_VALID_ADDS);
     const cmds = stmt.cmds ?? [];
     cmds.forEach((c, i) => {
       const cmd = asAlterTableCmd(c);
@@ -88,12 +90,6 @@ export const constraintMissingNotValid: Rule = {
 
 function key(table: string, name: string): string {
   return `${table}\u0000${name}`;
-}
-
-function notValidAdds(ctx: StatementContext): Map<string, NotValidAdd> {
-  let adds = ctx.file.state.get(STATE_KEY) as Map<string, NotValidAdd> | undefined;
-  if (!adds) ctx.file.state.set(STATE_KEY, (adds = new Map()));
-  return adds;
 }
 
 /** The name PostgreSQL gives an unnamed CHECK or foreign key added by ALTER TABLE. */

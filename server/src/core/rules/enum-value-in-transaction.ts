@@ -2,8 +2,10 @@ import { as, nameList } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan, extendToToken } from './support/spans';
 import { runnerAdvice, runnerTransactionWords } from '../runners/apply';
+import { StateKey } from './support/state';
 
-const STATE_KEY = 'enum-value-in-transaction.created';
+/** Enum types created in this file, with the transaction that created them (-1: none). */
+const CREATED = new StateKey(() => new Map<string, number>());
 
 export const enumValueInTransaction: Rule = {
   id: 'enum-value-in-transaction',
@@ -25,7 +27,7 @@ export const enumValueInTransaction: Rule = {
   checkStatement(ctx, report) {
     const node = ctx.statement.node;
     const tx = ctx.timeline.transaction;
-    const created = enumCreated(ctx.file.state);
+    const created = ctx.file.state.get(CREATED);
     const create = as(node, 'CreateEnumStmt');
     if (create) {
       created.set(typeKey(nameList(create.typeName)), tx?.id ?? -1);
@@ -53,12 +55,6 @@ export const enumValueInTransaction: Rule = {
     });
   },
 };
-
-function enumCreated(state: Map<string, unknown>): Map<string, number> {
-  let m = state.get(STATE_KEY) as Map<string, number> | undefined;
-  if (!m) state.set(STATE_KEY, (m = new Map()));
-  return m;
-}
 
 function typeKey(names: string[]): string {
   return names[names.length - 1] ?? '';

@@ -1,3 +1,4 @@
+import { SettingReminder } from './support/state';
 import { Rule, StatementContext, TextEdit, Fix } from './types';
 import { insertAfterStatement, insertBeforeStatement } from './support/edits';
 import { headSpan } from './support/spans';
@@ -5,7 +6,8 @@ import { isExisting } from './support/context';
 import { lockRank } from '../locks/modes';
 import { formatDuration } from '../model/timeline';
 
-const STATE_KEY = 'require-lock-timeout.lastUnsetAt';
+/** Reported once, and again after the setting was in effect and was reset. */
+const reminder = new SettingReminder();
 
 export const requireLockTimeout: Rule = {
   id: 'require-lock-timeout',
@@ -27,15 +29,10 @@ export const requireLockTimeout: Rule = {
   },
   checkStatement(ctx, report) {
     const timeout = ctx.timeline.lockTimeout;
-    const state = ctx.file.state;
-    if (timeout && timeout.ms > 0) {
-      state.set(STATE_KEY, 'set');
-      return;
-    }
-    if (state.get(STATE_KEY) === 'reported') return;
+    if (!reminder.due(ctx, timeout)) return;
     const blocking = ctx.effect.locks.find((l) => !l.harmless && lockRank(l.mode) >= lockRank('SHARE') && isExisting(ctx, l.relation));
     if (!blocking || ctx.effect.concurrently) return;
-    state.set(STATE_KEY, 'reported');
+    reminder.markReported(ctx);
     const what = blocking.mode === 'ACCESS EXCLUSIVE' ? 'reads and writes' : 'writes';
     const reason = timeout?.ms === 0 ? 'lock_timeout is 0 (disabled)' : 'no lock_timeout is set';
     report({

@@ -1,10 +1,12 @@
+import { SettingReminder } from './support/state';
 import { Rule, StatementContext, TextEdit, Fix } from './types';
 import { insertAfterStatement, insertBeforeStatement } from './support/edits';
 import { headSpan } from './support/spans';
 import { isExisting } from './support/context';
 import { lockRank } from '../locks/modes';
 
-const STATE_KEY = 'require-statement-timeout.state';
+/** Reported once, and again after the setting was in effect and was reset. */
+const reminder = new SettingReminder();
 
 export const requireStatementTimeout: Rule = {
   id: 'require-statement-timeout',
@@ -29,12 +31,7 @@ export const requireStatementTimeout: Rule = {
   },
   checkStatement(ctx, report) {
     const timeout = ctx.timeline.statementTimeout;
-    const state = ctx.file.state;
-    if (timeout && timeout.ms > 0) {
-      state.set(STATE_KEY, 'set');
-      return;
-    }
-    if (state.get(STATE_KEY) === 'reported') return;
+    if (!reminder.due(ctx, timeout)) return;
     const effect = ctx.effect;
     if (effect.concurrently || !(effect.rewrite || effect.scan || effect.indexBuild)) return;
     // Long statements that block traffic: a lock that blocks writes (SHARE or stronger), or row locks on every row changed.
@@ -43,7 +40,7 @@ export const requireStatementTimeout: Rule = {
         (lockRank(l.mode) >= lockRank('SHARE') || effect.dataChange),
     );
     if (!target) return;
-    state.set(STATE_KEY, 'reported');
+    reminder.markReported(ctx);
     const work = effect.rewrite
       ? `rewrites ${target.relation} under ${target.mode}`
       : effect.indexBuild

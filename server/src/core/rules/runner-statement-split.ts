@@ -1,5 +1,6 @@
 import { Rule, StatementContext, Fix } from './types';
 import { lines, Line } from '../runners/support';
+import { StateKey } from './support/state';
 
 /** goose's and sql-migrate's test: the last word before any `--` comment ends with `;`. */
 function endsWithSemicolon(line: string): boolean {
@@ -58,10 +59,12 @@ export const runnerStatementSplit: Rule = {
   },
 };
 
+/** The file's lines, split once per analysis. */
+const LINES = new StateKey<Line[] | undefined>(() => undefined);
+
 function cachedLines(ctx: StatementContext): Line[] {
-  const key = 'runner-statement-split.lines';
-  let all = ctx.file.state.get(key) as Line[] | undefined;
-  if (!all) ctx.file.state.set(key, (all = lines(ctx.file.text)));
+  let all = ctx.file.state.get(LINES);
+  if (!all) ctx.file.state.set(LINES, (all = lines(ctx.file.text)));
   return all;
 }
 

@@ -6,8 +6,9 @@ import { lineOf } from './support/context';
 import { unitSentence } from '../runners/apply';
 import { isNewRelation, RelationLock } from '../locks/model';
 import { LockMode, lockRank } from '../locks/modes';
+import { StateKey } from './support/state';
 
-const STATE_KEY = 'statement-after-access-exclusive.held';
+const HELD = new StateKey<Held | undefined>(() => undefined);
 
 interface Held {
   transaction: number;
@@ -43,13 +44,13 @@ export const statementAfterAccessExclusive: Rule = {
     const tx = ctx.timeline.transaction;
     const state = ctx.file.state;
     if (!tx || ctx.statement.kind === 'TransactionStmt') {
-      if (!tx) state.delete(STATE_KEY);
+      if (!tx) state.set(HELD, undefined);
       return;
     }
-    let held = state.get(STATE_KEY) as Held | undefined;
+    let held = state.get(HELD);
     if (!held || held.transaction !== tx.id) {
       held = { transaction: tx.id, locks: new Map() };
-      state.set(STATE_KEY, held);
+      state.set(HELD, held);
     }
     const locks = ctx.effect.locks.filter((l) => !l.harmless && !isNewRelation(l.relation, ctx.catalog));
     const exclusive = [...held.locks].find(([, h]) => h.mode === 'ACCESS EXCLUSIVE');

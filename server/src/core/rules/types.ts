@@ -7,6 +7,7 @@ import type { StatementEffect } from '../locks/model';
 import type { Span } from '../text/positions';
 import type { Token } from '../parse/parser';
 import type { LineIndex } from '../text/positions';
+import type { FileState } from './support/state';
 import type { RunnerInfo } from '../runners/apply';
 import type { NewFile } from '../runners/types';
 
@@ -81,7 +82,7 @@ export interface FileContext {
   /** True when earlier migration files were replayed into the catalog. */
   hasHistory: boolean;
   /** Rule-private state that lives for one analysis of one file. */
-  state: Map<string, unknown>;
+  state: FileState;
   /** The runner that executes the file (undefined: plain psql). */
   runner?: RunnerInfo;
   tokens(stmt: Statement): Token[];

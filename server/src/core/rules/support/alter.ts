@@ -4,6 +4,7 @@ import { Span } from '../../text/positions';
 import { FileContext, StatementContext } from '../types';
 import { isExisting } from './context';
 import { commandSpans, headSpan } from './spans';
+import { StateKey } from './state';
 
 /** One sub-command of an ALTER TABLE, with the table and the statement it belongs to. */
 export class AlterCommand {
@@ -81,7 +82,7 @@ export function columnAddedInFile(ctx: StatementContext, table: string | undefin
   return first !== undefined && first < ctx.statement.index;
 }
 
-const ADDED_COLUMNS_KEY = 'statementParts.addedColumns';
+const ADDED_COLUMNS = new StateKey(() => ({ scanned: 0, first: new Map<string, number>() }));
 
 /**
  * First statement index that adds each (table, column), scanned once per file up to `until`
@@ -89,8 +90,7 @@ const ADDED_COLUMNS_KEY = 'statementParts.addedColumns';
  * COLUMN was quadratic on long files.
  */
 function addedColumns(file: FileContext, until: number): Map<string, number> {
-  let memo = file.state.get(ADDED_COLUMNS_KEY) as { scanned: number; first: Map<string, number> } | undefined;
-  if (!memo) file.state.set(ADDED_COLUMNS_KEY, (memo = { scanned: 0, first: new Map() }));
+  const memo = file.state.get(ADDED_COLUMNS);
   for (; memo.scanned < until && memo.scanned < file.statements.length; memo.scanned++) {
     const s = file.statements[memo.scanned];
     const alter = as(s.node, 'AlterTableStmt');

@@ -6,6 +6,7 @@
 import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../../parse/ast';
 import { ReportedFinding, StatementContext } from '../types';
 import { headSpan, typeSpan } from './spans';
+import { StateKey } from './state';
 
 export interface DeclaredColumn {
   table: string;
@@ -27,7 +28,7 @@ export const SERIALS: Record<string, string> = {
   smallserial: 'smallint', serial2: 'smallint', serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint',
 };
 
-const MEMO_KEY = 'columnTypes.declared';
+const MEMO = new StateKey<{ statement?: StatementContext['statement']; columns: DeclaredColumn[] }>(() => ({ columns: [] }));
 
 /**
  * The statement's declared columns, computed once per statement: six type rules ask for them in
@@ -35,10 +36,10 @@ const MEMO_KEY = 'columnTypes.declared';
  * modify the array.
  */
 export function declaredColumns(ctx: StatementContext): readonly DeclaredColumn[] {
-  const memo = ctx.file.state.get(MEMO_KEY) as { statement: StatementContext['statement']; columns: DeclaredColumn[] } | undefined;
-  if (memo?.statement === ctx.statement) return memo.columns;
+  const memo = ctx.file.state.get(MEMO);
+  if (memo.statement === ctx.statement) return memo.columns;
   const columns = computeDeclaredColumns(ctx);
-  ctx.file.state.set(MEMO_KEY, { statement: ctx.statement, columns });
+  ctx.file.state.set(MEMO, { statement: ctx.statement, columns });
   return columns;
 }
 
