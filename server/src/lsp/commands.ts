@@ -10,7 +10,7 @@ import { auditFileMarkdown } from '../core/report/audit';
 import { hasFindings, overview, overviewFile, OverviewFile, WorstStatement } from '../core/report/overview';
 import { LOCK_MODES } from '../core/locks/modes';
 import { overviewMarkdown } from '../core/report/overviewMarkdown';
-import { DocumentState, Project } from './documents';
+import { Documents, DocumentState } from './documents';
 import { uriToPath } from './convert';
 
 export { COMMANDS } from './protocol';
@@ -22,10 +22,10 @@ export function linkTarget(uri: string): string {
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-export function displayPath(project: Project, uri: string): string {
+export function displayPath(documents: Documents, uri: string): string {
   const file = uriToPath(uri);
   if (!file) return uri;
-  const folder = project.folderOf(file);
+  const folder = documents.workspace.folderOf(file);
   return (folder ? path.relative(folder, file) : file).split(path.sep).join('/');
 }
 
@@ -59,21 +59,21 @@ interface AuditSection {
  * One file's audit section, with its lock timeline picture; line links are the file URI with
  * `#L<line>`, which the markdown preview opens at that line.
  */
-async function auditSection(project: Project, uri: string): Promise<AuditSection> {
-  const loaded = await project.stateOfFile(uri);
+async function auditSection(documents: Documents, uri: string): Promise<AuditSection> {
+  const loaded = await documents.stateOfFile(uri);
   if (!loaded) return { markdown: '', skipped: 'cannot read the file' };
   const skipped = skippedText(loaded.state);
   if (skipped || !loaded.state.analysis) return { markdown: '', skipped: skipped ?? 'not checked' };
   const linkable = uri.startsWith('file:');
   const target = linkTarget(uri);
-  const data = auditJson(displayPath(project, uri), loaded.state.analysis);
+  const data = auditJson(displayPath(documents, uri), loaded.state.analysis);
   const markdown = auditFileMarkdown(data, { timeline: true, ...(linkable ? { lineLink: (line: number) => `${target}#L${line}` } : {}) });
   return { markdown, overview: { ...overviewFile(data), ...(linkable ? { link: target } : {}) } };
 }
 
-export async function auditFile(project: Project, uri: string): Promise<string> {
-  const section = await auditSection(project, uri);
-  if (section.skipped) return `# Lockwise audit\n\n${escapeInline(displayPath(project, uri))}: ${section.skipped}.\n`;
+export async function auditFile(documents: Documents, uri: string): Promise<string> {
+  const section = await auditSection(documents, uri);
+  if (section.skipped) return `# Lockwise audit\n\n${escapeInline(displayPath(documents, uri))}: ${section.skipped}.\n`;
   return `# Lockwise audit\n\n${section.markdown}`;
 }
 
@@ -88,14 +88,14 @@ export interface AuditFilesOptions {
 }
 
 /** Files in migration order (natural sort), so the report reads like the deploy; only files with findings unless `all`. */
-export async function auditFiles(project: Project, uris: string[], token: CancellationToken, options: AuditFilesOptions = {}): Promise<AuditFilesResult> {
+export async function auditFiles(documents: Documents, uris: string[], token: CancellationToken, options: AuditFilesOptions = {}): Promise<AuditFilesResult> {
   const sorted = [...new Set(uris)].sort((a, b) => collator.compare(a, b));
   const sections: string[] = [];
   const files: OverviewFile[] = [];
   let skipped = 0;
   for (const uri of sorted) {
     if (token.isCancellationRequested) break;
-    const section = await auditSection(project, uri);
+    const section = await auditSection(documents, uri);
     if (section.skipped || !section.overview) {
       skipped++;
       continue;
@@ -117,14 +117,14 @@ export function auditHeader(files: OverviewFile[], all = false): string {
 export type { FileSummary } from './protocol';
 import type { FileSummary } from './protocol';
 
-export async function fileSummary(project: Project, uri: string): Promise<FileSummary> {
+export async function fileSummary(documents: Documents, uri: string): Promise<FileSummary> {
   const empty: FileSummary = { uri, worstLock: null, tables: [], rewrites: [], findings: { error: 0, warning: 0, info: 0 } };
-  const loaded = await project.stateOfFile(uri);
+  const loaded = await documents.stateOfFile(uri);
   if (!loaded) return { ...empty, skipped: 'cannot read the file' };
   const { analysis } = loaded.state;
   const skipped = skippedText(loaded.state);
   if (skipped || !analysis) return { ...empty, skipped: skipped ?? 'not checked' };
-  const summary = auditJson(displayPath(project, uri), analysis).summary;
+  const summary = auditJson(displayPath(documents, uri), analysis).summary;
   const findings = { error: 0, warning: 0, info: 0 };
   for (const f of analysis.findings) findings[f.severity]++;
   return { uri, worstLock: summary.worstLock, tables: summary.tablesTouched, rewrites: summary.rewrites, findings, runner: runnerText(analysis) };

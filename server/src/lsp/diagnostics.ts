@@ -1,7 +1,4 @@
-/**
- * Findings as LSP diagnostics, the diagnostics of an invalid `.lockwise.json`, and the debounced
- * scheduler that runs the analysis after edits.
- */
+/** Findings as LSP diagnostics, and the diagnostic of an invalid `.lockwise.json`. */
 import { Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range } from 'vscode-languageserver/node';
 import type { Analysis, ConfigError, Finding, LineIndex } from '../core';
 import type { Span } from '../core/text/positions';
@@ -102,35 +99,4 @@ function spanRange(text: string, start: number, end: number): Range {
     return { line: lines.length - 1, character: lines[lines.length - 1].length };
   };
   return { start: pos(start), end: pos(end) };
-}
-
-/**
- * Debounces analysis runs per document. Each run gets a ticket; a run whose ticket is no longer the
- * latest (a newer edit was scheduled) must drop its result instead of publishing it.
- */
-export class Scheduler {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly tickets = new Map<string, number>();
-  private nextTicket = 0;
-
-  constructor(private readonly run: (uri: string, isStale: () => boolean) => Promise<void>, readonly delayMs: number) {}
-
-  schedule(uri: string, delayMs = this.delayMs): void {
-    const existing = this.timers.get(uri);
-    if (existing) clearTimeout(existing);
-    const ticket = ++this.nextTicket;
-    this.tickets.set(uri, ticket);
-    const timer = setTimeout(() => {
-      this.timers.delete(uri);
-      void this.run(uri, () => this.tickets.get(uri) !== ticket);
-    }, delayMs);
-    this.timers.set(uri, timer);
-  }
-
-  cancel(uri: string): void {
-    const existing = this.timers.get(uri);
-    if (existing) clearTimeout(existing);
-    this.timers.delete(uri);
-    this.tickets.delete(uri);
-  }
 }

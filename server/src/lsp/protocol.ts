@@ -1,9 +1,42 @@
 /**
- * Names and result shapes shared by the language server and the VS Code client. Type-only
- * imports: the client bundles this file without pulling in the server.
+ * The custom protocol between the language server and the VS Code client: every custom request,
+ * notification, command id, error code and result shape. Besides vscode-languageserver-protocol,
+ * type-only imports: the client bundles this file without pulling in the server.
  */
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { LockMode } from '../core/locks/modes';
 import type { OverviewFile } from '../core/report/overview';
+
+/** `lockwise/status`: the server's version, trust and trace worker state (tests and diagnostics). */
+export const StatusRequest = new RequestType0<ServerStatus, void>('lockwise/status');
+/** `lockwise/didChangeTrust`: the client's workspace trust changed (untrusted: nothing executes SQL). */
+export const TrustNotification = new NotificationType<{ trusted: boolean }>('lockwise/didChangeTrust');
+/** `lockwise/traceProgress`, sent while a trace runs: what the worker is doing (shown in the client's progress notification). */
+export const TraceProgressNotification = new NotificationType<{ uri: string; message: string }>('lockwise/traceProgress');
+
+/** Error codes of the trace command (`data.reason` says the same in words). */
+export const TRACE_ERRORS = { untrusted: -32001, unavailable: -32002, notTraceable: -32003, failed: -32004 } as const;
+
+export interface ServerStatus {
+  version: string;
+  trusted: boolean;
+  documents: number;
+  tracer?: TracerStatus;
+}
+
+/** The trace worker process, as `lockwise/status` reports it. */
+export interface TracerStatus {
+  /** The worker's process id while it runs. */
+  pid: number | null;
+  /** The PGlite folder it loaded. */
+  pglite: string | null;
+  source: 'bundled' | 'project' | null;
+  busy: boolean;
+  /** The worker has the next fresh database ready (a trace now skips PGlite's start). */
+  warm: boolean;
+  traces: number;
+  workersStarted: number;
+}
 
 /** Commands the server handles through workspace/executeCommand (the palette commands have their own ids). */
 export const COMMANDS = {

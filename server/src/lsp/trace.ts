@@ -12,6 +12,7 @@ import { codeSafe, escapeMarkdown } from '../core/report/audit';
 import { effectsText, significantLocks, TracedStatementJson, TraceReport } from '../trace/command';
 import { bundledPglite, pgliteMissingMessage, PgliteLocation, projectPglite } from '../trace/resolve';
 import type { TraceJob, WorkerMessage } from '../trace/worker';
+import type { TracerStatus } from './protocol';
 
 export const DEFAULT_IDLE_MS = 2 * 60 * 1000;
 const JOB_TIMEOUT_MS = 3 * 60 * 1000;
@@ -39,19 +40,6 @@ interface Pending {
   reject: (error: Error) => void;
   progress?: (message: string) => void;
   timer: NodeJS.Timeout;
-}
-
-export interface TracerStatus {
-  /** The worker's process id while it runs. */
-  pid: number | null;
-  /** The PGlite folder it loaded. */
-  pglite: string | null;
-  source: PgliteLocation['source'] | null;
-  busy: boolean;
-  /** The worker has the next fresh database ready (a trace now skips PGlite's start). */
-  warm: boolean;
-  traces: number;
-  workersStarted: number;
 }
 
 /** One worker process at a time; requests are sent in order and answered by id. */

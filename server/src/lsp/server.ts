@@ -1,0 +1,274 @@
+/**
+ * Wiring: which LSP message goes to which handler. `initialize` creates the ServerState; every
+ * other handler is registered then and reads it. Handlers are guarded: an exception is logged and
+ * answered with an empty result instead of taking the server down.
+ */
+import {
+  CodeActionKind, Connection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, InitializeParams, InitializeResult, TextDocuments,
+  TextDocumentSyncKind, WatchKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { initParser } from '../core';
+import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits } from './codeActions';
+import { codeLenses } from './codeLens';
+import { auditFile, auditFiles, auditHeader, fileSummary, isOverviewFile } from './commands';
+import { pathToUri, uriToPath } from './convert';
+import { hover } from './hover';
+import { lint } from './lint';
+import { Log } from './log';
+import { COMMANDS, ServerStatus, StatusRequest, TrustNotification } from './protocol';
+import { ServerState, VERSION } from './state';
+import { traceDocument } from './traceCommand';
+
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  const parser = initParser();
+  const log = new Log(connection);
+  process.on('uncaughtException', (error) => log.error('uncaught exception', error));
+  process.on('unhandledRejection', (error) => log.error('unhandled rejection', error));
+  connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+    const state = new ServerState(connection, documents, log, params, lint);
+    state.workspace.setFolders(workspaceFolders(params));
+    registerHandlers(state);
+    // The WASM parser loads once, before the first request is answered.
+    await parser;
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: Object.values(COMMANDS) },
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'lockwise', version: VERSION },
+    };
+  });
+  documents.listen(connection);
+  connection.listen();
+}
+
+function workspaceFolders(params: InitializeParams): string[] {
+  const folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+  if (folders.length === 0 && params.rootUri) {
+    const root = uriToPath(params.rootUri);
+    if (root) folders.push(root);
+  }
+  return folders;
+}
+
+function registerHandlers(state: ServerState): void {
+  onInitialized(state);
+  onDocuments(state);
+  onWorkspaceChanges(state);
+  onFeatures(state);
+  onCommands(state);
+  state.connection.onShutdown(() => {
+    state.tracer.stop('the server is shutting down');
+    state.background.stop();
+  });
+  process.on('exit', () => state.tracer.stop('exit'));
+}
+
+function onInitialized(state: ServerState): void {
+  const { connection, log } = state;
+  const dynamic = state.client.dynamic;
+  connection.onInitialized(
+    log.guard('initialized', undefined, async () => {
+      if (dynamic.watchedFiles) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [
+            { globPattern: '**/.lockwise.json', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+            { globPattern: '**/*.{sql,psql,pgsql}', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+          ],
+        });
+      }
+      if (dynamic.configuration) await connection.client.register(DidChangeConfigurationNotification.type, { section: 'lockwise' });
+      if (dynamic.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          log.guard('workspaceFolders', undefined, async () => {
+            const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
+            state.workspace.setFolders(folders.map((f) => uriToPath(f.uri)).filter((p): p is string => !!p));
+            state.relintAll();
+          }),
+        );
+      }
+      log.info(`Lockwise ${VERSION} ready (workspace ${state.trusted ? 'trusted' : 'untrusted: static analysis only'})`);
+    }),
+  );
+}
+
+function onDocuments(state: ServerState): void {
+  const { documents, analyses, scheduler, log } = state;
+  documents.onDidOpen((e) => {
+    try {
+      analyses.opened(e.document);
+      state.justOpened.add(e.document.uri);
+      scheduler.schedule(e.document.uri, 0);
+    } catch (error) {
+      log.error('didOpen', error);
+    }
+  });
+  documents.onDidChangeContent((e) => {
+    try {
+      // TextDocuments reports an open as a content change too; the open already scheduled a run.
+      if (state.justOpened.delete(e.document.uri)) return;
+      analyses.changed(e.document);
+      scheduler.schedule(e.document.uri);
+      // Later migrations in the same folder see this file as schema history (their traces ran on the old one).
+      for (const other of analyses.dependents(e.document.uri)) {
+        scheduler.schedule(other.uri, scheduler.delayMs * 3);
+        state.traces.delete(other.uri);
+      }
+    } catch (error) {
+      log.error('didChange', error);
+    }
+  });
+  documents.onDidClose((e) => {
+    try {
+      state.justOpened.delete(e.document.uri);
+      scheduler.cancel(e.document.uri);
+      state.background.cancel(e.document.uri);
+      analyses.closed(e.document.uri);
+      state.traces.delete(e.document.uri);
+      void state.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      for (const other of analyses.dependents(e.document.uri)) scheduler.schedule(other.uri, scheduler.delayMs);
+    } catch (error) {
+      log.error('didClose', error);
+    }
+  });
+}
+
+function onWorkspaceChanges(state: ServerState): void {
+  const { connection, log } = state;
+  connection.onDidChangeWatchedFiles(
+    log.guard('didChangeWatchedFiles', undefined, (params) => {
+      const paths = params.changes.map((c) => uriToPath(c.uri)).filter((p): p is string => !!p);
+      state.workspace.filesChanged(paths);
+      for (const p of paths) for (const other of state.analyses.dependents(pathToUri(p))) state.traces.delete(other.uri);
+      state.configDiagnostics.filesChanged(paths);
+      state.relintAll(0);
+    }),
+  );
+  connection.onDidChangeConfiguration(
+    log.guard('didChangeConfiguration', undefined, (params) => {
+      const settings = (params.settings ?? {}) as Record<string, unknown>;
+      if (settings.lockwise !== undefined) state.settingsPushed(settings.lockwise);
+      log.resetShown();
+      state.workspace.settingsChanged();
+      state.relintAll(0);
+    }),
+  );
+  connection.onNotification(TrustNotification, (params) => {
+    state.trusted = !!params.trusted;
+    log.info(`workspace trust changed: ${state.trusted ? 'trusted' : 'untrusted'}`);
+    if (!state.trusted) state.tracer.stop('the workspace is no longer trusted');
+  });
+  const unknownStatus: ServerStatus = { version: VERSION, trusted: false, documents: 0 };
+  connection.onRequest(
+    StatusRequest,
+    log.guard<[], ServerStatus>('status', unknownStatus, () => ({ version: VERSION, trusted: state.trusted, documents: state.documents.all().length, tracer: state.tracer.status() })),
+  );
+}
+
+/** The analysis of an open document (undefined when it is not open or not checked). */
+async function analysisOf(state: ServerState, uri: string) {
+  const doc = state.documents.get(uri);
+  if (!doc) return undefined;
+  await initParser();
+  const docState = await state.analyses.stateOf(doc);
+  return docState.analysis ? { doc, state: docState, analysis: docState.analysis } : undefined;
+}
+
+async function actionTarget(state: ServerState, uri: string): Promise<ActionTarget | undefined> {
+  const loaded = await analysisOf(state, uri);
+  if (!loaded) return undefined;
+  return {
+    uri,
+    version: loaded.state.version,
+    analysis: loaded.analysis,
+    options: state.workspace.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text),
+    versioned: state.client.versionedEdits,
+    docs: state.docs,
+  };
+}
+
+function onFeatures(state: ServerState): void {
+  const { connection, log } = state;
+  connection.onHover(
+    log.guard('hover', null, async (params) => {
+      const loaded = await analysisOf(state, params.textDocument.uri);
+      if (!loaded) return null;
+      const { analysis } = loaded;
+      return hover(analysis, analysis.lines.offsetAt(params.position), (s) => state.traces.get(params.textDocument.uri, analysis, s)) ?? null;
+    }),
+  );
+  connection.onCodeAction(
+    log.guard('codeAction', [], async (params) => {
+      const target = await actionTarget(state, params.textDocument.uri);
+      if (!target) return [];
+      return codeActions(target, params.range, params.context.only);
+    }),
+  );
+  connection.onCodeLens(
+    log.guard('codeLens', [], async (params) => {
+      // A big document's lenses come with its diagnostics from the worker: editors ask for lenses on
+      // every open, and analysing it here for them would block every other document.
+      const doc = state.documents.get(params.textDocument.uri);
+      const fromWorker = doc ? await state.background.resultFor(doc.uri, doc.version)?.catch(() => undefined) : undefined;
+      if (fromWorker) return (await state.workspace.settingsFor(params.textDocument.uri)).codeLens ? fromWorker.lenses : [];
+      const loaded = await analysisOf(state, params.textDocument.uri);
+      if (!loaded || !loaded.state.context.settings.codeLens) return [];
+      return codeLenses(loaded.analysis);
+    }),
+  );
+}
+
+function argUri(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { uri?: unknown }).uri === 'string') return (arg as { uri: string }).uri;
+  return undefined;
+}
+
+async function fixAllCommand(state: ServerState, uri: string | undefined): Promise<{ applied: boolean; fixed: string[] }> {
+  const target = uri ? await actionTarget(state, uri) : undefined;
+  if (!target) return { applied: false, fixed: [] };
+  const { edits, fixed, files } = fixAllEdits(target);
+  if (edits.length === 0) return { applied: true, fixed: [] };
+  const edit = coreEdit(target, edits, files);
+  if (!edit) return { applied: false, fixed: [] };
+  const result = await state.connection.workspace.applyEdit({ label: 'Lockwise: fix all', edit });
+  return { applied: result.applied, fixed: result.applied ? fixed : [] };
+}
+
+function onCommands(state: ServerState): void {
+  state.connection.onExecuteCommand(
+    state.log.guard('executeCommand', null, async (params, token) => {
+      await initParser();
+      const args = params.arguments ?? [];
+      const uri = argUri(args[0]);
+      switch (params.command) {
+        case COMMANDS.auditFile:
+          return uri ? auditFile(state.analyses, uri) : null;
+        case COMMANDS.auditFiles: {
+          const uris = (Array.isArray(args[0]) ? args[0] : []).map(argUri).filter((u): u is string => !!u);
+          const options = (typeof args[1] === 'object' && args[1] !== null ? args[1] : {}) as { header?: unknown; all?: unknown };
+          return auditFiles(state.analyses, uris, token, { header: options.header !== false, all: options.all === true });
+        }
+        case COMMANDS.auditOverview: {
+          const files = Array.isArray(args[0]) ? args[0].filter(isOverviewFile) : [];
+          return auditHeader(files, args[1] === true);
+        }
+        case COMMANDS.fixAll:
+          return fixAllCommand(state, uri);
+        case COMMANDS.traceFile:
+          return traceDocument(state, uri, token);
+        case COMMANDS.fileSummary:
+          return uri ? fileSummary(state.analyses, uri) : null;
+        default:
+          state.log.error('executeCommand', new Error(`unknown command ${params.command}`));
+          return null;
+      }
+    }),
+  );
+}

@@ -1,0 +1,135 @@
+/**
+ * Everything the language server holds, created once at `initialize` from the client's
+ * capabilities and initialization options. Only trust and the pushed settings change afterwards.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CodeLensRefreshRequest, Connection, InitializeParams, TextDocuments } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
+import { ConfigDiagnostics } from './configDiagnostics';
+import { pathToUri } from './convert';
+import { DocsLink } from './diagnostics';
+import { Documents } from './documents';
+import { Log } from './log';
+import { Scheduler } from './scheduler';
+import { parseSettings, ServerSettings } from './settings';
+import { DEFAULT_IDLE_MS, TraceService, TraceStore } from './trace';
+import { Workspace } from './workspace';
+
+export const VERSION = '0.1.0';
+const DOCS_REPOSITORY = 'https://github.com/lockwise/lockwise/blob/main/docs/rules';
+
+/** Options the client may pass in `initializationOptions`. */
+interface InitOptions {
+  /** Workspace trust: false disables everything that would execute SQL (static analysis always runs). */
+  trusted?: boolean;
+  /** Settings for clients without `workspace/configuration` (same shape as the `lockwise` section). */
+  settings?: unknown;
+  /** Debounce after edits, in milliseconds (tests lower it). */
+  debounceMs?: number;
+  /** The trace worker stops after this long without a request (default 2 minutes; tests lower it). */
+  traceIdleMs?: number;
+  /** Documents longer than this are analysed in the analysis worker (default WORKER_THRESHOLD; tests move it). */
+  workerThreshold?: number;
+}
+
+/** What the client can do; dynamic registrations are only allowed when it says so. */
+export interface ClientCapabilities {
+  pulledConfiguration: boolean;
+  versionedEdits: boolean;
+  codeLensRefresh: boolean;
+  dynamic: { watchedFiles: boolean; configuration: boolean; workspaceFolders: boolean };
+}
+
+/** Runs the diagnostics of one document; `isStale` says a newer run was scheduled. */
+export type LintRun = (state: ServerState, uri: string, isStale: () => boolean) => Promise<void>;
+
+export class ServerState {
+  trusted: boolean;
+  private pushedSettings: unknown;
+  readonly client: ClientCapabilities;
+  readonly workspace: Workspace;
+  readonly analyses: Documents;
+  readonly configDiagnostics: ConfigDiagnostics;
+  readonly scheduler: Scheduler;
+  readonly background: BackgroundAnalysis;
+  readonly tracer: TraceService;
+  readonly traces = new TraceStore();
+  /** Documents whose open already scheduled a run (TextDocuments reports the open as a change too). */
+  readonly justOpened = new Set<string>();
+  readonly docs: DocsLink = docsLinks();
+
+  constructor(
+    readonly connection: Connection,
+    readonly documents: TextDocuments<TextDocument>,
+    readonly log: Log,
+    params: InitializeParams,
+    lint: LintRun,
+  ) {
+    const options = (params.initializationOptions ?? {}) as InitOptions;
+    this.trusted = options.trusted ?? true;
+    this.pushedSettings = options.settings;
+    this.client = clientCapabilities(params);
+    const info = (message: string) => log.info(message);
+    this.workspace = new Workspace((scope) => this.fetchSettings(scope), (file) => this.analyses.textOf(file));
+    this.analyses = new Documents(this.workspace);
+    this.configDiagnostics = new ConfigDiagnostics(connection, this.workspace, this.log);
+    const safeLint = this.log.guard('diagnostics', undefined, (uri: string, isStale: () => boolean) => lint(this, uri, isStale));
+    this.scheduler = new Scheduler(safeLint, nonNegative(options.debounceMs) ?? 150);
+    this.background = new BackgroundAnalysis(path.join(__dirname, 'analysis-worker.js'), nonNegative(options.workerThreshold) ?? WORKER_THRESHOLD, info);
+    const idleMs = typeof options.traceIdleMs === 'number' && options.traceIdleMs > 0 ? options.traceIdleMs : DEFAULT_IDLE_MS;
+    this.tracer = new TraceService(path.join(__dirname, 'trace-worker.js'), idleMs, info);
+  }
+
+  /** The client pushed new settings (`workspace/didChangeConfiguration` with a `lockwise` section). */
+  settingsPushed(raw: unknown): void {
+    this.pushedSettings = raw;
+  }
+
+  private async fetchSettings(scopeUri: string | undefined): Promise<ServerSettings> {
+    let raw: unknown = this.pushedSettings;
+    if (this.client.pulledConfiguration) raw = await this.connection.workspace.getConfiguration({ scopeUri, section: 'lockwise' });
+    const settings = parseSettings(raw);
+    for (const e of settings.errors) this.log.showOnce('warning', `Lockwise: ${e}; the default is used.`);
+    return settings;
+  }
+
+  /** Re-runs every open document's diagnostics (and asks for fresh CodeLens). */
+  relintAll(delayMs = this.scheduler.delayMs): void {
+    for (const doc of this.documents.all()) this.scheduler.schedule(doc.uri, delayMs);
+    if (this.client.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch((e: unknown) => this.log.error('codeLens refresh', e));
+  }
+}
+
+function nonNegative(n: unknown): number | undefined {
+  return typeof n === 'number' && n >= 0 ? n : undefined;
+}
+
+function clientCapabilities(params: InitializeParams): ClientCapabilities {
+  const caps = params.capabilities;
+  return {
+    pulledConfiguration: !!caps.workspace?.configuration,
+    versionedEdits: !!caps.workspace?.workspaceEdit?.documentChanges,
+    codeLensRefresh: !!caps.workspace?.codeLens?.refreshSupport,
+    dynamic: {
+      watchedFiles: !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration,
+      configuration: !!caps.workspace?.didChangeConfiguration?.dynamicRegistration,
+      workspaceFolders: !!caps.workspace?.workspaceFolders,
+    },
+  };
+}
+
+/** Rule documentation: the page shipped next to the server (dist/../docs/rules) when present, else the repository's. */
+function docsLinks(): DocsLink {
+  const cache = new Map<string, string>();
+  return (rule) => {
+    let link = cache.get(rule);
+    if (!link) {
+      const local = path.join(__dirname, '..', 'docs', 'rules', `${rule}.md`);
+      link = fs.existsSync(local) ? pathToUri(local) : `${DOCS_REPOSITORY}/${encodeURIComponent(rule)}.md`;
+      cache.set(rule, link);
+    }
+    return link;
+  };
+}

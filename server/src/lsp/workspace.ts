@@ -1,0 +1,235 @@
+/**
+ * The server's workspace: folders, the editor settings and `.lockwise.json` that apply to each
+ * file, which files Lockwise checks, and schema history (earlier migrations, read from open
+ * editors first, then disk). `generation` counts the changes that can alter an analysis other
+ * than a document's own text.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import picomatch from 'picomatch';
+import { AnalyzeOptions, CONFIG_FILE_NAME, ConfigError, findConfigFile, LockwiseConfig, mergeConfig, readConfigFile, RULES_BY_ID } from '../core';
+import { HistoryProvider, TextSource } from '../project/history';
+import { FileRunner, RunnerDetector } from '../project/runners';
+import { DEFAULT_SETTINGS, ServerSettings } from './settings';
+import { pathToUri, uriToPath } from './convert';
+
+export const SQL_LANGUAGES = new Set(['sql', 'pgsql', 'postgres']);
+const SQL_EXTENSION = /\.(sql|psql|pgsql)$/i;
+
+export interface DocumentContext {
+  config: LockwiseConfig;
+  settings: ServerSettings;
+  /** The `.lockwise.json` that applies, if any. */
+  configFile?: string;
+  /** Set when that file is invalid: the document is then checked with the settings alone. */
+  configError?: ConfigError;
+  /** Why the document is not checked (undefined when it is). */
+  skip?: 'not-sql' | 'excluded' | 'too-large';
+}
+
+export type SettingsFetcher = (scopeUri: string | undefined) => Promise<ServerSettings>;
+/** The text of a file open in the editor (undefined when it is not open). */
+export type OpenText = (file: string) => string | undefined;
+
+type LoadedConfig = { file: string; config?: Partial<LockwiseConfig>; error?: ConfigError };
+
+/** Reads files from disk, re-reading only when their modification time or size changed. */
+class DiskCache {
+  private readonly files = new Map<string, { mtimeMs: number; size: number; text: string }>();
+
+  read(file: string): string | undefined {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      this.files.delete(file);
+      return undefined;
+    }
+    // A FIFO (or device) would block the read, and with it the whole server, forever.
+    if (!stat.isFile()) return undefined;
+    const cached = this.files.get(file);
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.text;
+    try {
+      const text = fs.readFileSync(file, 'utf8');
+      this.files.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, text });
+      return text;
+    } catch {
+      return undefined;
+    }
+  }
+
+  clear(): void {
+    this.files.clear();
+  }
+}
+
+export class Workspace {
+  private folders: string[] = [];
+  private readonly disk = new DiskCache();
+  private readonly configFiles = new Map<string, { config: Partial<LockwiseConfig> } | { error: ConfigError }>();
+  private readonly settings = new Map<string, Promise<ServerSettings>>();
+  readonly history: HistoryProvider;
+  private readonly runners: RunnerDetector;
+  private generationCount = 0;
+
+  constructor(
+    private readonly fetchSettings: SettingsFetcher,
+    openText: OpenText,
+  ) {
+    const source: TextSource = {
+      read: (file) => openText(path.resolve(file)) ?? this.disk.read(file),
+      list: (dir) => {
+        try {
+          return fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
+        } catch {
+          return [];
+        }
+      },
+    };
+    this.runners = new RunnerDetector(source);
+    // Earlier migrations are detected on their own (their folder's markers, project files, layout).
+    this.history = new HistoryProvider(source, (file, text) => this.runners.forFile(file, text, { runner: 'auto' }));
+  }
+
+  /** The runner of a document (undefined for untitled documents). */
+  runnerFor(uri: string, text: string | undefined, config: LockwiseConfig): FileRunner | undefined {
+    const file = uriToPath(uri);
+    return file ? this.runnerOfFile(file, text, config) : undefined;
+  }
+
+  runnerOfFile(file: string, text: string | undefined, config: LockwiseConfig): FileRunner {
+    return this.runners.forFile(file, text, config);
+  }
+
+  get generation(): number {
+    return this.generationCount;
+  }
+
+  /** Something other than the workspace changed an input of the analyses (a document opened, closed, edited). */
+  touch(): void {
+    this.generationCount++;
+  }
+
+  setFolders(folders: string[]): void {
+    this.folders = folders.map((f) => path.resolve(f));
+    this.invalidateAll();
+  }
+
+  /** Files changed on disk (watched files), or a config file changed. */
+  filesChanged(paths: string[]): void {
+    if (paths.some((p) => path.basename(p) === CONFIG_FILE_NAME)) this.configFiles.clear();
+    this.disk.clear();
+    this.history.invalidate();
+    this.runners.invalidate();
+    this.generationCount++;
+  }
+
+  settingsChanged(): void {
+    this.settings.clear();
+    this.generationCount++;
+  }
+
+  private invalidateAll(): void {
+    this.settings.clear();
+    this.configFiles.clear();
+    this.disk.clear();
+    this.history.invalidate();
+    this.runners.invalidate();
+    this.generationCount++;
+  }
+
+  folderOf(file: string): string | undefined {
+    let best: string | undefined;
+    for (const folder of this.folders) {
+      const rel = path.relative(folder, file);
+      if (!rel.startsWith('..') && !path.isAbsolute(rel) && (!best || folder.length > best.length)) best = folder;
+    }
+    return best;
+  }
+
+  /** A file's text from disk (cached by modification time). */
+  readFile(file: string): string | undefined {
+    return this.disk.read(file);
+  }
+
+  /** Settings for a document's folder (memoised until the settings change). */
+  settingsFor(uri: string | undefined): Promise<ServerSettings> {
+    const file = uri ? uriToPath(uri) : undefined;
+    const folder = file ? this.folderOf(file) : undefined;
+    const key = folder ?? '';
+    let pending = this.settings.get(key);
+    if (!pending) {
+      const scope = folder ? pathToUri(folder) : undefined;
+      pending = this.fetchSettings(scope).catch(() => DEFAULT_SETTINGS);
+      this.settings.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** The config file that applies to `file`, loaded and validated (cached until it changes). */
+  private configFileFor(file: string): LoadedConfig | undefined {
+    const found = findConfigFile(path.dirname(file));
+    return found ? this.loadConfig(found) : undefined;
+  }
+
+  /** Loads and validates one config file (cached until a watched-file event). */
+  loadConfig(found: string): LoadedConfig {
+    let loaded = this.configFiles.get(found);
+    if (!loaded) {
+      try {
+        loaded = { config: readConfigFile(found, new Set(RULES_BY_ID.keys())) };
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        loaded = { error };
+      }
+      this.configFiles.set(found, loaded);
+    }
+    return 'error' in loaded ? { file: found, error: loaded.error } : { file: found, config: loaded.config };
+  }
+
+  /** Every config file loaded so far with its error, for diagnostics on the config files themselves. */
+  configFileStates(): { file: string; error?: ConfigError }[] {
+    return [...this.configFiles.entries()].map(([file, state]) => ({ file, error: 'error' in state ? state.error : undefined }));
+  }
+
+  async contextFor(uri: string, languageId: string | undefined, size: number): Promise<DocumentContext> {
+    const settings = await this.settingsFor(uri);
+    return this.resolveContext(uri, languageId, size, settings);
+  }
+
+  private resolveContext(uri: string, languageId: string | undefined, size: number, settings: ServerSettings): DocumentContext {
+    const file = uriToPath(uri);
+    const found = file ? this.configFileFor(file) : undefined;
+    const config = mergeConfig(settings.core, found?.config ?? {});
+    const context: DocumentContext = { config, settings, configFile: found?.file, configError: found?.error };
+    const sqlLanguage = languageId !== undefined && SQL_LANGUAGES.has(languageId);
+    const sqlExtension = SQL_EXTENSION.test(file ?? uri);
+    if (!sqlLanguage && !sqlExtension) return { ...context, skip: 'not-sql' };
+    if (file) {
+      // Globs are relative to the config file's folder, else the workspace folder.
+      const base = found ? path.dirname(found.file) : this.folderOf(file) ?? path.dirname(file);
+      const rel = path.relative(base, file).split(path.sep).join('/');
+      const outside = rel.startsWith('../');
+      const target = outside ? file.split(path.sep).join('/') : rel;
+      if (config.exclude.length && picomatch(config.exclude, { dot: true })(target)) return { ...context, skip: 'excluded' };
+      // include narrows files by name; a document the user explicitly set to SQL is checked whatever its name.
+      if (sqlExtension && config.include.length && !outside && !picomatch(config.include, { dot: true })(target)) {
+        return { ...context, skip: 'excluded' };
+      }
+    }
+    if (size > settings.maxFileSize) return { ...context, skip: 'too-large' };
+    return context;
+  }
+
+  /** The earlier migrations' texts that make up a document's schema history, in run order. */
+  historyTexts(uri: string): string[] {
+    const file = uriToPath(uri);
+    return file ? this.history.textsBefore(file) : [];
+  }
+
+  /** Options that reproduce a document's analysis on another text (fixes are checked that way). */
+  analyzeOptions(uri: string, config: LockwiseConfig, text?: string): AnalyzeOptions {
+    const file = uriToPath(uri);
+    return { config, history: file ? this.history.catalogBefore(file) : undefined, runner: this.runnerFor(uri, text, config) };
+  }
+}
