@@ -1,4 +1,6 @@
 import { Rule } from './types';
+import type { Transaction } from '../model/timeline';
+import { unitSentence } from '../runners/apply';
 import { headSpan } from './support/spans';
 import { lineOf } from './support/context';
 import { as } from '../parse/ast';
@@ -34,7 +36,7 @@ export const transactionNesting: Rule = {
           statement: ctx.statement.index,
           span,
           message:
-            'The whole file already runs in one transaction (assumeInTransaction): this BEGIN only prints a warning, and the file\'s own COMMIT would end the migration tool\'s transaction early.',
+            `${wholeFile(tx)}: this BEGIN only prints a warning, and the file's own COMMIT would end the migration tool's transaction early.`,
         });
       } else {
         const begin = ctx.file.statements[tx.begin ?? 0];
@@ -55,8 +57,14 @@ export const transactionNesting: Rule = {
         statement: ctx.statement.index,
         span,
         message:
-          'The whole file runs in one transaction (assumeInTransaction): this ends the migration tool\'s transaction early, so the statements after it run outside any transaction and the tool\'s own COMMIT has nothing to commit.',
+          `${wholeFile(tx).replace(' already ', ' ')}: this ends the migration tool's transaction early, so the statements after it run outside any transaction and the tool's own COMMIT has nothing to commit.`,
       });
     }
   },
 };
+
+/** Who wraps the file in a transaction, for messages. */
+function wholeFile(tx: Transaction | undefined): string {
+  if (tx?.runner) return `The file already runs in a transaction (${unitSentence(tx.runner)})`;
+  return 'The whole file already runs in one transaction (assumeInTransaction)';
+}
