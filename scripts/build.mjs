@@ -47,5 +47,6 @@ if (watch) {
   await ctx.watch();
 } else {
   await esbuild.build({ ...common, entryPoints: entries, outdir: 'dist' });
-  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
+  // The package's two commands (package.json "bin"): lockwise, lockwise-language-server.
+  for (const bin of ['dist/cli.js', 'dist/server.js']) if (existsSync(bin)) chmodSync(bin, 0o755);
 }

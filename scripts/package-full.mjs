@@ -1,25 +1,24 @@
 // `npm run package:full`: lockwise-full-<version>.vsix, the default package plus PGlite
 // (dist/pglite/, the embedded PostgreSQL of "Lockwise: Trace Locks in Embedded PostgreSQL").
-// Same file list as .vscodeignore, with dist/pglite/ let back in. Run after `npm run build`.
+// vsce takes the file list from package.json "files" (shared with the npm package, which leaves
+// PGlite out too) and cannot combine it with an ignore file, so the full package is made from a
+// staging copy whose "files" lets dist/pglite/ back in. Run after `npm run build`.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 if (!existsSync('dist/pglite/index.cjs')) throw new Error('dist/pglite is missing: run npm run build first');
-const ignore = readFileSync('.vscodeignore', 'utf8')
-  .split('\n')
-  .filter((line) => line.trim() !== 'dist/pglite/**')
-  .concat(['!dist/pglite/index.cjs', '!dist/pglite/pglite.wasm', '!dist/pglite/pglite.data', '!dist/pglite/initdb.wasm', ''])
-  .join('\n');
-const dir = mkdtempSync(join(tmpdir(), 'lockwise-package-'));
-const ignoreFile = join(dir, '.vscodeignore');
-writeFileSync(ignoreFile, ignore);
-const out = `lockwise-full-${pkg.version}.vsix`;
+const PGLITE_FILES = ['index.cjs', 'pglite.wasm', 'pglite.data', 'initdb.wasm'].map((f) => `dist/pglite/${f}`);
+const stage = mkdtempSync(join(tmpdir(), 'lockwise-package-'));
+const out = resolve(`lockwise-full-${pkg.version}.vsix`);
 try {
-  execFileSync(join('node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce'),
-    ['package', '--no-dependencies', '--ignoreFile', ignoreFile, '--out', out], { stdio: 'inherit' });
+  // Whole top-level entries named by "files" ("dist/*.js" -> dist); vsce then applies the patterns.
+  for (const entry of new Set(pkg.files.map((f) => f.split('/')[0]))) cpSync(entry, join(stage, entry), { recursive: true });
+  writeFileSync(join(stage, 'package.json'), JSON.stringify({ ...pkg, files: [...pkg.files, ...PGLITE_FILES] }, null, 2));
+  execFileSync(resolve('node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce'),
+    ['package', '--no-dependencies', '--out', out], { stdio: 'inherit', cwd: stage });
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(stage, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 /**
- * The lock oracle's fixture schema and statement catalogue (copied from ../shared/oracle/catalog.mjs,
- * where pg15.json was measured), used by the live lock-model suite and the pg15.json unit test.
+ * The lock oracle's fixture schema and statement catalogue (a copy of the oracle's catalog.mjs, with
+ * which test/data/oracle/pg15.json was measured), used by the live lock-model suite and the pg15.json
+ * unit test.
  * `target`: the relation whose rewrite/scan is judged; `tx: false`: cannot run in a transaction block.
  */
 export interface OracleStatement {

@@ -47,6 +47,8 @@ export interface StartOptions {
   initializationOptions?: Record<string, unknown>;
   /** Another server bundle than dist/server.js (e.g. a copy of dist/ without PGlite). */
   serverPath?: string;
+  /** The whole command line instead of `node <serverPath> --stdio` (e.g. an installed bin). */
+  command?: string[];
 }
 
 export class TestClient {
@@ -82,7 +84,8 @@ export class TestClient {
   }
 
   static async start(root: string, options: StartOptions = {}): Promise<TestClient> {
-    const proc = cp.spawn(process.execPath, [options.serverPath ?? SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const [program, ...args] = options.command ?? [process.execPath, options.serverPath ?? SERVER, '--stdio'];
+    const proc = cp.spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const conn = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
     const client = new TestClient(conn, proc, root, options.settings ?? {});
     conn.listen();

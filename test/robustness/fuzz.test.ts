@@ -15,9 +15,8 @@ import { DidChangeTextDocumentNotification } from 'vscode-languageserver-protoco
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient, tempWorkspace, uriOf } from '../lsp/client';
 import { applyEdit, checkStep, ddmin, drawCheck, Edit, loadCorpus, randomEdit, Rng, StepCheck } from './fuzzer';
+import { describeWithCorpus } from '../support/corpus';
 
-const ROOT = path.resolve(__dirname, '../../..');
-const CORPUS = process.env.LOCKWISE_FUZZ_CORPUS ?? path.resolve(ROOT, '../shared/corpus');
 const SEED = Number(process.env.LOCKWISE_FUZZ_SEED ?? 20261125);
 const BUDGET_MS = Number(process.env.LOCKWISE_FUZZ_MS ?? 75000);
 const MAX_STEPS = Number(process.env.LOCKWISE_FUZZ_STEPS ?? 8000);
@@ -51,7 +50,8 @@ async function sendEdit(client: TestClient, uri: string, e: Edit): Promise<void>
   });
 }
 
-describe('fuzzing the server with corpus edit sequences', function () {
+describeWithCorpus('fuzzing the server with corpus edit sequences', function (mainCorpus) {
+  const CORPUS = process.env.LOCKWISE_FUZZ_CORPUS ?? mainCorpus;
   this.timeout(BUDGET_MS + 240000);
   let client: TestClient;
   let dir: string;
@@ -77,7 +77,6 @@ describe('fuzzing the server with corpus edit sequences', function () {
   }
 
   before(async function () {
-    if (!fs.existsSync(CORPUS)) this.skip();
     corpus = loadCorpus(CORPUS);
     dir = tempWorkspace();
     await startServer();

@@ -1,7 +1,8 @@
 /**
  * No network access, ever, and no telemetry: the CLI (lint, audit, fix, trace) and the server (every
- * feature) run over a corpus sample with every network API patched to throw and to record the
- * attempt (noNetwork.ts, preloaded with --require). Zero attempts allowed.
+ * feature) run over a sample of migrations (from the corpus, or from the rule fixtures when there is
+ * no corpus) with every network API patched to throw and to record the attempt (noNetwork.ts,
+ * preloaded with --require). Zero attempts allowed.
  */
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
@@ -9,13 +10,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { TestClient, tempWorkspace, uriOf } from '../lsp/client';
+import { CORPUS } from '../support/corpus';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const PRELOAD = path.join(__dirname, 'noNetwork.js');
-const CORPUS = path.resolve(ROOT, '../shared/corpus');
+/** Folders of migrations to sample: the corpus's projects, or the rule fixtures' folders. */
+const SAMPLE_ROOT = CORPUS ?? path.join(ROOT, 'test/fixtures/rules');
 
-/** A few files from every corpus project (sorted, so the sample is the same on every run). */
+/** A few files from every project (sorted, so the sample is the same on every run). */
 function corpusSample(perProject: number): string[] {
   const out: string[] = [];
   const walk = (dir: string, acc: string[]) => {
@@ -25,8 +28,8 @@ function corpusSample(perProject: number): string[] {
       else if (e.isFile() && /\.sql$/i.test(e.name) && fs.statSync(full).size < 40_000) acc.push(full);
     }
   };
-  for (const project of fs.readdirSync(CORPUS).sort()) {
-    const dir = path.join(CORPUS, project);
+  for (const project of fs.readdirSync(SAMPLE_ROOT).sort()) {
+    const dir = path.join(SAMPLE_ROOT, project);
     if (!fs.statSync(dir).isDirectory()) continue;
     const files: string[] = [];
     walk(dir, files);
@@ -55,7 +58,6 @@ describe('no network access, no telemetry', function () {
   let sample: string[];
 
   before(function () {
-    if (!fs.existsSync(CORPUS)) this.skip();
     sample = corpusSample(4);
   });
 
@@ -72,7 +74,7 @@ describe('no network access, no telemetry', function () {
     assert.match(read(`${log}.loaded`), /^\d+\n$/);
   });
 
-  it('the CLI: lint (all formats), audit, fix --dry-run and trace over a corpus sample', () => {
+  it('the CLI: lint (all formats), audit, fix --dry-run and trace over the sample', () => {
     assert.ok(sample.length >= 20, `${sample.length} files`);
     const log = netLog();
     for (const args of [
@@ -89,7 +91,7 @@ describe('no network access, no telemetry', function () {
     assert.strictEqual(read(`${log}.loaded`).trim().split('\n').length, 5, 'the guard was loaded into every run');
   });
 
-  it('the server: diagnostics, hover, code actions, CodeLens, commands over a corpus sample', async () => {
+  it('the server: diagnostics, hover, code actions, CodeLens, commands over the sample', async () => {
     const log = netLog();
     const saved = { options: process.env.NODE_OPTIONS, log: process.env.LOCKWISE_NET_LOG };
     // TestClient spawns the server with this process's environment.

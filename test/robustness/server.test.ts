@@ -10,8 +10,7 @@ import * as path from 'path';
 import { messageText, TestClient, tempWorkspace, uriOf, write } from '../lsp/client';
 import { loadCorpus, rangeInside } from './fuzzer';
 import { denseLine, dumpLike, HOSTILE, MB } from './hostile';
-
-const CORPUS = path.resolve(__dirname, '../../..', '../shared/corpus');
+import { itWithCorpus } from '../support/corpus';
 
 const SMALL = "SET lock_timeout = '1s';\nCREATE INDEX small_idx ON t (c);\n";
 
@@ -102,8 +101,7 @@ describe('server robustness: big and hostile files', function () {
     await client.close(smallUri);
   });
 
-  it('the whole corpus (PostgreSQL regression suite included): every file gets diagnostics inside the document, no error logged', async function () {
-    if (!fs.existsSync(CORPUS)) this.skip();
+  itWithCorpus('the whole corpus (PostgreSQL regression suite included): every file gets diagnostics inside the document, no error logged', async function (CORPUS) {
     const files = loadCorpus(CORPUS, 5 * MB);
     const t0 = Date.now();
     let diagnostics = 0;

@@ -4,6 +4,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { itWithCorpus } from '../support/corpus';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -188,9 +189,9 @@ describe('lockwise CLI', function () {
     assert.match(explain.stdout, /## Safe alternative/);
   });
 
-  it('lints the PostgreSQL regression suite with exit 0 or 1 and a report for every file', function () {
+  itWithCorpus('lints the PostgreSQL regression suite with exit 0 or 1 and a report for every file', function (corpus) {
     this.timeout(180000);
-    const regress = path.resolve(ROOT, '../shared/corpus/postgres_regress');
+    const regress = path.join(corpus, 'postgres_regress');
     const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', regress], { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
     assert.ok(r.status === 0 || r.status === 1, r.stderr);
     const data = JSON.parse(r.stdout);

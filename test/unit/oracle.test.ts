@@ -1,5 +1,5 @@
 /**
- * The lock model against locks measured on PostgreSQL 15.18 (../shared/oracle/pg15.json, the lock
+ * The lock model against locks measured on PostgreSQL 15.18 (test/data/oracle/pg15.json, the lock
  * oracle's `summary_table`): for every statement, relation → strongest mode, rewrite of the target
  * and scan of the target, with the model run for PostgreSQL 15 on the oracle's fixture schema.
  * Statements PostgreSQL rejected have no end-of-statement snapshot: they are held against the gdb
@@ -17,7 +17,8 @@ import { replay } from '../../server/src/project/history';
 import { compareLocks, describeDisagreement, LockSignature, modelSignature } from '../../server/src/trace/compare';
 import { FIXTURE_SQL, STATEMENTS } from '../engine/fixture';
 
-const ORACLE_DIR = process.env.LOCKWISE_ORACLE_DIR ?? path.resolve(__dirname, '../../../../shared/oracle');
+/** How it was measured: test/data/oracle/README.md. */
+const ORACLE_FILE = path.resolve(__dirname, '../../../test/data/oracle/pg15.json');
 
 interface SummaryRow {
   id: string;
@@ -55,7 +56,7 @@ function modeOf(text: string): LockMode {
   return mode;
 }
 
-const oracle: OracleFile = JSON.parse(fs.readFileSync(path.join(ORACLE_DIR, 'pg15.json'), 'utf8'));
+const oracle: OracleFile = JSON.parse(fs.readFileSync(ORACLE_FILE, 'utf8'));
 
 describe('lock model vs PostgreSQL 15 measurements (pg15.json)', () => {
   const catalog = new Catalog();

@@ -1,0 +1,105 @@
+/**
+ * The package as a user gets it: `npm pack` (which builds through `prepack`), the tarball installed
+ * with `npm install <tarball>` into an empty project, then its commands run there through npx. It
+ * proves the bundles need nothing from devDependencies, that the tarball holds only what runs, and
+ * that `trace` says how to add its optional peer, PGlite. Needs the npm registry to be reachable.
+ */
+import * as assert from 'assert';
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { TestClient } from '../lsp/client';
+
+const ROOT = path.resolve(__dirname, '../../..');
+/** Quiet, non-interactive npm: no update check, audit or funding requests. */
+const NPM_ENV = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false', NO_COLOR: '1' };
+/** The packed size stays small (0.9 MB at 0.1.0); a bundle that doubles should be noticed. */
+const MAX_TARBALL_BYTES = 1.5 * 1024 * 1024;
+
+interface AuditFile {
+  path: string;
+  statements: { locks: { relation: string; mode: string; role: string }[] }[];
+}
+
+interface PackResult {
+  filename: string;
+  size: number;
+  unpackedSize: number;
+  files: { path: string }[];
+}
+
+function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, encoding: 'utf8', env: NPM_ENV, timeout: 240000, maxBuffer: 64 * 1024 * 1024 });
+}
+
+function ok(r: SpawnSyncReturns<string>, what: string): string {
+  assert.strictEqual(r.status, 0, `${what}: exit ${r.status}\n${r.stderr.slice(-3000)}`);
+  return r.stdout;
+}
+
+describe('the npm package, packed and installed into an empty project', function () {
+  this.timeout(300000);
+  let pack: PackResult;
+  let project: string;
+
+  before(function () {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-pack-'));
+    [pack] = JSON.parse(ok(run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT), 'npm pack'));
+    project = path.join(tmp, 'project');
+    fs.mkdirSync(path.join(project, 'migrations'), { recursive: true });
+    fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "probe", "version": "1.0.0", "private": true }\n');
+    fs.writeFileSync(path.join(project, 'migrations', '001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n');
+    fs.writeFileSync(path.join(project, 'migrations', '002_email_idx.sql'), 'CREATE INDEX users_email_idx ON users (email);\n');
+    ok(run('npm', ['install', path.join(tmp, pack.filename)], project), 'npm install <tarball>');
+    console.log(`      (${pack.filename}: ${(pack.size / 1024).toFixed(0)} KB packed, ${(pack.unpackedSize / 1024 / 1024).toFixed(1)} MB unpacked, ${pack.files.length} files)`);
+  });
+
+  it('holds the bundles, the parser WASM, the schema and the docs, and nothing else', function () {
+    const files = pack.files.map((f) => f.path);
+    for (const needed of ['dist/cli.js', 'dist/server.js', 'dist/analysis-worker.js', 'dist/trace-worker.js', 'dist/libpg-query.wasm', 'schemas/lockwise.schema.json', 'README.md', 'LICENSE']) {
+      assert.ok(files.includes(needed), needed);
+    }
+    const stray = files.filter((f) => /\.map$|^(test|server|client|scripts|bench|examples|out)\/|^dist\/pglite\//.test(f));
+    assert.deepStrictEqual(stray, []);
+    assert.ok(pack.size < MAX_TARBALL_BYTES, `${pack.size} bytes`);
+  });
+
+  it('installs no dependency: the bundles carry what they need at run time', function () {
+    const installed = fs.readdirSync(path.join(project, 'node_modules')).filter((n) => !n.startsWith('.'));
+    assert.deepStrictEqual(installed, ['lockwise']);
+  });
+
+  it('npx lockwise lint finds the unsafe index build (exit 1)', function () {
+    const r = run('npx', ['lockwise', 'lint', 'migrations'], project);
+    assert.strictEqual(r.status, 1, r.stderr);
+    assert.match(r.stdout, /migrations\/002_email_idx\.sql:1:1 error require-concurrent-index-creation/);
+    assert.doesNotMatch(r.stdout, /001_users\.sql/);
+  });
+
+  it('npx lockwise audit reports the locks of every statement', function () {
+    const r = run('npx', ['lockwise', 'audit', '--format', 'json', 'migrations'], project);
+    assert.strictEqual(r.status, 1, r.stderr);
+    const files: AuditFile[] = JSON.parse(r.stdout).files;
+    assert.deepStrictEqual(files.map((f) => f.path), ['migrations/001_users.sql', 'migrations/002_email_idx.sql']);
+    assert.deepStrictEqual(files[1].statements[0].locks, [{ relation: 'users', mode: 'SHARE', role: 'target' }]);
+  });
+
+  it('npx lockwise trace without PGlite exits 2 and names the optional peer to install', function () {
+    const r = run('npx', ['lockwise', 'trace', 'migrations/002_email_idx.sql'], project);
+    assert.strictEqual(r.status, 2, r.stdout);
+    assert.match(r.stderr, /npm install --save-dev @electric-sql\/pglite/);
+  });
+
+  it('lockwise-language-server --stdio answers initialize and publishes diagnostics', async function () {
+    const bin = path.join(project, 'node_modules', '.bin', 'lockwise-language-server');
+    const client = await TestClient.start(project, { command: [bin, '--stdio'] });
+    try {
+      const uri = await client.open(path.join(project, 'migrations', '002_email_idx.sql'));
+      const published = await client.diagnostics(uri);
+      assert.ok(published.diagnostics.some((d) => d.code === 'require-concurrent-index-creation'), JSON.stringify(published.diagnostics));
+    } finally {
+      await client.stop();
+    }
+  });
+});
