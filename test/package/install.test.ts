@@ -38,6 +38,26 @@ function ok(r: SpawnSyncReturns<string>, what: string): string {
   return r.stdout;
 }
 
+/** The hook's entry (split as pre-commit splits it) and its `files` pattern, from .pre-commit-hooks.yaml. */
+function preCommitHook(): { entry: string[]; files: RegExp } {
+  const yaml = fs.readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8');
+  const field = (key: string) => yaml.match(new RegExp(`^\\s+${key}: (.+)$`, 'm'))?.[1].trim() ?? assert.fail(`no ${key} in the hook`);
+  assert.strictEqual(field('language'), 'node');
+  return { entry: field('entry').split(/\s+/), files: new RegExp(field('files')) };
+}
+
+function git(cwd: string, args: string[]): string {
+  return ok(spawnSync('git', args, { cwd, encoding: 'utf8' }), `git ${args.join(' ')}`);
+}
+
+/** The project as a git repository with a README beside the migrations. */
+function gitRepo(dir: string): string {
+  fs.writeFileSync(path.join(dir, 'README.md'), '# probe\n');
+  fs.writeFileSync(path.join(dir, '.gitignore'), 'node_modules/\n');
+  git(dir, ['init', '-q']);
+  return dir;
+}
+
 describe('the npm package, packed and installed into an empty project', function () {
   this.timeout(300000);
   let pack: PackResult;
@@ -89,6 +109,25 @@ describe('the npm package, packed and installed into an empty project', function
     const r = run('npx', ['lockwise', 'trace', 'migrations/002_email_idx.sql'], project);
     assert.strictEqual(r.status, 2, r.stdout);
     assert.match(r.stderr, /npm install --save-dev @electric-sql\/pglite/);
+  });
+
+  it('the pre-commit hook (.pre-commit-hooks.yaml): its entry on the staged migrations, as pre-commit runs it', function () {
+    const hook = preCommitHook();
+    const repo = gitRepo(project);
+    // pre-commit puts its node environment's bin folder first on PATH; here the project's.
+    const PATH = `${path.join(project, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}`;
+    const staged = (only: string[]) => {
+      git(repo, ['rm', '-q', '--cached', '-r', '--ignore-unmatch', '.']);
+      git(repo, ['add', ...only]);
+      const files = git(repo, ['diff', '--cached', '--name-only']).split('\n').filter((f) => hook.files.test(f));
+      return spawnSync(hook.entry[0], [...hook.entry.slice(1), ...files], { cwd: repo, encoding: 'utf8', env: { ...NPM_ENV, PATH } });
+    };
+    const unsafe = staged(['README.md', 'migrations/002_email_idx.sql']);
+    assert.strictEqual(unsafe.status, 1, unsafe.stderr);
+    assert.match(unsafe.stdout, /002_email_idx\.sql:1:1 error require-concurrent-index-creation/);
+    assert.doesNotMatch(unsafe.stdout, /README/);
+    const safe = staged(['migrations/001_users.sql']);
+    assert.strictEqual(safe.status, 0, safe.stdout + safe.stderr);
   });
 
   it('lockwise-language-server --stdio answers initialize and publishes diagnostics', async function () {

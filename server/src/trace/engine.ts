@@ -2,7 +2,7 @@
  * An embedded PostgreSQL (PGlite: PostgreSQL compiled to WASM, in-process, one connection) that
  * runs a statement and reports what it actually did: the locks its backend holds, which relations
  * got new storage (a rewrite), which were scanned. The method is the lock oracle's
- * (../shared/oracle/README.md):
+ * (test/data/oracle/README.md):
  *  - locks: `pg_locks WHERE pid = pg_backend_pid()` with no join, read right after the statement
  *    inside its transaction (a join with pg_class would add the probe's own catalog locks);
  *    oids are mapped to names afterwards;

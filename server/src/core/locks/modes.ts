@@ -1,6 +1,6 @@
 /**
  * PostgreSQL's table-level lock modes, their conflict matrix (from the documentation's "Conflicting
- * Lock Modes" table, confirmed cell by cell on PostgreSQL 15 in shared/oracle), and the concurrent
+ * Lock Modes" table, confirmed cell by cell on PostgreSQL 15 in test/data/oracle), and the concurrent
  * operations each mode blocks.
  */
 
