@@ -6,11 +6,10 @@
  */
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { NATURAL_ORDER, SQL_FILE, SQL_LANGUAGES } from '../../server/src/project/constants';
 import { AuditFilesResult as ServerAuditFilesResult, COMMANDS, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
-const SQL_LANGUAGES = ['sql', 'pgsql', 'postgres'];
-const SQL_EXTENSION = /\.(sql|psql|pgsql)$/i;
 const AUDIT_SCHEME = 'lockwise-audit';
 /** Files sent to the server per request during a workspace audit (progress and cancellation granularity). */
 const AUDIT_BATCH = 20;
@@ -25,7 +24,7 @@ type TraceResult = TraceCommandResult;
 type AuditFilesResult = ServerAuditFilesResult;
 
 function isSqlDocument(doc: vscode.TextDocument): boolean {
-  return SQL_LANGUAGES.includes(doc.languageId) || (doc.uri.scheme === 'file' && SQL_EXTENSION.test(doc.uri.path));
+  return SQL_LANGUAGES.has(doc.languageId) || (doc.uri.scheme === 'file' && SQL_FILE.test(doc.uri.path));
 }
 
 /** `](file:///abs/x.sql#L3)` → `](../../abs/x.sql#L3)`, relative to `dir` (a file: URI). */
@@ -133,7 +132,7 @@ class Lockwise {
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [
-        ...SQL_LANGUAGES.map((language) => ({ language })),
+        ...[...SQL_LANGUAGES].map((language) => ({ language })),
         { scheme: 'file', pattern: '**/*.{sql,psql,pgsql}' },
       ],
       outputChannel: this.output,
@@ -212,7 +211,7 @@ class Lockwise {
       void vscode.window.showInformationMessage('Lockwise: no SQL files in this workspace.');
       return;
     }
-    const uris = found.map((u) => u.toString()).sort(new Intl.Collator('en', { numeric: true, sensitivity: 'base' }).compare);
+    const uris = found.map((u) => u.toString()).sort(NATURAL_ORDER.compare);
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: 'Lockwise: auditing migrations', cancellable: true },
       async (progress, token) => {

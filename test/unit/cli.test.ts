@@ -180,6 +180,12 @@ describe('lockwise CLI', function () {
     assert.strictEqual(JSON.parse(explicit.stdout).files.length, 1);
   });
 
+  it('--config from another folder: its include does not apply outside it, its exclude does (absolute paths)', () => {
+    const dir = tempDir({ 'conf/.lockwise.json': '{"exclude": ["**/seed/**"]}', 'm/001.sql': UNSAFE, 'm/seed/002.sql': UNSAFE });
+    const r = run(['lint', '--format', 'json', '--config', path.join(dir, 'conf/.lockwise.json'), path.join(dir, 'm')]);
+    assert.deepStrictEqual(JSON.parse(r.stdout).files.map((f: { path: string }) => path.basename(f.path)), ['001.sql']);
+  });
+
   it('rules lists the catalogue and explain prints a rule page', () => {
     const rules = run(['rules']);
     assert.strictEqual(rules.code, 0);

@@ -1,8 +1,9 @@
 /** The `lockwise` command line: its help text and the parsing of argv into Options. */
 import { Severity } from '../core';
+import { VERSION } from '../project/constants';
 import { UsageError } from '../project/files';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 export const HELP = `lockwise ${VERSION}: zero-downtime checks for PostgreSQL migrations
 

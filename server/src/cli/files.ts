@@ -2,7 +2,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, FileReport, initParser, LockwiseConfig, Severity } from '../core';
-import { expandPaths, explicitFiles, selectedByConfig, toPosix, UsageError } from '../project/files';
+import { expandPaths, toPosix, UsageError } from '../project/files';
+import { select } from '../project/selection';
 import { ConfigResolver } from '../project/configFor';
 import { HistoryProvider, SnapshotSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
@@ -29,10 +30,10 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   const runners = new RunnerDetector(snapshot);
   const history = new HistoryProvider(snapshot, (f, t) => runners.forFile(f, t, resolver.forFile(f).config));
   const results: FileResult[] = [];
-  for (const file of files) {
+  for (const { file, explicit } of files) {
     const { config, source } = resolver.forFile(file);
-    // include/exclude are relative to the .lockwise.json that declares them.
-    if (source && !explicitFiles.has(file) && !selectedByConfig(file, config.include, config.exclude, path.dirname(source))) continue;
+    // include/exclude come from a .lockwise.json, relative to its folder: without one, every file found is checked.
+    if (source && select({ file: path.resolve(file), base: path.dirname(path.resolve(source)), explicit }, config) !== 'selected') continue;
     let text = readSqlFile(file);
     snapshot.remember(path.resolve(file), text);
     // Editors do not count a byte order mark as a column: neither do the reported positions.

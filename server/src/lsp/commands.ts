@@ -11,6 +11,7 @@ import { hasFindings, overview, overviewFile, OverviewFile, WorstStatement } fro
 import { LOCK_MODES } from '../core/locks/modes';
 import { overviewMarkdown } from '../core/report/overviewMarkdown';
 import { Documents, DocumentState } from './documents';
+import { NATURAL_ORDER } from '../project/constants';
 import { uriToPath } from './convert';
 
 export { COMMANDS } from './protocol';
@@ -20,7 +21,6 @@ export function linkTarget(uri: string): string {
   return uri.replace(/[()[\]<>`"\\\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
 export function displayPath(documents: Documents, uri: string): string {
   const file = uriToPath(uri);
@@ -89,7 +89,7 @@ export interface AuditFilesOptions {
 
 /** Files in migration order (natural sort), so the report reads like the deploy; only files with findings unless `all`. */
 export async function auditFiles(documents: Documents, uris: string[], token: CancellationToken, options: AuditFilesOptions = {}): Promise<AuditFilesResult> {
-  const sorted = [...new Set(uris)].sort((a, b) => collator.compare(a, b));
+  const sorted = [...new Set(uris)].sort((a, b) => NATURAL_ORDER.compare(a, b));
   const sections: string[] = [];
   const files: OverviewFile[] = [];
   let skipped = 0;

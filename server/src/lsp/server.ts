@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../core';
+import { SQL_GLOB } from '../project/constants';
 import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits } from './codeActions';
 import { codeLenses } from './codeLens';
 import { auditFile, auditFiles, auditHeader, fileSummary, isOverviewFile } from './commands';
@@ -79,7 +80,7 @@ function onInitialized(state: ServerState): void {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
           watchers: [
             { globPattern: '**/.lockwise.json', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
-            { globPattern: '**/*.{sql,psql,pgsql}', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+            { globPattern: SQL_GLOB, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
           ],
         });
       }

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CodeLensRefreshRequest, Connection, InitializeParams, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { VERSION } from '../project/constants';
 import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { pathToUri } from './convert';
@@ -17,7 +18,7 @@ import { parseSettings, ServerSettings } from './settings';
 import { DEFAULT_IDLE_MS, TraceService, TraceStore } from './trace';
 import { Workspace } from './workspace';
 
-export const VERSION = '0.1.0';
+export { VERSION };
 const DOCS_REPOSITORY = 'https://github.com/lockwise/lockwise/blob/main/docs/rules';
 
 /** Options the client may pass in `initializationOptions`. */

@@ -6,15 +6,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import picomatch from 'picomatch';
-import { AnalyzeOptions, CONFIG_FILE_NAME, ConfigError, findConfigFile, LockwiseConfig, mergeConfig, readConfigFile, RULES_BY_ID } from '../core';
+import { AnalyzeOptions, CONFIG_FILE_NAME, ConfigError, LockwiseConfig, mergeConfig } from '../core';
+import { ConfigResolver, LoadedConfig } from '../project/configFor';
+import { SQL_LANGUAGES } from '../project/constants';
+import { select } from '../project/selection';
 import { HistoryProvider, TextSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
 import { DEFAULT_SETTINGS, ServerSettings } from './settings';
 import { pathToUri, uriToPath } from './convert';
 
-export const SQL_LANGUAGES = new Set(['sql', 'pgsql', 'postgres']);
-const SQL_EXTENSION = /\.(sql|psql|pgsql)$/i;
 
 export interface DocumentContext {
   config: LockwiseConfig;
@@ -30,8 +30,6 @@ export interface DocumentContext {
 export type SettingsFetcher = (scopeUri: string | undefined) => Promise<ServerSettings>;
 /** The text of a file open in the editor (undefined when it is not open). */
 export type OpenText = (file: string) => string | undefined;
-
-type LoadedConfig = { file: string; config?: Partial<LockwiseConfig>; error?: ConfigError };
 
 /** Reads files from disk, re-reading only when their modification time or size changed. */
 class DiskCache {
@@ -66,7 +64,7 @@ class DiskCache {
 export class Workspace {
   private folders: string[] = [];
   private readonly disk = new DiskCache();
-  private readonly configFiles = new Map<string, { config: Partial<LockwiseConfig> } | { error: ConfigError }>();
+  private readonly configs = new ConfigResolver();
   private readonly settings = new Map<string, Promise<ServerSettings>>();
   readonly history: HistoryProvider;
   private readonly runners: RunnerDetector;
@@ -117,7 +115,7 @@ export class Workspace {
 
   /** Files changed on disk (watched files), or a config file changed. */
   filesChanged(paths: string[]): void {
-    if (paths.some((p) => path.basename(p) === CONFIG_FILE_NAME)) this.configFiles.clear();
+    if (paths.some((p) => path.basename(p) === CONFIG_FILE_NAME)) this.configs.clear();
     this.disk.clear();
     this.history.invalidate();
     this.runners.invalidate();
@@ -131,7 +129,7 @@ export class Workspace {
 
   private invalidateAll(): void {
     this.settings.clear();
-    this.configFiles.clear();
+    this.configs.clear();
     this.disk.clear();
     this.history.invalidate();
     this.runners.invalidate();
@@ -166,30 +164,14 @@ export class Workspace {
     return pending;
   }
 
-  /** The config file that applies to `file`, loaded and validated (cached until it changes). */
-  private configFileFor(file: string): LoadedConfig | undefined {
-    const found = findConfigFile(path.dirname(file));
-    return found ? this.loadConfig(found) : undefined;
-  }
-
   /** Loads and validates one config file (cached until a watched-file event). */
-  loadConfig(found: string): LoadedConfig {
-    let loaded = this.configFiles.get(found);
-    if (!loaded) {
-      try {
-        loaded = { config: readConfigFile(found, new Set(RULES_BY_ID.keys())) };
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw error;
-        loaded = { error };
-      }
-      this.configFiles.set(found, loaded);
-    }
-    return 'error' in loaded ? { file: found, error: loaded.error } : { file: found, config: loaded.config };
+  loadConfig(file: string): LoadedConfig {
+    return this.configs.load(file);
   }
 
   /** Every config file loaded so far with its error, for diagnostics on the config files themselves. */
   configFileStates(): { file: string; error?: ConfigError }[] {
-    return [...this.configFiles.entries()].map(([file, state]) => ({ file, error: 'error' in state ? state.error : undefined }));
+    return this.configs.states();
   }
 
   async contextFor(uri: string, languageId: string | undefined, size: number): Promise<DocumentContext> {
@@ -199,24 +181,13 @@ export class Workspace {
 
   private resolveContext(uri: string, languageId: string | undefined, size: number, settings: ServerSettings): DocumentContext {
     const file = uriToPath(uri);
-    const found = file ? this.configFileFor(file) : undefined;
-    const config = mergeConfig(settings.core, found?.config ?? {});
-    const context: DocumentContext = { config, settings, configFile: found?.file, configError: found?.error };
+    const resolved = file ? this.configs.resolve(file, settings.core) : { config: mergeConfig(settings.core, {}), source: undefined, error: undefined };
+    const context: DocumentContext = { config: resolved.config, settings, configFile: resolved.source, configError: resolved.error };
     const sqlLanguage = languageId !== undefined && SQL_LANGUAGES.has(languageId);
-    const sqlExtension = SQL_EXTENSION.test(file ?? uri);
-    if (!sqlLanguage && !sqlExtension) return { ...context, skip: 'not-sql' };
-    if (file) {
-      // Globs are relative to the config file's folder, else the workspace folder.
-      const base = found ? path.dirname(found.file) : this.folderOf(file) ?? path.dirname(file);
-      const rel = path.relative(base, file).split(path.sep).join('/');
-      const outside = rel.startsWith('../');
-      const target = outside ? file.split(path.sep).join('/') : rel;
-      if (config.exclude.length && picomatch(config.exclude, { dot: true })(target)) return { ...context, skip: 'excluded' };
-      // include narrows files by name; a document the user explicitly set to SQL is checked whatever its name.
-      if (sqlExtension && config.include.length && !outside && !picomatch(config.include, { dot: true })(target)) {
-        return { ...context, skip: 'excluded' };
-      }
-    }
+    // Globs are relative to the config file's folder, else the workspace folder (untitled documents: none apply).
+    const base = file && (resolved.source ? path.dirname(resolved.source) : this.folderOf(file) ?? path.dirname(file));
+    const selection = select({ file: file ?? uri, base: base || '', sqlLanguage }, file ? resolved.config : { include: [], exclude: [] });
+    if (selection !== 'selected') return { ...context, skip: selection };
     if (size > settings.maxFileSize) return { ...context, skip: 'too-large' };
     return context;
   }

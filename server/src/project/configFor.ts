@@ -1,11 +1,12 @@
-/** Resolves the configuration for a file: defaults < editor settings < nearest .lockwise.json < CLI flags. */
+/**
+ * The one config resolver of the CLI and the language server: defaults < editor settings <
+ * `.lockwise.json` (`--config`, else the nearest one) < CLI flags. Loaded files are cached with
+ * their validation error until `clear()`.
+ */
 import * as path from 'path';
 import { ConfigError, findConfigFile, LockwiseConfig, mergeConfig, readConfigFile, RULES_BY_ID } from '../core';
 
-const knownRules = () => new Set(RULES_BY_ID.keys());
-
 export interface ConfigLayers {
-  settings?: Partial<LockwiseConfig>;
   /** An explicit config file (CLI --config) replaces the nearest-file lookup. */
   configFile?: string;
   flags?: Partial<LockwiseConfig>;
@@ -13,49 +14,78 @@ export interface ConfigLayers {
   stableFiles?: boolean;
 }
 
+export interface LoadedConfig {
+  file: string;
+  config?: Partial<LockwiseConfig>;
+  /** The file is invalid: the editor checks with the settings alone, the CLI stops. */
+  error?: ConfigError;
+}
+
+export interface ResolvedConfig {
+  config: LockwiseConfig;
+  /** The config file that applies, if any. */
+  source?: string;
+  error?: ConfigError;
+}
+
 export class ConfigResolver {
-  private readonly cache = new Map<string, Partial<LockwiseConfig>>();
+  private readonly loaded = new Map<string, { config: Partial<LockwiseConfig> } | { error: ConfigError }>();
   /** With `stableFiles`: folder → nearest config file, and config file → merged config. */
   private readonly nearest = new Map<string, string | undefined>();
-  private readonly merged = new Map<string | undefined, LockwiseConfig>();
+  private readonly merged = new Map<string | undefined, ResolvedConfig>();
 
   constructor(private readonly layers: ConfigLayers = {}) {}
 
-  /** Throws ConfigError for an invalid file. */
-  forFile(file: string): { config: LockwiseConfig; source?: string } {
-    if (this.layers.stableFiles) {
-      const dir = path.dirname(path.resolve(file));
-      let source = this.layers.configFile;
-      if (source === undefined) {
-        if (!this.nearest.has(dir)) this.nearest.set(dir, findConfigFile(dir));
-        source = this.nearest.get(dir);
-      }
-      let config = this.merged.get(source);
-      if (!config) {
-        config = mergeConfig(this.layers.settings ?? {}, source ? this.load(source) : {}, this.layers.flags ?? {});
-        this.merged.set(source, config);
-      }
-      return { config, source };
-    }
-    const source = this.layers.configFile ?? findConfigFile(path.dirname(path.resolve(file)));
-    const fromFile = source ? this.load(source) : {};
-    return { config: mergeConfig(this.layers.settings ?? {}, fromFile, this.layers.flags ?? {}), source };
+  /** The config file that applies to `file`. */
+  sourceFor(file: string): string | undefined {
+    if (this.layers.configFile !== undefined) return this.layers.configFile;
+    const dir = path.dirname(path.resolve(file));
+    if (!this.layers.stableFiles) return findConfigFile(dir);
+    if (!this.nearest.has(dir)) this.nearest.set(dir, findConfigFile(dir));
+    return this.nearest.get(dir);
   }
 
-  private load(file: string): Partial<LockwiseConfig> {
-    let cached = this.cache.get(file);
-    if (!cached) {
-      cached = readConfigFile(file, knownRules());
-      this.cache.set(file, cached);
+  /** Loads and validates one config file (cached until `clear()`). */
+  load(file: string): LoadedConfig {
+    let loaded = this.loaded.get(file);
+    if (!loaded) {
+      try {
+        loaded = { config: readConfigFile(file, new Set(RULES_BY_ID.keys())) };
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        loaded = { error };
+      }
+      this.loaded.set(file, loaded);
     }
-    return cached;
+    return 'error' in loaded ? { file, error: loaded.error } : { file, config: loaded.config };
+  }
+
+  /** A file's config over `settings` (the editor's); an invalid config file is left out and its error returned. */
+  resolve(file: string, settings: Partial<LockwiseConfig> = {}): ResolvedConfig {
+    const source = this.sourceFor(file);
+    const memo = this.layers.stableFiles ? this.merged.get(source) : undefined;
+    if (memo) return memo;
+    const found = source ? this.load(source) : undefined;
+    const resolved = { config: mergeConfig(settings, found?.config ?? {}, this.layers.flags ?? {}), source, error: found?.error };
+    if (this.layers.stableFiles) this.merged.set(source, resolved);
+    return resolved;
+  }
+
+  /** The CLI's view: throws the ConfigError of an invalid file. */
+  forFile(file: string): { config: LockwiseConfig; source?: string } {
+    const { config, source, error } = this.resolve(file);
+    if (error) throw error;
+    return { config, source };
+  }
+
+  /** Every config file loaded so far with its error, for diagnostics on the config files themselves. */
+  states(): { file: string; error?: ConfigError }[] {
+    return [...this.loaded.entries()].map(([file, state]) => ({ file, error: 'error' in state ? state.error : undefined }));
   }
 
   clear(): void {
-    this.cache.clear();
+    this.loaded.clear();
     this.nearest.clear();
     this.merged.clear();
   }
 }
-
-export { ConfigError };

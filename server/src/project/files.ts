@@ -1,24 +1,29 @@
-/** Expands CLI paths (files, folders, globs) to SQL files, honouring include/exclude globs. */
+/** Expands CLI paths (files, folders, globs) to files: SQL files in folders, whatever a glob matches, files named as they are. */
 import * as fs from 'fs';
 import * as path from 'path';
 import picomatch from 'picomatch';
+import { NATURAL_ORDER, SQL_FILE } from './constants';
+import { toPosix } from './selection';
+
+export { toPosix };
 
 export class UsageError extends Error {}
 
-const SQL_EXTENSIONS = /\.(sql|psql|pgsql)$/i;
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+export interface FoundFile {
+  file: string;
+  /** Named on the command line (always checked), not found in a folder or by a glob (filtered by config). */
+  explicit: boolean;
+}
 
-/** Files named on the command line (always checked) vs. found in folders or by globs (filtered by config). */
-export const explicitFiles = new Set<string>();
-
-export function expandPaths(inputs: string[], exclude: string[] = []): string[] {
-  const excluded = exclude.length ? picomatch(exclude, { dot: true }) : () => false;
-  const out = new Set<string>();
+/** The files, in migration order. */
+export function expandPaths(inputs: string[]): FoundFile[] {
+  const out = new Map<string, boolean>();
+  const add = (file: string, explicit: boolean) => out.set(file, explicit || (out.get(file) ?? false));
   for (const input of inputs) {
     if (/[*?[\]{}]/.test(input)) {
       const matched = globFiles(input);
       if (matched.length === 0) throw new UsageError(`no files match ${input}`);
-      for (const f of matched) out.add(f);
+      for (const f of matched) add(f, false);
       continue;
     }
     let stat: fs.Stats;
@@ -28,14 +33,12 @@ export function expandPaths(inputs: string[], exclude: string[] = []): string[] 
       throw new UsageError(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`);
     }
     if (stat.isDirectory()) {
-      const files = walk(input).filter((f) => SQL_EXTENSIONS.test(f));
-      for (const f of files) out.add(f);
+      for (const f of walk(input).filter((f) => SQL_FILE.test(f))) add(f, false);
     } else {
-      out.add(input);
-      explicitFiles.add(input);
+      add(input, true);
     }
   }
-  return [...out].filter((f) => !excluded(toPosix(path.relative(process.cwd(), f)))).sort((a, b) => collator.compare(a, b));
+  return [...out.entries()].map(([file, explicit]) => ({ file, explicit })).sort((a, b) => NATURAL_ORDER.compare(a.file, b.file));
 }
 
 function walk(dir: string): string[] {
@@ -72,19 +75,4 @@ function globFiles(pattern: string): string[] {
   const isMatch = picomatch(toPosix(pattern), { dot: false });
   const files = fs.statSync(base).isDirectory() ? walk(base) : [base];
   return files.filter((f) => isMatch(toPosix(f)) || isMatch(toPosix(path.normalize(f))));
-}
-
-export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
-}
-
-/**
- * Whether a file found in a folder is selected by the config's include/exclude globs, matched
- * against its path relative to the config file's folder (or the working directory without one).
- */
-export function selectedByConfig(file: string, include: string[], exclude: string[], base: string): boolean {
-  const rel = toPosix(path.relative(base, path.resolve(file)));
-  const opts = { dot: true };
-  if (include.length && !picomatch(include, opts)(rel)) return false;
-  return !(exclude.length && picomatch(exclude, opts)(rel));
 }

@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { NATURAL_ORDER, SQL_FILE } from './constants';
 import { Catalog } from '../core/model/catalog';
 import { buildStatements } from '../core/model/statements';
 import { deployedText, FileRunnerOptions } from '../core/runners/apply';
@@ -13,8 +14,7 @@ import { deployedText, FileRunnerOptions } from '../core/runners/apply';
 /** The runner of an earlier migration file, so that only its deployed part is replayed. */
 export type RunnerOf = (file: string, text: string) => FileRunnerOptions | undefined;
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-const SQL_FILE = /\.(sql|psql|pgsql)$/i;
+const collator = NATURAL_ORDER;
 const DOWN_FILE = /(^|[._-])down\.(sql|psql|pgsql)$/i;
 const PER_FOLDER_FILE = /^(up|down|migration)\.(sql|psql|pgsql)$/i;
 

@@ -4,6 +4,7 @@
  * per-file inputs a profile reads (its companion config file, its sibling names).
  */
 import * as path from 'path';
+import { SQL_FILE } from './constants';
 import { detectRunner, FolderFacts, RunnerChoice } from '../core/runners/detect';
 import { RUNNERS, runnerProfile } from '../core/runners/registry';
 import type { RunnerId } from '../core/runners/types';
@@ -21,7 +22,6 @@ export interface FileRunner {
 
 const PROJECT_FILES = [...new Set(RUNNERS.flatMap((r) => (r.detect.projectFiles ?? []).map((p) => p.name)))];
 const READ_PROJECT_FILES = new Set(RUNNERS.flatMap((r) => (r.detect.projectFiles ?? []).filter((p) => p.contentHint).map((p) => p.name)));
-const SQL_FILE = /\.(sql|psql|pgsql)$/i;
 const MAX_DEPTH = 8;
 const SAMPLE_FILES = 8;
 const SAMPLE_CHARS = 4096;

@@ -12,6 +12,7 @@ import type { Analysis } from '../core/analyze';
 import { LineIndex } from '../core/text/positions';
 import { expandPaths, toPosix, UsageError } from '../project/files';
 import { ConfigResolver } from '../project/configFor';
+import { NATURAL_ORDER, SQL_FILE } from '../project/constants';
 import { diskSource, migrationSequence, replay } from '../project/history';
 import { compareTrace, describeDisagreement, Disagreement, modelSignature } from './compare';
 import { TraceEngine, usePgliteFrom } from './engine';
@@ -71,28 +72,26 @@ export interface TraceReport {
   files: TracedFileJson[];
 }
 
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
-
 /** Schema history of a file: the earlier migrations of its folder, or every .sql file of `historyDir`. */
 export function historyFiles(file: string, historyDir?: string): string[] {
   const self = path.resolve(file);
   if (historyDir) {
     let names: string[];
     try {
-      names = fs.readdirSync(historyDir).filter((n) => /\.(sql|psql|pgsql)$/i.test(n) && !/(^|[._-])down\.\w+$/i.test(n));
+      names = fs.readdirSync(historyDir).filter((n) => SQL_FILE.test(n) && !/(^|[._-])down\.\w+$/i.test(n));
     } catch {
       throw new UsageError(`cannot read --history folder ${historyDir}`);
     }
-    return names.sort(collator.compare).map((n) => path.resolve(historyDir, n)).filter((f) => f !== self);
+    return names.sort(NATURAL_ORDER.compare).map((n) => path.resolve(historyDir, n)).filter((f) => f !== self);
   }
   const { steps, key } = migrationSequence(file, diskSource);
-  return steps.filter((s) => collator.compare(s.key, key) < 0 && path.resolve(s.file) !== self).map((s) => s.file);
+  return steps.filter((s) => NATURAL_ORDER.compare(s.key, key) < 0 && path.resolve(s.file) !== self).map((s) => s.file);
 }
 
 /** Traces every file; one engine per file so the files do not see each other's changes. */
 export async function traceFiles(paths: string[], options: TraceOptions = {}): Promise<TraceReport> {
   if (paths.length === 0) throw new UsageError('trace needs a migration file (e.g. lockwise trace migrations/0003_add_index.sql)');
-  const files = expandPaths(paths);
+  const files = expandPaths(paths).map((f) => f.file);
   if (files.length === 0) throw new UsageError(`no .sql files found in ${paths.join(', ')}`);
   await initParser();
   const resolver = new ConfigResolver({ configFile: options.config });
