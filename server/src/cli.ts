@@ -9,11 +9,15 @@ import { ConfigError } from './core';
 import { UsageError } from './project/files';
 import { HELP, parseArgs, VERSION } from './cli/args';
 import { audit } from './cli/audit';
+import { init } from './cli/init';
 import { lint } from './cli/lint';
+import { lsp } from './cli/lsp';
 import { explain, listRules } from './cli/rules';
 import { runTrace } from './trace/command';
 
 async function main(argv: string[]): Promise<number> {
+  // The language server takes its own flags (--stdio, --node-ipc, --socket=N).
+  if (argv[0] === 'lsp') return lsp(argv.slice(1));
   const opts = parseArgs(argv);
   switch (opts.command) {
     case '':
@@ -31,10 +35,12 @@ async function main(argv: string[]): Promise<number> {
       return lint(opts);
     case 'audit':
       return audit(opts);
+    case 'init':
+      return init(opts);
     case 'trace':
       return runTrace(opts.paths, { format: opts.format, history: opts.history, pgVersion: opts.pgVersion, config: opts.config });
     default:
-      throw new UsageError(`unknown command "${opts.command}" (expected lint, audit, trace, rules or explain)`);
+      throw new UsageError(`unknown command "${opts.command}" (expected lint, audit, trace, rules, explain, init or lsp)`);
   }
 }
 

@@ -130,15 +130,24 @@ describe('the npm package, packed and installed into an empty project', function
     assert.strictEqual(safe.status, 0, safe.stdout + safe.stderr);
   });
 
-  it('lockwise-language-server --stdio answers initialize and publishes diagnostics', async function () {
-    const bin = path.join(project, 'node_modules', '.bin', 'lockwise-language-server');
-    const client = await TestClient.start(project, { command: [bin, '--stdio'] });
-    try {
-      const uri = await client.open(path.join(project, 'migrations', '002_email_idx.sql'));
-      const published = await client.diagnostics(uri);
-      assert.ok(published.diagnostics.some((d) => d.code === 'require-concurrent-index-creation'), JSON.stringify(published.diagnostics));
-    } finally {
-      await client.stop();
-    }
+  for (const command of [['lockwise-language-server', '--stdio'], ['lockwise', 'lsp']]) {
+    it(`${command.join(' ')} answers initialize and publishes diagnostics`, async function () {
+      const bin = path.join(project, 'node_modules', '.bin', command[0]);
+      const client = await TestClient.start(project, { command: [bin, ...command.slice(1)] });
+      try {
+        const uri = await client.open(path.join(project, 'migrations', '002_email_idx.sql'));
+        const published = await client.diagnostics(uri);
+        assert.ok(published.diagnostics.some((d) => d.code === 'require-concurrent-index-creation'), JSON.stringify(published.diagnostics));
+      } finally {
+        await client.stop();
+      }
+    });
+  }
+
+  it('npx lockwise init writes .lockwise.json for the project', function () {
+    const r = run('npx', ['lockwise', 'init'], project);
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(project, '.lockwise.json'), 'utf8')).include, ['migrations/**/*.sql']);
+    assert.match(r.stdout, /npx lockwise lint migrations/);
   });
 });

@@ -12,6 +12,8 @@ Usage:
   lockwise audit [paths...]   report every statement's locks, what they block and for how long
   lockwise rules              list the rules
   lockwise explain <rule-id>  print a rule's documentation
+  lockwise init [dir]         write a .lockwise.json: PostgreSQL version, migration folders, runner
+  lockwise lsp [--stdio]      the language server for other editors (= lockwise-language-server)
   lockwise trace <file>       run the migration on an embedded PostgreSQL 18 (PGlite) after its history:
                               the locks each statement took, rewrites, scans, errors, prediction diff
 
