@@ -7,7 +7,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { NATURAL_ORDER, SQL_FILE, SQL_LANGUAGES } from '../../server/src/project/constants';
-import { AuditFilesResult as ServerAuditFilesResult, COMMANDS, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
+import { AuditFilesResult as ServerAuditFilesResult, CLIENT_COMMANDS, COMMANDS, TraceProgressNotification, TrustNotification, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const AUDIT_SCHEME = 'lockwise-audit';
@@ -72,7 +72,7 @@ class Lockwise {
     this.output = vscode.window.createOutputChannel('Lockwise', { log: true });
     this.status = vscode.window.createStatusBarItem('lockwise.status', vscode.StatusBarAlignment.Right, 100);
     this.status.name = 'Lockwise';
-    this.status.command = 'lockwise.showAudit';
+    this.status.command = CLIENT_COMMANDS.showAudit;
     context.subscriptions.push(this.output, this.status, this.audits, vscode.workspace.registerTextDocumentContentProvider(AUDIT_SCHEME, this.audits));
   }
 
@@ -80,12 +80,12 @@ class Lockwise {
     const { subscriptions } = this.context;
     const command = (id: string, run: () => Promise<unknown>) =>
       subscriptions.push(vscode.commands.registerCommand(id, () => run().catch((error: unknown) => this.fail(id, error))));
-    command('lockwise.showAudit', () => this.auditCurrentFile());
-    command('lockwise.auditWorkspace', () => this.auditWorkspace());
-    command('lockwise.fixAllInFile', () => this.fixAllInFile());
-    command('lockwise.showOutput', async () => this.output.show(true));
-    command('lockwise.restartServer', () => this.restart());
-    command('lockwise.trace', () => this.traceCurrentFile());
+    command(CLIENT_COMMANDS.showAudit, () => this.auditCurrentFile());
+    command(CLIENT_COMMANDS.auditWorkspace, () => this.auditWorkspace());
+    command(CLIENT_COMMANDS.fixAllInFile, () => this.fixAllInFile());
+    command(CLIENT_COMMANDS.showOutput, async () => this.output.show(true));
+    command(CLIENT_COMMANDS.restartServer, () => this.restart());
+    command(CLIENT_COMMANDS.trace, () => this.traceCurrentFile());
 
     // Start the server only once a SQL document is open.
     if (vscode.workspace.textDocuments.some(isSqlDocument)) void this.ensureClient().catch((e: unknown) => this.fail('start', e));
@@ -105,7 +105,7 @@ class Lockwise {
         if (active && e.uris.some((u) => u.toString() === active)) this.scheduleStatus(150);
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        void this.client?.sendNotification('lockwise/didChangeTrust', { trusted: true });
+        void this.client?.sendNotification(TrustNotification, { trusted: true });
       }),
     );
     this.scheduleStatus(0);
@@ -277,7 +277,7 @@ class Lockwise {
       result = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Lockwise: tracing ${name} on an embedded PostgreSQL`, cancellable: true },
         async (progress, token) => {
-          const updates = client.onNotification('lockwise/traceProgress', (p: { uri: string; message: string }) => {
+          const updates = client.onNotification(TraceProgressNotification, (p) => {
             if (p.uri === uri) progress.report({ message: p.message });
           });
           try {

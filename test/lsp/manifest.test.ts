@@ -3,6 +3,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CONFIG, RULES } from '../../server/src/core';
+import { CLIENT_COMMANDS } from '../../server/src/lsp/protocol';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -15,6 +16,19 @@ describe('extension manifest and config schema', function () {
     for (const e of events) assert.match(e, /^(onLanguage:(sql|pgsql|postgres)|workspaceContains:\*\*\/\.lockwise\.json|onCommand:lockwise\.)/);
     const commands = pkg.contributes.commands.map((c: { command: string }) => c.command);
     for (const c of commands) assert.ok(events.includes(`onCommand:${c}`), c);
+  });
+
+  it('contributes exactly the palette commands of lsp/protocol.ts (CLIENT_COMMANDS)', function () {
+    const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
+    assert.deepStrictEqual(contributed, Object.values(CLIENT_COMMANDS).sort());
+  });
+
+  it('the client writes no method name or command id as a string (they live in lsp/protocol.ts)', function () {
+    for (const file of fs.readdirSync(path.join(ROOT, 'client', 'src'))) {
+      const text = fs.readFileSync(path.join(ROOT, 'client', 'src', file), 'utf8');
+      const literal = text.match(/['"`]lockwise[./](?!status['"`])[A-Za-z]+['"`]/);
+      assert.strictEqual(literal, null, `${file}: ${literal?.[0]}`);
+    }
   });
 
   it('contributes every documented setting with a description, defaults matching the core', function () {

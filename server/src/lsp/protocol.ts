@@ -38,7 +38,17 @@ export interface TracerStatus {
   workersStarted: number;
 }
 
-/** Commands the server handles through workspace/executeCommand (the palette commands have their own ids). */
+/** The extension's palette commands (contributed in package.json; test/lsp/manifest.test.ts checks both agree). */
+export const CLIENT_COMMANDS = {
+  showAudit: 'lockwise.showAudit',
+  auditWorkspace: 'lockwise.auditWorkspace',
+  fixAllInFile: 'lockwise.fixAllInFile',
+  showOutput: 'lockwise.showOutput',
+  restartServer: 'lockwise.restartServer',
+  trace: 'lockwise.trace',
+} as const;
+
+/** Commands the server handles through workspace/executeCommand (the palette commands are CLIENT_COMMANDS). */
 export const COMMANDS = {
   auditFile: 'lockwise.auditFile',
   auditFiles: 'lockwise.auditFiles',
