@@ -147,7 +147,7 @@ describe('the npm package, packed and installed into an empty project', function
   it('npx lockwise init writes .lockwise.json for the project', function () {
     const r = run('npx', ['lockwise', 'init'], project);
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(project, '.lockwise.json'), 'utf8')).include, ['migrations/**/*.sql']);
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(project, '.lockwise.json'), 'utf8')).include, ['migrations/**/*.{sql,psql,pgsql}']);
     assert.match(r.stdout, /npx lockwise lint migrations/);
   });
 });

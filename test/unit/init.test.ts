@@ -43,7 +43,7 @@ describe('lockwise init', () => {
     });
     const r = init(dir);
     assert.strictEqual(r.status, 0, r.stderr);
-    assert.deepStrictEqual(written(dir), { pgVersion: 16, runner: 'goose', include: ['db/migrations/**/*.sql'] });
+    assert.deepStrictEqual(written(dir), { pgVersion: 16, runner: 'goose', include: ['db/migrations/**/*.{sql,psql,pgsql}'] });
     assert.match(r.stdout, /pgVersion 16 \(from docker-compose\.yml: image postgres:16-alpine\)/);
     assert.match(r.stdout, /npx lockwise lint db\/migrations\n/);
   });
@@ -57,7 +57,7 @@ describe('lockwise init', () => {
       'sql/V2__idx.sql': 'CREATE INDEX b_id ON b (id);\n',
     });
     assert.strictEqual(init(dir).status, 0);
-    assert.deepStrictEqual(written(dir), { pgVersion: 13, include: ['prisma/migrations/**/*.sql', 'sql/**/*.sql'] });
+    assert.deepStrictEqual(written(dir), { pgVersion: 13, include: ['prisma/migrations/**/*.{sql,psql,pgsql}', 'sql/**/*.{sql,psql,pgsql}'] });
   });
 
   it('never overwrites an existing .lockwise.json (exit 2)', () => {

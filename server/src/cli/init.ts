@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { RunnerId } from '../core/runners/types';
 import { UsageError } from '../project/files';
+import { SQL_GLOB } from '../project/constants';
 import { detectPgVersion, findMigrationFolders, MigrationFolder } from '../project/setup';
 import { Options } from './args';
 
@@ -27,7 +28,7 @@ export function init(opts: Options): number {
   const version = detectPgVersion(root);
   const folders = findMigrationFolders(root);
   const config: InitConfig = { pgVersion: version?.pgVersion, runner: sharedRunner(folders) };
-  if (folders.length) config.include = folders.map((f) => (f.dir === '.' ? '**/*.sql' : `${f.dir}/**/*.sql`));
+  if (folders.length) config.include = folders.map((f) => (f.dir === '.' ? SQL_GLOB : `${f.dir}/${SQL_GLOB}`));
   fs.writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
 
   const out = [`Wrote ${path.relative(process.cwd(), file) || file}:`];

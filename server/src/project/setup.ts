@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { RunnerChoice } from '../core/runners/detect';
+import { SQL_FILE } from './constants';
 import { RunnerDetector } from './runners';
 
 export interface VersionHint {
@@ -24,7 +25,6 @@ const COMPOSE_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yaml', 'do
 /** `image: postgres:16`, `postgis/postgis:16-3.4`, `timescale/timescaledb:2.14.2-pg16`, `bitnami/postgresql:15`. */
 const COMPOSE_IMAGE = /^\s*image:\s*["']?([\w./-]*(?:postgres|postgis|timescaledb)[\w./-]*):([\w.-]+)/gim;
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'build', 'out', 'target', 'vendor', '.venv']);
-const SQL_FILE = /\.(sql|psql|pgsql)$/i;
 /** File names that say "ordered migration": a number, a timestamp, Flyway's V1__. */
 const ORDERED_NAME = /^(\d|[VUR]\d)/;
 const MAX_DEPTH = 6;
