@@ -9,7 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
-  ApplyWorkspaceEditParams, ApplyWorkspaceEditRequest, CodeAction, CodeActionRequest, CodeLens, CodeLensRefreshRequest, CodeLensRequest,
+  ApplyWorkspaceEditParams, ApplyWorkspaceEditRequest, CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLens, CodeLensRefreshRequest, CodeLensRequest,
   ConfigurationRequest, createProtocolConnection, DidChangeConfigurationNotification, DidChangeTextDocumentNotification,
   DidChangeWatchedFilesNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExecuteCommandRequest,
   FileChangeType, Hover, HoverRequest, InitializeRequest, InitializedNotification, LogMessageNotification, ProtocolConnection,
@@ -45,6 +45,8 @@ export function uriOf(file: string): string {
 export interface StartOptions {
   settings?: Record<string, unknown>;
   initializationOptions?: Record<string, unknown>;
+  /** The client resolves code actions' edits later (`codeAction/resolve`), as VS Code does. */
+  resolveCodeActions?: boolean;
   /** Another server bundle than dist/server.js (e.g. a copy of dist/ without PGlite). */
   serverPath?: string;
   /** The whole command line instead of `node <serverPath> --stdio` (e.g. an installed bin). */
@@ -103,7 +105,10 @@ export class TestClient {
           didChangeConfiguration: { dynamicRegistration: true },
           codeLens: { refreshSupport: true },
         },
-        textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true } },
+        textDocument: {
+          publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true },
+          ...(options.resolveCodeActions ? { codeAction: { dataSupport: true, resolveSupport: { properties: ['edit'] } } } : {}),
+        },
       },
     });
     await conn.sendNotification(InitializedNotification.type, {});
@@ -200,6 +205,10 @@ export class TestClient {
   async codeActions(uri: string, range: Range, only?: string[]): Promise<CodeAction[]> {
     const result = await this.conn.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics: [], only } });
     return (result ?? []).filter((a): a is CodeAction => 'title' in a && !('command' in a && typeof a.command === 'string'));
+  }
+
+  resolveCodeAction(action: CodeAction): Promise<CodeAction> {
+    return this.conn.sendRequest(CodeActionResolveRequest.type, action);
   }
 
   async codeLens(uri: string): Promise<CodeLens[]> {

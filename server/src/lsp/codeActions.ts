@@ -19,6 +19,20 @@ import { DocsLink, findingDiagnostic } from './diagnostics';
 
 export const FIX_ALL_KIND = 'source.fixAll.lockwise';
 const UNIGNORABLE = new Set(['syntax-error', 'unknown-ignore-rule']);
+/**
+ * Checking a fix re-analyses the whole file with the fix applied. A request over a whole big file
+ * (thousands of fixable findings) checked every one and kept every re-analysis: minutes of CPU and
+ * gigabytes. Now a request checks at most EAGER_CHECKS fixes; with a client that resolves code
+ * actions the others are listed without their edit and checked on `codeAction/resolve`, one at a
+ * time, when chosen. No request lists more than MAX_FIX_ACTIONS fixes (nobody reads a longer menu).
+ */
+export const EAGER_CHECKS = 8;
+export const MAX_FIX_ACTIONS = 50;
+
+/** What a listed but unresolved action carries to `codeAction/resolve`. */
+export type ActionData =
+  | { kind: 'fix'; uri: string; version: number; finding: number; rule: string; start: number }
+  | { kind: 'fixAll'; uri: string; version: number };
 
 export interface ActionTarget {
   uri: string;
@@ -28,6 +42,8 @@ export interface ActionTarget {
   options: AnalyzeOptions;
   /** Whether the client accepts versioned `documentChanges` (stale edits are then refused). */
   versioned: boolean;
+  /** Whether the client can resolve a code action's edit later (`codeAction/resolve`). */
+  resolvable: boolean;
   docs: DocsLink;
 }
 
@@ -67,19 +83,7 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
     const findings = analysis.findings.filter(
       (f) => rangesIntersect(toRange(analysis.lines, f.span), range) || (here !== undefined && f.statement === here.statement.index),
     );
-    for (const finding of findings) {
-      const diagnostic = findingDiagnostic(target.uri, analysis, finding, target.docs);
-      const edit = finding.fix && coreEdit(target, finding.fix.edits, finding.fix.files);
-      if (finding.fix && edit && fixIsSafe(target, finding)) {
-        actions.push({
-          title: finding.fix.title,
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [diagnostic],
-          isPreferred: !!finding.fix.preferred,
-          edit,
-        });
-      }
-    }
+    actions.push(...fixActions(target, findings));
     const lockTimeout = lockTimeoutAction(target, range);
     if (lockTimeout) actions.push(lockTimeout);
     const seen = new Set<string>();
@@ -111,6 +115,62 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
   return actions;
 }
 
+/** Each finding's fix: checked now (the first EAGER_CHECKS), else left for resolve when the client can. */
+function fixActions(target: ActionTarget, findings: Finding[]): CodeAction[] {
+  const { analysis } = target;
+  const out: CodeAction[] = [];
+  let checked = 0;
+  for (const finding of findings) {
+    if (!finding.fix || out.length >= MAX_FIX_ACTIONS) continue;
+    const action: CodeAction = {
+      title: finding.fix.title,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [findingDiagnostic(target.uri, analysis, finding, target.docs)],
+      isPreferred: !!finding.fix.preferred,
+    };
+    if (checked < EAGER_CHECKS || knownVerdict(target, finding) !== undefined) {
+      if (knownVerdict(target, finding) === undefined) checked++;
+      const edit = coreEdit(target, finding.fix.edits, finding.fix.files);
+      if (edit && fixIsSafe(target, finding)) out.push({ ...action, edit });
+    } else if (target.resolvable) {
+      const data: ActionData = { kind: 'fix', uri: target.uri, version: target.version, finding: analysis.findings.indexOf(finding), rule: finding.rule, start: finding.span.start };
+      out.push({ ...action, data });
+    }
+  }
+  return out;
+}
+
+/**
+ * Fills in a listed action's edit (`codeAction/resolve`). Undefined when the document changed since
+ * the action was listed or the fix does not pass its check: the action then has no edit.
+ */
+export function resolveAction(target: ActionTarget, action: CodeAction, data: ActionData): CodeAction | undefined {
+  if (data.version !== target.version) return undefined;
+  if (data.kind === 'fixAll') {
+    const { edits, files } = fixAllEdits(target);
+    const edit = coreEdit(target, edits, files);
+    return edit && { ...action, edit };
+  }
+  const finding = target.analysis.findings[data.finding];
+  if (!finding?.fix || finding.rule !== data.rule || finding.span.start !== data.start) return undefined;
+  const edit = coreEdit(target, finding.fix.edits, finding.fix.files);
+  return edit && fixIsSafe(target, finding) ? { ...action, edit } : undefined;
+}
+
+/** Whether a listed action's `data` is one of ours. */
+export function isActionData(data: unknown): data is ActionData {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return (d.kind === 'fix' || d.kind === 'fixAll') && typeof d.uri === 'string' && typeof d.version === 'number';
+}
+
+/** Verdicts of checked fixes, per analysis (booleans only: the re-analyses themselves are not kept). */
+const verdicts = new WeakMap<Analysis, Map<Finding, boolean>>();
+
+function knownVerdict(target: ActionTarget, finding: Finding): boolean | undefined {
+  return verdicts.get(target.analysis)?.get(finding);
+}
+
 /**
  * Applying the fix must not add syntax errors nor error findings of other rules, and must remove the
  * finding itself. The same rule may report again elsewhere: rules that report only the first
@@ -118,8 +178,17 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
  */
 export function fixIsSafe(target: ActionTarget, finding: Finding): boolean {
   if (!finding.fix) return false;
+  let known = verdicts.get(target.analysis);
+  if (!known) verdicts.set(target.analysis, (known = new Map()));
+  let verdict = known.get(finding);
+  if (verdict === undefined) known.set(finding, (verdict = checkFix(target, finding)));
+  return verdict;
+}
+
+function checkFix(target: ActionTarget, finding: Finding): boolean {
+  if (!finding.fix) return false;
   const before = target.analysis.findings;
-  const after = reanalyze(target, applyEdits(target.analysis.text, finding.fix.edits)).findings;
+  const after = analyze(applyEdits(target.analysis.text, finding.fix.edits), target.options).findings;
   const count = (fs: Finding[], keep: (f: Finding) => boolean) => fs.filter(keep).length;
   const syntax = (f: Finding) => f.rule === 'syntax-error';
   const otherErrors = (f: Finding) => f.severity === 'error' && f.rule !== finding.rule;
@@ -127,19 +196,6 @@ export function fixIsSafe(target: ActionTarget, finding: Finding): boolean {
   if (count(after, syntax) > count(before, syntax)) return false;
   if (count(after, otherErrors) > count(before, otherErrors)) return false;
   return count(after, same) < count(before, same);
-}
-
-const reanalysisCache = new WeakMap<Analysis, Map<string, Analysis>>();
-
-function reanalyze(target: ActionTarget, text: string): Analysis {
-  let cache = reanalysisCache.get(target.analysis);
-  if (!cache) reanalysisCache.set(target.analysis, (cache = new Map()));
-  let result = cache.get(text);
-  if (!result) {
-    result = analyze(text, target.options);
-    cache.set(text, result);
-  }
-  return result;
 }
 
 /** The rules' FileContext rebuilt from an analysis, for the core's edit builders. */
@@ -239,6 +295,12 @@ export function fixAllEdits(target: ActionTarget): { edits: CoreEdit[]; fixed: s
 }
 
 function fixAllAction(target: ActionTarget): CodeAction | undefined {
+  if (!target.analysis.findings.some((f) => f.fix)) return undefined;
+  // Fixing everything re-analyses the file per fix: only when the action is chosen, if the client lets us.
+  if (target.resolvable) {
+    const data: ActionData = { kind: 'fixAll', uri: target.uri, version: target.version };
+    return { title: 'Fix all Lockwise findings', kind: FIX_ALL_KIND, data };
+  }
   const { edits, fixed, files } = fixAllEdits(target);
   const edit = coreEdit(target, edits, files);
   if (edits.length === 0 || !edit) return undefined;

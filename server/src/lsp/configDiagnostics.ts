@@ -1,15 +1,23 @@
-/** Diagnostics on the `.lockwise.json` files themselves: published while invalid, cleared once valid or deleted. */
+/**
+ * Diagnostics on the `.lockwise.json` files themselves: published while invalid, cleared once valid
+ * or deleted. Sync runs after every publish: the file is read for its diagnostic only when the
+ * workspace loaded a new error (once per change of the file; re-reading a big invalid config on every
+ * keystroke cost 250-630 ms per edit), and a diagnostic is sent again only when it changed.
+ */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Connection } from 'vscode-languageserver/node';
-import { CONFIG_FILE_NAME } from '../core';
+import { Connection, Diagnostic } from 'vscode-languageserver/node';
+import { CONFIG_FILE_NAME, ConfigError } from '../core';
 import { configDiagnostic } from './diagnostics';
 import { pathToUri } from './convert';
 import { Log } from './log';
 import { Workspace } from './workspace';
 
 export class ConfigDiagnostics {
-  private readonly published = new Set<string>();
+  /** Config file uri → the diagnostic published on it, as JSON. */
+  private readonly published = new Map<string, string>();
+  /** Each error's diagnostic (the workspace keeps the same error object until the file changes). */
+  private readonly diagnostics = new WeakMap<ConfigError, Diagnostic>();
 
   constructor(
     private readonly connection: Connection,
@@ -22,8 +30,12 @@ export class ConfigDiagnostics {
     for (const { file, error } of this.workspace.configFileStates()) {
       const uri = pathToUri(file);
       if (error) {
-        void this.connection.sendDiagnostics({ uri, diagnostics: [configDiagnostic(error, readText(file))] });
-        this.published.add(uri);
+        let diagnostic = this.diagnostics.get(error);
+        if (!diagnostic) this.diagnostics.set(error, (diagnostic = configDiagnostic(error, readText(file))));
+        const key = JSON.stringify(diagnostic);
+        if (this.published.get(uri) === key) continue;
+        void this.connection.sendDiagnostics({ uri, diagnostics: [diagnostic] });
+        this.published.set(uri, key);
         this.log.showOnce('error', `Lockwise: ${error.message}. Using the editor settings until it is fixed.`);
       } else if (this.published.delete(uri)) {
         void this.connection.sendDiagnostics({ uri, diagnostics: [] });

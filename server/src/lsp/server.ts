@@ -4,13 +4,13 @@
  * answered with an empty result instead of taking the server down.
  */
 import {
-  CodeActionKind, Connection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, InitializeParams, InitializeResult, TextDocuments,
-  TextDocumentSyncKind, WatchKind,
+  CodeAction, CodeActionKind, Connection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, ErrorCodes, InitializeParams, InitializeResult,
+  ResponseError, TextDocuments, TextDocumentSyncKind, WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../core';
 import { SQL_GLOB } from '../project/constants';
-import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits } from './codeActions';
+import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits, isActionData, resolveAction } from './codeActions';
 import { codeLenses } from './codeLens';
 import { auditFile, auditFiles, auditHeader, fileSummary, isOverviewFile } from './commands';
 import { pathToUri, uriToPath } from './convert';
@@ -27,7 +27,11 @@ export function startServer(connection: Connection): void {
   const log = new Log(connection);
   process.on('uncaughtException', (error) => log.error('uncaught exception', error));
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', error));
+  let initialized = false;
   connection.onInitialize(async (params: InitializeParams): Promise<InitializeResult> => {
+    // LSP allows one initialize; a second one must not reset trust, settings or folders.
+    if (initialized) throw new ResponseError(ErrorCodes.InvalidRequest, 'Lockwise: the server is already initialized');
+    initialized = true;
     const state = new ServerState(connection, documents, log, params, lint);
     state.workspace.setFolders(workspaceFolders(params));
     registerHandlers(state);
@@ -37,7 +41,7 @@ export function startServer(connection: Connection): void {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
         hoverProvider: true,
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND], resolveProvider: true },
         codeLensProvider: { resolveProvider: false },
         executeCommandProvider: { commands: Object.values(COMMANDS) },
         workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
@@ -190,6 +194,7 @@ async function actionTarget(state: ServerState, uri: string): Promise<ActionTarg
     analysis: loaded.analysis,
     options: state.workspace.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text),
     versioned: state.client.versionedEdits,
+    resolvable: state.client.resolvableActions,
     docs: state.docs,
   };
 }
@@ -211,6 +216,14 @@ function onFeatures(state: ServerState): void {
       return codeActions(target, params.range, params.context.only);
     }),
   );
+  connection.onCodeActionResolve(async (action) => {
+    try {
+      return await resolveCodeAction(state, action);
+    } catch (error) {
+      log.error('codeAction/resolve', error);
+      return action;
+    }
+  });
   connection.onCodeLens(
     log.guard('codeLens', [], async (params) => {
       // A big document's lenses come with its diagnostics from the worker: editors ask for lenses on
@@ -223,6 +236,16 @@ function onFeatures(state: ServerState): void {
       return codeLenses(loaded.analysis);
     }),
   );
+}
+
+/** A listed fix's edit, checked now (codeActions.ts lists most fixes unchecked when the client resolves). */
+async function resolveCodeAction(state: ServerState, action: CodeAction): Promise<CodeAction> {
+  if (!isActionData(action.data)) return action;
+  const target = await actionTarget(state, action.data.uri);
+  const resolved = target ? resolveAction(target, action, action.data) : undefined;
+  if (resolved) return resolved;
+  state.log.showOnce('warning', `Lockwise: "${action.title}" was not applied: the file changed since it was offered, or the fix did not pass its check.`);
+  return action;
 }
 
 function argUri(arg: unknown): string | undefined {

@@ -39,6 +39,8 @@ interface InitOptions {
 export interface ClientCapabilities {
   pulledConfiguration: boolean;
   versionedEdits: boolean;
+  /** The client resolves code actions' edits when they are chosen (`codeAction/resolve`). */
+  resolvableActions: boolean;
   codeLensRefresh: boolean;
   dynamic: { watchedFiles: boolean; configuration: boolean; workspaceFolders: boolean };
 }
@@ -112,6 +114,7 @@ function clientCapabilities(params: InitializeParams): ClientCapabilities {
   return {
     pulledConfiguration: !!caps.workspace?.configuration,
     versionedEdits: !!caps.workspace?.workspaceEdit?.documentChanges,
+    resolvableActions: !!caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit'),
     codeLensRefresh: !!caps.workspace?.codeLens?.refreshSupport,
     dynamic: {
       watchedFiles: !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration,

@@ -1,7 +1,7 @@
 /** Expands CLI paths (files, folders, globs) to files: SQL files in folders, whatever a glob matches, files named as they are. */
 import * as fs from 'fs';
 import * as path from 'path';
-import picomatch from 'picomatch';
+import { globBase, globMatcher } from './glob';
 import { NATURAL_ORDER, SQL_FILE } from './constants';
 import { toPosix } from './selection';
 
@@ -69,10 +69,9 @@ function isRegularFile(file: string): boolean {
 }
 
 function globFiles(pattern: string): string[] {
-  const scan = picomatch.scan(pattern);
-  const base = scan.base || '.';
+  const base = globBase(toPosix(pattern)) || '.';
   if (!fs.existsSync(base)) return [];
-  const isMatch = picomatch(toPosix(pattern), { dot: false });
+  const isMatch = globMatcher([toPosix(pattern)], { dot: false });
   const files = fs.statSync(base).isDirectory() ? walk(base) : [base];
   return files.filter((f) => isMatch(toPosix(f)) || isMatch(toPosix(path.normalize(f))));
 }

@@ -12,7 +12,7 @@
  *    absolute path, and `include` does not apply to it.
  */
 import * as path from 'path';
-import picomatch from 'picomatch';
+import { globMatcher } from './glob';
 import { SQL_FILE } from './constants';
 
 export type Selection = 'selected' | 'excluded' | 'not-sql';
@@ -36,8 +36,8 @@ export function select(candidate: Candidate, globs: { include: string[]; exclude
   const rel = toPosix(path.relative(candidate.base, candidate.file));
   const outside = rel.startsWith('../') || path.isAbsolute(rel);
   const target = outside ? toPosix(candidate.file) : rel;
-  if (globs.exclude.length && picomatch(globs.exclude, { dot: true })(target)) return 'excluded';
-  if (byName && !outside && globs.include.length && !picomatch(globs.include, { dot: true })(target)) return 'excluded';
+  if (globs.exclude.length && globMatcher(globs.exclude, { dot: true })(target)) return 'excluded';
+  if (byName && !outside && globs.include.length && !globMatcher(globs.include, { dot: true })(target)) return 'excluded';
   return 'selected';
 }
 

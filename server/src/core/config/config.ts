@@ -146,6 +146,11 @@ export function findConfigFile(dir: string): string | undefined {
 }
 
 export function readConfigFile(file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
+  return parseConfigText(readConfigText(file), file, knownRules);
+}
+
+/** A config file's text; a ConfigError naming the file when it cannot be read. */
+export function readConfigText(file: string): string {
   let text: string;
   try {
     // A FIFO named .lockwise.json would block the read (and the CLI or the server) forever.
@@ -155,7 +160,7 @@ export function readConfigFile(file: string, knownRules: Set<string>): Partial<L
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(file, undefined, `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
-  return parseConfigText(text, file, knownRules);
+  return text;
 }
 
 export function parseConfigText(text: string, file: string, knownRules: Set<string>): Partial<LockwiseConfig> {

@@ -47,17 +47,28 @@ export interface Token {
 }
 
 /**
- * Bounded, approximately-LRU cache keyed by statement text. A hit moves the entry to the young end
- * only when it is in the older half: moving on every hit (a delete and a re-insert per statement
- * per analysis) was a visible share of every editor re-analysis, and a file's statements, looked up
- * again on every edit, would churn the map for nothing. An entry that is hit cannot be evicted
- * before `limit / 2` further insertions.
+ * Bounded, approximately-LRU cache keyed by statement text, bounded both in entries and in bytes.
+ * The byte bound matters in the editor: each edit inside a 330 KB `INSERT ... VALUES` makes a new
+ * key, and 20,000 entries of several MB each (the text, its tree or tokens) exhausted the server.
+ * The size of an entry is estimated from its key's length (`bytesPerChar`: on a 330 KB INSERT the
+ * tree took 17 bytes per character and the tokens 23, plus the key's own 2).
+ * A hit moves the entry to the young end only when it is in the older half: moving on every hit
+ * (a delete and a re-insert per statement per analysis) was a visible share of every editor
+ * re-analysis. An entry that is hit cannot be evicted before `limit / 2` further insertions.
  */
-class TextCache<T> {
+export class TextCache<T> {
   private readonly map = new Map<string, { value: T; stamp: number }>();
   /** Insertions so far (stamps increase in map order). */
   private clock = 0;
-  constructor(private readonly limit: number) {}
+  private bytes = 0;
+  constructor(private readonly limit: number, private readonly maxBytes: number, private readonly bytesPerChar: number) {}
+  get size(): number {
+    return this.map.size;
+  }
+  /** Estimated bytes held. */
+  get weight(): number {
+    return this.bytes;
+  }
   get(key: string): T | undefined {
     const entry = this.map.get(key);
     if (entry === undefined) return undefined;
@@ -69,17 +80,26 @@ class TextCache<T> {
     return entry.value;
   }
   set(key: string, value: T): void {
-    this.map.delete(key);
+    this.delete(key);
     this.map.set(key, { value, stamp: ++this.clock });
-    if (this.map.size > this.limit) {
+    this.bytes += this.cost(key);
+    while (this.map.size > 1 && (this.map.size > this.limit || this.bytes > this.maxBytes)) {
       const oldest = this.map.keys().next().value;
-      if (oldest !== undefined) this.map.delete(oldest);
+      if (oldest === undefined) break;
+      this.delete(oldest);
     }
+  }
+  private delete(key: string): void {
+    if (this.map.delete(key)) this.bytes -= this.cost(key);
+  }
+  private cost(key: string): number {
+    return key.length * this.bytesPerChar;
   }
 }
 
-const parseCache = new TextCache<ParseOutcome>(20000);
-const scanCache = new TextCache<Token[]>(20000);
+const MB = 1024 * 1024;
+const parseCache = new TextCache<ParseOutcome>(20000, 64 * MB, 20);
+const scanCache = new TextCache<Token[]>(20000, 64 * MB, 25);
 
 function ensureReady(): void {
   if (!ready) throw new Error('the SQL parser is not loaded yet: await initParser() first');
@@ -182,7 +202,7 @@ export function scanTokens(text: string): Token[] {
   return tokens;
 }
 
-const plpgsqlCache = new TextCache<{ tree: unknown | undefined }>(2000);
+const plpgsqlCache = new TextCache<{ tree: unknown | undefined }>(2000, 32 * MB, 20);
 
 /** Parses a PL/pgSQL function definition (`CREATE FUNCTION ... LANGUAGE plpgsql AS $$...$$`), cached by text. */
 export function parsePlpgsql(createFunctionText: string): unknown | undefined {
