@@ -70,6 +70,17 @@ export interface RelationInfo {
  * migration history clones once per file, and most files touch a few tables of many.
  * Records handed out by `relation()`/`indexesOf()` must be treated as read-only outside this class.
  */
+/**
+ * What is recorded of an ALTER TABLE of a table the history does not know: CHECK and foreign-key
+ * constraints, their validation and drop (index-backed constraints would add indexes of a table
+ * whose other indexes are unknown).
+ */
+function recordedOnUnknown(cmd: T.AlterTableCmd): boolean {
+  if (cmd.subtype === 'AT_ValidateConstraint' || cmd.subtype === 'AT_DropConstraint') return true;
+  const contype = cmd.subtype === 'AT_AddConstraint' ? asConstraint(cmd.def)?.contype : undefined;
+  return contype === 'CONSTR_CHECK' || contype === 'CONSTR_FOREIGN';
+}
+
 export class Catalog {
   readonly relations = new Map<string, RelationInfo>();
   readonly indexes = new Map<string, IndexInfo>();
@@ -81,12 +92,18 @@ export class Catalog {
   private owned = new WeakSet<RelationInfo | IndexInfo>();
   /** Built on first use by constraintNameTaken; entries may be stale, never missing. */
   private constraintHolders?: Map<string, Set<string>>;
+  /**
+   * Tables the history does not know, holding only the constraints this file adds to them (the
+   * rest of what they hold stays unknown, so they are not in `relations`).
+   */
+  private unknownTables = new Map<string, RelationInfo>();
 
   clone(): Catalog {
     const copy = new Catalog();
     for (const [k, r] of this.relations) copy.relations.set(k, r);
     for (const [k, i] of this.indexes) copy.indexes.set(k, i);
     for (const e of this.enums) copy.enums.add(e);
+    for (const [k, r] of this.unknownTables) copy.unknownTables.set(k, { ...r, constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])) });
     // Everything is shared now: both sides copy a record before changing it.
     this.owned = new WeakSet();
     return copy;
@@ -128,6 +145,12 @@ export class Catalog {
     return !!this.relation(name)?.createdInFile;
   }
 
+  /** The constraints known on `table`: its own, or for a table the history does not know, those added to it in this file. */
+  constraintsOf(table: string | undefined): ConstraintInfo[] {
+    const rel = this.relation(table) ?? (table ? this.unknownTables.get(table) : undefined);
+    return [...(rel?.constraints.values() ?? [])];
+  }
+
   /** A constraint of that name exists on some table (PostgreSQL picks unused names schema-wide). */
   constraintNameTaken(name: string): boolean {
     // An index (constraint name → relations that had it, possibly stale) instead of a scan of
@@ -136,7 +159,7 @@ export class Catalog {
       this.constraintHolders = new Map();
       for (const [key, rel] of this.relations) for (const c of rel.constraints.keys()) this.noteConstraint(key, c);
     }
-    for (const holder of this.constraintHolders.get(name) ?? []) if (this.relations.get(holder)?.constraints.has(name)) return true;
+    for (const holder of this.constraintHolders.get(name) ?? []) if ((this.relations.get(holder) ?? this.unknownTables.get(holder))?.constraints.has(name)) return true;
     return false;
   }
 
@@ -392,9 +415,19 @@ export class Catalog {
     const rel = stmt.cmds?.length ? this.own(name) : this.relation(name);
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
-      if (!cmd || !rel) continue;
-      this.alterTableCmd(rel, cmd);
+      if (!cmd) continue;
+      if (rel) this.alterTableCmd(rel, cmd);
+      else if (name && stmt.objtype === 'OBJECT_TABLE' && recordedOnUnknown(cmd)) this.alterTableCmd(this.unknownTable(name), cmd);
     }
+  }
+
+  private unknownTable(name: string): RelationInfo {
+    let rel = this.unknownTables.get(name);
+    if (!rel) {
+      rel = { name, kind: 'table', columns: new Map(), constraints: new Map(), indexes: new Set(), partitions: new Set(), sources: [], unlogged: false, createdInFile: false };
+      this.unknownTables.set(name, rel);
+    }
+    return rel;
   }
 
   private alterTableCmd(rel: RelationInfo, cmd: T.AlterTableCmd): void {

@@ -1,46 +1,11 @@
-import { T, asColumnDef, asConstraint } from '../parse/ast';
-import { chooseName, checkNameColumns, isNotNullCheck } from '../model/catalog';
+import { T, asColumnDef } from '../parse/ast';
+import { chooseName } from '../model/catalog';
 import { Rule, StatementContext, Fix, TextEdit } from './types';
 import { commandSpans, keywordSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { eol, insertAfterStatement, removeListItem } from './support/edits';
 import { alterCommands, AlterCommand } from './support/alter';
 import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout } from '../fixes/placement';
-import { StateKey } from './support/state';
-
-/**
- * `CHECK (col IS NOT NULL)` constraints added earlier in this file, by table and name: the catalog
- * only records constraints of tables it knows, and without history an earlier ADD + VALIDATE in the
- * same file must still count.
- */
-type NotNullChecks = Map<string, Map<string, { column: string; validated: boolean }>>;
-
-const NOT_NULL_CHECKS = new StateKey<NotNullChecks>(() => new Map());
-
-function notNullChecks(ctx: StatementContext): NotNullChecks {
-  return ctx.file.state.get(NOT_NULL_CHECKS);
-}
-
-/** Records this statement's CHECK (col IS NOT NULL) adds, validations and drops. */
-function trackChecks(ctx: StatementContext, table: string, cmds: (T.AlterTableCmd | undefined)[]): void {
-  const all = notNullChecks(ctx);
-  const checks = all.get(table) ?? new Map<string, { column: string; validated: boolean }>();
-  all.set(table, checks);
-  for (const cmd of cmds) {
-    if (cmd?.subtype === 'AT_AddConstraint') {
-      const con = asConstraint(cmd.def);
-      const column = con?.contype === 'CONSTR_CHECK' ? isNotNullCheck(con.raw_expr) : undefined;
-      if (!con || !column) continue;
-      const name = con.conname ?? chooseName(table, checkNameColumns(con.raw_expr), 'check', (n) => ctx.catalog.constraintNameTaken(n) || checks.has(n));
-      checks.set(name, { column, validated: !con.skip_validation });
-    } else if (cmd?.subtype === 'AT_ValidateConstraint') {
-      const check = checks.get(cmd.name ?? '');
-      if (check) check.validated = true;
-    } else if (cmd?.subtype === 'AT_DropConstraint') {
-      checks.delete(cmd.name ?? '');
-    }
-  }
-}
 
 export const addingNotNullableField: Rule = {
   id: 'adding-not-nullable-field',
@@ -70,8 +35,6 @@ export const addingNotNullableField: Rule = {
     const { table, alter: stmt } = commands[0];
     const rel = ctx.catalog.relation(table);
     const cmds = commands.map((c) => c.cmd);
-    const earlier = [...(notNullChecks(ctx).get(table)?.entries() ?? [])].map(([name, c]) => ({ name, ...c }));
-    trackChecks(ctx, table, cmds);
     for (const command of commands) {
       const { cmd, index: i } = command;
       if (cmd.subtype !== 'AT_SetNotNull' || !cmd.name) continue;
@@ -79,9 +42,8 @@ export const addingNotNullableField: Rule = {
       // A column added by an earlier subcommand of this statement is checked by that ADD COLUMN.
       if (cmds.slice(0, i).some((c) => c.subtype === 'AT_AddColumn' && asColumnDef(c.def)?.colname === column)) continue;
       if (rel?.columns.get(column)?.notNull) continue;
-      const check =
-        [...(rel?.constraints.values() ?? [])].find((c) => c.type === 'check' && c.validated && c.notNullColumn === column) ??
-        earlier.find((c) => c.validated && c.column === column);
+      // Without history, a CHECK added and validated earlier in this file still counts (the catalog records it).
+      const check = ctx.catalog.constraintsOf(table).find((c) => c.type === 'check' && c.validated && c.notNullColumn === column);
       const pg12 = ctx.file.config.pgVersion >= 12;
       if (check && pg12) continue;
       const span = command.exact ? command.span : keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? command.span;

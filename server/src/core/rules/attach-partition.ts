@@ -38,7 +38,7 @@ export const attachPartition: Rule = {
       const part = def?.name?.relname;
       if (!part || !isExisting(ctx, part)) continue;
       const rel = ctx.catalog.relation(part);
-      const check = [...(rel?.constraints.values() ?? [])].find(
+      const check = ctx.catalog.constraintsOf(part).find(
         (con) => con.type === 'check' && con.validated && !(con.notNullColumn && con.columns.length === 1),
       );
       if (check) continue;
