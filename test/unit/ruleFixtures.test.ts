@@ -12,7 +12,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, applyEdits, Catalog, initParser, mergeConfig, RULES_BY_ID, LockwiseConfig } from '../../server/src/core';
+import { analyze, applyEdits, Catalog, initParser, mergeConfig, RULES, RULES_BY_ID, LockwiseConfig } from '../../server/src/core';
 import { findingJson } from '../../server/src/core/report/findings';
 import { replay } from '../../server/src/project/history';
 
@@ -70,6 +70,26 @@ describe('rule fixtures', () => {
     assert.deepStrictEqual(missing, [], `rules without fixtures: ${missing.join(', ')}`);
   });
 
+  describe('documented examples', () => {
+    for (const rule of RULES) {
+      it(`${rule.id}: the bad example is flagged, the good one is clean`, () => {
+        const config = mergeConfig(enabled(rule.id), rule.docs.exampleConfig ?? {});
+        const flagged = (sql: string) => analyze(sql, { config }).findings.filter((f) => f.rule === rule.id).length;
+        assert.ok(flagged(rule.docs.bad) > 0, `bad example not flagged:\n${rule.docs.bad}`);
+        assert.strictEqual(flagged(rule.docs.good), 0, `good example flagged:\n${rule.docs.good}`);
+      });
+    }
+  });
+
+  it('a rule is `fixable` exactly when one of its fixtures has a fix', () => {
+    const wrong = RULES.filter((rule) => {
+      const dir = path.join(ROOT, rule.id);
+      const fixed = fs.existsSync(dir) && loadCases(dir).some((c) => fs.existsSync(c.expectedFile) && (JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) as Expected).fixed !== undefined);
+      return fixed !== rule.fixable;
+    });
+    assert.deepStrictEqual(wrong.map((r) => `${r.id} (fixable: ${r.fixable})`), []);
+  });
+
   for (const ruleId of fs.existsSync(ROOT) ? fs.readdirSync(ROOT).sort() : []) {
     describe(ruleId, () => {
       it('is a registered rule', () => assert.ok(RULES_BY_ID.has(ruleId), `no rule ${ruleId}`));
@@ -86,10 +106,15 @@ describe('rule fixtures', () => {
   }
 });
 
+/** The rule at its default severity; rules that are off by default are switched on in their own tests. */
+function enabled(ruleId: string): Partial<LockwiseConfig> {
+  const severity = RULES_BY_ID.get(ruleId)!.defaultSeverity;
+  return { rules: { [ruleId]: severity === 'off' ? 'warning' : severity } };
+}
+
 function checkCase(ruleId: string, c: Case): void {
   const expected: Expected = fs.existsSync(c.expectedFile) ? JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) : { findings: [] };
-  // Rules that are off by default are switched on in their own fixtures.
-  const config = mergeConfig({ rules: { [ruleId]: RULES_BY_ID.get(ruleId)!.defaultSeverity === 'off' ? 'warning' : RULES_BY_ID.get(ruleId)!.defaultSeverity } }, expected.config ?? {});
+  const config = mergeConfig(enabled(ruleId), expected.config ?? {});
   const history = historyCatalog(c.history);
   const analysis = analyze(c.text, { config, history });
   const findings = analysis.findings.filter((f) => f.rule === ruleId);

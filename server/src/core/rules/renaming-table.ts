@@ -1,5 +1,5 @@
 import { as } from '../parse/ast';
-import { Rule } from './types';
+import { Rule, StatementContext } from './types';
 import { headSpan, renameClauseSpan } from './support/spans';
 import { isExisting } from './support/context';
 
@@ -22,7 +22,8 @@ export const renamingTable: Rule = {
     safe:
       'Rename in steps: rename the table and create a view with the old name (`CREATE VIEW old_name AS SELECT * FROM ' +
       'new_name`, simple views are updatable) so that old and new code both work, deploy, then drop the view in a later ' +
-      'migration. Tables created earlier in the same file are not flagged.',
+      'migration. Tables created earlier in the same file are not flagged, nor a rename followed by that view in the same ' +
+      'transaction (queries never see the old name missing).',
     bad: 'ALTER TABLE users RENAME TO accounts;',
     good: 'BEGIN;\nALTER TABLE users RENAME TO accounts;\nCREATE VIEW users AS SELECT * FROM accounts;\nCOMMIT;',
   },
@@ -31,7 +32,7 @@ export const renamingTable: Rule = {
     const kind = KINDS[stmt?.renameType ?? ''];
     if (!stmt || !kind) return;
     const name = stmt.relation?.relname;
-    if (!isExisting(ctx, name)) return;
+    if (!isExisting(ctx, name) || viewReplacesIt(ctx, name!)) return;
     report({
       statement: ctx.statement.index,
       span: renameClauseSpan(ctx.file, ctx.statement) ?? headSpan(ctx.file, ctx.statement),
@@ -41,3 +42,12 @@ export const renamingTable: Rule = {
     });
   },
 };
+
+/** A later statement of the same transaction creates a view named `name`: old queries keep working. */
+function viewReplacesIt(ctx: StatementContext, name: string): boolean {
+  const tx = ctx.timeline.transaction;
+  if (!tx) return false;
+  return ctx.file.statements.some(
+    (s) => s.index > ctx.statement.index && ctx.file.timeline.perStatement[s.index]?.transaction === tx && as(s.node, 'ViewStmt')?.view?.relname === name,
+  );
+}

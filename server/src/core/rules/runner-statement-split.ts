@@ -39,6 +39,7 @@ export const runnerStatementSplit: Rule = {
       'line is sent in pieces, and the migration fails with a syntax error at deploy.',
     safe: 'Wrap the statement in `-- +goose StatementBegin` / `-- +goose StatementEnd` (sql-migrate: `-- +migrate StatementBegin` / `-- +migrate StatementEnd`).',
     bad: "-- +goose Up\nCREATE FUNCTION one() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND $$ LANGUAGE plpgsql;",
+    exampleConfig: { runner: 'goose' },
     good: "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION one() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND $$ LANGUAGE plpgsql;\n-- +goose StatementEnd",
   },
   checkStatement(ctx, report) {

@@ -61,6 +61,8 @@ export interface RuleDocs {
   bad: string;
   /** The safe SQL. */
   good: string;
+  /** Configuration both examples assume (e.g. the runner), where the defaults do not fit. */
+  exampleConfig?: Partial<LockwiseConfig>;
 }
 
 /** Everything a rule may look at for one statement; the catalog is the schema *before* it. */
