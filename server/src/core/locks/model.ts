@@ -52,6 +52,18 @@ export interface StatementEffect {
   notes: string[];
   /** The main relation (first target), if any. */
   target?: string;
+  /** ALTER TABLE: the verdict of each sub-command, by its index in `cmds` (empty for other statements). */
+  commands: CommandVerdict[];
+}
+
+/** What one ALTER TABLE sub-command does to the table's data, as the model sees it. */
+export interface CommandVerdict {
+  scan: boolean;
+  rewrite: boolean;
+  /** Why it rewrites or not, when the model decided on evidence (e.g. a type change). */
+  reason?: string;
+  /** The verdict rests on an assumption (the history does not tell). */
+  assumed: boolean;
 }
 
 export interface ModelOptions {
@@ -63,7 +75,7 @@ const ALL_OPERATIONS = OPERATIONS.map((o) => o.name);
 class EffectBuilder {
   readonly effect: StatementEffect = {
     locks: [], objectLocks: [], rewrite: false, scan: false, indexBuild: false, dataChange: false,
-    concurrently: false, noTransaction: false, onlyNewObjects: false, notes: [],
+    concurrently: false, noTransaction: false, onlyNewObjects: false, notes: [], commands: [],
   };
 
   lock(relation: string | undefined, mode: LockMode, role: LockRole, harmless?: string): void {
@@ -82,6 +94,23 @@ class EffectBuilder {
 
   note(text: string): void {
     if (!this.effect.notes.includes(text)) this.effect.notes.push(text);
+  }
+
+  /** Runs `model` for ALTER TABLE sub-command `cmds[index]`, recording its own scan and rewrite. */
+  command(index: number, model: () => void): void {
+    const { scan, rewrite } = this.effect;
+    this.effect.scan = this.effect.rewrite = false;
+    this.effect.commands[index] = { scan: false, rewrite: false, assumed: false };
+    model();
+    Object.assign(this.effect.commands[index], { scan: this.effect.scan, rewrite: this.effect.rewrite });
+    this.effect.scan ||= scan;
+    this.effect.rewrite ||= rewrite;
+  }
+
+  /** The reason for the current sub-command's verdict. */
+  reason(text: string, assumed: boolean): void {
+    const verdict = this.effect.commands[this.effect.commands.length - 1];
+    if (verdict) Object.assign(verdict, { reason: text, assumed });
   }
 }
 
@@ -121,10 +150,10 @@ const HANDLERS: Record<string, Handler> = {
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       return;
     }
-    for (const c of stmt.cmds ?? []) {
+    (stmt.cmds ?? []).forEach((c, i) => {
       const cmd = asAlterTableCmd(c);
-      if (cmd) alterTableCmd(b, catalog, table, cmd, options);
-    }
+      if (cmd) b.command(i, () => alterTableCmd(b, catalog, table, cmd, options));
+    });
   },
 
   RenameStmt(b, node, catalog) {
@@ -504,7 +533,7 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       const column = rel?.columns.get(cmd.name ?? '');
       if (column?.notNull) return;
-      const check = [...(rel?.constraints.values() ?? [])].find((c) => c.type === 'check' && c.validated && c.notNullColumn === cmd.name);
+      const check = catalog.constraintsOf(table).find((c) => c.type === 'check' && c.validated && c.notNullColumn === cmd.name);
       if (check && options.pgVersion >= 12) {
         b.note(`the validated CHECK ${check.name} proves the column has no NULLs: no scan`);
         return;
@@ -542,6 +571,7 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
     case 'AT_AlterColumnType': {
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       const verdict = alterColumnTypeVerdict(cmd, rel?.columns.get(cmd.name ?? '')?.type, options.pgVersion);
+      b.reason(verdict.reason, verdict.assumed);
       if (verdict.rewrite) {
         rewriteTable(b, catalog, table);
         if (verdict.assumed) b.note(`assumed to rewrite: ${verdict.reason}`);
@@ -758,9 +788,7 @@ export function strongestExistingLock(effect: StatementEffect, catalog: Catalog)
   return existing.find((l) => l.mode === mode);
 }
 
-export function isNewRelation(name: string, catalog: Catalog): boolean {
-  if (catalog.isNew(name)) return true;
-  const idx = catalog.indexes.get(name);
-  return !!idx && (idx.createdInFile || catalog.isNew(idx.table));
+function isNewRelation(name: string, catalog: Catalog): boolean {
+  return !!name && !catalog.existedBeforeFile(name);
 }
 

@@ -140,6 +140,16 @@ export class Catalog {
     return name ? this.relations.get(name) : undefined;
   }
 
+  /**
+   * The relation (table, view, index, ...) existed before the file under analysis: not created in
+   * it, nor an index of a table created in it. Unknown names count as existing (no history).
+   */
+  existedBeforeFile(name: string | undefined): boolean {
+    if (!name || this.isNew(name)) return false;
+    const idx = this.indexes.get(name);
+    return !(idx && (idx.createdInFile || this.isNew(idx.table)));
+  }
+
   /** True when the relation exists and was created earlier in the file being analysed. */
   isNew(name: string | undefined): boolean {
     return !!this.relation(name)?.createdInFile;

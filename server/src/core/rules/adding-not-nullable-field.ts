@@ -41,11 +41,10 @@ export const addingNotNullableField: Rule = {
       const column = cmd.name;
       // A column added by an earlier subcommand of this statement is checked by that ADD COLUMN.
       if (cmds.slice(0, i).some((c) => c.subtype === 'AT_AddColumn' && asColumnDef(c.def)?.colname === column)) continue;
-      if (rel?.columns.get(column)?.notNull) continue;
-      // Without history, a CHECK added and validated earlier in this file still counts (the catalog records it).
+      // The lock model decides: no scan when the column is NOT NULL already, or (from 12) a validated CHECK proves it.
+      if (!command.effect?.scan) continue;
       const check = ctx.catalog.constraintsOf(table).find((c) => c.type === 'check' && c.validated && c.notNullColumn === column);
       const pg12 = ctx.file.config.pgVersion >= 12;
-      if (check && pg12) continue;
       const span = command.exact ? command.span : keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? command.span;
       let advice: string;
       if (!pg12) {

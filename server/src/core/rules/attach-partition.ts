@@ -1,6 +1,6 @@
 import { as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { assumption, isExisting } from './support/context';
+import { assumption } from './support/context';
 import { keywordSpan, headSpan, join } from './support/spans';
 import { findNameToken } from './support/names';
 
@@ -36,7 +36,7 @@ export const attachPartition: Rule = {
       if (cmd?.subtype !== 'AT_AttachPartition') continue;
       const def = as(cmd.def, 'PartitionCmd');
       const part = def?.name?.relname;
-      if (!part || !isExisting(ctx, part)) continue;
+      if (!part || !ctx.catalog.existedBeforeFile(part)) continue;
       const rel = ctx.catalog.relation(part);
       const check = ctx.catalog.constraintsOf(part).find(
         (con) => con.type === 'check' && con.validated && !(con.notNullColumn && con.columns.length === 1),

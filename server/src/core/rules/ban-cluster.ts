@@ -1,6 +1,5 @@
 import { as } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './support/context';
 import { keywordSpan, headSpan } from './support/spans';
 
 export const banCluster: Rule = {
@@ -23,7 +22,7 @@ export const banCluster: Rule = {
     const stmt = as(ctx.statement.node, 'ClusterStmt');
     if (!stmt) return;
     const table = stmt.relation?.relname;
-    if (table && !isExisting(ctx, table)) return;
+    if (table && !ctx.catalog.existedBeforeFile(table)) return;
     report({
       statement: ctx.statement.index,
       span: keywordSpan(ctx.file, ctx.statement, 'CLUSTER') ?? headSpan(ctx.file, ctx.statement),

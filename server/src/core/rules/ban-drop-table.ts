@@ -1,6 +1,5 @@
 import { as, nameList } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './support/context';
 import { keywordSpan, headSpan } from './support/spans';
 import { findNameToken } from './support/names';
 
@@ -29,7 +28,7 @@ export const banDropTable: Rule = {
       const name = names[names.length - 1];
       const token = name ? findNameToken(ctx.file, ctx.statement, name, from) : undefined;
       if (token) from = token.end;
-      if (!isExisting(ctx, name)) continue;
+      if (!ctx.catalog.existedBeforeFile(name)) continue;
       const referencing = ctx.catalog.referencing(name).filter((t) => t !== name);
       report({
         statement: ctx.statement.index,

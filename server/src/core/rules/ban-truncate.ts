@@ -1,6 +1,5 @@
 import { as, asRangeVar } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './support/context';
 import { keywordSpan, headSpan } from './support/spans';
 
 export const banTruncate: Rule = {
@@ -25,9 +24,9 @@ export const banTruncate: Rule = {
     if (!stmt) return;
     const tables = (stmt.relations ?? []).map((r) => asRangeVar(r)?.relname).filter((n): n is string => !!n);
     const cascade = stmt.behavior === 'DROP_CASCADE';
-    const existing = tables.filter((t) => isExisting(ctx, t));
+    const existing = tables.filter((t) => ctx.catalog.existedBeforeFile(t));
     const referencing = cascade ? [...new Set(tables.flatMap((t) => ctx.catalog.referencing(t)))].filter((t) => !tables.includes(t)) : [];
-    if (!existing.length && !referencing.some((t) => isExisting(ctx, t))) return;
+    if (!existing.length && !referencing.some((t) => ctx.catalog.existedBeforeFile(t))) return;
     const list = (existing.length ? existing : tables).join(', ');
     const truncate = keywordSpan(ctx.file, ctx.statement, 'TRUNCATE') ?? headSpan(ctx.file, ctx.statement);
     const cascadeSpan = cascade ? keywordSpan(ctx.file, ctx.statement, 'CASCADE') : undefined;

@@ -1,6 +1,5 @@
 import { T, as, asDefElem } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './support/context';
 import { keywordSpan, headSpan, locationSpan } from './support/spans';
 
 export const banVacuumFull: Rule = {
@@ -26,7 +25,7 @@ export const banVacuumFull: Rule = {
     const full = (stmt.options ?? []).map(asDefElem).find((o) => o?.defname === 'full');
     if (!full || constFalse(full)) return;
     const tables = (stmt.rels ?? []).map((r) => as(r, 'VacuumRelation')?.relation?.relname).filter((n): n is string => !!n);
-    const existing = tables.filter((t) => isExisting(ctx, t));
+    const existing = tables.filter((t) => ctx.catalog.existedBeforeFile(t));
     if (tables.length && !existing.length) return;
     const span =
       keywordSpan(ctx.file, ctx.statement, 'VACUUM', 'FULL') ?? locationSpan(ctx.file, ctx.statement, full.location) ?? headSpan(ctx.file, ctx.statement);

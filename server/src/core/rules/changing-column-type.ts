@@ -1,4 +1,4 @@
-import { alterColumnTypeVerdict } from '../locks/typeChange';
+import { asColumnDef, typeToString } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan } from './support/spans';
 import { alterCommands } from './support/alter';
@@ -32,19 +32,17 @@ export const changingColumnType: Rule = {
   },
   checkStatement(ctx, report) {
     for (const command of alterCommands(ctx, 'AT_AlterColumnType')) {
-      const { cmd, table } = command;
-      if (!cmd.name) continue;
-      const rel = ctx.catalog.relation(table);
-      const oldType = rel?.columns.get(cmd.name)?.type;
-      const verdict = alterColumnTypeVerdict(cmd, oldType, ctx.file.config.pgVersion);
-      if (!verdict.rewrite) continue;
-      const change = oldType && oldType !== verdict.newType ? `from ${readable(oldType)} to ${readable(verdict.newType)}` : `to ${readable(verdict.newType)}`;
+      const { cmd, table, effect: verdict } = command;
+      if (!cmd.name || !verdict?.rewrite) continue;
+      const oldType = ctx.catalog.relation(table)?.columns.get(cmd.name)?.type;
+      const newType = typeToString(asColumnDef(cmd.def)?.typeName);
+      const change = oldType && oldType !== newType ? `from ${readable(oldType)} to ${readable(newType)}` : `to ${readable(newType)}`;
       report({
         statement: ctx.statement.index,
         span: command.exact ? command.span : keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? command.span,
         message:
           `Changing ${table}.${cmd.name} ${change} rewrites ${table} and rebuilds every index on it while holding ACCESS EXCLUSIVE: ` +
-          `reads and writes wait for the whole rewrite (${verdict.assumed ? 'assumed: ' : ''}${readable(verdict.reason)}). ` +
+          `reads and writes wait for the whole rewrite (${verdict.assumed ? 'assumed: ' : ''}${readable(verdict.reason ?? '')}). ` +
           'Add a new column, backfill it in batches and switch over instead (see `lockwise explain changing-column-type`).',
       });
     }

@@ -3,7 +3,7 @@ import { checkNameColumns, chooseName, defaultConstraintName } from '../model/ca
 import { Transaction } from '../model/timeline';
 import { lockRank } from '../locks/modes';
 import { Rule, StatementContext, Fix } from './types';
-import { isExisting, lineOf, mentionsRelation, validateWhere } from './support/context';
+import { lineOf, mentionsRelation, validateWhere } from './support/context';
 import { headSpan, constraintSpan, commandSpans } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { insertAfterTransaction, removeStatement } from '../fixes/placement';
@@ -57,7 +57,7 @@ export const constraintMissingNotValid: Rule = {
           adds.set(key(table, name), { statement: ctx.statement.index, span, transaction: ctx.timeline.transaction });
           return;
         }
-        if (con.contype !== 'CONSTR_CHECK' || !isExisting(ctx, table)) return;
+        if (con.contype !== 'CONSTR_CHECK' || !ctx.catalog.existedBeforeFile(table)) return;
         report({
           statement: ctx.statement.index,
           span,
@@ -69,7 +69,7 @@ export const constraintMissingNotValid: Rule = {
       } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) {
         const add = adds.get(key(table, cmd.name));
         const tx = ctx.timeline.transaction;
-        if (!add || !tx || add.transaction !== tx || !isExisting(ctx, table)) return;
+        if (!add || !tx || add.transaction !== tx || !ctx.catalog.existedBeforeFile(table)) return;
         const addLock = ctx.file.effects[add.statement]?.locks.find((l) => l.relation === table);
         const mode = addLock && lockRank(addLock.mode) >= lockRank('SHARE') ? addLock.mode : 'ACCESS EXCLUSIVE';
         const span = commandSpans(ctx.file, ctx.statement, stmt)?.[i] ?? headSpan(ctx.file, ctx.statement);

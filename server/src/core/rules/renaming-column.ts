@@ -1,7 +1,6 @@
 import { as } from '../parse/ast';
 import { Rule } from './types';
 import { headSpan, renameClauseSpan } from './support/spans';
-import { isExisting } from './support/context';
 import { columnAddedInFile } from './support/alter';
 
 export const renamingColumn: Rule = {
@@ -26,7 +25,7 @@ export const renamingColumn: Rule = {
     const stmt = as(ctx.statement.node, 'RenameStmt');
     if (stmt?.renameType !== 'OBJECT_COLUMN') return;
     const table = stmt.relation?.relname;
-    if (!isExisting(ctx, table) || columnAddedInFile(ctx, table, stmt.subname)) return;
+    if (!ctx.catalog.existedBeforeFile(table) || columnAddedInFile(ctx, table, stmt.subname)) return;
     const kind = stmt.relationType === 'OBJECT_VIEW' || stmt.relationType === 'OBJECT_MATVIEW' ? 'view' : 'table';
     report({
       statement: ctx.statement.index,

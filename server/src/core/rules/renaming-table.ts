@@ -1,7 +1,6 @@
 import { as } from '../parse/ast';
 import { Rule, StatementContext } from './types';
 import { headSpan, renameClauseSpan } from './support/spans';
-import { isExisting } from './support/context';
 
 const KINDS: Record<string, string> = {
   OBJECT_TABLE: 'table',
@@ -32,7 +31,7 @@ export const renamingTable: Rule = {
     const kind = KINDS[stmt?.renameType ?? ''];
     if (!stmt || !kind) return;
     const name = stmt.relation?.relname;
-    if (!isExisting(ctx, name) || viewReplacesIt(ctx, name!)) return;
+    if (!ctx.catalog.existedBeforeFile(name) || viewReplacesIt(ctx, name!)) return;
     report({
       statement: ctx.statement.index,
       span: renameClauseSpan(ctx.file, ctx.statement) ?? headSpan(ctx.file, ctx.statement),

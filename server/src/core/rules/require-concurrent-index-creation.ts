@@ -1,6 +1,5 @@
 import { T, as } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting } from './support/context';
 import { keywordSpan, headSpan } from './support/spans';
 import { statementTextWith } from './support/edits';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
@@ -26,7 +25,7 @@ export const requireConcurrentIndexCreation: Rule = {
     const stmt = as(ctx.statement.node, 'IndexStmt');
     if (!stmt || stmt.concurrent) return;
     const table = stmt.relation?.relname;
-    if (!isExisting(ctx, table)) return;
+    if (!ctx.catalog.existedBeforeFile(table)) return;
     const span = keywordSpan(ctx.file, ctx.statement, 'INDEX') ?? headSpan(ctx.file, ctx.statement);
     const create = keywordSpan(ctx.file, ctx.statement, 'CREATE');
     const partitioned = ctx.catalog.relation(table)?.kind === 'partitioned';

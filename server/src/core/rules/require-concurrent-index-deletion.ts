@@ -1,6 +1,6 @@
 import { T, as, nameList } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting, outsideTransactionHint } from './support/context';
+import { outsideTransactionHint } from './support/context';
 import { keywordSpan, headSpan } from './support/spans';
 import { quoteIdent } from './support/names';
 import { eol } from './support/edits';
@@ -28,7 +28,7 @@ export const requireConcurrentIndexDeletion: Rule = {
     const stmt = as(ctx.statement.node, 'DropStmt');
     if (!stmt || stmt.removeType !== 'OBJECT_INDEX' || stmt.concurrent) return;
     const names = (stmt.objects ?? []).map((o) => nameList(as(o, 'List')?.items));
-    const existing = names.filter((n) => isExisting(ctx, n[n.length - 1]));
+    const existing = names.filter((n) => ctx.catalog.existedBeforeFile(n[n.length - 1]));
     if (!existing.length) return;
     const index = existing[0][existing[0].length - 1];
     const tables = [...new Set(existing.map((n) => ctx.catalog.indexes.get(n[n.length - 1])?.table).filter((t): t is string => !!t))];

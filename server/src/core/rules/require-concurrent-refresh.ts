@@ -1,6 +1,5 @@
 import { as } from '../parse/ast';
 import { Rule } from './types';
-import { isExisting } from './support/context';
 import { keywordSpan, headSpan } from './support/spans';
 
 export const requireConcurrentRefresh: Rule = {
@@ -26,7 +25,7 @@ export const requireConcurrentRefresh: Rule = {
     // WITH NO DATA empties the view; CONCURRENTLY cannot be combined with it.
     if (!stmt || stmt.concurrent || stmt.skipData) return;
     const name = stmt.relation?.relname;
-    if (!isExisting(ctx, name)) return;
+    if (!ctx.catalog.existedBeforeFile(name)) return;
     const view = ctx.catalog.relation(name);
     const known = view?.kind === 'matview';
     const usable = ctx.catalog.indexesOf(name ?? '').some((i) => i.unique && !i.partial && i.columns.length > 0);

@@ -1,6 +1,6 @@
 import { as, asDefElem } from '../parse/ast';
 import { Rule, Fix, StatementContext } from './types';
-import { isExisting, outsideTransactionHint } from './support/context';
+import { outsideTransactionHint } from './support/context';
 import { headSpan } from './support/spans';
 import { statementTextWith } from './support/edits';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
@@ -40,7 +40,7 @@ export const requireConcurrentReindex: Rule = {
     if (!stmt?.kind) return;
     if ((stmt.params ?? []).some((p) => asDefElem(p)?.defname === 'concurrently')) return;
     const name = stmt.relation?.relname ?? stmt.name;
-    if ((stmt.kind === 'REINDEX_OBJECT_INDEX' || stmt.kind === 'REINDEX_OBJECT_TABLE') && !isExisting(ctx, name)) return;
+    if ((stmt.kind === 'REINDEX_OBJECT_INDEX' || stmt.kind === 'REINDEX_OBJECT_TABLE') && !ctx.catalog.existedBeforeFile(name)) return;
     const kindToken = kindKeyword(ctx.file.tokens(ctx.statement), KIND_WORDS[stmt.kind]);
     const span: Span = kindToken ? { start: ctx.statement.span.start, end: kindToken.end } : headSpan(ctx.file, ctx.statement);
     let subject: string;

@@ -2,7 +2,6 @@ import { SettingReminder } from './support/state';
 import { Rule, StatementContext, TextEdit, Fix } from './types';
 import { insertAfterStatement, insertBeforeStatement } from './support/edits';
 import { headSpan } from './support/spans';
-import { isExisting } from './support/context';
 import { lockRank } from '../locks/modes';
 import { formatDuration } from '../model/timeline';
 
@@ -30,7 +29,7 @@ export const requireLockTimeout: Rule = {
   checkStatement(ctx, report) {
     const timeout = ctx.timeline.lockTimeout;
     if (!reminder.due(ctx, timeout)) return;
-    const blocking = ctx.effect.locks.find((l) => !l.harmless && lockRank(l.mode) >= lockRank('SHARE') && isExisting(ctx, l.relation));
+    const blocking = ctx.effect.locks.find((l) => !l.harmless && lockRank(l.mode) >= lockRank('SHARE') && ctx.catalog.existedBeforeFile(l.relation));
     if (!blocking || ctx.effect.concurrently) return;
     reminder.markReported(ctx);
     const what = blocking.mode === 'ACCESS EXCLUSIVE' ? 'reads and writes' : 'writes';

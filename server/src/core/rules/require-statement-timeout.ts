@@ -2,7 +2,6 @@ import { SettingReminder } from './support/state';
 import { Rule, StatementContext, TextEdit, Fix } from './types';
 import { insertAfterStatement, insertBeforeStatement } from './support/edits';
 import { headSpan } from './support/spans';
-import { isExisting } from './support/context';
 import { lockRank } from '../locks/modes';
 
 /** Reported once, and again after the setting was in effect and was reset. */
@@ -36,7 +35,7 @@ export const requireStatementTimeout: Rule = {
     if (effect.concurrently || !(effect.rewrite || effect.scan || effect.indexBuild)) return;
     // Long statements that block traffic: a lock that blocks writes (SHARE or stronger), or row locks on every row changed.
     const target = effect.locks.find(
-      (l) => (l.role === 'target' || l.role === 'partition') && !l.harmless && isExisting(ctx, l.relation) &&
+      (l) => (l.role === 'target' || l.role === 'partition') && !l.harmless && ctx.catalog.existedBeforeFile(l.relation) &&
         (lockRank(l.mode) >= lockRank('SHARE') || effect.dataChange),
     );
     if (!target) return;

@@ -4,7 +4,7 @@ import { isBatchedWrite } from './unbatched-backfill';
 import { headSpan } from './support/spans';
 import { lineOf } from './support/context';
 import { unitSentence } from '../runners/apply';
-import { isNewRelation, RelationLock } from '../locks/model';
+import { RelationLock } from '../locks/model';
 import { LockMode, lockRank } from '../locks/modes';
 import { StateKey } from './support/state';
 
@@ -52,7 +52,7 @@ export const statementAfterAccessExclusive: Rule = {
       held = { transaction: tx.id, locks: new Map() };
       state.set(HELD, held);
     }
-    const locks = ctx.effect.locks.filter((l) => !l.harmless && !isNewRelation(l.relation, ctx.catalog));
+    const locks = ctx.effect.locks.filter((l) => !l.harmless && ctx.catalog.existedBeforeFile(l.relation));
     const exclusive = [...held.locks].find(([, h]) => h.mode === 'ACCESS EXCLUSIVE');
     if (exclusive) {
       const effect = ctx.effect;

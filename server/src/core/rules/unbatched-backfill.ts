@@ -1,7 +1,7 @@
 import { Node, as, nameList } from '../parse/ast';
 import { Catalog, RelationInfo } from '../model/catalog';
 import { Rule } from './types';
-import { assumption, isExisting } from './support/context';
+import { assumption } from './support/context';
 import { keywordSpan, headSpan, relationSpan, join } from './support/spans';
 
 export const unbatchedBackfill: Rule = {
@@ -30,7 +30,7 @@ export const unbatchedBackfill: Rule = {
     const del = as(ctx.statement.node, 'DeleteStmt');
     const stmt = update ?? del;
     const table = stmt?.relation?.relname;
-    if (!stmt || !table || !isExisting(ctx, table)) return;
+    if (!stmt || !table || !ctx.catalog.existedBeforeFile(table)) return;
     const keys = keyColumns(ctx.catalog.relation(table));
     if (stmt.whereClause && isBounded(stmt.whereClause, keys)) return;
     const verb = update ? 'UPDATE' : 'DELETE';

@@ -1,8 +1,8 @@
 /** ALTER TABLE of a table that existed before this file, one sub-command at a time. */
 import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../../parse/ast';
 import { Span } from '../../text/positions';
+import type { CommandVerdict } from '../../locks/model';
 import { FileContext, StatementContext } from '../types';
-import { isExisting } from './context';
 import { commandSpans, headSpan } from './spans';
 import { StateKey } from './state';
 
@@ -14,6 +14,8 @@ export class AlterCommand {
     readonly index: number,
     readonly table: string,
     readonly alter: T.AlterTableStmt,
+    /** The lock model's verdict on this sub-command (scan, rewrite, reason, assumed). */
+    readonly effect: CommandVerdict | undefined,
     private readonly spans: () => Span[] | undefined,
     private readonly fallback: () => Span,
   ) {}
@@ -36,7 +38,7 @@ export class AlterCommand {
 export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType | T.AlterTableType[]): AlterCommand[] {
   const alter = as(ctx.statement.node, 'AlterTableStmt');
   const table = alter?.relation?.relname;
-  if (!alter || !table || alter.objtype !== 'OBJECT_TABLE' || !isExisting(ctx, table)) return [];
+  if (!alter || !table || alter.objtype !== 'OBJECT_TABLE' || !ctx.catalog.existedBeforeFile(table)) return [];
   const wanted = subtype === undefined ? undefined : new Set(Array.isArray(subtype) ? subtype : [subtype]);
   // Spans are split from the tokens once, and only when a finding asks for one.
   let spans: Span[] | undefined | null = null;
@@ -45,7 +47,7 @@ export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType 
   const out: AlterCommand[] = [];
   (alter.cmds ?? []).forEach((c, index) => {
     const cmd = asAlterTableCmd(c);
-    if (cmd && (!wanted || (cmd.subtype && wanted.has(cmd.subtype)))) out.push(new AlterCommand(cmd, index, table, alter, allSpans, head));
+    if (cmd && (!wanted || (cmd.subtype && wanted.has(cmd.subtype)))) out.push(new AlterCommand(cmd, index, table, alter, ctx.effect.commands[index], allSpans, head));
   });
   return out;
 }

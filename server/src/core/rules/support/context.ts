@@ -1,14 +1,5 @@
-/** Questions rules ask about a statement's surroundings: did the relation exist before, which transaction, in words. */
+/** Questions rules ask about a statement's surroundings, in words: which transaction, where to validate, what was assumed. */
 import { FileContext, StatementContext } from '../types';
-
-/** True when the relation existed before this file (or is unknown, which counts as existing). */
-export function isExisting(ctx: StatementContext, relation: string | undefined): boolean {
-  if (!relation) return false;
-  if (ctx.catalog.isNew(relation)) return false;
-  const idx = ctx.catalog.indexes.get(relation);
-  if (idx && (idx.createdInFile || ctx.catalog.isNew(idx.table))) return false;
-  return true;
-}
 
 export function lineOf(file: FileContext, offset: number): number {
   return file.lines.positionAt(offset).line + 1;
