@@ -1,10 +1,10 @@
 /** `lockwise audit`: every statement's locks, what they block and for how long (text, markdown, HTML or JSON). */
 import { auditJson } from '../core';
-import { auditFileMarkdown } from '../core/report/audit';
-import { auditHtml } from '../core/report/auditHtml';
-import { auditText } from '../core/report/auditText';
-import { hasFindings, overview, overviewFile } from '../core/report/overview';
-import { overviewMarkdown } from '../core/report/overviewMarkdown';
+import { auditFileMarkdown } from '../core';
+import { auditHtml } from '../core';
+import { auditText } from '../core';
+import { hasFindings, overview, overviewFile } from '../core';
+import { overviewMarkdown } from '../core';
 import { UsageError } from '../project/files';
 import { Options } from './args';
 import { analyzeFiles, worstSeverityExitCode } from './files';

@@ -1,7 +1,7 @@
 /** `lockwise init [dir]`: writes a .lockwise.json for the project from what its files show, then says what to run next. */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunnerId } from '../core/runners/types';
+import type { RunnerId } from '../core';
 import { UsageError } from '../project/files';
 import { SQL_GLOB } from '../project/constants';
 import { detectPgVersion, findMigrationFolders, MigrationFolder } from '../project/setup';

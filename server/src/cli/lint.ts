@@ -1,6 +1,6 @@
 /** `lockwise lint`: findings in text, JSON, SARIF or GitHub annotations; `--fix` applies safe fixes first. */
 import { githubAnnotations, lintJson, sarifReport, textReport } from '../core';
-import { runnerText } from '../core/report/describe';
+import { runnerText } from '../core';
 import { UsageError } from '../project/files';
 import { Options, VERSION } from './args';
 import { analyzeFiles, worstSeverityExitCode } from './files';

@@ -18,7 +18,7 @@
  * document without the user asking, never do.
  */
 import * as fs from 'fs';
-import type { FileRunnerOptions } from '../core/runners/apply';
+import type { FileRunnerOptions } from '../core';
 import { Worker } from 'worker_threads';
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { LockwiseConfig } from '../core';

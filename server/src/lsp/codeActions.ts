@@ -7,18 +7,11 @@
 import { diffLines } from 'diff';
 import * as path from 'path';
 import { CodeAction, CodeActionKind, CreateFile, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { analyze, Analysis, applyEdits, statementAt, Finding, fixAll, AnalyzeOptions, NewFile, TextEdit as CoreEdit } from '../core';
-import { FileState } from '../core/rules/support/state';
-import { parseDirective } from '../core/ignores';
-import { lockTimeoutFix } from '../core/rules/require-lock-timeout';
-import { statementTokens } from '../core/model/statements';
-import { lockRank } from '../core/locks/modes';
-import { FileContext } from '../core/rules/types';
+import { analyze, Analysis, applyEdits, statementAt, Finding, fixAll, AnalyzeOptions, insertLockTimeout, lockRank, NewFile, parseDirective, RULES_BY_ID, TextEdit as CoreEdit } from '../core';
 import { pathToUri, rangesIntersect, toRange, toTextEdit, uriToPath } from './convert';
 import { DocsLink, findingDiagnostic } from './diagnostics';
 
 export const FIX_ALL_KIND = 'source.fixAll.lockwise';
-const UNIGNORABLE = new Set(['syntax-error', 'unknown-ignore-rule']);
 /**
  * Checking a fix re-analyses the whole file with the fix applied. A request over a whole big file
  * (thousands of fixable findings) checked every one and kept every re-analysis: minutes of CPU and
@@ -88,7 +81,7 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
     if (lockTimeout) actions.push(lockTimeout);
     const seen = new Set<string>();
     for (const finding of findings) {
-      if (UNIGNORABLE.has(finding.rule) || seen.has(finding.rule)) continue;
+      if (RULES_BY_ID.get(finding.rule)?.ignorable === false || seen.has(finding.rule)) continue;
       seen.add(finding.rule);
       const diagnostic = findingDiagnostic(target.uri, analysis, finding, target.docs);
       const statementEdit = ignoreStatementEdit(analysis, finding);
@@ -198,21 +191,6 @@ function checkFix(target: ActionTarget, finding: Finding): boolean {
   return count(after, same) < count(before, same);
 }
 
-/** The rules' FileContext rebuilt from an analysis, for the core's edit builders. */
-function fileContext(analysis: Analysis): FileContext {
-  return {
-    text: analysis.text,
-    lines: analysis.lines,
-    statements: analysis.statements.map((s) => s.statement),
-    effects: analysis.statements.map((s) => s.effect),
-    timeline: analysis.timeline,
-    config: analysis.config,
-    hasHistory: analysis.hasHistory,
-    state: new FileState(),
-    tokens: statementTokens,
-  };
-}
-
 /**
  * "Insert lock_timeout" for a statement that takes a lock stronger than ROW EXCLUSIVE on an existing
  * relation with no lock_timeout in effect, when no require-lock-timeout fix already offers it.
@@ -228,8 +206,7 @@ function lockTimeoutAction(target: ActionTarget, range: Range): CodeAction | und
   const strong = s.effect.locks.some((l) => !l.harmless && lockRank(l.mode) > lockRank('ROW EXCLUSIVE') && !s.newRelations.has(l.relation));
   if (!strong) return undefined;
   if (analysis.findings.some((f) => f.rule === 'require-lock-timeout' && f.fix && f.statement === s.statement.index)) return undefined;
-  const file = fileContext(analysis);
-  const fix = lockTimeoutFix({ file, statement: s.statement, effect: s.effect, timeline: s.timeline, catalog: analysis.finalCatalog });
+  const fix = insertLockTimeout(analysis, s.statement.index);
   return { title: fix.title, kind: CodeActionKind.QuickFix, edit: coreEdit(target, fix.edits) };
 }
 

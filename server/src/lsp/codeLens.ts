@@ -4,8 +4,8 @@
  */
 import { CodeLens } from 'vscode-languageserver/node';
 import type { Analysis, StatementAnalysis } from '../core';
-import { compactSummary, strongestLock } from '../core/report/describe';
-import { lockRank } from '../core/locks/modes';
+import { compactSummary, strongestLock } from '../core';
+import { lockRank } from '../core';
 import { toRange } from './convert';
 
 /** The statement as seen by concurrent sessions: only its locks on relations that existed before the file. */

@@ -3,13 +3,13 @@
  * line links the markdown preview can follow), fix-all, and the status bar's file summary.
  */
 import * as path from 'path';
-import { runnerText } from '../core/report/describe';
+import { runnerText } from '../core';
 import { CancellationToken } from 'vscode-languageserver/node';
 import { auditJson } from '../core';
-import { auditFileMarkdown } from '../core/report/audit';
-import { hasFindings, overview, overviewFile, OverviewFile, WorstStatement } from '../core/report/overview';
-import { LOCK_MODES } from '../core/locks/modes';
-import { overviewMarkdown } from '../core/report/overviewMarkdown';
+import { auditFileMarkdown } from '../core';
+import { hasFindings, overview, overviewFile, OverviewFile, WorstStatement } from '../core';
+import { LOCK_MODES } from '../core';
+import { overviewMarkdown } from '../core';
 import { Documents, DocumentState } from './documents';
 import { NATURAL_ORDER } from '../project/constants';
 import { uriToPath } from './convert';

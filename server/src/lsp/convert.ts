@@ -7,7 +7,7 @@ import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { DiagnosticSeverity, Position, Range, TextEdit } from 'vscode-languageserver/node';
 import type { LineIndex, Severity, TextEdit as CoreEdit } from '../core';
-import type { Span } from '../core/text/positions';
+import type { Span } from '../core';
 
 export function toRange(lines: LineIndex, span: Span): Range {
   return lines.rangeOf(span);

@@ -1,7 +1,7 @@
 /** Findings as LSP diagnostics, and the diagnostic of an invalid `.lockwise.json`. */
 import { Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range } from 'vscode-languageserver/node';
 import type { Analysis, ConfigError, Finding, LineIndex } from '../core';
-import type { Span } from '../core/text/positions';
+import type { Span } from '../core';
 import { toRange, toSeverity } from './convert';
 
 export const SOURCE = 'lockwise';

@@ -6,9 +6,9 @@
  */
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { Analysis, statementAt, StatementAnalysis } from '../core';
-import { codeSafe, escapeMarkdown, oneLine } from '../core/report/audit';
-import { blocksInWords, heldUntilText, lockTimeoutText, runnerText } from '../core/report/describe';
-import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core/locks/modes';
+import { codeSafe, escapeMarkdown, oneLine } from '../core';
+import { blocksInWords, heldUntilText, lockTimeoutText, runnerText } from '../core';
+import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core';
 import { toRange } from './convert';
 import { TracedStatement, tracedSection } from './trace';
 

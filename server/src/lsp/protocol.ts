@@ -4,8 +4,8 @@
  * type-only imports: the client bundles this file without pulling in the server.
  */
 import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
-import type { LockMode } from '../core/locks/modes';
-import type { OverviewFile } from '../core/report/overview';
+import type { LockMode } from '../core';
+import type { OverviewFile } from '../core';
 
 /** `lockwise/status`: the server's version, trust and trace worker state (tests and diagnostics). */
 export const StatusRequest = new RequestType0<ServerStatus, void>('lockwise/status');

@@ -8,7 +8,7 @@
 import { ChildProcess, fork } from 'child_process';
 import * as path from 'path';
 import { Analysis, LockwiseConfig, StatementAnalysis } from '../core';
-import { codeSafe, escapeMarkdown } from '../core/report/audit';
+import { codeSafe, escapeMarkdown } from '../core';
 import { effectsText, significantLocks, TracedStatementJson, TraceReport } from '../trace/command';
 import { bundledPglite, pgliteMissingMessage, PgliteLocation, projectPglite } from '../trace/resolve';
 import type { TraceJob, WorkerMessage } from '../trace/worker';

@@ -7,9 +7,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { NATURAL_ORDER, SQL_FILE } from './constants';
-import { Catalog } from '../core/model/catalog';
-import { buildStatements } from '../core/model/statements';
-import { deployedText, FileRunnerOptions } from '../core/runners/apply';
+import { Catalog } from '../core';
+import { buildStatements } from '../core';
+import { deployedText, FileRunnerOptions } from '../core';
 
 /** The runner of an earlier migration file, so that only its deployed part is replayed. */
 export type RunnerOf = (file: string, text: string) => FileRunnerOptions | undefined;

@@ -5,10 +5,10 @@
  */
 import * as path from 'path';
 import { SQL_FILE } from './constants';
-import { detectRunner, FolderFacts, RunnerChoice } from '../core/runners/detect';
-import { RUNNERS, runnerProfile } from '../core/runners/registry';
-import type { RunnerId } from '../core/runners/types';
-import type { LockwiseConfig } from '../core/config/config';
+import { detectRunner, FolderFacts, RunnerChoice } from '../core';
+import { RUNNERS, runnerProfile } from '../core';
+import type { RunnerId } from '../core';
+import type { LockwiseConfig } from '../core';
 import { diskSource, TextSource } from './history';
 
 /** What analyze() needs to run a file under its runner. */

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import type { RunnerChoice } from '../core/runners/detect';
+import type { RunnerChoice } from '../core';
 import { SQL_FILE } from './constants';
 import { RunnerDetector } from './runners';
 

@@ -8,8 +8,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, Catalog, initParser, LockwiseConfig } from '../core';
-import type { Analysis } from '../core/analyze';
-import { LineIndex } from '../core/text/positions';
+import type { Analysis } from '../core';
+import { LineIndex } from '../core';
 import { expandPaths, toPosix, UsageError } from '../project/files';
 import { ConfigResolver } from '../project/configFor';
 import { NATURAL_ORDER, SQL_FILE } from '../project/constants';
@@ -18,7 +18,7 @@ import { compareTrace, describeDisagreement, Disagreement, modelSignature } from
 import { TraceEngine, usePgliteFrom } from './engine';
 import { bundledPglite, pgliteMissingMessage, projectPglite } from './resolve';
 import { runMigration, RunStep, StepMode } from './run';
-import { codeSafe, escapeMarkdown } from '../core/report/audit';
+import { codeSafe, escapeMarkdown } from '../core';
 
 export interface TraceOptions {
   format?: string;

@@ -5,9 +5,9 @@
  * oracle's summary table: relations created by the statement, transient ones, toast tables, and
  * index locks no stronger than ROW EXCLUSIVE (the planner's ACCESS SHARE on every index it opens).
  */
-import { LockMode, lockRank } from '../core/locks/modes';
-import type { StatementEffect } from '../core/locks/model';
-import type { Catalog } from '../core/model/catalog';
+import { LockMode, lockRank } from '../core';
+import type { StatementEffect } from '../core';
+import type { Catalog } from '../core';
 import type { StatementTrace, TracedLock } from './engine';
 
 export type LockSignature = Map<string, LockMode>;

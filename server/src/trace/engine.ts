@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { PGlite } from '@electric-sql/pglite';
-import { LockMode, lockRank, strongest } from '../core/locks/modes';
+import { LockMode, lockRank, strongest } from '../core';
 
 export type RelKind = 'table' | 'partitioned' | 'index' | 'partitioned index' | 'sequence' | 'view' | 'matview' | 'toast' | 'other';
 

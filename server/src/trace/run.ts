@@ -6,10 +6,10 @@
  * but their locks can be read before they are released); statements that cannot run in a
  * transaction block run bare and only their storage effects are seen.
  */
-import { Analysis } from '../core/analyze';
-import { as, T } from '../core/parse/ast';
-import { Statement } from '../core/model/statements';
-import { LockMode, lockRank } from '../core/locks/modes';
+import { Analysis } from '../core';
+import { as, T } from '../core';
+import { Statement } from '../core';
+import { LockMode, lockRank } from '../core';
 import { StatementTrace, TraceEngine, asEngineError } from './engine';
 
 export type StepMode = 'control' | 'in-transaction' | 'own-transaction' | 'outside-transaction' | 'skipped';

@@ -4,6 +4,7 @@ export const syntaxError: Rule = {
   id: 'syntax-error',
   defaultSeverity: 'error',
   fixable: false,
+  ignorable: false,
   docs: {
     summary: 'A statement that PostgreSQL would reject.',
     why:

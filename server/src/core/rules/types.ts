@@ -98,6 +98,8 @@ export interface Rule {
   minPgVersion?: number;
   /** Whether the rule offers a quick fix (for the docs and `lockwise rules`). */
   fixable: boolean;
+  /** False when an ignore comment makes no sense for it (the editor offers none): the finding is about the file itself. */
+  ignorable?: boolean;
   /** Called for every statement in file order. */
   checkStatement?(ctx: StatementContext, report: (finding: ReportedFinding) => void): void;
   /** Called once after every statement was seen. */

@@ -5,6 +5,7 @@ export const unknownIgnoreRule: Rule = {
   id: 'unknown-ignore-rule',
   defaultSeverity: 'warning',
   fixable: false,
+  ignorable: false,
   docs: {
     summary: 'A `lockwise-ignore` comment naming a rule that does not exist.',
     why: 'A misspelt rule id silences nothing, so the finding it was meant to acknowledge is still reported, or a later rename left a stale comment behind.',
