@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, FileReport, initParser, LockwiseConfig, Severity } from '../core';
-import { expandPaths, toPosix, UsageError } from '../project/files';
+import { expandPaths, readSqlFile, toPosix, UsageError } from '../project/files';
 import { select } from '../project/selection';
 import { ConfigResolver } from '../project/configFor';
 import { HistoryProvider, SnapshotSource } from '../project/history';
@@ -45,17 +45,6 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
     results.push({ path: toPosix(file), analysis, config, bom, runner });
   }
   return results;
-}
-
-function readSqlFile(file: string): string {
-  try {
-    // A FIFO would block the read forever and a device such as /dev/zero never ends.
-    if (!fs.statSync(file).isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
-    return fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  }
 }
 
 /** 1 when a finding is at or above `failOn`, else 0. */

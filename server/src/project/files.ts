@@ -75,3 +75,15 @@ function globFiles(pattern: string): string[] {
   const files = fs.statSync(base).isDirectory() ? walk(base) : [base];
   return files.filter((f) => isMatch(toPosix(f)) || isMatch(toPosix(path.normalize(f))));
 }
+
+/** A migration named for lint, audit or trace: refused with a UsageError naming it when it is not a readable regular file. */
+export function readSqlFile(file: string): string {
+  try {
+    // A FIFO would block the read forever and a device such as /dev/zero never ends.
+    if (!fs.statSync(file).isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}

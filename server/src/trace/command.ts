@@ -10,7 +10,7 @@ import * as path from 'path';
 import { analyze, Catalog, initParser, LockwiseConfig } from '../core';
 import type { Analysis } from '../core';
 import { LineIndex } from '../core';
-import { expandPaths, toPosix, UsageError } from '../project/files';
+import { expandPaths, readSqlFile, toPosix, UsageError } from '../project/files';
 import { ConfigResolver } from '../project/configFor';
 import { NATURAL_ORDER, SQL_FILE } from '../project/constants';
 import { diskSource, migrationSequence, replay } from '../project/history';
@@ -126,9 +126,16 @@ export async function traceFile(
   const catalog = new Catalog();
   const history = historyFiles(file, options.history);
   const failures: TracedFileJson['history']['failures'] = [];
+  const replayed: string[] = [];
   for (const [i, h] of history.entries()) {
     progress?.(`replaying schema history: ${i + 1} of ${history.length} (${path.basename(h)})`);
-    const historyText = fs.readFileSync(h, 'utf8');
+    // The lint's history reader: a FIFO, a device or a dangling link is skipped (and listed), never read.
+    const historyText = diskSource.read(h);
+    if (historyText === undefined) {
+      failures.push({ file: toPosix(path.relative(process.cwd(), h)), line: 0, message: 'skipped: not a readable regular file' });
+      continue;
+    }
+    replayed.push(h);
     const analysis = analyze(historyText, { config: { ...config, assumeInTransaction: baseConfig.assumeInTransaction }, history: catalog });
     const run = await runMigration(engine, analysis, { measure: false });
     for (const step of run.steps.filter((s) => s.trace.error)) {
@@ -137,13 +144,7 @@ export async function traceFile(
     }
     replay(historyText, catalog);
   }
-  if (text === undefined) {
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new UsageError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-  }
+  text ??= readSqlFile(file);
   progress?.(`tracing ${path.basename(file)}`);
   const analysis = analyze(text, { config, history: catalog.relations.size ? catalog : undefined });
   const run = await runMigration(engine, analysis, { measure: true });
@@ -154,7 +155,7 @@ export async function traceFile(
   }
   return {
     path: toPosix(file),
-    history: { files: history.map((h) => toPosix(path.relative(process.cwd(), h))), failures },
+    history: { files: replayed.map((h) => toPosix(path.relative(process.cwd(), h))), failures },
     statements,
     summary: {
       statements: statements.length,
