@@ -1,0 +1,8 @@
+-- Revert proof:account_email from pg
+
+BEGIN;
+
+ALTER TABLE account DROP COLUMN nickname;
+DROP INDEX account_email_idx;
+
+COMMIT;

@@ -1,0 +1,7 @@
+-- Verify proof:accounts on pg
+
+BEGIN;
+
+SELECT id, email, team_id FROM account WHERE false;
+
+ROLLBACK;

@@ -1,0 +1,7 @@
+-- Revert proof:accounts from pg
+
+BEGIN;
+
+DROP TABLE account;
+
+COMMIT;
