@@ -7,7 +7,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
-const CLI = resolve(__dirname, '../../../dist/cli.js');
+/** LOCKWISE_CLI: another build of the CLI (to measure an older Lockwise on the same projects). */
+const CLI = process.env.LOCKWISE_CLI ?? resolve(__dirname, '../../../dist/cli.js');
 
 export interface Finding {
   rule: string;

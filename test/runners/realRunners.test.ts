@@ -7,6 +7,8 @@
  *   `predicted` (file, line) before anyone deploys; the fixed copy applies and creates `intended`;
  * - `"original": "applies"`: the fixed copy applies too, with the same schema; with `fixChanges`,
  *   --fix must change something (so the comparison proves a fix, not an unchanged copy).
+ * `knownIssue` names a Lockwise bug that makes the fixed copy fail under the runner: the test prints
+ * it and is pending while the bug is there, and fails once the copy applies (remove the field then).
  */
 import * as assert from 'node:assert';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ interface Expected {
   predicted?: { file: string; line: number };
   intended?: { indexes: string[] };
   fixChanges?: boolean;
+  knownIssue?: string;
 }
 
 async function schemaOf(server: PgServer, database: string): Promise<PgSchema> {
@@ -82,10 +85,15 @@ function describeProject(runner: RealRunnerId, name: string, server: () => PgSer
       }
     }
 
-    it(`the --fix'ed project applies under ${runner}`, async () => {
+    it(`the --fix'ed project applies under ${runner}`, async function () {
       const db = await server().createDatabase(`fixed_${runner}`);
       const run = await applyWithRunner(runner, fixed, server(), db);
       const diff = changedFiles(original, fixed).join(', ') || 'none';
+      if (expected.knownIssue) {
+        assert.ok(!run.ok, `known issue fixed, remove knownIssue from ${runner}/${name}/expected.json`);
+        console.log(`      KNOWN ISSUE (${runner}/${name}): ${expected.knownIssue}`);
+        this.skip();
+      }
       assert.ok(run.ok, `${runner} failed on the fixed project (files changed by --fix: ${diff}):\n${run.output}`);
       const schema = await schemaOf(server(), db);
       if (originalRun.ok) {
