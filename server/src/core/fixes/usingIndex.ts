@@ -9,6 +9,7 @@ import { Fix, StatementContext } from '../rules/types';
 import { quoteIdent, relationSql } from '../rules/support/names';
 import { insertBeforeTransaction, noOutsidePlaceReason } from './placement';
 import { Span } from '../text/positions';
+import { constraintClauseSpan, headSpan } from '../rules/support/spans';
 
 /** The name PostgreSQL gives the constraint and its index: the constraint's own, or `<table>_<cols>_key` / `<table>_pkey`. */
 export function uniqueConstraintName(ctx: StatementContext, table: string, con: T.Constraint, stmt?: T.AlterTableStmt): string {
@@ -87,4 +88,16 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
     preferred: true,
     edits: [before, { start: clause.start, end: clause.end, newText: replacement }],
   };
+}
+
+/**
+ * What both rules report for `ADD CONSTRAINT ... {UNIQUE | PRIMARY KEY}`: the constraint's name, its
+ * clause, and the USING INDEX fix or (`noFix`) why there is none.
+ */
+export function usingIndexFinding(ctx: StatementContext, table: string, stmt: T.AlterTableStmt, con: T.Constraint): { name: string; span: Span; fix?: Fix; noFix?: string } {
+  const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
+  const fix = usingIndexFix(ctx, stmt, con, clause);
+  const span = clause ?? headSpan(ctx.file, ctx.statement);
+  const name = uniqueConstraintName(ctx, table, con, stmt);
+  return typeof fix === 'string' ? { name, span, noFix: fix } : { name, span, fix };
 }

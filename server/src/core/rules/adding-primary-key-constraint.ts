@@ -1,8 +1,8 @@
 import { nameList } from '../parse/ast';
 import { Rule } from './types';
-import { constraintClauseSpan, constraintSpan, headSpan } from './support/spans';
+import { constraintSpan } from './support/spans';
 import { addedConstraints } from './support/alter';
-import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
+import { usingIndexFinding } from '../fixes/usingIndex';
 
 export const addingPrimaryKeyConstraint: Rule = {
   id: 'adding-primary-key-constraint',
@@ -29,23 +29,21 @@ export const addingPrimaryKeyConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const name = uniqueConstraintName(ctx, table, con, stmt);
-        const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
-        const fix = usingIndexFix(ctx, stmt, con, clause);
+        const { name, span, fix, noFix } = usingIndexFinding(ctx, table, stmt, con);
         const rel = ctx.catalog.relation(table);
         const nullable = nameList(con.keys).filter((k) => rel?.columns.get(k) && !rel.columns.get(k)!.notNull);
         report({
           statement: ctx.statement.index,
-          span: clause ?? headSpan(ctx.file, ctx.statement),
+          span,
           message:
             `Adding primary key ${name} builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the ` +
             'whole build. Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX' +
-            (typeof fix === 'string' ? `. No quick fix: ${fix}.` : '.') +
+            (noFix ? `. No quick fix: ${noFix}.` : '.') +
             (nullable.length
               ? ` ${nullable.join(', ')} ${nullable.length > 1 ? 'are' : 'is'} nullable: even with USING INDEX the primary key sets ` +
                 `${nullable.length > 1 ? 'them' : 'it'} NOT NULL, scanning ${table} under ACCESS EXCLUSIVE; make ${nullable.length > 1 ? 'them' : 'it'} NOT NULL first through a validated CHECK.`
               : ''),
-          fix: typeof fix === 'string' ? undefined : fix,
+          fix,
         });
       } else if (col.colname) {
         report({

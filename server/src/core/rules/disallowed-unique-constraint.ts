@@ -1,7 +1,7 @@
 import { Rule } from './types';
-import { constraintClauseSpan, constraintSpan, headSpan } from './support/spans';
+import { constraintSpan } from './support/spans';
 import { addedConstraints } from './support/alter';
-import { uniqueConstraintName, usingIndexFix } from '../fixes/usingIndex';
+import { usingIndexFinding } from '../fixes/usingIndex';
 
 export const disallowedUniqueConstraint: Rule = {
   id: 'disallowed-unique-constraint',
@@ -27,17 +27,15 @@ export const disallowedUniqueConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const name = uniqueConstraintName(ctx, table, con, stmt);
-        const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
-        const fix = usingIndexFix(ctx, stmt, con, clause);
+        const { name, span, fix, noFix } = usingIndexFinding(ctx, table, stmt, con);
         report({
           statement: ctx.statement.index,
-          span: clause ?? headSpan(ctx.file, ctx.statement),
+          span,
           message:
             `Adding UNIQUE constraint ${name} builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait ` +
             'for the whole build. Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX' +
-            (typeof fix === 'string' ? `. No quick fix: ${fix}.` : '.'),
-          fix: typeof fix === 'string' ? undefined : fix,
+            (noFix ? `. No quick fix: ${noFix}.` : '.'),
+          fix,
         });
       } else if (col.colname) {
         report({

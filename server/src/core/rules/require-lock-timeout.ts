@@ -1,9 +1,8 @@
 import { SettingReminder } from './support/state';
-import { Rule, StatementContext, TextEdit, Fix } from './types';
-import { insertAfterStatement, insertBeforeStatement } from './support/edits';
+import { Rule, StatementContext, Fix } from './types';
+import { setSettingEdit } from './support/edits';
 import { headSpan } from './support/spans';
 import { lockRank } from '../locks/modes';
-import { formatDuration } from '../model/timeline';
 
 /** Reported once, and again after the setting was in effect and was reset. */
 const reminder = new SettingReminder();
@@ -48,15 +47,5 @@ export const requireLockTimeout: Rule = {
 /** Inserts `SET [LOCAL] lock_timeout` at the right place for the statement's transaction. */
 export function lockTimeoutFix(ctx: StatementContext): Fix {
   const value = ctx.file.config.lockTimeout;
-  const tx = ctx.timeline.transaction;
-  let edit: TextEdit;
-  if (tx && !tx.implicit && tx.begin !== undefined) {
-    edit = insertAfterStatement(ctx.file, ctx.file.statements[tx.begin], [`SET LOCAL lock_timeout = '${value}';`]);
-  } else {
-    const target = ctx.file.statements[ctx.statement.container ?? ctx.statement.index];
-    edit = insertBeforeStatement(ctx.file, target, [`SET ${tx?.implicit ? 'LOCAL ' : ''}lock_timeout = '${value}';`]);
-  }
-  return { title: `Insert lock_timeout = '${value}'`, preferred: true, edits: [edit] };
+  return { title: `Insert lock_timeout = '${value}'`, preferred: true, edits: [setSettingEdit(ctx, 'lock_timeout', value)] };
 }
-
-export { formatDuration };

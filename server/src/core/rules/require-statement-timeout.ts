@@ -1,6 +1,6 @@
 import { SettingReminder } from './support/state';
-import { Rule, StatementContext, TextEdit, Fix } from './types';
-import { insertAfterStatement, insertBeforeStatement } from './support/edits';
+import { Rule, StatementContext, Fix } from './types';
+import { setSettingEdit } from './support/edits';
 import { headSpan } from './support/spans';
 import { lockRank } from '../locks/modes';
 
@@ -62,13 +62,5 @@ export const requireStatementTimeout: Rule = {
 /** Inserts `SET [LOCAL] statement_timeout` where require-lock-timeout would insert its lock_timeout. */
 function statementTimeoutFix(ctx: StatementContext): Fix {
   const value = ctx.file.config.statementTimeout;
-  const tx = ctx.timeline.transaction;
-  let edit: TextEdit;
-  if (tx && !tx.implicit && tx.begin !== undefined) {
-    edit = insertAfterStatement(ctx.file, ctx.file.statements[tx.begin], [`SET LOCAL statement_timeout = '${value}';`]);
-  } else {
-    const target = ctx.file.statements[ctx.statement.container ?? ctx.statement.index];
-    edit = insertBeforeStatement(ctx.file, target, [`SET ${tx?.implicit ? 'LOCAL ' : ''}statement_timeout = '${value}';`]);
-  }
-  return { title: `Insert statement_timeout = '${value}'`, preferred: true, edits: [edit] };
+  return { title: `Insert statement_timeout = '${value}'`, preferred: true, edits: [setSettingEdit(ctx, 'statement_timeout', value)] };
 }

@@ -1,7 +1,7 @@
 /** Text edits for fixes: inserting whole statements before or after one, removing a list item. */
 import { Statement } from '../../model/statements';
 import { Span } from '../../text/positions';
-import { FileContext, TextEdit } from '../types';
+import { FileContext, StatementContext, TextEdit } from '../types';
 
 /** The line break style of the document. */
 export function eol(text: string): string {
@@ -47,4 +47,18 @@ export function removeListItem(spans: Span[], index: number): TextEdit | undefin
   if (index < spans.length - 1) return { start: spans[index].start, end: spans[index + 1].start, newText: '' };
   // last item: from the end of the previous item (its comma and the spacing go too)
   return { start: spans[index - 1].end, end: spans[index].end, newText: '' };
+}
+
+/**
+ * An edit setting a session setting (lock_timeout, statement_timeout) for the statement: `SET LOCAL`
+ * right after the BEGIN of its transaction block, else `SET` before it (`SET LOCAL` when the whole
+ * file is one transaction).
+ */
+export function setSettingEdit(ctx: StatementContext, name: string, value: string): TextEdit {
+  const tx = ctx.timeline.transaction;
+  if (tx && !tx.implicit && tx.begin !== undefined) {
+    return insertAfterStatement(ctx.file, ctx.file.statements[tx.begin], [`SET LOCAL ${name} = '${value}';`]);
+  }
+  const target = ctx.file.statements[ctx.statement.container ?? ctx.statement.index];
+  return insertBeforeStatement(ctx.file, target, [`SET ${tx?.implicit ? 'LOCAL ' : ''}${name} = '${value}';`]);
 }
