@@ -7,7 +7,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { NATURAL_ORDER, SQL_FILE, SQL_LANGUAGES } from '../../server/src/project/constants';
-import { AuditFilesResult as ServerAuditFilesResult, CLIENT_COMMANDS, COMMANDS, TraceProgressNotification, TrustNotification, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
+import { AuditFilesResult as ServerAuditFilesResult, CLIENT_COMMANDS, COMMANDS, LENS_COMMANDS, TraceProgressNotification, TrustNotification, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const AUDIT_SCHEME = 'lockwise-audit';
@@ -86,6 +86,12 @@ class Lockwise {
     command(CLIENT_COMMANDS.showOutput, async () => this.output.show(true));
     command(CLIENT_COMMANDS.restartServer, () => this.restart());
     command(CLIENT_COMMANDS.trace, () => this.traceCurrentFile());
+    // The CodeLens button (not in the palette): the statement's fix menu or its hover card.
+    subscriptions.push(
+      vscode.commands.registerCommand(LENS_COMMANDS.showStatement, (uri: string, line: number, character: number, open: 'fixes' | 'hover') =>
+        this.showStatement(uri, line, character, open).catch((error: unknown) => this.fail('show statement', error)),
+      ),
+    );
 
     // Start the server only once a SQL document is open.
     if (vscode.workspace.textDocuments.some(isSqlDocument)) void this.ensureClient().catch((e: unknown) => this.fail('start', e));
@@ -241,6 +247,12 @@ class Lockwise {
     await this.showMarkdown('Lockwise workspace audit', header + skipped + result.sections.join('\n'));
   }
 
+  private async showStatement(uri: string, line: number, character: number, open: 'fixes' | 'hover'): Promise<void> {
+    const position = new vscode.Position(line, character);
+    await vscode.window.showTextDocument(vscode.Uri.parse(uri), { selection: new vscode.Range(position, position), preserveFocus: false });
+    await vscode.commands.executeCommand(open === 'fixes' ? 'editor.action.quickFix' : 'editor.action.showHover');
+  }
+
   private async fixAllInFile(): Promise<void> {
     const doc = this.activeSqlDocument();
     if (!doc) {
@@ -341,8 +353,11 @@ class Lockwise {
       return;
     }
     const lock = summary.worstLock;
-    this.status.text = lock ? `$(lock) ${lock.mode} on ${noIcons(lock.relation)}` : '$(unlock) no blocking locks';
     const f = summary.findings;
+    // Like other linters' items: counts by severity first, coloured when there are errors or warnings.
+    const counts = [f.error ? `$(error) ${f.error}` : '', f.warning ? `$(warning) ${f.warning}` : '', f.info ? `$(info) ${f.info}` : ''].filter(Boolean).join(' ');
+    this.status.text = `${counts || '$(check)'} · ${lock ? `${lock.mode} ${noIcons(lock.relation.replace(/\s+/g, ' '))}` : 'no blocking locks'}`;
+    this.status.backgroundColor = f.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : f.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.status.tooltip = [
       lock ? `Strongest lock in this file: ${lock.mode} on ${lock.relation}` : 'No lock that blocks queries on an existing table',
       `Tables: ${summary.tables.length ? summary.tables.join(', ') : 'none'}`,

@@ -206,14 +206,27 @@ describe('LSP code actions', function () {
     assert.deepStrictEqual([...summary.tables].sort(), ['fresh', 'orders', 'users']);
   });
 
-  it('CodeLens sums up statements that take more than ROW EXCLUSIVE on existing tables', async function () {
+  it('CodeLens: above statements with a finding by default, above strong locks with "strong-locks"; a click opens the fixes or the hover', async function () {
     const { uri } = await fresh(MIGRATION + 'CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int;\nINSERT INTO orders VALUES (1);\n');
-    const lenses = await client.codeLens(uri);
-    const titles = lenses.map((l) => `${l.range.start.line} ${l.command?.title}`);
-    assert.deepStrictEqual(titles, [
+    const shown = async () => (await client.codeLens(uri)).map((l) => `${l.range.start.line} ${l.command?.title} → ${JSON.stringify(l.command?.arguments?.slice(1))}`);
+    assert.deepStrictEqual(await shown(), [
+      '2 SHARE users · until COMMIT L5 · index build · 2 findings: show fixes → [2,0,"fixes"]',
+      '3 SHARE ROW EXCLUSIVE orders · until COMMIT L5 · scan · 1 finding: show fixes → [3,0,"fixes"]',
+      '5 SHARE orders · index build · 1 finding: show fixes → [5,0,"fixes"]',
+      '6 no lock on an existing table · 1 finding: show fixes → [6,0,"fixes"]',
+    ]);
+    for (const lens of await client.codeLens(uri)) {
+      assert.strictEqual(lens.command?.command, 'lockwise.showStatement');
+      assert.strictEqual(lens.command?.arguments?.[0], uri);
+    }
+    await client.setSettings({ codeLens: { show: 'strong-locks' } });
+    assert.deepStrictEqual((await shown()).map((t) => t.replace(/ · \d findings?: show fixes → .*/, '')), [
       '2 SHARE users · until COMMIT L5 · index build',
       '3 SHARE ROW EXCLUSIVE orders · until COMMIT L5 · scan',
       '5 SHARE orders · index build',
     ]);
+    await client.setSettings({ codeLens: { show: 'off' } });
+    assert.deepStrictEqual(await shown(), []);
+    await client.setSettings({});
   });
 });

@@ -93,12 +93,17 @@ describe('LSP configuration', function () {
     assert.ok(warnings.some((m) => /lockwise\.rules\.bogus/.test(m.message)));
   });
 
-  it('turns CodeLens off with lockwise.codeLens.enable', async function () {
+  it('turns CodeLens off with lockwise.codeLens.enable (or show: "off"); a wrong show value is reported', async function () {
     const uri = await client.open(write(root, 'db/001.sql', INDEX));
     await client.diagnostics(uri);
     assert.strictEqual((await client.codeLens(uri)).length, 1);
     await client.setSettings({ codeLens: { enable: false } });
     assert.strictEqual((await client.codeLens(uri)).length, 0);
+    await client.setSettings({ codeLens: { show: 'off' } });
+    assert.strictEqual((await client.codeLens(uri)).length, 0);
+    await client.setSettings({ codeLens: { show: 'everywhere' } });
+    assert.strictEqual((await client.codeLens(uri)).length, 1, 'a wrong value falls back to "findings"');
+    await client.setSettings({});
   });
 
   it('honours include/exclude from .lockwise.json, relative to its folder', async function () {

@@ -101,14 +101,15 @@ describe('security: the server renders document text inertly', function () {
     assert.ok(hovers > lines.length, `${hovers} hovers`);
   });
 
-  it('CodeLens titles are labels: no command to run', async () => {
+  it('CodeLens titles are one line; their only command is the client\'s lockwise.showStatement on this document', async () => {
     const file = write(dir, 'lens.sql', text);
     const uri = await client.open(file);
     await client.diagnostics(uri);
     const lenses = await client.codeLens(uri);
     assert.ok(lenses.length > 5, `${lenses.length} lenses`);
     for (const lens of lenses) {
-      assert.ok(!lens.command?.command, `lens runs ${lens.command?.command}`);
+      assert.strictEqual(lens.command?.command, 'lockwise.showStatement', `lens runs ${lens.command?.command}`);
+      assert.strictEqual(lens.command?.arguments?.[0], uri);
       assert.ok(!/[\r\n]/.test(lens.command?.title ?? ''), 'one line');
     }
   });

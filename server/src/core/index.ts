@@ -32,7 +32,7 @@ export { LOCK_MODES, MODE_DESCRIPTIONS, blockedOperations, conflictingModes, loc
 export type { LockMode } from './locks/modes';
 export type { StatementEffect } from './locks/model';
 export { auditFileMarkdown, codeSafe, escapeMarkdown, oneLine } from './report/audit';
-export { blocksInWords, compactSummary, heldUntilText, lockTimeoutText, runnerText, strongestLock } from './report/describe';
+export { blockLevel, blocksInWords, compactSummary, heldUntilText, lineOfStatement, lockTimeoutText, runnerText, strongestLock } from './report/describe';
 export { parseDirective } from './ignores';
 export type { Span } from './text/positions';
 export { hasFindings, overview, overviewFile } from './report/overview';

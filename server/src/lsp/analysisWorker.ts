@@ -35,7 +35,7 @@ async function run(job: AnalysisJob): Promise<AnalysisReply> {
         uri: job.uri,
         version: job.version,
         diagnostics: analysis.findings.map((f) => diagnosticData(analysis, f)),
-        lenses: codeLenses(analysis),
+        lenses: codeLenses(analysis, job.uri),
         statements: analysis.statements.length,
         internalErrors: analysis.internalErrors,
         ms: Date.now() - started,

@@ -7,8 +7,8 @@
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { Analysis, statementAt, StatementAnalysis } from '../core';
 import { codeSafe, escapeMarkdown, oneLine } from '../core';
-import { blocksInWords, heldUntilText, lockTimeoutText, runnerText } from '../core';
-import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core';
+import { blockLevel, lineOfStatement, runnerText } from '../core';
+import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, lockRank, MODE_DESCRIPTIONS } from '../core';
 import { toRange } from './convert';
 import { TracedStatement, tracedSection } from './trace';
 
@@ -69,66 +69,100 @@ function statementHover(analysis: Analysis, offset: number, traced?: TracedLooku
   };
 }
 
-const ICON = { error: '⛔', warning: '⚠️', info: 'ℹ️' } as const;
-
+/**
+ * The statement card, shortest first: a one-line summary (strongest lock, what it blocks, how long,
+ * lock_timeout), the findings one line each with their fix (their messages are already shown by
+ * the editor above the card), then compact details. Fits VS Code's default hover for a statement
+ * with one table and one finding (measured in the e2e suite).
+ */
 export function statementCard(analysis: Analysis, s: StatementAnalysis): string {
-  const out: string[] = [];
+  const out: string[] = [summaryLine(analysis, s)];
+  const findings = analysis.findings.filter((f) => f.statement === s.statement.index);
+  if (findings.length) {
+    out.push('', findings.map((f) => `${f.severity} \`${codeSafe(f.rule)}\`${f.fix ? ` · fix: ${escapeMarkdown(f.fix.title)}` : ''}`).join('  \n'));
+  }
+  // Transaction control, settings and unparsable statements: the summary says all there is.
+  if (s.effect.locks.length || s.effect.objectLocks.length) out.push('', '---', '', ...detailLines(analysis, s));
+  return out.join('\n');
+}
+
+/** `**ACCESS EXCLUSIVE** on \`users\` · blocks reads and writes · until COMMIT (line 40) · no lock_timeout`. */
+function summaryLine(analysis: Analysis, s: StatementAnalysis): string {
   const stmt = s.statement;
-  out.push(`**Lockwise** · \`${codeSafe(oneLine(stmt.text, 60))}\``, '');
+  if (stmt.kind === 'Invalid') return 'This statement does not parse, so its locks are unknown.';
+  if (stmt.kind === 'TransactionStmt') return transactionText(analysis, s);
+  const lock = strongestExistingLock(s);
+  if (!lock) {
+    return s.effect.locks.length ? 'Locks only tables created in this file, or locks that block nobody.' : 'Takes no table locks.';
+  }
+  const parts = [`**${lock.mode}** on \`${codeSafe(oneLine(lock.relation, 60))}\``, BLOCK_SUMMARY[blockLevel(lock.mode)], escapeMarkdown(heldShortText(analysis, s))];
+  const t = s.timeline.lockTimeout;
+  parts.push(t && t.ms > 0 ? `\`lock_timeout\` ${escapeMarkdown(t.text)}` : '**no `lock_timeout`**');
+  const work = s.effect.rewrite ? '**rewrite**' : s.effect.indexBuild ? 'index build' : s.effect.scan ? 'full scan' : '';
+  if (work) parts.push(work);
+  return parts.join(' · ');
+}
+
+/** The strongest lock on a relation that existed before the file (locks on new tables stop nobody); the target on a tie. */
+function strongestExistingLock(s: StatementAnalysis): { relation: string; mode: LockMode } | undefined {
+  let best: { relation: string; mode: LockMode; target: boolean } | undefined;
+  for (const l of s.effect.locks) {
+    if (l.harmless || s.newRelations.has(l.relation)) continue;
+    const rank = lockRank(l.mode) * 2 + (l.role === 'target' ? 1 : 0);
+    if (!best || rank > lockRank(best.mode) * 2 + (best.target ? 1 : 0)) best = { relation: l.relation, mode: l.mode, target: l.role === 'target' };
+  }
+  return best && { relation: best.relation, mode: best.mode };
+}
+
+const BLOCK_SUMMARY = { reads: 'blocks reads and writes', writes: 'blocks writes', ddl: 'blocks only DDL' } as const;
+
+/** "until COMMIT (line 40)", "for this statement", ... */
+function heldShortText(analysis: Analysis, s: StatementAnalysis): string {
+  const h = s.heldUntil;
+  if ((h.kind === 'commit' || h.kind === 'rollback') && h.statement !== undefined) return `until ${h.kind.toUpperCase()} (line ${lineOfStatement(analysis, h.statement)})`;
+  if (h.kind === 'end-of-file') return h.statement !== undefined ? `until the runner commits (after line ${lineOfStatement(analysis, h.statement)})` : 'until the end of the migration';
+  if (h.kind === 'never') return 'never released (no COMMIT)';
+  return 'for this statement';
+}
+
+function detailLines(analysis: Analysis, s: StatementAnalysis): string[] {
+  const out: string[] = [];
   const locks = s.effect.locks;
-  if (stmt.kind === 'Invalid') {
-    out.push('This statement does not parse, so its locks are unknown.');
-  } else if (stmt.kind === 'TransactionStmt') {
-    out.push(transactionText(analysis, s));
-  } else if (locks.length === 0 && s.effect.objectLocks.length === 0) {
-    out.push('Takes no table locks.');
-  } else {
+  const relations = new Set([...locks.map((l) => l.relation), ...s.effect.objectLocks.map((o) => o.object)]);
+  if (relations.size > 1) {
     out.push('| relation | mode | role |', '|---|---|---|');
     for (const l of locks) {
-      const created = s.newRelations.has(l.relation) ? ' (created in this file)' : '';
+      const created = s.newRelations.has(l.relation) ? ' (new)' : '';
       const harmless = l.harmless ? ` (${escapeMarkdown(l.harmless)})` : '';
       out.push(`| \`${codeSafe(l.relation)}\`${created} | ${l.mode}${harmless} | ${l.role.replace(/_/g, ' ')} |`);
     }
     for (const o of s.effect.objectLocks) out.push(`| \`${codeSafe(o.object)}\` | ${o.mode} | object |`);
     out.push('');
-    const blocked = [...s.blocks.entries()].filter(([, ops]) => ops.length > 0);
-    if (blocked.length) {
-      out.push(`**Blocks:** ${blocked.map(([table, ops]) => `${blocksInWords(ops)} on \`${codeSafe(table)}\``).join('; ')}  `);
-    } else {
-      out.push('**Blocks:** nothing that matters to concurrent queries  ');
-    }
-    out.push(`**Work under the lock:** ${workText(s)}  `);
-    out.push(`**Held:** ${escapeMarkdown(heldUntilText(analysis, s))}  `);
-    out.push(`**lock_timeout:** ${escapeMarkdown(lockTimeoutText(s))}  `);
+  } else if (s.effect.objectLocks.length) {
+    const o = s.effect.objectLocks[0];
+    out.push(`${o.mode} on \`${codeSafe(o.object)}\`  `);
   }
+  const lines: string[] = [];
+  const work = workText(s);
+  if (work) lines.push(work);
   const runner = runnerText(analysis, s);
-  if (runner) out.push(`**Runner:** ${escapeMarkdown(runner)}  `);
-  out.push(
-    `**Assumes:** PostgreSQL ${analysis.config.pgVersion}` +
-      (analysis.hasHistory ? ', schema from the earlier migrations' : ', no schema history (existing tables are assumed to hold data)'),
+  if (runner) lines.push(`Runner: ${escapeMarkdown(runner)}`);
+  lines.push(
+    `PostgreSQL ${analysis.config.pgVersion} · ` +
+      (analysis.hasHistory ? 'schema from the earlier migrations' : 'no schema history: existing tables are assumed to hold data'),
   );
-  const findings = analysis.findings.filter((f) => f.statement === stmt.index);
-  if (findings.length) {
-    out.push('', '---', '', '**Findings**', '');
-    for (const f of findings) {
-      out.push(`- ${ICON[f.severity]} \`${codeSafe(f.rule)}\`: ${escapeMarkdown(f.message)}`);
-      if (f.fix) out.push(`  - Quick fix: ${escapeMarkdown(f.fix.title)}`);
-    }
-  }
-  if (s.effect.notes.length) {
-    out.push('', '**Notes**', '');
-    for (const n of s.effect.notes) out.push(`- ${escapeMarkdown(n)}`);
-  }
-  return out.join('\n');
+  for (const n of s.effect.notes) lines.push(`Note: ${escapeMarkdown(n)}`);
+  out.push(lines.join('  \n'));
+  return out;
 }
 
 function workText(s: StatementAnalysis): string {
   const e = s.effect;
-  if (e.rewrite) return '**rewrites** the table and its indexes (time grows with table size)';
-  if (e.indexBuild) return 'builds an index (a full scan and sort)';
-  if (e.scan) return '**scans** the whole table';
-  if (e.dataChange) return 'writes rows';
-  return 'no rewrite, no scan (catalog change only)';
+  if (e.rewrite) return 'Work under the lock: **rewrites** the table and its indexes (time grows with table size)';
+  if (e.indexBuild) return 'Work under the lock: builds an index (a full scan and sort)';
+  if (e.scan) return 'Work under the lock: **scans** the whole table';
+  if (e.dataChange) return 'Work under the lock: writes rows';
+  return '';
 }
 
 function transactionText(analysis: Analysis, s: StatementAnalysis): string {

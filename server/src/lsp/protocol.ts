@@ -60,6 +60,14 @@ export const COMMANDS = {
   traceFile: 'lockwise.traceFile',
 } as const;
 
+/**
+ * Commands the client registers (not in the palette) and the server puts in CodeLenses: `showStatement(uri, line,
+ * character, 'fixes' | 'hover')` moves the cursor there and opens the fix menu or the hover.
+ */
+export const LENS_COMMANDS = {
+  showStatement: 'lockwise.showStatement',
+} as const;
+
 /** What the server answers to `lockwise.traceFile`. */
 export interface TraceCommandResult {
   uri: string;

@@ -11,7 +11,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../core';
 import { SQL_GLOB } from '../project/constants';
 import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits, isActionData, resolveAction } from './codeActions';
-import { codeLenses } from './codeLens';
+import { codeLenses, lensesFor } from './codeLens';
 import { auditFile, auditFiles, auditHeader, fileSummary, isOverviewFile } from './commands';
 import { pathToUri, uriToPath } from './convert';
 import { hover } from './hover';
@@ -230,10 +230,10 @@ function onFeatures(state: ServerState): void {
       // every open, and analysing it here for them would block every other document.
       const doc = state.documents.get(params.textDocument.uri);
       const fromWorker = doc ? await state.background.resultFor(doc.uri, doc.version)?.catch(() => undefined) : undefined;
-      if (fromWorker) return (await state.workspace.settingsFor(params.textDocument.uri)).codeLens ? fromWorker.lenses : [];
+      if (fromWorker) return lensesFor((await state.workspace.settingsFor(params.textDocument.uri)).codeLens, fromWorker.lenses);
       const loaded = await analysisOf(state, params.textDocument.uri);
-      if (!loaded || !loaded.state.context.settings.codeLens) return [];
-      return codeLenses(loaded.analysis);
+      if (!loaded || loaded.state.context.settings.codeLens === 'off') return [];
+      return lensesFor(loaded.state.context.settings.codeLens, codeLenses(loaded.analysis, params.textDocument.uri));
     }),
   );
 }

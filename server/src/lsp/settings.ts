@@ -3,6 +3,7 @@
  * `.lockwise.json`, so a bad value drops only that key (and is reported) instead of the whole
  * configuration or the server.
  */
+import type { CodeLensMode } from './codeLens';
 import { ConfigError, LockwiseConfig, RULES_BY_ID, validateConfig } from '../core';
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
@@ -10,14 +11,16 @@ export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 export interface ServerSettings {
   /** The layer merged under `.lockwise.json`. */
   core: Partial<LockwiseConfig>;
-  codeLens: boolean;
+  codeLens: CodeLensMode;
   /** Bytes (UTF-16 length is used as the estimate); larger files are skipped. */
   maxFileSize: number;
   /** Messages about invalid values, shown once. */
   errors: string[];
 }
 
-export const DEFAULT_SETTINGS: ServerSettings = { core: {}, codeLens: true, maxFileSize: DEFAULT_MAX_FILE_SIZE, errors: [] };
+const LENS_MODES: CodeLensMode[] = ['findings', 'strong-locks', 'off'];
+
+export const DEFAULT_SETTINGS: ServerSettings = { core: {}, codeLens: 'findings', maxFileSize: DEFAULT_MAX_FILE_SIZE, errors: [] };
 
 const CORE_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'include', 'exclude', 'runner', 'downMigrations', 'runnerSettings'] as const;
 
@@ -54,7 +57,11 @@ export function parseSettings(raw: unknown): ServerSettings {
       }
     }
   }
-  const codeLens = isRecord(raw.codeLens) && typeof raw.codeLens.enable === 'boolean' ? raw.codeLens.enable : true;
+  const lens = isRecord(raw.codeLens) ? raw.codeLens : {};
+  const shown = LENS_MODES.find((m) => m === lens.show) ?? 'findings';
+  if (lens.show !== undefined && lens.show !== null && shown !== lens.show) errors.push('Setting "lockwise.codeLens.show" must be "findings", "strong-locks" or "off"');
+  // The older on/off switch still turns them off.
+  const codeLens: CodeLensMode = lens.enable === false ? 'off' : shown;
   let maxFileSize = DEFAULT_MAX_FILE_SIZE;
   if (typeof raw.maxFileSize === 'number' && Number.isFinite(raw.maxFileSize) && raw.maxFileSize > 0) maxFileSize = raw.maxFileSize;
   else if (raw.maxFileSize !== undefined && raw.maxFileSize !== null) errors.push('Setting "lockwise.maxFileSize" must be a positive number of bytes');
