@@ -358,6 +358,17 @@ function packageVsix() {
   return out;
 }
 
+/** VS Code's default hover shows about this much (~12 lines at default zoom) before it scrolls. */
+const HOVER_MAX_PX = 250;
+
+/** The rendered height of the hover card's content (its DOM size, not the visible box, which stops growing at the limit). */
+async function hoverHeight(hover) {
+  return hover.evaluate((el) => {
+    const content = el.querySelector('.hover-contents, .monaco-hover-content') ?? el;
+    return Math.round(Math.max(content.scrollHeight, content.getBoundingClientRect().height));
+  });
+}
+
 async function uiSmoke() {
   const dirs = freshDirs('ui');
   fs.mkdirSync(SHOTS, { recursive: true });
@@ -371,9 +382,10 @@ async function uiSmoke() {
   const cs = await startCodeServer(dirs, { smokeTestDriver: false });
   const { context, page } = await launchBrowser(dirs);
   const shots = [];
-  const shot = async (name) => {
+  /** The whole window, or one element of it (`of`: a locator). */
+  const shot = async (name, of) => {
     const p = path.join(SHOTS, `${name}.png`);
-    await page.screenshot({ path: p });
+    await (of ?? page).screenshot({ path: p });
     shots.push(p);
     log(`screenshot ${path.relative(ROOT, p)} (${Math.round(fs.statSync(p).size / 1024)} KB)`);
   };
@@ -411,19 +423,28 @@ async function uiSmoke() {
       await shot('01-squiggle');
       return `${await page.locator(`${editor} .squiggly-error`).count()} error squiggle(s) after ${metrics['ui-file-open-to-squiggle-ms']} ms`;
     });
-    await step('status bar item shows the strongest lock of the file', async () => {
-      const item = page.locator('.statusbar-item', { hasText: /EXCLUSIVE|SHARE/ }).first();
-      await item.waitFor({ timeout: 10_000 });
-      const text = (await item.innerText()).trim();
-      const label = await item.locator('a, [role="button"]').first().getAttribute('aria-label').catch(() => null);
-      if (!/ACCESS EXCLUSIVE/.test(`${text} ${label}`)) throw new Error(`status bar item says "${text}" (${label})`);
-      return `${text}${label && label !== text ? ` (aria-label: ${label})` : ''}`;
+    const statusItem = page.locator('.statusbar-item', { hasText: /EXCLUSIVE|SHARE/ }).first();
+    await step('status bar item: the error count in the error colour, and the strongest lock of the file', async () => {
+      await statusItem.waitFor({ timeout: 10_000 });
+      const text = (await statusItem.innerText()).trim();
+      const label = await statusItem.locator('a, [role="button"]').first().getAttribute('aria-label').catch(() => null);
+      if (!/\b1 · ACCESS EXCLUSIVE users/.test(text)) throw new Error(`status bar item says "${text}" (${label})`);
+      if (!(await statusItem.locator('.codicon-error').count())) throw new Error('no error icon in the status bar item');
+      const background = await statusItem.evaluate((e) => getComputedStyle(e).backgroundColor);
+      if (/rgba\(0, 0, 0, 0\)|transparent/.test(background)) throw new Error('the item has no error background');
+      await shot('06-status-errors', statusItem);
+      return `${text} on ${background}`;
     });
-    await step('CodeLens lock summary above the CREATE INDEX and the ALTER TABLE', async () => {
+    await step('CodeLens above the statement with a finding only, and clicking it opens the fix menu', async () => {
       const lens = page.locator(`${editor} .codelens-decoration`);
-      await lens.filter({ hasText: 'SHARE' }).first().waitFor({ timeout: 30_000 });
-      await lens.filter({ hasText: 'ACCESS EXCLUSIVE' }).first().waitFor({ timeout: 10_000 });
-      return (await lens.allInnerTexts()).map((t) => t.trim());
+      await lens.filter({ hasText: 'show fixes' }).first().waitFor({ timeout: 30_000 });
+      const texts = (await lens.allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+      if (texts.length !== 1 || !/^SHARE users · index build · 1 finding: show fixes$/.test(texts[0])) throw new Error(`lenses: ${JSON.stringify(texts)}`);
+      await lens.locator('a', { hasText: 'show fixes' }).first().click();
+      const menu = page.locator('.action-widget .monaco-list-row.action', { hasText: 'Use CREATE INDEX CONCURRENTLY' }).first();
+      await menu.waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Escape');
+      return texts;
     });
     if (!okSquiggle) throw new Error('no squiggle: the rest of the UI test needs it');
     const target = async () => {
@@ -447,10 +468,40 @@ async function uiSmoke() {
       const text = (await hover.innerText()).trim();
       for (const re of [/SHARE/, /lock_timeout/, /require-concurrent-index-creation/]) if (!re.test(text)) throw new Error(`hover lacks ${re}: ${text}`);
       await shot('02-hover');
-      return text.replace(/\s+/g, ' ').slice(0, 300);
+      const height = await hoverHeight(hover);
+      metrics['hover-unsafe-height-px'] = height;
+      if (height > HOVER_MAX_PX) throw new Error(`the card is ${height} px high (limit ${HOVER_MAX_PX})`);
+      return `${height} px: ${text.replace(/\s+/g, ' ').slice(0, 300)}`;
     });
     await page.keyboard.press('Escape');
     await page.mouse.move(5, 5);
+    await step('hover card on a safe statement (ALTER TABLE ... ADD COLUMN with lock_timeout set)', async () => {
+      const word = page.locator(`${editor} .view-line span`, { hasText: 'last_order_at' }).first();
+      const b = await word.boundingBox();
+      if (!b) throw new Error('last_order_at is not on screen');
+      await page.mouse.move(b.x + 10, b.y + b.height / 2 + 60);
+      await page.mouse.move(b.x + 10, b.y + b.height / 2, { steps: 5 });
+      const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'ACCESS EXCLUSIVE' }).first();
+      await hover.waitFor({ timeout: 15_000 });
+      const text = (await hover.innerText()).trim();
+      if (!/ACCESS EXCLUSIVE on users · blocks reads and writes · for this statement · lock_timeout 5s/.test(text.replace(/\s+/g, ' '))) throw new Error(`hover: ${text}`);
+      await shot('02b-hover-safe');
+      const height = await hoverHeight(hover);
+      metrics['hover-safe-height-px'] = height;
+      if (height > HOVER_MAX_PX) throw new Error(`the card is ${height} px high (limit ${HOVER_MAX_PX})`);
+      return `${height} px: ${text.replace(/\s+/g, ' ').slice(0, 300)}`;
+    });
+    await page.keyboard.press('Escape');
+    await page.mouse.move(5, 5);
+    await step('Problems panel lists the finding with its short message', async () => {
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'require-concurrent-index-creation' }).first();
+      await row.waitFor({ timeout: 15_000 });
+      await shot('02c-problems');
+      const text = (await row.innerText()).replace(/\s+/g, ' ');
+      await page.keyboard.press('Control+Shift+M');
+      return text;
+    });
 
     const before = fs.readFileSync(file, 'utf8');
     await step('quick fix menu (Ctrl+.) and "Use CREATE INDEX CONCURRENTLY" applied and saved', async () => {
@@ -482,6 +533,9 @@ async function uiSmoke() {
       if (!/CREATE INDEX CONCURRENTLY (IF NOT EXISTS )?users_org_id_idx ON users \(org_id\);/.test(after)) throw new Error(`text on disk: ${after}`);
       await page.locator(`${editor} .squiggly-error`).first().waitFor({ state: 'detached', timeout: args.timeout });
       await shot('04-after-fix');
+      const clean = page.locator('.statusbar-item', { hasText: /· ACCESS EXCLUSIVE users/ }).first();
+      await clean.locator('.codicon-error').waitFor({ state: 'detached', timeout: 15_000 });
+      await shot('06b-status-clean', clean);
       return { menu: titles, disk: after.split('\n').find((l) => l.includes('CONCURRENTLY')) };
     });
 
@@ -522,6 +576,26 @@ async function uiSmoke() {
       await position.waitFor({ timeout: args.timeout });
       return `tab "${tab.replace(/\s+/g, ' ')}"; preview shows ACCESS EXCLUSIVE; ${links} line link(s); the link to line ${line} put the cursor there`;
     });
+    await step('"Lockwise: Audit Workspace": the overview first, and the lock timeline pictures render', async () => {
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: args.timeout });
+      await input.fill('>Lockwise: Audit Workspace');
+      const item = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Audit Workspace' }).first();
+      await item.waitFor({ timeout: args.timeout });
+      await item.click();
+      const body = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body', { hasText: 'Worst statements' });
+      await body.waitFor({ timeout: args.timeout });
+      const picture = body.locator('img[alt="Lock timeline"]').first();
+      await picture.waitFor({ timeout: args.timeout });
+      const size = await picture.evaluate((img) => ({ w: img.naturalWidth, h: img.naturalHeight, shown: img.clientWidth }));
+      if (!size.w || !size.h) throw new Error(`the timeline image did not load: ${JSON.stringify(size)}`);
+      await page.mouse.move(5, 5);
+      await shot('07-workspace-audit');
+      await picture.scrollIntoViewIfNeeded();
+      await shot('08-lock-timeline', picture);
+      return `timeline ${size.w}×${size.h} px, shown ${size.shown} px wide; ${await body.locator('img[alt="Lock timeline"]').count()} picture(s)`;
+    });
   } catch (e) {
     record('UI smoke test', false, String(e?.stack ?? e).slice(0, 2000));
   } finally {
@@ -538,7 +612,11 @@ async function uiSmoke() {
   if (args.docsImages) {
     const docs = path.join(ROOT, 'docs', 'images');
     fs.mkdirSync(docs, { recursive: true });
-    const names = { '01-squiggle': 'e2e-squiggle', '02-hover': 'e2e-hover', '03-quickfix-menu': 'e2e-quickfix', '05-audit-preview': 'e2e-audit' };
+    const names = {
+      '01-squiggle': 'e2e-squiggle', '02-hover': 'e2e-hover', '02b-hover-safe': 'e2e-hover-safe', '02c-problems': 'e2e-problems',
+      '03-quickfix-menu': 'e2e-quickfix', '05-audit-preview': 'e2e-audit', '06-status-errors': 'e2e-status-errors',
+      '06b-status-clean': 'e2e-status-clean', '07-workspace-audit': 'e2e-workspace-audit', '08-lock-timeline': 'e2e-lock-timeline',
+    };
     for (const p of shots) {
       const n = names[path.basename(p, '.png')];
       if (n) fs.copyFileSync(p, path.join(docs, `${n}.png`));

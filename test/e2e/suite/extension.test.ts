@@ -201,7 +201,7 @@ describe('Lockwise extension in VS Code', function () {
     }
     assert.ok(contributed.every((c) => c.category === 'Lockwise'), `every command is in the Lockwise category: ${JSON.stringify(contributed)}`);
     const config = vscode.workspace.getConfiguration('lockwise');
-    for (const key of ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'include', 'exclude', 'codeLens.enable', 'trace.server']) {
+    for (const key of ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'include', 'exclude', 'codeLens.enable', 'codeLens.show', 'trace.server']) {
       assert.ok(config.inspect(key)?.defaultValue !== undefined, `setting lockwise.${key} is contributed with a default`);
     }
     const activation: string[] = ext.packageJSON.activationEvents ?? [];
