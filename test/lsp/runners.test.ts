@@ -31,7 +31,7 @@ describe('LSP runners', function () {
     assert.ok(error && error.severity === DiagnosticSeverity.Error, JSON.stringify(diagnostics));
 
     const hover = await client.hover(uri, 0, 3);
-    assert.match((hover?.contents as MarkupContent).value, /\*\*Runner:\*\* Prisma Migrate .*one multi-statement query/);
+    assert.match((hover?.contents as MarkupContent).value, /^Runner: Prisma Migrate .*one multi-statement query/m);
 
     const actions = await client.codeActions(uri, error.range);
     const fix = actions.find((a) => a.diagnostics?.some((d) => d.code === error.code) && a.isPreferred);
