@@ -150,6 +150,13 @@ export const HOSTILE: HostileFile[] = [
     // in a comment, a string and quoted identifiers on the finding's own line.
     `SET lock_timeout = '1s';\n/* 😀👨‍👩‍👧 */ SELECT 'e\u0301\u0301 🇫🇷 👍🏽', "ta\u0301ble😀"; -- ｗｉｄｅ 𝔘𝔫𝔦 ${'\u0301'.repeat(5)}\n😀 ; SELECT 'é😀'; ${INDEX}\n`,
   ),
+  // Issue 12: one 330 KB statement (the editor's caches grew by megabytes per edit inside it), and
+  // 2,000 fixable statements (a code-action request over all of them exhausted the server).
+  fromText('one 330 KB INSERT ... VALUES', () => {
+    const rows = Array.from({ length: 11000 }, (_, r) => `(${r}, 'name ${r}', ${r * 7})`);
+    return `INSERT INTO t (a, b, c) VALUES ${rows.join(',\n')};\n${INDEX}\n`;
+  }),
+  fromText('2,000 fixable statements', () => `${Array.from({ length: 2000 }, (_, i) => `CREATE INDEX i${i} ON t (c);`).join('\n')}\n${INDEX}\n`),
 ];
 
 export function hostileByName(name: string): HostileFile {
