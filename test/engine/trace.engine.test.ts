@@ -9,7 +9,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { TraceReport, TracedStatementJson } from '../../server/src/trace/command';
-import { traceInChildProcess } from '../../server/src/trace/child';
 
 const REPO = path.resolve(__dirname, '../../..');
 const FIXTURES = 'test/fixtures/trace';
@@ -87,10 +86,13 @@ describe('lockwise trace (dist/cli.js)', function () {
     assert.match(r.stdout, /2 statement\(s\), 0 failed, 0 difference\(s\) from the prediction/);
   });
 
-  it('traceInChildProcess (what the language server calls) returns the JSON report', async () => {
-    const r = await traceInChildProcess(`${FIXTURES}/invoices.sql`, { cliPath: path.join(REPO, 'dist/cli.js'), cwd: REPO, history: `${FIXTURES}/history` });
-    assert.deepStrictEqual(r.files[0].statements.map((s) => `${s.line} ${s.ok} ${s.locks.map((l) => l.mode).join(',')}`), ['1 true ACCESS EXCLUSIVE', '2 true SHARE']);
-    await assert.rejects(traceInChildProcess(`${FIXTURES}/missing.sql`, { cliPath: path.join(REPO, 'dist/cli.js'), cwd: REPO }), /cannot read/);
+  it('--format json returns the JSON report; an unreadable file is exit 2', () => {
+    const r = trace([`${FIXTURES}/invoices.sql`, '--format', 'json', '--history', `${FIXTURES}/history`]);
+    const report = JSON.parse(r.stdout) as TraceReport;
+    assert.deepStrictEqual(report.files[0].statements.map((s) => `${s.line} ${s.ok} ${s.locks.map((l) => l.mode).join(',')}`), ['1 true ACCESS EXCLUSIVE', '2 true SHARE']);
+    const missing = trace([`${FIXTURES}/missing.sql`, '--format', 'json']);
+    assert.strictEqual(missing.code, 2);
+    assert.match(missing.stderr, /cannot read/);
   });
 
   it('without PGlite (no dist/pglite beside cli.js, none in the project): exit 2 and how to enable it; the project\'s copy once installed', () => {

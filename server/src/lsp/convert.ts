@@ -13,10 +13,6 @@ export function toRange(lines: LineIndex, span: Span): Range {
   return lines.rangeOf(span);
 }
 
-export function toOffset(lines: LineIndex, position: Position): number {
-  return lines.offsetAt(position);
-}
-
 export function toTextEdit(lines: LineIndex, edit: CoreEdit): TextEdit {
   return { range: toRange(lines, edit), newText: edit.newText };
 }

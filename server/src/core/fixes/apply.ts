@@ -1,6 +1,6 @@
 /** Applying fixes: edits are plain text insertions and replacements, never a reprint of the AST. */
 import { analyze, AnalyzeOptions } from '../analyze';
-import { Finding, TextEdit } from '../rules/types';
+import { TextEdit } from '../rules/types';
 import type { NewFile } from '../runners/types';
 import * as path from 'path';
 import { runnerProfile } from '../runners/registry';
@@ -11,25 +11,6 @@ export function applyEdits(text: string, edits: TextEdit[]): string {
   let out = text;
   for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return out;
-}
-
-function overlaps(a: TextEdit, b: TextEdit): boolean {
-  // Two insertions at the same point conflict too: their order would be arbitrary.
-  if (a.start === a.end && b.start === b.end) return a.start === b.start;
-  return a.start < b.end && b.start < a.end || (a.start === b.start);
-}
-
-/** Picks the fixes of `findings` whose edits do not touch each other. */
-export function compatibleFixes(findings: Finding[]): TextEdit[][] {
-  const chosen: TextEdit[][] = [];
-  const all: TextEdit[] = [];
-  for (const f of findings) {
-    if (!f.fix) continue;
-    if (f.fix.edits.some((e) => all.some((o) => overlaps(e, o)))) continue;
-    chosen.push(f.fix.edits);
-    all.push(...f.fix.edits);
-  }
-  return chosen;
 }
 
 export interface FixAllResult {

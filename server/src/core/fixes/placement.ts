@@ -38,13 +38,6 @@ export function insertAfterTransaction(ctx: StatementContext, sql: string[]): Te
   return insertAfterStatement(ctx.file, ctx.file.statements[tx.end], sql);
 }
 
-/** Why no fix is offered when insertAfterTransaction has no place. */
-export function noPlaceReason(ctx: StatementContext): string {
-  const tx = ctx.timeline.transaction;
-  if (tx?.implicit) return 'the whole file runs in one transaction (assumeInTransaction): put the VALIDATE in the next migration';
-  return 'the transaction is never committed';
-}
-
 /** True when statement `index` is a plain COMMIT/END that does not chain into a new transaction. */
 function isPlainCommit(ctx: StatementContext, index: number): boolean {
   const tx = as(ctx.file.statements[index]?.node, 'TransactionStmt');

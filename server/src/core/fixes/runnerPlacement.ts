@@ -37,7 +37,7 @@ export function placeUnderRunner(ctx: StatementContext, sql: string, needsNoTran
     }
   }
   // A rollback statement has no later migration to move to.
-  if (section.part !== 'up' || laterStatementsDepend(ctx, unitIndex)) return undefined;
+  if (section.part !== 'up' || laterStatementsDepend(ctx)) return undefined;
   const after = profile.moveAfter?.(info.input, section, sql);
   if (after) return { edits: [removeStatement(ctx.file, ctx.statement), ...after.edits], files: after.files, how: 'moved to a new changeset after this one' };
   const files = profile.nextMigration?.(info.input, sql);
@@ -64,8 +64,8 @@ function canOptOut(ctx: StatementContext, unitIndex: number): boolean {
   return others.every(retrySafe);
 }
 
-/** A later statement of the unit touches a relation this one locks: moving it after them would change the result. */
-function laterStatementsDepend(ctx: StatementContext, unitIndex: number): boolean {
+/** A later deployed statement touches a relation this one locks: moving it after them would change the result. */
+function laterStatementsDepend(ctx: StatementContext): boolean {
   const index = as(ctx.statement.node, 'IndexStmt')?.idxname;
   const mine = new Set([...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])]);
   for (let k = ctx.statement.index + 1; k < ctx.file.statements.length; k++) {

@@ -6,7 +6,7 @@
  */
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asDefElem, asRangeVar, nameList, nodeKind, findAll } from '../parse/ast';
 import { Catalog } from '../model/catalog';
-import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, strongest, lockRank } from './modes';
+import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, lockRank } from './modes';
 import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites } from './addColumn';
 
@@ -156,7 +156,7 @@ const HANDLERS: Record<string, Handler> = {
     });
   },
 
-  RenameStmt(b, node, catalog) {
+  RenameStmt(b, node) {
     const stmt = as(node, 'RenameStmt')!;
     const name = stmt.relation?.relname;
     switch (stmt.renameType) {
@@ -176,12 +176,11 @@ const HANDLERS: Record<string, Handler> = {
         b.lock(name, 'ACCESS EXCLUSIVE', 'target');
         return;
       default:
-        void catalog;
         return;
     }
   },
 
-  IndexStmt(b, node, catalog) {
+  IndexStmt(b, node) {
     const stmt = as(node, 'IndexStmt')!;
     const table = stmt.relation?.relname;
     b.effect.indexBuild = true;
@@ -194,7 +193,6 @@ const HANDLERS: Record<string, Handler> = {
     } else {
       b.lock(table, 'SHARE', 'target');
     }
-    void catalog;
   },
 
   DropStmt(b, node, catalog) {
@@ -779,16 +777,5 @@ export function blockedByTable(effect: StatementEffect, catalog: { indexes: Read
     add(lock.relation, blockedOperations(lock.mode));
   }
   return new Map([...out].map(([k, v]) => [k, ALL_OPERATIONS.filter((o) => v.has(o))]));
-}
-
-/** The strongest lock the statement takes on a relation that already existed before the file. */
-export function strongestExistingLock(effect: StatementEffect, catalog: Catalog): RelationLock | undefined {
-  const existing = effect.locks.filter((l) => !isNewRelation(l.relation, catalog) && !l.harmless);
-  const mode = strongest(existing.map((l) => l.mode));
-  return existing.find((l) => l.mode === mode);
-}
-
-function isNewRelation(name: string, catalog: Catalog): boolean {
-  return !!name && !catalog.existedBeforeFile(name);
 }
 

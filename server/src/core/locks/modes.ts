@@ -65,17 +65,6 @@ export function blockedOperations(mode: LockMode): Operation[] {
   return OPERATIONS.filter((op) => conflicts(mode, op.mode)).map((op) => op.name);
 }
 
-/** Reads/writes/DDL summary used in hovers and the audit. */
-export function blockSummary(mode: LockMode): string {
-  const ops = blockedOperations(mode);
-  if (ops.includes('SELECT')) return 'blocks reads and writes';
-  if (ops.includes('SELECT FOR UPDATE')) return 'blocks writes and SELECT FOR UPDATE (plain reads continue)';
-  if (ops.includes('INSERT')) return 'blocks writes (reads continue)';
-  if (ops.includes('VACUUM')) return 'blocks DDL, VACUUM and index builds (reads and writes continue)';
-  if (ops.includes('CREATE INDEX')) return 'blocks CREATE INDEX and DDL (reads and writes continue)';
-  return 'blocks only ALTER TABLE and other ACCESS EXCLUSIVE locks';
-}
-
 /** Explanations for hovering a lock mode name. */
 export const MODE_DESCRIPTIONS: Record<LockMode, string> = {
   'ACCESS SHARE': 'Taken by SELECT. Conflicts only with ACCESS EXCLUSIVE.',

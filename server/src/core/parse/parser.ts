@@ -19,10 +19,6 @@ export function initParser(): Promise<void> {
   return loaded;
 }
 
-export function parserReady(): boolean {
-  return ready;
-}
-
 export interface ParsedStatement {
   /** The statement node, e.g. `{ AlterTableStmt: {...} }`. */
   node: Node;
