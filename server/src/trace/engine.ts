@@ -141,9 +141,9 @@ const KINDS: Record<string, RelKind> = {
 };
 
 const STRUCTURE_SQL = `SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
-  pg_relation_filenode(c.oid)::int AS filenode, i.indrelid::int AS index_of,
-  (SELECT t.oid::int FROM pg_class t WHERE t.reltoastrelid = c.oid LIMIT 1) AS toast_of
+  pg_relation_filenode(c.oid)::int AS filenode, i.indrelid::int AS index_of, t.oid::int AS toast_of
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
+  LEFT JOIN pg_class t ON t.reltoastrelid = c.oid AND c.relkind = 't'
   WHERE c.oid >= 16384 AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%' ORDER BY c.oid`;
 
 // No join here: see the header. PGlite before 0.4 reported pid NULL in pg_locks (single-user backend).
@@ -218,19 +218,38 @@ export function defaultCacheDir(): string {
 /** Settings every trace runs with, so results do not depend on the host (as in the oracle). */
 const SESSION_SETUP = "SET client_min_messages = warning; SET TimeZone = 'UTC'";
 
+/**
+ * What the tracer needs from a connection: PGlite, or a client of a real server (the replay suite
+ * traces on one). One connection: pg_locks is read for its own backend.
+ */
+export interface SqlSession {
+  exec(sql: string): Promise<unknown>;
+  query<R>(sql: string): Promise<{ rows: R[] }>;
+  close(): Promise<void>;
+}
+
 export class TraceEngine {
+  /** Read scan counters before and after each statement (two more queries per statement). */
+  measureScans = true;
+
   private constructor(
-    private readonly db: PGlite,
+    private readonly db: SqlSession,
     readonly version: string,
     readonly major: number,
+    private readonly pglite?: PGlite,
   ) {}
 
   static async create(options: CreateOptions = {}): Promise<TraceEngine> {
     const { PGlite: Pglite } = await loadPglite();
     const db = options.dataDir ? await Pglite.create({ loadDataDir: options.dataDir }) : await createFromCache(Pglite, options.cacheDir ?? defaultCacheDir());
-    await db.exec(SESSION_SETUP);
-    const row = (await db.query<{ v: string; n: number }>("SELECT version() AS v, current_setting('server_version_num')::int AS n")).rows[0];
-    return new TraceEngine(db, row.v, Math.floor(row.n / 10000));
+    return TraceEngine.over(db, db);
+  }
+
+  /** A tracer over an open session (its settings are changed as every trace's are). */
+  static async over(session: SqlSession, pglite?: PGlite): Promise<TraceEngine> {
+    await session.exec(SESSION_SETUP);
+    const row = (await session.query<{ v: string; n: number }>("SELECT version() AS v, current_setting('server_version_num')::int AS n")).rows[0];
+    return new TraceEngine(session, row.v, Math.floor(Number(row.n) / 10000), pglite);
   }
 
   /** Runs SQL (one or more statements, simple query protocol). */
@@ -244,11 +263,12 @@ export class TraceEngine {
 
   /** The data directory, to start other engines from this state with `create({ dataDir })`. */
   async dump(): Promise<Blob> {
-    return this.db.dumpDataDir('none');
+    if (!this.pglite) throw new Error('only an embedded engine can dump its data directory');
+    return this.pglite.dumpDataDir('none');
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close();
+    if (!this.pglite?.closed) await this.db.close();
   }
 
   async structure(): Promise<Structure> {
@@ -266,7 +286,7 @@ export class TraceEngine {
   async traceInOpenTransaction(sql: string, held: Map<number, Set<LockMode>> = new Map()): Promise<StatementTrace & { held: Map<number, Set<LockMode>> }> {
     const before = await this.structure();
     const oids = before.rows.map((r) => r.oid);
-    const statsBefore = oids.length ? await this.query<StatsRow>(STATS_SQL(oids)) : [];
+    const statsBefore = oids.length && this.measureScans ? await this.query<StatsRow>(STATS_SQL(oids)) : [];
     const t0 = performance.now();
     try {
       await this.db.exec(sql);
@@ -275,7 +295,7 @@ export class TraceEngine {
     }
     const durationMs = performance.now() - t0;
     const raw = await this.query<LockRow>(LOCKS_SQL);
-    const statsAfter = oids.length ? await this.query<StatsRow>(STATS_SQL(oids)) : [];
+    const statsAfter = oids.length && this.measureScans ? await this.query<StatsRow>(STATS_SQL(oids)) : [];
     const after = await this.structure();
     const nowHeld = heldModes(raw);
     const added = subtractHeld(nowHeld, held);

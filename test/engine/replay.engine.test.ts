@@ -1,0 +1,185 @@
+/**
+ * Real migration histories (lemmy, documenso, harbor, kratos; ../shared/corpus or $LOCKWISE_CORPUS)
+ * replayed on a real PostgreSQL server, file by file in their runners' order, each statement in
+ * its own transaction: the locks its backend holds after it (pg_locks, no join) and the relations
+ * that got new storage are compared with what `analyze` says for that statement, given the schema
+ * history before the file. Prints agreement per project and category and the disagreements (each
+ * with its statement as a repro); fails below the thresholds. `npm run test:replay`.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Client } from 'pg';
+import { analyze, initParser, Catalog, DEFAULT_CONFIG } from '../../server/src/core';
+import type { StatementAnalysis } from '../../server/src/core';
+import { replay } from '../../server/src/project/history';
+import { TraceEngine, SqlSession, StatementTrace } from '../../server/src/trace/engine';
+import { requirePgServer, PgServer } from '../support/pgServer';
+import { histories, History } from './replay/histories';
+import { judge, Tally, unionEffects, Verdict } from './replay/measure';
+
+/** Agreement the suite must keep (raise them as the model improves, never lower them silently). */
+const THRESHOLDS = { tables: 0.9, rewrites: 0.9, phantoms: 1000 };
+
+function locateCorpus(): string | undefined {
+  const named = process.env.LOCKWISE_CORPUS;
+  if (named) {
+    if (!fs.existsSync(named)) throw new Error(`LOCKWISE_CORPUS=${named}: no such folder`);
+    return path.resolve(named);
+  }
+  const beside = path.resolve(__dirname, '../../../../shared/corpus');
+  return fs.existsSync(beside) ? beside : undefined;
+}
+
+const CORPUS = locateCorpus();
+
+function session(client: Client): SqlSession {
+  return {
+    exec: (sql) => client.query(sql),
+    query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
+    close: () => client.end(),
+  };
+}
+
+const clip = (text: string, n = 240): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > n ? `${flat.slice(0, n)} …` : flat;
+};
+
+const pct = (r: number): string => `${(100 * r).toFixed(1)}%`;
+
+if (!CORPUS) {
+  console.log('  skipped: corpus not found (set LOCKWISE_CORPUS, or put it at ../shared/corpus): replay of real migration histories');
+} else {
+  const corpus = CORPUS;
+  describe('replay of real migration histories on PostgreSQL [corpus]', function () {
+    this.timeout(600_000);
+    let server: PgServer;
+    const tallies = new Map<string, Tally>();
+
+    before(async function () {
+      server = await requirePgServer(this);
+      await initParser();
+    });
+
+    const only = process.env.LOCKWISE_REPLAY_PROJECTS?.split(',');
+    for (const history of histories(corpus).filter((h) => !only || only.includes(h.project))) {
+      it(`${history.project}: ${history.files.length} files`, async () => {
+        const tally = await replayHistory(server, history, corpus);
+        tallies.set(history.project, tally);
+        assert.ok(tally.statements > 0, 'no statement ran');
+      });
+    }
+
+    it('meets the agreement thresholds', () => {
+      const all = report(tallies);
+      assert.ok(all.ratio('tables') >= THRESHOLDS.tables, `tables: ${pct(all.ratio('tables'))} < ${pct(THRESHOLDS.tables)}`);
+      const rewrites = all.rewriteTotal ? all.rewriteAgree / all.rewriteTotal : 1;
+      assert.ok(rewrites >= THRESHOLDS.rewrites, `rewrites: ${pct(rewrites)} < ${pct(THRESHOLDS.rewrites)}`);
+      assert.ok(all.phantoms <= THRESHOLDS.phantoms, `${all.phantoms} locks reported on relations the server did not lock`);
+    });
+  });
+}
+
+async function replayHistory(server: PgServer, history: History, corpus: string): Promise<Tally> {
+  const client = await server.connect(await server.createDatabase(history.project));
+  // The server may stop while a statement runs (a timeout): that must not be an uncaught error.
+  client.on('error', () => undefined);
+  const engine = await TraceEngine.over(session(client));
+  engine.measureScans = false;
+  const config = { ...DEFAULT_CONFIG, pgVersion: engine.major, rules: {} };
+  const tally = new Tally();
+  let schema = new Catalog();
+  try {
+    for (const file of history.files) {
+      const text = fs.readFileSync(file, 'utf8');
+      const analysis = analyze(text, { config, history: schema });
+      for (const stmt of analysis.statements) {
+        await replayStatement(engine, stmt, analysis.statements, analysis.finalCatalog, tally, path.relative(corpus, file));
+      }
+      const next = schema.clone();
+      replay(text, next);
+      schema = next;
+    }
+  } finally {
+    await engine.close();
+  }
+  return tally;
+}
+
+const SKIPPED = new Set(['TransactionStmt', 'Invalid']);
+
+async function replayStatement(engine: TraceEngine, sa: StatementAnalysis, all: StatementAnalysis[], catalog: Catalog, tally: Tally, file: string): Promise<void> {
+  const stmt = sa.statement;
+  if (stmt.container !== undefined || SKIPPED.has(stmt.kind)) return;
+  let trace: StatementTrace = await engine.traceCommitted(stmt.text);
+  if (trace.error?.code === '25001') trace = await engine.traceOutsideTransaction(stmt.text);
+  if (trace.error) {
+    tally.errors++;
+    if (tally.errors <= 5) console.log(`      server error in ${file}: ${trace.error.message}: ${clip(stmt.text, 120)}`);
+    return;
+  }
+  tally.statements++;
+  const inDo = stmt.kind === 'DoStmt';
+  const nested = inDo ? all.filter((s) => s.statement.container === stmt.index).map((s) => s.effect) : [];
+  const effect = inDo ? (nested.length ? unionEffects(nested) : sa.effect) : sa.effect;
+  const verdict = judge(effect, catalog, trace, stmt.kind, inDo);
+  // Outside a transaction block only storage can be seen: the locks are gone when it returns.
+  const seen: Verdict = trace.observed === 'storage-only' ? { pairs: [], phantoms: [], rewrite: verdict.rewrite } : verdict;
+  record(tally, seen, stmt.kind, stmt.text, file);
+}
+
+const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'SelectStmt', 'CopyStmt']);
+
+function record(tally: Tally, v: Verdict, kind: string, text: string, file: string): void {
+  for (const p of v.pairs) {
+    const ok = p.model === p.server;
+    tally.count(p.category, ok);
+    if (p.category === 'tables') tally.count(DML.has(kind) ? 'tables DML' : 'tables DDL', ok);
+    if (!ok) tally.disagreements.push({ key: `${kind} ${p.category}: model ${p.model}, server ${p.server}`, repro: `${file}: ${clip(text)}  [${p.relation}]` });
+  }
+  for (const r of v.phantoms) {
+    tally.phantoms++;
+    tally.disagreements.push({ key: `${kind} phantom lock`, repro: `${file}: ${clip(text)}  [${r}]` });
+  }
+  const m = v.rewrite.model.join(',');
+  const s = v.rewrite.server.join(',');
+  if (m || s) {
+    tally.rewriteTotal++;
+    if (m === s) tally.rewriteAgree++;
+    else tally.disagreements.push({ key: `${kind} rewrite: model [${m}], server [${s}]`, repro: `${file}: ${clip(text)}` });
+  }
+}
+
+const CATEGORIES = ['tables', 'tables DDL', 'tables DML', 'DO tables', 'views', 'matviews', 'indexes', 'sequences'];
+
+/** Prints the agreement table and the disagreement classes; returns the totals. */
+function report(tallies: Map<string, Tally>): Tally {
+  const all = new Tally();
+  const lines: string[] = ['', 'project     stmts  errors  ' + CATEGORIES.map((c) => c.padEnd(16)).join('') + 'rewrites        phantoms'];
+  const row = (name: string, t: Tally): string => {
+    const cells = CATEGORIES.map((c) => `${pct(t.ratio(c))} (${t.total.get(c) ?? 0})`.padEnd(16)).join('');
+    const rw = `${pct(t.rewriteTotal ? t.rewriteAgree / t.rewriteTotal : 1)} (${t.rewriteTotal})`.padEnd(16);
+    return `${name.padEnd(10)} ${String(t.statements).padStart(6)} ${String(t.errors).padStart(7)}  ${cells}${rw}${t.phantoms}`;
+  };
+  for (const [project, t] of tallies) {
+    lines.push(row(project, t));
+    for (const [k, n] of t.total) all.total.set(k, (all.total.get(k) ?? 0) + n);
+    for (const [k, n] of t.exact) all.exact.set(k, (all.exact.get(k) ?? 0) + n);
+    all.rewriteAgree += t.rewriteAgree;
+    all.rewriteTotal += t.rewriteTotal;
+    all.phantoms += t.phantoms;
+    all.errors += t.errors;
+    all.statements += t.statements;
+    all.disagreements.push(...t.disagreements);
+  }
+  lines.push(row('all', all));
+  const classes = new Map<string, string[]>();
+  for (const d of all.disagreements) classes.set(d.key, [...(classes.get(d.key) ?? []), d.repro]);
+  const sorted = [...classes].sort((a, b) => b[1].length - a[1].length);
+  lines.push('', `disagreements: ${all.disagreements.length} in ${sorted.length} classes (one repro each)`);
+  const limit = Number(process.env.LOCKWISE_REPLAY_CLASSES ?? 40);
+  for (const [key, repros] of sorted.slice(0, limit)) lines.push(`  ${String(repros.length).padStart(4)}  ${key}`, `        ${repros[0]}`);
+  console.log(lines.map((l) => `      ${l}`).join('\n'));
+  return all;
+}
