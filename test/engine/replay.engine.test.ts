@@ -15,23 +15,12 @@ import type { StatementAnalysis } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
 import { TraceEngine, SqlSession, StatementTrace } from '../../server/src/trace/engine';
 import { requirePgServer, PgServer } from '../support/pgServer';
+import { describeWithCorpus } from '../support/corpus';
 import { histories, History } from './replay/histories';
 import { judge, Tally, unionEffects, Verdict } from './replay/measure';
 
 /** Agreement the suite must keep (raise them as the model improves, never lower them silently). */
 const THRESHOLDS = { tables: 0.9, rewrites: 0.9, phantoms: 1000 };
-
-function locateCorpus(): string | undefined {
-  const named = process.env.LOCKWISE_CORPUS;
-  if (named) {
-    if (!fs.existsSync(named)) throw new Error(`LOCKWISE_CORPUS=${named}: no such folder`);
-    return path.resolve(named);
-  }
-  const beside = path.resolve(__dirname, '../../../../shared/corpus');
-  return fs.existsSync(beside) ? beside : undefined;
-}
-
-const CORPUS = locateCorpus();
 
 function session(client: Client): SqlSession {
   return {
@@ -48,38 +37,33 @@ const clip = (text: string, n = 240): string => {
 
 const pct = (r: number): string => `${(100 * r).toFixed(1)}%`;
 
-if (!CORPUS) {
-  console.log('  skipped: corpus not found (set LOCKWISE_CORPUS, or put it at ../shared/corpus): replay of real migration histories');
-} else {
-  const corpus = CORPUS;
-  describe('replay of real migration histories on PostgreSQL [corpus]', function () {
-    this.timeout(600_000);
-    let server: PgServer;
-    const tallies = new Map<string, Tally>();
+describeWithCorpus('replay of real migration histories on PostgreSQL', function (corpus) {
+  this.timeout(600_000);
+  let server: PgServer;
+  const tallies = new Map<string, Tally>();
 
-    before(async function () {
-      server = await requirePgServer(this);
-      await initParser();
-    });
-
-    const only = process.env.LOCKWISE_REPLAY_PROJECTS?.split(',');
-    for (const history of histories(corpus).filter((h) => !only || only.includes(h.project))) {
-      it(`${history.project}: ${history.files.length} files`, async () => {
-        const tally = await replayHistory(server, history, corpus);
-        tallies.set(history.project, tally);
-        assert.ok(tally.statements > 0, 'no statement ran');
-      });
-    }
-
-    it('meets the agreement thresholds', () => {
-      const all = report(tallies);
-      assert.ok(all.ratio('tables') >= THRESHOLDS.tables, `tables: ${pct(all.ratio('tables'))} < ${pct(THRESHOLDS.tables)}`);
-      const rewrites = all.rewriteTotal ? all.rewriteAgree / all.rewriteTotal : 1;
-      assert.ok(rewrites >= THRESHOLDS.rewrites, `rewrites: ${pct(rewrites)} < ${pct(THRESHOLDS.rewrites)}`);
-      assert.ok(all.phantoms <= THRESHOLDS.phantoms, `${all.phantoms} locks reported on relations the server did not lock`);
-    });
+  before(async function () {
+    server = await requirePgServer(this);
+    await initParser();
   });
-}
+
+  const only = process.env.LOCKWISE_REPLAY_PROJECTS?.split(',');
+  for (const history of histories(corpus).filter((h) => !only || only.includes(h.project))) {
+    it(`${history.project}: ${history.files.length} files`, async () => {
+      const tally = await replayHistory(server, history, corpus);
+      tallies.set(history.project, tally);
+      assert.ok(tally.statements > 0, 'no statement ran');
+    });
+  }
+
+  it('meets the agreement thresholds', () => {
+    const all = report(tallies);
+    assert.ok(all.ratio('tables') >= THRESHOLDS.tables, `tables: ${pct(all.ratio('tables'))} < ${pct(THRESHOLDS.tables)}`);
+    const rewrites = all.rewriteTotal ? all.rewriteAgree / all.rewriteTotal : 1;
+    assert.ok(rewrites >= THRESHOLDS.rewrites, `rewrites: ${pct(rewrites)} < ${pct(THRESHOLDS.rewrites)}`);
+    assert.ok(all.phantoms <= THRESHOLDS.phantoms, `${all.phantoms} locks reported on relations the server did not lock`);
+  });
+});
 
 async function replayHistory(server: PgServer, history: History, corpus: string): Promise<Tally> {
   const client = await server.connect(await server.createDatabase(history.project));

@@ -443,14 +443,14 @@ const HANDLERS: Record<string, Handler> = {
   InsertStmt(b, node) {
     const stmt = as(node, 'InsertStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, stmt.selectStmt);
+    readSources(b, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
   },
 
   UpdateStmt(b, node) {
     const stmt = as(node, 'UpdateStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, { fromClause: stmt.fromClause, whereClause: stmt.whereClause });
+    readSources(b, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
@@ -458,7 +458,7 @@ const HANDLERS: Record<string, Handler> = {
   DeleteStmt(b, node) {
     const stmt = as(node, 'DeleteStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, { usingClause: stmt.usingClause, whereClause: stmt.whereClause });
+    readSources(b, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
@@ -466,7 +466,7 @@ const HANDLERS: Record<string, Handler> = {
   MergeStmt(b, node) {
     const stmt = as(node, 'MergeStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, stmt.sourceRelation);
+    readSources(b, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
   },
 
@@ -480,15 +480,33 @@ const HANDLERS: Record<string, Handler> = {
   SelectStmt(b, node) {
     const stmt = as(node, 'SelectStmt')!;
     const forUpdate = (stmt.lockingClause ?? []).length > 0;
-    for (const rv of findAll<T.RangeVar>(stmt.fromClause, 'RangeVar')) b.lock(rv.relname, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE', 'source');
+    readSources(b, stmt, node, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE');
   },
 
   CreateDomainStmt() {},
   DoStmt() {},
 };
 
-function readSources(b: EffectBuilder, root: unknown) {
-  for (const rv of findAll<T.RangeVar>(root, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
+const WRITES: Record<string, true> = { InsertStmt: true, UpdateStmt: true, DeleteStmt: true, MergeStmt: true };
+
+/**
+ * The tables a DML statement reads (every clause: FROM, WHERE, subqueries in SET or RETURNING,
+ * CTE bodies). A CTE's name is not a table; a writable CTE's target is written (ROW EXCLUSIVE).
+ * Measured on PostgreSQL 15 by the replay suite (documenso's WITH ... INSERT ... RETURNING).
+ */
+function readSources(b: EffectBuilder, root: unknown, statement: Node, mode: LockMode = 'ACCESS SHARE') {
+  const ctes = findAll<T.CommonTableExpr>(statement, 'CommonTableExpr');
+  const names = new Set(ctes.map((c) => c.ctename));
+  for (const cte of ctes) {
+    const kind = nodeKind(cte.ctequery);
+    if (!kind || !WRITES[kind]) continue;
+    const target = (Object.values(cte.ctequery as object)[0] as { relation?: T.RangeVar }).relation;
+    b.lock(target?.relname, 'ROW EXCLUSIVE', 'target');
+  }
+  for (const rv of findAll<T.RangeVar>(root, 'RangeVar')) {
+    if (!rv.schemaname && names.has(rv.relname)) continue;
+    b.lock(rv.relname, mode, 'source');
+  }
 }
 
 function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
@@ -563,11 +581,13 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       return;
     case 'AT_DropColumn': {
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      foreignKeyReach(b, catalog, table, cmd.name ?? '');
       for (const idx of catalog.indexesOf(table)) if (idx.columns.includes(cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
       return;
     }
     case 'AT_AlterColumnType': {
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      foreignKeyReach(b, catalog, table, cmd.name ?? '');
       const verdict = alterColumnTypeVerdict(cmd, rel?.columns.get(cmd.name ?? '')?.type, options.pgVersion);
       b.reason(verdict.reason, verdict.assumed);
       if (verdict.rewrite) {
@@ -625,6 +645,24 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       // ALTER TABLE takes ACCESS EXCLUSIVE unless the documentation says otherwise.
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       return;
+  }
+}
+
+/**
+ * Changing the type of a column, or dropping it, drops (and for a type change re-creates) every
+ * foreign key on it, at either end: the other table's FK triggers go with it, under ACCESS
+ * EXCLUSIVE (measured on PostgreSQL 15 by the replay suite: harbor's `ALTER TABLE
+ * vulnerability_record ALTER COLUMN id TYPE BIGINT` locks report_vulnerability_record).
+ */
+function foreignKeyReach(b: EffectBuilder, catalog: Catalog, table: string, column: string) {
+  for (const con of catalog.relation(table)?.constraints.values() ?? []) {
+    if (con.type === 'foreign' && con.columns.includes(column) && con.references !== table) b.lock(con.references, 'ACCESS EXCLUSIVE', 'referenced');
+  }
+  for (const other of catalog.referencing(table)) {
+    if (other === table) continue;
+    for (const con of catalog.relation(other)?.constraints.values() ?? []) {
+      if (con.type === 'foreign' && con.references === table && catalog.referencedColumns(con).includes(column)) b.lock(other, 'ACCESS EXCLUSIVE', 'referenced');
+    }
   }
 }
 

@@ -28,6 +28,8 @@ export interface ConstraintInfo {
   notNullColumn?: string;
   /** For foreign keys: the referenced table. */
   references?: string;
+  /** For foreign keys: the referenced columns as written (empty: the referenced table's primary key). */
+  referencedColumns?: string[];
   /** For unique/primary keys: the index that enforces them. */
   index?: string;
   /** Statement index (in the current file) that added it. */
@@ -192,6 +194,13 @@ export class Catalog {
     return [...rel.indexes].map((n) => this.indexes.get(n)).filter((i): i is IndexInfo => !!i);
   }
 
+  /** The columns a foreign key references: as written, else the referenced table's primary key. */
+  referencedColumns(fk: ConstraintInfo): string[] {
+    if (fk.referencedColumns?.length) return fk.referencedColumns;
+    const pk = [...(this.relation(fk.references)?.constraints.values() ?? [])].find((c) => c.type === 'primary');
+    return pk?.columns ?? [];
+  }
+
   /** Tables whose foreign keys point at `table`. */
   referencing(table: string): string[] {
     const out: string[] = [];
@@ -350,7 +359,7 @@ export class Catalog {
       case 'CONSTR_FOREIGN': {
         const fkCols = columns.length ? columns : nameList(con.fk_attrs);
         const name = con.conname ?? defaultConstraintName(rel.name, fkCols, 'fkey');
-        const info: ConstraintInfo = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname };
+        const info: ConstraintInfo = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname, referencedColumns: nameList(con.pk_attrs) };
         rel.constraints.set(name, info);
         this.noteConstraint(rel.name, name);
         return info;
@@ -450,6 +459,15 @@ export class Catalog {
       }
       case 'AT_DropColumn':
         rel.columns.delete(cmd.name ?? '');
+        // Constraints on the column go with it (PostgreSQL drops them, with their indexes).
+        for (const con of [...rel.constraints.values()]) {
+          if (!con.columns.includes(cmd.name ?? '')) continue;
+          rel.constraints.delete(con.name);
+          if (con.index) {
+            this.indexes.delete(con.index);
+            rel.indexes.delete(con.index);
+          }
+        }
         for (const idx of this.indexesOf(rel.name)) {
           if (idx.columns.includes(cmd.name ?? '')) {
             this.indexes.delete(idx.name);
