@@ -38,6 +38,8 @@ const CASES: Case[] = [
   { name: 'a subquery in UPDATE ... SET reads its table', setup: FK, sql: 'UPDATE c SET note = (SELECT max(note) FROM p)', locks: { p: 'ACCESS SHARE' } },
   { name: 'a CTE name is not a table', setup: `${FK} CREATE TABLE x (id int);`, sql: 'WITH x AS (SELECT id FROM p) UPDATE c SET note = NULL WHERE p_id IN (SELECT id FROM x)', locks: { x: undefined, p: 'ACCESS SHARE' } },
   { name: 'a writable CTE writes its target', setup: FK, sql: 'WITH ins AS (INSERT INTO p (id) VALUES (1) RETURNING id) SELECT * FROM ins', locks: { p: 'ROW EXCLUSIVE' } },
+  { name: 'a query through a view locks the tables under it', setup: `${FK} CREATE VIEW v AS SELECT * FROM p; CREATE VIEW vv AS SELECT * FROM v;`, sql: 'CREATE TABLE t2 AS SELECT * FROM vv', locks: { p: 'ACCESS SHARE', v: 'ACCESS SHARE' } },
+  { name: 'CREATE VIEW over a view locks only the view it names', setup: `${FK} CREATE VIEW v AS SELECT * FROM p;`, sql: 'CREATE VIEW w AS WITH q AS (SELECT 1) SELECT * FROM v, q', locks: { p: undefined, q: undefined, v: 'ACCESS SHARE' } },
 ];
 
 describe('lock classes vs a real PostgreSQL server', function () {

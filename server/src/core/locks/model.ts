@@ -361,12 +361,14 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'ViewStmt')!;
     const name = stmt.view?.relname;
     if (stmt.replace && catalog.relation(name)) b.lock(name, 'ACCESS EXCLUSIVE', 'target');
-    for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
+    // Only parsed, not rewritten: the views it reads are locked, not their base tables.
+    const ctes = new Set(findAll<T.CommonTableExpr>(stmt.query, 'CommonTableExpr').map((c) => c.ctename));
+    for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) if (rv.schemaname || !ctes.has(rv.relname)) b.lock(rv.relname, 'ACCESS SHARE', 'source');
   },
 
-  CreateTableAsStmt(b, node) {
+  CreateTableAsStmt(b, node, catalog) {
     const stmt = as(node, 'CreateTableAsStmt')!;
-    for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) b.lock(rv.relname, 'ACCESS SHARE', 'source');
+    readSources(b, catalog, stmt.query, node);
     if (!stmt.into?.skipData) b.effect.scan = false;
   },
 
@@ -440,33 +442,33 @@ const HANDLERS: Record<string, Handler> = {
     if (stmt.relation?.relname) b.lock(stmt.relation.relname, 'ACCESS EXCLUSIVE', 'target');
   },
 
-  InsertStmt(b, node) {
+  InsertStmt(b, node, catalog) {
     const stmt = as(node, 'InsertStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, { ...stmt, relation: undefined }, node);
+    readSources(b, catalog, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
   },
 
-  UpdateStmt(b, node) {
+  UpdateStmt(b, node, catalog) {
     const stmt = as(node, 'UpdateStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, { ...stmt, relation: undefined }, node);
+    readSources(b, catalog, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
 
-  DeleteStmt(b, node) {
+  DeleteStmt(b, node, catalog) {
     const stmt = as(node, 'DeleteStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, { ...stmt, relation: undefined }, node);
+    readSources(b, catalog, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
 
-  MergeStmt(b, node) {
+  MergeStmt(b, node, catalog) {
     const stmt = as(node, 'MergeStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
-    readSources(b, { ...stmt, relation: undefined }, node);
+    readSources(b, catalog, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
   },
 
@@ -477,10 +479,10 @@ const HANDLERS: Record<string, Handler> = {
     if (stmt.is_from) b.effect.dataChange = true;
   },
 
-  SelectStmt(b, node) {
+  SelectStmt(b, node, catalog) {
     const stmt = as(node, 'SelectStmt')!;
     const forUpdate = (stmt.lockingClause ?? []).length > 0;
-    readSources(b, stmt, node, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE');
+    readSources(b, catalog, stmt, node, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE');
   },
 
   CreateDomainStmt() {},
@@ -494,7 +496,7 @@ const WRITES: Record<string, true> = { InsertStmt: true, UpdateStmt: true, Delet
  * CTE bodies). A CTE's name is not a table; a writable CTE's target is written (ROW EXCLUSIVE).
  * Measured on PostgreSQL 15 by the replay suite (documenso's WITH ... INSERT ... RETURNING).
  */
-function readSources(b: EffectBuilder, root: unknown, statement: Node, mode: LockMode = 'ACCESS SHARE') {
+function readSources(b: EffectBuilder, catalog: Catalog, root: unknown, statement: Node, mode: LockMode = 'ACCESS SHARE') {
   const ctes = findAll<T.CommonTableExpr>(statement, 'CommonTableExpr');
   const names = new Set(ctes.map((c) => c.ctename));
   for (const cte of ctes) {
@@ -506,6 +508,22 @@ function readSources(b: EffectBuilder, root: unknown, statement: Node, mode: Loc
   for (const rv of findAll<T.RangeVar>(root, 'RangeVar')) {
     if (!rv.schemaname && names.has(rv.relname)) continue;
     b.lock(rv.relname, mode, 'source');
+    readThroughViews(b, catalog, rv.relname, new Set());
+  }
+}
+
+/**
+ * A query that runs is rewritten first, and the rewriter locks the tables under every view it
+ * expands (ACCESS SHARE), views of views included (measured on PostgreSQL 15 by the replay suite:
+ * lemmy's CREATE MATERIALIZED VIEW ... AS SELECT * FROM post_aggregates_view locks user_).
+ */
+function readThroughViews(b: EffectBuilder, catalog: Catalog, name: string | undefined, seen: Set<string>) {
+  const rel = catalog.relation(name);
+  if (!rel || rel.kind !== 'view' || seen.has(rel.name)) return;
+  seen.add(rel.name);
+  for (const src of rel.sources) {
+    b.lock(src, 'ACCESS SHARE', 'source');
+    readThroughViews(b, catalog, src, seen);
   }
 }
 

@@ -638,7 +638,10 @@ export function isNotNullCheck(expr: Node | undefined): string | undefined {
 /** Tables a query reads (for views and materialized views). */
 export function sourceTables(query: Node | undefined): string[] {
   const out: string[] = [];
+  // A CTE's name is not a table.
+  const ctes = new Set(findAll<T.CommonTableExpr>(query, 'CommonTableExpr').map((c) => c.ctename));
   for (const rv of findAll<T.RangeVar>(query, 'RangeVar')) {
+    if (!rv.schemaname && ctes.has(rv.relname)) continue;
     if (rv.relname && !out.includes(rv.relname)) out.push(rv.relname);
   }
   return out;
