@@ -40,6 +40,7 @@ const CASES: Case[] = [
   { name: 'a writable CTE writes its target', setup: FK, sql: 'WITH ins AS (INSERT INTO p (id) VALUES (1) RETURNING id) SELECT * FROM ins', locks: { p: 'ROW EXCLUSIVE' } },
   { name: 'a query through a view locks the tables under it', setup: `${FK} CREATE VIEW v AS SELECT * FROM p; CREATE VIEW vv AS SELECT * FROM v;`, sql: 'CREATE TABLE t2 AS SELECT * FROM vv', locks: { p: 'ACCESS SHARE', v: 'ACCESS SHARE' } },
   { name: 'CREATE VIEW over a view locks only the view it names', setup: `${FK} CREATE VIEW v AS SELECT * FROM p;`, sql: 'CREATE VIEW w AS WITH q AS (SELECT 1) SELECT * FROM v, q', locks: { p: undefined, q: undefined, v: 'ACCESS SHARE' } },
+  { name: 'CREATE STATISTICS takes SHARE UPDATE EXCLUSIVE', setup: FK, sql: 'CREATE STATISTICS c_stats (dependencies) ON p_id, p_code FROM c', locks: { c: 'SHARE UPDATE EXCLUSIVE' } },
 ];
 
 describe('lock classes vs a real PostgreSQL server', function () {

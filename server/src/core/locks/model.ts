@@ -485,6 +485,12 @@ const HANDLERS: Record<string, Handler> = {
     readSources(b, catalog, stmt, node, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE');
   },
 
+  CreateStatsStmt(b, node) {
+    // CreateStatistics opens its table with SHARE UPDATE EXCLUSIVE (statscmds.c; pinned on a server
+    // in test/engine/lockClasses.engine.test.ts).
+    for (const r of as(node, 'CreateStatsStmt')!.relations ?? []) b.lock(asRangeVar(r)?.relname, 'SHARE UPDATE EXCLUSIVE', 'target');
+  },
+
   CreateDomainStmt() {},
   DoStmt() {},
 };
