@@ -12,7 +12,10 @@ const CORE_DEEP = { regex: '(^|/)core/.+', message: 'Outside the core, import it
 const layer = (files, forbidden, extra = []) => ({
   files,
   rules: {
-    'no-restricted-imports': ['error', { patterns: [...forbidden.map((l) => ({ regex: `^(\\.{1,2}/)+${l}(/|$)`, message: `${files[0]} may not import ${l} (ARCHITECTURE.md).` })), ...extra] }],
+    'no-restricted-imports': [
+      'error',
+      { patterns: [...forbidden.map((l) => ({ regex: `^(\\.{1,2}/)+${l}(/|$)`, message: `${files[0]} may not import ${l} (ARCHITECTURE.md).` })), ...extra] },
+    ],
   },
 });
 
@@ -25,7 +28,10 @@ export default tseslint.config(
     },
   },
   // Tests are describe blocks of cases: the length limit is for the product's functions.
-  { files: ['server/src/**', 'client/src/**', 'scripts/**'], rules: { 'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true }] } },
+  {
+    files: ['server/src/**', 'client/src/**', 'scripts/**'],
+    rules: { 'max-lines-per-function': ['warn', { max: 60, skipBlankLines: true, skipComments: true }] },
+  },
   // Loading a file at run time by a computed path (the bundled server, the test runner's suites) is a require by design.
   { files: ['server/src/cli/lsp.ts', 'test/e2e/**'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   layer(['server/src/core/**'], ['project', 'cli', 'lsp', 'trace']),
@@ -36,7 +42,17 @@ export default tseslint.config(
   {
     files: ['client/src/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: 'server/src/(?!lsp/protocol$|project/constants$)', message: 'The client imports only lsp/protocol.ts and project/constants.ts (ARCHITECTURE.md).' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: 'server/src/(?!lsp/protocol$|project/constants$)',
+              message: 'The client imports only lsp/protocol.ts and project/constants.ts (ARCHITECTURE.md).',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -16,7 +16,10 @@ export const RUNNER_DOCS_DIR = path.resolve(__dirname, '../../docs/runners');
 export function expectedRunnerDocs(): Map<string, string> {
   const pages = new Map<string, string>();
   for (const runner of RUNNERS) pages.set(`${runner.id}.md`, renderRunnerDoc(runner));
-  pages.set('README.md', ['# Migration runners', '', 'Generated from `server/src/core/runners/` by `npm run docs`; do not edit by hand.', '', runnerTable(''), ''].join('\n'));
+  pages.set(
+    'README.md',
+    ['# Migration runners', '', 'Generated from `server/src/core/runners/` by `npm run docs`; do not edit by hand.', '', runnerTable(''), ''].join('\n'),
+  );
   return pages;
 }
 

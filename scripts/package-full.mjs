@@ -17,8 +17,10 @@ try {
   // Whole top-level entries named by "files" ("dist/*.js" -> dist); vsce then applies the patterns.
   for (const entry of new Set(pkg.files.map((f) => f.split('/')[0]))) cpSync(entry, join(stage, entry), { recursive: true });
   writeFileSync(join(stage, 'package.json'), JSON.stringify({ ...pkg, files: [...pkg.files, ...PGLITE_FILES] }, null, 2));
-  execFileSync(resolve('node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce'),
-    ['package', '--no-dependencies', '--out', out], { stdio: 'inherit', cwd: stage });
+  execFileSync(resolve('node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce'), ['package', '--no-dependencies', '--out', out], {
+    stdio: 'inherit',
+    cwd: stage,
+  });
 } finally {
   rmSync(stage, { recursive: true, force: true });
 }

@@ -7,7 +7,16 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { NATURAL_ORDER, SQL_FILE, SQL_LANGUAGES } from '../../server/src/project/constants';
-import { AuditFilesResult as ServerAuditFilesResult, CLIENT_COMMANDS, COMMANDS, LENS_COMMANDS, TraceProgressNotification, TrustNotification, FileSummary, TraceCommandResult } from '../../server/src/lsp/protocol';
+import {
+  AuditFilesResult as ServerAuditFilesResult,
+  CLIENT_COMMANDS,
+  COMMANDS,
+  LENS_COMMANDS,
+  TraceProgressNotification,
+  TrustNotification,
+  FileSummary,
+  TraceCommandResult,
+} from '../../server/src/lsp/protocol';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const AUDIT_SCHEME = 'lockwise-audit';
@@ -19,7 +28,6 @@ const SERVER = COMMANDS;
 
 /** What the server answers to lockwise.traceFile (server/src/lsp/main.ts, TraceCommandResult). */
 type TraceResult = TraceCommandResult;
-
 
 type AuditFilesResult = ServerAuditFilesResult;
 
@@ -137,10 +145,7 @@ class Lockwise {
       debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        ...[...SQL_LANGUAGES].map((language) => ({ language })),
-        { scheme: 'file', pattern: '**/*.{sql,psql,pgsql}' },
-      ],
+      documentSelector: [...[...SQL_LANGUAGES].map((language) => ({ language })), { scheme: 'file', pattern: '**/*.{sql,psql,pgsql}' }],
       outputChannel: this.output,
       // Static analysis is safe in untrusted workspaces; anything that would execute SQL checks this flag.
       initializationOptions: { trusted: vscode.workspace.isTrusted },
@@ -272,7 +277,9 @@ class Lockwise {
   private async traceCurrentFile(): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       const choice = await vscode.window.showWarningMessage(
-        'Lockwise: tracing runs your migration on an embedded PostgreSQL and is available in trusted workspaces only.', 'Manage Workspace Trust');
+        'Lockwise: tracing runs your migration on an embedded PostgreSQL and is available in trusted workspaces only.',
+        'Manage Workspace Trust',
+      );
       if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
       return;
     }
@@ -355,9 +362,15 @@ class Lockwise {
     const lock = summary.worstLock;
     const f = summary.findings;
     // Like other linters' items: counts by severity first, coloured when there are errors or warnings.
-    const counts = [f.error ? `$(error) ${f.error}` : '', f.warning ? `$(warning) ${f.warning}` : '', f.info ? `$(info) ${f.info}` : ''].filter(Boolean).join(' ');
+    const counts = [f.error ? `$(error) ${f.error}` : '', f.warning ? `$(warning) ${f.warning}` : '', f.info ? `$(info) ${f.info}` : '']
+      .filter(Boolean)
+      .join(' ');
     this.status.text = `${counts || '$(check)'} · ${lock ? `${lock.mode} ${noIcons(lock.relation.replace(/\s+/g, ' '))}` : 'no blocking locks'}`;
-    this.status.backgroundColor = f.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : f.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.status.backgroundColor = f.error
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : f.warning
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
     this.status.tooltip = [
       lock ? `Strongest lock in this file: ${lock.mode} on ${lock.relation}` : 'No lock that blocks queries on an existing table',
       `Tables: ${summary.tables.length ? summary.tables.join(', ') : 'none'}`,

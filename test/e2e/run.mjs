@@ -68,7 +68,12 @@ const args = { mode: process.env.LOCKWISE_E2E_MODE || 'auto', ui: true, tests: t
   if (!['auto', 'electron', 'code-server'].includes(args.mode)) usage(`--mode must be auto, electron or code-server`);
 }
 function usage(err) {
-  const text = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n');
+  const text = fs
+    .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('//'))
+    .map((l) => l.slice(3))
+    .join('\n');
   console.log(text);
   if (err) console.error(`\nerror: ${err}`);
   process.exit(err ? 2 : 0);
@@ -113,7 +118,12 @@ for (const f of [...(EXT_PATH === ROOT ? ['dist/extension.js'] : []), 'dist/serv
 }
 const needCodeServer = args.ui || args.mode === 'code-server';
 if (needCodeServer) {
-  for (const [what, p] of [['node 24', path.join(NODE24_BIN, 'node')], ['code-server', CS_BIN], ['playwright-core', path.join(TOOLS, 'node_modules', 'playwright-core')], ['chromium', CHROMIUM]]) {
+  for (const [what, p] of [
+    ['node 24', path.join(NODE24_BIN, 'node')],
+    ['code-server', CS_BIN],
+    ['playwright-core', path.join(TOOLS, 'node_modules', 'playwright-core')],
+    ['chromium', CHROMIUM],
+  ]) {
     if (!fs.existsSync(p)) missing.push(`${what}: ${p} (run bash scripts/e2e/setup.sh)`);
   }
 }
@@ -169,10 +179,21 @@ const children = [];
 async function startCodeServer(dirs, { smokeTestDriver, env = {} }) {
   const port = await freePort();
   const argv = [
-    '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
-    '--disable-getting-started-override', '--ignore-last-opened', '--log', 'info',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    dirs.userData,
+    '--extensions-dir',
+    dirs.extensions,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    '--log',
+    'info',
   ];
   // a built workbench honours extensionDevelopmentPath/extensionTestsPath in the URL payload only with the
   // smoke-test driver on; --vscode-option passes the VS Code server flag through code-server
@@ -209,7 +230,16 @@ async function launchBrowser(dirs) {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1280, height: 760 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
     env: { ...process.env, ...dirs.xdg },
   });
   const page = context.pages()[0] || (await context.newPage());
@@ -304,7 +334,12 @@ async function testsInCodeServer(resultsFile) {
       console.log(`--- workbench console (last 40 lines)\n${consoleLines.slice(-40).join('\n')}`);
       console.log(logTails(dirs));
     }
-    if (code === 'timeout' || (code !== 0 && !fs.existsSync(resultsFile))) record('extension tests (code-server)', false, code !== 'timeout' ? `extension host exited with ${code} before writing results` : `no exit within ${args.timeout * 10} ms`);
+    if (code === 'timeout' || (code !== 0 && !fs.existsSync(resultsFile)))
+      record(
+        'extension tests (code-server)',
+        false,
+        code !== 'timeout' ? `extension host exited with ${code} before writing results` : `no exit within ${args.timeout * 10} ms`,
+      );
   } finally {
     await context.close().catch(() => {});
     try {
@@ -323,7 +358,8 @@ async function extensionTests() {
       how = 'desktop VS Code via @vscode/test-electron';
     } catch (e) {
       const msg = String(e?.message ?? e);
-      if (fs.existsSync(resultsFile)) how = 'desktop VS Code via @vscode/test-electron'; // it ran, and tests failed
+      if (fs.existsSync(resultsFile))
+        how = 'desktop VS Code via @vscode/test-electron'; // it ran, and tests failed
       else if (args.mode === 'electron') {
         record('extension tests (desktop VS Code)', false, msg);
         return;
@@ -347,14 +383,19 @@ function packageVsix() {
     log('npm run package (under node 24)');
     run('npm', ['run', 'package'], { cwd: ROOT });
     if (fs.existsSync(expected)) return expected;
-    const vsixes = fs.readdirSync(ROOT).filter((f) => f.endsWith('.vsix')).map((f) => path.join(ROOT, f));
+    const vsixes = fs
+      .readdirSync(ROOT)
+      .filter((f) => f.endsWith('.vsix'))
+      .map((f) => path.join(ROOT, f));
     vsixes.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
     if (vsixes.length) return vsixes[0];
     throw new Error('npm run package produced no .vsix in the repo root');
   }
   log('no "package" script yet: vsce package from the e2e cache');
   const out = path.join(RUN, `${pkg.name}-${pkg.version}.vsix`);
-  run(path.join(TOOLS, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], { cwd: ROOT });
+  run(path.join(TOOLS, 'node_modules', '.bin', 'vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out], {
+    cwd: ROOT,
+  });
   return out;
 }
 
@@ -375,8 +416,14 @@ async function uiSmoke() {
   const t = Date.now();
   const vsix = packageVsix();
   const kb = Math.round(fs.statSync(vsix).size / 1024);
-  const installed = run(CS_BIN, ['--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--force'], { env: { ...env24, ...dirs.xdg } });
-  record('.vsix packaged and installed into a fresh extensions dir', /successfully installed/i.test(installed), `${path.basename(vsix)} ${kb} KB in ${Date.now() - t} ms`);
+  const installed = run(CS_BIN, ['--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs.userData, '--force'], {
+    env: { ...env24, ...dirs.xdg },
+  });
+  record(
+    '.vsix packaged and installed into a fresh extensions dir',
+    /successfully installed/i.test(installed),
+    `${path.basename(vsix)} ${kb} KB in ${Date.now() - t} ms`,
+  );
   metrics['vsix-kb'] = kb;
 
   const cs = await startCodeServer(dirs, { smokeTestDriver: false });
@@ -395,7 +442,14 @@ async function uiSmoke() {
       record(name, true, detail);
       return true;
     } catch (e) {
-      record(name, false, String(e?.message ?? e).split('\n').slice(0, 6).join(' | '));
+      record(
+        name,
+        false,
+        String(e?.message ?? e)
+          .split('\n')
+          .slice(0, 6)
+          .join(' | '),
+      );
       return false;
     }
   };
@@ -427,7 +481,11 @@ async function uiSmoke() {
     await step('status bar item: the error count in the error colour, and the strongest lock of the file', async () => {
       await statusItem.waitFor({ timeout: 10_000 });
       const text = (await statusItem.innerText()).trim();
-      const label = await statusItem.locator('a, [role="button"]').first().getAttribute('aria-label').catch(() => null);
+      const label = await statusItem
+        .locator('a, [role="button"]')
+        .first()
+        .getAttribute('aria-label')
+        .catch(() => null);
       if (!/\b1 · ACCESS EXCLUSIVE users/.test(text)) throw new Error(`status bar item says "${text}" (${label})`);
       if (!(await statusItem.locator('.codicon-error').count())) throw new Error('no error icon in the status bar item');
       const background = await statusItem.evaluate((e) => getComputedStyle(e).backgroundColor);
@@ -456,7 +514,12 @@ async function uiSmoke() {
       await page.mouse.move(x - 60, y + 150);
       await page.mouse.move(x, y, { steps: 5 });
       const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'lock_timeout' }).first();
-      if (!(await hover.waitFor({ timeout: 15_000 }).then(() => true, () => false))) {
+      if (
+        !(await hover.waitFor({ timeout: 15_000 }).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         // keyboard fallback: cursor there, "Show or Focus Hover"
         await page.mouse.click(x, y);
         await page.keyboard.press('Control+K');
@@ -482,7 +545,8 @@ async function uiSmoke() {
       const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'ACCESS EXCLUSIVE' }).first();
       await hover.waitFor({ timeout: 15_000 });
       const text = (await hover.innerText()).trim();
-      if (!/ACCESS EXCLUSIVE on users · blocks reads and writes · for this statement · lock_timeout 5s/.test(text.replace(/\s+/g, ' '))) throw new Error(`hover: ${text}`);
+      if (!/ACCESS EXCLUSIVE on users · blocks reads and writes · for this statement · lock_timeout 5s/.test(text.replace(/\s+/g, ' ')))
+        throw new Error(`hover: ${text}`);
       await shot('02b-hover-safe');
       const height = await hoverHeight(hover);
       metrics['hover-safe-height-px'] = height;
@@ -507,11 +571,20 @@ async function uiSmoke() {
       await page.mouse.click(x, y);
       await page.keyboard.press('Escape');
       // the light bulb shows once the code actions at the cursor are known
-      await page.locator(`${editor} .lightBulbWidget`).first().waitFor({ timeout: 15_000 }).catch(() => {});
+      await page
+        .locator(`${editor} .lightBulbWidget`)
+        .first()
+        .waitFor({ timeout: 15_000 })
+        .catch(() => {});
       const menu = page.locator('.action-widget:not(.action-list-submenu-panel)').first();
       const row = menu.locator('.monaco-list-row.action', { hasText: 'Use CREATE INDEX CONCURRENTLY' }).first();
       await page.keyboard.press('Control+.');
-      if (!(await row.waitFor({ timeout: 5_000 }).then(() => true, () => false))) {
+      if (
+        !(await row.waitFor({ timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        ))
+      ) {
         await page.keyboard.press('Escape');
         await page.keyboard.press('Control+.');
         await row.waitFor({ timeout: args.timeout });
@@ -554,16 +627,31 @@ async function uiSmoke() {
       const tab = (await page.locator('.tabs-container .tab.active').last().innerText()).trim();
       const links = await body.locator('a[href*="#L"]').count();
       const rawLinks = (await body.innerText()).match(/\]\((file|vscode-remote):[^)]*#L\d+\)/g)?.length ?? 0;
-      if (!links) throw new Error(`audit preview: ${rawLinks ? `${rawLinks} line link(s) shown as raw markdown text` : 'no line links'} (expected links that jump to lines)`);
+      if (!links)
+        throw new Error(
+          `audit preview: ${rawLinks ? `${rawLinks} line link(s) shown as raw markdown text` : 'no line links'} (expected links that jump to lines)`,
+        );
       // the preview is the active group: give it the whole editor area for the screenshot
       await page.keyboard.press('F1');
       await input.fill('>View: Toggle Maximize Editor Group');
       const maximize = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Toggle Maximize Editor Group' }).first();
-      if (await maximize.waitFor({ timeout: 10_000 }).then(() => true, () => false)) {
+      if (
+        await maximize.waitFor({ timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        )
+      ) {
         await maximize.click();
-        await page.locator('.tabs-container .tab', { hasText: path.basename(UI_FILE) }).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+        await page
+          .locator('.tabs-container .tab', { hasText: path.basename(UI_FILE) })
+          .first()
+          .waitFor({ state: 'hidden', timeout: 5_000 })
+          .catch(() => {});
       } else await page.keyboard.press('Escape');
-      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+      await page
+        .locator('.quick-input-widget')
+        .waitFor({ state: 'hidden', timeout: 5_000 })
+        .catch(() => {});
       await page.mouse.move(5, 5);
       await shot('05-audit-preview');
       // a line link opens the migration with the cursor on that line
@@ -611,9 +699,16 @@ async function uiSmoke() {
     const docs = path.join(ROOT, 'docs', 'images');
     fs.mkdirSync(docs, { recursive: true });
     const names = {
-      '01-squiggle': 'e2e-squiggle', '02-hover': 'e2e-hover', '02b-hover-safe': 'e2e-hover-safe', '02c-problems': 'e2e-problems',
-      '03-quickfix-menu': 'e2e-quickfix', '05-audit-preview': 'e2e-audit', '06-status-errors': 'e2e-status-errors',
-      '06b-status-clean': 'e2e-status-clean', '07-workspace-audit': 'e2e-workspace-audit', '08-lock-timeline': 'e2e-lock-timeline',
+      '01-squiggle': 'e2e-squiggle',
+      '02-hover': 'e2e-hover',
+      '02b-hover-safe': 'e2e-hover-safe',
+      '02c-problems': 'e2e-problems',
+      '03-quickfix-menu': 'e2e-quickfix',
+      '05-audit-preview': 'e2e-audit',
+      '06-status-errors': 'e2e-status-errors',
+      '06b-status-clean': 'e2e-status-clean',
+      '07-workspace-audit': 'e2e-workspace-audit',
+      '08-lock-timeline': 'e2e-lock-timeline',
     };
     for (const p of shots) {
       const n = names[path.basename(p, '.png')];

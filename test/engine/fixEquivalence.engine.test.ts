@@ -39,7 +39,11 @@ function loadCases(rule: Rule): Case[] {
     let files: string[];
     let expected: string;
     if (entry.isDirectory()) {
-      files = fs.readdirSync(full).filter((f) => f.endsWith('.sql')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).map((f) => path.join(full, f));
+      files = fs
+        .readdirSync(full)
+        .filter((f) => f.endsWith('.sql'))
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
+        .map((f) => path.join(full, f));
       expected = path.join(full, 'expected.json');
     } else if (entry.name.endsWith('.sql')) {
       files = [full];
@@ -151,10 +155,18 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
           assert.notStrictEqual(fixed, c.text, 'the fix changed nothing');
           const before = analyze(c.text, { config: c.config, history });
           const after = analyze(fixed, { config: c.config, history });
-          assert.deepStrictEqual(after.findings.filter((f) => f.rule === rule.id).map((f) => f.message), [], `the fixed file still has ${rule.id} findings:\n${fixed}`);
+          assert.deepStrictEqual(
+            after.findings.filter((f) => f.rule === rule.id).map((f) => f.message),
+            [],
+            `the fixed file still has ${rule.id} findings:\n${fixed}`,
+          );
           const errorsBefore = new Set(before.findings.filter((f) => f.severity === 'error').map((f) => `${f.rule}: ${f.message}`));
           const newErrors = after.findings.filter((f) => f.severity === 'error' && !errorsBefore.has(`${f.rule}: ${f.message}`));
-          assert.deepStrictEqual(newErrors.map((f) => `${f.rule}: ${f.message}`), [], `the fix introduced error-level findings:\n${fixed}`);
+          assert.deepStrictEqual(
+            newErrors.map((f) => `${f.rule}: ${f.message}`),
+            [],
+            `the fix introduced error-level findings:\n${fixed}`,
+          );
           const original = await runOnFreshCopy(c.text, c, history, 'original', COMMIT_OPEN_TRANSACTION.has(rule.id) ? 'commit' : 'rollback');
           const result = await runOnFreshCopy(fixed, c, history, 'fixed');
           assert.deepStrictEqual(result, original, `schemas differ after the fix:\n${fixed}`);

@@ -24,11 +24,36 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: 'type change of a referencing column locks the referenced table', setup: FK, sql: 'ALTER TABLE c ALTER COLUMN p_id TYPE bigint', locks: { p: 'ACCESS EXCLUSIVE' } },
-  { name: 'type change of a referenced primary key locks the referencing table', setup: FK, sql: 'ALTER TABLE p ALTER COLUMN id TYPE bigint', locks: { c: 'ACCESS EXCLUSIVE' } },
-  { name: 'type change of a referenced UNIQUE column locks the referencing table', setup: FK, sql: 'ALTER TABLE p ALTER COLUMN code TYPE bigint', locks: { c: 'ACCESS EXCLUSIVE' } },
-  { name: 'DROP COLUMN of a referencing column locks the referenced table', setup: FK, sql: 'ALTER TABLE c DROP COLUMN p_id', locks: { p: 'ACCESS EXCLUSIVE' } },
-  { name: 'type change of a column outside any foreign key locks one table', setup: FK, sql: 'ALTER TABLE p ALTER COLUMN note TYPE varchar(10)', locks: { c: undefined } },
+  {
+    name: 'type change of a referencing column locks the referenced table',
+    setup: FK,
+    sql: 'ALTER TABLE c ALTER COLUMN p_id TYPE bigint',
+    locks: { p: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'type change of a referenced primary key locks the referencing table',
+    setup: FK,
+    sql: 'ALTER TABLE p ALTER COLUMN id TYPE bigint',
+    locks: { c: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'type change of a referenced UNIQUE column locks the referencing table',
+    setup: FK,
+    sql: 'ALTER TABLE p ALTER COLUMN code TYPE bigint',
+    locks: { c: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'DROP COLUMN of a referencing column locks the referenced table',
+    setup: FK,
+    sql: 'ALTER TABLE c DROP COLUMN p_id',
+    locks: { p: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'type change of a column outside any foreign key locks one table',
+    setup: FK,
+    sql: 'ALTER TABLE p ALTER COLUMN note TYPE varchar(10)',
+    locks: { c: undefined },
+  },
   {
     name: 'after DROP COLUMN its foreign key is gone (catalog)',
     setup: `${FK} ALTER TABLE c DROP COLUMN p_id; ALTER TABLE c ADD COLUMN p_id int;`,
@@ -36,11 +61,36 @@ const CASES: Case[] = [
     locks: { p: undefined },
   },
   { name: 'a subquery in UPDATE ... SET reads its table', setup: FK, sql: 'UPDATE c SET note = (SELECT max(note) FROM p)', locks: { p: 'ACCESS SHARE' } },
-  { name: 'a CTE name is not a table', setup: `${FK} CREATE TABLE x (id int);`, sql: 'WITH x AS (SELECT id FROM p) UPDATE c SET note = NULL WHERE p_id IN (SELECT id FROM x)', locks: { x: undefined, p: 'ACCESS SHARE' } },
-  { name: 'a writable CTE writes its target', setup: FK, sql: 'WITH ins AS (INSERT INTO p (id) VALUES (1) RETURNING id) SELECT * FROM ins', locks: { p: 'ROW EXCLUSIVE' } },
-  { name: 'a query through a view locks the tables under it', setup: `${FK} CREATE VIEW v AS SELECT * FROM p; CREATE VIEW vv AS SELECT * FROM v;`, sql: 'CREATE TABLE t2 AS SELECT * FROM vv', locks: { p: 'ACCESS SHARE', v: 'ACCESS SHARE' } },
-  { name: 'CREATE VIEW over a view locks only the view it names', setup: `${FK} CREATE VIEW v AS SELECT * FROM p;`, sql: 'CREATE VIEW w AS WITH q AS (SELECT 1) SELECT * FROM v, q', locks: { p: undefined, q: undefined, v: 'ACCESS SHARE' } },
-  { name: 'CREATE STATISTICS takes SHARE UPDATE EXCLUSIVE', setup: FK, sql: 'CREATE STATISTICS c_stats (dependencies) ON p_id, p_code FROM c', locks: { c: 'SHARE UPDATE EXCLUSIVE' } },
+  {
+    name: 'a CTE name is not a table',
+    setup: `${FK} CREATE TABLE x (id int);`,
+    sql: 'WITH x AS (SELECT id FROM p) UPDATE c SET note = NULL WHERE p_id IN (SELECT id FROM x)',
+    locks: { x: undefined, p: 'ACCESS SHARE' },
+  },
+  {
+    name: 'a writable CTE writes its target',
+    setup: FK,
+    sql: 'WITH ins AS (INSERT INTO p (id) VALUES (1) RETURNING id) SELECT * FROM ins',
+    locks: { p: 'ROW EXCLUSIVE' },
+  },
+  {
+    name: 'a query through a view locks the tables under it',
+    setup: `${FK} CREATE VIEW v AS SELECT * FROM p; CREATE VIEW vv AS SELECT * FROM v;`,
+    sql: 'CREATE TABLE t2 AS SELECT * FROM vv',
+    locks: { p: 'ACCESS SHARE', v: 'ACCESS SHARE' },
+  },
+  {
+    name: 'CREATE VIEW over a view locks only the view it names',
+    setup: `${FK} CREATE VIEW v AS SELECT * FROM p;`,
+    sql: 'CREATE VIEW w AS WITH q AS (SELECT 1) SELECT * FROM v, q',
+    locks: { p: undefined, q: undefined, v: 'ACCESS SHARE' },
+  },
+  {
+    name: 'CREATE STATISTICS takes SHARE UPDATE EXCLUSIVE',
+    setup: FK,
+    sql: 'CREATE STATISTICS c_stats (dependencies) ON p_id, p_code FROM c',
+    locks: { c: 'SHARE UPDATE EXCLUSIVE' },
+  },
 ];
 
 describe('lock classes vs a real PostgreSQL server', function () {

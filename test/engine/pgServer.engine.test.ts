@@ -15,11 +15,12 @@ describe('real PostgreSQL server (test harness)', function () {
       await client.query('CREATE TABLE t (id int)');
       await client.query('BEGIN');
       await client.query('ALTER TABLE t ADD COLUMN x int');
-      const { rows } = await client.query(
-        `SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 't'::regclass`,
-      );
+      const { rows } = await client.query(`SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() AND relation = 't'::regclass`);
       await client.query('ROLLBACK');
-      assert.deepEqual(rows.map((r) => r.mode), ['AccessExclusiveLock']);
+      assert.deepEqual(
+        rows.map((r) => r.mode),
+        ['AccessExclusiveLock'],
+      );
     } finally {
       await client.end();
     }

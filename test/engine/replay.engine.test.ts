@@ -93,7 +93,14 @@ async function replayHistory(server: PgServer, history: History, corpus: string)
 
 const SKIPPED = new Set(['TransactionStmt', 'Invalid']);
 
-async function replayStatement(engine: TraceEngine, sa: StatementAnalysis, all: StatementAnalysis[], catalog: Catalog, tally: Tally, file: string): Promise<void> {
+async function replayStatement(
+  engine: TraceEngine,
+  sa: StatementAnalysis,
+  all: StatementAnalysis[],
+  catalog: Catalog,
+  tally: Tally,
+  file: string,
+): Promise<void> {
   const stmt = sa.statement;
   if (stmt.container !== undefined || SKIPPED.has(stmt.kind)) return;
   let trace: StatementTrace = await engine.traceCommitted(stmt.text);

@@ -44,7 +44,13 @@ describe('runner transactions vs PGlite (live engine)', function () {
     await engine?.close();
   });
 
-  for (const sql of ['VACUUM users', "ALTER SYSTEM SET work_mem = '64MB'", 'CREATE DATABASE lockwise_probe', "CREATE TABLESPACE probe LOCATION '/tmp'", 'REINDEX SCHEMA public']) {
+  for (const sql of [
+    'VACUUM users',
+    "ALTER SYSTEM SET work_mem = '64MB'",
+    'CREATE DATABASE lockwise_probe',
+    "CREATE TABLESPACE probe LOCATION '/tmp'",
+    'REINDEX SCHEMA public',
+  ]) {
     it(`${sql.split(' ').slice(0, 2).join(' ')} fails inside BEGIN, and Lockwise says so`, async () => {
       const message = await failure(engine, `BEGIN; ${sql};`);
       assert.match(message ?? '', /cannot run inside a transaction block/);

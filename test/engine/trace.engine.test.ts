@@ -44,7 +44,13 @@ describe('lockwise trace (dist/cli.js)', function () {
   it('reports the locks each statement took inside the file transaction', () => {
     const fk = byLine(report, 4);
     assert.strictEqual(fk.mode, 'in-transaction');
-    assert.deepStrictEqual(fk.locks.filter((l) => !l.kind.includes('index')).map((l) => `${l.relation} ${l.mode}`).sort(), ['orders SHARE ROW EXCLUSIVE', 'users SHARE ROW EXCLUSIVE']);
+    assert.deepStrictEqual(
+      fk.locks
+        .filter((l) => !l.kind.includes('index'))
+        .map((l) => `${l.relation} ${l.mode}`)
+        .sort(),
+      ['orders SHARE ROW EXCLUSIVE', 'users SHARE ROW EXCLUSIVE'],
+    );
     assert.deepStrictEqual(fk.disagreements, []);
   });
 
@@ -67,13 +73,16 @@ describe('lockwise trace (dist/cli.js)', function () {
     assert.match(cic.note ?? '', /storage effects only/);
   });
 
-  it('reports a failing statement with PostgreSQL\'s message, keeps going and exits 1', () => {
+  it("reports a failing statement with PostgreSQL's message, keeps going and exits 1", () => {
     const failed = byLine(report, 9);
     assert.strictEqual(failed.ok, false);
     assert.strictEqual(failed.error?.message, 'relation "invoices" does not exist');
     const reindex = byLine(report, 10);
     assert.strictEqual(reindex.ok, true);
-    assert.deepStrictEqual(reindex.locks.map((l) => `${l.relation} ${l.mode}`), ['users SHARE', 'users_pkey ACCESS EXCLUSIVE']);
+    assert.deepStrictEqual(
+      reindex.locks.map((l) => `${l.relation} ${l.mode}`),
+      ['users SHARE', 'users_pkey ACCESS EXCLUSIVE'],
+    );
     assert.deepStrictEqual(report.files[0].summary.failed, 1);
     assert.strictEqual(exitCode, 1);
   });
@@ -89,13 +98,16 @@ describe('lockwise trace (dist/cli.js)', function () {
   it('--format json returns the JSON report; an unreadable file is exit 2', () => {
     const r = trace([`${FIXTURES}/invoices.sql`, '--format', 'json', '--history', `${FIXTURES}/history`]);
     const report = JSON.parse(r.stdout) as TraceReport;
-    assert.deepStrictEqual(report.files[0].statements.map((s) => `${s.line} ${s.ok} ${s.locks.map((l) => l.mode).join(',')}`), ['1 true ACCESS EXCLUSIVE', '2 true SHARE']);
+    assert.deepStrictEqual(
+      report.files[0].statements.map((s) => `${s.line} ${s.ok} ${s.locks.map((l) => l.mode).join(',')}`),
+      ['1 true ACCESS EXCLUSIVE', '2 true SHARE'],
+    );
     const missing = trace([`${FIXTURES}/missing.sql`, '--format', 'json']);
     assert.strictEqual(missing.code, 2);
     assert.match(missing.stderr, /cannot read/);
   });
 
-  it('without PGlite (no dist/pglite beside cli.js, none in the project): exit 2 and how to enable it; the project\'s copy once installed', () => {
+  it("without PGlite (no dist/pglite beside cli.js, none in the project): exit 2 and how to enable it; the project's copy once installed", () => {
     // A build without dist/pglite/, run from a project without node_modules.
     const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-cli-nopglite-')));
     try {
@@ -104,12 +116,19 @@ describe('lockwise trace (dist/cli.js)', function () {
       const project = path.join(tmp, 'project');
       fs.mkdirSync(path.join(project, 'db'), { recursive: true });
       fs.copyFileSync(path.join(REPO, FIXTURES, 'invoices.sql'), path.join(project, 'db', 'invoices.sql'));
-      const run = () => spawnSync(process.execPath, [path.join(tmp, 'dist', 'cli.js'), 'trace', 'db/invoices.sql', '--history', path.join(REPO, FIXTURES, 'history')],
-        { cwd: project, encoding: 'utf8', timeout: 60000 });
+      const run = () =>
+        spawnSync(process.execPath, [path.join(tmp, 'dist', 'cli.js'), 'trace', 'db/invoices.sql', '--history', path.join(REPO, FIXTURES, 'history')], {
+          cwd: project,
+          encoding: 'utf8',
+          timeout: 60000,
+        });
       const missing = run();
       assert.strictEqual(missing.status, 2, missing.stderr);
       assert.strictEqual(missing.stdout, '');
-      assert.match(missing.stderr, /^lockwise: Tracing needs PGlite, the embedded PostgreSQL \(@electric-sql\/pglite\), which this build of Lockwise does not include and which was not found in node_modules of /);
+      assert.match(
+        missing.stderr,
+        /^lockwise: Tracing needs PGlite, the embedded PostgreSQL \(@electric-sql\/pglite\), which this build of Lockwise does not include and which was not found in node_modules of /,
+      );
       assert.match(missing.stderr, /install it in the project: npm install --save-dev @electric-sql\/pglite,/);
       assert.match(missing.stderr, /or run the CLI of a full build/);
       // `npm install --save-dev @electric-sql/pglite` (a link to the repo's copy stands in for it).

@@ -29,7 +29,10 @@ describe('trace reads files like lint', function () {
     assert.strictEqual(r.status, 0, r.stderr);
     const report = JSON.parse(r.stdout);
     const file = report.files[0];
-    assert.deepStrictEqual(file.history.files.map((f: string) => path.basename(f)), ['001_t.sql']);
+    assert.deepStrictEqual(
+      file.history.files.map((f: string) => path.basename(f)),
+      ['001_t.sql'],
+    );
     assert.deepStrictEqual(file.history.failures.map((f: { file: string }) => path.basename(f.file)).sort(), ['002_fifo.sql', '003_dangling.sql']);
     assert.ok(file.statements[0].ok, 'the index was built on the history table');
   });

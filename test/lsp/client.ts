@@ -9,12 +9,41 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import {
-  ApplyWorkspaceEditParams, ApplyWorkspaceEditRequest, CodeAction, CodeActionRequest, CodeActionResolveRequest, CodeLens, CodeLensRefreshRequest, CodeLensRequest,
-  ConfigurationRequest, createProtocolConnection, DidChangeConfigurationNotification, DidChangeTextDocumentNotification,
-  DidChangeWatchedFilesNotification, DidCloseTextDocumentNotification, DidOpenTextDocumentNotification, ExecuteCommandRequest,
-  FileChangeType, Hover, HoverRequest, InitializeRequest, InitializedNotification, LogMessageNotification, ProtocolConnection,
-  PublishDiagnosticsNotification, PublishDiagnosticsParams, Range, RegistrationRequest, ShowMessageNotification, ShowMessageParams,
-  ShutdownRequest, ExitNotification, StreamMessageReader, StreamMessageWriter, TextEdit, WorkspaceEdit,
+  ApplyWorkspaceEditParams,
+  ApplyWorkspaceEditRequest,
+  CodeAction,
+  CodeActionRequest,
+  CodeActionResolveRequest,
+  CodeLens,
+  CodeLensRefreshRequest,
+  CodeLensRequest,
+  ConfigurationRequest,
+  createProtocolConnection,
+  DidChangeConfigurationNotification,
+  DidChangeTextDocumentNotification,
+  DidChangeWatchedFilesNotification,
+  DidCloseTextDocumentNotification,
+  DidOpenTextDocumentNotification,
+  ExecuteCommandRequest,
+  FileChangeType,
+  Hover,
+  HoverRequest,
+  InitializeRequest,
+  InitializedNotification,
+  LogMessageNotification,
+  ProtocolConnection,
+  PublishDiagnosticsNotification,
+  PublishDiagnosticsParams,
+  Range,
+  RegistrationRequest,
+  ShowMessageNotification,
+  ShowMessageParams,
+  ShutdownRequest,
+  ExitNotification,
+  StreamMessageReader,
+  StreamMessageWriter,
+  TextEdit,
+  WorkspaceEdit,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 
@@ -62,7 +91,12 @@ export class TestClient {
   private readonly waiters: (() => void)[] = [];
   private stderr = '';
 
-  private constructor(readonly conn: ProtocolConnection, readonly proc: cp.ChildProcess, readonly root: string, settings: Record<string, unknown>) {
+  private constructor(
+    readonly conn: ProtocolConnection,
+    readonly proc: cp.ChildProcess,
+    readonly root: string,
+    settings: Record<string, unknown>,
+  ) {
     this.settings = settings;
     proc.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()));
     conn.onNotification(PublishDiagnosticsNotification.type, (p) => {
@@ -188,7 +222,10 @@ export class TestClient {
       if (doc && change.textDocument.version !== null && change.textDocument.version !== doc.version) {
         throw new Error(`edit for version ${change.textDocument.version}, document is at ${doc.version}`);
       }
-      byUri.set(change.textDocument.uri, change.edits.filter((e): e is TextEdit => 'range' in e));
+      byUri.set(
+        change.textDocument.uri,
+        change.edits.filter((e): e is TextEdit => 'range' in e),
+      );
     }
     for (const [uri, edits] of Object.entries(edit.changes ?? {})) byUri.set(uri, edits);
     for (const [uri, edits] of byUri) {

@@ -99,10 +99,19 @@ describe('LSP code actions', function () {
     const d = diagnostics.find((x) => x.code === 'require-concurrent-index-creation')!;
     const ignore = (await client.codeActions(uri, d.range)).find((a) => a.title === 'Ignore require-concurrent-index-creation for this statement')!;
     assert.ok(ignore);
-    assert.deepStrictEqual(ignore.diagnostics?.map((x) => x.code), ['require-concurrent-index-creation']);
+    assert.deepStrictEqual(
+      ignore.diagnostics?.map((x) => x.code),
+      ['require-concurrent-index-creation'],
+    );
     const after = await apply(uri, ignore);
-    assert.strictEqual(client.text(uri), 'DO $$ BEGIN PERFORM 1; END $$;\n  -- lockwise-ignore require-concurrent-index-creation\n  CREATE INDEX i ON t (c);\n');
-    assert.deepStrictEqual(after.map((x) => x.code), ['require-lock-timeout']);
+    assert.strictEqual(
+      client.text(uri),
+      'DO $$ BEGIN PERFORM 1; END $$;\n  -- lockwise-ignore require-concurrent-index-creation\n  CREATE INDEX i ON t (c);\n',
+    );
+    assert.deepStrictEqual(
+      after.map((x) => x.code),
+      ['require-lock-timeout'],
+    );
     // A second rule joins the same comment.
     const lt = after[0];
     const ignore2 = (await client.codeActions(uri, lt.range)).find((a) => a.title === 'Ignore require-lock-timeout for this statement')!;
@@ -117,14 +126,20 @@ describe('LSP code actions', function () {
     const d = diagnostics.find((x) => x.code === 'require-concurrent-index-creation')!;
     const ignore = (await client.codeActions(uri, d.range)).find((a) => a.title === 'Ignore require-concurrent-index-creation for this file')!;
     const after = await apply(uri, ignore);
-    assert.strictEqual(client.text(uri), '-- Migration 42\n-- adds indexes\n-- lockwise-ignore-file require-concurrent-index-creation\n\nCREATE INDEX i ON t (c);\nCREATE INDEX j ON u (c);\n');
+    assert.strictEqual(
+      client.text(uri),
+      '-- Migration 42\n-- adds indexes\n-- lockwise-ignore-file require-concurrent-index-creation\n\nCREATE INDEX i ON t (c);\nCREATE INDEX j ON u (c);\n',
+    );
     assert.ok(!after.some((x) => x.code === 'require-concurrent-index-creation'));
   });
 
   it('offers "Insert lock_timeout" on a strong-lock statement that the rule did not report', async function () {
     const text = 'ALTER TABLE a ADD COLUMN x int;\nALTER TABLE b ADD COLUMN y int;\n';
     const { uri, diagnostics } = await fresh(text);
-    assert.deepStrictEqual(diagnostics.filter((d) => d.code === 'require-lock-timeout').map((d) => d.range.start.line), [0]);
+    assert.deepStrictEqual(
+      diagnostics.filter((d) => d.code === 'require-lock-timeout').map((d) => d.range.start.line),
+      [0],
+    );
     const actions = await client.codeActions(uri, { start: { line: 1, character: 3 }, end: { line: 1, character: 3 } });
     const insert = actions.find((a) => a.title.startsWith('Insert lock_timeout'))!;
     assert.ok(insert, actions.map((a) => a.title).join(', '));
@@ -143,7 +158,10 @@ describe('LSP code actions', function () {
     const after = await apply(uri, actions[0]);
     const text = client.text(uri);
     assert.match(text, /^-- add an index and a foreign key\nBEGIN;\nSET LOCAL lock_timeout = '5s';\n/);
-    assert.match(text, /NOT VALID;\nCOMMIT;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_created_idx/);
+    assert.match(
+      text,
+      /NOT VALID;\nCOMMIT;\nALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;\nCREATE INDEX CONCURRENTLY IF NOT EXISTS orders_created_idx/,
+    );
     assert.ok(errors(after).length < errors((await fresh(MIGRATION)).diagnostics).length);
     // Only on request: an ordinary code action request does not compute it.
     const plain = await client.codeActions(uri, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } });
@@ -177,10 +195,17 @@ describe('LSP code actions', function () {
     const uris = ['10_index.sql', '2_create.sql'].map((f) => uriOf(path.join(dir, f)));
     const result = await client.executeCommand<AuditFilesResult>('lockwise.auditFiles', uris);
     assert.strictEqual(result.audited, 2);
-    assert.deepStrictEqual(result.files.map((f) => f.path.replace(/^.*\//, '')), ['2_create.sql', '10_index.sql'], 'natural order');
+    assert.deepStrictEqual(
+      result.files.map((f) => f.path.replace(/^.*\//, '')),
+      ['2_create.sql', '10_index.sql'],
+      'natural order',
+    );
     assert.match(result.markdown, /require-concurrent-index-creation/);
     // The overview first; the file without findings only counted there.
-    assert.match(result.markdown, /^# Lockwise audit\n\n\*\*2 files\*\* audited · 1 with errors[\s\S]*### Worst statements[\s\S]*1 file without findings not shown\.\n/);
+    assert.match(
+      result.markdown,
+      /^# Lockwise audit\n\n\*\*2 files\*\* audited · 1 with errors[\s\S]*### Worst statements[\s\S]*1 file without findings not shown\.\n/,
+    );
     assert.ok(!result.markdown.includes('2_create.sql`\n'), 'no section for the file without findings');
     const all = await client.executeCommand<AuditFilesResult>('lockwise.auditFiles', uris, { all: true });
     assert.ok(all.markdown.includes('2_create.sql`\n'));
@@ -194,9 +219,16 @@ describe('LSP code actions', function () {
     const batches = await Promise.all(uris.map((u) => client.executeCommand<AuditFilesResult>('lockwise.auditFiles', [u], { header: false })));
     assert.strictEqual(batches[0].markdown, '', 'a batch has no header, and no section for a file without findings');
     const records: unknown[] = batches.flatMap((b) => b.files);
-    const md = await client.executeCommand<string>('lockwise.auditOverview', [...records, { path: 1 }, { ...(records[1] as object), worst: [{ mode: '<img>' }] }]);
+    const md = await client.executeCommand<string>('lockwise.auditOverview', [
+      ...records,
+      { path: 1 },
+      { ...(records[1] as object), worst: [{ mode: '<img>' }] },
+    ]);
     assert.match(md, /^# Lockwise audit\n\n\*\*2 files\*\* audited/);
-    assert.match(md, /\| 4 \| \[`batches\/2_index\.sql:1`\]\(file:[^)]*2_index\.sql#L1\)<br>`CREATE INDEX i ON accounts \(email\)` \| SHARE `accounts` \| writes \| index build \| statement \|/);
+    assert.match(
+      md,
+      /\| 4 \| \[`batches\/2_index\.sql:1`\]\(file:[^)]*2_index\.sql#L1\)<br>`CREATE INDEX i ON accounts \(email\)` \| SHARE `accounts` \| writes \| index build \| statement \|/,
+    );
   });
 
   it('lockwise.fileSummary gives the strongest lock on an existing table and the tables touched', async function () {
@@ -208,7 +240,8 @@ describe('LSP code actions', function () {
 
   it('CodeLens: above statements with a finding by default, above strong locks with "strong-locks"; a click opens the fixes or the hover', async function () {
     const { uri } = await fresh(MIGRATION + 'CREATE TABLE t (id int);\nALTER TABLE t ADD COLUMN a int;\nINSERT INTO orders VALUES (1);\n');
-    const shown = async () => (await client.codeLens(uri)).map((l) => `${l.range.start.line} ${l.command?.title} → ${JSON.stringify(l.command?.arguments?.slice(1))}`);
+    const shown = async () =>
+      (await client.codeLens(uri)).map((l) => `${l.range.start.line} ${l.command?.title} → ${JSON.stringify(l.command?.arguments?.slice(1))}`);
     assert.deepStrictEqual(await shown(), [
       '2 SHARE users · until COMMIT L5 · index build · 2 findings: show fixes → [2,0,"fixes"]',
       '3 SHARE ROW EXCLUSIVE orders · until COMMIT L5 · scan · 1 finding: show fixes → [3,0,"fixes"]',
@@ -220,11 +253,10 @@ describe('LSP code actions', function () {
       assert.strictEqual(lens.command?.arguments?.[0], uri);
     }
     await client.setSettings({ codeLens: { show: 'strong-locks' } });
-    assert.deepStrictEqual((await shown()).map((t) => t.replace(/ · \d findings?: show fixes → .*/, '')), [
-      '2 SHARE users · until COMMIT L5 · index build',
-      '3 SHARE ROW EXCLUSIVE orders · until COMMIT L5 · scan',
-      '5 SHARE orders · index build',
-    ]);
+    assert.deepStrictEqual(
+      (await shown()).map((t) => t.replace(/ · \d findings?: show fixes → .*/, '')),
+      ['2 SHARE users · until COMMIT L5 · index build', '3 SHARE ROW EXCLUSIVE orders · until COMMIT L5 · scan', '5 SHARE orders · index build'],
+    );
     await client.setSettings({ codeLens: { show: 'off' } });
     assert.deepStrictEqual(await shown(), []);
     await client.setSettings({});

@@ -51,10 +51,7 @@ describe('LSP diagnostics', function () {
     const { diagnostics } = await client.diagnostics(uri);
     const fk = diagnostics.find((d) => d.code === 'adding-foreign-key-constraint')!;
     const related = (fk.relatedInformation ?? []).map((r) => `${r.location.range.start.line} ${r.message}`);
-    assert.deepStrictEqual(related, [
-      '1 The transaction starts here: its locks are held from here until it ends',
-      '4 The locks are released at this COMMIT',
-    ]);
+    assert.deepStrictEqual(related, ['1 The transaction starts here: its locks are held from here until it ends', '4 The locks are released at this COMMIT']);
     for (const r of fk.relatedInformation!) assert.strictEqual(r.location.uri, uri);
     // Outside the transaction there is nothing to relate.
     const outside = diagnostics.find((d) => d.range.start.line === 5)!;
@@ -68,7 +65,10 @@ describe('LSP diagnostics', function () {
     for (let i = 0; i < 15; i++) await client.change(uri, `CREATE INDEX idx_${i} ON t${i} (c);\n`);
     const final = await client.diagnostics(uri, mark);
     assert.strictEqual(final.version, 16);
-    assert.deepStrictEqual(final.diagnostics.map((d) => d.code), ['require-concurrent-index-creation', 'require-lock-timeout']);
+    assert.deepStrictEqual(
+      final.diagnostics.map((d) => d.code),
+      ['require-concurrent-index-creation', 'require-lock-timeout'],
+    );
     assert.match(messageText(final.diagnostics[0].message), /on t14 /);
     // Let any straggler arrive, then check what was published after the edits began.
     await new Promise((r) => setTimeout(r, 200));
@@ -113,6 +113,9 @@ describe('LSP diagnostics', function () {
     assert.ok((await client.diagnostics(named)).diagnostics.length > 0);
     const untitled = await client.openUri('untitled:Untitled-1', 'CREATE INDEX i ON t (c);', 'sql');
     const result = await client.diagnostics(untitled);
-    assert.deepStrictEqual(result.diagnostics.map((d) => d.code), ['require-concurrent-index-creation', 'require-lock-timeout']);
+    assert.deepStrictEqual(
+      result.diagnostics.map((d) => d.code),
+      ['require-concurrent-index-creation', 'require-lock-timeout'],
+    );
   });
 });

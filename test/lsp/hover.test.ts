@@ -49,7 +49,10 @@ describe('LSP hover', function () {
       const lines = md.split('\n');
       assert.strictEqual(lines[0], '**SHARE** on `users` · blocks writes · until COMMIT \\(line 5\\) · **no `lock_timeout`** · index build');
       // CONCURRENTLY cannot run inside the transaction, and this is not its last statement: no fix to offer.
-      assert.deepStrictEqual(lines.slice(2, 4), ['error `require-concurrent-index-creation`  ', "error `require-lock-timeout` · fix: Insert lock\\_timeout = '5s'"]);
+      assert.deepStrictEqual(lines.slice(2, 4), [
+        'error `require-concurrent-index-creation`  ',
+        "error `require-lock-timeout` · fix: Insert lock\\_timeout = '5s'",
+      ]);
       assert.match(md, /builds an index/);
       assert.match(md, /PostgreSQL 15/);
       assert.doesNotMatch(md, /\| relation \|/, 'one relation: no locks table');

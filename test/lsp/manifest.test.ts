@@ -48,7 +48,8 @@ describe('extension manifest and config schema', function () {
   it('commands are in the Lockwise category; server-side command ids are not reused by the palette', function () {
     for (const c of pkg.contributes.commands) assert.strictEqual(c.category, 'Lockwise');
     const ids = pkg.contributes.commands.map((c: { command: string }) => c.command);
-    for (const serverCommand of ['lockwise.auditFile', 'lockwise.auditFiles', 'lockwise.fixAll', 'lockwise.fileSummary']) assert.ok(!ids.includes(serverCommand));
+    for (const serverCommand of ['lockwise.auditFile', 'lockwise.auditFiles', 'lockwise.fixAll', 'lockwise.fileSummary'])
+      assert.ok(!ids.includes(serverCommand));
   });
 
   it('validates .lockwise.json with the schema, which lists every config key and every rule', function () {

@@ -38,9 +38,15 @@ describe('LSP runners', function () {
     assert.ok(fix?.edit?.documentChanges, `a fix with document changes: ${actions.map((a) => a.title).join(', ')}`);
     const created = fix.edit.documentChanges.filter((c): c is CreateFile => 'kind' in c && c.kind === 'create');
     const newUri = uriOf(path.join(root, 'prisma/migrations/20240102000001_email_no_transaction/migration.sql'));
-    assert.deepStrictEqual(created.map((c) => c.uri), [newUri]);
+    assert.deepStrictEqual(
+      created.map((c) => c.uri),
+      [newUri],
+    );
     const content = fix.edit.documentChanges.find((c): c is TextDocumentEdit => 'textDocument' in c && c.textDocument.uri === newUri);
-    assert.strictEqual(content?.edits.map((e) => ('newText' in e ? e.newText : '')).join(''), 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n');
+    assert.strictEqual(
+      content?.edits.map((e) => ('newText' in e ? e.newText : '')).join(''),
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n',
+    );
     const own = fix.edit.documentChanges.find((c): c is TextDocumentEdit => 'textDocument' in c && c.textDocument.uri === uri);
     assert.ok(own && own.edits.length > 0, 'the statement leaves this file');
   });

@@ -120,7 +120,10 @@ describe('LSP trace on the embedded PostgreSQL', function () {
     it('the hover of each traced statement shows what PostgreSQL did', async function () {
       const fk = text(await client.hover(uri, 3, 5));
       const tracedLine = fk.split('\n').find((l) => l.startsWith('**Traced on')) ?? '';
-      assert.match(tracedLine, /^\*\*Traced on PostgreSQL 18\.\d+:\*\* `(users|orders)` SHARE ROW EXCLUSIVE, `(users|orders)` SHARE ROW EXCLUSIVE; no rewrite, no scan; [\d.]+ ms \(empty schema\)/);
+      assert.match(
+        tracedLine,
+        /^\*\*Traced on PostgreSQL 18\.\d+:\*\* `(users|orders)` SHARE ROW EXCLUSIVE, `(users|orders)` SHARE ROW EXCLUSIVE; no rewrite, no scan; [\d.]+ ms \(empty schema\)/,
+      );
       assert.match(tracedLine, /`orders`/);
       assert.match(tracedLine, /`users`/);
       assert.match(fk, /Matches the prediction\./);
@@ -155,7 +158,7 @@ describe('LSP trace on the embedded PostgreSQL', function () {
       await until('the worker process to exit', async () => !alive(workerPid!), 5000);
     });
 
-    it('keeps a statement\'s result while it and the statements before it are unchanged', async function () {
+    it("keeps a statement's result while it and the statements before it are unchanged", async function () {
       const original = client.text(uri);
       const lines = original.split('\n');
       // Edit line 8 (the type change): statements before it keep their trace, it and the later ones lose it.
@@ -208,7 +211,7 @@ describe('LSP trace on the embedded PostgreSQL', function () {
     });
     after(() => fs.rmSync(path.dirname(dist), { recursive: true, force: true }));
 
-    it('says how to enable tracing; uses the workspace\'s @electric-sql/pglite once it is installed', async function () {
+    it("says how to enable tracing; uses the workspace's @electric-sql/pglite once it is installed", async function () {
       const root = tempWorkspace(migrations());
       const client = await TestClient.start(root, { serverPath: path.join(dist, 'server.js'), initializationOptions: { traceIdleMs: IDLE_MS } });
       try {

@@ -20,7 +20,13 @@ function git(cwd: string, ...args: string[]): string {
 }
 
 function outputs(file: string): Record<string, string> {
-  return Object.fromEntries(fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 describe('the GitHub Action script (scripts/action/lint-changed.sh)', function () {
@@ -32,7 +38,9 @@ describe('the GitHub Action script (scripts/action/lint-changed.sh)', function (
     repo = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-action-'));
     // The project's own lockwise (the script prefers it to npx): this build.
     fs.mkdirSync(path.join(repo, 'node_modules/.bin'), { recursive: true });
-    fs.writeFileSync(path.join(repo, 'node_modules/.bin/lockwise'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'dist/cli.js')}" "$@"\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(repo, 'node_modules/.bin/lockwise'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'dist/cli.js')}" "$@"\n`, {
+      mode: 0o755,
+    });
     fs.writeFileSync(path.join(repo, '.gitignore'), 'node_modules/\n');
     fs.mkdirSync(path.join(repo, 'db/migrations'), { recursive: true });
     fs.writeFileSync(path.join(repo, 'db/migrations/001_users.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n');
@@ -49,7 +57,11 @@ describe('the GitHub Action script (scripts/action/lint-changed.sh)', function (
   function runAction(env: Record<string, string>) {
     const out = path.join(repo, `.out-${Math.random().toString(36).slice(2)}`);
     const sarif = path.join(repo, 'lockwise.sarif');
-    const r = spawnSync('bash', [SCRIPT], { cwd: repo, encoding: 'utf8', env: { ...process.env, GITHUB_OUTPUT: out, LOCKWISE_SARIF: sarif, LOCKWISE_PATHS: 'db/migrations', ...env } });
+    const r = spawnSync('bash', [SCRIPT], {
+      cwd: repo,
+      encoding: 'utf8',
+      env: { ...process.env, GITHUB_OUTPUT: out, LOCKWISE_SARIF: sarif, LOCKWISE_PATHS: 'db/migrations', ...env },
+    });
     assert.strictEqual(r.status, 0, r.stderr);
     return { stdout: r.stdout, outputs: outputs(out), sarif };
   }
@@ -57,9 +69,15 @@ describe('the GitHub Action script (scripts/action/lint-changed.sh)', function (
   it('lints only the changed migration: SARIF, annotations, status 1 in the outputs', () => {
     const r = runAction({ LOCKWISE_BASE: base });
     assert.deepStrictEqual(r.outputs, { status: '1', sarif: r.sarif });
-    const results = JSON.parse(fs.readFileSync(r.sarif, 'utf8')).runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    const results = JSON.parse(fs.readFileSync(r.sarif, 'utf8')).runs[0].results as {
+      ruleId: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    }[];
     const uris = new Set(results.map((x) => x.locations[0].physicalLocation.artifactLocation.uri));
-    assert.deepStrictEqual([...uris].map((u) => path.basename(u)), ['002_email_idx.sql']);
+    assert.deepStrictEqual(
+      [...uris].map((u) => path.basename(u)),
+      ['002_email_idx.sql'],
+    );
     assert.ok(results.some((x) => x.ruleId === 'require-concurrent-index-creation'));
     assert.match(r.stdout, /^::error file=db\/migrations\/002_email_idx\.sql,line=1/m);
     assert.doesNotMatch(r.stdout, /001_users/);

@@ -68,7 +68,14 @@ describe('the npm package, packed and installed into an empty project', function
     const filename = ok(run('npm', ['pack', '--pack-destination', tmp], ROOT), 'npm pack').trim();
     assert.match(filename, /^lockwise-[\d.]+\.tgz$/, 'npm pack printed more than the file name');
     const listing = ok(run('tar', ['-tzf', path.join(tmp, filename)], tmp), 'tar -t');
-    pack = { filename, size: fs.statSync(path.join(tmp, filename)).size, files: listing.trim().split('\n').map((f) => f.replace(/^package\//, '')) };
+    pack = {
+      filename,
+      size: fs.statSync(path.join(tmp, filename)).size,
+      files: listing
+        .trim()
+        .split('\n')
+        .map((f) => f.replace(/^package\//, '')),
+    };
     project = path.join(tmp, 'project');
     fs.mkdirSync(path.join(project, 'migrations'), { recursive: true });
     fs.writeFileSync(path.join(project, 'package.json'), '{ "name": "probe", "version": "1.0.0", "private": true }\n');
@@ -80,7 +87,16 @@ describe('the npm package, packed and installed into an empty project', function
 
   it('holds the bundles, the parser WASM, the schema and the docs, and nothing else', function () {
     const files = pack.files;
-    for (const needed of ['dist/cli.js', 'dist/server.js', 'dist/analysis-worker.js', 'dist/trace-worker.js', 'dist/libpg-query.wasm', 'schemas/lockwise.schema.json', 'README.md', 'LICENSE']) {
+    for (const needed of [
+      'dist/cli.js',
+      'dist/server.js',
+      'dist/analysis-worker.js',
+      'dist/trace-worker.js',
+      'dist/libpg-query.wasm',
+      'schemas/lockwise.schema.json',
+      'README.md',
+      'LICENSE',
+    ]) {
       assert.ok(files.includes(needed), needed);
     }
     const stray = files.filter((f) => /\.map$|^(test|server|client|scripts|bench|examples|out)\/|^dist\/pglite\//.test(f));
@@ -104,7 +120,10 @@ describe('the npm package, packed and installed into an empty project', function
     const r = run('npx', ['lockwise', 'audit', '--format', 'json', 'migrations'], project);
     assert.strictEqual(r.status, 1, r.stderr);
     const files: AuditFile[] = JSON.parse(r.stdout).files;
-    assert.deepStrictEqual(files.map((f) => f.path), ['migrations/001_users.sql', 'migrations/002_email_idx.sql']);
+    assert.deepStrictEqual(
+      files.map((f) => f.path),
+      ['migrations/001_users.sql', 'migrations/002_email_idx.sql'],
+    );
     assert.deepStrictEqual(files[1].statements[0].locks, [{ relation: 'users', mode: 'SHARE', role: 'target' }]);
   });
 
@@ -122,7 +141,9 @@ describe('the npm package, packed and installed into an empty project', function
     const staged = (only: string[]) => {
       git(repo, ['rm', '-q', '--cached', '-r', '--ignore-unmatch', '.']);
       git(repo, ['add', ...only]);
-      const files = git(repo, ['diff', '--cached', '--name-only']).split('\n').filter((f) => hook.files.test(f));
+      const files = git(repo, ['diff', '--cached', '--name-only'])
+        .split('\n')
+        .filter((f) => hook.files.test(f));
       return spawnSync(hook.entry[0], [...hook.entry.slice(1), ...files], { cwd: repo, encoding: 'utf8', env: { ...NPM_ENV, PATH } });
     };
     const unsafe = staged(['README.md', 'migrations/002_email_idx.sql']);
@@ -133,14 +154,20 @@ describe('the npm package, packed and installed into an empty project', function
     assert.strictEqual(safe.status, 0, safe.stdout + safe.stderr);
   });
 
-  for (const command of [['lockwise-language-server', '--stdio'], ['lockwise', 'lsp']]) {
+  for (const command of [
+    ['lockwise-language-server', '--stdio'],
+    ['lockwise', 'lsp'],
+  ]) {
     it(`${command.join(' ')} answers initialize and publishes diagnostics`, async function () {
       const bin = path.join(project, 'node_modules', '.bin', command[0]);
       const client = await TestClient.start(project, { command: [bin, ...command.slice(1)] });
       try {
         const uri = await client.open(path.join(project, 'migrations', '002_email_idx.sql'));
         const published = await client.diagnostics(uri);
-        assert.ok(published.diagnostics.some((d) => d.code === 'require-concurrent-index-creation'), JSON.stringify(published.diagnostics));
+        assert.ok(
+          published.diagnostics.some((d) => d.code === 'require-concurrent-index-creation'),
+          JSON.stringify(published.diagnostics),
+        );
       } finally {
         await client.stop();
       }

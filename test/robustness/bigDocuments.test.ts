@@ -11,10 +11,11 @@ const SMALL = "SET lock_timeout = '1s';\nCREATE INDEX small_idx ON t (c);\n";
 
 /** Tables the history file creates: the big migration alters them in turn (existing tables: findings). */
 const HISTORY_TABLES = 50;
-const HISTORY = Array.from(
-  { length: HISTORY_TABLES },
-  (_, k) => `CREATE TABLE accounts_${k} (id bigint PRIMARY KEY, owner_id bigint, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`,
-).join('\n') + '\n';
+const HISTORY =
+  Array.from(
+    { length: HISTORY_TABLES },
+    (_, k) => `CREATE TABLE accounts_${k} (id bigint PRIMARY KEY, owner_id bigint, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());`,
+  ).join('\n') + '\n';
 
 /**
  * Migration-like DDL of about `size` characters: tables, indexes, columns with defaults, foreign
@@ -107,10 +108,15 @@ describe('server robustness: big documents in the analysis worker', function () 
     const hover = client.hover(smallUri, 1, 3).then((h) => ({ ms: Date.now() - t1, h }));
     const bigDone = bigDiagnostics(client, bigUri).then((p) => ({ ms: Date.now() - t0, p }));
     const [smallMs, hovered, done] = await Promise.all([small, hover, bigDone]);
-    console.log(`      (3 MB migration analysed in ${done.ms} ms; meanwhile a small file got diagnostics after ${smallMs} ms and a hover after ${hovered.ms} ms)`);
+    console.log(
+      `      (3 MB migration analysed in ${done.ms} ms; meanwhile a small file got diagnostics after ${smallMs} ms and a hover after ${hovered.ms} ms)`,
+    );
     assert.ok(hovered.h, 'the small file has a hover');
     assert.ok(done.p.diagnostics.length > 1000, `${done.p.diagnostics.length} diagnostics on the big file`);
-    assert.ok(client.logs.some((l) => l.startsWith(`analysed ${bigUri} v1 in the analysis worker`)), 'the big file went to the worker');
+    assert.ok(
+      client.logs.some((l) => l.startsWith(`analysed ${bigUri} v1 in the analysis worker`)),
+      'the big file went to the worker',
+    );
     // Ordering, not milliseconds: the small file's diagnostics were published before the big file's.
     assert.ok(arrival(client, smallUri, 1) < arrival(client, bigUri, 1), `small after ${smallMs} ms, big after ${done.ms} ms`);
     assert.ok(smallMs < done.ms, `small after ${smallMs} ms, big after ${done.ms} ms`);
@@ -130,12 +136,21 @@ describe('server robustness: big documents in the analysis worker', function () 
       const published = await bigDiagnostics(client, bigUri);
       results.push({ diagnostics: published.diagnostics, lenses: await client.codeLens(bigUri) });
     }
-    assert.ok(viaWorker.logs.some((l) => l.startsWith(`analysed ${bigUri} v1 in the analysis worker`)), 'analysed in the worker');
+    assert.ok(
+      viaWorker.logs.some((l) => l.startsWith(`analysed ${bigUri} v1 in the analysis worker`)),
+      'analysed in the worker',
+    );
     assert.ok(!inProcess.logs.some((l) => l.includes('in the analysis worker')), 'analysed in-process');
     const [worker, main] = results;
     assert.ok(main.diagnostics.length > 300, `${main.diagnostics.length} diagnostics`);
-    assert.ok(main.diagnostics.some((d) => d.relatedInformation?.length), 'some diagnostics carry related information');
-    assert.ok(main.diagnostics.some((d) => d.code === 'adding-foreign-key-constraint'), 'the history (accounts_*) is known: findings on it');
+    assert.ok(
+      main.diagnostics.some((d) => d.relatedInformation?.length),
+      'some diagnostics carry related information',
+    );
+    assert.ok(
+      main.diagnostics.some((d) => d.code === 'adding-foreign-key-constraint'),
+      'the history (accounts_*) is known: findings on it',
+    );
     assert.ok(main.lenses.length > 100, `${main.lenses.length} lenses`);
     assert.deepStrictEqual(worker.diagnostics, main.diagnostics);
     assert.deepStrictEqual(worker.lenses, main.lenses);
@@ -152,7 +167,11 @@ describe('server robustness: big documents in the analysis worker', function () 
     await client.change(bigUri, edited);
     const published = await bigDiagnostics(client, bigUri);
     assert.strictEqual(published.version, 2);
-    assert.deepStrictEqual(client.published.filter((p) => p.uri === bigUri).map((p) => p.version), [2], 'version 1 was never published');
+    assert.deepStrictEqual(
+      client.published.filter((p) => p.uri === bigUri).map((p) => p.version),
+      [2],
+      'version 1 was never published',
+    );
     const lastLine = edited.split('\n').length - 2;
     assert.ok(!published.diagnostics.some((d) => d.range.start.line === lastLine && d.code === 'require-concurrent-index-creation'), 'the edit is analysed');
   });

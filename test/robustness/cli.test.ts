@@ -18,7 +18,11 @@ const SQL = "SET lock_timeout = '1s';\nCREATE INDEX i ON t (c);\n";
 
 function run(args: string[], cwd = ROOT, timeoutMs = 20000) {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', LOCKWISE_DEBUG: '' },
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, NO_COLOR: '1', LOCKWISE_DEBUG: '' },
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, error: r.error };
 }
@@ -61,15 +65,22 @@ describe('CLI robustness: hostile files', function () {
     assert.strictEqual(r.error, undefined, String(r.error));
     assert.ok(r.code === 0 || r.code === 1, `exit ${r.code}: ${r.stderr.slice(-2000)}`);
     assert.strictEqual(r.stderr, '', 'nothing on stderr (no internal error)');
-    const data = JSON.parse(r.stdout) as { files: { path: string; findings: { rule: string; line: number; column: number; endLine: number; endColumn: number }[] }[] };
+    const data = JSON.parse(r.stdout) as {
+      files: { path: string; findings: { rule: string; line: number; column: number; endLine: number; endColumn: number }[] }[];
+    };
     assert.strictEqual(data.files.length, HOSTILE.length);
     HOSTILE.forEach((h, i) => {
       const report = data.files.find((f) => f.path.endsWith(`${String(i).padStart(2, '0')}/hostile.sql`));
       assert.ok(report, `${h.name}: reported`);
       const e = h.expect;
       if (!e) return;
-      const hit = report.findings.find((f) => f.rule === e.rule && f.line === e.line + 1 && f.endLine === e.line + 1 && f.column === e.character + 1 && f.endColumn === e.endCharacter + 1);
-      assert.ok(hit, `${h.name}: expected ${e.rule} at ${e.line + 1}:${e.character + 1}-${e.endCharacter + 1}, got ${JSON.stringify(report.findings.filter((f) => f.rule === e.rule).slice(-3))}`);
+      const hit = report.findings.find(
+        (f) => f.rule === e.rule && f.line === e.line + 1 && f.endLine === e.line + 1 && f.column === e.character + 1 && f.endColumn === e.endCharacter + 1,
+      );
+      assert.ok(
+        hit,
+        `${h.name}: expected ${e.rule} at ${e.line + 1}:${e.character + 1}-${e.endCharacter + 1}, got ${JSON.stringify(report.findings.filter((f) => f.rule === e.rule).slice(-3))}`,
+      );
     });
     const mb = HOSTILE.reduce((n, h) => n + h.bytes().length, 0) / 1024 / 1024;
     console.log(`      (CLI: ${HOSTILE.length} hostile files, ${mb.toFixed(1)} MB, in ${ms} ms)`);
@@ -80,7 +91,10 @@ describe('CLI robustness: hostile files', function () {
     const dir = tempDir({ 'x.sql': Buffer.concat([bom, Buffer.from('CREATE INDEX i ON t (c);\n')]) });
     const file = path.join(dir, 'x.sql');
     const lint = JSON.parse(run(['lint', '--format', 'json', file]).stdout);
-    assert.deepStrictEqual(lint.files[0].findings.map((f: { column: number }) => f.column), [1, 1]);
+    assert.deepStrictEqual(
+      lint.files[0].findings.map((f: { column: number }) => f.column),
+      [1, 1],
+    );
     run(['lint', '--fix', file]);
     const after = fs.readFileSync(file);
     assert.deepStrictEqual([...after.subarray(0, 3)], [...bom]);
@@ -114,7 +128,11 @@ describe('CLI robustness: unreadable paths, broken configs, odd options', functi
     assert.strictEqual(history.error, undefined, 'hung on the FIFO in the migrations folder');
     assert.strictEqual(history.code, 1, history.stderr);
     assertCleanError(run(['lint', path.join(dir, 'c/x.sql')], ROOT, 10000), /\.lockwise\.json: cannot be read \(not a regular file\)/, 'FIFO config');
-    assertCleanError(run(['lint', '--config', path.join(dir, 'c/.lockwise.json'), path.join(dir, 'm/002.sql')], ROOT, 10000), /not a regular file/, '--config FIFO');
+    assertCleanError(
+      run(['lint', '--config', path.join(dir, 'c/.lockwise.json'), path.join(dir, 'm/002.sql')], ROOT, 10000),
+      /not a regular file/,
+      '--config FIFO',
+    );
   });
 
   it('permission denied on a file or a folder (skipped as root, which reads anything)', function () {

@@ -117,7 +117,10 @@ describeWithCorpus('fuzzing the server with corpus edit sequences', function (ma
       await client.openUri(uri, initial);
       for (let k = 0; k < STEPS_PER_EPISODE && Date.now() < deadline && steps < MAX_STEPS; k++) {
         const burst = 1 + (rng.chance(0.3) ? rng.int(3) : 0);
-        const step: Step = { edits: [], check: { hover: { line: 0, character: 0 }, actions: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, extras: false } };
+        const step: Step = {
+          edits: [],
+          check: { hover: { line: 0, character: 0 }, actions: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, extras: false },
+        };
         for (let b = 0; b < burst; b++) {
           const e = randomEdit(rng, client.text(uri), corpusText);
           step.edits.push(e);
@@ -136,7 +139,11 @@ describeWithCorpus('fuzzing the server with corpus edit sequences', function (ma
       }
       if (client.alive()) await client.close(uri);
     }
-    console.log(`      fuzz: ${steps} steps (${edits} edits: ${Object.entries(kinds).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+    console.log(
+      `      fuzz: ${steps} steps (${edits} edits: ${Object.entries(kinds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
     if (!failure) return;
 
     // Minimise: the smallest subsequence of the episode's steps that still breaks an invariant.

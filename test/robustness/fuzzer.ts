@@ -46,10 +46,55 @@ export function applyEdit(text: string, e: Edit): string {
 }
 
 const TRICKY = [
-  "'", '"', '$$', '$body$', '$a$', '/*', '*/', '--', '(', ')', '((', '))', ';', "E'\\", '\\', '\n\\.\n', 'BEGIN;', 'COMMIT;', 'ROLLBACK;',
-  'DO $$ BEGIN ', ' END $$;', 'COPY t FROM stdin;\n', '\\set x 1\n', '-- lockwise-ignore ', '-- lockwise-ignore-file require-lock-timeout\n',
-  'BEGIN ATOMIC ', 'CASE WHEN ', ' END', 'CREATE INDEX i ON t (c);', 'ALTER TABLE t ADD COLUMN c int NOT NULL;', "SET lock_timeout = '0';",
-  'CONCURRENTLY ', 'NOT VALID', 'REFERENCES p (id)', '\r', '\r\n', '\n', '\t', '\uFEFF', '😀', 'e\u0301', '\u0000', '\uD800', '\uDC00', '\u2028', '""', "''", 'U&"', "X'",
+  "'",
+  '"',
+  '$$',
+  '$body$',
+  '$a$',
+  '/*',
+  '*/',
+  '--',
+  '(',
+  ')',
+  '((',
+  '))',
+  ';',
+  "E'\\",
+  '\\',
+  '\n\\.\n',
+  'BEGIN;',
+  'COMMIT;',
+  'ROLLBACK;',
+  'DO $$ BEGIN ',
+  ' END $$;',
+  'COPY t FROM stdin;\n',
+  '\\set x 1\n',
+  '-- lockwise-ignore ',
+  '-- lockwise-ignore-file require-lock-timeout\n',
+  'BEGIN ATOMIC ',
+  'CASE WHEN ',
+  ' END',
+  'CREATE INDEX i ON t (c);',
+  'ALTER TABLE t ADD COLUMN c int NOT NULL;',
+  "SET lock_timeout = '0';",
+  'CONCURRENTLY ',
+  'NOT VALID',
+  'REFERENCES p (id)',
+  '\r',
+  '\r\n',
+  '\n',
+  '\t',
+  '\uFEFF',
+  '😀',
+  'e\u0301',
+  '\u0000',
+  '\uD800',
+  '\uDC00',
+  '\u2028',
+  '""',
+  "''",
+  'U&"',
+  "X'",
 ];
 
 function randomChars(rng: Rng, n: number): string {
@@ -111,14 +156,18 @@ export function rangeInside(doc: TextDocument, range: Range): string | undefined
   const lineLength = (line: number) => {
     const start = doc.offsetAt({ line, character: 0 });
     const end = line + 1 < lines ? doc.offsetAt({ line: line + 1, character: 0 }) : doc.getText().length;
-    return doc.getText().slice(start, end).replace(/\r?\n$|\r$/, '').length;
+    return doc
+      .getText()
+      .slice(start, end)
+      .replace(/\r?\n$|\r$/, '').length;
   };
   for (const p of [range.start, range.end]) {
     if (!Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.character < 0) return `bad position ${JSON.stringify(p)}`;
     if (p.line >= lines) return `line ${p.line} past the last line ${lines - 1}`;
     if (p.character > lineLength(p.line)) return `character ${p.character} past the end of line ${p.line} (${lineLength(p.line)})`;
   }
-  if (range.start.line > range.end.line || (range.start.line === range.end.line && range.start.character > range.end.character)) return `inverted range ${JSON.stringify(range)}`;
+  if (range.start.line > range.end.line || (range.start.line === range.end.line && range.start.character > range.end.character))
+    return `inverted range ${JSON.stringify(range)}`;
   return undefined;
 }
 

@@ -31,9 +31,10 @@ describe('hostile files through the core', function () {
   after(() => {
     if (!results.length) return;
     fs.writeFileSync(RESULTS, JSON.stringify(results, null, 2));
-    const rows = results.map((r) =>
-      `    ${r.name.padEnd(50)} ${String(r.chars).padStart(9)} chars ${String(r.ms).padStart(6)} ms ${String(r.peakRssMB).padStart(5)} MB peak RSS` +
-      ` (${r.baselineRssMB} before) ${r.statements} statements, ${r.findings} findings`,
+    const rows = results.map(
+      (r) =>
+        `    ${r.name.padEnd(50)} ${String(r.chars).padStart(9)} chars ${String(r.ms).padStart(6)} ms ${String(r.peakRssMB).padStart(5)} MB peak RSS` +
+        ` (${r.baselineRssMB} before) ${r.statements} statements, ${r.findings} findings`,
     );
     console.log(`\n    hostile files (core, one process each):\n${rows.join('\n')}\n`);
   });
@@ -138,12 +139,12 @@ describe('the splitter stays linear on adversarial text', function () {
     'nested comment openers': (n) => '/*'.repeat(n),
     'comment closers': (n) => '*/'.repeat(n),
     'line comments': (n) => '--x\n'.repeat(n),
-    'semicolons': (n) => ';'.repeat(n),
+    semicolons: (n) => ';'.repeat(n),
     'psql meta-commands': (n) => '\\set x 1\n'.repeat(n),
     'COPY without end marker': (n) => 'COPY t FROM stdin;\n' + 'a\tb\n'.repeat(n),
     'BEGIN ATOMIC with CASE': (n) => 'CREATE FUNCTION f() RETURNS int BEGIN ATOMIC ' + 'SELECT CASE WHEN true THEN 1 END; '.repeat(n / 4),
     'one long identifier': (n) => 'a'.repeat(n * 4),
-    'words': (n) => 'w '.repeat(n),
+    words: (n) => 'w '.repeat(n),
   };
 
   function best(text: string): number {

@@ -145,10 +145,12 @@ export const HOSTILE: HostileFile[] = [
   fromText('CRLF line ends', () => `-- header\r\nSET lock_timeout = '1s';\r\n\r\nSELECT 'multi\r\nline';\r\n/* a\r\nb */ ${INDEX}\r\n`),
   fromText('lone CR line ends', () => `-- header\rSET lock_timeout = '1s';\r\rSELECT 'multi\rline';\r/* a\rb */ ${INDEX}\r`),
   fromText('mixed line ends', () => `SELECT 1;\r\nSELECT 2;\rSELECT 3;\nSELECT '\r\n\r';\n\r${INDEX}\r\n`),
-  fromText('emoji and combining characters before a finding', () =>
-    // Astral characters (2 UTF-16 units, 4 UTF-8 bytes), ZWJ sequences, skin tones, combining marks,
-    // in a comment, a string and quoted identifiers on the finding's own line.
-    `SET lock_timeout = '1s';\n/* 😀👨‍👩‍👧 */ SELECT 'e\u0301\u0301 🇫🇷 👍🏽', "ta\u0301ble😀"; -- ｗｉｄｅ 𝔘𝔫𝔦 ${'\u0301'.repeat(5)}\n😀 ; SELECT 'é😀'; ${INDEX}\n`,
+  fromText(
+    'emoji and combining characters before a finding',
+    () =>
+      // Astral characters (2 UTF-16 units, 4 UTF-8 bytes), ZWJ sequences, skin tones, combining marks,
+      // in a comment, a string and quoted identifiers on the finding's own line.
+      `SET lock_timeout = '1s';\n/* 😀👨‍👩‍👧 */ SELECT 'e\u0301\u0301 🇫🇷 👍🏽', "ta\u0301ble😀"; -- ｗｉｄｅ 𝔘𝔫𝔦 ${'\u0301'.repeat(5)}\n😀 ; SELECT 'é😀'; ${INDEX}\n`,
   ),
   // Issue 12: one 330 KB statement (the editor's caches grew by megabytes per edit inside it), and
   // 2,000 fixable statements (a code-action request over all of them exhausted the server).

@@ -78,7 +78,9 @@ async function main(): Promise<void> {
     const candidates = analysis.findings.filter((f) => f.rule === expect.rule).map((f) => analysis.lines.rangeOf(f.span));
     const actual = candidates.map((r) => ({ line: r.start.line, character: r.start.character, endLine: r.end.line, endCharacter: r.end.character }));
     result.expected = {
-      found: actual.some((r) => r.line === expect.line && r.endLine === expect.line && r.character === expect.character && r.endCharacter === expect.endCharacter),
+      found: actual.some(
+        (r) => r.line === expect.line && r.endLine === expect.line && r.character === expect.character && r.endCharacter === expect.endCharacter,
+      ),
       actual: actual.slice(-3),
     };
   }

@@ -64,7 +64,11 @@ export interface MarkdownProblem {
  * Live constructs in rendered markdown: HTML, images, and links other than the allowed ones
  * (`allowLink(href)`, e.g. the audit's own line links).
  */
-export function liveMarkdown(markdown: string, allowLink: (href: string) => boolean = () => false, allowImage: (src: string) => boolean = () => false): MarkdownProblem[] {
+export function liveMarkdown(
+  markdown: string,
+  allowLink: (href: string) => boolean = () => false,
+  allowImage: (src: string) => boolean = () => false,
+): MarkdownProblem[] {
   const problems: MarkdownProblem[] = [];
   const walk = (tokens: ReturnType<typeof md.parse>) => {
     for (const t of tokens) {

@@ -34,7 +34,7 @@ function corpusSample(perProject: number): string[] {
     const files: string[] = [];
     walk(dir, files);
     const step = Math.max(1, Math.floor(files.length / perProject));
-    for (let i = 0; i < files.length && out.length < 1000; i += step) if ((i / step) < perProject) out.push(files[i]);
+    for (let i = 0; i < files.length && out.length < 1000; i += step) if (i / step < perProject) out.push(files[i]);
   }
   return out;
 }
@@ -49,7 +49,10 @@ function read(file: string): string {
 
 function runCli(args: string[], log: string) {
   return spawnSync(process.execPath, ['--require', PRELOAD, CLI, ...args], {
-    encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120000, env: { ...process.env, LOCKWISE_NET_LOG: log, NO_COLOR: '1' },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: 120000,
+    env: { ...process.env, LOCKWISE_NET_LOG: log, NO_COLOR: '1' },
   });
 }
 
@@ -127,7 +130,10 @@ describe('no network access, no telemetry', function () {
       await client.executeCommand('lockwise.fixAll', uris[0]);
       await client.setSettings({ pgVersion: 12 });
       await client.diagnostics(uris[1], client.mark());
-      assert.deepStrictEqual(client.logs.filter((l) => / failed: /.test(l)), []);
+      assert.deepStrictEqual(
+        client.logs.filter((l) => / failed: /.test(l)),
+        [],
+      );
     } finally {
       await client.stop();
     }
@@ -140,7 +146,10 @@ describe('no network access, no telemetry', function () {
   it('no telemetry package, and no telemetry call in the sources', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
     const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
-    assert.deepStrictEqual(deps.filter((d) => /telemetry|applicationinsights|analytics|sentry|segment|mixpanel|posthog/i.test(d)), []);
+    assert.deepStrictEqual(
+      deps.filter((d) => /telemetry|applicationinsights|analytics|sentry|segment|mixpanel|posthog/i.test(d)),
+      [],
+    );
     const sources: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -152,6 +161,9 @@ describe('no network access, no telemetry', function () {
     walk(path.join(ROOT, 'server/src'));
     if (fs.existsSync(path.join(ROOT, 'client/src'))) walk(path.join(ROOT, 'client/src'));
     const offenders = sources.filter((f) => /\.telemetry\b|telemetry\/event|TelemetryReporter|sendTelemetry/.test(fs.readFileSync(f, 'utf8')));
-    assert.deepStrictEqual(offenders.map((f) => path.relative(ROOT, f)), []);
+    assert.deepStrictEqual(
+      offenders.map((f) => path.relative(ROOT, f)),
+      [],
+    );
   });
 });

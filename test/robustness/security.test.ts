@@ -29,17 +29,30 @@ describe('security: markdown built from document text is inert', function () {
 
   it('the checker itself sees links, images and HTML in unescaped names (so the tests below can fail)', () => {
     const raw = liveMarkdown(HOSTILE_NAMES.join('\n\n'));
-    for (const type of ['link', 'image', 'html']) assert.ok(raw.some((p) => p.type.startsWith(type)), `${type} not detected in ${JSON.stringify(raw)}`);
+    for (const type of ['link', 'image', 'html'])
+      assert.ok(
+        raw.some((p) => p.type.startsWith(type)),
+        `${type} not detected in ${JSON.stringify(raw)}`,
+      );
     assert.ok(liveMarkdown('a <img src=x onerror=alert(1)> b').some((p) => p.type === 'html_inline'));
-    assert.ok(liveMarkdown('see https://evil.example/x').some((p) => p.type === 'link'), 'bare URLs are linkified');
-    assert.ok(raw.some((p) => p.detail.startsWith('command:')), 'command: links detected');
+    assert.ok(
+      liveMarkdown('see https://evil.example/x').some((p) => p.type === 'link'),
+      'bare URLs are linkified',
+    );
+    assert.ok(
+      raw.some((p) => p.detail.startsWith('command:')),
+      'command: links detected',
+    );
   });
 
   it('the hostile migration produces findings that quote the names', () => {
     const a = analyze(text);
     assert.deepStrictEqual(a.internalErrors, []);
     assert.ok(a.findings.length > HOSTILE_NAMES.length * 3, `${a.findings.length} findings`);
-    assert.ok(a.findings.some((f) => f.message.includes('command:workbench.action.terminal.new')), 'a message quotes a hostile name');
+    assert.ok(
+      a.findings.some((f) => f.message.includes('command:workbench.action.terminal.new')),
+      'a message quotes a hostile name',
+    );
   });
 
   it('core auditMarkdown (CLI audit and the server audit commands use it)', () => {
@@ -101,7 +114,7 @@ describe('security: the server renders document text inertly', function () {
     assert.ok(hovers > lines.length, `${hovers} hovers`);
   });
 
-  it('CodeLens titles are one line; their only command is the client\'s lockwise.showStatement on this document', async () => {
+  it("CodeLens titles are one line; their only command is the client's lockwise.showStatement on this document", async () => {
     const file = write(dir, 'lens.sql', text);
     const uri = await client.open(file);
     await client.diagnostics(uri);
@@ -138,7 +151,10 @@ describe('security: the server renders document text inertly', function () {
     const published = await client.diagnostics(uri);
     assert.ok(published.diagnostics.length > 10);
     for (const d of published.diagnostics) assert.strictEqual(typeof d.message, 'string');
-    assert.deepStrictEqual(client.logs.filter((l) => / failed: /.test(l)), []);
+    assert.deepStrictEqual(
+      client.logs.filter((l) => / failed: /.test(l)),
+      [],
+    );
     assert.ok(fs.existsSync(dir));
   });
 });

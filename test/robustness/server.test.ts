@@ -101,26 +101,29 @@ describe('server robustness: big and hostile files', function () {
     await client.close(smallUri);
   });
 
-  itWithCorpus('the whole corpus (PostgreSQL regression suite included): every file gets diagnostics inside the document, no error logged', async function (CORPUS) {
-    const files = loadCorpus(CORPUS, 5 * MB);
-    const t0 = Date.now();
-    let diagnostics = 0;
-    for (const [i, file] of files.entries()) {
-      const text = fs.readFileSync(file, 'utf8');
-      // One folder per file, so each is analysed on its own (no history replay of its neighbours).
-      const uri = uriOf(path.join(dir, 'corpus', String(i), path.basename(file)));
-      await client.openUri(uri, text);
-      const published = await client.diagnostics(uri);
-      const doc = client.docs.get(uri)!;
-      for (const d of published.diagnostics) {
-        const bad = rangeInside(doc, d.range);
-        assert.ok(!bad, `${path.relative(CORPUS, file)}: ${d.code} ${bad}`);
+  itWithCorpus(
+    'the whole corpus (PostgreSQL regression suite included): every file gets diagnostics inside the document, no error logged',
+    async function (CORPUS) {
+      const files = loadCorpus(CORPUS, 5 * MB);
+      const t0 = Date.now();
+      let diagnostics = 0;
+      for (const [i, file] of files.entries()) {
+        const text = fs.readFileSync(file, 'utf8');
+        // One folder per file, so each is analysed on its own (no history replay of its neighbours).
+        const uri = uriOf(path.join(dir, 'corpus', String(i), path.basename(file)));
+        await client.openUri(uri, text);
+        const published = await client.diagnostics(uri);
+        const doc = client.docs.get(uri)!;
+        for (const d of published.diagnostics) {
+          const bad = rangeInside(doc, d.range);
+          assert.ok(!bad, `${path.relative(CORPUS, file)}: ${d.code} ${bad}`);
+        }
+        diagnostics += published.diagnostics.length;
+        await client.close(uri);
       }
-      diagnostics += published.diagnostics.length;
-      await client.close(uri);
-    }
-    console.log(`      (${files.length} corpus files through the server in ${Date.now() - t0} ms, ${diagnostics} diagnostics)`);
-  });
+      console.log(`      (${files.length} corpus files through the server in ${Date.now() - t0} ms, ${diagnostics} diagnostics)`);
+    },
+  );
 
   it('hostile texts (as an editor decodes them) keep exact ranges in published diagnostics', async () => {
     for (const h of HOSTILE) {
@@ -131,7 +134,12 @@ describe('server robustness: big and hostile files', function () {
       const published = await client.diagnostics(uri);
       const e = h.expect;
       const hit = published.diagnostics.find(
-        (d) => d.code === e.rule && d.range.start.line === e.line && d.range.start.character === e.character && d.range.end.line === e.line && d.range.end.character === e.endCharacter,
+        (d) =>
+          d.code === e.rule &&
+          d.range.start.line === e.line &&
+          d.range.start.character === e.character &&
+          d.range.end.line === e.line &&
+          d.range.end.character === e.endCharacter,
       );
       assert.ok(hit, `${h.name}: ${JSON.stringify(published.diagnostics.map((d) => [d.code, d.range]))}`);
       await client.close(uri);

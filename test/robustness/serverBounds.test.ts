@@ -61,7 +61,10 @@ describe('server bounds', function () {
     let second: unknown;
     try {
       second = await client.conn.sendRequest(InitializeRequest.type, {
-        processId: process.pid, rootUri: uriOf(dir), workspaceFolders: null, capabilities: {},
+        processId: process.pid,
+        rootUri: uriOf(dir),
+        workspaceFolders: null,
+        capabilities: {},
         initializationOptions: { trusted: true, settings: {} },
       });
     } catch (error) {
@@ -96,7 +99,11 @@ describe('server bounds', function () {
       if (before !== undefined && peak !== undefined) assert.ok(peak - before < 300, `peak ${peak} MB, ${before} MB before the request`);
       const fixes = actions.filter((a) => a.title.includes('CONCURRENTLY'));
       assert.ok(fixes.length >= 5, `${fixes.length} fixes listed`);
-      if (!resolveCodeActions) return assert.ok(fixes.every((a) => a.edit), 'listed fixes carry their edit');
+      if (!resolveCodeActions)
+        return assert.ok(
+          fixes.every((a) => a.edit),
+          'listed fixes carry their edit',
+        );
       // Unchecked fixes are resolved (checked) when chosen: the edit makes that statement concurrent.
       const lazy = fixes.find((a) => !a.edit);
       assert.ok(lazy, 'some fixes are left for resolve');
@@ -135,7 +142,9 @@ describe('server bounds', function () {
     // A change of the file is read (once) and its new error published.
     fs.writeFileSync(config, '{ "pgVersion": 3 }');
     await client.fileChanged(config);
-    const published = await client.waitFor('the new config diagnostic', () => client.published.find((p) => p.uri === uriOf(config) && /pgVersion/.test(messageText(p.diagnostics[0]?.message ?? ''))));
+    const published = await client.waitFor('the new config diagnostic', () =>
+      client.published.find((p) => p.uri === uriOf(config) && /pgVersion/.test(messageText(p.diagnostics[0]?.message ?? ''))),
+    );
     assert.strictEqual(published.diagnostics.length, 1);
   });
 });

@@ -55,7 +55,13 @@ describe('untrusted workspaces and code loading', function () {
     const client = await TestClient.start(dir, {
       initializationOptions: { trusted: false },
       // Path-like settings an attacker's workspace could set: they must be ignored, never loaded or run.
-      settings: { cliPath: t.executable, serverPath: t.module, trace: { server: 'off', cliPath: t.executable, module: t.module }, plugins: [t.module], pglite: { dataDir: dir } },
+      settings: {
+        cliPath: t.executable,
+        serverPath: t.module,
+        trace: { server: 'off', cliPath: t.executable, module: t.module },
+        plugins: [t.module],
+        pglite: { dataDir: dir },
+      },
     });
     try {
       const status = await client.conn.sendRequest<{ trusted: boolean }>('lockwise/status');

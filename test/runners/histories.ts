@@ -27,7 +27,9 @@ export interface History {
 }
 
 const sortedDirs = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
 
 export const HISTORIES: History[] = [
   {
@@ -172,7 +174,10 @@ export async function measureHistory(server: PgServer, corpus: string, history: 
 export function summary(r: HistoryResult): string {
   const errors = new Map<string, number>();
   for (const f of r.fixedFailures) errors.set(f.error, (errors.get(f.error) ?? 0) + 1);
-  const top = [...errors].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([e, n]) => `${n}x ${e}`);
+  const top = [...errors]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([e, n]) => `${n}x ${e}`);
   return (
     `${r.name} (${r.runner}): ${r.files} files, --fix changed ${r.changed}; ` +
     (r.stoppedAt ? `PostgreSQL ${r.pgVersion} stops the original at ${r.stoppedAt.file} (${r.stoppedAt.error}); ` : '') +

@@ -26,7 +26,11 @@ export function copyProject(dir: string, label: string): string {
 
 function cli(args: string[], cwd: string): string {
   const r = spawnSync(process.execPath, [CLI, ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20, timeout: 600_000,
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    maxBuffer: 64 << 20,
+    timeout: 600_000,
   });
   // Exit 1 means "findings at error level": expected for these projects; 2 is a usage or I/O error.
   if (r.status !== 0 && r.status !== 1) throw new Error(`lockwise ${args.join(' ')} exited ${r.status ?? r.signal}: ${r.stderr.slice(-2000)}`);

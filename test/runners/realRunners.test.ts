@@ -40,7 +40,11 @@ async function schemaOf(server: PgServer, database: string): Promise<PgSchema> {
 
 function projectsOf(runner: RealRunnerId): string[] {
   const dir = join(PROJECTS, runner);
-  return existsSync(dir) ? readdirSync(dir).filter((p) => existsSync(join(dir, p, 'expected.json'))).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((p) => existsSync(join(dir, p, 'expected.json')))
+        .sort()
+    : [];
 }
 
 function describeProject(runner: RealRunnerId, name: string, server: () => PgServer): void {

@@ -78,13 +78,26 @@ export async function startPgServer(): Promise<PgServer> {
     chmodSync(dir, 0o755);
     chownSync(dir, user.uid, user.gid);
   }
-  const run = (cmd: string, args: string[]): string =>
-    execFileSync(join(bin, cmd), args, { encoding: 'utf8', stdio: 'pipe', ...user });
+  const run = (cmd: string, args: string[]): string => execFileSync(join(bin, cmd), args, { encoding: 'utf8', stdio: 'pipe', ...user });
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
   const args = [
-    '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`,
-    '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=50',
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    `unix_socket_directories=${dir}`,
+    '-c',
+    'fsync=off',
+    '-c',
+    'synchronous_commit=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'max_connections=50',
   ];
   const child: ChildProcess = spawn(join(bin, 'postgres'), args, { stdio: ['ignore', 'ignore', 'pipe'], ...user });
   let log = '';

@@ -74,11 +74,8 @@ export function applyWithRunner(id: RealRunnerId, dir: string, server: PgServer,
   if (!bin) return Promise.reject(new Error(`${id} not installed`));
   const { args, env } = INVOCATIONS[id](server, database);
   return new Promise((done) => {
-    execFile(
-      bin,
-      args,
-      { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 60_000, maxBuffer: 4 << 20 },
-      (err, stdout, stderr) => done({ ok: !err, output: `${stdout}${stderr}` }),
+    execFile(bin, args, { cwd: dir, env: { ...process.env, ...env, NO_COLOR: '1' }, timeout: 60_000, maxBuffer: 4 << 20 }, (err, stdout, stderr) =>
+      done({ ok: !err, output: `${stdout}${stderr}` }),
     );
   });
 }

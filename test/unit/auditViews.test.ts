@@ -96,9 +96,15 @@ describe('audit views: timeline, overview, HTML, terminal text', () => {
 
   it('timeline: a transaction never committed, and the whole-file transaction', () => {
     const never = timelineOf(byName('005_never'));
-    assert.deepStrictEqual(never.rows.flatMap((r) => r.bars.map((b) => `${r.relation} ${b.mode} ${b.end}`)), ['orgs SHARE never', 'orders ACCESS EXCLUSIVE never']);
+    assert.deepStrictEqual(
+      never.rows.flatMap((r) => r.bars.map((b) => `${r.relation} ${b.mode} ${b.end}`)),
+      ['orgs SHARE never', 'orders ACCESS EXCLUSIVE never'],
+    );
     const whole = timelineOf(byName('006_whole'));
-    assert.deepStrictEqual(whole.rows.flatMap((r) => r.bars.map((b) => `${r.relation} ${b.end} ${b.to} ${b.endLine}`)), ['orgs implicit-commit 2 3', 'orgs implicit-commit 2 3']);
+    assert.deepStrictEqual(
+      whole.rows.flatMap((r) => r.bars.map((b) => `${r.relation} ${b.end} ${b.to} ${b.endLine}`)),
+      ['orgs implicit-commit 2 3', 'orgs implicit-commit 2 3'],
+    );
     assert.deepStrictEqual(timelineOf(byName('001_init')).rows, [], 'tables created in the file block nobody');
   });
 
@@ -106,7 +112,10 @@ describe('audit views: timeline, overview, HTML, terminal text', () => {
     for (const name of ['002_change', '004_hostile_change', '005_never_committed', '006_whole_file_transaction']) {
       const svg = timelineSvg(byName(name))!;
       const elements = xmlElements(svg);
-      assert.ok(elements.every((e) => ['svg', 'title', 'defs', 'pattern', 'rect', 'line', 'text', 'g'].includes(e)), elements.join(' '));
+      assert.ok(
+        elements.every((e) => ['svg', 'title', 'defs', 'pattern', 'rect', 'line', 'text', 'g'].includes(e)),
+        elements.join(' '),
+      );
       assert.ok(!/href|on\w+=|javascript:|https?:\/\/(?!www\.w3\.org\/2000\/svg")/i.test(svg), 'no link, handler or external reference');
       snapshot(`${name}.svg`, svg);
     }
@@ -129,7 +138,10 @@ describe('audit views: timeline, overview, HTML, terminal text', () => {
     assert.strictEqual(top.score, 3 * (1 + 3 + 1 + 2 + 2));
     assert.ok(o.worst.length <= 10 && o.worst.every((w, i) => i === 0 || o.worst[i - 1].score >= w.score));
     // orgs: 2 statements in 002, 1 in 005, 2 in 006; orders and users: 4 each, in 2 files and 1.
-    assert.deepStrictEqual(o.tables.slice(0, 3).map((t) => `${t.relation} ${t.statements}/${t.files}`), ['orgs 5/3', 'orders 4/2', 'users 4/1']);
+    assert.deepStrictEqual(
+      o.tables.slice(0, 3).map((t) => `${t.relation} ${t.statements}/${t.files}`),
+      ['orgs 5/3', 'orders 4/2', 'users 4/1'],
+    );
     assert.ok(!o.worst.some((w) => w.path.includes('001_init')), 'new tables are not worst statements');
   });
 
@@ -157,7 +169,10 @@ describe('audit views: timeline, overview, HTML, terminal text', () => {
     const head = lines.findIndex((l) => l.startsWith('migrations/002_change.sql'));
     const header = lines[head + 1];
     const col = header.indexOf('held until');
-    const rows = lines.slice(head + 2).filter((l) => /^\s+\d+ {2}(ALTER|UPDATE|CREATE)/.test(l)).slice(0, 5);
+    const rows = lines
+      .slice(head + 2)
+      .filter((l) => /^\s+\d+ {2}(ALTER|UPDATE|CREATE)/.test(l))
+      .slice(0, 5);
     assert.strictEqual(rows.length, 5);
     for (const row of rows) assert.match(row.slice(col), /^(COMMIT L10|statement) /, row);
   });

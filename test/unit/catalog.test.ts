@@ -20,7 +20,13 @@ describe('catalog replay', () => {
     assert.deepStrictEqual([...users.constraints.keys()].sort(), ['users_age', 'users_email_key', 'users_nick_check', 'users_org_id_fkey', 'users_pkey']);
     assert.strictEqual(users.constraints.get('users_age')?.validated, false);
     assert.strictEqual(users.constraints.get('users_nick_check')?.notNullColumn, 'nick');
-    assert.deepStrictEqual(c.indexesOf('users').map((i) => i.name).sort(), ['users_email_key', 'users_org_id_idx', 'users_pkey']);
+    assert.deepStrictEqual(
+      c
+        .indexesOf('users')
+        .map((i) => i.name)
+        .sort(),
+      ['users_email_key', 'users_org_id_idx', 'users_pkey'],
+    );
     assert.strictEqual(users.createdInFile, false);
   });
 

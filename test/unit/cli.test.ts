@@ -107,7 +107,7 @@ describe('lockwise CLI', function () {
     const r = run(['audit', '--format', 'json', path.join(dir, '002_widen.sql')]);
     const st = JSON.parse(r.stdout).files[0].statements[1];
     assert.strictEqual(st.rewrite, false);
-    const noHistory = tempDir({ 'only.sql': "ALTER TABLE t ALTER COLUMN name TYPE varchar(100);\n" });
+    const noHistory = tempDir({ 'only.sql': 'ALTER TABLE t ALTER COLUMN name TYPE varchar(100);\n' });
     assert.strictEqual(JSON.parse(run(['audit', '--format', 'json', path.join(noHistory, 'only.sql')]).stdout).files[0].statements[0].rewrite, true);
   });
 
@@ -120,9 +120,14 @@ describe('lockwise CLI', function () {
     assert.strictEqual(md.code, 1, md.stderr);
     assert.match(md.stdout, /^# Lockwise audit\n\n\*\*2 files\*\* audited · 1 with errors/);
     // SHARE on users blocks writes (2) × an index build (2).
-    assert.match(md.stdout, /### Worst statements[\s\S]*\| 4 \| `[^`]*002_index\.sql:2`<br>`CREATE INDEX users_email_idx ON users \(email\)` \| SHARE `users` \| writes \|/);
+    assert.match(
+      md.stdout,
+      /### Worst statements[\s\S]*\| 4 \| `[^`]*002_index\.sql:2`<br>`CREATE INDEX users_email_idx ON users \(email\)` \| SHARE `users` \| writes \|/,
+    );
     assert.ok(md.stdout.indexOf('### Worst statements') < md.stdout.indexOf('## `'), 'the overview comes before the files');
-    assert.ok(!md.stdout.includes('## `' + path.join(dir, 'm/001_init.sql')) && md.stdout.includes('1 file without findings not shown (`--all` shows every file)'));
+    assert.ok(
+      !md.stdout.includes('## `' + path.join(dir, 'm/001_init.sql')) && md.stdout.includes('1 file without findings not shown (`--all` shows every file)'),
+    );
     assert.ok(run(['audit', '--all', path.join(dir, 'm')]).stdout.includes('001_init.sql`'), '--all shows every file');
     const html = run(['audit', '--format', 'html', path.join(dir, 'm')]);
     assert.match(html.stdout, /^<!doctype html>[\s\S]*<svg [\s\S]*<\/html>\n$/);
@@ -175,7 +180,10 @@ describe('lockwise CLI', function () {
       'other/x.sql': UNSAFE,
     });
     const r = run(['lint', '--format', 'json', dir]);
-    assert.deepStrictEqual(JSON.parse(r.stdout).files.map((f: { path: string }) => path.basename(f.path)), ['001.sql']);
+    assert.deepStrictEqual(
+      JSON.parse(r.stdout).files.map((f: { path: string }) => path.basename(f.path)),
+      ['001.sql'],
+    );
     const explicit = run(['lint', '--format', 'json', path.join(dir, 'db/seed/data.sql')]);
     assert.strictEqual(JSON.parse(explicit.stdout).files.length, 1);
   });
@@ -183,7 +191,10 @@ describe('lockwise CLI', function () {
   it('--config from another folder: its include does not apply outside it, its exclude does (absolute paths)', () => {
     const dir = tempDir({ 'conf/.lockwise.json': '{"exclude": ["**/seed/**"]}', 'm/001.sql': UNSAFE, 'm/seed/002.sql': UNSAFE });
     const r = run(['lint', '--format', 'json', '--config', path.join(dir, 'conf/.lockwise.json'), path.join(dir, 'm')]);
-    assert.deepStrictEqual(JSON.parse(r.stdout).files.map((f: { path: string }) => path.basename(f.path)), ['001.sql']);
+    assert.deepStrictEqual(
+      JSON.parse(r.stdout).files.map((f: { path: string }) => path.basename(f.path)),
+      ['001.sql'],
+    );
   });
 
   it('rules lists the catalogue and explain prints a rule page', () => {

@@ -7,12 +7,43 @@ import picomatch from 'picomatch';
 import { globBase, globMatcher } from '../../server/src/project/glob';
 
 const PATHS = [
-  'a.sql', 'm/001.sql', 'm/sub/002.sql', 'node_modules/x/1.sql', 'a/node_modules/b.sql', '.hidden/x.sql', 'm/.x.sql',
-  'db/migrate/20240101_init.sql', 'seeds/s.psql', 'x.pgsql', 'README.md', 'a[1].sql', 'm/a,b.sql', 'v1/up.sql', 'v2/down.sql', '/abs/m/1.sql',
+  'a.sql',
+  'm/001.sql',
+  'm/sub/002.sql',
+  'node_modules/x/1.sql',
+  'a/node_modules/b.sql',
+  '.hidden/x.sql',
+  'm/.x.sql',
+  'db/migrate/20240101_init.sql',
+  'seeds/s.psql',
+  'x.pgsql',
+  'README.md',
+  'a[1].sql',
+  'm/a,b.sql',
+  'v1/up.sql',
+  'v2/down.sql',
+  '/abs/m/1.sql',
 ];
 const PATTERNS = [
-  '**/*.sql', '**/*.{sql,psql,pgsql}', '**/node_modules/**', 'm/*.sql', 'm/**', '*.sql', 'm/**/*.sql', 'db/migrate/2024*.sql',
-  '**/seeds/**', '?.sql', 'v[12]/*.sql', '**/*', '!**/*.md', 'm/a\\,b.sql', './m/*.sql', '**/.x.sql', 'a\\[1\\].sql', '/abs/**/*.sql', '/abs/m/*.sql',
+  '**/*.sql',
+  '**/*.{sql,psql,pgsql}',
+  '**/node_modules/**',
+  'm/*.sql',
+  'm/**',
+  '*.sql',
+  'm/**/*.sql',
+  'db/migrate/2024*.sql',
+  '**/seeds/**',
+  '?.sql',
+  'v[12]/*.sql',
+  '**/*',
+  '!**/*.md',
+  'm/a\\,b.sql',
+  './m/*.sql',
+  '**/.x.sql',
+  'a\\[1\\].sql',
+  '/abs/**/*.sql',
+  '/abs/m/*.sql',
 ];
 
 describe('bounded glob matcher', function () {

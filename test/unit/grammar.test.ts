@@ -16,7 +16,11 @@ const INJECTION = path.join(ROOT, 'syntaxes', 'lockwise-ignore.injection.tmLangu
 const SQL_GRAMMAR = {
   scopeName: 'source.sql',
   name: 'SQL',
-  patterns: [{ include: '#comments' }, { include: '#strings' }, { match: '(?i)\\b(create|index|on|alter|table|select|drop|column)\\b', name: 'keyword.other.sql' }],
+  patterns: [
+    { include: '#comments' },
+    { include: '#strings' },
+    { match: '(?i)\\b(create|index|on|alter|table|select|drop|column)\\b', name: 'keyword.other.sql' },
+  ],
   repository: {
     comments: {
       patterns: [
@@ -46,7 +50,10 @@ async function loadGrammar(): Promise<IGrammar> {
   const wasm = fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
   await oniguruma.loadWASM(wasm);
   const registry = new Registry({
-    onigLib: Promise.resolve({ createOnigScanner: (p: string[]) => oniguruma.createOnigScanner(p), createOnigString: (s: string) => oniguruma.createOnigString(s) }),
+    onigLib: Promise.resolve({
+      createOnigScanner: (p: string[]) => oniguruma.createOnigScanner(p),
+      createOnigString: (s: string) => oniguruma.createOnigString(s),
+    }),
     loadGrammar: async (scopeName: string) => {
       if (scopeName === 'source.sql') return parseRawGrammar(JSON.stringify(SQL_GRAMMAR), 'sql.json');
       if (scopeName === 'lockwise.ignore.injection') return parseRawGrammar(fs.readFileSync(INJECTION, 'utf8'), INJECTION);

@@ -3,14 +3,23 @@ import { analyze, initParser } from '../../server/src/core';
 import { parseDirective } from '../../server/src/core/ignores';
 
 const INDEX = 'CREATE INDEX i ON users (email)';
-const rulesOf = (sql: string) => analyze(sql).findings.map((f) => f.rule).filter((r) => r !== 'require-lock-timeout');
+const rulesOf = (sql: string) =>
+  analyze(sql)
+    .findings.map((f) => f.rule)
+    .filter((r) => r !== 'require-lock-timeout');
 
 describe('ignore comments', () => {
   before(() => initParser());
 
   it('parses rule lists and reasons', () => {
     assert.deepStrictEqual(parseDirective('-- lockwise-ignore a, b-c -- because'), {
-      tool: 'lockwise', fileWide: false, rules: [{ id: 'a', offset: 19 }, { id: 'b-c', offset: 22 }], reason: 'because',
+      tool: 'lockwise',
+      fileWide: false,
+      rules: [
+        { id: 'a', offset: 19 },
+        { id: 'b-c', offset: 22 },
+      ],
+      reason: 'because',
     });
     assert.strictEqual(parseDirective('-- lockwise-ignore-file x')?.fileWide, true);
     assert.strictEqual(parseDirective('-- squawk-ignore x')?.tool, 'squawk');

@@ -27,7 +27,15 @@ function written(dir: string): Record<string, unknown> {
 
 describe('lockwise init', () => {
   it('reads the major version from image tags and .tool-versions', () => {
-    assert.deepStrictEqual(['16', '16.2-alpine', '15-3.4', 'latest-pg14', '2.14.2-pg17', 'latest', '8'].map(majorFromTag), [16, 16, 15, 14, 17, undefined, undefined]);
+    assert.deepStrictEqual(['16', '16.2-alpine', '15-3.4', 'latest-pg14', '2.14.2-pg17', 'latest', '8'].map(majorFromTag), [
+      16,
+      16,
+      15,
+      14,
+      17,
+      undefined,
+      undefined,
+    ]);
     const compose = 'services:\n  cache:\n    image: redis:7\n  db:\n    image: "postgis/postgis:15-3.4"\n';
     assert.deepStrictEqual(versionFromCompose(compose), { image: 'postgis/postgis:15-3.4', pgVersion: 15 });
     assert.strictEqual(versionFromCompose('services:\n  db:\n    image: postgres:latest\n'), undefined);
@@ -39,7 +47,7 @@ describe('lockwise init', () => {
       'docker-compose.yml': 'services:\n  db:\n    image: postgres:16-alpine\n',
       'db/migrations/20240101_users.sql': '-- +goose Up\nCREATE TABLE users (id bigint);\n',
       'db/migrations/20240102_idx.sql': '-- +goose Up\nCREATE INDEX users_id ON users (id);\n',
-      'db/seeds/users.sql': "INSERT INTO users VALUES (1);\n",
+      'db/seeds/users.sql': 'INSERT INTO users VALUES (1);\n',
     });
     const r = init(dir);
     assert.strictEqual(r.status, 0, r.stderr);

@@ -34,7 +34,15 @@ function mayImport(): Map<string, Set<string>> {
     if (cells.length < 5 || !cells[1].startsWith('`')) continue;
     const layer = layerOf(cells[1].replace(/`/g, '').split(',')[0].trim().replace(/\/?$/, '/'));
     if (!layer) continue;
-    table.set(layer, new Set(cells[3].split(',').map((e) => e.replace(/`|\(.*\)/g, '').trim()).filter(Boolean)));
+    table.set(
+      layer,
+      new Set(
+        cells[3]
+          .split(',')
+          .map((e) => e.replace(/`|\(.*\)/g, '').trim())
+          .filter(Boolean),
+      ),
+    );
   }
   return table;
 }
@@ -86,7 +94,8 @@ describe('layering (ARCHITECTURE.md "may import")', () => {
         if (!targetLayer || targetLayer === layer) continue;
         const entry = target.replace(/^server\/src\//, '') + '.ts';
         if (!allowed.has(targetLayer) && !allowed.has(entry)) violations.push(`${file}: ${targetLayer} (${spec})`);
-        if (targetLayer === 'core' && target !== 'server/src/core' && target !== 'server/src/core/index') violations.push(`${file}: bypasses core/index.ts (${spec})`);
+        if (targetLayer === 'core' && target !== 'server/src/core' && target !== 'server/src/core/index')
+          violations.push(`${file}: bypasses core/index.ts (${spec})`);
       }
     }
     assert.deepStrictEqual(violations, []);

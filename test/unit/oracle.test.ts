@@ -44,9 +44,14 @@ interface OracleFile {
 }
 
 const PG_MODES: Record<string, LockMode> = {
-  AccessShareLock: 'ACCESS SHARE', RowShareLock: 'ROW SHARE', RowExclusiveLock: 'ROW EXCLUSIVE',
-  ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE', ShareLock: 'SHARE', ShareRowExclusiveLock: 'SHARE ROW EXCLUSIVE',
-  ExclusiveLock: 'EXCLUSIVE', AccessExclusiveLock: 'ACCESS EXCLUSIVE',
+  AccessShareLock: 'ACCESS SHARE',
+  RowShareLock: 'ROW SHARE',
+  RowExclusiveLock: 'ROW EXCLUSIVE',
+  ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE',
+  ShareLock: 'SHARE',
+  ShareRowExclusiveLock: 'SHARE ROW EXCLUSIVE',
+  ExclusiveLock: 'EXCLUSIVE',
+  AccessExclusiveLock: 'ACCESS EXCLUSIVE',
 };
 
 /** "ACCESS EXCLUSIVE (target_index)" → 'ACCESS EXCLUSIVE'. */
@@ -83,7 +88,10 @@ describe('lock model vs PostgreSQL 15 measurements (pg15.json)', () => {
         const predicted = modelSignature(effect, catalog, true);
         assert.ok(traced.size > 0, `${row.id}: pg15.json has no trace for the failed statement`);
         const understated = [...traced].filter(([rel, mode]) => !predicted.has(rel) || lockRank(predicted.get(rel)!) < lockRank(mode));
-        assert.deepStrictEqual(understated.map(([rel, mode]) => `${rel}: engine acquired ${mode}, model ${predicted.get(rel) ?? 'none'}`), []);
+        assert.deepStrictEqual(
+          understated.map(([rel, mode]) => `${rel}: engine acquired ${mode}, model ${predicted.get(rel) ?? 'none'}`),
+          [],
+        );
         return;
       }
       const measured: LockSignature = new Map(Object.entries(row.locks).map(([rel, text]) => [rel, modeOf(text)]));
@@ -92,7 +100,10 @@ describe('lock model vs PostgreSQL 15 measurements (pg15.json)', () => {
       if (row.scans_target !== null) assert.strictEqual(effect.scan, row.scans_target, 'scan of the target');
       for (const text of row.object_locks.filter((o) => / on type /.test(o))) {
         const [mode, object] = text.split(' on type ');
-        assert.ok(effect.objectLocks.some((o) => o.mode === mode && object.endsWith(o.object)), `object lock ${text} not predicted`);
+        assert.ok(
+          effect.objectLocks.some((o) => o.mode === mode && object.endsWith(o.object)),
+          `object lock ${text} not predicted`,
+        );
       }
     });
   }

@@ -68,12 +68,17 @@ describe('finding ranges in awkward text', () => {
     const analysis = analyze(text);
     assert.deepStrictEqual(
       analysis.findings.filter((f) => f.rule !== 'require-lock-timeout').map((f) => [f.rule, findingJson(analysis, f).line]),
-      [['require-concurrent-index-creation', 1], ['syntax-error', 2], ['require-concurrent-index-creation', 3]],
+      [
+        ['require-concurrent-index-creation', 1],
+        ['syntax-error', 2],
+        ['require-concurrent-index-creation', 3],
+      ],
     );
   });
 
   it('analyses statements inside DO blocks with ranges in the body, but not text in comments or strings', () => {
-    const text = "DO $$\nBEGIN\n  -- CREATE INDEX no ON users (a);\n  RAISE NOTICE 'CREATE INDEX nope ON users (b)';\n  CREATE INDEX yes ON users (c);\nEND $$;";
+    const text =
+      "DO $$\nBEGIN\n  -- CREATE INDEX no ON users (a);\n  RAISE NOTICE 'CREATE INDEX nope ON users (b)';\n  CREATE INDEX yes ON users (c);\nEND $$;";
     const analysis = analyze(text);
     const f = analysis.findings.filter((x) => x.rule === 'require-concurrent-index-creation');
     assert.strictEqual(f.length, 1);

@@ -37,7 +37,10 @@ function loadCases(dir: string): Case[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      const files = fs.readdirSync(full).filter((f) => f.endsWith('.sql')).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      const files = fs
+        .readdirSync(full)
+        .filter((f) => f.endsWith('.sql'))
+        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
       if (!files.length) continue;
       const last = files[files.length - 1];
       cases.push({
@@ -84,10 +87,15 @@ describe('rule fixtures', () => {
   it('a rule is `fixable` exactly when one of its fixtures has a fix', () => {
     const wrong = RULES.filter((rule) => {
       const dir = path.join(ROOT, rule.id);
-      const fixed = fs.existsSync(dir) && loadCases(dir).some((c) => fs.existsSync(c.expectedFile) && (JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) as Expected).fixed !== undefined);
+      const fixed =
+        fs.existsSync(dir) &&
+        loadCases(dir).some((c) => fs.existsSync(c.expectedFile) && (JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) as Expected).fixed !== undefined);
       return fixed !== rule.fixable;
     });
-    assert.deepStrictEqual(wrong.map((r) => `${r.id} (fixable: ${r.fixable})`), []);
+    assert.deepStrictEqual(
+      wrong.map((r) => `${r.id} (fixable: ${r.fixable})`),
+      [],
+    );
   });
 
   for (const ruleId of fs.existsSync(ROOT) ? fs.readdirSync(ROOT).sort() : []) {
@@ -99,8 +107,14 @@ describe('rule fixtures', () => {
       it('has a flagged case and a clean case', () => {
         const cases = loadCases(path.join(ROOT, ruleId));
         const counts = cases.map((c) => (JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) as Expected).findings.length);
-        assert.ok(counts.some((n) => n > 0), 'no case with findings');
-        assert.ok(counts.some((n) => n === 0), 'no clean case');
+        assert.ok(
+          counts.some((n) => n > 0),
+          'no case with findings',
+        );
+        assert.ok(
+          counts.some((n) => n === 0),
+          'no clean case',
+        );
       });
     });
   }
@@ -135,7 +149,11 @@ function checkCase(ruleId: string, c: Case): void {
     }
   }
   if (UPDATE) {
-    const out: Expected = { ...(expected.config ? { config: expected.config } : {}), findings: actual, ...(fixedText !== undefined ? { fixed: fixedText } : {}) };
+    const out: Expected = {
+      ...(expected.config ? { config: expected.config } : {}),
+      findings: actual,
+      ...(fixedText !== undefined ? { fixed: fixedText } : {}),
+    };
     fs.writeFileSync(c.expectedFile, JSON.stringify(out, null, 2) + '\n');
     return;
   }
@@ -151,13 +169,32 @@ function checkCase(ruleId: string, c: Case): void {
   for (const f of withFix) checkFixIsSafe(ruleId, c, config, history, f.fix!.edits, analysis.findings.filter((x) => x.severity === 'error').length, f.severity);
 }
 
-function checkFixIsSafe(ruleId: string, c: Case, config: LockwiseConfig, history: Catalog | undefined, edits: Parameters<typeof applyEdits>[1], errorsBefore: number, severity: string) {
+function checkFixIsSafe(
+  ruleId: string,
+  c: Case,
+  config: LockwiseConfig,
+  history: Catalog | undefined,
+  edits: Parameters<typeof applyEdits>[1],
+  errorsBefore: number,
+  severity: string,
+) {
   const fixed = applyEdits(c.text, edits);
   const after = analyze(fixed, { config, history });
   const before = analyze(c.text, { config, history });
   const syntaxBefore = before.findings.filter((f) => f.rule === 'syntax-error').length;
-  assert.strictEqual(after.findings.filter((f) => f.rule === 'syntax-error').length, syntaxBefore, `fix for ${ruleId} leaves SQL that does not parse:\n${fixed}`);
-  assert.strictEqual(after.findings.filter((f) => f.rule === ruleId).length, before.findings.filter((f) => f.rule === ruleId).length - 1, `fix for ${ruleId} does not clear its finding:\n${fixed}`);
+  assert.strictEqual(
+    after.findings.filter((f) => f.rule === 'syntax-error').length,
+    syntaxBefore,
+    `fix for ${ruleId} leaves SQL that does not parse:\n${fixed}`,
+  );
+  assert.strictEqual(
+    after.findings.filter((f) => f.rule === ruleId).length,
+    before.findings.filter((f) => f.rule === ruleId).length - 1,
+    `fix for ${ruleId} does not clear its finding:\n${fixed}`,
+  );
   const errorsAfter = after.findings.filter((f) => f.severity === 'error').length;
-  assert.ok(errorsAfter <= errorsBefore - (severity === 'error' ? 1 : 0), `fix for ${ruleId} introduced an error-level finding:\n${fixed}\n${after.findings.map((f) => f.rule).join(', ')}`);
+  assert.ok(
+    errorsAfter <= errorsBefore - (severity === 'error' ? 1 : 0),
+    `fix for ${ruleId} introduced an error-level finding:\n${fixed}\n${after.findings.map((f) => f.rule).join(', ')}`,
+  );
 }

@@ -81,14 +81,22 @@ function assertRunnable(project: string, file: string, text: string, created: { 
   const companionPath = created.find((f) => path.resolve(path.dirname(file), f.path) === path.resolve(runnerProfileCompanion(runner.id, file) ?? ''));
   const after = analyze(text, { ...options, runner: { ...runner, companion: companionPath?.text ?? runner.companion } });
   const left = after.findings.filter((f) => f.severity === 'error' && CANNOT_RUN.has(f.rule) && after.statements[f.statement].part === 'up');
-  assert.deepStrictEqual(left.map((f) => f.message), [], `${rel(project, file)} still cannot run after --fix`);
+  assert.deepStrictEqual(
+    left.map((f) => f.message),
+    [],
+    `${rel(project, file)} still cannot run after --fix`,
+  );
   for (const f of created) {
     const abs = path.resolve(path.dirname(file), f.path);
     if (!/\.sql$/.test(abs)) continue;
     const companion = created.find((g) => path.resolve(path.dirname(file), g.path) === runnerProfileCompanion(runner.id, abs))?.text;
     const own = analyze(f.text, { config: DEFAULT_CONFIG, runner: { ...runner, fileName: abs, companion } });
     const bad = own.findings.filter((x) => x.severity === 'error' && CANNOT_RUN.has(x.rule));
-    assert.deepStrictEqual(bad.map((x) => x.message), [], `${rel(project, abs)} (created by --fix) cannot run`);
+    assert.deepStrictEqual(
+      bad.map((x) => x.message),
+      [],
+      `${rel(project, abs)} (created by --fix) cannot run`,
+    );
   }
 }
 
@@ -102,7 +110,10 @@ describe('runner fixture projects', () => {
   });
 
   it('has one fixture project per runner', () => {
-    const dirs = fs.readdirSync(RUNNER_FIXTURES).filter((d) => fs.statSync(path.join(RUNNER_FIXTURES, d)).isDirectory()).sort();
+    const dirs = fs
+      .readdirSync(RUNNER_FIXTURES)
+      .filter((d) => fs.statSync(path.join(RUNNER_FIXTURES, d)).isDirectory())
+      .sort();
     assert.deepStrictEqual(dirs, RUNNERS.map((r) => r.id).sort());
   });
 

@@ -34,23 +34,38 @@ before(async () => {
 });
 
 describe('runner detection', () => {
-  it('the file\'s own marker wins over the folder', () => {
+  it("the file's own marker wins over the folder", () => {
     const choice = detectRunner(facts({ projectFiles: [{ name: 'diesel.toml', depth: 1 }] }), '/p/migrations/1_x.sql', '-- +goose Up\nSELECT 1;\n');
     assert.strictEqual(choice.id, 'goose');
     assert.strictEqual(choice.source, 'marker');
   });
 
   it('sibling markers decide for a file without one, and a mix is reported as ambiguous', () => {
-    const choice = detectRunner(facts({ samples: ['-- migrate:up\nSELECT 1;', '-- migrate:up\nSELECT 2;', '-- +migrate Up\nSELECT 3;'] }), '/p/migrations/3_x.sql', 'SELECT 1;');
+    const choice = detectRunner(
+      facts({ samples: ['-- migrate:up\nSELECT 1;', '-- migrate:up\nSELECT 2;', '-- +migrate Up\nSELECT 3;'] }),
+      '/p/migrations/3_x.sql',
+      'SELECT 1;',
+    );
     assert.strictEqual(choice.id, 'dbmate');
     assert.deepStrictEqual(choice.alternatives, ['sql-migrate']);
   });
 
   it('the nearest project file wins; Cargo.toml counts only when it names sqlx', () => {
-    const f = facts({ projectFiles: [{ name: 'atlas.sum', depth: 0 }, { name: 'flyway.conf', depth: 2 }] });
+    const f = facts({
+      projectFiles: [
+        { name: 'atlas.sum', depth: 0 },
+        { name: 'flyway.conf', depth: 2 },
+      ],
+    });
     assert.strictEqual(detectRunner(f, '/p/migrations/1_x.sql').id, 'atlas');
-    assert.strictEqual(detectRunner(facts({ projectFiles: [{ name: 'Cargo.toml', depth: 1, text: '[dependencies]\nserde = "1"\n' }] }), '/p/migrations/1_x.sql').id, 'none');
-    assert.strictEqual(detectRunner(facts({ projectFiles: [{ name: 'Cargo.toml', depth: 1, text: '[dependencies]\nsqlx = "0.8"\n' }] }), '/p/migrations/1_x.up.sql').id, 'sqlx');
+    assert.strictEqual(
+      detectRunner(facts({ projectFiles: [{ name: 'Cargo.toml', depth: 1, text: '[dependencies]\nserde = "1"\n' }] }), '/p/migrations/1_x.sql').id,
+      'none',
+    );
+    assert.strictEqual(
+      detectRunner(facts({ projectFiles: [{ name: 'Cargo.toml', depth: 1, text: '[dependencies]\nsqlx = "0.8"\n' }] }), '/p/migrations/1_x.up.sql').id,
+      'sqlx',
+    );
   });
 
   it('the layout alone: diesel, Prisma, Flyway, sqitch, graphile-migrate; `.up.sql` pairs are ambiguous', () => {
@@ -74,14 +89,29 @@ describe('runner detection', () => {
 
 describe('runner profiles', () => {
   it('versions: the next one keeps the width, and a taken one leaves no slot', () => {
-    assert.strictEqual(nextVersion('00005', () => false), '00006');
-    assert.strictEqual(nextVersion('20240101120000', () => false), '20240101120001');
-    assert.strictEqual(nextVersion('2024-01-01-000000', () => false), '2024-01-01-000001');
-    assert.strictEqual(nextVersion('00005', (v) => v === '00006'), undefined);
+    assert.strictEqual(
+      nextVersion('00005', () => false),
+      '00006',
+    );
+    assert.strictEqual(
+      nextVersion('20240101120000', () => false),
+      '20240101120001',
+    );
+    assert.strictEqual(
+      nextVersion('2024-01-01-000000', () => false),
+      '2024-01-01-000001',
+    );
+    assert.strictEqual(
+      nextVersion('00005', (v) => v === '00006'),
+      undefined,
+    );
   });
 
   it('Flyway: a script of only non-transactional statements runs without a transaction; mixing keeps it', () => {
-    assert.deepStrictEqual(run('CREATE INDEX CONCURRENTLY a ON t (x);\n', 'flyway', '/p/V2__a.sql').findings.map((f) => f.rule), []);
+    assert.deepStrictEqual(
+      run('CREATE INDEX CONCURRENTLY a ON t (x);\n', 'flyway', '/p/V2__a.sql').findings.map((f) => f.rule),
+      [],
+    );
     const mixed = run("SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY a ON t (x);\n", 'flyway', '/p/V2__a.sql');
     assert.ok(mixed.findings.some((f) => f.rule === 'ban-concurrent-index-creation-in-transaction'));
     // Flyway does not know REINDEX ... CONCURRENTLY on one index: it stays in the transaction.
@@ -89,10 +119,17 @@ describe('runner profiles', () => {
   });
 
   it('Liquibase: each changeset is its own transaction, runInTransaction:false opts one out', () => {
-    const text = '--liquibase formatted sql\n--changeset a:1\nCREATE TABLE t (x int);\n--changeset a:2 runInTransaction:false\nCREATE INDEX CONCURRENTLY i ON t (x);\n';
+    const text =
+      '--liquibase formatted sql\n--changeset a:1\nCREATE TABLE t (x int);\n--changeset a:2 runInTransaction:false\nCREATE INDEX CONCURRENTLY i ON t (x);\n';
     const analysis = run(text, 'liquibase', '/p/changelog.sql');
-    assert.deepStrictEqual(analysis.timeline.units?.map((u) => `${u.unit}:${u.mode}`), ['changeset a:1:transaction', 'changeset a:2:statements']);
-    assert.deepStrictEqual(analysis.findings.filter((f) => f.severity === 'error').map((f) => f.rule), []);
+    assert.deepStrictEqual(
+      analysis.timeline.units?.map((u) => `${u.unit}:${u.mode}`),
+      ['changeset a:1:transaction', 'changeset a:2:statements'],
+    );
+    assert.deepStrictEqual(
+      analysis.findings.filter((f) => f.severity === 'error').map((f) => f.rule),
+      [],
+    );
   });
 
   it('the deployed text of a goose file leaves out its Down section (history never drops what Up made)', () => {
@@ -102,7 +139,21 @@ describe('runner profiles', () => {
   });
 
   it('every profile names an opt-out text and cites at least one source', () => {
-    for (const id of ['goose', 'dbmate', 'sqlx', 'atlas', 'flyway', 'liquibase', 'diesel', 'prisma', 'golang-migrate', 'graphile-migrate', 'sqitch', 'sql-migrate', 'none'] as RunnerId[]) {
+    for (const id of [
+      'goose',
+      'dbmate',
+      'sqlx',
+      'atlas',
+      'flyway',
+      'liquibase',
+      'diesel',
+      'prisma',
+      'golang-migrate',
+      'graphile-migrate',
+      'sqitch',
+      'sql-migrate',
+      'none',
+    ] as RunnerId[]) {
       const p = runnerProfile(id);
       assert.strictEqual(p.id, id);
       assert.ok(p.optOutText.length > 0 && p.docs.sources.length > 0, id);
@@ -113,8 +164,13 @@ describe('runner profiles', () => {
 describe('runner units in the timeline', () => {
   it('a multi-statement query is one implicit transaction; a single statement is not', () => {
     const two = run('ALTER TABLE t ADD COLUMN y int;\nVACUUM t;\n', 'prisma', '/p/20240101000000_x/migration.sql');
-    assert.ok(two.findings.some((f) => f.rule === 'cannot-run-in-transaction' && /Prisma Migrate sends this file as one multi-statement query/.test(f.message)));
-    assert.deepStrictEqual(run('VACUUM t;\n', 'prisma', '/p/20240101000000_x/migration.sql').findings.map((f) => f.rule), []);
+    assert.ok(
+      two.findings.some((f) => f.rule === 'cannot-run-in-transaction' && /Prisma Migrate sends this file as one multi-statement query/.test(f.message)),
+    );
+    assert.deepStrictEqual(
+      run('VACUUM t;\n', 'prisma', '/p/20240101000000_x/migration.sql').findings.map((f) => f.rule),
+      [],
+    );
   });
 
   it('COMMIT inside a multi-statement query: the rest runs in a new implicit block', () => {
@@ -142,7 +198,11 @@ describe('runner units in the timeline', () => {
 
   it('require-lock-timeout inside a runner transaction inserts SET LOCAL', () => {
     const history = historyWithT();
-    const analysis = analyze('-- +goose Up\nALTER TABLE t ADD COLUMN y int;\n', { history, config: mergeConfig({}), runner: { id: 'goose', fileName: '/p/00002_x.sql' } });
+    const analysis = analyze('-- +goose Up\nALTER TABLE t ADD COLUMN y int;\n', {
+      history,
+      config: mergeConfig({}),
+      runner: { id: 'goose', fileName: '/p/00002_x.sql' },
+    });
     const finding = analysis.findings.find((f) => f.rule === 'require-lock-timeout');
     assert.match(finding?.fix?.edits[0].newText ?? '', /SET LOCAL lock_timeout/);
   });
@@ -179,7 +239,7 @@ describe('runner configuration', () => {
   });
 });
 
-describe('schema history in the runner\'s order', () => {
+describe("schema history in the runner's order", () => {
   it('sqitch: deploy/ scripts run in sqitch.plan order, not name order', () => {
     const deploy = path.resolve(__dirname, '../../../test/fixtures/runners/sqitch/deploy');
     // users_email sorts before users by name, but the plan deploys users first.
@@ -191,9 +251,10 @@ describe('schema history in the runner\'s order', () => {
 
 describe('runners in the CLI', () => {
   const ROOT = path.resolve(__dirname, '../../..');
-  const cli = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
 
-  it('lint --explain-runner prints each file\'s runner, why and how it runs', () => {
+  it("lint --explain-runner prints each file's runner, why and how it runs", () => {
     const r = cli('lint', '--explain-runner', path.join(ROOT, 'test/fixtures/runners/dbmate'));
     assert.strictEqual(r.status, 0, r.stderr);
     assert.match(r.stdout, /20240102000000_index_email\.sql: dbmate \(the file carries dbmate's marker\): dbmate runs the migrate:up block in one transaction/);
@@ -205,10 +266,16 @@ describe('runners in the CLI', () => {
     try {
       fs.mkdirSync(path.join(dir, 'migrations'));
       fs.writeFileSync(path.join(dir, 'migrations/1_users.up.sql'), 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n');
-      fs.writeFileSync(path.join(dir, 'migrations/2_email.up.sql'), "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n");
+      fs.writeFileSync(
+        path.join(dir, 'migrations/2_email.up.sql'),
+        "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n",
+      );
       const r = cli('lint', '--fix', path.join(dir, 'migrations'));
       assert.match(r.stderr, /3_email_no_transaction\.up\.sql: written by the fix of/);
-      assert.strictEqual(fs.readFileSync(path.join(dir, 'migrations/3_email_no_transaction.up.sql'), 'utf8'), 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n');
+      assert.strictEqual(
+        fs.readFileSync(path.join(dir, 'migrations/3_email_no_transaction.up.sql'), 'utf8'),
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_idx ON users (email);\n',
+      );
       assert.strictEqual(fs.readFileSync(path.join(dir, 'migrations/2_email.up.sql'), 'utf8'), "SET lock_timeout = '5s';\n");
       const again = cli('lint', '--format', 'json', path.join(dir, 'migrations'));
       assert.doesNotMatch(again.stdout, /ban-concurrent-index-creation-in-transaction/);

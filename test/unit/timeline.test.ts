@@ -46,7 +46,7 @@ describe('timeline', () => {
       "SET lock_timeout = '2s'", // 0
       'SELECT 1', // 1
       'BEGIN', // 2
-      "SET LOCAL lock_timeout TO 100", // 3
+      'SET LOCAL lock_timeout TO 100', // 3
       'SELECT 2', // 4
       'COMMIT', // 5
       'SELECT 3', // 6  back to 2s

@@ -52,37 +52,49 @@ export interface Options {
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
 /** Flags that set a field from their value (after validation). */
-const VALUE_FLAGS = new Map<string, (opts: Options, value: string) => void>(Object.entries({
-  '--format': (opts, v) => (opts.format = v),
-  '--config': (opts, v) => (opts.config = v),
-  '--history': (opts, v) => (opts.history = v),
-  '--pg-version': (opts, v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 9 || n > 19) throw new UsageError(`--pg-version must be a PostgreSQL major version (9 to 19), not "${v}"`);
-    opts.pgVersion = n;
-  },
-  '--fail-on': (opts, v) => {
-    if (!Object.hasOwn(SEVERITY_RANK, v)) throw new UsageError(`--fail-on must be error, warning or info, not "${v}"`);
-    opts.failOn = v as Severity;
-  },
-}));
+const VALUE_FLAGS = new Map<string, (opts: Options, value: string) => void>(
+  Object.entries({
+    '--format': (opts, v) => (opts.format = v),
+    '--config': (opts, v) => (opts.config = v),
+    '--history': (opts, v) => (opts.history = v),
+    '--pg-version': (opts, v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 9 || n > 19) throw new UsageError(`--pg-version must be a PostgreSQL major version (9 to 19), not "${v}"`);
+      opts.pgVersion = n;
+    },
+    '--fail-on': (opts, v) => {
+      if (!Object.hasOwn(SEVERITY_RANK, v)) throw new UsageError(`--fail-on must be error, warning or info, not "${v}"`);
+      opts.failOn = v as Severity;
+    },
+  }),
+);
 
 /** Flags without a value. */
-const SWITCHES = new Map<string, (opts: Options) => void>(Object.entries({
-  '-h': (opts) => (opts.command = 'help'),
-  '--help': (opts) => (opts.command = 'help'),
-  '-v': (opts) => (opts.command = 'version'),
-  '--version': (opts) => (opts.command = 'version'),
-  '--fix': (opts) => (opts.fix = true),
-  '--dry-run': (opts) => (opts.dryRun = true),
-  '--explain-runner': (opts) => (opts.explainRunner = true),
-  '--all': (opts) => (opts.all = true),
-  '--no-color': (opts) => (opts.color = false),
-  '--color': (opts) => (opts.color = true),
-}));
+const SWITCHES = new Map<string, (opts: Options) => void>(
+  Object.entries({
+    '-h': (opts) => (opts.command = 'help'),
+    '--help': (opts) => (opts.command = 'help'),
+    '-v': (opts) => (opts.command = 'version'),
+    '--version': (opts) => (opts.command = 'version'),
+    '--fix': (opts) => (opts.fix = true),
+    '--dry-run': (opts) => (opts.dryRun = true),
+    '--explain-runner': (opts) => (opts.explainRunner = true),
+    '--all': (opts) => (opts.all = true),
+    '--no-color': (opts) => (opts.color = false),
+    '--color': (opts) => (opts.color = true),
+  }),
+);
 
 export function parseArgs(argv: string[]): Options {
-  const opts: Options = { command: '', paths: [], failOn: 'error', fix: false, dryRun: false, all: false, color: !!process.stdout.isTTY && !process.env.NO_COLOR };
+  const opts: Options = {
+    command: '',
+    paths: [],
+    failOn: 'error',
+    fix: false,
+    dryRun: false,
+    all: false,
+    color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;

@@ -32,7 +32,11 @@ export function init(opts: Options): number {
   fs.writeFileSync(file, JSON.stringify(config, null, 2) + '\n');
 
   const out = [`Wrote ${path.relative(process.cwd(), file) || file}:`];
-  out.push(version ? `  pgVersion ${version.pgVersion} (from ${version.evidence})` : '  pgVersion: not found in a compose file or .tool-versions; the default, 15, applies: set it to your oldest server');
+  out.push(
+    version
+      ? `  pgVersion ${version.pgVersion} (from ${version.evidence})`
+      : '  pgVersion: not found in a compose file or .tool-versions; the default, 15, applies: set it to your oldest server',
+  );
   if (!folders.length) out.push('  no migration folder found: every .sql file under it is checked');
   for (const f of folders) out.push(`  migrations in ${f.dir}: runner ${f.runner.id} (${f.runner.reason})`);
   if (folders.length && !config.runner) out.push('  runner: left to detection per file (the folders differ, or the evidence is not conclusive)');

@@ -19,7 +19,13 @@ import type { Part } from './runners/types';
 import { FileState } from './rules/support/state';
 
 /** Rules that still run on rollback parts with `downMigrations: "syntax"`: what stops the rollback from running at all. */
-const DOWN_SYNTAX_RULES = new Set(['syntax-error', 'ban-concurrent-index-creation-in-transaction', 'cannot-run-in-transaction', 'runner-statement-split', 'unknown-ignore-rule']);
+const DOWN_SYNTAX_RULES = new Set([
+  'syntax-error',
+  'ban-concurrent-index-creation-in-transaction',
+  'cannot-run-in-transaction',
+  'runner-statement-split',
+  'unknown-ignore-rule',
+]);
 
 export interface HeldUntil {
   /** 'statement': released when the statement ends; 'commit'/'rollback': at that statement; 'end-of-file': implicit transaction; 'never': BEGIN without COMMIT. */
@@ -85,8 +91,17 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   run.fileRules(file);
   const findings = finalFindings(file, run.raw);
   return {
-    text, lines: file.lines, statements, findings, comments: file.comments, timeline: file.timeline, config,
-    hasHistory: file.hasHistory, finalCatalog, runner: file.runner, internalErrors: run.internalErrors,
+    text,
+    lines: file.lines,
+    statements,
+    findings,
+    comments: file.comments,
+    timeline: file.timeline,
+    config,
+    hasHistory: file.hasHistory,
+    finalCatalog,
+    runner: file.runner,
+    internalErrors: run.internalErrors,
   };
 }
 

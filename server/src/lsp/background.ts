@@ -77,7 +77,11 @@ export class BackgroundAnalysis {
   private idle?: NodeJS.Timeout;
   readonly available: boolean;
 
-  constructor(private readonly script: string, readonly threshold: number, private readonly log: (message: string) => void) {
+  constructor(
+    private readonly script: string,
+    readonly threshold: number,
+    private readonly log: (message: string) => void,
+  ) {
     // Run from the TypeScript output (tests of modules) there is no bundle: analyse in-process.
     this.available = fs.existsSync(script);
   }

@@ -7,7 +7,21 @@
 import { diffLines } from 'diff';
 import * as path from 'path';
 import { CodeAction, CodeActionKind, CreateFile, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
-import { analyze, Analysis, applyEdits, statementAt, Finding, fixAll, AnalyzeOptions, insertLockTimeout, lockRank, NewFile, parseDirective, RULES_BY_ID, TextEdit as CoreEdit } from '../core';
+import {
+  analyze,
+  Analysis,
+  applyEdits,
+  statementAt,
+  Finding,
+  fixAll,
+  AnalyzeOptions,
+  insertLockTimeout,
+  lockRank,
+  NewFile,
+  parseDirective,
+  RULES_BY_ID,
+  TextEdit as CoreEdit,
+} from '../core';
 import { pathToUri, rangesIntersect, toRange, toTextEdit, uriToPath } from './convert';
 import { DocsLink, findingDiagnostic } from './diagnostics';
 
@@ -24,8 +38,7 @@ export const MAX_FIX_ACTIONS = 50;
 
 /** What a listed but unresolved action carries to `codeAction/resolve`. */
 export type ActionData =
-  | { kind: 'fix'; uri: string; version: number; finding: number; rule: string; start: number }
-  | { kind: 'fixAll'; uri: string; version: number };
+  { kind: 'fix'; uri: string; version: number; finding: number; rule: string; start: number } | { kind: 'fixAll'; uri: string; version: number };
 
 export interface ActionTarget {
   uri: string;
@@ -126,7 +139,14 @@ function fixActions(target: ActionTarget, findings: Finding[]): CodeAction[] {
       const edit = coreEdit(target, finding.fix.edits, finding.fix.files);
       if (edit && fixIsSafe(target, finding)) out.push({ ...action, edit });
     } else if (target.resolvable) {
-      const data: ActionData = { kind: 'fix', uri: target.uri, version: target.version, finding: analysis.findings.indexOf(finding), rule: finding.rule, start: finding.span.start };
+      const data: ActionData = {
+        kind: 'fix',
+        uri: target.uri,
+        version: target.version,
+        finding: analysis.findings.indexOf(finding),
+        rule: finding.rule,
+        start: finding.span.start,
+      };
       out.push({ ...action, data });
     }
   }
@@ -303,4 +323,3 @@ export function minimalEdits(before: string, after: string): CoreEdit[] {
   }
   return edits;
 }
-

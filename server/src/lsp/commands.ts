@@ -21,7 +21,6 @@ export function linkTarget(uri: string): string {
   return uri.replace(/[()[\]<>`"\\\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
-
 export function displayPath(documents: Documents, uri: string): string {
   const file = uriToPath(uri);
   if (!file) return uri;
@@ -142,19 +141,38 @@ export function isOverviewFile(value: unknown): value is OverviewFile {
   const f = value as OverviewFile;
   const isCount = (n: unknown) => typeof n === 'number' && Number.isFinite(n);
   return (
-    typeof f === 'object' && f !== null && typeof f.path === 'string' && (f.link === undefined || typeof f.link === 'string') && isCount(f.statements) &&
-    typeof f.findings === 'object' && f.findings !== null && isCount(f.findings.error) && isCount(f.findings.warning) && isCount(f.findings.info) &&
-    typeof f.tables === 'object' && f.tables !== null && Object.values(f.tables).every(isCount) &&
-    Array.isArray(f.worst) && f.worst.every(isWorst)
+    typeof f === 'object' &&
+    f !== null &&
+    typeof f.path === 'string' &&
+    (f.link === undefined || typeof f.link === 'string') &&
+    isCount(f.statements) &&
+    typeof f.findings === 'object' &&
+    f.findings !== null &&
+    isCount(f.findings.error) &&
+    isCount(f.findings.warning) &&
+    isCount(f.findings.info) &&
+    typeof f.tables === 'object' &&
+    f.tables !== null &&
+    Object.values(f.tables).every(isCount) &&
+    Array.isArray(f.worst) &&
+    f.worst.every(isWorst)
   );
 }
 
 function isWorst(w: unknown): boolean {
   const x = w as WorstStatement;
   return (
-    typeof x === 'object' && x !== null && typeof x.path === 'string' && typeof x.sql === 'string' && typeof x.relation === 'string' &&
-    typeof x.held === 'string' && typeof x.line === 'number' && typeof x.score === 'number' && typeof x.statementsUnder === 'number' &&
-    (LOCK_MODES as readonly string[]).includes(x.mode) && (x.level === 'reads' || x.level === 'writes') &&
+    typeof x === 'object' &&
+    x !== null &&
+    typeof x.path === 'string' &&
+    typeof x.sql === 'string' &&
+    typeof x.relation === 'string' &&
+    typeof x.held === 'string' &&
+    typeof x.line === 'number' &&
+    typeof x.score === 'number' &&
+    typeof x.statementsUnder === 'number' &&
+    (LOCK_MODES as readonly string[]).includes(x.mode) &&
+    (x.level === 'reads' || x.level === 'writes') &&
     (x.work === null || x.work === 'rewrite' || x.work === 'scan' || x.work === 'index build')
   );
 }

@@ -22,7 +22,13 @@ export interface DiagnosticData {
 }
 
 export function diagnosticData(analysis: Analysis, finding: Finding): DiagnosticData {
-  return { rule: finding.rule, severity: finding.severity, message: finding.message, span: { start: finding.span.start, end: finding.span.end }, related: relatedSpans(analysis, finding) };
+  return {
+    rule: finding.rule,
+    severity: finding.severity,
+    message: finding.message,
+    span: { start: finding.span.start, end: finding.span.end },
+    related: relatedSpans(analysis, finding),
+  };
 }
 
 export function toDiagnostic(uri: string, lines: LineIndex, data: DiagnosticData, docs: DocsLink): Diagnostic {
@@ -35,7 +41,10 @@ export function toDiagnostic(uri: string, lines: LineIndex, data: DiagnosticData
     message: data.message,
   };
   if (data.related.length) {
-    diagnostic.relatedInformation = data.related.map((r): DiagnosticRelatedInformation => ({ location: { uri, range: toRange(lines, r.span) }, message: r.message }));
+    diagnostic.relatedInformation = data.related.map((r): DiagnosticRelatedInformation => ({
+      location: { uri, range: toRange(lines, r.span) },
+      message: r.message,
+    }));
   }
   return diagnostic;
 }
@@ -70,7 +79,10 @@ function relatedSpans(analysis: Analysis, finding: Finding): { span: Span; messa
     const end = analysis.statements[h.statement];
     if (end) {
       const word = h.kind === 'commit' ? 'COMMIT' : 'ROLLBACK';
-      out.push({ span: { start: end.statement.span.start, end: end.statement.span.end }, message: holdsLocks ? `The locks are released at this ${word}` : `The transaction ends at this ${word}` });
+      out.push({
+        span: { start: end.statement.span.start, end: end.statement.span.end },
+        message: holdsLocks ? `The locks are released at this ${word}` : `The transaction ends at this ${word}`,
+      });
     }
   }
   return out;

@@ -13,7 +13,10 @@ import { toRange } from './convert';
 import { TracedStatement, tracedSection } from './trace';
 
 const MODE_PATTERN = new RegExp(
-  `\\b(${[...LOCK_MODES].sort((a, b) => b.length - a.length).map((m) => m.replace(/ /g, '\\s+')).join('|')})\\b`,
+  `\\b(${[...LOCK_MODES]
+    .sort((a, b) => b.length - a.length)
+    .map((m) => m.replace(/ /g, '\\s+'))
+    .join('|')})\\b`,
   'gi',
 );
 
@@ -95,7 +98,11 @@ function summaryLine(analysis: Analysis, s: StatementAnalysis): string {
   if (!lock) {
     return s.effect.locks.length ? 'Locks only tables created in this file, or locks that block nobody.' : 'Takes no table locks.';
   }
-  const parts = [`**${lock.mode}** on \`${codeSafe(oneLine(lock.relation, 60))}\``, BLOCK_SUMMARY[blockLevel(lock.mode)], escapeMarkdown(heldShortText(analysis, s))];
+  const parts = [
+    `**${lock.mode}** on \`${codeSafe(oneLine(lock.relation, 60))}\``,
+    BLOCK_SUMMARY[blockLevel(lock.mode)],
+    escapeMarkdown(heldShortText(analysis, s)),
+  ];
   const t = s.timeline.lockTimeout;
   parts.push(t && t.ms > 0 ? `\`lock_timeout\` ${escapeMarkdown(t.text)}` : '**no `lock_timeout`**');
   const work = s.effect.rewrite ? '**rewrite**' : s.effect.indexBuild ? 'index build' : s.effect.scan ? 'full scan' : '';
@@ -119,8 +126,10 @@ const BLOCK_SUMMARY = { reads: 'blocks reads and writes', writes: 'blocks writes
 /** "until COMMIT (line 40)", "for this statement", ... */
 function heldShortText(analysis: Analysis, s: StatementAnalysis): string {
   const h = s.heldUntil;
-  if ((h.kind === 'commit' || h.kind === 'rollback') && h.statement !== undefined) return `until ${h.kind.toUpperCase()} (line ${lineOfStatement(analysis, h.statement)})`;
-  if (h.kind === 'end-of-file') return h.statement !== undefined ? `until the runner commits (after line ${lineOfStatement(analysis, h.statement)})` : 'until the end of the migration';
+  if ((h.kind === 'commit' || h.kind === 'rollback') && h.statement !== undefined)
+    return `until ${h.kind.toUpperCase()} (line ${lineOfStatement(analysis, h.statement)})`;
+  if (h.kind === 'end-of-file')
+    return h.statement !== undefined ? `until the runner commits (after line ${lineOfStatement(analysis, h.statement)})` : 'until the end of the migration';
   if (h.kind === 'never') return 'never released (no COMMIT)';
   return 'for this statement';
 }

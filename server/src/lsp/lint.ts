@@ -56,10 +56,23 @@ function publish(state: ServerState, uri: string, version: number, diagnostics: 
  * A big document's diagnostics from the analysis worker, so that other documents are answered
  * meanwhile. Undefined when superseded; 'failed' (logged) to analyse it here instead.
  */
-async function lintInWorker(state: ServerState, uri: string, version: number, text: string, config: LockwiseConfig): Promise<Diagnostic[] | undefined | 'failed'> {
+async function lintInWorker(
+  state: ServerState,
+  uri: string,
+  version: number,
+  text: string,
+  config: LockwiseConfig,
+): Promise<Diagnostic[] | undefined | 'failed'> {
   let result;
   try {
-    result = await state.background.analyze({ uri, version, text, config, history: state.workspace.historyTexts(uri), runner: state.workspace.runnerFor(uri, text, config) });
+    result = await state.background.analyze({
+      uri,
+      version,
+      text,
+      config,
+      history: state.workspace.historyTexts(uri),
+      runner: state.workspace.runnerFor(uri, text, config),
+    });
   } catch (error) {
     state.log.error(`analysis worker on ${uri}`, error);
     return 'failed';

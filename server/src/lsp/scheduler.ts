@@ -7,7 +7,10 @@ export class Scheduler {
   private readonly tickets = new Map<string, number>();
   private nextTicket = 0;
 
-  constructor(private readonly run: (uri: string, isStale: () => boolean) => Promise<void>, readonly delayMs: number) {}
+  constructor(
+    private readonly run: (uri: string, isStale: () => boolean) => Promise<void>,
+    readonly delayMs: number,
+  ) {}
 
   schedule(uri: string, delayMs = this.delayMs): void {
     const existing = this.timers.get(uri);

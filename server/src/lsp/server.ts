@@ -4,8 +4,18 @@
  * answered with an empty result instead of taking the server down.
  */
 import {
-  CodeAction, CodeActionKind, Connection, DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, ErrorCodes, InitializeParams, InitializeResult,
-  ResponseError, TextDocuments, TextDocumentSyncKind, WatchKind,
+  CodeAction,
+  CodeActionKind,
+  Connection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ErrorCodes,
+  InitializeParams,
+  InitializeResult,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+  WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../core';
@@ -172,7 +182,12 @@ function onWorkspaceChanges(state: ServerState): void {
   const unknownStatus: ServerStatus = { version: VERSION, trusted: false, documents: 0 };
   connection.onRequest(
     StatusRequest,
-    log.guard<[], ServerStatus>('status', unknownStatus, () => ({ version: VERSION, trusted: state.trusted, documents: state.documents.all().length, tracer: state.tracer.status() })),
+    log.guard<[], ServerStatus>('status', unknownStatus, () => ({
+      version: VERSION,
+      trusted: state.trusted,
+      documents: state.documents.all().length,
+      tracer: state.tracer.status(),
+    })),
   );
 }
 

@@ -22,7 +22,18 @@ const LENS_MODES: CodeLensMode[] = ['findings', 'strong-locks', 'off'];
 
 export const DEFAULT_SETTINGS: ServerSettings = { core: {}, codeLens: 'findings', maxFileSize: DEFAULT_MAX_FILE_SIZE, errors: [] };
 
-const CORE_KEYS = ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'include', 'exclude', 'runner', 'downMigrations', 'runnerSettings'] as const;
+const CORE_KEYS = [
+  'pgVersion',
+  'assumeInTransaction',
+  'rules',
+  'lockTimeout',
+  'maxLockTimeout',
+  'include',
+  'exclude',
+  'runner',
+  'downMigrations',
+  'runnerSettings',
+] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -59,7 +70,8 @@ export function parseSettings(raw: unknown): ServerSettings {
   }
   const lens = isRecord(raw.codeLens) ? raw.codeLens : {};
   const shown = LENS_MODES.find((m) => m === lens.show) ?? 'findings';
-  if (lens.show !== undefined && lens.show !== null && shown !== lens.show) errors.push('Setting "lockwise.codeLens.show" must be "findings", "strong-locks" or "off"');
+  if (lens.show !== undefined && lens.show !== null && shown !== lens.show)
+    errors.push('Setting "lockwise.codeLens.show" must be "findings", "strong-locks" or "off"');
   // The older on/off switch still turns them off.
   const codeLens: CodeLensMode = lens.enable === false ? 'off' : shown;
   let maxFileSize = DEFAULT_MAX_FILE_SIZE;

@@ -75,7 +75,10 @@ export class ServerState {
     this.pushedSettings = options.settings;
     this.client = clientCapabilities(params);
     const info = (message: string) => log.info(message);
-    this.workspace = new Workspace((scope) => this.fetchSettings(scope), (file) => this.analyses.textOf(file));
+    this.workspace = new Workspace(
+      (scope) => this.fetchSettings(scope),
+      (file) => this.analyses.textOf(file),
+    );
     this.analyses = new Documents(this.workspace);
     this.configDiagnostics = new ConfigDiagnostics(connection, this.workspace, this.log);
     const safeLint = this.log.guard('diagnostics', undefined, (uri: string, isStale: () => boolean) => lint(this, uri, isStale));

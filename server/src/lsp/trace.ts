@@ -74,7 +74,9 @@ export class TraceService {
   }
 
   trace(
-    location: PgliteLocation, request: Omit<TraceJob, 'type' | 'id'>, cwd: string,
+    location: PgliteLocation,
+    request: Omit<TraceJob, 'type' | 'id'>,
+    cwd: string,
     options: { progress?: (message: string) => void; onCancel?: (cancel: () => void) => void } = {},
   ): Promise<TraceReport> {
     const worker = this.ensureWorker(location, cwd);
@@ -103,7 +105,9 @@ export class TraceService {
     this.workersStarted++;
     this.worker = worker;
     this.location = location;
-    this.log(`trace worker ${worker.pid} started (PGlite from ${location.source === 'bundled' ? 'the extension' : `the workspace, ${location.version}`}: ${location.dir})`);
+    this.log(
+      `trace worker ${worker.pid} started (PGlite from ${location.source === 'bundled' ? 'the extension' : `the workspace, ${location.version}`}: ${location.dir})`,
+    );
     worker.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
     worker.on('message', (m: WorkerMessage) => this.onMessage(m));
     worker.on('error', (error) => this.log(`trace worker: ${error.message}`));
@@ -276,16 +280,21 @@ export function tracedSection(traced: TracedStatement): string {
   const engine = escapeMarkdown(traced.engine.replace(/ \(PGlite.*\)$/, ''));
   const out = ['', '---', ''];
   if (!r.ok) {
-    out.push(`**Failed on ${engine}** (embedded, empty schema): ${escapeMarkdown(r.error?.message ?? 'error')}${r.error?.code ? ` (${escapeMarkdown(r.error.code)})` : ''}`);
+    out.push(
+      `**Failed on ${engine}** (embedded, empty schema): ${escapeMarkdown(r.error?.message ?? 'error')}${r.error?.code ? ` (${escapeMarkdown(r.error.code)})` : ''}`,
+    );
     return out.join('\n');
   }
   if (r.mode === 'skipped') {
     out.push(`**Not traced on ${engine}**${r.note ? `: ${escapeMarkdown(r.note)}` : ''}`);
     return out.join('\n');
   }
-  const locks = r.mode === 'outside-transaction'
-    ? 'locks not observable (ran outside a transaction: storage effects only)'
-    : significantLocks(r).map((l) => `\`${codeSafe(l.relation)}\` ${l.mode}`).join(', ') || 'no table locks';
+  const locks =
+    r.mode === 'outside-transaction'
+      ? 'locks not observable (ran outside a transaction: storage effects only)'
+      : significantLocks(r)
+          .map((l) => `\`${codeSafe(l.relation)}\` ${l.mode}`)
+          .join(', ') || 'no table locks';
   const effects = effectsText(r, (n) => `\`${codeSafe(n)}\``) || 'no rewrite, no scan';
   out.push(`**Traced on ${engine}:** ${locks}; ${effects}; ${r.durationMs} ms (empty schema)  `);
   if (r.disagreements.length) out.push(`**Differs from the prediction:** ${r.disagreements.map(escapeMarkdown).join('; ')}`);

@@ -20,14 +20,24 @@ function traceError(code: number, reason: string, message: string): ResponseErro
 export async function traceDocument(state: ServerState, uri: string | undefined, token: CancellationToken): Promise<TraceCommandResult> {
   // Executing the migration (and, without the extension's own PGlite, code from the workspace's node_modules) needs trust.
   if (!state.trusted) {
-    throw traceError(TRACE_ERRORS.untrusted, 'untrusted', 'Lockwise: tracing runs the migration on an embedded PostgreSQL and is disabled in untrusted workspaces. Trust the workspace to use it.');
+    throw traceError(
+      TRACE_ERRORS.untrusted,
+      'untrusted',
+      'Lockwise: tracing runs the migration on an embedded PostgreSQL and is disabled in untrusted workspaces. Trust the workspace to use it.',
+    );
   }
   const doc = uri ? state.documents.get(uri) : undefined;
   if (!uri || !doc) throw traceError(TRACE_ERRORS.notTraceable, 'not-open', 'Lockwise: open the migration in the editor to trace it.');
   const file = uriToPath(uri);
-  if (!file) throw traceError(TRACE_ERRORS.notTraceable, 'not-a-file', 'Lockwise: save the migration to a file first (its schema history is read from its folder).');
+  if (!file)
+    throw traceError(TRACE_ERRORS.notTraceable, 'not-a-file', 'Lockwise: save the migration to a file first (its schema history is read from its folder).');
   const docState = await state.analyses.stateOf(doc);
-  if (!docState.analysis) throw traceError(TRACE_ERRORS.notTraceable, 'not-checked', `Lockwise: this file is not checked (${docState.context.skip ?? 'unknown reason'}), so it cannot be traced.`);
+  if (!docState.analysis)
+    throw traceError(
+      TRACE_ERRORS.notTraceable,
+      'not-checked',
+      `Lockwise: this file is not checked (${docState.context.skip ?? 'unknown reason'}), so it cannot be traced.`,
+    );
   const analysis = docState.analysis;
   const folder = state.workspace.folderOf(file);
   const location = pgliteFor(state, file, folder);
@@ -45,7 +55,9 @@ export async function traceDocument(state: ServerState, uri: string | undefined,
   }
   const traced = state.traces.set(uri, analysis, report);
   const f = report.files[0];
-  state.log.info(`traced ${path.basename(file)} in ${Date.now() - started} ms: ${f.summary.statements} statement(s), ${f.summary.failed} failed, ${f.summary.disagreements} difference(s)`);
+  state.log.info(
+    `traced ${path.basename(file)} in ${Date.now() - started} ms: ${f.summary.statements} statement(s), ${f.summary.failed} failed, ${f.summary.disagreements} difference(s)`,
+  );
   const target = linkTarget(uri);
   const markdown = traceMarkdown(
     { ...report, files: [{ ...f, path: displayPath(state.analyses, uri) }] },

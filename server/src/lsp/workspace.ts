@@ -15,7 +15,6 @@ import { FileRunner, RunnerDetector } from '../project/runners';
 import { DEFAULT_SETTINGS, ServerSettings } from './settings';
 import { pathToUri, uriToPath } from './convert';
 
-
 export interface DocumentContext {
   config: LockwiseConfig;
   settings: ServerSettings;
@@ -185,7 +184,7 @@ export class Workspace {
     const context: DocumentContext = { config: resolved.config, settings, configFile: resolved.source, configError: resolved.error };
     const sqlLanguage = languageId !== undefined && SQL_LANGUAGES.has(languageId);
     // Globs are relative to the config file's folder, else the workspace folder (untitled documents: none apply).
-    const base = file && (resolved.source ? path.dirname(resolved.source) : this.folderOf(file) ?? path.dirname(file));
+    const base = file && (resolved.source ? path.dirname(resolved.source) : (this.folderOf(file) ?? path.dirname(file)));
     const selection = select({ file: file ?? uri, base: base || '', sqlLanguage }, file ? resolved.config : { include: [], exclude: [] });
     if (selection !== 'selected') return { ...context, skip: selection };
     if (size > settings.maxFileSize) return { ...context, skip: 'too-large' };

@@ -30,7 +30,9 @@ export function expandPaths(inputs: string[]): FoundFile[] {
     try {
       stat = fs.statSync(input);
     } catch (error) {
-      throw new UsageError(`cannot read ${input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`);
+      throw new UsageError(
+        `cannot read ${input}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (error as Error).message}`,
+      );
     }
     if (stat.isDirectory()) {
       for (const f of walk(input).filter((f) => SQL_FILE.test(f))) add(f, false);

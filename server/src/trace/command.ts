@@ -82,7 +82,10 @@ export function historyFiles(file: string, historyDir?: string): string[] {
     } catch {
       throw new UsageError(`cannot read --history folder ${historyDir}`);
     }
-    return names.sort(NATURAL_ORDER.compare).map((n) => path.resolve(historyDir, n)).filter((f) => f !== self);
+    return names
+      .sort(NATURAL_ORDER.compare)
+      .map((n) => path.resolve(historyDir, n))
+      .filter((f) => f !== self);
   }
   const { steps, key } = migrationSequence(file, diskSource);
   return steps.filter((s) => NATURAL_ORDER.compare(s.key, key) < 0 && path.resolve(s.file) !== self).map((s) => s.file);
@@ -107,7 +110,9 @@ export async function traceFiles(paths: string[], options: TraceOptions = {}): P
     }
   }
   if (options.pgVersion && options.pgVersion !== report.pgVersion) {
-    report.notes.push(`Locks were traced on PostgreSQL ${report.pgVersion} and predicted for it; the project targets ${options.pgVersion}, where some locks differ (see docs/trace.md).`);
+    report.notes.push(
+      `Locks were traced on PostgreSQL ${report.pgVersion} and predicted for it; the project targets ${options.pgVersion}, where some locks differ (see docs/trace.md).`,
+    );
   }
   return report;
 }
@@ -120,7 +125,12 @@ export type TraceProgress = (message: string) => void;
  * one on disk (an editor's unsaved document); the schema history is read from disk.
  */
 export async function traceFile(
-  engine: TraceEngine, file: string, baseConfig: LockwiseConfig, options: TraceOptions, text?: string, progress?: TraceProgress,
+  engine: TraceEngine,
+  file: string,
+  baseConfig: LockwiseConfig,
+  options: TraceOptions,
+  text?: string,
+  progress?: TraceProgress,
 ): Promise<TracedFileJson> {
   const config: LockwiseConfig = { ...baseConfig, pgVersion: engine.major };
   const catalog = new Catalog();
@@ -140,7 +150,11 @@ export async function traceFile(
     const run = await runMigration(engine, analysis, { measure: false });
     for (const step of run.steps.filter((s) => s.trace.error)) {
       const stmt = analysis.statements[step.statement].statement;
-      failures.push({ file: toPosix(path.relative(process.cwd(), h)), line: analysis.lines.positionAt(stmt.span.start).line + 1, message: step.trace.error!.message });
+      failures.push({
+        file: toPosix(path.relative(process.cwd(), h)),
+        line: analysis.lines.positionAt(stmt.span.start).line + 1,
+        message: step.trace.error!.message,
+      });
     }
     replay(historyText, catalog);
   }
@@ -171,9 +185,10 @@ function statementJson(analysis: Analysis, step: RunStep): TracedStatementJson {
   const { trace } = step;
   const lines: LineIndex = analysis.lines;
   const kind = a.statement.kind;
-  const diffs: Disagreement[] = step.mode === 'control' || step.mode === 'skipped' || trace.error
-    ? []
-    : compareTrace(a.effect, analysis.finalCatalog, trace, { statementKind: kind, heldBefore: step.heldBefore, scans: 'any' });
+  const diffs: Disagreement[] =
+    step.mode === 'control' || step.mode === 'skipped' || trace.error
+      ? []
+      : compareTrace(a.effect, analysis.finalCatalog, trace, { statementKind: kind, heldBefore: step.heldBefore, scans: 'any' });
   const newStorage = trace.storage.filter((s) => s.change !== 'dropped' && !s.toast);
   const truncate = kind === 'TruncateStmt';
   return {
@@ -185,9 +200,15 @@ function statementJson(analysis: Analysis, step: RunStep): TracedStatementJson {
     ok: !trace.error,
     ...(trace.error ? { error: trace.error } : {}),
     durationMs: round(trace.durationMs),
-    locks: trace.locks.filter((l) => !l.created && !l.toast).map((l) => ({
-      relation: l.relation, mode: l.strongest, modes: l.modes, kind: l.kind, ...(l.table ? { table: l.table } : {}),
-    })),
+    locks: trace.locks
+      .filter((l) => !l.created && !l.toast)
+      .map((l) => ({
+        relation: l.relation,
+        mode: l.strongest,
+        modes: l.modes,
+        kind: l.kind,
+        ...(l.table ? { table: l.table } : {}),
+      })),
     objectLocks: trace.objectLocks,
     rewritten: truncate ? [] : newStorage.filter((s) => !s.table).map((s) => s.relation),
     indexesRebuilt: truncate ? [] : newStorage.filter((s) => s.table).map((s) => s.relation),
@@ -199,9 +220,11 @@ function statementJson(analysis: Analysis, step: RunStep): TracedStatementJson {
       scan: a.effect.scan,
     },
     disagreements: diffs.map(describeDisagreement),
-    ...(step.reason ? { note: step.reason } : step.mode === 'outside-transaction' && !trace.error
-      ? { note: 'cannot run in a transaction block: ran on its own, its locks were released before they could be read (storage effects only)' }
-      : {}),
+    ...(step.reason
+      ? { note: step.reason }
+      : step.mode === 'outside-transaction' && !trace.error
+        ? { note: 'cannot run in a transaction block: ran on its own, its locks were released before they could be read (storage effects only)' }
+        : {}),
   };
 }
 
@@ -229,7 +252,9 @@ export function traceMarkdown(report: TraceReport, options: TraceMarkdownOptions
   for (const n of report.notes) out.push(`> ${escapeMarkdown(n)}`, '');
   for (const f of report.files) {
     out.push(`## ${escapeMarkdown(f.path)}`, '');
-    out.push(f.history.files.length ? `Schema history replayed first: ${f.history.files.length} file(s).` : 'No schema history: the file ran on an empty database.');
+    out.push(
+      f.history.files.length ? `Schema history replayed first: ${f.history.files.length} file(s).` : 'No schema history: the file ran on an empty database.',
+    );
     for (const h of f.history.failures) out.push(`- history ${escapeMarkdown(h.file)}:${h.line} failed: ${escapeMarkdown(h.message)}`);
     out.push('', '| line | statement | locks taken | rewrite / scan | ms | prediction |', '|---|---|---|---|---|---|');
     for (const s of f.statements) out.push(markdownRow(s, options.lineLink ? (line) => options.lineLink!(f, line) : undefined));
@@ -252,15 +277,29 @@ export function effectsText(s: TracedStatementJson, name: (n: string) => string 
     s.indexesRebuilt.length ? `rebuilds ${list(s.indexesRebuilt)}` : '',
     s.truncated.length ? `truncates ${list(s.truncated)}` : '',
     s.scanned.length ? `scans ${list(s.scanned)}` : '',
-  ].filter(Boolean).join('; ');
+  ]
+    .filter(Boolean)
+    .join('; ');
 }
 
 function markdownRow(s: TracedStatementJson, lineLink?: (line: number) => string): string {
-  const locks = s.mode === 'outside-transaction' ? '_not observable (ran outside a transaction)_'
-    : s.mode === 'control' ? '' : [...significantLocks(s).map((l) => `${escapeMarkdown(l.relation)}: **${l.mode}**`),
-      ...s.objectLocks.filter((o) => o.type === 'type').map((o) => `${escapeMarkdown(o.type)} ${escapeMarkdown(o.identity)}: ${o.modes.join('+')}`)].join('<br>') || 'none';
+  const locks =
+    s.mode === 'outside-transaction'
+      ? '_not observable (ran outside a transaction)_'
+      : s.mode === 'control'
+        ? ''
+        : [
+            ...significantLocks(s).map((l) => `${escapeMarkdown(l.relation)}: **${l.mode}**`),
+            ...s.objectLocks.filter((o) => o.type === 'type').map((o) => `${escapeMarkdown(o.type)} ${escapeMarkdown(o.identity)}: ${o.modes.join('+')}`),
+          ].join('<br>') || 'none';
   const effects = effectsText(s);
-  const verdict = !s.ok ? `**ERROR**: ${escapeMarkdown(s.error!.message)}` : s.disagreements.length ? `differs: ${s.disagreements.map(escapeMarkdown).join('; ')}` : s.mode === 'control' ? '' : 'as predicted';
+  const verdict = !s.ok
+    ? `**ERROR**: ${escapeMarkdown(s.error!.message)}`
+    : s.disagreements.length
+      ? `differs: ${s.disagreements.map(escapeMarkdown).join('; ')}`
+      : s.mode === 'control'
+        ? ''
+        : 'as predicted';
   const note = s.note ? ` (${escapeMarkdown(s.note)})` : '';
   const line = lineLink ? `[${s.line}](${lineLink(s.line)})` : String(s.line);
   return `| ${line} | \`${codeSafe(s.sql)}\` | ${locks} | ${effects || '-'} | ${s.durationMs} | ${verdict + note} |`;

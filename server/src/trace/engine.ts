@@ -137,7 +137,14 @@ const PG_MODES: Record<string, LockMode> = {
 };
 
 const KINDS: Record<string, RelKind> = {
-  r: 'table', p: 'partitioned', i: 'index', I: 'partitioned index', S: 'sequence', v: 'view', m: 'matview', t: 'toast',
+  r: 'table',
+  p: 'partitioned',
+  i: 'index',
+  I: 'partitioned index',
+  S: 'sequence',
+  v: 'view',
+  m: 'matview',
+  t: 'toast',
 };
 
 const STRUCTURE_SQL = `SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
@@ -273,9 +280,16 @@ export class TraceEngine {
 
   async structure(): Promise<Structure> {
     const rows = await this.query<StructureRow>(STRUCTURE_SQL);
-    return new Structure(rows.map((r) => ({
-      oid: r.oid, name: r.name, kind: KINDS[r.relkind] ?? 'other', filenode: r.filenode, indexOf: r.index_of, toastOf: r.toast_of,
-    })));
+    return new Structure(
+      rows.map((r) => ({
+        oid: r.oid,
+        name: r.name,
+        kind: KINDS[r.relkind] ?? 'other',
+        filenode: r.filenode,
+        indexOf: r.index_of,
+        toastOf: r.toast_of,
+      })),
+    );
   }
 
   /**

@@ -62,7 +62,10 @@ class Runner {
   private held = new Map<number, Set<LockMode>>();
   private names = new Map<number, string>();
 
-  constructor(private readonly engine: TraceEngine, private readonly options: RunOptions) {}
+  constructor(
+    private readonly engine: TraceEngine,
+    private readonly options: RunOptions,
+  ) {}
 
   async begin(): Promise<void> {
     await this.engine.exec('BEGIN');
@@ -89,7 +92,8 @@ class Runner {
     if (noTransaction) return { statement: index, mode: 'outside-transaction', trace: await this.engine.traceOutsideTransaction(sql), heldBefore };
     const trace = await this.engine.traceCommitted(sql);
     // 25001: a statement the model did not know cannot run in a transaction block (CREATE DATABASE, ...).
-    if (trace.error?.code === '25001') return { statement: index, mode: 'outside-transaction', trace: await this.engine.traceOutsideTransaction(sql), heldBefore };
+    if (trace.error?.code === '25001')
+      return { statement: index, mode: 'outside-transaction', trace: await this.engine.traceOutsideTransaction(sql), heldBefore };
     return { statement: index, mode: 'own-transaction', trace, heldBefore };
   }
 

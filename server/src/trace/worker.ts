@@ -45,7 +45,10 @@ let queue: Promise<void> = Promise.resolve();
 function prepare(): Promise<TraceEngine> {
   const next = TraceEngine.create();
   // A failure is reported to the request that takes it.
-  next.then((engine) => send({ type: 'ready', engine: engine.version.replace(/ on wasm32.*$/, '') }), () => undefined);
+  next.then(
+    (engine) => send({ type: 'ready', engine: engine.version.replace(/ on wasm32.*$/, '') }),
+    () => undefined,
+  );
   return next;
 }
 
@@ -60,10 +63,14 @@ async function run(job: TraceJob): Promise<void> {
     send({ type: 'progress', id: job.id, message: 'starting the embedded PostgreSQL' });
     const engine = await takeEngine();
     try {
-      const file = await traceFile(engine, job.file, job.config, { history: job.history }, job.text, (message) => send({ type: 'progress', id: job.id, message }));
+      const file = await traceFile(engine, job.file, job.config, { history: job.history }, job.text, (message) =>
+        send({ type: 'progress', id: job.id, message }),
+      );
       const report: TraceReport = { engine: engine.version.replace(/ on wasm32.*$/, ''), pgVersion: engine.major, notes: [], files: [file] };
       if (job.config.pgVersion !== engine.major) {
-        report.notes.push(`Locks were traced on PostgreSQL ${engine.major} and predicted for it; the project targets ${job.config.pgVersion}, where some locks differ.`);
+        report.notes.push(
+          `Locks were traced on PostgreSQL ${engine.major} and predicted for it; the project targets ${job.config.pgVersion}, where some locks differ.`,
+        );
       }
       send({ type: 'result', id: job.id, report });
     } finally {

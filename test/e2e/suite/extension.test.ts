@@ -104,7 +104,8 @@ describe('Lockwise extension in VS Code', function () {
     assert.ok(fix, `quick fix offered; got ${JSON.stringify(titles)}`);
     assert.ok(fix.isPreferred, 'the CONCURRENTLY fix is the preferred one');
     assert.ok(
-      titles.includes('Ignore require-concurrent-index-creation for this statement') && titles.includes('Ignore require-concurrent-index-creation for this file'),
+      titles.includes('Ignore require-concurrent-index-creation for this statement') &&
+        titles.includes('Ignore require-concurrent-index-creation for this file'),
       `ignore actions offered; got ${JSON.stringify(titles)}`,
     );
     assert.ok(fix.edit, 'the fix carries its edit');
@@ -199,7 +200,10 @@ describe('Lockwise extension in VS Code', function () {
       const id = commandId(title);
       assert.ok(registered.has(id), `${id} ("${title}") is registered at run time`);
     }
-    assert.ok(contributed.every((c) => c.category === 'Lockwise'), `every command is in the Lockwise category: ${JSON.stringify(contributed)}`);
+    assert.ok(
+      contributed.every((c) => c.category === 'Lockwise'),
+      `every command is in the Lockwise category: ${JSON.stringify(contributed)}`,
+    );
     const config = vscode.workspace.getConfiguration('lockwise');
     for (const key of ['pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'include', 'exclude', 'codeLens.enable', 'codeLens.show', 'trace.server']) {
       assert.ok(config.inspect(key)?.defaultValue !== undefined, `setting lockwise.${key} is contributed with a default`);

@@ -66,12 +66,7 @@ export function describeDiagnostics(uri: vscode.Uri): string {
 }
 
 /** Waits until the file's Lockwise diagnostics satisfy `ok` (checked now and on each diagnostics change). */
-export function waitForDiagnostics(
-  uri: vscode.Uri,
-  what: string,
-  ok: (ds: vscode.Diagnostic[]) => boolean,
-  ms = 60_000,
-): Promise<vscode.Diagnostic[]> {
+export function waitForDiagnostics(uri: vscode.Uri, what: string, ok: (ds: vscode.Diagnostic[]) => boolean, ms = 60_000): Promise<vscode.Diagnostic[]> {
   return waitFor(
     what,
     () => {
@@ -90,9 +85,7 @@ export function withCode(ds: vscode.Diagnostic[], rule: string): vscode.Diagnost
 
 export async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<string> {
   const hovers = (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos)) ?? [];
-  return hovers
-    .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : '')))
-    .join('\n---\n');
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))).join('\n---\n');
 }
 
 export async function codeActions(uri: vscode.Uri, range: vscode.Range, kind = vscode.CodeActionKind.QuickFix.value): Promise<vscode.CodeAction[]> {

@@ -15,7 +15,8 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Sub-folders of `root` that hold `file`, sorted by folder name, as `<folder>/<file>`. */
 function perFolder(root: string, file: string): string[] {
-  return fs.readdirSync(root)
+  return fs
+    .readdirSync(root)
     .filter((d) => fs.existsSync(path.join(root, d, file)))
     .sort(byName)
     .map((d) => path.join(root, d, file));
@@ -38,7 +39,8 @@ function popx(dir: string): string[] {
 
 /** golang-migrate: `<version>_<title>.up.sql`, by numeric version. */
 function golangMigrate(dir: string): string[] {
-  return fs.readdirSync(dir)
+  return fs
+    .readdirSync(dir)
     .filter((f) => /^\d+_.*\.up\.sql$/.test(f))
     .sort((a, b) => Number(a.slice(0, a.indexOf('_'))) - Number(b.slice(0, b.indexOf('_'))))
     .map((f) => path.join(dir, f));
@@ -54,7 +56,5 @@ export function histories(corpus: string): History[] {
     { project: 'harbor', dir: 'harbor/make/migrations/postgresql', list: golangMigrate },
     { project: 'kratos', dir: 'kratos/persistence/sql/migrations/sql', list: popx },
   ];
-  return projects
-    .filter((p) => fs.existsSync(path.join(corpus, p.dir)))
-    .map((p) => ({ project: p.project, files: p.list(path.join(corpus, p.dir)) }));
+  return projects.filter((p) => fs.existsSync(path.join(corpus, p.dir))).map((p) => ({ project: p.project, files: p.list(path.join(corpus, p.dir)) }));
 }

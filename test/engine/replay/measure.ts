@@ -46,7 +46,10 @@ function category(kind: string | undefined, inDo: boolean): Category {
 function serverRewrites(trace: StatementTrace, kind: string): string[] {
   if (kind === 'TruncateStmt') return [];
   const kinds = ['table', 'matview', 'sequence'];
-  return trace.storage.filter((s) => !s.toast && s.change === 'new relfilenode' && kinds.includes(s.kind)).map((s) => s.relation).sort();
+  return trace.storage
+    .filter((s) => !s.toast && s.change === 'new relfilenode' && kinds.includes(s.kind))
+    .map((s) => s.relation)
+    .sort();
 }
 
 /**
@@ -62,7 +65,12 @@ export function judge(effect: StatementEffect, catalog: Catalog, trace: Statemen
   for (const relation of new Set([...model.keys(), ...server.keys()])) {
     const lock = traced.get(relation);
     if (lock?.created) continue;
-    pairs.push({ category: category(lock?.kind ?? catalog.relation(relation)?.kind ?? (catalog.indexes.has(relation) ? 'index' : undefined), inDo), relation, model: model.get(relation) ?? 'none', server: server.get(relation) ?? 'none' });
+    pairs.push({
+      category: category(lock?.kind ?? catalog.relation(relation)?.kind ?? (catalog.indexes.has(relation) ? 'index' : undefined), inDo),
+      relation,
+      model: model.get(relation) ?? 'none',
+      server: server.get(relation) ?? 'none',
+    });
   }
   const phantoms = [...model.keys()].filter((r) => !traced.has(r));
   const modelRewrite = effect.rewrite && effect.target && kind !== 'TruncateStmt' ? [effect.target] : [];

@@ -50,7 +50,11 @@ export const DEFAULT_CONFIG: LockwiseConfig = {
 export const CONFIG_FILE_NAME = '.lockwise.json';
 
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly key: string | undefined, message: string) {
+  constructor(
+    readonly file: string,
+    readonly key: string | undefined,
+    message: string,
+  ) {
     super(`${file}${key ? `: ${quoteKey(key)}` : ''}: ${message}`);
     this.name = 'ConfigError';
   }
@@ -69,12 +73,28 @@ export function quoteKey(key: string): string {
     const cut = /[\uD800-\uDBFF]/.test(key[KEY_SHOWN - 1]) ? KEY_SHOWN - 1 : KEY_SHOWN;
     shown = `${key.slice(0, cut)}…`;
   }
-  return JSON.stringify(shown).replace(/[\u007F-\u009F\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(shown).replace(
+    /[\u007F-\u009F\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 const DURATION = /^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/;
 const SEVERITIES: RuleSetting[] = ['off', 'info', 'warning', 'error'];
-const KNOWN_KEYS = ['$schema', 'pgVersion', 'assumeInTransaction', 'rules', 'lockTimeout', 'maxLockTimeout', 'statementTimeout', 'include', 'exclude', 'runner', 'downMigrations', 'runnerSettings'];
+const KNOWN_KEYS = [
+  '$schema',
+  'pgVersion',
+  'assumeInTransaction',
+  'rules',
+  'lockTimeout',
+  'maxLockTimeout',
+  'statementTimeout',
+  'include',
+  'exclude',
+  'runner',
+  'downMigrations',
+  'runnerSettings',
+];
 
 /** Validates a parsed config object; `knownRules` lets it reject misspelt rule ids. */
 export function validateConfig(raw: unknown, file: string, knownRules: Set<string>): Partial<LockwiseConfig> {
@@ -86,7 +106,8 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
   }
   if ('pgVersion' in obj) {
     const v = obj.pgVersion;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 9 || v > 19) throw new ConfigError(file, 'pgVersion', 'must be a PostgreSQL major version between 9 and 19');
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 9 || v > 19)
+      throw new ConfigError(file, 'pgVersion', 'must be a PostgreSQL major version between 9 and 19');
     out.pgVersion = v;
   }
   if ('assumeInTransaction' in obj) {
@@ -122,7 +143,8 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
   if ('runnerSettings' in obj) out.runnerSettings = validateRunnerSettings(obj.runnerSettings, file);
   if ('rules' in obj) {
     const rules = obj.rules;
-    if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) throw new ConfigError(file, 'rules', 'must be an object of rule id to "off", "info", "warning" or "error"');
+    if (typeof rules !== 'object' || rules === null || Array.isArray(rules))
+      throw new ConfigError(file, 'rules', 'must be an object of rule id to "off", "info", "warning" or "error"');
     out.rules = {};
     for (const [id, setting] of Object.entries(rules as Record<string, unknown>)) {
       if (!knownRules.has(id)) throw new ConfigError(file, `rules.${id}`, 'unknown rule id (see `lockwise rules`)');
@@ -141,7 +163,8 @@ function validateRunnerSettings(raw: unknown, file: string): Record<string, stri
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad();
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-    if (name !== 'lock_timeout' && name !== 'statement_timeout') throw new ConfigError(file, `runnerSettings.${name}`, 'only lock_timeout and statement_timeout are tracked');
+    if (name !== 'lock_timeout' && name !== 'statement_timeout')
+      throw new ConfigError(file, `runnerSettings.${name}`, 'only lock_timeout and statement_timeout are tracked');
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string' || !DURATION.test(text)) throw new ConfigError(file, `runnerSettings.${name}`, 'must be a duration such as "5s" or "500ms"');
     out[name] = text;

@@ -136,7 +136,8 @@ export function insertBeforeTransaction(ctx: StatementContext, sql: string[], ta
 export function noOutsidePlaceReason(ctx: StatementContext): string {
   const tx = ctx.timeline.transaction;
   if (ctx.statement.container !== undefined) return 'it is inside a DO block, which always runs in a transaction';
-  if (tx?.implicit && tx.runner) return `${tx.runner.runner} runs it in a transaction, and neither ${tx.runner.optOut} nor a new migration after this one keeps the file's other statements safe`;
+  if (tx?.implicit && tx.runner)
+    return `${tx.runner.runner} runs it in a transaction, and neither ${tx.runner.optOut} nor a new migration after this one keeps the file's other statements safe`;
   if (tx?.implicit) return 'the whole file runs in one transaction (assumeInTransaction)';
   if (tx && tx.end === undefined) return 'the transaction is never committed';
   return 'it is in the middle of a transaction block';

@@ -99,10 +99,13 @@ export function retrySafe(stmt: Statement): boolean {
       return !!as(node, 'ViewStmt')?.replace;
     case 'AlterTableStmt': {
       const cmds = as(node, 'AlterTableStmt')?.cmds ?? [];
-      return cmds.length > 0 && cmds.every((c) => {
-        const cmd = asAlterTableCmd(c);
-        return !!cmd?.missing_ok && (cmd.subtype === 'AT_AddColumn' || cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_DropConstraint');
-      });
+      return (
+        cmds.length > 0 &&
+        cmds.every((c) => {
+          const cmd = asAlterTableCmd(c);
+          return !!cmd?.missing_ok && (cmd.subtype === 'AT_AddColumn' || cmd.subtype === 'AT_DropColumn' || cmd.subtype === 'AT_DropConstraint');
+        })
+      );
     }
     default:
       return false;
@@ -115,6 +118,8 @@ export function runnerFix(ctx: StatementContext): Fix | undefined {
   if (!tx?.implicit || !tx.runner) return undefined;
   const placed = placeUnderRunner(ctx, ctx.statement.text, true);
   if (!placed) return undefined;
-  const title = placed.how.endsWith('added') ? `Run the file without ${tx.runner.runner}'s transaction: ${placed.how}` : `Run it outside ${tx.runner.runner}'s transaction: ${placed.how}`;
+  const title = placed.how.endsWith('added')
+    ? `Run the file without ${tx.runner.runner}'s transaction: ${placed.how}`
+    : `Run it outside ${tx.runner.runner}'s transaction: ${placed.how}`;
   return { title, preferred: true, edits: placed.edits, files: placed.files };
 }

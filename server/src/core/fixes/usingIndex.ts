@@ -71,8 +71,7 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
   const include = con.including?.length ? ` INCLUDE (${nameList(con.including).map(quoteIdent).join(', ')})` : '';
   const nulls = con.nulls_not_distinct ? ' NULLS NOT DISTINCT' : '';
   const create =
-    `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(indexName)} ON ${relationSql(stmt.relation)} ` +
-    `(${keys.map(quoteIdent).join(', ')})${include}${nulls};`;
+    `CREATE UNIQUE INDEX CONCURRENTLY ${quoteIdent(indexName)} ON ${relationSql(stmt.relation)} ` + `(${keys.map(quoteIdent).join(', ')})${include}${nulls};`;
   const before = insertBeforeTransaction(ctx, [create], table);
   if (!before) {
     const tx = ctx.timeline.transaction;
@@ -94,7 +93,12 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
  * What both rules report for `ADD CONSTRAINT ... {UNIQUE | PRIMARY KEY}`: the constraint's name, its
  * clause, and the USING INDEX fix or (`noFix`) why there is none.
  */
-export function usingIndexFinding(ctx: StatementContext, table: string, stmt: T.AlterTableStmt, con: T.Constraint): { name: string; span: Span; fix?: Fix; noFix?: string } {
+export function usingIndexFinding(
+  ctx: StatementContext,
+  table: string,
+  stmt: T.AlterTableStmt,
+  con: T.Constraint,
+): { name: string; span: Span; fix?: Fix; noFix?: string } {
   const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
   const fix = usingIndexFix(ctx, stmt, con, clause);
   const span = clause ?? headSpan(ctx.file, ctx.statement);

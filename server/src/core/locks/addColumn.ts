@@ -36,7 +36,11 @@ export function addColumnRewrites(col: T.ColumnDef, pgVersion: number): ColumnRe
         const verdict = defaultVolatility(con.raw_expr);
         if (pgVersion < 11) out.push({ kind: 'default-before-11', reason: 'before PostgreSQL 11 any default rewrites the table', constraint: con });
         else if (verdict.volatility === 'volatile') {
-          out.push({ kind: 'volatile-default', reason: `${verdict.fn}() is volatile: it is evaluated for every existing row, rewriting the table`, constraint: con });
+          out.push({
+            kind: 'volatile-default',
+            reason: `${verdict.fn}() is volatile: it is evaluated for every existing row, rewriting the table`,
+            constraint: con,
+          });
         } else if (verdict.volatility === 'unknown') {
           out.push({ kind: 'unknown-default', reason: `the volatility of ${verdict.fn}() is not known: assumed volatile (table rewrite)`, constraint: con });
         }

@@ -11,15 +11,7 @@ import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites } from './addColumn';
 
 export type LockRole =
-  | 'target'
-  | 'target_index'
-  | 'referenced'
-  | 'referenced_index'
-  | 'partition'
-  | 'partition_index'
-  | 'default_partition'
-  | 'source'
-  | 'sequence';
+  'target' | 'target_index' | 'referenced' | 'referenced_index' | 'partition' | 'partition_index' | 'default_partition' | 'source' | 'sequence';
 
 export interface RelationLock {
   relation: string;
@@ -74,8 +66,17 @@ const ALL_OPERATIONS = OPERATIONS.map((o) => o.name);
 
 class EffectBuilder {
   readonly effect: StatementEffect = {
-    locks: [], objectLocks: [], rewrite: false, scan: false, indexBuild: false, dataChange: false,
-    concurrently: false, noTransaction: false, onlyNewObjects: false, notes: [], commands: [],
+    locks: [],
+    objectLocks: [],
+    rewrite: false,
+    scan: false,
+    indexBuild: false,
+    dataChange: false,
+    concurrently: false,
+    noTransaction: false,
+    onlyNewObjects: false,
+    notes: [],
+    commands: [],
   };
 
   lock(relation: string | undefined, mode: LockMode, role: LockRole, harmless?: string): void {
@@ -120,8 +121,7 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   const handler = HANDLERS[kind];
   if (handler) handler(b, node as Node, catalog, options);
   b.effect.onlyNewObjects =
-    b.effect.locks.length > 0 &&
-    b.effect.locks.every((l) => catalog.isNew(l.relation) || catalog.isNew(catalog.indexes.get(l.relation)?.table));
+    b.effect.locks.length > 0 && b.effect.locks.every((l) => catalog.isNew(l.relation) || catalog.isNew(catalog.indexes.get(l.relation)?.table));
   return b.effect;
 }
 
@@ -347,7 +347,7 @@ const HANDLERS: Record<string, Handler> = {
     }
     for (const elt of stmt.tableElts ?? []) {
       const col = asColumnDef(elt);
-      const cons = col ? col.constraints ?? [] : [elt];
+      const cons = col ? (col.constraints ?? []) : [elt];
       for (const c of cons) {
         const con = asConstraint(c);
         if (con?.contype === 'CONSTR_FOREIGN' && con.pktable?.relname && con.pktable.relname !== stmt.relation?.relname) {
@@ -422,7 +422,7 @@ const HANDLERS: Record<string, Handler> = {
     if (stmt.objtype !== 'OBJECT_TABLE' || stmt.targtype !== 'ACL_TARGET_OBJECT') return;
     // PostgreSQL 18 takes ACCESS SHARE on the table; 15 and 17 take no table lock (measured).
     if (options.pgVersion >= 18) for (const o of stmt.objects ?? []) b.lock(asRangeVar(o)?.relname, 'ACCESS SHARE', 'target');
-    b.note('GRANT/REVOKE update the table\'s catalog row: CREATE INDEX, VACUUM and ALTER TABLE on it wait for this transaction');
+    b.note("GRANT/REVOKE update the table's catalog row: CREATE INDEX, VACUUM and ALTER TABLE on it wait for this transaction");
   },
 
   LockStmt(b, node) {
@@ -641,7 +641,8 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       const con = rel?.constraints.get(cmd.name ?? '');
       if (con?.type === 'foreign') b.lock(con.references, 'ACCESS EXCLUSIVE', 'referenced');
       if (con?.index) b.lock(con.index, 'ACCESS EXCLUSIVE', 'target_index');
-      if (!con && rel) b.note(`constraint ${cmd.name} is not known from the migration history; if it is a foreign key, the referenced table is locked ACCESS EXCLUSIVE too`);
+      if (!con && rel)
+        b.note(`constraint ${cmd.name} is not known from the migration history; if it is a foreign key, the referenced table is locked ACCESS EXCLUSIVE too`);
       return;
     }
     case 'AT_ChangeOwner':
@@ -685,7 +686,8 @@ function foreignKeyReach(b: EffectBuilder, catalog: Catalog, table: string, colu
   for (const other of catalog.referencing(table)) {
     if (other === table) continue;
     for (const con of catalog.relation(other)?.constraints.values() ?? []) {
-      if (con.type === 'foreign' && con.references === table && catalog.referencedColumns(con).includes(column)) b.lock(other, 'ACCESS EXCLUSIVE', 'referenced');
+      if (con.type === 'foreign' && con.references === table && catalog.referencedColumns(con).includes(column))
+        b.lock(other, 'ACCESS EXCLUSIVE', 'referenced');
     }
   }
 }
@@ -698,12 +700,16 @@ function foreignKeyReach(b: EffectBuilder, catalog: Catalog, table: string, colu
  */
 function persistenceCheckLocks(b: EffectBuilder, catalog: Catalog, table: string, toLogged: boolean) {
   const rel = catalog.relation(table);
-  const others = toLogged
-    ? [...(rel?.constraints.values() ?? [])].filter((c) => c.type === 'foreign').map((c) => c.references)
-    : catalog.referencing(table);
+  const others = toLogged ? [...(rel?.constraints.values() ?? [])].filter((c) => c.type === 'foreign').map((c) => c.references) : catalog.referencing(table);
   for (const other of others) {
     if (!other || other === table || b.effect.locks.some((l) => l.relation === other)) continue;
-    b.effect.locks.push({ relation: other, mode: 'ACCESS SHARE', role: 'referenced', harmless: 'held only while the foreign key is checked', releasedEarly: true });
+    b.effect.locks.push({
+      relation: other,
+      mode: 'ACCESS SHARE',
+      role: 'referenced',
+      harmless: 'held only while the foreign key is checked',
+      releasedEarly: true,
+    });
   }
 }
 
@@ -754,7 +760,11 @@ function addConstraintEffect(b: EffectBuilder, catalog: Catalog, table: string, 
           const nullable = !idx || idx.columns.some((c) => !rel?.columns.get(c)?.notNull);
           if (nullable) {
             b.effect.scan = true;
-            b.note(idx ? 'a nullable key column gets an implicit SET NOT NULL: the table is scanned' : 'the index is not known from history: assumed to cover nullable columns (scan for SET NOT NULL)');
+            b.note(
+              idx
+                ? 'a nullable key column gets an implicit SET NOT NULL: the table is scanned'
+                : 'the index is not known from history: assumed to cover nullable columns (scan for SET NOT NULL)',
+            );
           }
         }
       } else {
@@ -833,11 +843,14 @@ export function blockedByTable(effect: StatementEffect, catalog: { indexes: Read
     if (index || lock.role.endsWith('index')) {
       // Queries open every index of a table while planning: ACCESS EXCLUSIVE on one stops them all.
       if (lock.mode === 'ACCESS EXCLUSIVE') add(index?.table ?? lock.relation, ALL_OPERATIONS);
-      else add(index?.table ?? lock.relation, blockedOperations(lock.mode).filter((o) => o !== 'SELECT'));
+      else
+        add(
+          index?.table ?? lock.relation,
+          blockedOperations(lock.mode).filter((o) => o !== 'SELECT'),
+        );
       continue;
     }
     add(lock.relation, blockedOperations(lock.mode));
   }
   return new Map([...out].map(([k, v]) => [k, ALL_OPERATIONS.filter((o) => v.has(o))]));
 }
-

@@ -30,12 +30,7 @@ function parseType(t: string): ParsedType {
 
 const TEXTLIKE = new Set(['text', 'varchar']);
 
-export function typeChangeVerdict(
-  oldType: string | undefined,
-  newType: string,
-  usingIsNoop: boolean,
-  pgVersion: number,
-): TypeChangeVerdict {
+export function typeChangeVerdict(oldType: string | undefined, newType: string, usingIsNoop: boolean, pgVersion: number): TypeChangeVerdict {
   if (!usingIsNoop) return { rewrite: true, reason: 'a USING expression other than the column itself', assumed: false };
   if (!oldType) return { rewrite: true, reason: "the column's current type is not known from the migration history", assumed: true };
   const from = parseType(oldType);

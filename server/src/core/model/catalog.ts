@@ -4,10 +4,7 @@
  * replaying statements: the earlier migration files (schema history), then this file up to the
  * statement being judged. Objects created in this file are marked `createdInFile`.
  */
-import {
-  Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList,
-  nodeKind, typeToString,
-} from '../parse/ast';
+import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList, nodeKind, typeToString } from '../parse/ast';
 
 export type RelationKind = 'table' | 'partitioned' | 'view' | 'matview' | 'sequence' | 'index';
 
@@ -171,7 +168,8 @@ export class Catalog {
       this.constraintHolders = new Map();
       for (const [key, rel] of this.relations) for (const c of rel.constraints.keys()) this.noteConstraint(key, c);
     }
-    for (const holder of this.constraintHolders.get(name) ?? []) if ((this.relations.get(holder) ?? this.unknownTables.get(holder))?.constraints.has(name)) return true;
+    for (const holder of this.constraintHolders.get(name) ?? [])
+      if ((this.relations.get(holder) ?? this.unknownTables.get(holder))?.constraints.has(name)) return true;
     return false;
   }
 
@@ -359,7 +357,14 @@ export class Catalog {
       case 'CONSTR_FOREIGN': {
         const fkCols = columns.length ? columns : nameList(con.fk_attrs);
         const name = con.conname ?? defaultConstraintName(rel.name, fkCols, 'fkey');
-        const info: ConstraintInfo = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname, referencedColumns: nameList(con.pk_attrs) };
+        const info: ConstraintInfo = {
+          ...base,
+          name,
+          type: 'foreign',
+          columns: fkCols,
+          references: con.pktable?.relname,
+          referencedColumns: nameList(con.pk_attrs),
+        };
         rel.constraints.set(name, info);
         this.noteConstraint(rel.name, name);
         return info;
@@ -390,7 +395,11 @@ export class Catalog {
           this.addIndex({ name, table: rel.name, unique: true, columns: cols, partial: false });
           indexName = name;
         }
-        if (primary) for (const c of cols) { const col = rel.columns.get(c); if (col) col.notNull = true; }
+        if (primary)
+          for (const c of cols) {
+            const col = rel.columns.get(c);
+            if (col) col.notNull = true;
+          }
         const info: ConstraintInfo = { ...base, validated: true, name, type: primary ? 'primary' : 'unique', columns: cols, index: indexName };
         rel.constraints.set(name, info);
         this.noteConstraint(rel.name, name);
@@ -416,7 +425,7 @@ export class Catalog {
     if (this.indexes.has(name) && stmt.if_not_exists) return;
     this.addIndex({ name, table, unique: !!stmt.unique, columns, partial: !!stmt.whereClause });
     // An index on a partitioned table (not ON ONLY) creates one on every partition (measured: DETACH locks them).
-    for (const part of stmt.relation?.inh ? this.relation(table)?.partitions ?? [] : []) {
+    for (const part of stmt.relation?.inh ? (this.relation(table)?.partitions ?? []) : []) {
       this.addPartitionIndex(part, { name, table, unique: !!stmt.unique, columns, partial: !!stmt.whereClause });
     }
   }
@@ -443,7 +452,17 @@ export class Catalog {
   private unknownTable(name: string): RelationInfo {
     let rel = this.unknownTables.get(name);
     if (!rel) {
-      rel = { name, kind: 'table', columns: new Map(), constraints: new Map(), indexes: new Set(), partitions: new Set(), sources: [], unlogged: false, createdInFile: false };
+      rel = {
+        name,
+        kind: 'table',
+        columns: new Map(),
+        constraints: new Map(),
+        indexes: new Set(),
+        partitions: new Set(),
+        sources: [],
+        unlogged: false,
+        createdInFile: false,
+      };
       this.unknownTables.set(name, rel);
     }
     return rel;
@@ -686,4 +705,3 @@ export function checkNameColumns(expr: Node | undefined): string[] {
   const refs = columnRefs(expr);
   return refs.length === 1 ? refs : [];
 }
-

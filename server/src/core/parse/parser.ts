@@ -57,7 +57,11 @@ export class TextCache<T> {
   /** Insertions so far (stamps increase in map order). */
   private clock = 0;
   private bytes = 0;
-  constructor(private readonly limit: number, private readonly maxBytes: number, private readonly bytesPerChar: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly maxBytes: number,
+    private readonly bytesPerChar: number,
+  ) {}
   get size(): number {
     return this.map.size;
   }
@@ -134,7 +138,7 @@ function parseUncached(text: string): ParseOutcome {
       error instanceof RangeError
         ? 'the statement is nested too deeply to analyse (PostgreSQL may also reject it: "stack depth limit exceeded")'
         : shortenMessage(error instanceof Error ? error.message : String(error));
-    const cursor = pg.hasSqlDetails(error) ? error.sqlDetails?.cursorPosition ?? 0 : 0;
+    const cursor = pg.hasSqlDetails(error) ? (error.sqlDetails?.cursorPosition ?? 0) : 0;
     // libpg-query already converts PostgreSQL's 1-based cursorpos to a 0-based code-point offset.
     const offset = mapper.fromCodePoints(Math.max(0, cursor));
     return { statements: [], error: { message, offset } };
@@ -181,16 +185,19 @@ export function scanTokens(text: string): Token[] {
   const mapper = new OffsetMapper(text);
   let tokens: Token[] = [];
   try {
-    tokens = pg.scanSync(wellFormed(text)).tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName)).map((t) => {
-      const keyword = t.keywordKind !== 0;
-      return {
-        start: mapper.fromUtf8(t.start),
-        end: mapper.fromUtf8(t.end),
-        text: keyword ? t.text.toUpperCase() : t.text,
-        keyword,
-        kind: keyword ? t.keywordName : t.tokenName,
-      };
-    });
+    tokens = pg
+      .scanSync(wellFormed(text))
+      .tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName))
+      .map((t) => {
+        const keyword = t.keywordKind !== 0;
+        return {
+          start: mapper.fromUtf8(t.start),
+          end: mapper.fromUtf8(t.end),
+          text: keyword ? t.text.toUpperCase() : t.text,
+          keyword,
+          kind: keyword ? t.keywordName : t.tokenName,
+        };
+      });
   } catch {
     tokens = [];
   }

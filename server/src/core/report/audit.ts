@@ -251,7 +251,10 @@ function lineCell(line: number, options: AuditMarkdownOptions): string {
 
 /** Text inside a code span: backticks cannot be escaped there, so they are replaced; pipes would end the table cell. */
 export function codeSafe(text: string): string {
-  return text.replace(/`/g, "'").replace(/\|/g, '¦').replace(/\r?\n|\r/g, ' ');
+  return text
+    .replace(/`/g, "'")
+    .replace(/\|/g, '¦')
+    .replace(/\r?\n|\r/g, ' ');
 }
 
 export { lockTimeoutText };

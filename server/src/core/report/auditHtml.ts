@@ -39,7 +39,9 @@ export function auditHtml(files: AuditFileJson[], o: Overview, options: AuditHtm
     worstTable(o, anchor),
     tablesTable(o),
     ...shown.map((f) => fileSection(f, anchor.get(f.path)!)),
-    shown.length < files.length ? `<p class="note">${plural(files.length - shown.length, 'file')} without findings not shown (<code>--all</code> shows every file).</p>` : '',
+    shown.length < files.length
+      ? `<p class="note">${plural(files.length - shown.length, 'file')} without findings not shown (<code>--all</code> shows every file).</p>`
+      : '',
   ];
   return [
     '<!doctype html>',
@@ -73,13 +75,20 @@ function worstTable(o: Overview, anchor: Map<string, string>): string {
 function tablesTable(o: Overview): string {
   if (!o.tables.length) return '';
   const rows = o.tables.map((t) => `<tr><td><code>${xml(t.relation)}</code></td><td class="n">${t.statements}</td><td class="n">${t.files}</td></tr>`);
-  return ['<h2>Tables touched most</h2>', '<table class="narrow"><tr><th>table</th><th class="n">statements</th><th class="n">files</th></tr>', ...rows, '</table>'].join('\n');
+  return [
+    '<h2>Tables touched most</h2>',
+    '<table class="narrow"><tr><th>table</th><th class="n">statements</th><th class="n">files</th></tr>',
+    ...rows,
+    '</table>',
+  ].join('\n');
 }
 
 function fileSection(f: AuditFileJson, id: string): string {
   const counts = { error: 0, warning: 0, info: 0 };
   for (const x of f.findings) counts[x.severity]++;
-  const worst = f.summary.worstLock ? `worst lock: ${f.summary.worstLock.mode} on <code>${xml(f.summary.worstLock.relation)}</code>` : 'no lock on an existing table';
+  const worst = f.summary.worstLock
+    ? `worst lock: ${f.summary.worstLock.mode} on <code>${xml(f.summary.worstLock.relation)}</code>`
+    : 'no lock on an existing table';
   const svg = timelineSvg(f, { idPrefix: `${id}-` });
   return [
     `<section id="${id}">`,
@@ -90,7 +99,9 @@ function fileSection(f: AuditFileJson, id: string): string {
     '<table><tr><th class="n">line</th><th>statement</th><th>locks</th><th>blocks</th><th>held until</th><th>timeout</th><th>findings</th></tr>',
     ...f.statements.map((st) => statementRow(f, st, id)),
     '</table>',
-    f.findings.length ? `<ul>${f.findings.map((x) => `<li><span class="${x.severity}">${x.severity}</span> line ${x.line} <code>${xml(x.rule)}</code>: ${xml(x.message)}</li>`).join('')}</ul>` : '',
+    f.findings.length
+      ? `<ul>${f.findings.map((x) => `<li><span class="${x.severity}">${x.severity}</span> line ${x.line} <code>${xml(x.rule)}</code>: ${xml(x.message)}</li>`).join('')}</ul>`
+      : '',
     '</section>',
   ]
     .filter(Boolean)

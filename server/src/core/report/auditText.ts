@@ -22,13 +22,22 @@ export function auditText(files: AuditFileJson[], o: Overview, options: AuditTex
   }
   if (o.tables.length) {
     out.push('Tables touched most');
-    out.push(...table(['table', 'statements', 'files'], o.tables.map((t) => [t.relation, String(t.statements), String(t.files)]), [1, 2]), '');
+    out.push(
+      ...table(
+        ['table', 'statements', 'files'],
+        o.tables.map((t) => [t.relation, String(t.statements), String(t.files)]),
+        [1, 2],
+      ),
+      '',
+    );
   }
   const shown = options.all ? files : files.filter(hasFindings);
   for (const f of shown) out.push(...fileText(f), '');
   const hidden = files.length - shown.length;
   if (hidden) out.push(`${plural(hidden, 'file')} without findings not shown (--all shows every file).`);
-  out.push(`Totals: ${plural(o.files.length, 'file')}, ${plural(o.statements, 'statement')}, ${plural(o.findings.error, 'error')}, ${plural(o.findings.warning, 'warning')}, ${o.findings.info} info`);
+  out.push(
+    `Totals: ${plural(o.files.length, 'file')}, ${plural(o.statements, 'statement')}, ${plural(o.findings.error, 'error')}, ${plural(o.findings.warning, 'warning')}, ${o.findings.info} info`,
+  );
   return out.join('\n') + '\n';
 }
 
@@ -40,7 +49,9 @@ function fileText(f: AuditFileJson): string[] {
   if (f.runner) out.push(terminalText(`  Runner: ${f.runner.text}`));
   const rows = f.statements.map((st) => {
     // The first finding names its rule; the list under the table has them all.
-    const findings = st.findings.length ? `${st.findings[0].severity} ${st.findings[0].rule}${st.findings.length > 1 ? ` +${st.findings.length - 1}` : ''}` : '';
+    const findings = st.findings.length
+      ? `${st.findings[0].severity} ${st.findings[0].rule}${st.findings.length > 1 ? ` +${st.findings.length - 1}` : ''}`
+      : '';
     if (!st.locks.length) return [String(st.line), oneLine(st.sql, 44), '', '', '', '', findings];
     const locks = lockGroups(st).map((g) => `${g.mode} ${g.relations.map((r) => `${oneLine(r.name, 30)}${r.isNew ? ' (new)' : ''}`).join(', ')}`);
     const work = st.rewrite ? ', rewrite' : st.indexBuild ? ', index build' : st.scan ? ', scan' : '';

@@ -91,11 +91,16 @@ export function runnerText(analysis: Analysis, s?: StatementAnalysis): string | 
   const runner = analysis.runner;
   if (!runner) return undefined;
   const choice = runner.choice;
-  const why = choice ? ` (${choice.reason}${choice.alternatives?.length ? `; ambiguous, it also fits ${choice.alternatives.join(', ')}: set "runner" in .lockwise.json` : ''})` : '';
+  const why = choice
+    ? ` (${choice.reason}${choice.alternatives?.length ? `; ambiguous, it also fits ${choice.alternatives.join(', ')}: set "runner" in .lockwise.json` : ''})`
+    : '';
   const index = s ? s.timeline.unit : undefined;
-  const units = index !== undefined ? [analysis.timeline.units?.[index]].filter((u) => !!u) : analysis.timeline.units ?? [];
+  const units = index !== undefined ? [analysis.timeline.units?.[index]].filter((u) => !!u) : (analysis.timeline.units ?? []);
   const modes = [...new Set(units.map((u) => unitSentence(u!)))];
-  const part = s && s.part !== 'up' ? ` This is the ${s.part === 'down' ? 'rollback' : 'verify'} part: analysed on its own (downMigrations: ${analysis.config.downMigrations}), never part of the schema history.` : '';
+  const part =
+    s && s.part !== 'up'
+      ? ` This is the ${s.part === 'down' ? 'rollback' : 'verify'} part: analysed on its own (downMigrations: ${analysis.config.downMigrations}), never part of the schema history.`
+      : '';
   return `${runner.profile.docs.name}${why}${modes.length ? ': ' + modes.join('; ') : ''}.${part}`;
 }
 

@@ -83,9 +83,25 @@ function worstOf(path: string, statements: AuditStatementJson[], relation: strin
     work += w;
     if (c > bar.from && w > 0) under++;
   }
-  const held = bar.end === 'commit' || bar.end === 'rollback' ? `${bar.end.toUpperCase()} L${bar.endLine}` : bar.end === 'implicit-commit' ? `COMMIT after L${bar.endLine}` : bar.end;
+  const held =
+    bar.end === 'commit' || bar.end === 'rollback'
+      ? `${bar.end.toUpperCase()} L${bar.endLine}`
+      : bar.end === 'implicit-commit'
+        ? `COMMIT after L${bar.endLine}`
+        : bar.end;
   const own = s.rewrite ? 'rewrite' : s.indexBuild ? 'index build' : s.scan ? 'scan' : null;
-  return { path, line: s.line, sql: s.sql, mode: bar.mode, relation, level: bar.level, work: own, statementsUnder: under, held, score: LEVEL_WEIGHT[bar.level] * work };
+  return {
+    path,
+    line: s.line,
+    sql: s.sql,
+    mode: bar.mode,
+    relation,
+    level: bar.level,
+    work: own,
+    statementsUnder: under,
+    held,
+    score: LEVEL_WEIGHT[bar.level] * work,
+  };
 }
 
 function workOf(s: AuditStatementJson): number {

@@ -48,19 +48,21 @@ export function timelineSvg(file: AuditFileJson, options: TimelineSvgOptions = {
   const id = options.idPrefix ?? 'lw-';
   const l = layout(t);
   const title = `Lock timeline of ${file.path}`;
-  return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${num(l.width)}" height="${num(l.height)}" viewBox="0 0 ${num(l.width)} ${num(l.height)}" role="img" aria-label="${xml(title)}" ${FONT} font-size="11">`,
-    `<title>${xml(title)}</title>`,
-    defs(id),
-    `<rect width="100%" height="100%" fill="#ffffff"/>`,
-    `<text x="${PAD}" y="${PAD + 10}" font-size="12" font-weight="600" fill="#1f2328">${xml(shorten(title, 90))}</text>`,
-    ...t.transactions.map((tx) => transactionBand(t, tx, l)),
-    ...t.rows.map((row, i) => rowOf(t, row, i, l, id)),
-    ...t.transactions.map((tx) => commitLine(t, tx, l)),
-    axis(t, l),
-    legend(l, id),
-    '</svg>',
-  ].join('\n') + '\n';
+  return (
+    [
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${num(l.width)}" height="${num(l.height)}" viewBox="0 0 ${num(l.width)} ${num(l.height)}" role="img" aria-label="${xml(title)}" ${FONT} font-size="11">`,
+      `<title>${xml(title)}</title>`,
+      defs(id),
+      `<rect width="100%" height="100%" fill="#ffffff"/>`,
+      `<text x="${PAD}" y="${PAD + 10}" font-size="12" font-weight="600" fill="#1f2328">${xml(shorten(title, 90))}</text>`,
+      ...t.transactions.map((tx) => transactionBand(t, tx, l)),
+      ...t.rows.map((row, i) => rowOf(t, row, i, l, id)),
+      ...t.transactions.map((tx) => commitLine(t, tx, l)),
+      axis(t, l),
+      legend(l, id),
+      '</svg>',
+    ].join('\n') + '\n'
+  );
 }
 
 function layout(t: Timeline): Layout {
@@ -141,7 +143,13 @@ function barOf(relation: string, bar: TimelineBar, y: number, l: Layout): string
 
 function barTitle(relation: string, bar: TimelineBar): string {
   const until =
-    bar.end === 'statement' ? 'for the statement' : bar.end === 'implicit-commit' ? `until the transaction commits after line ${bar.endLine}` : bar.end === 'never' ? 'never released' : `until ${bar.end.toUpperCase()} on line ${bar.endLine}`;
+    bar.end === 'statement'
+      ? 'for the statement'
+      : bar.end === 'implicit-commit'
+        ? `until the transaction commits after line ${bar.endLine}`
+        : bar.end === 'never'
+          ? 'never released'
+          : `until ${bar.end.toUpperCase()} on line ${bar.endLine}`;
   const work = bar.work === 'rewrite' ? ', rewrites it' : bar.work === 'scan' ? ', reads it in full' : '';
   return `${bar.mode} on ${relation} from line ${bar.line} ${until}: blocks ${BLOCK_LEVEL_WORDS[bar.level]}${work}`;
 }

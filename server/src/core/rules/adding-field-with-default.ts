@@ -39,8 +39,9 @@ export const addingFieldWithDefault: Rule = {
       if (!rewrites.length) continue;
       const main = rewrites[0];
       const span =
-        (main.constraint ? constraintClauseSpan(ctx.file, ctx.statement, main.constraint.location) : locationSpan(ctx.file, ctx.statement, col.typeName?.location)) ??
-        headSpan(ctx.file, ctx.statement);
+        (main.constraint
+          ? constraintClauseSpan(ctx.file, ctx.statement, main.constraint.location)
+          : locationSpan(ctx.file, ctx.statement, col.typeName?.location)) ?? headSpan(ctx.file, ctx.statement);
       report({
         statement: ctx.statement.index,
         span,
@@ -71,10 +72,7 @@ function message(table: string, column: string, rewrite: ColumnRewrite, required
         instead
       );
     case 'default-before-11':
-      return (
-        `Adding column ${column} with a DEFAULT writes the value into every existing row before PostgreSQL 11: ${rewrites}. ` +
-        instead
-      );
+      return `Adding column ${column} with a DEFAULT writes the value into every existing row before PostgreSQL 11: ${rewrites}. ` + instead;
     case 'serial':
       return (
         `Adding serial column ${column} fills every existing row from its sequence: ${rewrites}. Add a nullable integer column, ` +

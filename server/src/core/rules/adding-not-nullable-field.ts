@@ -45,7 +45,7 @@ export const addingNotNullableField: Rule = {
       if (!command.effect?.scan) continue;
       const check = ctx.catalog.constraintsOf(table).find((c) => c.type === 'check' && c.validated && c.notNullColumn === column);
       const pg12 = ctx.file.config.pgVersion >= 12;
-      const span = command.exact ? command.span : keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? command.span;
+      const span = command.exact ? command.span : (keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? command.span);
       let advice: string;
       if (!pg12) {
         advice = check
@@ -92,7 +92,12 @@ function checkFirstFix(ctx: StatementContext, command: AlterCommand, cmds: T.Alt
   const remove = removeListItem(spans, index);
   if (!remove || ctx.statement.container !== undefined) return undefined;
   let insert: TextEdit;
-  if (!ctx.timeline.transaction) insert = insertAfterStatement(ctx.file, ctx.statement, steps.map((s) => s + ';'));
+  if (!ctx.timeline.transaction)
+    insert = insertAfterStatement(
+      ctx.file,
+      ctx.statement,
+      steps.map((s) => s + ';'),
+    );
   else {
     const commit = commitAfterLastStatement(ctx);
     if (!commit) return undefined;

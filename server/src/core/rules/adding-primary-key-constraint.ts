@@ -21,8 +21,7 @@ export const addingPrimaryKeyConstraint: Rule = {
       'so make them NOT NULL first (see adding-not-nullable-field). Tables created earlier in the same migration are not flagged.',
     bad: 'ALTER TABLE events ADD PRIMARY KEY (id);',
     good:
-      'CREATE UNIQUE INDEX CONCURRENTLY events_pkey ON events (id);\n' +
-      'ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey;',
+      'CREATE UNIQUE INDEX CONCURRENTLY events_pkey ON events (id);\n' + 'ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_pkey;',
   },
   checkStatement(ctx, report) {
     for (const { con, column: col, command } of addedConstraints(ctx, 'CONSTR_PRIMARY')) {

@@ -38,9 +38,7 @@ export const attachPartition: Rule = {
       const part = def?.name?.relname;
       if (!part || !ctx.catalog.existedBeforeFile(part)) continue;
       const rel = ctx.catalog.relation(part);
-      const check = ctx.catalog.constraintsOf(part).find(
-        (con) => con.type === 'check' && con.validated && !(con.notNullColumn && con.columns.length === 1),
-      );
+      const check = ctx.catalog.constraintsOf(part).find((con) => con.type === 'check' && con.validated && !(con.notNullColumn && con.columns.length === 1));
       if (check) continue;
       const defaultPart = def?.bound?.is_default
         ? undefined
@@ -52,7 +50,9 @@ export const attachPartition: Rule = {
         span: keywords ? (name ? join(keywords, name) : keywords) : headSpan(ctx.file, ctx.statement),
         message:
           `Attaching ${part} scans all of it under ACCESS EXCLUSIVE (no reads or writes) to check the partition bound: no validated CHECK ` +
-          `constraint on ${part} is known that proves it` + (rel ? '' : assumption(ctx.file)) + '.' +
+          `constraint on ${part} is known that proves it` +
+          (rel ? '' : assumption(ctx.file)) +
+          '.' +
           (defaultPart ? ` The default partition ${defaultPart} is locked ACCESS EXCLUSIVE and scanned too.` : '') +
           ` Add a CHECK matching the bound NOT VALID, VALIDATE it, then attach.`,
       });

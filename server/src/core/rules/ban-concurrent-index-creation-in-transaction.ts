@@ -23,7 +23,7 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
       'with "cannot run inside a transaction block". Migration tools that wrap every file in a transaction ' +
       '(`assumeInTransaction`) hit this on every such statement. The rule applies to new tables too.',
     safe:
-      'Run the statement outside the transaction: after the COMMIT, or in a migration of its own with the tool\'s ' +
+      "Run the statement outside the transaction: after the COMMIT, or in a migration of its own with the tool's " +
       'per-migration switch for transactions turned off (e.g. `disable_ddl_transaction!` in Rails, `atomic = False` ' +
       'in Django, `-- +goose NO TRANSACTION`). Lockwise knows how each migration runner runs a file (`runner` in ' +
       '`.lockwise.json`, detected by default) and names its opt-out.',
@@ -64,8 +64,8 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
           : tx?.implicit && tx.runner
             ? runnerAdvice(tx.runner)
             : tx?.implicit
-            ? 'Put it in a migration of its own that runs without a transaction.'
-            : 'Run it after the COMMIT, or in a migration of its own without a transaction.'),
+              ? 'Put it in a migration of its own that runs without a transaction.'
+              : 'Run it after the COMMIT, or in a migration of its own without a transaction.'),
       related: related.length ? related : undefined,
       fix: runnerFix(ctx),
     });

@@ -32,11 +32,12 @@ export const banDropTable: Rule = {
       const referencing = ctx.catalog.referencing(name).filter((t) => t !== name);
       report({
         statement: ctx.statement.index,
-        span: token ? { start: token.start, end: token.end } : keywordSpan(ctx.file, ctx.statement, 'DROP', 'TABLE') ?? headSpan(ctx.file, ctx.statement),
+        span: token ? { start: token.start, end: token.end } : (keywordSpan(ctx.file, ctx.statement, 'DROP', 'TABLE') ?? headSpan(ctx.file, ctx.statement)),
         message:
           `Dropping table ${name} deletes its data and breaks any code still using it` +
           (referencing.length ? `; ${referencing.join(', ')} reference${referencing.length === 1 ? 's' : ''} it through a foreign key` : '') +
-          '.' + (stmt.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the views and foreign keys that depend on it.' : '') +
+          '.' +
+          (stmt.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the views and foreign keys that depend on it.' : '') +
           ' Stop using it in a release first.',
       });
     }

@@ -33,8 +33,11 @@ export const banTruncate: Rule = {
     let message = `TRUNCATE ${list} takes ACCESS EXCLUSIVE (blocking reads and writes) and deletes every row.`;
     if (cascade) {
       message +=
-        ' CASCADE also empties every table that references ' + (tables.length === 1 ? 'it' : 'them') + ' through a foreign key' +
-        (referencing.length ? ` (${referencing.join(', ')}, and their referencing tables in turn)` : ', and their referencing tables in turn') + '.';
+        ' CASCADE also empties every table that references ' +
+        (tables.length === 1 ? 'it' : 'them') +
+        ' through a foreign key' +
+        (referencing.length ? ` (${referencing.join(', ')}, and their referencing tables in turn)` : ', and their referencing tables in turn') +
+        '.';
     }
     report({
       statement: ctx.statement.index,

@@ -12,7 +12,11 @@ const ALWAYS: Record<string, string> = {
   DropTableSpaceStmt: 'DROP TABLESPACE',
 };
 
-const MODELLED: Record<string, string> = { VacuumStmt: 'VACUUM', ReindexStmt: 'REINDEX of a schema, database or system', ClusterStmt: 'CLUSTER without a table' };
+const MODELLED: Record<string, string> = {
+  VacuumStmt: 'VACUUM',
+  ReindexStmt: 'REINDEX of a schema, database or system',
+  ClusterStmt: 'CLUSTER without a table',
+};
 
 export const cannotRunInTransaction: Rule = {
   id: 'cannot-run-in-transaction',

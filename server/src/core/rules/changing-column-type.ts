@@ -39,7 +39,7 @@ export const changingColumnType: Rule = {
       const change = oldType && oldType !== newType ? `from ${readable(oldType)} to ${readable(newType)}` : `to ${readable(newType)}`;
       report({
         statement: ctx.statement.index,
-        span: command.exact ? command.span : keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? command.span,
+        span: command.exact ? command.span : (keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? command.span),
         message:
           `Changing ${table}.${cmd.name} ${change} rewrites ${table} and rebuilds every index on it while holding ACCESS EXCLUSIVE: ` +
           `reads and writes wait for the whole rewrite (${verdict.assumed ? 'assumed: ' : ''}${readable(verdict.reason ?? '')}). ` +
@@ -50,7 +50,13 @@ export const changingColumnType: Rule = {
 };
 
 const SQL_NAMES: Record<string, string> = {
-  int2: 'smallint', int4: 'integer', int8: 'bigint', float4: 'real', float8: 'double precision', bool: 'boolean', bpchar: 'char',
+  int2: 'smallint',
+  int4: 'integer',
+  int8: 'bigint',
+  float4: 'real',
+  float8: 'double precision',
+  bool: 'boolean',
+  bpchar: 'char',
 };
 
 /** PostgreSQL's internal type names (int4, bpchar, ...) as people write them in SQL. */

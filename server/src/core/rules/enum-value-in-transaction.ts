@@ -39,19 +39,22 @@ export const enumValueInTransaction: Rule = {
     if (created.get(typeKey(type)) === tx.id) return;
     const add = keywordSpan(ctx.file, ctx.statement, 'ADD', 'VALUE');
     const runner = tx.implicit ? tx.runner : undefined;
-    const where = runner ? runnerTransactionWords(runner) : tx.implicit ? 'the transaction the whole file runs in (assumeInTransaction)' : 'a transaction block';
+    const where = runner
+      ? runnerTransactionWords(runner)
+      : tx.implicit
+        ? 'the transaction the whole file runs in (assumeInTransaction)'
+        : 'a transaction block';
     const fails = ctx.file.config.pgVersion < 12;
     report({
       statement: ctx.statement.index,
       span: add ? extendToToken(ctx.file, ctx.statement, add, (t) => t.kind === 'SCONST') : headSpan(ctx.file, ctx.statement),
       // Before 12 the migration fails: an error, whatever the rule's default.
       ...(fails ? { severity: 'error' as const } : {}),
-      message:
-        fails
-          ? `ALTER TYPE ${type.join('.')} ADD VALUE fails inside ${where} before PostgreSQL 12. ` +
-            (runner ? runnerAdvice(runner) : 'Run it outside the transaction, in its own migration.')
-          : `ALTER TYPE ${type.join('.')} ADD VALUE inside ${where}: the new value '${stmt.newVal}' cannot be used until the transaction commits. ` +
-            'Add it in its own migration, outside a transaction.',
+      message: fails
+        ? `ALTER TYPE ${type.join('.')} ADD VALUE fails inside ${where} before PostgreSQL 12. ` +
+          (runner ? runnerAdvice(runner) : 'Run it outside the transaction, in its own migration.')
+        : `ALTER TYPE ${type.join('.')} ADD VALUE inside ${where}: the new value '${stmt.newVal}' cannot be used until the transaction commits. ` +
+          'Add it in its own migration, outside a transaction.',
     });
   },
 };

@@ -22,8 +22,7 @@ export const preferBigintOverSmallint: Rule = {
       ctx,
       report,
       (c) => c.idLike && (c.base === 'int2' || c.base === 'smallserial' || c.base === 'serial2'),
-      (c, text) =>
-        `${c.table}.${c.column} is ${text}: a 16-bit key runs out at 32,767 and converting it later rewrites the table. Use bigint.`,
+      (c, text) => `${c.table}.${c.column} is ${text}: a 16-bit key runs out at 32,767 and converting it later rewrites the table. Use bigint.`,
     );
   },
 };

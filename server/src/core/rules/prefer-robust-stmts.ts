@@ -81,8 +81,7 @@ export const preferRobustStmts: Rule = {
           return report({
             statement: stmt.index,
             span,
-            message:
-              'CREATE INDEX without a name: a retry after a failure creates a second index. Name the index and add IF NOT EXISTS.',
+            message: 'CREATE INDEX without a name: a retry after a failure creates a second index. Name the index and add IF NOT EXISTS.',
           });
         }
         return add(concurrently ? { start: span.start, end: concurrently.end } : span, 'CREATE INDEX', (concurrently ?? span).end, ' IF NOT EXISTS');

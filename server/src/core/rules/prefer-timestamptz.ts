@@ -9,7 +9,7 @@ export const preferTimestamptz: Rule = {
     summary: 'A timestamp (without time zone) column.',
     why:
       '`timestamp` stores a wall-clock time with no zone: the same value means different instants for clients in ' +
-      'different time zones, and comparisons with `now()` depend on the session\'s TimeZone. Converting the column to ' +
+      "different time zones, and comparisons with `now()` depend on the session's TimeZone. Converting the column to " +
       '`timestamptz` later is an ALTER COLUMN TYPE under **ACCESS EXCLUSIVE** that rewrites the table (unless the ' +
       'session time zone is UTC, on PostgreSQL 12+).',
     safe:

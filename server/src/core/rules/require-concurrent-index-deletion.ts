@@ -13,7 +13,7 @@ export const requireConcurrentIndexDeletion: Rule = {
   docs: {
     summary: 'DROP INDEX without CONCURRENTLY on an existing index.',
     why:
-      'A plain `DROP INDEX` takes an **ACCESS EXCLUSIVE** lock on the index\'s table. Dropping itself is quick, but ' +
+      "A plain `DROP INDEX` takes an **ACCESS EXCLUSIVE** lock on the index's table. Dropping itself is quick, but " +
       'the lock must first be granted: the statement queues behind every running query on the table, and every ' +
       'query that arrives after it, plain SELECTs included, queues behind the DROP.',
     safe:
@@ -39,8 +39,10 @@ export const requireConcurrentIndexDeletion: Rule = {
     const on = tables.length ? tables.join(' and ') : existing.length > 1 ? 'their tables' : 'its table';
     const outside = outsideTransactionHint(ctx);
     let advice: string;
-    if (partitioned) advice = `${table} is partitioned, where DROP INDEX CONCURRENTLY is not supported: drop the index in a quiet moment with a short lock_timeout.`;
-    else if (stmt.behavior === 'DROP_CASCADE') advice = `Use DROP INDEX CONCURRENTLY${outside} (it does not support CASCADE: drop the dependent objects first).`;
+    if (partitioned)
+      advice = `${table} is partitioned, where DROP INDEX CONCURRENTLY is not supported: drop the index in a quiet moment with a short lock_timeout.`;
+    else if (stmt.behavior === 'DROP_CASCADE')
+      advice = `Use DROP INDEX CONCURRENTLY${outside} (it does not support CASCADE: drop the dependent objects first).`;
     else advice = `Use DROP INDEX CONCURRENTLY${outside}.`;
     report({
       statement: ctx.statement.index,
@@ -65,9 +67,7 @@ function concurrentDropFix(ctx: StatementContext, stmt: T.DropStmt, names: strin
     sql = ctx.file.text.slice(ctx.statement.span.start, index.end) + ' CONCURRENTLY' + ctx.file.text.slice(index.end, ctx.statement.span.end);
   } else {
     const prefix = ctx.file.text.slice(ctx.statement.span.start, index.end);
-    sql = names
-      .map((n) => `${prefix} CONCURRENTLY ${stmt.missing_ok ? 'IF EXISTS ' : ''}${n.map(quoteIdent).join('.')}`)
-      .join(';' + eol(ctx.file.text));
+    sql = names.map((n) => `${prefix} CONCURRENTLY ${stmt.missing_ok ? 'IF EXISTS ' : ''}${n.map(quoteIdent).join('.')}`).join(';' + eol(ctx.file.text));
   }
   const edits = placeOutsideTransaction(ctx, sql);
   if (!edits) return undefined;

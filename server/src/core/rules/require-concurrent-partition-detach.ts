@@ -63,7 +63,9 @@ function concurrentFix(ctx: StatementContext, table: string, partition: T.RangeV
   const check = chooseName(partition.relname, key.length === 1 ? key : [], 'check', (n) => ctx.catalog.constraintNameTaken(n));
   // The partition name is the last thing in `ALTER TABLE t DETACH PARTITION p`.
   const sql =
-    ctx.file.text.slice(ctx.statement.span.start, ctx.statement.span.end) + ' CONCURRENTLY;' + eol(ctx.file.text) +
+    ctx.file.text.slice(ctx.statement.span.start, ctx.statement.span.end) +
+    ' CONCURRENTLY;' +
+    eol(ctx.file.text) +
     `ALTER TABLE ${relationSql(partition)} DROP CONSTRAINT IF EXISTS ${quoteIdent(check)}`;
   const edits = placeOutsideTransaction(ctx, sql, { carryLockTimeout: true });
   if (!edits) return undefined;

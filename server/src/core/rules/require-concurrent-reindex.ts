@@ -65,7 +65,9 @@ export const requireConcurrentReindex: Rule = {
       span,
       message:
         `REINDEX takes ACCESS EXCLUSIVE on ${subject}. ` +
-        (system ? 'System catalogs cannot be reindexed concurrently: run it in a maintenance window.' : `Use REINDEX ... CONCURRENTLY${outsideTransactionHint(ctx)}.`),
+        (system
+          ? 'System catalogs cannot be reindexed concurrently: run it in a maintenance window.'
+          : `Use REINDEX ... CONCURRENTLY${outsideTransactionHint(ctx)}.`),
       fix: system || !kindToken ? undefined : concurrentFix(ctx, kindToken),
     });
   },

@@ -35,7 +35,10 @@ export const requireStatementTimeout: Rule = {
     if (effect.concurrently || !(effect.rewrite || effect.scan || effect.indexBuild)) return;
     // Long statements that block traffic: a lock that blocks writes (SHARE or stronger), or row locks on every row changed.
     const target = effect.locks.find(
-      (l) => (l.role === 'target' || l.role === 'partition') && !l.harmless && ctx.catalog.existedBeforeFile(l.relation) &&
+      (l) =>
+        (l.role === 'target' || l.role === 'partition') &&
+        !l.harmless &&
+        ctx.catalog.existedBeforeFile(l.relation) &&
         (lockRank(l.mode) >= lockRank('SHARE') || effect.dataChange),
     );
     if (!target) return;
@@ -51,9 +54,7 @@ export const requireStatementTimeout: Rule = {
     report({
       statement: ctx.statement.index,
       span: headSpan(ctx.file, ctx.statement),
-      message:
-        `This statement ${work} and ${reason}: nothing bounds how long it holds the lock. ` +
-        'Set statement_timeout first.',
+      message: `This statement ${work} and ${reason}: nothing bounds how long it holds the lock. ` + 'Set statement_timeout first.',
       fix: statementTimeoutFix(ctx),
     });
   },

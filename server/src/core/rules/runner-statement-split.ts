@@ -38,9 +38,9 @@ export const runnerStatementSplit: Rule = {
       'every line whose last word ends with `;`. A function body, a DO block or a rule with a `;` at the end of an inner ' +
       'line is sent in pieces, and the migration fails with a syntax error at deploy.',
     safe: 'Wrap the statement in `-- +goose StatementBegin` / `-- +goose StatementEnd` (sql-migrate: `-- +migrate StatementBegin` / `-- +migrate StatementEnd`).',
-    bad: "-- +goose Up\nCREATE FUNCTION one() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND $$ LANGUAGE plpgsql;",
+    bad: '-- +goose Up\nCREATE FUNCTION one() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND $$ LANGUAGE plpgsql;',
     exampleConfig: { runner: 'goose' },
-    good: "-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION one() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND $$ LANGUAGE plpgsql;\n-- +goose StatementEnd",
+    good: '-- +goose Up\n-- +goose StatementBegin\nCREATE FUNCTION one() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND $$ LANGUAGE plpgsql;\n-- +goose StatementEnd',
   },
   checkStatement(ctx, report) {
     const split = ctx.file.runner?.profile.lineSplit;
@@ -48,7 +48,9 @@ export const runnerStatementSplit: Rule = {
     const all = cachedLines(ctx);
     const stmt = ctx.statement;
     if (protectedBlocks(all, split.begin, split.end).some((b) => stmt.span.start >= b.start && stmt.span.start <= b.end)) return;
-    const cut = all.find((l) => l.end > stmt.span.start && l.end < stmt.span.end && endsWithSemicolon(ctx.file.text.slice(Math.max(l.start, stmt.span.start), l.end)));
+    const cut = all.find(
+      (l) => l.end > stmt.span.start && l.end < stmt.span.end && endsWithSemicolon(ctx.file.text.slice(Math.max(l.start, stmt.span.start), l.end)),
+    );
     if (!cut) return;
     const name = ctx.file.runner!.profile.docs.name;
     report({
@@ -76,7 +78,8 @@ function wrapFix(ctx: StatementContext, all: Line[], split: { begin: string; end
   if (!first || !last) return undefined;
   const text = ctx.file.text;
   // Only when the statement has its lines to itself: the annotations must stand alone on theirs.
-  if (text.slice(first.start, ctx.statement.span.start).trim() || text.slice(ctx.statement.terminatorEnd, last.end).replace(/--.*$/, '').trim()) return undefined;
+  if (text.slice(first.start, ctx.statement.span.start).trim() || text.slice(ctx.statement.terminatorEnd, last.end).replace(/--.*$/, '').trim())
+    return undefined;
   const nl = /\r\n/.test(text) ? '\r\n' : '\n';
   return {
     title: `Wrap the statement in ${split.begin} / ${split.end}`,

@@ -21,8 +21,7 @@ export const statementAfterAccessExclusive: Rule = {
   defaultSeverity: 'warning',
   fixable: false,
   docs: {
-    summary:
-      'In a transaction, a statement that runs while an ACCESS EXCLUSIVE lock taken earlier in it is still held (slow ones are errors).',
+    summary: 'In a transaction, a statement that runs while an ACCESS EXCLUSIVE lock taken earlier in it is still held (slow ones are errors).',
     why:
       'Locks are held until the transaction ends. Once a statement took **ACCESS EXCLUSIVE** on a table (most ALTER TABLE ' +
       'forms, DROP, TRUNCATE, LOCK), no query can read or write that table until COMMIT, so every later statement in the ' +
@@ -35,7 +34,7 @@ export const statementAfterAccessExclusive: Rule = {
       'changes to other tables in separate transactions. Cheap catalog changes to the same table (ADD COLUMN without a ' +
       'rewrite, SET DEFAULT, RENAME, COMMENT, ...) are not flagged: they need no lock it does not already hold. ' +
       'Tables created in the same file are ignored: nobody else can be waiting for them.',
-    bad: 'BEGIN;\nALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = \'free\';\nCOMMIT;',
+    bad: "BEGIN;\nALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free';\nCOMMIT;",
     good:
       "BEGIN;\nALTER TABLE users ADD COLUMN plan text;\nALTER TABLE users ALTER COLUMN plan SET DEFAULT 'free';\nCOMMIT;\n" +
       "-- then backfill in batches, outside that transaction\nUPDATE users SET plan = 'free' WHERE id BETWEEN 1 AND 10000;",
@@ -56,7 +55,12 @@ export const statementAfterAccessExclusive: Rule = {
     const exclusive = [...held.locks].find(([, h]) => h.mode === 'ACCESS EXCLUSIVE');
     if (exclusive) {
       const effect = ctx.effect;
-      const slow = (effect.rewrite || effect.scan || effect.indexBuild || (effect.dataChange && !insertsValues(ctx) && !isBatchedWrite(ctx.statement.node, ctx.catalog))) && !effect.onlyNewObjects;
+      const slow =
+        (effect.rewrite ||
+          effect.scan ||
+          effect.indexBuild ||
+          (effect.dataChange && !insertsValues(ctx) && !isBatchedWrite(ctx.statement.node, ctx.catalog))) &&
+        !effect.onlyNewObjects;
       const waits = locks.filter((l) => !alreadyCovered(ctx, held!, l));
       if (slow || waits.length) report(finding(ctx, exclusive[0], exclusive[1].statement, slow, waits));
     }
@@ -110,11 +114,12 @@ function finding(ctx: StatementContext, table: string, lockedAt: number, slow: b
         : `scans ${target}`;
   const held = `ACCESS EXCLUSIVE on ${table} (taken on line ${lineOf(file, lockStmt.span.start)}) is held ${until}`;
   const message = slow
-    ? `Slow statement under a held lock: it ${work} while ${held}, so every query on ${table} waits for it to finish. ` +
-      'Run it in a separate transaction.'
+    ? `Slow statement under a held lock: it ${work} while ${held}, so every query on ${table} waits for it to finish. ` + 'Run it in a separate transaction.'
     : `This statement waits for ${waits[0].mode} on ${waits[0].relation} while ${held}: if ${waits[0].relation} is busy, ` +
       `every query on ${table} queues meanwhile` +
-      (waits[0].role.endsWith('index') && !ctx.catalog.indexes.has(waits[0].relation) ? ` (the table of index ${waits[0].relation} is not known from the migration history)` : '') +
+      (waits[0].role.endsWith('index') && !ctx.catalog.indexes.has(waits[0].relation)
+        ? ` (the table of index ${waits[0].relation} is not known from the migration history)`
+        : '') +
       '. Run it in a separate transaction.';
   return {
     statement: ctx.statement.index,

@@ -19,10 +19,7 @@ export const syntaxError: Rule = {
     if (!error) return;
     // "at or near X" points at X; "at end of input" points past the last token: mark the last one.
     const tokens = ctx.file.tokens(ctx.statement);
-    const token =
-      tokens.find((t) => t.start <= error.offset && error.offset < t.end) ??
-      [...tokens].reverse().find((t) => t.start < error.offset) ??
-      tokens[0];
+    const token = tokens.find((t) => t.start <= error.offset && error.offset < t.end) ?? [...tokens].reverse().find((t) => t.start < error.offset) ?? tokens[0];
     report({
       statement: ctx.statement.index,
       span: token ? { start: token.start, end: token.end } : ctx.statement.span,

@@ -10,13 +10,12 @@ export const transactionNesting: Rule = {
   defaultSeverity: 'warning',
   fixable: false,
   docs: {
-    summary:
-      'BEGIN inside a transaction (or in a file assumed to run in one), and COMMIT/ROLLBACK in a file assumed to run in a transaction.',
+    summary: 'BEGIN inside a transaction (or in a file assumed to run in one), and COMMIT/ROLLBACK in a file assumed to run in a transaction.',
     why:
       'PostgreSQL has no nested transactions: a second BEGIN only prints a warning, and the first COMMIT ends the outer ' +
       'transaction. Statements meant to be atomic then run in autocommit mode, and a later failure leaves the migration ' +
       'half applied. When the migration tool already wraps the file in a transaction (`assumeInTransaction`: Rails, ' +
-      'Django, Flyway), a COMMIT in the file commits the tool\'s transaction early and the tool\'s own COMMIT has nothing left to commit.',
+      "Django, Flyway), a COMMIT in the file commits the tool's transaction early and the tool's own COMMIT has nothing left to commit.",
     safe:
       'Use one BEGIN ... COMMIT per transaction, and none when the migration tool wraps the file (disable the wrapping for ' +
       'the migration instead when it needs its own transactions, e.g. for CREATE INDEX CONCURRENTLY). Use SAVEPOINT for a nested scope.',
@@ -35,8 +34,7 @@ export const transactionNesting: Rule = {
         report({
           statement: ctx.statement.index,
           span,
-          message:
-            `${wholeFile(tx)}: this BEGIN only prints a warning, and the file's own COMMIT would end the migration tool's transaction early.`,
+          message: `${wholeFile(tx)}: this BEGIN only prints a warning, and the file's own COMMIT would end the migration tool's transaction early.`,
         });
       } else {
         const begin = ctx.file.statements[tx.begin ?? 0];
@@ -56,8 +54,7 @@ export const transactionNesting: Rule = {
       report({
         statement: ctx.statement.index,
         span,
-        message:
-          `${wholeFile(tx).replace(' already ', ' ')}: this ends the migration tool's transaction early, so the statements after it run outside any transaction and the tool's own COMMIT has nothing to commit.`,
+        message: `${wholeFile(tx).replace(' already ', ' ')}: this ends the migration tool's transaction early, so the statements after it run outside any transaction and the tool's own COMMIT has nothing to commit.`,
       });
     }
   },

@@ -14,7 +14,7 @@ export const unbatchedBackfill: Rule = {
       'One UPDATE or DELETE over a whole table locks every row it changes (against other UPDATEs, DELETEs and SELECT ... ' +
       'FOR UPDATE) until it commits, which on a large table means minutes of blocked writes; it runs as one huge ' +
       'transaction that generates WAL faster than replicas replay it, bloats the table, and when it fails or is cancelled ' +
-      'all of its work is rolled back. Inside the migration\'s transaction it also prolongs every other lock held there.',
+      "all of its work is rolled back. Inside the migration's transaction it also prolongs every other lock held there.",
     safe:
       'Backfill in batches of a few thousand rows, each in its own transaction (a loop in a script or a `DO` block with ' +
       'COMMIT in a procedure). A WHERE counts as bounding the statement when one of its top-level AND terms is: ' +
@@ -36,7 +36,7 @@ export const unbatchedBackfill: Rule = {
     const verb = update ? 'UPDATE' : 'DELETE';
     const keyword = keywordSpan(ctx.file, ctx.statement, verb);
     const name = relationSpan(ctx.file, ctx.statement, stmt.relation);
-    const span = keyword && name ? join(keyword, name) : keyword ?? headSpan(ctx.file, ctx.statement);
+    const span = keyword && name ? join(keyword, name) : (keyword ?? headSpan(ctx.file, ctx.statement));
     const scope = stmt.whereClause ? 'with a WHERE that does not bound it to a batch' : 'without WHERE';
     report({
       statement: ctx.statement.index,

@@ -66,17 +66,19 @@ export function statementParts(statements: Statement[], info: RunnerInfo | undef
 /** "goose runs this file in one transaction", "Prisma sends this file as one multi-statement query". */
 export function unitSentence(unit: RunnerUnit): string {
   if (unit.mode === 'transaction') return `${unit.runner} runs ${unit.unit} in one transaction`;
-  if (unit.mode === 'multi-statement') return `${unit.runner} sends ${unit.unit} as one multi-statement query, which PostgreSQL runs as one implicit transaction`;
+  if (unit.mode === 'multi-statement')
+    return `${unit.runner} sends ${unit.unit} as one multi-statement query, which PostgreSQL runs as one implicit transaction`;
   return `${unit.runner} runs ${unit.unit} statement by statement, without a transaction of its own`;
 }
 
 /** What to do about a statement that cannot run in the unit's transaction, naming the runner's opt-out. */
 export function runnerAdvice(unit: RunnerUnit): string {
-  if (unit.mode === 'transaction' && unit.optOutMode === 'statements') return `Turn ${unit.runner}'s transaction off with ${unit.optOut}, or move the statement to a migration of its own.`;
+  if (unit.mode === 'transaction' && unit.optOutMode === 'statements')
+    return `Turn ${unit.runner}'s transaction off with ${unit.optOut}, or move the statement to a migration of its own.`;
   if (unit.mode === 'transaction' && unit.optOutMode) {
     return `Turn ${unit.runner}'s transaction off with ${unit.optOut} and keep the statement alone in its migration (a multi-statement query is still one transaction).`;
   }
-  if (unit.optedOut) return 'Keep it alone in a migration of its own: a multi-statement query is one transaction even without the runner\'s.';
+  if (unit.optedOut) return "Keep it alone in a migration of its own: a multi-statement query is one transaction even without the runner's.";
   return `Put it alone in a migration of its own (${unit.optOut}).`;
 }
 

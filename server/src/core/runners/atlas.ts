@@ -16,13 +16,17 @@ export const atlas: RunnerProfile = {
     name: 'Atlas',
     summary: 'ariga/atlas versioned migrations (`atlas migrate apply`).',
     runs: 'one transaction per file (`--tx-mode file`), statements one by one',
-    files: '`<version>_<name>.sql` in a migration directory holding `atlas.sum`; applied in version order. Every file is in `atlas.sum`: after editing one, run `atlas migrate hash`.',
+    files:
+      '`<version>_<name>.sql` in a migration directory holding `atlas.sum`; applied in version order. Every file is in `atlas.sum`: after editing one, run `atlas migrate hash`.',
     parts: 'The whole file is deployed (no down sections).',
     splitting: 'Atlas splits the file into statements with its own lexer (`-- atlas:delimiter` changes the delimiter) and executes them one by one.',
     transaction: 'With the default `--tx-mode file`, each file runs in its own transaction (`--tx-mode all`: one for the whole run; `none`: none).',
     optOut: '`-- atlas:txmode none` as a file directive (a comment at the top of the file, followed by an empty line).',
     sources: [
-      { title: 'atlas: cmd/atlas/internal/cmdapi/migrate.go (txModeNone/All/File, txmodeFor)', url: 'https://github.com/ariga/atlas/blob/master/cmd/atlas/internal/cmdapi/migrate.go' },
+      {
+        title: 'atlas: cmd/atlas/internal/cmdapi/migrate.go (txModeNone/All/File, txmodeFor)',
+        url: 'https://github.com/ariga/atlas/blob/master/cmd/atlas/internal/cmdapi/migrate.go',
+      },
       { title: 'atlas: sql/migrate/dir.go (file directives, AddDirective)', url: 'https://github.com/ariga/atlas/blob/master/sql/migrate/dir.go' },
     ],
   },

@@ -18,8 +18,14 @@ export const dbmate: RunnerProfile = {
     optOut:
       '`-- migrate:up transaction:false` (and `-- migrate:down transaction:false`). A block with a CONCURRENTLY statement must then hold that statement alone.',
     sources: [
-      { title: 'dbmate: pkg/dbmate/migration.go (block regexps, transaction option)', url: 'https://github.com/amacneil/dbmate/blob/main/pkg/dbmate/migration.go' },
-      { title: 'dbmate: pkg/dbmate/db.go (tx.Exec of the whole block, or sqlDB.Exec without transaction)', url: 'https://github.com/amacneil/dbmate/blob/main/pkg/dbmate/db.go' },
+      {
+        title: 'dbmate: pkg/dbmate/migration.go (block regexps, transaction option)',
+        url: 'https://github.com/amacneil/dbmate/blob/main/pkg/dbmate/migration.go',
+      },
+      {
+        title: 'dbmate: pkg/dbmate/db.go (tx.Exec of the whole block, or sqlDB.Exec without transaction)',
+        url: 'https://github.com/amacneil/dbmate/blob/main/pkg/dbmate/db.go',
+      },
     ],
   },
   detect: { marker: /^--\s*migrate:up\b/im },
@@ -47,6 +53,8 @@ export const dbmate: RunnerProfile = {
     if (!m) return undefined;
     const version = nextVersion(m[1], (v) => versionTaken(input.siblings, v, /_/));
     if (!version) return undefined;
-    return [file(besideFile(input.fileName, `${version}_${m[2]}_no_transaction.sql`), `-- migrate:up transaction:false\n${terminated(sql)}\n-- migrate:down\n`)];
+    return [
+      file(besideFile(input.fileName, `${version}_${m[2]}_no_transaction.sql`), `-- migrate:up transaction:false\n${terminated(sql)}\n-- migrate:down\n`),
+    ];
   },
 };

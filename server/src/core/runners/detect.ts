@@ -44,11 +44,15 @@ export function detectRunner(facts: FolderFacts, fileName: string, text?: string
     const own = markerRunner(text);
     if (own) return { id: own.id, source: 'marker', reason: `the file carries ${own.docs.name}'s marker` };
   }
-  return fromMarkers(facts) ?? fromProjectFiles(facts, fileName) ?? fromLayout(facts, fileName) ?? {
-    id: 'none',
-    source: 'default',
-    reason: 'no runner marker, project file or layout found: the file runs like `psql -f`',
-  };
+  return (
+    fromMarkers(facts) ??
+    fromProjectFiles(facts, fileName) ??
+    fromLayout(facts, fileName) ?? {
+      id: 'none',
+      source: 'default',
+      reason: 'no runner marker, project file or layout found: the file runs like `psql -f`',
+    }
+  );
 }
 
 function fromMarkers(facts: FolderFacts): RunnerChoice | undefined {
@@ -102,10 +106,13 @@ function fromLayout(facts: FolderFacts, fileName: string): RunnerChoice | undefi
   if (versionedFolder && /^(up|down)\.sql$/i.test(base)) return layout('diesel', '`<version>_<name>/up.sql` folders');
   if (versionedFolder && /^migration\.sql$/i.test(base)) return layout('prisma', '`<timestamp>_<name>/migration.sql` folders');
   const names = facts.entries.filter((e) => !e.isDirectory).map((e) => e.name);
-  const strong = RUNNERS.filter((r) => r.detect.layout && (r.detect.layout.test(base) || r.detect.layout.test(folder) || names.some((n) => r.detect.layout!.test(n))));
+  const strong = RUNNERS.filter(
+    (r) => r.detect.layout && (r.detect.layout.test(base) || r.detect.layout.test(folder) || names.some((n) => r.detect.layout!.test(n))),
+  );
   if (strong.length === 1) return layout(strong[0].id, 'the file names');
   const dirs = new Set(facts.parentEntries.filter((e) => e.isDirectory).map((e) => e.name.toLowerCase()));
-  if (['deploy', 'revert'].every((d) => dirs.has(d)) && ['deploy', 'revert', 'verify'].includes(folder.toLowerCase())) return layout('sqitch', '`deploy/`, `revert/` and `verify/` folders');
+  if (['deploy', 'revert'].every((d) => dirs.has(d)) && ['deploy', 'revert', 'verify'].includes(folder.toLowerCase()))
+    return layout('sqitch', '`deploy/`, `revert/` and `verify/` folders');
   if (/^current\.sql$/i.test(base) || folder === 'committed') return layout('graphile-migrate', '`committed/` and `current.sql`');
   if (/^\d+_.+\.(up|down)\.sql$/i.test(base)) {
     return { ...layout('golang-migrate', '`<version>_<name>.up.sql` / `.down.sql` pairs'), alternatives: ['sqlx'] };

@@ -7,14 +7,18 @@ export const diesel: RunnerProfile = {
     name: 'diesel',
     summary: 'diesel-rs migrations (`diesel migration run`, `embed_migrations!`).',
     runs: 'one transaction per migration; the file is one query string',
-    files: 'One folder per migration, `migrations/<version>_<name>/` with `up.sql`, `down.sql` and an optional `metadata.toml`; the version (before the first `_`, usually a timestamp) orders them.',
+    files:
+      'One folder per migration, `migrations/<version>_<name>/` with `up.sql`, `down.sql` and an optional `metadata.toml`; the version (before the first `_`, usually a timestamp) orders them.',
     parts: '`up.sql` is deployed, `down.sql` is the rollback.',
     splitting: 'None: the file is sent with `batch_execute`, one multi-statement query string.',
     transaction:
-      'Each migration runs in its own transaction. With `run_in_transaction = false` the file is still one multi-statement string, which PostgreSQL runs as an implicit transaction when it holds more than one statement (diesel\'s docs say to split such migrations).',
-    optOut: '`run_in_transaction = false` in the migration folder\'s `metadata.toml`; `up.sql` must then hold the CONCURRENTLY statement alone.',
+      "Each migration runs in its own transaction. With `run_in_transaction = false` the file is still one multi-statement string, which PostgreSQL runs as an implicit transaction when it holds more than one statement (diesel's docs say to split such migrations).",
+    optOut: "`run_in_transaction = false` in the migration folder's `metadata.toml`; `up.sql` must then hold the CONCURRENTLY statement alone.",
     sources: [
-      { title: 'diesel: diesel_migrations/src/file_based_migrations.rs (metadata.toml, run_in_transaction, batch_execute)', url: 'https://github.com/diesel-rs/diesel/blob/master/diesel_migrations/src/file_based_migrations.rs' },
+      {
+        title: 'diesel: diesel_migrations/src/file_based_migrations.rs (metadata.toml, run_in_transaction, batch_execute)',
+        url: 'https://github.com/diesel-rs/diesel/blob/master/diesel_migrations/src/file_based_migrations.rs',
+      },
     ],
   },
   detect: { projectFiles: [{ name: 'diesel.toml' }], weakLayout: /^up\.sql$/ },

@@ -9,7 +9,11 @@ const VERSIONED = /^([VU])(\d+(?:[._]\d+)*)__(.+)\.sql$/i;
  * DETACH PARTITION CONCURRENTLY are not among them.
  */
 function nonTransactional(sql: string, pgVersion: number): boolean {
-  const s = sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ').replace(/\s+/g, ' ').trim().toUpperCase();
+  const s = sql
+    .replace(/--[^\n]*|\/\*[\s\S]*?\*\//g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toUpperCase();
   return (
     /^(CREATE|DROP) (DATABASE|TABLESPACE|SUBSCRIPTION)/.test(s) ||
     /^ALTER SYSTEM/.test(s) ||
@@ -41,9 +45,18 @@ export const flyway: RunnerProfile = {
     optOut: '`executeInTransaction=false` in the script configuration file `<script>.sql.conf` beside it.',
     versions: 'The ALTER TYPE ... ADD VALUE detection applies when the database is older than PostgreSQL 12.',
     sources: [
-      { title: 'Flyway: PostgreSQLParser.detectCanExecuteInTransaction', url: 'https://github.com/flyway/flyway/blob/main/flyway-database/flyway-database-postgresql/src/main/java/org/flywaydb/database/postgresql/PostgreSQLParser.java' },
-      { title: 'Flyway: ParserSqlScript (mixed statements, executeInTransaction override)', url: 'https://github.com/flyway/flyway/blob/main/flyway-core/src/main/java/org/flywaydb/core/internal/sqlscript/ParserSqlScript.java' },
-      { title: 'Flyway: SqlScriptMetadata (script configuration `executeInTransaction`)', url: 'https://github.com/flyway/flyway/blob/main/flyway-core/src/main/java/org/flywaydb/core/internal/sqlscript/SqlScriptMetadata.java' },
+      {
+        title: 'Flyway: PostgreSQLParser.detectCanExecuteInTransaction',
+        url: 'https://github.com/flyway/flyway/blob/main/flyway-database/flyway-database-postgresql/src/main/java/org/flywaydb/database/postgresql/PostgreSQLParser.java',
+      },
+      {
+        title: 'Flyway: ParserSqlScript (mixed statements, executeInTransaction override)',
+        url: 'https://github.com/flyway/flyway/blob/main/flyway-core/src/main/java/org/flywaydb/core/internal/sqlscript/ParserSqlScript.java',
+      },
+      {
+        title: 'Flyway: SqlScriptMetadata (script configuration `executeInTransaction`)',
+        url: 'https://github.com/flyway/flyway/blob/main/flyway-core/src/main/java/org/flywaydb/core/internal/sqlscript/SqlScriptMetadata.java',
+      },
     ],
   },
   detect: { projectFiles: [{ name: 'flyway.conf' }, { name: 'flyway.toml' }], layout: /^[VR]\d*(?:[._]\d+)*__.+\.sql$/ },

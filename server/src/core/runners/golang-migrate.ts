@@ -17,7 +17,10 @@ export const golangMigrate: RunnerProfile = {
       'No transaction of its own, but a file of more than one statement is one multi-statement query, which PostgreSQL runs as an implicit transaction.',
     optOut: 'None in the file: put a CONCURRENTLY statement in a migration of its own (or run with `x-multi-statement=true`).',
     sources: [
-      { title: 'golang-migrate: database/postgres/postgres.go (Run, x-multi-statement)', url: 'https://github.com/golang-migrate/migrate/blob/master/database/postgres/postgres.go' },
+      {
+        title: 'golang-migrate: database/postgres/postgres.go (Run, x-multi-statement)',
+        url: 'https://github.com/golang-migrate/migrate/blob/master/database/postgres/postgres.go',
+      },
       { title: 'golang-migrate: source/parse.go (file name pattern)', url: 'https://github.com/golang-migrate/migrate/blob/master/source/parse.go' },
     ],
   },

@@ -10,14 +10,18 @@ export const goose: RunnerProfile = {
     name: 'goose',
     summary: 'pressly/goose SQL migrations (`-- +goose Up` / `-- +goose Down`).',
     runs: 'one transaction per file and direction',
-    files: '`<version>_<name>.sql` in one folder; the version is the number before the first `_` (sequential `00001` or a timestamp), applied in numeric order.',
+    files:
+      '`<version>_<name>.sql` in one folder; the version is the number before the first `_` (sequential `00001` or a timestamp), applied in numeric order.',
     parts: 'Lines after `-- +goose Up` are deployed, lines after `-- +goose Down` are the rollback. A file must start with `-- +goose Up`.',
     splitting:
       'A statement ends at a line whose last word ends with `;`; between `-- +goose StatementBegin` and `-- +goose StatementEnd` semicolons are ignored (needed for function bodies). Each statement is executed on its own.',
     transaction: 'Each direction of a file runs in one transaction (BEGIN, every statement, COMMIT).',
     optOut: '`-- +goose NO TRANSACTION` anywhere in the file: its statements then run one by one without a transaction, in both directions.',
     sources: [
-      { title: 'goose: internal/sqlparser/parser.go (annotations, useTx, statement ends)', url: 'https://github.com/pressly/goose/blob/main/internal/sqlparser/parser.go' },
+      {
+        title: 'goose: internal/sqlparser/parser.go (annotations, useTx, statement ends)',
+        url: 'https://github.com/pressly/goose/blob/main/internal/sqlparser/parser.go',
+      },
       { title: 'goose README: SQL migrations', url: 'https://github.com/pressly/goose#sql-migrations' },
     ],
   },
@@ -57,9 +61,7 @@ export const goose: RunnerProfile = {
     const version = nextVersion(m[1], (v) => versionTaken(input.siblings, v, /_/));
     if (!version) return undefined;
     // goose would split a body whose inner lines end with ';': keep it one statement.
-    const body = /;[ \t]*\r?\n[\s\S]*\S/.test(sql.trim())
-      ? `-- +goose StatementBegin\n${terminated(sql)}-- +goose StatementEnd\n`
-      : terminated(sql);
+    const body = /;[ \t]*\r?\n[\s\S]*\S/.test(sql.trim()) ? `-- +goose StatementBegin\n${terminated(sql)}-- +goose StatementEnd\n` : terminated(sql);
     return [file(besideFile(input.fileName, `${version}_${m[2]}_no_transaction.sql`), `-- +goose NO TRANSACTION\n-- +goose Up\n${body}`)];
   },
 };

@@ -16,7 +16,8 @@ export const graphileMigrate: RunnerProfile = {
     name: 'Graphile Migrate',
     summary: 'graphile/migrate (`.gmrc`, `migrations/current.sql`, `migrations/committed/`).',
     runs: 'one transaction per migration; the file is one query string',
-    files: '`migrations/committed/000001[-name].sql`, chained by `--! Previous:` / `--! Hash:` headers, in number order; work in progress is `migrations/current.sql`.',
+    files:
+      '`migrations/committed/000001[-name].sql`, chained by `--! Previous:` / `--! Hash:` headers, in number order; work in progress is `migrations/current.sql`.',
     parts: 'The whole file is deployed (no down migrations).',
     splitting: 'None: the file body is sent as one query string.',
     transaction:
@@ -24,7 +25,10 @@ export const graphileMigrate: RunnerProfile = {
     optOut: '`--! no-transaction` as the first line of the migration body, in a migration holding only that statement (not in `current/` folders).',
     sources: [
       { title: 'graphile-migrate: src/header.ts (isNoTransactionDefined)', url: 'https://github.com/graphile/migrate/blob/main/src/header.ts' },
-      { title: 'graphile-migrate: src/migration.ts (runStringMigration: begin, one query, commit)', url: 'https://github.com/graphile/migrate/blob/main/src/migration.ts' },
+      {
+        title: 'graphile-migrate: src/migration.ts (runStringMigration: begin, one query, commit)',
+        url: 'https://github.com/graphile/migrate/blob/main/src/migration.ts',
+      },
       { title: 'graphile-migrate README: Disable Transaction', url: 'https://github.com/graphile/migrate#disable-transaction' },
     ],
   },

@@ -24,7 +24,10 @@ export const liquibase: RunnerProfile = {
     optOut:
       '`runInTransaction:false` on the `--changeset` line. With `splitStatements:false` or a custom `endDelimiter`, several statements may still reach PostgreSQL as one multi-statement string.',
     sources: [
-      { title: 'Liquibase: AbstractFormattedChangeLogParser (CHANGE_SET_REGEX, RUN_IN_TRANSACTION_REGEX, END_DELIMITER_REGEX, SPLIT_STATEMENTS_REGEX)', url: 'https://github.com/liquibase/liquibase/blob/master/liquibase-standard/src/main/java/liquibase/parser/AbstractFormattedChangeLogParser.java' },
+      {
+        title: 'Liquibase: AbstractFormattedChangeLogParser (CHANGE_SET_REGEX, RUN_IN_TRANSACTION_REGEX, END_DELIMITER_REGEX, SPLIT_STATEMENTS_REGEX)',
+        url: 'https://github.com/liquibase/liquibase/blob/master/liquibase-standard/src/main/java/liquibase/parser/AbstractFormattedChangeLogParser.java',
+      },
       { title: 'Liquibase docs: SQL-formatted changelogs', url: 'https://docs.liquibase.com/concepts/changelogs/sql-format.html' },
     ],
   },

@@ -15,7 +15,10 @@ export const prisma: RunnerProfile = {
     optOut: 'None in the file: a CONCURRENTLY statement must be the only statement of its migration.',
     versions: 'Checked against the prisma-engines PostgreSQL connector; the same failure is reported by users in prisma/prisma#14456.',
     sources: [
-      { title: 'prisma-engines: sql-schema-connector flavour/postgres.rs (apply_migration_script)', url: 'https://github.com/prisma/prisma-engines/blob/main/schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs' },
+      {
+        title: 'prisma-engines: sql-schema-connector flavour/postgres.rs (apply_migration_script)',
+        url: 'https://github.com/prisma/prisma-engines/blob/main/schema-engine/connectors/sql-schema-connector/src/flavour/postgres.rs',
+      },
       { title: 'prisma/prisma#14456: Support CREATE INDEX CONCURRENTLY (error 25001 from a migration)', url: 'https://github.com/prisma/prisma/issues/14456' },
     ],
   },

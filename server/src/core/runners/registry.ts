@@ -19,7 +19,19 @@ import { sqitch } from './sqitch';
 import { sqlMigrate } from './sql-migrate';
 
 export const RUNNERS: RunnerProfile[] = [
-  goose, dbmate, sqlx, atlas, flyway, liquibase, diesel, prisma, golangMigrate, graphileMigrate, sqitch, sqlMigrate, none,
+  goose,
+  dbmate,
+  sqlx,
+  atlas,
+  flyway,
+  liquibase,
+  diesel,
+  prisma,
+  golangMigrate,
+  graphileMigrate,
+  sqitch,
+  sqlMigrate,
+  none,
 ];
 
 export const RUNNERS_BY_ID = new Map<RunnerId, RunnerProfile>(RUNNERS.map((r) => [r.id, r]));

@@ -10,12 +10,17 @@ export const sqitch: RunnerProfile = {
     files: '`deploy/<change>.sql`, `revert/<change>.sql` and `verify/<change>.sql`, run in the order of `sqitch.plan`.',
     parts: '`deploy/` scripts are deployed; `revert/` scripts are the rollback and `verify/` scripts check a deploy.',
     splitting: 'None: each script is run by `psql --file` with `ON_ERROR_STOP=1`, which sends statement by statement.',
-    transaction:
-      'Sqitch adds no transaction: the script\'s own `BEGIN`/`COMMIT` (which `sqitch add` templates write) decide, exactly like `psql -f`.',
-    optOut: 'Not needed: leave the CONCURRENTLY statement outside the script\'s BEGIN/COMMIT.',
+    transaction: "Sqitch adds no transaction: the script's own `BEGIN`/`COMMIT` (which `sqitch add` templates write) decide, exactly like `psql -f`.",
+    optOut: "Not needed: leave the CONCURRENTLY statement outside the script's BEGIN/COMMIT.",
     sources: [
-      { title: 'sqitch: lib/App/Sqitch/Engine/pg.pm (run_file: psql --file, ON_ERROR_STOP=1)', url: 'https://github.com/sqitchers/sqitch/blob/develop/lib/App/Sqitch/Engine/pg.pm' },
-      { title: 'sqitch: etc/templates/deploy/pg.tmpl (BEGIN; ... COMMIT;)', url: 'https://github.com/sqitchers/sqitch/blob/develop/etc/templates/deploy/pg.tmpl' },
+      {
+        title: 'sqitch: lib/App/Sqitch/Engine/pg.pm (run_file: psql --file, ON_ERROR_STOP=1)',
+        url: 'https://github.com/sqitchers/sqitch/blob/develop/lib/App/Sqitch/Engine/pg.pm',
+      },
+      {
+        title: 'sqitch: etc/templates/deploy/pg.tmpl (BEGIN; ... COMMIT;)',
+        url: 'https://github.com/sqitchers/sqitch/blob/develop/etc/templates/deploy/pg.tmpl',
+      },
     ],
   },
   detect: { projectFiles: [{ name: 'sqitch.plan' }, { name: 'sqitch.conf' }] },

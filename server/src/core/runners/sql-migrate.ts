@@ -17,7 +17,10 @@ export const sqlMigrate: RunnerProfile = {
     transaction: 'Each direction of a migration runs in one transaction.',
     optOut: '`-- +migrate Up notransaction` (and `-- +migrate Down notransaction`).',
     sources: [
-      { title: 'sql-migrate: sqlparse/sqlparse.go (commands, notransaction, StatementBegin/End)', url: 'https://github.com/rubenv/sql-migrate/blob/master/sqlparse/sqlparse.go' },
+      {
+        title: 'sql-migrate: sqlparse/sqlparse.go (commands, notransaction, StatementBegin/End)',
+        url: 'https://github.com/rubenv/sql-migrate/blob/master/sqlparse/sqlparse.go',
+      },
       { title: 'sql-migrate: migrate.go (Migration.Less: numeric prefix order)', url: 'https://github.com/rubenv/sql-migrate/blob/master/migrate.go' },
     ],
   },
@@ -47,9 +50,7 @@ export const sqlMigrate: RunnerProfile = {
     if (!m) return undefined;
     const version = nextVersion(m[1], (v) => versionTaken(input.siblings, v, /[_-]/));
     if (!version) return undefined;
-    const body = /;[ \t]*\r?\n[\s\S]*\S/.test(sql.trim())
-      ? `-- +migrate StatementBegin\n${terminated(sql)}-- +migrate StatementEnd\n`
-      : terminated(sql);
+    const body = /;[ \t]*\r?\n[\s\S]*\S/.test(sql.trim()) ? `-- +migrate StatementBegin\n${terminated(sql)}-- +migrate StatementEnd\n` : terminated(sql);
     return [file(besideFile(input.fileName, `${version}${m[2]}_no_transaction.sql`), `-- +migrate Up notransaction\n${body}\n-- +migrate Down\n`)];
   },
 };

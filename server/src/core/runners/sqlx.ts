@@ -9,15 +9,22 @@ export const sqlx: RunnerProfile = {
     name: 'sqlx',
     summary: 'launchbadge/sqlx migrations (`sqlx migrate run`, `sqlx::migrate!`).',
     runs: 'one transaction per file; the file is one query string',
-    files: '`migrations/<version>_<description>.sql`, or `.up.sql` / `.down.sql` pairs for reversible migrations; the version is an integer, applied in numeric order.',
+    files:
+      '`migrations/<version>_<description>.sql`, or `.up.sql` / `.down.sql` pairs for reversible migrations; the version is an integer, applied in numeric order.',
     parts: '`<version>_<name>.sql` and `.up.sql` are deployed; `.down.sql` is the rollback.',
     splitting: 'None: the whole file is executed as one query string (simple query protocol).',
     transaction:
       'Each file runs in a transaction. With `-- no-transaction` it is still one multi-statement query string, which PostgreSQL runs as an implicit transaction when it holds more than one statement.',
     optOut: '`-- no-transaction` as the very first characters of the file; the file must then hold the CONCURRENTLY statement alone.',
     sources: [
-      { title: 'sqlx: sqlx-core/src/migrate/source.rs (file names, `sql.starts_with("-- no-transaction")`)', url: 'https://github.com/launchbadge/sqlx/blob/main/sqlx-core/src/migrate/source.rs' },
-      { title: 'sqlx: sqlx-postgres/src/migrate.rs (begin/commit around `execute(migration.sql)`)', url: 'https://github.com/launchbadge/sqlx/blob/main/sqlx-postgres/src/migrate.rs' },
+      {
+        title: 'sqlx: sqlx-core/src/migrate/source.rs (file names, `sql.starts_with("-- no-transaction")`)',
+        url: 'https://github.com/launchbadge/sqlx/blob/main/sqlx-core/src/migrate/source.rs',
+      },
+      {
+        title: 'sqlx: sqlx-postgres/src/migrate.rs (begin/commit around `execute(migration.sql)`)',
+        url: 'https://github.com/launchbadge/sqlx/blob/main/sqlx-postgres/src/migrate.rs',
+      },
     ],
   },
   detect: { projectFiles: [{ name: 'Cargo.toml', contentHint: /^\s*sqlx\b|["']sqlx["']|\bsqlx\s*=|\[dependencies\.sqlx\]/m }] },

@@ -5,8 +5,19 @@
 import type { TextEdit } from '../rules/types';
 
 export const RUNNER_IDS = [
-  'none', 'goose', 'dbmate', 'sqlx', 'atlas', 'flyway', 'liquibase', 'diesel', 'prisma',
-  'golang-migrate', 'graphile-migrate', 'sqitch', 'sql-migrate',
+  'none',
+  'goose',
+  'dbmate',
+  'sqlx',
+  'atlas',
+  'flyway',
+  'liquibase',
+  'diesel',
+  'prisma',
+  'golang-migrate',
+  'graphile-migrate',
+  'sqitch',
+  'sql-migrate',
 ] as const;
 export type RunnerId = (typeof RUNNER_IDS)[number];
 

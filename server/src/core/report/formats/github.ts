@@ -20,6 +20,13 @@ function githubEscapeProperty(s: string): string {
 function githubAnnotation(r: FileReport, f: Finding): string {
   const j = findingJson(r.analysis, f);
   const level = f.severity === 'info' ? 'notice' : f.severity;
-  const props = [`file=${githubEscapeProperty(r.path)}`, `line=${j.line}`, `col=${j.column}`, `endLine=${j.endLine}`, `endColumn=${j.endColumn}`, `title=${githubEscapeProperty(f.rule)}`];
+  const props = [
+    `file=${githubEscapeProperty(r.path)}`,
+    `line=${j.line}`,
+    `col=${j.column}`,
+    `endLine=${j.endLine}`,
+    `endColumn=${j.endColumn}`,
+    `title=${githubEscapeProperty(f.rule)}`,
+  ];
   return `::${level} ${props.join(',')}::${githubEscapeData(f.message)}`;
 }

@@ -47,7 +47,8 @@ export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType 
   const out: AlterCommand[] = [];
   (alter.cmds ?? []).forEach((c, index) => {
     const cmd = asAlterTableCmd(c);
-    if (cmd && (!wanted || (cmd.subtype && wanted.has(cmd.subtype)))) out.push(new AlterCommand(cmd, index, table, alter, ctx.effect.commands[index], allSpans, head));
+    if (cmd && (!wanted || (cmd.subtype && wanted.has(cmd.subtype))))
+      out.push(new AlterCommand(cmd, index, table, alter, ctx.effect.commands[index], allSpans, head));
   });
   return out;
 }

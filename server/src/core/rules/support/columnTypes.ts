@@ -25,7 +25,12 @@ export interface DeclaredColumn {
 }
 
 export const SERIALS: Record<string, string> = {
-  smallserial: 'smallint', serial2: 'smallint', serial: 'integer', serial4: 'integer', bigserial: 'bigint', serial8: 'bigint',
+  smallserial: 'smallint',
+  serial2: 'smallint',
+  serial: 'integer',
+  serial4: 'integer',
+  bigserial: 'bigint',
+  serial8: 'bigint',
 };
 
 const MEMO = new StateKey<{ statement?: StatementContext['statement']; columns: DeclaredColumn[] }>(() => ({ columns: [] }));
@@ -80,9 +85,7 @@ function describe(table: string, column: string, typeName: T.TypeName, col: T.Co
   const names = nameList(typeName.names);
   const base = names[names.length - 1] ?? '';
   const builtin = names.length > 1 ? names[0] === 'pg_catalog' : base !== 'char';
-  const mods = (typeName.typmods ?? [])
-    .map((m) => as(m, 'A_Const')?.ival?.ival)
-    .filter((v): v is number => typeof v === 'number');
+  const mods = (typeName.typmods ?? []).map((m) => as(m, 'A_Const')?.ival?.ival).filter((v): v is number => typeof v === 'number');
   const constraints = (col?.constraints ?? []).map(asConstraint);
   const keyConstraint = constraints.some((c) => c?.contype === 'CONSTR_PRIMARY' || c?.contype === 'CONSTR_IDENTITY');
   const isArray = (typeName.arrayBounds ?? []).length > 0;

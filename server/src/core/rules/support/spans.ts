@@ -60,8 +60,21 @@ export function relationSpan(file: FileContext, stmt: Statement, rv: T.RangeVar 
 
 /** Keywords that end a type name in a column definition or ALTER COLUMN TYPE. */
 const AFTER_TYPE = new Set([
-  'CONSTRAINT', 'NOT', 'NULL', 'DEFAULT', 'CHECK', 'UNIQUE', 'PRIMARY', 'REFERENCES', 'GENERATED', 'COLLATE', 'USING',
-  'STORAGE', 'COMPRESSION', 'DEFERRABLE', 'INITIALLY',
+  'CONSTRAINT',
+  'NOT',
+  'NULL',
+  'DEFAULT',
+  'CHECK',
+  'UNIQUE',
+  'PRIMARY',
+  'REFERENCES',
+  'GENERATED',
+  'COLLATE',
+  'USING',
+  'STORAGE',
+  'COMPRESSION',
+  'DEFERRABLE',
+  'INITIALLY',
 ]);
 
 /** From a TypeName's location to its last token: `varchar(50)`, `timestamp(3) without time zone`, `int[]`. */
@@ -131,8 +144,7 @@ export function constraintClauseSpan(file: FileContext, stmt: Statement, locatio
       if (t.text === 'REFERENCES' && referencesAllowed) referencesAllowed = false;
       else if (afterSet && (t.text === 'NULL' || t.text === 'DEFAULT')) {
         // ON DELETE SET NULL / SET DEFAULT
-      }
-      else if (t.keyword && CONSTRAINT_STARTS.has(t.text) && !isContinuation(tokens, i)) break;
+      } else if (t.keyword && CONSTRAINT_STARTS.has(t.text) && !isContinuation(tokens, i)) break;
     }
     if (t.text === '(' || t.text === '[') depth++;
     else if (t.text === ')' || t.text === ']') depth--;
