@@ -17,10 +17,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { generateMigration } from './generate.mjs';
+import { ROOT, findCorpus, corpusFiles } from './corpus.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PEERS = path.join(ROOT, 'bench', 'peers');
 if (!fs.existsSync(path.join(PEERS, 'node_modules'))) {
   process.stderr.write('[bench] installing the peer tools into bench/peers (squawk-cli, @flvmnt/pgfence)\n');
@@ -51,21 +51,6 @@ const pct = (xs, p) => {
 };
 const ms = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 const mb = (kb) => (kb / 1024).toFixed(1);
-
-function findCorpus() {
-  const candidates = [process.env.LOCKWISE_CORPUS, path.resolve(ROOT, '..', 'shared', 'corpus'), '/work/shared/corpus'].filter(Boolean);
-  return candidates.find((c) => fs.existsSync(c));
-}
-
-function walk(dir) {
-  const outFiles = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) outFiles.push(...walk(full));
-    else if (e.isFile()) outFiles.push(full);
-  }
-  return outFiles;
-}
 
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
@@ -193,11 +178,7 @@ async function batch() {
     return;
   }
   if (!squawkBinary()) throw new Error('squawk binary missing in bench/peers: delete bench/peers/node_modules and run again');
-  const rel = (f) => path.relative(corpus, f);
-  const isSql = (f) => /\.sql(\.postgres)?$/i.test(f);
-  const all = walk(corpus).map(rel).filter(isSql).sort();
-  const realWorld = all.filter((f) => !f.startsWith('postgres_regress/') && !f.startsWith('squawk-fixtures/'));
-  const regress = all.filter((f) => f.startsWith('postgres_regress/'));
+  const { realWorld, regress } = corpusFiles(corpus);
   progress(`corpus ${corpus}: ${realWorld.length} real-world files, ${regress.length} postgres_regress files`);
 
   // What each peer does with the full sets (one run each), then which files it accepts.

@@ -148,6 +148,11 @@ export class HistoryProvider {
   private readonly after = new Map<string, { text: string; catalog: Catalog }>();
   /** Sorted migration steps per folder, only when the source is a SnapshotSource. */
   private readonly sequences = new Map<string, Step[]>();
+  /**
+   * Deployed text per file, only when the source is a SnapshotSource (texts fixed for the run): every
+   * file re-checks the steps before it, and detecting each step's runner again made a CLI run quadratic.
+   */
+  private readonly deployedTexts = new Map<string, string | undefined>();
 
   constructor(
     private readonly source: TextSource = diskSource,
@@ -156,6 +161,14 @@ export class HistoryProvider {
 
   /** The text of a step as the runner deploys it. */
   private deployed(file: string): string | undefined {
+    if (!(this.source instanceof SnapshotSource)) return this.deployedNow(file);
+    if (this.deployedTexts.has(file)) return this.deployedTexts.get(file);
+    const text = this.deployedNow(file);
+    this.deployedTexts.set(file, text);
+    return text;
+  }
+
+  private deployedNow(file: string): string | undefined {
     const text = this.source.read(file);
     if (text === undefined || !this.runnerOf) return text;
     const runner = this.runnerOf(file, text);
@@ -221,6 +234,7 @@ export class HistoryProvider {
   invalidate(): void {
     this.after.clear();
     this.sequences.clear();
+    this.deployedTexts.clear();
   }
 }
 
