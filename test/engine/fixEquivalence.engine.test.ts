@@ -90,6 +90,23 @@ const fixable = RULES.filter((r) => r.fixable);
  */
 const COMMIT_OPEN_TRANSACTION = new Set(['ban-uncommitted-transaction']);
 
+/**
+ * ban-concurrent-index-creation-in-transaction flags statements that make the original fail
+ * ("cannot run inside a transaction block"): the fix is compared with what the author meant, the
+ * original run statement by statement (its BEGIN/COMMIT removed). The plain, non-CONCURRENTLY forms
+ * are no stand-in: DETACH PARTITION CONCURRENTLY leaves a CHECK constraint the plain form does not.
+ */
+const FAILS_AS_WRITTEN = new Set(['ban-concurrent-index-creation-in-transaction']);
+
+function intended(ruleId: string, c: Case, history: Catalog): string {
+  if (!FAILS_AS_WRITTEN.has(ruleId)) return c.text;
+  const control = analyze(c.text, { config: c.config, history }).statements.filter((s) => s.statement.kind === 'TransactionStmt');
+  return applyEdits(
+    c.text,
+    control.map((s) => ({ start: s.statement.span.start, end: s.statement.terminatorEnd, newText: '' })),
+  );
+}
+
 describe('quick fixes do not change what a migration does (PGlite)', function () {
   this.timeout(120000);
   const setups = new Map<string, Blob>();
@@ -167,7 +184,13 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
             [],
             `the fix introduced error-level findings:\n${fixed}`,
           );
-          const original = await runOnFreshCopy(c.text, c, history, 'original', COMMIT_OPEN_TRANSACTION.has(rule.id) ? 'commit' : 'rollback');
+          const original = await runOnFreshCopy(
+            intended(rule.id, c, history),
+            c,
+            history,
+            'original',
+            COMMIT_OPEN_TRANSACTION.has(rule.id) ? 'commit' : 'rollback',
+          );
           const result = await runOnFreshCopy(fixed, c, history, 'fixed');
           assert.deepStrictEqual(result, original, `schemas differ after the fix:\n${fixed}`);
         });

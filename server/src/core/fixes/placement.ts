@@ -3,7 +3,8 @@
  * the transaction that added the constraint NOT VALID, or the table's ACCESS EXCLUSIVE / SHARE ROW
  * EXCLUSIVE lock is held through the whole validation scan.
  */
-import { FileContext, StatementContext, TextEdit } from '../rules/types';
+import { Fix, FileContext, StatementContext, TextEdit } from '../rules/types';
+import { lineOf } from '../rules/support/context';
 import { insertAfterStatement, insertBeforeStatement } from '../rules/support/edits';
 import { Statement } from '../model/statements';
 import { as } from '../parse/ast';
@@ -89,6 +90,33 @@ export function placeOutsideTransaction(ctx: StatementContext, sql: string, opti
   if (!commit) return undefined;
   const carried = options.carryLockTimeout ? carriedLockTimeout(ctx) : [];
   return [removeStatement(file, ctx.statement), insertAfterStatement(file, commit, [...carried, sql + ';'])];
+}
+
+/**
+ * A statement that cannot run in any transaction block (CONCURRENTLY) inside the file's own
+ * BEGIN … COMMIT: the block is dropped when the statement is all it holds, else the statement moves
+ * after the COMMIT when it is the block's last. Only where the unit runs statement by statement: in
+ * one multi-statement query, what follows the COMMIT is still in an (implicit) transaction block.
+ */
+export function outOfOwnBlock(ctx: StatementContext): Fix | undefined {
+  const file = ctx.file;
+  const tx = ctx.timeline.transaction;
+  if (!tx || tx.implicit || tx.begin === undefined || tx.end === undefined || ctx.statement.container !== undefined) return undefined;
+  const unit = ctx.timeline.unit;
+  const mode = unit === undefined ? 'statements' : (file.runner?.sections[unit]?.mode ?? 'statements');
+  if (mode !== 'statements' || !isBegin(ctx, tx.begin) || !isPlainCommit(ctx, tx.end)) return undefined;
+  const begin = file.statements[tx.begin];
+  const commit = file.statements[tx.end];
+  if (tx.begin === ctx.statement.index - 1 && tx.end === ctx.statement.index + 1) {
+    const line = lineOf(file, begin.span.start);
+    return {
+      title: `Remove the BEGIN (line ${line}) and COMMIT around it: it must run outside a transaction block`,
+      edits: [removeStatement(file, begin), removeStatement(file, commit)],
+    };
+  }
+  const moved = placeOutsideTransaction(ctx, ctx.statement.text, { carryLockTimeout: true });
+  if (!moved) return undefined;
+  return { title: `Move it after the COMMIT on line ${lineOf(file, commit.span.start)}: it must run outside a transaction block`, edits: moved };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Rule, RelatedInfo } from './types';
 import { runnerFix } from '../fixes/runnerPlacement';
+import { outOfOwnBlock } from '../fixes/placement';
 import { keywordSpan, headSpan } from './support/spans';
 import { lineOf } from './support/context';
 import { runnerAdvice, unitSentence } from '../runners/apply';
@@ -67,7 +68,7 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
               ? 'Put it in a migration of its own that runs without a transaction.'
               : 'Run it after the COMMIT, or in a migration of its own without a transaction.'),
       related: related.length ? related : undefined,
-      fix: runnerFix(ctx),
+      fix: runnerFix(ctx) ?? outOfOwnBlock(ctx),
     });
   },
 };
