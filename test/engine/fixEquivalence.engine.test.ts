@@ -1,7 +1,7 @@
 /**
  * Quick-fix equivalence: a fix never changes what the migration does. For every rule with a fix,
  * every fixture migration under test/fixtures/rules/<rule-id>/ whose findings of that rule carry
- * a fix (its expected .json has `fixed`): apply the rule's fixes (one at a time, re-analysing between, as fix-all does), run the
+ * a fix (it has a `<case>.fixed.sql`): apply the rule's fixes (one at a time, re-analysing between, as fix-all does), run the
  * original and the fixed migration on two fresh PGlite databases holding the equivalence schema
  * (test/fixtures/equivalence/schema.sql, then test/fixtures/equivalence/<rule-id>/<case>.sql when
  * a case needs more, then the case's own history files) in each file's own
@@ -16,9 +16,9 @@ import { replay } from '../../server/src/project/history';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { runMigration } from '../../server/src/trace/run';
 import { schemaSnapshot } from './schemaSnapshot';
+import { expectedFixed, loadRuleCases } from '../support/ruleCases';
 
 const REPO = path.resolve(__dirname, '../../..');
-const RULE_FIXTURES = path.join(REPO, 'test/fixtures/rules');
 const EQUIVALENCE = path.join(REPO, 'test/fixtures/equivalence');
 const SCHEMA = fs.readFileSync(path.join(EQUIVALENCE, 'schema.sql'), 'utf8');
 
@@ -30,37 +30,16 @@ interface Case {
 }
 
 function loadCases(rule: Rule): Case[] {
-  const dir = path.join(RULE_FIXTURES, rule.id);
-  if (!fs.existsSync(dir)) return [];
   const enable = { rules: { [rule.id]: rule.defaultSeverity === 'off' ? 'warning' : rule.defaultSeverity } } as const;
-  const cases: Case[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    let files: string[];
-    let expected: string;
-    if (entry.isDirectory()) {
-      files = fs
-        .readdirSync(full)
-        .filter((f) => f.endsWith('.sql'))
-        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-        .map((f) => path.join(full, f));
-      expected = path.join(full, 'expected.json');
-    } else if (entry.name.endsWith('.sql')) {
-      files = [full];
-      expected = full.replace(/\.sql$/, '.json');
-    } else continue;
-    if (!files.length) continue;
-    // The rule fixture runner writes `fixed` exactly for the cases whose findings carry fixes.
-    const json = fs.existsSync(expected) ? (JSON.parse(fs.readFileSync(expected, 'utf8')) as { config?: Partial<LockwiseConfig>; fixed?: string }) : {};
-    if (json.fixed === undefined) continue;
-    const extra = json.config ?? {};
-    const texts = files.map((f) => fs.readFileSync(f, 'utf8'));
-    // Objects one case needs beyond the shared schema: test/fixtures/equivalence/<rule-id>/<case>.sql.
-    const setup = path.join(EQUIVALENCE, rule.id, `${entry.name.replace(/\.sql$/, '')}.sql`);
-    const history = [...(fs.existsSync(setup) ? [fs.readFileSync(setup, 'utf8')] : []), ...texts.slice(0, -1)];
-    cases.push({ name: entry.name, text: texts[texts.length - 1], history, config: mergeConfig(enable, extra) });
-  }
-  return cases;
+  // The rule fixture runner writes `<case>.fixed.sql` exactly for the cases whose findings carry fixes.
+  return loadRuleCases(rule.id)
+    .filter((c) => expectedFixed(c) !== undefined)
+    .map((c) => {
+      // Objects one case needs beyond the shared schema: test/fixtures/equivalence/<rule-id>/<case>.sql.
+      const setup = path.join(EQUIVALENCE, rule.id, `${c.name.replace(/\.sql$/, '')}.sql`);
+      const history = [...(fs.existsSync(setup) ? [fs.readFileSync(setup, 'utf8')] : []), ...c.history];
+      return { name: c.name, text: c.text, history, config: mergeConfig(enable, c.config) };
+    });
 }
 
 function historyCatalog(c: Case): Catalog {

@@ -112,7 +112,7 @@ describe('the npm package, packed and installed into an empty project', function
   it('npx lockwise lint finds the unsafe index build (exit 1)', function () {
     const r = run('npx', ['lockwise', 'lint', 'migrations'], project);
     assert.strictEqual(r.status, 1, r.stderr);
-    assert.match(r.stdout, /migrations\/002_email_idx\.sql:1:1 error require-concurrent-index-creation/);
+    assert.match(r.stdout, /migrations\/002_email_idx\.sql:1:1: error\[require-concurrent-index-creation\]/);
     assert.doesNotMatch(r.stdout, /001_users\.sql/);
   });
 
@@ -148,7 +148,7 @@ describe('the npm package, packed and installed into an empty project', function
     };
     const unsafe = staged(['README.md', 'migrations/002_email_idx.sql']);
     assert.strictEqual(unsafe.status, 1, unsafe.stderr);
-    assert.match(unsafe.stdout, /002_email_idx\.sql:1:1 error require-concurrent-index-creation/);
+    assert.match(unsafe.stdout, /002_email_idx\.sql:1:1: error\[require-concurrent-index-creation\]/);
     assert.doesNotMatch(unsafe.stdout, /README/);
     const safe = staged(['migrations/001_users.sql']);
     assert.strictEqual(safe.status, 0, safe.stdout + safe.stderr);

@@ -29,13 +29,15 @@ const SAFE = "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY users_email_id
 describe('lockwise CLI', function () {
   this.timeout(60000);
 
-  it('lint: text output with excerpt and fix hint, exit 1 on an error', () => {
+  it('lint: text output with excerpt, carets and help line, exit 1 on an error', () => {
     const dir = tempDir({ 'm/001.sql': UNSAFE });
     const r = run(['lint', path.join(dir, 'm')]);
     assert.strictEqual(r.code, 1, r.stderr);
-    assert.match(r.stdout, /001\.sql:2:1 error require-concurrent-index-creation /);
-    assert.match(r.stdout, /\|\s*CREATE INDEX users_email_idx/);
-    assert.match(r.stdout, /fix: Use CREATE INDEX CONCURRENTLY/);
+    // rustc's layout: the message line, the source line with carets, then `= help:` / `= note:` lines.
+    assert.match(r.stdout, /001\.sql:2:1: error\[require-concurrent-index-creation\]: /);
+    assert.match(r.stdout, /^ 2 \| CREATE INDEX users_email_idx/m);
+    assert.match(r.stdout, /^ {3}\| \^{12}/m);
+    assert.match(r.stdout, /^ {3}= help: Use CREATE INDEX CONCURRENTLY/m);
   });
 
   it('lint: exit 0 on a clean file; --fail-on changes the threshold', () => {

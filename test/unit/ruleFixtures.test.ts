@@ -1,63 +1,38 @@
 /**
- * Data-driven rule tests. Each folder test/fixtures/rules/<rule-id>/ holds cases:
- *  - `<case>.sql` with `<case>.json` beside it, or
- *  - a folder `<case>/` of migration files (run in name order; the last one is checked, the
- *    earlier ones are its schema history) with `<case>/expected.json`.
- * expected.json: { "config"?: {...}, "findings": [{ "line", "column", "endLine", "endColumn", "message"? }],
- *                  "fixed"?: "<text after applying every fix of this rule's findings>" }
- * Only the folder's rule is compared. For every finding with a fix, the fix must leave SQL that
- * parses, clear that finding and add no error-level finding.
- * `UPDATE_FIXTURES=1 npm test` rewrites expectations from the current output (review the diff).
+ * Data-driven rule tests over test/fixtures/rules/<rule-id>/ (the case layout is in
+ * test/support/ruleCases.ts). Each case's expected findings are a readable snapshot, `<case>.snap`:
+ * every finding of the folder's rule in the `lockwise lint` text layout with its span
+ * (`line:col-endLine:endCol: severity[rule]: message`, the source line with carets, `= help:` and
+ * `= note:` lines); the text after applying every fix of the rule is `<case>.fixed.sql`. A mismatch
+ * fails with a diff. For every finding with a fix, the fix must leave SQL that parses, clear that
+ * finding and add no error-level finding.
+ * `UPDATE_FIXTURES=1 npm run test:unit` rewrites the snapshots from the current output (review the diff).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, applyEdits, Catalog, initParser, mergeConfig, RULES, RULES_BY_ID, LockwiseConfig } from '../../server/src/core';
-import { findingJson } from '../../server/src/core/report/findings';
+import { createTwoFilesPatch } from 'diff';
+import {
+  analyze,
+  Analysis,
+  applyEdits,
+  Catalog,
+  Finding,
+  findingJson,
+  initParser,
+  mergeConfig,
+  RULES,
+  RULES_BY_ID,
+  LockwiseConfig,
+} from '../../server/src/core';
+import { findingBlock } from '../../server/src/core/report/formats/text';
 import { replay } from '../../server/src/project/history';
+import { loadRuleCases, RULE_FIXTURES, RuleCase } from '../support/ruleCases';
 
-const ROOT = path.resolve(__dirname, '../../../test/fixtures/rules');
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
 
-interface Expected {
-  config?: Partial<LockwiseConfig>;
-  findings: { line: number; column: number; endLine: number; endColumn: number; message?: string }[];
-  fixed?: string;
-}
-
-interface Case {
-  name: string;
-  text: string;
-  history?: string[];
-  expectedFile: string;
-}
-
-function loadCases(dir: string): Case[] {
-  const cases: Case[] = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      const files = fs
-        .readdirSync(full)
-        .filter((f) => f.endsWith('.sql'))
-        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-      if (!files.length) continue;
-      const last = files[files.length - 1];
-      cases.push({
-        name: entry.name,
-        text: fs.readFileSync(path.join(full, last), 'utf8'),
-        history: files.slice(0, -1).map((f) => fs.readFileSync(path.join(full, f), 'utf8')),
-        expectedFile: path.join(full, 'expected.json'),
-      });
-    } else if (entry.name.endsWith('.sql')) {
-      cases.push({ name: entry.name, text: fs.readFileSync(full, 'utf8'), expectedFile: full.replace(/\.sql$/, '.json') });
-    }
-  }
-  return cases;
-}
-
-function historyCatalog(files: string[] | undefined): Catalog | undefined {
-  if (!files?.length) return undefined;
+function historyCatalog(files: string[]): Catalog | undefined {
+  if (!files.length) return undefined;
   const catalog = new Catalog();
   for (const text of files) replay(text, catalog);
   return catalog;
@@ -69,7 +44,7 @@ describe('rule fixtures', () => {
   });
 
   it('every rule has a fixture folder with at least one flagged and one clean case', () => {
-    const missing = [...RULES_BY_ID.keys()].filter((id) => !fs.existsSync(path.join(ROOT, id)));
+    const missing = [...RULES_BY_ID.keys()].filter((id) => !fs.existsSync(path.join(RULE_FIXTURES, id)));
     assert.deepStrictEqual(missing, [], `rules without fixtures: ${missing.join(', ')}`);
   });
 
@@ -85,28 +60,38 @@ describe('rule fixtures', () => {
   });
 
   it('a rule is `fixable` exactly when one of its fixtures has a fix', () => {
-    const wrong = RULES.filter((rule) => {
-      const dir = path.join(ROOT, rule.id);
-      const fixed =
-        fs.existsSync(dir) &&
-        loadCases(dir).some((c) => fs.existsSync(c.expectedFile) && (JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) as Expected).fixed !== undefined);
-      return fixed !== rule.fixable;
-    });
+    const wrong = RULES.filter((rule) => loadRuleCases(rule.id).some((c) => fs.existsSync(c.fixedFile)) !== rule.fixable);
     assert.deepStrictEqual(
       wrong.map((r) => `${r.id} (fixable: ${r.fixable})`),
       [],
     );
   });
 
-  for (const ruleId of fs.existsSync(ROOT) ? fs.readdirSync(ROOT).sort() : []) {
+  it('holds no file that belongs to no case', () => {
+    const stray: string[] = [];
+    for (const ruleId of fs.readdirSync(RULE_FIXTURES)) {
+      const known = new Set<string>();
+      for (const c of loadRuleCases(ruleId)) {
+        known.add(path.basename(c.snapFile));
+        known.add(path.basename(c.fixedFile));
+        known.add(`${path.basename(c.snapFile, '.snap')}.config.json`);
+      }
+      for (const f of fs.readdirSync(path.join(RULE_FIXTURES, ruleId))) {
+        const isCase = (f.endsWith('.sql') && !f.endsWith('.fixed.sql')) || fs.statSync(path.join(RULE_FIXTURES, ruleId, f)).isDirectory();
+        if (!isCase && !known.has(f)) stray.push(`${ruleId}/${f}`);
+      }
+    }
+    assert.deepStrictEqual(stray, []);
+  });
+
+  for (const ruleId of fs.existsSync(RULE_FIXTURES) ? fs.readdirSync(RULE_FIXTURES).sort() : []) {
     describe(ruleId, () => {
       it('is a registered rule', () => assert.ok(RULES_BY_ID.has(ruleId), `no rule ${ruleId}`));
-      for (const c of loadCases(path.join(ROOT, ruleId))) {
-        it(c.name, () => checkCase(ruleId, c));
+      const counts: number[] = [];
+      for (const c of loadRuleCases(ruleId)) {
+        it(c.name, () => counts.push(checkCase(ruleId, c)));
       }
       it('has a flagged case and a clean case', () => {
-        const cases = loadCases(path.join(ROOT, ruleId));
-        const counts = cases.map((c) => (JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) as Expected).findings.length);
         assert.ok(
           counts.some((n) => n > 0),
           'no case with findings',
@@ -126,52 +111,60 @@ function enabled(ruleId: string): Partial<LockwiseConfig> {
   return { rules: { [ruleId]: severity === 'off' ? 'warning' : severity } };
 }
 
-function checkCase(ruleId: string, c: Case): void {
-  const expected: Expected = fs.existsSync(c.expectedFile) ? JSON.parse(fs.readFileSync(c.expectedFile, 'utf8')) : { findings: [] };
-  const config = mergeConfig(enabled(ruleId), expected.config ?? {});
+/** The case's findings of its rule in the text layout, a span where the CLI prints a path. */
+export function snapshot(analysis: Analysis, findings: Finding[]): string {
+  if (!findings.length) return 'no findings\n';
+  const blocks = findings.map((f) => {
+    const j = findingJson(analysis, f);
+    return findingBlock(analysis, f, `${j.line}:${j.column}-${j.endLine}:${j.endColumn}`).join('\n');
+  });
+  return blocks.join('\n\n') + '\n';
+}
+
+/** Applies this rule's fixes one at a time, re-analysing between (fix-all semantics for one rule). */
+function fixedText(ruleId: string, text: string, config: LockwiseConfig, history: Catalog | undefined): string {
+  for (let guard = 0; guard < 50; guard++) {
+    const next = analyze(text, { config, history }).findings.find((f) => f.rule === ruleId && f.fix);
+    if (!next) break;
+    text = applyEdits(text, next.fix!.edits);
+  }
+  return text;
+}
+
+/** Compares (or with UPDATE_FIXTURES=1 writes) one expected file; `undefined` means the file must not exist. */
+function expectFile(file: string, actual: string | undefined, what: string): void {
+  const exists = fs.existsSync(file);
+  if (UPDATE) {
+    if (actual !== undefined) fs.writeFileSync(file, actual);
+    else if (exists) fs.unlinkSync(file);
+    return;
+  }
+  const expected = exists ? fs.readFileSync(file, 'utf8') : undefined;
+  if (actual === expected) return;
+  const rel = path.relative(RULE_FIXTURES, file);
+  if (expected === undefined) assert.fail(`${what}: ${rel} is missing (UPDATE_FIXTURES=1 writes it; review it)`);
+  if (actual === undefined) assert.fail(`${what}: the case has none, but ${rel} exists (UPDATE_FIXTURES=1 removes it)`);
+  assert.fail(
+    `${what} differs from ${rel} (UPDATE_FIXTURES=1 rewrites it; review the diff):\n${createTwoFilesPatch(rel, 'actual', expected, actual, '', '', { context: 2 })}`,
+  );
+}
+
+/** Checks one case and returns how many findings of its rule it has. */
+function checkCase(ruleId: string, c: RuleCase): number {
+  const config = mergeConfig(enabled(ruleId), c.config);
   const history = historyCatalog(c.history);
   const analysis = analyze(c.text, { config, history });
   const findings = analysis.findings.filter((f) => f.rule === ruleId);
-  const actual = findings.map((f) => {
-    const j = findingJson(analysis, f);
-    return { line: j.line, column: j.column, endLine: j.endLine, endColumn: j.endColumn, message: j.message };
-  });
-  let fixedText: string | undefined;
   const withFix = findings.filter((f) => f.fix);
-  if (withFix.length) {
-    // Apply this rule's fixes one at a time, re-analysing between (fix-all semantics for one rule).
-    fixedText = c.text;
-    for (let guard = 0; guard < 50; guard++) {
-      const a = analyze(fixedText, { config, history });
-      const next = a.findings.find((f) => f.rule === ruleId && f.fix);
-      if (!next) break;
-      fixedText = applyEdits(fixedText, next.fix!.edits);
-    }
-  }
-  if (UPDATE) {
-    const out: Expected = {
-      ...(expected.config ? { config: expected.config } : {}),
-      findings: actual,
-      ...(fixedText !== undefined ? { fixed: fixedText } : {}),
-    };
-    fs.writeFileSync(c.expectedFile, JSON.stringify(out, null, 2) + '\n');
-    return;
-  }
-  assert.deepStrictEqual(
-    actual.map(({ message: _m, ...pos }) => pos),
-    expected.findings.map(({ message: _m, ...pos }) => pos),
-    'finding positions',
-  );
-  expected.findings.forEach((e, i) => {
-    if (e.message) assert.strictEqual(actual[i].message, e.message);
-  });
-  assert.strictEqual(fixedText, expected.fixed, 'text after fixes');
+  expectFile(c.snapFile, snapshot(analysis, findings), 'findings');
+  expectFile(c.fixedFile, withFix.length ? fixedText(ruleId, c.text, config, history) : undefined, 'text after fixes');
   for (const f of withFix) checkFixIsSafe(ruleId, c, config, history, f.fix!.edits, analysis.findings.filter((x) => x.severity === 'error').length, f.severity);
+  return findings.length;
 }
 
 function checkFixIsSafe(
   ruleId: string,
-  c: Case,
+  c: RuleCase,
   config: LockwiseConfig,
   history: Catalog | undefined,
   edits: Parameters<typeof applyEdits>[1],

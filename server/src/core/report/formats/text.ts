@@ -1,18 +1,29 @@
-/** The `lockwise lint` text format: one finding per entry with its source line, carets and fix hint. */
+/**
+ * The `lockwise lint` text format, laid out like rustc and Clippy: a message line
+ * (`path:line:col: severity[rule]: message`), the source line with carets under the finding, then
+ * `= help:` (the fix, or the safe alternative) and `= note:` lines. Rule fixture snapshots
+ * (`test/fixtures/rules/<rule>/<case>.snap`) are these same blocks with a span instead of a path.
+ * Everything that comes from the document or a path is escaped for the terminal here, once.
+ */
+import { Analysis } from '../../analyze';
+import { Finding } from '../../rules/types';
+import { terminalText } from '../escapeTerminal';
 import { findingJson } from '../findings';
 import { FileReport } from './fileReport';
 
 const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
-type Paint = (kind: keyof typeof COLORS, s: string) => string;
+export type Paint = (kind: keyof typeof COLORS, s: string) => string;
+const plain: Paint = (_k, s) => s;
 
 export function textReport(results: FileReport[], color: boolean): string {
-  const paint: Paint = (k, s) => (color ? COLORS[k] + s + COLORS.reset : s);
+  const paint: Paint = color ? (k, s) => COLORS[k] + s + COLORS.reset : plain;
   const lines: string[] = [];
   const counts = { error: 0, warning: 0, info: 0 };
   for (const r of results) {
     for (const f of r.analysis.findings) {
       counts[f.severity]++;
-      lines.push(...findingLines(r, f, paint));
+      const j = findingJson(r.analysis, f);
+      lines.push(...findingBlock(r.analysis, f, `${terminalText(r.path)}:${j.line}:${j.column}`, paint), '');
     }
   }
   const total = counts.error + counts.warning + counts.info;
@@ -24,15 +35,27 @@ export function textReport(results: FileReport[], color: boolean): string {
   return lines.join('\n') + '\n';
 }
 
-function findingLines(r: FileReport, f: FileReport['analysis']['findings'][number], c: Paint): string[] {
-  const a = r.analysis;
+/**
+ * One finding: `<location>: severity[rule]: message`, the first line of its span with carets, then
+ * its help and notes. `location` is already escaped.
+ */
+export function findingBlock(a: Analysis, f: Finding, location: string, c: Paint = plain): string[] {
   const j = findingJson(a, f);
-  const lines = [`${c('bold', `${r.path}:${j.line}:${j.column}`)} ${c(f.severity, f.severity)} ${c('dim', f.rule)} ${f.message}`];
+  const lines = [`${c('bold', `${location}:`)} ${c(f.severity, `${f.severity}[${f.rule}]`)}${c('bold', `: ${terminalText(f.message)}`)}`];
   const lineIndex = j.line - 1;
   const src = a.text.slice(a.lines.lineStart(lineIndex), a.lines.lineEndOffset(lineIndex));
-  lines.push(c('dim', `  ${String(j.line).padStart(4)} | `) + src);
+  const gutter = String(j.line).length + 1;
+  const bar = (label: string) => c('dim', `${label.padStart(gutter)} | `);
+  lines.push(bar(String(j.line)) + terminalText(src));
   const width = j.endLine === j.line ? Math.max(1, j.endColumn - j.column) : Math.max(1, src.length - j.column + 1);
-  lines.push(c('dim', '       | ') + ' '.repeat(Math.max(0, j.column - 1)) + c(f.severity, '^'.repeat(width)));
-  if (f.fix) lines.push(c('dim', `       = fix: ${f.fix.title} (lockwise lint --fix)`));
+  lines.push(bar('') + ' '.repeat(Math.max(0, j.column - 1)) + c(f.severity, '^'.repeat(width)));
+  for (const [label, text] of trailers(f)) lines.push(c('dim', `${' '.repeat(gutter)} = ${label}: `) + terminalText(text));
   return lines;
+}
+
+/** The `= help:` and `= note:` lines: the fix (applied by `--fix`), else the rule's safe alternative. */
+function trailers(f: Finding): [string, string][] {
+  const out: [string, string][] = [];
+  if (f.fix) out.push(['help', `${f.fix.title} (lockwise lint --fix)`]);
+  return out;
 }
