@@ -15,6 +15,7 @@ export interface Finding {
   severity: 'error' | 'warning' | 'info';
   message: string;
   line: number;
+  fixWithheld?: string;
 }
 
 /** A copy of `dir` in a new temp folder (named after `label`). */

@@ -7,6 +7,8 @@
  *   `predicted` (file, line) before anyone deploys; the fixed copy applies and creates `intended`;
  * - `"original": "applies"`: the fixed copy applies too, with the same schema; with `fixChanges`,
  *   --fix must change something (so the comparison proves a fix, not an unchanged copy).
+ * `fixWithheld`: part of the reason Lockwise gives for offering no fix (the runner forbids editing
+ * the file): --fix leaves the project as it is, and a project that fails keeps failing.
  * `knownIssue` names a Lockwise bug that makes the fixed copy fail under the runner: the test prints
  * it and is pending while the bug is there, and fails once the copy applies (remove the field then).
  */
@@ -26,6 +28,7 @@ interface Expected {
   predicted?: { file: string; line: number };
   intended?: { indexes: string[] };
   fixChanges?: boolean;
+  fixWithheld?: string;
   knownIssue?: string;
 }
 
@@ -87,6 +90,18 @@ function describeProject(runner: RealRunnerId, name: string, server: () => PgSer
           assert.notDeepStrictEqual(changedFiles(original, fixed), []);
         });
       }
+    }
+
+    if (expected.fixWithheld) {
+      it('--fix leaves the files the runner checks as they are, and says why', () => {
+        assert.deepStrictEqual(changedFiles(original, fixed), []);
+        const reasons = [...lint(original).values()].flat().map((f) => f.fixWithheld ?? '');
+        assert.ok(
+          reasons.some((r) => r.includes(expected.fixWithheld!)),
+          `no finding says "${expected.fixWithheld}": ${JSON.stringify(reasons)}`,
+        );
+      });
+      if (expected.original === 'fails') return;
     }
 
     it(`the --fix'ed project applies under ${runner}`, async function () {

@@ -161,6 +161,27 @@ describe('runner profiles', () => {
   });
 });
 
+describe('files a runner checks byte for byte (frozen)', () => {
+  const body = 'CREATE INDEX t_x_idx ON t (x);\n';
+  const committed = `--! Previous: -\n--! Hash: sha1:0af2206b8f147b4eb1d02398909af3948c74d9fa\n\n${body}`;
+
+  it("graphile-migrate's committed (hashed) migration: no fix, and the findings say why", () => {
+    const findings = run(committed, 'graphile-migrate', '/p/migrations/committed/000002.sql').findings;
+    const fixable = findings.filter((f) => RULES_BY_ID.get(f.rule)?.fixable);
+    assert.ok(fixable.length > 0, 'the index gets findings of rules with fixes');
+    for (const f of fixable) {
+      assert.strictEqual(f.fix, undefined, f.rule);
+      assert.match(f.fixWithheld ?? '', /--! Hash of committed migrations/, f.rule);
+    }
+  });
+
+  it('current.sql (no hash yet) keeps its fixes', () => {
+    const findings = run(body, 'graphile-migrate', '/p/migrations/current.sql').findings;
+    assert.ok(findings.some((f) => f.fix));
+    assert.ok(findings.every((f) => f.fixWithheld === undefined));
+  });
+});
+
 describe('runner units in the timeline', () => {
   it('a multi-statement query is one implicit transaction; a single statement is not', () => {
     const two = run('ALTER TABLE t ADD COLUMN y int;\nVACUUM t;\n', 'prisma', '/p/20240101000000_x/migration.sql');

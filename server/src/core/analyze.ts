@@ -226,16 +226,25 @@ function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
   const { config, statements, lines, parts } = file;
   const ignores = collectIgnores(file.comments, lines, new Set(RULES_BY_ID.keys()));
   const findings: Finding[] = [];
+  const frozen = file.runner?.profile.frozen?.(file.runner.input);
   for (const { rule, finding } of raw) {
     if (parts[finding.statement] !== 'up' && !keepDown(config.downMigrations, rule.id)) continue;
     if (isIgnored(ignores, rule.id, statements[finding.statement], lines)) continue;
     // A finding's own severity replaces the rule's default, never a severity the user configured.
     const severity = config.rules[rule.id] ?? finding.severity ?? rule.defaultSeverity;
-    findings.push({ ...finding, rule: rule.id, severity: severity as Severity });
+    findings.push(
+      frozen && (finding.fix || rule.fixable) ? withheld(finding, rule.id, severity, frozen) : { ...finding, rule: rule.id, severity: severity as Severity },
+    );
   }
   findings.push(...unknownIgnoreFindings(ignores, statements, config));
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));
   return findings;
+}
+
+/** A finding of a fixable rule in a file the runner forbids editing: no fix, and the reason for the views. */
+function withheld(finding: ReportedFinding, rule: string, severity: string, reason: string): Finding {
+  const { fix: _dropped, ...rest } = finding;
+  return { ...rest, rule, severity: severity as Severity, fixWithheld: reason };
 }
 
 function unknownIgnoreFindings(ignores: IgnoreSet, statements: Statement[], config: LockwiseConfig): Finding[] {

@@ -11,6 +11,8 @@ export interface FindingJson {
   endLine: number;
   endColumn: number;
   fix?: { title: string; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] };
+  /** Why no fix is offered although the rule has one (the runner forbids editing the file). */
+  fixWithheld?: string;
 }
 
 export function findingJson(analysis: Analysis, f: Finding): FindingJson {
@@ -35,5 +37,6 @@ export function findingJson(analysis: Analysis, f: Finding): FindingJson {
       }),
     };
   }
+  if (f.fixWithheld) out.fixWithheld = f.fixWithheld;
   return out;
 }

@@ -40,6 +40,8 @@ export interface Finding {
   /** Index of the statement it is about. */
   statement: number;
   fix?: Fix;
+  /** Why the finding's fix is not offered (the runner forbids editing the file). */
+  fixWithheld?: string;
   related?: RelatedInfo[];
 }
 

@@ -38,11 +38,15 @@ export const graphileMigrate: RunnerProfile = {
     const off = /^--!\s*no-transaction\b/.test(input.text.slice(start, start + 64));
     return wholeFile(input, 'up', off ? 'multi-statement' : 'transaction', off);
   },
+  frozen(input) {
+    // migration.ts: runCommittedMigration refuses a body whose hash no longer matches `--! Hash:`.
+    if (!/^--! Hash:/m.test(input.text.slice(0, bodyStart(input.text)))) return undefined;
+    return 'graphile-migrate checks the --! Hash of committed migrations, so a fix here breaks the deploy: make the change in migrations/current.sql (`graphile-migrate uncommit` takes back the latest)';
+  },
   optOutMode: 'multi-statement',
   optOutText: '`--! no-transaction` as the first line',
   optOut(input) {
-    // A committed migration is hashed: editing it breaks the chain (commit a new one instead).
-    if (/^--! Hash:/m.test(input.text)) return undefined;
+    // (A committed migration is `frozen`: no fix edits it.)
     const at = bodyStart(input.text);
     return { edits: [{ start: at, end: at, newText: '--! no-transaction\n' }], files: [] };
   },

@@ -117,6 +117,11 @@ export interface RunnerProfile {
   optOutText: string;
   /** Edits turning the runner's transaction off for `section` (undefined: no opt-out for it). */
   optOut?(input: RunnerInput, section: Section): OptOutEdit | undefined;
+  /**
+   * Why no fix may edit this file, when the runner checks it byte for byte (graphile-migrate's
+   * hashed committed migrations); undefined when fixes may edit it.
+   */
+  frozen?(input: RunnerInput): string | undefined;
   /** Path of the per-migration config file the runner reads beside `fileName`, if any. */
   companion?(fileName: string): string | undefined;
   /**
