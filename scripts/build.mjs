@@ -29,7 +29,7 @@ const common = {
   keepNames: true,
   logLevel: 'warning',
   // PGlite is loaded at run time from dist/pglite/ (copied below), only by `lockwise trace`.
-  external: ['vscode', '@electric-sql/pglite'],
+  external: ['vscode', '@electric-sql/pglite', 'pg-native'],
 };
 
 const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');

@@ -14,10 +14,13 @@ import { lint } from './cli/lint';
 import { lsp } from './cli/lsp';
 import { explain, listRules } from './cli/rules';
 import { runTrace } from './trace/command';
+import { stats } from './cli/stats';
 
 async function main(argv: string[]): Promise<number> {
   // The language server takes its own flags (--stdio, --node-ipc, --socket=N).
   if (argv[0] === 'lsp') return lsp(argv.slice(1));
+  // `stats` has its own subcommands and flags (--db-url, --out, --rows).
+  if (argv[0] === 'stats') return stats(argv.slice(1));
   const opts = parseArgs(argv);
   switch (opts.command) {
     case '':
@@ -40,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     case 'trace':
       return runTrace(opts.paths, { format: opts.format, history: opts.history, pgVersion: opts.pgVersion, config: opts.config });
     default:
-      throw new UsageError(`unknown command "${opts.command}" (expected lint, audit, trace, rules, explain, init or lsp)`);
+      throw new UsageError(`unknown command "${opts.command}" (expected lint, audit, trace, stats, rules, explain, init or lsp)`);
   }
 }
 

@@ -13,6 +13,9 @@ Usage:
   lockwise rules              list the rules
   lockwise explain <rule-id>  print a rule's documentation
   lockwise init [dir]         write a .lockwise.json: PostgreSQL version, migration folders, runner
+  lockwise stats pull|query|calibrate
+                              table sizes for size-scaled verdicts and lock duration estimates
+                              (lockwise stats --help)
   lockwise lsp [--stdio]      the language server for other editors (= lockwise-language-server)
   lockwise trace <file>       run the migration on an embedded PostgreSQL 18 (PGlite) after its history:
                               the locks each statement took, rewrites, scans, errors, prediction diff

@@ -1,12 +1,13 @@
 /** Reads and analyses the files a `lint` or `audit` run names, each with its config and schema history. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, FileReport, initParser, LockwiseConfig, Severity } from '../core';
+import { ageText, analyze, FileReport, initParser, LockwiseConfig, SizeInput, Severity } from '../core';
 import { expandPaths, readSqlFile, toPosix, UsageError } from '../project/files';
 import { select } from '../project/selection';
 import { ConfigResolver } from '../project/configFor';
 import { HistoryProvider, SnapshotSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
+import { SizesError, SizesLoader } from '../project/sizes';
 import { Options, SEVERITY_RANK } from './args';
 
 export interface FileResult extends FileReport {
@@ -29,6 +30,8 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   const snapshot = new SnapshotSource();
   const runners = new RunnerDetector(snapshot);
   const history = new HistoryProvider(snapshot, (f, t) => runners.forFile(f, t, resolver.forFile(f).config));
+  const sizes = new SizesLoader({ stableFiles: true });
+  const warned = new Set<string>();
   const results: FileResult[] = [];
   for (const { file, explicit } of files) {
     const { config, source } = resolver.forFile(file);
@@ -40,11 +43,29 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
     const bom = text.charCodeAt(0) === 0xfeff;
     if (bom) text = text.slice(1);
     const runner = runners.forFile(file, text, config);
-    const analysis = analyze(text, { config, history: history.catalogBefore(file), runner });
+    const analysis = analyze(text, { config, history: history.catalogBefore(file), runner, sizes: sizesFor(sizes, file) });
+    if (analysis.sizes?.stale && !warned.has(analysis.sizes.input.source)) {
+      warned.add(analysis.sizes.input.source);
+      process.stderr.write(staleWarning(analysis.sizes.input, analysis.sizes.ageMs, config));
+    }
     for (const e of analysis.internalErrors) process.stderr.write(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)\n`);
     results.push({ path: toPosix(file), analysis, config, bom, runner });
   }
   return results;
+}
+
+function sizesFor(loader: SizesLoader, file: string): SizeInput | undefined {
+  try {
+    return loader.forFile(file);
+  } catch (error) {
+    if (error instanceof SizesError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function staleWarning(input: SizeInput, ageMs: number, config: LockwiseConfig): string {
+  const source = toPosix(path.relative(process.cwd(), input.source));
+  return `lockwise: ${source} is stale (${ageText(ageMs)} old, statsMaxAge ${config.statsMaxAge}): sizes are shown but lower no severity; refresh it with lockwise stats pull\n`;
 }
 
 /** 1 when a finding is at or above `failOn`, else 0. */

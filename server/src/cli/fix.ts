@@ -15,7 +15,7 @@ export function applyFixes(results: FileResult[], dryRun: boolean): FileResult[]
   const history = new HistoryProvider(undefined, (f, t) => runners.forFile(f, t, byPath.get(f) ?? DEFAULT_CONFIG));
   const out: FileResult[] = [];
   for (const r of results) {
-    const options = { config: r.config, history: history.catalogBefore(r.path), runner: r.runner };
+    const options = { config: r.config, history: history.catalogBefore(r.path), runner: r.runner, sizes: r.analysis.sizes?.input };
     const fixed = fixAll(r.analysis.text, options);
     if (fixed.text !== r.analysis.text) {
       if (dryRun) process.stdout.write(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 }));

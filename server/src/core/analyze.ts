@@ -17,6 +17,8 @@ import { Token } from './parse/parser';
 import { FileRunnerOptions, RunnerInfo, runnerInfo, statementParts } from './runners/apply';
 import type { Part } from './runners/types';
 import { FileState } from './rules/support/state';
+import { scaleFinding, SizeAnalysis, sizeAnalysis, SizeInput } from './size/analysis';
+import { statementWork, WorkItem } from './size/work';
 
 /** Rules that still run on rollback parts with `downMigrations: "syntax"`: what stops the rollback from running at all. */
 const DOWN_SYNTAX_RULES = new Set([
@@ -66,6 +68,8 @@ export interface Analysis {
    * CLI and the server log these; tests assert there are none.
    */
   internalErrors: string[];
+  /** Sizes and estimates, when a size snapshot was given. */
+  sizes?: SizeAnalysis;
 }
 
 export interface AnalyzeOptions {
@@ -74,6 +78,8 @@ export interface AnalyzeOptions {
   history?: Catalog;
   /** The runner that executes the file (from project/runners.ts); else `config.runner` when it names one. */
   runner?: FileRunnerOptions;
+  /** The size snapshot and rates (project/sizes.ts): size-scaled verdicts and estimates. */
+  sizes?: SizeInput;
 }
 
 /**
@@ -88,6 +94,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   catalog.inFile = true;
   const run = new RuleRun(enabledRules(config), config);
   const { statements, finalCatalog } = walkStatements(file, catalog, run);
+  if (options.sizes) file.sizes = sizesOf(options.sizes, statements, file, config);
   run.fileRules(file);
   const findings = finalFindings(file, run.raw);
   return {
@@ -102,11 +109,12 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     finalCatalog,
     runner: file.runner,
     internalErrors: run.internalErrors,
+    ...(file.sizes ? { sizes: file.sizes } : {}),
   };
 }
 
 /** What the pipeline steps share: the rules' file context, the comments and each statement's part. */
-type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[] };
+type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[]; sizeInput?: SizeInput; work: WorkItem[][] };
 
 /** Split, parse, runner, timeline: what every rule sees of the whole file. */
 function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptions): PipelineFile {
@@ -120,6 +128,8 @@ function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptio
     statements,
     comments,
     parts: statementParts(statements, runner),
+    sizeInput: options.sizes,
+    work: [],
     effects: [],
     timeline: buildTimeline(statements, config.assumeInTransaction, { units: runner?.units, settings: config.runnerSettings }),
     config,
@@ -198,6 +208,7 @@ function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { s
     const where = () => `statement ${stmt.index} (${stmt.kind})`;
     const effect = modelEffect(stmt, catalog, file.config, (e) => run.internalErrors.push(`${where()}: lock model: ${e}`));
     file.effects[stmt.index] = effect;
+    if (file.sizeInput) file.work[stmt.index] = workOf(stmt, effect, catalog, file.sizeInput, (e) => run.internalErrors.push(`${where()}: sizes: ${e}`));
     const stmtTimeline = file.timeline.perStatement[stmt.index];
     run.statementRulesOn(up ? run.statementRules : run.downRules, { file, statement: stmt, effect, timeline: stmtTimeline, catalog }, where);
     analyses[stmt.index] = statementAnalysis(stmt, effect, stmtTimeline, catalog, parts[stmt.index]);
@@ -221,6 +232,36 @@ function modelEffect(stmt: Statement, catalog: Catalog, config: LockwiseConfig, 
   }
 }
 
+function workOf(stmt: Statement, effect: StatementEffect, catalog: Catalog, sizes: SizeInput, report: (error: string) => void): WorkItem[] {
+  try {
+    return statementWork(stmt, effect, catalog, sizes.snapshot);
+  } catch (error) {
+    report(errorText(error));
+    return [];
+  }
+}
+
+/** The size analysis over the walked statements: each one's work, how long its locks are held, what it blocks. */
+function sizesOf(input: SizeInput, statements: StatementAnalysis[], file: PipelineFile, config: LockwiseConfig): SizeAnalysis {
+  const last = statements.length - 1;
+  return sizeAnalysis(
+    input,
+    statements.map((s) => {
+      const h = s.heldUntil;
+      const heldTo = h.kind === 'statement' ? s.statement.index : h.kind === 'never' ? last : (h.statement ?? last);
+      return {
+        index: s.statement.index,
+        work: file.work[s.statement.index] ?? [],
+        heldTo: Math.max(heldTo, s.statement.index),
+        deployed: s.part === 'up',
+        blocks: s.blocks,
+        newRelations: s.newRelations,
+      };
+    }),
+    config,
+  );
+}
+
 /** Rollback-part findings, ignore comments and configured severities applied, unknown ignored ids reported, sorted by position. */
 function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
   const { config, statements, lines, parts } = file;
@@ -232,9 +273,9 @@ function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
     if (isIgnored(ignores, rule.id, statements[finding.statement], lines)) continue;
     // A finding's own severity replaces the rule's default, never a severity the user configured.
     const severity = config.rules[rule.id] ?? finding.severity ?? rule.defaultSeverity;
-    findings.push(
-      frozen && (finding.fix || rule.fixable) ? withheld(finding, rule.id, severity, frozen) : { ...finding, rule: rule.id, severity: severity as Severity },
-    );
+    const out =
+      frozen && (finding.fix || rule.fixable) ? withheld(finding, rule.id, severity, frozen) : { ...finding, rule: rule.id, severity: severity as Severity };
+    findings.push(file.sizes ? scaleFinding(out, file.sizes, config) : out);
   }
   findings.push(...unknownIgnoreFindings(ignores, statements, config));
   findings.sort((a, b) => a.span.start - b.span.start || a.rule.localeCompare(b.rule));

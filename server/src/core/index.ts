@@ -42,3 +42,12 @@ export { overviewMarkdown } from './report/overviewMarkdown';
 export { deployedText } from './runners/apply';
 export { auditHtml } from './report/auditHtml';
 export { auditText } from './report/auditText';
+// Sizes and estimates (issue 16): the snapshot, its query, the rates, the views' words.
+export { STATS_FILE, SnapshotError, validateSnapshot, findTable, formatBytes, sizeText, ageText, snapshotAgeMs } from './size/snapshot';
+export type { StatsSnapshot, TableStats } from './size/snapshot';
+export { STATS_QUERY } from './size/query';
+export { DEFAULT_RATES, RATES_FILE, RatesError, ratesFromSamples, validateRates, WORK_KINDS } from './size/rates';
+export type { Rates, WorkKind } from './size/rates';
+export type { SizeAnalysis, SizeInput } from './size/analysis';
+export { durationText, estimateText } from './size/estimate';
+export type { Estimate } from './size/estimate';

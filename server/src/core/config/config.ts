@@ -27,6 +27,17 @@ export interface LockwiseConfig {
   downMigrations: DownMigrations;
   /** Settings the runner or platform sets before every deployed file, e.g. `{ "lock_timeout": "5s" }`. */
   runnerSettings: Record<string, string>;
+  /** With a size snapshot: tables at or below both limits are small, their work findings drop to info. */
+  smallTable: SmallTable;
+  /** Estimated read- or write-blocking time allowed per table per file, e.g. '5s' (lock-budget rule). */
+  lockBudget: string;
+  /** A size snapshot older than this is stale, e.g. '30d': its sizes are shown, never used to lower a severity. */
+  statsMaxAge: string;
+}
+
+export interface SmallTable {
+  rows: number;
+  bytes: number;
 }
 
 /** `off`: not analysed; `syntax`: only syntax errors and statements that cannot run under the runner; `full`: every rule. */
@@ -45,6 +56,9 @@ export const DEFAULT_CONFIG: LockwiseConfig = {
   runner: 'auto',
   downMigrations: 'syntax',
   runnerSettings: {},
+  smallTable: { rows: 10_000, bytes: 10 * 1024 * 1024 },
+  lockBudget: '5s',
+  statsMaxAge: '30d',
 };
 
 export const CONFIG_FILE_NAME = '.lockwise.json';
@@ -94,6 +108,9 @@ const KNOWN_KEYS = [
   'runner',
   'downMigrations',
   'runnerSettings',
+  'smallTable',
+  'lockBudget',
+  'statsMaxAge',
 ];
 
 /** Validates a parsed config object; `knownRules` lets it reject misspelt rule ids. */
@@ -114,7 +131,7 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
     if (typeof obj.assumeInTransaction !== 'boolean') throw new ConfigError(file, 'assumeInTransaction', 'must be true or false');
     out.assumeInTransaction = obj.assumeInTransaction;
   }
-  for (const key of ['lockTimeout', 'maxLockTimeout', 'statementTimeout'] as const) {
+  for (const key of ['lockTimeout', 'maxLockTimeout', 'statementTimeout', 'lockBudget', 'statsMaxAge'] as const) {
     if (key in obj) {
       const v = obj[key];
       if (typeof v !== 'string' || !DURATION.test(v)) throw new ConfigError(file, key, `must be a duration such as "5s" or "500ms"`);
@@ -141,6 +158,7 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
     out.downMigrations = v as DownMigrations;
   }
   if ('runnerSettings' in obj) out.runnerSettings = validateRunnerSettings(obj.runnerSettings, file);
+  if ('smallTable' in obj) out.smallTable = validateSmallTable(obj.smallTable, file);
   if ('rules' in obj) {
     const rules = obj.rules;
     if (typeof rules !== 'object' || rules === null || Array.isArray(rules))
@@ -153,6 +171,28 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
       }
       out.rules[id] = setting as RuleSetting;
     }
+  }
+  return out;
+}
+
+const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, bytes: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3, tb: 1024 ** 4 };
+
+/** `{"rows": 10000, "bytes": "10MB"}`: either limit may be left out (its default applies). */
+function validateSmallTable(raw: unknown, file: string): SmallTable {
+  const bad = (key?: string, why = 'must be an object such as {"rows": 10000, "bytes": "10MB"}') =>
+    new ConfigError(file, key ? `smallTable.${key}` : 'smallTable', why);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad();
+  const out = { ...DEFAULT_CONFIG.smallTable };
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (key === 'rows') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw bad(key, 'must be a whole number of rows');
+      out.rows = value;
+    } else if (key === 'bytes') {
+      const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value) : null;
+      const bytes = typeof value === 'number' ? value : m && BYTE_UNITS[m[2].toLowerCase()] ? Number(m[1]) * BYTE_UNITS[m[2].toLowerCase()] : NaN;
+      if (!(bytes >= 0)) throw bad(key, 'must be a number of bytes or a size such as "10MB" (kB, MB, GB, TB: powers of 1024)');
+      out.bytes = Math.round(bytes);
+    } else throw bad(key, 'unknown key (expected rows, bytes)');
   }
   return out;
 }
@@ -214,7 +254,7 @@ export function parseConfigText(text: string, file: string, knownRules: Set<stri
 
 /** Later layers win: defaults < settings < file < flags. */
 export function mergeConfig(...layers: Partial<LockwiseConfig>[]): LockwiseConfig {
-  const out: LockwiseConfig = { ...DEFAULT_CONFIG, rules: {}, runnerSettings: {} };
+  const out: LockwiseConfig = { ...DEFAULT_CONFIG, rules: {}, runnerSettings: {}, smallTable: { ...DEFAULT_CONFIG.smallTable } };
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       if (value === undefined) continue;

@@ -10,6 +10,7 @@ import type { LineIndex } from '../text/positions';
 import type { FileState } from './support/state';
 import type { RunnerInfo } from '../runners/apply';
 import type { NewFile } from '../runners/types';
+import type { SizeAnalysis } from '../size/analysis';
 
 export interface TextEdit {
   /** UTF-16 document offsets; `start === end` inserts. */
@@ -89,6 +90,8 @@ export interface FileContext {
   state: FileState;
   /** The runner that executes the file (undefined: plain psql). */
   runner?: RunnerInfo;
+  /** Sizes and estimates, when a size snapshot was given (computed after the statements, for checkFile). */
+  sizes?: SizeAnalysis;
   tokens(stmt: Statement): Token[];
 }
 
