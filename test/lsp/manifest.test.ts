@@ -53,7 +53,10 @@ describe('extension manifest and config schema', function () {
   });
 
   it('validates .lockwise.json with the schema, which lists every config key and every rule', function () {
-    assert.deepStrictEqual(pkg.contributes.jsonValidation, [{ fileMatch: '.lockwise.json', url: './schemas/lockwise.schema.json' }]);
+    assert.deepStrictEqual(pkg.contributes.jsonValidation, [
+      { fileMatch: '.lockwise.json', url: './schemas/lockwise.schema.json' },
+      { fileMatch: '**/.lockwise/stats.json', url: './schemas/stats.schema.json' },
+    ]);
     assert.deepStrictEqual(Object.keys(schema.properties).sort(), ['$schema', ...Object.keys(DEFAULT_CONFIG)].sort());
     const missing = RULES.map((r) => r.id).filter((id) => !schema.properties.rules.properties[id]);
     assert.deepStrictEqual(missing, [], 'rules missing from schemas/lockwise.schema.json: add them to properties.rules.properties');
@@ -63,7 +66,7 @@ describe('extension manifest and config schema', function () {
   it('ships a small package: "files" (read by npm and vsce alike) names only the bundles and what they load or show', function () {
     // vsce refuses a .vscodeignore beside "files"; test/package/install.test.ts packs and installs it.
     assert.ok(!fs.existsSync(path.join(ROOT, '.vscodeignore')));
-    for (const kept of ['dist/*.js', 'dist/libpg-query.wasm', 'schemas/lockwise.schema.json', 'images/icon.png', 'LICENSE']) {
+    for (const kept of ['dist/*.js', 'dist/libpg-query.wasm', 'schemas/lockwise.schema.json', 'schemas/stats.schema.json', 'images/icon.png', 'LICENSE']) {
       assert.ok(pkg.files.includes(kept), kept);
     }
     assert.ok(!pkg.files.some((f: string) => /pglite|\.map|test|server\/src/.test(f)), pkg.files.join(', '));

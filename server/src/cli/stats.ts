@@ -109,7 +109,9 @@ async function pull(opts: StatsOptions): Promise<number> {
   const snapshot = validateOrUsage(raw);
   const out = opts.out ?? STATS_FILE;
   writeJson(out, snapshot);
-  process.stdout.write(`Wrote ${out}: ${snapshot.tables.length} tables of ${snapshot.database} (PostgreSQL ${snapshot.server.version}) at ${snapshot.capturedAt}\n`);
+  process.stdout.write(
+    `Wrote ${out}: ${snapshot.tables.length} tables of ${snapshot.database} (PostgreSQL ${snapshot.server.version}) at ${snapshot.capturedAt}\n`,
+  );
   return 0;
 }
 

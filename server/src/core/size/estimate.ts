@@ -93,6 +93,7 @@ export function tableBlocking(statements: readonly TimedStatement[], own: readon
 /** "≈ 40 s – 2 min", "≈ 120 – 400 ms". */
 export function estimateText(e: Estimate): string {
   const [low, high] = [durationText(e.low), durationText(e.high)];
+  if (low === high) return `≈ ${low}`;
   const unitLow = low.split(' ')[1];
   const unitHigh = high.split(' ')[1];
   return unitLow === unitHigh ? `≈ ${low.split(' ')[0]} – ${high}` : `≈ ${low} – ${high}`;

@@ -71,7 +71,8 @@ export function validateRates(raw: unknown): Rates {
   if (typeof obj !== 'object' || obj === null || obj.version !== 1) throw new RatesError('"version" must be 1');
   const range = (r: unknown, where: string): RateRange => {
     const v = r as Partial<RateRange> | null;
-    if (typeof v?.low !== 'number' || typeof v.high !== 'number' || v.low < 0 || v.high < v.low) throw new RatesError(`"${where}" must be {"low": n, "high": m} with 0 <= n <= m`);
+    if (typeof v?.low !== 'number' || typeof v.high !== 'number' || v.low < 0 || v.high < v.low)
+      throw new RatesError(`"${where}" must be {"low": n, "high": m} with 0 <= n <= m`);
     return { low: v.low, high: v.high };
   };
   const rates = {} as Record<WorkKind, RateRange>;
