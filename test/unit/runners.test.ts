@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { analyze, Catalog, initParser, mergeConfig, parseConfigText, RULES_BY_ID } from '../../server/src/core';
+import { analyze, Catalog, fixAll, initParser, mergeConfig, parseConfigText, RULES_BY_ID } from '../../server/src/core';
 import { HistoryProvider, replay } from '../../server/src/project/history';
 import { detectRunner, FolderFacts } from '../../server/src/core/runners/detect';
 import { runnerProfile } from '../../server/src/core/runners/registry';
@@ -179,6 +179,36 @@ describe('files a runner checks byte for byte (frozen)', () => {
     const findings = run(body, 'graphile-migrate', '/p/migrations/current.sql').findings;
     assert.ok(findings.some((f) => f.fix));
     assert.ok(findings.every((f) => f.fixWithheld === undefined));
+  });
+});
+
+describe("statements moved out of the runner's transaction", () => {
+  const indexes = 'CREATE INDEX CONCURRENTLY t_x_idx ON t (x);\nCREATE INDEX CONCURRENTLY t_y_idx ON t (y);\n';
+  const options = (id: RunnerId, fileName: string) => ({ config: mergeConfig({}), runner: { id, fileName }, history: historyWithT() });
+
+  it('goose: several CONCURRENTLY statements at the end move together, one statement each in the new file', () => {
+    const text = `-- +goose Up\nALTER TABLE t ADD COLUMN y int;\n${indexes}-- +goose Down\nDROP INDEX t_y_idx;\n`;
+    const result = fixAll(text, options('goose', '/p/db/20240101000000_t.sql'));
+    assert.ok(!result.text.includes('CONCURRENTLY'), result.text);
+    assert.deepStrictEqual(
+      result.files.map((f) => [f.path.replace(/\\/g, '/'), f.text]),
+      [['/p/db/20240101000001_t_no_transaction.sql', `-- +goose NO TRANSACTION\n-- +goose Up\n${indexes}`]],
+    );
+  });
+
+  it('prisma sends a migration as one query: only one statement per new migration, no carried SET', () => {
+    const text = `SET LOCAL lock_timeout = '2s';\nALTER TABLE t ADD COLUMN y int;\n${indexes}`;
+    const result = fixAll(text, options('prisma', '/p/prisma/migrations/20240101000000_t/migration.sql'));
+    assert.ok(result.files.length > 0, 'a statement moved to a new migration');
+    for (const f of result.files)
+      assert.strictEqual(
+        f.text
+          .trim()
+          .split(';')
+          .filter((s) => s.trim()).length,
+        1,
+        f.text,
+      );
   });
 });
 

@@ -20,7 +20,7 @@ export function placementNote(edits: Placement): string {
   return edits.length > 1 ? ' (moved after COMMIT: it cannot run in a transaction)' : '';
 }
 
-function underRunner(ctx: StatementContext, sql: string, needsNoTransaction: boolean): Placement | undefined {
+function underRunner(ctx: StatementContext, sql: string[], needsNoTransaction: boolean): Placement | undefined {
   const placed = placeUnderRunner(ctx, sql, needsNoTransaction);
   return placed ? Object.assign(placed.edits, { files: placed.files, how: placed.how }) : undefined;
 }
@@ -85,7 +85,7 @@ export function placeOutsideTransaction(ctx: StatementContext, sql: string, opti
   const tx = ctx.timeline.transaction;
   if (!tx) return [{ start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql }];
   // The runner's transaction: its opt-out, or a new migration right after this one.
-  if (tx.implicit && tx.runner) return underRunner(ctx, [...(options.carryLockTimeout ? carriedLockTimeout(ctx) : []), sql].join('\n'), true);
+  if (tx.implicit && tx.runner) return underRunner(ctx, [...(options.carryLockTimeout ? carriedLockTimeout(ctx) : []), sql], true);
   const commit = commitAfterLastStatement(ctx);
   if (!commit) return undefined;
   const carried = options.carryLockTimeout ? carriedLockTimeout(ctx) : [];

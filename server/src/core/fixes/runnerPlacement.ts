@@ -8,6 +8,7 @@ import type { Statement } from '../model/statements';
 import type { Fix, StatementContext, TextEdit } from '../rules/types';
 import type { NewFile } from '../runners/types';
 import { removeStatement } from './placement';
+import { modelStatement } from '../locks/model';
 
 /** Text edits plus the files a fix creates, and how the statement gets out of the transaction. */
 export interface RunnerPlacement {
@@ -17,33 +18,61 @@ export interface RunnerPlacement {
 }
 
 /**
- * Puts `sql` (one statement, without `;`) where the runner does not wrap it in a transaction.
- * `needsNoTransaction`: the statement cannot run in any transaction (CONCURRENTLY); otherwise it
- * only needs a transaction of its own (VALIDATE after the NOT VALID constraint committed).
+ * Puts `sql` (the statement's new text, after the settings it needs such as a carried
+ * `SET lock_timeout`) where the runner does not wrap it in a transaction. `needsNoTransaction`: the
+ * statement cannot run in any transaction (CONCURRENTLY); otherwise it only needs a transaction of
+ * its own (VALIDATE after the NOT VALID constraint committed). A runner that sends a unit without
+ * its transaction as one query (an implicit transaction when it holds several statements) gets the
+ * statement alone.
  */
-export function placeUnderRunner(ctx: StatementContext, sql: string, needsNoTransaction: boolean): RunnerPlacement | undefined {
+export function placeUnderRunner(ctx: StatementContext, statementSql: string[], needsNoTransaction: boolean): RunnerPlacement | undefined {
   const info = ctx.file.runner;
   const unitIndex = ctx.timeline.unit;
   if (!info || unitIndex === undefined || ctx.statement.container !== undefined) return undefined;
   const section = info.sections[unitIndex];
   const profile = info.profile;
+  const oneQuery = profile.optOutMode !== 'statements';
+  const sql = (oneQuery ? statementSql.slice(-1) : statementSql).map((s) => s.trim().replace(/;+$/, ''));
   // A config-file opt-out (Flyway, diesel) covers the whole migration: only from its deployed part, where it was checked.
   const optOutHere = section.part === 'up' || !profile.companion;
   if (needsNoTransaction && profile.optOut && optOutHere && canOptOut(ctx, unitIndex)) {
     const opt = profile.optOut(info.input, section);
     if (opt) {
-      const replace = { start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql };
+      const replace = { start: ctx.statement.span.start, end: ctx.statement.span.end, newText: sql.join(';\n') };
       return { edits: [replace, ...opt.edits], files: opt.files, how: `${profile.optOutText} added` };
     }
   }
   // A rollback statement has no later migration to move to.
-  if (section.part !== 'up' || laterStatementsDepend(ctx)) return undefined;
-  const after = profile.moveAfter?.(info.input, section, sql);
-  if (after) return { edits: [removeStatement(ctx.file, ctx.statement), ...after.edits], files: after.files, how: 'moved to a new changeset after this one' };
-  const files = profile.nextMigration?.(info.input, sql);
+  if (section.part !== 'up') return undefined;
+  // Later statements that cannot run in a transaction either go along, in the same new unit.
+  const along = needsNoTransaction && !oneQuery ? tailWithoutTransaction(ctx, unitIndex) : [];
+  if (laterStatementsDepend(ctx, new Set(along.map((s) => s.index)))) return undefined;
+  const moved = [...sql, ...along.map((s) => s.text)];
+  const removed = [ctx.statement, ...along].map((s) => removeStatement(ctx.file, s));
+  const after = profile.moveAfter?.(info.input, section, moved);
+  if (after) return { edits: [...removed, ...after.edits], files: after.files, how: `${movedWhat(along)} to a new changeset after this one` };
+  const files = profile.nextMigration?.(info.input, moved);
   if (!files?.length) return undefined;
   const name = files[0].path.split(/[\\/]/).slice(-2).join('/');
-  return { edits: [removeStatement(ctx.file, ctx.statement)], files, how: `moved to a new migration ${name}` };
+  return { edits: removed, files, how: `${movedWhat(along)} to a new migration ${name}` };
+}
+
+function movedWhat(along: Statement[]): string {
+  return along.length ? `moved with the ${along.length} statement(s) after it that need no transaction either` : 'moved';
+}
+
+/**
+ * The statements after this one in its unit when every one of them cannot run in a transaction
+ * either (several CREATE INDEX CONCURRENTLY at the end of a migration): moved alone, the first
+ * would have to go after the others, where the runner's naming leaves no slot.
+ */
+function tailWithoutTransaction(ctx: StatementContext, unitIndex: number): Statement[] {
+  const rest = ctx.file.statements.filter(
+    (s) => s.index > ctx.statement.index && s.container === undefined && ctx.file.timeline.perStatement[s.index]?.unit === unitIndex,
+  );
+  const options = { pgVersion: ctx.file.config.pgVersion };
+  const alsoOutside = (s: Statement) => s.kind !== 'Invalid' && modelStatement(s.node, ctx.catalog, options).noTransaction;
+  return rest.every(alsoOutside) ? rest : [];
 }
 
 /** The statements the opt-out would take out of the transaction (goose's applies to the whole file). */
@@ -64,12 +93,16 @@ function canOptOut(ctx: StatementContext, unitIndex: number): boolean {
   return others.every(retrySafe);
 }
 
-/** A later deployed statement touches a relation this one locks: moving it after them would change the result. */
-function laterStatementsDepend(ctx: StatementContext): boolean {
+/**
+ * A later deployed statement touches a relation this one locks: moving it after them would change
+ * the result. The `along` statements move with it.
+ */
+function laterStatementsDepend(ctx: StatementContext, along: Set<number>): boolean {
   const index = as(ctx.statement.node, 'IndexStmt')?.idxname;
   const mine = new Set([...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])]);
   for (let k = ctx.statement.index + 1; k < ctx.file.statements.length; k++) {
     const other = ctx.file.statements[k];
+    if (along.has(k)) continue;
     const unit = ctx.file.timeline.perStatement[k]?.unit;
     if (unit !== undefined && ctx.file.runner?.sections[unit]?.part !== 'up') continue;
     if (other.kind === 'Invalid') return true;
@@ -116,7 +149,7 @@ export function retrySafe(stmt: Statement): boolean {
 export function runnerFix(ctx: StatementContext): Fix | undefined {
   const tx = ctx.timeline.transaction;
   if (!tx?.implicit || !tx.runner) return undefined;
-  const placed = placeUnderRunner(ctx, ctx.statement.text, true);
+  const placed = placeUnderRunner(ctx, [ctx.statement.text], true);
   if (!placed) return undefined;
   const title = placed.how.endsWith('added')
     ? `Run the file without ${tx.runner.runner}'s transaction: ${placed.how}`

@@ -1,5 +1,5 @@
 import { RunnerProfile, Section } from './types';
-import { baseName, besideFile, eol, file, lines, nextVersion, startOffset, terminated, versionTaken } from './support';
+import { baseName, besideFile, eol, file, lines, lineSplitSafe, nextVersion, startOffset, versionTaken } from './support';
 
 /** `-- +goose <annotation>`: goose only reads annotations that start at column 0. */
 const ANNOTATION = /^--\s*\+goose\s+(.*?)\s*$/i;
@@ -60,8 +60,8 @@ export const goose: RunnerProfile = {
     if (!m) return undefined;
     const version = nextVersion(m[1], (v) => versionTaken(input.siblings, v, /_/));
     if (!version) return undefined;
-    // goose would split a body whose inner lines end with ';': keep it one statement.
-    const body = /;[ \t]*\r?\n[\s\S]*\S/.test(sql.trim()) ? `-- +goose StatementBegin\n${terminated(sql)}-- +goose StatementEnd\n` : terminated(sql);
+    // goose would split a statement whose inner lines end with ';': keep each one statement.
+    const body = lineSplitSafe(sql, '-- +goose StatementBegin', '-- +goose StatementEnd');
     return [file(besideFile(input.fileName, `${version}_${m[2]}_no_transaction.sql`), `-- +goose NO TRANSACTION\n-- +goose Up\n${body}`)];
   },
 };

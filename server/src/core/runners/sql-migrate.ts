@@ -1,5 +1,5 @@
 import { RunnerProfile } from './types';
-import { baseName, besideFile, file, lines, Marker, nextVersion, sectionsFromMarkers, terminated, versionTaken } from './support';
+import { baseName, besideFile, file, lines, lineSplitSafe, Marker, nextVersion, sectionsFromMarkers, versionTaken } from './support';
 
 /** sql-migrate's command prefix is exactly `-- +migrate `. */
 const COMMAND = /^-- \+migrate (Up|Down)\b(.*)$/;
@@ -50,7 +50,7 @@ export const sqlMigrate: RunnerProfile = {
     if (!m) return undefined;
     const version = nextVersion(m[1], (v) => versionTaken(input.siblings, v, /[_-]/));
     if (!version) return undefined;
-    const body = /;[ \t]*\r?\n[\s\S]*\S/.test(sql.trim()) ? `-- +migrate StatementBegin\n${terminated(sql)}-- +migrate StatementEnd\n` : terminated(sql);
+    const body = lineSplitSafe(sql, '-- +migrate StatementBegin', '-- +migrate StatementEnd');
     return [file(besideFile(input.fileName, `${version}${m[2]}_no_transaction.sql`), `-- +migrate Up notransaction\n${body}\n-- +migrate Down\n`)];
   },
 };

@@ -85,8 +85,17 @@ export function besideFolder(fileName: string, ...names: string[]): string {
 }
 
 /** The statement text with exactly one terminating semicolon and a final line break. */
-export function terminated(sql: string): string {
-  return sql.trim().replace(/;*$/, ';') + '\n';
+/** Statements (with or without their `;`), one after the other, each ending with `;` and a line break. */
+export function terminated(sql: string | string[]): string {
+  return (typeof sql === 'string' ? [sql] : sql).map((s) => s.trim().replace(/;*$/, ';') + '\n').join('');
+}
+
+/**
+ * For runners that end a statement at every line ending with `;` (goose, sql-migrate): a statement
+ * with such lines inside is wrapped in the runner's begin/end annotations, one statement per block.
+ */
+export function lineSplitSafe(sql: string[], begin: string, end: string): string {
+  return sql.map((s) => (/;[ \t]*\r?\n[\s\S]*\S/.test(s.trim()) ? `${begin}\n${terminated(s)}${end}\n` : terminated(s))).join('');
 }
 
 export function file(pathName: string, text: string): NewFile {

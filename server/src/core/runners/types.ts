@@ -128,9 +128,9 @@ export interface RunnerProfile {
    * A new migration that runs right after `input`'s and holds `sql` outside any transaction;
    * undefined when the runner's naming leaves no free slot or new files need the tool itself.
    */
-  nextMigration?(input: RunnerInput, sql: string): NewFile[] | undefined;
+  nextMigration?(input: RunnerInput, sql: string[]): NewFile[] | undefined;
   /** For runners whose unit is smaller than a file (Liquibase changesets): `sql` in a new unit right after `section`. */
-  moveAfter?(input: RunnerInput, section: Section, sql: string): OptOutEdit | undefined;
+  moveAfter?(input: RunnerInput, section: Section, sql: string[]): OptOutEdit | undefined;
   /**
    * Runners that end a statement at every line ending with `;` (goose, sql-migrate), with the
    * annotations that protect a block from that split.
