@@ -5,7 +5,7 @@
  * history, and print. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
  * 2 usage, configuration or I/O error.
  */
-import { ConfigError } from './core';
+import { ConfigError, terminalLines } from './core';
 import { UsageError } from './project/files';
 import { HELP, parseArgs, VERSION } from './cli/args';
 import { audit } from './cli/audit';
@@ -15,6 +15,7 @@ import { lsp } from './cli/lsp';
 import { explain, listRules } from './cli/rules';
 import { runTrace } from './trace/command';
 import { stats } from './cli/stats';
+import { writeLine, writeReport } from './project/output';
 
 async function main(argv: string[]): Promise<number> {
   // The language server takes its own flags (--stdio, --node-ipc, --socket=N).
@@ -25,10 +26,10 @@ async function main(argv: string[]): Promise<number> {
   switch (opts.command) {
     case '':
     case 'help':
-      process.stdout.write(HELP + '\n');
+      writeReport(HELP + '\n');
       return opts.command === 'help' ? 0 : 2;
     case 'version':
-      process.stdout.write(VERSION + '\n');
+      writeReport(VERSION + '\n');
       return 0;
     case 'rules':
       return listRules();
@@ -53,10 +54,10 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      process.stderr.write(`lockwise: ${error.message}\n`);
+      writeLine(`lockwise: ${error.message}`, 'stderr');
     } else {
-      process.stderr.write(`lockwise: internal error: ${error instanceof Error ? error.message : String(error)}\n`);
-      if (process.env.LOCKWISE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+      writeLine(`lockwise: internal error: ${error instanceof Error ? error.message : String(error)}`, 'stderr');
+      if (process.env.LOCKWISE_DEBUG) writeReport(terminalLines(`${(error as Error).stack}\n`));
     }
     process.exitCode = 2;
   },

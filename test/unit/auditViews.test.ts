@@ -126,7 +126,7 @@ describe('audit views: timeline, overview, HTML, terminal text', () => {
     const svg = timelineSvg(byName('004_hostile_change'))!;
     assert.ok(svg.includes(xml('<script>alert(1)</script>')) && !svg.includes('<script'));
     assert.ok(svg.includes('a&amp;b &quot;quoted&quot; &#39;x&#39;'));
-    assert.ok(!/[\x00-\x08\x0B\x0C\x0E-\x1F]/.test(svg) && svg.includes('esc\uFFFD[31mred\uFFFD'));
+    assert.ok(!/[\x00-\x08\x0B\x0C\x0E-\x1F]/.test(svg) && svg.includes('esc\\x1b[31mred\\x07'));
   });
 
   it('overview: worst statements by what the lock blocks × the work under it, tables touched most', () => {
@@ -162,7 +162,7 @@ describe('audit views: timeline, overview, HTML, terminal text', () => {
     assert.ok(!/\\[_`*(|<]/.test(text), 'no markdown escapes');
     assert.ok(text.includes('lock_timeout') && text.includes('ACCESS EXCLUSIVE users'));
     assert.ok(!/[\x00-\x08\x0B-\x1F]/.test(text), 'no raw control character reaches the terminal');
-    assert.ok(text.includes('esc\u241B[31mred\u2407'));
+    assert.ok(text.includes('esc\\x1b[31mred\\x07'));
     const lines = text.trimEnd().split('\n');
     assert.match(lines[lines.length - 1], /^Totals: 6 files, \d+ statements, \d+ errors, \d+ warnings?, \d+ info$/);
     // The table of 002_change: every row's "held until" cell starts in the same column.

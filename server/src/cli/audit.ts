@@ -1,11 +1,12 @@
 /** `lockwise audit`: every statement's locks, what they block and for how long (text, markdown, HTML or JSON). */
-import { auditJson } from '../core';
+import { auditJson, jsonText } from '../core';
 import { auditFileMarkdown } from '../core';
 import { auditHtml } from '../core';
 import { auditText } from '../core';
 import { hasFindings, overview, overviewFile } from '../core';
 import { overviewMarkdown } from '../core';
 import { UsageError } from '../project/files';
+import { writeReport } from '../project/output';
 import { Options } from './args';
 import { analyzeFiles, worstSeverityExitCode } from './files';
 
@@ -17,14 +18,13 @@ export async function audit(opts: Options): Promise<number> {
   const results = await analyzeFiles(opts);
   const files = results.map((r) => auditJson(r.path, r.analysis));
   const summary = overview(files.map(overviewFile));
-  const out = process.stdout;
-  if (format === 'json') out.write(JSON.stringify({ files }, null, 2) + '\n');
-  else if (format === 'html') out.write(auditHtml(files, summary, { all: opts.all }));
-  else if (format === 'text') out.write(auditText(files, summary, { all: opts.all }));
+  if (format === 'json') writeReport(jsonText({ files }));
+  else if (format === 'html') writeReport(auditHtml(files, summary, { all: opts.all }));
+  else if (format === 'text') writeReport(auditText(files, summary, { all: opts.all }));
   else {
     const shown = opts.all ? files : files.filter(hasFindings);
     const head = overviewMarkdown(summary, { all: opts.all, allHint: '`--all` shows every file' });
-    out.write(`# Lockwise audit\n\n${head}\n${shown.map((f) => auditFileMarkdown(f)).join('\n')}`);
+    writeReport(`# Lockwise audit\n\n${head}\n${shown.map((f) => auditFileMarkdown(f)).join('\n')}`);
   }
   return worstSeverityExitCode(results, opts.failOn);
 }

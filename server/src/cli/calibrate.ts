@@ -5,8 +5,9 @@
  * rate ranges with the raw timings to `.lockwise/rates.json`.
  */
 import type { Client } from 'pg';
-import { RATES_FILE, ratesFromSamples, Rates, WorkKind } from '../core';
+import { RATES_FILE, ratesFromSamples, Rates, terminalLines, WorkKind } from '../core';
 import { UsageError } from '../project/files';
+import { writeReport } from '../project/output';
 import type { StatsOptions } from './stats';
 import { writeJson } from './stats';
 
@@ -49,7 +50,7 @@ export async function calibrate(opts: StatsOptions, client: Client): Promise<num
   const out = opts.out ?? RATES_FILE;
   writeJson(out, rates);
   const line = (k: WorkKind) => `  ${k.padEnd(8)} ${rates.rates[k].low} – ${rates.rates[k].high} MB/s`;
-  process.stdout.write([`Wrote ${out} (${server}):`, ...(['rewrite', 'scan', 'check', 'fk', 'index'] as const).map(line)].join('\n') + '\n');
+  writeReport(terminalLines([`Wrote ${out} (${server}):`, ...(['rewrite', 'scan', 'check', 'fk', 'index'] as const).map(line)].join('\n') + '\n'));
   return 0;
 }
 

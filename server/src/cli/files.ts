@@ -1,7 +1,7 @@
 /** Reads and analyses the files a `lint` or `audit` run names, each with its config and schema history. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ageText, analyze, FileReport, initParser, LockwiseConfig, SizeInput, Severity } from '../core';
+import { ageText, analyze, FileReport, initParser, LockwiseConfig, SizeInput, Severity, terminalLines } from '../core';
 import { expandPaths, readSqlFile, toPosix, UsageError } from '../project/files';
 import { select } from '../project/selection';
 import { ConfigResolver } from '../project/configFor';
@@ -9,6 +9,7 @@ import { HistoryProvider, SnapshotSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
 import { SizesError, SizesLoader } from '../project/sizes';
 import { Options, SEVERITY_RANK } from './args';
+import { writeLine, writeReport } from '../project/output';
 
 export interface FileResult extends FileReport {
   config: LockwiseConfig;
@@ -46,9 +47,9 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
     const analysis = analyze(text, { config, history: history.catalogBefore(file), runner, sizes: sizesFor(sizes, file) });
     if (analysis.sizes?.stale && !warned.has(analysis.sizes.input.source)) {
       warned.add(analysis.sizes.input.source);
-      process.stderr.write(staleWarning(analysis.sizes.input, analysis.sizes.ageMs, config));
+      writeReport(terminalLines(staleWarning(analysis.sizes.input, analysis.sizes.ageMs, config)), 'stderr');
     }
-    for (const e of analysis.internalErrors) process.stderr.write(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)\n`);
+    for (const e of analysis.internalErrors) writeLine(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)`, 'stderr');
     results.push({ path: toPosix(file), analysis, config, bom, runner });
   }
   return results;

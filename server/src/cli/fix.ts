@@ -2,11 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createTwoFilesPatch } from 'diff';
-import { analyze, DEFAULT_CONFIG, fixAll, NewFile } from '../core';
+import { analyze, DEFAULT_CONFIG, fixAll, NewFile, terminalLines } from '../core';
 import { toPosix } from '../project/files';
 import { HistoryProvider } from '../project/history';
 import { RunnerDetector } from '../project/runners';
 import { FileResult } from './files';
+import { writeLine, writeReport } from '../project/output';
 
 /** The results after fixing (re-analysed, unless it was a dry run). */
 export function applyFixes(results: FileResult[], dryRun: boolean): FileResult[] {
@@ -18,9 +19,9 @@ export function applyFixes(results: FileResult[], dryRun: boolean): FileResult[]
     const options = { config: r.config, history: history.catalogBefore(r.path), runner: r.runner, sizes: r.analysis.sizes?.input };
     const fixed = fixAll(r.analysis.text, options);
     if (fixed.text !== r.analysis.text) {
-      if (dryRun) process.stdout.write(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 }));
+      if (dryRun) writeReport(terminalLines(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 })));
       else fs.writeFileSync(r.path, (r.bom ? '\uFEFF' : '') + fixed.text);
-      process.stderr.write(`${r.path}: fixed ${fixed.fixed.length} finding(s): ${fixed.fixed.join(', ')}\n`);
+      writeLine(`${r.path}: fixed ${fixed.fixed.length} finding(s): ${fixed.fixed.join(', ')}`, 'stderr');
       writeNewFiles(r.path, fixed.files, dryRun);
       history.invalidate();
     }
@@ -37,11 +38,11 @@ function writeNewFiles(migration: string, files: NewFile[], dryRun: boolean): vo
     const target = path.resolve(path.dirname(migration), f.path);
     const shown = toPosix(path.relative(process.cwd(), target));
     if (dryRun) {
-      process.stdout.write(createTwoFilesPatch('/dev/null', shown, '', f.text, '', '', { context: 3 }));
+      writeReport(terminalLines(createTwoFilesPatch('/dev/null', shown, '', f.text, '', '', { context: 3 })));
       continue;
     }
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.writeFileSync(target, f.text);
-    process.stderr.write(`${shown}: written by the fix of ${toPosix(migration)}\n`);
+    writeLine(`${shown}: written by the fix of ${toPosix(migration)}`, 'stderr');
   }
 }

@@ -2,10 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { RunnerId } from '../core';
+import { terminalLines } from '../core';
 import { UsageError } from '../project/files';
 import { SQL_GLOB } from '../project/constants';
 import { detectPgVersion, findMigrationFolders, MigrationFolder } from '../project/setup';
 import { Options } from './args';
+import { writeReport } from '../project/output';
 
 interface InitConfig {
   pgVersion?: number;
@@ -42,6 +44,7 @@ export function init(opts: Options): number {
   if (folders.length && !config.runner) out.push('  runner: left to detection per file (the folders differ, or the evidence is not conclusive)');
   const targets = folders.length ? folders.map((f) => f.dir).join(' ') : '.';
   out.push('Next:', `  npx lockwise lint ${targets}`, `  npx lockwise audit ${targets}`);
-  process.stdout.write(out.join('\n') + '\n');
+  // Folder names come from the disk.
+  writeReport(terminalLines(out.join('\n') + '\n'));
   return 0;
 }

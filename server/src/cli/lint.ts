@@ -5,6 +5,7 @@ import { UsageError } from '../project/files';
 import { Options, VERSION } from './args';
 import { analyzeFiles, worstSeverityExitCode } from './files';
 import { applyFixes } from './fix';
+import { writeCommands, writeLine, writeReport } from '../project/output';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'];
 
@@ -14,16 +15,16 @@ export async function lint(opts: Options): Promise<number> {
   if (opts.dryRun && !opts.fix) throw new UsageError('--dry-run goes with --fix');
   let results = await analyzeFiles(opts);
   if (opts.explainRunner) {
-    for (const r of results) process.stdout.write(`${r.path}: ${runnerText(r.analysis) ?? `plain psql (${r.runner?.choice.reason ?? 'no runner'})`}\n`);
+    for (const r of results) writeLine(`${r.path}: ${runnerText(r.analysis) ?? `plain psql (${r.runner?.choice.reason ?? 'no runner'})`}`);
     return 0;
   }
   if (opts.fix) {
     results = applyFixes(results, opts.dryRun);
     if (opts.dryRun) return 0;
   }
-  if (format === 'json') process.stdout.write(lintJson(results));
-  else if (format === 'sarif') process.stdout.write(sarifReport(results, VERSION));
-  else if (format === 'github') process.stdout.write(githubAnnotations(results));
-  else process.stdout.write(textReport(results, opts.color));
+  if (format === 'json') writeReport(lintJson(results));
+  else if (format === 'sarif') writeReport(sarifReport(results, VERSION));
+  else if (format === 'github') writeCommands(githubAnnotations(results));
+  else writeReport(textReport(results, opts.color));
   return worstSeverityExitCode(results, opts.failOn);
 }

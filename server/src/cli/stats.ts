@@ -9,6 +9,7 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { STATS_FILE, STATS_QUERY, validateSnapshot, SnapshotError } from '../core';
 import { UsageError } from '../project/files';
+import { writeLine, writeReport } from '../project/output';
 import { calibrate } from './calibrate';
 
 export const STATS_HELP = `Usage:
@@ -61,7 +62,7 @@ export async function stats(argv: string[]): Promise<number> {
     case 'pull':
       return pull(opts);
     case 'query':
-      process.stdout.write(STATS_QUERY);
+      writeReport(STATS_QUERY);
       return 0;
     case 'calibrate':
       return calibrate(opts, await connect(opts, false));
@@ -69,7 +70,7 @@ export async function stats(argv: string[]): Promise<number> {
     case 'help':
     case '--help':
     case '-h':
-      process.stdout.write(STATS_HELP + '\n');
+      writeReport(STATS_HELP + '\n');
       return opts.command ? 0 : 2;
     default:
       throw new UsageError(`unknown stats command "${opts.command}" (expected pull, query or calibrate)`);
@@ -109,9 +110,7 @@ async function pull(opts: StatsOptions): Promise<number> {
   const snapshot = validateOrUsage(raw);
   const out = opts.out ?? STATS_FILE;
   writeJson(out, snapshot);
-  process.stdout.write(
-    `Wrote ${out}: ${snapshot.tables.length} tables of ${snapshot.database} (PostgreSQL ${snapshot.server.version}) at ${snapshot.capturedAt}\n`,
-  );
+  writeLine(`Wrote ${out}: ${snapshot.tables.length} tables of ${snapshot.database} (PostgreSQL ${snapshot.server.version}) at ${snapshot.capturedAt}`);
   return 0;
 }
 

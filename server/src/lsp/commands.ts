@@ -3,7 +3,7 @@
  * line links the markdown preview can follow), fix-all, and the status bar's file summary.
  */
 import * as path from 'path';
-import { runnerText } from '../core';
+import { escapeMarkdown, runnerText } from '../core';
 import { CancellationToken } from 'vscode-languageserver/node';
 import { auditJson } from '../core';
 import { auditFileMarkdown } from '../core';
@@ -72,7 +72,7 @@ async function auditSection(documents: Documents, uri: string): Promise<AuditSec
 
 export async function auditFile(documents: Documents, uri: string): Promise<string> {
   const section = await auditSection(documents, uri);
-  if (section.skipped) return `# Lockwise audit\n\n${escapeInline(displayPath(documents, uri))}: ${section.skipped}.\n`;
+  if (section.skipped) return `# Lockwise audit\n\n${escapeMarkdown(displayPath(documents, uri))}: ${section.skipped}.\n`;
   return `# Lockwise audit\n\n${section.markdown}`;
 }
 
@@ -127,10 +127,6 @@ export async function fileSummary(documents: Documents, uri: string): Promise<Fi
   const findings = { error: 0, warning: 0, info: 0 };
   for (const f of analysis.findings) findings[f.severity]++;
   return { uri, worstLock: summary.worstLock, tables: summary.tablesTouched, rewrites: summary.rewrites, findings, runner: runnerText(analysis) };
-}
-
-function escapeInline(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+\-.!|~&]/g, (c) => `\\${c}`);
 }
 
 /**

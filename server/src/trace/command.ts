@@ -18,7 +18,8 @@ import { compareTrace, describeDisagreement, Disagreement, modelSignature } from
 import { TraceEngine, usePgliteFrom } from './engine';
 import { bundledPglite, pgliteMissingMessage, projectPglite } from './resolve';
 import { runMigration, RunStep, StepMode } from './run';
-import { codeSafe, escapeMarkdown } from '../core';
+import { codeSafe, escapeMarkdown, jsonText } from '../core';
+import { writeReport } from '../project/output';
 
 export interface TraceOptions {
   format?: string;
@@ -324,6 +325,6 @@ export async function runTrace(paths: string[], options: TraceOptions = {}): Pro
   if (paths.length === 0) throw new UsageError('trace needs a migration file (e.g. lockwise trace migrations/0003_add_index.sql)');
   usePgliteFrom(findPgliteForCli().dir);
   const report = await traceFiles(paths, options);
-  process.stdout.write(format === 'json' ? JSON.stringify(report, null, 2) + '\n' : traceMarkdown(report));
+  writeReport(format === 'json' ? jsonText(report) : traceMarkdown(report));
   return report.files.some((f) => f.summary.failed > 0) ? 1 : 0;
 }

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { initParser, LockwiseConfig } from '../core';
 import { TraceEngine, usePgliteFrom } from './engine';
 import { TraceReport, traceFile } from './command';
+import { writeLine } from '../project/output';
 
 export interface TraceJob {
   type: 'trace';
@@ -107,6 +108,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`lockwise trace worker: ${error instanceof Error ? error.message : String(error)}\n`);
+  writeLine(`lockwise trace worker: ${error instanceof Error ? error.message : String(error)}`, 'stderr');
   process.exit(1);
 });

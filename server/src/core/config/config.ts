@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { quoted } from '../report/escapeTerminal';
 import { RUNNER_IDS, RunnerId } from '../runners/types';
 
 export type Severity = 'error' | 'warning' | 'info';
@@ -69,28 +70,10 @@ export class ConfigError extends Error {
     readonly key: string | undefined,
     message: string,
   ) {
-    super(`${file}${key ? `: ${quoteKey(key)}` : ''}: ${message}`);
+    // The key comes from the file: clipped and escaped (a 20 MB key was quoted whole, a newline in one started a new log line).
+    super(`${file}${key ? `: ${quoted(key)}` : ''}: ${message}`);
     this.name = 'ConfigError';
   }
-}
-
-const KEY_SHOWN = 60;
-
-/**
- * A key from the file, quoted for a message that reaches terminals, CI logs and the editor: at
- * most KEY_SHOWN characters (a 20 MB key was quoted whole), and every control character, C1 code
- * and bidi override escaped as in JSON (a newline in a key started a new log line).
- */
-export function quoteKey(key: string): string {
-  let shown = key;
-  if (key.length > KEY_SHOWN) {
-    const cut = /[\uD800-\uDBFF]/.test(key[KEY_SHOWN - 1]) ? KEY_SHOWN - 1 : KEY_SHOWN;
-    shown = `${key.slice(0, cut)}…`;
-  }
-  return JSON.stringify(shown).replace(
-    /[\u007F-\u009F\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }
 
 const DURATION = /^\s*\d+(\.\d+)?\s*(us|ms|s|min|h|d)?\s*$/;

@@ -2,6 +2,7 @@
 import { Analysis, StatementAnalysis } from '../analyze';
 import { lockRank, LockMode } from '../locks/modes';
 import { allBlocked, blocksShort, heldUntilLine, heldUntilText, lineOfStatement, lockTimeoutText, runnerText, strongestLock } from './describe';
+import { codeSafe, escapeMarkdown } from './escapeMarkdown';
 import { findingJson, FindingJson } from './findings';
 import { countsText, plural } from './overview';
 import { timelineSvg } from './timelineSvg';
@@ -151,20 +152,6 @@ export function oneLine(sql: string, max = 120): string {
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }
 
-/** Escapes text for a markdown table cell or inline text (no HTML, no links, no emphasis). */
-export function escapeMarkdown(text: string): string {
-  return (
-    text
-      .replace(/[\\`*_{}[\]()<>#!|~&]/g, (c) => `\\${c}`)
-      // Autolink literals (GFM in hovers, linkify in the markdown preview) need no brackets: break
-      // `scheme://`, `www.` and e-mail addresses so a name like `https://evil.example` stays text.
-      .replace(/:(?=\/\/)/g, '\\:')
-      .replace(/\b(www)\./gi, '$1\\.')
-      .replace(/@/g, '\\@')
-      .replace(/\r?\n|\r/g, ' ')
-  );
-}
-
 export interface AuditMarkdownOptions {
   /** Link target for a line, e.g. `file.sql#L12` (command links are never used). */
   lineLink?: (line: number) => string;
@@ -247,14 +234,6 @@ export function heldShort(file: AuditFileJson, st: AuditStatementJson): string {
 
 function lineCell(line: number, options: AuditMarkdownOptions): string {
   return options.lineLink ? `[${line}](${options.lineLink(line)})` : String(line);
-}
-
-/** Text inside a code span: backticks cannot be escaped there, so they are replaced; pipes would end the table cell. */
-export function codeSafe(text: string): string {
-  return text
-    .replace(/`/g, "'")
-    .replace(/\|/g, '¦')
-    .replace(/\r?\n|\r/g, ' ');
 }
 
 export { lockTimeoutText };

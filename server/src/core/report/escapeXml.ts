@@ -3,19 +3,26 @@
  * place where text from a migration becomes markup. Every name, statement and path goes through
  * `xml()` at the point where it is written, as element text or as a quoted attribute value.
  */
+import { showControls } from './escapeTerminal';
 
 /**
- * Characters XML 1.0 forbids even as references (C0 controls other than tab and newline, lone
- * surrogates, U+FFFE/U+FFFF): one of them in a quoted table name would make the whole SVG
- * unreadable to a browser, so they become U+FFFD.
+ * Characters XML 1.0 forbids even as references that showControls() leaves (lone surrogates,
+ * U+FFFE/U+FFFF): one of them in a quoted table name would make the whole SVG unreadable to a
+ * browser, so they become U+FFFD.
  */
-const NOT_XML = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML = /[\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Text safe both as element content and inside a single- or double-quoted attribute. */
+/**
+ * Text safe both as element content and inside a single- or double-quoted attribute. Controls,
+ * line breaks and bidi overrides are shown as escapes (`\x1b`, `\n`, `\u202e`) like in every
+ * other output, so no name reorders the page or starts a line of the file of its own.
+ */
 export function xml(text: string): string {
-  return text.replace(NOT_XML, '\uFFFD').replace(/[&<>"']/g, (c) => ENTITIES[c]);
+  return showControls(text)
+    .replace(NOT_XML, '\uFFFD')
+    .replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
 /** A number written into an attribute: finite, and short (two decimals at most). */

@@ -1,5 +1,6 @@
 /** The audit overview as markdown: the head of `lockwise audit` and of the editor's workspace audit. */
-import { codeSafe, escapeMarkdown, oneLine } from './audit';
+import { oneLine } from './audit';
+import { codeSafe, escapeMarkdown } from './escapeMarkdown';
 import { BLOCK_LEVEL_WORDS } from './describe';
 import { countsText, Overview, OverviewFile, plural, SCORE_EXPLAINED, workText } from './overview';
 

@@ -1,10 +1,11 @@
 /** The `lockwise lint --format json` document: findings per file, without their fixes. */
 import { findingJson } from '../findings';
+import { jsonText } from '../escapeJson';
 import { FileReport } from './fileReport';
 
 export function lintJson(results: FileReport[]): string {
   const files = results.map((r) => ({ path: r.path, findings: r.analysis.findings.map((f) => withoutFix(findingJson(r.analysis, f))) }));
-  return JSON.stringify({ files }, null, 2) + '\n';
+  return jsonText({ files });
 }
 
 function withoutFix<T extends { fix?: unknown }>(f: T): Omit<T, 'fix'> {

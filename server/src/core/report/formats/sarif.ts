@@ -3,6 +3,7 @@ import { Severity } from '../../config/config';
 import { RULES } from '../../rules/registry';
 import { Finding, Rule } from '../../rules/types';
 import { findingJson, FindingJson } from '../findings';
+import { jsonText } from '../escapeJson';
 import { renderRuleDoc } from '../ruleDocs';
 import { FileReport } from './fileReport';
 
@@ -15,7 +16,7 @@ export function sarifReport(results: FileReport[], toolVersion: string): string 
     version: '2.1.0',
     runs: [{ tool: { driver }, results: sarifResults, columnKind: 'utf16CodeUnits' }],
   };
-  return JSON.stringify(log, null, 2) + '\n';
+  return jsonText(log);
 }
 
 function sarifLevel(s: Severity): string {

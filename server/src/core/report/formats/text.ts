@@ -7,7 +7,7 @@
  */
 import { Analysis } from '../../analyze';
 import { Finding } from '../../rules/types';
-import { terminalText } from '../escapeTerminal';
+import { terminalExcerpt, terminalText } from '../escapeTerminal';
 import { findingJson } from '../findings';
 import { FileReport } from './fileReport';
 
@@ -43,12 +43,14 @@ export function findingBlock(a: Analysis, f: Finding, location: string, c: Paint
   const j = findingJson(a, f);
   const lines = [`${c('bold', `${location}:`)} ${c(f.severity, `${f.severity}[${f.rule}]`)}${c('bold', `: ${terminalText(f.message)}`)}`];
   const lineIndex = j.line - 1;
-  const src = a.text.slice(a.lines.lineStart(lineIndex), a.lines.lineEndOffset(lineIndex));
+  const lineStart = a.lines.lineStart(lineIndex);
+  const src = a.text.slice(lineStart, a.lines.lineEndOffset(lineIndex));
+  // A window around the finding, escaped; the carets count what is shown.
+  const excerpt = terminalExcerpt(src, f.span.start - lineStart, j.endLine === j.line ? f.span.end - lineStart : src.length);
   const gutter = String(j.line).length + 1;
   const bar = (label: string) => c('dim', `${label.padStart(gutter)} | `);
-  lines.push(bar(String(j.line)) + terminalText(src));
-  const width = j.endLine === j.line ? Math.max(1, j.endColumn - j.column) : Math.max(1, src.length - j.column + 1);
-  lines.push(bar('') + ' '.repeat(Math.max(0, j.column - 1)) + c(f.severity, '^'.repeat(width)));
+  lines.push(bar(String(j.line)) + excerpt.text);
+  lines.push(bar('') + ' '.repeat(excerpt.caret) + c(f.severity, '^'.repeat(excerpt.width)));
   for (const [label, text] of trailers(f)) lines.push(c('dim', `${' '.repeat(gutter)} = ${label}: `) + terminalText(text));
   return lines;
 }
