@@ -8,6 +8,7 @@ import { ConfigResolver } from '../project/configFor';
 import { HistoryProvider, SnapshotSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
 import { SizesError, SizesLoader } from '../project/sizes';
+import { BaselineResolver } from '../project/baseline';
 import { Options, SEVERITY_RANK } from './args';
 import { writeLine, writeReport } from '../project/output';
 
@@ -33,6 +34,7 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   const history = new HistoryProvider(snapshot, (f, t) => runners.forFile(f, t, resolver.forFile(f).config));
   const sizes = new SizesLoader({ stableFiles: true });
   const warned = new Set<string>();
+  const baselines = new CliBaselines(snapshot);
   const results: FileResult[] = [];
   for (const { file, explicit } of files) {
     const { config, source } = resolver.forFile(file);
@@ -44,7 +46,8 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
     const bom = text.charCodeAt(0) === 0xfeff;
     if (bom) text = text.slice(1);
     const runner = runners.forFile(file, text, config);
-    const analysis = analyze(text, { config, history: history.catalogBefore(file), runner, sizes: sizesFor(sizes, file) });
+    const baseline = await baselines.forFile(file, config);
+    const analysis = analyze(text, { config, history: history.catalogBefore(file), runner, sizes: sizesFor(sizes, file), baseline });
     if (analysis.sizes?.stale && !warned.has(analysis.sizes.input.source)) {
       warned.add(analysis.sizes.input.source);
       writeReport(terminalLines(staleWarning(analysis.sizes.input, analysis.sizes.ageMs, config)), 'stderr');
@@ -67,6 +70,32 @@ function sizesFor(loader: SizesLoader, file: string): SizeInput | undefined {
 function staleWarning(input: SizeInput, ageMs: number, config: LockwiseConfig): string {
   const source = toPosix(path.relative(process.cwd(), input.source));
   return `lockwise: ${source} is stale (${ageText(ageMs)} old, statsMaxAge ${config.statsMaxAge}): sizes are shown but lower no severity; refresh it with lockwise stats pull\n`;
+}
+
+/** Baselines resolved once per folder for the run; each problem printed once on stderr. */
+class CliBaselines {
+  private readonly resolver: BaselineResolver;
+  private readonly shown = new Set<string>();
+
+  constructor(source: SnapshotSource) {
+    this.resolver = new BaselineResolver(source);
+  }
+
+  async forFile(file: string, config: LockwiseConfig) {
+    if (!config.baseline) return undefined;
+    const { baseline, problem } = await this.resolver.forFile(file, config.baseline);
+    const line = problem && `lockwise: warning: ${shortPath(problem.folder)}: ${problem.message}; tables of earlier migrations count as deployed\n`;
+    if (line && !this.shown.has(line)) {
+      this.shown.add(line);
+      process.stderr.write(line);
+    }
+    return baseline;
+  }
+}
+
+function shortPath(dir: string): string {
+  const rel = path.relative(process.cwd(), dir);
+  return toPosix(rel.startsWith('..') || path.isAbsolute(rel) ? dir : rel || '.');
 }
 
 /** 1 when a finding is at or above `failOn`, else 0. */

@@ -19,6 +19,7 @@ import type { Part } from './runners/types';
 import { FileState } from './rules/support/state';
 import { scaleFinding, SizeAnalysis, sizeAnalysis, SizeInput } from './size/analysis';
 import { statementWork, WorkItem } from './size/work';
+import { Baseline, PendingRelation } from './model/baseline';
 
 /** Rules that still run on rollback parts with `downMigrations: "syntax"`: what stops the rollback from running at all. */
 const DOWN_SYNTAX_RULES = new Set([
@@ -43,8 +44,10 @@ export interface StatementAnalysis {
   blocks: Map<string, Operation[]>;
   timeline: StatementTimeline;
   heldUntil: HeldUntil;
-  /** Relation names created earlier in this file (safe targets). */
+  /** Relation names created earlier in this file, or by a pending migration and empty in production (safe targets). */
   newRelations: Set<string>;
+  /** Locked relations that a pending migration created (with a deploy baseline): empty in production. */
+  pendingRelations: PendingRelation[];
   /** `up` (deployed), or a rollback/verify part analysed on its own. */
   part: Part;
 }
@@ -62,6 +65,8 @@ export interface Analysis {
   finalCatalog: Catalog;
   /** The file's runner (undefined: plain psql, today's behaviour). */
   runner?: RunnerInfo;
+  /** The deploy baseline the analysis used (undefined: none configured or it could not be resolved). */
+  baseline?: Baseline;
   /**
    * Bugs caught while analysing (a rule or the lock model threw on this input). The core never
    * throws on input: the failing step is skipped and the rest of the file is still analysed. The
@@ -80,6 +85,8 @@ export interface AnalyzeOptions {
   runner?: FileRunnerOptions;
   /** The size snapshot and rates (project/sizes.ts): size-scaled verdicts and estimates. */
   sizes?: SizeInput;
+  /** Which history files production has not run yet: tables they create are empty there. */
+  baseline?: Baseline;
 }
 
 /**
@@ -92,6 +99,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const file = fileContext(text, config, options);
   const catalog = options.history ? options.history.clone() : new Catalog();
   catalog.inFile = true;
+  catalog.baseline = options.baseline;
   const run = new RuleRun(enabledRules(config), config);
   const { statements, finalCatalog } = walkStatements(file, catalog, run);
   if (options.sizes) file.sizes = sizesOf(options.sizes, statements, file, config);
@@ -108,6 +116,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
     hasHistory: file.hasHistory,
     finalCatalog,
     runner: file.runner,
+    baseline: options.baseline,
     internalErrors: run.internalErrors,
     ...(file.sizes ? { sizes: file.sizes } : {}),
   };
@@ -339,6 +348,10 @@ class LazyStatementAnalysis implements StatementAnalysis {
     const fresh = this.before.fresh;
     return (this.newRelationsMemo ??= new Set(this.effect.locks.filter((l) => fresh.has(l.relation)).map((l) => l.relation)));
   }
+
+  get pendingRelations(): PendingRelation[] {
+    return this.before.pending;
+  }
 }
 
 function statementAnalysis(statement: Statement, effect: StatementEffect, timeline: StatementTimeline, catalog: Catalog, part: Part): StatementAnalysis {
@@ -348,21 +361,29 @@ function statementAnalysis(statement: Statement, effect: StatementEffect, timeli
 interface CatalogView {
   indexes: ReadonlyMap<string, { table: string }>;
   fresh: ReadonlySet<string>;
+  pending: PendingRelation[];
 }
 
 const NO_INDEXES: ReadonlyMap<string, { table: string }> = new Map();
 const NO_RELATIONS: ReadonlySet<string> = new Set();
+const NO_PENDING: PendingRelation[] = [];
 
 /** The catalog facts `blocks` and `newRelations` read, for the statement's locked relations only. */
 function catalogView(effect: StatementEffect, catalog: Catalog): CatalogView {
   let indexes: Map<string, { table: string }> | undefined;
   let fresh: Set<string> | undefined;
+  let pending: PendingRelation[] | undefined;
   for (const lock of effect.locks) {
     const index = catalog.indexes.get(lock.relation);
     if (index) (indexes ??= new Map()).set(lock.relation, { table: index.table });
     if (catalog.isNew(lock.relation)) (fresh ??= new Set()).add(lock.relation);
+    const creator = catalog.baseline && !lock.harmless ? catalog.pendingCreator(lock.relation) : undefined;
+    if (creator && !fresh?.has(lock.relation)) {
+      (fresh ??= new Set()).add(lock.relation);
+      (pending ??= []).push({ relation: lock.relation, createdBy: creator, rows: catalog.relation(lock.relation)!.rows ?? 'none' });
+    }
   }
-  return { indexes: indexes ?? NO_INDEXES, fresh: fresh ?? NO_RELATIONS };
+  return { indexes: indexes ?? NO_INDEXES, fresh: fresh ?? NO_RELATIONS, pending: pending ?? NO_PENDING };
 }
 
 export function severityOf(rule: Rule, config: LockwiseConfig) {

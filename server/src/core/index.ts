@@ -15,6 +15,8 @@ export { githubAnnotations } from './report/formats/github';
 export { renderRuleDoc } from './report/ruleDocs';
 export { findingJson } from './report/findings';
 export { Catalog } from './model/catalog';
+export { baselineLabel, migrationName, parseBaseline, pendingReason } from './model/baseline';
+export type { Baseline, BaselineSpec, PendingRelation } from './model/baseline';
 export { LineIndex } from './text/positions';
 export { RUNNERS, RUNNERS_BY_ID, runnerProfile } from './runners/registry';
 export { detectRunner, describeChoice, markerRunner } from './runners/detect';

@@ -25,6 +25,7 @@ export function onExistingRelations(s: StatementAnalysis): StatementAnalysis {
       return s.blocks;
     },
     newRelations: s.newRelations,
+    pendingRelations: s.pendingRelations,
   };
 }
 

@@ -14,3 +14,6 @@ export const SQL_LANGUAGES: ReadonlySet<string> = new Set(['sql', 'pgsql', 'post
 
 /** Migration order: natural sort by name (`V2__` before `V10__`, timestamps in order). */
 export const NATURAL_ORDER = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** Files that change when git refs move (commit, fetch, checkout): a git deploy baseline is read again. */
+export const GIT_REFS_GLOB = '**/.git/{HEAD,packed-refs,refs/**}';

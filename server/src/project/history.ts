@@ -189,7 +189,7 @@ export class HistoryProvider {
       }
       changed = true;
       const next = catalog ? catalog.clone() : new Catalog();
-      replay(text, next);
+      replay(text, next, step.file);
       this.after.set(step.file, { text, catalog: next });
       catalog = next;
     }
@@ -197,14 +197,14 @@ export class HistoryProvider {
   }
 
   /**
-   * The texts `catalogBefore` replays, in order (the analysis worker replays them itself, since a
-   * Catalog cannot cross a thread boundary). Empty when `file` is the first migration of its folder.
+   * The files and texts `catalogBefore` replays, in order (the analysis worker replays them itself,
+   * since a Catalog cannot cross a thread boundary). Empty when `file` is the first migration of its folder.
    */
-  textsBefore(file: string): string[] {
-    const texts: string[] = [];
+  textsBefore(file: string): HistoryText[] {
+    const texts: HistoryText[] = [];
     for (const step of this.stepsBefore(file)) {
       const text = this.deployed(step.file);
-      if (text !== undefined) texts.push(text);
+      if (text !== undefined) texts.push({ file: step.file, text });
     }
     return texts;
   }
@@ -238,9 +238,19 @@ export class HistoryProvider {
   }
 }
 
-/** Applies a whole file's schema changes to a catalog (objects count as pre-existing). */
-export function replay(text: string, catalog: Catalog): void {
+/** An earlier migration as the history replays it. */
+export interface HistoryText {
+  file: string;
+  text: string;
+}
+
+/**
+ * Applies a whole file's schema changes to a catalog (objects count as pre-existing). With `file`,
+ * the relations it creates record it, so that a deploy baseline can tell which ones production has.
+ */
+export function replay(text: string, catalog: Catalog, file?: string): void {
   catalog.inFile = false;
+  catalog.migration = file;
   for (const stmt of buildStatements(text).statements) {
     try {
       catalog.apply(stmt.node, -1);

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { quoted } from '../report/escapeTerminal';
 import { RUNNER_IDS, RunnerId } from '../runners/types';
+import { BaselineSpec, parseBaseline } from '../model/baseline';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type RuleSetting = Severity | 'off';
@@ -34,6 +35,8 @@ export interface LockwiseConfig {
   lockBudget: string;
   /** A size snapshot older than this is stale, e.g. '30d': its sizes are shown, never used to lower a severity. */
   statsMaxAge: string;
+  /** What production already runs (a git ref or the last deployed migration): tables created by later migrations are empty there. */
+  baseline?: BaselineSpec;
 }
 
 export interface SmallTable {
@@ -60,6 +63,7 @@ export const DEFAULT_CONFIG: LockwiseConfig = {
   smallTable: { rows: 10_000, bytes: 10 * 1024 * 1024 },
   lockBudget: '5s',
   statsMaxAge: '30d',
+  baseline: undefined,
 };
 
 export const CONFIG_FILE_NAME = '.lockwise.json';
@@ -94,6 +98,7 @@ const KNOWN_KEYS = [
   'smallTable',
   'lockBudget',
   'statsMaxAge',
+  'baseline',
 ];
 
 /** Validates a parsed config object; `knownRules` lets it reject misspelt rule ids. */
@@ -142,6 +147,7 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
   }
   if ('runnerSettings' in obj) out.runnerSettings = validateRunnerSettings(obj.runnerSettings, file);
   if ('smallTable' in obj) out.smallTable = validateSmallTable(obj.smallTable, file);
+  if ('baseline' in obj) out.baseline = validateBaseline(obj.baseline, file);
   if ('rules' in obj) {
     const rules = obj.rules;
     if (typeof rules !== 'object' || rules === null || Array.isArray(rules))
@@ -178,6 +184,12 @@ function validateSmallTable(raw: unknown, file: string): SmallTable {
     } else throw bad(key, 'unknown key (expected rows, bytes)');
   }
   return out;
+}
+
+function validateBaseline(raw: unknown, file: string): BaselineSpec {
+  const spec = parseBaseline(raw);
+  if (typeof spec === 'string') throw new ConfigError(file, 'baseline', spec);
+  return spec;
 }
 
 /** Only the settings Lockwise tracks, with PostgreSQL duration values. */

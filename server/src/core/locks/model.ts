@@ -121,7 +121,7 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   const handler = HANDLERS[kind];
   if (handler) handler(b, node as Node, catalog, options);
   b.effect.onlyNewObjects =
-    b.effect.locks.length > 0 && b.effect.locks.every((l) => catalog.isNew(l.relation) || catalog.isNew(catalog.indexes.get(l.relation)?.table));
+    b.effect.locks.length > 0 && b.effect.locks.every((l) => catalog.isFresh(l.relation) || catalog.isFresh(catalog.indexes.get(l.relation)?.table));
   return b.effect;
 }
 

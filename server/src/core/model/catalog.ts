@@ -4,6 +4,7 @@
  * replaying statements: the earlier migration files (schema history), then this file up to the
  * statement being judged. Objects created in this file are marked `createdInFile`.
  */
+import type { Baseline, PendingRows } from './baseline';
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList, nodeKind, typeToString } from '../parse/ast';
 
 export type RelationKind = 'table' | 'partitioned' | 'view' | 'matview' | 'sequence' | 'index';
@@ -61,6 +62,10 @@ export interface RelationInfo {
   createdInFile: boolean;
   /** Statement index in the current file that created it. */
   createdAt?: number;
+  /** The history file that created it (set while replaying the schema history). */
+  createdBy?: string;
+  /** Rows added by statements after it was created (`none` unless a statement inserted, copied or selected into it). */
+  rows?: PendingRows;
 }
 
 /**
@@ -86,6 +91,10 @@ export class Catalog {
   readonly enums = new Set<string>();
   /** True while replaying the file under analysis (objects made now are `createdInFile`). */
   inFile = false;
+  /** The history file being replayed: relations created now record it (`createdBy`). */
+  migration?: string;
+  /** The deploy baseline of the analysis: tables created by pending migrations are empty in production. */
+  baseline?: Baseline;
   currentStatement = -1;
   /** Records this catalog may change in place (not shared with a clone). */
   private owned = new WeakSet<RelationInfo | IndexInfo>();
@@ -144,9 +153,24 @@ export class Catalog {
    * it, nor an index of a table created in it. Unknown names count as existing (no history).
    */
   existedBeforeFile(name: string | undefined): boolean {
-    if (!name || this.isNew(name)) return false;
+    if (!name || this.isFresh(name)) return false;
     const idx = this.indexes.get(name);
-    return !(idx && (idx.createdInFile || this.isNew(idx.table)));
+    return !(idx && (idx.createdInFile || this.isFresh(idx.table)));
+  }
+
+  /** Locks on it block nobody: created earlier in this file, or by a pending migration and still empty in production. */
+  isFresh(name: string | undefined): boolean {
+    return this.isNew(name) || this.pendingCreator(name) !== undefined;
+  }
+
+  /**
+   * The pending migration (not in the deploy baseline) that created the relation, when production
+   * has it empty: no statement since filled it from a query or a COPY. Undefined without a baseline.
+   */
+  pendingCreator(name: string | undefined): string | undefined {
+    const rel = this.baseline ? this.relation(name) : undefined;
+    if (!rel?.createdBy || rel.rows === 'unknown' || !this.baseline!.pending.has(rel.createdBy)) return undefined;
+    return rel.createdBy;
   }
 
   /** True when the relation exists and was created earlier in the file being analysed. */
@@ -220,6 +244,7 @@ export class Catalog {
       unlogged: false,
       createdInFile: this.inFile,
       createdAt: this.inFile ? this.currentStatement : undefined,
+      createdBy: this.inFile ? undefined : this.migration,
     };
     this.owned.add(rel);
     this.relations.set(name, rel);
@@ -266,9 +291,16 @@ export class Catalog {
         const c = as(node, 'CreateTableAsStmt')!;
         const name = c.into?.rel?.relname ?? '';
         const kindOf: RelationKind = c.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table';
-        if (name && !this.relations.has(name)) this.newRelation(name, kindOf).sources = sourceTables(c.query);
+        if (!name || this.relations.has(name)) return;
+        const rel = this.newRelation(name, kindOf);
+        rel.sources = sourceTables(c.query);
+        if (!c.into?.skipData) rel.rows = 'unknown';
         return;
       }
+      case 'InsertStmt':
+      case 'CopyStmt':
+      case 'MergeStmt':
+        return this.addRows(node!);
       case 'CreateSeqStmt': {
         const s = as(node, 'CreateSeqStmt')!;
         const name = s.sequence?.relname ?? '';
@@ -283,6 +315,18 @@ export class Catalog {
       default:
         return;
     }
+  }
+
+  /** Rows written into a table: it is no longer empty (literal VALUES rows keep it small). */
+  private addRows(node: Node): void {
+    const insert = as(node, 'InsertStmt');
+    const copy = as(node, 'CopyStmt');
+    if (copy && !copy.is_from) return;
+    const target = (insert ?? copy ?? as(node, 'MergeStmt'))?.relation?.relname;
+    const rel = this.relation(target);
+    if (!rel || rel.rows === 'unknown') return;
+    const values = !!insert && !!as(insert.selectStmt, 'SelectStmt')?.valuesLists?.length;
+    this.own(target)!.rows = values ? 'values' : 'unknown';
   }
 
   private createTable(stmt: T.CreateStmt): void {
