@@ -26,8 +26,8 @@ async function run(job: AnalysisJob): Promise<AnalysisReply> {
     // Same as HistoryProvider.catalogBefore: undefined without earlier migrations (analyze then
     // starts from an empty schema and says so), else every earlier file replayed in order.
     let history: Catalog | undefined;
-    for (const text of job.history) replay(text, (history ??= new Catalog()));
-    const analysis = analyze(job.text, { config: job.config, history, runner: job.runner });
+    for (const h of job.history) replay(h.text, (history ??= new Catalog()), h.file);
+    const analysis = analyze(job.text, { config: job.config, history, runner: job.runner, baseline: job.baseline });
     return {
       id: job.id,
       ok: true,

@@ -18,7 +18,8 @@
  * document without the user asking, never do.
  */
 import * as fs from 'fs';
-import type { FileRunnerOptions } from '../core';
+import type { Baseline, FileRunnerOptions } from '../core';
+import type { HistoryText } from '../project/history';
 import { Worker } from 'worker_threads';
 import type { CodeLens } from 'vscode-languageserver/node';
 import type { LockwiseConfig } from '../core';
@@ -42,7 +43,9 @@ export interface AnalysisJob {
   text: string;
   config: LockwiseConfig;
   /** Texts of the earlier migrations in run order, replayed into the schema history (HistoryProvider.textsBefore). */
-  history: string[];
+  history: HistoryText[];
+  /** The deploy baseline (its Set survives postMessage's structured clone). */
+  baseline?: Baseline;
   /** The file's runner (plain data: profiles are looked up by id in the worker). */
   runner?: FileRunnerOptions;
 }

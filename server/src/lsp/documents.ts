@@ -100,7 +100,7 @@ export class Documents {
     if (context.skip) return { context };
     const history = file ? this.workspace.history.catalogBefore(file) : undefined;
     const runner = file ? this.workspace.runnerOfFile(file, text, context.config) : undefined;
-    return { context, analysis: analyze(text, { config: context.config, history, runner }) };
+    return { context, analysis: analyze(text, { config: context.config, history, runner, baseline: context.baseline }) };
   }
 
   /** Open documents other than `uri` whose schema history may include `uri` (same migrations folder). */

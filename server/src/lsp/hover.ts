@@ -5,7 +5,7 @@
  * The server only returns plain MarkupContent; it never asks the client to trust it.
  */
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
-import { Analysis, statementAt, StatementAnalysis } from '../core';
+import { Analysis, pendingReason, statementAt, StatementAnalysis } from '../core';
 import { codeSafe, escapeMarkdown, oneLine } from '../core';
 import { blockLevel, lineOfStatement, runnerText } from '../core';
 import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, lockRank, MODE_DESCRIPTIONS } from '../core';
@@ -80,6 +80,9 @@ function statementHover(analysis: Analysis, offset: number, traced?: TracedLooku
  */
 export function statementCard(analysis: Analysis, s: StatementAnalysis): string {
   const out: string[] = [summaryLine(analysis, s)];
+  const baseline = analysis.baseline;
+  // Why a statement on a table of a pending migration has no finding.
+  if (baseline && s.pendingRelations.length) out.push('', s.pendingRelations.map((p) => escapeMarkdown(pendingReason(p, baseline))).join('  \n'));
   const findings = analysis.findings.filter((f) => f.statement === s.statement.index);
   if (findings.length) {
     out.push('', findings.map((f) => `${f.severity} \`${codeSafe(f.rule)}\`${f.fix ? ` · fix: ${escapeMarkdown(f.fix.title)}` : ''}`).join('  \n'));
@@ -96,6 +99,7 @@ function summaryLine(analysis: Analysis, s: StatementAnalysis): string {
   if (stmt.kind === 'TransactionStmt') return transactionText(analysis, s);
   const lock = strongestExistingLock(s);
   if (!lock) {
+    if (s.pendingRelations.length) return 'Locks only tables that are new in production, or locks that block nobody.';
     return s.effect.locks.length ? 'Locks only tables created in this file, or locks that block nobody.' : 'Takes no table locks.';
   }
   const parts = [

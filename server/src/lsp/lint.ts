@@ -3,11 +3,12 @@
  * (background.ts), then published unless a newer run or version superseded it.
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
-import { initParser, LineIndex, LockwiseConfig } from '../core';
+import { initParser, LineIndex } from '../core';
 import { formatBytes } from './commands';
 import { findingDiagnostics, SOURCE, toDiagnostic } from './diagnostics';
 import { DocumentState } from './documents';
 import { ServerState } from './state';
+import type { DocumentContext } from './workspace';
 
 export async function lint(state: ServerState, uri: string, isStale: () => boolean): Promise<void> {
   const doc = state.documents.get(uri);
@@ -15,7 +16,7 @@ export async function lint(state: ServerState, uri: string, isStale: () => boole
   await initParser();
   const snapshot = await state.analyses.snapshot(doc);
   if (!snapshot.context.skip && !snapshot.cached && state.background.handles(snapshot.text.length)) {
-    const diagnostics = await lintInWorker(state, uri, snapshot.version, snapshot.text, snapshot.context.config);
+    const diagnostics = await lintInWorker(state, uri, snapshot.version, snapshot.text, snapshot.context);
     // undefined: superseded by a newer job, whose run publishes instead; 'failed': analyse here.
     if (diagnostics !== 'failed') {
       if (diagnostics) publish(state, uri, snapshot.version, diagnostics, isStale);
@@ -61,7 +62,7 @@ async function lintInWorker(
   uri: string,
   version: number,
   text: string,
-  config: LockwiseConfig,
+  { config, baseline }: DocumentContext,
 ): Promise<Diagnostic[] | undefined | 'failed'> {
   let result;
   try {
@@ -72,6 +73,7 @@ async function lintInWorker(
       config,
       history: state.workspace.historyTexts(uri),
       runner: state.workspace.runnerFor(uri, text, config),
+      baseline,
     });
   } catch (error) {
     state.log.error(`analysis worker on ${uri}`, error);

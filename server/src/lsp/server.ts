@@ -19,7 +19,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { initParser } from '../core';
-import { SQL_GLOB } from '../project/constants';
+import { GIT_REFS_GLOB, SQL_GLOB } from '../project/constants';
 import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits, isActionData, resolveAction } from './codeActions';
 import { codeLenses, lensesFor } from './codeLens';
 import { auditFile, auditFiles, auditHeader, fileSummary, isOverviewFile } from './commands';
@@ -95,6 +95,8 @@ function onInitialized(state: ServerState): void {
           watchers: [
             { globPattern: '**/.lockwise.json', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
             { globPattern: SQL_GLOB, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+            // Moved git refs change a git baseline (a commit, a fetch, a checkout).
+            { globPattern: GIT_REFS_GLOB, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
           ],
         });
       }
@@ -178,6 +180,8 @@ function onWorkspaceChanges(state: ServerState): void {
     state.trusted = !!params.trusted;
     log.info(`workspace trust changed: ${state.trusted ? 'trusted' : 'untrusted'}`);
     if (!state.trusted) state.tracer.stop('the workspace is no longer trusted');
+    state.workspace.baselinesChanged();
+    state.relintAll(0);
   });
   const unknownStatus: ServerStatus = { version: VERSION, trusted: false, documents: 0 };
   connection.onRequest(
@@ -207,7 +211,7 @@ async function actionTarget(state: ServerState, uri: string): Promise<ActionTarg
     uri,
     version: loaded.state.version,
     analysis: loaded.analysis,
-    options: state.workspace.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text),
+    options: state.workspace.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text, loaded.analysis.baseline),
     versioned: state.client.versionedEdits,
     resolvable: state.client.resolvableActions,
     docs: state.docs,

@@ -33,6 +33,7 @@ const CORE_KEYS = [
   'runner',
   'downMigrations',
   'runnerSettings',
+  'baseline',
 ] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -6,11 +6,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AnalyzeOptions, CONFIG_FILE_NAME, ConfigError, LockwiseConfig, mergeConfig } from '../core';
+import { AnalyzeOptions, Baseline, CONFIG_FILE_NAME, ConfigError, LockwiseConfig, mergeConfig } from '../core';
+import { BaselineResolver } from '../project/baseline';
 import { ConfigResolver, LoadedConfig } from '../project/configFor';
 import { SQL_LANGUAGES } from '../project/constants';
 import { select } from '../project/selection';
-import { HistoryProvider, TextSource } from '../project/history';
+import { HistoryProvider, HistoryText, TextSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
 import { DEFAULT_SETTINGS, ServerSettings } from './settings';
 import { pathToUri, uriToPath } from './convert';
@@ -24,11 +25,19 @@ export interface DocumentContext {
   configError?: ConfigError;
   /** Why the document is not checked (undefined when it is). */
   skip?: 'not-sql' | 'excluded' | 'too-large';
+  /** The deploy baseline of the document's folder, when one is configured and could be resolved. */
+  baseline?: Baseline;
 }
 
 export type SettingsFetcher = (scopeUri: string | undefined) => Promise<ServerSettings>;
 /** The text of a file open in the editor (undefined when it is not open). */
 export type OpenText = (file: string) => string | undefined;
+
+/** What the workspace needs from the server around it: trust (git runs only when trusted) and where to say a baseline is not used. */
+export interface WorkspaceHost {
+  trusted(): boolean;
+  warn(message: string): void;
+}
 
 /** Reads files from disk, re-reading only when their modification time or size changed. */
 class DiskCache {
@@ -67,11 +76,13 @@ export class Workspace {
   private readonly settings = new Map<string, Promise<ServerSettings>>();
   readonly history: HistoryProvider;
   private readonly runners: RunnerDetector;
+  private readonly baselines: BaselineResolver;
   private generationCount = 0;
 
   constructor(
     private readonly fetchSettings: SettingsFetcher,
     openText: OpenText,
+    private readonly host: WorkspaceHost = { trusted: () => true, warn: () => undefined },
   ) {
     const source: TextSource = {
       read: (file) => openText(path.resolve(file)) ?? this.disk.read(file),
@@ -86,6 +97,7 @@ export class Workspace {
     this.runners = new RunnerDetector(source);
     // Earlier migrations are detected on their own (their folder's markers, project files, layout).
     this.history = new HistoryProvider(source, (file, text) => this.runners.forFile(file, text, { runner: 'auto' }));
+    this.baselines = new BaselineResolver(source, { gitAllowed: () => host.trusted() });
   }
 
   /** The runner of a document (undefined for untitled documents). */
@@ -114,6 +126,9 @@ export class Workspace {
 
   /** Files changed on disk (watched files), or a config file changed. */
   filesChanged(paths: string[]): void {
+    // git refs moved (a commit, a fetch, a checkout): only the baselines read them.
+    if (paths.length && paths.every(isGitPath)) return this.baselinesChanged();
+    this.baselines.invalidate();
     if (paths.some((p) => path.basename(p) === CONFIG_FILE_NAME)) this.configs.clear();
     this.disk.clear();
     this.history.invalidate();
@@ -123,6 +138,13 @@ export class Workspace {
 
   settingsChanged(): void {
     this.settings.clear();
+    this.baselines.invalidate();
+    this.generationCount++;
+  }
+
+  /** Git refs moved or trust changed: resolve the baselines again. */
+  baselinesChanged(): void {
+    this.baselines.invalidate();
     this.generationCount++;
   }
 
@@ -132,6 +154,7 @@ export class Workspace {
     this.disk.clear();
     this.history.invalidate();
     this.runners.invalidate();
+    this.baselines.invalidate();
     this.generationCount++;
   }
 
@@ -175,7 +198,12 @@ export class Workspace {
 
   async contextFor(uri: string, languageId: string | undefined, size: number): Promise<DocumentContext> {
     const settings = await this.settingsFor(uri);
-    return this.resolveContext(uri, languageId, size, settings);
+    const context = this.resolveContext(uri, languageId, size, settings);
+    const file = uriToPath(uri);
+    if (context.skip || !file || !context.config.baseline) return context;
+    const { baseline, problem } = await this.baselines.forFile(file, context.config.baseline);
+    if (problem) this.host.warn(`${problem.folder}: ${problem.message}; tables of earlier migrations count as deployed.`);
+    return { ...context, baseline };
   }
 
   private resolveContext(uri: string, languageId: string | undefined, size: number, settings: ServerSettings): DocumentContext {
@@ -192,14 +220,19 @@ export class Workspace {
   }
 
   /** The earlier migrations' texts that make up a document's schema history, in run order. */
-  historyTexts(uri: string): string[] {
+  historyTexts(uri: string): HistoryText[] {
     const file = uriToPath(uri);
     return file ? this.history.textsBefore(file) : [];
   }
 
   /** Options that reproduce a document's analysis on another text (fixes are checked that way). */
-  analyzeOptions(uri: string, config: LockwiseConfig, text?: string): AnalyzeOptions {
+  analyzeOptions(uri: string, config: LockwiseConfig, text?: string, baseline?: Baseline): AnalyzeOptions {
     const file = uriToPath(uri);
-    return { config, history: file ? this.history.catalogBefore(file) : undefined, runner: this.runnerFor(uri, text, config) };
+    return { config, history: file ? this.history.catalogBefore(file) : undefined, runner: this.runnerFor(uri, text, config), baseline };
   }
+}
+
+/** A file inside a `.git` folder (the watcher reports ref and HEAD changes). */
+function isGitPath(file: string): boolean {
+  return file.split(/[\\/]/).includes('.git');
 }
