@@ -84,10 +84,10 @@ class CliBaselines {
   async forFile(file: string, config: LockwiseConfig) {
     if (!config.baseline) return undefined;
     const { baseline, problem } = await this.resolver.forFile(file, config.baseline);
-    const line = problem && `lockwise: warning: ${shortPath(problem.folder)}: ${problem.message}; tables of earlier migrations count as deployed\n`;
+    const line = problem && `lockwise: warning: ${shortPath(problem.folder)}: ${problem.message}; tables of earlier migrations count as deployed`;
     if (line && !this.shown.has(line)) {
       this.shown.add(line);
-      process.stderr.write(line);
+      writeLine(line, 'stderr');
     }
     return baseline;
   }

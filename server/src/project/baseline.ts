@@ -39,7 +39,7 @@ export class BaselineResolver {
 
   /** The baseline of the folder that holds `file` (memoised per folder). */
   forFile(file: string, spec: BaselineSpec): Promise<BaselineResult> {
-    const key = `${JSON.stringify(spec)}\0${path.dirname(path.resolve(file))}`;
+    const key = `${'git' in spec ? `git\0${spec.git}` : `id\0${spec.migration}`}\0${path.dirname(path.resolve(file))}`;
     let result = this.folders.get(key);
     if (!result) this.folders.set(key, (result = this.resolve(path.resolve(file), spec)));
     return result;
