@@ -10,6 +10,7 @@ import { blockedByTable, modelStatement, StatementEffect } from './locks/model';
 import { Operation } from './locks/modes';
 import { LineIndex, Span } from './text/positions';
 import { FileContext, Finding, ReportedFinding, Rule, StatementContext } from './rules/types';
+import { classifyFix } from './fixes/safety';
 import { RULES, RULES_BY_ID } from './rules/registry';
 import { collectIgnores, IgnoreSet } from './ignores';
 import { SqlComment } from './parse/splitter';
@@ -283,7 +284,9 @@ function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
     // A finding's own severity replaces the rule's default, never a severity the user configured.
     const severity = config.rules[rule.id] ?? finding.severity ?? rule.defaultSeverity;
     const out =
-      frozen && (finding.fix || rule.fixable) ? withheld(finding, rule.id, severity, frozen) : { ...finding, rule: rule.id, severity: severity as Severity };
+      frozen && (finding.fix || rule.fixable)
+        ? withheld(finding, rule.id, severity, frozen)
+        : { ...finding, rule: rule.id, severity: severity as Severity, fix: finding.fix && classifyFix(rule, finding.fix) };
     findings.push(file.sizes ? scaleFinding(out, file.sizes, config) : out);
   }
   findings.push(...unknownIgnoreFindings(ignores, statements, config));
@@ -293,8 +296,9 @@ function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
 
 /** A finding of a fixable rule in a file the runner forbids editing: no fix, and the reason for the views. */
 function withheld(finding: ReportedFinding, rule: string, severity: string, reason: string): Finding {
-  const { fix: _dropped, ...rest } = finding;
-  return { ...rest, rule, severity: severity as Severity, fixWithheld: reason };
+  const { fix, ...rest } = finding;
+  const title = fix?.title ?? finding.withheld?.title;
+  return { ...rest, rule, severity: severity as Severity, fixWithheld: reason, withheld: title ? { title, reason } : undefined };
 }
 
 function unknownIgnoreFindings(ignores: IgnoreSet, statements: Statement[], config: LockwiseConfig): Finding[] {

@@ -154,5 +154,5 @@ export function runnerFix(ctx: StatementContext): Fix | undefined {
   const title = placed.how.endsWith('added')
     ? `Run the file without ${tx.runner.runner}'s transaction: ${placed.how}`
     : `Run it outside ${tx.runner.runner}'s transaction: ${placed.how}`;
-  return { title, preferred: true, edits: placed.edits, files: placed.files };
+  return { kind: 'runner-placement', title, preferred: true, edits: placed.edits, files: placed.files };
 }

@@ -83,6 +83,7 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
   const attrs = (con.deferrable ? ' DEFERRABLE' : '') + (con.initdeferred ? ' INITIALLY DEFERRED' : '');
   const replacement = `CONSTRAINT ${quoteIdent(name)} ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoteIdent(indexName)}${attrs}`;
   return {
+    kind: 'using-index',
     title: `Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX`,
     preferred: true,
     edits: [before, { start: clause.start, end: clause.end, newText: replacement }],

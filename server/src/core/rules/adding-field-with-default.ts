@@ -10,6 +10,13 @@ export const addingFieldWithDefault: Rule = {
   id: 'adding-field-with-default',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'set-default-later': {
+      safety: 'suggestion',
+      does: 'Adds the column without its default, then sets the default in a second statement.',
+      effect: 'existing rows stay NULL instead of getting the default',
+    },
+  },
   docs: {
     summary:
       'ADD COLUMN whose default or kind rewrites the table: a volatile default, any default before PostgreSQL 11, GENERATED ... STORED, serial, identity.',
@@ -118,7 +125,8 @@ function setDefaultLaterFix(ctx: StatementContext, command: AlterCommand, col: T
   while (removeStart > 0 && /[ \t]/.test(text[removeStart - 1])) removeStart--;
   const setDefault = `ALTER TABLE ${relationSql(stmt.relation)} ALTER COLUMN ${quoteIdent(col.colname!)} SET DEFAULT ${expr};`;
   return {
-    title: 'Add the column without the default, then SET DEFAULT (existing rows stay NULL)',
+    kind: 'set-default-later',
+    title: 'Add the column without the default, then SET DEFAULT',
     preferred: true,
     edits: [{ start: removeStart, end: first.start + clause.length, newText: '' }, insertAfterStatement(ctx.file, ctx.statement, [setDefault])],
   };

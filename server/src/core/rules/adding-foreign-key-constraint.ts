@@ -10,6 +10,18 @@ export const addingForeignKeyConstraint: Rule = {
   id: 'adding-foreign-key-constraint',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'not-valid': {
+      safety: 'safe',
+      does: 'Adds the foreign key NOT VALID, then VALIDATE CONSTRAINT after the transaction.',
+      effect: 'the constraint ends validated, as the original leaves it, and no row is changed',
+    },
+    'inline-references': {
+      safety: 'safe',
+      does: 'Adds the column, then the foreign key NOT VALID, then VALIDATE CONSTRAINT after the transaction.',
+      effect: 'the column and a validated constraint of the same name end as the original leaves them',
+    },
+  },
   docs: {
     summary: 'A foreign key added to an existing table without NOT VALID (ADD CONSTRAINT ... FOREIGN KEY, ADD COLUMN ... REFERENCES).',
     why:
@@ -63,6 +75,7 @@ function notValidFix(ctx: StatementContext, table: string, name: string, con: T.
   const validate = insertAfterTransaction(ctx, [validateStatement(table, name)]);
   if (!clause || !validate) return undefined;
   return {
+    kind: 'not-valid',
     title: 'Add the foreign key NOT VALID, then VALIDATE it separately',
     preferred: true,
     edits: [{ start: clause.end, end: clause.end, newText: ' NOT VALID' }, validate],
@@ -92,5 +105,5 @@ function inlineReferencesFix(ctx: StatementContext, table: string, column: strin
     validate.newText = addEdit.newText + validate.newText.replace(/^;/, '');
     edits.push(validate);
   } else edits.push(addEdit, validate);
-  return { title: 'Add the column, then the foreign key NOT VALID, then VALIDATE it', preferred: true, edits };
+  return { kind: 'inline-references', title: 'Add the column, then the foreign key NOT VALID, then VALIDATE it', preferred: true, edits };
 }

@@ -11,6 +11,13 @@ export const addingNotNullableField: Rule = {
   id: 'adding-not-nullable-field',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'check-first': {
+      safety: 'safe',
+      does: 'Adds CHECK (col IS NOT NULL) NOT VALID, validates it outside the transaction, sets NOT NULL (no scan), then drops the CHECK.',
+      effect: 'the column ends NOT NULL and the temporary CHECK is dropped: the same schema, no row changed',
+    },
+  },
   docs: {
     summary: 'ALTER COLUMN ... SET NOT NULL on an existing column (unless a validated CHECK (col IS NOT NULL) exists, PostgreSQL 12+).',
     why:
@@ -83,7 +90,7 @@ function checkFirstFix(ctx: StatementContext, command: AlterCommand, cmds: T.Alt
   const title = 'SET NOT NULL through a validated CHECK (no scan under ACCESS EXCLUSIVE)';
   if (cmds.length === 1) {
     const edits = placeOutsideTransaction(ctx, steps.join(';' + eol(ctx.file.text)), { carryLockTimeout: true });
-    return edits ? { title: title + (edits.how ? ` (${edits.how})` : ''), preferred: true, edits, files: edits.files } : undefined;
+    return edits ? { kind: 'check-first', title: title + (edits.how ? ` (${edits.how})` : ''), preferred: true, edits, files: edits.files } : undefined;
   }
   // Several subcommands: take this one out of the statement and run the sequence right after it.
   const spans = commandSpans(ctx.file, ctx.statement, stmt);
@@ -103,5 +110,5 @@ function checkFirstFix(ctx: StatementContext, command: AlterCommand, cmds: T.Alt
     if (!commit) return undefined;
     insert = insertAfterStatement(ctx.file, commit, [...carriedLockTimeout(ctx), ...steps.map((s) => s + ';')]);
   }
-  return { title, preferred: true, edits: [remove, insert] };
+  return { kind: 'check-first', title, preferred: true, edits: [remove, insert] };
 }

@@ -8,6 +8,13 @@ export const addingPrimaryKeyConstraint: Rule = {
   id: 'adding-primary-key-constraint',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'using-index': {
+      safety: 'safe',
+      does: 'Builds the unique index with CREATE UNIQUE INDEX CONCURRENTLY before the transaction, then ADD PRIMARY KEY USING INDEX.',
+      effect: 'the constraint and its index end with the same names and definition',
+    },
+  },
   docs: {
     summary: 'ADD PRIMARY KEY on an existing table without USING INDEX (and ADD COLUMN ... PRIMARY KEY).',
     why:

@@ -16,6 +16,13 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
   id: 'ban-concurrent-index-creation-in-transaction',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'runner-placement': {
+      safety: 'safe',
+      does: "Adds the runner's opt-out when every other statement of the file is safe to retry, else moves the statement to a new migration right after this one.",
+      effect: 'the same statements run in the same order, the failing one outside the transaction',
+    },
+  },
   docs: {
     summary: 'A CONCURRENTLY statement (CREATE/DROP INDEX, REINDEX, DETACH PARTITION) inside a transaction block.',
     why:

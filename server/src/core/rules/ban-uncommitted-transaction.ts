@@ -6,6 +6,13 @@ export const banUncommittedTransaction: Rule = {
   id: 'ban-uncommitted-transaction',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'append-commit': {
+      safety: 'suggestion',
+      does: 'Appends COMMIT at the end of the file.',
+      effect: 'the changes are committed; as written they are rolled back when the session ends',
+    },
+  },
   docs: {
     summary: 'BEGIN without a matching COMMIT (or ROLLBACK) before the end of the file.',
     why:
@@ -28,6 +35,7 @@ export const banUncommittedTransaction: Rule = {
           'This transaction is never committed: its locks are held until the session ends, and then all of its changes are rolled back. Add COMMIT at the end.',
         fix: last
           ? {
+              kind: 'append-commit',
               title: 'Append COMMIT',
               preferred: true,
               edits: [

@@ -22,6 +22,13 @@ export const cannotRunInTransaction: Rule = {
   id: 'cannot-run-in-transaction',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'runner-placement': {
+      safety: 'safe',
+      does: "Adds the runner's opt-out when every other statement of the file is safe to retry, else moves the statement to a new migration right after this one.",
+      effect: 'the same statements run in the same order, the failing one outside the transaction',
+    },
+  },
   docs: {
     summary: 'VACUUM, CREATE DATABASE, ALTER SYSTEM, CREATE/DROP TABLESPACE (and similar) inside a transaction block.',
     why:

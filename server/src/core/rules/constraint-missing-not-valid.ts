@@ -23,6 +23,18 @@ export const constraintMissingNotValid: Rule = {
   id: 'constraint-missing-not-valid',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'not-valid': {
+      safety: 'safe',
+      does: 'Adds the CHECK constraint NOT VALID, then VALIDATE CONSTRAINT after the transaction.',
+      effect: 'the constraint ends validated, as the original leaves it, and no row is changed',
+    },
+    'move-validate': {
+      safety: 'safe',
+      does: 'Moves VALIDATE CONSTRAINT after the COMMIT of the transaction that added the constraint NOT VALID.',
+      effect: 'nothing later in the transaction touches the table, so the same statements have the same effect',
+    },
+  },
   docs: {
     summary:
       'ADD CONSTRAINT ... CHECK on an existing table without NOT VALID, and VALIDATE CONSTRAINT in the same transaction that added the constraint NOT VALID.',
@@ -102,6 +114,7 @@ function notValidFix(ctx: StatementContext, stmt: T.AlterTableStmt, name: string
   const validate = insertAfterTransaction(ctx, [`ALTER TABLE ${relationSql(stmt.relation)} VALIDATE CONSTRAINT ${quoteIdent(name)};`]);
   if (!validate) return undefined;
   return {
+    kind: 'not-valid',
     title: 'Add the CHECK constraint NOT VALID, then VALIDATE it after the transaction',
     preferred: true,
     edits: [{ start: clause.end, end: clause.end, newText: ' NOT VALID' }, validate],
@@ -119,6 +132,7 @@ function moveValidateFix(ctx: StatementContext, table: string): Fix | undefined 
   const insert = insertAfterTransaction(ctx, [text + ';']);
   if (!insert) return undefined;
   return {
+    kind: 'move-validate',
     title: 'Move VALIDATE CONSTRAINT after the COMMIT',
     preferred: true,
     edits: [removeStatement(ctx.file, ctx.statement), insert],

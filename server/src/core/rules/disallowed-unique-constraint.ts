@@ -7,6 +7,13 @@ export const disallowedUniqueConstraint: Rule = {
   id: 'disallowed-unique-constraint',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'using-index': {
+      safety: 'safe',
+      does: 'Builds the unique index with CREATE UNIQUE INDEX CONCURRENTLY before the transaction, then ADD UNIQUE USING INDEX.',
+      effect: 'the constraint and its index end with the same names and definition',
+    },
+  },
   docs: {
     summary: 'ADD CONSTRAINT ... UNIQUE on an existing table without USING INDEX (and ADD COLUMN ... UNIQUE).',
     why:

@@ -7,6 +7,13 @@ export const lockTimeoutTooLong: Rule = {
   id: 'lock-timeout-too-long',
   defaultSeverity: 'warning',
   fixable: true,
+  fixes: {
+    'configured-timeout': {
+      safety: 'safe',
+      does: 'Replaces the value with the configured lockTimeout.',
+      effect: 'a lock_timeout only makes a statement give up waiting for its lock; what it does once it runs is unchanged',
+    },
+  },
   docs: {
     summary: 'A lock_timeout longer than the configured maximum (maxLockTimeout, default 10s), or set to 0.',
     why:
@@ -41,7 +48,7 @@ export const lockTimeoutTooLong: Rule = {
             'while a statement waits that long for its lock, every later query on the table queues behind it.',
       fix:
         replacementMs !== undefined && replacementMs > 0 && replacementMs <= max && locationSpan(ctx.file, ctx.statement, value.location)
-          ? { title: `Use lock_timeout = '${replacement}'`, preferred: true, edits: [{ start: span.start, end: span.end, newText: `'${replacement}'` }] }
+          ? { kind: 'configured-timeout', title: `Use lock_timeout = '${replacement}'`, preferred: true, edits: [{ start: span.start, end: span.end, newText: `'${replacement}'` }] }
           : undefined,
     });
   },

@@ -27,6 +27,13 @@ export const preferRobustStmts: Rule = {
   id: 'prefer-robust-stmts',
   defaultSeverity: 'off',
   fixable: true,
+  fixes: {
+    'if-exists': {
+      safety: 'safe',
+      does: 'Adds IF NOT EXISTS / IF EXISTS.',
+      effect: 'it only differs where the original fails (the object exists, or is missing)',
+    },
+  },
   docs: {
     summary: 'CREATE/DROP (and ADD/DROP COLUMN, DROP CONSTRAINT) without IF [NOT] EXISTS, outside a transaction.',
     why:
@@ -54,7 +61,7 @@ export const preferRobustStmts: Rule = {
         span: keywords,
         message: `${what} without ${text.trim()}: if the migration fails after this statement and is retried, the retry fails here.`,
       };
-      if (insertAt !== undefined) finding.fix = { title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
+      if (insertAt !== undefined) finding.fix = { kind: 'if-exists', title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
       report(finding);
     };
     switch (nodeKind(node)) {

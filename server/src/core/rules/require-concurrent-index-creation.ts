@@ -8,6 +8,13 @@ export const requireConcurrentIndexCreation: Rule = {
   id: 'require-concurrent-index-creation',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'concurrently': {
+      safety: 'safe',
+      does: 'Adds CONCURRENTLY (and IF NOT EXISTS to a named index); moves the statement after the COMMIT when it ends its transaction.',
+      effect: 'the same index is built; IF NOT EXISTS only differs where the original fails',
+    },
+  },
   docs: {
     summary: 'CREATE INDEX without CONCURRENTLY on an existing table.',
     why:
@@ -48,10 +55,10 @@ function concurrentFix(ctx: StatementContext, stmt: T.IndexStmt): Fix | undefine
   if (!index) return undefined;
   const addition = ' CONCURRENTLY' + (stmt.idxname && !stmt.if_not_exists ? ' IF NOT EXISTS' : '');
   if (!ctx.timeline.transaction && ctx.statement.container === undefined) {
-    return { title: 'Use CREATE INDEX CONCURRENTLY', preferred: true, edits: [{ start: index.end, end: index.end, newText: addition }] };
+    return { kind: 'concurrently', title: 'Use CREATE INDEX CONCURRENTLY', preferred: true, edits: [{ start: index.end, end: index.end, newText: addition }] };
   }
   // Inside a transaction: only when this is the transaction's last statement can it move after COMMIT unchanged.
   const edits = placeOutsideTransaction(ctx, statementTextWith(ctx.file, ctx.statement, index.end, addition));
   if (!edits) return undefined;
-  return { title: `Use CREATE INDEX CONCURRENTLY${placementNote(edits)}`, preferred: true, edits, files: edits.files };
+  return { kind: 'concurrently', title: `Use CREATE INDEX CONCURRENTLY${placementNote(edits)}`, preferred: true, edits, files: edits.files };
 }

@@ -10,6 +10,13 @@ export const requireConcurrentIndexDeletion: Rule = {
   id: 'require-concurrent-index-deletion',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'concurrently': {
+      safety: 'safe',
+      does: 'Uses DROP INDEX CONCURRENTLY, one statement per index, outside the transaction.',
+      effect: 'the same indexes are dropped',
+    },
+  },
   docs: {
     summary: 'DROP INDEX without CONCURRENTLY on an existing index.',
     why:
@@ -72,6 +79,7 @@ function concurrentDropFix(ctx: StatementContext, stmt: T.DropStmt, names: strin
   const edits = placeOutsideTransaction(ctx, sql);
   if (!edits) return undefined;
   return {
+    kind: 'concurrently',
     title: `Use DROP INDEX CONCURRENTLY${names.length > 1 ? ', one statement per index' : ''}${placementNote(edits)}`,
     preferred: true,
     edits,

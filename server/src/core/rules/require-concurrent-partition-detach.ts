@@ -13,6 +13,13 @@ export const requireConcurrentPartitionDetach: Rule = {
   defaultSeverity: 'error',
   minPgVersion: 14,
   fixable: true,
+  fixes: {
+    'concurrently': {
+      safety: 'safe',
+      does: 'Uses DETACH PARTITION ... CONCURRENTLY outside the transaction, then drops the CHECK constraint it adds to the partition.',
+      effect: 'the partition ends detached with the same constraints',
+    },
+  },
   docs: {
     summary: 'ALTER TABLE ... DETACH PARTITION without CONCURRENTLY (PostgreSQL 14+).',
     why:
@@ -70,6 +77,7 @@ function concurrentFix(ctx: StatementContext, table: string, partition: T.RangeV
   const edits = placeOutsideTransaction(ctx, sql, { carryLockTimeout: true });
   if (!edits) return undefined;
   return {
+    kind: 'concurrently',
     title: `Use DETACH PARTITION ... CONCURRENTLY, then drop the CHECK constraint it adds${placementNote(edits)}`,
     preferred: true,
     edits,

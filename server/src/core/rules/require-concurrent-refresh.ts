@@ -6,6 +6,18 @@ export const requireConcurrentRefresh: Rule = {
   id: 'require-concurrent-refresh',
   defaultSeverity: 'warning',
   fixable: true,
+  fixes: {
+    'concurrently': {
+      safety: 'safe',
+      does: 'Adds CONCURRENTLY; offered as safe when the migration history shows a unique index on the view.',
+      effect: 'the view ends with the same rows',
+    },
+    'concurrently-unverified': {
+      safety: 'suggestion',
+      does: 'Adds CONCURRENTLY where the migration history does not show a unique index on the view.',
+      effect: 'fails unless the view has a unique index on plain columns and was populated',
+    },
+  },
   docs: {
     summary: 'REFRESH MATERIALIZED VIEW without CONCURRENTLY.',
     why:
@@ -47,7 +59,8 @@ export const requireConcurrentRefresh: Rule = {
         missingIndex || !viewKeyword
           ? undefined
           : {
-              title: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index on the view)',
+              kind: usable ? 'concurrently' : 'concurrently-unverified',
+              title: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY',
               preferred: true,
               edits: [{ start: viewKeyword.end, end: viewKeyword.end, newText: ' CONCURRENTLY' }],
             },

@@ -20,6 +20,18 @@ export const requireConcurrentReindex: Rule = {
   defaultSeverity: 'error',
   minPgVersion: 12,
   fixable: true,
+  fixes: {
+    'concurrently': {
+      safety: 'safe',
+      does: 'Uses REINDEX INDEX ... CONCURRENTLY outside the transaction.',
+      effect: 'the index is rebuilt, an invalid one included (measured)',
+    },
+    'concurrently-many': {
+      safety: 'suggestion',
+      does: 'Uses REINDEX TABLE/SCHEMA/DATABASE ... CONCURRENTLY outside the transaction.',
+      effect: 'invalid indexes are skipped, not rebuilt (measured)',
+    },
+  },
   docs: {
     summary: 'REINDEX without CONCURRENTLY (PostgreSQL 12+).',
     why:
@@ -89,6 +101,7 @@ function concurrentFix(ctx: StatementContext, kindToken: Token): Fix | undefined
   const edits = placeOutsideTransaction(ctx, sql);
   if (!edits) return undefined;
   return {
+    kind: kindToken.text === 'INDEX' ? 'concurrently' : 'concurrently-many',
     title: `Use REINDEX ${kindToken.text} CONCURRENTLY${placementNote(edits)}`,
     preferred: true,
     edits,

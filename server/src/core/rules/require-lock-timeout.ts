@@ -11,6 +11,13 @@ export const requireLockTimeout: Rule = {
   id: 'require-lock-timeout',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'set-lock-timeout': {
+      safety: 'safe',
+      does: 'Inserts SET [LOCAL] lock_timeout before the statement (after BEGIN inside a transaction).',
+      effect: 'a lock_timeout only makes a statement give up waiting for its lock; what it does once it runs is unchanged',
+    },
+  },
   docs: {
     summary: 'A statement that takes a lock blocking reads or writes while no lock_timeout is set.',
     why:
@@ -47,5 +54,5 @@ export const requireLockTimeout: Rule = {
 /** Inserts `SET [LOCAL] lock_timeout` at the right place for the statement's transaction. */
 export function lockTimeoutFix(ctx: StatementContext): Fix {
   const value = ctx.file.config.lockTimeout;
-  return { title: `Insert lock_timeout = '${value}'`, preferred: true, edits: [setSettingEdit(ctx, 'lock_timeout', value)] };
+  return { kind: 'set-lock-timeout', title: `Insert lock_timeout = '${value}'`, preferred: true, edits: [setSettingEdit(ctx, 'lock_timeout', value)] };
 }

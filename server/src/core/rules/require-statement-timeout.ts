@@ -11,6 +11,13 @@ export const requireStatementTimeout: Rule = {
   id: 'require-statement-timeout',
   defaultSeverity: 'off',
   fixable: true,
+  fixes: {
+    'set-statement-timeout': {
+      safety: 'suggestion',
+      does: 'Inserts SET [LOCAL] statement_timeout before the statement (after BEGIN inside a transaction).',
+      effect: 'a statement running longer than the timeout is cancelled and the migration fails',
+    },
+  },
   docs: {
     summary: 'A statement that rewrites, scans or indexes an existing table under a blocking lock (or updates every row) while no statement_timeout is set.',
     why:
@@ -63,5 +70,5 @@ export const requireStatementTimeout: Rule = {
 /** Inserts `SET [LOCAL] statement_timeout` where require-lock-timeout would insert its lock_timeout. */
 function statementTimeoutFix(ctx: StatementContext): Fix {
   const value = ctx.file.config.statementTimeout;
-  return { title: `Insert statement_timeout = '${value}'`, preferred: true, edits: [setSettingEdit(ctx, 'statement_timeout', value)] };
+  return { kind: 'set-statement-timeout', title: `Insert statement_timeout = '${value}'`, preferred: true, edits: [setSettingEdit(ctx, 'statement_timeout', value)] };
 }

@@ -31,6 +31,13 @@ export const runnerStatementSplit: Rule = {
   id: 'runner-statement-split',
   defaultSeverity: 'error',
   fixable: true,
+  fixes: {
+    'wrap': {
+      safety: 'safe',
+      does: "Wraps the statement in the runner's StatementBegin / StatementEnd annotations.",
+      effect: 'the runner sends the statement whole, as PostgreSQL parses it',
+    },
+  },
   docs: {
     summary: 'A statement that goose or sql-migrate would cut in two: one of its inner lines ends with `;`.',
     why:
@@ -82,6 +89,7 @@ function wrapFix(ctx: StatementContext, all: Line[], split: { begin: string; end
     return undefined;
   const nl = /\r\n/.test(text) ? '\r\n' : '\n';
   return {
+    kind: 'wrap',
     title: `Wrap the statement in ${split.begin} / ${split.end}`,
     preferred: true,
     edits: [

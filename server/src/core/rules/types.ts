@@ -19,13 +19,44 @@ export interface TextEdit {
   newText: string;
 }
 
+/**
+ * How far a fix can be trusted. `safe`: wherever the original migration runs to completion, the
+ * fixed one leaves the same schema and the same rows (it may give up earlier on its lock_timeout,
+ * and can be retried). `suggestion`: it changes what the migration does (the consequence is in
+ * its title); a person applies it, one at a time, never `lint --fix`, fix-all or fix-on-save.
+ */
+export type FixSafety = 'safe' | 'suggestion';
+
+/** A rule's description of one of its fixes (`Rule.fixes`), the source of its safety class. */
+export interface FixDoc {
+  safety: FixSafety;
+  /** What the fix writes, in one sentence (the docs). */
+  does: string;
+  /** safe: why the result is the same. suggestion: what changes, short, as it ends the fix's title ("existing rows stay NULL"). */
+  effect: string;
+}
+
+/** A fix as a rule writes it. */
 export interface Fix {
+  /** Which of the rule's `fixes` this is: its safety class comes from there. */
+  kind: string;
   title: string;
   edits: TextEdit[];
-  /** The obvious fix for this finding (VS Code's `isPreferred`). */
+  /** The obvious fix for this finding (VS Code's `isPreferred`); never set on a suggestion. */
   preferred?: boolean;
   /** Files the fix creates (a new migration after this one, a runner config file): created, or replaced when they exist. */
   files?: NewFile[];
+}
+
+/** A fix on a finding: its class stamped from the rule's metadata by the engine (a suggestion's title ends with its consequence). */
+export interface ClassifiedFix extends Fix {
+  safety: FixSafety;
+}
+
+/** A fix the rule could not offer here, and why (shown as a disabled code action). */
+export interface WithheldFix {
+  title: string;
+  reason: string;
 }
 
 export interface RelatedInfo {
@@ -40,9 +71,11 @@ export interface Finding {
   span: Span;
   /** Index of the statement it is about. */
   statement: number;
-  fix?: Fix;
+  fix?: ClassifiedFix;
   /** Why the finding's fix is not offered (the runner forbids editing the file). */
   fixWithheld?: string;
+  /** When the rule has a fix for findings like this one but not here (the editor shows it disabled, with the reason). */
+  withheld?: WithheldFix;
   related?: RelatedInfo[];
 }
 
@@ -51,7 +84,7 @@ export interface Finding {
  * finding (e.g. a warning rule whose slow cases are errors); it is ignored when the user set the
  * rule's severity in the configuration.
  */
-export type ReportedFinding = Omit<Finding, 'rule' | 'severity'> & { severity?: Severity };
+export type ReportedFinding = Omit<Finding, 'rule' | 'severity' | 'fix'> & { severity?: Severity; fix?: Fix };
 
 export interface RuleDocs {
   /** One line: what the rule flags. */
@@ -103,6 +136,8 @@ export interface Rule {
   minPgVersion?: number;
   /** Whether the rule offers a quick fix (for the docs and `lockwise rules`). */
   fixable: boolean;
+  /** Every fix the rule can offer, by `Fix.kind`, with its safety class (required when `fixable`). */
+  fixes?: Record<string, FixDoc>;
   /** False when an ignore comment makes no sense for it (the editor offers none): the finding is about the file itself. */
   ignorable?: boolean;
   /** Called for every statement in file order. */
