@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { RULES } from '../server/src/core/rules/registry';
-import { renderRuleDoc } from '../server/src/core/report/ruleDocs';
+import { fixClasses, renderRuleDoc } from '../server/src/core/report/ruleDocs';
 import { RUNNERS } from '../server/src/core/runners/registry';
 import { renderRunnerDoc } from '../server/src/core/report/runnerDocs';
 
@@ -64,7 +64,7 @@ export function expectedDocs(): Map<string, string> {
     '',
     '| rule | default | fix | what it flags |',
     '|---|---|---|---|',
-    ...RULES.map((r) => `| [${r.id}](${r.id}.md) | ${r.defaultSeverity} | ${r.fixable ? 'yes' : ''} | ${r.docs.summary.replace(/\|/g, '\\|')} |`),
+    ...RULES.map((r) => `| [${r.id}](${r.id}.md) | ${r.defaultSeverity} | ${fixClasses(r)} | ${r.docs.summary.replace(/\|/g, '\\|')} |`),
     '',
   ].join('\n');
   pages.set('README.md', index);

@@ -80,6 +80,18 @@ export interface StartOptions {
   serverPath?: string;
   /** The whole command line instead of `node <serverPath> --stdio` (e.g. an installed bin). */
   command?: string[];
+  /** The client shows disabled code actions (`codeAction.disabledSupport`), as VS Code does. */
+  disabledActions?: boolean;
+  /** The client applies snippet text edits (`workspaceEdit.snippetEditSupport`, LSP 3.18), as VS Code does. */
+  snippetEdits?: boolean;
+}
+
+/** A snippet's text as an editor inserts it: placeholders become their default text, `\\$` `\\}` `\\\\` unescaped. */
+export function snippetToText(snippet: string): string {
+  return snippet.replace(
+    /\\([$}\\])|\$\{\d+:([^}]*)\}|\$\d+/g,
+    (_m, escaped: string | undefined, placeholder: string | undefined) => escaped ?? placeholder ?? '',
+  );
 }
 
 export class TestClient {
@@ -134,14 +146,17 @@ export class TestClient {
         workspace: {
           configuration: true,
           workspaceFolders: true,
-          workspaceEdit: { documentChanges: true },
+          workspaceEdit: { documentChanges: true, ...(options.snippetEdits ? { snippetEditSupport: true } : {}) },
           didChangeWatchedFiles: { dynamicRegistration: true },
           didChangeConfiguration: { dynamicRegistration: true },
           codeLens: { refreshSupport: true },
         },
         textDocument: {
           publishDiagnostics: { relatedInformation: true, versionSupport: true, codeDescriptionSupport: true },
-          ...(options.resolveCodeActions ? { codeAction: { dataSupport: true, resolveSupport: { properties: ['edit'] } } } : {}),
+          codeAction: {
+            ...(options.resolveCodeActions ? { dataSupport: true, resolveSupport: { properties: ['edit'] } } : {}),
+            ...(options.disabledActions ? { disabledSupport: true } : {}),
+          },
         },
       },
     });
@@ -224,7 +239,7 @@ export class TestClient {
       }
       byUri.set(
         change.textDocument.uri,
-        change.edits.filter((e): e is TextEdit => 'range' in e),
+        change.edits.map((e) => ('snippet' in e ? { range: e.range, newText: snippetToText(e.snippet.value) } : e)),
       );
     }
     for (const [uri, edits] of Object.entries(edit.changes ?? {})) byUri.set(uri, edits);

@@ -106,7 +106,7 @@ describe('LSP code actions', function () {
     const after = await apply(uri, ignore);
     assert.strictEqual(
       client.text(uri),
-      'DO $$ BEGIN PERFORM 1; END $$;\n  -- lockwise-ignore require-concurrent-index-creation\n  CREATE INDEX i ON t (c);\n',
+      'DO $$ BEGIN PERFORM 1; END $$;\n  -- lockwise-ignore require-concurrent-index-creation -- <why>\n  CREATE INDEX i ON t (c);\n',
     );
     assert.deepStrictEqual(
       after.map((x) => x.code),
@@ -116,7 +116,7 @@ describe('LSP code actions', function () {
     const lt = after[0];
     const ignore2 = (await client.codeActions(uri, lt.range)).find((a) => a.title === 'Ignore require-lock-timeout for this statement')!;
     const after2 = await apply(uri, ignore2);
-    assert.match(client.text(uri), /^ {2}-- lockwise-ignore require-concurrent-index-creation, require-lock-timeout\n {2}CREATE INDEX/m);
+    assert.match(client.text(uri), /^ {2}-- lockwise-ignore require-concurrent-index-creation, require-lock-timeout -- <why>\n {2}CREATE INDEX/m);
     assert.deepStrictEqual(after2, []);
   });
 
@@ -128,7 +128,7 @@ describe('LSP code actions', function () {
     const after = await apply(uri, ignore);
     assert.strictEqual(
       client.text(uri),
-      '-- Migration 42\n-- adds indexes\n-- lockwise-ignore-file require-concurrent-index-creation\n\nCREATE INDEX i ON t (c);\nCREATE INDEX j ON u (c);\n',
+      '-- Migration 42\n-- adds indexes\n-- lockwise-ignore-file require-concurrent-index-creation -- <why>\n\nCREATE INDEX i ON t (c);\nCREATE INDEX j ON u (c);\n',
     );
     assert.ok(!after.some((x) => x.code === 'require-concurrent-index-creation'));
   });

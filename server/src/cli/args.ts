@@ -28,7 +28,9 @@ Options:
   --pg-version N    PostgreSQL major version to assume (default 15, or pgVersion in .lockwise.json)
   --config F        use this config file instead of the nearest .lockwise.json
   --fail-on L       error (default), warning or info: the lowest severity that makes the exit code 1
-  --fix             lint: apply every safe fix in place
+  --fix             lint: apply every safe fix in place (suggestions, which change what the
+                    migration does, are listed but not applied)
+  --fix-suggestions lint: --fix, and apply the suggestions too
   --dry-run         with --fix: print the diff instead of writing
   --explain-runner  lint: print which migration runner runs each file, why, and how (then exit 0)
   --no-color        plain text output
@@ -44,6 +46,8 @@ export interface Options {
   config?: string;
   failOn: Severity;
   fix: boolean;
+  /** With --fix: apply suggestions (fixes that change what the migration does) too. */
+  fixSuggestions: boolean;
   dryRun: boolean;
   explainRunner?: boolean;
   color: boolean;
@@ -80,6 +84,10 @@ const SWITCHES = new Map<string, (opts: Options) => void>(
     '-v': (opts) => (opts.command = 'version'),
     '--version': (opts) => (opts.command = 'version'),
     '--fix': (opts) => (opts.fix = true),
+    '--fix-suggestions': (opts) => {
+      opts.fix = true;
+      opts.fixSuggestions = true;
+    },
     '--dry-run': (opts) => (opts.dryRun = true),
     '--explain-runner': (opts) => (opts.explainRunner = true),
     '--all': (opts) => (opts.all = true),
@@ -94,6 +102,7 @@ export function parseArgs(argv: string[]): Options {
     paths: [],
     failOn: 'error',
     fix: false,
+    fixSuggestions: false,
     dryRun: false,
     all: false,
     color: !!process.stdout.isTTY && !process.env.NO_COLOR,

@@ -19,7 +19,7 @@ export async function lint(opts: Options): Promise<number> {
     return 0;
   }
   if (opts.fix) {
-    results = applyFixes(results, opts.dryRun);
+    results = applyFixes(results, opts.dryRun, { suggestions: opts.fixSuggestions });
     if (opts.dryRun) return 0;
   }
   if (format === 'json') writeReport(lintJson(results));

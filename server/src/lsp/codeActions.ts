@@ -6,7 +6,7 @@
  */
 import { diffLines } from 'diff';
 import * as path from 'path';
-import { CodeAction, CodeActionKind, CreateFile, Range, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
+import { CodeAction, CodeActionKind, CreateFile, Range, SnippetTextEdit, TextEdit, WorkspaceEdit } from 'vscode-languageserver/node';
 import {
   analyze,
   Analysis,
@@ -14,6 +14,7 @@ import {
   statementAt,
   Finding,
   fixAll,
+  fixSelected,
   AnalyzeOptions,
   insertLockTimeout,
   lockRank,
@@ -50,6 +51,10 @@ export interface ActionTarget {
   versioned: boolean;
   /** Whether the client can resolve a code action's edit later (`codeAction/resolve`). */
   resolvable: boolean;
+  /** Whether the client shows disabled code actions with their reason (`CodeAction.disabled`). */
+  disabledActions?: boolean;
+  /** Whether the client takes snippet text edits (LSP 3.18 `SnippetTextEdit`, in versioned document changes). */
+  snippetEdits?: boolean;
   docs: DocsLink;
 }
 
@@ -103,14 +108,14 @@ export function codeActions(target: ActionTarget, range: Range, only: string[] |
           title: `Ignore ${finding.rule} for this statement`,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
-          edit: coreEdit(target, [statementEdit]),
+          edit: ignoreEdit(target, statementEdit),
         });
       }
       actions.push({
         title: `Ignore ${finding.rule} for this file`,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
-        edit: coreEdit(target, [ignoreFileEdit(analysis, finding.rule)]),
+        edit: ignoreEdit(target, ignoreFileEdit(analysis, finding.rule)),
       });
     }
   }
@@ -127,7 +132,12 @@ function fixActions(target: ActionTarget, findings: Finding[]): CodeAction[] {
   const out: CodeAction[] = [];
   let checked = 0;
   for (const finding of findings) {
-    if (!finding.fix || out.length >= MAX_FIX_ACTIONS) continue;
+    if (out.length >= MAX_FIX_ACTIONS) continue;
+    if (!finding.fix) {
+      const withheld = withheldAction(target, finding);
+      if (withheld) out.push(withheld);
+      continue;
+    }
     const action: CodeAction = {
       title: finding.fix.title,
       kind: CodeActionKind.QuickFix,
@@ -151,6 +161,20 @@ function fixActions(target: ActionTarget, findings: Finding[]): CodeAction[] {
     }
   }
   return out;
+}
+
+/**
+ * A fix the rule withholds here, shown disabled with the reason (so the user knows why there is
+ * none), for clients that show disabled actions.
+ */
+function withheldAction(target: ActionTarget, finding: Finding): CodeAction | undefined {
+  if (!finding.withheld || !target.disabledActions) return undefined;
+  return {
+    title: finding.withheld.title,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [findingDiagnostic(target.uri, target.analysis, finding, target.docs)],
+    disabled: { reason: `No fix here: ${finding.withheld.reason}` },
+  };
 }
 
 /**
@@ -254,7 +278,7 @@ export function ignoreStatementEdit(analysis: Analysis, finding: Finding): CoreE
   }
   const lineStart = lines.lineStart(line);
   const indent = /^[ \t]*/.exec(text.slice(lineStart, stmt.span.start))![0];
-  return { start: lineStart, end: lineStart, newText: `${indent}-- lockwise-ignore ${finding.rule}${eol(text)}` };
+  return { start: lineStart, end: lineStart, newText: `${indent}-- lockwise-ignore ${finding.rule}${WHY}${eol(text)}` };
 }
 
 /**
@@ -279,10 +303,33 @@ export function ignoreFileEdit(analysis: Analysis, rule: string): CoreEdit {
   const nl = eol(text);
   if (afterHeader && k < lines.lineCount) {
     const at = lines.lineStart(k);
-    return { start: at, end: at, newText: `-- lockwise-ignore-file ${rule}${nl}` };
+    return { start: at, end: at, newText: `-- lockwise-ignore-file ${rule}${WHY}${nl}` };
   }
-  if (afterHeader) return { start: text.length, end: text.length, newText: `${nl}-- lockwise-ignore-file ${rule}` };
-  return { start: 0, end: 0, newText: `-- lockwise-ignore-file ${rule}${nl}` };
+  if (afterHeader) return { start: text.length, end: text.length, newText: `${nl}-- lockwise-ignore-file ${rule}${WHY}` };
+  return { start: 0, end: 0, newText: `-- lockwise-ignore-file ${rule}${WHY}${nl}` };
+}
+
+/** The reason placeholder a new ignore comment ends with (the text after ` -- ` is its reason). */
+export const WHY = ' -- <why>';
+
+/**
+ * An ignore comment's edit: `<why>` becomes a selected snippet placeholder (type the reason over it)
+ * where the client takes snippet edits, plain text otherwise.
+ */
+function ignoreEdit(target: ActionTarget, edit: CoreEdit): WorkspaceEdit | undefined {
+  const at = edit.newText.indexOf(WHY);
+  if (at < 0 || !target.snippetEdits || !target.versioned) return coreEdit(target, [edit]);
+  const range = toRange(target.analysis.lines, { start: edit.start, end: edit.end });
+  const before = edit.newText.slice(0, at + WHY.length - '<why>'.length);
+  const after = edit.newText.slice(at + WHY.length);
+  const value = `${snippetText(before)}\${1:<why>}${snippetText(after)}`;
+  const snippet: SnippetTextEdit = { range, snippet: { kind: 'snippet', value } };
+  return { documentChanges: [{ textDocument: { uri: target.uri, version: target.version }, edits: [snippet] }] };
+}
+
+/** Text inside a snippet: `$`, `}` and `\` are escaped. */
+function snippetText(text: string): string {
+  return text.replace(/[$}\\]/g, (c) => `\\${c}`);
 }
 
 /** Every safe fix (the core's fixAll) as one edit set: a line diff, so unchanged lines and cursors stay put. */
@@ -292,7 +339,7 @@ export function fixAllEdits(target: ActionTarget): { edits: CoreEdit[]; fixed: s
 }
 
 function fixAllAction(target: ActionTarget): CodeAction | undefined {
-  if (!target.analysis.findings.some((f) => f.fix)) return undefined;
+  if (!target.analysis.findings.some((f) => fixSelected(f))) return suggestionsOnlyAction(target);
   // Fixing everything re-analyses the file per fix: only when the action is chosen, if the client lets us.
   if (target.resolvable) {
     const data: ActionData = { kind: 'fixAll', uri: target.uri, version: target.version };
@@ -302,6 +349,20 @@ function fixAllAction(target: ActionTarget): CodeAction | undefined {
   const edit = coreEdit(target, edits, files);
   if (edits.length === 0 || !edit) return undefined;
   return { title: `Fix all Lockwise findings (${fixed.length})`, kind: FIX_ALL_KIND, edit };
+}
+
+/**
+ * Fix-all when only suggestions are left: disabled, saying why (they change what the migration
+ * does, so fix-all and fix-on-save never apply them).
+ */
+function suggestionsOnlyAction(target: ActionTarget): CodeAction | undefined {
+  const suggestions = target.analysis.findings.filter((f) => f.fix?.safety === 'suggestion').length;
+  if (!suggestions || !target.disabledActions) return undefined;
+  return {
+    title: 'Fix all Lockwise findings',
+    kind: FIX_ALL_KIND,
+    disabled: { reason: `${suggestions} suggestion(s) left, which change what the migration does: apply them one by one from the lightbulb` },
+  };
 }
 
 export function minimalEdits(before: string, after: string): CoreEdit[] {

@@ -214,6 +214,8 @@ async function actionTarget(state: ServerState, uri: string): Promise<ActionTarg
     options: state.workspace.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text, loaded.analysis.baseline),
     versioned: state.client.versionedEdits,
     resolvable: state.client.resolvableActions,
+    disabledActions: state.client.disabledActions,
+    snippetEdits: state.client.snippetEdits,
     docs: state.docs,
   };
 }

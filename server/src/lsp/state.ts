@@ -41,6 +41,10 @@ export interface ClientCapabilities {
   versionedEdits: boolean;
   /** The client resolves code actions' edits when they are chosen (`codeAction/resolve`). */
   resolvableActions: boolean;
+  /** The client shows disabled code actions with their reason. */
+  disabledActions: boolean;
+  /** The client applies snippet text edits (`workspace.workspaceEdit.snippetEditSupport`, LSP 3.18). */
+  snippetEdits: boolean;
   codeLensRefresh: boolean;
   dynamic: { watchedFiles: boolean; configuration: boolean; workspaceFolders: boolean };
 }
@@ -119,6 +123,8 @@ function clientCapabilities(params: InitializeParams): ClientCapabilities {
     pulledConfiguration: !!caps.workspace?.configuration,
     versionedEdits: !!caps.workspace?.workspaceEdit?.documentChanges,
     resolvableActions: !!caps.textDocument?.codeAction?.resolveSupport?.properties.includes('edit'),
+    disabledActions: !!caps.textDocument?.codeAction?.disabledSupport,
+    snippetEdits: !!caps.workspace?.workspaceEdit?.snippetEditSupport,
     codeLensRefresh: !!caps.workspace?.codeLens?.refreshSupport,
     dynamic: {
       watchedFiles: !!caps.workspace?.didChangeWatchedFiles?.dynamicRegistration,

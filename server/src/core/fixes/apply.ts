@@ -4,6 +4,7 @@ import { TextEdit } from '../rules/types';
 import type { NewFile } from '../runners/types';
 import * as path from 'path';
 import { runnerProfile } from '../runners/registry';
+import { FixSelection, selected } from './safety';
 
 /** Applies non-overlapping edits (document offsets into `text`). */
 export function applyEdits(text: string, edits: TextEdit[]): string {
@@ -22,10 +23,11 @@ export interface FixAllResult {
 }
 
 /**
- * Applies every available fix, re-analysing after each round (a fix may move statements), until no
- * fixable finding is left or a round changes nothing. Each round's result must not add error findings.
+ * Applies every available safe fix (and suggestions when `selection.suggestions`), re-analysing after
+ * each round (a fix may move statements), until no such finding is left or a round changes nothing.
+ * Each round's result must not add error findings.
  */
-export function fixAll(text: string, options: AnalyzeOptions = {}, maxRounds = 500): FixAllResult {
+export function fixAll(text: string, options: AnalyzeOptions = {}, selection: FixSelection = {}, maxRounds = 500): FixAllResult {
   let current = text;
   const fixed: string[] = [];
   const files: NewFile[] = [];
@@ -33,7 +35,7 @@ export function fixAll(text: string, options: AnalyzeOptions = {}, maxRounds = 5
   let opts = options;
   for (let round = 0; round < maxRounds; round++) {
     const analysis = analyze(current, opts);
-    const fixable = analysis.findings.filter((f) => f.fix);
+    const fixable = analysis.findings.filter((f) => selected(f, selection));
     if (fixable.length === 0) break;
     const errorsBefore = analysis.findings.filter((f) => f.severity === 'error').length;
     const syntaxBefore = analysis.findings.filter((f) => f.rule === 'syntax-error').length;

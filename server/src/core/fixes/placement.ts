@@ -110,13 +110,18 @@ export function outOfOwnBlock(ctx: StatementContext): Fix | undefined {
   if (tx.begin === ctx.statement.index - 1 && tx.end === ctx.statement.index + 1) {
     const line = lineOf(file, begin.span.start);
     return {
+      kind: 'out-of-block',
       title: `Remove the BEGIN (line ${line}) and COMMIT around it: it must run outside a transaction block`,
       edits: [removeStatement(file, begin), removeStatement(file, commit)],
     };
   }
   const moved = placeOutsideTransaction(ctx, ctx.statement.text, { carryLockTimeout: true });
   if (!moved) return undefined;
-  return { title: `Move it after the COMMIT on line ${lineOf(file, commit.span.start)}: it must run outside a transaction block`, edits: moved };
+  return {
+    kind: 'out-of-block',
+    title: `Move it after the COMMIT on line ${lineOf(file, commit.span.start)}: it must run outside a transaction block`,
+    edits: moved,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { T, asAlterTableCmd, asColumnDef, nameList } from '../parse/ast';
 import { chooseName } from '../model/catalog';
-import { Fix, StatementContext } from '../rules/types';
+import { Fix, StatementContext, WithheldFix } from '../rules/types';
 import { quoteIdent, relationSql } from '../rules/support/names';
 import { insertBeforeTransaction, noOutsidePlaceReason } from './placement';
 import { Span } from '../text/positions';
@@ -99,10 +99,13 @@ export function usingIndexFinding(
   table: string,
   stmt: T.AlterTableStmt,
   con: T.Constraint,
-): { name: string; span: Span; fix?: Fix; noFix?: string } {
+): { name: string; span: Span; fix?: Fix; noFix?: string; withheld?: WithheldFix } {
   const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
   const fix = usingIndexFix(ctx, stmt, con, clause);
   const span = clause ?? headSpan(ctx.file, ctx.statement);
   const name = uniqueConstraintName(ctx, table, con, stmt);
-  return typeof fix === 'string' ? { name, span, noFix: fix } : { name, span, fix };
+  if (typeof fix !== 'string') return { name, span, fix };
+  const primary = con.contype === 'CONSTR_PRIMARY';
+  const title = `Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX`;
+  return { name, span, noFix: fix, withheld: { title, reason: fix } };
 }

@@ -1,6 +1,31 @@
 /** A rule's documentation page, generated from its metadata (docs/rules/<id>.md, `lockwise explain`). */
 import { Rule } from '../rules/types';
 
+/** The safety classes of a rule's fixes (`safe`, `suggestion`, `safe, suggestion`), empty when it has none. */
+export function fixClasses(rule: Rule): string {
+  const classes = new Set(Object.values(rule.fixes ?? {}).map((f) => f.safety));
+  return (['safe', 'suggestion'] as const).filter((c) => classes.has(c)).join(', ');
+}
+
+/** Each fix with its safety class: what `lint --fix`, fix-all and fix-on-save apply, and what they leave to a person. */
+function fixSection(rule: Rule): string[] {
+  const fixes = Object.values(rule.fixes ?? {});
+  if (!fixes.length) return [];
+  return [
+    '## Quick fixes',
+    '',
+    '| fix | class | effect |',
+    '|---|---|---|',
+    ...fixes.map((f) => `| ${f.does.replace(/\|/g, '\\|')} | ${f.safety} | ${f.effect.replace(/\|/g, '\\|')} |`),
+    '',
+    fixes.some((f) => f.safety === 'suggestion')
+      ? 'A *suggestion* changes what the migration does: it is offered in the editor one at a time, with its consequence in its title, and never applied by `lockwise lint --fix`, fix-all or fix-on-save (`lockwise lint --fix-suggestions` applies it on request). ' +
+        'A *safe* fix leaves the same schema and the same rows wherever the original migration runs to completion.'
+      : 'A *safe* fix leaves the same schema and the same rows wherever the original migration runs to completion: `lockwise lint --fix`, fix-all and fix-on-save apply it.',
+    '',
+  ];
+}
+
 export function renderRuleDoc(rule: Rule): string {
   const severity = rule.defaultSeverity === 'off' ? 'off (enable it in `.lockwise.json`)' : rule.defaultSeverity;
   const lines = [
@@ -9,7 +34,7 @@ export function renderRuleDoc(rule: Rule): string {
     rule.docs.summary,
     '',
     `- Default severity: ${severity}`,
-    `- Quick fix: ${rule.fixable ? 'yes' : 'no'}`,
+    `- Quick fix: ${fixClasses(rule) || 'no'}`,
     ...(rule.minPgVersion ? [`- Applies from PostgreSQL ${rule.minPgVersion}`] : []),
     '',
     '## Why it is dangerous',
@@ -20,6 +45,7 @@ export function renderRuleDoc(rule: Rule): string {
     '',
     rule.docs.safe,
     '',
+    ...fixSection(rule),
     '## Example',
     '',
     'Flagged:',

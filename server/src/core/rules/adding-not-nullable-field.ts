@@ -1,11 +1,11 @@
 import { T, asColumnDef } from '../parse/ast';
 import { chooseName } from '../model/catalog';
-import { Rule, StatementContext, Fix, TextEdit } from './types';
+import { Rule, StatementContext, Fix, TextEdit, WithheldFix } from './types';
 import { commandSpans, keywordSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { eol, insertAfterStatement, removeListItem } from './support/edits';
 import { alterCommands, AlterCommand } from './support/alter';
-import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout } from '../fixes/placement';
+import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout, noOutsidePlaceReason } from '../fixes/placement';
 
 export const addingNotNullableField: Rule = {
   id: 'adding-not-nullable-field',
@@ -67,11 +67,32 @@ export const addingNotNullableField: Rule = {
         statement: ctx.statement.index,
         span,
         message: `SET NOT NULL on ${table}.${column} reads every row to look for NULLs while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the whole scan. ${advice}`,
-        fix: pg12 && rel?.kind !== 'partitioned' && stmt.relation?.inh !== false ? checkFirstFix(ctx, command, cmds) : undefined,
+        ...checkFirstOrWhyNot(ctx, command, cmds, rel?.kind === 'partitioned' || stmt.relation?.inh === false),
       });
     }
   },
 };
+
+const TITLE = 'SET NOT NULL through a validated CHECK (no scan under ACCESS EXCLUSIVE)';
+
+/** The fix, or (as a withheld fix the editor shows disabled) why there is none here. */
+function checkFirstOrWhyNot(
+  ctx: StatementContext,
+  command: AlterCommand,
+  cmds: T.AlterTableCmd[],
+  partitioned: boolean,
+): { fix?: Fix; withheld?: WithheldFix } {
+  const why = (reason: string) => ({ withheld: { title: TITLE, reason } });
+  if (ctx.file.config.pgVersion < 12) return why('before PostgreSQL 12, SET NOT NULL scans the table even when a validated CHECK proves it');
+  if (partitioned) return why('it does not handle partitioned tables or ONLY');
+  const fix = checkFirstFix(ctx, command, cmds);
+  if (fix) return { fix };
+  const tx = ctx.timeline.transaction;
+  if (tx && !tx.implicit && tx.end !== undefined && ctx.statement.container === undefined) {
+    return why('VALIDATE must run after the COMMIT, and moving SET NOT NULL there would run it after the statements that follow it in this transaction');
+  }
+  return why(`VALIDATE must run outside the transaction, and ${noOutsidePlaceReason(ctx)}`);
+}
 
 /** ADD CHECK NOT VALID; VALIDATE; SET NOT NULL; DROP CHECK — all outside any transaction block. */
 function checkFirstFix(ctx: StatementContext, command: AlterCommand, cmds: T.AlterTableCmd[]): Fix | undefined {
@@ -87,7 +108,7 @@ function checkFirstFix(ctx: StatementContext, command: AlterCommand, cmds: T.Alt
     `ALTER TABLE ${t} ALTER COLUMN ${col} SET NOT NULL`,
     `ALTER TABLE ${t} DROP CONSTRAINT ${con}`,
   ];
-  const title = 'SET NOT NULL through a validated CHECK (no scan under ACCESS EXCLUSIVE)';
+  const title = TITLE;
   if (cmds.length === 1) {
     const edits = placeOutsideTransaction(ctx, steps.join(';' + eol(ctx.file.text)), { carryLockTimeout: true });
     return edits ? { kind: 'check-first', title: title + (edits.how ? ` (${edits.how})` : ''), preferred: true, edits, files: edits.files } : undefined;

@@ -35,7 +35,7 @@ export const addingPrimaryKeyConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const { name, span, fix, noFix } = usingIndexFinding(ctx, table, stmt, con);
+        const { name, span, fix, noFix, withheld } = usingIndexFinding(ctx, table, stmt, con);
         const rel = ctx.catalog.relation(table);
         const nullable = nameList(con.keys).filter((k) => rel?.columns.get(k) && !rel.columns.get(k)!.notNull);
         report({
@@ -50,6 +50,7 @@ export const addingPrimaryKeyConstraint: Rule = {
                 `${nullable.length > 1 ? 'them' : 'it'} NOT NULL, scanning ${table} under ACCESS EXCLUSIVE; make ${nullable.length > 1 ? 'them' : 'it'} NOT NULL first through a validated CHECK.`
               : ''),
           fix,
+          withheld,
         });
       } else if (col.colname) {
         report({

@@ -22,6 +22,11 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
       does: "Adds the runner's opt-out when every other statement of the file is safe to retry, else moves the statement to a new migration right after this one.",
       effect: 'the same statements run in the same order, the failing one outside the transaction',
     },
+    'out-of-block': {
+      safety: 'safe',
+      does: 'Drops the BEGIN/COMMIT around the statement when it is all the block holds, else moves it after the COMMIT when it is the last statement of the block.',
+      effect: 'the same statements run in the same order, the failing one outside the transaction block',
+    },
   },
   docs: {
     summary: 'A CONCURRENTLY statement (CREATE/DROP INDEX, REINDEX, DETACH PARTITION) inside a transaction block.',

@@ -34,7 +34,7 @@ export const disallowedUniqueConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const { name, span, fix, noFix } = usingIndexFinding(ctx, table, stmt, con);
+        const { name, span, fix, noFix, withheld } = usingIndexFinding(ctx, table, stmt, con);
         report({
           statement: ctx.statement.index,
           span,
@@ -43,6 +43,7 @@ export const disallowedUniqueConstraint: Rule = {
             'for the whole build. Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX' +
             (noFix ? `. No quick fix: ${noFix}.` : '.'),
           fix,
+          withheld,
         });
       } else if (col.colname) {
         report({

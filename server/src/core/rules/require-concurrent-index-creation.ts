@@ -1,15 +1,15 @@
 import { T, as } from '../parse/ast';
-import { Rule, Fix, StatementContext } from './types';
+import { Rule, Fix, StatementContext, WithheldFix } from './types';
 import { keywordSpan, headSpan } from './support/spans';
 import { statementTextWith } from './support/edits';
-import { placementNote, placeOutsideTransaction } from '../fixes/placement';
+import { noOutsidePlaceReason, placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 export const requireConcurrentIndexCreation: Rule = {
   id: 'require-concurrent-index-creation',
   defaultSeverity: 'error',
   fixable: true,
   fixes: {
-    'concurrently': {
+    concurrently: {
       safety: 'safe',
       does: 'Adds CONCURRENTLY (and IF NOT EXISTS to a named index); moves the statement after the COMMIT when it ends its transaction.',
       effect: 'the same index is built; IF NOT EXISTS only differs where the original fails',
@@ -44,10 +44,18 @@ export const requireConcurrentIndexCreation: Rule = {
         (partitioned
           ? `${table} is partitioned, where CONCURRENTLY is not supported: create the index CONCURRENTLY on each partition, then ON ONLY the parent and ATTACH them.`
           : 'Use CREATE INDEX CONCURRENTLY.'),
-      fix: partitioned ? undefined : concurrentFix(ctx, stmt),
+      ...(partitioned
+        ? { withheld: { title: 'Use CREATE INDEX CONCURRENTLY', reason: `${table} is partitioned, where CONCURRENTLY is not supported` } }
+        : concurrentFixOrWhyNot(ctx, stmt)),
     });
   },
 };
+
+function concurrentFixOrWhyNot(ctx: StatementContext, stmt: T.IndexStmt): { fix?: Fix; withheld?: WithheldFix } {
+  const fix = concurrentFix(ctx, stmt);
+  if (fix) return { fix };
+  return { withheld: { title: 'Use CREATE INDEX CONCURRENTLY', reason: `CONCURRENTLY cannot run in a transaction block, and ${noOutsidePlaceReason(ctx)}` } };
+}
 
 /** CONCURRENTLY (and IF NOT EXISTS for named indexes); moves the statement after COMMIT when it ends its transaction. */
 function concurrentFix(ctx: StatementContext, stmt: T.IndexStmt): Fix | undefined {
