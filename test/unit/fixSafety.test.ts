@@ -10,44 +10,24 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyze, Catalog, fixAll, initParser, LockwiseConfig, mergeConfig, RULES, RULES_BY_ID } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
+import { loadRuleCases } from '../support/ruleCases';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const FIXTURES = path.join(ROOT, 'test/fixtures/rules');
 const CLI = path.join(ROOT, 'dist/cli.js');
 const UUID = 'ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();\n';
 
-/** Every fixture case of a rule: its text, history and config (the layout of test/unit/ruleFixtures.test.ts). */
+/** Every fixture case of a rule, with the rule switched on, its config and its history replayed. */
 function fixtureCases(ruleId: string): { name: string; text: string; history?: Catalog; config: LockwiseConfig }[] {
-  const dir = path.join(FIXTURES, ruleId);
-  if (!fs.existsSync(dir)) return [];
   const severity = RULES_BY_ID.get(ruleId)!.defaultSeverity;
   const enable = { rules: { [ruleId]: severity === 'off' ? 'warning' : severity } } as const;
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    let files: string[];
-    let expected: string;
-    if (entry.isDirectory()) {
-      files = fs
-        .readdirSync(full)
-        .filter((f) => f.endsWith('.sql'))
-        .sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))
-        .map((f) => path.join(full, f));
-      expected = path.join(full, 'expected.json');
-    } else if (entry.name.endsWith('.sql')) {
-      files = [full];
-      expected = full.replace(/\.sql$/, '.json');
-    } else continue;
-    if (!files.length) continue;
-    const json = fs.existsSync(expected) ? (JSON.parse(fs.readFileSync(expected, 'utf8')) as { config?: Partial<LockwiseConfig> }) : {};
+  return loadRuleCases(ruleId).map((c) => {
     let history: Catalog | undefined;
-    if (files.length > 1) {
+    if (c.history.length) {
       history = new Catalog();
-      for (const f of files.slice(0, -1)) replay(fs.readFileSync(f, 'utf8'), history);
+      for (const h of c.history) replay(h, history);
     }
-    out.push({ name: entry.name, text: fs.readFileSync(files[files.length - 1], 'utf8'), history, config: mergeConfig(enable, json.config ?? {}) });
-  }
-  return out;
+    return { name: c.name, text: c.text, history, config: mergeConfig(enable, c.config) };
+  });
 }
 
 describe('fix safety classes', () => {

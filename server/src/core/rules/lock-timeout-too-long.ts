@@ -48,7 +48,12 @@ export const lockTimeoutTooLong: Rule = {
             'while a statement waits that long for its lock, every later query on the table queues behind it.',
       fix:
         replacementMs !== undefined && replacementMs > 0 && replacementMs <= max && locationSpan(ctx.file, ctx.statement, value.location)
-          ? { kind: 'configured-timeout', title: `Use lock_timeout = '${replacement}'`, preferred: true, edits: [{ start: span.start, end: span.end, newText: `'${replacement}'` }] }
+          ? {
+              kind: 'configured-timeout',
+              title: `Use lock_timeout = '${replacement}'`,
+              preferred: true,
+              edits: [{ start: span.start, end: span.end, newText: `'${replacement}'` }],
+            }
           : undefined,
     });
   },

@@ -61,7 +61,8 @@ export const preferRobustStmts: Rule = {
         span: keywords,
         message: `${what} without ${text.trim()}: if the migration fails after this statement and is retried, the retry fails here.`,
       };
-      if (insertAt !== undefined) finding.fix = { kind: 'if-exists', title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
+      if (insertAt !== undefined)
+        finding.fix = { kind: 'if-exists', title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
       report(finding);
     };
     switch (nodeKind(node)) {

@@ -11,7 +11,7 @@ export const requireConcurrentIndexDeletion: Rule = {
   defaultSeverity: 'error',
   fixable: true,
   fixes: {
-    'concurrently': {
+    concurrently: {
       safety: 'safe',
       does: 'Uses DROP INDEX CONCURRENTLY, one statement per index, outside the transaction.',
       effect: 'the same indexes are dropped',

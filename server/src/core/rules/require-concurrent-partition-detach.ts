@@ -14,7 +14,7 @@ export const requireConcurrentPartitionDetach: Rule = {
   minPgVersion: 14,
   fixable: true,
   fixes: {
-    'concurrently': {
+    concurrently: {
       safety: 'safe',
       does: 'Uses DETACH PARTITION ... CONCURRENTLY outside the transaction, then drops the CHECK constraint it adds to the partition.',
       effect: 'the partition ends detached with the same constraints',

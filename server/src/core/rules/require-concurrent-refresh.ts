@@ -7,7 +7,7 @@ export const requireConcurrentRefresh: Rule = {
   defaultSeverity: 'warning',
   fixable: true,
   fixes: {
-    'concurrently': {
+    concurrently: {
       safety: 'safe',
       does: 'Adds CONCURRENTLY; offered as safe when the migration history shows a unique index on the view.',
       effect: 'the view ends with the same rows',

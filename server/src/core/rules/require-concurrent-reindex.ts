@@ -21,15 +21,15 @@ export const requireConcurrentReindex: Rule = {
   minPgVersion: 12,
   fixable: true,
   fixes: {
-    'concurrently': {
+    concurrently: {
       safety: 'safe',
       does: 'Uses REINDEX INDEX ... CONCURRENTLY outside the transaction.',
-      effect: 'the index is rebuilt, an invalid one included (measured)',
+      effect: 'the index is rebuilt, an invalid one included (pinned on PGlite)',
     },
     'concurrently-many': {
       safety: 'suggestion',
       does: 'Uses REINDEX TABLE/SCHEMA/DATABASE ... CONCURRENTLY outside the transaction.',
-      effect: 'invalid indexes are skipped, not rebuilt (measured)',
+      effect: 'invalid indexes are skipped, not rebuilt',
     },
   },
   docs: {

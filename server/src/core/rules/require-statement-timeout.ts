@@ -70,5 +70,10 @@ export const requireStatementTimeout: Rule = {
 /** Inserts `SET [LOCAL] statement_timeout` where require-lock-timeout would insert its lock_timeout. */
 function statementTimeoutFix(ctx: StatementContext): Fix {
   const value = ctx.file.config.statementTimeout;
-  return { kind: 'set-statement-timeout', title: `Insert statement_timeout = '${value}'`, preferred: true, edits: [setSettingEdit(ctx, 'statement_timeout', value)] };
+  return {
+    kind: 'set-statement-timeout',
+    title: `Insert statement_timeout = '${value}'`,
+    preferred: true,
+    edits: [setSettingEdit(ctx, 'statement_timeout', value)],
+  };
 }

@@ -32,7 +32,7 @@ export const runnerStatementSplit: Rule = {
   defaultSeverity: 'error',
   fixable: true,
   fixes: {
-    'wrap': {
+    wrap: {
       safety: 'safe',
       does: "Wraps the statement in the runner's StatementBegin / StatementEnd annotations.",
       effect: 'the runner sends the statement whole, as PostgreSQL parses it',

@@ -55,9 +55,9 @@ export function findingBlock(a: Analysis, f: Finding, location: string, c: Paint
   return lines;
 }
 
-/** The `= help:` and `= note:` lines: the fix (applied by `--fix`), else the rule's safe alternative. */
+/** The `= help:` and `= note:` lines: the fix (applied by `--fix`, a suggestion only by `--fix-suggestions`), else the rule's safe alternative. */
 function trailers(f: Finding): [string, string][] {
   const out: [string, string][] = [];
-  if (f.fix) out.push(['help', `${f.fix.title} (lockwise lint --fix)`]);
+  if (f.fix) out.push(['help', `${f.fix.title} (lockwise lint ${f.fix.safety === 'safe' ? '--fix' : '--fix-suggestions'})`]);
   return out;
 }
