@@ -145,6 +145,22 @@ describe('deploy baseline', function () {
       assert.deepStrictEqual(lint(repo.dir, { baseline: { git: 'main' } }).lines, [5, 6], 'moved back');
     });
 
+    it('lint --fix leaves the statements on the pending table alone and fixes the deployed one', () => {
+      fs.writeFileSync(path.join(repo.dir, '.lockwise.json'), JSON.stringify({ baseline: 'main' }));
+      const r = spawnSync(process.execPath, [CLI, 'lint', '--fix', '--dry-run', 'm'], { cwd: repo.dir, encoding: 'utf8' });
+      assert.strictEqual(r.status, 0, r.stderr);
+      const changed = r.stdout.split('\n').filter((l) => /^[-+][^-+]/.test(l));
+      assert.ok(
+        changed.some((l) => /^\+CREATE INDEX CONCURRENTLY .*users_email ON users/.test(l)),
+        r.stdout,
+      );
+      assert.deepStrictEqual(
+        changed.filter((l) => l.includes('orders')),
+        [],
+        'no fix on orders',
+      );
+    });
+
     it('a migration id: 001 deployed exempts orders, 002 deployed does not', () => {
       assert.deepStrictEqual(lint(repo.dir, { baseline: { migration: '001' } }).lines, [5, 6]);
       assert.deepStrictEqual(lint(repo.dir, { baseline: { migration: '002_orders.sql' } }).report, withoutBaseline.report);

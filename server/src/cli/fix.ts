@@ -19,7 +19,13 @@ export function applyFixes(results: FileResult[], dryRun: boolean, selection: Fi
   const history = new HistoryProvider(undefined, (f, t) => runners.forFile(f, t, byPath.get(f) ?? DEFAULT_CONFIG));
   const out: FileResult[] = [];
   for (const r of results) {
-    const options = { config: r.config, history: history.catalogBefore(r.path), runner: r.runner, sizes: r.analysis.sizes?.input };
+    const options = {
+      config: r.config,
+      history: history.catalogBefore(r.path),
+      runner: r.runner,
+      sizes: r.analysis.sizes?.input,
+      baseline: r.analysis.baseline,
+    };
     const fixed = fixAll(r.analysis.text, options, selection);
     if (fixed.text !== r.analysis.text) {
       if (dryRun) writeReport(terminalLines(createTwoFilesPatch(r.path, r.path, r.analysis.text, fixed.text, '', '', { context: 3 })));
