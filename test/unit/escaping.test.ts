@@ -7,6 +7,7 @@
 import * as assert from 'assert';
 import {
   analyze,
+  auditMarkdown,
   clip,
   codeSafe,
   escapeMarkdown,
@@ -22,7 +23,10 @@ import {
   textReport,
   workflowCommand,
 } from '../../server/src/core';
+import * as fs from 'fs';
+import * as path from 'path';
 import { xml } from '../../server/src/core/report/escapeXml';
+import { statementCard } from '../../server/src/lsp/hover';
 import { TERMINAL_ATTACKS } from '../robustness/injection';
 
 /** Anything a terminal, a log viewer or a bidi-aware renderer would act on. */
@@ -169,5 +173,16 @@ describe('escaping: markdown and HTML', () => {
   it('HTML: no raw control or line break from a name, so no line of the page starts with it', () => {
     assert.strictEqual(xml('<b>\n::error::x\x1b'), '&lt;b&gt;\\n::error::x\\x1b');
     for (const attack of TERMINAL_ATTACKS) assert.doesNotMatch(xml(attack), RAW);
+  });
+
+  it('severities in markdown are the words error/warning/info, not emoji (they render without an emoji font)', async () => {
+    await initParser();
+    const a = analyze('CREATE INDEX i ON t (c);\nALTER TABLE t ADD COLUMN d int NOT NULL;\nUPDATE t SET d = 1;\nALTER TABLE t ADD COLUMN e int;\n');
+    assert.ok(new Set(a.findings.map((f) => f.severity)).size >= 2, 'errors and warnings');
+    const markdown = [auditMarkdown('x.sql', a), ...a.statements.map((s) => statementCard(a, s))].join('\n');
+    assert.doesNotMatch(markdown, /\p{Extended_Pictographic}/u);
+    assert.match(markdown, /\| error `require-concurrent-index-creation`/);
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
+    assert.doesNotMatch(readme, /\p{Extended_Pictographic}/u, 'the README shows what the report prints');
   });
 });

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ageText, analyze, FileReport, initParser, LockwiseConfig, SizeInput, Severity, terminalLines } from '../core';
-import { expandPaths, readSqlFile, toPosix, UsageError } from '../project/files';
+import { expandPaths, readSqlFile, reportPath, toPosix, UsageError } from '../project/files';
 import { select } from '../project/selection';
 import { ConfigResolver } from '../project/configFor';
 import { HistoryProvider, SnapshotSource } from '../project/history';
@@ -53,7 +53,7 @@ export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
       writeReport(terminalLines(staleWarning(analysis.sizes.input, analysis.sizes.ageMs, config)), 'stderr');
     }
     for (const e of analysis.internalErrors) writeLine(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)`, 'stderr');
-    results.push({ path: toPosix(file), analysis, config, bom, runner });
+    results.push({ path: reportPath(file), analysis, config, bom, runner });
   }
   return results;
 }

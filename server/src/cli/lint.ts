@@ -1,7 +1,8 @@
 /** `lockwise lint`: findings in text, JSON, SARIF or GitHub annotations; `--fix` applies safe fixes first. */
 import { githubAnnotations, lintJson, sarifReport, textReport } from '../core';
 import { runnerText } from '../core';
-import { UsageError } from '../project/files';
+import { toPosix, UsageError } from '../project/files';
+import { HOMEPAGE, ruleDocsUrl } from '../project/constants';
 import { Options, VERSION } from './args';
 import { analyzeFiles, worstSeverityExitCode } from './files';
 import { applyFixes } from './fix';
@@ -23,7 +24,8 @@ export async function lint(opts: Options): Promise<number> {
     if (opts.dryRun) return 0;
   }
   if (format === 'json') writeReport(lintJson(results));
-  else if (format === 'sarif') writeReport(sarifReport(results, VERSION));
+  else if (format === 'sarif')
+    writeReport(sarifReport(results, { version: VERSION, root: toPosix(process.cwd()), helpUri: ruleDocsUrl, informationUri: HOMEPAGE }));
   else if (format === 'github') writeCommands(githubAnnotations(results));
   else writeReport(textReport(results, opts.color));
   return worstSeverityExitCode(results, opts.failOn);

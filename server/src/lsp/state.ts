@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CodeLensRefreshRequest, Connection, InitializeParams, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { VERSION } from '../project/constants';
+import { ruleDocsUrl, VERSION } from '../project/constants';
 import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { pathToUri } from './convert';
@@ -19,7 +19,6 @@ import { DEFAULT_IDLE_MS, TraceService, TraceStore } from './trace';
 import { Workspace } from './workspace';
 
 export { VERSION };
-const DOCS_REPOSITORY = 'https://github.com/lockwise/lockwise/blob/main/docs/rules';
 
 /** Options the client may pass in `initializationOptions`. */
 interface InitOptions {
@@ -141,7 +140,7 @@ function docsLinks(): DocsLink {
     let link = cache.get(rule);
     if (!link) {
       const local = path.join(__dirname, '..', 'docs', 'rules', `${rule}.md`);
-      link = fs.existsSync(local) ? pathToUri(local) : `${DOCS_REPOSITORY}/${encodeURIComponent(rule)}.md`;
+      link = fs.existsSync(local) ? pathToUri(local) : ruleDocsUrl(rule);
       cache.set(rule, link);
     }
     return link;

@@ -3,6 +3,14 @@
 /** The package version, reported by `lockwise --version`, SARIF and the server's `serverInfo`. */
 export const VERSION = '0.1.0';
 
+/** The project's home page (SARIF's informationUri). */
+export const HOMEPAGE = 'https://github.com/lockwise/lockwise';
+
+/** A rule's documentation page on the web (SARIF's helpUri, the editor's link when the bundled page is missing). */
+export function ruleDocsUrl(ruleId: string): string {
+  return `${HOMEPAGE}/blob/main/docs/rules/${encodeURIComponent(ruleId)}.md`;
+}
+
 /** The extensions of the SQL files Lockwise checks. */
 export const SQL_FILE = /\.(sql|psql|pgsql)$/i;
 

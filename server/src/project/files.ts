@@ -17,8 +17,12 @@ export interface FoundFile {
 
 /** The files, in migration order. */
 export function expandPaths(inputs: string[]): FoundFile[] {
-  const out = new Map<string, boolean>();
-  const add = (file: string, explicit: boolean) => out.set(file, explicit || (out.get(file) ?? false));
+  // Keyed by the absolute path: `x.sql` and `./x.sql` are one file.
+  const out = new Map<string, FoundFile>();
+  const add = (file: string, explicit: boolean) => {
+    const key = path.resolve(file);
+    out.set(key, { file: out.get(key)?.file ?? file, explicit: explicit || (out.get(key)?.explicit ?? false) });
+  };
   for (const input of inputs) {
     if (/[*?[\]{}]/.test(input)) {
       const matched = globFiles(input);
@@ -40,7 +44,19 @@ export function expandPaths(inputs: string[]): FoundFile[] {
       add(input, true);
     }
   }
-  return [...out.entries()].map(([file, explicit]) => ({ file, explicit })).sort((a, b) => NATURAL_ORDER.compare(a.file, b.file));
+  return [...out.values()].sort((a, b) => NATURAL_ORDER.compare(a.file, b.file));
+}
+
+/**
+ * The path every report prints for a file (text, JSON, SARIF under %SRCROOT%, GitHub annotations):
+ * relative to the current folder when inside it, whatever was typed (`./x`, `x`, `/abs/cwd/x`),
+ * else absolute; POSIX separators.
+ */
+export function reportPath(file: string, cwd = process.cwd()): string {
+  const absolute = path.resolve(cwd, file);
+  const relative = path.relative(cwd, absolute);
+  const outside = relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  return toPosix(outside ? absolute : relative);
 }
 
 function walk(dir: string): string[] {

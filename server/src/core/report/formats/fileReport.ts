@@ -2,7 +2,7 @@
 import { Analysis } from '../../analyze';
 
 export interface FileReport {
-  /** Path as printed (POSIX separators, relative as given). */
+  /** Path as printed: relative to the current folder when inside it, else absolute; POSIX separators (project/files.ts reportPath). */
   path: string;
   analysis: Analysis;
 }
