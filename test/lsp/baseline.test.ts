@@ -2,13 +2,14 @@
  * Deploy baseline in the editor, over stdio on a real git repository: statements on a table created
  * by a pending migration get no diagnostic and a hover that says why; moving the baseline branch
  * (a watched git ref) brings the diagnostics back; the big-document worker applies the same
- * baseline; an untrusted workspace runs no git and says so once.
+ * baseline; a baseline that cannot be used is a warning on its key in .lockwise.json (a message
+ * when it comes from the settings); an untrusted workspace runs no git.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { MarkupContent } from 'vscode-languageserver-protocol/node';
-import { TestClient } from './client';
+import { DiagnosticSeverity, MarkupContent } from 'vscode-languageserver-protocol/node';
+import { messageText, TestClient, uriOf } from './client';
 import { gitRepo, GitRepo } from '../support/gitRepo';
 
 /** 0-based lines of 003_orders_more.sql with a diagnostic. */
@@ -62,13 +63,47 @@ describe('LSP deploy baseline', function () {
     await client.waitFor('the worker log line', () => client.logs.find((l) => l.includes('in the analysis worker')));
   });
 
-  it('an untrusted workspace runs no git: one warning, no baseline', async () => {
+  it('an untrusted workspace runs no git: a warning on the baseline key of .lockwise.json, no baseline', async () => {
     const { client, uri } = await start({ trusted: false });
     assert.deepStrictEqual(lines(await client.diagnostics(uri)), [0, 1, 2, 3, 4, 5]);
-    const warning = await client.waitFor('the warning', () => client.messages.find((m) => m.message.includes('baseline')));
+    const config = await client.diagnostics(uriOf(path.join(repo.dir, '.lockwise.json')));
+    assert.strictEqual(config.diagnostics.length, 1);
+    const [d] = config.diagnostics;
+    assert.deepStrictEqual([d.severity, d.code, d.range.start], [DiagnosticSeverity.Warning, 'baseline-unavailable', { line: 0, character: 1 }]);
     assert.match(
-      warning.message,
-      /^Lockwise: .*\/m: baseline "main" not used: git is not run in an untrusted workspace; tables of earlier migrations count as deployed\.$/,
+      messageText(d.message),
+      /^baseline not used: .*\/m: baseline "main" not used: git is not run in an untrusted workspace; tables of earlier migrations count as deployed\.$/,
     );
+  });
+
+  it('a bad ref: the warning until .lockwise.json names a known one; from the settings, one message', async () => {
+    const other = gitRepo('lockwise-lsp-baseline-ref-');
+    try {
+      const configFile = path.join(other.dir, '.lockwise.json');
+      fs.writeFileSync(configFile, JSON.stringify({ baseline: 'origin/nope' }));
+      const client = await TestClient.start(other.dir);
+      clients.push(client);
+      const uri = await client.open(path.join(other.dir, 'm/003_orders_more.sql'));
+      assert.deepStrictEqual(lines(await client.diagnostics(uri)), [0, 1, 2, 3, 4, 5]);
+      const warned = await client.diagnostics(uriOf(configFile));
+      assert.match(messageText(warned.diagnostics[0].message), /git does not know the ref "origin\/nope"/);
+      const since = client.mark();
+      fs.writeFileSync(configFile, JSON.stringify({ baseline: 'main' }));
+      await client.fileChanged(configFile);
+      assert.deepStrictEqual((await client.diagnostics(uriOf(configFile), since)).diagnostics, []);
+      assert.deepStrictEqual(lines(await client.diagnostics(uri, since)), [4, 5]);
+
+      fs.writeFileSync(configFile, '{}');
+      await client.fileChanged(configFile);
+      await client.setSettings({ baseline: 'v9' });
+      const message = await client.waitFor('the message', () => client.messages.find((m) => m.message.includes('"v9"')));
+      assert.match(
+        message.message,
+        /^Lockwise: .*\/m: baseline "v9" not used: git does not know the ref "v9"; tables of earlier migrations count as deployed\.$/,
+      );
+      assert.strictEqual(client.messages.filter((m) => m.message.includes('"v9"')).length, 1);
+    } finally {
+      fs.rmSync(other.dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 /** Findings as LSP diagnostics, and the diagnostic of an invalid `.lockwise.json`. */
 import { Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range } from 'vscode-languageserver/node';
-import type { Analysis, ConfigError, Finding, LineIndex } from '../core';
+import { ConfigError } from '../core';
+import type { Analysis, Finding, LineIndex } from '../core';
 import type { Span } from '../core';
 import { toRange, toSeverity } from './convert';
 
@@ -102,6 +103,12 @@ export function configDiagnostic(error: ConfigError, text: string | undefined): 
     range = { start: { line: 0, character: 0 }, end: { line: 0, character: firstLineEnd < 0 ? text.length : firstLineEnd } };
   }
   return { range, severity: DiagnosticSeverity.Error, source: SOURCE, message: error.message, code: 'invalid-config' };
+}
+
+/** A `baseline` that cannot be resolved (no git, unknown ref, ...): a warning on the key, the analysis runs without it. */
+export function baselineDiagnostic(message: string, text: string | undefined): Diagnostic {
+  const located = configDiagnostic(new ConfigError('', 'baseline', message), text);
+  return { ...located, severity: DiagnosticSeverity.Warning, message: `baseline not used: ${message}`, code: 'baseline-unavailable' };
 }
 
 function spanRange(text: string, start: number, end: number): Range {

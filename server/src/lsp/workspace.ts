@@ -77,6 +77,8 @@ export class Workspace {
   readonly history: HistoryProvider;
   private readonly runners: RunnerDetector;
   private readonly baselines: BaselineResolver;
+  /** Config file → why its `baseline` is not used (shown as a warning on the key). */
+  private readonly baselineProblems = new Map<string, string>();
   private generationCount = 0;
 
   constructor(
@@ -128,7 +130,7 @@ export class Workspace {
   filesChanged(paths: string[]): void {
     // git refs moved (a commit, a fetch, a checkout): only the baselines read them.
     if (paths.length && paths.every(isGitPath)) return this.baselinesChanged();
-    this.baselines.invalidate();
+    this.forgetBaselines();
     if (paths.some((p) => path.basename(p) === CONFIG_FILE_NAME)) this.configs.clear();
     this.disk.clear();
     this.history.invalidate();
@@ -138,13 +140,18 @@ export class Workspace {
 
   settingsChanged(): void {
     this.settings.clear();
-    this.baselines.invalidate();
+    this.forgetBaselines();
     this.generationCount++;
+  }
+
+  private forgetBaselines(): void {
+    this.baselines.invalidate();
+    this.baselineProblems.clear();
   }
 
   /** Git refs moved or trust changed: resolve the baselines again. */
   baselinesChanged(): void {
-    this.baselines.invalidate();
+    this.forgetBaselines();
     this.generationCount++;
   }
 
@@ -154,7 +161,7 @@ export class Workspace {
     this.disk.clear();
     this.history.invalidate();
     this.runners.invalidate();
-    this.baselines.invalidate();
+    this.forgetBaselines();
     this.generationCount++;
   }
 
@@ -192,8 +199,8 @@ export class Workspace {
   }
 
   /** Every config file loaded so far with its error, for diagnostics on the config files themselves. */
-  configFileStates(): { file: string; error?: ConfigError }[] {
-    return this.configs.states();
+  configFileStates(): { file: string; error?: ConfigError; baselineProblem?: string }[] {
+    return this.configs.states().map((s) => ({ ...s, baselineProblem: this.baselineProblems.get(s.file) }));
   }
 
   async contextFor(uri: string, languageId: string | undefined, size: number): Promise<DocumentContext> {
@@ -202,8 +209,15 @@ export class Workspace {
     const file = uriToPath(uri);
     if (context.skip || !file || !context.config.baseline) return context;
     const { baseline, problem } = await this.baselines.forFile(file, context.config.baseline);
-    if (problem) this.host.warn(`${problem.folder}: ${problem.message}; tables of earlier migrations count as deployed.`);
+    if (problem) this.baselineProblem(context, `${problem.folder}: ${problem.message}; tables of earlier migrations count as deployed.`);
     return { ...context, baseline };
+  }
+
+  /** A baseline from `.lockwise.json` is reported on its key there; one from the settings, once as a message. */
+  private baselineProblem(context: DocumentContext, message: string): void {
+    const file = context.configFile;
+    if (file && !context.configError && this.configs.load(file).config?.baseline) this.baselineProblems.set(file, message);
+    else this.host.warn(message);
   }
 
   private resolveContext(uri: string, languageId: string | undefined, size: number, settings: ServerSettings): DocumentContext {

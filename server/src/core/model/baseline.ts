@@ -1,7 +1,7 @@
 /**
  * The deploy baseline: which migrations production has already run. A table created by a pending
  * migration (one not in the baseline) is empty in production until that deploy, so indexing,
- * constraining, validating or rewriting it blocks nobody and takes no time. The project layer
+ * constraining, validating or rewriting it reads no rows and blocks nobody. The project layer
  * finds the pending files (git or a migration id, `project/baseline.ts`); the core only reads the set.
  */
 import * as path from 'path';
