@@ -47,8 +47,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: 'server/src/(?!lsp/protocol$|project/constants$)',
-              message: 'The client imports only lsp/protocol.ts and project/constants.ts (ARCHITECTURE.md).',
+              regex: 'server/src/(?!lsp/protocol$|lsp/labels$|project/constants$)',
+              message: 'The client imports only lsp/protocol.ts, lsp/labels.ts and project/constants.ts (ARCHITECTURE.md).',
             },
           ],
         },

@@ -4,7 +4,6 @@
  * the workspace audit with progress, the status bar item, and the palette commands. Activation
  * itself only registers things; nothing heavy runs until a SQL file is there.
  */
-import * as path from 'path';
 import * as vscode from 'vscode';
 import { NATURAL_ORDER, SQL_FILE, SQL_LANGUAGES } from '../../server/src/project/constants';
 import {
@@ -17,6 +16,8 @@ import {
   FileSummary,
   TraceCommandResult,
 } from '../../server/src/lsp/protocol';
+import { labelText } from '../../server/src/lsp/labels';
+import { relativeFileLinks } from './reportLinks';
 import { ExecuteCommandRequest, LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 
 const AUDIT_SCHEME = 'lockwise-audit';
@@ -33,16 +34,6 @@ type AuditFilesResult = ServerAuditFilesResult;
 
 function isSqlDocument(doc: vscode.TextDocument): boolean {
   return SQL_LANGUAGES.has(doc.languageId) || (doc.uri.scheme === 'file' && SQL_FILE.test(doc.uri.path));
-}
-
-/** `](file:///abs/x.sql#L3)` → `](../../abs/x.sql#L3)`, relative to `dir` (a file: URI). */
-export function relativeFileLinks(markdown: string, dir: vscode.Uri): string {
-  return markdown.replace(/\]\((file:\/\/[^)\s]+)\)/g, (whole, target: string) => {
-    const linked = vscode.Uri.parse(target);
-    if (linked.authority !== dir.authority) return whole;
-    const relative = path.posix.relative(dir.path, linked.path).split('/').map(encodeURIComponent).join('/');
-    return `](${relative}${linked.fragment ? `#${linked.fragment}` : ''})`;
-  });
 }
 
 /** The audit reports, served as read-only virtual markdown documents for the markdown preview. */
@@ -365,7 +356,7 @@ class Lockwise {
     const counts = [f.error ? `$(error) ${f.error}` : '', f.warning ? `$(warning) ${f.warning}` : '', f.info ? `$(info) ${f.info}` : '']
       .filter(Boolean)
       .join(' ');
-    this.status.text = `${counts || '$(check)'} · ${lock ? `${lock.mode} ${noIcons(lock.relation.replace(/\s+/g, ' '))}` : 'no blocking locks'}`;
+    this.status.text = `${counts || '$(check)'} · ${lock ? `${lock.mode} ${labelText(lock.relation.replace(/\s+/g, ' '))}` : 'no blocking locks'}`;
     this.status.backgroundColor = f.error
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
       : f.warning
@@ -381,11 +372,6 @@ class Lockwise {
     ].join('\n');
     this.status.show();
   }
-}
-
-/** Status bar text renders `$(name)` as an icon; a table name must not. */
-function noIcons(text: string): string {
-  return text.replace(/\$\(/g, '$\u200b(');
 }
 
 function basename(uri: vscode.Uri): string {

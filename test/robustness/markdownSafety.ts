@@ -22,6 +22,11 @@ export const HOSTILE_NAMES = [
   'mail@evil.example',
   '[ref]: command:workbench.action.terminal.new',
   '**bold** _em_ ~~s~~ # h',
+  // VS Code labels (CodeLens titles, the status bar) render `$(name)` as an icon.
+  '$(zap) $(sync~spin) $(error)',
+  // Percent-encoded HTML in a link of the preview's shape: a link rewrite that decodes it makes it live.
+  '](file:///tmp/x.sql#%60%3Cimg%20src=https://evil.example/p.png%3E)',
+  '](file:///tmp/%60%3Cimg%20src%3Dhttps:%2F%2Fevil.example%2Fq.png%3E#L1)',
 ];
 
 export function quoteIdent(name: string): string {

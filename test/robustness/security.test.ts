@@ -9,6 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, auditMarkdown, initParser } from '../../server/src/core';
+import { relativeFileLinks } from '../../client/src/reportLinks';
 import { statementCard } from '../../server/src/lsp/hover';
 import { TestClient, tempWorkspace, write } from '../lsp/client';
 import { HOSTILE_NAMES, hostileMigration, isTimelineImage, liveMarkdown } from './markdownSafety';
@@ -124,6 +125,7 @@ describe('security: the server renders document text inertly', function () {
       assert.strictEqual(lens.command?.command, 'lockwise.showStatement', `lens runs ${lens.command?.command}`);
       assert.strictEqual(lens.command?.arguments?.[0], uri);
       assert.ok(!/[\r\n]/.test(lens.command?.title ?? ''), 'one line');
+      assert.doesNotMatch(lens.command?.title ?? '', /(?<!\\)\$\([A-Za-z0-9-]+\)/, 'no icon syntax from a name');
     }
   });
 
@@ -136,14 +138,19 @@ describe('security: the server renders document text inertly', function () {
     await client.openUri(rawUri, text);
     await client.diagnostics(rawUri);
     const lineLink = (href: string) => /#L\d+$/.test(href) && href.startsWith('file:') && !/[()[\]<>` ]/.test(href.replace(/#L\d+$/, ''));
+    // What the preview shows: the client rewrites line links relative to the report's folder.
+    const reportDir = { authority: '', path: path.join(dir, '.reports/r') };
+    const relativeLink = (href: string) => /^(\.\.\/)+[A-Za-z0-9\-._~%/]+#L\d+$/.test(href);
     for (const u of [uri, rawUri]) {
       const one = await client.executeCommand<string>('lockwise.auditFile', u);
-      assert.ok(one.includes('onerror'), 'the audit has the statements');
+      assert.ok(one.includes('onerror') && one.includes('%3Cimg'), 'the audit has the statements');
       assertInert(one, `lockwise.auditFile ${u}`, lineLink);
+      assertInert(relativeFileLinks(one, reportDir), `preview of lockwise.auditFile ${u}`, relativeLink);
     }
     const all = await client.executeCommand<{ markdown: string }>('lockwise.auditFiles', [uri, rawUri]);
     assert.ok((all.markdown.match(/!\[Lock timeline\]\(data:image\/svg\+xml/g) ?? []).length >= 2, 'the timeline pictures are there, and checked');
     assertInert(all.markdown, 'lockwise.auditFiles', lineLink);
+    assertInert(relativeFileLinks(all.markdown, reportDir), 'preview of lockwise.auditFiles', relativeLink);
   });
 
   it('diagnostics are plain text messages (no markdown field), and the server wrote no error', async () => {

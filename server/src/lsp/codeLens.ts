@@ -8,6 +8,7 @@ import type { Analysis, StatementAnalysis } from '../core';
 import { compactSummary, strongestLock } from '../core';
 import { lockRank } from '../core';
 import { toRange } from './convert';
+import { labelText } from './labels';
 import { LENS_COMMANDS } from './protocol';
 
 const SHOW_STATEMENT = LENS_COMMANDS.showStatement;
@@ -55,7 +56,8 @@ export function codeLenses(analysis: Analysis, uri: string): CodeLens[] {
     if (!strong && count === 0) continue;
     const at = analysis.lines.positionAt(s.statement.span.start);
     const summary = lock ? compactSummary(analysis, visible) : 'no lock on an existing table';
-    const title = count ? `${summary} · ${count} finding${count === 1 ? '' : 's'}: show fixes` : summary;
+    // Table names in it: `$(zap)` would render as an icon.
+    const title = labelText(count ? `${summary} · ${count} finding${count === 1 ? '' : 's'}: show fixes` : summary);
     const data: LensData = { findings: count, strong };
     lenses.push({
       range: toRange(analysis.lines, { start: s.statement.span.start, end: s.statement.span.start }),
