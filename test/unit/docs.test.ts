@@ -1,7 +1,55 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { DOCS_DIR, expectedDocs, expectedReadme, expectedRunnerDocs, README, RUNNER_DOCS_DIR } from '../../scripts/generateDocs';
+import { DOCS_DIR, expectedDocs, expectedLockDoc, expectedReadme, expectedRunnerDocs, LOCK_DOC, README, RUNNER_DOCS_DIR } from '../../scripts/generateDocs';
+import { initParser } from '../../server/src/core';
+import { ALTER_TABLE_EXAMPLES, ALTER_TABLE_LOCKS, INTERNAL_SUBTYPES, alterTableLock } from '../../server/src/core/locks/alterTable';
+import type { AlterTableType } from '@pgsql/types';
+import { ALTER_TABLE_SETUP } from '../../server/src/core/locks/alterTable';
+import { Catalog } from '../../server/src/core';
+import { replay } from '../../server/src/project/history';
+import { buildStatements } from '../../server/src/core/model/statements';
+import { modelStatement } from '../../server/src/core/locks/model';
+import { as } from '../../server/src/core/parse/ast';
+
+describe('generated lock docs', () => {
+  before(async () => {
+    await initParser();
+  });
+
+  it('docs/locks.md matches the ALTER TABLE lock table and the model (run `npm run docs` when this fails)', () => {
+    assert.strictEqual(fs.readFileSync(LOCK_DOC, 'utf8'), expectedLockDoc(), 'docs/locks.md is stale');
+  });
+
+  it('every sub-command a migration can write has an example run on a real server, except those named here', () => {
+    // SET EXPRESSION is PostgreSQL 17+ (the test server is 15); foreign tables need an FDW; DETACH
+    // CONCURRENTLY and its FINALIZE cannot run inside the test's transaction.
+    const unmeasured = new Set(['AT_SetExpression', 'AT_GenericOptions', 'AT_AlterColumnGenericOptions', 'AT_DetachPartitionFinalize']);
+    const measured = new Set(ALTER_TABLE_EXAMPLES.map((e) => e.subtype));
+    const missing = (Object.keys(ALTER_TABLE_LOCKS) as AlterTableType[]).filter((s) => !INTERNAL_SUBTYPES.has(s) && !unmeasured.has(s) && !measured.has(s));
+    assert.deepStrictEqual(missing, []);
+  });
+
+  it('the model takes the lock of the table on the relation each example alters', () => {
+    const catalog = new Catalog();
+    replay(ALTER_TABLE_SETUP, catalog);
+    for (const e of ALTER_TABLE_EXAMPLES) {
+      const stmt = buildStatements(e.sql).statements[0];
+      const altered = as(stmt.node, 'AlterTableStmt')?.relation?.relname ?? '';
+      const args = { foreignKey: /FOREIGN KEY/.test(e.sql), options: /\((\w+)/.exec(e.sql.split(/ SET | RESET /)[1] ?? '')?.slice(1) };
+      const mode = modelStatement(stmt.node, catalog, { pgVersion: 15 }).locks.find((l) => l.relation === altered)?.mode;
+      assert.strictEqual(mode, alterTableLock(e.subtype, args), e.sql);
+    }
+  });
+
+  it('argument-dependent levels: a foreign key, DETACH CONCURRENTLY, ACCESS EXCLUSIVE storage parameters', () => {
+    assert.strictEqual(alterTableLock('AT_AddConstraint', { foreignKey: true }), 'SHARE ROW EXCLUSIVE');
+    assert.strictEqual(alterTableLock('AT_AddConstraint'), 'ACCESS EXCLUSIVE');
+    assert.strictEqual(alterTableLock('AT_DetachPartition', { concurrent: true }), 'SHARE UPDATE EXCLUSIVE');
+    assert.strictEqual(alterTableLock('AT_SetRelOptions', { options: ['fillfactor'] }), 'SHARE UPDATE EXCLUSIVE');
+    assert.strictEqual(alterTableLock('AT_SetRelOptions', { options: ['fillfactor', 'security_barrier'] }), 'ACCESS EXCLUSIVE');
+  });
+});
 
 describe('generated rule docs', () => {
   it('docs/rules matches the rule metadata (run `npm run docs` when this fails)', () => {

@@ -4,6 +4,7 @@
  * concurrent operations it blocks. Checked against locks measured on real engines (test/unit/oracle
  * and test/engine).
  */
+import { alterTableLock } from './alterTable';
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asDefElem, asRangeVar, nameList, nodeKind, findAll } from '../parse/ast';
 import { Catalog } from '../model/catalog';
 import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, lockRank } from './modes';
@@ -143,7 +144,10 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'AlterTableStmt')!;
     const table = stmt.relation?.relname ?? '';
     if (stmt.objtype === 'OBJECT_INDEX') {
-      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+      (stmt.cmds ?? []).forEach((c, i) => {
+        const cmd = asAlterTableCmd(c);
+        if (cmd) b.command(i, () => alterIndexCmd(b, catalog, table, cmd));
+      });
       return;
     }
     if (stmt.objtype === 'OBJECT_SEQUENCE') {
@@ -547,8 +551,6 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
     case 'AT_CookedColumnDefault':
     case 'AT_DropNotNull':
     case 'AT_AddIdentity':
-    case 'AT_SetIdentity':
-    case 'AT_DropIdentity':
     case 'AT_SetStorage':
     case 'AT_SetCompression':
     case 'AT_ReplicaIdentity':
@@ -556,9 +558,6 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
     case 'AT_DisableRowSecurity':
     case 'AT_ForceRowSecurity':
     case 'AT_NoForceRowSecurity':
-    case 'AT_AddInherit':
-    case 'AT_DropInherit':
-    case 'AT_AddOf':
     case 'AT_DropOf':
     case 'AT_EnableRule':
     case 'AT_DisableRule':
@@ -585,13 +584,35 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
     case 'AT_SetStatistics':
     case 'AT_SetOptions':
     case 'AT_ResetOptions':
-    case 'AT_ClusterOn':
     case 'AT_DropCluster':
       b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
       return;
+    case 'AT_ClusterOn':
+      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
+      b.lock(cmd.name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+      return;
+    case 'AT_AddInherit':
+    case 'AT_DropInherit': {
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      // INHERIT opens the new parent SHARE UPDATE EXCLUSIVE, NO INHERIT the old one ACCESS SHARE (measured, PostgreSQL 15).
+      const parent = as(cmd.def, 'RangeVar')?.relname;
+      b.lock(parent, cmd.subtype === 'AT_AddInherit' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS SHARE', 'referenced');
+      return;
+    }
+    case 'AT_AddOf':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      // The composite type's row type is a relation of its own (pg_class), read to compare columns.
+      b.lock(typeNameOf(cmd.def), 'ACCESS SHARE', 'referenced');
+      return;
+    case 'AT_SetIdentity':
+    case 'AT_DropIdentity':
+      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      // The identity's sequence: altered (as ALTER SEQUENCE) or dropped with it.
+      b.lock(identitySequence(table, cmd.name), cmd.subtype === 'AT_SetIdentity' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE', 'sequence');
+      return;
     case 'AT_SetRelOptions':
     case 'AT_ResetRelOptions':
-      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
+      b.lock(table, alterTableLock(cmd.subtype, { options: optionNames(cmd) }), 'target');
       return;
     case 'AT_EnableTrig':
     case 'AT_DisableTrig':
@@ -671,6 +692,40 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       return;
   }
+}
+
+/**
+ * ALTER INDEX: the index's lock per sub-command as for tables (SET TABLESPACE copies it under
+ * ACCESS EXCLUSIVE); ATTACH PARTITION locks the attached index ACCESS EXCLUSIVE and reads both tables.
+ */
+function alterIndexCmd(b: EffectBuilder, catalog: Catalog, index: string, cmd: T.AlterTableCmd) {
+  if (cmd.subtype === 'AT_AttachPartition') {
+    const part = as(cmd.def, 'PartitionCmd')?.name?.relname;
+    b.lock(index, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+    b.lock(part, 'ACCESS EXCLUSIVE', 'partition_index');
+    b.lock(catalog.indexes.get(index)?.table, 'ACCESS SHARE', 'target');
+    b.lock(part ? catalog.indexes.get(part)?.table : undefined, 'ACCESS SHARE', 'partition');
+    return;
+  }
+  const options = cmd.subtype === 'AT_SetRelOptions' || cmd.subtype === 'AT_ResetRelOptions' ? optionNames(cmd) : undefined;
+  b.lock(index, cmd.subtype ? alterTableLock(cmd.subtype, { options }) : 'ACCESS EXCLUSIVE', 'target_index');
+}
+
+/** Names of the storage parameters SET (...) / RESET (...) lists. */
+function optionNames(cmd: T.AlterTableCmd): string[] {
+  const list = as(cmd.def, 'List')?.items ?? [];
+  return list.map((item) => as(item, 'DefElem')?.defname ?? '').filter(Boolean);
+}
+
+/** The relation name of a type name (the last part of a qualified name). */
+function typeNameOf(def: Node | undefined): string | undefined {
+  const names = nameList(as(def, 'TypeName')?.names);
+  return names[names.length - 1];
+}
+
+/** PostgreSQL's default name for an identity column's sequence (ChooseRelationName: <table>_<column>_seq). */
+function identitySequence(table: string, column: string | undefined): string | undefined {
+  return column ? `${table}_${column}_seq` : undefined;
 }
 
 /**

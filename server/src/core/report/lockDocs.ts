@@ -1,0 +1,64 @@
+/**
+ * docs/locks.md: the lock each ALTER TABLE sub-command takes (locks/alterTable.ts), and for every
+ * example statement the locks the model predicts on every relation, which
+ * test/engine/alterTable.engine.test.ts checks against a real PostgreSQL server.
+ */
+import type { AlterTableType } from '@pgsql/types';
+import { ALTER_TABLE_EXAMPLES, ALTER_TABLE_LOCKS, ALTER_TABLE_SETUP, INTERNAL_SUBTYPES } from '../locks/alterTable';
+import { blockedOperations, LockMode } from '../locks/modes';
+
+/** What the model predicts for one example: relation → mode. */
+export type PredictedLocks = (sql: string) => { relation: string; mode: LockMode }[];
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
+function blocks(mode: LockMode): string {
+  const ops = blockedOperations(mode);
+  if (ops.includes('SELECT')) return 'reads and writes';
+  if (ops.includes('INSERT')) return 'writes';
+  return 'schema changes, VACUUM, CREATE INDEX';
+}
+
+function subtypeName(subtype: AlterTableType): string {
+  return subtype.replace(/^AT_/, '');
+}
+
+export function renderLockDoc(predict: PredictedLocks): string {
+  const subtypes = (Object.keys(ALTER_TABLE_LOCKS) as AlterTableType[]).filter((s) => !INTERNAL_SUBTYPES.has(s));
+  return [
+    '# Locks taken by ALTER TABLE',
+    '',
+    'Generated from `server/src/core/locks/alterTable.ts` and the lock model by `npm run docs`; do not edit by hand.',
+    '',
+    "A statement takes the strongest lock of its sub-commands on the relation it alters. Source: PostgreSQL's",
+    '`AlterTableGetLockLevel` (src/backend/commands/tablecmds.c) and the ALTER TABLE reference page.',
+    '',
+    '| sub-command | lock on the altered relation | blocks | why |',
+    '|---|---|---|---|',
+    ...subtypes.map((s) => {
+      const { mode, why } = ALTER_TABLE_LOCKS[s];
+      return `| ${subtypeName(s)} | ${mode} | ${blocks(mode)} | ${cell(why)} |`;
+    }),
+    '',
+    '## Measured on PostgreSQL',
+    '',
+    'Each statement below runs on a real PostgreSQL server inside BEGIN … ROLLBACK (test/engine/alterTable.engine.test.ts),',
+    'and the locks the model predicts must be the ones `pg_locks` shows, on every relation. The schema they run on:',
+    '',
+    '```sql',
+    ALTER_TABLE_SETUP.trim(),
+    '```',
+    '',
+    '| statement | locks |',
+    '|---|---|',
+    ...ALTER_TABLE_EXAMPLES.map((e) => {
+      const locks = predict(e.sql)
+        .map((l) => `${l.relation}: ${l.mode}`)
+        .join('<br>');
+      return `| \`${cell(e.sql)}\` | ${locks} |`;
+    }),
+    '',
+  ].join('\n');
+}
