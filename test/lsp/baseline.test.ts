@@ -47,12 +47,20 @@ describe('LSP deploy baseline', function () {
     assert.ok(md.includes('orders is created by 002_orders.sql, not deployed yet (baseline main): it is empty in production'), md);
     const users = (await client.hover(uri, 5, 3))!.contents as MarkupContent;
     assert.doesNotMatch(users.value, /not deployed yet/);
+    // Edits re-analyse the document, never re-read git: one resolution in the log.
+    for (const extra of ['-- a', '-- ab', '-- abc']) {
+      await client.change(uri, client.text(uri) + extra);
+      await client.diagnostics(uri);
+    }
+    const resolutions = () => client.logs.filter((l) => l.startsWith('baseline "main" for ')).length;
+    assert.strictEqual(resolutions(), 1, client.logs.join('\n'));
 
     repo.git('branch', '-f', 'main', 'feature');
     const since = client.mark();
     await client.fileChanged(path.join(repo.dir, '.git/refs/heads/main'));
     const back = await client.diagnostics(uri, since);
     assert.deepStrictEqual(lines(back), [0, 1, 2, 3, 4, 5]);
+    assert.strictEqual(resolutions(), 2, 'read again once the ref moved');
     assert.doesNotMatch(((await client.hover(uri, 0, 3))!.contents as MarkupContent).value, /not deployed yet/);
     repo.git('branch', '-f', 'main', 'feature~1');
   });

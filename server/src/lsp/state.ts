@@ -81,7 +81,7 @@ export class ServerState {
     this.workspace = new Workspace(
       (scope) => this.fetchSettings(scope),
       (file) => this.analyses.textOf(file),
-      { trusted: () => this.trusted, warn: (message) => log.showOnce('warning', `Lockwise: ${message}`) },
+      { trusted: () => this.trusted, warn: (message) => log.showOnce('warning', `Lockwise: ${message}`), info },
     );
     this.analyses = new Documents(this.workspace);
     this.configDiagnostics = new ConfigDiagnostics(connection, this.workspace, this.log);

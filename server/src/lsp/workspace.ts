@@ -37,6 +37,7 @@ export type OpenText = (file: string) => string | undefined;
 export interface WorkspaceHost {
   trusted(): boolean;
   warn(message: string): void;
+  info(message: string): void;
 }
 
 /** Reads files from disk, re-reading only when their modification time or size changed. */
@@ -84,7 +85,7 @@ export class Workspace {
   constructor(
     private readonly fetchSettings: SettingsFetcher,
     openText: OpenText,
-    private readonly host: WorkspaceHost = { trusted: () => true, warn: () => undefined },
+    private readonly host: WorkspaceHost = { trusted: () => true, warn: () => undefined, info: () => undefined },
   ) {
     const source: TextSource = {
       read: (file) => openText(path.resolve(file)) ?? this.disk.read(file),
@@ -99,7 +100,7 @@ export class Workspace {
     this.runners = new RunnerDetector(source);
     // Earlier migrations are detected on their own (their folder's markers, project files, layout).
     this.history = new HistoryProvider(source, (file, text) => this.runners.forFile(file, text, { runner: 'auto' }));
-    this.baselines = new BaselineResolver(source, { gitAllowed: () => host.trusted() });
+    this.baselines = new BaselineResolver(source, { gitAllowed: () => host.trusted(), log: (message) => host.info(message) });
   }
 
   /** The runner of a document (undefined for untitled documents). */

@@ -21,6 +21,8 @@ export interface BaselineOptions {
   /** False in an untrusted workspace: git is a process, and nothing is started there. */
   gitAllowed?: () => boolean;
   timeoutMs?: number;
+  /** Told once per resolution (the server's log: how often git runs is visible there). */
+  log?: (message: string) => void;
 }
 
 interface Step {
@@ -53,6 +55,14 @@ export class BaselineResolver {
   }
 
   private async resolve(file: string, spec: BaselineSpec): Promise<BaselineResult> {
+    const started = Date.now();
+    const result = await this.pendingOf(file, spec);
+    const what = result.baseline ? `${result.baseline.pending.size} pending migration(s)` : result.problem?.message;
+    this.options.log?.(`baseline "${baselineLabel(spec)}" for ${path.dirname(file)}: ${what} (${Date.now() - started} ms)`);
+    return result;
+  }
+
+  private async pendingOf(file: string, spec: BaselineSpec): Promise<BaselineResult> {
     const steps = migrationSequence(file, this.source).steps;
     const folder = commonFolder(steps.map((s) => s.file)) ?? path.dirname(file);
     const pending = 'git' in spec ? await this.gitPending(folder, spec.git, steps) : pendingAfter(steps, spec.migration);
