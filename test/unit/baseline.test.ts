@@ -11,6 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { analyze, Catalog, ConfigError, initParser, validateConfig } from '../../server/src/core';
 import { pendingAfter } from '../../server/src/project/baseline';
+import { commitOf } from '../../server/src/project/git';
 import { replay } from '../../server/src/project/history';
 import { DEPLOYED, gitRepo, GitRepo, ORDERS_LINES, PENDING, writeAll } from '../support/gitRepo';
 
@@ -184,6 +185,23 @@ describe('deploy baseline', function () {
       assert.match(r.stderr, /^lockwise: warning: m: baseline "main" not used: git is not installed \(or not on PATH\)/);
       assert.strictEqual(r.stderr.split('\n').length, 2, 'one line for the three files');
     });
+  });
+
+  it('a git that does not answer is stopped at the timeout', async function () {
+    if (process.platform === 'win32') this.skip();
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-slowgit-')));
+    fs.writeFileSync(path.join(dir, 'git'), '#!/bin/sh\nexec /bin/sleep 30\n', { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = dir;
+    const started = Date.now();
+    try {
+      const answer = await commitOf(dir, 'main', 300);
+      assert.deepStrictEqual(answer, { ok: false, problem: 'git did not answer within 0.3 s', exitCode: undefined });
+      assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+    } finally {
+      process.env.PATH = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('no git repository: one warning, no baseline', () => {
