@@ -39,7 +39,7 @@ export interface StatementEffect {
   concurrently: boolean;
   /** Cannot run inside a transaction block. */
   noTransaction: boolean;
-  /** Statement only touches objects created earlier in the file. */
+  /** Statement only touches objects created earlier in the file (or, with a deploy baseline, by pending migrations). */
   onlyNewObjects: boolean;
   /** Assumptions made because history was missing, and version notes. */
   notes: string[];

@@ -2,7 +2,8 @@
  * What the migration knows about the schema at a point in the file: tables with their columns,
  * constraints (and whether they are validated), indexes, views, sequences and partitions. Built by
  * replaying statements: the earlier migration files (schema history), then this file up to the
- * statement being judged. Objects created in this file are marked `createdInFile`.
+ * statement being judged. Objects created in this file are marked `createdInFile`; with a deploy
+ * baseline, tables created by pending history files (`createdBy`) count as new too (`isFresh`).
  */
 import type { Baseline, PendingRows } from './baseline';
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList, nodeKind, typeToString } from '../parse/ast';
@@ -150,7 +151,8 @@ export class Catalog {
 
   /**
    * The relation (table, view, index, ...) existed before the file under analysis: not created in
-   * it, nor an index of a table created in it. Unknown names count as existing (no history).
+   * it, nor an index of a table created in it, nor (with a deploy baseline) created by a pending
+   * migration and still empty. Unknown names count as existing (no history).
    */
   existedBeforeFile(name: string | undefined): boolean {
     if (!name || this.isFresh(name)) return false;
