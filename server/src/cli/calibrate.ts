@@ -5,7 +5,7 @@
  * rate ranges with the raw timings to `.lockwise/rates.json`.
  */
 import type { Client } from 'pg';
-import { RATES_FILE, ratesFromSamples, Rates, terminalLines, WorkKind } from '../core';
+import { OVERHEAD_FLOOR_MS, RATE_WIDEN, RATES_FILE, ratesFromSamples, Rates, terminalLines, WorkKind } from '../core';
 import { UsageError } from '../project/files';
 import { writeReport } from '../project/output';
 import type { StatsOptions } from './stats';
@@ -34,7 +34,8 @@ export async function calibrate(opts: StatsOptions, client: Client): Promise<num
     await client.query('SET statement_timeout = 0');
     await client.query(`CREATE SCHEMA ${SCHEMA}`);
     await client.query(`SET search_path = ${SCHEMA}`);
-    for (const n of [rows, rows * 4]) samples.push(...(await measureSize(client, n)));
+    // An empty table first: the fixed cost of each statement (catalog updates, commit, round trip).
+    for (const n of [0, rows, rows * 4]) samples.push(...(await measureSize(client, n)));
   } finally {
     await client.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).catch(() => undefined);
     await client.end().catch(() => undefined);
@@ -44,8 +45,8 @@ export async function calibrate(opts: StatsOptions, client: Client): Promise<num
     server,
     method:
       `lockwise stats calibrate: tables of ${rows} and ${rows * 4} rows (id bigint, ref int, n int, s text of 32 characters; ` +
-      `a referenced table of a tenth), vacuumed, each statement timed from the client once per size; ` +
-      `MB/s of heap, the slowest and fastest widened by 2x`,
+      `a referenced table of a tenth), vacuumed, each statement timed from the client once per size, and once on empty tables ` +
+      `for the fixed cost; MB/s of heap, the slowest and fastest widened by ${RATE_WIDEN}x; fixed cost up to ${RATE_WIDEN}x the slowest, at least ${OVERHEAD_FLOOR_MS} ms`,
   });
   const out = opts.out ?? RATES_FILE;
   writeJson(out, rates);
@@ -57,14 +58,13 @@ export async function calibrate(opts: StatsOptions, client: Client): Promise<num
 /** Builds the tables for `rows`, times each step, drops them. */
 async function measureSize(client: Client, rows: number): Promise<Sample[]> {
   await client.query('CREATE TABLE p (id int PRIMARY KEY)');
-  await client.query('INSERT INTO p SELECT g FROM generate_series(1, $1::int) g', [Math.max(1, Math.floor(rows / 10))]);
+  await client.query('INSERT INTO p SELECT g FROM generate_series(1, $1::int) g', [Math.floor(rows / 10)]);
   await client.query('CREATE TABLE t (id bigint, ref int, n int, s text)');
   await client.query(`INSERT INTO t SELECT g, 1 + g % $2::int, g, md5(g::text) FROM generate_series(1, $1::int) g`, [rows, Math.max(1, Math.floor(rows / 10))]);
   // Hint bits and the visibility map, so the first timed statement does not pay for them.
   await client.query('VACUUM ANALYZE t');
   await client.query('VACUUM ANALYZE p');
   const samples: Sample[] = [];
-  samples.push({ kind: 'overhead', bytes: 0, ms: await timed(client, 'ALTER TABLE p ALTER COLUMN id SET NOT NULL') });
   for (const step of STEPS) {
     const heap = await relationSize(client, 't');
     const bytes = step.bytes === 'heap' ? heap : heap + (await relationSize(client, 'p'));

@@ -27,7 +27,7 @@ async function run(job: AnalysisJob): Promise<AnalysisReply> {
     // starts from an empty schema and says so), else every earlier file replayed in order.
     let history: Catalog | undefined;
     for (const h of job.history) replay(h.text, (history ??= new Catalog()), h.file);
-    const analysis = analyze(job.text, { config: job.config, history, runner: job.runner, baseline: job.baseline });
+    const analysis = analyze(job.text, { config: job.config, history, runner: job.runner, baseline: job.baseline, sizes: job.sizes });
     return {
       id: job.id,
       ok: true,

@@ -18,7 +18,7 @@
  * document without the user asking, never do.
  */
 import * as fs from 'fs';
-import type { Baseline, FileRunnerOptions } from '../core';
+import type { Baseline, FileRunnerOptions, SizeInput } from '../core';
 import type { HistoryText } from '../project/history';
 import { Worker } from 'worker_threads';
 import type { CodeLens } from 'vscode-languageserver/node';
@@ -48,6 +48,8 @@ export interface AnalysisJob {
   baseline?: Baseline;
   /** The file's runner (plain data: profiles are looked up by id in the worker). */
   runner?: FileRunnerOptions;
+  /** The size snapshot and rates (plain data). */
+  sizes?: SizeInput;
 }
 
 export interface AnalysisResult {

@@ -100,7 +100,8 @@ export class Documents {
     if (context.skip) return { context };
     const history = file ? this.workspace.history.catalogBefore(file) : undefined;
     const runner = file ? this.workspace.runnerOfFile(file, text, context.config) : undefined;
-    return { context, analysis: analyze(text, { config: context.config, history, runner, baseline: context.baseline }) };
+    const sizes = file ? this.workspace.sizesForFile(file) : undefined;
+    return { context, analysis: analyze(text, { config: context.config, history, runner, baseline: context.baseline, sizes }) };
   }
 
   /** Open documents other than `uri` whose schema history may include `uri` (same migrations folder). */

@@ -7,7 +7,7 @@
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { Analysis, pendingReason, statementAt, StatementAnalysis } from '../core';
 import { codeSafe, escapeMarkdown, oneLine } from '../core';
-import { blockLevel, lineOfStatement, runnerText } from '../core';
+import { blockLevel, estimateSummary, lineOfStatement, runnerText } from '../core';
 import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, lockRank, MODE_DESCRIPTIONS } from '../core';
 import { toRange } from './convert';
 import { TracedStatement, tracedSection } from './trace';
@@ -83,6 +83,8 @@ export function statementCard(analysis: Analysis, s: StatementAnalysis): string 
   const baseline = analysis.baseline;
   // Why a statement on a table of a pending migration has no finding.
   if (baseline && s.pendingRelations.length) out.push('', s.pendingRelations.map((p) => escapeMarkdown(pendingReason(p, baseline))).join('  \n'));
+  const estimate = estimateSummary(analysis, s);
+  if (estimate) out.push('', escapeMarkdown(estimate));
   const findings = analysis.findings.filter((f) => f.statement === s.statement.index);
   if (findings.length) {
     out.push('', findings.map((f) => `${f.severity} \`${codeSafe(f.rule)}\`${f.fix ? ` · fix: ${escapeMarkdown(f.fix.title)}` : ''}`).join('  \n'));

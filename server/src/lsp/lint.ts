@@ -74,6 +74,7 @@ async function lintInWorker(
       history: state.workspace.historyTexts(uri),
       runner: state.workspace.runnerFor(uri, text, config),
       baseline,
+      sizes: state.workspace.sizesFor(uri),
     });
   } catch (error) {
     state.log.error(`analysis worker on ${uri}`, error);

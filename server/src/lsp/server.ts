@@ -94,6 +94,7 @@ function onInitialized(state: ServerState): void {
         await connection.client.register(DidChangeWatchedFilesNotification.type, {
           watchers: [
             { globPattern: '**/.lockwise.json', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
+            { globPattern: '**/.lockwise/*.json', kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
             { globPattern: SQL_GLOB, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
             // Moved git refs change a git baseline (a commit, a fetch, a checkout).
             { globPattern: GIT_REFS_GLOB, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },

@@ -6,13 +6,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AnalyzeOptions, Baseline, CONFIG_FILE_NAME, ConfigError, LockwiseConfig, mergeConfig } from '../core';
+import { AnalyzeOptions, Baseline, CONFIG_FILE_NAME, ConfigError, LockwiseConfig, mergeConfig, SizeInput } from '../core';
 import { BaselineResolver } from '../project/baseline';
 import { ConfigResolver, LoadedConfig } from '../project/configFor';
 import { SQL_LANGUAGES } from '../project/constants';
 import { select } from '../project/selection';
 import { HistoryProvider, HistoryText, TextSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
+import { SizesError, SizesLoader } from '../project/sizes';
 import { DEFAULT_SETTINGS, ServerSettings } from './settings';
 import { pathToUri, uriToPath } from './convert';
 
@@ -81,6 +82,9 @@ export class Workspace {
   /** Config file → why its `baseline` is not used (shown as a warning on the key). */
   private readonly baselineProblems = new Map<string, string>();
   private generationCount = 0;
+  /** `.lockwise/stats.json` and rates.json, re-read when they change on disk. */
+  private readonly sizes = new SizesLoader();
+  private readonly sizeErrorsShown = new Set<string>();
 
   constructor(
     private readonly fetchSettings: SettingsFetcher,
@@ -243,7 +247,24 @@ export class Workspace {
   /** Options that reproduce a document's analysis on another text (fixes are checked that way). */
   analyzeOptions(uri: string, config: LockwiseConfig, text?: string, baseline?: Baseline): AnalyzeOptions {
     const file = uriToPath(uri);
-    return { config, history: file ? this.history.catalogBefore(file) : undefined, runner: this.runnerFor(uri, text, config), baseline };
+    return { config, history: file ? this.history.catalogBefore(file) : undefined, runner: this.runnerFor(uri, text, config), baseline, sizes: this.sizesFor(uri) };
+  }
+
+  /** The size snapshot and rates that apply to a document (undefined: none, or an unusable file, reported once). */
+  sizesFor(uri: string): SizeInput | undefined {
+    const file = uriToPath(uri);
+    return file ? this.sizesForFile(file) : undefined;
+  }
+
+  sizesForFile(file: string): SizeInput | undefined {
+    try {
+      return this.sizes.forFile(file);
+    } catch (error) {
+      if (!(error instanceof SizesError)) throw error;
+      if (!this.sizeErrorsShown.has(error.message)) this.host.warn(`sizes not used: ${error.message}`);
+      this.sizeErrorsShown.add(error.message);
+      return undefined;
+    }
   }
 }
 

@@ -6,6 +6,8 @@ import { codeSafe, escapeMarkdown } from './escapeMarkdown';
 import { findingJson, FindingJson } from './findings';
 import { countsText, plural } from './overview';
 import { timelineSvg } from './timelineSvg';
+import { estimateText } from '../size/estimate';
+import { fileSizesJson, FileSizesJson, statementEstimateJson, StatementEstimateJson } from './sizes';
 
 export interface AuditStatementJson {
   line: number;
@@ -29,6 +31,8 @@ export interface AuditStatementJson {
   /** Index into the file's `transactions`, or null outside any transaction block. */
   transaction: number | null;
   findings: FindingJson[];
+  /** With a size snapshot: the estimated time its locks are held with work under them. */
+  estimate?: StatementEstimateJson;
 }
 
 /** A transaction block: BEGIN and COMMIT/ROLLBACK lines (null when implicit or never closed). */
@@ -54,6 +58,8 @@ export interface AuditFileJson {
   transactions: AuditTransactionJson[];
   findings: FindingJson[];
   summary: { worstLock: { relation: string; mode: LockMode } | null; tablesTouched: string[]; rewrites: string[]; statements: number };
+  /** With a size snapshot: where it came from and the blocking time per table. */
+  sizes?: FileSizesJson;
 }
 
 export function auditJson(path: string, analysis: Analysis): AuditFileJson {
@@ -67,6 +73,7 @@ export function auditJson(path: string, analysis: Analysis): AuditFileJson {
     transactions: transactionsJson(analysis),
     findings,
     summary: summary(analysis),
+    ...(analysis.sizes ? { sizes: fileSizesJson(analysis) } : {}),
   };
 }
 
@@ -131,7 +138,13 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
     part: s.part,
     transaction: s.timeline.transaction?.id ?? null,
     findings: analysis.findings.filter((f) => f.statement === s.statement.index).map((f) => findingJson(analysis, f)),
+    ...estimateField(analysis, s),
   };
+}
+
+function estimateField(analysis: Analysis, s: StatementAnalysis): { estimate?: StatementEstimateJson } {
+  const estimate = analysis.sizes && statementEstimateJson(analysis, s);
+  return estimate ? { estimate } : {};
 }
 
 function summary(analysis: Analysis): AuditFileJson['summary'] {
@@ -175,6 +188,7 @@ export function auditFileMarkdown(data: AuditFileJson, options: AuditMarkdownOpt
     '',
   );
   if (data.runner) out.push(`Runner: ${escapeMarkdown(data.runner.text)}`, '');
+  if (data.sizes) out.push(escapeMarkdown(sizesLine(data.sizes)), '');
   const svg = options.timeline ? timelineSvg(data) : undefined;
   if (svg) out.push(`![Lock timeline](data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')})`, '');
   out.push('| line | statement | locks | blocks | held until | timeout | findings |');
@@ -189,7 +203,7 @@ export function auditFileMarkdown(data: AuditFileJson, options: AuditMarkdownOpt
       .map((g) => `${g.mode} ${g.relations.map((r) => `\`${codeSafe(oneLine(r.name, 40))}\`${r.isNew ? ' (new)' : ''}`).join(', ')}`)
       .join('<br>');
     const work = st.rewrite ? ' · **rewrite**' : st.indexBuild ? ' · index build' : st.scan ? ' · scan' : '';
-    const blocks = blocksShort(st.blocks) + work;
+    const blocks = blocksShort(st.blocks) + work + (st.estimate ? ` · ${escapeMarkdown(st.estimate.text)}` : '');
     const timeout = st.lockTimeout ? `\`${codeSafe(st.lockTimeout)}\`` : '**none**';
     out.push(`| ${lineCell(st.line, options)} | ${sql} | ${locks || '—'} | ${blocks} | ${heldShort(data, st)} | ${timeout} | ${findingsCell(st)} |`);
   }
@@ -199,6 +213,15 @@ export function auditFileMarkdown(data: AuditFileJson, options: AuditMarkdownOpt
   }
   out.push('');
   return out.join('\n');
+}
+
+/** "Sizes: .lockwise/stats.json of 2026-12-01T10:00:00Z (stale), default rates; blocking: users reads ≈ 4 – 20 s". */
+export function sizesLine(sizes: FileSizesJson): string {
+  const blocking = sizes.blocking.map((b) => `${b.table} ${b.blocks} ${estimateText({ low: b.seconds.low, high: b.seconds.high })}`);
+  return (
+    `Sizes: ${sizes.snapshot} of ${sizes.capturedAt}${sizes.stale ? ' (stale)' : ''}, ${sizes.rates === 'default' ? 'default rates' : `rates from ${sizes.rates}`}` +
+    (blocking.length ? `; blocking: ${blocking.join(', ')}` : '')
+  );
 }
 
 /** A statement's table locks grouped by mode (index locks go with their table): `SHARE ROW EXCLUSIVE orders, users`. */

@@ -3,7 +3,7 @@
  * compact table per file, a totals line. No markdown: names print as they are, through
  * terminalText() (escapeTerminal.ts) for control characters.
  */
-import { AuditFileJson, heldShort, lockGroups, oneLine } from './audit';
+import { AuditFileJson, heldShort, lockGroups, oneLine, sizesLine } from './audit';
 import { BLOCK_LEVEL_WORDS, blocksShort } from './describe';
 import { terminalText } from './escapeTerminal';
 import { countsText, hasFindings, Overview, plural, SCORE_EXPLAINED, workText } from './overview';
@@ -47,6 +47,7 @@ function fileText(f: AuditFileJson): string[] {
   const worst = f.summary.worstLock ? `worst lock: ${f.summary.worstLock.mode} on ${f.summary.worstLock.relation}` : 'no lock on an existing table';
   const out = [terminalText(`${f.path}  PostgreSQL ${f.pgVersion} · ${plural(f.statements.length, 'statement')} · ${countsText(counts)} · ${worst}`)];
   if (f.runner) out.push(terminalText(`  Runner: ${f.runner.text}`));
+  if (f.sizes) out.push(terminalText(`  ${sizesLine(f.sizes)}`));
   const rows = f.statements.map((st) => {
     // The first finding names its rule; the list under the table has them all.
     const findings = st.findings.length
@@ -55,7 +56,16 @@ function fileText(f: AuditFileJson): string[] {
     if (!st.locks.length) return [String(st.line), oneLine(st.sql, 44), '', '', '', '', findings];
     const locks = lockGroups(st).map((g) => `${g.mode} ${g.relations.map((r) => `${oneLine(r.name, 30)}${r.isNew ? ' (new)' : ''}`).join(', ')}`);
     const work = st.rewrite ? ', rewrite' : st.indexBuild ? ', index build' : st.scan ? ', scan' : '';
-    return [String(st.line), oneLine(st.sql, 44), locks.join(', '), blocksShort(st.blocks) + work, heldShort(f, st), st.lockTimeout ?? 'none', findings];
+    const estimate = st.estimate ? `, ${st.estimate.text}` : '';
+    return [
+      String(st.line),
+      oneLine(st.sql, 44),
+      locks.join(', '),
+      blocksShort(st.blocks) + work + estimate,
+      heldShort(f, st),
+      st.lockTimeout ?? 'none',
+      findings,
+    ];
   });
   out.push(...table(['line', 'statement', 'locks', 'blocks', 'held until', 'timeout', 'findings'], rows, [0]));
   for (const x of f.findings) out.push(terminalText(`  ${x.severity} line ${x.line} ${x.rule}: ${x.message}`));
