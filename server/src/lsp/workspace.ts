@@ -247,7 +247,13 @@ export class Workspace {
   /** Options that reproduce a document's analysis on another text (fixes are checked that way). */
   analyzeOptions(uri: string, config: LockwiseConfig, text?: string, baseline?: Baseline): AnalyzeOptions {
     const file = uriToPath(uri);
-    return { config, history: file ? this.history.catalogBefore(file) : undefined, runner: this.runnerFor(uri, text, config), baseline, sizes: this.sizesFor(uri) };
+    return {
+      config,
+      history: file ? this.history.catalogBefore(file) : undefined,
+      runner: this.runnerFor(uri, text, config),
+      baseline,
+      sizes: this.sizesFor(uri),
+    };
   }
 
   /** The size snapshot and rates that apply to a document (undefined: none, or an unusable file, reported once). */
