@@ -18,7 +18,8 @@ function messageFor(text: string): string {
 describe('config error messages', function () {
   it('clip a 20 MB key', () => {
     const message = messageFor(JSON.stringify({ ['k'.repeat(20 * 1024 * 1024)]: 1 }));
-    assert.ok(message.length < 300, `${message.length} characters`);
+    // The key is clipped to 60 characters; the rest is the list of known keys (it grows with the config).
+    assert.ok(message.length < 400, `${message.length} characters`);
     assert.match(message, /"k{60}…": unknown key/);
   });
 
