@@ -10,7 +10,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HOSTILE } from './hostile';
+import { findingsLine, HOSTILE, MB } from './hostile';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -84,6 +84,20 @@ describe('CLI robustness: hostile files', function () {
     });
     const mb = HOSTILE.reduce((n, h) => n + h.bytes().length, 0) / 1024 / 1024;
     console.log(`      (CLI: ${HOSTILE.length} hostile files, ${mb.toFixed(1)} MB, in ${ms} ms)`);
+  });
+
+  it('the text format on a 1 MB one-line file with ~35,000 findings: excerpts clipped, no "Invalid string length"', () => {
+    const dir = tempDir({ 'line.sql': findingsLine(MB) });
+    const r = run(['lint', path.join(dir, 'line.sql')], ROOT, 170000);
+    assert.strictEqual(r.error, undefined, String(r.error));
+    assert.strictEqual(r.code, 1, r.stderr.slice(-500));
+    assert.strictEqual(r.stderr, '');
+    const lines = r.stdout.split('\n');
+    assert.match(lines[lines.length - 2], /^[23]\d{4} finding\(s\) in 1 file\(s\)/);
+    assert.ok(
+      lines.every((l) => l.length < 400),
+      'every excerpt is a window, not the 1 MB line',
+    );
   });
 
   it('--fix keeps a byte order mark, and columns do not count it', () => {

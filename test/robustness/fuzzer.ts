@@ -7,6 +7,8 @@ import * as path from 'path';
 import { Diagnostic, Range } from 'vscode-languageserver-protocol';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TestClient } from '../lsp/client';
+import { TERMINAL_ATTACKS } from './injection';
+import { HOSTILE_NAMES, isTimelineImage, liveMarkdown } from './markdownSafety';
 
 /** mulberry32: small, fast, good enough for test generation, and identical on every platform. */
 export class Rng {
@@ -95,6 +97,10 @@ const TRICKY = [
   "''",
   'U&"',
   "X'",
+  // The injection corpora as identifiers and literals: hover, lenses and the audit must stay inert.
+  ...TERMINAL_ATTACKS.map((a) => `"${a.replace(/"/g, '""')}"`),
+  ...HOSTILE_NAMES.map((a) => `"${a.replace(/"/g, '""')}"`),
+  ...HOSTILE_NAMES.slice(0, 4).map((a) => `'${a.replace(/'/g, "''")}'`),
 ];
 
 function randomChars(rng: Rng, n: number): string {
@@ -217,6 +223,8 @@ export async function checkStep(client: TestClient, uri: string, check: StepChec
     const bad = rangeInside(doc, hover.range);
     if (bad) problems.push(`hover range: ${bad}`);
   }
+  const hoverText = (hover?.contents as { value?: string } | undefined)?.value ?? '';
+  for (const p of liveMarkdown(hoverText)) problems.push(`hover renders ${p.type} ${JSON.stringify(p.detail.slice(0, 80))}`);
   const actions = await timed('codeAction', client.codeActions(uri, check.actions));
   for (const action of actions ?? []) {
     for (const change of action.edit?.documentChanges ?? []) {
@@ -236,8 +244,11 @@ export async function checkStep(client: TestClient, uri: string, check: StepChec
     for (const lens of lenses ?? []) {
       const bad = rangeInside(doc, lens.range);
       if (bad) problems.push(`CodeLens range: ${bad}`);
+      if (/(?<!\\)\$\([A-Za-z0-9-]+\)|[\r\n]/.test(lens.command?.title ?? '')) problems.push(`CodeLens title ${JSON.stringify(lens.command?.title)}`);
     }
-    await timed('auditFile', client.executeCommand('lockwise.auditFile', uri));
+    const audit = await timed('auditFile', client.executeCommand<string>('lockwise.auditFile', uri));
+    const ownLink = (href: string) => href.startsWith('file:') && /#L\d+$/.test(href);
+    for (const p of liveMarkdown(audit ?? '', ownLink, isTimelineImage)) problems.push(`audit renders ${p.type} ${JSON.stringify(p.detail.slice(0, 80))}`);
     await timed('fileSummary', client.executeCommand('lockwise.fileSummary', uri));
   }
   problems.push(...serverErrors());

@@ -97,6 +97,13 @@ export function denseLine(size: number): string {
   return parts.join(' ');
 }
 
+/** One line of `CREATE INDEX` statements: about 35,000 findings per MB, each with an excerpt of that line. */
+export function findingsLine(size: number): string {
+  const parts: string[] = [];
+  for (let n = 0; n < size; n += parts[parts.length - 1].length + 1) parts.push(`CREATE INDEX i${parts.length} ON t (c);`);
+  return parts.join(' ');
+}
+
 export const HOSTILE: HostileFile[] = [
   fromText('20 MB of SQL (dump-like)', () => dumpLike(20 * MB)),
   fromText('single 5 MB line', () => dumpLike(5 * MB, ' ')),
