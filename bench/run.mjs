@@ -61,8 +61,9 @@ const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 function measure(cmd, args, cwd) {
   return new Promise((resolve) => {
     const rssFile = path.join(os.tmpdir(), `lockwise-bench-rss-${process.pid}`);
-    const [file, argv] = TIME ? [TIME, ['-f', '%M', '-o', rssFile, cmd, ...args]] : [cmd, args];
+    const [file, argv] = TIME ? [TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
     let peak = 0;
+    let cpu = NaN;
     let stderr = '';
     const t0 = performance.now();
     const child = spawn(file, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -87,13 +88,15 @@ function measure(cmd, args, cwd) {
       if (TIME) {
         try {
           const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
-          peak = Number(lines[lines.length - 1]) || 0;
+          const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
+          peak = kb || 0;
+          cpu = (user + sys) * 1000;
           // time(1) writes "Command exited with non-zero status N" before the number.
         } catch {
           peak = 0;
         }
       }
-      resolve({ wall, rss: peak, code: code ?? (signal ? 128 : -1), stderr });
+      resolve({ wall, rss: peak, cpu, code: code ?? (signal ? 128 : -1), stderr });
     });
   });
 }

@@ -4,7 +4,7 @@
  * revision (default `main`) from `git archive` into a temporary folder, builds the working tree, and
  * runs `lint --format json` and `audit --format json` of both over the real-world corpus (and
  * postgres_regress with `--regress`), one invocation each as the bench does. The working tree is run
- * in every variant below (cache cold then warm, no cache, one worker): stdout, stderr and the exit code
+ * in every variant below (default, one and two threads, cache cold then warm): stdout, stderr and the exit code
  * must equal the base's byte for byte. Exit 1 on any difference, with the first differing line.
  *
  *   node bench/same-output.mjs [--base REF] [--regress] [--keep]
@@ -42,6 +42,10 @@ function buildBase() {
 const cacheDir = path.join(tmp, 'cache');
 const VARIANTS = [
   { name: 'default', args: [] },
+  { name: '--jobs 1', args: ['--jobs', '1'] },
+  { name: '--jobs 2', args: ['--jobs', '2'] },
+  { name: '--cache, cold', args: ['--cache-location', cacheDir] },
+  { name: '--cache, warm', args: ['--cache-location', cacheDir] },
 ];
 
 function run(cli, args, files) {

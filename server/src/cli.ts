@@ -5,6 +5,7 @@
  * history, and print. Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it,
  * 2 usage, configuration or I/O error.
  */
+import { isMainThread } from 'worker_threads';
 import { ConfigError, terminalLines } from './core';
 import { UsageError } from './project/files';
 import { HELP, parseArgs, VERSION } from './cli/args';
@@ -48,17 +49,20 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      writeLine(`lockwise: ${error.message}`, 'stderr');
-    } else {
-      writeLine(`lockwise: internal error: ${error instanceof Error ? error.message : String(error)}`, 'stderr');
-      if (process.env.LOCKWISE_DEBUG) writeReport(terminalLines(`${(error as Error).stack}\n`));
-    }
-    process.exitCode = 2;
-  },
-);
+// In a worker thread this bundle only analyses (cli/parallel.ts).
+if (isMainThread) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof UsageError || error instanceof ConfigError) {
+        writeLine(`lockwise: ${error.message}`, 'stderr');
+      } else {
+        writeLine(`lockwise: internal error: ${error instanceof Error ? error.message : String(error)}`, 'stderr');
+        if (process.env.LOCKWISE_DEBUG) writeReport(terminalLines(`${(error as Error).stack}\n`));
+      }
+      process.exitCode = 2;
+    },
+  );
+}

@@ -33,6 +33,11 @@ Options:
   --fix-suggestions lint: --fix, and apply the suggestions too
   --dry-run         with --fix: print the diff instead of writing
   --explain-runner  lint: print which migration runner runs each file, why, and how (then exit 0)
+  --cache           lint, audit: reuse the results of unchanged files from an on-disk cache (off by default)
+  --cache-location DIR
+                    the cache folder (default .lockwise-cache in the current folder; implies --cache)
+  --no-cache        do not read or write the cache
+  --jobs N          lint, audit: analyse on N threads (default: one per core; folders are independent)
   --no-color        plain text output
   -h, --help        this help;  -v, --version  the version
 
@@ -54,6 +59,11 @@ export interface Options {
   history?: string;
   /** audit: every file, not only those with findings. */
   all: boolean;
+  /** --cache / --no-cache (the last one given); undefined: on only with --cache-location. */
+  cache?: boolean;
+  cacheLocation?: string;
+  /** Threads for lint and audit (default: one per core). */
+  jobs?: number;
 }
 
 export const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -64,6 +74,12 @@ const VALUE_FLAGS = new Map<string, (opts: Options, value: string) => void>(
     '--format': (opts, v) => (opts.format = v),
     '--config': (opts, v) => (opts.config = v),
     '--history': (opts, v) => (opts.history = v),
+    '--cache-location': (opts, v) => (opts.cacheLocation = v),
+    '--jobs': (opts, v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--jobs must be a number of threads (1 to 256), not "${v}"`);
+      opts.jobs = n;
+    },
     '--pg-version': (opts, v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 9 || n > 19) throw new UsageError(`--pg-version must be a PostgreSQL major version (9 to 19), not "${v}"`);
@@ -91,6 +107,8 @@ const SWITCHES = new Map<string, (opts: Options) => void>(
     '--dry-run': (opts) => (opts.dryRun = true),
     '--explain-runner': (opts) => (opts.explainRunner = true),
     '--all': (opts) => (opts.all = true),
+    '--cache': (opts) => (opts.cache = true),
+    '--no-cache': (opts) => (opts.cache = false),
     '--no-color': (opts) => (opts.color = false),
     '--color': (opts) => (opts.color = true),
   }),

@@ -1,5 +1,5 @@
 /** `lockwise audit`: every statement's locks, what they block and for how long (text, markdown, HTML or JSON). */
-import { auditJson, jsonText } from '../core';
+import { jsonText } from '../core';
 import { auditFileMarkdown } from '../core';
 import { auditHtml } from '../core';
 import { auditText } from '../core';
@@ -8,15 +8,15 @@ import { overviewMarkdown } from '../core';
 import { UsageError } from '../project/files';
 import { writeReport } from '../project/output';
 import { Options } from './args';
-import { analyzeFiles, worstSeverityExitCode } from './files';
+import { worstSeverityExitCode } from './files';
+import { reportFiles } from './reports';
 
 export async function audit(opts: Options): Promise<number> {
   // A terminal gets aligned plain text; a pipe or a file gets markdown, as before.
   const format = opts.format ?? (process.stdout.isTTY ? 'text' : 'markdown');
   if (!['markdown', 'json', 'html', 'text'].includes(format)) throw new UsageError(`--format for audit must be markdown, text, html or json, not "${format}"`);
   if (opts.fix || opts.dryRun) throw new UsageError('--fix and --dry-run go with lint, not audit');
-  const results = await analyzeFiles(opts);
-  const files = results.map((r) => auditJson(r.path, r.analysis));
+  const files = (await reportFiles(opts, 'audit')).map((f) => f.payload.audit!);
   const summary = overview(files.map(overviewFile));
   if (format === 'json') writeReport(jsonText({ files }));
   else if (format === 'html') writeReport(auditHtml(files, summary, { all: opts.all }));
@@ -26,5 +26,8 @@ export async function audit(opts: Options): Promise<number> {
     const head = overviewMarkdown(summary, { all: opts.all, allHint: '`--all` shows every file' });
     writeReport(`# Lockwise audit\n\n${head}\n${shown.map((f) => auditFileMarkdown(f)).join('\n')}`);
   }
-  return worstSeverityExitCode(results, opts.failOn);
+  return worstSeverityExitCode(
+    files.map((f) => f.findings),
+    opts.failOn,
+  );
 }

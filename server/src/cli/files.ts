@@ -1,10 +1,10 @@
 /** Reads and analyses the files a `lint` or `audit` run names, each with its config and schema history. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ageText, analyze, FileReport, initParser, LockwiseConfig, SizeInput, Severity, terminalLines } from '../core';
+import { ageText, analyze, Analysis, Baseline, FileReport, initParser, LockwiseConfig, SizeInput, Severity, terminalLines } from '../core';
 import { expandPaths, readSqlFile, reportPath, toPosix, UsageError } from '../project/files';
 import { select } from '../project/selection';
-import { ConfigResolver } from '../project/configFor';
+import { ConfigLayers, ConfigResolver } from '../project/configFor';
 import { HistoryProvider, SnapshotSource } from '../project/history';
 import { FileRunner, RunnerDetector } from '../project/runners';
 import { SizesError, SizesLoader } from '../project/sizes';
@@ -13,6 +13,7 @@ import { Options, SEVERITY_RANK } from './args';
 import { writeLine, writeReport } from '../project/output';
 
 export interface FileResult extends FileReport {
+  analysis: Analysis;
   config: LockwiseConfig;
   /** The file starts with a UTF-8 byte order mark (not part of the analysed text, kept by --fix). */
   bom?: boolean;
@@ -20,76 +21,139 @@ export interface FileResult extends FileReport {
   runner?: FileRunner;
 }
 
-/** Analyses every file, with its config and schema history. */
-export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
-  if (opts.paths.length === 0) throw new UsageError('no paths given (e.g. lockwise lint migrations/)');
-  if (opts.config && !fs.existsSync(opts.config)) throw new UsageError(`cannot read config ${opts.config}: no such file`);
-  const resolver = new ConfigResolver({ configFile: opts.config, flags: opts.pgVersion ? { pgVersion: opts.pgVersion } : {}, stableFiles: true });
-  const files = expandPaths(opts.paths);
-  if (files.length === 0) throw new UsageError(`no .sql files found in ${opts.paths.join(', ')}`);
-  await initParser();
-  // Files do not change during the run: list folders and read earlier migrations once.
-  const snapshot = new SnapshotSource();
-  const runners = new RunnerDetector(snapshot);
-  const history = new HistoryProvider(snapshot, (f, t) => runners.forFile(f, t, resolver.forFile(f).config));
-  const sizes = new SizesLoader({ stableFiles: true });
-  const warned = new Set<string>();
-  const baselines = new CliBaselines(snapshot);
-  const results: FileResult[] = [];
-  for (const { file, explicit } of files) {
-    const { config, source } = resolver.forFile(file);
-    // include/exclude come from a .lockwise.json, relative to its folder: without one, every file found is checked.
-    if (source && select({ file: path.resolve(file), base: path.dirname(path.resolve(source)), explicit }, config) !== 'selected') continue;
-    let text = readSqlFile(file);
-    snapshot.remember(path.resolve(file), text);
+/** A selected file, read, with what its analysis takes (all but the schema history). */
+export interface PlannedFile {
+  /** As named on the command line or found under a named folder. */
+  file: string;
+  /** Path as printed (reportPath: relative to the current folder, POSIX separators). */
+  path: string;
+  /** Without the byte order mark. */
+  text: string;
+  bom: boolean;
+  config: LockwiseConfig;
+  runner: FileRunner;
+  /** The project's size snapshot, when it has one. */
+  sizes?: SizeInput;
+  /** The deploy baseline of the file's folder, when one is configured and resolved. */
+  baseline?: Baseline;
+  /** Why the configured baseline is not used (printed once per message, in file order). */
+  baselineWarning?: string;
+}
+
+/** What a worker thread needs to see the run as the main thread does. */
+export interface RunSetup {
+  layers: ConfigLayers;
+  /** The run's clock, for the age of size snapshots: one for every thread. */
+  now: number;
+}
+
+/** What one run shares: files do not change during it, so folders are listed and files read once. */
+export class RunContext {
+  readonly resolver: ConfigResolver;
+  readonly snapshot = new SnapshotSource();
+  readonly runners = new RunnerDetector(this.snapshot);
+  readonly history: HistoryProvider;
+  private readonly sizes: SizesLoader;
+  private readonly baselines = new BaselineResolver(this.snapshot);
+  /** Each file's runner, detected once (as a migration and as history of the files after it). */
+  private readonly runnerMemo = new Map<string, { text: string; runner: string; value: FileRunner }>();
+
+  constructor(readonly setup: RunSetup) {
+    this.resolver = new ConfigResolver({ ...setup.layers, stableFiles: true });
+    this.history = new HistoryProvider(this.snapshot, (f, t) => this.runnerFor(f, t, this.resolver.forFile(f).config));
+    this.sizes = new SizesLoader({ stableFiles: true, now: () => setup.now });
+  }
+
+  runnerFor(file: string, text: string, config: LockwiseConfig): FileRunner {
+    const memo = this.runnerMemo.get(file);
+    if (memo && memo.text === text && memo.runner === config.runner) return memo.value;
+    const value = this.runners.forFile(file, text, config);
+    this.runnerMemo.set(file, { text, runner: config.runner, value });
+    return value;
+  }
+
+  /** Reads `file` (remembered as history for the files after it), finds its runner and size snapshot. */
+  plan(file: string, config: LockwiseConfig, given?: string): PlannedFile {
+    let text = given ?? readSqlFile(file);
+    this.snapshot.remember(path.resolve(file), text);
     // Editors do not count a byte order mark as a column: neither do the reported positions.
     const bom = text.charCodeAt(0) === 0xfeff;
     if (bom) text = text.slice(1);
-    const runner = runners.forFile(file, text, config);
-    const baseline = await baselines.forFile(file, config);
-    const analysis = analyze(text, { config, history: history.catalogBefore(file), runner, sizes: sizesFor(sizes, file), baseline });
-    if (analysis.sizes?.stale && !warned.has(analysis.sizes.input.source)) {
-      warned.add(analysis.sizes.input.source);
-      writeReport(terminalLines(staleWarning(analysis.sizes.input, analysis.sizes.ageMs, config)), 'stderr');
+    return { file, path: reportPath(file), text, bom, config, runner: this.runnerFor(file, text, config), sizes: this.sizesFor(file) };
+  }
+
+  analyze(planned: PlannedFile): Analysis {
+    const { text, config, runner, sizes, baseline } = planned;
+    return analyze(text, { config, history: this.history.catalogBefore(planned.file), runner, sizes, baseline });
+  }
+
+  /** The file's deploy baseline (resolved once per folder) and why it is not used, if it is not. */
+  async baselineOf(file: string, config: LockwiseConfig): Promise<Pick<PlannedFile, 'baseline' | 'baselineWarning'>> {
+    if (!config.baseline) return {};
+    const { baseline, problem } = await this.baselines.forFile(file, config.baseline);
+    const warning = problem && `lockwise: warning: ${shortPath(problem.folder)}: ${problem.message}; tables of earlier migrations count as deployed`;
+    return { baseline, ...(warning ? { baselineWarning: warning } : {}) };
+  }
+
+  private sizesFor(file: string): SizeInput | undefined {
+    try {
+      return this.sizes.forFile(file);
+    } catch (error) {
+      if (error instanceof SizesError) throw new UsageError(error.message);
+      throw error;
     }
-    for (const e of analysis.internalErrors) writeLine(`lockwise: internal error in ${toPosix(file)}, ${e} (the rest of the file was analysed)`, 'stderr');
-    results.push({ path: reportPath(file), analysis, config, bom, runner });
-  }
-  return results;
-}
-
-function sizesFor(loader: SizesLoader, file: string): SizeInput | undefined {
-  try {
-    return loader.forFile(file);
-  } catch (error) {
-    if (error instanceof SizesError) throw new UsageError(error.message);
-    throw error;
   }
 }
 
-function staleWarning(input: SizeInput, ageMs: number, config: LockwiseConfig): string {
-  const source = toPosix(path.relative(process.cwd(), input.source));
-  return `lockwise: ${source} is stale (${ageText(ageMs)} old, statsMaxAge ${config.statsMaxAge}): sizes are shown but lower no severity; refresh it with lockwise stats pull\n`;
+/** The run's setup from the options (what a worker needs to resolve configs as the main thread does). */
+export function runSetup(opts: Options): RunSetup {
+  if (opts.paths.length === 0) throw new UsageError('no paths given (e.g. lockwise lint migrations/)');
+  if (opts.config && !fs.existsSync(opts.config)) throw new UsageError(`cannot read config ${opts.config}: no such file`);
+  return { layers: { configFile: opts.config, flags: opts.pgVersion ? { pgVersion: opts.pgVersion } : {} }, now: Date.now() };
 }
 
-/** Baselines resolved once per folder for the run; each problem printed once on stderr. */
-class CliBaselines {
-  private readonly resolver: BaselineResolver;
-  private readonly shown = new Set<string>();
-
-  constructor(source: SnapshotSource) {
-    this.resolver = new BaselineResolver(source);
+/** The selected files in command-line order, read, with their config, runner, size snapshot and baseline. */
+export async function planFiles(opts: Options, run: RunContext): Promise<PlannedFile[]> {
+  const files = expandPaths(opts.paths);
+  if (files.length === 0) throw new UsageError(`no .sql files found in ${opts.paths.join(', ')}`);
+  const planned: PlannedFile[] = [];
+  for (const { file, explicit } of files) {
+    const { config, source } = run.resolver.forFile(file);
+    // include/exclude come from a .lockwise.json, relative to its folder: without one, every file found is checked.
+    if (source && select({ file: path.resolve(file), base: path.dirname(path.resolve(source)), explicit }, config) !== 'selected') continue;
+    const plan = run.plan(file, config);
+    planned.push({ ...plan, ...(await run.baselineOf(file, config)) });
   }
+  return planned;
+}
 
-  async forFile(file: string, config: LockwiseConfig) {
-    if (!config.baseline) return undefined;
-    const { baseline, problem } = await this.resolver.forFile(file, config.baseline);
-    const line = problem && `lockwise: warning: ${shortPath(problem.folder)}: ${problem.message}; tables of earlier migrations count as deployed`;
-    if (line && !this.shown.has(line)) {
-      this.shown.add(line);
-      writeLine(line, 'stderr');
+/** Analyses every file in this thread, with its config and schema history (for --fix and --explain-runner). */
+export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
+  const run = new RunContext(runSetup(opts));
+  const planned = await planFiles(opts, run);
+  await initParser();
+  const notes = new RunNotes();
+  return planned.map((p) => {
+    const analysis = run.analyze(p);
+    notes.file(p, analysis.sizes?.stale ? analysis.sizes.ageMs : undefined, analysis.internalErrors);
+    return { path: p.path, analysis, config: p.config, bom: p.bom, runner: p.runner };
+  });
+}
+
+/** What a run says on stderr about each file, in file order: a stale size snapshot (once per snapshot), internal errors. */
+export class RunNotes {
+  private readonly warned = new Set<string>();
+
+  file(p: PlannedFile, staleAgeMs: number | undefined, internalErrors: string[]): void {
+    if (p.baselineWarning && !this.warned.has(p.baselineWarning)) {
+      this.warned.add(p.baselineWarning);
+      writeLine(p.baselineWarning, 'stderr');
     }
-    return baseline;
+    if (staleAgeMs !== undefined && p.sizes && !this.warned.has(p.sizes.source)) {
+      this.warned.add(p.sizes.source);
+      writeReport(terminalLines(staleWarning(p.sizes.source, staleAgeMs, p.config)), 'stderr');
+    }
+    for (const e of internalErrors) writeLine(`lockwise: internal error in ${toPosix(p.file)}, ${e} (the rest of the file was analysed)`, 'stderr');
   }
 }
 
@@ -98,8 +162,13 @@ function shortPath(dir: string): string {
   return toPosix(rel.startsWith('..') || path.isAbsolute(rel) ? dir : rel || '.');
 }
 
+function staleWarning(sizesSource: string, ageMs: number, config: LockwiseConfig): string {
+  const source = toPosix(path.relative(process.cwd(), sizesSource));
+  return `lockwise: ${source} is stale (${ageText(ageMs)} old, statsMaxAge ${config.statsMaxAge}): sizes are shown but lower no severity; refresh it with lockwise stats pull\n`;
+}
+
 /** 1 when a finding is at or above `failOn`, else 0. */
-export function worstSeverityExitCode(results: FileResult[], failOn: Severity): number {
+export function worstSeverityExitCode(findings: { severity: Severity }[][], failOn: Severity): number {
   const threshold = SEVERITY_RANK[failOn];
-  return results.some((r) => r.analysis.findings.some((f) => SEVERITY_RANK[f.severity] >= threshold)) ? 1 : 0;
+  return findings.some((list) => list.some((f) => SEVERITY_RANK[f.severity] >= threshold)) ? 1 : 0;
 }

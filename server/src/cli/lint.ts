@@ -1,11 +1,12 @@
 /** `lockwise lint`: findings in text, JSON, SARIF or GitHub annotations; `--fix` applies safe fixes first. */
-import { githubAnnotations, lintJson, sarifReport, textReport } from '../core';
+import { FileReport, githubAnnotations, LineIndex, lintJson, ReportedAnalysis, sarifReport, textReport } from '../core';
 import { runnerText } from '../core';
 import { toPosix, UsageError } from '../project/files';
 import { HOMEPAGE, ruleDocsUrl } from '../project/constants';
 import { Options, VERSION } from './args';
 import { analyzeFiles, worstSeverityExitCode } from './files';
 import { applyFixes } from './fix';
+import { reportFiles, ReportedFile } from './reports';
 import { writeCommands, writeLine, writeReport } from '../project/output';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'];
@@ -14,19 +15,34 @@ export async function lint(opts: Options): Promise<number> {
   const format = opts.format ?? 'text';
   if (!FORMATS.includes(format)) throw new UsageError(`--format for lint must be text, json, sarif or github, not "${format}"`);
   if (opts.dryRun && !opts.fix) throw new UsageError('--dry-run goes with --fix');
-  let results = await analyzeFiles(opts);
-  if (opts.explainRunner) {
-    for (const r of results) writeLine(`${r.path}: ${runnerText(r.analysis) ?? `plain psql (${r.runner?.choice.reason ?? 'no runner'})`}`);
-    return 0;
-  }
-  if (opts.fix) {
-    results = applyFixes(results, opts.dryRun, { suggestions: opts.fixSuggestions });
+  let results: FileReport[];
+  if (opts.explainRunner || opts.fix) {
+    // Both need whole analyses (the runner, the fixes): analysed here, never cached.
+    const analysed = await analyzeFiles(opts);
+    if (opts.explainRunner) {
+      for (const r of analysed) writeLine(`${r.path}: ${runnerText(r.analysis) ?? `plain psql (${r.runner?.choice.reason ?? 'no runner'})`}`);
+      return 0;
+    }
+    results = applyFixes(analysed, opts.dryRun, { suggestions: opts.fixSuggestions });
     if (opts.dryRun) return 0;
+  } else {
+    const files = await reportFiles(opts, 'lint');
+    results = files.map((f) => ({ path: f.path, analysis: reported(f) }));
   }
   if (format === 'json') writeReport(lintJson(results));
   else if (format === 'sarif')
     writeReport(sarifReport(results, { version: VERSION, root: toPosix(process.cwd()), helpUri: ruleDocsUrl, informationUri: HOMEPAGE }));
   else if (format === 'github') writeCommands(githubAnnotations(results));
   else writeReport(textReport(results, opts.color));
-  return worstSeverityExitCode(results, opts.failOn);
+  return worstSeverityExitCode(
+    results.map((r) => r.analysis.findings),
+    opts.failOn,
+  );
+}
+
+/** What the formats read of a file, rebuilt from its cached or worker-computed payload. */
+function reported(f: ReportedFile): ReportedAnalysis {
+  const statements: ({ statement: { text: string } } | undefined)[] = [];
+  for (const [index, text] of Object.entries(f.payload.statementTexts)) statements[Number(index)] = { statement: { text } };
+  return { text: f.text, lines: new LineIndex(f.text), findings: f.payload.findings, statements };
 }

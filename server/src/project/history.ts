@@ -4,6 +4,7 @@
  * Catalog. Handles flat folders (`001_init.sql`, `20240101_x.up.sql`) and one-folder-per-migration
  * layouts (`2024-01-01-000000_x/up.sql`, Prisma's `<name>/migration.sql`).
  */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { NATURAL_ORDER, SQL_FILE } from './constants';
@@ -87,6 +88,15 @@ export function migrationSequence(file: string, source: TextSource, memo?: Map<s
   return { steps, key };
 }
 
+/**
+ * The folder whose migrations form `file`'s schema history (the one `migrationSequence` lists):
+ * files of different scopes never read each other's history, so they can be analysed apart.
+ */
+export function historyScope(file: string): string {
+  const abs = path.resolve(file);
+  return PER_FOLDER_FILE.test(path.basename(abs)) ? path.dirname(path.dirname(abs)) : path.dirname(abs);
+}
+
 /** Change names of a sqitch plan in deploy order, when `dir` is a sqitch `deploy/` folder. */
 function sqitchPlan(dir: string, source: TextSource): string[] | undefined {
   if (path.basename(dir) !== 'deploy') return undefined;
@@ -153,6 +163,9 @@ export class HistoryProvider {
    * file re-checks the steps before it, and detecting each step's runner again made a CLI run quadratic.
    */
   private readonly deployedTexts = new Map<string, string | undefined>();
+  /** Per file, a hash of what its replay depends on (its text and its runner); only with a SnapshotSource. */
+  private readonly stepPrints = new Map<string, string>();
+  private readonly chains = new WeakMap<Step[], string[]>();
 
   constructor(
     private readonly source: TextSource = diskSource,
@@ -197,6 +210,50 @@ export class HistoryProvider {
   }
 
   /**
+   * A hash of everything `catalogBefore(file)` depends on: each earlier step's path, text and
+   * runner (which decides its deployed part). Equal fingerprints give equal catalogs (same Lockwise
+   * build). Only for a SnapshotSource: the CLI's cache keys. `printRunner` turns a runner into text.
+   */
+  fingerprintBefore(file: string, printRunner: (runner: FileRunnerOptions) => string): string {
+    const steps = this.stepsBefore(file);
+    const { steps: all } = this.sequence(file);
+    // The steps before a file are a prefix of its folder's sequence: hashes chained along it, once.
+    if (steps.length && steps[steps.length - 1] === all[steps.length - 1]) return this.chain(all, steps.length, printRunner);
+    const hash = createHash('sha256');
+    for (const step of steps) hash.update(this.stepPrint(step.file, printRunner));
+    return hash.digest('hex');
+  }
+
+  /** The chained hash of the first `n` steps of a sequence. */
+  private chain(steps: Step[], n: number, printRunner: (runner: FileRunnerOptions) => string): string {
+    let chained = this.chains.get(steps);
+    if (!chained) this.chains.set(steps, (chained = []));
+    for (let i = chained.length; i < n; i++) {
+      chained.push(
+        createHash('sha256')
+          .update((chained[i - 1] ?? '') + this.stepPrint(steps[i].file, printRunner))
+          .digest('hex'),
+      );
+    }
+    return chained[n - 1];
+  }
+
+  private stepPrint(file: string, printRunner: (runner: FileRunnerOptions) => string): string {
+    let print = this.stepPrints.get(file);
+    if (print === undefined) {
+      const text = this.source.read(file);
+      const runner = text === undefined ? undefined : this.runnerOf?.(file, text);
+      // Lengths first, so that no two different triples hash the same text.
+      const parts = [file, text ?? '', runner ? printRunner(runner) : ''];
+      const hash = createHash('sha256').update(`${text === undefined ? '-' : '+'}${parts.map((p) => p.length).join(',')};`);
+      for (const p of parts) hash.update(p);
+      print = hash.digest('hex');
+      this.stepPrints.set(file, print);
+    }
+    return print;
+  }
+
+  /**
    * The files and texts `catalogBefore` replays, in order (the analysis worker replays them itself,
    * since a Catalog cannot cross a thread boundary). Empty when `file` is the first migration of its folder.
    */
@@ -235,6 +292,7 @@ export class HistoryProvider {
     this.after.clear();
     this.sequences.clear();
     this.deployedTexts.clear();
+    this.stepPrints.clear();
   }
 }
 

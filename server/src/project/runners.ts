@@ -29,6 +29,8 @@ const MAX_PROJECT_FILE = 256 * 1024;
 
 export class RunnerDetector {
   private readonly facts = new Map<string, FolderFacts>();
+  /** The names of a folder's entries, one array per listing: every file of a folder shares it. */
+  private readonly names = new WeakMap<FolderFacts['entries'], string[]>();
 
   constructor(private readonly source: TextSource = diskSource) {}
 
@@ -49,12 +51,18 @@ export class RunnerDetector {
     const companionPath = profile.companion?.(abs);
     const companion = companionPath ? this.source.read(companionPath) : undefined;
     const folderLayout = choice.id === 'diesel' || choice.id === 'prisma';
-    const siblings = (folderLayout ? facts.parentEntries : facts.entries).map((e) => e.name);
+    const siblings = this.namesOf(folderLayout ? facts.parentEntries : facts.entries);
     return { id: choice.id, choice, fileName: abs, companion, siblings };
   }
 
   invalidate(): void {
     this.facts.clear();
+  }
+
+  private namesOf(entries: FolderFacts['entries']): string[] {
+    let names = this.names.get(entries);
+    if (!names) this.names.set(entries, (names = entries.map((e) => e.name)));
+    return names;
   }
 
   private folderFacts(dir: string): FolderFacts {

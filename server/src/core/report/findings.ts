@@ -15,7 +15,7 @@ export interface FindingJson {
   fixWithheld?: string;
 }
 
-export function findingJson(analysis: Analysis, f: Finding): FindingJson {
+export function findingJson(analysis: Pick<Analysis, 'lines'>, f: Finding): FindingJson {
   const start = analysis.lines.positionAt(f.span.start);
   const end = analysis.lines.positionAt(f.span.end);
   const out: FindingJson = {

@@ -55,7 +55,16 @@ export function detectRunner(facts: FolderFacts, fileName: string, text?: string
   );
 }
 
+/** Per folder (the facts object): what its samples' markers say, and which layouts its file names fit. A CLI run asks once per file. */
+const markersMemo = new WeakMap<FolderFacts, RunnerChoice | undefined>();
+const namesMemo = new WeakMap<FolderFacts, Set<RunnerProfile>>();
+
 function fromMarkers(facts: FolderFacts): RunnerChoice | undefined {
+  if (!markersMemo.has(facts)) markersMemo.set(facts, fromMarkersUncached(facts));
+  return markersMemo.get(facts);
+}
+
+function fromMarkersUncached(facts: FolderFacts): RunnerChoice | undefined {
   const counts = new Map<RunnerProfile, number>();
   for (const sample of facts.samples) {
     const r = markerRunner(sample);
@@ -105,10 +114,8 @@ function fromLayout(facts: FolderFacts, fileName: string): RunnerChoice | undefi
   const versionedFolder = /^\d[\d-]*_/.test(folder);
   if (versionedFolder && /^(up|down)\.sql$/i.test(base)) return layout('diesel', '`<version>_<name>/up.sql` folders');
   if (versionedFolder && /^migration\.sql$/i.test(base)) return layout('prisma', '`<timestamp>_<name>/migration.sql` folders');
-  const names = facts.entries.filter((e) => !e.isDirectory).map((e) => e.name);
-  const strong = RUNNERS.filter(
-    (r) => r.detect.layout && (r.detect.layout.test(base) || r.detect.layout.test(folder) || names.some((n) => r.detect.layout!.test(n))),
-  );
+  const byNames = layoutsOfNames(facts);
+  const strong = RUNNERS.filter((r) => r.detect.layout && (r.detect.layout.test(base) || r.detect.layout.test(folder) || byNames.has(r)));
   if (strong.length === 1) return layout(strong[0].id, 'the file names');
   const dirs = new Set(facts.parentEntries.filter((e) => e.isDirectory).map((e) => e.name.toLowerCase()));
   if (['deploy', 'revert'].every((d) => dirs.has(d)) && ['deploy', 'revert', 'verify'].includes(folder.toLowerCase()))
@@ -118,6 +125,15 @@ function fromLayout(facts: FolderFacts, fileName: string): RunnerChoice | undefi
     return { ...layout('golang-migrate', '`<version>_<name>.up.sql` / `.down.sql` pairs'), alternatives: ['sqlx'] };
   }
   return undefined;
+}
+
+function layoutsOfNames(facts: FolderFacts): Set<RunnerProfile> {
+  let fits = namesMemo.get(facts);
+  if (!fits) {
+    const names = facts.entries.filter((e) => !e.isDirectory).map((e) => e.name);
+    namesMemo.set(facts, (fits = new Set(RUNNERS.filter((r) => r.detect.layout && names.some((n) => r.detect.layout!.test(n))))));
+  }
+  return fits;
 }
 
 function layout(id: RunnerId, what: string): RunnerChoice {

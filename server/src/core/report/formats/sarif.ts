@@ -5,7 +5,6 @@
  * when lines are added above it. Validated against the SARIF 2.1.0 schema in test/unit/sarif.test.ts.
  */
 import { createHash } from 'crypto';
-import { Analysis } from '../../analyze';
 import { Severity } from '../../config/config';
 import { RULES } from '../../rules/registry';
 import { Finding, Rule } from '../../rules/types';
@@ -13,7 +12,7 @@ import { jsonText } from '../escapeJson';
 import { fileUri, relativeUri } from '../escapeUri';
 import { findingJson, FindingJson } from '../findings';
 import { renderRuleDoc } from '../ruleDocs';
-import { FileReport } from './fileReport';
+import { FileReport, ReportedAnalysis } from './fileReport';
 
 export interface SarifOptions {
   version: string;
@@ -90,7 +89,7 @@ function fileResults(r: FileReport, ruleIndex: Map<string, number>) {
  * What identifies a finding without its line: the rule, its statement (whitespace collapsed) and the
  * text it points at. The n-th identical one in the file gets n in its hash.
  */
-function fingerprintKey(a: Analysis, f: Finding): string {
+function fingerprintKey(a: ReportedAnalysis, f: Finding): string {
   const statement = a.statements[f.statement]?.statement.text.replace(/\s+/g, ' ').trim() ?? '';
   return [f.rule, statement, a.text.slice(f.span.start, f.span.end).replace(/\s+/g, ' ')].join('\0');
 }

@@ -5,11 +5,10 @@
  * (`test/fixtures/rules/<rule>/<case>.snap`) are these same blocks with a span instead of a path.
  * Everything that comes from the document or a path is escaped for the terminal here, once.
  */
-import { Analysis } from '../../analyze';
 import { Finding } from '../../rules/types';
 import { terminalExcerpt, terminalText } from '../escapeTerminal';
 import { findingJson } from '../findings';
-import { FileReport } from './fileReport';
+import { FileReport, ReportedAnalysis } from './fileReport';
 
 const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 export type Paint = (kind: keyof typeof COLORS, s: string) => string;
@@ -39,7 +38,7 @@ export function textReport(results: FileReport[], color: boolean): string {
  * One finding: `<location>: severity[rule]: message`, the first line of its span with carets, then
  * its help and notes. `location` is already escaped.
  */
-export function findingBlock(a: Analysis, f: Finding, location: string, c: Paint = plain): string[] {
+export function findingBlock(a: ReportedAnalysis, f: Finding, location: string, c: Paint = plain): string[] {
   const j = findingJson(a, f);
   const lines = [`${c('bold', `${location}:`)} ${c(f.severity, `${f.severity}[${f.rule}]`)}${c('bold', `: ${terminalText(f.message)}`)}`];
   const lineIndex = j.line - 1;

@@ -1,0 +1,50 @@
+/**
+ * The files of a `lint` or `audit` run with what their output needs, in command-line order: from
+ * the cache (`--cache`) when the key matches, else analysed across worker threads (parallel.ts).
+ */
+import { DEFAULT_CACHE_LOCATION, ResultCache } from './cache';
+import { Options } from './args';
+import { planFiles, RunContext, RunNotes, runSetup } from './files';
+import { writeLine } from '../project/output';
+import { analyzePlanned, defaultJobs, FilePayload, ReportKind } from './parallel';
+
+export interface ReportedFile {
+  /** Path as printed. */
+  path: string;
+  /** The analysed text (without a byte order mark). */
+  text: string;
+  payload: FilePayload;
+}
+
+export async function reportFiles(opts: Options, kind: ReportKind): Promise<ReportedFile[]> {
+  const run = new RunContext(runSetup(opts));
+  const planned = await planFiles(opts, run);
+  const cache = (opts.cache ?? opts.cacheLocation !== undefined) ? new ResultCache(opts.cacheLocation ?? DEFAULT_CACHE_LOCATION, kind) : undefined;
+  // A file with a size snapshot is never cached: its verdicts depend on the snapshot's age.
+  const keys = planned.map((p) => (cache && !p.sizes ? cache.key(run, p) : undefined));
+  const payloads = new Map<number, FilePayload>();
+  const todo: number[] = [];
+  planned.forEach((p, i) => {
+    const key = keys[i];
+    const hit = key === undefined ? undefined : cache?.get(p.file, key);
+    if (hit) payloads.set(i, hit);
+    else todo.push(i);
+  });
+  if (todo.length) {
+    for (const [i, payload] of await analyzePlanned(kind, run, planned, todo, opts.jobs ?? defaultJobs())) {
+      payloads.set(i, payload);
+      const key = keys[i];
+      if (key !== undefined) cache?.set(planned[i].file, key, payload);
+    }
+  }
+  cache?.save();
+  if (cache && process.env.LOCKWISE_DEBUG?.includes('cache')) {
+    writeLine(`lockwise: cache: ${planned.length - todo.length} hit(s), ${todo.length} analysed${todo.map((i) => ` ${planned[i].path}`).join('')}`, 'stderr');
+  }
+  const notes = new RunNotes();
+  return planned.map((p, i) => {
+    const payload = payloads.get(i)!;
+    notes.file(p, payload.staleAgeMs, payload.internalErrors);
+    return { path: p.path, text: p.text, payload };
+  });
+}
