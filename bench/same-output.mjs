@@ -2,7 +2,7 @@
 /**
  * `npm run bench:same`: a performance change must not change what Lockwise reports. Builds a base
  * revision (default `main`) from `git archive` into a temporary folder, builds the working tree, and
- * runs `lint --format json` and `audit --format json` of both over the real-world corpus (and
+ * runs `lint --format json` and `audit --format json` (and lint's SARIF and text formats) of both over the real-world corpus (and
  * postgres_regress with `--regress`), one invocation each as the bench does. The working tree is run
  * in every variant below (default, one and two threads, cache cold then warm): stdout, stderr and the exit code
  * must equal the base's byte for byte. Exit 1 on any difference, with the first differing line.
@@ -48,6 +48,14 @@ const VARIANTS = [
   { name: '--cache, warm', args: ['--cache-location', cacheDir] },
 ];
 
+/** JSON of lint and audit (the issue's contract), and the other lint formats, which read the same per-file results. */
+const COMMANDS = [
+  ['lint', '--format', 'json'],
+  ['audit', '--format', 'json'],
+  ['lint', '--format', 'sarif'],
+  ['lint', '--format', 'text', '--no-color'],
+];
+
 function run(cli, args, files) {
   const r = spawnSync(process.execPath, [cli, ...args, ...files], { cwd: corpus, maxBuffer: 1 << 30, encoding: 'buffer' });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status };
@@ -69,7 +77,7 @@ const { realWorld, regress } = corpusFiles(corpus);
 const sets = [['real-world', realWorld], ...(flag('--regress') ? [['postgres_regress', regress]] : [])];
 let failed = 0;
 for (const [setName, files] of sets) {
-  for (const command of [['lint', '--format', 'json'], ['audit', '--format', 'json']]) {
+  for (const command of COMMANDS) {
     const expected = run(baseCli, command, files);
     fs.rmSync(cacheDir, { recursive: true, force: true });
     for (const variant of VARIANTS) {
