@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { analyze, Catalog, ConfigError, initParser, validateConfig } from '../../server/src/core';
+import { analyze, auditJson, Catalog, ConfigError, initParser, validateConfig } from '../../server/src/core';
 import { pendingAfter } from '../../server/src/project/baseline';
 import { commitOf } from '../../server/src/project/git';
 import { replay } from '../../server/src/project/history';
@@ -96,6 +96,9 @@ describe('deploy baseline', function () {
       });
       assert.deepStrictEqual(a.statements[0].pendingRelations, [{ relation: 't', createdBy: '/m/20261130_add_t.sql', rows: 'none' }]);
       assert.ok(a.statements[0].newRelations.has('t'));
+      assert.deepStrictEqual(auditJson('x.sql', a).statements[0].notes, [
+        't is created by 20261130_add_t.sql, not deployed yet (baseline origin/main): it is empty in production',
+      ]);
     });
 
     it('filled from a query or COPY it is flagged (not empty); literal VALUES rows keep it exempt', () => {

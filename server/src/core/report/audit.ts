@@ -6,6 +6,7 @@ import { codeSafe, escapeMarkdown } from './escapeMarkdown';
 import { findingJson, FindingJson } from './findings';
 import { countsText, plural } from './overview';
 import { timelineSvg } from './timelineSvg';
+import { pendingReason } from '../model/baseline';
 import { estimateText } from '../size/estimate';
 import { fileSizesJson, FileSizesJson, statementEstimateJson, StatementEstimateJson } from './sizes';
 
@@ -24,7 +25,7 @@ export interface AuditStatementJson {
   heldUntil: string;
   lockTimeout: string | null;
   notes: string[];
-  /** Relations created earlier in this file (empty and unused: their locks are harmless). */
+  /** Relations created earlier in this file, or by a pending migration (baseline): empty and unused, their locks are harmless. */
   newRelations: string[];
   /** `up` (deployed), `down` (rollback) or `verify`. */
   part: string;
@@ -133,13 +134,19 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
     heldUntilLine: heldUntilLine(analysis, s),
     heldUntil: heldUntilText(analysis, s),
     lockTimeout: t && t.ms > 0 ? t.text : null,
-    notes: s.effect.notes,
+    notes: [...s.effect.notes, ...pendingNotes(analysis, s)],
     newRelations: [...s.newRelations],
     part: s.part,
     transaction: s.timeline.transaction?.id ?? null,
     findings: analysis.findings.filter((f) => f.statement === s.statement.index).map((f) => findingJson(analysis, f)),
     ...estimateField(analysis, s),
   };
+}
+
+/** Why the statement's tables of pending migrations are safe to lock (with a deploy baseline). */
+function pendingNotes(analysis: Analysis, s: StatementAnalysis): string[] {
+  const baseline = analysis.baseline;
+  return baseline ? s.pendingRelations.map((p) => pendingReason(p, baseline)) : [];
 }
 
 function estimateField(analysis: Analysis, s: StatementAnalysis): { estimate?: StatementEstimateJson } {
