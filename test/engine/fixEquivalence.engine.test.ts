@@ -6,7 +6,9 @@
  * (test/fixtures/equivalence/schema.sql, then test/fixtures/equivalence/<rule-id>/<case>.sql when
  * a case needs more, then the case's own history files) in each file's own
  * transaction structure, and compare the resulting schemas. Both must run without error, and the
- * fixed file must lint clean of that rule without gaining an error-level finding.
+ * fixed file must lint clean of that rule without gaining an error-level finding. When every fix
+ * applied is `safe`, the rows must be the same too (test/engine/rowSnapshot.ts; the schema has rows,
+ * and tables a case's history creates are seeded); suggestions are compared on the schema only.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -16,6 +18,7 @@ import { replay } from '../../server/src/project/history';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { runMigration } from '../../server/src/trace/run';
 import { schemaSnapshot } from './schemaSnapshot';
+import { rowCount, rowDifferences, rowSnapshot, seedEmptyTables } from './rowSnapshot';
 import { expectedFixed, loadRuleCases } from '../support/ruleCases';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -49,12 +52,14 @@ function historyCatalog(c: Case): Catalog {
   return catalog;
 }
 
-/** Applies the rule's fixes one at a time, re-analysing between, until none is left. */
-function fixRule(ruleId: string, c: Case, history: Catalog): string {
+/** Applies the rule's fixes one at a time, re-analysing between, until none is left; `safe` when every one applied was. */
+function fixRule(ruleId: string, c: Case, history: Catalog): { text: string; safe: boolean } {
   let text = c.text;
+  let safe = true;
   for (let guard = 0; guard < 50; guard++) {
     const next = analyze(text, { config: c.config, history }).findings.find((f) => f.rule === ruleId && f.fix);
-    if (!next) return text;
+    if (!next) return { text, safe };
+    safe &&= next.fix!.safety === 'safe';
     text = applyEdits(text, next.fix!.edits);
   }
   throw new Error(`fixes for ${ruleId} did not converge`);
@@ -110,6 +115,8 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
     const engine = await TraceEngine.create({ dataDir: setups.get('')! });
     try {
       for (const h of c.history) await engine.exec(h);
+      // Tables the case's history creates get rows too: safe fixes are compared on data.
+      await seedEmptyTables(engine);
       const dump = await engine.dump();
       setups.set(key, dump);
       return dump;
@@ -126,7 +133,7 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
       const failures = run.steps.filter((s) => s.trace.error).map((s) => `${s.trace.sql}: ${s.trace.error!.message}`);
       assert.deepStrictEqual(failures, [], `the ${label} migration fails on the equivalence schema`);
       assert.ok(!run.rolledBackAtEnd, `the ${label} migration leaves a transaction open`);
-      return await schemaSnapshot(engine);
+      return { schema: await schemaSnapshot(engine), rows: await rowSnapshot(engine) };
     } finally {
       await engine.close();
     }
@@ -143,11 +150,11 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
       });
 
       for (const c of cases) {
-        it(`${c.name}: the fixed migration leaves the same schema`, async () => {
+        it(`${c.name}: the fixed migration leaves the same schema (and rows, when its fixes are safe)`, async () => {
           const history = historyCatalog(c);
           const fixes = analyze(c.text, { config: c.config, history }).findings.filter((f) => f.rule === rule.id && f.fix);
           assert.ok(fixes.length > 0, `no ${rule.id} finding with a fix`);
-          const fixed = fixRule(rule.id, c, history);
+          const { text: fixed, safe } = fixRule(rule.id, c, history);
           assert.notStrictEqual(fixed, c.text, 'the fix changed nothing');
           const before = analyze(c.text, { config: c.config, history });
           const after = analyze(fixed, { config: c.config, history });
@@ -163,15 +170,16 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
             [],
             `the fix introduced error-level findings:\n${fixed}`,
           );
-          const original = await runOnFreshCopy(
-            intended(rule.id, c, history),
-            c,
-            history,
-            'original',
-            COMMIT_OPEN_TRANSACTION.has(rule.id) ? 'commit' : 'rollback',
-          );
+          const runOriginal = () =>
+            runOnFreshCopy(intended(rule.id, c, history), c, history, 'original', COMMIT_OPEN_TRANSACTION.has(rule.id) ? 'commit' : 'rollback');
+          const original = await runOriginal();
           const result = await runOnFreshCopy(fixed, c, history, 'fixed');
-          assert.deepStrictEqual(result, original, `schemas differ after the fix:\n${fixed}`);
+          assert.deepStrictEqual(result.schema, original.schema, `schemas differ after the fix:\n${fixed}`);
+          if (!safe) return;
+          // A safe fix leaves the same rows too (a second run of the original tells volatile values apart).
+          assert.ok(rowCount(original.rows) > 0, 'the equivalence schema has no rows to compare');
+          const again = await runOriginal();
+          assert.deepStrictEqual(rowDifferences(original.rows, again.rows, result.rows), [], `rows differ after a safe fix:\n${fixed}`);
         });
       }
     });
