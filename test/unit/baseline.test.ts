@@ -17,11 +17,11 @@ import { DEPLOYED, gitRepo, GitRepo, ORDERS_LINES, PENDING, writeAll } from '../
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
-function lint(dir: string, config: object | undefined, env: NodeJS.ProcessEnv = process.env) {
+function lint(dir: string, config: object | undefined, env: NodeJS.ProcessEnv = process.env, flags: string[] = []) {
   const file = path.join(dir, '.lockwise.json');
   if (config) fs.writeFileSync(file, JSON.stringify(config));
   else fs.rmSync(file, { force: true });
-  const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', 'm'], { cwd: dir, encoding: 'utf8', env });
+  const r = spawnSync(process.execPath, [CLI, 'lint', '--format', 'json', ...flags, 'm'], { cwd: dir, encoding: 'utf8', env });
   assert.ok(r.status === 0 || r.status === 1, r.stderr);
   const report = JSON.parse(r.stdout) as { files: { path: string; findings: { rule: string; line: number }[] }[] };
   const findings = report.files.find((f) => f.path.endsWith('003_orders_more.sql'))!.findings;
@@ -163,6 +163,19 @@ describe('deploy baseline', function () {
         [],
         'no fix on orders',
       );
+    });
+
+    it('the result cache and worker threads follow the baseline (a moved ref is a new cache key)', () => {
+      const cache = ['--cache-location', path.join(repo.dir, '.cache'), '--jobs', '2'];
+      assert.deepStrictEqual(lint(repo.dir, { baseline: 'main' }, process.env, cache).lines, [5, 6]);
+      assert.deepStrictEqual(lint(repo.dir, { baseline: 'main' }, process.env, cache).lines, [5, 6], 'from the cache');
+      repo.git('branch', '-f', 'main', 'feature');
+      try {
+        assert.deepStrictEqual(lint(repo.dir, { baseline: 'main' }, process.env, cache).report, withoutBaseline.report);
+      } finally {
+        repo.git('branch', '-f', 'main', 'feature~1');
+      }
+      assert.deepStrictEqual(lint(repo.dir, { baseline: 'main' }, process.env, cache).lines, [5, 6]);
     });
 
     it('a migration id: 001 deployed exempts orders, 002 deployed does not', () => {
