@@ -48,9 +48,9 @@ describe('LSP hover', function () {
       const md = markdown(await client.hover(uri, 2, character));
       const lines = md.split('\n');
       assert.strictEqual(lines[0], '**SHARE** on `users` · blocks writes · until COMMIT \\(line 5\\) · **no `lock_timeout`** · index build');
-      // CONCURRENTLY cannot run inside the transaction, and this is not its last statement: no fix to offer.
+      // CONCURRENTLY cannot run inside the transaction, and this is not its last statement: no fix to offer, the safe way instead.
       assert.deepStrictEqual(lines.slice(2, 4), [
-        'error `require-concurrent-index-creation`  ',
+        'error `require-concurrent-index-creation` · Use CREATE INDEX CONCURRENTLY outside the transaction block \\(it cannot run inside one\\)  ',
         "error `require-lock-timeout` · fix: Insert lock\\_timeout = '5s'",
       ]);
       assert.match(md, /builds an index/);

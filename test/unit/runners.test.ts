@@ -215,9 +215,7 @@ describe("statements moved out of the runner's transaction", () => {
 describe('runner units in the timeline', () => {
   it('a multi-statement query is one implicit transaction; a single statement is not', () => {
     const two = run('ALTER TABLE t ADD COLUMN y int;\nVACUUM t;\n', 'prisma', '/p/20240101000000_x/migration.sql');
-    assert.ok(
-      two.findings.some((f) => f.rule === 'cannot-run-in-transaction' && /Prisma Migrate sends this file as one multi-statement query/.test(f.message)),
-    );
+    assert.ok(two.findings.some((f) => f.rule === 'cannot-run-in-transaction' && /Prisma Migrate sends this file as one query/.test(f.message)));
     assert.deepStrictEqual(
       run('VACUUM t;\n', 'prisma', '/p/20240101000000_x/migration.sql').findings.map((f) => f.rule),
       [],

@@ -1,5 +1,5 @@
 /** `lockwise lint`: findings in text, JSON, SARIF or GitHub annotations; `--fix` applies safe fixes first. */
-import { FileReport, githubAnnotations, LineIndex, lintJson, ReportedAnalysis, sarifReport, textReport } from '../core';
+import { FileReport, githubAnnotations, LineIndex, lintJson, ReportedAnalysis, ReportedStatement, sarifReport, textReport } from '../core';
 import { runnerText } from '../core';
 import { toPosix, UsageError } from '../project/files';
 import { HOMEPAGE, ruleDocsUrl } from '../project/constants';
@@ -33,7 +33,7 @@ export async function lint(opts: Options): Promise<number> {
   else if (format === 'sarif')
     writeReport(sarifReport(results, { version: VERSION, root: toPosix(process.cwd()), helpUri: ruleDocsUrl, informationUri: HOMEPAGE }));
   else if (format === 'github') writeCommands(githubAnnotations(results));
-  else writeReport(textReport(results, opts.color));
+  else writeReport(textReport(results, opts.color, ruleDocsUrl));
   return worstSeverityExitCode(
     results.map((r) => r.analysis.findings),
     opts.failOn,
@@ -42,7 +42,8 @@ export async function lint(opts: Options): Promise<number> {
 
 /** What the formats read of a file, rebuilt from its cached or worker-computed payload. */
 function reported(f: ReportedFile): ReportedAnalysis {
-  const statements: ({ statement: { text: string } } | undefined)[] = [];
-  for (const [index, text] of Object.entries(f.payload.statementTexts)) statements[Number(index)] = { statement: { text } };
+  const statements: (ReportedStatement | undefined)[] = [];
+  for (const [index, text] of Object.entries(f.payload.statementTexts))
+    statements[Number(index)] = { statement: { text }, lockNote: f.payload.lockNotes?.[Number(index)] };
   return { text: f.text, lines: new LineIndex(f.text), findings: f.payload.findings, statements };
 }

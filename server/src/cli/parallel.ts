@@ -7,7 +7,7 @@
  */
 import * as os from 'os';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
-import { Analysis, auditJson, AuditFileJson, Baseline, Finding, initParser } from '../core';
+import { Analysis, auditJson, AuditFileJson, Baseline, Finding, initParser, lockNote } from '../core';
 import { historyScope } from '../project/history';
 import { PlannedFile, RunContext, RunSetup } from './files';
 
@@ -18,6 +18,8 @@ export interface FilePayload {
   findings: Finding[];
   /** The text of each statement a finding is about, by index (lint: SARIF fingerprints read it). */
   statementTexts: Record<number, string>;
+  /** The lock of each statement a finding is about, in words (the text format's `= note:`). */
+  lockNotes?: Record<number, string>;
   audit?: AuditFileJson;
   internalErrors: string[];
   /** The age of the project's size snapshot when it is stale (the run warns once per snapshot). */
@@ -28,11 +30,15 @@ export function payloadOf(kind: ReportKind, file: string, analysis: Analysis): F
   const notes = { internalErrors: analysis.internalErrors, ...(analysis.sizes?.stale ? { staleAgeMs: analysis.sizes.ageMs } : {}) };
   if (kind === 'audit') return { findings: [], statementTexts: {}, audit: auditJson(file, analysis), ...notes };
   const statementTexts: Record<number, string> = {};
+  const lockNotes: Record<number, string> = {};
   for (const f of analysis.findings) {
     const s = analysis.statements[f.statement];
-    if (s) statementTexts[f.statement] = s.statement.text;
+    if (!s) continue;
+    statementTexts[f.statement] = s.statement.text;
+    const lock = s.statement.kind === 'Invalid' ? undefined : lockNote(analysis, s);
+    if (lock) lockNotes[f.statement] = lock;
   }
-  return { findings: analysis.findings, statementTexts, ...notes };
+  return { findings: analysis.findings, statementTexts, lockNotes, ...notes };
 }
 
 interface Job {

@@ -307,7 +307,8 @@ function unknownIgnoreFindings(ignores: IgnoreSet, statements: Statement[], conf
   return ignores.unknown.map((unknown) => ({
     rule: 'unknown-ignore-rule',
     severity: severityOf(rule, config) as Severity,
-    message: `Unknown rule "${unknown.id}" in an ignore comment: it silences nothing (see \`lockwise rules\`).`,
+    message: `Unknown rule "${unknown.id.slice(0, 80)}" in an ignore comment: it silences nothing`,
+    help: '`lockwise rules` lists the rule ids',
     span: unknown.span,
     statement: nearestStatement(statements, unknown.span.start),
   }));

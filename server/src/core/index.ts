@@ -10,7 +10,7 @@ export * from './config/config';
 export { applyEdits, fixAll } from './fixes/apply';
 export { auditJson, auditMarkdown } from './report/audit';
 export type { AuditFileJson } from './report/audit';
-export type { FileReport, ReportedAnalysis } from './report/formats/fileReport';
+export type { FileReport, ReportedAnalysis, ReportedStatement } from './report/formats/fileReport';
 export { textReport } from './report/formats/text';
 export { lintJson } from './report/formats/json';
 export { sarifReport } from './report/formats/sarif';
@@ -38,7 +38,18 @@ export type { LockMode } from './locks/modes';
 export type { StatementEffect } from './locks/model';
 export { auditFileMarkdown, oneLine } from './report/audit';
 export { codeSafe, escapeMarkdown } from './report/escapeMarkdown';
-export { blockLevel, blocksInWords, compactSummary, heldUntilText, lineOfStatement, lockTimeoutText, runnerText, strongestLock } from './report/describe';
+export {
+  blockLevel,
+  blocksInWords,
+  compactSummary,
+  heldUntilText,
+  lineOfStatement,
+  lockNote,
+  lockTimeoutText,
+  runnerText,
+  strongestExistingLock,
+  strongestLock,
+} from './report/describe';
 export { parseDirective } from './ignores';
 export type { Span } from './text/positions';
 export { hasFindings, overview, overviewFile } from './report/overview';

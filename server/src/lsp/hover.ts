@@ -7,8 +7,8 @@
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { Analysis, pendingReason, statementAt, StatementAnalysis } from '../core';
 import { codeSafe, escapeMarkdown, oneLine } from '../core';
-import { blockLevel, estimateSummary, lineOfStatement, runnerText } from '../core';
-import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, lockRank, MODE_DESCRIPTIONS } from '../core';
+import { blockLevel, estimateSummary, lineOfStatement, runnerText, strongestExistingLock } from '../core';
+import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core';
 import { toRange } from './convert';
 import { TracedStatement, tracedSection } from './trace';
 
@@ -87,11 +87,19 @@ export function statementCard(analysis: Analysis, s: StatementAnalysis): string 
   if (estimate) out.push('', escapeMarkdown(estimate));
   const findings = analysis.findings.filter((f) => f.statement === s.statement.index);
   if (findings.length) {
-    out.push('', findings.map((f) => `${f.severity} \`${codeSafe(f.rule)}\`${f.fix ? ` · fix: ${escapeMarkdown(f.fix.title)}` : ''}`).join('  \n'));
+    out.push('', findings.map(findingLine).join('  \n'));
   }
   // Transaction control, settings and unparsable statements: the summary says all there is.
-  if (s.effect.locks.length || s.effect.objectLocks.length) out.push('', '---', '', ...detailLines(analysis, s));
+  const notes = findings.flatMap((f) => f.notes ?? []);
+  if (s.effect.locks.length || s.effect.objectLocks.length) out.push('', '---', '', ...detailLines(analysis, s, notes));
+  else if (notes.length) out.push('', '---', '', notes.map((n) => `Note: ${escapeMarkdown(n)}`).join('  \n'));
   return out.join('\n');
+}
+
+/** `error \`rule\` · fix: <title>`, or the safe way when there is no fix (the message itself is shown above the card). */
+function findingLine(f: Analysis['findings'][number]): string {
+  const after = f.fix ? ` · fix: ${escapeMarkdown(f.fix.title)}` : f.help ? ` · ${escapeMarkdown(f.help)}` : '';
+  return `${f.severity} \`${codeSafe(f.rule)}\`${after}`;
 }
 
 /** `**ACCESS EXCLUSIVE** on \`users\` · blocks reads and writes · until COMMIT (line 40) · no lock_timeout`. */
@@ -116,17 +124,6 @@ function summaryLine(analysis: Analysis, s: StatementAnalysis): string {
   return parts.join(' · ');
 }
 
-/** The strongest lock on a relation that existed before the file (locks on new tables stop nobody); the target on a tie. */
-function strongestExistingLock(s: StatementAnalysis): { relation: string; mode: LockMode } | undefined {
-  let best: { relation: string; mode: LockMode; target: boolean } | undefined;
-  for (const l of s.effect.locks) {
-    if (l.harmless || s.newRelations.has(l.relation)) continue;
-    const rank = lockRank(l.mode) * 2 + (l.role === 'target' ? 1 : 0);
-    if (!best || rank > lockRank(best.mode) * 2 + (best.target ? 1 : 0)) best = { relation: l.relation, mode: l.mode, target: l.role === 'target' };
-  }
-  return best && { relation: best.relation, mode: best.mode };
-}
-
 const BLOCK_SUMMARY = { reads: 'blocks reads and writes', writes: 'blocks writes', ddl: 'blocks only DDL' } as const;
 
 /** "until COMMIT (line 40)", "for this statement", ... */
@@ -140,7 +137,8 @@ function heldShortText(analysis: Analysis, s: StatementAnalysis): string {
   return 'for this statement';
 }
 
-function detailLines(analysis: Analysis, s: StatementAnalysis): string[] {
+/** The locks table (several relations), the work under the lock, runner, version and history, then the model's and the findings' notes. */
+function detailLines(analysis: Analysis, s: StatementAnalysis, findingNotes: string[]): string[] {
   const out: string[] = [];
   const locks = s.effect.locks;
   const relations = new Set([...locks.map((l) => l.relation), ...s.effect.objectLocks.map((o) => o.object)]);
@@ -166,7 +164,7 @@ function detailLines(analysis: Analysis, s: StatementAnalysis): string[] {
     `PostgreSQL ${analysis.config.pgVersion} · ` +
       (analysis.hasHistory ? 'schema from the earlier migrations' : 'no schema history: existing tables are assumed to hold data'),
   );
-  for (const n of s.effect.notes) lines.push(`Note: ${escapeMarkdown(n)}`);
+  for (const n of [...s.effect.notes, ...findingNotes]) lines.push(`Note: ${escapeMarkdown(n)}`);
   out.push(lines.join('  \n'));
   return out;
 }

@@ -2,14 +2,12 @@
  * Everything the language server holds, created once at `initialize` from the client's
  * capabilities and initialization options. Only trust and the pushed settings change afterwards.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { CodeLensRefreshRequest, Connection, InitializeParams, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleDocsUrl, VERSION } from '../project/constants';
 import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
 import { ConfigDiagnostics } from './configDiagnostics';
-import { pathToUri } from './convert';
 import { DocsLink } from './diagnostics';
 import { Documents } from './documents';
 import { Log } from './log';
@@ -64,7 +62,8 @@ export class ServerState {
   readonly traces = new TraceStore();
   /** Documents whose open already scheduled a run (TextDocuments reports the open as a change too). */
   readonly justOpened = new Set<string>();
-  readonly docs: DocsLink = docsLinks();
+  /** Rule documentation: the rendered page where the docs are published (an editor opens it in a browser, not as an editable file). */
+  readonly docs: DocsLink = ruleDocsUrl;
 
   constructor(
     readonly connection: Connection,
@@ -130,19 +129,5 @@ function clientCapabilities(params: InitializeParams): ClientCapabilities {
       configuration: !!caps.workspace?.didChangeConfiguration?.dynamicRegistration,
       workspaceFolders: !!caps.workspace?.workspaceFolders,
     },
-  };
-}
-
-/** Rule documentation: the page shipped next to the server (dist/../docs/rules) when present, else the repository's. */
-function docsLinks(): DocsLink {
-  const cache = new Map<string, string>();
-  return (rule) => {
-    let link = cache.get(rule);
-    if (!link) {
-      const local = path.join(__dirname, '..', 'docs', 'rules', `${rule}.md`);
-      link = fs.existsSync(local) ? pathToUri(local) : ruleDocsUrl(rule);
-      cache.set(rule, link);
-    }
-    return link;
   };
 }

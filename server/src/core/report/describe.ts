@@ -1,6 +1,6 @@
 /** Plain-language descriptions of a statement's locks, shared by hover, CodeLens, audit and CLI. */
 import { Analysis, StatementAnalysis } from '../analyze';
-import { blockedOperations, strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
+import { blockedOperations, lockRank, strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
 import { formatDuration } from '../model/timeline';
 import { unitSentence } from '../runners/apply';
 
@@ -68,6 +68,32 @@ export function strongestLock(s: StatementAnalysis): { relation: string; mode: L
   // Among equally strong locks, name the statement's target rather than one of its indexes.
   const lock = locks.find((l) => l.mode === mode && l.role === 'target') ?? locks.find((l) => l.mode === mode);
   return lock ? { relation: lock.relation, mode: lock.mode } : undefined;
+}
+
+/** The strongest lock on a relation that existed before the file (locks on new tables stop nobody); the target on a tie. */
+export function strongestExistingLock(s: StatementAnalysis): { relation: string; mode: LockMode } | undefined {
+  let best: { relation: string; mode: LockMode; target: boolean } | undefined;
+  for (const l of s.effect.locks) {
+    if (l.harmless || s.newRelations.has(l.relation)) continue;
+    const rank = lockRank(l.mode) * 2 + (l.role === 'target' ? 1 : 0);
+    if (!best || rank > lockRank(best.mode) * 2 + (best.target ? 1 : 0)) best = { relation: l.relation, mode: l.mode, target: l.role === 'target' };
+  }
+  return best && { relation: best.relation, mode: best.mode };
+}
+
+/**
+ * A statement's lock in plain words, for a finding's `= note:` in the CLI (the hover's summary line
+ * says the same in markdown): `SHARE on users blocks writes until COMMIT on line 6 · index build · no lock_timeout`.
+ */
+export function lockNote(analysis: Analysis, s: StatementAnalysis): string | undefined {
+  const lock = strongestExistingLock(s);
+  if (!lock) return undefined;
+  const parts = [`${lock.mode} on ${lock.relation.replace(/\s+/g, ' ')} blocks ${BLOCK_LEVEL_WORDS[blockLevel(lock.mode)]} ${heldUntilText(analysis, s)}`];
+  const work = s.effect.rewrite ? 'rewrite' : s.effect.indexBuild ? 'index build' : s.effect.scan ? 'full scan' : '';
+  if (work) parts.push(work);
+  const t = s.timeline.lockTimeout;
+  parts.push(t && t.ms > 0 ? `lock_timeout ${t.text}` : 'no lock_timeout');
+  return parts.join(' · ');
 }
 
 /** One line, e.g. `ACCESS EXCLUSIVE users · until COMMIT L40 · rewrite`. */

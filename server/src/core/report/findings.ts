@@ -6,6 +6,10 @@ export interface FindingJson {
   rule: string;
   severity: Finding['severity'];
   message: string;
+  /** The safe way when there is no fix. */
+  help?: string;
+  /** Assumptions and side facts the message leaves out. */
+  notes?: string[];
   line: number;
   column: number;
   endLine: number;
@@ -27,6 +31,8 @@ export function findingJson(analysis: Pick<Analysis, 'lines'>, f: Finding): Find
     endLine: end.line + 1,
     endColumn: end.character + 1,
   };
+  if (f.help) out.help = f.help;
+  if (f.notes?.length) out.notes = [...f.notes];
   if (f.fix) {
     out.fix = {
       title: f.fix.title,

@@ -1,6 +1,7 @@
 import { Rule } from './types';
 import { constraintSpan } from './support/spans';
 import { addedConstraints } from './support/alter';
+import { shown } from './support/messages';
 
 export const addingExclusionConstraint: Rule = {
   id: 'adding-exclusion-constraint',
@@ -25,16 +26,11 @@ export const addingExclusionConstraint: Rule = {
   checkStatement(ctx, report) {
     for (const { con, command } of addedConstraints(ctx, 'CONSTR_EXCLUSION')) {
       const table = command.table;
-      const timeout = ctx.timeline.lockTimeout;
       report({
         statement: ctx.statement.index,
         span: constraintSpan(ctx.file, ctx.statement, con.location),
-        message:
-          (con.conname ? `Adding exclusion constraint ${con.conname}` : 'Adding an exclusion constraint') +
-          ` builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the whole build, and there ` +
-          'is no concurrent form. Bound it with lock_timeout' +
-          (timeout && timeout.ms > 0 ? ` (lock_timeout is ${timeout.text} here)` : ' (none is set here)') +
-          ', and run it while the table is small or traffic is low.',
+        message: `${con.conname ? `Exclusion constraint ${shown(con.conname)}` : 'An exclusion constraint'} blocks reads and writes on ${shown(table)} while its index builds`,
+        help: 'There is no concurrent form: bound the wait with lock_timeout, and run it while the table is small or traffic is low',
       });
     }
   },

@@ -5,6 +5,7 @@ import { headSpan, locationSpan, constraintClauseSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { insertAfterStatement } from './support/edits';
 import { alterCommands, AlterCommand } from './support/alter';
+import { shown } from './support/messages';
 
 export const addingFieldWithDefault: Rule = {
   id: 'adding-field-with-default',
@@ -52,7 +53,7 @@ export const addingFieldWithDefault: Rule = {
       report({
         statement: ctx.statement.index,
         span,
-        message: message(table, col.colname, main, isRequired(col)),
+        ...message(table, col.colname, main, isRequired(col)),
         fix: rewrites.every((r) => DEFAULT_KINDS.has(r.kind)) ? setDefaultLaterFix(ctx, command, col, main) : undefined,
       });
     }
@@ -65,37 +66,34 @@ function isRequired(col: T.ColumnDef): boolean {
   return (col.constraints ?? []).map(asConstraint).some((c) => c?.contype === 'CONSTR_NOTNULL' || c?.contype === 'CONSTR_PRIMARY');
 }
 
-function message(table: string, column: string, rewrite: ColumnRewrite, required: boolean): string {
-  const instead = required
-    ? 'Add the column nullable and without the default, then SET DEFAULT, backfill existing rows in batches, and SET NOT NULL through a validated CHECK.'
-    : 'Add the column without the default, then SET DEFAULT (new rows get it; backfill existing rows in batches if needed).';
-  const rewrites = `${table} and every index on it are rewritten while ACCESS EXCLUSIVE blocks all reads and writes`;
+/** The message says what rewrites the table; help is the safe way for this kind of column. */
+function message(table: string, column: string, rewrite: ColumnRewrite, required: boolean): { message: string; help: string; notes?: string[] } {
+  const col = shown(column);
+  const blocks = `rewrites ${shown(table)}, blocking reads and writes`;
+  const later = required
+    ? 'Add the column nullable and without the default, then SET DEFAULT, backfill existing rows in batches, and SET NOT NULL through a validated CHECK'
+    : 'Add the column without the default, then SET DEFAULT (new rows get it; backfill existing rows in batches if needed)';
+  const fill = 'Add a nullable integer column, backfill it in batches, then make it NOT NULL';
   switch (rewrite.kind) {
     case 'volatile-default':
+      return { message: `Adding column ${col} with a volatile default ${blocks}`, help: later, notes: [rewrite.reason.replace(/: .*$/, '')] };
     case 'unknown-default':
-      return (
-        `Adding column ${column}: ${rewrite.reason.replace(/: .*$/, '')}, so it is evaluated for every existing row and ${rewrites}. ` +
-        (rewrite.kind === 'unknown-default' ? 'If the function is STABLE or IMMUTABLE, ignore this finding. ' : '') +
-        instead
-      );
+      return {
+        message: `Adding column ${col} with a default of unknown volatility ${blocks}`,
+        help: later,
+        notes: [`${rewrite.reason.replace(/: .*$/, '')}; if the function is STABLE or IMMUTABLE, ignore this finding`],
+      };
     case 'default-before-11':
-      return `Adding column ${column} with a DEFAULT writes the value into every existing row before PostgreSQL 11: ${rewrites}. ` + instead;
+      return { message: `Adding column ${col} with a DEFAULT ${blocks} (before PostgreSQL 11)`, help: later };
     case 'serial':
-      return (
-        `Adding serial column ${column} fills every existing row from its sequence: ${rewrites}. Add a nullable integer column, ` +
-        'give it the sequence default, backfill it in batches, then make it NOT NULL.'
-      );
+      return { message: `Adding serial column ${col} ${blocks}`, help: `${fill} (give it the sequence default first)` };
     case 'identity':
-      return (
-        `Adding identity column ${column} fills every existing row from its sequence: ${rewrites}. Add a nullable integer column, ` +
-        'backfill it in batches, then make it NOT NULL and ALTER COLUMN ... ADD GENERATED ... AS IDENTITY (a catalog change).'
-      );
+      return { message: `Adding identity column ${col} ${blocks}`, help: `${fill}, then ALTER COLUMN ... ADD GENERATED ... AS IDENTITY (a catalog change)` };
     case 'generated':
-      return (
-        `Adding stored generated column ${column} computes it for every existing row: ${rewrites}. Add a plain column kept ` +
-        'current by a trigger and backfill it in batches' +
-        ' (or, from PostgreSQL 18, use a VIRTUAL generated column, which is computed on read).'
-      );
+      return {
+        message: `Adding stored generated column ${col} ${blocks}`,
+        help: 'Add a plain column kept current by a trigger and backfill it in batches (from PostgreSQL 18, a VIRTUAL generated column is computed on read)',
+      };
   }
 }
 

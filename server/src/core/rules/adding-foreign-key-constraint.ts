@@ -4,6 +4,7 @@ import { Rule, StatementContext, Fix, TextEdit } from './types';
 import { addedConstraints } from './support/alter';
 import { constraintClauseSpan, constraintSpan } from './support/spans';
 import { quoteIdent } from './support/names';
+import { shown } from './support/messages';
 import { insertAfterTransaction } from '../fixes/placement';
 
 export const addingForeignKeyConstraint: Rule = {
@@ -46,9 +47,8 @@ export const addingForeignKeyConstraint: Rule = {
         report({
           statement: ctx.statement.index,
           span: constraintSpan(ctx.file, ctx.statement, con.location),
-          message:
-            `Adding foreign key ${name} validates every row of ${table} while holding SHARE ROW EXCLUSIVE on ${table} and ` +
-            `${con.pktable?.relname}, blocking their writes. Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction.`,
+          message: `Foreign key ${shown(name, 30)} blocks writes to ${shown(table, 30)} and ${shown(con.pktable?.relname ?? '', 30)} while it checks every row`,
+          help: 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction',
           fix: notValidFix(ctx, table, name, con),
         });
       } else if (col.colname) {
@@ -56,9 +56,8 @@ export const addingForeignKeyConstraint: Rule = {
         report({
           statement: ctx.statement.index,
           span: constraintSpan(ctx.file, ctx.statement, con.location),
-          message:
-            `ADD COLUMN ${col.colname} ... REFERENCES ${con.pktable?.relname} adds a validated foreign key: it takes SHARE ROW ` +
-            `EXCLUSIVE on ${con.pktable?.relname} and cannot be NOT VALID inline. Add the column, then the constraint NOT VALID, then VALIDATE it.`,
+          message: `Column ${shown(col.colname)} REFERENCES ${shown(con.pktable?.relname ?? '')} adds a validated foreign key, blocking writes to both tables`,
+          help: 'An inline REFERENCES cannot be NOT VALID: add the column, then the constraint NOT VALID, then VALIDATE it',
           fix: inlineReferencesFix(ctx, table, col.colname, name, con),
         });
       }

@@ -7,6 +7,7 @@ import { eol, insertAfterStatement, removeListItem } from './support/edits';
 import { alterCommands, AlterCommand } from './support/alter';
 import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout, noOutsidePlaceReason } from '../fixes/placement';
 
+import { shown } from './support/messages';
 export const addingNotNullableField: Rule = {
   id: 'adding-not-nullable-field',
   defaultSeverity: 'error',
@@ -53,20 +54,20 @@ export const addingNotNullableField: Rule = {
       const check = ctx.catalog.constraintsOf(table).find((c) => c.type === 'check' && c.validated && c.notNullColumn === column);
       const pg12 = ctx.file.config.pgVersion >= 12;
       const span = command.exact ? command.span : (keywordSpan(ctx.file, ctx.statement, 'SET', 'NOT', 'NULL') ?? command.span);
-      let advice: string;
+      let help: string;
       if (!pg12) {
-        advice = check
-          ? `Before PostgreSQL 12 the validated CHECK ${check.name} does not spare the scan: run it in a quiet moment with a short lock_timeout, or rely on the CHECK instead of NOT NULL.`
-          : 'Before PostgreSQL 12 nothing avoids the scan: run it in a quiet moment with a short lock_timeout, or enforce it with a CHECK (... IS NOT NULL) constraint added NOT VALID and validated separately.';
+        help = check
+          ? `Before PostgreSQL 12 the validated CHECK ${check.name} does not spare the scan: run it in a quiet moment with a short lock_timeout, or rely on the CHECK instead of NOT NULL`
+          : 'Before PostgreSQL 12 nothing avoids the scan: run it in a quiet moment with a short lock_timeout, or enforce it with a CHECK (... IS NOT NULL) constraint added NOT VALID and validated separately';
       } else {
-        advice =
-          `Add CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID, VALIDATE it outside the transaction, then SET NOT NULL skips the scan; drop the CHECK afterwards.` +
-          (rel ? '' : ' (No schema history found: assuming no validated CHECK exists.)');
+        help = `Add CHECK (${quoteIdent(column)} IS NOT NULL) NOT VALID, VALIDATE it outside the transaction, then SET NOT NULL skips the scan; drop the CHECK afterwards`;
       }
       report({
         statement: ctx.statement.index,
         span,
-        message: `SET NOT NULL on ${table}.${column} reads every row to look for NULLs while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the whole scan. ${advice}`,
+        message: `SET NOT NULL on ${shown(`${table}.${column}`, 50)} scans every row while it blocks reads and writes`,
+        help,
+        notes: pg12 && !rel ? ['no schema history found: assuming no validated CHECK exists'] : undefined,
         ...checkFirstOrWhyNot(ctx, command, cmds, rel?.kind === 'partitioned' || stmt.relation?.inh === false),
       });
     }

@@ -4,6 +4,7 @@ import { constraintSpan } from './support/spans';
 import { addedConstraints } from './support/alter';
 import { usingIndexFinding } from '../fixes/usingIndex';
 
+import { shown } from './support/messages';
 export const addingPrimaryKeyConstraint: Rule = {
   id: 'adding-primary-key-constraint',
   defaultSeverity: 'error',
@@ -35,20 +36,22 @@ export const addingPrimaryKeyConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const { name, span, fix, noFix, withheld } = usingIndexFinding(ctx, table, stmt, con);
+        const { name, span, fix, withheld } = usingIndexFinding(ctx, table, stmt, con);
         const rel = ctx.catalog.relation(table);
         const nullable = nameList(con.keys).filter((k) => rel?.columns.get(k) && !rel.columns.get(k)!.notNull);
         report({
           statement: ctx.statement.index,
           span,
-          message:
-            `Adding primary key ${name} builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait for the ` +
-            'whole build. Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX' +
-            (noFix ? `. No quick fix: ${noFix}.` : '.') +
-            (nullable.length
-              ? ` ${nullable.join(', ')} ${nullable.length > 1 ? 'are' : 'is'} nullable: even with USING INDEX the primary key sets ` +
-                `${nullable.length > 1 ? 'them' : 'it'} NOT NULL, scanning ${table} under ACCESS EXCLUSIVE; make ${nullable.length > 1 ? 'them' : 'it'} NOT NULL first through a validated CHECK.`
-              : ''),
+          message: `Primary key ${shown(name)} blocks reads and writes on ${shown(table)} while its index builds`,
+          help: 'Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX',
+          notes: [
+            ...(nullable.length
+              ? [
+                  `${nullable.join(', ')} ${nullable.length > 1 ? 'are' : 'is'} nullable: even with USING INDEX the primary key sets ` +
+                    `${nullable.length > 1 ? 'them' : 'it'} NOT NULL, scanning ${table} under ACCESS EXCLUSIVE; make ${nullable.length > 1 ? 'them' : 'it'} NOT NULL first through a validated CHECK`,
+                ]
+              : []),
+          ],
           fix,
           withheld,
         });
@@ -56,9 +59,8 @@ export const addingPrimaryKeyConstraint: Rule = {
         report({
           statement: ctx.statement.index,
           span: constraintSpan(ctx.file, ctx.statement, con.location),
-          message:
-            `ADD COLUMN ${col.colname} ... PRIMARY KEY builds an index over ${table} while holding ACCESS EXCLUSIVE on it: reads and ` +
-            'writes wait for the whole build. Add and fill the column first, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX.',
+          message: `Column ${shown(col.colname)} PRIMARY KEY blocks reads and writes on ${shown(table)} while its index builds`,
+          help: 'Add and fill the column first, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... PRIMARY KEY USING INDEX',
         });
       }
     }

@@ -4,6 +4,7 @@ import { Rule } from './types';
 import { constraintSpan } from './support/spans';
 import { alterCommands } from './support/alter';
 
+import { shown } from './support/messages';
 export const addingRequiredField: Rule = {
   id: 'adding-required-field',
   defaultSeverity: 'error',
@@ -35,14 +36,13 @@ export const addingRequiredField: Rule = {
       const hasDefault = cons.some((x) => x.contype === 'CONSTR_DEFAULT' && !asAConst(x.raw_expr)?.isnull);
       const fills = cons.some((x) => x.contype === 'CONSTR_IDENTITY' || x.contype === 'CONSTR_GENERATED') || isSerialType(typeToString(col.typeName));
       if (hasDefault || fills) continue;
-      const what = required.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY (which implies NOT NULL)' : 'NOT NULL';
+      const what = required.contype === 'CONSTR_PRIMARY' ? 'PRIMARY KEY' : 'NOT NULL';
       report({
         statement: ctx.statement.index,
         span: constraintSpan(ctx.file, ctx.statement, required.location),
-        message:
-          `Adding column ${col.colname} ${what} without a DEFAULT fails as soon as ${table} has rows: every existing row would hold ` +
-          'NULL. Give it a DEFAULT (instant from PostgreSQL 11 when not volatile), or add it nullable, backfill it, then SET NOT NULL ' +
-          'through a validated CHECK.',
+        message: `Adding column ${shown(col.colname)} ${what} without a DEFAULT fails once ${shown(table)} has rows`,
+        help: 'Give it a DEFAULT (instant from PostgreSQL 11 when not volatile), or add it nullable, backfill it, then SET NOT NULL through a validated CHECK',
+        notes: required.contype === 'CONSTR_PRIMARY' ? ['a primary key implies NOT NULL'] : undefined,
       });
     }
   },

@@ -1,9 +1,10 @@
 import { as, asAlterTableCmd } from '../parse/ast';
 import { Rule } from './types';
-import { assumption } from './support/context';
+import { assumptionNotes } from './support/context';
 import { keywordSpan, headSpan, join } from './support/spans';
 import { findNameToken } from './support/names';
 
+import { shown } from './support/messages';
 export const attachPartition: Rule = {
   id: 'attach-partition',
   defaultSeverity: 'warning',
@@ -48,13 +49,13 @@ export const attachPartition: Rule = {
       report({
         statement: ctx.statement.index,
         span: keywords ? (name ? join(keywords, name) : keywords) : headSpan(ctx.file, ctx.statement),
-        message:
-          `Attaching ${part} scans all of it under ACCESS EXCLUSIVE (no reads or writes) to check the partition bound: no validated CHECK ` +
-          `constraint on ${part} is known that proves it` +
-          (rel ? '' : assumption(ctx.file)) +
-          '.' +
-          (defaultPart ? ` The default partition ${defaultPart} is locked ACCESS EXCLUSIVE and scanned too.` : '') +
-          ` Add a CHECK matching the bound NOT VALID, VALIDATE it, then attach.`,
+        message: `Attaching ${shown(part)} blocks reads and writes on it while it scans every row to check the bound`,
+        help: 'Add a CHECK matching the bound NOT VALID, VALIDATE it, then attach',
+        notes: [
+          `no validated CHECK constraint on ${part} is known that proves the bound`,
+          ...(rel ? [] : (assumptionNotes(ctx.file) ?? [])),
+          ...(defaultPart ? [`the default partition ${defaultPart} is locked ACCESS EXCLUSIVE and scanned too`] : []),
+        ],
       });
     }
   },

@@ -1,6 +1,7 @@
 import { Rule } from './types';
 import { reportColumnTypes } from './support/columnTypes';
 
+import { shown } from './support/messages';
 export const banCharField: Rule = {
   id: 'ban-char-field',
   defaultSeverity: 'info',
@@ -22,7 +23,10 @@ export const banCharField: Rule = {
       ctx,
       report,
       (c) => c.base === 'bpchar' && c.builtin,
-      (c, text) => `${c.table}.${c.column} is ${text}: values are padded with spaces and compare inconsistently. Prefer text (with a CHECK on the length).`,
+      (c, text) => ({
+        message: `${shown(`${c.table}.${c.column}`, 50)} is ${text}: values are space-padded and compare inconsistently`,
+        help: 'Prefer text, with a CHECK on the length',
+      }),
     );
   },
 };

@@ -2,6 +2,7 @@ import { as } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan } from './support/spans';
 
+import { shown } from './support/messages';
 export const banCluster: Rule = {
   id: 'ban-cluster',
   defaultSeverity: 'error',
@@ -27,8 +28,9 @@ export const banCluster: Rule = {
       statement: ctx.statement.index,
       span: keywordSpan(ctx.file, ctx.statement, 'CLUSTER') ?? headSpan(ctx.file, ctx.statement),
       message: table
-        ? `CLUSTER rewrites ${table} and rebuilds every index under ACCESS EXCLUSIVE: no query can read or write it until it finishes. Use pg_repack to reorder online.`
-        : 'CLUSTER without a table rewrites every previously clustered table in turn, each under ACCESS EXCLUSIVE. Use pg_repack to reorder online.',
+        ? `CLUSTER blocks reads and writes on ${shown(table)} while it rewrites the table and its indexes`
+        : 'CLUSTER without a table rewrites every clustered table in turn, blocking reads and writes on each',
+      help: 'Use pg_repack to reorder online',
     });
   },
 };

@@ -1,6 +1,7 @@
 import { Rule } from './types';
 import { alterCommands, columnAddedInFile } from './support/alter';
 
+import { shown } from './support/messages';
 export const banDropColumn: Rule = {
   id: 'ban-drop-column',
   defaultSeverity: 'warning',
@@ -24,9 +25,8 @@ export const banDropColumn: Rule = {
       report({
         statement: ctx.statement.index,
         span,
-        message:
-          `Dropping column ${cmd.name} of ${table} breaks the application code still running if it reads or writes ${cmd.name}, ` +
-          'and its data is lost for a rollback. Stop using the column in a release first, then drop it.',
+        message: `Dropping column ${shown(`${table}.${cmd.name}`, 50)} breaks code still using it and loses its data`,
+        help: 'Stop using the column in a release first, then drop it',
       });
     }
   },

@@ -3,6 +3,7 @@ import { Rule } from './types';
 import { keywordSpan, headSpan, join } from './support/spans';
 import { findNameToken } from './support/names';
 
+import { shown } from './support/messages';
 export const banDropDatabase: Rule = {
   id: 'ban-drop-database',
   defaultSeverity: 'warning',
@@ -24,7 +25,8 @@ export const banDropDatabase: Rule = {
     report({
       statement: ctx.statement.index,
       span: keywords ? (name ? join(keywords, name) : keywords) : headSpan(ctx.file, ctx.statement),
-      message: `Dropping database ${stmt.dbname} deletes every table in it and cannot be undone: do not run it from a migration.`,
+      message: `Dropping database ${shown(stmt.dbname ?? '')} deletes every table in it and cannot be undone`,
+      help: 'Do not run it from a migration',
     });
   },
 };

@@ -1,6 +1,7 @@
 import { Rule } from './types';
 import { alterCommands, columnAddedInFile } from './support/alter';
 
+import { shown } from './support/messages';
 export const banDropNotNull: Rule = {
   id: 'ban-drop-not-null',
   defaultSeverity: 'warning',
@@ -23,9 +24,9 @@ export const banDropNotNull: Rule = {
       report({
         statement: ctx.statement.index,
         span,
-        message:
-          `Dropping NOT NULL on ${table}.${cmd.name} lets NULLs reach code that assumes there are none (the running ` +
-          'application, reports, consumers); restoring the constraint later needs a full scan.',
+        message: `Dropping NOT NULL on ${shown(`${table}.${cmd.name}`, 50)} lets NULLs reach code that expects none`,
+        help: 'Make sure every reader handles NULL first',
+        notes: ['restoring the constraint later needs a full scan'],
       });
     }
   },

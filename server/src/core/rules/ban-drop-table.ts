@@ -3,6 +3,7 @@ import { Rule } from './types';
 import { keywordSpan, headSpan } from './support/spans';
 import { findNameToken } from './support/names';
 
+import { shown } from './support/messages';
 export const banDropTable: Rule = {
   id: 'ban-drop-table',
   defaultSeverity: 'warning',
@@ -33,12 +34,12 @@ export const banDropTable: Rule = {
       report({
         statement: ctx.statement.index,
         span: token ? { start: token.start, end: token.end } : (keywordSpan(ctx.file, ctx.statement, 'DROP', 'TABLE') ?? headSpan(ctx.file, ctx.statement)),
-        message:
-          `Dropping table ${name} deletes its data and breaks any code still using it` +
-          (referencing.length ? `; ${referencing.join(', ')} reference${referencing.length === 1 ? 's' : ''} it through a foreign key` : '') +
-          '.' +
-          (stmt.behavior === 'DROP_CASCADE' ? ' CASCADE also drops the views and foreign keys that depend on it.' : '') +
-          ' Stop using it in a release first.',
+        message: `Dropping table ${shown(name)} deletes its data and breaks any code still using it`,
+        help: 'Stop using it in a release first',
+        notes: [
+          ...(referencing.length ? [`${referencing.join(', ')} reference${referencing.length === 1 ? 's' : ''} it through a foreign key`] : []),
+          ...(stmt.behavior === 'DROP_CASCADE' ? ['CASCADE also drops the views and foreign keys that depend on it'] : []),
+        ],
       });
     }
   },

@@ -2,6 +2,7 @@ import { as, asRangeVar } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan } from './support/spans';
 
+import { shownList } from './support/messages';
 export const banTruncate: Rule = {
   id: 'ban-truncate',
   defaultSeverity: 'warning',
@@ -27,22 +28,21 @@ export const banTruncate: Rule = {
     const existing = tables.filter((t) => ctx.catalog.existedBeforeFile(t));
     const referencing = cascade ? [...new Set(tables.flatMap((t) => ctx.catalog.referencing(t)))].filter((t) => !tables.includes(t)) : [];
     if (!existing.length && !referencing.some((t) => ctx.catalog.existedBeforeFile(t))) return;
-    const list = (existing.length ? existing : tables).join(', ');
+    const list = existing.length ? existing : tables;
     const truncate = keywordSpan(ctx.file, ctx.statement, 'TRUNCATE') ?? headSpan(ctx.file, ctx.statement);
     const cascadeSpan = cascade ? keywordSpan(ctx.file, ctx.statement, 'CASCADE') : undefined;
-    let message = `TRUNCATE ${list} takes ACCESS EXCLUSIVE (blocking reads and writes) and deletes every row.`;
-    if (cascade) {
-      message +=
-        ' CASCADE also empties every table that references ' +
-        (tables.length === 1 ? 'it' : 'them') +
-        ' through a foreign key' +
-        (referencing.length ? ` (${referencing.join(', ')}, and their referencing tables in turn)` : ', and their referencing tables in turn') +
-        '.';
-    }
+    const notes = cascade
+      ? [
+          `CASCADE also empties every table that references ${tables.length === 1 ? 'it' : 'them'} through a foreign key` +
+            (referencing.length ? ` (${referencing.join(', ')}, and their referencing tables in turn)` : ', and their referencing tables in turn'),
+        ]
+      : undefined;
     report({
       statement: ctx.statement.index,
       span: truncate,
-      message,
+      message: `TRUNCATE deletes every row of ${shownList(list)} and blocks reads and writes on ${list.length === 1 ? 'it' : 'them'}${cascade ? ', CASCADE included' : ''}`,
+      help: 'Delete the rows in batches, or TRUNCATE deliberately with a short lock_timeout',
+      notes,
       ...(cascadeSpan ? { related: [{ span: cascadeSpan, message: 'CASCADE empties the referencing tables too' }] } : {}),
     });
   },

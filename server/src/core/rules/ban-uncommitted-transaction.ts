@@ -31,8 +31,8 @@ export const banUncommittedTransaction: Rule = {
       report({
         statement: begin.index,
         span: headSpan(file, begin),
-        message:
-          'This transaction is never committed: its locks are held until the session ends, and then all of its changes are rolled back. Add COMMIT at the end.',
+        message: 'This transaction is never committed: its locks are held until the session ends, then its changes are rolled back',
+        help: 'Add COMMIT at the end',
         fix: last
           ? {
               kind: 'append-commit',

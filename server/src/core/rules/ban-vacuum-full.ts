@@ -2,6 +2,7 @@ import { T, as, asDefElem } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan, locationSpan } from './support/spans';
 
+import { shownList } from './support/messages';
 export const banVacuumFull: Rule = {
   id: 'ban-vacuum-full',
   defaultSeverity: 'error',
@@ -33,8 +34,9 @@ export const banVacuumFull: Rule = {
       statement: ctx.statement.index,
       span,
       message: existing.length
-        ? `VACUUM FULL rewrites ${existing.join(', ')} and rebuilds every index under ACCESS EXCLUSIVE: no query can read or write ${existing.length === 1 ? 'it' : 'them'} until it finishes. Use plain VACUUM, or pg_repack to reclaim space online.`
-        : 'VACUUM FULL without a table list rewrites every table of the database in turn, each under ACCESS EXCLUSIVE. Use plain VACUUM, or pg_repack to reclaim space online.',
+        ? `VACUUM FULL blocks reads and writes on ${shownList(existing)} while it rewrites ${existing.length === 1 ? 'it' : 'them'} and every index`
+        : 'VACUUM FULL without a table list rewrites every table in turn, blocking reads and writes on each',
+      help: 'Use plain VACUUM, or pg_repack to reclaim space online',
     });
   },
 };

@@ -2,7 +2,7 @@ import { Rule, RelatedInfo } from './types';
 import { runnerFix } from '../fixes/runnerPlacement';
 import { headSpan } from './support/spans';
 import { lineOf } from './support/context';
-import { runnerAdvice, unitSentence } from '../runners/apply';
+import { runnerAdvice } from '../runners/apply';
 
 /** Statements PostgreSQL refuses inside a transaction block (PreventInTransactionBlock), besides the CONCURRENTLY forms. */
 const ALWAYS: Record<string, string> = {
@@ -18,6 +18,7 @@ const MODELLED: Record<string, string> = {
   ClusterStmt: 'CLUSTER without a table',
 };
 
+import { clause, inRunnerTransaction } from './support/messages';
 export const cannotRunInTransaction: Rule = {
   id: 'cannot-run-in-transaction',
   defaultSeverity: 'error',
@@ -54,23 +55,24 @@ export const cannotRunInTransaction: Rule = {
     let advice: string;
     if (inDo) {
       where = 'inside a DO block, which runs in a transaction';
-      advice = 'Run it as a top-level statement.';
+      advice = 'Run it as a top-level statement';
     } else if (tx!.runner && tx!.implicit) {
-      where = `in this migration (${unitSentence(tx!.runner)})`;
-      advice = runnerAdvice(tx!.runner);
+      where = `here: ${inRunnerTransaction(tx!.runner)}`;
+      advice = clause(runnerAdvice(tx!.runner));
     } else if (tx!.implicit) {
       where = 'in a file that runs in one transaction (assumeInTransaction)';
-      advice = 'Put it in a migration of its own that runs without a transaction.';
+      advice = 'Put it in a migration of its own that runs without a transaction';
     } else {
       const begin = file.statements[tx!.begin!];
       related.push({ span: headSpan(file, begin), message: 'the transaction block begins here' });
       where = `inside the transaction block begun on line ${lineOf(file, begin.span.start)}`;
-      advice = 'Run it after the COMMIT.';
+      advice = 'Run it after the COMMIT';
     }
     report({
       statement: ctx.statement.index,
       span: headSpan(file, ctx.statement),
-      message: `${what} cannot run ${where}: the migration fails at this statement. ${advice}`,
+      message: `${what} fails ${where}`,
+      help: advice,
       related: related.length ? related : undefined,
       fix: runnerFix(ctx),
     });

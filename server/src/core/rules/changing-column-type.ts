@@ -3,6 +3,7 @@ import { Rule } from './types';
 import { keywordSpan } from './support/spans';
 import { alterCommands } from './support/alter';
 
+import { shown } from './support/messages';
 export const changingColumnType: Rule = {
   id: 'changing-column-type',
   defaultSeverity: 'error',
@@ -40,10 +41,12 @@ export const changingColumnType: Rule = {
       report({
         statement: ctx.statement.index,
         span: command.exact ? command.span : (keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? command.span),
-        message:
-          `Changing ${table}.${cmd.name} ${change} rewrites ${table} and rebuilds every index on it while holding ACCESS EXCLUSIVE: ` +
-          `reads and writes wait for the whole rewrite (${verdict.assumed ? 'assumed: ' : ''}${readable(verdict.reason ?? '')}). ` +
-          'Add a new column, backfill it in batches and switch over instead (see `lockwise explain changing-column-type`).',
+        message: `Changing the type of ${shown(`${table}.${cmd.name}`, 50)} rewrites the table, blocking reads and writes`,
+        help: 'Add a new column, backfill it in batches and switch over',
+        notes: [
+          `${shown(`${table}.${cmd.name}`, 50)} changes ${change}`,
+          ...(verdict.reason ? [`${verdict.assumed ? 'assumed: ' : ''}${readable(verdict.reason)}`] : []),
+        ],
       });
     }
   },

@@ -19,6 +19,7 @@ interface NotValidAdd {
 /** Constraints added NOT VALID earlier in this file, by table and name. */
 const NOT_VALID_ADDS = new StateKey(() => new Map<string, NotValidAdd>());
 
+import { shown } from './support/messages';
 export const constraintMissingNotValid: Rule = {
   id: 'constraint-missing-not-valid',
   defaultSeverity: 'error',
@@ -73,9 +74,8 @@ export const constraintMissingNotValid: Rule = {
         report({
           statement: ctx.statement.index,
           span,
-          message:
-            `Adding CHECK constraint ${name} reads every row of ${table} while holding ACCESS EXCLUSIVE on it: reads and ` +
-            `writes wait for the whole scan. Add it NOT VALID, then VALIDATE CONSTRAINT ${validateWhere(ctx)}.`,
+          message: `CHECK ${shown(name)} scans every row of ${shown(table)} while it blocks reads and writes`,
+          help: `Add it NOT VALID, then VALIDATE CONSTRAINT ${validateWhere(ctx)}`,
           fix: notValidFix(ctx, stmt, name, span),
         });
       } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) {
@@ -88,10 +88,11 @@ export const constraintMissingNotValid: Rule = {
         report({
           statement: ctx.statement.index,
           span,
-          message:
-            `${cmd.name} was added NOT VALID on line ${lineOf(ctx.file, add.span.start)} in this same transaction: the ${mode} ` +
-            `lock taken there is held until the transaction ends, through this validation scan of ${table}, so NOT VALID gains nothing. ` +
-            `Validate ${validateWhere(ctx)}.`,
+          message: `Validating ${shown(cmd.name)} in the transaction that added it keeps ${shown(table)} locked through the scan`,
+          help: `Validate ${validateWhere(ctx)}`,
+          notes: [
+            `${cmd.name} was added NOT VALID on line ${lineOf(ctx.file, add.span.start)}: the ${mode} lock taken there is held until the transaction ends, so NOT VALID gains nothing`,
+          ],
           related: [{ span: add.span, message: `${cmd.name} is added NOT VALID here, in the same transaction` }],
           fix: cmds.length === 1 ? moveValidateFix(ctx, table) : undefined,
         });

@@ -3,6 +3,7 @@ import { constraintSpan } from './support/spans';
 import { addedConstraints } from './support/alter';
 import { usingIndexFinding } from '../fixes/usingIndex';
 
+import { shown } from './support/messages';
 export const disallowedUniqueConstraint: Rule = {
   id: 'disallowed-unique-constraint',
   defaultSeverity: 'error',
@@ -34,14 +35,12 @@ export const disallowedUniqueConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const { name, span, fix, noFix, withheld } = usingIndexFinding(ctx, table, stmt, con);
+        const { name, span, fix, withheld } = usingIndexFinding(ctx, table, stmt, con);
         report({
           statement: ctx.statement.index,
           span,
-          message:
-            `Adding UNIQUE constraint ${name} builds its index while holding ACCESS EXCLUSIVE on ${table}: reads and writes wait ` +
-            'for the whole build. Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX' +
-            (noFix ? `. No quick fix: ${noFix}.` : '.'),
+          message: `UNIQUE constraint ${shown(name)} blocks reads and writes on ${shown(table)} while its index builds`,
+          help: 'Build it first with CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX',
           fix,
           withheld,
         });
@@ -49,9 +48,8 @@ export const disallowedUniqueConstraint: Rule = {
         report({
           statement: ctx.statement.index,
           span: constraintSpan(ctx.file, ctx.statement, con.location),
-          message:
-            `ADD COLUMN ${col.colname} ... UNIQUE builds an index over ${table} while holding ACCESS EXCLUSIVE on it: reads and writes ` +
-            'wait for the whole build. Add the column, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX.',
+          message: `Column ${shown(col.colname)} UNIQUE blocks reads and writes on ${shown(table)} while its index builds`,
+          help: 'Add the column, then CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX',
         });
       }
     }

@@ -7,6 +7,7 @@ import { StateKey } from './support/state';
 /** Enum types created in this file, with the transaction that created them (-1: none). */
 const CREATED = new StateKey(() => new Map<string, number>());
 
+import { clause, shown } from './support/messages';
 export const enumValueInTransaction: Rule = {
   id: 'enum-value-in-transaction',
   defaultSeverity: 'warning',
@@ -51,10 +52,10 @@ export const enumValueInTransaction: Rule = {
       // Before 12 the migration fails: an error, whatever the rule's default.
       ...(fails ? { severity: 'error' as const } : {}),
       message: fails
-        ? `ALTER TYPE ${type.join('.')} ADD VALUE fails inside ${where} before PostgreSQL 12. ` +
-          (runner ? runnerAdvice(runner) : 'Run it outside the transaction, in its own migration.')
-        : `ALTER TYPE ${type.join('.')} ADD VALUE inside ${where}: the new value '${stmt.newVal}' cannot be used until the transaction commits. ` +
-          'Add it in its own migration, outside a transaction.',
+        ? `ALTER TYPE ${shown(type.join('.'))} ADD VALUE fails inside a transaction before PostgreSQL 12`
+        : `The new value '${shown(stmt.newVal, 30)}' of ${shown(type.join('.'))} cannot be used until the transaction commits`,
+      help: runner ? clause(runnerAdvice(runner)) : 'Add it in its own migration, outside a transaction',
+      notes: [`it runs inside ${where}`],
     });
   },
 };

@@ -35,9 +35,9 @@ export const identifierTooLong: Rule = {
       report({
         statement: ctx.statement.index,
         span: { start: token.start, end: token.end },
-        message:
-          `This name is ${bytes} bytes: PostgreSQL silently truncates it to 63 bytes and creates "${truncated}". ` +
-          'Tools that compare names see a different one, and another long name with the same start would collide. Shorten it.',
+        message: `This name is ${bytes} bytes: PostgreSQL silently truncates it to 63`,
+        help: 'Shorten it',
+        notes: [`PostgreSQL creates "${truncated}"`, 'tools that compare names see a different one, and another long name with the same start would collide'],
       });
     }
   },

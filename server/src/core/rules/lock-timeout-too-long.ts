@@ -42,10 +42,9 @@ export const lockTimeoutTooLong: Rule = {
       span,
       message:
         ms === 0
-          ? 'lock_timeout = 0 disables the limit: a statement waiting for its lock queues every later query on the table behind it, for as long as it waits. ' +
-            `Use a few seconds (at most ${ctx.file.config.maxLockTimeout}).`
-          : `lock_timeout ${formatDuration(ms)} is longer than the maximum of ${ctx.file.config.maxLockTimeout}: ` +
-            'while a statement waits that long for its lock, every later query on the table queues behind it.',
+          ? 'lock_timeout = 0 disables the limit: a statement waiting for its lock queues every later query behind it'
+          : `lock_timeout ${formatDuration(ms)} is over the maximum of ${ctx.file.config.maxLockTimeout}: later queries queue behind the wait`,
+      help: `Use a few seconds (at most ${ctx.file.config.maxLockTimeout})`,
       fix:
         replacementMs !== undefined && replacementMs > 0 && replacementMs <= max && locationSpan(ctx.file, ctx.statement, value.location)
           ? {

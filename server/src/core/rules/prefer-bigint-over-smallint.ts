@@ -1,6 +1,7 @@
 import { Rule } from './types';
 import { reportColumnTypes } from './support/columnTypes';
 
+import { shown } from './support/messages';
 export const preferBigintOverSmallint: Rule = {
   id: 'prefer-bigint-over-smallint',
   defaultSeverity: 'info',
@@ -22,7 +23,10 @@ export const preferBigintOverSmallint: Rule = {
       ctx,
       report,
       (c) => c.idLike && (c.base === 'int2' || c.base === 'smallserial' || c.base === 'serial2'),
-      (c, text) => `${c.table}.${c.column} is ${text}: a 16-bit key runs out at 32,767 and converting it later rewrites the table. Use bigint.`,
+      (c, text) => ({
+        message: `${shown(`${c.table}.${c.column}`, 50)} is ${text}, a 16-bit key that runs out at 32,767`,
+        help: 'Use bigint: converting it later rewrites the table',
+      }),
     );
   },
 };

@@ -59,7 +59,7 @@ export const preferRobustStmts: Rule = {
       const finding: ReportedFinding = {
         statement: stmt.index,
         span: keywords,
-        message: `${what} without ${text.trim()}: if the migration fails after this statement and is retried, the retry fails here.`,
+        message: `${what} without ${text.trim()}: a retry of the migration after a failure fails here`,
       };
       if (insertAt !== undefined)
         finding.fix = { kind: 'if-exists', title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
@@ -89,7 +89,8 @@ export const preferRobustStmts: Rule = {
           return report({
             statement: stmt.index,
             span,
-            message: 'CREATE INDEX without a name: a retry after a failure creates a second index. Name the index and add IF NOT EXISTS.',
+            message: 'CREATE INDEX without a name: a retry of the migration after a failure creates a second index',
+            help: 'Name the index and add IF NOT EXISTS',
           });
         }
         return add(concurrently ? { start: span.start, end: concurrently.end } : span, 'CREATE INDEX', (concurrently ?? span).end, ' IF NOT EXISTS');

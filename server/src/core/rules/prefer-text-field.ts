@@ -1,6 +1,8 @@
 import { Rule } from './types';
 import { reportColumnTypes } from './support/columnTypes';
 
+import { shown } from './support/messages';
+import { quoteIdent } from './support/names';
 export const preferTextField: Rule = {
   id: 'prefer-text-field',
   defaultSeverity: 'info',
@@ -23,9 +25,11 @@ export const preferTextField: Rule = {
       ctx,
       report,
       (c) => c.base === 'varchar' && c.mods.length > 0,
-      (c, text) =>
-        `${c.table}.${c.column} is ${text}: changing the limit later needs ALTER COLUMN TYPE (a rewrite when it shrinks). ` +
-        `Prefer text with a CHECK (char_length(${c.column}) <= ${c.mods[0]}).`,
+      (c, text) => ({
+        message: `${shown(`${c.table}.${c.column}`, 50)} is ${text}: changing its limit later needs ALTER COLUMN TYPE`,
+        help: `Prefer text with a CHECK (char_length(${quoteIdent(c.column)}) <= ${c.mods[0]})`,
+        notes: ['ALTER COLUMN TYPE rewrites the table when the limit shrinks'],
+      }),
     );
   },
 };

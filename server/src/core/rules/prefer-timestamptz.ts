@@ -1,6 +1,7 @@
 import { Rule } from './types';
 import { reportColumnTypes } from './support/columnTypes';
 
+import { shown } from './support/messages';
 export const preferTimestamptz: Rule = {
   id: 'prefer-timestamptz',
   defaultSeverity: 'info',
@@ -23,8 +24,10 @@ export const preferTimestamptz: Rule = {
       ctx,
       report,
       (c) => c.base === 'timestamp',
-      (c, text) =>
-        `${c.table}.${c.column} is ${text}, a time without a time zone: its meaning depends on each client's zone, and converting it later rewrites the table. Prefer timestamptz.`,
+      (c, text) => ({
+        message: `${shown(`${c.table}.${c.column}`, 50)} is ${text}: its meaning depends on the client's time zone`,
+        help: 'Prefer timestamptz: converting it later rewrites the table',
+      }),
     );
   },
 };

@@ -3,6 +3,7 @@ import { Rule } from './types';
 import { headSpan, renameClauseSpan } from './support/spans';
 import { columnAddedInFile } from './support/alter';
 
+import { shown } from './support/messages';
 export const renamingColumn: Rule = {
   id: 'renaming-column',
   defaultSeverity: 'warning',
@@ -30,9 +31,9 @@ export const renamingColumn: Rule = {
     report({
       statement: ctx.statement.index,
       span: renameClauseSpan(ctx.file, ctx.statement) ?? headSpan(ctx.file, ctx.statement),
-      message:
-        `Renaming column ${stmt.subname} of ${kind} ${table} to ${stmt.newname} breaks the application code still running: its queries ` +
-        `use ${stmt.subname} until every server runs the new code. Add the new column and migrate in steps instead.`,
+      message: `Renaming column ${shown(`${table}.${stmt.subname}`, 50)} breaks running code that uses the old name`,
+      help: 'Add the new column and migrate in steps',
+      notes: [`the running application uses ${stmt.subname} until every server runs the new code${kind === 'view' ? ` (${table} is a view)` : ''}`],
     });
   },
 };

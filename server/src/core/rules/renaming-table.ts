@@ -9,6 +9,7 @@ const KINDS: Record<string, string> = {
   OBJECT_MATVIEW: 'materialized view',
 };
 
+import { shown } from './support/messages';
 export const renamingTable: Rule = {
   id: 'renaming-table',
   defaultSeverity: 'warning',
@@ -35,9 +36,9 @@ export const renamingTable: Rule = {
     report({
       statement: ctx.statement.index,
       span: renameClauseSpan(ctx.file, ctx.statement) ?? headSpan(ctx.file, ctx.statement),
-      message:
-        `Renaming ${kind} ${name} to ${stmt.newname} breaks the application code still running: its queries use ${name} until ` +
-        `every server runs the new code. Keep a view named ${name} during the transition, or rename in the application only.`,
+      message: `Renaming ${kind} ${shown(name!)} breaks running code that uses the old name`,
+      help: `Keep a view named ${name} during the transition, or rename in the application only`,
+      notes: [`the running application uses ${name} until every server runs the new code`],
     });
   },
 };

@@ -4,6 +4,8 @@ import { keywordSpan, headSpan } from './support/spans';
 import { statementTextWith } from './support/edits';
 import { noOutsidePlaceReason, placementNote, placeOutsideTransaction } from '../fixes/placement';
 
+import { shown } from './support/messages';
+import { outsideTransactionHint } from './support/context';
 export const requireConcurrentIndexCreation: Rule = {
   id: 'require-concurrent-index-creation',
   defaultSeverity: 'error',
@@ -39,11 +41,10 @@ export const requireConcurrentIndexCreation: Rule = {
     report({
       statement: ctx.statement.index,
       span: create ? { start: create.start, end: span.end } : span,
-      message:
-        `CREATE INDEX on ${table} takes a SHARE lock that blocks INSERT, UPDATE and DELETE until the build finishes. ` +
-        (partitioned
-          ? `${table} is partitioned, where CONCURRENTLY is not supported: create the index CONCURRENTLY on each partition, then ON ONLY the parent and ATTACH them.`
-          : 'Use CREATE INDEX CONCURRENTLY.'),
+      message: `CREATE INDEX blocks writes to ${shown(table ?? '')} while it builds`,
+      help: partitioned
+        ? `${table} is partitioned, where CONCURRENTLY is not supported: create the index CONCURRENTLY on each partition, then ON ONLY the parent and ATTACH them`
+        : `Use CREATE INDEX CONCURRENTLY${outsideTransactionHint(ctx)}`,
       ...(partitioned
         ? { withheld: { title: 'Use CREATE INDEX CONCURRENTLY', reason: `${table} is partitioned, where CONCURRENTLY is not supported` } }
         : concurrentFixOrWhyNot(ctx, stmt)),

@@ -6,6 +6,7 @@ import { quoteIdent } from './support/names';
 import { eol } from './support/edits';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
+import { shown, shownList } from './support/messages';
 export const requireConcurrentIndexDeletion: Rule = {
   id: 'require-concurrent-index-deletion',
   defaultSeverity: 'error',
@@ -42,21 +43,19 @@ export const requireConcurrentIndexDeletion: Rule = {
     const table = tables[0];
     const partitioned = tables.some((t) => ctx.catalog.relation(t)?.kind === 'partitioned');
     const drop = keywordSpan(ctx.file, ctx.statement, 'DROP', 'INDEX');
-    const what = existing.length > 1 ? `indexes ${existing.map((n) => n[n.length - 1]).join(', ')}` : `index ${index}`;
-    const on = tables.length ? tables.join(' and ') : existing.length > 1 ? 'their tables' : 'its table';
+    const what = existing.length > 1 ? shownList(existing.map((n) => n[n.length - 1])) : shown(index);
+    const on = tables.length ? shownList(tables) : existing.length > 1 ? 'their tables' : 'its table';
     const outside = outsideTransactionHint(ctx);
-    let advice: string;
+    let help: string;
     if (partitioned)
-      advice = `${table} is partitioned, where DROP INDEX CONCURRENTLY is not supported: drop the index in a quiet moment with a short lock_timeout.`;
-    else if (stmt.behavior === 'DROP_CASCADE')
-      advice = `Use DROP INDEX CONCURRENTLY${outside} (it does not support CASCADE: drop the dependent objects first).`;
-    else advice = `Use DROP INDEX CONCURRENTLY${outside}.`;
+      help = `${table} is partitioned, where DROP INDEX CONCURRENTLY is not supported: drop the index in a quiet moment with a short lock_timeout`;
+    else if (stmt.behavior === 'DROP_CASCADE') help = `Use DROP INDEX CONCURRENTLY${outside} (it does not support CASCADE: drop the dependent objects first)`;
+    else help = `Use DROP INDEX CONCURRENTLY${outside}`;
     report({
       statement: ctx.statement.index,
       span: drop ?? headSpan(ctx.file, ctx.statement),
-      message:
-        `Dropping ${what} takes ACCESS EXCLUSIVE on ${on}: the DROP waits behind every running query there, and every read and ` +
-        `write that arrives meanwhile waits behind the DROP. ${advice}`,
+      message: `DROP INDEX ${what} blocks reads and writes on ${on}`,
+      help,
       fix: partitioned || stmt.behavior === 'DROP_CASCADE' ? undefined : concurrentDropFix(ctx, stmt, names),
     });
   },

@@ -8,6 +8,7 @@ import { eol } from './support/edits';
 import { chooseName } from '../model/catalog';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 
+import { shown } from './support/messages';
 export const requireConcurrentPartitionDetach: Rule = {
   id: 'require-concurrent-partition-detach',
   defaultSeverity: 'error',
@@ -46,13 +47,10 @@ export const requireConcurrentPartitionDetach: Rule = {
       report({
         statement: ctx.statement.index,
         span,
-        message:
-          `DETACH PARTITION takes ACCESS EXCLUSIVE on ${table}${defaultPart ? ` and its default partition ${defaultPart}` : ''}: ` +
-          `every read and write of ${table} waits. ` +
-          (defaultPart
-            ? `CONCURRENTLY is not allowed while ${table} has a default partition: detach in a quiet moment with a short lock_timeout.`
-            : `Use DETACH PARTITION ... CONCURRENTLY${outsideTransactionHint(ctx)}; it leaves a CHECK constraint copying the ` +
-              `partition bound on ${part}, which you may drop.`),
+        message: `DETACH PARTITION blocks reads and writes on ${shown(table)}${defaultPart ? ` and its default partition ${shown(defaultPart)}` : ''}`,
+        help: defaultPart
+          ? `CONCURRENTLY is not allowed while ${table} has a default partition: detach in a quiet moment with a short lock_timeout`
+          : `Use DETACH PARTITION ... CONCURRENTLY${outsideTransactionHint(ctx)}; it leaves a CHECK constraint copying the partition bound on ${part}, which you may drop`,
         fix: defaultPart || !def?.name ? undefined : concurrentFix(ctx, table, def.name),
       });
     }

@@ -2,6 +2,7 @@ import { as } from '../parse/ast';
 import { Rule } from './types';
 import { keywordSpan, headSpan } from './support/spans';
 
+import { shown } from './support/messages';
 export const requireConcurrentRefresh: Rule = {
   id: 'require-concurrent-refresh',
   defaultSeverity: 'warning',
@@ -48,13 +49,12 @@ export const requireConcurrentRefresh: Rule = {
     report({
       statement: ctx.statement.index,
       span,
-      message:
-        `REFRESH MATERIALIZED VIEW takes ACCESS EXCLUSIVE on ${name}: every read of it waits until the refresh ends. ` +
-        (missingIndex
-          ? `REFRESH ... CONCURRENTLY lets reads continue, but it needs a unique index on ${name} (column names only, no WHERE) and the migration history shows none: create one first.`
-          : usable
-            ? 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY (it uses the unique index on ' + name + ').'
-            : `Use REFRESH MATERIALIZED VIEW CONCURRENTLY: it needs a unique index on ${name} (column names only, no WHERE).`),
+      message: `REFRESH MATERIALIZED VIEW blocks every read of ${shown(name ?? '')} until the refresh ends`,
+      help: missingIndex
+        ? `REFRESH ... CONCURRENTLY lets reads continue, but it needs a unique index on ${name} (column names only, no WHERE) and the migration history shows none: create one first`
+        : usable
+          ? `Use REFRESH MATERIALIZED VIEW CONCURRENTLY (it uses the unique index on ${name})`
+          : `Use REFRESH MATERIALIZED VIEW CONCURRENTLY: it needs a unique index on ${name} (column names only, no WHERE)`,
       fix:
         missingIndex || !viewKeyword
           ? undefined

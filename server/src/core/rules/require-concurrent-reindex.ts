@@ -15,6 +15,7 @@ const KIND_WORDS: Record<string, string> = {
   REINDEX_OBJECT_SYSTEM: 'SYSTEM',
 };
 
+import { shown } from './support/messages';
 export const requireConcurrentReindex: Rule = {
   id: 'require-concurrent-reindex',
   defaultSeverity: 'error',
@@ -55,31 +56,31 @@ export const requireConcurrentReindex: Rule = {
     if ((stmt.kind === 'REINDEX_OBJECT_INDEX' || stmt.kind === 'REINDEX_OBJECT_TABLE') && !ctx.catalog.existedBeforeFile(name)) return;
     const kindToken = kindKeyword(ctx.file.tokens(ctx.statement), KIND_WORDS[stmt.kind]);
     const span: Span = kindToken ? { start: ctx.statement.span.start, end: kindToken.end } : headSpan(ctx.file, ctx.statement);
-    let subject: string;
+    let message: string;
     switch (stmt.kind) {
       case 'REINDEX_OBJECT_INDEX': {
         const table = ctx.catalog.indexes.get(name ?? '')?.table;
-        subject = `index ${name} and SHARE on ${table ?? 'its table'}: every query on ${table ?? 'the table'}, reads included, waits until the rebuild ends`;
+        message = `REINDEX blocks every query on ${table ? shown(table) : 'its table'}, reads included, while it rebuilds ${shown(name ?? '')}`;
         break;
       }
       case 'REINDEX_OBJECT_TABLE':
-        subject = `every index of ${name} and SHARE on the table: every query on ${name}, reads included, waits until the rebuild ends`;
+        message = `REINDEX blocks every query on ${shown(name ?? '')}, reads included, while it rebuilds its indexes`;
         break;
       case 'REINDEX_OBJECT_SYSTEM':
-        subject = 'the indexes of every system catalog, one at a time, blocking every query that reads them';
+        message = 'REINDEX SYSTEM blocks every query that reads a system catalog while it rebuilds its indexes';
         break;
       default:
-        subject = `the indexes of every table in ${KIND_WORDS[stmt.kind].toLowerCase()}${name ? ' ' + name : ''}, one table at a time, blocking every query on each`;
+        message = `REINDEX ${KIND_WORDS[stmt.kind]}${name ? ' ' + shown(name) : ''} blocks every query on each of its tables in turn`;
     }
     const system = stmt.kind === 'REINDEX_OBJECT_SYSTEM';
     report({
       statement: ctx.statement.index,
       span,
-      message:
-        `REINDEX takes ACCESS EXCLUSIVE on ${subject}. ` +
-        (system
-          ? 'System catalogs cannot be reindexed concurrently: run it in a maintenance window.'
-          : `Use REINDEX ... CONCURRENTLY${outsideTransactionHint(ctx)}.`),
+      message,
+      help: system
+        ? 'System catalogs cannot be reindexed concurrently: run it in a maintenance window'
+        : `Use REINDEX ... CONCURRENTLY${outsideTransactionHint(ctx)}`,
+      notes: ['REINDEX takes ACCESS EXCLUSIVE on the indexes it rebuilds and SHARE on their tables'],
       fix: system || !kindToken ? undefined : concurrentFix(ctx, kindToken),
     });
   },

@@ -7,6 +7,7 @@ import { lockRank } from '../locks/modes';
 /** Reported once, and again after the setting was in effect and was reset. */
 const reminder = new SettingReminder();
 
+import { shown } from './support/messages';
 export const requireLockTimeout: Rule = {
   id: 'require-lock-timeout',
   defaultSeverity: 'error',
@@ -38,14 +39,12 @@ export const requireLockTimeout: Rule = {
     const blocking = ctx.effect.locks.find((l) => !l.harmless && lockRank(l.mode) >= lockRank('SHARE') && ctx.catalog.existedBeforeFile(l.relation));
     if (!blocking || ctx.effect.concurrently) return;
     reminder.markReported(ctx);
-    const what = blocking.mode === 'ACCESS EXCLUSIVE' ? 'reads and writes' : 'writes';
-    const reason = timeout?.ms === 0 ? 'lock_timeout is 0 (disabled)' : 'no lock_timeout is set';
+    const reason = timeout?.ms === 0 ? 'with lock_timeout 0' : 'without lock_timeout';
     report({
       statement: ctx.statement.index,
       span: headSpan(ctx.file, ctx.statement),
-      message:
-        `This statement needs ${blocking.mode} on ${blocking.relation} and ${reason}: while it waits for the lock, ` +
-        `every later query on ${blocking.relation} that needs ${what} queues behind it. Set lock_timeout first.`,
+      message: `${blocking.mode} on ${shown(blocking.relation)} ${reason}: ${blocking.mode === 'ACCESS EXCLUSIVE' ? 'queries' : 'writes'} queue while it waits`,
+      help: 'Set lock_timeout first',
       fix: lockTimeoutFix(ctx),
     });
   },

@@ -7,6 +7,7 @@ import { lockRank } from '../locks/modes';
 /** Reported once, and again after the setting was in effect and was reset. */
 const reminder = new SettingReminder();
 
+import { shown } from './support/messages';
 export const requireStatementTimeout: Rule = {
   id: 'require-statement-timeout',
   defaultSeverity: 'off',
@@ -50,18 +51,21 @@ export const requireStatementTimeout: Rule = {
     );
     if (!target) return;
     reminder.markReported(ctx);
+    const table = shown(target.relation);
     const work = effect.rewrite
-      ? `rewrites ${target.relation} under ${target.mode}`
+      ? `rewrites ${table} under ${target.mode}`
       : effect.indexBuild
-        ? `builds an index on ${target.relation} under ${target.mode}`
+        ? `builds an index on ${table} under ${target.mode}`
         : effect.dataChange
-          ? `changes every row of ${target.relation}, each one locked until it commits,`
-          : `scans ${target.relation} under ${target.mode}`;
-    const reason = timeout?.ms === 0 ? 'statement_timeout is 0 (disabled)' : 'no statement_timeout is set';
+          ? `changes every row of ${table}`
+          : `scans ${table} under ${target.mode}`;
+    const reason = timeout?.ms === 0 ? 'with statement_timeout 0' : 'with no statement_timeout';
     report({
       statement: ctx.statement.index,
       span: headSpan(ctx.file, ctx.statement),
-      message: `This statement ${work} and ${reason}: nothing bounds how long it holds the lock. ` + 'Set statement_timeout first.',
+      message: `This ${work} ${reason} to bound it`,
+      help: 'Set statement_timeout first',
+      notes: effect.dataChange ? ['each changed row stays locked until the transaction commits'] : undefined,
       fix: statementTimeoutFix(ctx),
     });
   },

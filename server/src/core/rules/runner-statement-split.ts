@@ -63,7 +63,9 @@ export const runnerStatementSplit: Rule = {
     report({
       statement: stmt.index,
       span: { start: Math.max(cut.start, stmt.span.start), end: cut.end },
-      message: `${name} ends a statement at every line ending with ";": it would send this statement cut after this line, and the migration fails. Wrap it in ${split.begin} / ${split.end}.`,
+      message: `${name} would cut this statement after this line, and the migration would fail`,
+      help: `Wrap it in ${split.begin} / ${split.end}`,
+      notes: [`${name} ends a statement at every line ending with ";"`],
       fix: wrapFix(ctx, all, split),
     });
   },

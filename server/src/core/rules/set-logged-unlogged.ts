@@ -1,6 +1,7 @@
 import { Rule } from './types';
 import { alterCommands } from './support/alter';
 
+import { shown } from './support/messages';
 export const setLoggedUnlogged: Rule = {
   id: 'set-logged-unlogged',
   defaultSeverity: 'error',
@@ -24,7 +25,8 @@ export const setLoggedUnlogged: Rule = {
       report({
         statement: ctx.statement.index,
         span,
-        message: `${form} rewrites ${table} and every index under ACCESS EXCLUSIVE: no query can read or write it until the copy finishes.`,
+        message: `${form} blocks reads and writes on ${shown(table)} while it rewrites the table and its indexes`,
+        help: 'Copy into a new table with the wanted persistence in batches, then swap the tables',
       });
     }
   },

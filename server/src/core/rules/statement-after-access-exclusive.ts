@@ -16,6 +16,7 @@ interface Held {
   locks: Map<string, { mode: LockMode; statement: number }>;
 }
 
+import { shown } from './support/messages';
 export const statementAfterAccessExclusive: Rule = {
   id: 'statement-after-access-exclusive',
   defaultSeverity: 'warning',
@@ -104,7 +105,7 @@ function finding(ctx: StatementContext, table: string, lockedAt: number, slow: b
     related.push({ span: headSpan(file, end), message: `the lock on ${table} is released here` });
   }
   const effect = ctx.effect;
-  const target = effect.target ?? waits[0]?.relation ?? table;
+  const target = shown(effect.target ?? waits[0]?.relation ?? table);
   const work = effect.rewrite
     ? `rewrites ${target}`
     : effect.indexBuild
@@ -112,19 +113,18 @@ function finding(ctx: StatementContext, table: string, lockedAt: number, slow: b
       : effect.dataChange
         ? `changes rows of ${target}`
         : `scans ${target}`;
-  const held = `ACCESS EXCLUSIVE on ${table} (taken on line ${lineOf(file, lockStmt.span.start)}) is held ${until}`;
+  const notes = [`ACCESS EXCLUSIVE on ${table} (taken on line ${lineOf(file, lockStmt.span.start)}) is held ${until}`];
+  if (!slow && waits[0].role.endsWith('index') && !ctx.catalog.indexes.has(waits[0].relation))
+    notes.push(`the table of index ${waits[0].relation} is not known from the migration history`);
   const message = slow
-    ? `Slow statement under a held lock: it ${work} while ${held}, so every query on ${table} waits for it to finish. ` + 'Run it in a separate transaction.'
-    : `This statement waits for ${waits[0].mode} on ${waits[0].relation} while ${held}: if ${waits[0].relation} is busy, ` +
-      `every query on ${table} queues meanwhile` +
-      (waits[0].role.endsWith('index') && !ctx.catalog.indexes.has(waits[0].relation)
-        ? ` (the table of index ${waits[0].relation} is not known from the migration history)`
-        : '') +
-      '. Run it in a separate transaction.';
+    ? `Queries on ${shown(table)}, locked ACCESS EXCLUSIVE, wait while this ${work}`
+    : `If ${shown(waits[0].relation)} is busy, every query on ${shown(table)} queues while this waits for ${waits[0].mode} on it`;
   return {
     statement: ctx.statement.index,
     span: headSpan(file, ctx.statement),
     message,
+    help: 'Run it in a separate transaction',
+    notes,
     related,
     ...(slow ? { severity: 'error' as const } : {}),
   };

@@ -1,5 +1,6 @@
 import { Rule } from './types';
 
+import { shown } from './support/messages';
 export const syntaxError: Rule = {
   id: 'syntax-error',
   defaultSeverity: 'error',
@@ -23,7 +24,8 @@ export const syntaxError: Rule = {
     report({
       statement: ctx.statement.index,
       span: token ? { start: token.start, end: token.end } : ctx.statement.span,
-      message: `PostgreSQL would reject this statement: ${error.message}.`,
+      message: `PostgreSQL would reject this statement: ${shown(error.message, 110)}`,
+      notes: error.message.length > 110 ? [error.message] : undefined,
     });
   },
 };

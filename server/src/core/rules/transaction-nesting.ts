@@ -34,16 +34,18 @@ export const transactionNesting: Rule = {
         report({
           statement: ctx.statement.index,
           span,
-          message: `${wholeFile(tx)}: this BEGIN only prints a warning, and the file's own COMMIT would end the migration tool's transaction early.`,
+          message: "This BEGIN inside the migration's transaction only warns, and the file's COMMIT would end it early",
+          help: "Remove BEGIN and COMMIT, or turn the tool's transaction off for this migration",
+          notes: [wholeFile(tx)],
         });
       } else {
         const begin = ctx.file.statements[tx.begin ?? 0];
         report({
           statement: ctx.statement.index,
           span,
-          message:
-            `A transaction is already open (BEGIN on line ${lineOf(ctx.file, begin.span.start)}): PostgreSQL does not nest transactions, ` +
-            'so this BEGIN is ignored and the next COMMIT ends the outer transaction. Use SAVEPOINT for a nested scope.',
+          message: `A transaction is already open (BEGIN on line ${lineOf(ctx.file, begin.span.start)}): this BEGIN is ignored`,
+          help: 'Use SAVEPOINT for a nested scope',
+          notes: ['PostgreSQL does not nest transactions: the next COMMIT ends the outer transaction'],
           related: [{ span: headSpan(ctx.file, begin), message: 'the open transaction begins here' }],
         });
       }
@@ -54,7 +56,9 @@ export const transactionNesting: Rule = {
       report({
         statement: ctx.statement.index,
         span,
-        message: `${wholeFile(tx).replace(' already ', ' ')}: this ends the migration tool's transaction early, so the statements after it run outside any transaction and the tool's own COMMIT has nothing to commit.`,
+        message: "This ends the migration tool's transaction early: the statements after it run outside any transaction",
+        help: "Remove it, or turn the tool's transaction off for this migration",
+        notes: [wholeFile(tx).replace(' already ', ' '), "the tool's own COMMIT has nothing to commit"],
       });
     }
   },

@@ -67,7 +67,16 @@ export interface RelatedInfo {
 export interface Finding {
   rule: string;
   severity: Severity;
+  /**
+   * One short sentence that names the table and the danger (a Problems row shows about 75
+   * characters; at most 160). The why, the lock detail and the safe way are in the rule's docs,
+   * the `help` and `notes` below and the hover, never here.
+   */
   message: string;
+  /** The safe way for this finding when it has no fix (the CLI's `= help:`, the hover); a fix's title says it otherwise. */
+  help?: string;
+  /** What is particular to this finding beyond the message: an assumption, the runner, a side effect (`= note:`, the hover). */
+  notes?: string[];
   span: Span;
   /** Index of the statement it is about. */
   statement: number;

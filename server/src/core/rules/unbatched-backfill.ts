@@ -1,9 +1,10 @@
 import { Node, as, nameList } from '../parse/ast';
 import { Catalog, RelationInfo } from '../model/catalog';
 import { Rule } from './types';
-import { assumption } from './support/context';
+import { assumptionNotes } from './support/context';
 import { keywordSpan, headSpan, relationSpan, join } from './support/spans';
 
+import { shown } from './support/messages';
 export const unbatchedBackfill: Rule = {
   id: 'unbatched-backfill',
   defaultSeverity: 'warning',
@@ -37,14 +38,18 @@ export const unbatchedBackfill: Rule = {
     const keyword = keywordSpan(ctx.file, ctx.statement, verb);
     const name = relationSpan(ctx.file, ctx.statement, stmt.relation);
     const span = keyword && name ? join(keyword, name) : (keyword ?? headSpan(ctx.file, ctx.statement));
-    const scope = stmt.whereClause ? 'with a WHERE that does not bound it to a batch' : 'without WHERE';
+
     report({
       statement: ctx.statement.index,
       span,
-      message:
-        `${verb} of ${table} ${scope} may touch every row in one transaction: it locks each changed row until it commits ` +
-        `and produces a burst of WAL and dead rows${ctx.catalog.relation(table) ? '' : assumption(ctx.file)}. ` +
-        'Backfill in batches (e.g. WHERE id IN (SELECT id ... LIMIT 5000)), one transaction each.',
+      message: stmt.whereClause
+        ? `${verb} of ${shown(table)} may change every row in one transaction: its WHERE bounds no batch`
+        : `${verb} of ${shown(table)} without WHERE changes every row in one transaction`,
+      help: 'Backfill in batches (e.g. WHERE id IN (SELECT id ... LIMIT 5000)), one transaction each',
+      notes: [
+        'it locks each changed row until it commits and produces a burst of WAL and dead rows',
+        ...((!ctx.catalog.relation(table) && assumptionNotes(ctx.file)) || []),
+      ],
     });
   },
 };

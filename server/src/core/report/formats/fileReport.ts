@@ -1,5 +1,5 @@
 /** What every output format reads: one analysed file under the path the user should see. */
-import { Analysis } from '../../analyze';
+import { Analysis, StatementAnalysis } from '../../analyze';
 
 /**
  * The part of an analysis the lint formats read: the text, its lines, the findings and the text of
@@ -7,8 +7,14 @@ import { Analysis } from '../../analyze';
  * worker-computed result without the rest of the analysis.
  */
 export interface ReportedAnalysis extends Pick<Analysis, 'text' | 'lines' | 'findings'> {
-  /** By statement index; only the statements findings point at need to be there. */
-  statements: readonly ({ statement: { text: string } } | undefined)[];
+  /** By statement index; only the statements findings point at need to be there (whole ones in a full analysis). */
+  statements: readonly (ReportedStatement | StatementAnalysis | undefined)[];
+}
+
+/** A statement as a cached or worker-computed result carries it: its text, and its lock in words (`lockNote`) for the text format. */
+export interface ReportedStatement {
+  statement: { text: string };
+  lockNote?: string;
 }
 
 export interface FileReport {

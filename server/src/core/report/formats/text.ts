@@ -5,16 +5,21 @@
  * (`test/fixtures/rules/<rule>/<case>.snap`) are these same blocks with a span instead of a path.
  * Everything that comes from the document or a path is escaped for the terminal here, once.
  */
+import type { Analysis, StatementAnalysis } from '../../analyze';
 import { Finding } from '../../rules/types';
+import { lockNote } from '../describe';
 import { terminalExcerpt, terminalText } from '../escapeTerminal';
 import { findingJson } from '../findings';
-import { FileReport, ReportedAnalysis } from './fileReport';
+import { FileReport, ReportedAnalysis, ReportedStatement } from './fileReport';
 
 const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
 export type Paint = (kind: keyof typeof COLORS, s: string) => string;
 const plain: Paint = (_k, s) => s;
 
-export function textReport(results: FileReport[], color: boolean): string {
+/** `docsUrl`: where a rule's page is published (the CLI passes the repository's), for a last `= note: see <url>` line. */
+export type DocsUrl = (ruleId: string) => string;
+
+export function textReport(results: FileReport[], color: boolean, docsUrl?: DocsUrl): string {
   const paint: Paint = color ? (k, s) => COLORS[k] + s + COLORS.reset : plain;
   const lines: string[] = [];
   const counts = { error: 0, warning: 0, info: 0 };
@@ -22,7 +27,7 @@ export function textReport(results: FileReport[], color: boolean): string {
     for (const f of r.analysis.findings) {
       counts[f.severity]++;
       const j = findingJson(r.analysis, f);
-      lines.push(...findingBlock(r.analysis, f, `${terminalText(r.path)}:${j.line}:${j.column}`, paint), '');
+      lines.push(...findingBlock(r.analysis, f, `${terminalText(r.path)}:${j.line}:${j.column}`, paint, docsUrl), '');
     }
   }
   const total = counts.error + counts.warning + counts.info;
@@ -38,7 +43,7 @@ export function textReport(results: FileReport[], color: boolean): string {
  * One finding: `<location>: severity[rule]: message`, the first line of its span with carets, then
  * its help and notes. `location` is already escaped.
  */
-export function findingBlock(a: ReportedAnalysis, f: Finding, location: string, c: Paint = plain): string[] {
+export function findingBlock(a: ReportedAnalysis, f: Finding, location: string, c: Paint = plain, docsUrl?: DocsUrl): string[] {
   const j = findingJson(a, f);
   const lines = [`${c('bold', `${location}:`)} ${c(f.severity, `${f.severity}[${f.rule}]`)}${c('bold', `: ${terminalText(f.message)}`)}`];
   const lineIndex = j.line - 1;
@@ -50,13 +55,35 @@ export function findingBlock(a: ReportedAnalysis, f: Finding, location: string, 
   const bar = (label: string) => c('dim', `${label.padStart(gutter)} | `);
   lines.push(bar(String(j.line)) + excerpt.text);
   lines.push(bar('') + ' '.repeat(excerpt.caret) + c(f.severity, '^'.repeat(excerpt.width)));
-  for (const [label, text] of trailers(f)) lines.push(c('dim', `${' '.repeat(gutter)} = ${label}: `) + terminalText(text));
+  for (const [label, text] of trailers(a, f, docsUrl)) lines.push(c('dim', `${' '.repeat(gutter)} = ${label}: `) + terminalText(text));
   return lines;
 }
 
-/** The `= help:` and `= note:` lines: the fix (applied by `--fix`, a suggestion only by `--fix-suggestions`), else the rule's safe alternative. */
-function trailers(f: Finding): [string, string][] {
+/**
+ * The `= help:` and `= note:` lines: the fix (applied by `--fix`, a suggestion only by
+ * `--fix-suggestions`) or else the safe way; why a fix is withheld; the lock the statement takes on
+ * an existing table and for how long; the finding's own notes; the rule's page.
+ */
+function trailers(a: ReportedAnalysis, f: Finding, docsUrl: DocsUrl | undefined): [string, string][] {
   const out: [string, string][] = [];
   if (f.fix) out.push(['help', `${f.fix.title} (lockwise lint ${f.fix.safety === 'safe' ? '--fix' : '--fix-suggestions'})`]);
+  else if (f.help) out.push(['help', f.help]);
+  if (f.withheld) out.push(['note', `no quick fix: ${f.withheld.reason}`]);
+  const lock = statementLockNote(a, f.statement);
+  if (lock) out.push(['note', lock]);
+  for (const n of f.notes ?? []) out.push(['note', n]);
+  if (docsUrl) out.push(['note', `see ${docsUrl(f.rule)}`]);
   return out;
+}
+
+/** The statement's lock in words: computed from a whole analysis, or carried by a reported one (cache, worker). */
+function statementLockNote(a: ReportedAnalysis, index: number): string | undefined {
+  const s = a.statements[index];
+  if (!s) return undefined;
+  if (!isWhole(s)) return s.lockNote;
+  return s.statement.kind === 'Invalid' ? undefined : lockNote(a as Analysis, s);
+}
+
+function isWhole(s: ReportedStatement | StatementAnalysis): s is StatementAnalysis {
+  return 'heldUntil' in s;
 }

@@ -3,6 +3,7 @@
  * columns, ALTER TABLE ... ADD COLUMN and ALTER COLUMN ... TYPE. New tables are included: the
  * type choice matters most when the table is created.
  */
+import { shown } from './messages';
 import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../../parse/ast';
 import { ReportedFinding, StatementContext } from '../types';
 import { headSpan, typeSpan } from './spans';
@@ -98,11 +99,11 @@ export function reportColumnTypes(
   ctx: StatementContext,
   report: (f: ReportedFinding) => void,
   test: (c: DeclaredColumn) => boolean,
-  message: (c: DeclaredColumn, typeText: string) => string,
+  message: (c: DeclaredColumn, typeText: string) => Pick<ReportedFinding, 'message' | 'help' | 'notes'>,
 ): void {
   for (const c of declaredColumns(ctx)) {
     if (!test(c)) continue;
     const span = typeSpan(ctx.file, ctx.statement, c.typeName) ?? headSpan(ctx.file, ctx.statement);
-    report({ statement: ctx.statement.index, span, message: message(c, ctx.file.text.slice(span.start, span.end)) });
+    report({ statement: ctx.statement.index, span, ...message(c, shown(ctx.file.text.slice(span.start, span.end), 40)) });
   }
 }

@@ -5,9 +5,9 @@ export function lineOf(file: FileContext, offset: number): number {
   return file.lines.positionAt(offset).line + 1;
 }
 
-/** "without history" disclaimer appended to conservative verdicts. */
-export function assumption(file: FileContext): string {
-  return file.hasHistory ? '' : ' (no schema history found: assuming the table has data)';
+/** The "without history" disclaimer of a conservative verdict, as a finding's note. */
+export function assumptionNotes(file: FileContext): string[] | undefined {
+  return file.hasHistory ? undefined : ['no schema history found: assuming the table has data'];
 }
 
 /** ' outside the transaction block (...)' when the statement runs inside one, for advice about CONCURRENTLY forms. */
