@@ -38,6 +38,9 @@ describe('lockwise CLI', function () {
     assert.match(r.stdout, /^ 2 \| CREATE INDEX users_email_idx/m);
     assert.match(r.stdout, /^ {3}\| \^{12}/m);
     assert.match(r.stdout, /^ {3}= help: Use CREATE INDEX CONCURRENTLY/m);
+    // The lock the message leaves out, and the rule's rendered page.
+    assert.match(r.stdout, /^ {3}= note: SHARE on users blocks writes for this statement · index build · lock_timeout 5s$/m);
+    assert.match(r.stdout, /^ {3}= note: see https:\/\/github\.com\/lockwise\/lockwise\/blob\/main\/docs\/rules\/require-concurrent-index-creation\.md$/m);
   });
 
   it('lint: exit 0 on a clean file; --fail-on changes the threshold', () => {
