@@ -19,16 +19,16 @@ function git(dir: string, args: string[], timeoutMs: number): Promise<GitAnswer<
     execFile('git', argv, { timeout: timeoutMs, maxBuffer: MAX_OUTPUT, env, windowsHide: true }, (error, stdout, stderr) => {
       if (!error) return resolve({ ok: true, value: stdout });
       const exitCode = typeof error.code === 'number' ? error.code : undefined;
-      resolve({ ok: false, problem: problemOf(error, String(stderr), dir, timeoutMs), exitCode });
+      resolve({ ok: false, problem: problemOf(error, String(stderr), timeoutMs), exitCode });
     });
   });
 }
 
-function problemOf(error: ExecFileException, stderr: string, dir: string, timeoutMs: number): string {
+function problemOf(error: ExecFileException, stderr: string, timeoutMs: number): string {
   if (error.code === 'ENOENT') return 'git is not installed (or not on PATH)';
   if (error.killed) return `git did not answer within ${timeoutMs / 1000} s`;
   if (error.code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') return 'git printed more than 64 MB';
-  if (/not a git repository/i.test(stderr)) return `${dir} is not in a git repository`;
+  if (/not a git repository/i.test(stderr)) return 'the folder is not in a git repository';
   const line = stderr.split('\n').find((l) => l.trim()) ?? `git exited with code ${String(error.code)}`;
   return line.replace(/^(fatal|error): /, '').slice(0, 200);
 }
