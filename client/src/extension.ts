@@ -11,6 +11,9 @@ import {
   CLIENT_COMMANDS,
   COMMANDS,
   LENS_COMMANDS,
+  TRACE_CONTEXT_KEY,
+  TraceAvailability,
+  TraceAvailabilityRequest,
   TraceProgressNotification,
   TrustNotification,
   FileSummary,
@@ -104,13 +107,16 @@ class Lockwise {
     }
 
     subscriptions.push(
-      vscode.window.onDidChangeActiveTextEditor(() => this.scheduleStatus(0)),
+      vscode.window.onDidChangeActiveTextEditor(() => {
+        this.scheduleStatus(0);
+        void this.updateTraceContext();
+      }),
       vscode.languages.onDidChangeDiagnostics((e) => {
         const active = vscode.window.activeTextEditor?.document.uri.toString();
         if (active && e.uris.some((u) => u.toString() === active)) this.scheduleStatus(150);
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        void this.client?.sendNotification(TrustNotification, { trusted: true });
+        void this.client?.sendNotification(TrustNotification, { trusted: true }).then(() => this.updateTraceContext());
       }),
     );
     this.scheduleStatus(0);
@@ -147,6 +153,7 @@ class Lockwise {
     await client.start();
     this.client = client;
     this.scheduleStatus(0);
+    void this.updateTraceContext();
     return client;
   }
 
@@ -165,6 +172,7 @@ class Lockwise {
     await this.client.restart();
     this.output.info('server restarted');
     this.scheduleStatus(0);
+    void this.updateTraceContext();
   }
 
   private async executeServer<T>(command: string, args: unknown[], token?: vscode.CancellationToken): Promise<T> {
@@ -281,6 +289,12 @@ class Lockwise {
     }
     const client = await this.ensureClient();
     const uri = doc.uri.toString();
+    // Asked first (a file check, no worker started): without PGlite, one short message with the install step.
+    const availability = await this.updateTraceContext(uri);
+    if (availability?.reason === 'pglite-missing') {
+      await this.offerInstall(availability);
+      return;
+    }
     const name = basename(doc.uri);
     let result: TraceResult | undefined;
     try {
@@ -314,6 +328,29 @@ class Lockwise {
       `Lockwise: traced ${s.statements} statement(s) on ${result.engine}: ${s.failed} failed, ${s.disagreements} difference(s) from the prediction. ` +
         'Hover a statement to see the locks it took.',
     );
+  }
+
+  /**
+   * Sets the context key that puts the trace command in the palette: the server says whether PGlite
+   * can be loaded for the active SQL document (the extension's copy, or the workspace's when trusted).
+   */
+  private async updateTraceContext(uri = this.activeSqlDocument()?.uri.toString()): Promise<TraceAvailability | undefined> {
+    const client = this.client;
+    if (!client) return undefined;
+    let availability: TraceAvailability | undefined;
+    try {
+      availability = await client.sendRequest(TraceAvailabilityRequest, { uri });
+    } catch (error) {
+      this.output.warn(`trace availability: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await vscode.commands.executeCommand('setContext', TRACE_CONTEXT_KEY, !!availability?.available);
+    return availability;
+  }
+
+  private async offerInstall(availability: TraceAvailability): Promise<void> {
+    const copy = 'Copy npm Command';
+    const choice = await vscode.window.showWarningMessage(`Lockwise: ${availability.message ?? 'tracing needs PGlite.'}`, copy);
+    if (choice === copy && availability.installCommand) await vscode.env.clipboard.writeText(availability.installCommand);
   }
 
   private async traceFailed(error: unknown): Promise<void> {

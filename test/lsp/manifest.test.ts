@@ -3,7 +3,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_CONFIG, RULES } from '../../server/src/core';
-import { CLIENT_COMMANDS } from '../../server/src/lsp/protocol';
+import { CLIENT_COMMANDS, TRACE_CONTEXT_KEY } from '../../server/src/lsp/protocol';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -21,6 +21,11 @@ describe('extension manifest and config schema', function () {
   it('contributes exactly the palette commands of lsp/protocol.ts (CLIENT_COMMANDS)', function () {
     const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepStrictEqual(contributed, Object.values(CLIENT_COMMANDS).sort());
+  });
+
+  it('the trace command is in the palette only where the server says PGlite can be loaded (TRACE_CONTEXT_KEY)', function () {
+    const entry = pkg.contributes.menus.commandPalette.find((m: { command: string }) => m.command === CLIENT_COMMANDS.trace);
+    assert.match(entry.when, new RegExp(`^${TRACE_CONTEXT_KEY.replace('.', '\\.')} && isWorkspaceTrusted && `));
   });
 
   it('the client writes no method name or command id as a string (they live in lsp/protocol.ts)', function () {

@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Hover, MarkupContent, ResponseError } from 'vscode-languageserver-protocol/node';
 import { TestClient, tempWorkspace } from './client';
-import type { TraceCommandResult } from '../../server/src/lsp/protocol';
+import { TraceAvailability, TraceAvailabilityRequest, TraceCommandResult } from '../../server/src/lsp/protocol';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const FIXTURES = path.join(REPO, 'test/fixtures/trace/migrations');
@@ -37,6 +37,8 @@ function migrations(): Record<string, string> {
 }
 
 const status = (client: TestClient) => client.conn.sendRequest<Status>('lockwise/status');
+/** What the client sets its `lockwise.traceAvailable` context key from. */
+const availability = (client: TestClient, uri?: string) => client.conn.sendRequest<TraceAvailability>(TraceAvailabilityRequest.method, { uri });
 
 async function until(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -186,6 +188,7 @@ describe('LSP trace on the embedded PostgreSQL', function () {
     try {
       const uri = await client.open(path.join(root, 'migrations/002_change.sql'));
       await client.diagnostics(uri);
+      assert.deepStrictEqual(await availability(client, uri), { available: false, reason: 'untrusted' });
       const error = await refusal(client.executeCommand(TRACE, uri));
       assert.strictEqual(error.code, -32001);
       assert.strictEqual(error.data?.reason, 'untrusted');
@@ -193,6 +196,8 @@ describe('LSP trace on the embedded PostgreSQL', function () {
       assert.strictEqual((await status(client)).tracer.workersStarted, 0);
       assert.doesNotMatch(text(await client.hover(uri, 3, 5)), /Traced on/);
       await client.conn.sendNotification('lockwise/didChangeTrust', { trusted: true });
+      // The repository's build has its own copy (dist/pglite), like the full .vsix.
+      assert.deepStrictEqual(await availability(client, uri), { available: true, pglite: 'bundled' });
       const result = await client.executeCommand<TraceResult>(TRACE, uri);
       assert.strictEqual(result.summary.statements, 9);
       assert.match(text(await client.hover(uri, 3, 5)), /Traced on/);
@@ -217,6 +222,16 @@ describe('LSP trace on the embedded PostgreSQL', function () {
       try {
         const uri = await client.open(path.join(root, 'migrations/002_change.sql'));
         await client.diagnostics(uri);
+        // The palette hides the command (the client's context key), and the message is one sentence with the install step.
+        const missing = await availability(client, uri);
+        assert.strictEqual(missing.available, false);
+        assert.strictEqual(missing.reason, 'pglite-missing');
+        assert.strictEqual(missing.installCommand, 'npm install --save-dev @electric-sql/pglite');
+        assert.match(
+          missing.message!,
+          /^Tracing needs PGlite: install it in the project with npm install --save-dev @electric-sql\/pglite, or use the full Lockwise extension\.$/,
+        );
+        assert.strictEqual((await status(client)).tracer.workersStarted, 0, 'asking starts no worker');
         const error = await refusal(client.executeCommand(TRACE, uri));
         assert.strictEqual(error.code, -32002);
         assert.strictEqual(error.data?.reason, 'pglite-missing');
@@ -228,6 +243,7 @@ describe('LSP trace on the embedded PostgreSQL', function () {
         // `npm install` in the project (a link to the repo's copy stands in for it).
         fs.mkdirSync(path.join(root, 'node_modules', '@electric-sql'), { recursive: true });
         fs.symlinkSync(path.join(REPO, 'node_modules', '@electric-sql', 'pglite'), path.join(root, 'node_modules', '@electric-sql', 'pglite'), 'dir');
+        assert.deepStrictEqual(await availability(client, uri), { available: true, pglite: 'project' });
         const result = await client.executeCommand<TraceResult>(TRACE, uri);
         assert.strictEqual(result.pglite, 'project');
         assert.strictEqual(result.summary.statements, 9);

@@ -3,7 +3,7 @@
  * notification, command id, error code and result shape. Besides vscode-languageserver-protocol,
  * type-only imports: the client bundles this file without pulling in the server.
  */
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 import type { LockMode } from '../core';
 import type { OverviewFile } from '../core';
 
@@ -13,6 +13,26 @@ export const StatusRequest = new RequestType0<ServerStatus, void>('lockwise/stat
 export const TrustNotification = new NotificationType<{ trusted: boolean }>('lockwise/didChangeTrust');
 /** `lockwise/traceProgress`, sent while a trace runs: what the worker is doing (shown in the client's progress notification). */
 export const TraceProgressNotification = new NotificationType<{ uri: string; message: string }>('lockwise/traceProgress');
+
+/**
+ * `lockwise/traceAvailability`: whether the trace can load PGlite for a document (the extension's
+ * copy, or the workspace's in a trusted workspace). The client sets TRACE_CONTEXT_KEY from it, so
+ * the trace command is in the palette only where it can run.
+ */
+export const TraceAvailabilityRequest = new RequestType<{ uri?: string }, TraceAvailability, void>('lockwise/traceAvailability');
+/** The context key package.json's `when` clause of the trace command reads. */
+export const TRACE_CONTEXT_KEY = 'lockwise.traceAvailable';
+
+export interface TraceAvailability {
+  available: boolean;
+  /** Where PGlite would be loaded from. */
+  pglite?: 'bundled' | 'project';
+  /** Why not: the workspace is untrusted, or no usable PGlite was found. */
+  reason?: 'untrusted' | 'pglite-missing';
+  /** One short sentence with the install step, when PGlite is missing. */
+  message?: string;
+  installCommand?: string;
+}
 
 /** Error codes of the trace command (`data.reason` says the same in words). */
 export const TRACE_ERRORS = { untrusted: -32001, unavailable: -32002, notTraceable: -32003, failed: -32004 } as const;

@@ -27,9 +27,9 @@ import { pathToUri, uriToPath } from './convert';
 import { hover } from './hover';
 import { lint } from './lint';
 import { Log } from './log';
-import { COMMANDS, ServerStatus, StatusRequest, TrustNotification } from './protocol';
+import { COMMANDS, ServerStatus, StatusRequest, TraceAvailability, TraceAvailabilityRequest, TrustNotification } from './protocol';
 import { ServerState, VERSION } from './state';
-import { traceDocument } from './traceCommand';
+import { traceAvailability, traceDocument } from './traceCommand';
 
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
@@ -184,6 +184,10 @@ function onWorkspaceChanges(state: ServerState): void {
     state.workspace.baselinesChanged();
     state.relintAll(0);
   });
+  connection.onRequest(
+    TraceAvailabilityRequest,
+    log.guard<[{ uri?: string }], TraceAvailability>('trace availability', { available: false }, (params) => traceAvailability(state, params.uri)),
+  );
   const unknownStatus: ServerStatus = { version: VERSION, trusted: false, documents: 0 };
   connection.onRequest(
     StatusRequest,

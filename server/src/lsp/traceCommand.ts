@@ -6,10 +6,10 @@
 import * as path from 'path';
 import { CancellationToken, LSPErrorCodes, ResponseError } from 'vscode-languageserver/node';
 import { traceMarkdown } from '../trace/command';
-import { INSTALL_COMMAND } from '../trace/resolve';
+import { bundledPglite, INSTALL_COMMAND, pgliteMissingShort, projectPglite } from '../trace/resolve';
 import { displayPath, linkTarget } from './commands';
 import { uriToPath } from './convert';
-import { TRACE_ERRORS, TraceCommandResult, TraceProgressNotification } from './protocol';
+import { TRACE_ERRORS, TraceAvailability, TraceCommandResult, TraceProgressNotification } from './protocol';
 import { ServerState } from './state';
 import { locatePglite, TraceCancelledError, traceRequest, TraceUnavailableError } from './trace';
 
@@ -73,4 +73,19 @@ function pgliteFor(state: ServerState, file: string, folder: string | undefined)
     if (error instanceof TraceUnavailableError) throw traceError(TRACE_ERRORS.unavailable, 'pglite-missing', error.message);
     throw error;
   }
+}
+
+/**
+ * Whether `traceDocument` could load PGlite for this document, answered from the files alone (no
+ * worker is started, nothing is loaded): the extension's copy, else in a trusted workspace the
+ * project's `@electric-sql/pglite` above the document, within its workspace folder.
+ */
+export function traceAvailability(state: ServerState, uri: string | undefined): TraceAvailability {
+  if (!state.trusted) return { available: false, reason: 'untrusted' };
+  if (bundledPglite(__dirname)) return { available: true, pglite: 'bundled' };
+  // Without a saved document there is no project to look in (the palette offers the command only on a SQL editor).
+  const file = uri ? uriToPath(uri) : undefined;
+  const project = file ? projectPglite(path.dirname(file), state.workspace.folderOf(file) ?? path.dirname(file)) : {};
+  if (project.found) return { available: true, pglite: 'project' };
+  return { available: false, reason: 'pglite-missing', message: pgliteMissingShort(project.unusable), installCommand: INSTALL_COMMAND };
 }

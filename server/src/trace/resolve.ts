@@ -91,6 +91,11 @@ function isInside(child: string, parent: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** The same in one short sentence, for the editor's notification (the output channel gets the whole message). */
+export function pgliteMissingShort(unusable?: string): string {
+  return `Tracing needs PGlite${unusable ? ' (the copy found is not usable)' : ''}: install it in the project with ${INSTALL_COMMAND}, or use the full Lockwise extension.`;
+}
+
 /** How to enable tracing when PGlite is not there. `where`: the folder searched; `unusable`: a copy that did not qualify. */
 export function pgliteMissingMessage(options: { where: string; editor?: boolean; unusable?: string }): string {
   const lines = [
