@@ -44,7 +44,7 @@ describe('escaping: terminal', () => {
   });
 
   it('multi-line blocks keep their line breaks and escape the rest', () => {
-    assert.strictEqual(terminalLines('+a\x1b[31m\n-b\r\n'), '+a\\x1b[31m\n-b\\r\n');
+    assert.strictEqual(terminalLines('+a\x1b[31m\n-b\r\n+c\rd\n'), '+a\\x1b[31m\n-b\n+c\\rd\n', 'CRLF is a line break, a lone CR is shown');
   });
 
   it('quoted(): clipped (never half a surrogate pair), escaped, in double quotes', () => {

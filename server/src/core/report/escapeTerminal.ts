@@ -34,10 +34,10 @@ export function terminalText(text: string): string {
   return showControls(text);
 }
 
-/** Every line of a multi-line block (a diff): line breaks stay, everything else is escaped. */
+/** Every line of a multi-line block (a diff): line breaks (`\n`, `\r\n`) stay as `\n`, everything else is escaped. */
 export function terminalLines(text: string): string {
   return text
-    .split('\n')
+    .split(/\r?\n/)
     .map((line) => showControls(line))
     .join('\n');
 }
