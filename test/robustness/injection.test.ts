@@ -61,10 +61,10 @@ describe('injection: no output of the CLI lets file content act on a terminal or
   it('the corpus produces findings that quote the attacks (so the checks below can fail)', () => {
     const r = run(['lint', '--format', 'json', '.'], dir);
     assert.strictEqual(r.status, 1, r.stderr);
-    const files = JSON.parse(r.stdout).files as { path: string; findings: { message: string }[] }[];
+    const files = JSON.parse(r.stdout).files as { path: string; findings: { message: string; help?: string; notes?: string[] }[] }[];
     assert.strictEqual(files.length, HOSTILE_FILE_NAMES.length);
-    const messages = files.flatMap((f) => f.findings.map((x) => x.message));
-    assert.ok(messages.some((m) => m.includes('\x1b]0;pwned')) && messages.some((m) => m.includes('\n::error')));
+    const texts = files.flatMap((f) => f.findings.flatMap((x) => [x.message, x.help ?? '', ...(x.notes ?? [])]));
+    assert.ok(texts.some((m) => m.includes('\x1b]0;pwned')) && texts.some((m) => m.includes('\n::error')));
   });
 
   for (const format of ['text', 'sarif', 'json']) {
