@@ -27,7 +27,7 @@ import {
 } from '../../server/src/core';
 import { findingBlock } from '../../server/src/core/report/formats/text';
 import { replay } from '../../server/src/project/history';
-import { loadRuleCases, RULE_FIXTURES, RuleCase } from '../support/ruleCases';
+import { loadRuleCases, RULE_FIXTURES, RuleCase, sizesOf } from '../support/ruleCases';
 
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
 
@@ -52,7 +52,8 @@ describe('rule fixtures', () => {
     for (const rule of RULES) {
       it(`${rule.id}: the bad example is flagged, the good one is clean`, () => {
         const config = mergeConfig(enabled(rule.id), rule.docs.exampleConfig ?? {});
-        const flagged = (sql: string) => analyze(sql, { config }).findings.filter((f) => f.rule === rule.id).length;
+        const sizes = sizesOf(rule.docs.exampleStats);
+        const flagged = (sql: string) => analyze(sql, { config, sizes }).findings.filter((f) => f.rule === rule.id).length;
         assert.ok(flagged(rule.docs.bad) > 0, `bad example not flagged:\n${rule.docs.bad}`);
         assert.strictEqual(flagged(rule.docs.good), 0, `good example flagged:\n${rule.docs.good}`);
       });
@@ -75,6 +76,7 @@ describe('rule fixtures', () => {
         known.add(path.basename(c.snapFile));
         known.add(path.basename(c.fixedFile));
         known.add(`${path.basename(c.snapFile, '.snap')}.config.json`);
+        known.add(`${path.basename(c.snapFile, '.snap')}.stats.json`);
       }
       for (const f of fs.readdirSync(path.join(RULE_FIXTURES, ruleId))) {
         const isCase = (f.endsWith('.sql') && !f.endsWith('.fixed.sql')) || fs.statSync(path.join(RULE_FIXTURES, ruleId, f)).isDirectory();
@@ -154,7 +156,7 @@ function expectFile(file: string, actual: string | undefined, what: string): voi
 function checkCase(ruleId: string, c: RuleCase): number {
   const config = mergeConfig(enabled(ruleId), c.config);
   const history = historyCatalog(c.history);
-  const analysis = analyze(c.text, { config, history });
+  const analysis = analyze(c.text, { config, history, sizes: c.sizes });
   const findings = analysis.findings.filter((f) => f.rule === ruleId);
   const withFix = findings.filter((f) => f.fix);
   expectFile(c.snapFile, snapshot(analysis, findings), 'findings');

@@ -17,6 +17,7 @@ import {
   initParser,
   mergeConfig,
   validateConfig,
+  validateRates,
   validateSnapshot,
 } from '../../server/src/core';
 import type { Analysis, LockwiseConfig, Rates, SizeInput, StatsSnapshot, TableStats } from '../../server/src/core';
@@ -81,6 +82,12 @@ describe('sizes: the snapshot', () => {
     assert.strictEqual(findTable(s, 'audit.users')?.reltuples, 5);
     assert.strictEqual(findTable(s, 'logs')?.schema, 'b');
     assert.strictEqual(findTable(s, 'nope'), undefined);
+  });
+
+  it('the default rates are a valid rates file that says how they were measured', () => {
+    assert.deepStrictEqual(validateRates(JSON.parse(JSON.stringify(DEFAULT_RATES))), DEFAULT_RATES);
+    assert.strictEqual(DEFAULT_RATES.measured.samples.length, 15);
+    assert.match(DEFAULT_RATES.measured.server, /^PostgreSQL 15\./);
   });
 
   it('prints sizes in pg_size_pretty units', () => {

@@ -5,7 +5,7 @@
  * rate ranges with the raw timings to `.lockwise/rates.json`.
  */
 import type { Client } from 'pg';
-import { OVERHEAD_FLOOR_MS, RATE_WIDEN, RATES_FILE, ratesFromSamples, Rates, terminalLines, WorkKind } from '../core';
+import { OVERHEAD_FLOOR_MS, RATE_WIDEN, RATE_WIDEN_FAST, RATES_FILE, ratesFromSamples, Rates, terminalLines, WorkKind } from '../core';
 import { UsageError } from '../project/files';
 import { writeReport } from '../project/output';
 import type { StatsOptions } from './stats';
@@ -46,7 +46,7 @@ export async function calibrate(opts: StatsOptions, client: Client): Promise<num
     method:
       `lockwise stats calibrate: tables of ${rows} and ${rows * 4} rows (id bigint, ref int, n int, s text of 32 characters; ` +
       `a referenced table of a tenth), vacuumed, each statement timed from the client once per size, and once on empty tables ` +
-      `for the fixed cost; MB/s of heap, the slowest and fastest widened by ${RATE_WIDEN}x; fixed cost up to ${RATE_WIDEN}x the slowest, at least ${OVERHEAD_FLOOR_MS} ms`,
+      `for the fixed cost; MB/s of heap, the slowest divided by ${RATE_WIDEN}, the fastest multiplied by ${RATE_WIDEN_FAST}; fixed cost up to ${RATE_WIDEN}x the slowest, at least ${OVERHEAD_FLOOR_MS} ms`,
   });
   const out = opts.out ?? RATES_FILE;
   writeJson(out, rates);

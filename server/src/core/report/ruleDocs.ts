@@ -1,4 +1,5 @@
 /** A rule's documentation page, generated from its metadata (docs/rules/<id>.md, `lockwise explain`). */
+import { formatBytes, rowsText, totalBytes } from '../size/snapshot';
 import { Rule } from '../rules/types';
 
 /** The safety classes of a rule's fixes (`safe`, `suggestion`, `safe, suggestion`), empty when it has none. */
@@ -48,6 +49,7 @@ export function renderRuleDoc(rule: Rule): string {
     ...fixSection(rule),
     '## Example',
     '',
+    ...statsNote(rule),
     'Flagged:',
     '',
     '```sql',
@@ -70,4 +72,11 @@ export function renderRuleDoc(rule: Rule): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The size snapshot the examples assume, in words: `events` (300,000,000 rows, 49 GB). */
+function statsNote(rule: Rule): string[] {
+  const tables = rule.docs.exampleStats?.tables;
+  if (!tables?.length) return [];
+  return [`With a size snapshot (\`.lockwise/stats.json\`) in which ${tables.map((t) => `\`${t.name}\` has ${rowsText(t)}, ${formatBytes(totalBytes(t))}`).join(', ')}:`, ''];
 }

@@ -24,6 +24,7 @@ import { addingExclusionConstraint } from './adding-exclusion-constraint';
 import { lockTimeoutTooLong } from './lock-timeout-too-long';
 import { requireStatementTimeout } from './require-statement-timeout';
 import { statementAfterAccessExclusive } from './statement-after-access-exclusive';
+import { lockBudget } from './lock-budget';
 import { banUncommittedTransaction } from './ban-uncommitted-transaction';
 import { transactionNesting } from './transaction-nesting';
 import { renamingColumn } from './renaming-column';
@@ -72,6 +73,7 @@ export const RULES: Rule[] = [
   lockTimeoutTooLong,
   requireStatementTimeout,
   statementAfterAccessExclusive,
+  lockBudget,
   banUncommittedTransaction,
   transactionNesting,
   renamingColumn,

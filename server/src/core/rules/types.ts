@@ -11,6 +11,7 @@ import type { FileState } from './support/state';
 import type { RunnerInfo } from '../runners/apply';
 import type { NewFile } from '../runners/types';
 import type { SizeAnalysis } from '../size/analysis';
+import type { StatsSnapshot } from '../size/snapshot';
 
 export interface TextEdit {
   /** UTF-16 document offsets; `start === end` inserts. */
@@ -108,6 +109,8 @@ export interface RuleDocs {
   good: string;
   /** Configuration both examples assume (e.g. the runner), where the defaults do not fit. */
   exampleConfig?: Partial<LockwiseConfig>;
+  /** The size snapshot both examples assume, for rules that only speak with one. */
+  exampleStats?: StatsSnapshot;
 }
 
 /** Everything a rule may look at for one statement; the catalog is the schema *before* it. */

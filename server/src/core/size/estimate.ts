@@ -32,6 +32,8 @@ export interface TableBlocking {
   estimate: Estimate;
   /** The statement that takes the first blocking lock, and each statement that does work while it is held. */
   first: number;
+  /** The first statement whose lock blocks reads, when a lock blocking only writes came first. */
+  readsFrom?: number;
   contributors: { statement: number; estimate: Estimate }[];
 }
 
@@ -69,12 +71,13 @@ export function heldEstimates(statements: readonly TimedStatement[], own: readon
  * reads or writes is held, and the work done in them. Statements are counted once per table.
  */
 export function tableBlocking(statements: readonly TimedStatement[], own: readonly (Estimate | undefined)[]): TableBlocking[] {
-  const spans = new Map<string, { level: 'reads' | 'writes'; first: number; covered: Set<number> }>();
+  const spans = new Map<string, { level: 'reads' | 'writes'; first: number; readsFrom?: number; covered: Set<number> }>();
   for (const s of statements) {
     for (const [table, ops] of s.blocks) {
       const level = ops.includes('SELECT') ? 'reads' : ops.includes('INSERT') ? 'writes' : undefined;
       if (!level || s.newRelations.has(table)) continue;
       const span = spans.get(table) ?? { level, first: s.index, covered: new Set<number>() };
+      if (level === 'reads' && span.level === 'writes') span.readsFrom = s.index;
       if (level === 'reads') span.level = 'reads';
       for (let j = s.index; j <= s.heldTo; j++) span.covered.add(j);
       spans.set(table, span);
@@ -85,7 +88,7 @@ export function tableBlocking(statements: readonly TimedStatement[], own: readon
     const contributors = [...span.covered].sort((a, b) => a - b).flatMap((j) => (own[j] ? [{ statement: j, estimate: own[j]! }] : []));
     if (!contributors.length) continue;
     const estimate = contributors.reduce((sum, c) => addEstimates(sum, c.estimate), ZERO);
-    out.push({ table, level: span.level, estimate, first: span.first, contributors });
+    out.push({ table, level: span.level, estimate, first: span.first, contributors, ...(span.readsFrom !== undefined ? { readsFrom: span.readsFrom } : {}) });
   }
   return out;
 }
