@@ -41,6 +41,29 @@ const FILES = {
 describe('lockwise --cache and --jobs', function () {
   this.timeout(120000);
 
+  it('files with a size snapshot are never cached: a new snapshot changes the verdicts', () => {
+    const stats = (rows: number, heapBytes: number) =>
+      JSON.stringify({
+        version: 1,
+        capturedAt: new Date().toISOString(),
+        server: { version: '15.18', versionNum: 150018 },
+        database: 'app',
+        tables: [{ schema: 'public', name: 'users', kind: 'r', reltuples: rows, heapBytes, indexBytes: 0, toastBytes: 0, indexes: [] }],
+      });
+    const dir = project({ ...FILES, '.lockwise/stats.json': stats(100, 8192) });
+    const args = ['lint', '--format', 'json', '--cache', 'm'];
+    const severity = (stdout: string) =>
+      (JSON.parse(stdout) as { files: { findings: { rule: string; severity: string }[] }[] }).files
+        .flatMap((f) => f.findings)
+        .find((f) => f.rule === 'require-concurrent-index-creation')?.severity;
+    assert.strictEqual(severity(run(args, dir).stdout), 'info');
+    assert.deepStrictEqual(analysed(run(args, dir).stderr), ['m/001_users.sql', 'm/002_index.sql', 'm/003_column.sql']);
+    fs.writeFileSync(path.join(dir, '.lockwise/stats.json'), stats(5_000_000, 2 * 1024 ** 3));
+    const after = run(args, dir);
+    assert.deepStrictEqual(analysed(after.stderr), ['m/001_users.sql', 'm/002_index.sql', 'm/003_column.sql']);
+    assert.strictEqual(severity(after.stdout), 'error');
+  });
+
   for (const command of ['lint', 'audit']) {
     it(`${command}: a warm run prints what a run without the cache prints, analysing nothing`, () => {
       const dir = project(FILES);
