@@ -63,7 +63,17 @@ export { auditText } from './report/auditText';
 export { STATS_FILE, SnapshotError, validateSnapshot, findTable, formatBytes, sizeText, ageText, snapshotAgeMs } from './size/snapshot';
 export type { StatsSnapshot, TableStats } from './size/snapshot';
 export { STATS_QUERY } from './size/query';
-export { DEFAULT_RATES, OVERHEAD_FLOOR_MS, RATE_WIDEN, RATE_WIDEN_FAST, RATES_FILE, RatesError, ratesFromSamples, validateRates, WORK_KINDS } from './size/rates';
+export {
+  DEFAULT_RATES,
+  OVERHEAD_FLOOR_MS,
+  RATE_WIDEN,
+  RATE_WIDEN_FAST,
+  RATES_FILE,
+  RatesError,
+  ratesFromSamples,
+  validateRates,
+  WORK_KINDS,
+} from './size/rates';
 export type { Rates, WorkKind } from './size/rates';
 export type { SizeAnalysis, SizeInput } from './size/analysis';
 export { durationText, estimateText } from './size/estimate';

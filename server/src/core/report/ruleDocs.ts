@@ -78,5 +78,8 @@ export function renderRuleDoc(rule: Rule): string {
 function statsNote(rule: Rule): string[] {
   const tables = rule.docs.exampleStats?.tables;
   if (!tables?.length) return [];
-  return [`With a size snapshot (\`.lockwise/stats.json\`) in which ${tables.map((t) => `\`${t.name}\` has ${rowsText(t)}, ${formatBytes(totalBytes(t))}`).join(', ')}:`, ''];
+  return [
+    `With a size snapshot (\`.lockwise/stats.json\`) in which ${tables.map((t) => `\`${t.name}\` has ${rowsText(t)}, ${formatBytes(totalBytes(t))}`).join(', ')}:`,
+    '',
+  ];
 }

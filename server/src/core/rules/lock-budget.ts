@@ -31,7 +31,7 @@ export const lockBudget: Rule = {
   defaultSeverity: 'warning',
   fixable: false,
   docs: {
-    summary: "With a size snapshot: a file whose estimated read- or write-blocking time on one table exceeds `lockBudget` (default 5 s).",
+    summary: 'With a size snapshot: a file whose estimated read- or write-blocking time on one table exceeds `lockBudget` (default 5 s).',
     why:
       'Every second a lock that blocks reads or writes is held with work under it (a rewrite, a scan, an index build, a ' +
       'validation) is a second of queued requests on that table. Locks are held until COMMIT, so the work of every ' +
@@ -63,8 +63,7 @@ export const lockBudget: Rule = {
 
 function budgetMessage(file: FileContext, b: TableBlocking): string {
   const line = (i: number) => lineOf(file, file.statements[i].span.start);
-  const what =
-    b.level === 'writes' ? 'writes' : b.readsFrom === undefined ? 'reads and writes' : `writes (and reads from line ${line(b.readsFrom)})`;
+  const what = b.level === 'writes' ? 'writes' : b.readsFrom === undefined ? 'reads and writes' : `writes (and reads from line ${line(b.readsFrom)})`;
   const parts = b.contributors.map((c) => `line ${line(c.statement)} ${workWords(file, c.statement)} ${estimateText(c.estimate)}`);
   return (
     `This file blocks ${what} of ${b.table} for ${estimateText(b.estimate)}, over the lock budget of ${file.config.lockBudget}: ` +
