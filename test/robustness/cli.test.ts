@@ -116,6 +116,54 @@ describe('CLI robustness: hostile files', function () {
   });
 });
 
+/** Hostile files that are not valid UTF-8: --fix refuses them. */
+const NOT_UTF8 = ['invalid UTF-8', 'Latin-1 é'];
+/** All but the 20 MB dump (its lint is above; the 5 MB line is the large case here). */
+const FIX_SET = HOSTILE.filter((h) => h.name !== '20 MB of SQL (dump-like)');
+
+describe('CLI robustness: --fix on hostile files', function () {
+  this.timeout(600000);
+
+  it('--fix on the hostile files: invalid UTF-8 refused byte for byte (exit 2), the rest fixed with other bytes kept, a second run changes nothing', () => {
+    const files: Record<string, Buffer> = {};
+    FIX_SET.forEach((h, i) => (files[`${String(i).padStart(2, '0')}/hostile.sql`] = h.bytes()));
+    const dir = tempDir(files);
+    const r = run(['lint', '--fix', '--format', 'json', dir], ROOT, 400000);
+    assert.strictEqual(r.error, undefined, String(r.error));
+    assert.strictEqual(r.code, 2, r.stderr.slice(-2000));
+    const after = FIX_SET.map((_, i) => fs.readFileSync(path.join(dir, `${String(i).padStart(2, '0')}/hostile.sql`)));
+    FIX_SET.forEach((h, i) => {
+      const shown = `${String(i).padStart(2, '0')}/hostile.sql`;
+      if (NOT_UTF8.includes(h.name)) {
+        assert.deepStrictEqual(after[i], h.bytes(), `${h.name}: the bytes are untouched`);
+        assert.match(r.stderr, new RegExp(`${shown}: not fixed: it is not valid UTF-8 \\(line 1, byte 0x(80|E9)\\)`));
+        return;
+      }
+      assert.match(r.stderr, new RegExp(`${shown}: fixed`), h.name);
+      // Only CONCURRENTLY was inserted: every other byte is where it was.
+      if (new RegExp(`${shown}: fixed 1 finding\\(s\\): require-concurrent-index-creation\n`).test(r.stderr)) {
+        const bytes = h.bytes();
+        const at = bytes.lastIndexOf('CREATE INDEX hostile_idx') + 'CREATE INDEX'.length;
+        const expected = Buffer.concat([bytes.subarray(0, at), Buffer.from(' CONCURRENTLY IF NOT EXISTS'), bytes.subarray(at)]);
+        assert.ok(after[i].equals(expected), `${h.name}: bytes outside the fix changed`);
+      }
+    });
+    assert.deepStrictEqual(
+      fs.readdirSync(dir).sort(),
+      Object.keys(files).map((f) => f.split('/')[0]),
+      'no new file, no temp file',
+    );
+    const again = run(['lint', '--fix', '--format', 'json', dir], ROOT, 400000);
+    assert.strictEqual(again.code, 2, again.stderr.slice(-2000));
+    assert.deepStrictEqual(
+      again.stderr.split('\n').filter((l) => / fixed /.test(l)),
+      [],
+      'the second run fixed nothing',
+    );
+    FIX_SET.forEach((_, i) => assert.ok(fs.readFileSync(path.join(dir, `${String(i).padStart(2, '0')}/hostile.sql`)).equals(after[i])));
+  });
+});
+
 describe('CLI robustness: unreadable paths, broken configs, odd options', function () {
   this.timeout(120000);
 

@@ -143,6 +143,24 @@ export const HOSTILE: HostileFile[] = [
     },
   },
   {
+    // Issue 12: --fix turned the é of a Latin-1 file into U+FFFD (bytes EF BF BD) for good.
+    name: 'Latin-1 é',
+    bytes: () =>
+      Buffer.concat([
+        Buffer.from('-- caf'),
+        Buffer.from([0xe9]),
+        Buffer.from(" cr\xe8me in Latin-1\nCOMMENT ON TABLE t IS 'd", 'latin1'),
+        Buffer.from([0xe9]),
+        Buffer.from(`j\xe0';\n${INDEX}\n`, 'latin1'),
+      ]),
+    text() {
+      return this.bytes().toString('utf8');
+    },
+    get expect() {
+      return lastIndexRange(this.text());
+    },
+  },
+  {
     name: 'BOM',
     bytes: () => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${INDEX}\n`)]),
     // Editors drop the BOM from the document text; the CLI does too.

@@ -41,7 +41,9 @@ Options:
   --no-color        plain text output
   -h, --help        this help;  -v, --version  the version
 
-Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it; 2 usage, config or I/O error.`;
+Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it (with --fix, also --dry-run:
+those left after the fixes); 2 usage, config or I/O error, or a file --fix could not write (the others
+are fixed and the failures listed).`;
 
 export interface Options {
   command: string;

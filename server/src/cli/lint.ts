@@ -16,6 +16,7 @@ export async function lint(opts: Options): Promise<number> {
   if (!FORMATS.includes(format)) throw new UsageError(`--format for lint must be text, json, sarif or github, not "${format}"`);
   if (opts.dryRun && !opts.fix) throw new UsageError('--dry-run goes with --fix');
   let results: FileReport[];
+  let failed = false;
   if (opts.explainRunner || opts.fix) {
     // Both need whole analyses (the runner, the fixes): analysed here, never cached.
     const analysed = await analyzeFiles(opts);
@@ -23,8 +24,11 @@ export async function lint(opts: Options): Promise<number> {
       for (const r of analysed) writeLine(`${r.path}: ${runnerText(r.analysis) ?? `plain psql (${r.runner?.choice.reason ?? 'no runner'})`}`);
       return 0;
     }
-    results = applyFixes(analysed, opts.dryRun, { suggestions: opts.fixSuggestions });
-    if (opts.dryRun) return 0;
+    const outcome = applyFixes(analysed, opts.dryRun, { suggestions: opts.fixSuggestions });
+    results = outcome.results;
+    failed = outcome.failures.length > 0;
+    // A dry run exits as lint would after the fixes: 1 when findings at or above --fail-on remain.
+    if (opts.dryRun) return failed ? 2 : exitCode(results, opts);
   } else {
     const files = await reportFiles(opts, 'lint');
     results = files.map((f) => ({ path: f.path, analysis: reported(f) }));
@@ -34,6 +38,11 @@ export async function lint(opts: Options): Promise<number> {
     writeReport(sarifReport(results, { version: VERSION, root: toPosix(process.cwd()), helpUri: ruleDocsUrl, informationUri: HOMEPAGE }));
   else if (format === 'github') writeCommands(githubAnnotations(results));
   else writeReport(textReport(results, opts.color, ruleDocsUrl));
+  // A file that could not be fixed is an I/O error: exit 2, after the report of every file.
+  return failed ? 2 : exitCode(results, opts);
+}
+
+function exitCode(results: FileReport[], opts: Options): number {
   return worstSeverityExitCode(
     results.map((r) => r.analysis.findings),
     opts.failOn,

@@ -22,6 +22,8 @@ export interface FixAllResult {
   files: NewFile[];
   /** Why fixing stopped before no fixable finding was left (a fix that undoes another): never silent. */
   stopped?: string;
+  /** The analysis options once `files` exist (a runner config file is the migration's companion): to re-analyse `text`. */
+  options: AnalyzeOptions;
 }
 
 /** Which fixes (FixSelection: safe ones, suggestions when asked for) and how they are applied. */
@@ -57,7 +59,7 @@ interface FixState {
 }
 
 function result(state: FixState): FixAllResult {
-  return { text: state.text, fixed: state.fixed, files: state.files };
+  return { text: state.text, fixed: state.fixed, files: state.files, options: state.opts };
 }
 
 const countOf = (findings: Finding[], keep: (f: Finding) => boolean) => findings.filter(keep).length;
