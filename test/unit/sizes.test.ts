@@ -4,6 +4,7 @@
  * Durations on a real server: test/engine/sizes.engine.test.ts.
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -132,7 +133,8 @@ describe('sizes: verdicts and estimates in analyze()', () => {
     const a = run('CREATE INDEX users_name_idx ON users (name);', { sizes: sizes() });
     const f = findingOf(a, 'require-concurrent-index-creation')!;
     assert.strictEqual(f.severity, 'info');
-    assert.match(f.message, /Small table \(users: 1,200 rows, 200 kB\): info only\.$/);
+    assert.match(f.message, / \(small table: users: 1,200 rows, 200 kB\)$/);
+    assert.deepStrictEqual(f.notes?.slice(-1), ['info, not error: at or below smallTable in the size snapshot']);
     // Not about work under the lock: unchanged.
     assert.strictEqual(
       findingOf(a, 'require-lock-timeout')?.severity,
@@ -144,7 +146,8 @@ describe('sizes: verdicts and estimates in analyze()', () => {
     const a = run('CREATE INDEX events_kind_idx ON events (kind);', { sizes: sizes() });
     const f = findingOf(a, 'require-concurrent-index-creation')!;
     assert.strictEqual(f.severity, 'error');
-    assert.match(f.message, /Size: events: 50,000,000 rows, 1.5 GB, ≈ 10 s under the lock\.$/);
+    assert.doesNotMatch(f.message, /events:/);
+    assert.deepStrictEqual(f.notes?.slice(-1), ['size: events: 50,000,000 rows, 1.5 GB; ≈ 10 s under the lock']);
     assert.deepStrictEqual(a.sizes?.statements[0].own, { low: 10, high: 10 });
   });
 
@@ -240,5 +243,63 @@ describe('sizes: loading .lockwise/stats.json (project/sizes.ts)', () => {
     );
     fs.writeFileSync(path.join(dir, '.lockwise', 'stats.json'), '{');
     assert.throws(() => new SizesLoader().forFile(path.join(dir, 'x.sql')), SizesError);
+  });
+});
+
+describe('sizes: the CLI', function () {
+  this.timeout(60_000);
+  const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+  const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-sizes-cli-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  function project(capturedAt: string): void {
+    fs.mkdirSync(path.join(dir, '.lockwise'));
+    fs.mkdirSync(path.join(dir, 'm'), { recursive: true });
+    fs.writeFileSync(path.join(dir, '.lockwise', 'stats.json'), JSON.stringify(snapshot(TABLES, capturedAt)));
+    fs.writeFileSync(path.join(dir, 'm', '001.sql'), 'CREATE TABLE users (id int, name text);\n');
+    fs.writeFileSync(path.join(dir, 'm', '002.sql'), 'CREATE INDEX users_name_idx ON users (name);\n');
+  }
+
+  it('lint: a fresh snapshot lowers the small table finding to info, a stale one is named on stderr and lowers nothing', () => {
+    project(new Date().toISOString());
+    const fresh = cli(['lint', '--format', 'json', 'm'], dir);
+    assert.strictEqual(fresh.stderr, '');
+    assert.match(fresh.stdout, /"rule": "require-concurrent-index-creation",\s*"severity": "info"/);
+    fs.rmSync(path.join(dir, '.lockwise'), { recursive: true });
+    project('2026-01-01T00:00:00Z');
+    const stale = cli(['lint', '--format', 'json', 'm'], dir);
+    assert.match(
+      stale.stderr,
+      /^lockwise: \.lockwise\/stats\.json is stale \(\d+ days old, statsMaxAge 30d\): sizes are shown but lower no severity; refresh it with lockwise stats pull\n$/,
+    );
+    assert.match(stale.stdout, /"rule": "require-concurrent-index-creation",\s*"severity": "error"/);
+  });
+
+  it('a broken snapshot is a usage error naming the file (exit 2)', () => {
+    project(new Date().toISOString());
+    fs.writeFileSync(path.join(dir, '.lockwise', 'stats.json'), '{"version": 1, "tables": []}');
+    const r = cli(['lint', 'm'], dir);
+    assert.strictEqual(r.status, 2);
+    assert.match(r.stderr, /stats\.json: "capturedAt" must be a string\n$/);
+  });
+
+  it('stats: help, the query, and one-line usage errors', () => {
+    const help = cli(['stats', '--help'], dir);
+    assert.strictEqual(help.status, 0);
+    assert.match(help.stdout, /lockwise stats pull \[--db-url URL\]/);
+    const query = cli(['stats', 'query'], dir);
+    assert.strictEqual(query.status, 0);
+    assert.match(query.stdout, /^SELECT json_build_object\(/);
+    for (const [args, message] of [
+      [['stats', 'push'], /unknown stats command "push"/],
+      [['stats', 'pull', '--dburl', 'x'], /unknown option --dburl for stats/],
+      [['stats', 'calibrate', '--rows', '0'], /--rows must be a positive integer/],
+    ] as const) {
+      const r = cli([...args], dir);
+      assert.strictEqual(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
   });
 });

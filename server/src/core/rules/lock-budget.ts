@@ -55,6 +55,10 @@ export const lockBudget: Rule = {
         statement: blocking.first,
         span: headSpan(file, stmt),
         message: budgetMessage(file, blocking),
+        help: 'Use the online forms (CONCURRENTLY, NOT VALID then VALIDATE), or split the work into separate transactions',
+        notes: blocking.contributors.map(
+          (c) => `line ${lineOf(file, file.statements[c.statement].span.start)}: ${workWords(file, c.statement)} ${estimateText(c.estimate)}`,
+        ),
         related: contributorsInfo(file, blocking),
       });
     }
@@ -63,12 +67,8 @@ export const lockBudget: Rule = {
 
 function budgetMessage(file: FileContext, b: TableBlocking): string {
   const line = (i: number) => lineOf(file, file.statements[i].span.start);
-  const what = b.level === 'writes' ? 'writes' : b.readsFrom === undefined ? 'reads and writes' : `writes (and reads from line ${line(b.readsFrom)})`;
-  const parts = b.contributors.map((c) => `line ${line(c.statement)} ${workWords(file, c.statement)} ${estimateText(c.estimate)}`);
-  return (
-    `This file blocks ${what} of ${b.table} for ${estimateText(b.estimate)}, over the lock budget of ${file.config.lockBudget}: ` +
-    `${parts.join('; ')}. Use the online forms (CONCURRENTLY, NOT VALID then VALIDATE) or split the work into separate transactions.`
-  );
+  const what = b.level === 'writes' ? 'writes' : b.readsFrom === undefined ? 'reads and writes' : `writes (reads from line ${line(b.readsFrom)})`;
+  return `This file blocks ${what} of ${b.table} for ${estimateText(b.estimate)}, over the ${file.config.lockBudget} lock budget`;
 }
 
 function contributorsInfo(file: FileContext, b: TableBlocking): RelatedInfo[] {

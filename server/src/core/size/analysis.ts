@@ -94,7 +94,7 @@ export function isSmall(table: TableStats, config: LockwiseConfig): boolean {
  * A finding about work under a lock, with the sizes: on tables all small (and a fresh snapshot) it
  * drops to info with the sizes as the reason; otherwise it says the sizes and the estimate.
  */
-export function scaleFinding<F extends { rule: string; severity: Severity; message: string; statement: number }>(
+export function scaleFinding<F extends { rule: string; severity: Severity; message: string; statement: number; notes?: string[] }>(
   finding: F,
   sizes: SizeAnalysis,
   config: LockwiseConfig,
@@ -104,8 +104,11 @@ export function scaleFinding<F extends { rule: string; severity: Severity; messa
   const tables = [...new Set(stmt.work.map((w) => w.table))];
   const sizesText = tables.map(sizeText).join('; ');
   if (!sizes.stale && tables.every((t) => isSmall(t, config))) {
-    return { ...finding, severity: 'info', message: `${finding.message} Small table (${sizesText}): info only.` };
+    // The reason goes in the message: the Problems panel shows it beside the lowered severity.
+    const note = `info, not ${finding.severity}: at or below smallTable in the size snapshot`;
+    return { ...finding, severity: 'info', message: `${finding.message} (small table: ${sizesText})`, notes: [...(finding.notes ?? []), note] };
   }
   const time = stmt.held ?? stmt.own;
-  return { ...finding, message: `${finding.message} Size: ${sizesText}${time ? `, ${estimateText(time)} under the lock` : ''}.` };
+  const note = `size: ${sizesText}${time ? `; ${estimateText(time)} under the lock` : ''}${sizes.stale ? ' (stale size snapshot)' : ''}`;
+  return { ...finding, notes: [...(finding.notes ?? []), note] };
 }
