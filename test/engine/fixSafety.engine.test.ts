@@ -84,6 +84,22 @@ describe('fix safety classes on PGlite', function () {
     assert.deepStrictEqual(kinds('REINDEX INDEX users_name_idx;'), ['safe']);
   });
 
+  it('a DO block that commits fails inside a transaction block and runs outside one; the lock model says so', async () => {
+    const engine = await TraceEngine.create();
+    const block = 'DO $b$ BEGIN CREATE TABLE IF NOT EXISTS t (id int); COMMIT; END $b$';
+    try {
+      await assert.rejects(engine.exec(`BEGIN; ${block};`), /invalid transaction termination/);
+      await engine.exec('ROLLBACK').catch(() => undefined);
+      await engine.exec(`${block};`);
+      assert.strictEqual((await engine.query("SELECT 1 FROM pg_class WHERE relname = 't'")).length, 1);
+    } finally {
+      await engine.close();
+    }
+    const noTransaction = (sql: string) => analyze(sql).statements.find((s) => s.statement.kind === 'DoStmt')?.effect.noTransaction;
+    assert.strictEqual(noTransaction(`${block};`), true);
+    assert.strictEqual(noTransaction("DO $b$ BEGIN RAISE NOTICE 'COMMIT; ROLLBACK'; END $b$; -- COMMIT"), false);
+  });
+
   it('seeds empty tables with rows of common types; a table that refuses generic rows stays empty', async () => {
     const engine = await TraceEngine.create();
     try {

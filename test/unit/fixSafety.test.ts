@@ -85,6 +85,30 @@ describe('fix safety classes', () => {
     assert.match(all.text, /ALTER COLUMN public_id SET DEFAULT gen_random_uuid\(\)/);
   });
 
+  it('with the primary key known, the default fix is the safe batched backfill, and fixAll applies it', () => {
+    const history = new Catalog();
+    replay('CREATE TABLE users (id bigint PRIMARY KEY, email text);', history);
+    const text = UUID.replace('uuid DEFAULT', 'uuid NOT NULL DEFAULT');
+    const finding = analyze(text, { history }).findings.find((f) => f.rule === 'adding-field-with-default');
+    assert.strictEqual(finding?.fix?.kind, 'backfill');
+    assert.strictEqual(finding.fix.safety, 'safe');
+    const fixed = fixAll(text, { history });
+    assert.ok(fixed.fixed.includes('adding-field-with-default'));
+    assert.match(fixed.text, /UPDATE users SET public_id = DEFAULT WHERE id BETWEEN lockwise_lo AND lockwise_hi AND public_id IS NULL;\n {4}COMMIT;/);
+    assert.match(fixed.text, /ALTER TABLE users ALTER COLUMN public_id SET NOT NULL;/);
+    // The DO block commits: the lock model knows it cannot run in a transaction block.
+    assert.ok(analyze(fixed.text, { history }).statements.some((s) => s.statement.kind === 'DoStmt' && s.effect.noTransaction));
+  });
+
+  it('no backfill where the runner sends the file as one query (a COMMIT inside would fail): the suggestion stays', () => {
+    const history = new Catalog();
+    replay('CREATE TABLE users (id bigint PRIMARY KEY, email text);', history);
+    const config = mergeConfig({ runner: 'prisma' });
+    const runner = { id: 'prisma' as const, fileName: '/p/20240101000000_x/migration.sql' };
+    const finding = analyze(UUID, { history, config, runner }).findings.find((f) => f.rule === 'adding-field-with-default');
+    assert.strictEqual(finding?.fix?.kind, 'set-default-later');
+  });
+
   describe('lockwise lint --fix / --fix-suggestions (dist/cli.js)', function () {
     this.timeout(60000);
     const lint = (args: string[]) => spawnSync(process.execPath, [CLI, 'lint', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

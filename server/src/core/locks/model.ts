@@ -7,6 +7,7 @@
 import { alterTableLock } from './alterTable';
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asDefElem, asRangeVar, nameList, nodeKind, findAll } from '../parse/ast';
 import { Catalog } from '../model/catalog';
+import { parsePlpgsql } from '../parse/parser';
 import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, lockRank } from './modes';
 import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites } from './addColumn';
@@ -496,8 +497,22 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   CreateDomainStmt() {},
-  DoStmt() {},
+  DoStmt(b, node) {
+    // COMMIT or ROLLBACK in the body (PostgreSQL 11+) only work when the block runs outside a transaction block.
+    if (doControlsTransactions(node)) b.effect.noTransaction = true;
+  },
 };
+
+/** True when a PL/pgSQL DO body has a COMMIT or ROLLBACK statement (parsed, so comments and strings do not count). */
+function doControlsTransactions(node: Node): boolean {
+  const args = (as(node, 'DoStmt')?.args ?? []).map(asDefElem);
+  const language = args.find((a) => a?.defname === 'language')?.arg;
+  if (language && as(language, 'String')?.sval?.toLowerCase() !== 'plpgsql') return false;
+  const body = as(args.find((a) => a?.defname === 'as')?.arg, 'String')?.sval;
+  if (!body || !/\b(commit|rollback)\b/i.test(body) || body.includes('$lockwise_do$')) return false;
+  const tree = parsePlpgsql(`CREATE FUNCTION lockwise_do_block() RETURNS void LANGUAGE plpgsql AS $lockwise_do$${body}$lockwise_do$`);
+  return findAll(tree, 'PLpgSQL_stmt_commit').length > 0 || findAll(tree, 'PLpgSQL_stmt_rollback').length > 0;
+}
 
 const WRITES: Record<string, true> = { InsertStmt: true, UpdateStmt: true, DeleteStmt: true, MergeStmt: true };
 

@@ -3,7 +3,9 @@ import { addColumnRewrites, ColumnRewrite } from '../locks/addColumn';
 import { Rule, StatementContext, Fix } from './types';
 import { headSpan, locationSpan, constraintClauseSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
-import { insertAfterStatement } from './support/edits';
+import { eol, insertAfterStatement } from './support/edits';
+import { chooseName } from '../model/catalog';
+import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 import { alterCommands, AlterCommand } from './support/alter';
 import { shown } from './support/messages';
 
@@ -12,6 +14,16 @@ export const addingFieldWithDefault: Rule = {
   defaultSeverity: 'error',
   fixable: true,
   fixes: {
+    backfill: {
+      safety: 'safe',
+      does:
+        'Adds the column without its default, sets the default, fills the existing rows in batches of 1,000 by primary key (a DO block that commits ' +
+        "each batch, so it runs outside any transaction block: after the COMMIT, with the runner's opt-out, or in a new migration), then for " +
+        'NOT NULL adds a CHECK NOT VALID, validates it, sets NOT NULL and drops the CHECK. Offered from PostgreSQL 11 on a table with a ' +
+        'one-column primary key, for a column with no other constraint, in plain psql, sqitch and Flyway migrations.',
+      effect:
+        'every existing row gets the default evaluated for it, as the rewrite would, in short batches; the column ends with the same default and nullability',
+    },
     'set-default-later': {
       safety: 'suggestion',
       does: 'Adds the column without its default, then sets the default in a second statement.',
@@ -29,8 +41,10 @@ export const addingFieldWithDefault: Rule = {
       'and for identity columns.',
     safe:
       'Add the column without the default, then `ALTER COLUMN ... SET DEFAULT ...` in a second statement: new rows get ' +
-      'the default, existing rows keep NULL, and you backfill them in batches if they need a value. The quick fix does ' +
-      'this for defaults (the schema it leaves is the same; the existing rows are not filled). For serial, identity and ' +
+      'the default, existing rows keep NULL, and you backfill them in batches if they need a value. The safe quick fix ' +
+      'also fills the existing rows with the default in committed batches (and sets NOT NULL through a validated CHECK), ' +
+      'where the migration history shows the primary key; elsewhere only the two statements are suggested, and the ' +
+      'existing rows stay NULL. For serial, identity and ' +
       'stored generated columns there is no single-statement alternative: add a plain nullable column, fill it in ' +
       'batches (a trigger keeps new rows current), then attach the sequence or constraint. Tables created earlier in ' +
       'the same migration are not flagged.',
@@ -54,7 +68,9 @@ export const addingFieldWithDefault: Rule = {
         statement: ctx.statement.index,
         span,
         ...message(table, col.colname, main, isRequired(col)),
-        fix: rewrites.every((r) => DEFAULT_KINDS.has(r.kind)) ? setDefaultLaterFix(ctx, command, col, main) : undefined,
+        fix: rewrites.every((r) => DEFAULT_KINDS.has(r.kind))
+          ? (backfillFix(ctx, command, col, main) ?? setDefaultLaterFix(ctx, command, col, main))
+          : undefined,
       });
     }
   },
@@ -95,6 +111,91 @@ function message(table: string, column: string, rewrite: ColumnRewrite, required
         help: 'Add a plain column kept current by a trigger and backfill it in batches (from PostgreSQL 18, a VIRTUAL generated column is computed on read)',
       };
   }
+}
+
+const BATCH = 1000;
+/** Runners known to send a dollar-quoted DO block whole, one statement at a time, once out of their transaction. */
+const BACKFILL_RUNNERS = new Set(['none', 'sqitch', 'flyway']);
+
+/**
+ * The behaviour-preserving multi-step form: ADD COLUMN without the default; SET DEFAULT (new rows
+ * get it from now on); a backfill of the existing rows, in primary-key batches each committed, that
+ * sets the column to DEFAULT (evaluated per row, as the rewrite does); for NOT NULL, a validated
+ * CHECK, then SET NOT NULL without a scan, then the CHECK dropped. The backfill commits inside a DO
+ * block, so it must run outside any transaction block and its unit must not be one query string.
+ */
+function backfillFix(ctx: StatementContext, command: AlterCommand, col: T.ColumnDef, rewrite: ColumnRewrite): Fix | undefined {
+  const { alter: stmt, table } = command;
+  if (ctx.file.config.pgVersion < 11 || !command.exact || command.cmd.missing_ok || (stmt.cmds ?? []).length !== 1 || !col.colname) return undefined;
+  const runner = ctx.file.runner;
+  const unit = ctx.timeline.unit;
+  // Runners that send the block whole and statement by statement: sent in one query string its COMMIT fails, and
+  // goose, sql-migrate and Liquibase split statements at ';' of their own, inside the block.
+  if (runner && !BACKFILL_RUNNERS.has(runner.profile.id)) return undefined;
+  if (runner && unit !== undefined && runner.sections[unit]?.mode === 'multi-statement') return undefined;
+  const cons = (col.constraints ?? []).map(asConstraint);
+  if (cons.some((c) => !c || !['CONSTR_DEFAULT', 'CONSTR_NOTNULL', 'CONSTR_NULL'].includes(c.contype ?? ''))) return undefined;
+  const key = [...(ctx.catalog.relation(table)?.constraints.values() ?? [])].find((c) => c.type === 'primary')?.columns;
+  if (key?.length !== 1) return undefined;
+  const text = ctx.file.text;
+  const typeStart = locationSpan(ctx.file, ctx.statement, col.typeName?.location)?.start;
+  const firstCon = Math.min(...cons.map((c) => locationSpan(ctx.file, ctx.statement, c!.location)?.start ?? Infinity));
+  const defaultStart = locationSpan(ctx.file, ctx.statement, rewrite.constraint?.location)?.start;
+  if (typeStart === undefined || !Number.isFinite(firstCon) || defaultStart === undefined) return undefined;
+  const type = text.slice(typeStart, firstCon).trim();
+  const expr = defaultExpression(text, defaultStart, cons, ctx, command.span.end);
+  if (!type || !expr || /\$backfill\$/.test(expr)) return undefined;
+  const t = relationSql(stmt.relation);
+  const c = quoteIdent(col.colname);
+  const k = quoteIdent(key[0]);
+  const nl = eol(text);
+  const steps = [
+    `ALTER TABLE ${t} ADD COLUMN ${c} ${type}`,
+    `ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${expr}`,
+    [
+      '-- Fill the existing rows in batches, each committed (outside any transaction block).',
+      'DO $backfill$',
+      'DECLARE',
+      `  lockwise_lo ${t}.${k}%TYPE;`,
+      `  lockwise_hi ${t}.${k}%TYPE;`,
+      'BEGIN',
+      `  SELECT min(${k}) INTO lockwise_lo FROM ${t};`,
+      '  WHILE lockwise_lo IS NOT NULL LOOP',
+      `    SELECT max(${k}) INTO lockwise_hi FROM (SELECT ${k} FROM ${t} WHERE ${k} >= lockwise_lo ORDER BY ${k} LIMIT ${BATCH}) AS batch;`,
+      `    UPDATE ${t} SET ${c} = DEFAULT WHERE ${k} BETWEEN lockwise_lo AND lockwise_hi AND ${c} IS NULL;`,
+      '    COMMIT;',
+      `    SELECT min(${k}) INTO lockwise_lo FROM ${t} WHERE ${k} > lockwise_hi;`,
+      '  END LOOP;',
+      'END',
+      '$backfill$',
+    ].join(nl),
+  ];
+  if (cons.some((x) => x?.contype === 'CONSTR_NOTNULL')) {
+    const name = quoteIdent(chooseName(table, [col.colname], 'not_null_check', (n) => ctx.catalog.constraintNameTaken(n)));
+    steps.push(
+      `ALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${c} IS NOT NULL) NOT VALID`,
+      `ALTER TABLE ${t} VALIDATE CONSTRAINT ${name}`,
+      `ALTER TABLE ${t} ALTER COLUMN ${c} SET NOT NULL`,
+      `ALTER TABLE ${t} DROP CONSTRAINT ${name}`,
+    );
+  }
+  const edits = placeOutsideTransaction(ctx, steps.join(';' + nl), { carryLockTimeout: true });
+  if (!edits) return undefined;
+  return {
+    kind: 'backfill',
+    title: `Add the column, SET DEFAULT, then fill existing rows in batches${placementNote(edits).replace(/: it cannot run in a transaction\)$/, ')')}`,
+    preferred: true,
+    edits,
+    files: edits.files,
+  };
+}
+
+/** The DEFAULT clause's expression: from after DEFAULT to the next constraint of the column, or the end of the subcommand. */
+function defaultExpression(text: string, start: number, cons: (T.Constraint | undefined)[], ctx: StatementContext, end: number): string | undefined {
+  const next = cons.map((c) => locationSpan(ctx.file, ctx.statement, c?.location)?.start ?? Infinity).filter((s) => s > start);
+  const clause = text.slice(start, Math.min(end, ...next)).replace(/\s+$/, '');
+  const m = /^(?:CONSTRAINT\s+(?:"(?:[^"]|"")*"|\S+)\s+)?DEFAULT\s+/i.exec(clause);
+  return m ? clause.slice(m[0].length) : undefined;
 }
 
 /** Drop the DEFAULT clause from ADD COLUMN and add `ALTER COLUMN ... SET DEFAULT` right after the statement. */
