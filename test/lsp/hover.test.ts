@@ -97,6 +97,19 @@ describe('LSP hover', function () {
     assert.strictEqual(await client.hover(uri, 0, 5), null);
   });
 
+  it("shows what left the message: a finding's safe way when it has no fix, and its notes, escaped", async function () {
+    const backfill = await client.open(path.join(root, 'db/backfill.sql'), "SET lock_timeout = '2s';\nUPDATE \"<b>users</b>\" SET plan = 'free';\n");
+    await client.diagnostics(backfill);
+    const md = markdown(await client.hover(backfill, 1, 3));
+    const html = render(md);
+    assert.match(html, /<code>unbatched-backfill<\/code> · Backfill in batches \(e\.g\. WHERE id IN \(SELECT id \.\.\. LIMIT 5000\)\), one transaction each/);
+    assert.match(html, /Note: it locks each changed row until it commits and produces a burst of WAL and dead rows/);
+    // Said once by the card, not again by the finding's note.
+    assert.match(html, /no schema history: existing tables are assumed to hold data/);
+    assert.doesNotMatch(html, /no schema history found/);
+    assert.doesNotMatch(html, /<b>/);
+  });
+
   it('escapes hostile identifiers and messages: they render as text, never as links or HTML', async function () {
     const text = [
       'ALTER TABLE "[x](command:workbench.action.terminal.new)" ADD COLUMN a int;',

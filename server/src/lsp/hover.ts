@@ -90,7 +90,8 @@ export function statementCard(analysis: Analysis, s: StatementAnalysis): string 
     out.push('', findings.map(findingLine).join('  \n'));
   }
   // Transaction control, settings and unparsable statements: the summary says all there is.
-  const notes = findings.flatMap((f) => f.notes ?? []);
+  // The card says once that there is no schema history: the findings' notes need not repeat it.
+  const notes = findings.flatMap((f) => f.notes ?? []).filter((n) => analysis.hasHistory || !n.startsWith('no schema history'));
   if (s.effect.locks.length || s.effect.objectLocks.length) out.push('', '---', '', ...detailLines(analysis, s, notes));
   else if (notes.length) out.push('', '---', '', notes.map((n) => `Note: ${escapeMarkdown(n)}`).join('  \n'));
   return out.join('\n');
