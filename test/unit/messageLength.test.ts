@@ -64,7 +64,7 @@ describe('finding message length', () => {
           history = new Catalog();
           for (const h of c.history) replay(h, history);
         }
-        const findings = analyze(c.text, { config, history }).findings.filter((f) => f.rule === ruleId);
+        const findings = analyze(c.text, { config, history, sizes: c.sizes }).findings.filter((f) => f.rule === ruleId);
         messages.push(...findings.map((f) => f.message));
       }
     }
@@ -85,7 +85,7 @@ describe('what left the message is still shown', () => {
       if (!rule || NO_SAFE_WAY[ruleId]) continue;
       for (const c of loadRuleCases(ruleId)) {
         const config = mergeConfig({ rules: { [ruleId]: rule.defaultSeverity === 'off' ? 'warning' : rule.defaultSeverity } }, c.config);
-        for (const f of analyze(c.text, { config }).findings) if (f.rule === ruleId && !f.fix && !f.help) missing.add(`${ruleId}: ${f.message}`);
+        for (const f of analyze(c.text, { config, sizes: c.sizes }).findings) if (f.rule === ruleId && !f.fix && !f.help) missing.add(`${ruleId}: ${f.message}`);
       }
     }
     assert.deepStrictEqual([...missing], []);
@@ -98,7 +98,7 @@ describe('what left the message is still shown', () => {
       if (!rule) continue;
       for (const c of loadRuleCases(ruleId)) {
         const config = mergeConfig({ rules: { [ruleId]: rule.defaultSeverity === 'off' ? 'warning' : rule.defaultSeverity } }, c.config);
-        for (const f of analyze(c.text, { config }).findings) {
+        for (const f of analyze(c.text, { config, sizes: c.sizes }).findings) {
           for (const text of [f.message, f.help ?? '', ...(f.notes ?? [])])
             if (/\.(\s|$)/.test(text.replace(/\.\.\.|\b(e\.g|i\.e)\./g, ''))) bad.push(`${f.rule}: ${text}`);
         }
