@@ -85,7 +85,8 @@ describe('what left the message is still shown', () => {
       if (!rule || NO_SAFE_WAY[ruleId]) continue;
       for (const c of loadRuleCases(ruleId)) {
         const config = mergeConfig({ rules: { [ruleId]: rule.defaultSeverity === 'off' ? 'warning' : rule.defaultSeverity } }, c.config);
-        for (const f of analyze(c.text, { config, sizes: c.sizes }).findings) if (f.rule === ruleId && !f.fix && !f.help) missing.add(`${ruleId}: ${f.message}`);
+        for (const f of analyze(c.text, { config, sizes: c.sizes }).findings)
+          if (f.rule === ruleId && !f.fix && !f.help) missing.add(`${ruleId}: ${f.message}`);
       }
     }
     assert.deepStrictEqual([...missing], []);
