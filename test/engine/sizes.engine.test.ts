@@ -99,6 +99,45 @@ describe('estimated lock durations vs. a real PostgreSQL', function () {
     for (const k of Object.values(rates.rates)) assert.ok(k.low > 0 && k.high > k.low);
   });
 
+  it('a lock held until COMMIT: the time from taking it to COMMIT falls inside the summed estimate', async function () {
+    this.timeout(120_000);
+    const t = 'tx';
+    await createTables(client, t, 60_000);
+    const history = new Catalog();
+    replay(schema(t), history);
+    const sql = [
+      'BEGIN;',
+      `ALTER TABLE ${t}_parent ADD COLUMN note text;`,
+      `CREATE INDEX ${t}_note_idx ON ${t} (note);`,
+      `ALTER TABLE ${t} ALTER COLUMN parent_id SET NOT NULL;`,
+      `ALTER TABLE ${t} ADD CONSTRAINT ${t}_amount_check CHECK (amount >= 0);`,
+      'COMMIT;',
+    ];
+    const snapshot = validateSnapshot((await client.query(STATS_QUERY)).rows[0].json_build_object);
+    const analysis = analyze(sql.join('\n'), { config: mergeConfig({}), history, sizes: { snapshot, source: 'stats.json', rates, now: Date.now() } });
+    // ADD COLUMN on the parent does no work itself; its ACCESS EXCLUSIVE waits for the three statements after it.
+    const held = analysis.sizes!.statements[1].held!;
+    assert.strictEqual(analysis.sizes!.statements[1].own, undefined);
+    await client.query(sql[0]);
+    const start = process.hrtime.bigint();
+    for (const s of sql.slice(1)) await client.query(s);
+    const ms = Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10;
+    rows.push({
+      kind: 'held until COMMIT',
+      rows: 60_000,
+      mb: snapshot.tables.find((x) => x.name === t)!.heapBytes / 1048576,
+      measuredMs: ms,
+      lowMs: held.low * 1000,
+      highMs: held.high * 1000,
+    });
+    assert.ok(ms >= held.low * 1000 && ms <= held.high * 1000, `${ms} ms, estimated ${Math.round(held.low * 1000)} – ${Math.round(held.high * 1000)} ms`);
+    const parent = analysis.sizes!.blocking.find((b) => b.table === `${t}_parent`)!;
+    assert.deepStrictEqual(
+      parent.contributors.map((c) => c.statement),
+      [2, 3, 4],
+    );
+  });
+
   for (const size of SIZES) {
     it(`each kind of work on a table of ${size.toLocaleString('en-US')} rows takes a time inside its estimate`, async function () {
       this.timeout(120_000);

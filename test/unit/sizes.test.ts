@@ -10,6 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   analyze,
+  auditJson,
+  auditMarkdown,
   ConfigError,
   DEFAULT_CONFIG,
   DEFAULT_RATES,
@@ -205,6 +207,30 @@ describe('sizes: verdicts and estimates in analyze()', () => {
     assert.deepStrictEqual(s[3].held, { low: 10, high: 10 });
     const users = a.sizes!.blocking.find((b) => b.table === 'users')!;
     assert.deepStrictEqual([users.level, users.estimate, users.contributors.map((c) => c.statement)], ['reads', { low: 20, high: 20 }, [2, 3]]);
+  });
+
+  it('the audit: an estimate per statement that holds a lock with work under it, the blocking per table; none without a snapshot', () => {
+    const sql = 'BEGIN;\nALTER TABLE users ADD COLUMN x int;\nCREATE INDEX events_kind_idx ON events (kind);\nCOMMIT;';
+    const plain = auditJson('m.sql', run(sql));
+    assert.ok(!('sizes' in plain) && plain.statements.every((st) => !('estimate' in st)));
+    const a = run(sql, { sizes: sizes() });
+    const json = auditJson('m.sql', a);
+    assert.deepStrictEqual(
+      json.statements.map((st) => st.estimate?.text ?? null),
+      [null, '≈ 10 s of ACCESS EXCLUSIVE on users (200 kB)', '≈ 10 s of SHARE on events (1.5 GB)', null],
+    );
+    assert.deepStrictEqual(json.statements[2].estimate?.work, [{ kind: 'index', table: 'events', bytes: 1000 * MB }]);
+    assert.deepStrictEqual(
+      json.sizes?.blocking.map((b) => [b.table, b.blocks, b.lines]),
+      [
+        ['users', 'reads', [3]],
+        ['events', 'writes', [3]],
+      ],
+    );
+    const md = auditMarkdown('m.sql', a);
+    assert.match(md, /^Sizes: \/p\/\.lockwise\/stats\.json of 2026-12-01T10:00:00Z, default rates; blocking: users reads ≈ 10 s, events writes ≈ 10 s$/m);
+    assert.match(md, /index build · ≈ 10 s of SHARE on events \\\(1\.5 GB\\\)/);
+    assert.doesNotMatch(auditMarkdown('m.sql', run(sql)), /Sizes:|≈/);
   });
 
   it('every size-scaled rule exists', () => {
