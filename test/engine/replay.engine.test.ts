@@ -19,8 +19,13 @@ import { describeWithCorpus } from '../support/corpus';
 import { histories, History } from './replay/histories';
 import { judge, Tally, unionEffects, Verdict } from './replay/measure';
 
-/** Agreement the suite must keep (raise them as the model improves, never lower them silently). */
-const THRESHOLDS = { tables: 0.974, rewrites: 0.957, phantoms: 97 };
+/**
+ * Agreement the suite must keep (raise them as the model improves, never lower them silently).
+ * phantoms 97 -> 121 with the sequence locks (sequences 4.4% -> 90.3%, 288 of 319): the 24 new ones are nextval
+ * in INSERT ... VALUES inside DO-block loops that did not iterate over the replay's empty tables,
+ * like the ROW EXCLUSIVE on their tables, counted among the phantoms already.
+ */
+const THRESHOLDS = { tables: 0.974, sequences: 0.902, rewrites: 0.957, phantoms: 121 };
 
 function session(client: Client): SqlSession {
   return {
@@ -59,6 +64,7 @@ describeWithCorpus('replay of real migration histories on PostgreSQL', function 
   it('meets the agreement thresholds', () => {
     const all = report(tallies);
     assert.ok(all.ratio('tables') >= THRESHOLDS.tables, `tables: ${pct(all.ratio('tables'))} < ${pct(THRESHOLDS.tables)}`);
+    assert.ok(all.ratio('sequences') >= THRESHOLDS.sequences, `sequences: ${pct(all.ratio('sequences'))} < ${pct(THRESHOLDS.sequences)}`);
     const rewrites = all.rewriteTotal ? all.rewriteAgree / all.rewriteTotal : 1;
     assert.ok(rewrites >= THRESHOLDS.rewrites, `rewrites: ${pct(rewrites)} < ${pct(THRESHOLDS.rewrites)}`);
     assert.ok(all.phantoms <= THRESHOLDS.phantoms, `${all.phantoms} locks reported on relations the server did not lock`);
@@ -122,7 +128,13 @@ async function replayStatement(
 
 const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'SelectStmt', 'CopyStmt']);
 
+/** LOCKWISE_REPLAY_DUMP=<file>: every judged pair, one per line, to diff two versions of the model. */
+const DUMP = process.env.LOCKWISE_REPLAY_DUMP;
+if (DUMP) fs.writeFileSync(DUMP, '');
+
 function record(tally: Tally, v: Verdict, kind: string, text: string, file: string): void {
+  if (DUMP)
+    fs.appendFileSync(DUMP, v.pairs.map((p) => `${file}\t${clip(text)}\t${p.category}\t${p.relation}\tmodel ${p.model}\tserver ${p.server}\n`).join(''));
   for (const p of v.pairs) {
     const ok = p.model === p.server;
     tally.count(p.category, ok);

@@ -215,6 +215,8 @@ const HANDLERS: Record<string, Handler> = {
             if (con.type === 'foreign' && con.references && con.references !== name) b.lock(con.references, 'ACCESS EXCLUSIVE', 'referenced');
           }
           for (const part of catalog.relation(name)?.partitions ?? []) b.lock(part, 'ACCESS EXCLUSIVE', 'partition');
+          for (const column of catalog.relation(name)?.columns.values() ?? [])
+            b.lock(column.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its table, which is locked already');
           break;
         }
         case 'OBJECT_INDEX': {
@@ -450,6 +452,7 @@ const HANDLERS: Record<string, Handler> = {
   InsertStmt(b, node, catalog) {
     const stmt = as(node, 'InsertStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    for (const seq of defaultedSequences(stmt, catalog)) b.lock(seq, 'ROW EXCLUSIVE', 'sequence', 'nextval: conflicts only with ALTER or DROP of the sequence');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
   },
@@ -641,6 +644,7 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       return;
     case 'AT_DropColumn': {
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+      b.lock(rel?.columns.get(cmd.name ?? '')?.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its column');
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
       for (const idx of catalog.indexesOf(table)) if (idx.columns.includes(cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
       return;
@@ -707,6 +711,30 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       return;
   }
+}
+
+/**
+ * The sequences an INSERT draws from (nextval takes ROW EXCLUSIVE on each): those of the serial and
+ * identity columns it leaves to their default, by omitting them from the column list, writing
+ * DEFAULT, or giving fewer values than the table has columns. Only for rows written out (VALUES,
+ * DEFAULT VALUES): an INSERT ... SELECT that finds no rows never calls nextval (measured on the
+ * replayed histories, whose tables are empty).
+ */
+function defaultedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
+  const columns = [...(catalog.relation(stmt.relation?.relname)?.columns.values() ?? [])];
+  if (!columns.some((c) => c.sequence)) return [];
+  // INSERT ... DEFAULT VALUES
+  if (!stmt.selectStmt) return columns.flatMap((c) => c.sequence ?? []);
+  const listed = (stmt.cols ?? []).map((c) => as(c, 'ResTarget')?.name ?? '');
+  const targets = listed.length ? listed : columns.map((c) => c.name);
+  const rows = (as(stmt.selectStmt, 'SelectStmt')?.valuesLists ?? []).map((r) => as(r, 'List')?.items ?? []);
+  if (!rows.length) return [];
+  const width = listed.length ? targets.length : Math.max(...rows.map((r) => r.length));
+  const given = new Set<string>();
+  targets.slice(0, width).forEach((name, k) => {
+    if (!rows.some((r) => nodeKind(r[k]) === 'SetToDefault')) given.add(name);
+  });
+  return columns.filter((c) => c.sequence && !given.has(c.name)).map((c) => c.sequence!);
 }
 
 /**

@@ -14,6 +14,8 @@ export interface ColumnInfo {
   name: string;
   type: string;
   notNull: boolean;
+  /** The sequence a serial or identity column owns (PostgreSQL's default name, <table>_<column>_seq). */
+  sequence?: string;
 }
 
 export type ConstraintType = 'check' | 'foreign' | 'unique' | 'primary' | 'exclusion' | 'notnull';
@@ -260,9 +262,29 @@ export class Catalog {
     this.own(info.table)?.indexes.add(info.name);
   }
 
+  /** A serial or identity column's sequence: created with it, dropped with it. */
+  private ownSequence(rel: RelationInfo, column: ColumnInfo): void {
+    column.sequence = `${rel.name}_${column.name}_seq`;
+    if (!this.relations.has(column.sequence)) this.newRelation(column.sequence, 'sequence');
+  }
+
+  /** A renamed sequence stays owned by its column (renaming a table or column keeps its sequence's name). */
+  private renameOwnedSequence(from: string, to: string): void {
+    for (const [name, shared] of this.relations) {
+      if (![...shared.columns.values()].some((c) => c.sequence === from)) continue;
+      for (const c of this.own(name, true)!.columns.values()) if (c.sequence === from) c.sequence = to;
+    }
+  }
+
+  /** Drops the sequence a column owns (with its column or table). */
+  private dropOwnedSequence(column: ColumnInfo | undefined): void {
+    if (column?.sequence && this.relations.get(column.sequence)?.kind === 'sequence') this.relations.delete(column.sequence);
+  }
+
   private dropRelation(name: string): void {
     const rel = this.relations.get(name);
     if (!rel) return;
+    for (const column of rel.columns.values()) this.dropOwnedSequence(column);
     for (const idx of rel.indexes) this.indexes.delete(idx);
     if (rel.partitionOf) this.own(rel.partitionOf)?.partitions.delete(name);
     this.relations.delete(name);
@@ -374,12 +396,12 @@ export class Catalog {
     rel.columns.set(name, info);
     if (/^(big|small)?serial[248]?$/.test(type) || type === 'serial4' || type === 'serial8' || type === 'serial2') {
       info.notNull = true;
-      const seq = `${rel.name}_${name}_seq`;
-      if (!this.relations.has(seq)) this.newRelation(seq, 'sequence');
+      this.ownSequence(rel, info);
     }
     for (const c of col.constraints ?? []) {
       const con = asConstraint(c);
       if (!con) continue;
+      if (con.contype === 'CONSTR_IDENTITY') this.ownSequence(rel, info);
       if (con.contype === 'CONSTR_NOTNULL' || con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_IDENTITY') info.notNull = true;
       if (con.contype === 'CONSTR_NULL') info.notNull = false;
       this.addConstraint(rel, con, [name]);
@@ -523,6 +545,7 @@ export class Catalog {
         return;
       }
       case 'AT_DropColumn':
+        this.dropOwnedSequence(rel.columns.get(cmd.name ?? ''));
         rel.columns.delete(cmd.name ?? '');
         // Constraints on the column go with it (PostgreSQL drops them, with their indexes).
         for (const con of [...rel.constraints.values()]) {
@@ -615,6 +638,7 @@ export class Catalog {
         rel.name = newName;
         this.relations.set(newName, rel);
         for (const c of rel.constraints.keys()) this.noteConstraint(newName, c);
+        if (rel.kind === 'sequence') this.renameOwnedSequence(target, newName);
         for (const idx of [...rel.indexes]) {
           const owned = this.ownIndex(idx);
           if (owned) owned.table = newName;
