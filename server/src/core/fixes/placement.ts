@@ -3,7 +3,7 @@
  * the transaction that added the constraint NOT VALID, or the table's ACCESS EXCLUSIVE / SHARE ROW
  * EXCLUSIVE lock is held through the whole validation scan.
  */
-import { Fix, FileContext, StatementContext, TextEdit } from '../rules/types';
+import { Fix, FileContext, StatementContext, TextEdit, WithheldFix } from '../rules/types';
 import { lineOf } from '../rules/support/context';
 import { insertAfterStatement, insertBeforeStatement } from '../rules/support/edits';
 import { Statement } from '../model/statements';
@@ -163,6 +163,22 @@ export function insertBeforeTransaction(ctx: StatementContext, sql: string[], ta
     }
   }
   return insertBeforeStatement(file, file.statements[tx.begin], sql);
+}
+
+/**
+ * A fix whose statement must leave the transaction block, or its `withheld` (the editor shows it
+ * disabled, with the reason) when it has none because there is no such place here.
+ */
+export function fixOrWithheld(
+  ctx: StatementContext,
+  fix: Fix | undefined,
+  title: string,
+  what = 'it cannot run in a transaction block',
+): { fix?: Fix; withheld?: WithheldFix } {
+  if (fix) return { fix };
+  // Outside any transaction the place exists: the fix is missing for another reason, said in the message.
+  if (!ctx.timeline.transaction && ctx.statement.container === undefined) return {};
+  return { withheld: { title, reason: `${what}, and ${noOutsidePlaceReason(ctx)}` } };
 }
 
 /** Why placeOutsideTransaction / insertBeforeTransaction found no place. */

@@ -14,7 +14,8 @@ export interface FindingJson {
   column: number;
   endLine: number;
   endColumn: number;
-  fix?: { title: string; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] };
+  /** `safety`: `safe` fixes are applied by `--fix`; a `suggestion` changes what the migration does (its title says how). */
+  fix?: { title: string; safety: 'safe' | 'suggestion'; edits: { line: number; column: number; endLine: number; endColumn: number; newText: string }[] };
   /** Why no fix is offered although the rule has one (the runner forbids editing the file). */
   fixWithheld?: string;
 }
@@ -36,6 +37,7 @@ export function findingJson(analysis: Pick<Analysis, 'lines'>, f: Finding): Find
   if (f.fix) {
     out.fix = {
       title: f.fix.title,
+      safety: f.fix.safety,
       edits: f.fix.edits.map((e) => {
         const s = analysis.lines.positionAt(e.start);
         const en = analysis.lines.positionAt(e.end);

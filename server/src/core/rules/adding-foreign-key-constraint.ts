@@ -5,7 +5,7 @@ import { addedConstraints } from './support/alter';
 import { constraintClauseSpan, constraintSpan } from './support/spans';
 import { quoteIdent } from './support/names';
 import { shown } from './support/messages';
-import { insertAfterTransaction } from '../fixes/placement';
+import { fixOrWithheld, insertAfterTransaction } from '../fixes/placement';
 
 export const addingForeignKeyConstraint: Rule = {
   id: 'adding-foreign-key-constraint',
@@ -49,7 +49,12 @@ export const addingForeignKeyConstraint: Rule = {
           span: constraintSpan(ctx.file, ctx.statement, con.location),
           message: `Foreign key ${shown(name, 30)} blocks writes to ${shown(table, 30)} and ${shown(con.pktable?.relname ?? '', 30)} while it checks every row`,
           help: 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction',
-          fix: notValidFix(ctx, table, name, con),
+          ...fixOrWithheld(
+            ctx,
+            notValidFix(ctx, table, name, con),
+            'Add the foreign key NOT VALID, then VALIDATE it separately',
+            'VALIDATE must run after the transaction that adds it',
+          ),
         });
       } else if (col.colname) {
         const name = con.conname ?? defaultConstraintName(table, [col.colname], 'fkey');

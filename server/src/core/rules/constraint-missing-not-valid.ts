@@ -6,7 +6,7 @@ import { Rule, StatementContext, Fix } from './types';
 import { lineOf, mentionsRelation, validateWhere } from './support/context';
 import { headSpan, constraintSpan, commandSpans } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
-import { insertAfterTransaction, removeStatement } from '../fixes/placement';
+import { fixOrWithheld, insertAfterTransaction, removeStatement } from '../fixes/placement';
 import { Span } from '../text/positions';
 import { StateKey } from './support/state';
 
@@ -76,7 +76,12 @@ export const constraintMissingNotValid: Rule = {
           span,
           message: `CHECK ${shown(name)} scans every row of ${shown(table)} while it blocks reads and writes`,
           help: `Add it NOT VALID, then VALIDATE CONSTRAINT ${validateWhere(ctx)}`,
-          fix: notValidFix(ctx, stmt, name, span),
+          ...fixOrWithheld(
+            ctx,
+            notValidFix(ctx, stmt, name, span),
+            'Add the CHECK constraint NOT VALID, then VALIDATE it after the transaction',
+            'VALIDATE must run after the transaction that adds it',
+          ),
         });
       } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) {
         const add = adds.get(key(table, cmd.name));

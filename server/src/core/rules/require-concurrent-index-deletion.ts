@@ -4,7 +4,7 @@ import { outsideTransactionHint } from './support/context';
 import { keywordSpan, headSpan } from './support/spans';
 import { quoteIdent } from './support/names';
 import { eol } from './support/edits';
-import { placementNote, placeOutsideTransaction } from '../fixes/placement';
+import { fixOrWithheld, placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 import { shown, shownList } from './support/messages';
 export const requireConcurrentIndexDeletion: Rule = {
@@ -56,7 +56,7 @@ export const requireConcurrentIndexDeletion: Rule = {
       span: drop ?? headSpan(ctx.file, ctx.statement),
       message: `DROP INDEX ${what} blocks reads and writes on ${on}`,
       help,
-      fix: partitioned || stmt.behavior === 'DROP_CASCADE' ? undefined : concurrentDropFix(ctx, stmt, names),
+      ...(partitioned || stmt.behavior === 'DROP_CASCADE' ? {} : fixOrWithheld(ctx, concurrentDropFix(ctx, stmt, names), 'Use DROP INDEX CONCURRENTLY')),
     });
   },
 };

@@ -6,7 +6,7 @@ import { keywordSpan, headSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { eol } from './support/edits';
 import { chooseName } from '../model/catalog';
-import { placementNote, placeOutsideTransaction } from '../fixes/placement';
+import { fixOrWithheld, placementNote, placeOutsideTransaction } from '../fixes/placement';
 
 import { shown } from './support/messages';
 export const requireConcurrentPartitionDetach: Rule = {
@@ -51,7 +51,9 @@ export const requireConcurrentPartitionDetach: Rule = {
         help: defaultPart
           ? `CONCURRENTLY is not allowed while ${table} has a default partition: detach in a quiet moment with a short lock_timeout`
           : `Use DETACH PARTITION ... CONCURRENTLY${outsideTransactionHint(ctx)}; it leaves a CHECK constraint copying the partition bound on ${part}, which you may drop`,
-        fix: defaultPart || !def?.name ? undefined : concurrentFix(ctx, table, def.name),
+        ...(defaultPart || !def?.name || !ctx.catalog.relation(table)?.partitionKey?.length
+          ? { fix: undefined }
+          : fixOrWithheld(ctx, concurrentFix(ctx, table, def.name), 'Use DETACH PARTITION ... CONCURRENTLY')),
       });
     }
   },

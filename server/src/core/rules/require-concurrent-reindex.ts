@@ -3,7 +3,7 @@ import { Rule, Fix, StatementContext } from './types';
 import { outsideTransactionHint } from './support/context';
 import { headSpan } from './support/spans';
 import { statementTextWith } from './support/edits';
-import { placementNote, placeOutsideTransaction } from '../fixes/placement';
+import { fixOrWithheld, placementNote, placeOutsideTransaction } from '../fixes/placement';
 import { Token } from '../parse/parser';
 import { Span } from '../text/positions';
 
@@ -81,7 +81,7 @@ export const requireConcurrentReindex: Rule = {
         ? 'System catalogs cannot be reindexed concurrently: run it in a maintenance window'
         : `Use REINDEX ... CONCURRENTLY${outsideTransactionHint(ctx)}`,
       notes: ['REINDEX takes ACCESS EXCLUSIVE on the indexes it rebuilds and SHARE on their tables'],
-      fix: system || !kindToken ? undefined : concurrentFix(ctx, kindToken),
+      ...(system || !kindToken ? {} : fixOrWithheld(ctx, concurrentFix(ctx, kindToken), `Use REINDEX ${kindToken.text} CONCURRENTLY`)),
     });
   },
 };
