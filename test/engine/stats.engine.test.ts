@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Client } from 'pg';
+import Ajv from 'ajv';
 import { StatsSnapshot, validateSnapshot } from '../../server/src/core';
 import { connect } from '../../server/src/cli/stats';
 import { findPgBin, requirePgServer, PgServer } from '../support/pgServer';
@@ -119,6 +120,15 @@ describe('lockwise stats pull / query on a real PostgreSQL', function () {
     assert.ok(mid.heapBytes > 1_000_000, `mid heap ${mid.heapBytes}`);
     assert.ok(snapshot.tables.find((t) => t.name === 'docs')!.toastBytes > 0, 'docs has TOAST');
     assert.strictEqual(snapshot.tables.find((t) => t.name === 'never_analysed')!.reltuples, -1);
+  });
+
+  it('the file matches its JSON schema (schemas/stats.schema.json)', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'schemas', 'stats.schema.json'), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    const validate = ajv.compile(schema);
+    assert.ok(validate(snapshot), JSON.stringify(validate.errors));
+    assert.ok(!validate({ ...snapshot, tables: [{ ...snapshot.tables[0], heapBytes: -1 }] }), 'a negative size is rejected');
   });
 
   it('`stats query` run with psql -At -f gives the same document', function () {
