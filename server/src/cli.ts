@@ -14,7 +14,7 @@ import { init } from './cli/init';
 import { lint } from './cli/lint';
 import { lsp } from './cli/lsp';
 import { explain, listRules } from './cli/rules';
-import { runTrace } from './trace/command';
+import { runTrace } from './trace/bounded';
 import { stats } from './cli/stats';
 import { writeLine, writeReport } from './project/output';
 
@@ -43,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     case 'init':
       return init(opts);
     case 'trace':
-      return runTrace(opts.paths, { format: opts.format, history: opts.history, pgVersion: opts.pgVersion, config: opts.config });
+      return runTrace(opts.paths, { format: opts.format, history: opts.history, pgVersion: opts.pgVersion, config: opts.config, timeout: opts.timeout });
     default:
       throw new UsageError(`unknown command "${opts.command}" (expected lint, audit, trace, stats, rules, explain, init or lsp)`);
   }

@@ -112,7 +112,8 @@ describe('lockwise trace (dist/cli.js)', function () {
     const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-cli-nopglite-')));
     try {
       fs.mkdirSync(path.join(tmp, 'dist'));
-      for (const f of ['cli.js', 'libpg-query.wasm']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(tmp, 'dist', f));
+      // The trace runs in trace-worker.js, part of every build (package.json "files": dist/*.js).
+      for (const f of ['cli.js', 'trace-worker.js', 'libpg-query.wasm']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(tmp, 'dist', f));
       const project = path.join(tmp, 'project');
       fs.mkdirSync(path.join(project, 'db'), { recursive: true });
       fs.copyFileSync(path.join(REPO, FIXTURES, 'invoices.sql'), path.join(project, 'db', 'invoices.sql'));

@@ -25,6 +25,7 @@ Options:
                     audit: text (default on a terminal), markdown (default otherwise), html, json
   --all             audit: list every file, not only those with findings
   --history DIR     trace: replay DIR's .sql files first (default: the earlier files of the file's folder)
+  --timeout S       trace: stop after S seconds in all (default 60), naming the statement still running
   --pg-version N    PostgreSQL major version to assume (default 15, or pgVersion in .lockwise.json)
   --config F        use this config file instead of the nearest .lockwise.json
   --fail-on L       error (default), warning or info: the lowest severity that makes the exit code 1
@@ -43,7 +44,8 @@ Options:
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings at or above it (with --fix, also --dry-run:
 those left after the fixes); 2 usage, config or I/O error, or a file --fix could not write (the others
-are fixed and the failures listed).`;
+are fixed and the failures listed). trace: 0 every statement ran; 1 a statement failed; 2 as above, or
+the trace did not finish within --timeout.`;
 
 export interface Options {
   command: string;
@@ -59,6 +61,8 @@ export interface Options {
   explainRunner?: boolean;
   color: boolean;
   history?: string;
+  /** trace: wall-clock limit in seconds. */
+  timeout?: number;
   /** audit: every file, not only those with findings. */
   all: boolean;
   /** --cache / --no-cache (the last one given); undefined: on only with --cache-location. */
@@ -76,6 +80,11 @@ const VALUE_FLAGS = new Map<string, (opts: Options, value: string) => void>(
     '--format': (opts, v) => (opts.format = v),
     '--config': (opts, v) => (opts.config = v),
     '--history': (opts, v) => (opts.history = v),
+    '--timeout': (opts, v) => {
+      const n = Number(v);
+      if (!/^\d+(\.\d+)?$/.test(v) || !(n > 0) || n > 86400) throw new UsageError(`--timeout must be a number of seconds (up to 86400), not "${v}"`);
+      opts.timeout = n;
+    },
     '--cache-location': (opts, v) => (opts.cacheLocation = v),
     '--jobs': (opts, v) => {
       const n = Number(v);

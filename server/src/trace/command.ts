@@ -2,8 +2,9 @@
  * `lockwise trace <file>`: run a migration on an embedded PostgreSQL (PGlite) after its schema
  * history and report, per statement, the locks it actually took, the rewrites (and the indexes
  * rebuilt), the scans, how long it ran on the empty schema, and where the static prediction
- * differs. Failures are reported per statement with PostgreSQL's message. `traceFiles` is the API
- * (the language server runs `dist/cli.js trace --format json` in a child process, see docs/trace.md).
+ * differs. Failures are reported per statement with PostgreSQL's message. `traceFiles` is the
+ * in-process API; the CLI (`runTrace`, trace/bounded.ts) and the editor run `traceFile` in the
+ * trace worker, a process they can kill (see docs/trace.md).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,11 +16,10 @@ import { ConfigResolver } from '../project/configFor';
 import { NATURAL_ORDER, SQL_FILE } from '../project/constants';
 import { diskSource, migrationSequence, replay } from '../project/history';
 import { compareTrace, describeDisagreement, Disagreement, modelSignature } from './compare';
-import { TraceEngine, usePgliteFrom } from './engine';
+import { TraceEngine } from './engine';
 import { bundledPglite, pgliteMissingMessage, projectPglite } from './resolve';
 import { runMigration, RunStep, StepMode } from './run';
-import { codeSafe, escapeMarkdown, jsonText } from '../core';
-import { writeReport } from '../project/output';
+import { codeSafe, escapeMarkdown } from '../core';
 
 export interface TraceOptions {
   format?: string;
@@ -28,6 +28,19 @@ export interface TraceOptions {
   /** The version the project targets (predictions are made for the engine's version; this only adds a note). */
   pgVersion?: number;
   config?: string;
+  /** Wall-clock limit of the whole trace in seconds (the CLI's --timeout, default 60). */
+  timeout?: number;
+  /** Called before each statement runs, history included (the CLI names the one running at its time limit). */
+  onStatement?: (running: RunningStatement) => void;
+}
+
+/** The statement a trace is running: its file, 1-based line and text on one line. */
+export interface RunningStatement {
+  file: string;
+  line: number;
+  sql: string;
+  /** Part of the schema history, not the traced file. */
+  history: boolean;
 }
 
 export interface TracedLockJson {
@@ -148,7 +161,7 @@ export async function traceFile(
     }
     replayed.push(h);
     const analysis = analyze(historyText, { config: { ...config, assumeInTransaction: baseConfig.assumeInTransaction }, history: catalog });
-    const run = await runMigration(engine, analysis, { measure: false });
+    const run = await runMigration(engine, analysis, { measure: false, onStatement: announce(options, analysis, h, true) });
     for (const step of run.steps.filter((s) => s.trace.error)) {
       const stmt = analysis.statements[step.statement].statement;
       failures.push({
@@ -162,7 +175,7 @@ export async function traceFile(
   text ??= readSqlFile(file);
   progress?.(`tracing ${path.basename(file)}`);
   const analysis = analyze(text, { config, history: catalog.relations.size ? catalog : undefined });
-  const run = await runMigration(engine, analysis, { measure: true });
+  const run = await runMigration(engine, analysis, { measure: true, onStatement: announce(options, analysis, file, false) });
   const statements = run.steps.map((step) => statementJson(analysis, step));
   if (run.rolledBackAtEnd) {
     const last = statements[statements.length - 1];
@@ -178,6 +191,16 @@ export async function traceFile(
       disagreements: statements.reduce((n, s) => n + s.disagreements.length, 0),
       totalMs: round(statements.reduce((n, s) => n + s.durationMs, 0)),
     },
+  };
+}
+
+function announce(options: TraceOptions, analysis: Analysis, file: string, history: boolean): ((index: number) => void) | undefined {
+  const report = options.onStatement;
+  if (!report) return undefined;
+  const shown = toPosix(path.relative(process.cwd(), path.resolve(file)));
+  return (index) => {
+    const stmt = analysis.statements[index].statement;
+    report({ file: shown, line: analysis.lines.positionAt(stmt.span.start).line + 1, sql: oneLine(stmt.text), history });
   };
 }
 
@@ -316,15 +339,4 @@ export function findPgliteForCli(cwd = process.cwd()) {
   const project = projectPglite(cwd);
   if (project.found) return project.found;
   throw new UsageError(pgliteMissingMessage({ where: cwd, unusable: project.unusable }));
-}
-
-/** The CLI entry: prints the report; exit 1 when a statement failed, 0 otherwise. */
-export async function runTrace(paths: string[], options: TraceOptions = {}): Promise<number> {
-  const format = options.format ?? 'markdown';
-  if (!['markdown', 'json'].includes(format)) throw new UsageError(`--format for trace must be markdown or json, not "${format}"`);
-  if (paths.length === 0) throw new UsageError('trace needs a migration file (e.g. lockwise trace migrations/0003_add_index.sql)');
-  usePgliteFrom(findPgliteForCli().dir);
-  const report = await traceFiles(paths, options);
-  writeReport(format === 'json' ? jsonText(report) : traceMarkdown(report));
-  return report.files.some((f) => f.summary.failed > 0) ? 1 : 0;
 }

@@ -259,6 +259,18 @@ export class TraceEngine {
     return new TraceEngine(session, row.v, Math.floor(Number(row.n) / 10000), pglite);
   }
 
+  /**
+   * Limits for the session. statement_timeout: a real server cancels a statement at that limit, but
+   * PGlite runs in this process and never does, so the CLI also runs the trace in a process it can
+   * kill (trace/bounded.ts). temp_file_limit: PGlite does enforce it, and a runaway recursive CTE
+   * (whose rows spill to temporary files, held in memory by PGlite) fails at it instead of growing
+   * the process by hundreds of megabytes. Both pinned in test/engine/traceBounds.engine.test.ts.
+   */
+  async setLimits(limits: { statementTimeoutMs?: number; tempFileLimitKb?: number }): Promise<void> {
+    if (limits.statementTimeoutMs) await this.db.exec(`SET statement_timeout = ${Math.max(1, Math.round(limits.statementTimeoutMs))}`);
+    if (limits.tempFileLimitKb) await this.db.exec(`SET temp_file_limit = ${Math.max(1, Math.round(limits.tempFileLimitKb))}`);
+  }
+
   /** Runs SQL (one or more statements, simple query protocol). */
   async exec(sql: string): Promise<void> {
     await this.db.exec(sql);

@@ -39,6 +39,8 @@ export interface RunOptions {
    * a session that ends does; 'commit' is what the author meant (used to check ban-uncommitted-transaction's fix).
    */
   openTransactionAtEnd?: 'rollback' | 'commit';
+  /** Called before each top-level statement runs (the CLI names the one running when its time limit ends the trace). */
+  onStatement?: (index: number) => void;
 }
 
 /** Runs the file's top-level statements (DO-block bodies run as part of their DO). */
@@ -47,6 +49,7 @@ export async function runMigration(engine: TraceEngine, analysis: Analysis, opti
   if (analysis.config.assumeInTransaction) await runner.begin();
   for (const [i, s] of analysis.statements.entries()) {
     if (s.statement.container !== undefined) continue;
+    options.onStatement?.(i);
     runner.steps.push(await runner.step(i, s.statement, s.effect.noTransaction));
   }
   const commitAtEnd = analysis.config.assumeInTransaction || options.openTransactionAtEnd === 'commit';

@@ -5,15 +5,20 @@
  * and keeps the next fresh database ready, so a repeated trace does not pay for loading the
  * engine again. PGlite's WASM memory lives and dies with this process, never in the server.
  *
+ * The CLI's `lockwise trace` runs here too (trace/bounded.ts), so that its time limit can end a
+ * statement PGlite would never stop: it asks for a 'running' message before each statement.
+ *
  * Protocol (process.send / 'message'):
- *   server → worker  { type: 'trace', id, file, text, config, history? } | { type: 'shutdown' }
+ *   server → worker  { type: 'trace', id, file, text, config, history?, statementTimeoutMs?, tempFileLimitKb?, reportStatements? } | { type: 'shutdown' }
  *   worker → server  { type: 'ready', engine } | { type: 'progress', id, message }
- *                    | { type: 'result', id, report } | { type: 'error', id, message }
+ *                    | { type: 'running', id, statement } (only when reportStatements)
+ *                    | { type: 'result', id, report } | { type: 'error', id, message, usage? }
  */
 import * as path from 'path';
 import { initParser, LockwiseConfig } from '../core';
 import { TraceEngine, usePgliteFrom } from './engine';
-import { TraceReport, traceFile } from './command';
+import { RunningStatement, TraceReport, traceFile } from './command';
+import { UsageError } from '../project/files';
 import { writeLine } from '../project/output';
 
 export interface TraceJob {
@@ -24,6 +29,12 @@ export interface TraceJob {
   text: string;
   config: LockwiseConfig;
   history?: string;
+  /** A statement_timeout for the session (effective on a real server; PGlite ignores it). */
+  statementTimeoutMs?: number;
+  /** A temp_file_limit for the session, in kB (PGlite enforces it: a runaway recursive CTE stops there). */
+  tempFileLimitKb?: number;
+  /** Send a 'running' message before each statement. */
+  reportStatements?: boolean;
 }
 
 export type WorkerRequest = TraceJob | { type: 'shutdown' };
@@ -33,9 +44,13 @@ export type WorkerMessage =
   | { type: 'ready'; engine: string }
   | { type: 'progress'; id: number; message: string }
   | { type: 'result'; id: number; report: TraceReport }
-  | { type: 'error'; id: number; message: string };
+  /** `usage`: a problem with the request (an unreadable --history folder), not a bug. */
+  | { type: 'error'; id: number; message: string; usage?: boolean };
 
-function send(message: WorkerMessage): void {
+/** What a job that asked for reportStatements also receives (the editor does not ask). */
+export type RunningMessage = { type: 'running'; id: number; statement: RunningStatement };
+
+function send(message: WorkerMessage | RunningMessage): void {
   process.send?.(message);
 }
 
@@ -64,7 +79,9 @@ async function run(job: TraceJob): Promise<void> {
     send({ type: 'progress', id: job.id, message: 'starting the embedded PostgreSQL' });
     const engine = await takeEngine();
     try {
-      const file = await traceFile(engine, job.file, job.config, { history: job.history }, job.text, (message) =>
+      await engine.setLimits(job);
+      const onStatement = job.reportStatements ? (statement: RunningStatement) => send({ type: 'running', id: job.id, statement }) : undefined;
+      const file = await traceFile(engine, job.file, job.config, { history: job.history, onStatement }, job.text, (message) =>
         send({ type: 'progress', id: job.id, message }),
       );
       const report: TraceReport = { engine: engine.version.replace(/ on wasm32.*$/, ''), pgVersion: engine.major, notes: [], files: [file] };
@@ -78,7 +95,12 @@ async function run(job: TraceJob): Promise<void> {
       await engine.close().catch(() => undefined);
     }
   } catch (error) {
-    send({ type: 'error', id: job.id, message: error instanceof Error ? error.message : String(error) });
+    send({
+      type: 'error',
+      id: job.id,
+      message: error instanceof Error ? error.message : String(error),
+      ...(error instanceof UsageError ? { usage: true } : {}),
+    });
   } finally {
     spare ??= prepare();
   }
