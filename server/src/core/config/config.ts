@@ -148,18 +148,20 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
   if ('runnerSettings' in obj) out.runnerSettings = validateRunnerSettings(obj.runnerSettings, file);
   if ('smallTable' in obj) out.smallTable = validateSmallTable(obj.smallTable, file);
   if ('baseline' in obj) out.baseline = validateBaseline(obj.baseline, file);
-  if ('rules' in obj) {
-    const rules = obj.rules;
-    if (typeof rules !== 'object' || rules === null || Array.isArray(rules))
-      throw new ConfigError(file, 'rules', 'must be an object of rule id to "off", "info", "warning" or "error"');
-    out.rules = {};
-    for (const [id, setting] of Object.entries(rules as Record<string, unknown>)) {
-      if (!knownRules.has(id)) throw new ConfigError(file, `rules.${id}`, 'unknown rule id (see `lockwise rules`)');
-      if (typeof setting !== 'string' || !SEVERITIES.includes(setting as RuleSetting)) {
-        throw new ConfigError(file, `rules.${id}`, 'must be "off", "info", "warning" or "error"');
-      }
-      out.rules[id] = setting as RuleSetting;
+  if ('rules' in obj) out.rules = validateRules(obj.rules, file, knownRules);
+  return out;
+}
+
+function validateRules(rules: unknown, file: string, knownRules: Set<string>): Record<string, RuleSetting> {
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules))
+    throw new ConfigError(file, 'rules', 'must be an object of rule id to "off", "info", "warning" or "error"');
+  const out: Record<string, RuleSetting> = {};
+  for (const [id, setting] of Object.entries(rules as Record<string, unknown>)) {
+    if (!knownRules.has(id)) throw new ConfigError(file, `rules.${id}`, 'unknown rule id (see `lockwise rules`)');
+    if (typeof setting !== 'string' || !SEVERITIES.includes(setting as RuleSetting)) {
+      throw new ConfigError(file, `rules.${id}`, 'must be "off", "info", "warning" or "error"');
     }
+    out[id] = setting as RuleSetting;
   }
   return out;
 }
