@@ -10,7 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   analyze,
+  auditHtml,
   auditJson,
+  overview,
+  overviewFile,
   auditMarkdown,
   ConfigError,
   DEFAULT_CONFIG,
@@ -231,6 +234,9 @@ describe('sizes: verdicts and estimates in analyze()', () => {
     assert.match(md, /^Sizes: \/p\/\.lockwise\/stats\.json of 2026-12-01T10:00:00Z, default rates; blocking: users reads ≈ 10 s, events writes ≈ 10 s$/m);
     assert.match(md, /index build · ≈ 10 s of SHARE on events \\\(1\.5 GB\\\)/);
     assert.doesNotMatch(auditMarkdown('m.sql', run(sql)), /Sizes:|≈/);
+    const html = auditHtml([json], overview([overviewFile(json)]), { all: true });
+    assert.match(html, /<p class="meta">Sizes: \/p\/\.lockwise\/stats\.json of 2026-12-01T10:00:00Z/);
+    assert.match(html, /index build · ≈ 10 s of SHARE on events \(1\.5 GB\)/);
   });
 
   it('every size-scaled rule exists', () => {

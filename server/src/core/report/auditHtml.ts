@@ -4,7 +4,7 @@
  * artifact: the overview, then per file its lock timeline, a compact table and the findings.
  * All text goes through xml() (escapeXml.ts).
  */
-import { AuditFileJson, AuditStatementJson, heldShort, lockGroups, oneLine } from './audit';
+import { AuditFileJson, AuditStatementJson, heldShort, lockGroups, oneLine, sizesLine } from './audit';
 import { BLOCK_LEVEL_WORDS, blocksShort } from './describe';
 import { xml } from './escapeXml';
 import { countsText, hasFindings, Overview, plural, SCORE_EXPLAINED, workText } from './overview';
@@ -95,6 +95,7 @@ function fileSection(f: AuditFileJson, id: string): string {
     `<h3><code>${xml(f.path)}</code></h3>`,
     `<p class="meta">PostgreSQL ${f.pgVersion} · ${plural(f.statements.length, 'statement')} · ${countsText(counts)} · ${worst}</p>`,
     f.runner ? `<p class="meta">Runner: ${xml(f.runner.text)}</p>` : '',
+    f.sizes ? `<p class="meta">${xml(sizesLine(f.sizes))}</p>` : '',
     svg ? `<figure>${svg}</figure>` : '',
     '<table><tr><th class="n">line</th><th>statement</th><th>locks</th><th>blocks</th><th>held until</th><th>timeout</th><th>findings</th></tr>',
     ...f.statements.map((st) => statementRow(f, st, id)),
@@ -115,7 +116,8 @@ function statementRow(f: AuditFileJson, st: AuditStatementJson, id: string): str
   const locks = lockGroups(st)
     .map((g) => `${g.mode} ${g.relations.map((r) => `<code>${xml(r.name)}</code>${r.isNew ? ' (new)' : ''}`).join(', ')}`)
     .join('<br>');
-  const work = st.rewrite ? ' · <b>rewrite</b>' : st.indexBuild ? ' · index build' : st.scan ? ' · scan' : '';
+  const work =
+    (st.rewrite ? ' · <b>rewrite</b>' : st.indexBuild ? ' · index build' : st.scan ? ' · scan' : '') + (st.estimate ? ` · ${xml(st.estimate.text)}` : '');
   const timeout = st.lockTimeout ? `<code>${xml(st.lockTimeout)}</code>` : '<b>none</b>';
   return `${head}<td>${locks || '—'}</td><td>${blocksShort(st.blocks)}${work}</td><td class="held">${heldShort(f, st)}</td><td>${timeout}</td><td>${findings}</td></tr>`;
 }
