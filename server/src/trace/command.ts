@@ -2,17 +2,16 @@
  * `lockwise trace <file>`: run a migration on an embedded PostgreSQL (PGlite) after its schema
  * history and report, per statement, the locks it actually took, the rewrites (and the indexes
  * rebuilt), the scans, how long it ran on the empty schema, and where the static prediction
- * differs. Failures are reported per statement with PostgreSQL's message. `traceFiles` is the
- * in-process API; the CLI (`runTrace`, trace/bounded.ts) and the editor run `traceFile` in the
- * trace worker, a process they can kill (see docs/trace.md).
+ * differs. Failures are reported per statement with PostgreSQL's message. `traceFile` runs in the
+ * trace worker, a process the CLI (`runTrace`, trace/bounded.ts) and the editor can kill (see
+ * docs/trace.md).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, Catalog, initParser, LockwiseConfig } from '../core';
+import { analyze, Catalog, LockwiseConfig } from '../core';
 import type { Analysis } from '../core';
 import { LineIndex } from '../core';
-import { expandPaths, readSqlFile, toPosix, UsageError } from '../project/files';
-import { ConfigResolver } from '../project/configFor';
+import { readSqlFile, toPosix, UsageError } from '../project/files';
 import { NATURAL_ORDER, SQL_FILE } from '../project/constants';
 import { diskSource, migrationSequence, replay } from '../project/history';
 import { compareTrace, describeDisagreement, Disagreement, modelSignature } from './compare';
@@ -103,32 +102,6 @@ export function historyFiles(file: string, historyDir?: string): string[] {
   }
   const { steps, key } = migrationSequence(file, diskSource);
   return steps.filter((s) => NATURAL_ORDER.compare(s.key, key) < 0 && path.resolve(s.file) !== self).map((s) => s.file);
-}
-
-/** Traces every file; one engine per file so the files do not see each other's changes. */
-export async function traceFiles(paths: string[], options: TraceOptions = {}): Promise<TraceReport> {
-  if (paths.length === 0) throw new UsageError('trace needs a migration file (e.g. lockwise trace migrations/0003_add_index.sql)');
-  const files = expandPaths(paths).map((f) => f.file);
-  if (files.length === 0) throw new UsageError(`no .sql files found in ${paths.join(', ')}`);
-  await initParser();
-  const resolver = new ConfigResolver({ configFile: options.config });
-  const report: TraceReport = { engine: '', pgVersion: 0, notes: [], files: [] };
-  for (const file of files) {
-    const engine = await TraceEngine.create();
-    try {
-      report.engine = engine.version.replace(/ on wasm32.*$/, '');
-      report.pgVersion = engine.major;
-      report.files.push(await traceFile(engine, file, resolver.forFile(file).config, options));
-    } finally {
-      await engine.close();
-    }
-  }
-  if (options.pgVersion && options.pgVersion !== report.pgVersion) {
-    report.notes.push(
-      `Locks were traced on PostgreSQL ${report.pgVersion} and predicted for it; the project targets ${options.pgVersion}, where some locks differ (see docs/trace.md).`,
-    );
-  }
-  return report;
 }
 
 /** What `traceFile` reports while it runs (the editor shows it in its progress notification). */
