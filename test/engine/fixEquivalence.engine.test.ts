@@ -9,13 +9,16 @@
  * fixed file must lint clean of that rule without gaining an error-level finding. When every fix
  * applied is `safe`, the rows must be the same too (test/engine/rowSnapshot.ts; the schema has rows,
  * and tables a case's history creates are seeded); suggestions are compared on the schema only.
+ * Safe fixes are compared again, schema and rows, on a real PostgreSQL server (test/support/pgServer.ts).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, applyEdits, Catalog, initParser, mergeConfig, RULES, LockwiseConfig, Rule } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
-import { TraceEngine } from '../../server/src/trace/engine';
+import { SqlSession, TraceEngine } from '../../server/src/trace/engine';
+import type { Client } from 'pg';
+import { requirePgServer, type PgServer } from '../support/pgServer';
 import { runMigration } from '../../server/src/trace/run';
 import { schemaSnapshot } from './schemaSnapshot';
 import { rowCount, rowDifferences, rowSnapshot, seedEmptyTables } from './rowSnapshot';
@@ -182,6 +185,61 @@ describe('quick fixes do not change what a migration does (PGlite)', function ()
           assert.deepStrictEqual(rowDifferences(original.rows, again.rows, result.rows), [], `rows differ after a safe fix:\n${fixed}`);
         });
       }
+    });
+  }
+});
+
+function session(client: Client): SqlSession {
+  return {
+    exec: (sql) => client.query(sql),
+    query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
+    close: () => client.end(),
+  };
+}
+
+describe('safe quick fixes keep the schema and the rows on a real PostgreSQL server', function () {
+  this.timeout(300000);
+  let server: PgServer;
+
+  before(async function () {
+    server = await requirePgServer(this);
+    await initParser();
+  });
+
+  /** The schema, the case's history and seeded rows on a fresh database, then the migration as the file runs it. */
+  async function runOnServer(text: string, c: Case, history: Catalog, label: string, openTransactionAtEnd: 'rollback' | 'commit') {
+    const client = await server.connect(await server.createDatabase('equivalence'));
+    client.on('error', () => undefined);
+    const engine = await TraceEngine.over(session(client));
+    try {
+      await engine.exec(SCHEMA);
+      for (const h of c.history) await engine.exec(h);
+      await seedEmptyTables(engine);
+      const run = await runMigration(engine, analyze(text, { config: c.config, history }), { measure: false, openTransactionAtEnd });
+      const failures = run.steps.filter((s) => s.trace.error).map((s) => `${s.trace.sql}: ${s.trace.error!.message}`);
+      assert.deepStrictEqual(failures, [], `the ${label} migration fails on PostgreSQL ${engine.major}`);
+      return { schema: await schemaSnapshot(engine), rows: await rowSnapshot(engine) };
+    } finally {
+      await engine.close();
+    }
+  }
+
+  for (const rule of fixable.filter((r) => Object.values(r.fixes ?? {}).some((f) => f.safety === 'safe'))) {
+    it(`${rule.id}: every fixture case whose fixes are safe`, async () => {
+      let compared = 0;
+      for (const c of loadCases(rule)) {
+        const history = historyCatalog(c);
+        const { text: fixed, safe } = fixRule(rule.id, c, history);
+        if (!safe) continue;
+        const openAtEnd = COMMIT_OPEN_TRANSACTION.has(rule.id) ? 'commit' : 'rollback';
+        const original = await runOnServer(intended(rule.id, c, history), c, history, 'original', openAtEnd);
+        const again = await runOnServer(intended(rule.id, c, history), c, history, 'original', openAtEnd);
+        const result = await runOnServer(fixed, c, history, 'fixed', 'rollback');
+        assert.deepStrictEqual(result.schema, original.schema, `${c.name}: schemas differ after the fix:\n${fixed}`);
+        assert.deepStrictEqual(rowDifferences(original.rows, again.rows, result.rows), [], `${c.name}: rows differ after a safe fix:\n${fixed}`);
+        compared++;
+      }
+      assert.ok(compared > 0, `no fixture case of ${rule.id} has only safe fixes`);
     });
   }
 });
