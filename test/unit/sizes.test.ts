@@ -237,6 +237,8 @@ describe('sizes: verdicts and estimates in analyze()', () => {
     const html = auditHtml([json], overview([overviewFile(json)]), { all: true });
     assert.match(html, /<p class="meta">Sizes: \/p\/\.lockwise\/stats\.json of 2026-12-01T10:00:00Z/);
     assert.match(html, /index build · ≈ 10 s of SHARE on events \(1\.5 GB\)/);
+    // The lock timeline's bar for users: held until COMMIT while the index build runs.
+    assert.match(html, /<title>ACCESS EXCLUSIVE on users from line 2 until COMMIT on line 4 \(≈ 10 s with work under it\): blocks reads and writes<\/title>/);
   });
 
   it('every size-scaled rule exists', () => {

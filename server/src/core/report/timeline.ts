@@ -3,6 +3,7 @@
  * lock is held on it, from the statement that takes it to the COMMIT that releases it. Read from
  * the audit JSON alone, so whatever draws it (timelineSvg.ts) needs nothing else.
  */
+import { estimateText } from '../size/estimate';
 import { LockMode, lockRank } from '../locks/modes';
 import type { AuditFileJson, AuditStatementJson } from './audit';
 import { blockLevel, BlockLevel } from './describe';
@@ -22,6 +23,8 @@ export interface TimelineBar {
   line: number;
   endLine: number | null;
   work: Work;
+  /** With a size snapshot: how long the lock is held with work under it, e.g. "≈ 40 s – 2 min". */
+  estimate?: string;
 }
 
 export interface TimelineRow {
@@ -97,7 +100,8 @@ function heldLocks(s: AuditStatementJson): Map<string, LockMode> {
 function barOf(s: AuditStatementJson, column: number, mode: LockMode, tx: TimelineTransaction | undefined, lines: number[], relation: string): TimelineBar {
   const target = s.locks.some((l) => l.relation === relation && l.role === 'target');
   const work: Work = !target ? null : s.rewrite ? 'rewrite' : s.scan || s.indexBuild ? 'scan' : null;
-  const base = { mode, level: blockLevel(mode), from: column, line: s.line, work };
+  const held = s.estimate?.heldSeconds ?? s.estimate?.ownSeconds;
+  const base = { mode, level: blockLevel(mode), from: column, line: s.line, work, ...(held ? { estimate: estimateText(held) } : {}) };
   const early = s.locks.every((l) => l.relation !== relation || l.releasedEarly);
   if (!tx || early || s.kind === 'TransactionStmt') return { ...base, to: column, end: 'statement', endLine: null };
   if (tx.end !== null && tx.end >= column) return { ...base, to: tx.end, end: tx.endKind ?? 'commit', endLine: s.heldUntilLine };

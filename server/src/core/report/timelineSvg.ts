@@ -151,7 +151,8 @@ function barTitle(relation: string, bar: TimelineBar): string {
           ? 'never released'
           : `until ${bar.end.toUpperCase()} on line ${bar.endLine}`;
   const work = bar.work === 'rewrite' ? ', rewrites it' : bar.work === 'scan' ? ', reads it in full' : '';
-  return `${bar.mode} on ${relation} from line ${bar.line} ${until}: blocks ${BLOCK_LEVEL_WORDS[bar.level]}${work}`;
+  const estimate = bar.estimate ? ` (${bar.estimate} with work under it)` : '';
+  return `${bar.mode} on ${relation} from line ${bar.line} ${until}${estimate}: blocks ${BLOCK_LEVEL_WORDS[bar.level]}${work}`;
 }
 
 /** Line numbers under the columns, as many as fit without overlapping. */
