@@ -10,19 +10,17 @@ import { ConfigError, terminalLines } from './core';
 import { UsageError } from './project/files';
 import { HELP, parseArgs, VERSION } from './cli/args';
 import { audit } from './cli/audit';
-import { init } from './cli/init';
 import { lint } from './cli/lint';
-import { lsp } from './cli/lsp';
 import { explain, listRules } from './cli/rules';
-import { runTrace } from './trace/bounded';
-import { stats } from './cli/stats';
 import { writeLine, writeReport } from './project/output';
 
 async function main(argv: string[]): Promise<number> {
   // The language server takes its own flags (--stdio, --node-ipc, --socket=N).
-  if (argv[0] === 'lsp') return lsp(argv.slice(1));
+  // The commands lint does not need are loaded when run: the language server, `stats` (which
+  // brings the PostgreSQL client), `init` and `trace` (PGlite) cost every lint their start-up.
+  if (argv[0] === 'lsp') return (await import('./cli/lsp.js')).lsp(argv.slice(1));
   // `stats` has its own subcommands and flags (--db-url, --out, --rows).
-  if (argv[0] === 'stats') return stats(argv.slice(1));
+  if (argv[0] === 'stats') return (await import('./cli/stats.js')).stats(argv.slice(1));
   const opts = parseArgs(argv);
   switch (opts.command) {
     case '':
@@ -41,9 +39,15 @@ async function main(argv: string[]): Promise<number> {
     case 'audit':
       return audit(opts);
     case 'init':
-      return init(opts);
+      return (await import('./cli/init.js')).init(opts);
     case 'trace':
-      return runTrace(opts.paths, { format: opts.format, history: opts.history, pgVersion: opts.pgVersion, config: opts.config, timeout: opts.timeout });
+      return (await import('./trace/bounded.js')).runTrace(opts.paths, {
+        format: opts.format,
+        history: opts.history,
+        pgVersion: opts.pgVersion,
+        config: opts.config,
+        timeout: opts.timeout,
+      });
     default:
       throw new UsageError(`unknown command "${opts.command}" (expected lint, audit, trace, stats, rules, explain, init or lsp)`);
   }

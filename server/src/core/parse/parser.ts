@@ -3,7 +3,7 @@
  * any synchronous call; after that, parsing is synchronous and cached by statement text, so an edit
  * in the editor re-parses only the statements whose text changed.
  */
-import * as pg from 'libpg-query';
+import type * as LibPgQuery from 'libpg-query';
 import type { Node, ParseResult } from 'libpg-query';
 import { OffsetMapper } from '../text/positions';
 
@@ -11,9 +11,13 @@ export type { Node };
 
 let loaded: Promise<void> | undefined;
 let ready = false;
+/** The parser module, loaded by `initParser()`: a run that parses nothing (the CLI's warm cache) never loads it. */
+let pg: typeof LibPgQuery;
 
 export function initParser(): Promise<void> {
-  loaded ??= pg.loadModule().then(() => {
+  loaded ??= import('libpg-query').then(async (module) => {
+    pg = module;
+    await pg.loadModule();
     ready = true;
   });
   return loaded;
