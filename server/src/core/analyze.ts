@@ -88,6 +88,8 @@ export interface AnalyzeOptions {
   sizes?: SizeInput;
   /** Which history files production has not run yet: tables they create are empty there. */
   baseline?: Baseline;
+  /** Tests: run every statement rule on every statement, ignoring `kinds` (the dispatch test checks that no subscription loses a finding). */
+  everyRule?: boolean;
 }
 
 /**
@@ -101,7 +103,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const catalog = options.history ? options.history.clone() : new Catalog();
   catalog.inFile = true;
   catalog.baseline = options.baseline;
-  const run = new RuleRun(enabledRules(config), config);
+  const run = new RuleRun(enabledRules(config), config, options.everyRule);
   const { statements, finalCatalog } = walkStatements(file, catalog, run);
   if (options.sizes) file.sizes = sizesOf(options.sizes, statements, file, config);
   run.fileRules(file);
@@ -167,14 +169,28 @@ class RuleRun {
   readonly statementRules: Rule[];
   /** The statement rules that run on rollback parts (`downMigrations`). */
   readonly downRules: Rule[];
+  /** By part and statement kind: the rules subscribed to it (`kinds`; all when a rule has none), in registry order. */
+  private readonly dispatch = new Map<string, Rule[]>();
 
   constructor(
     private readonly enabled: Rule[],
     config: LockwiseConfig,
+    private readonly everyRule = false,
   ) {
     this.reporters = new Map(enabled.map((rule) => [rule, (finding: ReportedFinding) => void this.raw.push({ rule, finding })]));
     this.statementRules = enabled.filter((rule) => rule.checkStatement);
     this.downRules = this.statementRules.filter((r) => keepDown(config.downMigrations, r.id));
+  }
+
+  /** The statement rules to run on a statement of `kind` in a deployed (`up`) or rollback part. */
+  rulesFor(kind: string, up: boolean): Rule[] {
+    const key = up ? kind : `down:${kind}`;
+    let rules = this.dispatch.get(key);
+    if (!rules) {
+      const all = up ? this.statementRules : this.downRules;
+      this.dispatch.set(key, (rules = this.everyRule ? all : all.filter((r) => !r.kinds || r.kinds.includes(kind))));
+    }
+    return rules;
   }
 
   statementRulesOn(rules: Rule[], ctx: StatementContext, where: () => string): void {
@@ -220,7 +236,7 @@ function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { s
     file.effects[stmt.index] = effect;
     if (file.sizeInput) file.work[stmt.index] = workOf(stmt, effect, catalog, file.sizeInput, (e) => run.internalErrors.push(`${where()}: sizes: ${e}`));
     const stmtTimeline = file.timeline.perStatement[stmt.index];
-    run.statementRulesOn(up ? run.statementRules : run.downRules, { file, statement: stmt, effect, timeline: stmtTimeline, catalog }, where);
+    run.statementRulesOn(run.rulesFor(stmt.kind, up), { file, statement: stmt, effect, timeline: stmtTimeline, catalog }, where);
     analyses[stmt.index] = statementAnalysis(stmt, effect, stmtTimeline, catalog, parts[stmt.index]);
     try {
       catalog.apply(stmt.node, stmt.index);

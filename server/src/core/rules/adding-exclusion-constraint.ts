@@ -5,6 +5,7 @@ import { shown } from './support/messages';
 
 export const addingExclusionConstraint: Rule = {
   id: 'adding-exclusion-constraint',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

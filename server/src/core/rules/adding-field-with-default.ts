@@ -11,6 +11,7 @@ import { shown } from './support/messages';
 
 export const addingFieldWithDefault: Rule = {
   id: 'adding-field-with-default',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: true,
   fixes: {

@@ -9,6 +9,7 @@ import { fixOrWithheld, insertAfterTransaction } from '../fixes/placement';
 
 export const addingForeignKeyConstraint: Rule = {
   id: 'adding-foreign-key-constraint',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: true,
   fixes: {

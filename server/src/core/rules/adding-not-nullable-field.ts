@@ -10,6 +10,7 @@ import { placeOutsideTransaction, commitAfterLastStatement, carriedLockTimeout, 
 import { shown } from './support/messages';
 export const addingNotNullableField: Rule = {
   id: 'adding-not-nullable-field',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: true,
   fixes: {

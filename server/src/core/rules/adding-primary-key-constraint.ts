@@ -7,6 +7,7 @@ import { usingIndexFinding } from '../fixes/usingIndex';
 import { shown } from './support/messages';
 export const addingPrimaryKeyConstraint: Rule = {
   id: 'adding-primary-key-constraint',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: true,
   fixes: {

@@ -7,6 +7,7 @@ import { alterCommands } from './support/alter';
 import { shown } from './support/messages';
 export const addingRequiredField: Rule = {
   id: 'adding-required-field',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: false,
   docs: {

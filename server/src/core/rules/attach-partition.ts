@@ -7,6 +7,7 @@ import { findNameToken } from './support/names';
 import { shown } from './support/messages';
 export const attachPartition: Rule = {
   id: 'attach-partition',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

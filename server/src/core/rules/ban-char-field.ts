@@ -4,6 +4,7 @@ import { reportColumnTypes } from './support/columnTypes';
 import { shown } from './support/messages';
 export const banCharField: Rule = {
   id: 'ban-char-field',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   defaultSeverity: 'info',
   fixable: false,
   docs: {

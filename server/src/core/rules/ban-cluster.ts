@@ -5,6 +5,7 @@ import { keywordSpan, headSpan } from './support/spans';
 import { shown } from './support/messages';
 export const banCluster: Rule = {
   id: 'ban-cluster',
+  kinds: ['ClusterStmt'],
   defaultSeverity: 'error',
   fixable: false,
   docs: {

@@ -4,6 +4,7 @@ import { alterCommands, columnAddedInFile } from './support/alter';
 import { shown } from './support/messages';
 export const banDropColumn: Rule = {
   id: 'ban-drop-column',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

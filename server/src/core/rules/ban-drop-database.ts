@@ -6,6 +6,7 @@ import { findNameToken } from './support/names';
 import { shown } from './support/messages';
 export const banDropDatabase: Rule = {
   id: 'ban-drop-database',
+  kinds: ['DropdbStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

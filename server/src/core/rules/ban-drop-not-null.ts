@@ -4,6 +4,7 @@ import { alterCommands, columnAddedInFile } from './support/alter';
 import { shown } from './support/messages';
 export const banDropNotNull: Rule = {
   id: 'ban-drop-not-null',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

@@ -6,6 +6,7 @@ import { findNameToken } from './support/names';
 import { shown } from './support/messages';
 export const banDropTable: Rule = {
   id: 'ban-drop-table',
+  kinds: ['DropStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

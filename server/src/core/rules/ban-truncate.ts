@@ -5,6 +5,7 @@ import { keywordSpan, headSpan } from './support/spans';
 import { shownList } from './support/messages';
 export const banTruncate: Rule = {
   id: 'ban-truncate',
+  kinds: ['TruncateStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

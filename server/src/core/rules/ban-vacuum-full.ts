@@ -5,6 +5,7 @@ import { keywordSpan, headSpan, locationSpan } from './support/spans';
 import { shownList } from './support/messages';
 export const banVacuumFull: Rule = {
   id: 'ban-vacuum-full',
+  kinds: ['VacuumStmt'],
   defaultSeverity: 'error',
   fixable: false,
   docs: {

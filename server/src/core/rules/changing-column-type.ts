@@ -6,6 +6,7 @@ import { alterCommands } from './support/alter';
 import { shown } from './support/messages';
 export const changingColumnType: Rule = {
   id: 'changing-column-type',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: false,
   docs: {

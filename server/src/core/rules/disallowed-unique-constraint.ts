@@ -6,6 +6,7 @@ import { usingIndexFinding } from '../fixes/usingIndex';
 import { shown } from './support/messages';
 export const disallowedUniqueConstraint: Rule = {
   id: 'disallowed-unique-constraint',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: true,
   fixes: {

@@ -4,6 +4,18 @@ import { MAX_IDENTIFIER_BYTES, identValue, isNameToken, truncateIdentifier } fro
 
 export const identifierTooLong: Rule = {
   id: 'identifier-too-long',
+  kinds: [
+    'CreateStmt',
+    'AlterTableStmt',
+    'IndexStmt',
+    'RenameStmt',
+    'CreateSeqStmt',
+    'ViewStmt',
+    'CreateTableAsStmt',
+    'CreateEnumStmt',
+    'CreateTrigStmt',
+    'CreateSchemaStmt',
+  ],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

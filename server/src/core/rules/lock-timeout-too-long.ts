@@ -5,6 +5,7 @@ import { headSpan, locationSpan } from './support/spans';
 
 export const lockTimeoutTooLong: Rule = {
   id: 'lock-timeout-too-long',
+  kinds: ['VariableSetStmt', 'SelectStmt'],
   defaultSeverity: 'warning',
   fixable: true,
   fixes: {

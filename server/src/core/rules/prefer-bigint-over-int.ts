@@ -4,6 +4,7 @@ import { reportColumnTypes } from './support/columnTypes';
 import { shown } from './support/messages';
 export const preferBigintOverInt: Rule = {
   id: 'prefer-bigint-over-int',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   defaultSeverity: 'info',
   fixable: false,
   docs: {

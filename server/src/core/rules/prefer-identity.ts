@@ -4,6 +4,7 @@ import { reportColumnTypes, SERIALS } from './support/columnTypes';
 import { shown } from './support/messages';
 export const preferIdentity: Rule = {
   id: 'prefer-identity',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   defaultSeverity: 'info',
   fixable: false,
   docs: {

@@ -5,6 +5,7 @@ import { shown } from './support/messages';
 import { quoteIdent } from './support/names';
 export const preferTextField: Rule = {
   id: 'prefer-text-field',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   defaultSeverity: 'info',
   fixable: false,
   docs: {

@@ -4,6 +4,7 @@ import { reportColumnTypes } from './support/columnTypes';
 import { shown } from './support/messages';
 export const preferTimestamptz: Rule = {
   id: 'prefer-timestamptz',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   defaultSeverity: 'info',
   fixable: false,
   docs: {

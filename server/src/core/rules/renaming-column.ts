@@ -6,6 +6,7 @@ import { columnAddedInFile } from './support/alter';
 import { shown } from './support/messages';
 export const renamingColumn: Rule = {
   id: 'renaming-column',
+  kinds: ['RenameStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

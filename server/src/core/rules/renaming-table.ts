@@ -12,6 +12,7 @@ const KINDS: Record<string, string> = {
 import { shown } from './support/messages';
 export const renamingTable: Rule = {
   id: 'renaming-table',
+  kinds: ['RenameStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

@@ -8,6 +8,7 @@ import { shown } from './support/messages';
 import { outsideTransactionHint } from './support/context';
 export const requireConcurrentIndexCreation: Rule = {
   id: 'require-concurrent-index-creation',
+  kinds: ['IndexStmt'],
   defaultSeverity: 'error',
   fixable: true,
   fixes: {

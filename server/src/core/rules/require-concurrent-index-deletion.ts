@@ -9,6 +9,7 @@ import { fixOrWithheld, placementNote, placeOutsideTransaction } from '../fixes/
 import { shown, shownList } from './support/messages';
 export const requireConcurrentIndexDeletion: Rule = {
   id: 'require-concurrent-index-deletion',
+  kinds: ['DropStmt'],
   defaultSeverity: 'error',
   fixable: true,
   fixes: {

@@ -11,6 +11,7 @@ import { fixOrWithheld, placementNote, placeOutsideTransaction } from '../fixes/
 import { shown } from './support/messages';
 export const requireConcurrentPartitionDetach: Rule = {
   id: 'require-concurrent-partition-detach',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   minPgVersion: 14,
   fixable: true,

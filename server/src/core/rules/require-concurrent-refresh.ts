@@ -5,6 +5,7 @@ import { keywordSpan, headSpan } from './support/spans';
 import { shown } from './support/messages';
 export const requireConcurrentRefresh: Rule = {
   id: 'require-concurrent-refresh',
+  kinds: ['RefreshMatViewStmt'],
   defaultSeverity: 'warning',
   fixable: true,
   fixes: {

@@ -18,6 +18,7 @@ const KIND_WORDS: Record<string, string> = {
 import { shown } from './support/messages';
 export const requireConcurrentReindex: Rule = {
   id: 'require-concurrent-reindex',
+  kinds: ['ReindexStmt'],
   defaultSeverity: 'error',
   minPgVersion: 12,
   fixable: true,

@@ -4,6 +4,7 @@ import { alterCommands } from './support/alter';
 import { shown } from './support/messages';
 export const setLoggedUnlogged: Rule = {
   id: 'set-logged-unlogged',
+  kinds: ['AlterTableStmt'],
   defaultSeverity: 'error',
   fixable: false,
   docs: {

@@ -3,6 +3,7 @@ import { Rule } from './types';
 import { shown } from './support/messages';
 export const syntaxError: Rule = {
   id: 'syntax-error',
+  kinds: ['Invalid'],
   defaultSeverity: 'error',
   fixable: false,
   ignorable: false,

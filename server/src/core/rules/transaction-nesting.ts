@@ -7,6 +7,7 @@ import { as } from '../parse/ast';
 
 export const transactionNesting: Rule = {
   id: 'transaction-nesting',
+  kinds: ['TransactionStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {

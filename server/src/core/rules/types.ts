@@ -152,7 +152,14 @@ export interface Rule {
   fixes?: Record<string, FixDoc>;
   /** False when an ignore comment makes no sense for it (the editor offers none): the finding is about the file itself. */
   ignorable?: boolean;
-  /** Called for every statement in file order. */
+  /**
+   * The statement kinds `checkStatement` inspects (`IndexStmt`, `AlterTableStmt`, `Invalid` for a
+   * syntax error, ...): it is called only on those, as ESLint's node selectors and ruff's per-node
+   * dispatch do. Omitted: every statement (rules that keep state across statements, or read the
+   * lock model's verdict whatever the statement).
+   */
+  kinds?: readonly string[];
+  /** Called for every statement in file order (of its `kinds`). */
   checkStatement?(ctx: StatementContext, report: (finding: ReportedFinding) => void): void;
   /** Called once after every statement was seen. */
   checkFile?(file: FileContext, report: (finding: ReportedFinding) => void): void;

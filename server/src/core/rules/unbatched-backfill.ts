@@ -7,6 +7,7 @@ import { keywordSpan, headSpan, relationSpan, join } from './support/spans';
 import { shown } from './support/messages';
 export const unbatchedBackfill: Rule = {
   id: 'unbatched-backfill',
+  kinds: ['UpdateStmt', 'DeleteStmt'],
   defaultSeverity: 'warning',
   fixable: false,
   docs: {
