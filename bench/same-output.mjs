@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `npm run bench:same`: a performance change must not change what Lockwise reports. Builds a base
- * revision (default `main`) from `git archive` into a temporary folder, builds the working tree, and
+ * revision (default: where this branch left main, `git merge-base HEAD main`) from `git archive` into a temporary folder, builds the working tree, and
  * runs `lint --format json` and `audit --format json` (and lint's SARIF and text formats) of both over the real-world corpus (and
  * postgres_regress with `--regress`), one invocation each as the bench does. The working tree is run
  * in every variant below (default, one and two threads, cache cold then warm): stdout, stderr and the exit code
@@ -18,7 +18,8 @@ import { ROOT, findCorpus, corpusFiles } from './corpus.mjs';
 const argv = process.argv.slice(2);
 const flag = (name) => argv.includes(name);
 const value = (name, fallback) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : fallback);
-const base = value('--base', 'main');
+// By default the commit this branch is based on: main moves while a change is measured.
+const base = value('--base', undefined) ?? execFileSync('git', ['merge-base', 'HEAD', 'main'], { cwd: ROOT, encoding: 'utf8' }).trim();
 const say = (line) => process.stdout.write(line + '\n');
 
 const corpus = findCorpus();
