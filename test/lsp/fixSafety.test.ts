@@ -7,7 +7,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { CodeAction, Diagnostic, SnippetTextEdit, TextDocumentEdit } from 'vscode-languageserver-protocol/node';
-import { TestClient, tempWorkspace } from './client';
+import { TestClient, tempWorkspace, write } from './client';
 
 const UUID = "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();\n";
 const UUID_NO_TIMEOUT = 'ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();\n';
@@ -48,6 +48,27 @@ describe('LSP: fix safety, withheld fixes, ignore reasons', function () {
     assert.ok(fix?.edit, actions.map((a) => a.title).join('\n'));
     assert.match(fix.title, /\(changes behaviour: existing rows stay NULL instead of getting the default\)$/);
     assert.ok(!fix.isPreferred);
+  });
+
+  it('with the primary key in the migration history, the fix is the safe batched backfill: preferred, and fix-all applies it', async function () {
+    const client = await start();
+    write(root, 'hist/001_members.sql', 'CREATE TABLE members (id bigint PRIMARY KEY, name text);\n');
+    const text = "SET lock_timeout = '5s';\nALTER TABLE members ADD COLUMN public_id uuid NOT NULL DEFAULT gen_random_uuid();\n";
+    const uri = await client.open(write(root, 'hist/002_public_id.sql', text), text);
+    const { diagnostics } = await client.diagnostics(uri);
+    const fix = (await client.codeActions(uri, on(diagnostics, 'adding-field-with-default').range)).find((a) =>
+      a.title.startsWith('Add the column, SET DEFAULT'),
+    );
+    assert.ok(fix?.edit && fix.isPreferred && !/changes behaviour/.test(fix.title), JSON.stringify(fix?.title));
+    const [all] = await client.codeActions(uri, { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, ['source.fixAll']);
+    assert.ok(all?.edit);
+    await client.applyWorkspaceEdit(all.edit);
+    assert.match(client.text(uri), /UPDATE members SET public_id = DEFAULT WHERE id BETWEEN lockwise_lo AND lockwise_hi AND public_id IS NULL;/);
+    const after = (await client.diagnostics(uri)).diagnostics;
+    assert.deepStrictEqual(
+      after.filter((d) => d.severity === 1).map((d) => d.code),
+      [],
+    );
   });
 
   it('fix-all applies the safe fixes and leaves the suggestion', async function () {
