@@ -138,6 +138,21 @@ describe('estimated lock durations vs. a real PostgreSQL', function () {
     );
   });
 
+  it('calibrate refuses to touch a lockwise_calibrate schema that exists, and leaves it', async function () {
+    const db = await server.createDatabase('calib');
+    const own = await server.connect(db);
+    try {
+      await own.query('CREATE SCHEMA lockwise_calibrate; CREATE TABLE lockwise_calibrate.keep (id int)');
+      const r = spawnSync(process.execPath, [CLI, 'stats', 'calibrate', '--db-url', server.url(db), '--out', path.join(tmp, 'x.json')], { encoding: 'utf8' });
+      assert.strictEqual(r.status, 2);
+      assert.match(r.stderr, /^lockwise: schema lockwise_calibrate exists: drop it first/);
+      assert.strictEqual((await own.query('SELECT count(*)::int AS n FROM lockwise_calibrate.keep')).rows[0].n, 0);
+      assert.ok(!fs.existsSync(path.join(tmp, 'x.json')));
+    } finally {
+      await own.end();
+    }
+  });
+
   for (const size of SIZES) {
     it(`each kind of work on a table of ${size.toLocaleString('en-US')} rows takes a time inside its estimate`, async function () {
       this.timeout(120_000);

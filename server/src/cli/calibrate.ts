@@ -27,12 +27,19 @@ export async function calibrate(opts: StatsOptions, client: Client): Promise<num
   const rows = opts.rows ?? 100_000;
   const samples: Sample[] = [];
   let server = 'PostgreSQL';
+  // Checked before the try: its cleanup drops the schema, and one that exists is not ours to drop.
+  // CREATE SCHEMA without IF NOT EXISTS fails too when one appears meanwhile.
+  if ((await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [SCHEMA])).rowCount) {
+    await client.end().catch(() => undefined);
+    throw new UsageError(`schema ${SCHEMA} exists: drop it first (calibrate creates and drops it)`);
+  }
+  await client.query(`CREATE SCHEMA ${SCHEMA}`).catch(async (error: Error) => {
+    await client.end().catch(() => undefined);
+    throw new UsageError(`cannot create the scratch schema ${SCHEMA}: ${error.message}`);
+  });
   try {
     server = `PostgreSQL ${(await client.query('SHOW server_version')).rows[0].server_version}`;
-    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [SCHEMA]);
-    if (exists.rowCount) throw new UsageError(`schema ${SCHEMA} exists: drop it first (calibrate creates and drops it)`);
     await client.query('SET statement_timeout = 0');
-    await client.query(`CREATE SCHEMA ${SCHEMA}`);
     await client.query(`SET search_path = ${SCHEMA}`);
     // An empty table first: the fixed cost of each statement (catalog updates, commit, round trip).
     for (const n of [0, rows, rows * 4]) samples.push(...(await measureSize(client, n)));
