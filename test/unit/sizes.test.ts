@@ -168,6 +168,15 @@ describe('sizes: verdicts and estimates in analyze()', () => {
     );
   });
 
+  it('a partitioned table (its rows are in the partitions) and a table never analysed are not small', () => {
+    const parted = { ...table('users', -1, 0), kind: 'p' };
+    const a = run('CREATE INDEX users_name_idx ON users (name);', { sizes: sizes([parted]) });
+    assert.strictEqual(findingOf(a, 'require-concurrent-index-creation')!.severity, 'error');
+    assert.deepStrictEqual(a.sizes!.statements[0].work, []);
+    const unknown = run('CREATE INDEX users_name_idx ON users (name);', { sizes: sizes([table('users', -1, 8192)]) });
+    assert.strictEqual(findingOf(unknown, 'require-concurrent-index-creation')!.severity, 'error');
+  });
+
   it('a stale snapshot lowers no severity', () => {
     const a = run('CREATE INDEX users_name_idx ON users (name);', { sizes: sizes(TABLES, EXACT, '2026-10-01T00:00:00Z') });
     assert.strictEqual(a.sizes?.stale, true);

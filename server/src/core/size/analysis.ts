@@ -87,7 +87,8 @@ export const SIZE_SCALED_RULES = new Set([
 ]);
 
 export function isSmall(table: TableStats, config: LockwiseConfig): boolean {
-  return table.reltuples <= config.smallTable.rows && totalBytes(table) <= config.smallTable.bytes;
+  // A table never analysed (reltuples -1) has an unknown row count: not small on its bytes alone.
+  return table.reltuples >= 0 && table.reltuples <= config.smallTable.rows && totalBytes(table) <= config.smallTable.bytes;
 }
 
 /**

@@ -20,7 +20,11 @@ export interface WorkItem {
 /** The statement's work items; empty when it does none on a table the snapshot knows. */
 export function statementWork(stmt: Statement, effect: StatementEffect, catalog: Catalog, snapshot: StatsSnapshot): WorkItem[] {
   if (!effect.rewrite && !effect.scan && !effect.indexBuild) return [];
-  const sized = (name: string | undefined) => (name && !catalog.isNew(name) ? findTable(snapshot, name) : undefined);
+  // A partitioned table holds no rows itself (its partitions do, and the snapshot does not say which): not sized.
+  const sized = (name: string | undefined) => {
+    const table = name && !catalog.isNew(name) ? findTable(snapshot, name) : undefined;
+    return table?.kind === 'p' ? undefined : table;
+  };
   const target = sized(effect.target);
   if (stmt.kind === 'ReindexStmt') return reindexWork(stmt, snapshot, sized);
   if (!target) return [];
