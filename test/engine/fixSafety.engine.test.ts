@@ -8,7 +8,8 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, applyEdits, initParser } from '../../server/src/core';
+import { analyze, applyEdits, Catalog, initParser } from '../../server/src/core';
+import { replay } from '../../server/src/project/history';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { rowDifferences, rowSnapshot, seedEmptyTables } from './rowSnapshot';
 
@@ -82,6 +83,29 @@ describe('fix safety classes on PGlite', function () {
         .map((f) => f.fix?.safety);
     assert.deepStrictEqual(kinds('REINDEX TABLE users;'), ['suggestion']);
     assert.deepStrictEqual(kinds('REINDEX INDEX users_name_idx;'), ['safe']);
+  });
+
+  it('REFRESH ... CONCURRENTLY fails on a view created WITH NO DATA, which a plain REFRESH fills: that fix is a suggestion there', async () => {
+    const engine = await TraceEngine.create({ dataDir: setup });
+    try {
+      await engine.exec('CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(total) AS total FROM orders GROUP BY user_id WITH NO DATA;');
+      await engine.exec('CREATE UNIQUE INDEX order_totals_user_idx ON order_totals (user_id);');
+      await assert.rejects(engine.exec('REFRESH MATERIALIZED VIEW CONCURRENTLY order_totals'), /not populated/);
+      await engine.exec('REFRESH MATERIALIZED VIEW order_totals');
+    } finally {
+      await engine.close();
+    }
+    const history = new Catalog();
+    replay(SCHEMA, history);
+    const kind = (create: string) => {
+      const catalog = history.clone();
+      replay(`${create}\nCREATE UNIQUE INDEX order_totals_user_idx ON order_totals (user_id);`, catalog);
+      const f = analyze('REFRESH MATERIALIZED VIEW order_totals;', { history: catalog }).findings.find((x) => x.rule === 'require-concurrent-refresh');
+      return `${f?.fix?.kind} ${f?.fix?.safety}`;
+    };
+    const view = 'CREATE MATERIALIZED VIEW order_totals AS SELECT user_id, sum(total) AS total FROM orders GROUP BY user_id';
+    assert.strictEqual(kind(`${view};`), 'concurrently safe');
+    assert.strictEqual(kind(`${view} WITH NO DATA;`), 'concurrently-unverified suggestion');
   });
 
   it('a DO block that commits fails inside a transaction block and runs outside one; the lock model says so', async () => {

@@ -11,12 +11,12 @@ export const requireConcurrentRefresh: Rule = {
   fixes: {
     concurrently: {
       safety: 'safe',
-      does: 'Adds CONCURRENTLY; offered as safe when the migration history shows a unique index on the view.',
+      does: 'Adds CONCURRENTLY; offered as safe when the migration history shows a unique index on the view and the view created with data.',
       effect: 'the view ends with the same rows',
     },
     'concurrently-unverified': {
       safety: 'suggestion',
-      does: 'Adds CONCURRENTLY where the migration history does not show a unique index on the view.',
+      does: 'Adds CONCURRENTLY where the migration history does not show a unique index on the view, or shows it created WITH NO DATA.',
       effect: 'fails unless the view has a unique index on plain columns and was populated',
     },
   },
@@ -60,7 +60,8 @@ export const requireConcurrentRefresh: Rule = {
         missingIndex || !viewKeyword
           ? undefined
           : {
-              kind: usable ? 'concurrently' : 'concurrently-unverified',
+              // CONCURRENTLY also fails on a view never populated (created WITH NO DATA): safe only when the history shows it filled.
+              kind: usable && view?.rows !== undefined ? 'concurrently' : 'concurrently-unverified',
               title: 'Use REFRESH MATERIALIZED VIEW CONCURRENTLY',
               preferred: true,
               edits: [{ start: viewKeyword.end, end: viewKeyword.end, newText: ' CONCURRENTLY' }],
