@@ -6,7 +6,7 @@
  * (PGlite ignores statement_timeout: pinned below, with the real server that honours it).
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -36,6 +36,14 @@ function processesIn(dir: string): string[] {
     }
   }
   return out;
+}
+
+function rssMb(pid: string | undefined): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
 }
 
 /** Runs `trace --timeout <limit>` on a file whose statement never ends: exit 2 within the limit, one line naming it. */
@@ -137,6 +145,26 @@ describe('trace has a time limit', function () {
     assert.strictEqual(r.status, 0, r.stderr);
     assert.strictEqual(JSON.parse(r.stdout).files[0].statements[0].locks[0].mode, 'SHARE');
     assert.deepStrictEqual(processesIn(dir), []);
+  });
+
+  it('a CLI killed by SIGTERM (a CI job timeout) takes the worker, stuck in pg_sleep, with it', async () => {
+    const dir = tempDir({ '001.sql': 'SELECT pg_sleep(1e9);\n' });
+    const cli = spawn(process.execPath, [path.join(REPO, 'dist/cli.js'), 'trace', '--timeout', '300', path.join(dir, '001.sql')], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => cli.on('exit', (_code, signal) => resolve(signal)));
+    // The worker is in the statement once PGlite is loaded (its memory stops growing) and a moment has passed.
+    const t0 = Date.now();
+    const worker = () => processesIn(dir).find((p) => p !== String(cli.pid));
+    while (rssMb(worker()) < 350 && Date.now() - t0 < 90000) await new Promise((r) => setTimeout(r, 200));
+    assert.ok(rssMb(worker()) >= 350, 'the worker loaded PGlite');
+    await new Promise((r) => setTimeout(r, 3000));
+    cli.kill('SIGTERM');
+    assert.strictEqual(await exited, 'SIGTERM');
+    const t1 = Date.now();
+    while (processesIn(dir).length > 0 && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 100));
+    assert.deepStrictEqual(processesIn(dir), [], 'no worker left behind');
   });
 
   it('--timeout takes a positive number of seconds', () => {

@@ -66,6 +66,8 @@ export async function traceFilesBounded(paths: string[], pgliteDir: string, opti
   }
 }
 
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /** One worker process for the run, and the deadline that kills it. */
 class BoundedWorker {
   private readonly child: ChildProcess;
@@ -79,7 +81,14 @@ class BoundedWorker {
     this.deadline = Date.now() + limitMs;
     this.child = fork(workerScript(), [pgliteDir], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
     this.child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
+    // A CI job's timeout or a kill ends the CLI: the worker, stuck in a statement, cannot notice that itself.
+    for (const signal of SIGNALS) process.once(signal, this.onSignal);
   }
+
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    this.kill();
+    process.kill(process.pid, signal);
+  };
 
   trace(job: { file: string; text: string; config: LockwiseConfig }, history: string | undefined, seconds: number): Promise<TraceReport> {
     const request: TraceJob = {
@@ -129,6 +138,7 @@ class BoundedWorker {
   }
 
   stop(): void {
+    for (const signal of SIGNALS) process.removeListener(signal, this.onSignal);
     this.kill();
     if (this.child.connected) this.child.disconnect();
   }
