@@ -23,6 +23,8 @@ interface Case {
   sql: string;
   /** relation → mode the model must report (besides agreeing with the server). */
   locks: Record<string, string | undefined>;
+  /** Relations whose locks the model must call harmless. */
+  harmless?: string[];
 }
 
 const CASES: Case[] = [
@@ -114,6 +116,13 @@ const CASES: Case[] = [
   },
   { name: 'DROP TABLE drops its owned sequences', setup: SEQ, sql: 'DROP TABLE s', locks: { s_id_seq: 'ACCESS EXCLUSIVE', s_n_seq: 'ACCESS EXCLUSIVE' } },
   {
+    name: 'a temporary table is private: its locks are harmless',
+    setup: `${FK} CREATE TEMP TABLE tmp (id int);`,
+    sql: 'UPDATE p SET note = NULL FROM tmp WHERE p.id = tmp.id',
+    locks: { tmp: 'ACCESS SHARE', p: 'ROW EXCLUSIVE' },
+    harmless: ['tmp'],
+  },
+  {
     name: 'a sequence keeps its name when its table is renamed, and its new name when renamed itself',
     setup: `${SEQ} ALTER TABLE s RENAME TO s2; ALTER SEQUENCE s_n_seq RENAME TO s2_n_seq;`,
     sql: 'DROP TABLE s2',
@@ -156,6 +165,7 @@ describe('lock classes vs a real PostgreSQL server', function () {
         for (const [relation, mode] of Object.entries(c.locks)) {
           assert.strictEqual(effect.locks.find((l) => l.relation === relation)?.mode, mode, relation);
         }
+        for (const relation of c.harmless ?? []) assert.ok(effect.locks.find((l) => l.relation === relation)?.harmless, `${relation} harmless`);
       } finally {
         await engine.close();
       }

@@ -23,9 +23,10 @@ import { judge, Tally, unionEffects, Verdict } from './replay/measure';
  * Agreement the suite must keep (raise them as the model improves, never lower them silently).
  * phantoms 97 -> 121 with the sequence locks (sequences 4.4% -> 90.3%, 288 of 319): the 24 new ones are nextval
  * in INSERT ... VALUES inside DO-block loops that did not iterate over the replay's empty tables,
- * like the ROW EXCLUSIVE on their tables, counted among the phantoms already.
+ * like the ROW EXCLUSIVE on their tables, counted among the phantoms already; temporary tables (not
+ * traced: the engine names no pg_temp relation) then took 2 off.
  */
-const THRESHOLDS = { tables: 0.974, sequences: 0.902, rewrites: 0.957, phantoms: 121 };
+const THRESHOLDS = { tables: 0.974, sequences: 0.902, rewrites: 0.957, phantoms: 119 };
 
 function session(client: Client): SqlSession {
   return {

@@ -5,7 +5,7 @@
  * oracle's summary table: relations created by the statement, transient ones, toast tables, and
  * index locks no stronger than ROW EXCLUSIVE (the planner's ACCESS SHARE on every index it opens).
  */
-import { LockMode, lockRank } from '../core';
+import { LockMode, lockRank, TEMPORARY_TABLE } from '../core';
 import type { StatementEffect } from '../core';
 import type { Catalog } from '../core';
 import type { StatementTrace, TracedLock } from './engine';
@@ -49,6 +49,8 @@ export function modelSignature(effect: StatementEffect, catalog: Catalog, withRe
   const out: LockSignature = new Map();
   for (const l of effect.locks) {
     if (l.releasedEarly && !withReleasedEarly) continue;
+    // The engine names relations outside pg_temp schemas only: a temporary table's locks are not traced.
+    if (l.harmless === TEMPORARY_TABLE) continue;
     const isIndex = l.role.endsWith('index') || catalog.indexes.has(l.relation);
     if (isIndexNoise(isIndex, l.mode)) continue;
     keepStronger(out, l.relation, l.mode);

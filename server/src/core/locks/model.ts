@@ -122,9 +122,18 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   const kind = nodeKind(node) ?? '';
   const handler = HANDLERS[kind];
   if (handler) handler(b, node as Node, catalog, options);
+  for (const l of b.effect.locks) if (!l.harmless && temporary(catalog, l.relation)) l.harmless = TEMPORARY_TABLE;
   b.effect.onlyNewObjects =
     b.effect.locks.length > 0 && b.effect.locks.every((l) => catalog.isFresh(l.relation) || catalog.isFresh(catalog.indexes.get(l.relation)?.table));
   return b.effect;
+}
+
+/** Why a lock on a temporary table is harmless; the trace does not see these (it names no pg_temp relation). */
+export const TEMPORARY_TABLE = 'a temporary table, private to this session';
+
+/** A temporary table (or an index on one). */
+function temporary(catalog: Catalog, relation: string): boolean {
+  return !!(catalog.relation(relation)?.temporary || catalog.relation(catalog.indexes.get(relation)?.table)?.temporary);
 }
 
 type Handler = (b: EffectBuilder, node: Node, catalog: Catalog, options: ModelOptions) => void;

@@ -62,6 +62,8 @@ export interface RelationInfo {
   /** Relations a view or materialized view reads. */
   sources: string[];
   unlogged: boolean;
+  /** CREATE TEMP TABLE: private to the migration's session, so locking it blocks no one. */
+  temporary?: true;
   createdInFile: boolean;
   /** Statement index in the current file that created it. */
   createdAt?: number;
@@ -317,6 +319,7 @@ export class Catalog {
         const kindOf: RelationKind = c.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table';
         if (!name || this.relations.has(name)) return;
         const rel = this.newRelation(name, kindOf);
+        if (c.into?.rel?.relpersistence === 't') rel.temporary = true;
         rel.sources = sourceTables(c.query);
         if (!c.into?.skipData) rel.rows = 'unknown';
         return;
@@ -363,6 +366,7 @@ export class Catalog {
       rel.partitionKey = [...new Set(elems.flatMap((e) => (e?.name ? [e.name] : columnRefs(e?.expr))))];
     }
     rel.unlogged = stmt.relation?.relpersistence === 'u';
+    if (stmt.relation?.relpersistence === 't') rel.temporary = true;
     const parent = asRangeVar(stmt.inhRelations?.[0])?.relname;
     if (stmt.partbound && parent) {
       rel.partitionOf = parent;
