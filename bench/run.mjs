@@ -112,8 +112,12 @@ const squawkBinary = () => {
   }
 };
 
+/** The cache folder of the warm runs (filled once before they are measured). */
+const WARM_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-cache-'));
+const LOCKWISE_MODES = { cold: ['--no-cache'], warm: ['--cache-location', WARM_CACHE] };
+
 const TOOLS = {
-  lockwise: (files) => [process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'lint', '--format', 'json', ...files]],
+  lockwise: (files, mode = 'cold') => [process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'lint', '--format', 'json', ...LOCKWISE_MODES[mode], ...files]],
   squawk: (files) => [squawkBinary(), ['--reporter', 'json', ...files]],
   pgfence: (files) => [process.execPath, [path.join(PEERS, 'node_modules', '@flvmnt', 'pgfence', 'dist', 'index.js'), 'analyze', '--format', 'sql', '--output', 'json', ...files]],
 };
@@ -153,26 +157,71 @@ async function squawkAccepts(corpus, files) {
   return { ok, panics };
 }
 
-async function alternate(label, files, peer, corpus) {
-  progress(`${label}: lockwise vs ${peer}, ${files.length} files, ${RUNS} runs each`);
-  // warm-up (page cache, JIT caches of node itself)
+/** `mode`: lockwise without its cache (cold) or with a cache filled by the warm-up run (warm). */
+async function alternate(label, files, peer, corpus, mode = 'cold') {
+  progress(`${label}: lockwise (${mode}) vs ${peer}, ${files.length} files, ${RUNS} runs each`);
+  const load = [os.loadavg()[0]];
+  // warm-up (page cache, JIT caches of node itself; the warm mode's cache)
   for (const tool of ['lockwise', peer]) {
-    const [cmd, args] = TOOLS[tool](files);
+    const [cmd, args] = TOOLS[tool](files, mode);
     await measure(cmd, args, corpus);
   }
   const results = { lockwise: [], [peer]: [] };
   for (let i = 0; i < RUNS; i++) {
     for (const tool of i % 2 ? [peer, 'lockwise'] : ['lockwise', peer]) {
-      const [cmd, args] = TOOLS[tool](files);
+      const [cmd, args] = TOOLS[tool](files, mode);
       results[tool].push(await measure(cmd, args, corpus));
     }
   }
+  load.push(os.loadavg()[0]);
   const row = (tool) => {
     const rs = results[tool];
-    return { wall: median(rs.map((r) => r.wall)), rss: median(rs.map((r) => r.rss)), codes: [...new Set(rs.map((r) => r.code))].join('/'), min: Math.min(...rs.map((r) => r.wall)), max: Math.max(...rs.map((r) => r.wall)) };
+    return {
+      wall: median(rs.map((r) => r.wall)),
+      cpu: median(rs.map((r) => r.cpu)),
+      rss: median(rs.map((r) => r.rss)),
+      codes: [...new Set(rs.map((r) => r.code))].join('/'),
+      min: Math.min(...rs.map((r) => r.wall)),
+      max: Math.max(...rs.map((r) => r.wall)),
+    };
   };
-  return { label, peer, files: files.length, lockwise: row('lockwise'), other: row(peer) };
+  return { label, mode, peer, files: files.length, load, lockwise: row('lockwise'), other: row(peer) };
 }
+
+/**
+ * A warm cache after one file changed: a copy of the largest flat migration folder of the corpus,
+ * linted with a cache, then one file touched (a comment appended) at the end and in the middle of
+ * the run order. LOCKWISE_DEBUG=cache makes the CLI list what it analysed again.
+ */
+async function touched(corpus, realWorld) {
+  const byFolder = new Map();
+  for (const f of realWorld) byFolder.set(path.dirname(f), [...(byFolder.get(path.dirname(f)) ?? []), f]);
+  const [folder, files] = [...byFolder].sort((a, b) => b[1].length - a[1].length)[0];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-touch-'));
+  for (const f of files) fs.copyFileSync(path.join(corpus, f), path.join(dir, path.basename(f)));
+  const names = files.map((f) => path.basename(f)).sort(new Intl.Collator('en', { numeric: true }).compare);
+  const cache = path.join(dir, '.cache');
+  const lint = () =>
+    spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'lint', '--format', 'json', '--cache-location', cache, '.'], { cwd: dir, env: { ...process.env, LOCKWISE_DEBUG: 'cache' }, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const timed = () => {
+    const t = performance.now();
+    const r = lint();
+    const m = /cache: (\d+) hit\(s\), (\d+) analysed/.exec(r.stderr);
+    return { ms: performance.now() - t, hits: Number(m?.[1]), analysed: Number(m?.[2]) };
+  };
+  const cold = timed();
+  const warm = timed();
+  const rows = [['cold (empty cache)', cold], ['warm, nothing changed', warm]];
+  for (const [what, name] of [['last', names[names.length - 1]], ['middle', names[names.length >> 1]]]) {
+    fs.appendFileSync(path.join(dir, name), '\n-- touched\n');
+    rows.push([`after touching the ${what} file (${name})`, timed()]);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { folder, files: files.length, rows };
+}
+
+/** What the targets table reads from the batch step. */
+let batchTargets;
 
 async function batch() {
   const corpus = findCorpus();
@@ -201,6 +250,7 @@ async function batch() {
 
   const pairs = [];
   pairs.push(await alternate('real-world', sqReal.ok, 'squawk', corpus));
+  pairs.push(await alternate('real-world, warm cache', sqReal.ok, 'squawk', corpus, 'warm'));
   pairs.push(await alternate('real-world, files pgfence accepts', pgReal, 'pgfence', corpus));
   pairs.push(await alternate('postgres_regress, files squawk survives', sqRegress.ok, 'squawk', corpus));
   pairs.push(await alternate('postgres_regress, files pgfence accepts', pgRegress, 'pgfence', corpus));
@@ -212,13 +262,28 @@ async function batch() {
   say('`lockwise lint --format json`; `squawk --reporter json` (the native binary from @squawk-cli/*, not the Node shim);');
   say('`pgfence analyze --format sql --output json`.');
   say();
-  say('| files | n | lockwise wall ms | peer | peer wall ms | **ratio lockwise/peer** | lockwise peak RSS MB | peer peak RSS MB | exit codes (lw, peer) |');
-  say('|---|---:|---:|---|---:|---:|---:|---:|---|');
+  say('`lockwise` cold is `--no-cache` (the default) with `--jobs` at its default, one thread per core; warm is `--cache-location` with a cache the warm-up run filled.');
+  say('CPU is user + system of the whole process (all its threads), from `/usr/bin/time`. Load is the 1-minute load average at the start and end of the pair.');
+  say();
+  say('| files | n | lockwise wall ms | peer | peer wall ms | **ratio lockwise/peer (wall)** | CPU ms lockwise / peer (ratio) | lockwise peak RSS MB | peer peak RSS MB | exit codes (lw, peer) | load |');
+  say('|---|---:|---:|---|---:|---:|---:|---:|---:|---|---|');
   for (const p of pairs) {
     // A peer that could not start (exit 126/127, or a module missing mid-run) is no measurement.
     if (![p.lockwise.codes, p.other.codes].every((c) => c.split('/').every((x) => x === '0' || x === '1'))) p.label += ' ⚠ some runs failed: ignore this row';
-    say(`| ${p.label} | ${p.files} | ${ms(p.lockwise.wall)} (${ms(p.lockwise.min)}–${ms(p.lockwise.max)}) | ${p.peer} | ${ms(p.other.wall)} (${ms(p.other.min)}–${ms(p.other.max)}) | **${(p.lockwise.wall / p.other.wall).toFixed(2)}** | ${mb(p.lockwise.rss)} | ${mb(p.other.rss)} | ${p.lockwise.codes}, ${p.other.codes} |`);
+    const cpu = `${ms(p.lockwise.cpu)} / ${ms(p.other.cpu)} (${(p.lockwise.cpu / p.other.cpu).toFixed(2)})`;
+    say(
+      `| ${p.label} | ${p.files} | ${ms(p.lockwise.wall)} (${ms(p.lockwise.min)}–${ms(p.lockwise.max)}) | ${p.peer} | ${ms(p.other.wall)} (${ms(p.other.min)}–${ms(p.other.max)}) | **${(p.lockwise.wall / p.other.wall).toFixed(2)}** | ${cpu} | ${mb(p.lockwise.rss)} | ${mb(p.other.rss)} | ${p.lockwise.codes}, ${p.other.codes} | ${p.load.map((x) => x.toFixed(1)).join(' → ')} |`,
+    );
   }
+  const touch = await touched(corpus, realWorld);
+  say();
+  say(`A warm cache after one change: a copy of \`${touch.folder}\` (${touch.files} files, the largest flat migration folder), \`lint --cache\`, then a comment appended to one file.`);
+  say('A file is analysed again when its text or the text of a migration before it changed (its schema history), nothing else.');
+  say();
+  say('| run | wall ms | taken from the cache | analysed |');
+  say('|---|---:|---:|---:|');
+  for (const [what, r] of touch.rows) say(`| ${what} | ${ms(r.ms)} | ${r.hits} | ${r.analysed} |`);
+  batchTargets = { pairs, touch };
   say();
   say('Each tool on the full sets (one run; exit 1 = findings, anything else = the run failed):');
   say();
@@ -529,6 +594,42 @@ function machine() {
   };
 }
 
+// ---- targets (issue 15) -------------------------------------------------------------------------
+
+/** The issue's targets, met or not, from this run's numbers; printed first in RESULTS.md. */
+function targets(b, sessions) {
+  const rows = [];
+  const verdict = (ok) => (ok === undefined ? 'not measured' : ok ? '**met**' : '**not met**');
+  const pair = (label) => b?.pairs.find((p) => p.label === label);
+  const cold = pair('real-world');
+  const warm = pair('real-world, warm cache');
+  const pgf = pair('real-world, files pgfence accepts');
+  const ratio = (p) => p && p.lockwise.wall / p.other.wall;
+  rows.push(['batch cold ≤ 2.0× squawk (wall, real-world)', cold && `${ratio(cold).toFixed(2)}× (${ms(cold.lockwise.wall)} vs ${ms(cold.other.wall)} ms; CPU ${(cold.lockwise.cpu / cold.other.cpu).toFixed(2)}×)`, cold && ratio(cold) <= 2]);
+  rows.push(['batch cold faster than pgfence (files it accepts)', pgf && `${ratio(pgf).toFixed(2)}× (${ms(pgf.lockwise.wall)} vs ${ms(pgf.other.wall)} ms)`, pgf && ratio(pgf) < 1]);
+  rows.push(['batch warm ≤ 0.5× squawk (wall, unchanged corpus)', warm && `${ratio(warm).toFixed(2)}× (${ms(warm.lockwise.wall)} vs ${ms(warm.other.wall)} ms)`, warm && ratio(warm) <= 0.5]);
+  const last = b?.touch.rows.find(([what]) => what.startsWith('after touching the last'));
+  const middle = b?.touch.rows.find(([what]) => what.startsWith('after touching the middle'));
+  rows.push([
+    'after touching one file, only it and the files whose history it changes are analysed',
+    last && `last file: ${last[1].analysed} analysed; middle file: ${middle[1].analysed} of ${b.touch.files} (it and every later migration of its folder)`,
+    // Down migrations sort just after their up: allow one file either way at the middle.
+    last && last[1].analysed === 1 && middle[1].analysed <= b.touch.files - (b.touch.files >> 1) + 1,
+  ]);
+  const s = (n) => sessions?.find((x) => x.count === n);
+  const p95 = (xs) => (xs?.length ? pct(xs, 95) : undefined);
+  const s1 = s(1000);
+  const s10 = s(10000);
+  rows.push(['edit → diagnostics p95 ≤ 20 ms at 1,000 statements', s1 && `${ms(p95(s1.editMs))} ms`, s1 && p95(s1.editMs) <= 20]);
+  rows.push(['edit → diagnostics p95 ≤ 100 ms at 10,000 statements', s10 && `${ms(p95(s10.editMs))} ms`, s10 && p95(s10.editMs) <= 100]);
+  rows.push(['hover p95 ≤ 5 ms', s10 && `${ms(p95(s1.hoverMs))} ms at 1,000, ${ms(p95(s10.hoverMs))} ms at 10,000`, s10 && Math.max(p95(s1.hoverMs), p95(s10.hoverMs)) <= 5]);
+  rows.push(['code actions p95 ≤ 50 ms at 10,000', s10?.actionMs.length ? `${ms(p95(s10.actionMs))} ms` : undefined, s10?.actionMs.length ? p95(s10.actionMs) <= 50 : undefined]);
+  rows.push(['server RSS ≤ 250 MB after 50 edits + 50 code actions (10,000)', s10 && `${mb(s10.memEnd.rss)} MB (peak ${mb(s10.memEnd.hwm)})`, s10 && s10.memEnd.rss / 1024 <= 250]);
+  const table = ['## Targets (issue 15)', '', '| target | this run | |', '|---|---|---|', ...rows.map(([t, v, ok]) => `| ${t} | ${v ?? 'not measured'} | ${verdict(v === undefined ? undefined : ok)} |`), ''];
+  for (const line of table) process.stdout.write(line + '\n');
+  out.splice(5, 0, ...table);
+}
+
 // ---- main --------------------------------------------------------------------------------------
 
 if (!fs.existsSync(path.join(ROOT, 'dist', 'cli.js')) || !fs.existsSync(path.join(ROOT, 'dist', 'server.js'))) {
@@ -546,10 +647,12 @@ if (ONLY !== 'editor') {
   startup();
   await batch();
 }
+let sessions;
 if (ONLY !== 'batch') {
-  await editor();
+  sessions = await editor();
   vsixAndActivation();
 }
+targets(batchTargets, sessions);
 const loadAfter = os.loadavg();
 say(`Load average (1/5/15 min) before: ${loadBefore.map((x) => x.toFixed(2)).join(' ')}; after: ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (a shared machine: other work was running).`);
 say();
