@@ -114,7 +114,7 @@ const squawkBinary = () => {
 
 /** The cache folder of the warm runs (filled once before they are measured). */
 const WARM_CACHE = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-cache-'));
-const LOCKWISE_MODES = { cold: ['--no-cache'], warm: ['--cache-location', WARM_CACHE] };
+const LOCKWISE_MODES = { cold: ['--no-cache'], 'cold, 2 threads': ['--no-cache', '--jobs', '2'], warm: ['--cache-location', WARM_CACHE] };
 
 const TOOLS = {
   lockwise: (files, mode = 'cold') => [process.execPath, [path.join(ROOT, 'dist', 'cli.js'), 'lint', '--format', 'json', ...LOCKWISE_MODES[mode], ...files]],
@@ -258,6 +258,7 @@ async function batch() {
 
   const pairs = [];
   pairs.push(await alternate('real-world', sqReal.ok, 'squawk', corpus));
+  pairs.push(await alternate('real-world, --jobs 2', sqReal.ok, 'squawk', corpus, 'cold, 2 threads'));
   pairs.push(await alternate('real-world, warm cache', sqReal.ok, 'squawk', corpus, 'warm'));
   pairs.push(await alternate('real-world, files pgfence accepts', pgReal, 'pgfence', corpus));
   pairs.push(await alternate('postgres_regress, files squawk survives', sqRegress.ok, 'squawk', corpus));
@@ -270,7 +271,9 @@ async function batch() {
   say('`lockwise lint --format json`; `squawk --reporter json` (the native binary from @squawk-cli/*, not the Node shim);');
   say('`pgfence analyze --format sql --output json`.');
   say();
-  say('`lockwise` cold is `--no-cache` (the default) with `--jobs` at its default, one thread per core; warm is `--cache-location` with a cache the warm-up run filled.');
+  say(
+    '`lockwise` cold is `--no-cache` (the default) with `--jobs` at its default (one thread per idle core: cores minus the load average); `--jobs 2` forces two; warm is `--cache-location` with a cache the warm-up run filled.',
+  );
   say('CPU is user + system of the whole process (all its threads), from `/usr/bin/time`. Load is the 1-minute load average at the start and end of the pair.');
   say();
   say('| files | n | lockwise wall ms | peer | peer wall ms | **ratio lockwise/peer (wall)** | CPU ms lockwise / peer (ratio) | lockwise peak RSS MB | peer peak RSS MB | exit codes (lw, peer) | load |');

@@ -38,7 +38,7 @@ Options:
   --cache-location DIR
                     the cache folder (default .lockwise-cache in the current folder; implies --cache)
   --no-cache        do not read or write the cache
-  --jobs N          lint, audit: analyse on N threads (default: one per core; folders are independent)
+  --jobs N          lint, audit: analyse on N threads (default: one per idle core; folders are independent)
   --no-color        plain text output
   -h, --help        this help;  -v, --version  the version
 
@@ -68,7 +68,7 @@ export interface Options {
   /** --cache / --no-cache (the last one given); undefined: on only with --cache-location. */
   cache?: boolean;
   cacheLocation?: string;
-  /** Threads for lint and audit (default: one per core). */
+  /** Threads for lint and audit (default: one per idle core). */
   jobs?: number;
 }
 
