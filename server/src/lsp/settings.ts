@@ -48,8 +48,9 @@ export function parseSettings(raw: unknown): ServerSettings {
   const errors: string[] = [];
   for (const key of CORE_KEYS) {
     const value = raw[key];
-    // Unset settings arrive as null or undefined; an empty rules object means "no overrides".
-    if (value === undefined || value === null) continue;
+    // Unset settings arrive as null or undefined, an unset string-typed one as '' (VS Code's default
+    // for `lockwise.baseline`); an empty rules object means "no overrides".
+    if (value === undefined || value === null || value === '') continue;
     try {
       Object.assign(core, validateConfig({ [key]: value }, 'Settings', known));
     } catch (error) {
