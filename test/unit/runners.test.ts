@@ -196,6 +196,14 @@ describe("statements moved out of the runner's transaction", () => {
     );
   });
 
+  it('a later statement blocks the move only when it names the table as a whole identifier (SELECT is not t)', () => {
+    const moved = (after: string) =>
+      fixAll(`-- +goose Up\nINSERT INTO t VALUES (1);\nCREATE INDEX CONCURRENTLY t_x_idx ON t (x);\n${after}\n`, options('goose', '/p/db/20240101000000_t.sql'))
+        .files.length;
+    assert.strictEqual(moved('SELECT 1;'), 1);
+    assert.strictEqual(moved('UPDATE t SET x = 2;'), 0);
+  });
+
   it('prisma sends a migration as one query: only one statement per new migration, no carried SET', () => {
     const text = `SET LOCAL lock_timeout = '2s';\nALTER TABLE t ADD COLUMN y int;\n${indexes}`;
     const result = fixAll(text, options('prisma', '/p/prisma/migrations/20240101000000_t/migration.sql'));
@@ -209,6 +217,60 @@ describe("statements moved out of the runner's transaction", () => {
         1,
         f.text,
       );
+  });
+});
+
+describe("Liquibase's --rollback lines", () => {
+  const changelog = (rollback: string, eol = '\n') =>
+    [
+      '--liquibase formatted sql',
+      '--changeset alice:1',
+      'INSERT INTO t VALUES (1);',
+      'CREATE INDEX CONCURRENTLY t_x_idx ON t (x);',
+      rollback,
+      '--changeset alice:2',
+      'SELECT 1;',
+      '',
+    ].join(eol);
+  const liquibase = (text: string, config = {}) => run(text, 'liquibase', '/p/changelog.sql', config);
+
+  it('are the rollback part, analysed where they are (columns after the prefix), without fixes', () => {
+    const analysis = liquibase(changelog('--rollback CREATE INDEX t_y_idx ON t (x);'), { downMigrations: 'full' });
+    const down = analysis.findings.filter((f) => f.rule === 'require-concurrent-index-creation');
+    assert.strictEqual(down.length, 1);
+    assert.deepStrictEqual(analysis.lines.positionAt(down[0].span.start), { line: 4, character: 11 });
+    assert.strictEqual(down[0].fix, undefined);
+    assert.match(down[0].fixWithheld ?? '', /--rollback comments/);
+    assert.deepStrictEqual(
+      analysis.statements.map((s) => s.part),
+      ['up', 'up', 'down', 'up'],
+    );
+  });
+
+  it('by default only what breaks the rollback is reported: a syntax error, CONCURRENTLY in its transaction', () => {
+    const downRules = (rollback: string) => {
+      const analysis = liquibase(changelog(rollback));
+      return analysis.findings.filter((f) => analysis.statements[f.statement].part === 'down').map((f) => f.rule);
+    };
+    assert.deepStrictEqual(downRules('--rollback CREATE INDEX t_y_idx ON t (x);'), []);
+    assert.deepStrictEqual(downRules('--rollback DROP INDX t_x_idx;'), ['syntax-error']);
+    assert.deepStrictEqual(downRules('--rollback DROP INDEX CONCURRENTLY t_x_idx;'), ['ban-concurrent-index-creation-in-transaction']);
+  });
+
+  it('keep CRLF files the same length, and never feed the schema history', () => {
+    const text = changelog('--rollback DROP TABLE t;', '\r\n');
+    assert.strictEqual(runnerProfile('liquibase').visibleText!(text).length, text.length);
+    const catalog = historyWithT();
+    replay(deployedText(text, { id: 'liquibase', fileName: '/p/changelog.sql' }), catalog);
+    assert.ok(catalog.relation('t'), 'the rollback DROP TABLE is not deployed');
+  });
+
+  it('stay with their changeset when a statement moves to a new changeset after it', () => {
+    const text = changelog('--rollback DROP INDEX t_x_idx;');
+    const fixed = fixAll(text, { config: mergeConfig({}), runner: { id: 'liquibase', fileName: '/p/changelog.sql' }, history: historyWithT() }).text;
+    const rollbackAt = fixed.indexOf('--rollback');
+    const newChangeset = fixed.indexOf('--changeset alice:1-no-transaction');
+    assert.ok(newChangeset > rollbackAt && rollbackAt > 0, fixed);
   });
 });
 

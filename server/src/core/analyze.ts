@@ -15,7 +15,7 @@ import { RULES, RULES_BY_ID } from './rules/registry';
 import { collectIgnores, IgnoreSet } from './ignores';
 import { SqlComment } from './parse/splitter';
 import { Token } from './parse/parser';
-import { FileRunnerOptions, RunnerInfo, runnerInfo, statementParts } from './runners/apply';
+import { FileRunnerOptions, RunnerInfo, runnerInfo, statementParts, visibleText } from './runners/apply';
 import type { Part } from './runners/types';
 import { FileState } from './rules/support/state';
 import { scaleFinding, SizeAnalysis, sizeAnalysis, SizeInput } from './size/analysis';
@@ -131,7 +131,8 @@ type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[]; sizeI
 /** Split, parse, runner, timeline: what every rule sees of the whole file. */
 function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptions): PipelineFile {
   const lines = new LineIndex(text);
-  const { statements, comments } = buildStatements(text);
+  // Same length as `text`: only rollback SQL a runner keeps in comments is uncovered.
+  const { statements, comments } = buildStatements(visibleText(text, config, options.runner));
   const runner = runnerInfo(text, statements, config, options.runner);
   const tokenCache = new Map<number, Token[]>();
   return {
@@ -294,14 +295,17 @@ function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
   const ignores = collectIgnores(file.comments, lines, new Set(RULES_BY_ID.keys()));
   const findings: Finding[] = [];
   const frozen = file.runner?.profile.frozen?.(file.runner.input);
+  const commented = file.runner?.profile.commentedRollback;
   for (const { rule, finding } of raw) {
-    if (parts[finding.statement] !== 'up' && !keepDown(config.downMigrations, rule.id)) continue;
+    const up = parts[finding.statement] === 'up';
+    if (!up && !keepDown(config.downMigrations, rule.id)) continue;
     if (isIgnored(ignores, rule.id, statements[finding.statement], lines)) continue;
     // A finding's own severity replaces the rule's default, never a severity the user configured.
     const severity = config.rules[rule.id] ?? finding.severity ?? rule.defaultSeverity;
+    const noFix = frozen ?? (up ? undefined : commented);
     const out =
-      frozen && (finding.fix || rule.fixable)
-        ? withheld(finding, rule.id, severity, frozen)
+      noFix && (finding.fix || rule.fixable)
+        ? withheld(finding, rule.id, severity, noFix)
         : { ...finding, rule: rule.id, severity: severity as Severity, fix: finding.fix && classifyFix(rule, finding.fix) };
     findings.push(file.sizes ? scaleFinding(out, file.sizes, config) : out);
   }

@@ -46,7 +46,9 @@ export function placeUnderRunner(ctx: StatementContext, statementSql: string[], 
   if (section.part !== 'up') return undefined;
   // Later statements that cannot run in a transaction either go along, in the same new unit.
   const along = needsNoTransaction && !oneQuery ? tailWithoutTransaction(ctx, unitIndex) : [];
-  if (laterStatementsDepend(ctx, new Set(along.map((s) => s.index)))) return undefined;
+  // A new changeset right after this one passes only the rest of this unit; a new migration, the rest of the file.
+  const passes = profile.moveAfter ? unitIndex : undefined;
+  if (laterStatementsDepend(ctx, new Set(along.map((s) => s.index)), passes)) return undefined;
   const moved = [...sql, ...along.map((s) => s.text)];
   const removed = [ctx.statement, ...along].map((s) => removeStatement(ctx.file, s));
   const after = profile.moveAfter?.(info.input, section, moved);
@@ -94,22 +96,27 @@ function canOptOut(ctx: StatementContext, unitIndex: number): boolean {
 }
 
 /**
- * A later deployed statement touches a relation this one locks: moving it after them would change
- * the result. The `along` statements move with it.
+ * A deployed statement the move passes (later in `unit`, or later in the file) names a relation this
+ * one locks, as a whole identifier: moving it after them could change the result. The `along`
+ * statements move with it.
  */
-function laterStatementsDepend(ctx: StatementContext, along: Set<number>): boolean {
+function laterStatementsDepend(ctx: StatementContext, along: Set<number>, unit: number | undefined): boolean {
   const index = as(ctx.statement.node, 'IndexStmt')?.idxname;
-  const mine = new Set([...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])]);
+  const names = [...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])];
+  const named = new RegExp(`(?<![\\w$])(${[...new Set(names)].map(escapeRegExp).join('|')})(?![\\w$])`, 'i');
   for (let k = ctx.statement.index + 1; k < ctx.file.statements.length; k++) {
     const other = ctx.file.statements[k];
-    if (along.has(k)) continue;
-    const unit = ctx.file.timeline.perStatement[k]?.unit;
-    if (unit !== undefined && ctx.file.runner?.sections[unit]?.part !== 'up') continue;
+    const otherUnit = ctx.file.timeline.perStatement[k]?.unit;
+    if (along.has(k) || (unit !== undefined && otherUnit !== unit)) continue;
+    if (otherUnit !== undefined && ctx.file.runner?.sections[otherUnit]?.part !== 'up') continue;
     if (other.kind === 'Invalid') return true;
-    const text = other.text.toLowerCase();
-    if ([...mine].some((name) => text.includes(name.toLowerCase()))) return true;
+    if (names.length && named.test(other.text)) return true;
   }
   return false;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Statements that can run twice without failing or changing the result. */

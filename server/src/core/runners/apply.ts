@@ -49,6 +49,13 @@ export function runnerInfo(text: string, statements: Statement[], config: Lockwi
   return { profile, input, choice: options?.choice, sections, units };
 }
 
+/** The text to split into statements: the file, with rollback SQL its runner keeps in comments uncovered (same length). */
+export function visibleText(text: string, config: LockwiseConfig, options?: FileRunnerOptions): string {
+  const id = options?.id ?? (config.runner !== 'auto' ? config.runner : undefined);
+  if (!id || id === 'none') return text;
+  return runnerProfile(id).visibleText?.(text) ?? text;
+}
+
 /** The part each statement belongs to (statements outside every section are deployed). */
 export function statementParts(statements: Statement[], info: RunnerInfo | undefined): Part[] {
   const parts: Part[] = [];

@@ -55,6 +55,8 @@ export interface Section {
   optedOut: boolean;
   /** The marker line that opens the section (for opt-outs written on it). */
   marker?: { start: number; end: number };
+  /** Where the unit's text ends when its rollback follows it in the same unit (Liquibase `--rollback` lines). */
+  unitEnd?: number;
 }
 
 export interface RunnerFile {
@@ -117,6 +119,13 @@ export interface RunnerProfile {
   optOutText: string;
   /** Edits turning the runner's transaction off for `section` (undefined: no opt-out for it). */
   optOut?(input: RunnerInput, section: Section): OptOutEdit | undefined;
+  /**
+   * The text to analyse, the same length as the file: rollback SQL the runner keeps in comments
+   * (Liquibase `--rollback` lines) uncovered, so that it is analysed as the rollback part.
+   */
+  visibleText?(text: string): string;
+  /** Why fixes are withheld in rollback parts `visibleText` uncovered (they would break the comment prefixes). */
+  commentedRollback?: string;
   /**
    * Why no fix may edit this file, when the runner checks it byte for byte (graphile-migrate's
    * hashed committed migrations); undefined when fixes may edit it.
