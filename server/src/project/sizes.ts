@@ -43,14 +43,22 @@ export class SizesLoader {
   private statsDir(dir: string): string | undefined {
     if (this.options.stableFiles && this.nearest.has(dir)) return this.nearest.get(dir);
     let found: string | undefined;
+    const visited: string[] = [];
     for (let current = dir; ; current = path.dirname(current)) {
+      // With stable files, a parent another folder already looked up answers for the rest of the way.
+      if (this.options.stableFiles && current !== dir && this.nearest.has(current)) {
+        found = this.nearest.get(current);
+        break;
+      }
+      visited.push(current);
       if (isFile(path.join(current, DIR, 'stats.json'))) {
         found = path.join(current, DIR);
         break;
       }
       if (path.dirname(current) === current) break;
     }
-    if (this.options.stableFiles) this.nearest.set(dir, found);
+    // Every folder on the way has the same nearest snapshot.
+    if (this.options.stableFiles) for (const d of visited) this.nearest.set(d, found);
     return found;
   }
 
