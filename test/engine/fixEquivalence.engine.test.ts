@@ -78,12 +78,12 @@ const fixable = RULES.filter((r) => r.fixable);
 const COMMIT_OPEN_TRANSACTION = new Set(['ban-uncommitted-transaction']);
 
 /**
- * ban-concurrent-index-creation-in-transaction flags statements that make the original fail
+ * ban-concurrent-index-creation-in-transaction and cannot-run-in-transaction flag statements that make the original fail
  * ("cannot run inside a transaction block"): the fix is compared with what the author meant, the
  * original run statement by statement (its BEGIN/COMMIT removed). The plain, non-CONCURRENTLY forms
  * are no stand-in: DETACH PARTITION CONCURRENTLY leaves a CHECK constraint the plain form does not.
  */
-const FAILS_AS_WRITTEN = new Set(['ban-concurrent-index-creation-in-transaction']);
+const FAILS_AS_WRITTEN = new Set(['ban-concurrent-index-creation-in-transaction', 'cannot-run-in-transaction']);
 
 function intended(ruleId: string, c: Case, history: Catalog): string {
   if (!FAILS_AS_WRITTEN.has(ruleId)) return c.text;

@@ -1,9 +1,9 @@
-import { Rule, RelatedInfo } from './types';
+import { Rule } from './types';
+import { blockedPlace } from './support/transactionBlock';
+
 import { runnerFix } from '../fixes/runnerPlacement';
 import { outOfOwnBlock } from '../fixes/placement';
 import { keywordSpan, headSpan } from './support/spans';
-import { lineOf } from './support/context';
-import { runnerAdvice } from '../runners/apply';
 
 const WHAT: Record<string, string> = {
   IndexStmt: 'CREATE INDEX CONCURRENTLY',
@@ -12,7 +12,6 @@ const WHAT: Record<string, string> = {
   AlterTableStmt: 'DETACH PARTITION CONCURRENTLY',
 };
 
-import { clause, inRunnerTransaction } from './support/messages';
 export const banConcurrentIndexCreationInTransaction: Rule = {
   id: 'ban-concurrent-index-creation-in-transaction',
   defaultSeverity: 'error',
@@ -47,38 +46,17 @@ export const banConcurrentIndexCreationInTransaction: Rule = {
   checkStatement(ctx, report) {
     const effect = ctx.effect;
     if (!effect.concurrently || !effect.noTransaction) return;
-    const tx = ctx.timeline.transaction;
-    const inDo = ctx.statement.container !== undefined;
-    if (!tx && !inDo) return;
+    const place = blockedPlace(ctx);
+    if (!place) return;
     const file = ctx.file;
     const what = WHAT[ctx.statement.kind] ?? 'This CONCURRENTLY statement';
-    const related: RelatedInfo[] = [];
-    let where: string;
-    let help: string;
-    if (inDo) {
-      const container = file.statements[ctx.statement.container!];
-      related.push({ span: headSpan(file, container), message: 'the DO block runs as one statement, in a transaction' });
-      where = 'inside a DO block, which runs in a transaction';
-      help = 'Run it as a top-level statement, outside any transaction block';
-    } else if (tx!.implicit && tx!.runner) {
-      where = `here: ${inRunnerTransaction(tx!.runner)}`;
-      help = clause(runnerAdvice(tx!.runner));
-    } else if (tx!.implicit) {
-      where = 'in a file that runs in one transaction (assumeInTransaction)';
-      help = 'Put it in a migration of its own that runs without a transaction';
-    } else {
-      const begin = file.statements[tx!.begin!];
-      related.push({ span: headSpan(file, begin), message: 'the transaction block begins here' });
-      where = `inside the transaction block begun on line ${lineOf(file, begin.span.start)}`;
-      help = 'Run it after the COMMIT, or in a migration of its own without a transaction';
-    }
     const concurrently = keywordSpan(file, ctx.statement, 'CONCURRENTLY') ?? headSpan(file, ctx.statement);
     report({
       statement: ctx.statement.index,
       span: concurrently,
-      message: `${what} fails ${where}`,
-      help,
-      related: related.length ? related : undefined,
+      message: `${what} fails ${place.where}`,
+      help: place.help,
+      related: place.related.length ? place.related : undefined,
       fix: runnerFix(ctx) ?? outOfOwnBlock(ctx),
     });
   },

@@ -1,8 +1,9 @@
-import { Rule, RelatedInfo } from './types';
+import { Rule } from './types';
+import { blockedPlace } from './support/transactionBlock';
+import { outOfOwnBlock } from '../fixes/placement';
+
 import { runnerFix } from '../fixes/runnerPlacement';
 import { headSpan } from './support/spans';
-import { lineOf } from './support/context';
-import { runnerAdvice } from '../runners/apply';
 
 /** Statements PostgreSQL refuses inside a transaction block (PreventInTransactionBlock), besides the CONCURRENTLY forms. */
 const ALWAYS: Record<string, string> = {
@@ -18,12 +19,16 @@ const MODELLED: Record<string, string> = {
   ClusterStmt: 'CLUSTER without a table',
 };
 
-import { clause, inRunnerTransaction } from './support/messages';
 export const cannotRunInTransaction: Rule = {
   id: 'cannot-run-in-transaction',
   defaultSeverity: 'error',
   fixable: true,
   fixes: {
+    'out-of-block': {
+      safety: 'safe',
+      does: 'Drops the BEGIN/COMMIT around the statement when it is all the block holds, else moves it after the COMMIT when it is the last statement of the block.',
+      effect: 'the same statements run in the same order, the failing one outside the transaction block',
+    },
     'runner-placement': {
       safety: 'safe',
       does: "Adds the runner's opt-out when every other statement of the file is safe to retry, else moves the statement to a new migration right after this one.",
@@ -46,35 +51,15 @@ export const cannotRunInTransaction: Rule = {
     const kind = ctx.statement.kind;
     const what = ALWAYS[kind] ?? (ctx.effect.noTransaction && !ctx.effect.concurrently ? MODELLED[kind] : undefined);
     if (!what) return;
-    const tx = ctx.timeline.transaction;
-    const inDo = ctx.statement.container !== undefined;
-    if (!tx && !inDo) return;
-    const file = ctx.file;
-    const related: RelatedInfo[] = [];
-    let where: string;
-    let advice: string;
-    if (inDo) {
-      where = 'inside a DO block, which runs in a transaction';
-      advice = 'Run it as a top-level statement';
-    } else if (tx!.runner && tx!.implicit) {
-      where = `here: ${inRunnerTransaction(tx!.runner)}`;
-      advice = clause(runnerAdvice(tx!.runner));
-    } else if (tx!.implicit) {
-      where = 'in a file that runs in one transaction (assumeInTransaction)';
-      advice = 'Put it in a migration of its own that runs without a transaction';
-    } else {
-      const begin = file.statements[tx!.begin!];
-      related.push({ span: headSpan(file, begin), message: 'the transaction block begins here' });
-      where = `inside the transaction block begun on line ${lineOf(file, begin.span.start)}`;
-      advice = 'Run it after the COMMIT';
-    }
+    const place = blockedPlace(ctx);
+    if (!place) return;
     report({
       statement: ctx.statement.index,
-      span: headSpan(file, ctx.statement),
-      message: `${what} fails ${where}`,
-      help: advice,
-      related: related.length ? related : undefined,
-      fix: runnerFix(ctx),
+      span: headSpan(ctx.file, ctx.statement),
+      message: `${what} fails ${place.where}`,
+      help: place.help,
+      related: place.related.length ? place.related : undefined,
+      fix: runnerFix(ctx) ?? outOfOwnBlock(ctx),
     });
   },
 };
