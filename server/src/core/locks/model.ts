@@ -564,39 +564,31 @@ function readThroughViews(b: EffectBuilder, catalog: Catalog, name: string | und
   }
 }
 
+/**
+ * One ALTER TABLE sub-command: the lock of locks/alterTable.ts on the altered table, then what the
+ * sub-command does besides (other relations, scans, rewrites).
+ */
 function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
+  const args = {
+    foreignKey: asConstraint(cmd.def)?.contype === 'CONSTR_FOREIGN',
+    concurrent: !!as(cmd.def, 'PartitionCmd')?.concurrent,
+    options: optionNames(cmd),
+  };
+  b.lock(table, cmd.subtype ? alterTableLock(cmd.subtype, args) : 'ACCESS EXCLUSIVE', 'target');
+  alterTableWork(b, catalog, table, cmd, options);
+}
+
+/** What a sub-command does besides its lock on the table: columns here, the rest in tableWork. */
+function alterTableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
   const rel = catalog.relation(table);
   switch (cmd.subtype) {
     case 'AT_AddColumn': {
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       const col = asColumnDef(cmd.def);
       if (!col) return;
       addColumnEffect(b, catalog, table, col, options);
       return;
     }
-    case 'AT_ColumnDefault':
-    case 'AT_CookedColumnDefault':
-    case 'AT_DropNotNull':
-    case 'AT_AddIdentity':
-    case 'AT_SetStorage':
-    case 'AT_SetCompression':
-    case 'AT_ReplicaIdentity':
-    case 'AT_EnableRowSecurity':
-    case 'AT_DisableRowSecurity':
-    case 'AT_ForceRowSecurity':
-    case 'AT_NoForceRowSecurity':
-    case 'AT_DropOf':
-    case 'AT_EnableRule':
-    case 'AT_DisableRule':
-    case 'AT_EnableAlwaysRule':
-    case 'AT_EnableReplicaRule':
-    case 'AT_DropExpression':
-    case 'AT_AlterConstraint':
-    case 'AT_GenericOptions':
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
-      return;
     case 'AT_SetNotNull': {
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       const column = rel?.columns.get(cmd.name ?? '');
       if (column?.notNull) return;
       const check = catalog.constraintsOf(table).find((c) => c.type === 'check' && c.validated && c.notNullColumn === cmd.name);
@@ -608,58 +600,18 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       if (!rel) b.note(`${table} is not known from the migration history: assumed to have no validated CHECK (${cmd.name} IS NOT NULL)`);
       return;
     }
-    case 'AT_SetStatistics':
-    case 'AT_SetOptions':
-    case 'AT_ResetOptions':
-    case 'AT_DropCluster':
-      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
-      return;
-    case 'AT_ClusterOn':
-      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
-      b.lock(cmd.name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
-      return;
-    case 'AT_AddInherit':
-    case 'AT_DropInherit': {
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
-      // INHERIT opens the new parent SHARE UPDATE EXCLUSIVE, NO INHERIT the old one ACCESS SHARE (measured, PostgreSQL 15).
-      const parent = as(cmd.def, 'RangeVar')?.relname;
-      b.lock(parent, cmd.subtype === 'AT_AddInherit' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS SHARE', 'referenced');
-      return;
-    }
-    case 'AT_AddOf':
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
-      // The composite type's row type is a relation of its own (pg_class), read to compare columns.
-      b.lock(typeNameOf(cmd.def), 'ACCESS SHARE', 'referenced');
-      return;
     case 'AT_SetIdentity':
     case 'AT_DropIdentity':
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       // The identity's sequence: altered (as ALTER SEQUENCE) or dropped with it.
       b.lock(identitySequence(table, cmd.name), cmd.subtype === 'AT_SetIdentity' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE', 'sequence');
       return;
-    case 'AT_SetRelOptions':
-    case 'AT_ResetRelOptions':
-      b.lock(table, alterTableLock(cmd.subtype, { options: optionNames(cmd) }), 'target');
-      return;
-    case 'AT_EnableTrig':
-    case 'AT_DisableTrig':
-    case 'AT_EnableAlwaysTrig':
-    case 'AT_EnableReplicaTrig':
-    case 'AT_EnableTrigAll':
-    case 'AT_DisableTrigAll':
-    case 'AT_EnableTrigUser':
-    case 'AT_DisableTrigUser':
-      b.lock(table, 'SHARE ROW EXCLUSIVE', 'target');
-      return;
     case 'AT_DropColumn': {
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       b.lock(rel?.columns.get(cmd.name ?? '')?.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its column');
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
       for (const idx of catalog.indexesOf(table)) if (idx.columns.includes(cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
       return;
     }
     case 'AT_AlterColumnType': {
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
       const verdict = alterColumnTypeVerdict(cmd, rel?.columns.get(cmd.name ?? '')?.type, options.pgVersion);
       b.reason(verdict.reason, verdict.assumed);
@@ -672,6 +624,28 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       }
       return;
     }
+    default:
+      return tableWork(b, catalog, table, cmd, options);
+  }
+}
+
+function tableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
+  const rel = catalog.relation(table);
+  switch (cmd.subtype) {
+    case 'AT_ClusterOn':
+      b.lock(cmd.name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+      return;
+    case 'AT_AddInherit':
+    case 'AT_DropInherit': {
+      // INHERIT opens the new parent SHARE UPDATE EXCLUSIVE, NO INHERIT the old one ACCESS SHARE (measured, PostgreSQL 15).
+      const parent = as(cmd.def, 'RangeVar')?.relname;
+      b.lock(parent, cmd.subtype === 'AT_AddInherit' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS SHARE', 'referenced');
+      return;
+    }
+    case 'AT_AddOf':
+      // The composite type's row type is a relation of its own (pg_class), read to compare columns.
+      b.lock(typeNameOf(cmd.def), 'ACCESS SHARE', 'referenced');
+      return;
     case 'AT_AddConstraint':
     case 'AT_AddIndexConstraint': {
       const con = asConstraint(cmd.def);
@@ -679,14 +653,12 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       return;
     }
     case 'AT_ValidateConstraint': {
-      b.lock(table, 'SHARE UPDATE EXCLUSIVE', 'target');
       b.effect.scan = true;
       const con = rel?.constraints.get(cmd.name ?? '');
       if (con?.type === 'foreign') b.lock(con.references, 'ROW SHARE', 'referenced');
       return;
     }
     case 'AT_DropConstraint': {
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       const con = rel?.constraints.get(cmd.name ?? '');
       if (con?.type === 'foreign') b.lock(con.references, 'ACCESS EXCLUSIVE', 'referenced');
       if (con?.index) b.lock(con.index, 'ACCESS EXCLUSIVE', 'target_index');
@@ -695,19 +667,16 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
       return;
     }
     case 'AT_ChangeOwner':
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       lockAllIndexes(b, catalog, table, 'ACCESS EXCLUSIVE');
       return;
     case 'AT_SetLogged':
     case 'AT_SetUnLogged':
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       rewriteTable(b, catalog, table);
       persistenceCheckLocks(b, catalog, table, cmd.subtype === 'AT_SetLogged');
       return;
     case 'AT_SetAccessMethod':
     case 'AT_SetTableSpace':
     case 'AT_SetExpression':
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       rewriteTable(b, catalog, table);
       return;
     case 'AT_AttachPartition':
@@ -716,8 +685,6 @@ function alterTableCmd(b: EffectBuilder, catalog: Catalog, table: string, cmd: T
     case 'AT_DetachPartitionFinalize':
       return detachPartition(b, catalog, table, cmd, options);
     default:
-      // ALTER TABLE takes ACCESS EXCLUSIVE unless the documentation says otherwise.
-      b.lock(table, 'ACCESS EXCLUSIVE', 'target');
       return;
   }
 }
