@@ -628,6 +628,28 @@ export class Catalog {
     }
   }
 
+  /** A table, view or sequence renamed: its indexes, constraints, owned sequences, and what refers to it follow. */
+  private renameRelation(target: string, newName: string): void {
+    const rel = this.own(target, true);
+    if (!rel) return;
+    this.relations.delete(target);
+    rel.name = newName;
+    this.relations.set(newName, rel);
+    for (const c of rel.constraints.keys()) this.noteConstraint(newName, c);
+    if (rel.kind === 'sequence') this.renameOwnedSequence(target, newName);
+    for (const idx of [...rel.indexes]) {
+      const owned = this.ownIndex(idx);
+      if (owned) owned.table = newName;
+    }
+    for (const [otherName, shared] of this.relations) {
+      const refers = [...shared.constraints.values()].some((c) => c.references === target);
+      if (!refers && shared.partitionOf !== target) continue;
+      const other = this.own(otherName, true)!;
+      for (const c of other.constraints.values()) if (c.references === target) c.references = newName;
+      if (other.partitionOf === target) other.partitionOf = newName;
+    }
+  }
+
   private rename(stmt: T.RenameStmt): void {
     const target = stmt.relation?.relname ?? '';
     const newName = stmt.newname ?? '';
@@ -635,27 +657,8 @@ export class Catalog {
       case 'OBJECT_TABLE':
       case 'OBJECT_VIEW':
       case 'OBJECT_MATVIEW':
-      case 'OBJECT_SEQUENCE': {
-        const rel = this.own(target, true);
-        if (!rel) return;
-        this.relations.delete(target);
-        rel.name = newName;
-        this.relations.set(newName, rel);
-        for (const c of rel.constraints.keys()) this.noteConstraint(newName, c);
-        if (rel.kind === 'sequence') this.renameOwnedSequence(target, newName);
-        for (const idx of [...rel.indexes]) {
-          const owned = this.ownIndex(idx);
-          if (owned) owned.table = newName;
-        }
-        for (const [otherName, shared] of this.relations) {
-          const refers = [...shared.constraints.values()].some((c) => c.references === target);
-          if (!refers && shared.partitionOf !== target) continue;
-          const other = this.own(otherName, true)!;
-          for (const c of other.constraints.values()) if (c.references === target) c.references = newName;
-          if (other.partitionOf === target) other.partitionOf = newName;
-        }
-        return;
-      }
+      case 'OBJECT_SEQUENCE':
+        return this.renameRelation(target, newName);
       case 'OBJECT_INDEX': {
         const idx = this.ownIndex(target);
         if (!idx) return;
