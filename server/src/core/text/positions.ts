@@ -83,7 +83,6 @@ export class LineIndex {
   }
 }
 
-// eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /**
