@@ -116,6 +116,14 @@ const CASES: Case[] = [
   },
   { name: 'DROP TABLE drops its owned sequences', setup: SEQ, sql: 'DROP TABLE s', locks: { s_id_seq: 'ACCESS EXCLUSIVE', s_n_seq: 'ACCESS EXCLUSIVE' } },
   {
+    name: 'INSERT ... VALUES setting a foreign key reads the referenced row (ROW SHARE)',
+    setup: `${FK} INSERT INTO p VALUES (1, 10, 'x');`,
+    sql: 'INSERT INTO c (id, p_id) VALUES (1, 1)',
+    locks: { p: 'ROW SHARE' },
+    harmless: ['p'],
+  },
+  { name: 'a NULL foreign key is not checked', setup: FK, sql: 'INSERT INTO c (id, p_id) VALUES (1, NULL)', locks: { p: undefined } },
+  {
     name: 'a temporary table is private: its locks are harmless',
     setup: `${FK} CREATE TEMP TABLE tmp (id int);`,
     sql: 'UPDATE p SET note = NULL FROM tmp WHERE p.id = tmp.id',

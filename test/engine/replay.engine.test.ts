@@ -21,12 +21,12 @@ import { judge, Tally, unionEffects, Verdict } from './replay/measure';
 
 /**
  * Agreement the suite must keep (raise them as the model improves, never lower them silently).
- * phantoms 97 -> 121 with the sequence locks (sequences 4.4% -> 90.3%, 288 of 319): the 24 new ones are nextval
- * in INSERT ... VALUES inside DO-block loops that did not iterate over the replay's empty tables,
- * like the ROW EXCLUSIVE on their tables, counted among the phantoms already; temporary tables (not
- * traced: the engine names no pg_temp relation) then took 2 off.
+ * phantoms: 97 -> 121 with the sequence locks (sequences 4.4% -> 90.3%, 288 of 319), -2 with
+ * temporary tables (not traced: the engine names no pg_temp relation), +2 with the foreign key
+ * checks of INSERT ... VALUES (tables 97.5% -> 97.6%). Every phantom added is a statement inside a
+ * DO-block loop that does not iterate over the replay's empty tables, like its table's own lock.
  */
-const THRESHOLDS = { tables: 0.974, sequences: 0.902, rewrites: 0.957, phantoms: 119 };
+const THRESHOLDS = { tables: 0.975, sequences: 0.902, rewrites: 0.957, phantoms: 121 };
 
 function session(client: Client): SqlSession {
   return {

@@ -462,6 +462,8 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'InsertStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     for (const seq of defaultedSequences(stmt, catalog)) b.lock(seq, 'ROW EXCLUSIVE', 'sequence', 'nextval: conflicts only with ALTER or DROP of the sequence');
+    for (const ref of checkedReferences(stmt, catalog))
+      b.lock(ref, 'ROW SHARE', 'referenced', 'the foreign key check reads the referenced row (FOR KEY SHARE)');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
   },
@@ -711,6 +713,25 @@ function defaultedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
     if (!rows.some((r) => nodeKind(r[k]) === 'SetToDefault')) given.add(name);
   });
   return columns.filter((c) => c.sequence && !given.has(c.name)).map((c) => c.sequence!);
+}
+
+/**
+ * The tables an INSERT's foreign key checks read (ROW SHARE, FOR KEY SHARE on the referenced row):
+ * those of the foreign keys whose columns a written-out row (VALUES) sets to something other than
+ * NULL. Like nextval, only for rows written out: an INSERT ... SELECT may insert none.
+ */
+function checkedReferences(stmt: T.InsertStmt, catalog: Catalog): string[] {
+  const rel = catalog.relation(stmt.relation?.relname);
+  const keys = [...(rel?.constraints.values() ?? [])].filter((c) => c.type === 'foreign' && c.references);
+  const rows = (as(stmt.selectStmt, 'SelectStmt')?.valuesLists ?? []).map((r) => as(r, 'List')?.items ?? []);
+  if (!rel || !keys.length || !rows.length) return [];
+  const listed = (stmt.cols ?? []).map((c) => as(c, 'ResTarget')?.name ?? '');
+  const targets = listed.length ? listed : [...rel.columns.keys()];
+  const set = (row: Node[], column: string) => {
+    const value = row[targets.indexOf(column)];
+    return value !== undefined && nodeKind(value) !== 'SetToDefault' && !(nodeKind(value) === 'A_Const' && as(value, 'A_Const')?.isnull);
+  };
+  return keys.filter((k) => rows.some((row) => k.columns.every((c) => set(row, c)))).map((k) => k.references!);
 }
 
 /**
