@@ -9,6 +9,7 @@ import type { Fix, StatementContext, TextEdit } from '../rules/types';
 import type { NewFile } from '../runners/types';
 import { removeStatement } from './placement';
 import { modelStatement } from '../locks/model';
+import { splitStatements } from '../parse/splitter';
 
 /** Text edits plus the files a fix creates, and how the statement gets out of the transaction. */
 export interface RunnerPlacement {
@@ -31,7 +32,9 @@ export function placeUnderRunner(ctx: StatementContext, statementSql: string[], 
   if (!info || unitIndex === undefined || ctx.statement.container !== undefined) return undefined;
   const section = info.sections[unitIndex];
   const profile = info.profile;
-  const oneQuery = profile.optOutMode !== 'statements';
+  // A statement that cannot run in any transaction must be alone in a query (several steps are a
+  // multi-statement query anyway, and keep the lock_timeout carried before them).
+  const oneQuery = needsNoTransaction && profile.optOutMode !== 'statements' && splitStatements(statementSql[statementSql.length - 1]).chunks.length === 1;
   const sql = (oneQuery ? statementSql.slice(-1) : statementSql).map((s) => s.trim().replace(/;+$/, ''));
   // A config-file opt-out (Flyway, diesel) covers the whole migration: only from its deployed part, where it was checked.
   const optOutHere = section.part === 'up' || !profile.companion;
