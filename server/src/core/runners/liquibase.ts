@@ -36,12 +36,16 @@ export const liquibase: RunnerProfile = {
   },
   detect: { marker: /^\s*--\s*liquibase\s+formatted\s+sql/im },
   visibleText(text) {
-    let out = text;
+    // Pieces joined once: rebuilding the whole text per rollback line is quadratic on a long changelog.
+    const pieces: string[] = [];
+    let at = 0;
     for (const line of lines(text)) {
       const prefix = ROLLBACK.exec(line.text)?.[1];
-      if (prefix) out = out.slice(0, line.start) + ' '.repeat(prefix.length) + out.slice(line.start + prefix.length);
+      if (!prefix) continue;
+      pieces.push(text.slice(at, line.start), ' '.repeat(prefix.length));
+      at = line.start + prefix.length;
     }
-    return out;
+    return at === 0 ? text : pieces.join('') + text.slice(at);
   },
   commentedRollback: "Liquibase keeps this rollback in --rollback comments, and a fix would have to keep every line's prefix: edit it by hand",
   read(input) {
@@ -95,15 +99,14 @@ export const liquibase: RunnerProfile = {
  * rollback part runs to the last one (in the changeset's transaction mode, as Liquibase runs it).
  */
 function rollbackLine(sections: Section[], line: { start: number; end: number }): void {
-  const up = [...sections].reverse().find((s) => s.part === 'up');
-  if (!up) return;
   const last = sections[sections.length - 1];
+  if (!last) return;
   if (last.part === 'down') {
     last.end = line.end;
     return;
   }
-  up.end = line.start;
-  sections.push({ ...up, part: 'down', start: line.start, end: line.end, unit: `the rollback of ${up.unit}`, marker: undefined });
+  last.end = line.start;
+  sections.push({ ...last, part: 'down', start: line.start, end: line.end, unit: `the rollback of ${last.unit}`, marker: undefined });
 }
 
 /** The changeset ends where the next one begins: its deployed part, unless rollback lines ended it earlier. */
