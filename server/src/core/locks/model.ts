@@ -703,16 +703,20 @@ function defaultedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
   if (!columns.some((c) => c.sequence)) return [];
   // INSERT ... DEFAULT VALUES
   if (!stmt.selectStmt) return columns.flatMap((c) => c.sequence ?? []);
+  const rows = valuesRows(
+    stmt,
+    columns.map((c) => c.name),
+  );
+  const defaulted = (column: string) => rows.some((row) => !row.has(column) || nodeKind(row.get(column)) === 'SetToDefault');
+  return columns.filter((c) => c.sequence && defaulted(c.name)).map((c) => c.sequence!);
+}
+
+/** An INSERT's VALUES rows, column → the value written (a column a row leaves out is missing). */
+function valuesRows(stmt: T.InsertStmt, columns: string[]): Map<string, Node>[] {
   const listed = (stmt.cols ?? []).map((c) => as(c, 'ResTarget')?.name ?? '');
-  const targets = listed.length ? listed : columns.map((c) => c.name);
+  const targets = listed.length ? listed : columns;
   const rows = (as(stmt.selectStmt, 'SelectStmt')?.valuesLists ?? []).map((r) => as(r, 'List')?.items ?? []);
-  if (!rows.length) return [];
-  const width = listed.length ? targets.length : Math.max(...rows.map((r) => r.length));
-  const given = new Set<string>();
-  targets.slice(0, width).forEach((name, k) => {
-    if (!rows.some((r) => nodeKind(r[k]) === 'SetToDefault')) given.add(name);
-  });
-  return columns.filter((c) => c.sequence && !given.has(c.name)).map((c) => c.sequence!);
+  return rows.map((items) => new Map(targets.slice(0, items.length).map((name, k) => [name, items[k]])));
 }
 
 /**
@@ -723,12 +727,10 @@ function defaultedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
 function checkedReferences(stmt: T.InsertStmt, catalog: Catalog): string[] {
   const rel = catalog.relation(stmt.relation?.relname);
   const keys = [...(rel?.constraints.values() ?? [])].filter((c) => c.type === 'foreign' && c.references);
-  const rows = (as(stmt.selectStmt, 'SelectStmt')?.valuesLists ?? []).map((r) => as(r, 'List')?.items ?? []);
-  if (!rel || !keys.length || !rows.length) return [];
-  const listed = (stmt.cols ?? []).map((c) => as(c, 'ResTarget')?.name ?? '');
-  const targets = listed.length ? listed : [...rel.columns.keys()];
-  const set = (row: Node[], column: string) => {
-    const value = row[targets.indexOf(column)];
+  if (!rel || !keys.length) return [];
+  const rows = valuesRows(stmt, [...rel.columns.keys()]);
+  const set = (row: Map<string, Node>, column: string) => {
+    const value = row.get(column);
     return value !== undefined && nodeKind(value) !== 'SetToDefault' && !(nodeKind(value) === 'A_Const' && as(value, 'A_Const')?.isnull);
   };
   return keys.filter((k) => rows.some((row) => k.columns.every((c) => set(row, c)))).map((k) => k.references!);
