@@ -9,7 +9,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { initParser, Catalog } from '../../server/src/core';
+import { initParser, Catalog, PG_LOCK_MODES } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
 import { modelStatement } from '../../server/src/core/locks/model';
 import { LockMode, LOCK_MODES, lockRank } from '../../server/src/core/locks/modes';
@@ -42,17 +42,6 @@ interface OracleFile {
   summary_table: SummaryRow[];
   statements: { id: string; trace?: { relations: TraceRelation[] } }[];
 }
-
-const PG_MODES: Record<string, LockMode> = {
-  AccessShareLock: 'ACCESS SHARE',
-  RowShareLock: 'ROW SHARE',
-  RowExclusiveLock: 'ROW EXCLUSIVE',
-  ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE',
-  ShareLock: 'SHARE',
-  ShareRowExclusiveLock: 'SHARE ROW EXCLUSIVE',
-  ExclusiveLock: 'EXCLUSIVE',
-  AccessExclusiveLock: 'ACCESS EXCLUSIVE',
-};
 
 /** "ACCESS EXCLUSIVE (target_index)" → 'ACCESS EXCLUSIVE'. */
 function modeOf(text: string): LockMode {
@@ -112,7 +101,7 @@ describe('lock model vs PostgreSQL 15 measurements (pg15.json)', () => {
     const rels = oracle.statements.find((s) => s.id === id)?.trace?.relations ?? [];
     const out: LockSignature = new Map();
     for (const r of rels.filter((x) => x.type === 'relation' && x.oid >= 16384)) {
-      const modes = r.acquired.map((m) => PG_MODES[m.split(' ')[0]]).filter((m): m is LockMode => !!m);
+      const modes = r.acquired.map((m) => PG_LOCK_MODES[m.split(' ')[0]]).filter((m): m is LockMode => !!m);
       const isIndex = catalog.indexes.has(r.relation);
       const best = modes.sort((a, b) => lockRank(b) - lockRank(a))[0];
       if (best && !(isIndex && lockRank(best) <= lockRank('ROW EXCLUSIVE'))) out.set(r.relation, best);

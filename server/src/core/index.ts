@@ -33,7 +33,7 @@ export { as } from './parse/ast';
 export type { T } from './parse/ast';
 export { buildStatements } from './model/statements';
 export type { Statement } from './model/statements';
-export { LOCK_MODES, MODE_DESCRIPTIONS, blockedOperations, conflictingModes, lockRank, strongest } from './locks/modes';
+export { LOCK_MODES, PG_LOCK_MODES, MODE_DESCRIPTIONS, blockedOperations, conflictingModes, lockRank, strongest } from './locks/modes';
 export type { LockMode } from './locks/modes';
 export type { StatementEffect } from './locks/model';
 export { TEMPORARY_TABLE } from './locks/model';

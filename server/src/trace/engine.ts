@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { PGlite } from '@electric-sql/pglite';
-import { LockMode, lockRank, strongest } from '../core';
+import { LockMode, lockRank, PG_LOCK_MODES, strongest } from '../core';
 
 export type RelKind = 'table' | 'partitioned' | 'index' | 'partitioned index' | 'sequence' | 'view' | 'matview' | 'toast' | 'other';
 
@@ -124,17 +124,6 @@ export interface StatementTrace {
   /** The statement wrote something (it has a transaction id). */
   wrote: boolean;
 }
-
-const PG_MODES: Record<string, LockMode> = {
-  AccessShareLock: 'ACCESS SHARE',
-  RowShareLock: 'ROW SHARE',
-  RowExclusiveLock: 'ROW EXCLUSIVE',
-  ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE',
-  ShareLock: 'SHARE',
-  ShareRowExclusiveLock: 'SHARE ROW EXCLUSIVE',
-  ExclusiveLock: 'EXCLUSIVE',
-  AccessExclusiveLock: 'ACCESS EXCLUSIVE',
-};
 
 const KINDS: Record<string, RelKind> = {
   r: 'table',
@@ -387,7 +376,7 @@ export class TraceEngine {
       if (l.locktype !== 'object' || l.classid === null || l.objid === null) continue;
       const key = `${l.classid}:${l.objid}:${l.objsubid ?? 0}`;
       const entry = byKey.get(key) ?? { classid: l.classid, objid: l.objid, objsubid: l.objsubid ?? 0, modes: [] };
-      const mode = PG_MODES[l.mode];
+      const mode = PG_LOCK_MODES[l.mode];
       if (mode && !entry.modes.includes(mode)) entry.modes.push(mode);
       byKey.set(key, entry);
     }
@@ -462,7 +451,7 @@ function heldModes(raw: LockRow[]): Map<number, Set<LockMode>> {
   const out = new Map<number, Set<LockMode>>();
   for (const l of raw) {
     if (l.locktype !== 'relation' || l.relation === null || l.relation < 16384) continue;
-    const mode = PG_MODES[l.mode];
+    const mode = PG_LOCK_MODES[l.mode];
     if (!mode) continue;
     const set = out.get(l.relation) ?? new Set<LockMode>();
     set.add(mode);

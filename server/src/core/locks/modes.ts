@@ -80,6 +80,18 @@ export const MODE_DESCRIPTIONS: Record<LockMode, string> = {
 };
 
 /** `LOCK TABLE ... IN <mode> MODE` numbers (LockStmt.mode) to names. */
+/** `pg_locks.mode` names (`AccessShareLock`) → our mode names. */
+export const PG_LOCK_MODES: Readonly<Record<string, LockMode>> = {
+  AccessShareLock: 'ACCESS SHARE',
+  RowShareLock: 'ROW SHARE',
+  RowExclusiveLock: 'ROW EXCLUSIVE',
+  ShareUpdateExclusiveLock: 'SHARE UPDATE EXCLUSIVE',
+  ShareLock: 'SHARE',
+  ShareRowExclusiveLock: 'SHARE ROW EXCLUSIVE',
+  ExclusiveLock: 'EXCLUSIVE',
+  AccessExclusiveLock: 'ACCESS EXCLUSIVE',
+};
+
 export function lockModeFromNumber(n: number | undefined): LockMode {
   return LOCK_MODES[Math.max(0, Math.min(7, (n ?? 8) - 1))];
 }
