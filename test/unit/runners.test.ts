@@ -10,7 +10,7 @@ import { detectRunner, FolderFacts } from '../../server/src/core/runners/detect'
 import { runnerProfile } from '../../server/src/core/runners/registry';
 import { nextVersion } from '../../server/src/core/runners/support';
 import { deployedText } from '../../server/src/core/runners/apply';
-import type { RunnerId } from '../../server/src/core/runners/types';
+import { RUNNER_IDS, type RunnerId } from '../../server/src/core/runners/types';
 
 function facts(partial: Partial<FolderFacts>): FolderFacts {
   return { folderName: 'migrations', entries: [], parentEntries: [], projectFiles: [], samples: [], ...partial };
@@ -139,21 +139,7 @@ describe('runner profiles', () => {
   });
 
   it('every profile names an opt-out text and cites at least one source', () => {
-    for (const id of [
-      'goose',
-      'dbmate',
-      'sqlx',
-      'atlas',
-      'flyway',
-      'liquibase',
-      'diesel',
-      'prisma',
-      'golang-migrate',
-      'graphile-migrate',
-      'sqitch',
-      'sql-migrate',
-      'none',
-    ] as RunnerId[]) {
+    for (const id of RUNNER_IDS) {
       const p = runnerProfile(id);
       assert.strictEqual(p.id, id);
       assert.ok(p.optOutText.length > 0 && p.docs.sources.length > 0, id);
