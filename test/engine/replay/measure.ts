@@ -5,7 +5,7 @@
  * the server did not lock at all ("phantom" locks).
  */
 import { LockMode, lockRank } from '../../../server/src/core/locks/modes';
-import { TEMPORARY_TABLE, type StatementEffect } from '../../../server/src/core/locks/model';
+import type { StatementEffect } from '../../../server/src/core/locks/model';
 import type { Catalog } from '../../../server/src/core/model/catalog';
 import { modelSignature, tracedSignature } from '../../../server/src/trace/compare';
 import type { StatementTrace } from '../../../server/src/trace/engine';
@@ -62,11 +62,10 @@ export function judge(effect: StatementEffect, catalog: Catalog, trace: Statemen
   const server = tracedSignature(trace.locks);
   const traced = new Map(trace.locks.map((l) => [l.relation, l]));
   const pairs: Pair[] = [];
-  // The trace names relations outside pg_temp schemas only (modelSignature skips them too).
-  const temporary = (relation: string) => effect.locks.some((l) => l.relation === relation && l.harmless === TEMPORARY_TABLE);
+  // Temporary tables are in neither signature: the trace names no pg_temp relation, and modelSignature skips them.
   for (const relation of new Set([...model.keys(), ...server.keys()])) {
     const lock = traced.get(relation);
-    if (lock?.created || temporary(relation)) continue;
+    if (lock?.created) continue;
     pairs.push({
       category: category(lock?.kind ?? catalog.relation(relation)?.kind ?? (catalog.indexes.has(relation) ? 'index' : undefined), inDo),
       relation,
@@ -74,7 +73,7 @@ export function judge(effect: StatementEffect, catalog: Catalog, trace: Statemen
       server: server.get(relation) ?? 'none',
     });
   }
-  const phantoms = [...model.keys()].filter((r) => !traced.has(r) && !temporary(r));
+  const phantoms = [...model.keys()].filter((r) => !traced.has(r));
   const modelRewrite = effect.rewrite && effect.target && kind !== 'TruncateStmt' ? [effect.target] : [];
   return { pairs, phantoms, rewrite: { model: modelRewrite, server: serverRewrites(trace, kind) } };
 }
