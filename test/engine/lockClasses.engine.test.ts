@@ -64,6 +64,18 @@ const CASES: Case[] = [
     sql: 'ALTER TABLE c ALTER COLUMN p_id TYPE bigint',
     locks: { p: undefined },
   },
+  {
+    name: 'a renamed referencing column keeps its foreign key (type change locks the referenced table)',
+    setup: `${FK} ALTER TABLE c RENAME COLUMN p_id TO parent_id; ALTER TABLE p RENAME COLUMN code TO pcode;`,
+    sql: 'ALTER TABLE c ALTER COLUMN parent_id TYPE bigint',
+    locks: { p: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'a renamed referenced column keeps the foreign keys on it',
+    setup: `${FK} ALTER TABLE p RENAME COLUMN code TO pcode;`,
+    sql: 'ALTER TABLE p ALTER COLUMN pcode TYPE bigint',
+    locks: { c: 'ACCESS EXCLUSIVE' },
+  },
   { name: 'a subquery in UPDATE ... SET reads its table', setup: FK, sql: 'UPDATE c SET note = (SELECT max(note) FROM p)', locks: { p: 'ACCESS SHARE' } },
   {
     name: 'a CTE name is not a table',

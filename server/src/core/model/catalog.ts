@@ -650,6 +650,27 @@ export class Catalog {
     }
   }
 
+  /**
+   * A renamed column keeps its constraints, indexes and the foreign keys that reference it, under
+   * the new name (kratos renames a foreign-key column, then changes its type: that still reaches
+   * the referenced table).
+   */
+  private renameColumnUses(rel: RelationInfo, from: string, to: string): void {
+    const renamed = (columns: string[]) => columns.map((c) => (c === from ? to : c));
+    for (const con of rel.constraints.values()) {
+      con.columns = renamed(con.columns);
+      if (con.notNullColumn === from) con.notNullColumn = to;
+    }
+    for (const idx of [...rel.indexes]) {
+      const owned = this.indexes.get(idx)?.columns.includes(from) ? this.ownIndex(idx) : undefined;
+      if (owned) owned.columns = renamed(owned.columns);
+    }
+    for (const other of this.referencing(rel.name)) {
+      for (const con of this.own(other, true)!.constraints.values())
+        if (con.type === 'foreign' && con.references === rel.name && con.referencedColumns) con.referencedColumns = renamed(con.referencedColumns);
+    }
+  }
+
   private rename(stmt: T.RenameStmt): void {
     const target = stmt.relation?.relname ?? '';
     const newName = stmt.newname ?? '';
@@ -677,6 +698,7 @@ export class Catalog {
         rel.columns.delete(col.name);
         col.name = newName;
         rel.columns.set(newName, col);
+        this.renameColumnUses(rel, stmt.subname ?? '', newName);
         return;
       }
       case 'OBJECT_TABCONSTRAINT': {
