@@ -27,8 +27,10 @@ import { judge, Tally, unionEffects, Verdict } from './replay/measure';
  * temporary tables (not traced: the engine names no pg_temp relation), +2 with the foreign key
  * checks of INSERT ... VALUES (tables 97.5% -> 97.6%). Every phantom added is a statement inside a
  * DO-block loop that does not iterate over the replay's empty tables, like its table's own lock.
+ * Catalog: index <-> constraint renames, DROP COLUMN dropping expression/partial indexes, next-free
+ * default names: tables 97.6% -> 97.8%, indexes 95.2% -> 98.1%, phantoms 121 -> 108.
  */
-const SERVER_THRESHOLDS = { tables: 0.975, sequences: 0.902, rewrites: 0.957, phantoms: 121 };
+const SERVER_THRESHOLDS = { tables: 0.977, sequences: 0.902, rewrites: 0.957, phantoms: 108 };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:

@@ -2,6 +2,9 @@ import * as assert from 'assert';
 import { initParser, Catalog } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
 import { defaultConstraintName } from '../../server/src/core/model/catalog';
+import { figureColname } from '../../server/src/core/model/names';
+import { buildStatements } from '../../server/src/core/model/statements';
+import { as, asIndexElem } from '../../server/src/core/parse/ast';
 
 describe('catalog replay', () => {
   before(() => initParser());
@@ -72,5 +75,70 @@ describe('catalog replay', () => {
     const name = defaultConstraintName('a'.repeat(40), ['b'.repeat(40)], 'fkey');
     assert.strictEqual(Buffer.byteLength(name), 63);
     assert.ok(name.endsWith('_fkey'));
+  });
+
+  it('renames the constraint with its index, and the index with its constraint', () => {
+    const c = new Catalog();
+    replay('CREATE TABLE t (a int, b int PRIMARY KEY, UNIQUE (a)); ALTER INDEX t_a_key RENAME TO t_a; ALTER TABLE t RENAME CONSTRAINT t_pkey TO t_pk;', c);
+    const t = c.relation('t')!;
+    assert.deepStrictEqual([...t.constraints.keys()].sort(), ['t_a', 't_pk']);
+    assert.deepStrictEqual([...t.indexes].sort(), ['t_a', 't_pk']);
+    assert.strictEqual(t.constraints.get('t_pk')?.index, 't_pk');
+    replay('ALTER TABLE t DROP CONSTRAINT t_a;', c);
+    assert.deepStrictEqual([...c.indexes.keys()], ['t_pk']);
+  });
+
+  it('picks the next free default name for keys, foreign keys and indexes', () => {
+    const c = new Catalog();
+    replay(
+      'CREATE TABLE v (id int PRIMARY KEY); CREATE TABLE u (a int UNIQUE, b int REFERENCES v); ALTER TABLE u ADD UNIQUE (a), ADD FOREIGN KEY (b) REFERENCES v;',
+      c,
+    );
+    replay('CREATE INDEX ON u (a); CREATE INDEX ON u (a); CREATE INDEX ON u (lower(a::text)); CREATE INDEX ON u ((a + b));', c);
+    assert.deepStrictEqual([...c.relation('u')!.constraints.keys()].sort(), ['u_a_key', 'u_a_key1', 'u_b_fkey', 'u_b_fkey1']);
+    assert.deepStrictEqual(
+      c
+        .indexesOf('u')
+        .map((i) => i.name)
+        .sort(),
+      ['u_a_idx', 'u_a_idx1', 'u_a_key', 'u_a_key1', 'u_expr_idx', 'u_lower_idx'],
+    );
+  });
+
+  it('names an index expression as FigureColname does', () => {
+    const expr = (sql: string) => {
+      const stmt = as(buildStatements(`CREATE INDEX ON t (${sql})`).statements[0].node, 'IndexStmt');
+      return figureColname(asIndexElem(stmt?.indexParams?.[0])?.expr);
+    };
+    assert.strictEqual(expr('lower(email)'), 'lower');
+    assert.strictEqual(expr('(email::text)'), 'email');
+    assert.strictEqual(expr('(a + b)'), undefined);
+    assert.strictEqual(expr('coalesce(a, 0)'), 'coalesce');
+    assert.strictEqual(expr('(CASE WHEN a > 0 THEN a END)'), 'case');
+  });
+
+  it('drops with a column the indexes that read it and the foreign keys that reference it', () => {
+    const c = new Catalog();
+    replay(
+      `CREATE TABLE p (id int PRIMARY KEY, k int UNIQUE);
+       CREATE TABLE t (id int, pid int REFERENCES p, pk int REFERENCES p (k), email text, gone bool);
+       CREATE INDEX t_lower ON t (lower(email)); CREATE INDEX t_part ON t (id) WHERE gone; CREATE INDEX t_incl ON t (id) INCLUDE (email);
+       CREATE INDEX t_id ON t (id);`,
+      c,
+    );
+    assert.deepStrictEqual(
+      c
+        .indexesUsing('t', 'email')
+        .map((i) => i.name)
+        .sort(),
+      ['t_incl', 't_lower'],
+    );
+    replay('ALTER TABLE t DROP COLUMN email, DROP COLUMN gone; ALTER TABLE p DROP COLUMN k CASCADE, DROP COLUMN id CASCADE;', c);
+    assert.deepStrictEqual(
+      c.indexesOf('t').map((i) => i.name),
+      ['t_id'],
+    );
+    assert.deepStrictEqual(c.constraintsOf('t'), []);
+    assert.deepStrictEqual(c.indexesOf('p'), []);
   });
 });

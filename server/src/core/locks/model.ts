@@ -170,12 +170,17 @@ const HANDLERS: Record<string, Handler> = {
     });
   },
 
-  RenameStmt(b, node) {
+  RenameStmt(b, node, catalog) {
     const stmt = as(node, 'RenameStmt')!;
     const name = stmt.relation?.relname;
     switch (stmt.renameType) {
       case 'OBJECT_INDEX':
         b.lock(name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+        return;
+      case 'OBJECT_TABCONSTRAINT':
+        // The index of a key or exclusion constraint is renamed with it (as ALTER INDEX ... RENAME; measured).
+        b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+        b.lock(catalog.relation(name)?.constraints.get(stmt.subname ?? '')?.index, 'SHARE UPDATE EXCLUSIVE', 'target_index');
         return;
       case 'OBJECT_TABLE':
       case 'OBJECT_VIEW':
@@ -183,7 +188,6 @@ const HANDLERS: Record<string, Handler> = {
       case 'OBJECT_SEQUENCE':
       case 'OBJECT_FOREIGN_TABLE':
       case 'OBJECT_COLUMN':
-      case 'OBJECT_TABCONSTRAINT':
       case 'OBJECT_TRIGGER':
       case 'OBJECT_RULE':
       case 'OBJECT_POLICY':
@@ -610,7 +614,7 @@ function alterTableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: 
     case 'AT_DropColumn': {
       b.lock(rel?.columns.get(cmd.name ?? '')?.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its column');
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
-      for (const idx of catalog.indexesOf(table)) if (idx.columns.includes(cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
+      for (const idx of catalog.indexesUsing(table, cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
       return;
     }
     case 'AT_AlterColumnType': {
@@ -622,7 +626,7 @@ function alterTableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: 
         if (verdict.assumed) b.note(`assumed to rewrite: ${verdict.reason}`);
       } else {
         b.note(`no rewrite: ${verdict.reason}`);
-        for (const idx of catalog.indexesOf(table)) if (idx.columns.includes(cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
+        for (const idx of catalog.indexesUsing(table, cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
       }
       return;
     }

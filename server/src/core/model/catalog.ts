@@ -7,6 +7,9 @@
  */
 import type { Baseline, PendingRows } from './baseline';
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList, nodeKind, typeToString } from '../parse/ast';
+import { checkNameColumns, chooseName, columnRefs, defaultIndexName, indexColumnNames } from './names';
+
+export { checkNameColumns, chooseName, columnRefs, defaultConstraintName, defaultIndexName } from './names';
 
 export type RelationKind = 'table' | 'partitioned' | 'view' | 'matview' | 'sequence' | 'index';
 
@@ -42,7 +45,13 @@ export interface IndexInfo {
   name: string;
   table: string;
   unique: boolean;
+  /** Key columns named as columns (not expressions). */
   columns: string[];
+  /**
+   * Other columns it reads: in key expressions, the predicate, INCLUDE. Dropping one of these (or a
+   * key column) drops the index; changing its type rebuilds it.
+   */
+  uses?: string[];
   partial: boolean;
   createdInFile: boolean;
 }
@@ -214,6 +223,11 @@ export class Catalog {
   /** A table, view, sequence or index of that name exists. */
   relationNameTaken(name: string): boolean {
     return this.relations.has(name) || this.indexes.has(name);
+  }
+
+  /** The indexes of `table` that read `column`: as a key, in an expression, the predicate or INCLUDE. */
+  indexesUsing(table: string, column: string): IndexInfo[] {
+    return this.indexesOf(table).filter((i) => i.columns.includes(column) || !!i.uses?.includes(column));
   }
 
   indexesOf(table: string): IndexInfo[] {
@@ -414,92 +428,100 @@ export class Catalog {
 
   /** Adds a table constraint; `columns` are given for column constraints. */
   addConstraint(rel: RelationInfo, con: T.Constraint, columns: string[]): ConstraintInfo | undefined {
-    const keys = columns.length ? columns : nameList(con.keys);
-    const validated = !con.skip_validation;
-    const base = { validated, createdInFile: this.inFile, addedAt: this.inFile ? this.currentStatement : undefined };
+    const base = { validated: !con.skip_validation, createdInFile: this.inFile, addedAt: this.inFile ? this.currentStatement : undefined };
+    let info: ConstraintInfo | undefined;
     switch (con.contype) {
       case 'CONSTR_CHECK': {
-        const cols = columns.length ? columns : columnRefs(con.raw_expr);
         const name = con.conname ?? chooseName(rel.name, checkNameColumns(con.raw_expr), 'check', (n) => this.constraintNameTaken(n));
-        const info: ConstraintInfo = { ...base, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
-        rel.constraints.set(name, info);
-        this.noteConstraint(rel.name, name);
-        return info;
+        const cols = columns.length ? columns : columnRefs(con.raw_expr);
+        info = { ...base, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
+        break;
       }
       case 'CONSTR_FOREIGN': {
         const fkCols = columns.length ? columns : nameList(con.fk_attrs);
-        const name = con.conname ?? defaultConstraintName(rel.name, fkCols, 'fkey');
-        const info: ConstraintInfo = {
-          ...base,
-          name,
-          type: 'foreign',
-          columns: fkCols,
-          references: con.pktable?.relname,
-          referencedColumns: nameList(con.pk_attrs),
-        };
-        rel.constraints.set(name, info);
-        this.noteConstraint(rel.name, name);
-        return info;
+        const name = con.conname ?? chooseName(rel.name, fkCols, 'fkey', (n) => this.constraintNameTaken(n));
+        info = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname, referencedColumns: nameList(con.pk_attrs) };
+        break;
       }
       case 'CONSTR_PRIMARY':
-      case 'CONSTR_UNIQUE': {
-        const primary = con.contype === 'CONSTR_PRIMARY';
-        let cols = keys;
-        let indexName = con.indexname;
-        if (indexName) {
-          const existing = this.indexes.get(indexName);
-          cols = existing?.columns ?? cols;
-        }
-        const name = con.conname ?? (primary ? `${rel.name}_pkey` : defaultConstraintName(rel.name, cols, 'key'));
-        if (indexName) {
-          // USING INDEX renames the index to the constraint's name.
-          const existing = this.indexes.get(indexName);
-          if (existing) {
-            this.indexes.delete(indexName);
-            rel.indexes.delete(indexName);
-            const renamed: IndexInfo = { ...existing, name, unique: true };
-            this.owned.add(renamed);
-            this.indexes.set(name, renamed);
-            rel.indexes.add(name);
-          }
-          indexName = name;
-        } else {
-          this.addIndex({ name, table: rel.name, unique: true, columns: cols, partial: false });
-          indexName = name;
-        }
-        if (primary)
-          for (const c of cols) {
-            const col = rel.columns.get(c);
-            if (col) col.notNull = true;
-          }
-        const info: ConstraintInfo = { ...base, validated: true, name, type: primary ? 'primary' : 'unique', columns: cols, index: indexName };
-        rel.constraints.set(name, info);
-        this.noteConstraint(rel.name, name);
-        return info;
-      }
-      case 'CONSTR_EXCLUSION': {
-        const name = con.conname ?? defaultConstraintName(rel.name, [], 'excl');
-        this.addIndex({ name, table: rel.name, unique: false, columns: [], partial: false });
-        const info: ConstraintInfo = { ...base, name, type: 'exclusion', columns: [], index: name };
-        rel.constraints.set(name, info);
-        this.noteConstraint(rel.name, name);
-        return info;
-      }
+      case 'CONSTR_UNIQUE':
+        info = con.indexname ? this.keyUsingIndex(rel, con, con.indexname) : this.keyConstraint(rel, con, columns);
+        break;
+      case 'CONSTR_EXCLUSION':
+        info = this.exclusionConstraint(rel, con);
+        break;
       default:
         return undefined;
+    }
+    info = { ...base, ...info };
+    rel.constraints.set(info.name, info);
+    this.noteConstraint(rel.name, info.name);
+    return info;
+  }
+
+  /**
+   * The name PostgreSQL gives an index-backed constraint (ChooseRelationName with `isconstraint`):
+   * unused by any relation and any constraint, `_key1`, `_key2`, ... when `_key` is taken.
+   */
+  private indexBackedName(rel: RelationInfo, columns: string[], label: string): string {
+    return chooseName(rel.name, columns, label, (n) => this.relationNameTaken(n) || this.constraintNameTaken(n));
+  }
+
+  /** PRIMARY KEY / UNIQUE: a new unique index of the constraint's name (INCLUDE columns name it too). */
+  private keyConstraint(rel: RelationInfo, con: T.Constraint, columns: string[]): ConstraintInfo {
+    const primary = con.contype === 'CONSTR_PRIMARY';
+    const cols = columns.length ? columns : nameList(con.keys);
+    const including = nameList(con.including);
+    const name = con.conname ?? this.indexBackedName(rel, primary ? [] : [...cols, ...including], primary ? 'pkey' : 'key');
+    this.addIndex({ name, table: rel.name, unique: true, columns: cols, uses: including, partial: false });
+    if (primary) this.setNotNull(rel, cols);
+    return { name, type: primary ? 'primary' : 'unique', validated: true, columns: cols, index: name, createdInFile: this.inFile };
+  }
+
+  /** ADD PRIMARY KEY / UNIQUE USING INDEX: the constraint takes the index; a constraint name renames the index. */
+  private keyUsingIndex(rel: RelationInfo, con: T.Constraint, indexName: string): ConstraintInfo {
+    const primary = con.contype === 'CONSTR_PRIMARY';
+    const existing = this.indexes.get(indexName);
+    const name = con.conname ?? indexName;
+    if (existing && name !== indexName) this.renameIndex(indexName, name);
+    const index = this.ownIndex(name);
+    if (index) index.unique = true;
+    const cols = existing?.columns ?? nameList(con.keys);
+    if (primary) this.setNotNull(rel, cols);
+    return { name, type: primary ? 'primary' : 'unique', validated: true, columns: cols, index: name, createdInFile: this.inFile };
+  }
+
+  /** EXCLUDE: an index named after its columns (`<table>_<cols>_excl`, `expr` for an expression). */
+  private exclusionConstraint(rel: RelationInfo, con: T.Constraint): ConstraintInfo {
+    // exclusions: [IndexElem, operator name list] pairs.
+    const elems = (con.exclusions ?? []).map((pair) => asIndexElem(as(pair, 'List')?.items?.[0]));
+    const cols = elems.map((e) => e?.name ?? '').filter((c) => c);
+    const uses = [...elems.flatMap((e) => columnRefs(e?.expr)), ...columnRefs(con.where_clause), ...nameList(con.including)];
+    const name = con.conname ?? this.indexBackedName(rel, indexColumnNames(elems), 'excl');
+    this.addIndex({ name, table: rel.name, unique: false, columns: cols, uses, partial: !!con.where_clause });
+    return { name, type: 'exclusion', validated: true, columns: [...new Set([...cols, ...uses])], index: name, createdInFile: this.inFile };
+  }
+
+  private setNotNull(rel: RelationInfo, columns: string[]): void {
+    for (const c of columns) {
+      const col = rel.columns.get(c);
+      if (col) col.notNull = true;
     }
   }
 
   private createIndex(stmt: T.IndexStmt): void {
     const table = stmt.relation?.relname ?? '';
-    const columns = (stmt.indexParams ?? []).map((p) => asIndexElem(p)?.name ?? '').filter((c) => c);
-    const name = stmt.idxname ?? defaultIndexName(table, columns.length ? columns : ['expr'], 'idx');
-    if (this.indexes.has(name) && stmt.if_not_exists) return;
-    this.addIndex({ name, table, unique: !!stmt.unique, columns, partial: !!stmt.whereClause });
+    const elems = (stmt.indexParams ?? []).map(asIndexElem);
+    const including = (stmt.indexIncludingParams ?? []).map(asIndexElem);
+    const columns = elems.map((e) => e?.name ?? '').filter((c) => c);
+    if (stmt.idxname && this.indexes.has(stmt.idxname) && stmt.if_not_exists) return;
+    const name = stmt.idxname ?? chooseName(table, indexColumnNames([...elems, ...including]), 'idx', (n) => this.relationNameTaken(n));
+    // What else the index reads: dropping any of these columns drops it, changing its type rebuilds it.
+    const uses = [...elems.flatMap((e) => columnRefs(e?.expr)), ...columnRefs(stmt.whereClause), ...including.map((e) => e?.name ?? '')];
+    const info = { name, table, unique: !!stmt.unique, columns, uses: [...new Set(uses)].filter((c) => c), partial: !!stmt.whereClause };
+    this.addIndex(info);
     // An index on a partitioned table (not ON ONLY) creates one on every partition (measured: DETACH locks them).
-    for (const part of stmt.relation?.inh ? (this.relation(table)?.partitions ?? []) : []) {
-      this.addPartitionIndex(part, { name, table, unique: !!stmt.unique, columns, partial: !!stmt.whereClause });
-    }
+    for (const part of stmt.relation?.inh ? (this.relation(table)?.partitions ?? []) : []) this.addPartitionIndex(part, info);
   }
 
   /** The partition's copy of a parent index, named as PostgreSQL names it, unless one on the same columns exists. */
@@ -519,6 +541,39 @@ export class Catalog {
       if (rel) this.alterTableCmd(rel, cmd);
       else if (name && stmt.objtype === 'OBJECT_TABLE' && recordedOnUnknown(cmd)) this.alterTableCmd(this.unknownTable(name), cmd);
     }
+  }
+
+  /**
+   * DROP COLUMN: PostgreSQL drops with it every index and constraint that uses it (expression and
+   * partial indexes, multi-column keys, the foreign keys it carries) and, with CASCADE, the foreign
+   * keys of other tables that reference it (measured).
+   */
+  private dropColumn(rel: RelationInfo, column: string): void {
+    // First the foreign keys referencing it: an implicit reference reads the primary key dropped below.
+    for (const other of this.referencing(rel.name)) {
+      const referencing = this.own(other, true)!;
+      for (const fk of [...referencing.constraints.values()]) {
+        if (fk.type === 'foreign' && fk.references === rel.name && this.referencedColumns(fk).includes(column)) referencing.constraints.delete(fk.name);
+      }
+    }
+    this.dropOwnedSequence(rel.columns.get(column));
+    rel.columns.delete(column);
+    for (const con of [...rel.constraints.values()]) if (con.columns.includes(column)) this.dropConstraint(rel, con.name);
+    for (const idx of this.indexesUsing(rel.name, column)) this.dropIndex(idx.name);
+  }
+
+  /** Drops a constraint and the index that enforces it. */
+  private dropConstraint(rel: RelationInfo, name: string): void {
+    const con = rel.constraints.get(name);
+    if (con?.index) this.dropIndex(con.index);
+    rel.constraints.delete(name);
+  }
+
+  private dropIndex(name: string): void {
+    const idx = this.indexes.get(name);
+    if (!idx) return;
+    this.own(idx.table)?.indexes.delete(name);
+    this.indexes.delete(name);
   }
 
   private unknownTable(name: string): RelationInfo {
@@ -549,24 +604,7 @@ export class Catalog {
         return;
       }
       case 'AT_DropColumn':
-        this.dropOwnedSequence(rel.columns.get(cmd.name ?? ''));
-        rel.columns.delete(cmd.name ?? '');
-        // Constraints on the column go with it (PostgreSQL drops them, with their indexes).
-        for (const con of [...rel.constraints.values()]) {
-          if (!con.columns.includes(cmd.name ?? '')) continue;
-          rel.constraints.delete(con.name);
-          if (con.index) {
-            this.indexes.delete(con.index);
-            rel.indexes.delete(con.index);
-          }
-        }
-        for (const idx of this.indexesOf(rel.name)) {
-          if (idx.columns.includes(cmd.name ?? '')) {
-            this.indexes.delete(idx.name);
-            rel.indexes.delete(idx.name);
-          }
-        }
-        return;
+        return this.dropColumn(rel, cmd.name ?? '');
       case 'AT_AlterColumnType': {
         const def = asColumnDef(cmd.def);
         if (column && def) column.type = typeToString(def.typeName);
@@ -588,15 +626,8 @@ export class Catalog {
         if (con) con.validated = true;
         return;
       }
-      case 'AT_DropConstraint': {
-        const con = rel.constraints.get(cmd.name ?? '');
-        if (con?.index) {
-          this.indexes.delete(con.index);
-          rel.indexes.delete(con.index);
-        }
-        rel.constraints.delete(cmd.name ?? '');
-        return;
-      }
+      case 'AT_DropConstraint':
+        return this.dropConstraint(rel, cmd.name ?? '');
       case 'AT_SetLogged':
         rel.unlogged = false;
         return;
@@ -662,13 +693,49 @@ export class Catalog {
       if (con.notNullColumn === from) con.notNullColumn = to;
     }
     for (const idx of [...rel.indexes]) {
-      const owned = this.indexes.get(idx)?.columns.includes(from) ? this.ownIndex(idx) : undefined;
-      if (owned) owned.columns = renamed(owned.columns);
+      const shared = this.indexes.get(idx);
+      const owned = shared?.columns.includes(from) || shared?.uses?.includes(from) ? this.ownIndex(idx) : undefined;
+      if (owned) {
+        owned.columns = renamed(owned.columns);
+        if (owned.uses) owned.uses = renamed(owned.uses);
+      }
     }
     for (const other of this.referencing(rel.name)) {
       for (const con of this.own(other, true)!.constraints.values())
         if (con.type === 'foreign' && con.references === rel.name && con.referencedColumns) con.referencedColumns = renamed(con.referencedColumns);
     }
+  }
+
+  /** ALTER INDEX ... RENAME: the constraint the index enforces is renamed with it (measured). */
+  private renameIndex(target: string, newName: string): void {
+    const idx = this.ownIndex(target);
+    if (!idx) return;
+    this.indexes.delete(target);
+    idx.name = newName;
+    this.indexes.set(newName, idx);
+    const rel = this.own(idx.table);
+    if (!rel) return;
+    rel.indexes.delete(target);
+    rel.indexes.add(newName);
+    const con = [...rel.constraints.values()].find((c) => c.index === target);
+    if (con) this.moveConstraint(rel, con, newName);
+  }
+
+  /** RENAME CONSTRAINT: the index of a primary key, unique or exclusion constraint is renamed with it (measured). */
+  private renameConstraint(table: string, from: string, to: string): void {
+    const rel = this.own(table, true);
+    const con = rel?.constraints.get(from);
+    if (!rel || !con) return;
+    if (con.index && this.indexes.has(con.index)) return this.renameIndex(con.index, to);
+    this.moveConstraint(rel, con, to);
+  }
+
+  private moveConstraint(rel: RelationInfo, con: ConstraintInfo, newName: string): void {
+    rel.constraints.delete(con.name);
+    con.name = newName;
+    if (con.index) con.index = newName;
+    rel.constraints.set(newName, con);
+    this.noteConstraint(rel.name, newName);
   }
 
   private rename(stmt: T.RenameStmt): void {
@@ -680,17 +747,8 @@ export class Catalog {
       case 'OBJECT_MATVIEW':
       case 'OBJECT_SEQUENCE':
         return this.renameRelation(target, newName);
-      case 'OBJECT_INDEX': {
-        const idx = this.ownIndex(target);
-        if (!idx) return;
-        this.indexes.delete(target);
-        idx.name = newName;
-        this.indexes.set(newName, idx);
-        const rel = this.own(idx.table);
-        rel?.indexes.delete(target);
-        rel?.indexes.add(newName);
-        return;
-      }
+      case 'OBJECT_INDEX':
+        return this.renameIndex(target, newName);
       case 'OBJECT_COLUMN': {
         const rel = this.own(target, true);
         const col = rel?.columns.get(stmt.subname ?? '');
@@ -701,16 +759,8 @@ export class Catalog {
         this.renameColumnUses(rel, stmt.subname ?? '', newName);
         return;
       }
-      case 'OBJECT_TABCONSTRAINT': {
-        const rel = this.own(target, true);
-        const con = rel?.constraints.get(stmt.subname ?? '');
-        if (!rel || !con) return;
-        rel.constraints.delete(con.name);
-        con.name = newName;
-        rel.constraints.set(newName, con);
-        this.noteConstraint(rel.name, newName);
-        return;
-      }
+      case 'OBJECT_TABCONSTRAINT':
+        return this.renameConstraint(target, stmt.subname ?? '', newName);
       default:
         return;
     }
@@ -722,28 +772,12 @@ export class Catalog {
       const name = names[names.length - 1];
       if (!name) continue;
       if (stmt.removeType === 'OBJECT_INDEX') {
-        const idx = this.indexes.get(name);
-        if (idx) {
-          this.own(idx.table)?.indexes.delete(name);
-          this.indexes.delete(name);
-        }
+        this.dropIndex(name);
       } else if (['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE'].includes(stmt.removeType ?? '')) {
         this.dropRelation(name);
       }
     }
   }
-}
-
-/** Column names referenced in an expression. */
-export function columnRefs(expr: Node | undefined): string[] {
-  const refs = findAll<T.ColumnRef>(expr, 'ColumnRef');
-  const out: string[] = [];
-  for (const r of refs) {
-    const fields = nameList(r.fields);
-    const last = fields[fields.length - 1];
-    if (last && !out.includes(last)) out.push(last);
-  }
-  return out;
 }
 
 /** `col IS NOT NULL` → 'col'. */
@@ -765,42 +799,4 @@ export function sourceTables(query: Node | undefined): string[] {
   return out;
 }
 
-const MAX_IDENTIFIER_BYTES = 63;
-
-/**
- * PostgreSQL's ChooseRelationName: `<table>_<col>[_<col>...]_<suffix>`, shortening the longer of
- * the table and column parts until the whole fits in 63 bytes.
- */
-export function defaultConstraintName(table: string, columns: string[], suffix: string): string {
-  let name1 = table;
-  let name2 = columns.join('_');
-  const overhead = suffix.length + 1 + (name2 ? 1 : 0);
-  while (Buffer.byteLength(name1) + Buffer.byteLength(name2) + overhead > MAX_IDENTIFIER_BYTES) {
-    if (Buffer.byteLength(name1) > Buffer.byteLength(name2)) name1 = name1.slice(0, -1);
-    else name2 = name2.slice(0, -1);
-  }
-  return name2 ? `${name1}_${name2}_${suffix}` : `${name1}_${suffix}`;
-}
-
-export const defaultIndexName = defaultConstraintName;
-
 const SERIAL_TYPES: Record<string, string> = { serial2: 'int2', serial4: 'int4', serial8: 'int8' };
-
-/**
- * PostgreSQL's ChooseConstraintName / ChooseRelationName: the default name, then the label with 1,
- * 2, ... appended while `taken` says the name is in use.
- */
-export function chooseName(table: string, columns: string[], label: string, taken: (name: string) => boolean): string {
-  let name = defaultConstraintName(table, columns, label);
-  for (let pass = 1; taken(name) && pass < 1000; pass++) name = defaultConstraintName(table, columns, `${label}${pass}`);
-  return name;
-}
-
-/**
- * The column part of an unnamed CHECK's name: PostgreSQL writes `<table>_<col>_check` when the
- * expression uses exactly one column and `<table>_check` otherwise (column or table constraint alike).
- */
-export function checkNameColumns(expr: Node | undefined): string[] {
-  const refs = columnRefs(expr);
-  return refs.length === 1 ? refs : [];
-}
