@@ -22,6 +22,14 @@ import { histories, History } from './replay/histories';
 import { judge, Tally, unionEffects, Verdict } from './replay/measure';
 
 /**
+ * Views, materialized views and indexes: first thresholds with DROP ... CASCADE reaching dependent
+ * views and a materialized view's indexes (server: views 96.6% -> 97.5%, matviews 80.4% -> 88.2%,
+ * indexes 95.2% -> 97.1%; PGlite: indexes 95.7%, views and matviews as on the server).
+ */
+const DROP_CASCADE_SERVER = { views: 0.974, matviews: 0.882, indexes: 0.971 };
+const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
+
+/**
  * Agreement the suite must keep (raise them as the model improves, never lower them silently).
  * phantoms: 97 -> 121 with the sequence locks (sequences 4.4% -> 90.3%, 288 of 319), -2 with
  * temporary tables (not traced: the engine names no pg_temp relation), +2 with the foreign key
@@ -30,13 +38,13 @@ import { judge, Tally, unionEffects, Verdict } from './replay/measure';
  * Catalog: index <-> constraint renames, DROP COLUMN dropping expression/partial indexes, next-free
  * default names: tables 97.6% -> 97.8%, indexes 95.2% -> 98.1%, phantoms 121 -> 108.
  */
-const SERVER_THRESHOLDS = { tables: 0.977, sequences: 0.902, rewrites: 0.957, phantoms: 108 };
+const SERVER_THRESHOLDS = { tables: 0.977, sequences: 0.902, rewrites: 0.957, phantoms: 108, ...DROP_CASCADE_SERVER };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:
  * tables 5022/5130, sequences 289/324, rewrites 45/48, phantoms 133.
  */
-const PGLITE_THRESHOLDS = { tables: 0.978, sequences: 0.891, rewrites: 0.937, phantoms: 133 };
+const PGLITE_THRESHOLDS = { tables: 0.978, sequences: 0.891, rewrites: 0.937, phantoms: 133, ...DROP_CASCADE_PGLITE };
 
 type Thresholds = typeof SERVER_THRESHOLDS;
 
@@ -98,7 +106,8 @@ describeWithCorpus('replay of real migration histories on PostgreSQL', function 
     const all = report(tallies, `${engine.name}: ${engineVersion}`);
     const THRESHOLDS = engine.thresholds;
     assert.ok(all.ratio('tables') >= THRESHOLDS.tables, `tables: ${pct(all.ratio('tables'))} < ${pct(THRESHOLDS.tables)}`);
-    assert.ok(all.ratio('sequences') >= THRESHOLDS.sequences, `sequences: ${pct(all.ratio('sequences'))} < ${pct(THRESHOLDS.sequences)}`);
+    for (const category of ['sequences', 'views', 'matviews', 'indexes'] as const)
+      assert.ok(all.ratio(category) >= THRESHOLDS[category], `${category}: ${pct(all.ratio(category))} < ${pct(THRESHOLDS[category])}`);
     const rewrites = all.rewriteTotal ? all.rewriteAgree / all.rewriteTotal : 1;
     assert.ok(rewrites >= THRESHOLDS.rewrites, `rewrites: ${pct(rewrites)} < ${pct(THRESHOLDS.rewrites)}`);
     assert.ok(all.phantoms <= THRESHOLDS.phantoms, `${all.phantoms} locks reported on relations the server did not lock`);

@@ -11,9 +11,21 @@ import { parsePlpgsql } from '../parse/parser';
 import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, lockRank } from './modes';
 import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites } from './addColumn';
+import { dropCascadeLocks } from './cascade';
 
 export type LockRole =
-  'target' | 'target_index' | 'referenced' | 'referenced_index' | 'partition' | 'partition_index' | 'default_partition' | 'source' | 'sequence';
+  | 'target'
+  | 'target_index'
+  | 'referenced'
+  | 'referenced_index'
+  | 'referencing'
+  | 'partition'
+  | 'partition_index'
+  | 'default_partition'
+  | 'source'
+  | 'sequence'
+  | 'dependent'
+  | 'dependent_index';
 
 export interface RelationLock {
   relation: string;
@@ -60,13 +72,19 @@ export interface CommandVerdict {
   assumed: boolean;
 }
 
+/** Where the modules of the model (cascade.ts, ...) record the locks they find. */
+export interface LockSink {
+  lock(relation: string | undefined, mode: LockMode, role: LockRole, harmless?: string): void;
+  note(text: string): void;
+}
+
 export interface ModelOptions {
   pgVersion: number;
 }
 
 const ALL_OPERATIONS = OPERATIONS.map((o) => o.name);
 
-class EffectBuilder {
+class EffectBuilder implements LockSink {
   readonly effect: StatementEffect = {
     locks: [],
     objectLocks: [],
@@ -246,8 +264,11 @@ const HANDLERS: Record<string, Handler> = {
           b.lock(name, 'ACCESS EXCLUSIVE', 'target_index');
           break;
         }
-        case 'OBJECT_VIEW':
         case 'OBJECT_MATVIEW':
+          b.lock(name, 'ACCESS EXCLUSIVE', 'target');
+          lockAllIndexes(b, catalog, name, 'ACCESS EXCLUSIVE');
+          break;
+        case 'OBJECT_VIEW':
         case 'OBJECT_SEQUENCE':
           b.lock(name, 'ACCESS EXCLUSIVE', 'target');
           break;
@@ -261,6 +282,7 @@ const HANDLERS: Record<string, Handler> = {
           break;
       }
     }
+    if (stmt.behavior === 'DROP_CASCADE') dropCascadeLocks(b, catalog, stmt.removeType, droppedNames(stmt));
   },
 
   ReindexStmt(b, node, catalog, options) {
@@ -520,6 +542,11 @@ const HANDLERS: Record<string, Handler> = {
     if (doControlsTransactions(node)) b.effect.noTransaction = true;
   },
 };
+
+/** The last name of each object a DROP names. */
+function droppedNames(stmt: T.DropStmt): string[] {
+  return (stmt.objects ?? []).map((obj) => nameList(as(obj, 'List')?.items).pop() ?? '').filter(Boolean);
+}
 
 /** True when a PL/pgSQL DO body has a COMMIT or ROLLBACK statement (parsed, so comments and strings do not count). */
 function doControlsTransactions(node: Node): boolean {

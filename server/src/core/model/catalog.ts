@@ -6,6 +6,7 @@
  * baseline, tables created by pending history files (`createdBy`) count as new too (`isFresh`).
  */
 import type { Baseline, PendingRows } from './baseline';
+import { dependentViews, referencingTables } from './dependencies';
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList, nodeKind, typeToString } from '../parse/ast';
 import { checkNameColumns, chooseName, columnRefs, defaultIndexName, indexColumnNames } from './names';
 
@@ -325,6 +326,8 @@ export class Catalog {
         const v = as(node, 'ViewStmt')!;
         const name = v.view?.relname ?? '';
         if (!this.relations.has(name)) this.newRelation(name, 'view').sources = sourceTables(v.query);
+        // CREATE OR REPLACE VIEW: the new query decides what the view reads (what a later DROP ... CASCADE drops).
+        else if (v.replace && this.relations.get(name)?.kind === 'view') this.own(name)!.sources = sourceTables(v.query);
         return;
       }
       case 'CreateTableAsStmt': {
@@ -767,6 +770,7 @@ export class Catalog {
   }
 
   private drop(stmt: T.DropStmt): void {
+    if (stmt.behavior === 'DROP_CASCADE') this.dropDependents(stmt);
     for (const obj of stmt.objects ?? []) {
       const names = nameList(as(obj, 'List')?.items);
       const name = names[names.length - 1];
@@ -775,6 +779,19 @@ export class Catalog {
         this.dropIndex(name);
       } else if (['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE'].includes(stmt.removeType ?? '')) {
         this.dropRelation(name);
+      }
+    }
+  }
+
+  /** What DROP ... CASCADE drops besides the named relations: the views reading them, the foreign keys referencing them. */
+  private dropDependents(stmt: T.DropStmt): void {
+    if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(stmt.removeType ?? '')) return;
+    const names = (stmt.objects ?? []).map((obj) => nameList(as(obj, 'List')?.items).pop() ?? '').filter((n) => this.relations.has(n));
+    for (const view of dependentViews(this, names)) this.dropRelation(view);
+    for (const table of names) {
+      for (const other of referencingTables(this, table)) {
+        const rel = this.own(other)!;
+        for (const con of [...rel.constraints.values()]) if (con.type === 'foreign' && con.references === table) rel.constraints.delete(con.name);
       }
     }
   }

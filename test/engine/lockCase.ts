@@ -1,0 +1,49 @@
+/**
+ * One lock case on a real PostgreSQL server: the setup runs on a fresh database, the statement
+ * inside BEGIN ... ROLLBACK; the model (given the catalog the setup builds) must agree with the
+ * server's pg_locks exactly, and name the locks the case lists.
+ */
+import * as assert from 'assert';
+import { Catalog } from '../../server/src/core';
+import { buildStatements } from '../../server/src/core/model/statements';
+import { modelStatement } from '../../server/src/core/locks/model';
+import { replay } from '../../server/src/project/history';
+import { TraceEngine } from '../../server/src/trace/engine';
+import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
+import type { PgServer } from '../support/pgServer';
+
+export interface LockCase {
+  name: string;
+  setup: string;
+  sql: string;
+  /** relation → mode the model must report (besides agreeing with the server); undefined: no lock. */
+  locks: Record<string, string | undefined>;
+  /** Relations whose locks the model must call harmless. */
+  harmless?: string[];
+}
+
+export async function runLockCase(server: PgServer, c: LockCase): Promise<void> {
+  const client = await server.connect(await server.createDatabase('lockclass'));
+  const engine = await TraceEngine.over({
+    exec: (sql) => client.query(sql),
+    query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
+    close: () => client.end(),
+  });
+  try {
+    await engine.exec(c.setup);
+    const catalog = new Catalog();
+    replay(c.setup, catalog);
+    const stmt = buildStatements(c.sql).statements[0];
+    const effect = modelStatement(stmt.node, catalog, { pgVersion: engine.major });
+    const trace = await engine.traceRolledBack(c.sql);
+    assert.strictEqual(trace.error, undefined, trace.error?.message);
+    const diffs = compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' });
+    assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and server disagree');
+    for (const [relation, mode] of Object.entries(c.locks)) {
+      assert.strictEqual(effect.locks.find((l) => l.relation === relation)?.mode, mode, relation);
+    }
+    for (const relation of c.harmless ?? []) assert.ok(effect.locks.find((l) => l.relation === relation)?.harmless, `${relation} harmless`);
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Locks that reach relations other than the ones a statement names, pinned on a real PostgreSQL
+ * server (each case: the setup on a fresh database, the statement in BEGIN ... ROLLBACK, the model
+ * against pg_locks): DROP ... CASCADE of views, materialized views and tables.
+ */
+import { initParser } from '../../server/src/core';
+import { requirePgServer, PgServer } from '../support/pgServer';
+import { LockCase, runLockCase } from './lockCase';
+
+const VIEWS = `CREATE TABLE p (id int PRIMARY KEY, n int);
+  CREATE VIEW v AS SELECT * FROM p;
+  CREATE VIEW w AS SELECT * FROM v;
+  CREATE MATERIALIZED VIEW m AS SELECT * FROM w;
+  CREATE UNIQUE INDEX m_id ON m (id);
+  CREATE VIEW x AS SELECT * FROM m;
+  CREATE VIEW apart AS SELECT 1 AS one;`;
+
+const FK = `CREATE TABLE p (id int PRIMARY KEY);
+  CREATE TABLE c (id int, p_id int REFERENCES p);
+  CREATE INDEX c_p ON c (p_id);`;
+
+const CASCADE: LockCase[] = [
+  {
+    name: 'DROP VIEW ... CASCADE locks the views and materialized views over it, and their indexes',
+    setup: VIEWS,
+    sql: 'DROP VIEW v CASCADE',
+    locks: { w: 'ACCESS EXCLUSIVE', m: 'ACCESS EXCLUSIVE', m_id: 'ACCESS EXCLUSIVE', x: 'ACCESS EXCLUSIVE', p: undefined, apart: undefined },
+  },
+  {
+    name: 'DROP VIEW without CASCADE of a view nothing reads locks it alone',
+    setup: VIEWS,
+    sql: 'DROP VIEW x',
+    locks: { x: 'ACCESS EXCLUSIVE', m: undefined, m_id: undefined },
+  },
+  {
+    name: 'DROP MATERIALIZED VIEW locks its indexes',
+    setup: VIEWS,
+    sql: 'DROP MATERIALIZED VIEW m CASCADE',
+    locks: { m_id: 'ACCESS EXCLUSIVE', x: 'ACCESS EXCLUSIVE', w: undefined },
+  },
+  {
+    name: 'DROP TABLE ... CASCADE locks the views over it',
+    setup: VIEWS,
+    sql: 'DROP TABLE p CASCADE',
+    locks: { v: 'ACCESS EXCLUSIVE', w: 'ACCESS EXCLUSIVE', m: 'ACCESS EXCLUSIVE', m_id: 'ACCESS EXCLUSIVE', x: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'DROP TABLE ... CASCADE locks the tables whose foreign keys reference it',
+    setup: FK,
+    sql: 'DROP TABLE p CASCADE',
+    locks: { c: 'ACCESS EXCLUSIVE', c_p: undefined },
+  },
+  {
+    name: 'a view dropped by CASCADE is gone from the catalog (a later DROP of its base table reaches nothing)',
+    setup: `${VIEWS} DROP VIEW v CASCADE;`,
+    sql: 'DROP TABLE p',
+    locks: { p: 'ACCESS EXCLUSIVE', w: undefined, m: undefined },
+  },
+  {
+    name: 'CREATE OR REPLACE VIEW: what the view now reads decides what CASCADE reaches',
+    setup: `${VIEWS} CREATE TABLE q (id int, n int); CREATE OR REPLACE VIEW apart AS SELECT 1 AS one, q.n FROM q;`,
+    sql: 'DROP TABLE q CASCADE',
+    locks: { apart: 'ACCESS EXCLUSIVE' },
+  },
+];
+
+describe('locks that reach other relations vs a real PostgreSQL server', function () {
+  let server: PgServer;
+
+  before(async function () {
+    server = await requirePgServer(this);
+    await initParser();
+  });
+
+  describe('DROP ... CASCADE', () => {
+    for (const c of CASCADE) it(c.name, () => runLockCase(server, c));
+  });
+});
