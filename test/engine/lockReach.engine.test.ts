@@ -1,7 +1,7 @@
 /**
  * Locks that reach relations other than the ones a statement names, pinned on a real PostgreSQL
  * server (each case: the setup on a fresh database, the statement in BEGIN ... ROLLBACK, the model
- * against pg_locks): DROP ... CASCADE of views, materialized views and tables.
+ * against pg_locks): DROP ... CASCADE of views, materialized views, tables and trigger functions.
  */
 import { initParser } from '../../server/src/core';
 import { requirePgServer, PgServer } from '../support/pgServer';
@@ -18,6 +18,15 @@ const VIEWS = `CREATE TABLE p (id int PRIMARY KEY, n int);
 const FK = `CREATE TABLE p (id int PRIMARY KEY);
   CREATE TABLE c (id int, p_id int REFERENCES p);
   CREATE INDEX c_p ON c (p_id);`;
+
+const TRIGGERS = `CREATE TABLE p (id int PRIMARY KEY, n int);
+  CREATE TABLE q (id int);
+  CREATE TABLE r (id int);
+  CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+  CREATE FUNCTION other() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+  CREATE TRIGGER p_touch BEFORE UPDATE ON p FOR EACH ROW EXECUTE FUNCTION touch();
+  CREATE TRIGGER q_touch AFTER INSERT ON q FOR EACH STATEMENT EXECUTE PROCEDURE touch();
+  CREATE TRIGGER r_other AFTER DELETE ON r FOR EACH ROW EXECUTE FUNCTION other();`;
 
 const CASCADE: LockCase[] = [
   {
@@ -61,6 +70,30 @@ const CASCADE: LockCase[] = [
     setup: `${VIEWS} CREATE TABLE q (id int, n int); CREATE OR REPLACE VIEW apart AS SELECT 1 AS one, q.n FROM q;`,
     sql: 'DROP TABLE q CASCADE',
     locks: { apart: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'DROP FUNCTION ... CASCADE locks the tables of the triggers that execute it',
+    setup: TRIGGERS,
+    sql: 'DROP FUNCTION touch CASCADE',
+    locks: { p: 'ACCESS EXCLUSIVE', q: 'ACCESS EXCLUSIVE', r: undefined },
+  },
+  {
+    name: 'a dropped trigger no longer ties its table to the function',
+    setup: `${TRIGGERS} DROP TRIGGER p_touch ON p;`,
+    sql: 'DROP FUNCTION touch() CASCADE',
+    locks: { p: undefined, q: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'a renamed function keeps its triggers, and a renamed trigger its function',
+    setup: `${TRIGGERS} ALTER FUNCTION touch() RENAME TO touched; ALTER TRIGGER p_touch ON p RENAME TO p_touched;`,
+    sql: 'DROP FUNCTION touched, other CASCADE',
+    locks: { p: 'ACCESS EXCLUSIVE', q: 'ACCESS EXCLUSIVE', r: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'a function no trigger executes locks nothing when dropped',
+    setup: `${TRIGGERS} CREATE FUNCTION plain() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
+    sql: 'DROP FUNCTION plain CASCADE',
+    locks: { p: undefined, q: undefined, r: undefined },
   },
 ];
 

@@ -38,8 +38,9 @@ const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
  * DO-block loop that does not iterate over the replay's empty tables, like its table's own lock.
  * Catalog: index <-> constraint renames, DROP COLUMN dropping expression/partial indexes, next-free
  * default names: tables 97.6% -> 97.8%, indexes 95.2% -> 98.1%, phantoms 121 -> 108.
+ * Triggers in the catalog: DROP FUNCTION ... CASCADE locks their tables, tables 97.8% -> 97.9%.
  */
-const SERVER_THRESHOLDS = { tables: 0.977, sequences: 0.902, rewrites: 0.957, phantoms: 108, ...DROP_CASCADE_SERVER };
+const SERVER_THRESHOLDS = { tables: 0.979, sequences: 0.902, rewrites: 0.957, phantoms: 108, ...DROP_CASCADE_SERVER };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:

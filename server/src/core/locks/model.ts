@@ -12,6 +12,7 @@ import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS,
 import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites } from './addColumn';
 import { dropCascadeLocks } from './cascade';
+import { droppedFunctions } from '../model/routines';
 
 export type LockRole =
   | 'target'
@@ -282,7 +283,8 @@ const HANDLERS: Record<string, Handler> = {
           break;
       }
     }
-    if (stmt.behavior === 'DROP_CASCADE') dropCascadeLocks(b, catalog, stmt.removeType, droppedNames(stmt));
+    if (stmt.behavior === 'DROP_CASCADE')
+      dropCascadeLocks(b, catalog, stmt.removeType, stmt.removeType === 'OBJECT_FUNCTION' ? droppedFunctions(stmt) : droppedNames(stmt));
   },
 
   ReindexStmt(b, node, catalog, options) {

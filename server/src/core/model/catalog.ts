@@ -6,7 +6,8 @@
  * baseline, tables created by pending history files (`createdBy`) count as new too (`isFresh`).
  */
 import type { Baseline, PendingRows } from './baseline';
-import { dependentViews, referencingTables } from './dependencies';
+import { dependentViews, referencingTables, tablesWithTriggersOn } from './dependencies';
+import { droppedFunctions, FunctionInfo, functionInfo, TriggerInfo, triggerInfo } from './routines';
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList, nodeKind, typeToString } from '../parse/ast';
 import { checkNameColumns, chooseName, columnRefs, defaultIndexName, indexColumnNames } from './names';
 
@@ -71,6 +72,8 @@ export interface RelationInfo {
   partitions: Set<string>;
   /** Relations a view or materialized view reads. */
   sources: string[];
+  /** Its triggers (a new array on every change: records may be shared with a clone). */
+  triggers?: TriggerInfo[];
   unlogged: boolean;
   /** CREATE TEMP TABLE: private to the migration's session, so locking it blocks no one. */
   temporary?: true;
@@ -104,6 +107,8 @@ export class Catalog {
   readonly relations = new Map<string, RelationInfo>();
   readonly indexes = new Map<string, IndexInfo>();
   readonly enums = new Set<string>();
+  /** Functions by name (the last one created of each name; records are replaced, never changed). */
+  readonly functions = new Map<string, FunctionInfo>();
   /** True while replaying the file under analysis (objects made now are `createdInFile`). */
   inFile = false;
   /** The history file being replayed: relations created now record it (`createdBy`). */
@@ -126,6 +131,7 @@ export class Catalog {
     for (const [k, r] of this.relations) copy.relations.set(k, r);
     for (const [k, i] of this.indexes) copy.indexes.set(k, i);
     for (const e of this.enums) copy.enums.add(e);
+    for (const [k, f] of this.functions) copy.functions.set(k, f);
     for (const [k, r] of this.unknownTables) copy.unknownTables.set(k, { ...r, constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])) });
     // Everything is shared now: both sides copy a record before changing it.
     this.owned = new WeakSet();
@@ -349,6 +355,17 @@ export class Catalog {
         const s = as(node, 'CreateSeqStmt')!;
         const name = s.sequence?.relname ?? '';
         if (name && !this.relations.has(name)) this.newRelation(name, 'sequence');
+        return;
+      }
+      case 'CreateFunctionStmt': {
+        const fn = functionInfo(as(node, 'CreateFunctionStmt')!);
+        if (fn) this.functions.set(fn.name, fn);
+        return;
+      }
+      case 'CreateTrigStmt': {
+        const stmt = as(node, 'CreateTrigStmt')!;
+        const trigger = triggerInfo(stmt);
+        if (trigger) this.setTriggers(stmt.relation?.relname, (ts) => [...ts.filter((t) => t.name !== trigger.name), trigger]);
         return;
       }
       case 'CreateEnumStmt': {
@@ -764,6 +781,10 @@ export class Catalog {
       }
       case 'OBJECT_TABCONSTRAINT':
         return this.renameConstraint(target, stmt.subname ?? '', newName);
+      case 'OBJECT_TRIGGER':
+        return this.setTriggers(target, (ts) => ts.map((t) => (t.name === stmt.subname ? { ...t, name: newName } : t)));
+      case 'OBJECT_FUNCTION':
+        return this.renameFunction(nameList(as(stmt.object, 'ObjectWithArgs')?.objname).pop() ?? '', newName);
       default:
         return;
     }
@@ -771,6 +792,14 @@ export class Catalog {
 
   private drop(stmt: T.DropStmt): void {
     if (stmt.behavior === 'DROP_CASCADE') this.dropDependents(stmt);
+    if (stmt.removeType === 'OBJECT_FUNCTION') return this.dropFunctions(droppedFunctions(stmt), stmt.behavior === 'DROP_CASCADE');
+    if (stmt.removeType === 'OBJECT_TRIGGER') {
+      for (const obj of stmt.objects ?? []) {
+        const [trigger, table] = nameList(as(obj, 'List')?.items).reverse();
+        this.setTriggers(table, (ts) => ts.filter((t) => t.name !== trigger));
+      }
+      return;
+    }
     for (const obj of stmt.objects ?? []) {
       const names = nameList(as(obj, 'List')?.items);
       const name = names[names.length - 1];
@@ -781,6 +810,28 @@ export class Catalog {
         this.dropRelation(name);
       }
     }
+  }
+
+  /** Replaces the triggers of a table the catalog knows. */
+  private setTriggers(table: string | undefined, change: (triggers: TriggerInfo[]) => TriggerInfo[]): void {
+    const rel = this.own(table);
+    if (rel) rel.triggers = change(rel.triggers ?? []);
+  }
+
+  /** DROP FUNCTION; with CASCADE the triggers that execute one go too (measured: their tables are locked). */
+  private dropFunctions(names: string[], cascade: boolean): void {
+    for (const name of names) this.functions.delete(name);
+    if (!cascade) return;
+    for (const table of tablesWithTriggersOn(this, names)) this.setTriggers(table, (ts) => ts.filter((t) => !names.includes(t.function)));
+  }
+
+  /** A renamed function keeps its triggers (they refer to it by oid). */
+  private renameFunction(from: string, to: string): void {
+    const fn = this.functions.get(from);
+    if (!fn) return;
+    this.functions.delete(from);
+    this.functions.set(to, { ...fn, name: to });
+    for (const table of tablesWithTriggersOn(this, [from])) this.setTriggers(table, (ts) => ts.map((t) => (t.function === from ? { ...t, function: to } : t)));
   }
 
   /** What DROP ... CASCADE drops besides the named relations: the views reading them, the foreign keys referencing them. */

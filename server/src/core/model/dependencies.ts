@@ -1,7 +1,7 @@
 /**
  * What depends on a relation in the catalog, as DROP ... CASCADE follows it: the views and
  * materialized views whose queries read it (directly or through each other), and the tables whose
- * foreign keys reference it. Pinned on a real server in test/engine/lockReach.engine.test.ts.
+ * foreign keys reference it; the tables whose triggers execute a function. Pinned on a real server in test/engine/lockReach.engine.test.ts.
  */
 import type { Catalog } from './catalog';
 
@@ -29,4 +29,9 @@ export function dependentViews(catalog: Catalog, roots: Iterable<string>): strin
 /** Tables other than `table` whose foreign keys reference it (each once). */
 export function referencingTables(catalog: Catalog, table: string): string[] {
   return [...new Set(catalog.referencing(table))].filter((t) => t !== table);
+}
+
+/** Tables with a trigger that executes one of `functions`. */
+export function tablesWithTriggersOn(catalog: Catalog, functions: string[]): string[] {
+  return [...catalog.relations.values()].filter((r) => r.triggers?.some((t) => functions.includes(t.function))).map((r) => r.name);
 }
