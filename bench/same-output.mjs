@@ -4,7 +4,7 @@
  * revision (default: where this branch left main, `git merge-base HEAD main`) from `git archive` into a temporary folder, builds the working tree, and
  * runs `lint --format json` and `audit --format json` (and lint's SARIF and text formats) of both over the real-world corpus (and
  * postgres_regress with `--regress`), one invocation each as the bench does. The working tree is run
- * in every variant below (default, one and two threads, cache cold then warm): stdout, stderr and the exit code
+ * in every variant below (default, one and two threads, cache cold, warm, then replayed): stdout, stderr and the exit code
  * must equal the base's byte for byte. Exit 1 on any difference, with the first differing line.
  *
  *   node bench/same-output.mjs [--base REF] [--regress] [--keep]
@@ -47,6 +47,8 @@ const VARIANTS = [
   { name: '--jobs 2', args: ['--jobs', '2'] },
   { name: '--cache, cold', args: ['--cache-location', cacheDir] },
   { name: '--cache, warm', args: ['--cache-location', cacheDir] },
+  // The warm run took every file from the cache, so it left a run record: this one replays it (cli/replay.ts).
+  { name: '--cache, replayed', args: ['--cache-location', cacheDir] },
 ];
 
 /** JSON of lint and audit (the issue's contract), and the other lint formats, which read the same per-file results. */

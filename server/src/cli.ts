@@ -11,6 +11,8 @@ import { UsageError } from './project/files';
 import { HELP, parseArgs, VERSION } from './cli/args';
 import { audit } from './cli/audit';
 import { lint } from './cli/lint';
+import { DEFAULT_CACHE_LOCATION } from './cli/cache';
+import { withReplay } from './cli/replay';
 import { explain, listRules } from './cli/rules';
 import { writeLine, writeReport } from './project/output';
 
@@ -35,9 +37,12 @@ async function main(argv: string[]): Promise<number> {
     case 'explain':
       return explain(opts.paths[0]);
     case 'lint':
-      return lint(opts);
-    case 'audit':
-      return audit(opts);
+    case 'audit': {
+      const run = () => (opts.command === 'lint' ? lint(opts) : audit(opts));
+      // --fix and --explain-runner analyse every file anew: never replayed.
+      const replayable = (opts.cache ?? opts.cacheLocation !== undefined) && !opts.fix && !opts.dryRun && !opts.explainRunner;
+      return replayable ? withReplay(opts.cacheLocation ?? DEFAULT_CACHE_LOCATION, argv, run) : run();
+    }
     case 'init':
       return (await import('./cli/init.js')).init(opts);
     case 'trace':

@@ -37,13 +37,14 @@ describe('output layering: every output path goes through an escaping module', (
     );
   });
 
-  it('reports become JSON text only in escapeJson.ts (init, stats and the result cache write data files themselves)', () => {
+  it('reports become JSON text only in escapeJson.ts (init, stats, the result cache and its run records write data files themselves)', () => {
     const allowed = [
       'server/src/core/report/escapeJson.ts',
       'server/src/cli/init.ts',
       'server/src/cli/stats.ts',
       'server/src/core/config/config.ts',
       'server/src/cli/cache.ts',
+      'server/src/cli/replay.ts',
     ];
     assert.deepStrictEqual(
       offenders(/JSON\.stringify\(/, allowed).filter((f) => !f.startsWith('server/src/lsp/') && !f.startsWith('server/src/core/rules/')),

@@ -112,7 +112,7 @@ function readShard(file: string): Shard {
   return { format: FORMAT, entries: {} };
 }
 
-function writeAtomic(file: string, text: string): void {
+export function writeAtomic(file: string, text: string | Buffer): void {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     fs.writeFileSync(tmp, text);
@@ -135,7 +135,7 @@ export function prune(dir: string, max: number): void {
   const hourAgo = Date.now() - 3600_000;
   for (const f of files) if (f.name.endsWith('.tmp') && f.mtimeMs < hourAgo) fs.rmSync(f.file, { force: true });
   let total = files.reduce((n, f) => n + f.size, 0);
-  for (const f of files.filter((x) => x.name.endsWith('.json')).sort((a, b) => a.mtimeMs - b.mtimeMs)) {
+  for (const f of files.filter((x) => x.name.endsWith('.json') || x.name.endsWith('.run')).sort((a, b) => a.mtimeMs - b.mtimeMs)) {
     if (total <= max) break;
     fs.rmSync(f.file, { force: true });
     total -= f.size;
@@ -143,7 +143,13 @@ export function prune(dir: string, max: number): void {
 }
 
 /** The running Lockwise build: its version and the code of the CLI (the whole bundle in dist/cli.js). */
-function buildHash(): string {
+let build: string | undefined;
+
+export function buildHash(): string {
+  return (build ??= hashBuild());
+}
+
+function hashBuild(): string {
   const hash = createHash('sha256').update(VERSION);
   try {
     hash.update(fs.readFileSync(require.main?.filename ?? __filename));

@@ -7,6 +7,7 @@ import { Options } from './args';
 import { planFiles, RunContext, RunNotes, runSetup } from './files';
 import { writeLine } from '../project/output';
 import { analyzePlanned, defaultJobs, FilePayload, ReportKind } from './parallel';
+import { noteCacheUse } from './replay';
 
 export interface ReportedFile {
   /** Path as printed. */
@@ -30,6 +31,7 @@ export async function reportFiles(opts: Options, kind: ReportKind): Promise<Repo
     if (hit) payloads.set(i, hit);
     else todo.push(i);
   });
+  if (cache) noteCacheUse(todo.length === 0);
   if (todo.length) {
     for (const [i, payload] of await analyzePlanned(kind, run, planned, todo, opts.jobs ?? defaultJobs())) {
       payloads.set(i, payload);

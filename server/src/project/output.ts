@@ -6,17 +6,35 @@
  */
 import { inertLines, terminalText } from '../core';
 
+type Stream = 'stdout' | 'stderr';
+/** A copy of everything written, for the CLI's run record (cli/replay.ts). */
+let tap: ((stream: Stream, text: string) => void) | undefined;
+
+export function tapOutput(fn: ((stream: Stream, text: string) => void) | undefined): void {
+  tap = fn;
+}
+
+function write(stream: Stream, text: string): void {
+  tap?.(stream, text);
+  (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+}
+
+/** Output recorded by an earlier run through these functions: already escaped and guarded. */
+export function writeRecorded(bytes: Buffer, stream: Stream): void {
+  (stream === 'stdout' ? process.stdout : process.stderr).write(bytes);
+}
+
 /** A report its format already escaped (text, markdown, HTML, JSON, SARIF, a diff). */
-export function writeReport(text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
-  (stream === 'stdout' ? process.stdout : process.stderr).write(inertLines(text));
+export function writeReport(text: string, stream: Stream = 'stdout'): void {
+  write(stream, inertLines(text));
 }
 
 /** The `github` format: workflow commands, each built by workflowCommand(). */
 export function writeCommands(text: string): void {
-  process.stdout.write(text);
+  write('stdout', text);
 }
 
 /** One line built from values (paths, names, error messages): escaped as a whole, then written. */
-export function writeLine(line: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
-  (stream === 'stdout' ? process.stdout : process.stderr).write(inertLines(terminalText(line)) + '\n');
+export function writeLine(line: string, stream: Stream = 'stdout'): void {
+  write(stream, inertLines(terminalText(line)) + '\n');
 }

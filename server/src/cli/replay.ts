@@ -1,0 +1,332 @@
+/**
+ * Whole-run replay for `lint`/`audit --cache`: a run that took every file from the cache leaves a
+ * record of its output and of every file-system read it made (each file read: its stat and content
+ * hash; each folder listed: its entries; each stat and existence check). The same command later,
+ * when every read would still see the same thing, prints the recorded output and exit code without
+ * reading the files, resolving configs, detecting runners or formatting (a warm run was 0.5 s CPU,
+ * most of it that). Sound by construction: the reads are recorded by wrapping `fs` for the run, so
+ * a new input added to the code is recorded too; what `fs` cannot show (child processes, e.g. git
+ * for a deploy baseline, other threads, descriptor reads, asynchronous reads) makes the run
+ * unrecordable. The key holds the build, argv, the current folder, the environment the CLI reads
+ * and whether stdout/stderr are terminals; size snapshots are never recorded (a file with one is
+ * never cached, so its run is never all hits). A stat is trusted only when the file's mtime and
+ * ctime are older than the run by RACY_MS (git's "racily clean" rule); otherwise the content is
+ * hashed again.
+ */
+import { createHash } from 'crypto';
+import fs from 'fs';
+import childProcess from 'child_process';
+import * as path from 'path';
+import { buildHash, writeAtomic } from './cache';
+import { writeLine, tapOutput, writeRecorded } from '../project/output';
+
+// The originals, for the recorder's own reads (fs is wrapped while a run is recorded).
+const { statSync, readFileSync, readdirSync } = fs;
+
+const FORMAT = 'lockwise-run-1';
+/** A file changed this recently may change again within its timestamp's granularity: hash it. */
+const RACY_MS = 5000;
+/** The environment variables the CLI reads (test/unit/cliReplay.test.ts checks the sources against this list). */
+export const ENV_READ = ['LOCKWISE_DEBUG', 'NO_COLOR'];
+
+type Kind = 'file' | 'dir' | 'other' | 'absent';
+
+interface Observation {
+  kind: Kind;
+  size?: number;
+  mtimeMs?: number;
+  ctimeMs?: number;
+  ino?: number;
+  /** A stat older than the run by RACY_MS: equal stat, equal content. */
+  trusted?: boolean;
+  /** statSync: the kind, and a file's size. */
+  stat?: true;
+  /** readFileSync: hash of what it returned, with that encoding. */
+  read?: string;
+  encoding?: string;
+  /** readdirSync: hash of the entries in the order returned (with their kinds when asked). */
+  list?: string;
+  withTypes?: boolean;
+}
+
+interface Header {
+  format: string;
+  key: string;
+  code: number;
+  /** The output in write order: stream and byte length of each write. */
+  writes: [0 | 1, number][];
+  reads: Record<string, Observation>;
+}
+
+function sha(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function kindOf(st: fs.Stats | undefined): Kind {
+  if (!st) return 'absent';
+  return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
+}
+
+function statOf(file: string): fs.Stats | undefined {
+  try {
+    return statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+function readHash(file: string, encoding: string | undefined): string {
+  return sha(readFileSync(file, encoding as BufferEncoding | undefined) as string | Buffer);
+}
+
+function listHash(entries: (string | Buffer | fs.Dirent)[]): string {
+  return sha(entries.map((e) => (typeof e === 'string' || Buffer.isBuffer(e) ? String(e) : `${e.name}\0${kindOf(direntStat(e))}`)).join('\n'));
+}
+
+/** A Dirent's kind in the terms of kindOf (what readdir withFileTypes reports, symlinks not followed). */
+function direntStat(e: fs.Dirent): fs.Stats | undefined {
+  return { isFile: () => e.isFile(), isDirectory: () => e.isDirectory() } as fs.Stats;
+}
+
+function listNow(dir: string, withTypes: boolean): string | undefined {
+  try {
+    return listHash(withTypes ? readdirSync(dir, { withFileTypes: true }) : readdirSync(dir));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a recorded read would see the same thing now. */
+function stillSeen(file: string, o: Observation): boolean {
+  const st = statOf(file);
+  const kind = kindOf(st);
+  if (kind === 'absent' || o.kind === 'absent') return kind === o.kind;
+  const onlyExists = !o.stat && o.read === undefined && o.list === undefined;
+  if (onlyExists) return true;
+  if (kind !== o.kind) return false;
+  if (o.trusted && st!.size === o.size && st!.mtimeMs === o.mtimeMs && st!.ctimeMs === o.ctimeMs && st!.ino === o.ino) return true;
+  if (o.stat && kind === 'file' && st!.size !== o.size) return false;
+  if (o.read !== undefined) {
+    try {
+      if (readHash(file, o.encoding) !== o.read) return false;
+    } catch {
+      return false;
+    }
+  }
+  return o.list === undefined || listNow(file, !!o.withTypes) === o.list;
+}
+
+/** The record of this command, or undefined. */
+export class RunRecord {
+  readonly file: string;
+  private readonly key: string;
+
+  constructor(
+    private readonly location: string,
+    argv: string[],
+  ) {
+    const env = ENV_READ.map((k) => [k, process.env[k] ?? null]);
+    this.key = sha(JSON.stringify([FORMAT, buildHash(), argv, process.cwd(), env, !!process.stdout.isTTY, !!process.stderr.isTTY]));
+    this.file = path.join(path.resolve(location), `run-${this.key.slice(0, 32)}.run`);
+  }
+
+  /** Prints the recorded output and returns its exit code when every recorded read still holds. */
+  replay(): number | undefined {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(this.file);
+    } catch {
+      return undefined;
+    }
+    const header = parseHeader(bytes, this.key);
+    if (!header) return undefined;
+    for (const [file, o] of Object.entries(header.reads)) if (!stillSeen(file, o)) return undefined;
+    let at = bytes.indexOf(10) + 1;
+    for (const [stream, length] of header.writes) {
+      writeRecorded(bytes.subarray(at, at + length), stream ? 'stderr' : 'stdout');
+      at += length;
+    }
+    if (process.env.LOCKWISE_DEBUG?.includes('cache')) writeLine(`lockwise: cache: replayed ${path.basename(this.file)}`, 'stderr');
+    return header.code;
+  }
+
+  /** Starts recording this process's reads and output (until `stop`); `now`: the run's start (tests). */
+  record(now = Date.now()): Recording {
+    current = new Recording(path.resolve(this.location), now);
+    return current;
+  }
+
+  /** Writes the record of a finished run; a failure costs only the record. */
+  save(recording: Recording, code: number): void {
+    const header: Header = { format: FORMAT, key: this.key, code, writes: recording.writes.map(([s, b]) => [s, b.length]), reads: Object.fromEntries(recording.reads) };
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      writeAtomic(this.file, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), ...recording.writes.map(([, b]) => b)]));
+    } catch {
+      // The per-file cache already reported an unwritable folder.
+    }
+  }
+}
+
+function parseHeader(bytes: Buffer, key: string): Header | undefined {
+  const end = bytes.indexOf(10);
+  if (end < 0) return undefined;
+  try {
+    const header = JSON.parse(bytes.subarray(0, end).toString('utf8')) as Header;
+    if (header.format !== FORMAT || header.key !== key || !Array.isArray(header.writes) || typeof header.reads !== 'object') return undefined;
+    const total = header.writes.reduce((n, [, length]) => n + length, 0);
+    return total === bytes.length - end - 1 ? header : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The run being recorded (one per process): reportFiles says whether it was all cache hits. */
+let current: Recording | undefined;
+
+/**
+ * Called by reportFiles: only a run that took every file from the cache is recorded (its output is
+ * then what a run analysing them prints, and so is the LOCKWISE_DEBUG=cache line it replays).
+ */
+export function noteCacheUse(allHits: boolean): void {
+  if (allHits) current?.confirm();
+  else current?.taint('files were analysed');
+}
+
+/** Runs a `lint` or `audit` with the cache on: replays its record when every read still holds, else runs and records it. */
+export async function withReplay(location: string, argv: string[], command: () => Promise<number>): Promise<number> {
+  const record = new RunRecord(location, argv);
+  const replayed = record.replay();
+  if (replayed !== undefined) return replayed;
+  const recording = record.record();
+  let code: number;
+  try {
+    code = await command();
+  } finally {
+    recording.stop();
+  }
+  if (recording.replayable && (code === 0 || code === 1)) record.save(recording, code);
+  return code;
+}
+
+type Wrapped = [object, string, unknown];
+
+/** The reads and output of one run, recorded by wrapping `fs` and the output module until `stop`. */
+export class Recording {
+  readonly reads = new Map<string, Observation>();
+  readonly writes: [0 | 1, Buffer][] = [];
+  /** Why the run cannot be replayed (first reason), if it cannot. */
+  tainted?: string;
+  private confirmed = false;
+  private readonly restore: Wrapped[] = [];
+  /** Inside a wrapped readFileSync (its own openSync is not a descriptor read of the caller). */
+  private depth = 0;
+
+  constructor(
+    private readonly cacheDir: string,
+    private readonly started: number,
+  ) {
+    this.wrapReads();
+    this.wrapUnrecordable();
+    tapOutput((stream, text) => this.writes.push([stream === 'stdout' ? 0 : 1, Buffer.from(text)]));
+  }
+
+  taint(reason: string): void {
+    this.tainted ??= reason;
+  }
+
+  confirm(): void {
+    this.confirmed = true;
+  }
+
+  get replayable(): boolean {
+    return this.confirmed && this.tainted === undefined;
+  }
+
+  stop(): void {
+    for (const [target, name, original] of this.restore.reverse()) (target as Record<string, unknown>)[name] = original;
+    tapOutput(undefined);
+    if (current === this) current = undefined;
+  }
+
+  private wrap(target: object, name: string, make: (original: (...args: unknown[]) => unknown) => (...args: unknown[]) => unknown): void {
+    const record = target as Record<string, unknown>;
+    const original = record[name] as (...args: unknown[]) => unknown;
+    this.restore.push([target, name, original]);
+    record[name] = make(original);
+  }
+
+  private wrapReads(): void {
+    this.wrap(fs, 'readFileSync', (original) => (file, options) => {
+      const encoding = typeof options === 'string' ? options : (options as { encoding?: string } | undefined)?.encoding;
+      const target = this.pathOf(file);
+      const before = target ? statOf(target) : undefined;
+      this.depth++;
+      let result: unknown;
+      try {
+        result = original.call(fs, file, options);
+      } finally {
+        this.depth--;
+      }
+      if (target) this.observe(target, before, { read: sha(result as string | Buffer), ...(encoding ? { encoding } : {}) });
+      return result;
+    });
+    this.wrap(fs, 'statSync', (original) => (file, options) => {
+      const target = this.pathOf(file);
+      if (target) this.observe(target, statOf(target), { stat: true });
+      return original.call(fs, file, options);
+    });
+    this.wrap(fs, 'existsSync', (original) => (file) => {
+      const target = this.pathOf(file);
+      if (target) this.observe(target, statOf(target), {});
+      return original.call(fs, file);
+    });
+    this.wrap(fs, 'readdirSync', (original) => (dir, options) => {
+      const target = this.pathOf(dir);
+      const before = target ? statOf(target) : undefined;
+      const result = original.call(fs, dir, options) as (string | fs.Dirent)[];
+      const withTypes = typeof options === 'object' && !!(options as { withFileTypes?: boolean } | null)?.withFileTypes;
+      if (target) this.observe(target, before, { list: listHash(result), ...(withTypes ? { withTypes } : {}) });
+      return result;
+    });
+  }
+
+  /** Reads `fs` cannot attribute to a path and content: the run still works, it is just not recorded. */
+  private wrapUnrecordable(): void {
+    const taintOn = (target: object, names: string[], what: string) => {
+      for (const name of names) {
+        if (typeof (target as Record<string, unknown>)[name] !== 'function') continue;
+        this.wrap(target, name, (original) => (...args) => {
+          // readFileSync opens and reads through these: that read is recorded by its wrapper.
+          if (this.depth === 0) this.taint(`${what}.${name}`);
+          return original.apply(target, args);
+        });
+      }
+    };
+    taintOn(fs, ['openSync', 'readSync', 'lstatSync', 'realpathSync', 'accessSync', 'opendirSync', 'readlinkSync', 'createReadStream'], 'fs');
+    taintOn(fs, ['readFile', 'stat', 'lstat', 'readdir', 'open', 'access', 'exists', 'realpath', 'opendir'], 'fs');
+    taintOn(fs.promises, ['readFile', 'stat', 'lstat', 'readdir', 'open', 'access', 'realpath', 'opendir'], 'fs.promises');
+    taintOn(childProcess, ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'], 'child_process');
+  }
+
+  /** The absolute path of a read, or undefined when it is the cache's own folder (its shards are no input of the output). */
+  private pathOf(file: unknown): string | undefined {
+    if (typeof file === 'number') {
+      if (this.depth === 0) this.taint('a read by descriptor');
+      return undefined;
+    }
+    const target = path.resolve(String(file instanceof URL ? file.pathname : file));
+    return target === this.cacheDir || target.startsWith(this.cacheDir + path.sep) ? undefined : target;
+  }
+
+  private observe(file: string, st: fs.Stats | undefined, what: Partial<Observation>): void {
+    let o = this.reads.get(file);
+    if (!o) {
+      const kind = kindOf(st);
+      o = st ? { kind, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino } : { kind };
+      if (st && Math.max(st.mtimeMs, st.ctimeMs) < this.started - RACY_MS) o.trusted = true;
+      this.reads.set(file, o);
+    }
+    Object.assign(o, what);
+  }
+}

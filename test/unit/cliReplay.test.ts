@@ -1,0 +1,168 @@
+/**
+ * `lint`/`audit --cache` replays a whole run (cli/replay.ts) only while every file-system read it
+ * recorded would see the same thing: the output is then the output of a run that reads again.
+ */
+import * as assert from 'assert';
+import * as childProcess from 'child_process';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ENV_READ, RunRecord } from '../../server/src/cli/replay';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const ENV = { ...process.env, NO_COLOR: '1', LOCKWISE_DEBUG: 'cache' };
+
+function run(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: ENV, maxBuffer: 1 << 28 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const replayed = (stderr: string) => /lockwise: cache: replayed run-/.test(stderr);
+
+const FILES = {
+  'm/001_users.sql': 'CREATE TABLE users (id bigint PRIMARY KEY, email text);\n',
+  'm/002_index.sql': 'CREATE INDEX users_email_idx ON users (email);\n',
+  'm/003_column.sql': "ALTER TABLE users ADD COLUMN name text NOT NULL DEFAULT 'x';\n",
+  'n/001_other.sql': 'CREATE TABLE other (id int);\nALTER TABLE other ALTER COLUMN id TYPE bigint;\n',
+};
+
+/** A project in a repository: runner detection lists folders up to the one holding `.git`, not all of /tmp (which changes all the time). */
+function project(files: Record<string, string> = FILES): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-replay-'));
+  fs.mkdirSync(path.join(dir, '.git'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+/** Fills the cache, records the all-hits run, and checks that the next run is its replay. */
+function warm(args: string[], dir: string) {
+  const cold = run(args, dir);
+  const hits = run(args, dir);
+  assert.ok(!replayed(cold.stderr) && !replayed(hits.stderr));
+  const replay = run(args, dir);
+  assert.ok(replayed(replay.stderr), replay.stderr);
+  return { cold, hits, replay };
+}
+
+describe('lockwise --cache: whole-run replay', function () {
+  this.timeout(120000);
+
+  for (const args of [
+    ['lint', '--format', 'json', '--cache', 'm', 'n'],
+    ['lint', '--format', 'text', '--no-color', '--cache', 'm', 'n'],
+    ['audit', '--format', 'markdown', '--cache', 'm', 'n'],
+  ]) {
+    it(`${args.slice(0, 3).join(' ')}: a replay prints the all-hits run's stdout, stderr and exit code`, () => {
+      const dir = project();
+      const { cold, hits, replay } = warm(args, dir);
+      assert.strictEqual(replay.stdout, cold.stdout);
+      assert.strictEqual(replay.code, cold.code);
+      assert.ok(cold.code === 1 && cold.stdout.length > 100);
+      assert.strictEqual(replay.stderr.replace(/lockwise: cache: replayed .*\n/, ''), hits.stderr);
+    });
+  }
+
+  it('a changed file with its size and mtime kept, a new config, a new migration, a deleted file: run again', () => {
+    const dir = project();
+    const args = ['lint', '--format', 'json', '--cache', 'm', 'n'];
+    const plain = () => run(['lint', '--format', 'json', 'm', 'n'], dir);
+    const before = warm(args, dir).replay;
+    // Same size, mtime put back: the ctime moved, so the content is hashed again.
+    const index = path.join(dir, 'm/002_index.sql');
+    const { mtime } = fs.statSync(index);
+    const concurrent = 'CREATE INDEX CONCURRENTLY u ON users (email);'.padEnd(FILES['m/002_index.sql'].length - 1) + '\n';
+    assert.strictEqual(concurrent.length, FILES['m/002_index.sql'].length);
+    fs.writeFileSync(index, concurrent);
+    fs.utimesSync(index, mtime, mtime);
+    const edited = run(args, dir);
+    assert.ok(!replayed(edited.stderr));
+    assert.notStrictEqual(edited.stdout, before.stdout);
+    assert.strictEqual(edited.stdout, plain().stdout);
+    const again = () => {
+      run(args, dir);
+      assert.ok(replayed(run(args, dir).stderr));
+    };
+    for (const change of [
+      () => fs.writeFileSync(path.join(dir, 'n/.lockwise.json'), '{ "pgVersion": 10 }\n'),
+      () => fs.writeFileSync(path.join(dir, 'n/000_first.sql'), 'CREATE TABLE first (id int);\n'),
+      () => fs.rmSync(path.join(dir, 'm/003_column.sql')),
+    ]) {
+      again();
+      change();
+      const after = run(args, dir);
+      assert.ok(!replayed(after.stderr), after.stderr);
+      assert.strictEqual(after.stdout, plain().stdout);
+    }
+  });
+
+  it('a stat is trusted only when the file is older than the racy window; otherwise its content is hashed again', () => {
+    const dir = project();
+    const file = path.join(dir, 'm/001_users.sql');
+    const readIn = (now: number) => {
+      const recording = new RunRecord(path.join(dir, 'c'), ['lint']).record(now);
+      try {
+        fs.readFileSync(file, 'utf8');
+      } finally {
+        recording.stop();
+      }
+      return recording.reads.get(file);
+    };
+    // The file was just written: trusted by a run starting 10 s from now, not by one starting now.
+    assert.strictEqual(readIn(Date.now() + 10_000)?.trusted, true);
+    assert.strictEqual(readIn(Date.now())?.trusted, undefined);
+  });
+
+  it('a damaged record is a miss; another command line or environment has its own record', () => {
+    const dir = project();
+    const args = ['lint', '--format', 'json', '--cache', 'm', 'n'];
+    const { replay } = warm(args, dir);
+    const cache = path.join(dir, '.lockwise-cache');
+    const records = fs.readdirSync(cache).filter((f) => f.endsWith('.run'));
+    assert.strictEqual(records.length, 1);
+    const record = path.join(cache, records[0]);
+    fs.writeFileSync(record, fs.readFileSync(record).subarray(0, -10));
+    const damaged = run(args, dir);
+    assert.ok(!replayed(damaged.stderr));
+    assert.strictEqual(damaged.stdout, replay.stdout);
+    assert.ok(!replayed(run(['lint', '--format', 'json', '--cache', 'n', 'm'], dir).stderr));
+    const other = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: 'utf8', env: { ...ENV, NO_COLOR: '' } });
+    assert.ok(!replayed(other.stderr));
+  });
+
+  it('a run that starts a process or reads by descriptor is not recorded', () => {
+    const dir = project();
+    const original = fs.readFileSync;
+    for (const read of [() => childProcess.spawnSync(process.execPath, ['-e', '0']), () => fs.closeSync(fs.openSync(path.join(dir, 'm/001_users.sql'), 'r'))]) {
+      const recording = new RunRecord(path.join(dir, 'c'), ['lint']).record();
+      try {
+        fs.readFileSync(path.join(dir, 'm/001_users.sql'), 'utf8');
+        assert.ok(recording.reads.has(path.join(dir, 'm/001_users.sql')));
+        assert.strictEqual(recording.tainted, undefined, 'readFileSync is a recorded read');
+        read();
+      } finally {
+        recording.stop();
+      }
+      assert.ok(recording.tainted, 'tainted');
+      assert.strictEqual(fs.readFileSync, original, 'restored');
+    }
+  });
+
+  it('the key holds every environment variable the CLI reads', () => {
+    const read = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, e.name);
+        // The language server and the trace (PGlite's cache folder) never run in a lint or audit.
+        if (e.isDirectory() && !['lsp', 'trace'].includes(e.name)) walk(full);
+        else if (e.name.endsWith('.ts') && e.name !== 'replay.ts') for (const m of fs.readFileSync(full, 'utf8').matchAll(/process\.env\.(\w+)|process\.env\[/g)) read.add(m[1] ?? 'process.env[...]');
+      }
+    };
+    walk(path.join(ROOT, 'server/src'));
+    assert.deepStrictEqual([...read].sort(), [...ENV_READ].sort());
+  });
+});
