@@ -158,7 +158,13 @@ export class RunRecord {
 
   /** Writes the record of a finished run; a failure costs only the record. */
   save(recording: Recording, code: number): void {
-    const header: Header = { format: FORMAT, key: this.key, code, writes: recording.writes.map(([s, b]) => [s, b.length]), reads: Object.fromEntries(recording.reads) };
+    const header: Header = {
+      format: FORMAT,
+      key: this.key,
+      code,
+      writes: recording.writes.map(([s, b]) => [s, b.length]),
+      reads: Object.fromEntries(recording.reads),
+    };
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       writeAtomic(this.file, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), ...recording.writes.map(([, b]) => b)]));
