@@ -8,6 +8,7 @@ import { buildStatements, Statement, statementTokens } from './model/statements'
 import { buildTimeline, StatementTimeline, Timeline, Transaction } from './model/timeline';
 import { blockedByTable, modelStatement, StatementEffect } from './locks/model';
 import { Operation } from './locks/modes';
+import { withBranches } from './locks/branches';
 import { LineIndex, Span } from './text/positions';
 import { FileContext, Finding, ReportedFinding, Rule, StatementContext } from './rules/types';
 import { classifyFix } from './fixes/safety';
@@ -252,7 +253,7 @@ function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { s
 function modelEffect(stmt: Statement, catalog: Catalog, config: LockwiseConfig, report: (error: string) => void): StatementEffect {
   const modelOptions = { pgVersion: config.pgVersion };
   try {
-    return modelStatement(stmt.node, catalog, modelOptions);
+    return withBranches(stmt, modelStatement(stmt.node, catalog, modelOptions), (node) => modelStatement(node, catalog, modelOptions));
   } catch (error) {
     report(errorText(error));
     return modelStatement(undefined, catalog, modelOptions);

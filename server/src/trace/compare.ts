@@ -5,7 +5,7 @@
  * oracle's summary table: relations created by the statement, transient ones, toast tables, and
  * index locks no stronger than ROW EXCLUSIVE (the planner's ACCESS SHARE on every index it opens).
  */
-import { LockMode, lockRank, TEMPORARY_TABLE } from '../core';
+import { certainMode, LockMode, lockRank, TEMPORARY_TABLE } from '../core';
 import type { StatementEffect } from '../core';
 import type { Catalog } from '../core';
 import type { StatementTrace, TracedLock } from './engine';
@@ -44,16 +44,18 @@ export function tracedSignature(locks: TracedLock[]): LockSignature {
 /**
  * Locks the model predicts, reduced the same way. An end-of-statement snapshot cannot show locks
  * released early, so they are left out unless `withReleasedEarly` (comparing with a full trace).
+ * `certain`: only what is taken whatever a DO block's branches do (a may-take lock's certain mode).
  */
-export function modelSignature(effect: StatementEffect, catalog: Catalog, withReleasedEarly = false): LockSignature {
+export function modelSignature(effect: StatementEffect, catalog: Catalog, withReleasedEarly = false, certain = false): LockSignature {
   const out: LockSignature = new Map();
   for (const l of effect.locks) {
     if (l.releasedEarly && !withReleasedEarly) continue;
     // The engine names relations outside pg_temp schemas only: a temporary table's locks are not traced.
     if (l.harmless === TEMPORARY_TABLE) continue;
+    const mode = certain ? certainMode(l) : l.mode;
     const isIndex = l.role.endsWith('index') || catalog.indexes.has(l.relation);
-    if (isIndexNoise(isIndex, l.mode)) continue;
-    keepStronger(out, l.relation, l.mode);
+    if (!mode || isIndexNoise(isIndex, mode)) continue;
+    keepStronger(out, l.relation, mode);
   }
   return out;
 }
@@ -93,7 +95,10 @@ export interface CompareOptions {
 export function compareTrace(effect: StatementEffect, catalog: Catalog, trace: StatementTrace, options: CompareOptions): Disagreement[] {
   const out: Disagreement[] = [];
   const target = options.target ?? effect.target;
-  if (trace.observed === 'in-transaction') out.push(...compareLocks(modelSignature(effect, catalog), tracedSignature(trace.locks), options.heldBefore));
+  if (trace.observed === 'in-transaction') {
+    const certain = modelSignature(effect, catalog, false, true);
+    out.push(...compareLocks(modelSignature(effect, catalog), tracedSignature(trace.locks), options.heldBefore, certain));
+  }
   if (trace.observed === 'none') return out;
   const rewrite = tracedRewrite(trace, target, options.statementKind);
   if (rewrite !== effect.rewrite) out.push({ what: 'rewrite', relation: target, predicted: String(effect.rewrite), traced: String(rewrite) });
@@ -104,9 +109,13 @@ export function compareTrace(effect: StatementEffect, catalog: Catalog, trace: S
   return out;
 }
 
-export function compareLocks(predicted: LockSignature, traced: LockSignature, heldBefore: LockSignature = new Map()): Disagreement[] {
+/**
+ * `certain` (default: all of `predicted`) are the locks that must have been taken; the rest of
+ * `predicted` are a DO block's may-take locks, which only bound what the engine may take.
+ */
+export function compareLocks(predicted: LockSignature, traced: LockSignature, heldBefore: LockSignature = new Map(), certain = predicted): Disagreement[] {
   const out: Disagreement[] = [];
-  for (const [relation, mode] of predicted) {
+  for (const [relation, mode] of certain) {
     const got = [traced.get(relation), heldBefore.get(relation)].filter((m): m is LockMode => !!m);
     if (!got.some((m) => lockRank(m) >= lockRank(mode))) out.push({ what: 'lock', relation, predicted: mode, traced: traced.get(relation) ?? 'none' });
   }

@@ -6,6 +6,7 @@
  */
 import { LockMode, lockRank } from '../../../server/src/core/locks/modes';
 import type { StatementEffect } from '../../../server/src/core/locks/model';
+import { mergeLock } from '../../../server/src/core/locks/branches';
 import type { Catalog } from '../../../server/src/core/model/catalog';
 import { modelSignature, tracedSignature } from '../../../server/src/trace/compare';
 import type { StatementTrace } from '../../../server/src/trace/engine';
@@ -15,14 +16,19 @@ export type Category = 'tables' | 'views' | 'matviews' | 'indexes' | 'sequences'
 export interface Pair {
   category: Category;
   relation: string;
+  /** The strongest lock the model says the statement may take. */
   model: LockMode | 'none';
+  /** What the model says it takes whatever a DO block's branches do (= model outside DO blocks). */
+  certain: LockMode | 'none';
   server: LockMode | 'none';
 }
 
 export interface Verdict {
   pairs: Pair[];
-  /** Relations the model locks that the server held no lock on. */
+  /** Relations the model locks for certain that the server held no lock on. */
   phantoms: string[];
+  /** Relations the model only may lock (a DO block's branch or loop) that the server did not lock. */
+  mayNotTaken: string[];
   rewrite: { model: string[]; server: string[] };
 }
 
@@ -59,6 +65,7 @@ function serverRewrites(trace: StatementTrace, kind: string): string[] {
  */
 export function judge(effect: StatementEffect, catalog: Catalog, trace: StatementTrace, kind: string, inDo: boolean): Verdict {
   const model = modelSignature(effect, catalog);
+  const certain = modelSignature(effect, catalog, false, true);
   const server = tracedSignature(trace.locks);
   const traced = new Map(trace.locks.map((l) => [l.relation, l]));
   const pairs: Pair[] = [];
@@ -70,24 +77,32 @@ export function judge(effect: StatementEffect, catalog: Catalog, trace: Statemen
       category: category(lock?.kind ?? catalog.relation(relation)?.kind ?? (catalog.indexes.has(relation) ? 'index' : undefined), inDo),
       relation,
       model: model.get(relation) ?? 'none',
+      certain: certain.get(relation) ?? 'none',
       server: server.get(relation) ?? 'none',
     });
   }
-  const phantoms = [...model.keys()].filter((r) => !traced.has(r));
+  const phantoms = [...certain.keys()].filter((r) => !traced.has(r));
+  const mayNotTaken = [...model.keys()].filter((r) => !traced.has(r) && !certain.has(r));
   const modelRewrite = effect.rewrite && effect.target && kind !== 'TruncateStmt' ? [effect.target] : [];
-  return { pairs, phantoms, rewrite: { model: modelRewrite, server: serverRewrites(trace, kind) } };
+  return { pairs, phantoms, mayNotTaken, rewrite: { model: modelRewrite, server: serverRewrites(trace, kind) } };
 }
 
-/** Several statements' effects as one (the statements of a DO body, for the DO statement). */
+const rank = (mode: LockMode | 'none'): number => (mode === 'none' ? -1 : lockRank(mode));
+
+/**
+ * Branch-aware agreement: the server took at least what the model says is certain and at most
+ * what it says it may take. Outside DO blocks both are the same mode, so this is exact agreement.
+ */
+export function agrees(p: Pair): boolean {
+  return rank(p.server) >= rank(p.certain) && rank(p.server) <= rank(p.model);
+}
+
+/** Several statements' effects as one (a DO statement's own reads and the statements of its body). */
 export function unionEffects(effects: StatementEffect[]): StatementEffect {
   const first = effects[0];
   const out: StatementEffect = { ...first, locks: [], notes: [] };
   for (const e of effects) {
-    for (const l of e.locks) {
-      const prev = out.locks.find((p) => p.relation === l.relation);
-      if (!prev) out.locks.push({ ...l });
-      else if (lockRank(l.mode) > lockRank(prev.mode)) prev.mode = l.mode;
-    }
+    for (const l of e.locks) mergeLock(out.locks, l);
     if (e.rewrite && !out.rewrite) {
       out.rewrite = true;
       out.target = e.target;
@@ -103,6 +118,8 @@ export class Tally {
   rewriteAgree = 0;
   rewriteTotal = 0;
   phantoms = 0;
+  /** May-take locks (DO branches and loops) on relations the server did not lock. */
+  mayNotTaken = 0;
   errors = 0;
   statements = 0;
   readonly disagreements: { key: string; repro: string }[] = [];

@@ -36,6 +36,10 @@ export interface RelationLock {
   harmless?: string;
   /** Released before the statement ends, so an end-of-statement pg_locks snapshot does not show it. */
   releasedEarly?: boolean;
+  /** `mode` is taken only if a DO block's branch or loop runs (core/locks/branches.ts): why. */
+  condition?: string;
+  /** With `condition`: the weaker mode taken whether or not it runs (absent: none). */
+  certainMode?: LockMode;
 }
 
 export interface StatementEffect {

@@ -5,8 +5,9 @@
  */
 import { splitStatements, SqlComment } from '../parse/splitter';
 import { parseStatementText, parsePlpgsql, scanTokens, Token } from '../parse/parser';
-import { Node, nodeKind, as, findAll, asDefElem, asString } from '../parse/ast';
-import { Span } from '../text/positions';
+import { Node, nodeKind, as, asDefElem, asString } from '../parse/ast';
+import { LineIndex, Span } from '../text/positions';
+import { doBlockParts } from './doBlock';
 
 export interface Statement {
   index: number;
@@ -19,6 +20,10 @@ export interface Statement {
   error?: { message: string; offset: number };
   /** Index of the `DO` statement whose body holds this statement. */
   container?: number;
+  /** In a DO body: why it may not run (an IF branch, a loop body), e.g. "only if the IF branch at line 8 runs". */
+  condition?: string;
+  /** A DO block: the queries its own PL/pgSQL runs (conditions, loop queries, assignments), which read tables. */
+  reads?: { node: Node; condition?: string }[];
   terminated: boolean;
   /** Where the terminating `;` ends (or span.end). */
   terminatorEnd: number;
@@ -32,6 +37,8 @@ export interface StatementList {
 export function buildStatements(text: string): StatementList {
   const split = splitStatements(text);
   const statements: Statement[] = [];
+  let lines: LineIndex | undefined;
+  const lineAt = (offset: number) => (lines ??= new LineIndex(text)).positionAt(offset).line + 1;
   for (const chunk of split.chunks) {
     const chunkText = text.slice(chunk.start, chunk.end);
     const parsed = parseStatementText(chunkText);
@@ -62,7 +69,7 @@ export function buildStatements(text: string): StatementList {
       };
       statements.push(stmt);
       if (stmt.kind === 'DoStmt') {
-        for (const inner of doBlockStatements(stmt)) {
+        for (const inner of doBlockStatements(stmt, lineAt)) {
           statements.push({ ...inner, index: statements.length });
         }
       }
@@ -99,10 +106,11 @@ export function statementTokens(stmt: Statement): Token[] {
 }
 
 /**
- * The SQL statements inside a PL/pgSQL `DO` body, with document spans. The body is parsed by the
- * PL/pgSQL parser, so text in comments and string literals never becomes a statement.
+ * The SQL statements inside a PL/pgSQL `DO` body, with document spans and the condition each runs
+ * under; the block's own reads go on `doStmt.reads`. The body is parsed by the PL/pgSQL parser, so
+ * text in comments and string literals never becomes a statement.
  */
-function doBlockStatements(doStmt: Statement): Statement[] {
+function doBlockStatements(doStmt: Statement, lineAt: (offset: number) => number): Statement[] {
   const body = as(doStmt.node, 'DoStmt');
   const args = (body?.args ?? []).map(asDefElem);
   const language = asString(args.find((a) => a?.defname === 'language')?.arg);
@@ -115,12 +123,15 @@ function doBlockStatements(doStmt: Statement): Statement[] {
   const wrapper = `CREATE FUNCTION lockwise_do_block() RETURNS void LANGUAGE plpgsql AS ${literal.text}`;
   const tree = parsePlpgsql(wrapper);
   if (!tree) return [];
-  const queries = findAll<{ sqlstmt?: { PLpgSQL_expr?: { query?: string } } }>(tree, 'PLpgSQL_stmt_execsql')
-    .map((s) => s.sqlstmt?.PLpgSQL_expr?.query)
-    .filter((q): q is string => !!q);
+  const firstLine = lineAt(bodyStart);
+  const parts = doBlockParts(tree, (bodyLine) => firstLine + bodyLine - 1);
+  doStmt.reads = parts.reads.flatMap((r) => {
+    const node = parseStatementText(r.sql).statements[0]?.node;
+    return node ? [{ node, ...(r.condition ? { condition: r.condition } : {}) }] : [];
+  });
   const out: Statement[] = [];
   let cursor = 0;
-  for (const query of queries) {
+  for (const { sql: query, condition } of parts.statements) {
     const at = bodyText.indexOf(query, cursor);
     if (at < 0) continue;
     cursor = at + query.length;
@@ -135,6 +146,7 @@ function doBlockStatements(doStmt: Statement): Statement[] {
       kind: nodeKind(node) ?? 'Unknown',
       node,
       container: doStmt.index,
+      ...(condition ? { condition } : {}),
       terminated: true,
       terminatorEnd: start + query.length,
     });

@@ -1,0 +1,65 @@
+/**
+ * Locks that a DO block takes only if a branch or a loop runs ("may take"): an inner statement's
+ * locks carry its condition, and the DO statement itself reads the tables of its conditions and
+ * loop queries. The mode of a lock stays the strongest it may take, so rules that compare modes
+ * keep firing; `condition` says that it is not certain, `certainMode` what is taken regardless.
+ */
+import type { Statement } from '../model/statements';
+import type { Node } from '../parse/ast';
+import type { RelationLock, StatementEffect } from './model';
+import { LockMode, lockRank } from './modes';
+
+/** The statement's effect with its DO-block conditions applied; `model` models a read query. */
+export function withBranches(stmt: Statement, effect: StatementEffect, model: (node: Node) => StatementEffect): StatementEffect {
+  if (stmt.condition) for (const l of effect.locks) makeConditional(l, stmt.condition);
+  for (const read of stmt.reads ?? []) {
+    for (const l of model(read.node).locks) {
+      const lock: RelationLock = { ...l, role: 'source' };
+      if (read.condition) makeConditional(lock, read.condition);
+      mergeLock(effect.locks, lock);
+    }
+  }
+  return effect;
+}
+
+function makeConditional(lock: RelationLock, condition: string): void {
+  if (lock.condition) return;
+  lock.condition = condition;
+  delete lock.certainMode;
+}
+
+/** The mode a lock takes whatever the branches do (undefined: maybe none). */
+export function certainMode(lock: RelationLock): LockMode | undefined {
+  return lock.condition ? lock.certainMode : lock.mode;
+}
+
+function stronger(a: LockMode | undefined, b: LockMode | undefined): LockMode | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return lockRank(b) > lockRank(a) ? b : a;
+}
+
+/**
+ * Adds `lock` to `locks`, one entry per relation: the strongest mode either may take, certain
+ * when a certain lock is that strong, else conditional (the stronger lock's reason) with the
+ * strongest certain mode below it.
+ */
+export function mergeLock(locks: RelationLock[], lock: RelationLock): void {
+  const prev = locks.find((l) => l.relation === lock.relation);
+  if (!prev) {
+    locks.push({ ...lock });
+    return;
+  }
+  const sure = stronger(certainMode(prev), certainMode(lock));
+  if (lockRank(lock.mode) > lockRank(prev.mode)) Object.assign(prev, { mode: lock.mode, harmless: lock.harmless, condition: lock.condition });
+  if (!prev.harmless) delete prev.harmless;
+  if (sure && lockRank(sure) >= lockRank(prev.mode)) {
+    delete prev.condition;
+    delete prev.certainMode;
+  } else if (sure) {
+    prev.certainMode = sure;
+  } else {
+    delete prev.certainMode;
+  }
+  if (!prev.condition) delete prev.condition;
+}
