@@ -4,39 +4,13 @@
  * then attach it with `ADD CONSTRAINT <name> {UNIQUE | PRIMARY KEY} USING INDEX <name>`.
  */
 import { T, asAlterTableCmd, asColumnDef, nameList } from '../parse/ast';
+import { addedConstraintName, namesFreedBy } from '../rules/support/constraintNames';
 import { chooseName } from '../model/catalog';
 import { Fix, StatementContext, WithheldFix } from '../rules/types';
 import { quoteIdent, relationSql } from '../rules/support/names';
 import { insertBeforeTransaction, noOutsidePlaceReason } from './placement';
 import { Span } from '../text/positions';
 import { constraintClauseSpan, headSpan } from '../rules/support/spans';
-
-/** The name PostgreSQL gives the constraint and its index: the constraint's own, or `<table>_<cols>_key` / `<table>_pkey`. */
-export function uniqueConstraintName(ctx: StatementContext, table: string, con: T.Constraint, stmt?: T.AlterTableStmt): string {
-  if (con.conname) return con.conname;
-  const primary = con.contype === 'CONSTR_PRIMARY';
-  // `DROP CONSTRAINT t_pkey, ADD PRIMARY KEY (...)`: the drop runs first and frees the name.
-  const freed = stmt ? namesFreedBy(ctx, table, stmt) : new Set<string>();
-  return chooseName(table, primary ? [] : nameList(con.keys), primary ? 'pkey' : 'key', (n) => ctx.catalog.relationNameTaken(n) && !freed.has(n));
-}
-
-/** Index and constraint names that the DROP CONSTRAINT / DROP COLUMN subcommands of an ALTER TABLE free. */
-export function namesFreedBy(ctx: StatementContext, table: string, stmt: T.AlterTableStmt): Set<string> {
-  const rel = ctx.catalog.relation(table);
-  const freed = new Set<string>();
-  for (const c of stmt.cmds ?? []) {
-    const cmd = asAlterTableCmd(c);
-    if (cmd?.subtype === 'AT_DropConstraint' && cmd.name) {
-      freed.add(cmd.name);
-      const index = rel?.constraints.get(cmd.name)?.index;
-      if (index) freed.add(index);
-    } else if (cmd?.subtype === 'AT_DropColumn' && cmd.name) {
-      for (const idx of ctx.catalog.indexesOf(table)) if (idx.columns.includes(cmd.name)) freed.add(idx.name);
-      for (const con of rel?.constraints.values() ?? []) if (con.columns.includes(cmd.name)) freed.add(con.name);
-    }
-  }
-  return freed;
-}
 
 /**
  * Why the USING INDEX form cannot replace this constraint as written (undefined when it can):
@@ -61,7 +35,7 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
     const cmd = asAlterTableCmd(c);
     if (cmd?.subtype === 'AT_AddColumn' && keys.includes(asColumnDef(cmd.def)?.colname ?? '')) return 'a key column is added by this same statement';
   }
-  const name = uniqueConstraintName(ctx, table, con, stmt);
+  const name = addedConstraintName(ctx, con);
   // When this statement first drops the constraint that holds the name, the index is built under
   // another name: USING INDEX renames it to the constraint's name.
   const droppedHere = namesFreedBy(ctx, table, stmt).has(name);
@@ -96,14 +70,13 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
  */
 export function usingIndexFinding(
   ctx: StatementContext,
-  table: string,
   stmt: T.AlterTableStmt,
   con: T.Constraint,
 ): { name: string; span: Span; fix?: Fix; noFix?: string; withheld?: WithheldFix } {
   const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
   const fix = usingIndexFix(ctx, stmt, con, clause);
   const span = clause ?? headSpan(ctx.file, ctx.statement);
-  const name = uniqueConstraintName(ctx, table, con, stmt);
+  const name = addedConstraintName(ctx, con);
   if (typeof fix !== 'string') return { name, span, fix };
   const primary = con.contype === 'CONSTR_PRIMARY';
   const title = `Build the index with CREATE UNIQUE INDEX CONCURRENTLY, then ADD ${primary ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX`;

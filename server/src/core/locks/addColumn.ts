@@ -60,3 +60,25 @@ export function addColumnRewrites(col: T.ColumnDef, pgVersion: number): ColumnRe
   }
   return out;
 }
+
+/**
+ * The column gets a value in existing rows (a DEFAULT clause, even DEFAULT NULL, or serial): an
+ * inline REFERENCES is then validated by a scan. Without one the column is NULL everywhere and
+ * PostgreSQL marks the key valid without reading a row (measured, PostgreSQL 15; identity too).
+ */
+export function validatesInlineForeignKey(col: T.ColumnDef): boolean {
+  return isSerialType(typeToString(col.typeName)) || constraintsOf(col).some((c) => c.contype === 'CONSTR_DEFAULT');
+}
+
+/** Existing rows get a non-NULL value in the new column: a non-NULL default, or a column that fills itself. */
+export function fillsExistingRows(col: T.ColumnDef): boolean {
+  if (isSerialType(typeToString(col.typeName))) return true;
+  return constraintsOf(col).some(
+    (c) =>
+      c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED' || (c.contype === 'CONSTR_DEFAULT' && !asAConst(c.raw_expr)?.isnull),
+  );
+}
+
+function constraintsOf(col: T.ColumnDef): T.Constraint[] {
+  return (col.constraints ?? []).map(asConstraint).filter((c): c is T.Constraint => !!c);
+}

@@ -1,9 +1,11 @@
-import { T, nameList } from '../parse/ast';
-import { defaultConstraintName } from '../model/catalog';
-import { Rule, StatementContext, Fix, TextEdit } from './types';
+import { T } from '../parse/ast';
+import { addedConstraintName } from './support/constraintNames';
+import { validatesInlineForeignKey } from '../locks/addColumn';
+import { Rule, StatementContext, Fix } from './types';
 import { addedConstraints } from './support/alter';
 import { constraintClauseSpan, constraintSpan } from './support/spans';
-import { quoteIdent } from './support/names';
+import { quoteIdent, relationSql } from './support/names';
+import { moveInlineConstraint } from '../fixes/inlineConstraint';
 import { shown } from './support/messages';
 import { fixOrWithheld, insertAfterTransaction } from '../fixes/placement';
 
@@ -29,7 +31,10 @@ export const addingForeignKeyConstraint: Rule = {
     why:
       'Adding a foreign key takes **SHARE ROW EXCLUSIVE** on both the table and the referenced table, which blocks ' +
       'INSERT, UPDATE and DELETE on both, and then scans the whole table to check every row while holding those locks. ' +
-      'An inline `REFERENCES` in `ADD COLUMN` also takes ACCESS EXCLUSIVE on the table itself.',
+      'An inline `REFERENCES` in `ADD COLUMN` holds ACCESS EXCLUSIVE on the table (reads wait too) and is validated the ' +
+      'same way when the column gets a value in existing rows: any `DEFAULT` clause (even `DEFAULT NULL`) or a serial type. ' +
+      'Without one the column is NULL in every row and PostgreSQL marks the key valid without reading a row, which is what ' +
+      '`NOT VALID` would achieve: that form is not flagged (nor are identity columns, whose key PostgreSQL does not validate).',
     safe:
       'Add the constraint `NOT VALID` (only new rows are checked; the locks are held for an instant), then run ' +
       '`ALTER TABLE ... VALIDATE CONSTRAINT` in a separate transaction: validation takes SHARE UPDATE EXCLUSIVE on the ' +
@@ -44,7 +49,7 @@ export const addingForeignKeyConstraint: Rule = {
       const table = command.table;
       if (!col) {
         if (con.skip_validation) continue;
-        const name = con.conname ?? defaultConstraintName(table, nameList(con.fk_attrs), 'fkey');
+        const name = con.conname ?? addedConstraintName(ctx, con);
         report({
           statement: ctx.statement.index,
           span: constraintSpan(ctx.file, ctx.statement, con.location),
@@ -52,32 +57,36 @@ export const addingForeignKeyConstraint: Rule = {
           help: 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction',
           ...fixOrWithheld(
             ctx,
-            notValidFix(ctx, table, name, con),
+            notValidFix(ctx, command.alter, name, con),
             'Add the foreign key NOT VALID, then VALIDATE it separately',
             'VALIDATE must run after the transaction that adds it',
           ),
         });
-      } else if (col.colname) {
-        const name = con.conname ?? defaultConstraintName(table, [col.colname], 'fkey');
+      } else if (col.colname && validatesInlineForeignKey(col)) {
+        const name = con.conname ?? addedConstraintName(ctx, con);
+        const title = 'Add the column, then the foreign key NOT VALID, then VALIDATE it';
         report({
           statement: ctx.statement.index,
           span: constraintSpan(ctx.file, ctx.statement, con.location),
-          message: `Column ${shown(col.colname)} REFERENCES ${shown(con.pktable?.relname ?? '')} adds a validated foreign key, blocking writes to both tables`,
+          message: `Column ${shown(col.colname)} REFERENCES ${shown(con.pktable?.relname ?? '')} with a DEFAULT checks every row of ${shown(table)}, blocking writes to both tables`,
           help: 'An inline REFERENCES cannot be NOT VALID: add the column, then the constraint NOT VALID, then VALIDATE it',
-          fix: inlineReferencesFix(ctx, table, col.colname, name, con),
+          notes: ['without a DEFAULT the column would be NULL in every row and PostgreSQL would skip the check'],
+          ...fixOrWithheld(
+            ctx,
+            moveInlineConstraint(ctx, { con, alter: command.alter, name, keyword: 'REFERENCES', prefix: `FOREIGN KEY (${quoteIdent(col.colname)}) ` }, 'inline-references', title),
+            title,
+            'VALIDATE must run after the transaction that adds it',
+          ),
         });
       }
     }
   },
 };
 
-function validateStatement(table: string, name: string): string {
-  return `ALTER TABLE ${quoteIdent(table)} VALIDATE CONSTRAINT ${quoteIdent(name)};`;
-}
-
-function notValidFix(ctx: StatementContext, table: string, name: string, con: T.Constraint): Fix | undefined {
+function notValidFix(ctx: StatementContext, alter: T.AlterTableStmt, name: string, con: T.Constraint): Fix | undefined {
   const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
-  const validate = insertAfterTransaction(ctx, [validateStatement(table, name)]);
+  // The table as written (schema included): VALIDATE must name the table the constraint was added to.
+  const validate = insertAfterTransaction(ctx, [`ALTER TABLE ${relationSql(alter.relation)} VALIDATE CONSTRAINT ${quoteIdent(name)};`]);
   if (!clause || !validate) return undefined;
   return {
     kind: 'not-valid',
@@ -87,28 +96,3 @@ function notValidFix(ctx: StatementContext, table: string, name: string, con: T.
   };
 }
 
-function inlineReferencesFix(ctx: StatementContext, table: string, column: string, name: string, con: T.Constraint): Fix | undefined {
-  const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
-  if (!clause) return undefined;
-  const text = ctx.file.text;
-  // The REFERENCES clause without a leading CONSTRAINT name (the name goes on ADD CONSTRAINT).
-  const refStart = text.slice(clause.start, clause.end).search(/\bREFERENCES\b/i);
-  if (refStart < 0) return undefined;
-  const references = text.slice(clause.start + refStart, clause.end);
-  const add = `ALTER TABLE ${quoteIdent(table)} ADD CONSTRAINT ${quoteIdent(name)} FOREIGN KEY (${quoteIdent(column)}) ${references} NOT VALID;`;
-  const validate = insertAfterTransaction(ctx, [validateStatement(table, name)]);
-  if (!validate) return undefined;
-  let removeStart = clause.start;
-  while (removeStart > 0 && /[ \t]/.test(text[removeStart - 1])) removeStart--;
-  const anchor = ctx.file.statements[ctx.statement.index];
-  const edits: TextEdit[] = [{ start: removeStart, end: clause.end, newText: '' }];
-  const addEdit = { start: anchor.terminatorEnd, end: anchor.terminatorEnd, newText: '' };
-  // The NOT VALID add goes right after the statement, inside the same transaction.
-  const nl = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
-  addEdit.newText = (anchor.terminated ? '' : ';') + nl + add;
-  if (validate.start === addEdit.start) {
-    validate.newText = addEdit.newText + validate.newText.replace(/^;/, '');
-    edits.push(validate);
-  } else edits.push(addEdit, validate);
-  return { kind: 'inline-references', title: 'Add the column, then the foreign key NOT VALID, then VALIDATE it', preferred: true, edits };
-}

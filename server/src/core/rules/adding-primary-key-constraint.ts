@@ -37,7 +37,7 @@ export const addingPrimaryKeyConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const { name, span, fix, withheld } = usingIndexFinding(ctx, table, stmt, con);
+        const { name, span, fix, withheld } = usingIndexFinding(ctx, stmt, con);
         const rel = ctx.catalog.relation(table);
         const nullable = nameList(con.keys).filter((k) => rel?.columns.get(k) && !rel.columns.get(k)!.notNull);
         report({

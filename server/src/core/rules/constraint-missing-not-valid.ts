@@ -1,8 +1,9 @@
-import { T, as, asAlterTableCmd, asConstraint, nameList } from '../parse/ast';
-import { checkNameColumns, chooseName, defaultConstraintName } from '../model/catalog';
+import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../parse/ast';
 import { Transaction } from '../model/timeline';
 import { lockRank } from '../locks/modes';
-import { Rule, StatementContext, Fix } from './types';
+import { Rule, StatementContext, Fix, ReportedFinding } from './types';
+import { moveInlineConstraint } from '../fixes/inlineConstraint';
+import { addedConstraintName } from './support/constraintNames';
 import { lineOf, mentionsRelation, validateWhere } from './support/context';
 import { headSpan, constraintSpan, commandSpans } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
@@ -15,6 +16,8 @@ interface NotValidAdd {
   span: Span;
   transaction?: Transaction;
 }
+
+type Report = (finding: ReportedFinding) => void;
 
 /** Constraints added NOT VALID earlier in this file, by table and name. */
 const NOT_VALID_ADDS = new StateKey(() => new Map<string, NotValidAdd>());
@@ -30,6 +33,11 @@ export const constraintMissingNotValid: Rule = {
       does: 'Adds the CHECK constraint NOT VALID, then VALIDATE CONSTRAINT after the transaction.',
       effect: 'the constraint ends validated, as the original leaves it, and no row is changed',
     },
+    'inline-check': {
+      safety: 'safe',
+      does: 'Takes the CHECK out of ADD COLUMN, adds it by name NOT VALID right after, then VALIDATE CONSTRAINT after the transaction.',
+      effect: 'the column and a validated constraint of the same name end as the original leaves them, and no row is changed',
+    },
     'move-validate': {
       safety: 'safe',
       does: 'Moves VALIDATE CONSTRAINT after the COMMIT of the transaction that added the constraint NOT VALID.',
@@ -38,16 +46,19 @@ export const constraintMissingNotValid: Rule = {
   },
   docs: {
     summary:
-      'ADD CONSTRAINT ... CHECK on an existing table without NOT VALID, and VALIDATE CONSTRAINT in the same transaction that added the constraint NOT VALID.',
+      'ADD CONSTRAINT ... CHECK (or a CHECK written in ADD COLUMN) on an existing table without NOT VALID, and VALIDATE CONSTRAINT in the same transaction that added the constraint NOT VALID.',
     why:
       'Adding a CHECK constraint takes an **ACCESS EXCLUSIVE** lock on the table and keeps it while every row is ' +
-      'read to prove the constraint holds: on a large table, reads and writes stop for the whole scan. ' +
+      'read to prove the constraint holds: on a large table, reads and writes stop for the whole scan. A CHECK written ' +
+      'inline in `ADD COLUMN` does the same: every existing row is read, even when the new column is NULL in all of them ' +
+      '(and a DEFAULT that violates it fails the statement after the scan). ' +
       'Adding it `NOT VALID` and validating it in the same transaction is no better: the ACCESS EXCLUSIVE lock of the ' +
       'ADD is held until COMMIT, through the validation scan.',
     safe:
       'Add the constraint `NOT VALID` (new and updated rows are checked from then on; the lock lasts an instant), ' +
       'commit, then run `ALTER TABLE ... VALIDATE CONSTRAINT`: validation takes only SHARE UPDATE EXCLUSIVE, so reads ' +
-      'and writes continue during the scan. Tables created earlier in the same migration are not flagged.',
+      'and writes continue during the scan. A column constraint cannot be NOT VALID: add the column without it, then the ' +
+      'constraint by name. Tables created earlier in the same migration are not flagged.',
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);',
     good:
       'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n' +
@@ -64,7 +75,7 @@ export const constraintMissingNotValid: Rule = {
       if (cmd?.subtype === 'AT_AddConstraint') {
         const con = asConstraint(cmd.def);
         if (con?.contype !== 'CONSTR_CHECK' && con?.contype !== 'CONSTR_FOREIGN') return;
-        const name = con.conname ?? defaultName(ctx, table, con);
+        const name = con.conname ?? addedConstraintName(ctx, con);
         const span = constraintSpan(ctx.file, ctx.statement, con.location);
         if (con.skip_validation) {
           adds.set(key(table, name), { statement: ctx.statement.index, span, transaction: ctx.timeline.transaction });
@@ -83,6 +94,9 @@ export const constraintMissingNotValid: Rule = {
             'VALIDATE must run after the transaction that adds it',
           ),
         });
+      } else if (cmd?.subtype === 'AT_AddColumn' && ctx.catalog.existedBeforeFile(table)) {
+        const col = asColumnDef(cmd.def);
+        for (const con of (col?.constraints ?? []).map(asConstraint)) if (col && con?.contype === 'CONSTR_CHECK') inlineCheck(ctx, stmt, col, con, report);
       } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) {
         const add = adds.get(key(table, cmd.name));
         const tx = ctx.timeline.transaction;
@@ -106,15 +120,26 @@ export const constraintMissingNotValid: Rule = {
   },
 };
 
+const INLINE_TITLE = 'Add the column, then the CHECK constraint NOT VALID, then VALIDATE it after the transaction';
+
+/** A CHECK written in ADD COLUMN: PostgreSQL checks every existing row (measured, even when the new column is NULL in all). */
+function inlineCheck(ctx: StatementContext, stmt: T.AlterTableStmt, col: T.ColumnDef, con: T.Constraint, report: Report) {
+  const table = stmt.relation!.relname!;
+  const name = con.conname ?? addedConstraintName(ctx, con);
+  const fix = moveInlineConstraint(ctx, { con, alter: stmt, name, keyword: 'CHECK', prefix: '' }, 'inline-check', INLINE_TITLE);
+  report({
+    statement: ctx.statement.index,
+    span: constraintSpan(ctx.file, ctx.statement, con.location),
+    message: `Column ${shown(col.colname ?? '')} CHECK scans every row of ${shown(table)} while it blocks reads and writes`,
+    help: `An inline CHECK cannot be NOT VALID: add the column, then the constraint NOT VALID, then VALIDATE it ${validateWhere(ctx)}`,
+    ...fixOrWithheld(ctx, fix, INLINE_TITLE, 'VALIDATE must run after the transaction that adds it'),
+  });
+}
+
 function key(table: string, name: string): string {
   return `${table}\u0000${name}`;
 }
 
-/** The name PostgreSQL gives an unnamed CHECK or foreign key added by ALTER TABLE. */
-function defaultName(ctx: StatementContext, table: string, con: T.Constraint): string {
-  if (con.contype === 'CONSTR_FOREIGN') return defaultConstraintName(table, nameList(con.fk_attrs), 'fkey');
-  return chooseName(table, checkNameColumns(con.raw_expr), 'check', (n) => ctx.catalog.constraintNameTaken(n));
-}
 
 function notValidFix(ctx: StatementContext, stmt: T.AlterTableStmt, name: string, clause: Span): Fix | undefined {
   const validate = insertAfterTransaction(ctx, [`ALTER TABLE ${relationSql(stmt.relation)} VALIDATE CONSTRAINT ${quoteIdent(name)};`]);

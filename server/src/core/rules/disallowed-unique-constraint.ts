@@ -36,7 +36,7 @@ export const disallowedUniqueConstraint: Rule = {
       const { table, alter: stmt } = command;
       if (!col) {
         if (con.indexname) continue;
-        const { name, span, fix, withheld } = usingIndexFinding(ctx, table, stmt, con);
+        const { name, span, fix, withheld } = usingIndexFinding(ctx, stmt, con);
         report({
           statement: ctx.statement.index,
           span,
