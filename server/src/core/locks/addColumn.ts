@@ -74,8 +74,7 @@ export function validatesInlineForeignKey(col: T.ColumnDef): boolean {
 export function fillsExistingRows(col: T.ColumnDef): boolean {
   if (isSerialType(typeToString(col.typeName))) return true;
   return constraintsOf(col).some(
-    (c) =>
-      c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED' || (c.contype === 'CONSTR_DEFAULT' && !asAConst(c.raw_expr)?.isnull),
+    (c) => c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED' || (c.contype === 'CONSTR_DEFAULT' && !asAConst(c.raw_expr)?.isnull),
   );
 }
 

@@ -73,7 +73,12 @@ export const addingForeignKeyConstraint: Rule = {
           notes: ['without a DEFAULT the column would be NULL in every row and PostgreSQL would skip the check'],
           ...fixOrWithheld(
             ctx,
-            moveInlineConstraint(ctx, { con, alter: command.alter, name, keyword: 'REFERENCES', prefix: `FOREIGN KEY (${quoteIdent(col.colname)}) ` }, 'inline-references', title),
+            moveInlineConstraint(
+              ctx,
+              { con, alter: command.alter, name, keyword: 'REFERENCES', prefix: `FOREIGN KEY (${quoteIdent(col.colname)}) ` },
+              'inline-references',
+              title,
+            ),
             title,
             'VALIDATE must run after the transaction that adds it',
           ),
@@ -95,4 +100,3 @@ function notValidFix(ctx: StatementContext, alter: T.AlterTableStmt, name: strin
     edits: [{ start: clause.end, end: clause.end, newText: ' NOT VALID' }, validate],
   };
 }
-

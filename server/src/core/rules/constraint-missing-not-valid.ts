@@ -140,7 +140,6 @@ function key(table: string, name: string): string {
   return `${table}\u0000${name}`;
 }
 
-
 function notValidFix(ctx: StatementContext, stmt: T.AlterTableStmt, name: string, clause: Span): Fix | undefined {
   const validate = insertAfterTransaction(ctx, [`ALTER TABLE ${relationSql(stmt.relation)} VALIDATE CONSTRAINT ${quoteIdent(name)};`]);
   if (!validate) return undefined;

@@ -99,7 +99,8 @@ function inPostgresOrder(alter: T.AlterTableStmt): Added[] {
       for (const con of (col?.constraints ?? []).map(asConstraint)) {
         if (!con || !col?.colname) continue;
         if (con.contype === 'CONSTR_CHECK') inlineChecks.push({ con, column: col.colname });
-        else if (con.contype === 'CONSTR_FOREIGN' || con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_PRIMARY') rest.push({ con, column: col.colname });
+        else if (con.contype === 'CONSTR_FOREIGN' || con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_PRIMARY')
+          rest.push({ con, column: col.colname });
       }
     }
   }
