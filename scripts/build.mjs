@@ -35,6 +35,15 @@ const common = {
 const wasm = join(dirname(require.resolve('libpg-query')), 'libpg-query.wasm');
 copyFileSync(wasm, 'dist/libpg-query.wasm');
 
+// The grammars of PostgreSQL 13-17 that check a configured older pgVersion (core/parse/grammars.ts):
+// each glue script loads the .wasm beside it, so one folder per version (4.8 MB, loaded only when
+// a config sets pgVersion < 18).
+for (const v of [13, 14, 15, 16, 17]) {
+  const from = join(dirname(require.resolve(`@pgsql/parser/v${v}`)), `v${v}`);
+  mkdirSync(`dist/grammars/v${v}`, { recursive: true });
+  for (const f of ['libpg-query.js', 'libpg-query.wasm']) copyFileSync(join(from, f), join(`dist/grammars/v${v}`, f));
+}
+
 // The embedded PostgreSQL for `lockwise trace`: its CommonJS entry (self-contained) and the files it
 // loads from its own folder. About 16 MB: the default .vsix leaves it out (.vscodeignore), the full
 // one (npm run package:full) ships it; docs/trace.md has the decision.

@@ -105,6 +105,7 @@ describe('lockwise --cache and --jobs', function () {
     // Another build of the CLI (here: the same bundle with one more line) does not read this build's results.
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-build-'));
     fs.copyFileSync(path.join(ROOT, 'dist/libpg-query.wasm'), path.join(other, 'libpg-query.wasm'));
+    fs.cpSync(path.join(ROOT, 'dist/grammars'), path.join(other, 'grammars'), { recursive: true });
     fs.writeFileSync(path.join(other, 'cli.js'), fs.readFileSync(CLI, 'utf8') + '\n// another build\n');
     const rebuilt = spawnSync(process.execPath, [path.join(other, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8', env: ENV });
     assert.strictEqual(analysed(rebuilt.stderr).length, 5);

@@ -17,6 +17,7 @@ import {
   Analysis,
   applyEdits,
   Catalog,
+  DEFAULT_CONFIG,
   Finding,
   findingJson,
   initParser,
@@ -40,7 +41,8 @@ function historyCatalog(files: string[]): Catalog | undefined {
 
 describe('rule fixtures', () => {
   before(async () => {
-    await initParser();
+    // The grammars of every pgVersion a case configures (unsupported-syntax checks with them).
+    await initParser([...RULES_BY_ID.keys()].flatMap(loadRuleCases).map((c) => c.config.pgVersion ?? DEFAULT_CONFIG.pgVersion));
   });
 
   it('every rule has a fixture folder with at least one flagged and one clean case', () => {

@@ -131,7 +131,7 @@ export async function planFiles(opts: Options, run: RunContext): Promise<Planned
 export async function analyzeFiles(opts: Options): Promise<FileResult[]> {
   const run = new RunContext(runSetup(opts));
   const planned = await planFiles(opts, run);
-  await initParser();
+  await initParser(planned.map((p) => p.config.pgVersion));
   const notes = new RunNotes();
   return planned.map((p) => {
     const analysis = run.analyze(p);

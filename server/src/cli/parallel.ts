@@ -86,7 +86,7 @@ export async function analyzePlanned(
   const bins = chars < MIN_PARALLEL_CHARS ? [todo] : spread(planned, todo, jobs);
   const workers = bins.slice(1).map((bin) => inWorker({ lockwise: 'lint-worker', kind, setup: run.setup, jobs: bin.map((i) => job(planned[i], i)) }));
   const out = new Map<number, FilePayload>();
-  await initParser();
+  await initParser((bins[0] ?? []).map((i) => planned[i].config.pgVersion));
   for (const i of bins[0] ?? []) out.set(i, payloadOf(kind, planned[i].path, run.analyze(planned[i])));
   for (const results of await Promise.all(workers)) for (const [i, payload] of results) out.set(i, payload);
   return out;
@@ -128,7 +128,7 @@ function inWorker(input: WorkerInput): Promise<[number, FilePayload][]> {
 /** The worker's side: plan and analyse its files in order, post the payloads back once. */
 async function serve(input: WorkerInput): Promise<void> {
   const run = new RunContext(input.setup);
-  await initParser();
+  await initParser(input.jobs.map(({ file }) => run.resolver.forFile(file).config.pgVersion));
   const results: [number, FilePayload][] = input.jobs.map(({ index, file, raw, baseline }) => {
     const planned = { ...run.plan(file, run.resolver.forFile(file).config, raw), baseline };
     return [index, payloadOf(input.kind, planned.path, run.analyze(planned))];

@@ -26,6 +26,7 @@ import { Baseline, PendingRelation } from './model/baseline';
 /** Rules that still run on rollback parts with `downMigrations: "syntax"`: what stops the rollback from running at all. */
 const DOWN_SYNTAX_RULES = new Set([
   'syntax-error',
+  'unsupported-syntax',
   'ban-concurrent-index-creation-in-transaction',
   'cannot-run-in-transaction',
   'runner-statement-split',

@@ -22,6 +22,7 @@ port.on('message', (job: AnalysisJob) => {
 async function run(job: AnalysisJob): Promise<AnalysisReply> {
   try {
     await parser;
+    await initParser(job.config.pgVersion);
     const started = Date.now();
     // Same as HistoryProvider.catalogBefore: undefined without earlier migrations (analyze then
     // starts from an empty schema and says so), else every earlier file replayed in order.

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, Catalog, LockwiseConfig } from '../core';
+import { analyze, Catalog, initParser, LockwiseConfig } from '../core';
 import type { Analysis } from '../core';
 import { LineIndex } from '../core';
 import { readSqlFile, toPosix, UsageError } from '../project/files';
@@ -120,6 +120,7 @@ export async function traceFile(
   progress?: TraceProgress,
 ): Promise<TracedFileJson> {
   const config: LockwiseConfig = { ...baseConfig, pgVersion: engine.major };
+  await initParser(config.pgVersion);
   const catalog = new Catalog();
   const history = historyFiles(file, options.history);
   const failures: TracedFileJson['history']['failures'] = [];

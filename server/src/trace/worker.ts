@@ -111,7 +111,8 @@ async function main(): Promise<void> {
   if (!dir) throw new Error('usage: trace-worker <pglite folder>');
   usePgliteFrom(path.resolve(dir));
   // Requests wait for the SQL parser; the first fresh database is made meanwhile.
-  const parser = initParser();
+  // PGlite is PostgreSQL 17 or 18: traceFile loads the 17 grammar when it is 17.
+  const parser = initParser(18);
   queue = parser;
   spare = prepare();
   process.on('message', (message: WorkerRequest) => {

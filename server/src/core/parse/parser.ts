@@ -6,6 +6,8 @@
 import type * as LibPgQuery from 'libpg-query';
 import type { Node, ParseResult } from 'libpg-query';
 import { OffsetMapper } from '../text/positions';
+import { DEFAULT_CONFIG } from '../config/config';
+import { loadGrammars } from './grammars';
 
 export type { Node };
 
@@ -14,13 +16,19 @@ let ready = false;
 /** The parser module, loaded by `initParser()`: a run that parses nothing (the CLI's warm cache) never loads it. */
 let pg: typeof LibPgQuery;
 
-export function initParser(): Promise<void> {
+/**
+ * Loads PostgreSQL 18's parser and, for each configured `pgVersion` below 18, the older grammars that
+ * check its syntax (grammars.ts): a run whose configs all say 18 never loads them. Without an
+ * argument: the default pgVersion's.
+ */
+export function initParser(pgVersions: number | readonly number[] = DEFAULT_CONFIG.pgVersion): Promise<void> {
   loaded ??= import('libpg-query').then(async (module) => {
     pg = module;
     await pg.loadModule();
     ready = true;
   });
-  return loaded;
+  const older = [...new Set(typeof pgVersions === 'number' ? [pgVersions] : pgVersions)].map(loadGrammars);
+  return older.length ? Promise.all([loaded, ...older]).then(() => undefined) : loaded;
 }
 
 export interface ParsedStatement {
@@ -169,7 +177,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * length and the same 3 UTF-8 bytes, so every offset still maps. The WASM glue sizes its buffer for
  * them differently than it writes them, which cut the end of the statement off.
  */
-function wellFormed(text: string): string {
+export function wellFormed(text: string): string {
   LONE_SURROGATE.lastIndex = 0;
   return LONE_SURROGATE.test(text) ? text.replace(LONE_SURROGATE, '\uFFFD') : text;
 }

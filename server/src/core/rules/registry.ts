@@ -49,6 +49,7 @@ import { preferTimestamptz } from './prefer-timestamptz';
 import { banCharField } from './ban-char-field';
 import { identifierTooLong } from './identifier-too-long';
 import { syntaxError } from './syntax-error';
+import { unsupportedSyntax } from './unsupported-syntax';
 import { unknownIgnoreRule } from './unknown-ignore-rule';
 
 export const RULES: Rule[] = [
@@ -98,6 +99,7 @@ export const RULES: Rule[] = [
   banCharField,
   identifierTooLong,
   syntaxError,
+  unsupportedSyntax,
   unknownIgnoreRule,
 ];
 

@@ -1,6 +1,7 @@
 import { Rule } from './types';
 
 import { shown } from './support/messages';
+import { errorSpan } from './support/errorSpan';
 export const syntaxError: Rule = {
   id: 'syntax-error',
   kinds: ['Invalid'],
@@ -19,12 +20,9 @@ export const syntaxError: Rule = {
   checkStatement(ctx, report) {
     const error = ctx.statement.error;
     if (!error) return;
-    // "at or near X" points at X; "at end of input" points past the last token: mark the last one.
-    const tokens = ctx.file.tokens(ctx.statement);
-    const token = tokens.find((t) => t.start <= error.offset && error.offset < t.end) ?? [...tokens].reverse().find((t) => t.start < error.offset) ?? tokens[0];
     report({
       statement: ctx.statement.index,
-      span: token ? { start: token.start, end: token.end } : ctx.statement.span,
+      span: errorSpan(ctx, error.offset),
       message: `PostgreSQL would reject this statement: ${shown(error.message, 110)}`,
       notes: error.message.length > 110 ? [error.message] : undefined,
     });

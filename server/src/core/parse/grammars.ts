@@ -1,0 +1,144 @@
+/**
+ * The grammars of PostgreSQL 13–17 (libpg_query builds from @pgsql/parser, WASM), to tell whether the
+ * configured major accepts a statement that PostgreSQL 18's parser (parser.ts) accepted. Loaded only
+ * for a configured pgVersion below 18, by `initParser(pgVersion)`; then `grammarRejection` is
+ * synchronous and cached by text. Only the verdict is read: no tree leaves the WASM side.
+ */
+import * as fs from 'fs';
+import { createRequire } from 'module';
+import * as path from 'path';
+import { OffsetMapper } from '../text/positions';
+import { TextCache, wellFormed } from './parser';
+
+/** The oldest grammar there is: an older pgVersion is checked with it. 18 and newer: parser.ts's. */
+export const OLDEST_GRAMMAR = 13;
+export const NEWEST_GRAMMAR = 17;
+
+/** The parts of an Emscripten module of libpg_query that the verdict needs. */
+interface GrammarModule {
+  _malloc(size: number): number;
+  _free(ptr: number): void;
+  lengthBytesUTF8(text: string): number;
+  stringToUTF8(text: string, ptr: number, max: number): void;
+  UTF8ToString(ptr: number): string;
+  getValue(ptr: number, type: 'i32'): number;
+  _wasm_parse_query_raw(ptr: number): number;
+  _wasm_free_parse_result(ptr: number): void;
+}
+
+export interface GrammarRejection {
+  /** PostgreSQL's message, e.g. `syntax error at or near "NOT"`. */
+  message: string;
+  /** UTF-16 offset within the text. */
+  offset: number;
+  /** The major whose grammar checked it (the configured one, or 13 for older ones). */
+  checkedWith: number;
+  /** The first major whose grammar accepts the statement (18: only PostgreSQL 18's parser). */
+  since: number;
+}
+
+const loading = new Map<number, Promise<void>>();
+const modules = new Map<number, GrammarModule>();
+type Verdict = { error?: { message: string; offset: number } };
+/** By grammar and text; made on first use (parser.ts imports this module, and this one its cache). */
+let verdicts: TextCache<Verdict> | undefined;
+
+/** The grammar that checks `pgVersion`, or undefined when PostgreSQL 18's parser is the right one. */
+export function grammarFor(pgVersion: number): number | undefined {
+  return pgVersion > NEWEST_GRAMMAR ? undefined : Math.max(OLDEST_GRAMMAR, pgVersion);
+}
+
+/**
+ * Loads the grammar of `pgVersion` and every newer one up to 17 (about 10 ms and 3 MB each): the
+ * newer ones say which version first accepts a rejected statement.
+ */
+export function loadGrammars(pgVersion: number): Promise<void> {
+  const first = grammarFor(pgVersion);
+  if (first === undefined) return Promise.resolve();
+  const jobs: Promise<void>[] = [];
+  for (let v = first; v <= NEWEST_GRAMMAR; v++) jobs.push(loadGrammar(v));
+  return Promise.all(jobs).then(() => undefined);
+}
+
+function loadGrammar(major: number): Promise<void> {
+  let job = loading.get(major);
+  if (!job) {
+    const load = createRequire(__filename);
+    const factory = load(path.join(grammarDir(major), 'libpg-query.js')) as () => Promise<GrammarModule>;
+    job = factory().then((module) => void modules.set(major, module));
+    loading.set(major, job);
+  }
+  return job;
+}
+
+/**
+ * The bundle (dist/*.js) carries each grammar in dist/grammars/v<N>/ (scripts/build.mjs); the compiled
+ * sources read them from the package. Each glue script loads the .wasm beside it, so they cannot share
+ * one folder (the names are the same).
+ */
+function grammarDir(major: number): string {
+  const bundled = path.join(__dirname, 'grammars', `v${major}`);
+  if (fs.existsSync(path.join(bundled, 'libpg-query.js'))) return bundled;
+  const entry = createRequire(__filename).resolve(`@pgsql/parser/v${major}`);
+  return path.join(path.dirname(entry), `v${major}`);
+}
+
+/**
+ * Why the grammar of `pgVersion` rejects `text`, a statement PostgreSQL 18's parser accepted; undefined
+ * when it accepts it too, or when `pgVersion` is 18 or newer.
+ */
+export function grammarRejection(text: string, pgVersion: number): GrammarRejection | undefined {
+  const major = grammarFor(pgVersion);
+  if (major === undefined) return undefined;
+  const error = verdict(major, text);
+  if (!error) return undefined;
+  let since = NEWEST_GRAMMAR + 1;
+  for (let v = major + 1; v <= NEWEST_GRAMMAR; v++) {
+    if (!verdict(v, text)) {
+      since = v;
+      break;
+    }
+  }
+  return { ...error, checkedWith: major, since };
+}
+
+function verdict(major: number, text: string): Verdict['error'] {
+  verdicts ??= new TextCache<Verdict>(20000, 16 * 1024 * 1024, 4);
+  const key = `${major}\n${text}`;
+  const cached = verdicts.get(key);
+  if (cached) return cached.error;
+  const outcome = { error: parseError(grammar(major), text) };
+  verdicts.set(key, outcome);
+  return outcome.error;
+}
+
+function grammar(major: number): GrammarModule {
+  const module = modules.get(major);
+  if (!module) throw new Error(`the PostgreSQL ${major} grammar is not loaded: await initParser(${major}) first`);
+  return module;
+}
+
+/**
+ * Parses with libpg_query's raw entry point and reads only its error: the tree is never turned into
+ * JS (a third of the time of a full parse). Layout of PgQueryParseResult/PgQueryError: wasm32 pointers.
+ */
+function parseError(module: GrammarModule, text: string): { message: string; offset: number } | undefined {
+  const input = wellFormed(text);
+  const size = module.lengthBytesUTF8(input) + 1;
+  const ptr = module._malloc(size);
+  let result = 0;
+  try {
+    module.stringToUTF8(input, ptr, size);
+    result = module._wasm_parse_query_raw(ptr);
+    const error = module.getValue(result + 8, 'i32');
+    if (!error) return undefined;
+    const messagePtr = module.getValue(error, 'i32');
+    const cursor = module.getValue(error + 16, 'i32');
+    const message = messagePtr ? module.UTF8ToString(messagePtr) : 'syntax error';
+    // PostgreSQL's cursor is 1-based, in characters (code points).
+    return { message, offset: new OffsetMapper(text).fromCodePoints(Math.max(0, cursor - 1)) };
+  } finally {
+    module._free(ptr);
+    if (result) module._wasm_free_parse_result(result);
+  }
+}
