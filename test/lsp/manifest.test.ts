@@ -71,7 +71,15 @@ describe('extension manifest and config schema', function () {
   it('ships a small package: "files" (read by npm and vsce alike) names only the bundles and what they load or show', function () {
     // vsce refuses a .vscodeignore beside "files"; test/package/install.test.ts packs and installs it.
     assert.ok(!fs.existsSync(path.join(ROOT, '.vscodeignore')));
-    for (const kept of ['dist/*.js', 'dist/libpg-query.wasm', 'schemas/lockwise.schema.json', 'schemas/stats.schema.json', 'images/icon.png', 'LICENSE']) {
+    for (const kept of [
+      'dist/*.js',
+      'dist/libpg-query.wasm',
+      'dist/grammars/*/libpg-query.*',
+      'schemas/lockwise.schema.json',
+      'schemas/stats.schema.json',
+      'images/icon.png',
+      'LICENSE',
+    ]) {
       assert.ok(pkg.files.includes(kept), kept);
     }
     assert.ok(!pkg.files.some((f: string) => /pglite|\.map|test|server\/src/.test(f)), pkg.files.join(', '));

@@ -213,6 +213,7 @@ describe('LSP trace on the embedded PostgreSQL', function () {
       dist = path.join(fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-nopglite-'))), 'dist');
       fs.mkdirSync(dist);
       for (const f of ['server.js', 'trace-worker.js', 'libpg-query.wasm']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(dist, f));
+      fs.cpSync(path.join(REPO, 'dist', 'grammars'), path.join(dist, 'grammars'), { recursive: true });
     });
     after(() => fs.rmSync(path.dirname(dist), { recursive: true, force: true }));
 

@@ -39,6 +39,8 @@ export interface GrammarRejection {
 
 const loading = new Map<number, Promise<void>>();
 const modules = new Map<number, GrammarModule>();
+/** Why a grammar could not be loaded (a damaged install): its check then fails alone, as a rule bug would. */
+const failures = new Map<number, string>();
 type Verdict = { error?: { message: string; offset: number } };
 /** By grammar and text; made on first use (parser.ts imports this module, and this one its cache). */
 let verdicts: TextCache<Verdict> | undefined;
@@ -63,9 +65,11 @@ export function loadGrammars(pgVersion: number): Promise<void> {
 function loadGrammar(major: number): Promise<void> {
   let job = loading.get(major);
   if (!job) {
-    const load = createRequire(__filename);
-    const factory = load(path.join(grammarDir(major), 'libpg-query.js')) as () => Promise<GrammarModule>;
-    job = factory().then((module) => void modules.set(major, module));
+    job = (async () => {
+      const load = createRequire(__filename);
+      const factory = load(path.join(grammarDir(major), 'libpg-query.js')) as () => Promise<GrammarModule>;
+      modules.set(major, await factory());
+    })().catch((error: unknown) => void failures.set(major, error instanceof Error ? error.message : String(error)));
     loading.set(major, job);
   }
   return job;
@@ -114,6 +118,8 @@ function verdict(major: number, text: string): Verdict['error'] {
 
 function grammar(major: number): GrammarModule {
   const module = modules.get(major);
+  const failure = failures.get(major);
+  if (failure) throw new Error(`the PostgreSQL ${major} grammar could not be loaded: ${failure}`);
   if (!module) throw new Error(`the PostgreSQL ${major} grammar is not loaded: await initParser(${major}) first`);
   return module;
 }
