@@ -15,13 +15,16 @@ export const banDropNotNull: Rule = {
       'NULLs they do not handle. Putting the constraint back later needs a full-table scan.',
     safe:
       'Make sure every reader handles NULL first, and write the migration deliberately (an ignore comment with the reason). ' +
-      'Tables created earlier in the same file, and columns added earlier in it, are not flagged.',
+      'Tables created earlier in the same file, columns added earlier in it, and columns the schema history shows are ' +
+      'not NOT NULL (the statement changes nothing) are not flagged.',
     bad: 'ALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
     good: '-- every reader handles a NULL email since release 42:\n-- lockwise-ignore ban-drop-not-null -- readers checked\nALTER TABLE users ALTER COLUMN email DROP NOT NULL;',
   },
   checkStatement(ctx, report) {
     for (const { cmd, span, table } of alterCommands(ctx, 'AT_DropNotNull')) {
       if (columnAddedInFile(ctx, table, cmd.name)) continue;
+      // The history knows the column and it was never NOT NULL: PostgreSQL has nothing to drop.
+      if (ctx.catalog.relation(table)?.columns.get(cmd.name ?? '')?.notNull === false) continue;
       report({
         statement: ctx.statement.index,
         span,

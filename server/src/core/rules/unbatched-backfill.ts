@@ -1,5 +1,5 @@
 import { Node, as, nameList } from '../parse/ast';
-import { Catalog, RelationInfo } from '../model/catalog';
+import { Catalog } from '../model/catalog';
 import { Rule } from './types';
 import { assumptionNotes } from './support/context';
 import { keywordSpan, headSpan, relationSpan, join } from './support/spans';
@@ -22,7 +22,8 @@ export const unbatchedBackfill: Rule = {
       'COMMIT in a procedure). A WHERE counts as bounding the statement when one of its top-level AND terms is: ' +
       '`col BETWEEN a AND b`; a lower *and* an upper bound on the same column (`id >= 1000 AND id < 2000`); ' +
       '`col IN (1, 2, 3)` or `col = ANY(...)` with a list or an array; `col IN (SELECT ... LIMIT n)` (a subquery with LIMIT); ' +
-      'or `col = value` on the primary key (or a column named `id`). Anything else (`WHERE status IS NULL`, ' +
+      'or `col = value` on every column of the primary key, a UNIQUE constraint or a unique index (a column named `id` when ' +
+      'the table is not known), which bounds it to one row; or an OR of such terms. Anything else (`WHERE status IS NULL`, ' +
       '`WHERE created_at < now()`) may still touch every row. Tables created earlier in the same file are not flagged.',
     bad: "UPDATE users SET plan = 'free' WHERE plan IS NULL;",
     good: "UPDATE users SET plan = 'free'\nWHERE id IN (SELECT id FROM users WHERE plan IS NULL LIMIT 5000);",
@@ -33,8 +34,7 @@ export const unbatchedBackfill: Rule = {
     const stmt = update ?? del;
     const table = stmt?.relation?.relname;
     if (!stmt || !table || !ctx.catalog.existedBeforeFile(table)) return;
-    const keys = keyColumns(ctx.catalog.relation(table));
-    if (stmt.whereClause && isBounded(stmt.whereClause, keys)) return;
+    if (stmt.whereClause && isBounded(stmt.whereClause, keySets(ctx.catalog, table))) return;
     const verb = update ? 'UPDATE' : 'DELETE';
     const keyword = keywordSpan(ctx.file, ctx.statement, verb);
     const name = relationSpan(ctx.file, ctx.statement, stmt.relation);
@@ -58,13 +58,23 @@ export const unbatchedBackfill: Rule = {
 /** True for an UPDATE or DELETE whose WHERE bounds it to a batch (see the docs above). */
 export function isBatchedWrite(node: Node | undefined, catalog: Catalog): boolean {
   const stmt = as(node, 'UpdateStmt') ?? as(node, 'DeleteStmt');
-  return !!stmt?.whereClause && isBounded(stmt.whereClause, keyColumns(catalog.relation(stmt.relation?.relname)));
+  return !!stmt?.whereClause && isBounded(stmt.whereClause, keySets(catalog, stmt.relation?.relname));
 }
 
-function keyColumns(rel: RelationInfo | undefined): Set<string> {
-  const keys = new Set<string>(['id']);
-  for (const c of rel?.constraints.values() ?? []) if ((c.type === 'primary' || c.type === 'unique') && c.columns.length === 1) keys.add(c.columns[0]);
-  return keys;
+/**
+ * Column sets that identify one row: primary keys, UNIQUE constraints, and unique indexes on plain
+ * columns without a predicate (a column named `id` when the table or its columns are not known).
+ */
+function keySets(catalog: Catalog, table: string | undefined): string[][] {
+  const rel = catalog.relation(table);
+  if (!rel || !table) return [['id']];
+  const keys = catalog
+    .constraintsOf(table)
+    .filter((c) => c.type === 'primary' || c.type === 'unique')
+    .map((c) => c.columns);
+  for (const idx of catalog.indexesOf(table)) if (idx.unique && !idx.partial && !idx.uses?.length && idx.columns.length) keys.push(idx.columns);
+  // Columns unknown (CREATE TABLE AS, LIKE): its keys are too, so the conventional id stands in.
+  return keys.length || rel.columns.size ? keys : [['id']];
 }
 
 /** Top-level AND terms of a WHERE clause. */
@@ -87,10 +97,14 @@ function hasLimit(select: Node | undefined): boolean {
   return !!s.limitCount;
 }
 
-function isBounded(where: Node, keys: Set<string>): boolean {
+function isBounded(where: Node, keys: string[][]): boolean {
   const lower = new Set<string>();
   const upper = new Set<string>();
+  const equal = new Set<string>();
   for (const term of conjuncts(where)) {
+    // `key = 1 OR key = 2`: every branch bounded.
+    const or = as(term, 'BoolExpr');
+    if (or?.boolop === 'OR_EXPR' && (or.args ?? []).every((arg) => isBounded(arg, keys))) return true;
     const e = as(term, 'A_Expr');
     const sub = as(term, 'SubLink');
     if (sub) {
@@ -121,7 +135,9 @@ function isBounded(where: Node, keys: Set<string>): boolean {
         if (!c) break;
         if (o === '>' || o === '>=') lower.add(c);
         else if (o === '<' || o === '<=') upper.add(c);
-        else if (o === '=' && keys.has(c) && !(col && right)) return true;
+        else if (o === '=' && !(col && right)) equal.add(c);
+        // Every column of a key equal to a value: one row at most.
+        if (keys.some((k) => k.every((kc) => equal.has(kc)))) return true;
         if (lower.has(c) && upper.has(c)) return true;
         break;
       }

@@ -23,6 +23,29 @@ export interface DeclaredColumn {
   /** Primary key, identity, serial, or named `id` / `*_id`. */
   idLike: boolean;
   how: 'create' | 'add' | 'alter';
+  /**
+   * The type of the column a foreign key on this column references, when known (`int4`, `serial`,
+   * ...): the column must keep that type, so a key-size advice belongs to the referenced key.
+   */
+  referencedType?: string;
+}
+
+/** Integer widths of the key types, for comparing a foreign-key column with the key it references. */
+export const INTEGER_BITS: Record<string, number> = {
+  int2: 16,
+  smallserial: 16,
+  serial2: 16,
+  int4: 32,
+  serial: 32,
+  serial4: 32,
+  int8: 64,
+  bigserial: 64,
+  serial8: 64,
+};
+
+/** True when the column references a key of the same integer width it is declared with: it must match it. */
+export function matchesReferencedKey(c: DeclaredColumn): boolean {
+  return c.referencedType !== undefined && INTEGER_BITS[c.referencedType] === INTEGER_BITS[c.base];
 }
 
 export const SERIALS: Record<string, string> = {
@@ -55,13 +78,25 @@ function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
   if (create) {
     const table = create.relation?.relname ?? '';
     const pk = new Set<string>();
+    const own = new Map<string, string>();
+    const fks: ForeignKeyRef[] = [];
     for (const elt of create.tableElts ?? []) {
       const con = asConstraint(elt);
       if (con?.contype === 'CONSTR_PRIMARY') for (const k of nameList(con.keys)) pk.add(k);
+      if (con?.contype === 'CONSTR_FOREIGN') fks.push(...foreignKeyRefs(con, nameList(con.fk_attrs)));
+      const col = asColumnDef(elt);
+      if (col?.colname && col.typeName) own.set(col.colname, typeBase(col.typeName));
+      for (const c of (col?.constraints ?? []).map(asConstraint))
+        if (c?.contype === 'CONSTR_FOREIGN' && col?.colname) fks.push(...foreignKeyRefs(c, [col.colname]));
+      if (col?.colname && col.constraints?.some((c) => asConstraint(c)?.contype === 'CONSTR_PRIMARY')) pk.add(col.colname);
     }
+    // A self-reference reads the types and key of the table being created.
+    const lookup = (ref: ForeignKeyRef) => (ref.table === table ? own.get(ref.column ?? [...pk][0] ?? '') : referencedType(ctx, ref));
     for (const elt of create.tableElts ?? []) {
       const col = asColumnDef(elt);
-      if (col?.colname && col.typeName) out.push(describe(table, col.colname, col.typeName, col, pk.has(col.colname), 'create'));
+      if (!col?.colname || !col.typeName) continue;
+      const ref = fks.find((f) => f.fkColumn === col.colname);
+      out.push({ ...describe(table, col.colname, col.typeName, col, pk.has(col.colname), 'create'), referencedType: ref && lookup(ref) });
     }
     return out;
   }
@@ -73,8 +108,11 @@ function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
     const cmd = asAlterTableCmd(c);
     const col = asColumnDef(cmd?.def);
     if (!cmd || !col?.typeName) continue;
-    if (cmd.subtype === 'AT_AddColumn' && col.colname) out.push(describe(table, col.colname, col.typeName, col, false, 'add'));
-    else if (cmd.subtype === 'AT_AlterColumnType' && cmd.name) {
+    if (cmd.subtype === 'AT_AddColumn' && col.colname) {
+      const fk = (col.constraints ?? []).map(asConstraint).find((c) => c?.contype === 'CONSTR_FOREIGN');
+      const ref = fk ? foreignKeyRefs(fk, [col.colname])[0] : addedForeignKeys(alter).find((f) => f.fkColumn === col.colname);
+      out.push({ ...describe(table, col.colname, col.typeName, col, false, 'add'), referencedType: ref && referencedType(ctx, ref) });
+    } else if (cmd.subtype === 'AT_AlterColumnType' && cmd.name) {
       const pk = [...(rel?.constraints.values() ?? [])].some((k) => k.type === 'primary' && k.columns.includes(cmd.name!));
       out.push(describe(table, cmd.name, col.typeName, undefined, pk, 'alter'));
     }
@@ -82,9 +120,44 @@ function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
   return out;
 }
 
+interface ForeignKeyRef {
+  fkColumn: string;
+  table?: string;
+  /** Undefined: the referenced table's primary key. */
+  column?: string;
+}
+
+function foreignKeyRefs(con: T.Constraint, columns: string[]): ForeignKeyRef[] {
+  const pkCols = nameList(con.pk_attrs);
+  return columns.map((fkColumn, i) => ({ fkColumn, table: con.pktable?.relname, column: pkCols[i] }));
+}
+
+/** Foreign keys `ADD CONSTRAINT ... FOREIGN KEY` of the same ALTER TABLE adds. */
+function addedForeignKeys(alter: T.AlterTableStmt): ForeignKeyRef[] {
+  const out: ForeignKeyRef[] = [];
+  for (const c of alter.cmds ?? []) {
+    const con = asConstraint(asAlterTableCmd(c)?.def);
+    if (con?.contype === 'CONSTR_FOREIGN') out.push(...foreignKeyRefs(con, nameList(con.fk_attrs)));
+  }
+  return out;
+}
+
+/** The referenced column's type from the catalog (its primary key's when no column is written). */
+function referencedType(ctx: StatementContext, ref: ForeignKeyRef): string | undefined {
+  const rel = ctx.catalog.relation(ref.table);
+  const column = ref.column ?? ctx.catalog.constraintsOf(ref.table).find((k) => k.type === 'primary')?.columns[0];
+  const type = column ? rel?.columns.get(column)?.type : undefined;
+  return type?.replace(/^pg_catalog\./, '');
+}
+
+function typeBase(typeName: T.TypeName): string {
+  const names = nameList(typeName.names);
+  return names[names.length - 1] ?? '';
+}
+
 function describe(table: string, column: string, typeName: T.TypeName, col: T.ColumnDef | undefined, pk: boolean, how: DeclaredColumn['how']): DeclaredColumn {
   const names = nameList(typeName.names);
-  const base = names[names.length - 1] ?? '';
+  const base = typeBase(typeName);
   const builtin = names.length > 1 ? names[0] === 'pg_catalog' : base !== 'char';
   const mods = (typeName.typmods ?? []).map((m) => as(m, 'A_Const')?.ival?.ival).filter((v): v is number => typeof v === 'number');
   const constraints = (col?.constraints ?? []).map(asConstraint);
