@@ -20,6 +20,8 @@ export interface LockCase {
   locks: Record<string, string | undefined>;
   /** Relations whose locks the model must call harmless. */
   harmless?: string[];
+  /** Relations the model may lock, under a condition (the rest of `locks` must be certain). */
+  mayTake?: string[];
 }
 
 export async function runLockCase(server: PgServer, c: LockCase): Promise<void> {
@@ -40,7 +42,9 @@ export async function runLockCase(server: PgServer, c: LockCase): Promise<void> 
     const diffs = compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' });
     assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and server disagree');
     for (const [relation, mode] of Object.entries(c.locks)) {
-      assert.strictEqual(effect.locks.find((l) => l.relation === relation)?.mode, mode, relation);
+      const lock = effect.locks.find((l) => l.relation === relation);
+      assert.strictEqual(lock?.mode, mode, relation);
+      if (lock) assert.strictEqual(!!lock.condition, !!c.mayTake?.includes(relation), `${relation}: ${lock.condition ?? 'certain'}`);
     }
     for (const relation of c.harmless ?? []) assert.ok(effect.locks.find((l) => l.relation === relation)?.harmless, `${relation} harmless`);
   } finally {

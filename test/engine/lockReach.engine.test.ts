@@ -1,7 +1,9 @@
 /**
  * Locks that reach relations other than the ones a statement names, pinned on a real PostgreSQL
  * server (each case: the setup on a fresh database, the statement in BEGIN ... ROLLBACK, the model
- * against pg_locks): DROP ... CASCADE of views, materialized views, tables and trigger functions.
+ * against pg_locks): DROP ... CASCADE of views, materialized views, tables and trigger functions; the
+ * foreign keys of rows that DML writes (checks and ON DELETE/UPDATE actions, taken only when rows
+ * change: "may take").
  */
 import { initParser } from '../../server/src/core';
 import { requirePgServer, PgServer } from '../support/pgServer';
@@ -97,6 +99,89 @@ const CASCADE: LockCase[] = [
   },
 ];
 
+/** p is referenced by c (CASCADE both ways), d (SET NULL), e (NO ACTION); c by c2 (CASCADE). */
+const KEYS = `CREATE TABLE p (id int PRIMARY KEY, n int);
+  CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p ON DELETE CASCADE ON UPDATE CASCADE, note text);
+  CREATE TABLE c2 (id int, c_id int REFERENCES c ON DELETE CASCADE);
+  CREATE TABLE d (id int, p_id int REFERENCES p ON DELETE SET NULL);
+  CREATE TABLE e (id int, p_id int REFERENCES p);
+  CREATE TABLE s (id serial PRIMARY KEY, p_id int REFERENCES p);
+  INSERT INTO p VALUES (1, 1), (2, 2); INSERT INTO c VALUES (1, 1); INSERT INTO c2 VALUES (1, 1);`;
+
+/** Row-level foreign key work: taken only when rows change, so the model says "may take". */
+const FOREIGN_KEYS: LockCase[] = [
+  {
+    name: 'DELETE of referenced rows: CASCADE and SET NULL write the referencing tables, NO ACTION reads them, the cascade goes on',
+    setup: KEYS,
+    sql: 'DELETE FROM p WHERE id = 1',
+    locks: { c: 'ROW EXCLUSIVE', d: 'ROW EXCLUSIVE', e: 'ROW SHARE', c2: 'ROW EXCLUSIVE', s: 'ROW SHARE' },
+    mayTake: ['c', 'd', 'e', 'c2', 's'],
+  },
+  {
+    name: 'a DELETE that removes no row reaches no referencing table (the model says may)',
+    setup: KEYS,
+    sql: 'DELETE FROM p WHERE id = 99',
+    locks: { c: 'ROW EXCLUSIVE', e: 'ROW SHARE' },
+    mayTake: ['c', 'e'],
+  },
+  {
+    name: 'UPDATE of a referenced key: ON UPDATE CASCADE writes, NO ACTION reads',
+    setup: KEYS,
+    sql: 'UPDATE p SET id = id + 10',
+    locks: { c: 'ROW EXCLUSIVE', e: 'ROW SHARE', d: 'ROW SHARE' },
+    mayTake: ['c', 'e', 'd'],
+  },
+  {
+    name: 'UPDATE of other columns of a referenced table reaches no referencing table',
+    setup: KEYS,
+    sql: 'UPDATE p SET n = 5',
+    locks: { c: undefined, d: undefined, e: undefined },
+  },
+  {
+    name: 'UPDATE setting a foreign key checks the referenced row (ROW SHARE)',
+    setup: KEYS,
+    sql: 'UPDATE c SET p_id = 2',
+    locks: { p: 'ROW SHARE' },
+    mayTake: ['p'],
+    harmless: ['p'],
+  },
+  {
+    name: 'UPDATE of other columns of a referencing table checks nothing',
+    setup: KEYS,
+    sql: "UPDATE c SET note = 'x'",
+    locks: { p: undefined },
+  },
+  {
+    name: 'INSERT ... SELECT checks the foreign keys it sets and draws from the sequences it leaves out',
+    setup: KEYS,
+    sql: 'INSERT INTO s (p_id) SELECT id FROM p',
+    // p: ACCESS SHARE for the query, certain; ROW SHARE for the check of each row inserted.
+    locks: { p: 'ROW SHARE', s_id_seq: 'ROW EXCLUSIVE' },
+    mayTake: ['p', 's_id_seq'],
+  },
+  {
+    name: 'INSERT ... SELECT that finds no rows checks nothing and draws nothing',
+    setup: KEYS,
+    sql: 'INSERT INTO s (p_id) SELECT id FROM p WHERE false',
+    locks: { s_id_seq: 'ROW EXCLUSIVE' },
+    mayTake: ['s_id_seq'],
+  },
+  {
+    name: 'a writable CTE that inserts checks its foreign keys',
+    setup: KEYS,
+    sql: 'WITH x AS (INSERT INTO e (id, p_id) SELECT id, id FROM p RETURNING id) SELECT count(*) FROM x',
+    locks: { e: 'ROW EXCLUSIVE', p: 'ROW SHARE' },
+    mayTake: ['p'],
+  },
+  {
+    name: 'a writable CTE that deletes reaches the referencing tables',
+    setup: KEYS,
+    sql: 'WITH gone AS (DELETE FROM p WHERE id = 1 RETURNING id) SELECT count(*) FROM gone',
+    locks: { p: 'ROW EXCLUSIVE', c: 'ROW EXCLUSIVE', e: 'ROW SHARE' },
+    mayTake: ['c', 'e'],
+  },
+];
+
 describe('locks that reach other relations vs a real PostgreSQL server', function () {
   let server: PgServer;
 
@@ -107,5 +192,9 @@ describe('locks that reach other relations vs a real PostgreSQL server', functio
 
   describe('DROP ... CASCADE', () => {
     for (const c of CASCADE) it(c.name, () => runLockCase(server, c));
+  });
+
+  describe('foreign keys of the rows DML writes', () => {
+    for (const c of FOREIGN_KEYS) it(c.name, () => runLockCase(server, c));
   });
 });

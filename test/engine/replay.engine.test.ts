@@ -43,8 +43,11 @@ const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
  * locks; the block's loop queries and conditions read their tables): sequences 90.3% -> 98.4%,
  * phantoms 121 -> 62, DO pairs 25.0% exact -> 98.1% branch-aware (the 2 left read system catalogs,
  * which the trace does not name). Both together: phantoms 49 (PGlite 61).
+ * Foreign keys of the rows DML writes (may take: checks ROW SHARE on the referenced table, ON DELETE/
+ * UPDATE actions on the referencing ones, through cascades; INSERT ... SELECT's sequences): tables
+ * 97.9% -> 98.8% (DML 89.9% -> 95.4%), sequences 98.4% -> 100%, DO pairs 98.2% (more pairs).
  */
-const SERVER_THRESHOLDS = { tables: 0.979, sequences: 0.984, rewrites: 0.957, phantoms: 49, doBranchAware: 0.981, ...DROP_CASCADE_SERVER };
+const SERVER_THRESHOLDS = { tables: 0.988, sequences: 1, rewrites: 0.957, phantoms: 49, doBranchAware: 0.982, ...DROP_CASCADE_SERVER };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:

@@ -23,8 +23,9 @@ export function withBranches(stmt: Statement, effect: StatementEffect, model: (n
 }
 
 function makeConditional(lock: RelationLock, condition: string): void {
-  if (lock.condition) return;
-  lock.condition = condition;
+  // A lock with a condition of its own (e.g. a foreign key check, per row written) keeps that
+  // reason; what it takes for certain is certain no more when the statement itself may not run.
+  if (!lock.condition) lock.condition = condition;
   delete lock.certainMode;
 }
 

@@ -12,6 +12,9 @@ import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS,
 import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites, fillsExistingRows, validatesInlineForeignKey } from './addColumn';
 import { dropCascadeLocks } from './cascade';
+import { mergeLock } from './branches';
+import { rowsCondition } from './foreignKeys';
+import { writeLocks } from './rowWrites';
 import { droppedFunctions } from '../model/routines';
 
 export type LockRole =
@@ -80,6 +83,8 @@ export interface CommandVerdict {
 /** Where the modules of the model (cascade.ts, ...) record the locks they find. */
 export interface LockSink {
   lock(relation: string | undefined, mode: LockMode, role: LockRole, harmless?: string): void;
+  /** A lock taken only if `condition` holds (e.g. the statement changes rows): a "may take" lock. */
+  mayLock(relation: string | undefined, mode: LockMode, role: LockRole, condition: string, harmless?: string): void;
   note(text: string): void;
 }
 
@@ -107,6 +112,7 @@ class EffectBuilder implements LockSink {
   lock(relation: string | undefined, mode: LockMode, role: LockRole, harmless?: string): void {
     if (!relation) return;
     const existing = this.effect.locks.find((l) => l.relation === relation);
+    if (existing?.condition) return mergeLock(this.effect.locks, { relation, mode, role, ...(harmless ? { harmless } : {}) });
     if (existing) {
       if (lockRank(mode) > lockRank(existing.mode)) {
         existing.mode = mode;
@@ -116,6 +122,10 @@ class EffectBuilder implements LockSink {
     }
     this.effect.locks.push({ relation, mode, role, ...(harmless ? { harmless } : {}) });
     if (role === 'target' && !this.effect.target) this.effect.target = relation;
+  }
+
+  mayLock(relation: string | undefined, mode: LockMode, role: LockRole, condition: string, harmless?: string): void {
+    if (relation) mergeLock(this.effect.locks, { relation, mode, role, condition, ...(harmless ? { harmless } : {}) });
   }
 
   note(text: string): void {
@@ -497,6 +507,15 @@ const HANDLERS: Record<string, Handler> = {
     for (const ref of checkedReferences(stmt, catalog))
       b.lock(ref, 'ROW SHARE', 'referenced', 'the foreign key check reads the referenced row (FOR KEY SHARE)');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
+    for (const seq of selectedSequences(stmt, catalog))
+      b.mayLock(
+        seq,
+        'ROW EXCLUSIVE',
+        'sequence',
+        rowsCondition(stmt.relation?.relname ?? '', 'INSERT'),
+        'nextval: conflicts only with ALTER or DROP of the sequence',
+      );
+    writeLocks(b, catalog, node);
     b.effect.dataChange = true;
   },
 
@@ -504,6 +523,7 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'UpdateStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
+    writeLocks(b, catalog, node);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
@@ -512,6 +532,7 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'DeleteStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
+    writeLocks(b, catalog, node);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
@@ -534,6 +555,7 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'SelectStmt')!;
     const forUpdate = (stmt.lockingClause ?? []).length > 0;
     readSources(b, catalog, stmt, node, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE');
+    writeLocks(b, catalog, node);
   },
 
   CreateStatsStmt(b, node) {
@@ -746,6 +768,17 @@ function defaultedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
   );
   const defaulted = (column: string) => rows.some((row) => !row.has(column) || nodeKind(row.get(column)) === 'SetToDefault');
   return columns.filter((c) => c.sequence && defaulted(c.name)).map((c) => c.sequence!);
+}
+
+/**
+ * INSERT ... SELECT: the sequences of the serial and identity columns it leaves out of its column
+ * list, drawn from once per row it inserts (none when the query finds no rows).
+ */
+function selectedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
+  if (!stmt.selectStmt || as(stmt.selectStmt, 'SelectStmt')?.valuesLists?.length || !stmt.cols?.length) return [];
+  const listed = new Set(stmt.cols.map((c) => as(c, 'ResTarget')?.name));
+  const columns = [...(catalog.relation(stmt.relation?.relname)?.columns.values() ?? [])];
+  return columns.filter((c) => c.sequence && !listed.has(c.name)).map((c) => c.sequence!);
 }
 
 /** An INSERT's VALUES rows, column → the value written (a column a row leaves out is missing). */

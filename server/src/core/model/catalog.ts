@@ -36,6 +36,9 @@ export interface ConstraintInfo {
   references?: string;
   /** For foreign keys: the referenced columns as written (empty: the referenced table's primary key). */
   referencedColumns?: string[];
+  /** For foreign keys: ON DELETE and ON UPDATE as pg_constraint spells them (a no action, r restrict, c cascade, n set null, d set default). */
+  onDelete?: string;
+  onUpdate?: string;
   /** For unique/primary keys: the index that enforces them. */
   index?: string;
   /** Statement index (in the current file) that added it. */
@@ -460,7 +463,8 @@ export class Catalog {
       case 'CONSTR_FOREIGN': {
         const fkCols = columns.length ? columns : nameList(con.fk_attrs);
         const name = con.conname ?? chooseName(rel.name, fkCols, 'fkey', (n) => this.constraintNameTaken(n));
-        info = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname, referencedColumns: nameList(con.pk_attrs) };
+        const actions = { onDelete: con.fk_del_action ?? 'a', onUpdate: con.fk_upd_action ?? 'a' };
+        info = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname, referencedColumns: nameList(con.pk_attrs), ...actions };
         break;
       }
       case 'CONSTR_PRIMARY':

@@ -1,0 +1,51 @@
+/**
+ * The rows a DML statement writes, as the tables' foreign keys (and triggers) see them: its own
+ * target and the targets of the writable CTEs it holds, each with the columns it sets and, unless
+ * the rows are written out (INSERT ... VALUES), the condition that it writes any row at all.
+ */
+import { Node, T, as, findAll, nodeKind } from '../parse/ast';
+import type { Catalog } from '../model/catalog';
+import { referentialLocks, RowWrite, rowsCondition } from './foreignKeys';
+import type { LockSink } from './model';
+
+/** The locks the rows written by a DML statement (and its writable CTEs) reach through foreign keys. */
+export function writeLocks(sink: LockSink, catalog: Catalog, node: Node): RowWrite[] {
+  const writes = statementWrites(node);
+  const cascaded = writes.flatMap((w) => referentialLocks(sink, catalog, w));
+  return [...writes, ...cascaded];
+}
+
+/** The statement's own write and those of its writable CTEs. */
+export function statementWrites(node: Node): RowWrite[] {
+  const nested = findAll<T.CommonTableExpr>(node, 'CommonTableExpr').map((c) => c.ctequery);
+  return [node, ...nested].flatMap((n) => {
+    const write = rowWrite(n);
+    return write ? [write] : [];
+  });
+}
+
+function rowWrite(node: Node | undefined): RowWrite | undefined {
+  switch (nodeKind(node)) {
+    case 'InsertStmt': {
+      const stmt = as(node, 'InsertStmt')!;
+      const table = stmt.relation?.relname;
+      if (!table) return undefined;
+      const columns = (stmt.cols ?? []).map((c) => as(c, 'ResTarget')?.name ?? '').filter(Boolean);
+      // VALUES and DEFAULT VALUES write their rows (modelled where the values are known).
+      const written = !stmt.selectStmt || !!as(stmt.selectStmt, 'SelectStmt')?.valuesLists?.length;
+      return { table, event: 'INSERT', ...(columns.length ? { columns } : {}), ...(written ? {} : { condition: rowsCondition(table, 'INSERT') }) };
+    }
+    case 'UpdateStmt': {
+      const stmt = as(node, 'UpdateStmt')!;
+      const table = stmt.relation?.relname;
+      const columns = (stmt.targetList ?? []).map((t) => as(t, 'ResTarget')?.name ?? '').filter(Boolean);
+      return table ? { table, event: 'UPDATE', columns, condition: rowsCondition(table, 'UPDATE') } : undefined;
+    }
+    case 'DeleteStmt': {
+      const table = as(node, 'DeleteStmt')!.relation?.relname;
+      return table ? { table, event: 'DELETE', condition: rowsCondition(table, 'DELETE') } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
