@@ -6,7 +6,7 @@ import { LockwiseConfig, DEFAULT_CONFIG, Severity } from './config/config';
 import { Catalog } from './model/catalog';
 import { buildStatements, Statement, statementTokens } from './model/statements';
 import { buildTimeline, StatementTimeline, Timeline, Transaction } from './model/timeline';
-import { blockedByTable, modelStatement, StatementEffect } from './locks/model';
+import { blockedByTable, modelStatement, ModelOptions, StatementEffect } from './locks/model';
 import { Operation } from './locks/modes';
 import { withBranches } from './locks/branches';
 import { LineIndex, Span } from './text/positions';
@@ -134,7 +134,7 @@ type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[]; sizeI
 function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptions): PipelineFile {
   const lines = new LineIndex(text);
   // Same length as `text`: only rollback SQL a runner keeps in comments is uncovered.
-  const { statements, comments } = buildStatements(visibleText(text, config, options.runner));
+  const { statements, comments, metaCommands } = buildStatements(visibleText(text, config, options.runner));
   const runner = runnerInfo(text, statements, config, options.runner);
   const tokenCache = new Map<number, Token[]>();
   return {
@@ -146,7 +146,12 @@ function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptio
     sizeInput: options.sizes,
     work: [],
     effects: [],
-    timeline: buildTimeline(statements, config.assumeInTransaction, { units: runner?.units, settings: config.runnerSettings }),
+    timeline: buildTimeline(statements, config.assumeInTransaction, {
+      units: runner?.units,
+      settings: config.runnerSettings,
+      timeZone: config.timeZone,
+      metaCommands,
+    }),
     config,
     hasHistory: !!options.history && options.history.relations.size > 0,
     state: new FileState(),
@@ -235,7 +240,10 @@ function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { s
       file.state = new FileState();
     }
     const where = () => `statement ${stmt.index} (${stmt.kind})`;
-    const effect = modelEffect(stmt, catalog, file.config, (e) => run.internalErrors.push(`${where()}: lock model: ${e}`));
+    const zone = file.timeline.perStatement[stmt.index]?.timeZone;
+    const effect = modelEffect(stmt, catalog, { pgVersion: file.config.pgVersion, timeZone: zone }, (e) =>
+      run.internalErrors.push(`${where()}: lock model: ${e}`),
+    );
     file.effects[stmt.index] = effect;
     if (file.sizeInput) file.work[stmt.index] = workOf(stmt, effect, catalog, file.sizeInput, (e) => run.internalErrors.push(`${where()}: sizes: ${e}`));
     const stmtTimeline = file.timeline.perStatement[stmt.index];
@@ -251,8 +259,7 @@ function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { s
 }
 
 /** The lock model's effect; a model bug is reported and the statement gets the empty effect. */
-function modelEffect(stmt: Statement, catalog: Catalog, config: LockwiseConfig, report: (error: string) => void): StatementEffect {
-  const modelOptions = { pgVersion: config.pgVersion };
+function modelEffect(stmt: Statement, catalog: Catalog, modelOptions: ModelOptions, report: (error: string) => void): StatementEffect {
   try {
     return withBranches(stmt, modelStatement(stmt.node, catalog, modelOptions), (node) => modelStatement(node, catalog, modelOptions));
   } catch (error) {

@@ -34,6 +34,7 @@ const CORE_KEYS = [
   'downMigrations',
   'runnerSettings',
   'baseline',
+  'timeZone',
 ] as const;
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -37,6 +37,11 @@ export interface LockwiseConfig {
   statsMaxAge: string;
   /** What production already runs (a git ref or the last deployed migration): tables created by later migrations are empty there. */
   baseline?: BaselineSpec;
+  /**
+   * The session TimeZone the migrations run with (server, database or role default), e.g. 'UTC':
+   * timestamp ↔ timestamptz skips the table rewrite only under UTC. Undefined: not known ("may rewrite").
+   */
+  timeZone?: string;
 }
 
 export interface SmallTable {
@@ -64,6 +69,7 @@ export const DEFAULT_CONFIG: LockwiseConfig = {
   lockBudget: '5s',
   statsMaxAge: '30d',
   baseline: undefined,
+  timeZone: undefined,
 };
 
 export const CONFIG_FILE_NAME = '.lockwise.json';
@@ -99,6 +105,7 @@ const KNOWN_KEYS = [
   'lockBudget',
   'statsMaxAge',
   'baseline',
+  'timeZone',
 ];
 
 /** Validates a parsed config object; `knownRules` lets it reject misspelt rule ids. */
@@ -148,6 +155,13 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
   if ('runnerSettings' in obj) out.runnerSettings = validateRunnerSettings(obj.runnerSettings, file);
   if ('smallTable' in obj) out.smallTable = validateSmallTable(obj.smallTable, file);
   if ('baseline' in obj) out.baseline = validateBaseline(obj.baseline, file);
+  if ('timeZone' in obj) {
+    const v = obj.timeZone;
+    // A zone name (Europe/Berlin), an abbreviation or a POSIX offset: printable, no quotes.
+    if (typeof v !== 'string' || !/^[A-Za-z0-9_/+:.-]{1,64}$/.test(v))
+      throw new ConfigError(file, 'timeZone', 'must be a time zone such as "UTC" or "Europe/Berlin"');
+    out.timeZone = v;
+  }
   if ('rules' in obj) out.rules = validateRules(obj.rules, file, knownRules);
   return out;
 }

@@ -16,6 +16,7 @@ import { mergeLock } from './branches';
 import { rowsCondition } from './foreignKeys';
 import { writeLocks } from './rowWrites';
 import { droppedFunctions } from '../model/routines';
+import type { ZoneSetting } from '../model/timeline';
 
 export type LockRole =
   | 'target'
@@ -90,6 +91,8 @@ export interface LockSink {
 
 export interface ModelOptions {
   pgVersion: number;
+  /** The session TimeZone in effect (timeline); undefined: not known. */
+  timeZone?: ZoneSetting;
 }
 
 const ALL_OPERATIONS = OPERATIONS.map((o) => o.name);
@@ -674,7 +677,7 @@ function alterTableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: 
     }
     case 'AT_AlterColumnType': {
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
-      const verdict = alterColumnTypeVerdict(cmd, rel?.columns.get(cmd.name ?? '')?.type, options.pgVersion);
+      const verdict = alterColumnTypeVerdict(cmd, rel?.columns.get(cmd.name ?? '')?.type, options.pgVersion, options.timeZone);
       b.reason(verdict.reason, verdict.assumed);
       if (verdict.rewrite) {
         rewriteTable(b, catalog, table);
@@ -882,10 +885,11 @@ function persistenceCheckLocks(b: EffectBuilder, catalog: Catalog, table: string
 
 function addColumnEffect(b: EffectBuilder, catalog: Catalog, table: string, col: T.ColumnDef, options: ModelOptions) {
   const constraints = (col.constraints ?? []).map(asConstraint).filter((c): c is T.Constraint => !!c);
-  const isNew = catalog.isNew(table);
+  // PostgreSQL rewrites even an empty table (a new relfilenode): only the work it costs differs.
+  const empty = catalog.isNew(table) && (catalog.relation(table)?.rows ?? 'none') === 'none';
   for (const rewrite of addColumnRewrites(col, options.pgVersion)) {
-    b.note(rewrite.reason);
-    if (!isNew) rewriteTable(b, catalog, table);
+    b.note(empty ? `${rewrite.reason} (the table is empty here)` : rewrite.reason);
+    rewriteTable(b, catalog, table);
   }
   // Measured on PostgreSQL 15 (test/engine/addColumnConstraints.engine.test.ts).
   for (const con of constraints) {

@@ -4,6 +4,7 @@
  */
 import { T, asColumnDef, nodeKind, typeToString } from '../parse/ast';
 import { columnRefs } from '../model/catalog';
+import type { ZoneSetting } from '../model/timeline';
 
 export interface TypeChangeVerdict {
   rewrite: boolean;
@@ -30,7 +31,13 @@ function parseType(t: string): ParsedType {
 
 const TEXTLIKE = new Set(['text', 'varchar']);
 
-export function typeChangeVerdict(oldType: string | undefined, newType: string, usingIsNoop: boolean, pgVersion: number): TypeChangeVerdict {
+export function typeChangeVerdict(
+  oldType: string | undefined,
+  newType: string,
+  usingIsNoop: boolean,
+  pgVersion: number,
+  zone?: ZoneSetting,
+): TypeChangeVerdict {
   if (!usingIsNoop) return { rewrite: true, reason: 'a USING expression other than the column itself', assumed: false };
   if (!oldType) return { rewrite: true, reason: "the column's current type is not known from the migration history", assumed: true };
   const from = parseType(oldType);
@@ -57,21 +64,35 @@ export function typeChangeVerdict(oldType: string | undefined, newType: string, 
     }
   }
   if (from.base === 'cidr' && to.base === 'inet') return { rewrite: false, reason: 'cidr to inet is binary-compatible', assumed: false };
-  if (from.base === 'timestamp' && to.base === 'timestamptz' && pgVersion >= 12 && from.mods.join() === to.mods.join()) {
-    return { rewrite: false, reason: 'timestamp to timestamptz skips the rewrite when the session TimeZone is UTC (PostgreSQL 12+)', assumed: false };
-  }
-  if (from.base === 'timestamptz' && to.base === 'timestamp' && pgVersion >= 12 && from.mods.join() === to.mods.join()) {
-    return { rewrite: false, reason: 'timestamptz to timestamp skips the rewrite when the session TimeZone is UTC (PostgreSQL 12+)', assumed: false };
-  }
+  const zones = new Set([from.base, to.base]);
+  if (zones.has('timestamp') && zones.has('timestamptz') && pgVersion >= 12 && from.mods.join() === to.mods.join())
+    return timestampZoneVerdict(oldType, newType, zone);
   return { rewrite: true, reason: `${oldType} to ${newType} is not binary-compatible`, assumed: false };
 }
 
+/**
+ * timestamp ↔ timestamptz keeps every stored value only when the session TimeZone is UTC
+ * (PostgreSQL 12+, TimestampTimestampTzRequiresRewrite): then no rewrite, else a rewrite.
+ */
+function timestampZoneVerdict(oldType: string, newType: string, zone: ZoneSetting | undefined): TypeChangeVerdict {
+  const change = `${oldType} to ${newType}`;
+  if (!zone) return { rewrite: true, reason: `${change} rewrites unless the session TimeZone is UTC, which is not known (set timeZone)`, assumed: true };
+  const where = zone.setAt < 0 ? 'the configured timeZone' : 'the TimeZone set in the file';
+  if (zone.utc) return { rewrite: false, reason: `${change} keeps the values under TimeZone ${zone.text} (${where})`, assumed: false };
+  return { rewrite: true, reason: `${change} converts every value under TimeZone ${zone.text} (${where})`, assumed: false };
+}
+
 /** The verdict for one `ALTER COLUMN ... TYPE` subcommand; `oldType` is the column's type before it (undefined when unknown). */
-export function alterColumnTypeVerdict(cmd: T.AlterTableCmd, oldType: string | undefined, pgVersion: number): TypeChangeVerdict & { newType: string } {
+export function alterColumnTypeVerdict(
+  cmd: T.AlterTableCmd,
+  oldType: string | undefined,
+  pgVersion: number,
+  zone?: ZoneSetting,
+): TypeChangeVerdict & { newType: string } {
   const def = asColumnDef(cmd.def);
   const newType = typeToString(def?.typeName);
   const using = def?.raw_default;
   // `USING col` is the same as no USING clause.
   const usingIsNoop = !using || (nodeKind(using) === 'ColumnRef' && columnRefs(using)[0] === cmd.name);
-  return { ...typeChangeVerdict(oldType, newType, usingIsNoop, pgVersion), newType };
+  return { ...typeChangeVerdict(oldType, newType, usingIsNoop, pgVersion, zone), newType };
 }

@@ -29,9 +29,18 @@ export interface Statement {
   terminatorEnd: number;
 }
 
+/** A psql meta-command line: a backslash command and its arguments, which the splitter skips. */
+export interface MetaCommand {
+  start: number;
+  end: number;
+  text: string;
+}
+
 export interface StatementList {
   statements: Statement[];
   comments: SqlComment[];
+  /** psql meta-commands (`\connect`, `\set`, ...): not SQL, but `\connect` ends the session. */
+  metaCommands: MetaCommand[];
 }
 
 export function buildStatements(text: string): StatementList {
@@ -75,7 +84,8 @@ export function buildStatements(text: string): StatementList {
       }
     });
   }
-  return { statements, comments: split.comments };
+  const metaCommands = split.skipped.filter((k) => k.reason === 'meta-command').map((k) => ({ start: k.start, end: k.end, text: text.slice(k.start, k.end) }));
+  return { statements, comments: split.comments, metaCommands };
 }
 
 function trimEnd(text: string, end: number): number {

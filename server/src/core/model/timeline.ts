@@ -1,9 +1,11 @@
 /**
  * The transaction and settings timeline: for every statement, which transaction it runs in (and
- * where that transaction began and ends), and the `lock_timeout` / `statement_timeout` in effect.
+ * where that transaction began and ends), and the `lock_timeout` / `statement_timeout` / `TimeZone`
+ * in effect. Settings follow PostgreSQL's GUC rules: a ROLLBACK (or ROLLBACK TO SAVEPOINT) undoes the
+ * SETs made since, SET LOCAL ends with its transaction, psql's `\connect` starts a new session.
  */
 import { T, as, constValue, nameList, findAll } from '../parse/ast';
-import { Statement } from './statements';
+import { MetaCommand, Statement } from './statements';
 import type { Part, TxMode } from '../runners/types';
 
 /**
@@ -30,6 +32,10 @@ export interface TimelineOptions {
   units?: RunnerUnit[];
   /** Settings in effect at the start of every deployed unit (`runnerSettings`), e.g. `{ lock_timeout: '5s' }`. */
   settings?: Record<string, string>;
+  /** The session's TimeZone before any SET (`timeZone` in the config); undefined: not known. */
+  timeZone?: string;
+  /** psql meta-commands (`\connect`, ...) between the statements, in document order. */
+  metaCommands?: MetaCommand[];
 }
 
 export interface Transaction {
@@ -55,10 +61,22 @@ export interface Setting {
   text: string;
 }
 
+/** A `TimeZone` in effect: set in the file (`SET TIME ZONE`, `SET TimeZone`) or by the config (setAt -1). */
+export interface ZoneSetting {
+  /** The value as written (`'UTC'`, `'Europe/Berlin'`, `0`, `'+00:00'`). */
+  text: string;
+  /** Offset 0 without daylight saving, as PostgreSQL's pg_get_timezone_offset() sees it. */
+  utc: boolean;
+  setAt: number;
+  local: boolean;
+}
+
 export interface StatementTimeline {
   transaction?: Transaction;
   lockTimeout?: Setting;
   statementTimeout?: Setting;
+  /** The session TimeZone; undefined when neither the file nor the config says. */
+  timeZone?: ZoneSetting;
   /** BEGIN seen while already inside a transaction. */
   nestedBegin?: boolean;
   /** Index of the runner unit holding the statement (TimelineOptions.units). */
@@ -72,101 +90,250 @@ export interface Timeline {
   units?: RunnerUnit[];
 }
 
-type SettingName = 'lock_timeout' | 'statement_timeout';
-const TRACKED: SettingName[] = ['lock_timeout', 'statement_timeout'];
+/** The settings the timeline follows, by their lower-case GUC name. */
+interface Values {
+  lock_timeout?: Setting;
+  statement_timeout?: Setting;
+  timezone?: ZoneSetting;
+}
+type Name = keyof Values;
+const TRACKED: readonly Name[] = ['lock_timeout', 'statement_timeout', 'timezone'];
+/** SET LOCAL values until the transaction ends; null: SET LOCAL ... TO DEFAULT (no value known). */
+type LocalValues = { [K in Name]?: Values[K] | null };
 
-interface SettingsState {
-  session: Partial<Record<SettingName, Setting>>;
-  local: Partial<Record<SettingName, Setting>>;
-  /** Session values at BEGIN, restored on ROLLBACK. */
-  atBegin?: Partial<Record<SettingName, Setting>>;
+/**
+ * The session's settings with PostgreSQL's transactional GUC semantics: every SET inside a
+ * transaction (SET LOCAL and plain SET alike) is undone by ROLLBACK, and those made after a
+ * savepoint by ROLLBACK TO SAVEPOINT; RELEASE and COMMIT keep them (SET LOCAL ends at COMMIT).
+ */
+class SettingsState {
+  session: Values;
+  local: LocalValues = {};
+  private atBegin?: Values;
+  private savepoints: { name: string; session: Values; local: LocalValues }[] = [];
+
+  /** `initial`: what a new session starts with; `defaults`: what RESET / SET ... TO DEFAULT go back to. */
+  constructor(
+    private readonly initial: Values,
+    private readonly defaults: Values,
+  ) {
+    this.session = { ...initial };
+  }
+
+  begin(): void {
+    this.atBegin = { ...this.session };
+    this.local = {};
+    this.savepoints = [];
+  }
+
+  end(rollback: boolean): void {
+    if (rollback && this.atBegin) this.session = { ...this.atBegin };
+    this.local = {};
+    this.atBegin = undefined;
+    this.savepoints = [];
+  }
+
+  savepoint(name: string): void {
+    this.savepoints.push({ name, session: { ...this.session }, local: { ...this.local } });
+  }
+
+  /** RELEASE: the savepoint and those after it are gone; their SETs stay. */
+  release(name: string): void {
+    const at = this.savepointIndex(name);
+    if (at >= 0) this.savepoints.length = at;
+  }
+
+  /** ROLLBACK TO: the SETs since the savepoint are undone; the savepoint itself stays. */
+  rollbackTo(name: string): void {
+    const at = this.savepointIndex(name);
+    if (at < 0) return;
+    const saved = this.savepoints[at];
+    this.session = { ...saved.session };
+    this.local = { ...saved.local };
+    this.savepoints.length = at + 1;
+  }
+
+  /** A new connection (psql `\connect`): the old session's settings and transaction are gone. */
+  newSession(): void {
+    this.session = { ...this.initial };
+    this.end(false);
+  }
+
+  effective<K extends Name>(name: K): Values[K] | undefined {
+    return name in this.local ? (this.local[name] ?? undefined) : this.session[name];
+  }
+
+  set<K extends Name>(name: K, value: Values[K], local: boolean, inTransaction: boolean): void {
+    // SET LOCAL outside a transaction block lasts for its own statement only (PostgreSQL warns).
+    if (local) {
+      if (inTransaction) this.local[name] = value;
+      return;
+    }
+    this.session[name] = value;
+    delete this.local[name];
+  }
+
+  reset(name: Name, local: boolean, inTransaction: boolean): void {
+    const value = this.defaults[name];
+    if (local) {
+      if (inTransaction) this.local[name] = (value ?? null) as never;
+      return;
+    }
+    if (value) this.session[name] = value as never;
+    else delete this.session[name];
+    delete this.local[name];
+  }
+
+  resetAll(): void {
+    this.session = { ...this.defaults };
+    this.local = {};
+  }
+
+  private savepointIndex(name: string): number {
+    for (let k = this.savepoints.length - 1; k >= 0; k--) if (this.savepoints[k].name === name) return k;
+    return -1;
+  }
 }
 
 export function buildTimeline(statements: Statement[], assumeInTransaction: boolean, options: TimelineOptions = {}): Timeline {
-  const perStatement: StatementTimeline[] = [];
-  const transactions: Transaction[] = [];
-  let current: Transaction | undefined;
-  const units = options.units ?? [];
-  if (assumeInTransaction && !units.length) {
-    current = { id: 0, implicit: true };
-    transactions.push(current);
-  }
-  const initial = initialSettings(options.settings);
-  const settings: SettingsState = { session: { ...initial }, local: {} };
-  const unitOf = statements.map((s) => (s.container === undefined ? units.findIndex((u) => s.span.start >= u.start && s.span.start < u.end) : -1));
-  const lastOf = new Map<number, number>();
-  unitOf.forEach((u, k) => lastOf.set(u, k));
-  const more = (index: number, unit: number) => (lastOf.get(unit) ?? -1) > index;
-  const runnerTx = (unit: RunnerUnit): Transaction => {
-    const tx: Transaction = { id: transactions.length, implicit: true, runner: unit };
-    transactions.push(tx);
-    return tx;
-  };
-  let unitIndex = -1;
-
-  for (const stmt of statements) {
-    const entry: StatementTimeline = {};
-    const u = unitOf[stmt.index];
-    if (u >= 0 && u !== unitIndex) {
-      // The runner ends the previous unit (its COMMIT) and starts this one; a rollback part runs in another session.
-      if (current?.runner) current = undefined;
-      if (unitIndex >= 0 && units[unitIndex].part !== units[u].part) settings.session = { ...initial };
-      settings.local = {};
-      unitIndex = u;
-      const unit = units[u];
-      if (!current && (unit.mode === 'transaction' || (unit.mode === 'multi-statement' && more(stmt.index, u)))) current = runnerTx(unit);
-    }
-    if (u >= 0) entry.unit = u;
-    if (current?.runner && stmt.container === undefined) current.last = stmt.index;
-    const tx = as(stmt.node, 'TransactionStmt');
-    if (tx && stmt.container === undefined) {
-      const kind = tx.kind ?? '';
-      if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
-        if (current?.runner?.mode === 'multi-statement') {
-          // BEGIN inside a multi-statement query turns its implicit block into an explicit one.
-          current.implicit = false;
-          current.begin = stmt.index;
-          current.last = undefined;
-          settings.atBegin = { ...settings.session };
-        } else if (current) {
-          entry.nestedBegin = true;
-        } else {
-          current = { id: transactions.length, begin: stmt.index, implicit: false };
-          transactions.push(current);
-          settings.atBegin = { ...settings.session };
-        }
-        entry.transaction = current;
-      } else if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') {
-        entry.transaction = current;
-        if (current) {
-          current.end = stmt.index;
-          current.endKind = kind === 'TRANS_STMT_ROLLBACK' ? 'rollback' : 'commit';
-          if (kind === 'TRANS_STMT_ROLLBACK' && settings.atBegin) settings.session = { ...settings.atBegin };
-          settings.local = {};
-          settings.atBegin = undefined;
-          const chained = !!tx.chain;
-          current = chained ? { id: transactions.length, begin: stmt.index, implicit: false } : undefined;
-          if (current) transactions.push(current);
-          // The rest of a multi-statement query runs in a new implicit block.
-          else if (u >= 0 && units[u].mode === 'multi-statement' && more(stmt.index, u)) current = runnerTx(units[u]);
-        }
-      } else {
-        entry.transaction = current;
-      }
-    } else {
-      entry.transaction = current;
-      applySettings(stmt, settings, !!current);
-    }
-    entry.lockTimeout = settings.local.lock_timeout ?? settings.session.lock_timeout;
-    entry.statementTimeout = settings.local.statement_timeout ?? settings.session.statement_timeout;
-    perStatement.push(entry);
-  }
-  return { perStatement, transactions, units };
+  const builder = new TimelineBuilder(statements, assumeInTransaction, options);
+  const perStatement = statements.map((stmt) => builder.step(stmt));
+  return { perStatement, transactions: builder.transactions, units: builder.units };
 }
 
-function initialSettings(values: Record<string, string> | undefined): Partial<Record<SettingName, Setting>> {
-  const out: Partial<Record<SettingName, Setting>> = {};
-  for (const name of TRACKED) {
+/** Walks the statements in order: the open transaction, the runner's unit and the settings. */
+class TimelineBuilder {
+  readonly transactions: Transaction[] = [];
+  readonly units: RunnerUnit[];
+  private readonly settings: SettingsState;
+  private current: Transaction | undefined;
+  private readonly unitOf: number[];
+  private readonly lastOf = new Map<number, number>();
+  private unitIndex = -1;
+  private readonly meta: MetaCommand[];
+  private nextMeta = 0;
+
+  constructor(statements: Statement[], assumeInTransaction: boolean, options: TimelineOptions) {
+    this.units = options.units ?? [];
+    const defaults: Values = options.timeZone === undefined ? {} : { timezone: zoneSetting(options.timeZone, -1, false) };
+    this.settings = new SettingsState({ ...defaults, ...initialSettings(options.settings) }, defaults);
+    if (assumeInTransaction && !this.units.length) {
+      this.current = { id: 0, implicit: true };
+      this.transactions.push(this.current);
+      this.settings.begin();
+    }
+    this.unitOf = statements.map((s) => (s.container === undefined ? this.units.findIndex((u) => s.span.start >= u.start && s.span.start < u.end) : -1));
+    this.unitOf.forEach((u, k) => this.lastOf.set(u, k));
+    this.meta = options.metaCommands ?? [];
+  }
+
+  step(stmt: Statement): StatementTimeline {
+    const entry: StatementTimeline = {};
+    if (stmt.container === undefined) this.metaCommandsBefore(stmt);
+    const u = this.unitOf[stmt.index];
+    if (u >= 0 && u !== this.unitIndex) this.enterUnit(stmt, u);
+    if (u >= 0) entry.unit = u;
+    if (this.current?.runner && stmt.container === undefined) this.current.last = stmt.index;
+    const tx = as(stmt.node, 'TransactionStmt');
+    if (tx && stmt.container === undefined) this.transactionStep(stmt, tx, u, entry);
+    else {
+      entry.transaction = this.current;
+      applySettings(stmt, this.settings, !!this.current);
+    }
+    entry.lockTimeout = this.settings.effective('lock_timeout');
+    entry.statementTimeout = this.settings.effective('statement_timeout');
+    entry.timeZone = this.settings.effective('timezone');
+    return entry;
+  }
+
+  private metaCommandsBefore(stmt: Statement): void {
+    for (; this.nextMeta < this.meta.length && this.meta[this.nextMeta].start < stmt.span.start; this.nextMeta++) {
+      if (!reconnects(this.meta[this.nextMeta].text)) continue;
+      // The old connection closes: its open transaction is rolled back, never committed.
+      this.current = undefined;
+      this.settings.newSession();
+    }
+  }
+
+  /** The runner ends the previous unit (its COMMIT) and starts this one; a rollback part runs in another session. */
+  private enterUnit(stmt: Statement, u: number): void {
+    if (this.current?.runner) {
+      this.current = undefined;
+      this.settings.end(false);
+    }
+    if (this.unitIndex >= 0 && this.units[this.unitIndex].part !== this.units[u].part) this.settings.newSession();
+    this.settings.local = {};
+    this.unitIndex = u;
+    const unit = this.units[u];
+    if (!this.current && (unit.mode === 'transaction' || (unit.mode === 'multi-statement' && this.more(stmt.index, u)))) this.current = this.runnerTx(unit);
+  }
+
+  private more(index: number, unit: number): boolean {
+    return (this.lastOf.get(unit) ?? -1) > index;
+  }
+
+  private runnerTx(unit: RunnerUnit): Transaction {
+    const tx: Transaction = { id: this.transactions.length, implicit: true, runner: unit };
+    this.transactions.push(tx);
+    this.settings.begin();
+    return tx;
+  }
+
+  private transactionStep(stmt: Statement, tx: T.TransactionStmt, u: number, entry: StatementTimeline): void {
+    const kind = tx.kind ?? '';
+    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
+      if (this.current?.runner?.mode === 'multi-statement') {
+        // BEGIN inside a multi-statement query turns its implicit block into an explicit one.
+        this.current.implicit = false;
+        this.current.begin = stmt.index;
+        this.current.last = undefined;
+      } else if (this.current) {
+        entry.nestedBegin = true;
+      } else {
+        this.current = { id: this.transactions.length, begin: stmt.index, implicit: false };
+        this.transactions.push(this.current);
+        this.settings.begin();
+      }
+      entry.transaction = this.current;
+      return;
+    }
+    entry.transaction = this.current;
+    if (!this.current) return;
+    if (kind === 'TRANS_STMT_COMMIT' || kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') this.endTransaction(stmt, tx, u);
+    else savepointStep(tx, this.settings);
+  }
+
+  private endTransaction(stmt: Statement, tx: T.TransactionStmt, u: number): void {
+    const current = this.current!;
+    current.end = stmt.index;
+    current.endKind = tx.kind === 'TRANS_STMT_ROLLBACK' ? 'rollback' : 'commit';
+    this.settings.end(tx.kind === 'TRANS_STMT_ROLLBACK');
+    this.current = undefined;
+    if (tx.chain) {
+      this.current = { id: this.transactions.length, begin: stmt.index, implicit: false };
+      this.transactions.push(this.current);
+      this.settings.begin();
+    }
+    // The rest of a multi-statement query runs in a new implicit block.
+    else if (u >= 0 && this.units[u].mode === 'multi-statement' && this.more(stmt.index, u)) this.current = this.runnerTx(this.units[u]);
+  }
+}
+
+/** psql's `\c` / `\connect`: a new connection, hence a new session (psql closes the old one). */
+function reconnects(meta: string): boolean {
+  return /^\\(c|connect)(\s|$)/.test(meta);
+}
+
+function savepointStep(tx: T.TransactionStmt, settings: SettingsState): void {
+  const name = tx.savepoint_name ?? '';
+  if (tx.kind === 'TRANS_STMT_SAVEPOINT') settings.savepoint(name);
+  else if (tx.kind === 'TRANS_STMT_RELEASE') settings.release(name);
+  else if (tx.kind === 'TRANS_STMT_ROLLBACK_TO') settings.rollbackTo(name);
+}
+
+function initialSettings(values: Record<string, string> | undefined): Values {
+  const out: Values = {};
+  for (const name of ['lock_timeout', 'statement_timeout'] as const) {
     const text = values?.[name];
     const ms = text === undefined ? undefined : parseDuration(text);
     // setAt -1: set by the runner or platform before the file runs.
@@ -178,31 +345,11 @@ function initialSettings(values: Record<string, string> | undefined): Partial<Re
 function applySettings(stmt: Statement, settings: SettingsState, inTransaction: boolean): void {
   const set = as(stmt.node, 'VariableSetStmt');
   if (set) {
-    if (set.kind === 'VAR_RESET_ALL') {
-      settings.session = {};
-      settings.local = {};
-      return;
-    }
-    const name = set.name as SettingName;
-    if (!TRACKED.includes(name)) return;
-    if (set.kind === 'VAR_RESET' || set.kind === 'VAR_SET_DEFAULT') {
-      delete settings.session[name];
-      delete settings.local[name];
-      return;
-    }
-    if (set.kind === 'VAR_SET_VALUE') {
-      const value = constValue(set.args?.[0]);
-      const ms = parseDuration(value);
-      if (ms === undefined) return;
-      const setting: Setting = { ms, setAt: stmt.index, local: !!set.is_local, text: String(value) };
-      // SET LOCAL outside a transaction has no effect (PostgreSQL warns).
-      if (set.is_local) {
-        if (inTransaction) settings.local[name] = setting;
-      } else {
-        settings.session[name] = setting;
-        delete settings.local[name];
-      }
-    }
+    if (set.kind === 'VAR_RESET_ALL') return settings.resetAll();
+    const name = trackedName(set.name);
+    if (!name) return;
+    if (set.kind === 'VAR_RESET' || set.kind === 'VAR_SET_DEFAULT') return settings.reset(name, !!set.is_local, inTransaction);
+    if (set.kind === 'VAR_SET_VALUE') setValue(settings, name, constValue(set.args?.[0]), stmt.index, !!set.is_local, inTransaction);
     return;
   }
   // SELECT set_config('lock_timeout', '5s', is_local)
@@ -210,29 +357,116 @@ function applySettings(stmt: Statement, settings: SettingsState, inTransaction: 
   for (const call of findAll<T.FuncCall>(stmt.node, 'FuncCall')) {
     const fn = nameList(call.funcname);
     if (fn[fn.length - 1] !== 'set_config') continue;
-    const name = constValue(call.args?.[0]) as SettingName;
-    if (!TRACKED.includes(name)) continue;
-    const value = constValue(call.args?.[1]);
-    const ms = parseDuration(value);
-    if (ms === undefined) continue;
-    const local = constValue(call.args?.[2]) === true || constValue(call.args?.[2]) === 'true';
-    const setting: Setting = { ms, setAt: stmt.index, local, text: String(value) };
-    if (local) {
-      if (inTransaction) settings.local[name] = setting;
-    } else settings.session[name] = setting;
+    const name = trackedName(constValue(call.args?.[0]));
+    if (!name) continue;
+    const isLocal = constValue(call.args?.[2]);
+    const local = isLocal === true || isLocal === 'true';
+    setValue(settings, name, constValue(call.args?.[1]), stmt.index, local, inTransaction);
   }
 }
 
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, min: 60000, h: 3600000, d: 86400000 };
+/** GUC names are case-insensitive (`TimeZone`, `timezone`). */
+function trackedName(value: unknown): Name | undefined {
+  const name = typeof value === 'string' ? value.toLowerCase() : '';
+  return (TRACKED as readonly string[]).includes(name) ? (name as Name) : undefined;
+}
 
-/** PostgreSQL's GUC duration syntax for a value in milliseconds: `5000`, `'5s'`, `'1min'`, `'250ms'`. */
+function setValue(settings: SettingsState, name: Name, value: string | number | boolean | undefined, at: number, local: boolean, inTransaction: boolean): void {
+  if (name === 'timezone') {
+    if (typeof value === 'string' || typeof value === 'number') settings.set(name, zoneSetting(value, at, local), local, inTransaction);
+    return;
+  }
+  // A value PostgreSQL rejects leaves the setting as it was (the statement fails).
+  const ms = parseDuration(value);
+  if (ms !== undefined) settings.set(name, { ms, setAt: at, local, text: String(value) }, local, inTransaction);
+}
+
+/**
+ * Zones PostgreSQL sees as a fixed offset of 0 (pg_get_timezone_offset), for which timestamp and
+ * timestamptz hold the same bytes: the IANA aliases of UTC and numeric offsets of zero. Zones that
+ * are at +00:00 only part of the time or with a history of other offsets (Europe/London,
+ * Africa/Abidjan) are not (test/engine/timeline.engine.test.ts measures each).
+ */
+const UTC_ZONES = new Set(['utc', 'uct', 'gmt', 'gmt0', 'gmt+0', 'gmt-0', 'greenwich', 'universal', 'zulu']);
+
+export function zoneSetting(value: string | number, setAt: number, local: boolean): ZoneSetting {
+  const text = String(value);
+  const name = text
+    .trim()
+    .toLowerCase()
+    .replace(/^etc\//, '');
+  const utc = UTC_ZONES.has(name) || /^[+-]?0+(:0+){0,2}$/.test(name);
+  return { text, utc, setAt, local };
+}
+
+/** Time units of a millisecond GUC, largest first (guc.c's timeUnitConversionTable for GUC_UNIT_MS). */
+const TIME_UNITS: { unit: string; ms: number }[] = [
+  { unit: 'd', ms: 1000 * 60 * 60 * 24 },
+  { unit: 'h', ms: 1000 * 60 * 60 },
+  { unit: 'min', ms: 1000 * 60 },
+  { unit: 's', ms: 1000 },
+  { unit: 'ms', ms: 1 },
+  { unit: 'us', ms: 1.0 / 1000 },
+];
+const INT_MAX = 2147483647;
+
+/**
+ * A `lock_timeout` / `statement_timeout` value in milliseconds as PostgreSQL's parse_int reads it
+ * (guc.c), or undefined when PostgreSQL rejects it: an integer (decimal, `0x` hex, `0` octal) or a
+ * decimal number, optional spaces, then an optional case-sensitive unit (us, ms, s, min, h, d; none
+ * is ms). A fraction of a unit rounds to the next smaller unit, then to whole milliseconds, both
+ * half to even (C's rint): `'500us'`, `'0.4ms'` and `'0.5'` are 0, i.e. no timeout at all.
+ * test/engine/timeline.engine.test.ts compares every case with the server's SHOW.
+ */
 export function parseDuration(value: string | number | boolean | undefined): number | undefined {
-  if (typeof value === 'number') return value;
+  if (typeof value === 'number') value = String(value);
   if (typeof value !== 'string') return undefined;
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*$/i.exec(value);
-  if (!m) return undefined;
-  const unit = (m[2] ?? 'ms').toLowerCase();
-  return Number(m[1]) * UNIT_MS[unit];
+  const number = leadingNumber(value);
+  if (!number) return undefined;
+  const rest = /^[ \t\n\v\f\r]*(\S*)[ \t\n\v\f\r]*$/.exec(value.slice(number.end));
+  if (!rest) return undefined;
+  let ms = number.value;
+  if (rest[1]) {
+    const at = TIME_UNITS.findIndex((u) => u.unit === rest[1]);
+    if (at < 0) return undefined;
+    ms = number.value * TIME_UNITS[at].ms;
+    const smaller = TIME_UNITS[at + 1];
+    if (smaller) ms = rint(ms / smaller.ms) * smaller.ms;
+  }
+  ms = rint(ms);
+  // The GUC's range is 0 .. INT_MAX; rint(-0.4) is -0, which PostgreSQL accepts as 0.
+  if (!(ms >= 0 && ms <= INT_MAX)) return undefined;
+  return ms + 0;
+}
+
+/** C's strtol(value, &end, 0), or strtod when it stops at '.', 'e' or overflows (as parse_int does). */
+function leadingNumber(value: string): { value: number; end: number } | undefined {
+  const int = /^[ \t\n\v\f\r]*([+-]?)(?:0[xX]([0-9a-fA-F]+)|(0[0-7]*)|([1-9][0-9]*))/.exec(value);
+  const next = int ? value[int[0].length] : value.trimStart()[0];
+  const overflow = !!int && int[0].replace(/^\D+/, '').length > 18;
+  if (int && next !== '.' && next !== 'e' && next !== 'E' && !overflow) {
+    const digits = int[2] ?? int[3] ?? int[4];
+    const radix = int[2] !== undefined ? 16 : int[3] !== undefined ? 8 : 10;
+    const n = parseInt(digits, radix);
+    return { value: int[1] === '-' ? -n : n, end: int[0].length };
+  }
+  const float = /^[ \t\n\v\f\r]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?/.exec(value);
+  if (!float) return undefined;
+  return { value: Number(float[0].trim()), end: float[0].length };
+}
+
+/** C's rint() in the default rounding mode: to the nearest integer, halves to even. */
+function rint(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff < 0.5) return floor;
+  if (diff > 0.5) return floor + 1;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** `'500us'` (rounds to 0 = no timeout): how a setting PostgreSQL rounds to 0 is shown. */
+export function roundsToZero(setting: Setting | undefined): boolean {
+  return !!setting && setting.ms === 0 && !/^[ \t]*[+-]?0*\.?0*[ \t]*(us|ms|s|min|h|d)?[ \t]*$/.test(setting.text);
 }
 
 export function formatDuration(ms: number): string {

@@ -16,8 +16,10 @@ export const changingColumnType: Rule = {
       'rewrites the whole table and rebuilds every index on it while holding an **ACCESS EXCLUSIVE** lock: no ' +
       'reads, no writes until it finishes. Changes known not to rewrite are not flagged: `varchar(n)` to a larger ' +
       '`varchar(m)`, to `varchar` or to `text`, `text` to `varchar` without a limit, dropping or raising a `numeric` ' +
-      'precision at the same scale, `cidr` to `inet`. When the migration history does not tell the current type, ' +
-      'the rule assumes a rewrite and says so.',
+      'precision at the same scale, `cidr` to `inet`, and `timestamp` to `timestamptz` (or back) when the session ' +
+      'TimeZone is UTC: set by `SET TIME ZONE` in the file or `timeZone` in the config; when neither says, it may ' +
+      'rewrite and is flagged so. When the migration history does not tell the current type, the rule assumes a ' +
+      'rewrite and says so.',
     safe:
       'There is no single safe statement; change the type in steps (expand and contract):\n\n' +
       '1. Add a new column of the new type (nullable, no volatile default).\n' +
@@ -42,7 +44,8 @@ export const changingColumnType: Rule = {
       report({
         statement: ctx.statement.index,
         span: command.exact ? command.span : (keywordSpan(ctx.file, ctx.statement, 'TYPE') ?? command.span),
-        message: `Changing the type of ${shown(`${table}.${cmd.name}`, 50)} rewrites the table, blocking reads and writes`,
+        // An assumed verdict (the old type or the session TimeZone is not known) is a "may".
+        message: `Changing the type of ${shown(`${table}.${cmd.name}`, 50)} ${verdict.assumed ? 'may rewrite' : 'rewrites'} the table, blocking reads and writes`,
         help: 'Add a new column, backfill it in batches and switch over',
         notes: [
           `${shown(`${table}.${cmd.name}`, 50)} changes ${change}`,

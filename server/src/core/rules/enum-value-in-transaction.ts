@@ -21,7 +21,9 @@ export const enumValueInTransaction: Rule = {
       'EXCLUSIVE lock on the type.',
     safe:
       'Add enum values in their own migration (or after the COMMIT), outside a transaction block, and use them in a ' +
-      'later one. Enum types created earlier in the same transaction are not flagged: PostgreSQL allows both there.',
+      'later one. From PostgreSQL 12 on this holds for an enum type created in the same transaction too: its new value ' +
+      'is just as unusable before COMMIT. Before 12, adding a value to a type created in the same transaction is allowed ' +
+      'and not flagged.',
     bad: "BEGIN;\nALTER TYPE mood ADD VALUE 'curious';\nCOMMIT;",
     good: "ALTER TYPE mood ADD VALUE IF NOT EXISTS 'curious';",
   },
@@ -37,7 +39,9 @@ export const enumValueInTransaction: Rule = {
     const stmt = as(node, 'AlterEnumStmt');
     if (!stmt?.newVal || stmt.oldVal || !tx) return;
     const type = nameList(stmt.typeName);
-    if (created.get(typeKey(type)) === tx.id) return;
+    // Before 12 PostgreSQL lets a type created in this transaction take new values (AlterEnum in
+    // PostgreSQL 11); from 12 check_safe_enum_use rejects using them before COMMIT all the same.
+    if (created.get(typeKey(type)) === tx.id && ctx.file.config.pgVersion < 12) return;
     const add = keywordSpan(ctx.file, ctx.statement, 'ADD', 'VALUE');
     const runner = tx.implicit ? tx.runner : undefined;
     const where = runner
