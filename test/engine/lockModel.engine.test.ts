@@ -9,6 +9,7 @@
 import * as assert from 'assert';
 import { initParser, Catalog } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
+import { zoneSetting } from '../../server/src/core/model/timeline';
 import { modelStatement } from '../../server/src/core/locks/model';
 import { replay } from '../../server/src/project/history';
 import { TraceEngine, Structure } from '../../server/src/trace/engine';
@@ -53,7 +54,9 @@ describe('lock model vs PGlite (live engine)', function () {
   for (const stmt of STATEMENTS) {
     it(`${stmt.id}: ${stmt.sql}`, async () => {
       const parsed = buildStatements(stmt.sql).statements[0];
-      const effect = modelStatement(parsed.node, catalog, { pgVersion: engine.major });
+      // The engine's own TimeZone decides whether timestamp <-> timestamptz rewrites.
+      const zone = (await engine.query<{ TimeZone: string }>('SHOW TimeZone'))[0].TimeZone;
+      const effect = modelStatement(parsed.node, catalog, { pgVersion: engine.major, timeZone: zoneSetting(zone, -1, false) });
       const trace = stmt.tx === false ? await traceOnCopy(stmt) : await engine.traceRolledBack(stmt.sql);
       if (stmt.error) {
         assert.ok(trace.error, `expected PostgreSQL to reject it: ${stmt.error}`);

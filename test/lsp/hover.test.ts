@@ -15,6 +15,8 @@ const MIGRATION = [
   'LOCK TABLE accounts IN SHARE ROW EXCLUSIVE MODE;',
   '-- this one takes ACCESS EXCLUSIVE for a moment',
   'ALTER TABLE accounts ADD COLUMN note text;',
+  "SET lock_timeout = '500us';",
+  'ALTER TABLE accounts ADD COLUMN memo text;',
   '',
 ].join('\n');
 
@@ -72,6 +74,11 @@ describe('LSP hover', function () {
   it('shows the lock_timeout in effect and "for this statement" outside a transaction', async function () {
     const md = markdown(await client.hover(uri, 8, 3));
     assert.match(md, /^\*\*ACCESS EXCLUSIVE\*\* on `accounts` · blocks reads and writes · for this statement · `lock_timeout` 2s$/m);
+  });
+
+  it('a lock_timeout PostgreSQL rounds to 0 is shown as no timeout, with the value', async function () {
+    const md = markdown(await client.hover(uri, 10, 3));
+    assert.match(md, /^\*\*ACCESS EXCLUSIVE\*\* on `accounts` · .* · \*\*no `lock_timeout`\*\* \(`500us` rounds to 0 = no timeout\)$/m);
   });
 
   it('explains a lock mode named in LOCK TABLE or in a comment', async function () {

@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { initParser, Catalog, PG_LOCK_MODES } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
+import { zoneSetting } from '../../server/src/core/model/timeline';
 import { modelStatement } from '../../server/src/core/locks/model';
 import { LockMode, LOCK_MODES, lockRank } from '../../server/src/core/locks/modes';
 import { replay } from '../../server/src/project/history';
@@ -39,6 +40,7 @@ interface TraceRelation {
 
 interface OracleFile {
   version: string;
+  settings: { TimeZone: string };
   summary_table: SummaryRow[];
   statements: { id: string; trace?: { relations: TraceRelation[] } }[];
 }
@@ -69,7 +71,8 @@ describe('lock model vs PostgreSQL 15 measurements (pg15.json)', () => {
   for (const row of oracle.summary_table) {
     it(`${row.id}: ${row.sql}`, () => {
       const node = buildStatements(row.sql).statements[0].node;
-      const effect = modelStatement(node, catalog, { pgVersion: 15 });
+      // The oracle ran under TimeZone UTC (its settings): timestamp -> timestamptz kept the table.
+      const effect = modelStatement(node, catalog, { pgVersion: 15, timeZone: zoneSetting(oracle.settings.TimeZone, -1, false) });
       const predicted = modelSignature(effect, catalog);
       if (row.error) {
         // No snapshot: every lock the backend acquired before failing must be predicted, at least that strong.

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { initParser } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
-import { buildTimeline, parseDuration } from '../../server/src/core/model/timeline';
+import { buildTimeline, gucDuration, parseDuration, roundsToZero } from '../../server/src/core/model/timeline';
 
 function timeline(sql: string, assumeInTransaction = false) {
   const { statements } = buildStatements(sql);
@@ -72,5 +72,76 @@ describe('timeline', () => {
     assert.deepStrictEqual(['5s', '250ms', '1min', '2h', '1d', '100', ' 3 s'].map(parseDuration), [5000, 250, 60000, 7200000, 86400000, 100, 3000]);
     assert.strictEqual(parseDuration('soon'), undefined);
     assert.strictEqual(parseDuration(1500), 1500);
+  });
+
+  // The server's answers for each are in test/engine/timeline.engine.test.ts.
+  it('rounds like PostgreSQL: a fraction of a unit to the next smaller unit, then to whole ms, halves to even', () => {
+    const cases: [string, number | undefined][] = [
+      ['500us', 0],
+      ['0.4ms', 0],
+      ['0.5', 0],
+      ['1.5', 2],
+      ['2.5', 2],
+      ['0.00001min', 0],
+      ['0.01min', 1000],
+      ['1e3', 1000],
+      ['0x10', 16],
+      ['5S', undefined],
+      ['-1', undefined],
+    ];
+    assert.deepStrictEqual(
+      cases.map(([v]) => parseDuration(v)),
+      cases.map(([, ms]) => ms),
+    );
+    // Config durations may exceed the GUC's range; a lock_timeout may not.
+    assert.strictEqual(parseDuration('30d'), 2592000000);
+    assert.strictEqual(gucDuration('30d'), undefined);
+    assert.ok(roundsToZero({ ms: 0, setAt: 0, local: false, text: '500us' }));
+    assert.ok(!roundsToZero({ ms: 0, setAt: 0, local: false, text: '0' }));
+  });
+
+  it('ROLLBACK TO SAVEPOINT undoes the settings made after it; RELEASE keeps them', () => {
+    const sql = [
+      'BEGIN', // 0
+      "SET LOCAL lock_timeout = '1s'", // 1
+      'SAVEPOINT a', // 2
+      "SET lock_timeout = '2s'", // 3
+      'ROLLBACK TO SAVEPOINT a', // 4  1s
+      'SAVEPOINT b', // 5
+      "SET LOCAL lock_timeout = '3s'", // 6
+      'RELEASE SAVEPOINT b', // 7  3s
+      'COMMIT', // 8  none
+    ].join(';\n');
+    const { timeline: t } = timeline(sql);
+    const ms = (i: number) => t.perStatement[i].lockTimeout?.ms;
+    assert.deepStrictEqual([ms(3), ms(4), ms(6), ms(7), ms(8)], [2000, 1000, 3000, 3000, undefined]);
+  });
+
+  it('psql \\connect ends the session: its settings and its open transaction', () => {
+    const sql = "BEGIN;\nSET lock_timeout = '1s';\n\\connect other\nSELECT 1;\n\\set x 1\nSELECT 2;";
+    const { statements, metaCommands } = buildStatements(sql);
+    assert.deepStrictEqual(
+      metaCommands.map((m) => m.text),
+      ['\\connect other', '\\set x 1'],
+    );
+    const t = buildTimeline(statements, false, { metaCommands });
+    assert.strictEqual(t.perStatement[2].lockTimeout, undefined);
+    assert.strictEqual(t.perStatement[2].transaction, undefined);
+    assert.strictEqual(t.transactions[0].end, undefined, 'never committed');
+  });
+
+  it('tracks the TimeZone from the config, SET TIME ZONE and RESET', () => {
+    const { statements } = buildStatements("SELECT 1; SET TIME ZONE 'Europe/Berlin'; SET TIME ZONE 0; RESET TimeZone;");
+    const t = buildTimeline(statements, false, { timeZone: 'UTC' });
+    assert.deepStrictEqual(
+      t.perStatement.map((e) => [e.timeZone?.text, e.timeZone?.utc]),
+      [
+        ['UTC', true],
+        ['Europe/Berlin', false],
+        ['0', true],
+        ['UTC', true],
+      ],
+    );
+    assert.strictEqual(buildTimeline(statements, false).perStatement[0].timeZone, undefined);
   });
 });

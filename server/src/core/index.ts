@@ -28,6 +28,7 @@ export type { RunnerId, RunnerProfile, TxMode, Part, NewFile } from './runners/t
 export { RUNNER_IDS } from './runners/types';
 export type { FileRunnerOptions } from './runners/apply';
 export { insertLockTimeout } from './fixes/lockTimeout';
+export { roundsToZero } from './model/timeline';
 // What the front ends (CLI, server, trace) read beyond the pipeline: descriptions, views, lock modes, AST access.
 export { as } from './parse/ast';
 export type { T } from './parse/ast';

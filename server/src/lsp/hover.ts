@@ -6,7 +6,7 @@
  */
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { Analysis, pendingReason, statementAt, StatementAnalysis } from '../core';
-import { codeSafe, escapeMarkdown, oneLine } from '../core';
+import { codeSafe, escapeMarkdown, oneLine, roundsToZero } from '../core';
 import { blockLevel, estimateSummary, lineOfStatement, runnerText, strongestExistingLock } from '../core';
 import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core';
 import { toRange } from './convert';
@@ -119,7 +119,8 @@ function summaryLine(analysis: Analysis, s: StatementAnalysis): string {
     escapeMarkdown(heldShortText(analysis, s)),
   ];
   const t = s.timeline.lockTimeout;
-  parts.push(t && t.ms > 0 ? `\`lock_timeout\` ${escapeMarkdown(t.text)}` : '**no `lock_timeout`**');
+  const rounded = roundsToZero(t) ? ` (\`${codeSafe(oneLine(t!.text, 20))}\` rounds to 0 = no timeout)` : '';
+  parts.push(t && t.ms > 0 ? `\`lock_timeout\` ${escapeMarkdown(t.text)}` : `**no \`lock_timeout\`**${rounded}`);
   const work = s.effect.rewrite ? '**rewrite**' : s.effect.indexBuild ? 'index build' : s.effect.scan ? 'full scan' : '';
   if (work) parts.push(work);
   return parts.join(' · ');

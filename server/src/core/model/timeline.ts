@@ -335,7 +335,7 @@ function initialSettings(values: Record<string, string> | undefined): Values {
   const out: Values = {};
   for (const name of ['lock_timeout', 'statement_timeout'] as const) {
     const text = values?.[name];
-    const ms = text === undefined ? undefined : parseDuration(text);
+    const ms = text === undefined ? undefined : gucDuration(text);
     // setAt -1: set by the runner or platform before the file runs.
     if (ms !== undefined) out[name] = { ms, setAt: -1, local: false, text: text! };
   }
@@ -377,7 +377,7 @@ function setValue(settings: SettingsState, name: Name, value: string | number | 
     return;
   }
   // A value PostgreSQL rejects leaves the setting as it was (the statement fails).
-  const ms = parseDuration(value);
+  const ms = gucDuration(value);
   if (ms !== undefined) settings.set(name, { ms, setAt: at, local, text: String(value) }, local, inTransaction);
 }
 
@@ -411,8 +411,8 @@ const TIME_UNITS: { unit: string; ms: number }[] = [
 const INT_MAX = 2147483647;
 
 /**
- * A `lock_timeout` / `statement_timeout` value in milliseconds as PostgreSQL's parse_int reads it
- * (guc.c), or undefined when PostgreSQL rejects it: an integer (decimal, `0x` hex, `0` octal) or a
+ * A duration in milliseconds as PostgreSQL's parse_int reads a millisecond GUC (guc.c), or
+ * undefined when PostgreSQL rejects its syntax or sign (gucDuration adds the GUC's upper bound): an integer (decimal, `0x` hex, `0` octal) or a
  * decimal number, optional spaces, then an optional case-sensitive unit (us, ms, s, min, h, d; none
  * is ms). A fraction of a unit rounds to the next smaller unit, then to whole milliseconds, both
  * half to even (C's rint): `'500us'`, `'0.4ms'` and `'0.5'` are 0, i.e. no timeout at all.
@@ -434,9 +434,14 @@ export function parseDuration(value: string | number | boolean | undefined): num
     if (smaller) ms = rint(ms / smaller.ms) * smaller.ms;
   }
   ms = rint(ms);
-  // The GUC's range is 0 .. INT_MAX; rint(-0.4) is -0, which PostgreSQL accepts as 0.
-  if (!(ms >= 0 && ms <= INT_MAX)) return undefined;
-  return ms + 0;
+  // rint(-0.4) is -0, which PostgreSQL accepts as 0.
+  return ms >= 0 && Number.isFinite(ms) ? ms + 0 : undefined;
+}
+
+/** A lock_timeout / statement_timeout value: parseDuration within the GUC's range, 0 .. INT_MAX ms (24.8 days). */
+export function gucDuration(value: string | number | boolean | undefined): number | undefined {
+  const ms = parseDuration(value);
+  return ms !== undefined && ms <= INT_MAX ? ms : undefined;
 }
 
 /** C's strtol(value, &end, 0), or strtod when it stops at '.', 'e' or overflows (as parse_int does). */
@@ -464,9 +469,14 @@ function rint(x: number): number {
   return floor % 2 === 0 ? floor : floor + 1;
 }
 
-/** `'500us'` (rounds to 0 = no timeout): how a setting PostgreSQL rounds to 0 is shown. */
+/** A value that is not written as 0 but that PostgreSQL rounds to 0 ms (`'500us'`, `'0.4ms'`, `'0.5'`): no timeout at all. */
 export function roundsToZero(setting: Setting | undefined): boolean {
   return !!setting && setting.ms === 0 && !/^[ \t]*[+-]?0*\.?0*[ \t]*(us|ms|s|min|h|d)?[ \t]*$/.test(setting.text);
+}
+
+/** How a timeout of 0 is named: "lock_timeout 0", or "lock_timeout '500us' (rounds to 0 = no timeout)". */
+export function zeroTimeoutText(name: string, setting: Setting, show: (text: string) => string = (t) => t): string {
+  return roundsToZero(setting) ? `${name} '${show(setting.text)}' (rounds to 0 = no timeout)` : `${name} 0`;
 }
 
 export function formatDuration(ms: number): string {

@@ -1,7 +1,7 @@
 /** Plain-language descriptions of a statement's locks, shared by hover, CodeLens, audit and CLI. */
 import { Analysis, StatementAnalysis } from '../analyze';
 import { blockedOperations, lockRank, strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
-import { formatDuration } from '../model/timeline';
+import { formatDuration, roundsToZero } from '../model/timeline';
 import { unitSentence } from '../runners/apply';
 
 export function lineOfStatement(analysis: Analysis, index: number): number {
@@ -39,7 +39,8 @@ export function heldUntilLine(analysis: Analysis, s: StatementAnalysis): number 
 
 export function lockTimeoutText(s: StatementAnalysis): string {
   const t = s.timeline.lockTimeout;
-  if (!t || t.ms === 0) return 'none: it waits forever, and every query after it queues behind it';
+  const rounded = roundsToZero(t) ? `'${t!.text}' rounds to 0 = no timeout; ` : '';
+  if (!t || t.ms === 0) return `none: ${rounded}it waits forever, and every query after it queues behind it`;
   return `${formatDuration(t.ms)}${t.local ? ' (SET LOCAL)' : ''}`;
 }
 
@@ -92,7 +93,7 @@ export function lockNote(analysis: Analysis, s: StatementAnalysis): string | und
   const work = s.effect.rewrite ? 'rewrite' : s.effect.indexBuild ? 'index build' : s.effect.scan ? 'full scan' : '';
   if (work) parts.push(work);
   const t = s.timeline.lockTimeout;
-  parts.push(t && t.ms > 0 ? `lock_timeout ${t.text}` : 'no lock_timeout');
+  parts.push(t && t.ms > 0 ? `lock_timeout ${t.text}` : roundsToZero(t) ? `no lock_timeout ('${t!.text}' rounds to 0)` : 'no lock_timeout');
   return parts.join(' · ');
 }
 

@@ -1,5 +1,6 @@
 import { T, as, constValue, findAll, nameList, Node } from '../parse/ast';
-import { formatDuration, parseDuration } from '../model/timeline';
+import { formatDuration, parseDuration, roundsToZero } from '../model/timeline';
+import { shown } from './support/messages';
 import { Rule } from './types';
 import { headSpan, locationSpan } from './support/spans';
 
@@ -24,7 +25,8 @@ export const lockTimeoutTooLong: Rule = {
     safe:
       'Keep `lock_timeout` short (a few seconds) and retry the migration when it times out. The maximum accepted is ' +
       '`maxLockTimeout` in `.lockwise.json`; the quick fix writes the configured `lockTimeout` (default 5s). ' +
-      'RESET and SET ... TO DEFAULT are not flagged (require-lock-timeout reports the statements that then run without one).',
+      "A value PostgreSQL rounds to 0 (`'500us'`, `'0.4ms'`, a bare `'0.5'`, which is milliseconds) is no " +
+      'timeout either and is flagged like 0. RESET and SET ... TO DEFAULT are not flagged (require-lock-timeout reports the statements that then run without one).',
     bad: "SET lock_timeout = '1min';\nALTER TABLE users ADD COLUMN nickname text;",
     good: "SET lock_timeout = '5s';\nALTER TABLE users ADD COLUMN nickname text;",
   },
@@ -43,7 +45,7 @@ export const lockTimeoutTooLong: Rule = {
       span,
       message:
         ms === 0
-          ? 'lock_timeout = 0 disables the limit: a statement waiting for its lock queues every later query behind it'
+          ? `${zeroTimeoutLabel(value.value)}: a statement waiting for its lock queues every later query behind it`
           : `lock_timeout ${formatDuration(ms)} is over the maximum of ${ctx.file.config.maxLockTimeout}: later queries queue behind the wait`,
       help: `Use a few seconds (at most ${ctx.file.config.maxLockTimeout})`,
       fix:
@@ -58,6 +60,14 @@ export const lockTimeoutTooLong: Rule = {
     });
   },
 };
+
+/** "lock_timeout = 0 disables the limit", or "lock_timeout '500us' rounds to 0 = no timeout" for a value PostgreSQL rounds to 0. */
+function zeroTimeoutLabel(value: string | number): string {
+  const text = String(value);
+  return roundsToZero({ ms: 0, setAt: 0, local: false, text })
+    ? `lock_timeout '${shown(text, 20)}' rounds to 0 = no timeout`
+    : 'lock_timeout = 0 disables the limit';
+}
 
 /** The value of `SET [LOCAL] lock_timeout = v` or `set_config('lock_timeout', v, ...)` with its location. */
 function lockTimeoutValue(node: Node | undefined): { value: string | number; location: number | undefined } | undefined {

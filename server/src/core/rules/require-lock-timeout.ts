@@ -3,6 +3,7 @@ import { Rule, StatementContext, Fix } from './types';
 import { setSettingEdit } from './support/edits';
 import { headSpan } from './support/spans';
 import { lockRank } from '../locks/modes';
+import { zeroTimeoutText } from '../model/timeline';
 
 /** Reported once, and again after the setting was in effect and was reset. */
 const reminder = new SettingReminder();
@@ -39,7 +40,7 @@ export const requireLockTimeout: Rule = {
     const blocking = ctx.effect.locks.find((l) => !l.harmless && lockRank(l.mode) >= lockRank('SHARE') && ctx.catalog.existedBeforeFile(l.relation));
     if (!blocking || ctx.effect.concurrently) return;
     reminder.markReported(ctx);
-    const reason = timeout?.ms === 0 ? 'with lock_timeout 0' : 'without lock_timeout';
+    const reason = timeout?.ms === 0 ? `with ${zeroTimeoutText('lock_timeout', timeout, (t) => shown(t, 20))}` : 'without lock_timeout';
     report({
       statement: ctx.statement.index,
       span: headSpan(ctx.file, ctx.statement),

@@ -3,6 +3,7 @@ import { Rule, StatementContext, Fix } from './types';
 import { setSettingEdit } from './support/edits';
 import { headSpan } from './support/spans';
 import { lockRank } from '../locks/modes';
+import { zeroTimeoutText } from '../model/timeline';
 
 /** Reported once, and again after the setting was in effect and was reset. */
 const reminder = new SettingReminder();
@@ -59,7 +60,7 @@ export const requireStatementTimeout: Rule = {
         : effect.dataChange
           ? `changes every row of ${table}`
           : `scans ${table} under ${target.mode}`;
-    const reason = timeout?.ms === 0 ? 'with statement_timeout 0' : 'with no statement_timeout';
+    const reason = timeout?.ms === 0 ? `with ${zeroTimeoutText('statement_timeout', timeout, (t) => shown(t, 20))}` : 'with no statement_timeout';
     report({
       statement: ctx.statement.index,
       span: headSpan(ctx.file, ctx.statement),
