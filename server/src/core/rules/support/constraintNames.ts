@@ -7,8 +7,8 @@
  *    also any relation (the index gets the same name);
  *  - DROP CONSTRAINT / DROP COLUMN run before any ADD of the same statement, wherever they are
  *    written, and free their names;
- *  - names given earlier in the statement are taken, and CHECKs written in ADD COLUMN are named
- *    before those of ADD CONSTRAINT.
+ *  - names given earlier in the statement are taken, and the constraints written in ADD COLUMN are
+ *    named before those of ADD CONSTRAINT, wherever they are written.
  */
 import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../../parse/ast';
 import { checkNameColumns, chooseName } from '../../model/catalog';
@@ -85,27 +85,25 @@ function nameOf(ctx: StatementContext, con: T.Constraint, column: string[], take
   }
 }
 
-/** The constraints the statement adds, CHECKs of ADD COLUMN first, then the rest in text order. */
+/** The constraints the statement adds, those written in ADD COLUMN first, then ADD CONSTRAINT's, each in text order. */
 function inPostgresOrder(alter: T.AlterTableStmt): Added[] {
-  const inlineChecks: Added[] = [];
-  const rest: Added[] = [];
+  const inline: Added[] = [];
+  const added: Added[] = [];
   for (const c of alter.cmds ?? []) {
     const cmd = asAlterTableCmd(c);
     if (cmd?.subtype === 'AT_AddConstraint') {
       const con = asConstraint(cmd.def);
-      if (con) rest.push({ con });
+      if (con) added.push({ con });
     } else if (cmd?.subtype === 'AT_AddColumn') {
       const col = asColumnDef(cmd.def);
-      for (const con of (col?.constraints ?? []).map(asConstraint)) {
-        if (!con || !col?.colname) continue;
-        if (con.contype === 'CONSTR_CHECK') inlineChecks.push({ con, column: col.colname });
-        else if (con.contype === 'CONSTR_FOREIGN' || con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_PRIMARY')
-          rest.push({ con, column: col.colname });
-      }
+      for (const con of (col?.constraints ?? []).map(asConstraint)) if (con && col?.colname && NAMED.has(con.contype ?? '')) inline.push({ con, column: col.colname });
     }
   }
-  return [...inlineChecks, ...rest];
+  return [...inline, ...added];
 }
+
+/** Column constraints that become named constraints (NOT NULL, DEFAULT, ... do not). */
+const NAMED = new Set(['CONSTR_CHECK', 'CONSTR_FOREIGN', 'CONSTR_UNIQUE', 'CONSTR_PRIMARY']);
 
 /** Index and constraint names that the DROP CONSTRAINT / DROP COLUMN subcommands of an ALTER TABLE free. */
 export function namesFreedBy(ctx: StatementContext, table: string, stmt: T.AlterTableStmt): Set<string> {
