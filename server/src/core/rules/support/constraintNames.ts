@@ -96,7 +96,8 @@ function inPostgresOrder(alter: T.AlterTableStmt): Added[] {
       if (con) added.push({ con });
     } else if (cmd?.subtype === 'AT_AddColumn') {
       const col = asColumnDef(cmd.def);
-      for (const con of (col?.constraints ?? []).map(asConstraint)) if (con && col?.colname && NAMED.has(con.contype ?? '')) inline.push({ con, column: col.colname });
+      for (const con of (col?.constraints ?? []).map(asConstraint))
+        if (con && col?.colname && NAMED.has(con.contype ?? '')) inline.push({ con, column: col.colname });
     }
   }
   return [...inline, ...added];
