@@ -1,6 +1,8 @@
 /**
  * The names PostgreSQL gives the constraints an ALTER TABLE adds without naming them, for fixes that
- * must name them explicitly (ChooseConstraintName, and ChooseIndexName for index-backed ones):
+ * must name them explicitly (pg_constraint.c's ChooseConstraintName: "a name that is unique within
+ * the specified namespace", avoiding the names "already chosen within the current command"; and
+ * ChooseIndexName → ChooseRelationName for index-backed ones):
  * `<table>_<columns>_<label>`, then `<label>1`, `<label>2`, ... while the name is taken in the
  * schema. Measured on PostgreSQL 15 (the fixtures' fixed files run in test/engine/fixEquivalence):
  *  - taken means any constraint of the schema (not only the table's); for UNIQUE and PRIMARY KEY
