@@ -3,7 +3,7 @@
  * server (each case: the setup on a fresh database, the statement in BEGIN ... ROLLBACK, the model
  * against pg_locks): DROP ... CASCADE of views, materialized views, tables and trigger functions; the
  * foreign keys of rows that DML writes (checks and ON DELETE/UPDATE actions, taken only when rows
- * change: "may take").
+ * change: "may take"); the statements of the triggers DML fires.
  */
 import { initParser } from '../../server/src/core';
 import { requirePgServer, PgServer } from '../support/pgServer';
@@ -182,6 +182,75 @@ const FOREIGN_KEYS: LockCase[] = [
   },
 ];
 
+/** p fires a statement trigger that refreshes a matview over a view, and a row trigger that writes two tables. */
+const FIRING = `CREATE TABLE p (id int PRIMARY KEY, n int);
+  CREATE TABLE audit (id serial, what text);
+  CREATE TABLE counts (n int);
+  CREATE TABLE other (id int);
+  CREATE VIEW pv AS SELECT p.id, o.id AS oid FROM p JOIN other o ON o.id = p.id;
+  CREATE MATERIALIZED VIEW pm AS SELECT * FROM pv;
+  CREATE UNIQUE INDEX pm_id ON pm (id);
+  CREATE FUNCTION refresh_p() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN REFRESH MATERIALIZED VIEW CONCURRENTLY pm; RETURN NULL; END $$;
+  CREATE FUNCTION audit_p() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'DELETE' THEN INSERT INTO audit (what) VALUES ('d'); END IF;
+    UPDATE counts SET n = n + 1;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER p_refresh AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON p FOR EACH STATEMENT EXECUTE FUNCTION refresh_p();
+  CREATE TRIGGER p_audit AFTER DELETE OR UPDATE OF n ON p FOR EACH ROW EXECUTE FUNCTION audit_p();
+  INSERT INTO p VALUES (1, 1);`;
+
+const STATEMENT_TRIGGER = { pm: 'EXCLUSIVE', pv: 'ACCESS SHARE', other: 'ACCESS SHARE' };
+
+const TRIGGERS_FIRED: LockCase[] = [
+  {
+    name: 'a statement trigger fires even when no row changes: its function refreshes a matview (EXCLUSIVE), reading through a view',
+    setup: FIRING,
+    sql: 'UPDATE p SET n = 2 WHERE false',
+    locks: { ...STATEMENT_TRIGGER, counts: 'ROW EXCLUSIVE', audit: 'ROW EXCLUSIVE' },
+    mayTake: ['counts', 'audit'],
+  },
+  {
+    name: 'a row trigger fires for the rows changed: its statements, and those in its IF branch, may be taken',
+    setup: FIRING,
+    sql: 'DELETE FROM p',
+    locks: { ...STATEMENT_TRIGGER, counts: 'ROW EXCLUSIVE', audit: 'ROW EXCLUSIVE', audit_id_seq: 'ROW EXCLUSIVE' },
+    mayTake: ['counts', 'audit', 'audit_id_seq'],
+  },
+  {
+    name: 'UPDATE OF n: an UPDATE that does not set n does not fire the row trigger',
+    setup: FIRING,
+    sql: 'UPDATE p SET id = 5',
+    locks: { ...STATEMENT_TRIGGER, counts: undefined },
+  },
+  {
+    name: 'TRUNCATE fires statement triggers',
+    setup: FIRING,
+    sql: 'TRUNCATE p',
+    locks: { ...STATEMENT_TRIGGER, counts: undefined },
+  },
+  {
+    name: 'an event the trigger does not name fires nothing',
+    setup: FIRING.replace('AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE', 'AFTER DELETE'),
+    sql: 'INSERT INTO p VALUES (2, 2)',
+    locks: { pm: undefined, counts: undefined },
+  },
+  {
+    name: 'a dropped trigger fires no more',
+    setup: `${FIRING} DROP TRIGGER p_refresh ON p;`,
+    sql: 'UPDATE p SET n = 2 WHERE false',
+    locks: { pm: undefined, counts: 'ROW EXCLUSIVE' },
+    mayTake: ['counts'],
+  },
+  {
+    name: 'CREATE OR REPLACE FUNCTION: the new body decides',
+    setup: `${FIRING} CREATE OR REPLACE FUNCTION refresh_p() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM count(*) FROM other; RETURN NULL; END $$;`,
+    sql: 'UPDATE p SET n = 2 WHERE false',
+    locks: { pm: undefined, other: 'ACCESS SHARE' },
+  },
+];
+
 describe('locks that reach other relations vs a real PostgreSQL server', function () {
   let server: PgServer;
 
@@ -196,5 +265,9 @@ describe('locks that reach other relations vs a real PostgreSQL server', functio
 
   describe('foreign keys of the rows DML writes', () => {
     for (const c of FOREIGN_KEYS) it(c.name, () => runLockCase(server, c));
+  });
+
+  describe('triggers DML fires', () => {
+    for (const c of TRIGGERS_FIRED) it(c.name, () => runLockCase(server, c));
   });
 });

@@ -27,7 +27,7 @@ import { agrees, judge, Tally, unionEffects, Verdict } from './replay/measure';
  * indexes 95.2% -> 97.1%, 100% (832) with the catalog's index renames; PGlite before those: indexes
  * 95.7%, views and matviews as on the server).
  */
-const DROP_CASCADE_SERVER = { views: 0.974, matviews: 0.882, indexes: 1 };
+const DROP_CASCADE_SERVER = { views: 1, matviews: 1, indexes: 1 };
 const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
 
 /**
@@ -48,8 +48,10 @@ const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
  * 97.9% -> 98.8% (DML 89.9% -> 95.4%), sequences 98.4% -> 100%, DO pairs 98.2% (more pairs).
  * rewrites: 95.7% -> 100% (47) once ADD COLUMN ... IDENTITY / volatile default rewrites a table
  * created earlier in the file too (lemmy's person_content_combined, filled by CREATE TABLE AS).
+ * Triggers DML fires (statement triggers certain, row triggers may take), REFRESH reading through
+ * views: tables 98.8% -> 99.0% (DML 95.4% -> 96.2%), views 97.5% -> 100%, matviews 88.2% -> 100%.
  */
-const SERVER_THRESHOLDS = { tables: 0.988, sequences: 1, rewrites: 1, phantoms: 49, doBranchAware: 0.982, ...DROP_CASCADE_SERVER };
+const SERVER_THRESHOLDS = { tables: 0.989, sequences: 1, rewrites: 1, phantoms: 49, doBranchAware: 0.982, ...DROP_CASCADE_SERVER };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:

@@ -15,6 +15,7 @@ import { dropCascadeLocks } from './cascade';
 import { mergeLock } from './branches';
 import { rowsCondition } from './foreignKeys';
 import { writeLocks } from './rowWrites';
+import { BodyModel, triggerLocks } from './triggers';
 import { droppedFunctions } from '../model/routines';
 import type { ZoneSetting } from '../model/timeline';
 
@@ -30,7 +31,9 @@ export type LockRole =
   | 'source'
   | 'sequence'
   | 'dependent'
-  | 'dependent_index';
+  | 'dependent_index'
+  | 'trigger'
+  | 'trigger_index';
 
 export interface RelationLock {
   relation: string;
@@ -86,6 +89,8 @@ export interface LockSink {
   lock(relation: string | undefined, mode: LockMode, role: LockRole, harmless?: string): void;
   /** A lock taken only if `condition` holds (e.g. the statement changes rows): a "may take" lock. */
   mayLock(relation: string | undefined, mode: LockMode, role: LockRole, condition: string, harmless?: string): void;
+  /** Adds a lock as it is (conditional or not), merged with what the relation holds already. */
+  merge(lock: RelationLock): void;
   note(text: string): void;
 }
 
@@ -93,6 +98,8 @@ export interface ModelOptions {
   pgVersion: number;
   /** The session TimeZone in effect (timeline); undefined: not known. */
   timeZone?: ZoneSetting;
+  /** Trigger functions the statement runs in (a trigger's statements firing triggers: no recursion). */
+  firing?: string[];
 }
 
 const ALL_OPERATIONS = OPERATIONS.map((o) => o.name);
@@ -128,7 +135,11 @@ class EffectBuilder implements LockSink {
   }
 
   mayLock(relation: string | undefined, mode: LockMode, role: LockRole, condition: string, harmless?: string): void {
-    if (relation) mergeLock(this.effect.locks, { relation, mode, role, condition, ...(harmless ? { harmless } : {}) });
+    if (relation) this.merge({ relation, mode, role, condition, ...(harmless ? { harmless } : {}) });
+  }
+
+  merge(lock: RelationLock): void {
+    mergeLock(this.effect.locks, lock);
   }
 
   note(text: string): void {
@@ -162,6 +173,11 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   b.effect.onlyNewObjects =
     b.effect.locks.length > 0 && b.effect.locks.every((l) => catalog.isFresh(l.relation) || catalog.isFresh(catalog.indexes.get(l.relation)?.table));
   return b.effect;
+}
+
+/** Models a trigger function's statements in the context of the statement that fires it. */
+function bodyModel(catalog: Catalog, options: ModelOptions): BodyModel {
+  return (node, firing) => modelStatement(node, catalog, { ...options, firing });
 }
 
 /** Why a lock on a temporary table is harmless; the trace does not see these (it names no pg_temp relation). */
@@ -363,7 +379,7 @@ const HANDLERS: Record<string, Handler> = {
     rewriteTable(b, catalog, table);
   },
 
-  TruncateStmt(b, node, catalog) {
+  TruncateStmt(b, node, catalog, options) {
     const stmt = as(node, 'TruncateStmt')!;
     for (const r of stmt.relations ?? []) {
       const name = asRangeVar(r)?.relname;
@@ -376,6 +392,9 @@ const HANDLERS: Record<string, Handler> = {
         }
       }
     }
+    const truncated = b.effect.locks.filter((l) => l.mode === 'ACCESS EXCLUSIVE' && !l.role.endsWith('index'));
+    const writes = truncated.map((l) => ({ table: l.relation, event: 'TRUNCATE' as const }));
+    triggerLocks(b, catalog, writes, bodyModel(catalog, options), options.firing);
     b.effect.dataChange = true;
   },
 
@@ -390,7 +409,11 @@ const HANDLERS: Record<string, Handler> = {
       b.lock(name, 'ACCESS EXCLUSIVE', 'target');
       rewriteTable(b, catalog, name);
     }
-    for (const src of catalog.relation(name)?.sources ?? []) b.lock(src, 'ACCESS SHARE', 'source');
+    for (const src of catalog.relation(name)?.sources ?? []) {
+      b.lock(src, 'ACCESS SHARE', 'source');
+      // The query runs: the rewriter locks the tables under the views it reads (measured, lockReach).
+      readThroughViews(b, catalog, src, new Set());
+    }
   },
 
   CreateStmt(b, node, catalog) {
@@ -503,7 +526,7 @@ const HANDLERS: Record<string, Handler> = {
     if (stmt.relation?.relname) b.lock(stmt.relation.relname, 'ACCESS EXCLUSIVE', 'target');
   },
 
-  InsertStmt(b, node, catalog) {
+  InsertStmt(b, node, catalog, options) {
     const stmt = as(node, 'InsertStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     for (const seq of defaultedSequences(stmt, catalog)) b.lock(seq, 'ROW EXCLUSIVE', 'sequence', 'nextval: conflicts only with ALTER or DROP of the sequence');
@@ -518,24 +541,24 @@ const HANDLERS: Record<string, Handler> = {
         rowsCondition(stmt.relation?.relname ?? '', 'INSERT'),
         'nextval: conflicts only with ALTER or DROP of the sequence',
       );
-    writeLocks(b, catalog, node);
+    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
     b.effect.dataChange = true;
   },
 
-  UpdateStmt(b, node, catalog) {
+  UpdateStmt(b, node, catalog, options) {
     const stmt = as(node, 'UpdateStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
-    writeLocks(b, catalog, node);
+    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
 
-  DeleteStmt(b, node, catalog) {
+  DeleteStmt(b, node, catalog, options) {
     const stmt = as(node, 'DeleteStmt')!;
     b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
-    writeLocks(b, catalog, node);
+    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
@@ -554,11 +577,11 @@ const HANDLERS: Record<string, Handler> = {
     if (stmt.is_from) b.effect.dataChange = true;
   },
 
-  SelectStmt(b, node, catalog) {
+  SelectStmt(b, node, catalog, options) {
     const stmt = as(node, 'SelectStmt')!;
     const forUpdate = (stmt.lockingClause ?? []).length > 0;
     readSources(b, catalog, stmt, node, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE');
-    writeLocks(b, catalog, node);
+    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
   },
 
   CreateStatsStmt(b, node) {

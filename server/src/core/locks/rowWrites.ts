@@ -1,5 +1,5 @@
 /**
- * The rows a DML statement writes, as the tables' foreign keys (and triggers) see them: its own
+ * The rows a DML statement writes, as the tables' foreign keys and triggers see them: its own
  * target and the targets of the writable CTEs it holds, each with the columns it sets and, unless
  * the rows are written out (INSERT ... VALUES), the condition that it writes any row at all.
  */
@@ -7,12 +7,17 @@ import { Node, T, as, findAll, nodeKind } from '../parse/ast';
 import type { Catalog } from '../model/catalog';
 import { referentialLocks, RowWrite, rowsCondition } from './foreignKeys';
 import type { LockSink } from './model';
+import { BodyModel, triggerLocks } from './triggers';
 
-/** The locks the rows written by a DML statement (and its writable CTEs) reach through foreign keys. */
-export function writeLocks(sink: LockSink, catalog: Catalog, node: Node): RowWrite[] {
+/**
+ * The locks the rows written by a DML statement (and its writable CTEs) reach: through foreign keys,
+ * and the statements of the triggers they fire (the cascades' too). `firing`: trigger functions the
+ * statement itself runs in.
+ */
+export function writeLocks(sink: LockSink, catalog: Catalog, node: Node, model: BodyModel, firing?: string[]): void {
   const writes = statementWrites(node);
   const cascaded = writes.flatMap((w) => referentialLocks(sink, catalog, w));
-  return [...writes, ...cascaded];
+  triggerLocks(sink, catalog, [...writes, ...cascaded], model, firing);
 }
 
 /** The statement's own write and those of its writable CTEs. */
