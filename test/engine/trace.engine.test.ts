@@ -65,6 +65,18 @@ describe('lockwise trace (dist/cli.js)', function () {
     assert.deepStrictEqual(typeChange.disagreements, []);
   });
 
+  it('timestamp to timestamptz: the model reads the session TimeZone the engine runs with (its own, or the configured one set on it)', () => {
+    for (const [folder, rewritten] of [
+      ['utc', []],
+      ['berlin', ['events']],
+    ] as const) {
+      const r = trace([`${FIXTURES}/timezone/${folder}/002_timestamptz.sql`, '--format', 'json']);
+      const change = (JSON.parse(r.stdout) as TraceReport).files[0].statements[0];
+      assert.deepStrictEqual(change.rewritten, rewritten, folder);
+      assert.deepStrictEqual(change.disagreements, [], folder);
+    }
+  });
+
   it('marks CONCURRENTLY as storage-only, outside a transaction', () => {
     const cic = byLine(report, 7);
     assert.strictEqual(cic.mode, 'outside-transaction');

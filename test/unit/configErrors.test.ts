@@ -23,6 +23,20 @@ describe('config error messages', function () {
     assert.match(message, /"k{60}…": unknown key/);
   });
 
+  it('a lockTimeout or statementTimeout the fix would write must not round to 0 (no timeout) nor exceed the GUC range', () => {
+    assert.match(
+      messageFor(JSON.stringify({ lockTimeout: '500us' })),
+      /"lockTimeout": must be between 1ms and 24 days: PostgreSQL rounds a smaller value to 0/,
+    );
+    assert.match(messageFor(JSON.stringify({ statementTimeout: '0.4ms' })), /"statementTimeout": must be between 1ms/);
+    assert.match(messageFor(JSON.stringify({ lockTimeout: '30d' })), /"lockTimeout": must be between 1ms and 24 days/);
+    assert.deepStrictEqual(parseConfigText(JSON.stringify({ lockTimeout: '600us', timeZone: 'Europe/Berlin' }), '.lockwise.json', new Set()), {
+      lockTimeout: '600us',
+      timeZone: 'Europe/Berlin',
+    });
+    assert.match(messageFor(JSON.stringify({ timeZone: "UTC'; DROP" })), /"timeZone": must be a time zone/);
+  });
+
   it('escape newlines, escape sequences and bidi overrides in keys', () => {
     for (const key of ['a\n::error file=x::owned', 'b\x1b]0;title\x07', 'c\u202egnp.exe', 'd\x9b31m', 'e\r\u2028']) {
       const message = messageFor(JSON.stringify({ rules: { [key]: 'off' } }));

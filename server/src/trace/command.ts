@@ -108,6 +108,21 @@ export function historyFiles(file: string, historyDir?: string): string[] {
 export type TraceProgress = (message: string) => void;
 
 /**
+ * The TimeZone the engine's session runs with, which decides whether timestamp <-> timestamptz
+ * rewrites: the configured one (set on the engine, so both sides agree), else the engine's own.
+ */
+async function sessionTimeZone(engine: TraceEngine, configured: string | undefined): Promise<string> {
+  if (configured) {
+    try {
+      await engine.exec(`SET TimeZone = '${configured.replace(/'/g, "''")}'`);
+    } catch {
+      // A zone the engine does not know: it keeps its own, and the model is told which.
+    }
+  }
+  return (await engine.query<{ TimeZone: string }>('SHOW TimeZone'))[0].TimeZone;
+}
+
+/**
  * Traces one file on `engine` (a fresh database). `text` is the file's content when it is not the
  * one on disk (an editor's unsaved document); the schema history is read from disk.
  */
@@ -119,7 +134,7 @@ export async function traceFile(
   text?: string,
   progress?: TraceProgress,
 ): Promise<TracedFileJson> {
-  const config: LockwiseConfig = { ...baseConfig, pgVersion: engine.major };
+  const config: LockwiseConfig = { ...baseConfig, pgVersion: engine.major, timeZone: await sessionTimeZone(engine, baseConfig.timeZone) };
   await initParser(config.pgVersion);
   const catalog = new Catalog();
   const history = historyFiles(file, options.history);

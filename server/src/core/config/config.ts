@@ -7,6 +7,7 @@ import * as path from 'path';
 import { quoted } from '../report/escapeTerminal';
 import { RUNNER_IDS, RunnerId } from '../runners/types';
 import { BaselineSpec, parseBaseline } from '../model/baseline';
+import { gucDuration } from '../model/timeline';
 
 export type Severity = 'error' | 'warning' | 'info';
 export type RuleSetting = Severity | 'off';
@@ -130,6 +131,9 @@ export function validateConfig(raw: unknown, file: string, knownRules: Set<strin
     if (key in obj) {
       const v = obj[key];
       if (typeof v !== 'string' || !DURATION.test(v)) throw new ConfigError(file, key, `must be a duration such as "5s" or "500ms"`);
+      // The value the fixes write: PostgreSQL rounds '500us' to 0, which is no timeout at all.
+      if ((key === 'lockTimeout' || key === 'statementTimeout') && !gucDuration(v))
+        throw new ConfigError(file, key, 'must be between 1ms and 24 days: PostgreSQL rounds a smaller value to 0 (no timeout)');
       out[key] = v;
     }
   }
