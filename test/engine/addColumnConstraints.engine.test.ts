@@ -113,6 +113,7 @@ const FORMS: Form[] = [
     rules: ['adding-primary-key-constraint', 'adding-field-with-default'],
   },
   { column: 'x int NOT NULL', scan: true, rewrite: false, fails: /column "x" of relation "t" contains null values/, rules: ['adding-required-field'] },
+  { column: 'x int DEFAULT 7', scan: false, rewrite: false, rules: [] },
   { column: 'x int NOT NULL DEFAULT 0', scan: false, rewrite: false, rules: [] },
   { column: 'x int GENERATED ALWAYS AS (a * 2) STORED', scan: true, rewrite: true, rules: ['adding-field-with-default'] },
   { column: 'x int GENERATED ALWAYS AS IDENTITY', scan: true, rewrite: true, rules: ['adding-field-with-default'] },

@@ -39,7 +39,8 @@ export const addingFieldWithDefault: Rule = {
       'table and every index are rewritten while an **ACCESS EXCLUSIVE** lock blocks all reads and writes. That ' +
       'happens for a volatile default (`clock_timestamp()`, `random()`, `gen_random_uuid()`; `now()` is not volatile), ' +
       'for any non-NULL default before PostgreSQL 11, for `GENERATED ALWAYS AS (...) STORED`, for `serial`/`bigserial` ' +
-      'and for identity columns.',
+      'and for identity columns. From PostgreSQL 11 a non-volatile default is stored once, with or without NOT NULL: ' +
+      'no row is rewritten or read.',
     safe:
       'Add the column without the default, then `ALTER COLUMN ... SET DEFAULT ...` in a second statement: new rows get ' +
       'the default, existing rows keep NULL, and you backfill them in batches if they need a value. The safe quick fix ' +
