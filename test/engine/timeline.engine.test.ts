@@ -197,7 +197,7 @@ describe('timeline settings and rewrites vs a real PostgreSQL server', function 
         COMMIT;
         SELECT set_config('lock_timeout', '4s', true);`));
 
-    it('RESET, SET ... TO DEFAULT, SET LOCAL ... TO DEFAULT and RESET ALL', () =>
+    it('RESET, SET ... TO DEFAULT, SET LOCAL ... TO DEFAULT, RESET ALL and DISCARD ALL', () =>
       sameAsServer(`SET lock_timeout = '1s';
         SET statement_timeout = '2s';
         BEGIN;
@@ -207,7 +207,11 @@ describe('timeline settings and rewrites vs a real PostgreSQL server', function 
         SET lock_timeout = '3s';
         RESET lock_timeout;
         SET lock_timeout = '4s';
-        RESET ALL;`));
+        RESET ALL;
+        SET lock_timeout = '5s';
+        SET TIME ZONE 'Europe/Berlin';
+        DISCARD PLANS;
+        DISCARD ALL;`));
 
     it('SET TIME ZONE, SET TimeZone and SET LOCAL TIME ZONE', () =>
       sameAsServer(`SET TIME ZONE 'Europe/Berlin';

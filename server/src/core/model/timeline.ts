@@ -343,6 +343,8 @@ function initialSettings(values: Record<string, string> | undefined): Values {
 }
 
 function applySettings(stmt: Statement, settings: SettingsState, inTransaction: boolean): void {
+  // DISCARD ALL includes RESET ALL (it cannot run inside a transaction block).
+  if (as(stmt.node, 'DiscardStmt')?.target === 'DISCARD_ALL' && !inTransaction) return settings.resetAll();
   const set = as(stmt.node, 'VariableSetStmt');
   if (set) {
     if (set.kind === 'VAR_RESET_ALL') return settings.resetAll();
