@@ -102,16 +102,27 @@ export interface AnalyzeOptions {
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   const config = options.config ?? DEFAULT_CONFIG;
   const file = fileContext(text, config, options);
+  const run = new RuleRun(enabledRules(config), config, options.everyRule);
+  const { statements, finalCatalog } = walkStatements(file, initialCatalog(options), run);
+  return finishAnalysis(file, run, statements, finalCatalog, options);
+}
+
+/** The catalog the file's first statement sees: a copy of the schema history. */
+export function initialCatalog(options: AnalyzeOptions): Catalog {
   const catalog = options.history ? options.history.clone() : new Catalog();
   catalog.inFile = true;
   catalog.baseline = options.baseline;
-  const run = new RuleRun(enabledRules(config), config, options.everyRule);
-  const { statements, finalCatalog } = walkStatements(file, catalog, run);
+  return catalog;
+}
+
+/** After the statements: sizes, the file rules, ignores and severities (also the end of an incremental run). */
+export function finishAnalysis(file: PipelineFile, run: RuleRun, statements: StatementAnalysis[], finalCatalog: Catalog, options: AnalyzeOptions): Analysis {
+  const { config } = file;
   if (options.sizes) file.sizes = sizesOf(options.sizes, statements, file, config);
   run.fileRules(file);
   const findings = finalFindings(file, run.raw);
   return {
-    text,
+    text: file.text,
     lines: file.lines,
     statements,
     findings,
@@ -128,10 +139,10 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 }
 
 /** What the pipeline steps share: the rules' file context, the comments and each statement's part. */
-type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[]; sizeInput?: SizeInput; work: WorkItem[][] };
+export type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[]; sizeInput?: SizeInput; work: WorkItem[][] };
 
 /** Split, parse, runner, timeline: what every rule sees of the whole file. */
-function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptions): PipelineFile {
+export function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptions): PipelineFile {
   const lines = new LineIndex(text);
   // Same length as `text`: only rollback SQL a runner keeps in comments is uncovered.
   const { statements, comments, metaCommands } = buildStatements(visibleText(text, config, options.runner));
@@ -164,12 +175,12 @@ function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptio
   };
 }
 
-function enabledRules(config: LockwiseConfig): Rule[] {
+export function enabledRules(config: LockwiseConfig): Rule[] {
   return RULES.filter((rule) => severityOf(rule, config) !== 'off' && (rule.minPgVersion ?? 0) <= config.pgVersion);
 }
 
 /** The enabled rules, what they reported and the bugs caught while running them. */
-class RuleRun {
+export class RuleRun {
   readonly raw: { rule: Rule; finding: ReportedFinding }[] = [];
   readonly internalErrors: string[] = [];
   /** One reporter per rule for the whole file, not one closure per rule per statement. */
@@ -239,23 +250,40 @@ function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { s
       finalCatalog = catalog.clone();
       file.state = new FileState();
     }
-    const where = () => `statement ${stmt.index} (${stmt.kind})`;
-    const zone = file.timeline.perStatement[stmt.index]?.timeZone;
-    const effect = modelEffect(stmt, catalog, { pgVersion: file.config.pgVersion, timeZone: zone }, (e) =>
-      run.internalErrors.push(`${where()}: lock model: ${e}`),
-    );
-    file.effects[stmt.index] = effect;
-    if (file.sizeInput) file.work[stmt.index] = workOf(stmt, effect, catalog, file.sizeInput, (e) => run.internalErrors.push(`${where()}: sizes: ${e}`));
-    const stmtTimeline = file.timeline.perStatement[stmt.index];
-    run.statementRulesOn(run.rulesFor(stmt.kind, up), { file, statement: stmt, effect, timeline: stmtTimeline, catalog }, where);
-    analyses[stmt.index] = statementAnalysis(stmt, effect, stmtTimeline, catalog, parts[stmt.index]);
-    try {
-      catalog.apply(stmt.node, stmt.index);
-    } catch (error) {
-      run.internalErrors.push(`${where()}: catalog: ${errorText(error)}`);
-    }
+    analyses[stmt.index] = stepStatement(file, catalog, run, stmt);
   }
   return { statements: analyses, finalCatalog };
+}
+
+/** How incremental analysis steps in: a known lock model verdict, and a call between the steps. */
+export interface StepHooks {
+  /** The lock model's verdict on this statement with this catalog, known from an earlier run. */
+  effect?: StatementEffect;
+  /** Called before the rules run and before the catalog moves on. */
+  phase?(next: 'rules' | 'apply'): void;
+}
+
+/** One statement: lock model on the catalog before it, its rules, then the catalog moves on. */
+export function stepStatement(file: PipelineFile, catalog: Catalog, run: RuleRun, stmt: Statement, hooks?: StepHooks): StatementAnalysis {
+  const part = file.parts[stmt.index];
+  const where = () => `statement ${stmt.index} (${stmt.kind})`;
+  const zone = file.timeline.perStatement[stmt.index]?.timeZone;
+  const effect =
+    hooks?.effect ??
+    modelEffect(stmt, catalog, { pgVersion: file.config.pgVersion, timeZone: zone }, (e) => run.internalErrors.push(`${where()}: lock model: ${e}`));
+  hooks?.phase?.('rules');
+  file.effects[stmt.index] = effect;
+  if (file.sizeInput) file.work[stmt.index] = workOf(stmt, effect, catalog, file.sizeInput, (e) => run.internalErrors.push(`${where()}: sizes: ${e}`));
+  const stmtTimeline = file.timeline.perStatement[stmt.index];
+  run.statementRulesOn(run.rulesFor(stmt.kind, part === 'up'), { file, statement: stmt, effect, timeline: stmtTimeline, catalog }, where);
+  const analysis = statementAnalysis(stmt, effect, stmtTimeline, catalog, part);
+  hooks?.phase?.('apply');
+  try {
+    catalog.apply(stmt.node, stmt.index);
+  } catch (error) {
+    run.internalErrors.push(`${where()}: catalog: ${errorText(error)}`);
+  }
+  return analysis;
 }
 
 /** The lock model's effect; a model bug is reported and the statement gets the empty effect. */
@@ -386,6 +414,17 @@ class LazyStatementAnalysis implements StatementAnalysis {
   get pendingRelations(): PendingRelation[] {
     return this.before.pending;
   }
+
+  /** The same verdict for the statement at its place in an edited text (incremental analysis: same text, catalog and rule state before it). */
+  rebased(statement: Statement, timeline: StatementTimeline): LazyStatementAnalysis {
+    return new LazyStatementAnalysis(statement, this.effect, timeline, this.before, this.part);
+  }
+}
+
+/** A statement's verdict carried over to an edited text where it stands unchanged (see incremental.ts). */
+export function rebasedAnalysis(analysis: StatementAnalysis, statement: Statement, timeline: StatementTimeline): StatementAnalysis {
+  if (!(analysis instanceof LazyStatementAnalysis)) throw new Error('rebasedAnalysis: not an analysis made by stepStatement');
+  return analysis.rebased(statement, timeline);
 }
 
 function statementAnalysis(statement: Statement, effect: StatementEffect, timeline: StatementTimeline, catalog: Catalog, part: Part): StatementAnalysis {

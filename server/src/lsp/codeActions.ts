@@ -47,6 +47,8 @@ export interface ActionTarget {
   analysis: Analysis;
   /** Options that reproduce `analysis` on another text (config and schema history). */
   options: AnalyzeOptions;
+  /** The analysis of another text with `options` (a fix applied); `analyze` when not given. */
+  reanalyze?: (text: string) => Analysis;
   /** Whether the client accepts versioned `documentChanges` (stale edits are then refused). */
   versioned: boolean;
   /** Whether the client can resolve a code action's edit later (`codeAction/resolve`). */
@@ -225,7 +227,8 @@ export function fixIsSafe(target: ActionTarget, finding: Finding): boolean {
 function checkFix(target: ActionTarget, finding: Finding): boolean {
   if (!finding.fix) return false;
   const before = target.analysis.findings;
-  const after = analyze(applyEdits(target.analysis.text, finding.fix.edits), target.options).findings;
+  const fixed = applyEdits(target.analysis.text, finding.fix.edits);
+  const after = (target.reanalyze ? target.reanalyze(fixed) : analyze(fixed, target.options)).findings;
   const count = (fs: Finding[], keep: (f: Finding) => boolean) => fs.filter(keep).length;
   const syntax = (f: Finding) => f.rule === 'syntax-error';
   const otherErrors = (f: Finding) => f.severity === 'error' && f.rule !== finding.rule;

@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, Analysis } from '../core';
+import { analyze, Analysis, AnalyzeOptions, IncrementalAnalyzer } from '../core';
 import { uriToPath } from './convert';
 import { DocumentContext, Workspace } from './workspace';
 
@@ -17,6 +17,8 @@ export class Documents {
   private readonly open = new Map<string, TextDocument>();
   private readonly byPath = new Map<string, string>();
   private readonly cache = new Map<string, { version: number; generation: number; state: DocumentState }>();
+  /** Per open document, the base of its next analysis (core/incremental): an edit re-walks only what it can change. */
+  private readonly incremental = new Map<string, IncrementalAnalyzer>();
 
   constructor(readonly workspace: Workspace) {}
 
@@ -38,6 +40,7 @@ export class Documents {
     const file = uriToPath(uri);
     if (file && this.byPath.get(file) === uri) this.byPath.delete(file);
     this.cache.delete(uri);
+    this.incremental.delete(uri);
     this.workspace.touch();
   }
 
@@ -61,7 +64,7 @@ export class Documents {
     const version = doc.version;
     const text = doc.getText();
     const context = await this.workspace.contextFor(doc.uri, doc.languageId, text.length);
-    const state = this.analyzeWith(uriToPath(doc.uri), text, context);
+    const state = this.analyzeWith(uriToPath(doc.uri), text, context, this.analyzerOf(doc.uri));
     // A change that arrived while the settings were fetched makes this result stale: do not cache it.
     if (generation === this.workspace.generation) this.cache.set(doc.uri, { version, generation, state });
     return { ...state, version };
@@ -96,12 +99,28 @@ export class Documents {
     return { text, state: this.analyzeWith(file, text, context) };
   }
 
-  private analyzeWith(file: string | undefined, text: string, context: DocumentContext): DocumentState {
+  private analyzeWith(file: string | undefined, text: string, context: DocumentContext, incremental?: IncrementalAnalyzer): DocumentState {
     if (context.skip) return { context };
     const history = file ? this.workspace.history.catalogBefore(file) : undefined;
     const runner = file ? this.workspace.runnerOfFile(file, text, context.config) : undefined;
     const sizes = file ? this.workspace.sizesForFile(file) : undefined;
-    return { context, analysis: analyze(text, { config: context.config, history, runner, baseline: context.baseline, sizes }) };
+    const options: AnalyzeOptions = { config: context.config, history, runner, baseline: context.baseline, sizes };
+    return { context, analysis: incremental ? incremental.analyze(text, options) : analyze(text, options) };
+  }
+
+  private analyzerOf(uri: string): IncrementalAnalyzer | undefined {
+    if (!this.open.has(uri)) return undefined;
+    let analyzer = this.incremental.get(uri);
+    if (!analyzer) this.incremental.set(uri, (analyzer = new IncrementalAnalyzer()));
+    return analyzer;
+  }
+
+  /**
+   * The analysis of another text of an open document (a fix applied), from its last analysis,
+   * which stays the base of the next edit's: checking a fix re-walks only what the fix can change.
+   */
+  variant(uri: string, text: string, options: AnalyzeOptions): Analysis {
+    return this.incremental.get(uri)?.peek(text, options) ?? analyze(text, options);
   }
 
   /** Open documents other than `uri` whose schema history may include `uri` (same migrations folder). */

@@ -212,11 +212,13 @@ async function analysisOf(state: ServerState, uri: string) {
 async function actionTarget(state: ServerState, uri: string): Promise<ActionTarget | undefined> {
   const loaded = await analysisOf(state, uri);
   if (!loaded) return undefined;
+  const options = state.workspace.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text, loaded.analysis.baseline);
   return {
     uri,
     version: loaded.state.version,
     analysis: loaded.analysis,
-    options: state.workspace.analyzeOptions(uri, loaded.analysis.config, loaded.analysis.text, loaded.analysis.baseline),
+    options,
+    reanalyze: (text) => state.analyses.variant(uri, text, options),
     versioned: state.client.versionedEdits,
     resolvable: state.client.resolvableActions,
     disabledActions: state.client.disabledActions,

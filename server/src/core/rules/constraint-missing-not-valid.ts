@@ -20,7 +20,8 @@ interface NotValidAdd {
 type Report = (finding: ReportedFinding) => void;
 
 /** Constraints added NOT VALID earlier in this file, by table and name. */
-const NOT_VALID_ADDS = new StateKey(() => new Map<string, NotValidAdd>());
+// An add only matters to a VALIDATE in its own transaction: none is open at a boundary.
+const NOT_VALID_ADDS = new StateKey(() => new Map<string, NotValidAdd>(), { atBoundary: () => new Map<string, NotValidAdd>() });
 
 import { shown } from './support/messages';
 export const constraintMissingNotValid: Rule = {

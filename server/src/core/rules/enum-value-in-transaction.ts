@@ -5,7 +5,8 @@ import { runnerAdvice, runnerTransactionWords } from '../runners/apply';
 import { StateKey } from './support/state';
 
 /** Enum types created in this file, with the transaction that created them (-1: none). */
-const CREATED = new StateKey(() => new Map<string, number>());
+// An entry only matters to an ADD VALUE in the same transaction: none is open at a boundary.
+const CREATED = new StateKey(() => new Map<string, number>(), { atBoundary: () => new Map<string, number>() });
 
 import { clause, shown } from './support/messages';
 export const enumValueInTransaction: Rule = {

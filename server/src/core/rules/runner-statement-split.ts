@@ -72,7 +72,8 @@ export const runnerStatementSplit: Rule = {
 };
 
 /** The file's lines, split once per analysis. */
-const LINES = new StateKey<Line[] | undefined>(() => undefined);
+// A cache of the whole text's lines: recomputed, never carried to another text.
+const LINES = new StateKey<Line[] | undefined>(() => undefined, { atBoundary: () => undefined });
 
 function cachedLines(ctx: StatementContext): Line[] {
   let all = ctx.file.state.get(LINES);

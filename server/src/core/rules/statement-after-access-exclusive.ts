@@ -8,7 +8,8 @@ import { RelationLock } from '../locks/model';
 import { LockMode, lockRank } from '../locks/modes';
 import { StateKey } from './support/state';
 
-const HELD = new StateKey<Held | undefined>(() => undefined);
+// What the current transaction holds: none is open at a boundary.
+const HELD = new StateKey<Held | undefined>(() => undefined, { atBoundary: () => undefined });
 
 interface Held {
   transaction: number;

@@ -85,7 +85,17 @@ export function columnAddedInFile(ctx: StatementContext, table: string | undefin
   return first !== undefined && first < ctx.statement.index;
 }
 
-const ADDED_COLUMNS = new StateKey(() => ({ scanned: 0, first: new Map<string, number>() }));
+interface AddedColumns {
+  scanned: number;
+  first: Map<string, number>;
+}
+
+// The scan is lazy (up to the statement that asks), so an equal memo could stand for different
+// earlier statements: at a boundary the scan is brought up to it (as the next ask would), a
+// function of the statements before it.
+const ADDED_COLUMNS = new StateKey<AddedColumns>(() => ({ scanned: 0, first: new Map<string, number>() }), {
+  atBoundary: (memo, file, index) => scanAddedColumns(memo, file, index),
+});
 
 /**
  * First statement index that adds each (table, column), scanned once per file up to `until`
@@ -93,7 +103,10 @@ const ADDED_COLUMNS = new StateKey(() => ({ scanned: 0, first: new Map<string, n
  * COLUMN was quadratic on long files.
  */
 function addedColumns(file: FileContext, until: number): Map<string, number> {
-  const memo = file.state.get(ADDED_COLUMNS);
+  return scanAddedColumns(file.state.get(ADDED_COLUMNS), file, until).first;
+}
+
+function scanAddedColumns(memo: AddedColumns, file: FileContext, until: number): AddedColumns {
   for (; memo.scanned < until && memo.scanned < file.statements.length; memo.scanned++) {
     const s = file.statements[memo.scanned];
     const alter = as(s.node, 'AlterTableStmt');
@@ -106,5 +119,5 @@ function addedColumns(file: FileContext, until: number): Map<string, number> {
       if (column && !memo.first.has(key)) memo.first.set(key, s.index);
     }
   }
-  return memo.first;
+  return memo;
 }

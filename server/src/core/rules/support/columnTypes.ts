@@ -57,7 +57,10 @@ export const SERIALS: Record<string, string> = {
   serial8: 'bigint',
 };
 
-const MEMO = new StateKey<{ statement?: StatementContext['statement']; columns: DeclaredColumn[] }>(() => ({ columns: [] }));
+// A memo of the current statement's columns: never read for a later statement.
+const MEMO = new StateKey<{ statement?: StatementContext['statement']; columns: DeclaredColumn[] }>(() => ({ columns: [] }), {
+  atBoundary: () => ({ columns: [] }),
+});
 
 /**
  * The statement's declared columns, computed once per statement: six type rules ask for them in

@@ -4,10 +4,30 @@
  * typed, with no cast at the call site.
  */
 import type { Setting } from '../../model/timeline';
-import type { StatementContext } from '../types';
+import type { FileContext, StatementContext } from '../types';
+
+export interface StateKeyOptions<V> {
+  /**
+   * What of the value still matters to the statements from `index` on, where `index` is a
+   * boundary: no transaction, runner unit or DO block is open across it. Incremental analysis
+   * (incremental.ts) snapshots and compares this form, and restarts from it, so it must answer
+   * every later read exactly as the full value would; it must hold no document offsets and no
+   * objects of one analysis (statements, transactions). Omitted: the value itself, which must then
+   * be plain data (primitives, arrays, plain objects, Map, Set).
+   */
+  atBoundary?(value: V, file: FileContext, index: number): V;
+}
 
 export class StateKey<V> {
-  constructor(readonly init: () => V) {}
+  /** Every key made (rules make theirs when their module loads): a snapshot covers keys no statement used yet too. */
+  static readonly all: StateKey<unknown>[] = [];
+
+  constructor(
+    readonly init: () => V,
+    readonly options: StateKeyOptions<V> = {},
+  ) {
+    StateKey.all.push(this as StateKey<unknown>);
+  }
 }
 
 export class FileState {
@@ -21,6 +41,11 @@ export class FileState {
 
   set<V>(key: StateKey<V>, value: V): void {
     this.values.set(key, value);
+  }
+
+  /** Every key with a value (incremental analysis snapshots them at boundaries). */
+  entries(): IterableIterator<[StateKey<unknown>, unknown]> {
+    return this.values.entries();
   }
 }
 

@@ -1,0 +1,64 @@
+/**
+ * Structural equality and copies of plain data (primitives, arrays, plain objects, Map, Set), for
+ * the snapshots of incremental analysis. Shared objects compare equal at once, so comparing two
+ * copy-on-write catalogs costs about the records that differ.
+ */
+
+/** Equal as data. `skip`: own properties of the top-level objects that are not compared (bookkeeping, caches). */
+export function deepEqual(a: unknown, b: unknown, skip?: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (a instanceof Map) return mapsEqual(a, b as Map<unknown, unknown>);
+  if (a instanceof Set) return setsEqual(a, b as Set<unknown>);
+  if (Array.isArray(a)) return arraysEqual(a, b as unknown[]);
+  // WeakMap/WeakSet and the like cannot be compared: only the same object is equal.
+  if (a instanceof WeakMap || a instanceof WeakSet) return false;
+  return objectsEqual(a as Record<string, unknown>, b as Record<string, unknown>, skip);
+}
+
+function mapsEqual(a: Map<unknown, unknown>, b: Map<unknown, unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) {
+    const w = b.get(k);
+    if (w === undefined && !b.has(k)) return false;
+    if (!deepEqual(v, w)) return false;
+  }
+  return true;
+}
+
+function setsEqual(a: Set<unknown>, b: Set<unknown>): boolean {
+  if (a.size !== b.size) return false;
+  for (const v of a) if (!b.has(v)) return false;
+  return true;
+}
+
+function arraysEqual(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], b[i])) return false;
+  return true;
+}
+
+function objectsEqual(a: Record<string, unknown>, b: Record<string, unknown>, skip?: ReadonlySet<string>): boolean {
+  const keys = Object.keys(a).filter((k) => !skip?.has(k) && a[k] !== undefined);
+  const other = Object.keys(b).filter((k) => !skip?.has(k) && b[k] !== undefined);
+  if (keys.length !== other.length) return false;
+  for (const k of keys) if (!Object.prototype.hasOwnProperty.call(b, k) || !deepEqual(a[k], b[k])) return false;
+  return true;
+}
+
+/** A deep copy of plain data; throws on anything else (a rule state key whose snapshot form is not plain data). */
+export function plainCopy<V>(value: V): V {
+  if (typeof value !== 'object' || value === null) {
+    if (typeof value === 'function') throw new Error('not plain data: a function');
+    return value;
+  }
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, plainCopy(v)])) as V;
+  if (value instanceof Set) return new Set([...value].map((v) => plainCopy(v))) as V;
+  if (Array.isArray(value)) return value.map((v) => plainCopy(v)) as V;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) throw new Error(`not plain data: ${String(proto?.constructor?.name)}`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = plainCopy(v);
+  return out as V;
+}

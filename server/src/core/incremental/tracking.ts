@@ -1,0 +1,188 @@
+/**
+ * What a statement read of the catalog: which relations, indexes, enums and constraint names, so an
+ * incremental run can tell whether its lock model verdict still holds after an edit changed some of
+ * them. Reads are recorded by replacing the catalog's maps with recording ones (the catalog's code
+ * is unchanged: every access goes through them) and by wrapping the two lookups that answer from a
+ * scan or a cache: `referencing` (recorded as `fk:<table>`) and `constraintNameTaken` (`c:<name>`).
+ * Any other scan of every relation is recorded as "read everything".
+ */
+import { Catalog } from '../model/catalog';
+
+/** The keys read since the last `take()`; `everything` after a scan of a whole map. */
+export class ReadLog {
+  private keys = new Set<string>();
+  private everything = false;
+  /** While false (copying a catalog), nothing is recorded. */
+  on = true;
+
+  note(key: string): void {
+    if (this.on) this.keys.add(key);
+  }
+
+  noteEverything(): void {
+    if (this.on) this.everything = true;
+  }
+
+  /** The keys read since the last call (undefined: everything), and a fresh log. */
+  take(): string[] | undefined {
+    const out = this.everything ? undefined : [...this.keys];
+    this.keys = new Set();
+    this.everything = false;
+    return out;
+  }
+}
+
+class RecordingMap<V> extends Map<string, V> {
+  constructor(
+    private readonly log: ReadLog,
+    private readonly prefix: string,
+    entries: Iterable<[string, V]>,
+  ) {
+    super();
+    // Map's constructor calls the overridden `set` before `log` is assigned: fill after.
+    for (const [k, v] of entries) super.set(k, v);
+  }
+
+  override get(key: string): V | undefined {
+    this.log.note(this.prefix + key);
+    return super.get(key);
+  }
+
+  override has(key: string): boolean {
+    this.log.note(this.prefix + key);
+    return super.has(key);
+  }
+
+  override set(key: string, value: V): this {
+    this.log?.note(this.prefix + key);
+    return super.set(key, value);
+  }
+
+  override delete(key: string): boolean {
+    this.log.note(this.prefix + key);
+    return super.delete(key);
+  }
+
+  override get size(): number {
+    this.log?.noteEverything();
+    return super.size;
+  }
+
+  override entries(): MapIterator<[string, V]> {
+    this.log.noteEverything();
+    return super.entries();
+  }
+
+  override keys(): MapIterator<string> {
+    this.log.noteEverything();
+    return super.keys();
+  }
+
+  override values(): MapIterator<V> {
+    this.log.noteEverything();
+    return super.values();
+  }
+
+  override forEach(fn: (value: V, key: string, map: Map<string, V>) => void, thisArg?: unknown): void {
+    this.log.noteEverything();
+    super.forEach(fn, thisArg);
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, V]> {
+    this.log.noteEverything();
+    return super[Symbol.iterator]();
+  }
+}
+
+class RecordingSet extends Set<string> {
+  constructor(
+    private readonly log: ReadLog,
+    private readonly prefix: string,
+    values: Iterable<string>,
+  ) {
+    super();
+    for (const v of values) super.add(v);
+  }
+
+  override has(value: string): boolean {
+    this.log.note(this.prefix + value);
+    return super.has(value);
+  }
+
+  override add(value: string): this {
+    this.log?.note(this.prefix + value);
+    return super.add(value);
+  }
+
+  override delete(value: string): boolean {
+    this.log.note(this.prefix + value);
+    return super.delete(value);
+  }
+
+  override get size(): number {
+    this.log?.noteEverything();
+    return super.size;
+  }
+
+  override entries(): SetIterator<[string, string]> {
+    this.log.noteEverything();
+    return super.entries();
+  }
+
+  override keys(): SetIterator<string> {
+    this.log.noteEverything();
+    return super.keys();
+  }
+
+  override values(): SetIterator<string> {
+    this.log.noteEverything();
+    return super.values();
+  }
+
+  override forEach(fn: (value: string, key: string, set: Set<string>) => void, thisArg?: unknown): void {
+    this.log.noteEverything();
+    super.forEach(fn, thisArg);
+  }
+
+  override [Symbol.iterator](): SetIterator<string> {
+    this.log.noteEverything();
+    return super[Symbol.iterator]();
+  }
+}
+
+/** The catalog's maps, as the recording layer replaces them (private ones included). */
+interface CatalogMaps {
+  relations: Map<string, unknown>;
+  indexes: Map<string, unknown>;
+  enums: Set<string>;
+  unknownTables: Map<string, unknown>;
+  referencing(table: string): string[];
+  constraintNameTaken(name: string): boolean;
+}
+
+/** Prefixes of the recorded keys. */
+export const KEY = { relation: 'r:', index: 'i:', enum: 'e:', unknownTable: 'u:', referencing: 'fk:', constraintName: 'c:' } as const;
+
+/** Makes `catalog` record its reads in `log` (in place; a clone of it records nothing). */
+export function recordReads(catalog: Catalog, log: ReadLog): Catalog {
+  const maps = catalog as unknown as CatalogMaps;
+  maps.relations = new RecordingMap(log, KEY.relation, maps.relations);
+  maps.indexes = new RecordingMap(log, KEY.index, maps.indexes);
+  maps.enums = new RecordingSet(log, KEY.enum, maps.enums);
+  maps.unknownTables = new RecordingMap(log, KEY.unknownTable, maps.unknownTables);
+  maps.referencing = (table) => quietly(log, KEY.referencing + table, () => Catalog.prototype.referencing.call(catalog, table));
+  maps.constraintNameTaken = (name) => quietly(log, KEY.constraintName + name, () => Catalog.prototype.constraintNameTaken.call(catalog, name));
+  return catalog;
+}
+
+/** A lookup recorded as one key (what it scans is summed up by that key). */
+function quietly<T>(log: ReadLog, key: string, fn: () => T): T {
+  log.note(key);
+  const was = log.on;
+  log.on = false;
+  try {
+    return fn();
+  } finally {
+    log.on = was;
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Incremental analysis (core/incremental) against full analysis: after every edit of random edit
+ * sequences (the fuzzer's edits, and typing: characters, `;`, newlines, deletions), the incremental
+ * result must equal `analyze()` of the same text in everything the views read: findings with their
+ * fixes, internal errors, each statement's hover data (span, effect, timeline, what it blocks, new
+ * relations), comments and transactions. Snapshots are taken every few statements so that small
+ * fixtures exercise restarts and convergence too.
+ */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyze, Analysis, AnalyzeOptions, Catalog, IncrementalAnalyzer, initParser, LockwiseConfig, mergeConfig, RULES } from '../../server/src/core';
+import { replay } from '../../server/src/project/history';
+import { describeWithCorpus } from '../support/corpus';
+import { loadRuleCases } from '../support/ruleCases';
+import { applyEdit, Edit, randomEdit, Rng } from '../robustness/fuzzer';
+
+const ALL_ON: Partial<LockwiseConfig> = { rules: Object.fromEntries(RULES.map((r) => [r.id, r.defaultSeverity === 'off' ? 'warning' : r.defaultSeverity])) };
+
+/** What the views read of an analysis, as plain data. */
+function viewData(a: Analysis): unknown {
+  return {
+    findings: a.findings,
+    internalErrors: a.internalErrors,
+    comments: a.comments,
+    transactions: a.timeline.transactions,
+    statements: a.statements.map((s) => ({
+      statement: { ...s.statement, node: undefined },
+      effect: s.effect,
+      timeline: s.timeline,
+      heldUntil: s.heldUntil,
+      blocks: [...s.blocks],
+      newRelations: [...s.newRelations],
+      pendingRelations: s.pendingRelations,
+      part: s.part,
+    })),
+  };
+}
+
+function assertSame(incremental: Analysis, text: string, options: AnalyzeOptions, where: string): void {
+  assert.strictEqual(incremental.text, text);
+  assert.deepStrictEqual(viewData(incremental), viewData(analyze(text, options)), where);
+}
+
+/** An edit like typing: a character of an identifier, a `;`, a newline, a space, or a deletion. */
+function typingEdit(rng: Rng, text: string): Edit {
+  const offset = rng.int(text.length + 1);
+  const r = rng.next();
+  if (r < 0.15) return { kind: 'delete-char', offset, deleteCount: 1, insert: '' };
+  const insert = r < 0.25 ? ';' : r < 0.35 ? '\n' : r < 0.45 ? ' ' : rng.pick(['a', 'x', '_', '1', 'b']);
+  return { kind: 'type', offset, deleteCount: 0, insert };
+}
+
+/** Runs `steps` edits from `text`, comparing after each; returns how many statements were walked and how many there were. */
+function editSequence(text: string, options: AnalyzeOptions, rng: Rng, steps: number, corpus: () => string, every = 4): { walked: number; statements: number } {
+  const original = text;
+  const inc = new IncrementalAnalyzer(every);
+  assertSame(inc.analyze(text, options), text, options, 'first analysis');
+  let walked = 0;
+  let statements = 0;
+  const edits: Edit[] = [];
+  for (let i = 0; i < steps; i++) {
+    const edit = rng.chance(0.7) ? typingEdit(rng, text) : randomEdit(rng, text, corpus);
+    edits.push(edit);
+    text = applyEdit(text, edit);
+    const result = inc.analyze(text, options);
+    walked += inc.walked;
+    statements += result.statements.length;
+    assertSame(result, text, options, `after edits ${JSON.stringify(edits)} of ${JSON.stringify(original.slice(0, 400))}`);
+  }
+  return { walked, statements };
+}
+
+function historyOf(texts: string[]): Catalog | undefined {
+  let history: Catalog | undefined;
+  for (const t of texts) replay(t, (history ??= new Catalog()));
+  return history;
+}
+
+/** A long migration of independent parts, with transactions, for restarts and convergence. */
+function longFile(parts: number): string {
+  const out: string[] = [];
+  for (let i = 0; i < parts; i++) {
+    out.push(`CREATE TABLE t${i} (id bigint PRIMARY KEY, name text);`);
+    out.push(`ALTER TABLE base ADD COLUMN c${i} text;`);
+    if (i % 3 === 0) out.push('BEGIN;', `ALTER TABLE t${i} ADD CONSTRAINT t${i}_name CHECK (name <> '');`, `UPDATE base SET c${i} = 'x';`, 'COMMIT;');
+    out.push(`CREATE INDEX t${i}_name_idx ON base (c${i});`);
+  }
+  return out.join('\n') + '\n';
+}
+
+describe('incremental analysis', () => {
+  before(async () => {
+    await initParser();
+  });
+
+  const fixtureTexts = () => RULES.flatMap((rule) => loadRuleCases(rule.id).map((c) => ({ rule: rule.id, ...c })));
+
+  it('equals a full analysis after every edit of random edit sequences over the rule fixtures', function () {
+    this.timeout(300000);
+    const cases = fixtureTexts();
+    const rng = new Rng(15);
+    const corpus = () => rng.pick(cases).text;
+    for (const c of cases) {
+      const options = { config: mergeConfig(ALL_ON, c.config), history: historyOf(c.history) };
+      editSequence(c.text, options, rng, 6, corpus);
+    }
+  });
+
+  it('equals a full analysis while typing through a long file, walking a part of it', function () {
+    this.timeout(120000);
+    const history = historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']);
+    const rng = new Rng(7);
+    const text = longFile(60);
+    const { walked, statements } = editSequence(text, { history }, rng, 40, () => text, 8);
+    assert.ok(walked < statements / 2, `walked ${walked} of ${statements} statements`);
+  });
+
+  it('re-walks few statements for an edit that changes nothing later statements read, and keeps lock model verdicts', () => {
+    const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
+    const text = longFile(100);
+    const inc = new IncrementalAnalyzer(8);
+    inc.analyze(text, options);
+    const total = inc.walked;
+    // A new column in the middle: its table is read again by later statements, the others are not.
+    const at = text.indexOf('ALTER TABLE base ADD COLUMN c50 text;') + 'ALTER TABLE base ADD COLUMN c50'.length;
+    const edited = text.slice(0, at) + 'x' + text.slice(at);
+    assertSame(inc.analyze(edited, options), edited, options, 'column renamed');
+    assert.ok(inc.walked < total, `walked ${inc.walked} of ${total}`);
+    assert.ok(inc.modelsReused > 0, 'no lock model verdict carried over');
+    // A space: nothing changes, the walk stops at a snapshot after it.
+    const space = text.indexOf('CREATE TABLE t50') + 'CREATE'.length;
+    const spaced = text.slice(0, space) + ' ' + text.slice(space);
+    inc.analyze(text, options);
+    assertSame(inc.analyze(spaced, options), spaced, options, 'space added');
+    assert.ok(inc.walked <= 24, `walked ${inc.walked}`);
+  });
+
+  it('checking a variant (a fix) leaves the base of the next edit', () => {
+    const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
+    const text = longFile(20);
+    const inc = new IncrementalAnalyzer(8);
+    inc.analyze(text, options);
+    const variant = text.replace('CREATE INDEX t10_name_idx', 'CREATE INDEX CONCURRENTLY t10_name_idx');
+    assertSame(inc.peek(variant, options), variant, options, 'variant');
+    const edited = text.replace('t15 (id', 't15x (id');
+    assertSame(inc.analyze(edited, options), edited, options, 'edit after the variant');
+  });
+
+  it('catches a broken snapshot: the comparison fails when snapshots take a table for a new one', () => {
+    const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
+    const text = longFile(20);
+    const inc = new IncrementalAnalyzer(8);
+    inc.analyze(text, options);
+    // Break every snapshot after the first: the table of the history looks created in the file.
+    const internals = inc as unknown as { last: { checkpoints: { index: number; catalog: Catalog }[] } };
+    for (const c of internals.last.checkpoints.slice(1)) c.catalog.relations.set('base', { ...c.catalog.relations.get('base')!, createdInFile: true });
+    const at = text.lastIndexOf('CREATE INDEX');
+    const edited = text.slice(0, at) + ' ' + text.slice(at);
+    assert.throws(() => assertSame(inc.analyze(edited, options), edited, options, 'broken snapshot'), assert.AssertionError);
+  });
+});
+
+describeWithCorpus('incremental analysis over the corpus', function (corpus) {
+  this.timeout(900000);
+  it('equals a full analysis after every edit of random edit sequences over real-world files', async () => {
+    await initParser();
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+        const full = path.join(dir, e.name);
+        if (e.isDirectory() && !['postgres_regress', 'squawk-fixtures'].includes(e.name)) walk(full);
+        else if (e.isFile() && /\.sql$/i.test(e.name) && fs.statSync(full).size <= 60_000) files.push(full);
+      }
+    };
+    walk(corpus);
+    assert.ok(files.length > 1000);
+    const rng = new Rng(2026);
+    const texts = () => fs.readFileSync(rng.pick(files), 'utf8');
+    // Every seventh file (about 300), five edits each: minutes, not hours.
+    for (let i = 0; i < files.length; i += 7) editSequence(fs.readFileSync(files[i], 'utf8'), { config: mergeConfig(ALL_ON) }, rng, 5, texts);
+  });
+});
