@@ -215,7 +215,8 @@ export class Catalog {
     // every table: default names are chosen for each unnamed constraint of a long migration.
     if (!this.constraintHolders) {
       this.constraintHolders = new Map();
-      for (const [key, rel] of this.relations) for (const c of rel.constraints.keys()) this.noteConstraint(key, c);
+      // Unknown tables too: built later (after a clone) it must answer as one built earlier and kept up to date.
+      for (const map of [this.relations, this.unknownTables]) for (const [key, rel] of map) for (const c of rel.constraints.keys()) this.noteConstraint(key, c);
     }
     for (const holder of this.constraintHolders.get(name) ?? [])
       if ((this.relations.get(holder) ?? this.unknownTables.get(holder))?.constraints.has(name)) return true;
