@@ -405,12 +405,21 @@ function onlyKnown(o: object, fields: ReadonlySet<string>): boolean {
 
 /** What the lock model reads of a statement besides the catalog: its text (parse trees are cached by text), its condition in a DO body, a DO block's own queries. */
 function sameModelInput(a: Statement, b: Statement): boolean {
-  return onlyKnown(a, STATEMENT_FIELDS) && onlyKnown(b, STATEMENT_FIELDS) && a.text === b.text && a.kind === b.kind && a.condition === b.condition && sameReads(a.reads, b.reads);
+  return (
+    onlyKnown(a, STATEMENT_FIELDS) &&
+    onlyKnown(b, STATEMENT_FIELDS) &&
+    a.text === b.text &&
+    a.kind === b.kind &&
+    a.condition === b.condition &&
+    sameReads(a.reads, b.reads)
+  );
 }
 
 function sameReads(a: Statement['reads'], b: Statement['reads']): boolean {
   if (!a || !b) return a === b;
-  return a.length === b.length && a.every((r, k) => r.condition === b[k].condition && (r.node === b[k].node || JSON.stringify(r.node) === JSON.stringify(b[k].node)));
+  return (
+    a.length === b.length && a.every((r, k) => r.condition === b[k].condition && (r.node === b[k].node || JSON.stringify(r.node) === JSON.stringify(b[k].node)))
+  );
 }
 
 /** Same text, kind and shape at offsets moved by `shift`. */
@@ -446,7 +455,14 @@ function sameTransaction(a: Transaction | undefined, b: Transaction | undefined,
   if (!a || !b) return a === b;
   const at = (x: number | undefined) => (x === undefined ? undefined : index(x));
   return (
-    a.implicit === b.implicit && at(a.begin) === b.begin && at(a.end) === b.end && a.endKind === b.endKind && at(a.last) === b.last && a.runner === b.runner
+    onlyKnown(a, TRANSACTION_FIELDS) &&
+    onlyKnown(b, TRANSACTION_FIELDS) &&
+    a.implicit === b.implicit &&
+    at(a.begin) === b.begin &&
+    at(a.end) === b.end &&
+    a.endKind === b.endKind &&
+    at(a.last) === b.last &&
+    a.runner === b.runner
   );
 }
 
