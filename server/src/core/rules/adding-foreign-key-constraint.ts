@@ -1,8 +1,8 @@
 import { T } from '../parse/ast';
 import { addedConstraintName } from './support/constraintNames';
 import { validatesInlineForeignKey } from '../locks/addColumn';
-import { Rule, StatementContext, Fix } from './types';
-import { addedConstraints } from './support/alter';
+import { Rule, StatementContext, Fix, ReportedFinding } from './types';
+import { AddedConstraint, addedConstraints } from './support/alter';
 import { constraintClauseSpan, constraintSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { moveInlineConstraint } from '../fixes/inlineConstraint';
@@ -38,55 +38,68 @@ export const addingForeignKeyConstraint: Rule = {
     safe:
       'Add the constraint `NOT VALID` (only new rows are checked; the locks are held for an instant), then run ' +
       '`ALTER TABLE ... VALIDATE CONSTRAINT` in a separate transaction: validation takes SHARE UPDATE EXCLUSIVE on the ' +
-      'table and ROW SHARE on the referenced table, so reads and writes continue during the scan.',
+      'table and ROW SHARE on the referenced table, so reads and writes continue during the scan. Before PostgreSQL 18 a ' +
+      'partitioned table rejects a NOT VALID foreign key: the quick fix is withheld there.',
     bad: 'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
     good:
       'ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;\n' +
       'ALTER TABLE orders VALIDATE CONSTRAINT orders_user_fk;',
   },
   checkStatement(ctx, report) {
-    for (const { con, column: col, command } of addedConstraints(ctx, 'CONSTR_FOREIGN')) {
-      const table = command.table;
-      if (!col) {
-        if (con.skip_validation) continue;
-        const name = con.conname ?? addedConstraintName(ctx, con);
-        report({
-          statement: ctx.statement.index,
-          span: constraintSpan(ctx.file, ctx.statement, con.location),
-          message: `Foreign key ${shown(name, 30)} blocks writes to ${shown(table, 30)} and ${shown(con.pktable?.relname ?? '', 30)} while it checks every row`,
-          help: 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction',
-          ...fixOrWithheld(
-            ctx,
-            notValidFix(ctx, command.alter, name, con),
-            'Add the foreign key NOT VALID, then VALIDATE it separately',
-            'VALIDATE must run after the transaction that adds it',
-          ),
-        });
-      } else if (col.colname && validatesInlineForeignKey(col)) {
-        const name = con.conname ?? addedConstraintName(ctx, con);
-        const title = 'Add the column, then the foreign key NOT VALID, then VALIDATE it';
-        report({
-          statement: ctx.statement.index,
-          span: constraintSpan(ctx.file, ctx.statement, con.location),
-          message: `Column ${shown(col.colname)} REFERENCES ${shown(con.pktable?.relname ?? '')} with a DEFAULT checks every row of ${shown(table)}, blocking writes to both tables`,
-          help: 'An inline REFERENCES cannot be NOT VALID: add the column, then the constraint NOT VALID, then VALIDATE it',
-          notes: ['without a DEFAULT the column would be NULL in every row and PostgreSQL would skip the check'],
-          ...fixOrWithheld(
-            ctx,
-            moveInlineConstraint(
-              ctx,
-              { con, alter: command.alter, name, keyword: 'REFERENCES', prefix: `FOREIGN KEY (${quoteIdent(col.colname)}) ` },
-              'inline-references',
-              title,
-            ),
-            title,
-            'VALIDATE must run after the transaction that adds it',
-          ),
-        });
-      }
+    for (const added of addedConstraints(ctx, 'CONSTR_FOREIGN')) {
+      if (!added.column) tableKey(ctx, added, report);
+      else if (validatesInlineForeignKey(added.column)) inlineKey(ctx, added, added.column, report);
     }
   },
 };
+
+type Report = (finding: ReportedFinding) => void;
+
+const NOT_VALID_TITLE = 'Add the foreign key NOT VALID, then VALIDATE it separately';
+const INLINE_TITLE = 'Add the column, then the foreign key NOT VALID, then VALIDATE it';
+const AFTER_TRANSACTION = 'VALIDATE must run after the transaction that adds it';
+
+/** `ADD [CONSTRAINT name] FOREIGN KEY ...` without NOT VALID. */
+function tableKey(ctx: StatementContext, { con, command }: AddedConstraint, report: Report) {
+  if (con.skip_validation) return;
+  const name = addedConstraintName(ctx, con);
+  const unsupported = notValidUnsupported(ctx, command.table);
+  report({
+    statement: ctx.statement.index,
+    span: constraintSpan(ctx.file, ctx.statement, con.location),
+    message: `Foreign key ${shown(name, 30)} blocks writes to ${shown(command.table, 30)} and ${shown(con.pktable?.relname ?? '', 30)} while it checks every row`,
+    help: unsupported ? PARTITIONED_HELP : 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction',
+    ...(unsupported
+      ? { withheld: { title: NOT_VALID_TITLE, reason: unsupported } }
+      : fixOrWithheld(ctx, notValidFix(ctx, command.alter, name, con), NOT_VALID_TITLE, AFTER_TRANSACTION)),
+  });
+}
+
+/** `ADD COLUMN ... DEFAULT ... REFERENCES ...`: validated by a scan (without a DEFAULT it is not, and is not reported). */
+function inlineKey(ctx: StatementContext, { con, command }: AddedConstraint, col: T.ColumnDef, report: Report) {
+  const column = col.colname ?? '';
+  const name = addedConstraintName(ctx, con);
+  const unsupported = notValidUnsupported(ctx, command.table);
+  const inline = { con, alter: command.alter, name, keyword: 'REFERENCES' as const, prefix: `FOREIGN KEY (${quoteIdent(column)}) ` };
+  report({
+    statement: ctx.statement.index,
+    span: constraintSpan(ctx.file, ctx.statement, con.location),
+    message: `Column ${shown(column)} REFERENCES ${shown(con.pktable?.relname ?? '')} with a DEFAULT checks every row of ${shown(command.table)}, blocking writes to both tables`,
+    help: unsupported ? PARTITIONED_HELP : 'An inline REFERENCES cannot be NOT VALID: add the column, then the constraint NOT VALID, then VALIDATE it',
+    notes: ['without a DEFAULT the column would be NULL in every row and PostgreSQL would skip the check'],
+    ...(unsupported
+      ? { withheld: { title: INLINE_TITLE, reason: unsupported } }
+      : fixOrWithheld(ctx, moveInlineConstraint(ctx, inline, 'inline-references', INLINE_TITLE), INLINE_TITLE, AFTER_TRANSACTION)),
+  });
+}
+
+const PARTITIONED_HELP = 'Before PostgreSQL 18 a partitioned table takes no NOT VALID foreign key: add it in a quiet moment with a short lock_timeout';
+
+/** Why NOT VALID is not available here: PostgreSQL before 18 rejects it on a partitioned table (measured on 15; 18 accepts it). */
+function notValidUnsupported(ctx: StatementContext, table: string): string | undefined {
+  if (ctx.file.config.pgVersion >= 18 || ctx.catalog.relation(table)?.kind !== 'partitioned') return undefined;
+  return `${table} is partitioned: PostgreSQL ${ctx.file.config.pgVersion} cannot add a NOT VALID foreign key to it`;
+}
 
 function notValidFix(ctx: StatementContext, alter: T.AlterTableStmt, name: string, con: T.Constraint): Fix | undefined {
   const clause = constraintClauseSpan(ctx.file, ctx.statement, con.location);
@@ -95,7 +108,7 @@ function notValidFix(ctx: StatementContext, alter: T.AlterTableStmt, name: strin
   if (!clause || !validate) return undefined;
   return {
     kind: 'not-valid',
-    title: 'Add the foreign key NOT VALID, then VALIDATE it separately',
+    title: NOT_VALID_TITLE,
     preferred: true,
     edits: [{ start: clause.end, end: clause.end, newText: ' NOT VALID' }, validate],
   };
