@@ -14,6 +14,8 @@ import { replay } from '../../server/src/project/history';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
 import { requirePgServer, PgServer } from '../support/pgServer';
+import { SYSTEM_RELATIONS } from '../../server/src/core/model/searchPath';
+import { PGlite } from '@electric-sql/pglite';
 
 const USER_NS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'`;
 /** The catalog's key of a relation: its name in public, `schema.name` elsewhere. */
@@ -118,6 +120,32 @@ const STATE_CASES: StateCase[] = [
       CREATE TABLE c (id int, pid int REFERENCES p, pk int REFERENCES p (k));
       ALTER TABLE p DROP COLUMN k CASCADE; ALTER TABLE p DROP COLUMN id CASCADE;`,
   },
+  {
+    name: 'a schema-qualified table is not the public one; its indexes, constraints and sequences live in its schema',
+    sql: `CREATE SCHEMA audit; CREATE TABLE audit.shipments (id serial PRIMARY KEY, ref text UNIQUE, n int CHECK (n > 0));
+      CREATE TABLE shipments (id int PRIMARY KEY, ref text); CREATE INDEX ON audit.shipments (ref); CREATE INDEX ON shipments (ref);
+      ALTER TABLE audit.shipments ADD UNIQUE (ref), ADD CONSTRAINT ship_ref_fk FOREIGN KEY (id) REFERENCES shipments;
+      ALTER INDEX audit.shipments_ref_key RENAME TO shipments_ref_uniq; ALTER TABLE audit.shipments RENAME TO parcels;
+      ALTER TABLE public.shipments DROP COLUMN ref;`,
+  },
+  {
+    name: 'unqualified names resolve through SET search_path, RESET and set_config()',
+    sql: `CREATE SCHEMA audit; SET search_path = audit, public; CREATE TABLE shipments (id serial PRIMARY KEY);
+      CREATE TABLE public.orders (id int); ALTER TABLE shipments ADD COLUMN code int UNIQUE; ALTER TABLE orders ADD UNIQUE (id);
+      RESET search_path; CREATE TABLE shipments (id int); CREATE INDEX ON shipments (id);
+      SELECT set_config('search_path', 'audit, public', false); CREATE TABLE notes (id int); DROP TABLE shipments;
+      SET search_path TO DEFAULT; CREATE TABLE notes (x int);`,
+  },
+  {
+    name: 'SET LOCAL search_path ends with its transaction, ROLLBACK undoes SET',
+    sql: `CREATE SCHEMA a; BEGIN; SET LOCAL search_path = a; CREATE TABLE t (id int); COMMIT; CREATE TABLE t (x int);
+      BEGIN; SET search_path = a; ROLLBACK; CREATE TABLE u (y int);`,
+  },
+  {
+    name: 'ALTER TABLE ... SET SCHEMA moves the table with its indexes and owned sequences; DROP SCHEMA CASCADE drops them',
+    sql: `CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE t (id serial PRIMARY KEY, v int UNIQUE); CREATE INDEX t_v ON t (v);
+      ALTER TABLE t SET SCHEMA a; CREATE TABLE t (id int); CREATE TABLE b.gone (id int PRIMARY KEY); DROP SCHEMA b CASCADE;`,
+  },
 ];
 
 interface LockCase {
@@ -177,6 +205,37 @@ const LOCK_CASES: LockCase[] = [
     sql: 'ALTER TABLE t ALTER COLUMN email TYPE varchar(20)',
     locks: { t_email_lower: 'ACCESS EXCLUSIVE' },
   },
+  {
+    name: 'audit.shipments is not shipments: its constraint index is audit.shipments_ref_key',
+    setup: 'CREATE SCHEMA audit; CREATE TABLE audit.shipments (id int, ref text UNIQUE); CREATE TABLE shipments (id int, ref text UNIQUE);',
+    sql: 'ALTER TABLE audit.shipments DROP CONSTRAINT shipments_ref_key',
+    locks: { 'audit.shipments': 'ACCESS EXCLUSIVE', 'audit.shipments_ref_key': 'ACCESS EXCLUSIVE', shipments: undefined, shipments_ref_key: undefined },
+  },
+  {
+    name: 'an unqualified name resolves through the search_path set earlier',
+    setup:
+      'CREATE SCHEMA audit; CREATE TABLE audit.shipments (id int PRIMARY KEY); CREATE TABLE shipments (id int PRIMARY KEY); SET search_path = audit, public;',
+    sql: 'TRUNCATE shipments',
+    locks: { 'audit.shipments': 'ACCESS EXCLUSIVE', 'audit.shipments_pkey': 'ACCESS EXCLUSIVE', shipments: undefined },
+  },
+  {
+    name: 'DROP SCHEMA ... CASCADE drops (and locks) every relation in it, none elsewhere',
+    setup: 'CREATE SCHEMA b; CREATE TABLE b.t (id serial PRIMARY KEY); CREATE VIEW b.v AS SELECT * FROM b.t; CREATE TABLE t (id int PRIMARY KEY);',
+    sql: 'DROP SCHEMA b CASCADE',
+    locks: { 'b.t': 'ACCESS EXCLUSIVE', 'b.t_pkey': 'ACCESS EXCLUSIVE', 'b.t_id_seq': 'ACCESS EXCLUSIVE', 'b.v': 'ACCESS EXCLUSIVE', t: undefined },
+  },
+  {
+    name: 'UPDATE pg_index writes a system catalog: a harmless lock, not a user table',
+    setup: 'CREATE TABLE t (id int PRIMARY KEY);',
+    sql: "UPDATE pg_index SET indisready = true WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = 't')",
+    locks: { 'pg_catalog.pg_index': 'ROW EXCLUSIVE', 'pg_catalog.pg_class': 'ACCESS SHARE', pg_index: undefined },
+  },
+  {
+    name: 'a table named like a catalog is the user table when search_path puts pg_catalog after public',
+    setup: 'CREATE TABLE pg_class (x int); SET search_path = public, pg_catalog;',
+    sql: 'UPDATE pg_class SET x = 1',
+    locks: { pg_class: 'ROW EXCLUSIVE', 'pg_catalog.pg_class': undefined },
+  },
 ];
 
 describe('catalog vs a real PostgreSQL server', function () {
@@ -196,10 +255,30 @@ describe('catalog vs a real PostgreSQL server', function () {
     }
   }
 
+  it('knows the system catalogs of pg_catalog (PostgreSQL 15 and PGlite 18)', async () => {
+    const sql = `SELECT relname FROM pg_class WHERE relnamespace = 'pg_catalog'::regnamespace AND relkind IN ('r', 'v', 'm', 'p')`;
+    const server = await withClient(async (client) => (await client.query<{ relname: string }>(sql)).rows.map((r) => r.relname));
+    const pglite = await PGlite.create();
+    const eighteen = (await pglite.query<{ relname: string }>(sql)).rows.map((r) => r.relname);
+    await pglite.close();
+    const both = new Set([...server, ...eighteen]);
+    assert.deepStrictEqual(
+      [...SYSTEM_RELATIONS].filter((r) => !both.has(r)),
+      [],
+      'listed, on neither engine',
+    );
+    assert.deepStrictEqual(
+      [...both].filter((r) => !SYSTEM_RELATIONS.has(r)),
+      [],
+      'on an engine, not listed',
+    );
+  });
+
   for (const c of STATE_CASES) {
     it(`state: ${c.name}`, async () => {
       const expected = await withClient(async (client) => {
-        await client.query(c.sql);
+        // Statement by statement, as psql runs a file (one multi-statement query would be one implicit transaction).
+        for (const stmt of buildStatements(c.sql).statements) await client.query(stmt.text);
         return serverLines(client);
       });
       const catalog = new Catalog();
@@ -227,6 +306,7 @@ describe('catalog vs a real PostgreSQL server', function () {
         const diffs = compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' });
         assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and server disagree');
         for (const [relation, mode] of Object.entries(c.locks)) assert.strictEqual(effect.locks.find((l) => l.relation === relation)?.mode, mode, relation);
+        for (const l of effect.locks) assert.strictEqual(!!l.harmless, l.relation.startsWith('pg_catalog.'), `${l.relation} harmless only as a system catalog`);
       } finally {
         await engine.close();
       }

@@ -50,8 +50,11 @@ const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
  * created earlier in the file too (lemmy's person_content_combined, filled by CREATE TABLE AS).
  * Triggers DML fires (statement triggers certain, row triggers may take), REFRESH reading through
  * views: tables 98.8% -> 99.0% (DML 95.4% -> 96.2%), views 97.5% -> 100%, matviews 88.2% -> 100%.
+ * Schemas: system catalogs (lemmy's UPDATE pg_index ... FROM pg_class) are not user tables, and
+ * names resolve through search_path: phantoms 49 -> 3 (88 pairs), tables 99.0% -> 99.8%, DO
+ * branch-aware 98.2% -> 99.1% (the system catalogs DO blocks read).
  */
-const SERVER_THRESHOLDS = { tables: 0.989, sequences: 1, rewrites: 1, phantoms: 49, doBranchAware: 0.982, ...DROP_CASCADE_SERVER };
+const SERVER_THRESHOLDS = { tables: 0.998, sequences: 1, rewrites: 1, phantoms: 3, doBranchAware: 0.991, ...DROP_CASCADE_SERVER };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:

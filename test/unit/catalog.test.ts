@@ -3,6 +3,7 @@ import { initParser, Catalog } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
 import { defaultConstraintName } from '../../server/src/core/model/catalog';
 import { figureColname } from '../../server/src/core/model/names';
+import { parseSearchPath, searchPathChange } from '../../server/src/core/model/searchPath';
 import { buildStatements } from '../../server/src/core/model/statements';
 import { as, asIndexElem } from '../../server/src/core/parse/ast';
 
@@ -140,5 +141,45 @@ describe('catalog replay', () => {
     );
     assert.deepStrictEqual(c.constraintsOf('t'), []);
     assert.deepStrictEqual(c.indexesOf('p'), []);
+  });
+
+  it('keys relations by schema: bare in public, schema.name elsewhere, resolved through search_path', () => {
+    const c = new Catalog();
+    replay('CREATE SCHEMA audit; CREATE TABLE audit.shipments (id int PRIMARY KEY); CREATE TABLE shipments (id int);', c);
+    assert.deepStrictEqual([...c.relations.keys()].sort(), ['audit.shipments', 'shipments']);
+    assert.strictEqual(c.key({ relname: 'shipments' }), 'shipments');
+    assert.strictEqual(c.key({ schemaname: 'public', relname: 'shipments' }), 'shipments');
+    assert.strictEqual(c.key({ schemaname: 'audit', relname: 'shipments' }), 'audit.shipments');
+    assert.ok(c.indexes.has('audit.shipments_pkey') && !c.indexes.has('shipments_pkey'));
+    replay('SET search_path = audit, public;', c);
+    assert.strictEqual(c.key({ relname: 'shipments' }), 'audit.shipments');
+    assert.strictEqual(c.key({ relname: 'orders' }), 'audit.orders', 'an unknown name is where CREATE would put it');
+    assert.strictEqual(c.localName('audit.shipments_pkey'), 'shipments_pkey');
+  });
+
+  it('knows pg_catalog is searched first unless search_path places it', () => {
+    const c = new Catalog();
+    assert.strictEqual(c.key({ relname: 'pg_index' }), 'pg_catalog.pg_index');
+    assert.ok(c.isSystemCatalog('pg_catalog.pg_class'));
+    assert.ok(!c.isSystemCatalog('pg_class'));
+    replay('CREATE TABLE pg_class (x int); SET search_path = public, pg_catalog;', c);
+    assert.strictEqual(c.key({ relname: 'pg_class' }), 'pg_class');
+    assert.strictEqual(c.key({ relname: 'pg_index' }), 'pg_catalog.pg_index');
+  });
+
+  it('reads search_path from SET, SET LOCAL, RESET and set_config()', () => {
+    const change = (sql: string) => searchPathChange(buildStatements(sql).statements[0].node);
+    assert.deepStrictEqual(change('SET search_path = audit, "Mixed", public'), { path: ['audit', 'Mixed', 'public'], local: false });
+    assert.deepStrictEqual(change("SET LOCAL search_path TO 'a, b'"), { path: ['a', 'b'], local: true });
+    assert.deepStrictEqual(change('RESET search_path'), { local: false });
+    assert.deepStrictEqual(change("SELECT set_config('search_path', 'Audit, \"$user\"', true)"), { path: ['audit', '$user'], local: true });
+    assert.strictEqual(change('SET lock_timeout = 1000'), undefined);
+    assert.deepStrictEqual(parseSearchPath('"$user", public'), ['$user', 'public']);
+  });
+
+  it('ends SET LOCAL search_path with the transaction', () => {
+    const c = new Catalog();
+    replay('BEGIN; SET LOCAL search_path = a; CREATE TABLE t (id int); COMMIT; CREATE TABLE u (id int);', c);
+    assert.deepStrictEqual([...c.relations.keys()].sort(), ['a.t', 'u']);
   });
 });

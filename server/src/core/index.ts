@@ -38,7 +38,7 @@ export type { Statement } from './model/statements';
 export { LOCK_MODES, PG_LOCK_MODES, MODE_DESCRIPTIONS, blockedOperations, conflictingModes, lockRank, strongest } from './locks/modes';
 export type { LockMode } from './locks/modes';
 export type { StatementEffect } from './locks/model';
-export { TEMPORARY_TABLE } from './locks/model';
+export { SYSTEM_CATALOG, TEMPORARY_TABLE } from './locks/model';
 export { certainMode, mergeLock } from './locks/branches';
 export { auditFileMarkdown, oneLine } from './report/audit';
 export { codeSafe, escapeMarkdown } from './report/escapeMarkdown';

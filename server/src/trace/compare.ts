@@ -5,7 +5,7 @@
  * oracle's summary table: relations created by the statement, transient ones, toast tables, and
  * index locks no stronger than ROW EXCLUSIVE (the planner's ACCESS SHARE on every index it opens).
  */
-import { certainMode, LockMode, lockRank, TEMPORARY_TABLE } from '../core';
+import { certainMode, LockMode, lockRank, SYSTEM_CATALOG, TEMPORARY_TABLE } from '../core';
 import type { StatementEffect } from '../core';
 import type { Catalog } from '../core';
 import type { StatementTrace, TracedLock } from './engine';
@@ -50,8 +50,8 @@ export function modelSignature(effect: StatementEffect, catalog: Catalog, withRe
   const out: LockSignature = new Map();
   for (const l of effect.locks) {
     if (l.releasedEarly && !withReleasedEarly) continue;
-    // The engine names relations outside pg_temp schemas only: a temporary table's locks are not traced.
-    if (l.harmless === TEMPORARY_TABLE) continue;
+    // The engine names user relations outside pg_temp schemas only: temporary tables and system catalogs are not traced.
+    if (l.harmless === TEMPORARY_TABLE || l.harmless === SYSTEM_CATALOG) continue;
     const mode = certain ? certainMode(l) : l.mode;
     const isIndex = l.role.endsWith('index') || catalog.indexes.has(l.relation);
     if (!mode || isIndexNoise(isIndex, mode)) continue;

@@ -136,10 +136,15 @@ const KINDS: Record<string, RelKind> = {
   t: 'toast',
 };
 
-const STRUCTURE_SQL = `SELECT c.oid::int AS oid, c.relname AS name, c.relkind::text AS relkind,
+/**
+ * Relations are named by the catalog's key (core/model/searchPath.ts `qualify`): bare in public,
+ * `schema.name` elsewhere. Catalogs qualified: a migration may put a table named pg_class first in search_path.
+ */
+const STRUCTURE_SQL = `SELECT c.oid::int AS oid, CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name,
+  c.relkind::text AS relkind,
   pg_relation_filenode(c.oid)::int AS filenode, i.indrelid::int AS index_of, t.oid::int AS toast_of
-  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_index i ON i.indexrelid = c.oid
-  LEFT JOIN pg_class t ON t.reltoastrelid = c.oid AND c.relkind = 't'
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_catalog.pg_class t ON t.reltoastrelid = c.oid AND c.relkind = 't'
   WHERE c.oid >= 16384 AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%' ORDER BY c.oid`;
 
 // No join here: see the header. PGlite before 0.4 reported pid NULL in pg_locks (single-user backend).

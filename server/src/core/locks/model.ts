@@ -170,6 +170,7 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   const handler = HANDLERS[kind];
   if (handler) handler(b, node as Node, catalog, options);
   for (const l of b.effect.locks) if (!l.harmless && temporary(catalog, l.relation)) l.harmless = TEMPORARY_TABLE;
+  systemCatalogLocks(b, catalog);
   b.effect.onlyNewObjects =
     b.effect.locks.length > 0 && b.effect.locks.every((l) => catalog.isFresh(l.relation) || catalog.isFresh(catalog.indexes.get(l.relation)?.table));
   return b.effect;
@@ -182,6 +183,22 @@ function bodyModel(catalog: Catalog, options: ModelOptions): BodyModel {
 
 /** Why a lock on a temporary table is harmless; the trace does not see these (it names no pg_temp relation). */
 export const TEMPORARY_TABLE = 'a temporary table, private to this session';
+
+/** Why a lock on a system catalog (pg_class, pg_index, ...) is harmless; the trace reads user relations only. */
+export const SYSTEM_CATALOG = 'a system catalog: every DDL statement takes this lock, it blocks none';
+
+/**
+ * Locks on system catalogs (a migration that reads pg_class, or writes pg_index as lemmy does) are
+ * not user-table locks; a write says what it is.
+ */
+function systemCatalogLocks(b: EffectBuilder, catalog: Catalog): void {
+  for (const l of b.effect.locks) {
+    if (!catalog.isSystemCatalog(l.relation)) continue;
+    l.harmless = SYSTEM_CATALOG;
+    if (l.role === 'target' && lockRank(l.mode) >= lockRank('ROW EXCLUSIVE'))
+      b.note(`writes the system catalog ${l.relation} directly (superuser only): PostgreSQL's own checks of its rows do not run`);
+  }
+}
 
 /** A temporary table (or an index on one). */
 function temporary(catalog: Catalog, relation: string): boolean {
@@ -204,7 +221,7 @@ function rewriteTable(b: EffectBuilder, catalog: Catalog, table: string) {
 const HANDLERS: Record<string, Handler> = {
   AlterTableStmt(b, node, catalog, options) {
     const stmt = as(node, 'AlterTableStmt')!;
-    const table = stmt.relation?.relname ?? '';
+    const table = catalog.key(stmt.relation) ?? '';
     if (stmt.objtype === 'OBJECT_INDEX') {
       (stmt.cmds ?? []).forEach((c, i) => {
         const cmd = asAlterTableCmd(c);
@@ -224,7 +241,7 @@ const HANDLERS: Record<string, Handler> = {
 
   RenameStmt(b, node, catalog) {
     const stmt = as(node, 'RenameStmt')!;
-    const name = stmt.relation?.relname;
+    const name = catalog.key(stmt.relation);
     switch (stmt.renameType) {
       case 'OBJECT_INDEX':
         b.lock(name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
@@ -250,9 +267,9 @@ const HANDLERS: Record<string, Handler> = {
     }
   },
 
-  IndexStmt(b, node) {
+  IndexStmt(b, node, catalog) {
     const stmt = as(node, 'IndexStmt')!;
-    const table = stmt.relation?.relname;
+    const table = catalog.key(stmt.relation);
     b.effect.indexBuild = true;
     b.effect.scan = true;
     if (stmt.concurrent) {
@@ -267,9 +284,10 @@ const HANDLERS: Record<string, Handler> = {
 
   DropStmt(b, node, catalog) {
     const stmt = as(node, 'DropStmt')!;
+    if (stmt.removeType === 'OBJECT_SCHEMA') return dropSchemaLocks(b, catalog, stmt);
     for (const obj of stmt.objects ?? []) {
       const names = nameList(as(obj, 'List')?.items);
-      const name = names[names.length - 1];
+      const name = catalog.keyOf(names) ?? '';
       switch (stmt.removeType) {
         case 'OBJECT_TABLE':
         case 'OBJECT_FOREIGN_TABLE': {
@@ -309,21 +327,21 @@ const HANDLERS: Record<string, Handler> = {
         case 'OBJECT_TRIGGER':
         case 'OBJECT_RULE':
         case 'OBJECT_POLICY':
-          // objects are [table, trigger]
-          b.lock(names[names.length - 2], 'ACCESS EXCLUSIVE', 'target');
+          // objects are [schema?, table, trigger]
+          b.lock(catalog.keyOf(names.slice(0, -1)), 'ACCESS EXCLUSIVE', 'target');
           break;
         default:
           break;
       }
     }
     if (stmt.behavior === 'DROP_CASCADE')
-      dropCascadeLocks(b, catalog, stmt.removeType, stmt.removeType === 'OBJECT_FUNCTION' ? droppedFunctions(stmt) : droppedNames(stmt));
+      dropCascadeLocks(b, catalog, stmt.removeType, stmt.removeType === 'OBJECT_FUNCTION' ? droppedFunctions(stmt) : droppedNames(stmt, catalog));
   },
 
   ReindexStmt(b, node, catalog, options) {
     const stmt = as(node, 'ReindexStmt')!;
     const concurrently = (stmt.params ?? []).some((p) => asDefElem(p)?.defname === 'concurrently');
-    const name = stmt.relation?.relname ?? stmt.name ?? '';
+    const name = catalog.key(stmt.relation) ?? stmt.name ?? '';
     const kind = stmt.kind;
     if (concurrently) {
       b.effect.concurrently = true;
@@ -351,7 +369,7 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'VacuumStmt')!;
     const options = (stmt.options ?? []).map((o) => asDefElem(o)?.defname);
     const full = options.includes('full');
-    const rels = (stmt.rels ?? []).map((r) => as(r, 'VacuumRelation')?.relation?.relname);
+    const rels = (stmt.rels ?? []).map((r) => catalog.key(as(r, 'VacuumRelation')?.relation));
     if (stmt.is_vacuumcmd) b.effect.noTransaction = true;
     for (const rel of rels) {
       if (full && stmt.is_vacuumcmd) {
@@ -369,7 +387,7 @@ const HANDLERS: Record<string, Handler> = {
 
   ClusterStmt(b, node, catalog) {
     const stmt = as(node, 'ClusterStmt')!;
-    const table = stmt.relation?.relname;
+    const table = catalog.key(stmt.relation);
     if (!table) {
       b.note('CLUSTER without a table re-clusters every previously clustered table');
       b.effect.noTransaction = true;
@@ -382,7 +400,7 @@ const HANDLERS: Record<string, Handler> = {
   TruncateStmt(b, node, catalog, options) {
     const stmt = as(node, 'TruncateStmt')!;
     for (const r of stmt.relations ?? []) {
-      const name = asRangeVar(r)?.relname;
+      const name = catalog.key(asRangeVar(r));
       b.lock(name, 'ACCESS EXCLUSIVE', 'target');
       if (name) lockAllIndexes(b, catalog, name, 'ACCESS EXCLUSIVE');
       if (name && stmt.behavior === 'DROP_CASCADE') {
@@ -400,7 +418,7 @@ const HANDLERS: Record<string, Handler> = {
 
   RefreshMatViewStmt(b, node, catalog) {
     const stmt = as(node, 'RefreshMatViewStmt')!;
-    const name = stmt.relation?.relname ?? '';
+    const name = catalog.key(stmt.relation) ?? '';
     b.effect.scan = true;
     if (stmt.concurrent) {
       b.effect.concurrently = true;
@@ -418,7 +436,7 @@ const HANDLERS: Record<string, Handler> = {
 
   CreateStmt(b, node, catalog) {
     const stmt = as(node, 'CreateStmt')!;
-    const parent = asRangeVar(stmt.inhRelations?.[0])?.relname;
+    const parent = catalog.key(asRangeVar(stmt.inhRelations?.[0]));
     if (stmt.partbound && parent) {
       b.lock(parent, 'ACCESS EXCLUSIVE', 'target');
       const def = [...(catalog.relation(parent)?.partitions ?? [])].find((p) => catalog.relation(p)?.isDefaultPartition);
@@ -434,20 +452,18 @@ const HANDLERS: Record<string, Handler> = {
       const cons = col ? (col.constraints ?? []) : [elt];
       for (const c of cons) {
         const con = asConstraint(c);
-        if (con?.contype === 'CONSTR_FOREIGN' && con.pktable?.relname && con.pktable.relname !== stmt.relation?.relname) {
-          b.lock(con.pktable.relname, 'SHARE ROW EXCLUSIVE', 'referenced');
-        }
+        const referenced = con?.contype === 'CONSTR_FOREIGN' ? catalog.key(con.pktable) : undefined;
+        if (referenced && referenced !== catalog.newKey(stmt.relation)) b.lock(referenced, 'SHARE ROW EXCLUSIVE', 'referenced');
       }
     }
   },
 
   ViewStmt(b, node, catalog) {
     const stmt = as(node, 'ViewStmt')!;
-    const name = stmt.view?.relname;
+    const name = catalog.key(stmt.view);
     if (stmt.replace && catalog.relation(name)) b.lock(name, 'ACCESS EXCLUSIVE', 'target');
     // Only parsed, not rewritten: the views it reads are locked, not their base tables.
-    const ctes = new Set(findAll<T.CommonTableExpr>(stmt.query, 'CommonTableExpr').map((c) => c.ctename));
-    for (const rv of findAll<T.RangeVar>(stmt.query, 'RangeVar')) if (rv.schemaname || !ctes.has(rv.relname)) b.lock(rv.relname, 'ACCESS SHARE', 'source');
+    for (const source of catalog.sourceTables(stmt.query)) b.lock(source, 'ACCESS SHARE', 'source');
   },
 
   CreateTableAsStmt(b, node, catalog) {
@@ -456,14 +472,14 @@ const HANDLERS: Record<string, Handler> = {
     if (!stmt.into?.skipData) b.effect.scan = false;
   },
 
-  AlterSeqStmt(b, node) {
+  AlterSeqStmt(b, node, catalog) {
     const stmt = as(node, 'AlterSeqStmt')!;
-    b.lock(stmt.sequence?.relname, 'SHARE ROW EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.sequence), 'SHARE ROW EXCLUSIVE', 'target');
     for (const o of stmt.options ?? []) {
       const opt = asDefElem(o);
       if (opt?.defname === 'owned_by') {
         const names = nameList(as(opt.arg, 'List')?.items);
-        if (names.length >= 2) b.lock(names[names.length - 2], 'ACCESS SHARE', 'referenced');
+        if (names.length >= 2) b.lock(catalog.keyOf(names.slice(0, -1)), 'ACCESS SHARE', 'referenced');
       } else if (opt?.defname) {
         // RESTART, INCREMENT, ... write a new sequence file (measured as a relfilenode change).
         b.effect.rewrite = true;
@@ -471,48 +487,48 @@ const HANDLERS: Record<string, Handler> = {
     }
   },
 
-  CreateTrigStmt(b, node) {
+  CreateTrigStmt(b, node, catalog) {
     const stmt = as(node, 'CreateTrigStmt')!;
-    b.lock(stmt.relation?.relname, 'SHARE ROW EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.relation), 'SHARE ROW EXCLUSIVE', 'target');
   },
 
-  CreatePolicyStmt(b, node) {
+  CreatePolicyStmt(b, node, catalog) {
     const stmt = as(node, 'CreatePolicyStmt')!;
-    b.lock(stmt.table?.relname, 'ACCESS EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.table), 'ACCESS EXCLUSIVE', 'target');
   },
 
-  AlterPolicyStmt(b, node) {
+  AlterPolicyStmt(b, node, catalog) {
     const stmt = as(node, 'AlterPolicyStmt')!;
-    b.lock(stmt.table?.relname, 'ACCESS EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.table), 'ACCESS EXCLUSIVE', 'target');
   },
 
-  RuleStmt(b, node) {
+  RuleStmt(b, node, catalog) {
     const stmt = as(node, 'RuleStmt')!;
-    b.lock(stmt.relation?.relname, 'ACCESS EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.relation), 'ACCESS EXCLUSIVE', 'target');
   },
 
-  CommentStmt(b, node) {
+  CommentStmt(b, node, catalog) {
     const stmt = as(node, 'CommentStmt')!;
     const names = nameList(as(stmt.object, 'List')?.items);
     if (stmt.objtype === 'OBJECT_TABLE' || stmt.objtype === 'OBJECT_VIEW' || stmt.objtype === 'OBJECT_MATVIEW') {
-      b.lock(names[names.length - 1], 'SHARE UPDATE EXCLUSIVE', 'target');
+      b.lock(catalog.keyOf(names), 'SHARE UPDATE EXCLUSIVE', 'target');
     } else if (stmt.objtype === 'OBJECT_COLUMN') {
-      b.lock(names[names.length - 2], 'SHARE UPDATE EXCLUSIVE', 'target');
+      b.lock(catalog.keyOf(names.slice(0, -1)), 'SHARE UPDATE EXCLUSIVE', 'target');
     }
   },
 
-  GrantStmt(b, node, _catalog, options) {
+  GrantStmt(b, node, catalog, options) {
     const stmt = as(node, 'GrantStmt')!;
     if (stmt.objtype !== 'OBJECT_TABLE' || stmt.targtype !== 'ACL_TARGET_OBJECT') return;
     // PostgreSQL 18 takes ACCESS SHARE on the table; 15 and 17 take no table lock (measured).
-    if (options.pgVersion >= 18) for (const o of stmt.objects ?? []) b.lock(asRangeVar(o)?.relname, 'ACCESS SHARE', 'target');
+    if (options.pgVersion >= 18) for (const o of stmt.objects ?? []) b.lock(catalog.key(asRangeVar(o)), 'ACCESS SHARE', 'target');
     b.note("GRANT/REVOKE update the table's catalog row: CREATE INDEX, VACUUM and ALTER TABLE on it wait for this transaction");
   },
 
-  LockStmt(b, node) {
+  LockStmt(b, node, catalog) {
     const stmt = as(node, 'LockStmt')!;
     const mode = lockModeFromNumber(stmt.mode);
-    for (const r of stmt.relations ?? []) b.lock(asRangeVar(r)?.relname, mode, 'target');
+    for (const r of stmt.relations ?? []) b.lock(catalog.key(asRangeVar(r)), mode, 'target');
   },
 
   AlterEnumStmt(b, node, _catalog, options) {
@@ -521,14 +537,14 @@ const HANDLERS: Record<string, Handler> = {
     if (stmt.newVal && options.pgVersion < 12) b.effect.noTransaction = true;
   },
 
-  AlterObjectSchemaStmt(b, node) {
+  AlterObjectSchemaStmt(b, node, catalog) {
     const stmt = as(node, 'AlterObjectSchemaStmt')!;
-    if (stmt.relation?.relname) b.lock(stmt.relation.relname, 'ACCESS EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.relation), 'ACCESS EXCLUSIVE', 'target');
   },
 
   InsertStmt(b, node, catalog, options) {
     const stmt = as(node, 'InsertStmt')!;
-    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.relation), 'ROW EXCLUSIVE', 'target');
     for (const seq of defaultedSequences(stmt, catalog)) b.lock(seq, 'ROW EXCLUSIVE', 'sequence', 'nextval: conflicts only with ALTER or DROP of the sequence');
     for (const ref of checkedReferences(stmt, catalog))
       b.lock(ref, 'ROW SHARE', 'referenced', 'the foreign key check reads the referenced row (FOR KEY SHARE)');
@@ -538,7 +554,7 @@ const HANDLERS: Record<string, Handler> = {
         seq,
         'ROW EXCLUSIVE',
         'sequence',
-        rowsCondition(stmt.relation?.relname ?? '', 'INSERT'),
+        rowsCondition(catalog.key(stmt.relation) ?? '', 'INSERT'),
         'nextval: conflicts only with ALTER or DROP of the sequence',
       );
     writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
@@ -547,7 +563,7 @@ const HANDLERS: Record<string, Handler> = {
 
   UpdateStmt(b, node, catalog, options) {
     const stmt = as(node, 'UpdateStmt')!;
-    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.relation), 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
     writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
     b.effect.dataChange = true;
@@ -556,7 +572,7 @@ const HANDLERS: Record<string, Handler> = {
 
   DeleteStmt(b, node, catalog, options) {
     const stmt = as(node, 'DeleteStmt')!;
-    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.relation), 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
     writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
     b.effect.dataChange = true;
@@ -565,15 +581,15 @@ const HANDLERS: Record<string, Handler> = {
 
   MergeStmt(b, node, catalog) {
     const stmt = as(node, 'MergeStmt')!;
-    b.lock(stmt.relation?.relname, 'ROW EXCLUSIVE', 'target');
+    b.lock(catalog.key(stmt.relation), 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
     b.effect.dataChange = true;
   },
 
-  CopyStmt(b, node) {
+  CopyStmt(b, node, catalog) {
     const stmt = as(node, 'CopyStmt')!;
     if (!stmt.relation) return;
-    b.lock(stmt.relation.relname, stmt.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', 'target');
+    b.lock(catalog.key(stmt.relation), stmt.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', 'target');
     if (stmt.is_from) b.effect.dataChange = true;
   },
 
@@ -584,10 +600,10 @@ const HANDLERS: Record<string, Handler> = {
     writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
   },
 
-  CreateStatsStmt(b, node) {
+  CreateStatsStmt(b, node, catalog) {
     // CreateStatistics opens its table with SHARE UPDATE EXCLUSIVE (statscmds.c; pinned on a server
     // in test/engine/lockClasses.engine.test.ts).
-    for (const r of as(node, 'CreateStatsStmt')!.relations ?? []) b.lock(asRangeVar(r)?.relname, 'SHARE UPDATE EXCLUSIVE', 'target');
+    for (const r of as(node, 'CreateStatsStmt')!.relations ?? []) b.lock(catalog.key(asRangeVar(r)), 'SHARE UPDATE EXCLUSIVE', 'target');
   },
 
   CreateDomainStmt() {},
@@ -597,9 +613,19 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
-/** The last name of each object a DROP names. */
-function droppedNames(stmt: T.DropStmt): string[] {
-  return (stmt.objects ?? []).map((obj) => nameList(as(obj, 'List')?.items).pop() ?? '').filter(Boolean);
+/** DROP SCHEMA: every relation in it is dropped with it (CASCADE; without, it must be empty), ACCESS EXCLUSIVE. */
+function dropSchemaLocks(b: EffectBuilder, catalog: Catalog, stmt: T.DropStmt) {
+  const schemas = new Set((stmt.objects ?? []).map((o) => as(o, 'String')?.sval));
+  for (const rel of catalog.relations.values()) {
+    if (!rel.schema || !schemas.has(rel.schema)) continue;
+    b.lock(rel.name, 'ACCESS EXCLUSIVE', 'target');
+    lockAllIndexes(b, catalog, rel.name, 'ACCESS EXCLUSIVE');
+  }
+}
+
+/** The catalog key of each relation a DROP names. */
+function droppedNames(stmt: T.DropStmt, catalog: Catalog): string[] {
+  return (stmt.objects ?? []).map((obj) => catalog.keyOf(nameList(as(obj, 'List')?.items)) ?? '').filter(Boolean);
 }
 
 /** True when a PL/pgSQL DO body has a COMMIT or ROLLBACK statement (parsed, so comments and strings do not count). */
@@ -627,12 +653,13 @@ function readSources(b: EffectBuilder, catalog: Catalog, root: unknown, statemen
     const kind = nodeKind(cte.ctequery);
     if (!kind || !WRITES[kind]) continue;
     const target = (Object.values(cte.ctequery as object)[0] as { relation?: T.RangeVar }).relation;
-    b.lock(target?.relname, 'ROW EXCLUSIVE', 'target');
+    b.lock(catalog.key(target), 'ROW EXCLUSIVE', 'target');
   }
   for (const rv of findAll<T.RangeVar>(root, 'RangeVar')) {
     if (!rv.schemaname && names.has(rv.relname)) continue;
-    b.lock(rv.relname, mode, 'source');
-    readThroughViews(b, catalog, rv.relname, new Set());
+    const key = catalog.key(rv);
+    b.lock(key, mode, 'source');
+    readThroughViews(b, catalog, key, new Set());
   }
 }
 
@@ -720,18 +747,18 @@ function tableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.Alt
   const rel = catalog.relation(table);
   switch (cmd.subtype) {
     case 'AT_ClusterOn':
-      b.lock(cmd.name, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+      b.lock(catalog.siblingKey(table, cmd.name), 'SHARE UPDATE EXCLUSIVE', 'target_index');
       return;
     case 'AT_AddInherit':
     case 'AT_DropInherit': {
       // INHERIT opens the new parent SHARE UPDATE EXCLUSIVE, NO INHERIT the old one ACCESS SHARE (measured, PostgreSQL 15).
-      const parent = as(cmd.def, 'RangeVar')?.relname;
+      const parent = catalog.key(as(cmd.def, 'RangeVar'));
       b.lock(parent, cmd.subtype === 'AT_AddInherit' ? 'SHARE UPDATE EXCLUSIVE' : 'ACCESS SHARE', 'referenced');
       return;
     }
     case 'AT_AddOf':
       // The composite type's row type is a relation of its own (pg_class), read to compare columns.
-      b.lock(typeNameOf(cmd.def), 'ACCESS SHARE', 'referenced');
+      b.lock(catalog.keyOf(nameList(as(cmd.def, 'TypeName')?.names)), 'ACCESS SHARE', 'referenced');
       return;
     case 'AT_AddConstraint':
     case 'AT_AddIndexConstraint': {
@@ -784,7 +811,7 @@ function tableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.Alt
  * replayed histories, whose tables are empty).
  */
 function defaultedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
-  const columns = [...(catalog.relation(stmt.relation?.relname)?.columns.values() ?? [])];
+  const columns = [...(catalog.relation(catalog.key(stmt.relation))?.columns.values() ?? [])];
   if (!columns.some((c) => c.sequence)) return [];
   // INSERT ... DEFAULT VALUES
   if (!stmt.selectStmt) return columns.flatMap((c) => c.sequence ?? []);
@@ -803,7 +830,7 @@ function defaultedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
 function selectedSequences(stmt: T.InsertStmt, catalog: Catalog): string[] {
   if (!stmt.selectStmt || as(stmt.selectStmt, 'SelectStmt')?.valuesLists?.length || !stmt.cols?.length) return [];
   const listed = new Set(stmt.cols.map((c) => as(c, 'ResTarget')?.name));
-  const columns = [...(catalog.relation(stmt.relation?.relname)?.columns.values() ?? [])];
+  const columns = [...(catalog.relation(catalog.key(stmt.relation))?.columns.values() ?? [])];
   return columns.filter((c) => c.sequence && !listed.has(c.name)).map((c) => c.sequence!);
 }
 
@@ -821,7 +848,7 @@ function valuesRows(stmt: T.InsertStmt, columns: string[]): Map<string, Node>[] 
  * NULL. Like nextval, only for rows written out: an INSERT ... SELECT may insert none.
  */
 function checkedReferences(stmt: T.InsertStmt, catalog: Catalog): string[] {
-  const rel = catalog.relation(stmt.relation?.relname);
+  const rel = catalog.relation(catalog.key(stmt.relation));
   const keys = [...(rel?.constraints.values() ?? [])].filter((c) => c.type === 'foreign' && c.references);
   if (!rel || !keys.length) return [];
   const rows = valuesRows(stmt, [...rel.columns.keys()]);
@@ -838,7 +865,7 @@ function checkedReferences(stmt: T.InsertStmt, catalog: Catalog): string[] {
  */
 function alterIndexCmd(b: EffectBuilder, catalog: Catalog, index: string, cmd: T.AlterTableCmd) {
   if (cmd.subtype === 'AT_AttachPartition') {
-    const part = as(cmd.def, 'PartitionCmd')?.name?.relname;
+    const part = catalog.key(as(cmd.def, 'PartitionCmd')?.name);
     b.lock(index, 'SHARE UPDATE EXCLUSIVE', 'target_index');
     b.lock(part, 'ACCESS EXCLUSIVE', 'partition_index');
     b.lock(catalog.indexes.get(index)?.table, 'ACCESS SHARE', 'target');
@@ -853,12 +880,6 @@ function alterIndexCmd(b: EffectBuilder, catalog: Catalog, index: string, cmd: T
 function optionNames(cmd: T.AlterTableCmd): string[] {
   const list = as(cmd.def, 'List')?.items ?? [];
   return list.map((item) => as(item, 'DefElem')?.defname ?? '').filter(Boolean);
-}
-
-/** The relation name of a type name (the last part of a qualified name). */
-function typeNameOf(def: Node | undefined): string | undefined {
-  const names = nameList(as(def, 'TypeName')?.names);
-  return names[names.length - 1];
 }
 
 /** PostgreSQL's default name for an identity column's sequence (ChooseRelationName: <table>_<column>_seq). */
@@ -918,7 +939,7 @@ function addColumnEffect(b: EffectBuilder, catalog: Catalog, table: string, col:
   for (const con of constraints) {
     switch (con.contype) {
       case 'CONSTR_FOREIGN':
-        b.lock(con.pktable?.relname, 'SHARE ROW EXCLUSIVE', 'referenced');
+        b.lock(catalog.key(con.pktable), 'SHARE ROW EXCLUSIVE', 'referenced');
         if (validatesInlineForeignKey(col)) b.effect.scan = true;
         break;
       case 'CONSTR_PRIMARY':
@@ -945,7 +966,7 @@ function addConstraintEffect(b: EffectBuilder, catalog: Catalog, table: string, 
   switch (con.contype) {
     case 'CONSTR_FOREIGN':
       b.lock(table, 'SHARE ROW EXCLUSIVE', 'target');
-      b.lock(con.pktable?.relname, 'SHARE ROW EXCLUSIVE', 'referenced');
+      b.lock(catalog.key(con.pktable), 'SHARE ROW EXCLUSIVE', 'referenced');
       if (!con.skip_validation) b.effect.scan = true;
       return;
     case 'CONSTR_CHECK':
@@ -955,10 +976,11 @@ function addConstraintEffect(b: EffectBuilder, catalog: Catalog, table: string, 
     case 'CONSTR_PRIMARY':
     case 'CONSTR_UNIQUE': {
       b.lock(table, 'ACCESS EXCLUSIVE', 'target');
-      if (con.indexname) {
-        b.lock(con.indexname, 'SHARE UPDATE EXCLUSIVE', 'target_index');
+      const index = catalog.siblingKey(table, con.indexname);
+      if (index) {
+        b.lock(index, 'SHARE UPDATE EXCLUSIVE', 'target_index');
         if (con.contype === 'CONSTR_PRIMARY') {
-          const idx = catalog.indexes.get(con.indexname);
+          const idx = catalog.indexes.get(index);
           const nullable = !idx || idx.columns.some((c) => !rel?.columns.get(c)?.notNull);
           if (nullable) {
             b.effect.scan = true;
@@ -992,7 +1014,7 @@ function addConstraintEffect(b: EffectBuilder, catalog: Catalog, table: string, 
 
 function attachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd) {
   const def = as(cmd.def, 'PartitionCmd');
-  const part = def?.name?.relname;
+  const part = catalog.key(def?.name);
   const parentRel = catalog.relation(table);
   if (parentRel?.kind === 'index' || catalog.indexes.has(table)) {
     // ALTER INDEX parent_idx ATTACH PARTITION child_idx
@@ -1017,7 +1039,7 @@ function attachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd:
 
 function detachPartition(b: EffectBuilder, catalog: Catalog, table: string, cmd: T.AlterTableCmd, options: ModelOptions) {
   const def = as(cmd.def, 'PartitionCmd');
-  const part = def?.name?.relname;
+  const part = catalog.key(def?.name);
   const concurrent = !!def?.concurrent || cmd.subtype === 'AT_DetachPartitionFinalize';
   if (concurrent) {
     b.effect.concurrently = true;

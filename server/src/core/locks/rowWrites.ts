@@ -15,25 +15,25 @@ import { BodyModel, triggerLocks } from './triggers';
  * statement itself runs in.
  */
 export function writeLocks(sink: LockSink, catalog: Catalog, node: Node, model: BodyModel, firing?: string[]): void {
-  const writes = statementWrites(node);
+  const writes = statementWrites(node, catalog);
   const cascaded = writes.flatMap((w) => referentialLocks(sink, catalog, w));
   triggerLocks(sink, catalog, [...writes, ...cascaded], model, firing);
 }
 
-/** The statement's own write and those of its writable CTEs. */
-export function statementWrites(node: Node): RowWrite[] {
+/** The statement's own write and those of its writable CTEs, tables by catalog key. */
+export function statementWrites(node: Node, catalog: Catalog): RowWrite[] {
   const nested = findAll<T.CommonTableExpr>(node, 'CommonTableExpr').map((c) => c.ctequery);
   return [node, ...nested].flatMap((n) => {
-    const write = rowWrite(n);
+    const write = rowWrite(n, catalog);
     return write ? [write] : [];
   });
 }
 
-function rowWrite(node: Node | undefined): RowWrite | undefined {
+function rowWrite(node: Node | undefined, catalog: Catalog): RowWrite | undefined {
   switch (nodeKind(node)) {
     case 'InsertStmt': {
       const stmt = as(node, 'InsertStmt')!;
-      const table = stmt.relation?.relname;
+      const table = catalog.key(stmt.relation);
       if (!table) return undefined;
       const columns = (stmt.cols ?? []).map((c) => as(c, 'ResTarget')?.name ?? '').filter(Boolean);
       // VALUES and DEFAULT VALUES write their rows (modelled where the values are known).
@@ -42,12 +42,12 @@ function rowWrite(node: Node | undefined): RowWrite | undefined {
     }
     case 'UpdateStmt': {
       const stmt = as(node, 'UpdateStmt')!;
-      const table = stmt.relation?.relname;
+      const table = catalog.key(stmt.relation);
       const columns = (stmt.targetList ?? []).map((t) => as(t, 'ResTarget')?.name ?? '').filter(Boolean);
       return table ? { table, event: 'UPDATE', columns, condition: rowsCondition(table, 'UPDATE') } : undefined;
     }
     case 'DeleteStmt': {
-      const table = as(node, 'DeleteStmt')!.relation?.relname;
+      const table = catalog.key(as(node, 'DeleteStmt')!.relation);
       return table ? { table, event: 'DELETE', condition: rowsCondition(table, 'DELETE') } : undefined;
     }
     default:

@@ -8,8 +8,23 @@
 import type { Baseline, PendingRows } from './baseline';
 import { dependentViews, referencingTables, tablesWithTriggersOn } from './dependencies';
 import { droppedFunctions, FunctionInfo, functionInfo, TriggerInfo, triggerInfo } from './routines';
-import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, findAll, nameList, nodeKind, typeToString } from '../parse/ast';
+import {
+  Node,
+  T,
+  as,
+  asAlterTableCmd,
+  asColumnDef,
+  asConstraint,
+  asIndexElem,
+  asRangeVar,
+  asString,
+  findAll,
+  nameList,
+  nodeKind,
+  typeToString,
+} from '../parse/ast';
 import { checkNameColumns, chooseName, columnRefs, defaultIndexName, indexColumnNames } from './names';
+import { DEFAULT_SEARCH_PATH, SYSTEM_RELATIONS, qualify, searchPathChange } from './searchPath';
 
 export { checkNameColumns, chooseName, columnRefs, defaultConstraintName, defaultIndexName } from './names';
 
@@ -61,8 +76,17 @@ export interface IndexInfo {
   createdInFile: boolean;
 }
 
+/** A relation's name as a statement writes it (a RangeVar, or the parts of a qualified name). */
+export interface WrittenName {
+  schemaname?: string;
+  relname?: string;
+}
+
 export interface RelationInfo {
+  /** The catalog key: the name in `public`, `schema.name` elsewhere (see Catalog.key). */
   name: string;
+  /** The schema, when not `public` (temporary tables: none). */
+  schema?: string;
   kind: RelationKind;
   columns: Map<string, ColumnInfo>;
   constraints: Map<string, ConstraintInfo>;
@@ -119,6 +143,12 @@ export class Catalog {
   /** The deploy baseline of the analysis: tables created by pending migrations are empty in production. */
   baseline?: Baseline;
   currentStatement = -1;
+  /** The session's search_path (SET search_path, set_config); a SET LOCAL one is in `localSearchPath`. */
+  searchPath: readonly string[] = DEFAULT_SEARCH_PATH;
+  /** SET LOCAL search_path: until the transaction ends (COMMIT, ROLLBACK, or the end of the file). */
+  private localSearchPath?: readonly string[];
+  /** The session's search_path at BEGIN, restored by ROLLBACK. */
+  private searchPathAtBegin?: readonly string[];
   /** Records this catalog may change in place (not shared with a clone). */
   private owned = new WeakSet<RelationInfo | IndexInfo>();
   /** Built on first use by constraintNameTaken; entries may be stale, never missing. */
@@ -135,6 +165,8 @@ export class Catalog {
     for (const [k, i] of this.indexes) copy.indexes.set(k, i);
     for (const e of this.enums) copy.enums.add(e);
     for (const [k, f] of this.functions) copy.functions.set(k, f);
+    // A runner may run the next file on the same connection: the session's search_path carries over.
+    copy.searchPath = this.searchPath;
     for (const [k, r] of this.unknownTables) copy.unknownTables.set(k, { ...r, constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])) });
     // Everything is shared now: both sides copy a record before changing it.
     this.owned = new WeakSet();
@@ -170,6 +202,78 @@ export class Catalog {
 
   relation(name: string | undefined): RelationInfo | undefined {
     return name ? this.relations.get(name) : undefined;
+  }
+
+  /**
+   * The catalog key of the relation a statement names, resolved as PostgreSQL does: a qualified name
+   * is that schema's; an unqualified one is a temporary table, else the first match along
+   * search_path (pg_catalog first unless the path places it), else where CREATE would put it.
+   * Keys: the bare name in `public`, `schema.name` elsewhere, `pg_catalog.<name>` for system catalogs.
+   */
+  key(name: WrittenName | undefined): string | undefined {
+    const relname = name?.relname;
+    if (!relname) return undefined;
+    if (name.schemaname) return name.schemaname === 'pg_temp' ? relname : qualify(name.schemaname, relname);
+    if (this.relations.get(relname)?.temporary) return relname;
+    for (const schema of this.lookupPath()) {
+      if (schema === 'pg_catalog') {
+        if (SYSTEM_RELATIONS.has(relname)) return qualify(schema, relname);
+        continue;
+      }
+      const key = qualify(schema, relname);
+      if (this.relations.has(key) || this.indexes.has(key) || this.unknownTables.has(key)) return key;
+    }
+    return qualify(this.creationSchema(), relname);
+  }
+
+  /** The key of a relation named by a name list (`['audit', 'shipments']`, as DROP writes it). */
+  keyOf(names: string[]): string | undefined {
+    return this.key({ relname: names[names.length - 1], schemaname: names.length > 1 ? names[names.length - 2] : undefined });
+  }
+
+  /** The key a CREATE gives the relation: its schema as written, else the first schema of search_path. */
+  newKey(name: WrittenName | undefined): string | undefined {
+    return name?.relname ? qualify(this.newSchema(name), name.relname) : undefined;
+  }
+
+  /** The schema a CREATE puts the relation in (undefined: public, or a temporary table's own). */
+  private newSchema(name: WrittenName): string | undefined {
+    if (name.schemaname === 'pg_temp' || (name as T.RangeVar).relpersistence === 't') return undefined;
+    const schema = name.schemaname ?? this.creationSchema();
+    return schema === 'public' ? undefined : schema;
+  }
+
+  /** A relation of pg_catalog (pg_class, pg_index, ...): not a user table. */
+  isSystemCatalog(key: string | undefined): boolean {
+    return !!key?.startsWith('pg_catalog.') && SYSTEM_RELATIONS.has(key.slice('pg_catalog.'.length));
+  }
+
+  /** The search_path in effect (SET LOCAL over SET). */
+  get activeSearchPath(): readonly string[] {
+    return this.localSearchPath ?? this.searchPath;
+  }
+
+  /** The schemas an unqualified name is looked up in: pg_catalog first unless the path names it. */
+  private lookupPath(): string[] {
+    const path = this.activeSearchPath.filter((s) => s !== '$user' && s !== 'pg_temp');
+    return path.includes('pg_catalog') ? path : ['pg_catalog', ...path];
+  }
+
+  /** Where CREATE puts an unqualified relation: the first schema of search_path ("$user" has no schema of its own here). */
+  private creationSchema(): string {
+    return this.activeSearchPath.find((s) => s !== '$user' && s !== 'pg_catalog' && s !== 'pg_temp') ?? 'public';
+  }
+
+  /** The key of `name` (an index, a sequence) in the schema of relation `key`. */
+  siblingKey(key: string, name: string | undefined): string | undefined {
+    return name ? qualify((this.relations.get(key) ?? this.unknownTables.get(key))?.schema, name) : undefined;
+  }
+
+  /** The name of a relation or index key within its schema. */
+  localName(key: string): string {
+    const table = this.indexes.get(key)?.table ?? key;
+    const schema = (this.relations.get(table) ?? this.unknownTables.get(table))?.schema;
+    return schema && key.startsWith(`${schema}.`) ? key.slice(schema.length + 1) : key;
   }
 
   /**
@@ -209,8 +313,8 @@ export class Catalog {
     return [...(rel?.constraints.values() ?? [])];
   }
 
-  /** A constraint of that name exists on some table (PostgreSQL picks unused names schema-wide). */
-  constraintNameTaken(name: string): boolean {
+  /** A constraint of that name exists on some table of `schema` (default public; PostgreSQL picks unused names schema-wide). */
+  constraintNameTaken(name: string, schema?: string): boolean {
     // An index (constraint name → relations that had it, possibly stale) instead of a scan of
     // every table: default names are chosen for each unnamed constraint of a long migration.
     if (!this.constraintHolders) {
@@ -218,8 +322,10 @@ export class Catalog {
       // Unknown tables too: built later (after a clone) it must answer as one built earlier and kept up to date.
       for (const map of [this.relations, this.unknownTables]) for (const [key, rel] of map) for (const c of rel.constraints.keys()) this.noteConstraint(key, c);
     }
-    for (const holder of this.constraintHolders.get(name) ?? [])
-      if ((this.relations.get(holder) ?? this.unknownTables.get(holder))?.constraints.has(name)) return true;
+    for (const holder of this.constraintHolders.get(name) ?? []) {
+      const rel = this.relations.get(holder) ?? this.unknownTables.get(holder);
+      if (rel?.constraints.has(name) && rel.schema === schema) return true;
+    }
     return false;
   }
 
@@ -263,9 +369,10 @@ export class Catalog {
     return out;
   }
 
-  private newRelation(name: string, kind: RelationKind): RelationInfo {
+  private newRelation(name: string, kind: RelationKind, schema?: string): RelationInfo {
     const rel: RelationInfo = {
       name,
+      ...(schema ? { schema } : {}),
       kind,
       columns: new Map(),
       constraints: new Map(),
@@ -289,10 +396,10 @@ export class Catalog {
     this.own(info.table)?.indexes.add(info.name);
   }
 
-  /** A serial or identity column's sequence: created with it, dropped with it. */
+  /** A serial or identity column's sequence: created with it (in its schema), dropped with it. */
   private ownSequence(rel: RelationInfo, column: ColumnInfo): void {
-    column.sequence = `${rel.name}_${column.name}_seq`;
-    if (!this.relations.has(column.sequence)) this.newRelation(column.sequence, 'sequence');
+    column.sequence = qualify(rel.schema, `${this.localName(rel.name)}_${column.name}_seq`);
+    if (!this.relations.has(column.sequence)) this.newRelation(column.sequence, 'sequence', rel.schema);
   }
 
   /** A renamed sequence stays owned by its column (renaming a table or column keeps its sequence's name). */
@@ -334,31 +441,22 @@ export class Catalog {
         return this.drop(as(node, 'DropStmt')!);
       case 'ViewStmt': {
         const v = as(node, 'ViewStmt')!;
-        const name = v.view?.relname ?? '';
-        if (!this.relations.has(name)) this.newRelation(name, 'view').sources = sourceTables(v.query);
+        const name = this.newKey(v.view) ?? '';
+        if (!this.relations.has(name)) this.newRelation(name, 'view', this.newSchema(v.view!)).sources = this.sourceTables(v.query);
         // CREATE OR REPLACE VIEW: the new query decides what the view reads (what a later DROP ... CASCADE drops).
-        else if (v.replace && this.relations.get(name)?.kind === 'view') this.own(name)!.sources = sourceTables(v.query);
+        else if (v.replace && this.relations.get(name)?.kind === 'view') this.own(name)!.sources = this.sourceTables(v.query);
         return;
       }
-      case 'CreateTableAsStmt': {
-        const c = as(node, 'CreateTableAsStmt')!;
-        const name = c.into?.rel?.relname ?? '';
-        const kindOf: RelationKind = c.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table';
-        if (!name || this.relations.has(name)) return;
-        const rel = this.newRelation(name, kindOf);
-        if (c.into?.rel?.relpersistence === 't') rel.temporary = true;
-        rel.sources = sourceTables(c.query);
-        if (!c.into?.skipData) rel.rows = 'unknown';
-        return;
-      }
+      case 'CreateTableAsStmt':
+        return this.createTableAs(as(node, 'CreateTableAsStmt')!);
       case 'InsertStmt':
       case 'CopyStmt':
       case 'MergeStmt':
         return this.addRows(node!);
       case 'CreateSeqStmt': {
         const s = as(node, 'CreateSeqStmt')!;
-        const name = s.sequence?.relname ?? '';
-        if (name && !this.relations.has(name)) this.newRelation(name, 'sequence');
+        const name = this.newKey(s.sequence);
+        if (name && !this.relations.has(name)) this.newRelation(name, 'sequence', this.newSchema(s.sequence!));
         return;
       }
       case 'CreateFunctionStmt': {
@@ -369,9 +467,16 @@ export class Catalog {
       case 'CreateTrigStmt': {
         const stmt = as(node, 'CreateTrigStmt')!;
         const trigger = triggerInfo(stmt);
-        if (trigger) this.setTriggers(stmt.relation?.relname, (ts) => [...ts.filter((t) => t.name !== trigger.name), trigger]);
+        if (trigger) this.setTriggers(this.key(stmt.relation), (ts) => [...ts.filter((t) => t.name !== trigger.name), trigger]);
         return;
       }
+      case 'VariableSetStmt':
+      case 'SelectStmt':
+        return this.setSearchPath(node);
+      case 'TransactionStmt':
+        return this.endSearchPath(as(node, 'TransactionStmt')!);
+      case 'AlterObjectSchemaStmt':
+        return this.setSchema(as(node, 'AlterObjectSchemaStmt')!);
       case 'CreateEnumStmt': {
         const e = as(node, 'CreateEnumStmt')!;
         this.enums.add(nameList(e.typeName).join('.'));
@@ -382,12 +487,71 @@ export class Catalog {
     }
   }
 
+  private createTableAs(c: T.CreateTableAsStmt): void {
+    const name = this.newKey(c.into?.rel);
+    const kindOf: RelationKind = c.objtype === 'OBJECT_MATVIEW' ? 'matview' : 'table';
+    if (!name || this.relations.has(name)) return;
+    const rel = this.newRelation(name, kindOf, this.newSchema(c.into!.rel!));
+    if (c.into?.rel?.relpersistence === 't') rel.temporary = true;
+    rel.sources = this.sourceTables(c.query);
+    if (!c.into?.skipData) rel.rows = 'unknown';
+  }
+
+  /** The relations a query reads (for views and materialized views), by key; a CTE's name is not one. */
+  sourceTables(query: Node | undefined): string[] {
+    const out: string[] = [];
+    const ctes = new Set(findAll<T.CommonTableExpr>(query, 'CommonTableExpr').map((c) => c.ctename));
+    for (const rv of findAll<T.RangeVar>(query, 'RangeVar')) {
+      if (!rv.schemaname && ctes.has(rv.relname)) continue;
+      const key = this.key(rv);
+      if (key && !out.includes(key)) out.push(key);
+    }
+    return out;
+  }
+
+  /** SET [LOCAL] search_path, RESET, set_config('search_path', ...). SET LOCAL lasts until the transaction ends. */
+  private setSearchPath(node: Node | undefined): void {
+    const change = searchPathChange(node);
+    if (!change) return;
+    const path = change.path ?? DEFAULT_SEARCH_PATH;
+    if (change.local) this.localSearchPath = path;
+    else {
+      this.searchPath = path;
+      this.localSearchPath = undefined;
+    }
+  }
+
+  /** BEGIN remembers the session's search_path; COMMIT ends SET LOCAL, ROLLBACK undoes SET too. */
+  private endSearchPath(tx: T.TransactionStmt): void {
+    if (tx.kind === 'TRANS_STMT_BEGIN' || tx.kind === 'TRANS_STMT_START') this.searchPathAtBegin = this.searchPath;
+    if (tx.kind !== 'TRANS_STMT_COMMIT' && tx.kind !== 'TRANS_STMT_ROLLBACK') return;
+    if (tx.kind === 'TRANS_STMT_ROLLBACK' && this.searchPathAtBegin) this.searchPath = this.searchPathAtBegin;
+    this.localSearchPath = this.searchPathAtBegin = undefined;
+  }
+
+  /**
+   * ALTER TABLE / VIEW / SEQUENCE ... SET SCHEMA: the relation moves with its indexes and owned
+   * sequences, keeping their names.
+   */
+  private setSchema(stmt: T.AlterObjectSchemaStmt): void {
+    const from = this.key(stmt.relation);
+    const rel = this.relation(from);
+    if (!rel || !stmt.newschema || rel.kind === 'index') return;
+    const schema = stmt.newschema === 'public' ? undefined : stmt.newschema;
+    const moved = (key: string) => qualify(schema, this.localName(key));
+    const sequences = [...rel.columns.values()].map((c) => c.sequence).filter((q): q is string => !!q && this.relations.has(q));
+    const indexes = [...rel.indexes].map((i) => [i, moved(i)]);
+    for (const seq of sequences) this.moveRelation(seq, moved(seq), schema);
+    this.moveRelation(from!, moved(from!), schema);
+    for (const [key, to] of indexes) this.moveIndexKey(key, to);
+  }
+
   /** Rows written into a table: it is no longer empty (literal VALUES rows keep it small). */
   private addRows(node: Node): void {
     const insert = as(node, 'InsertStmt');
     const copy = as(node, 'CopyStmt');
     if (copy && !copy.is_from) return;
-    const target = (insert ?? copy ?? as(node, 'MergeStmt'))?.relation?.relname;
+    const target = this.key((insert ?? copy ?? as(node, 'MergeStmt'))?.relation);
     const rel = this.relation(target);
     if (!rel || rel.rows === 'unknown') return;
     const values = !!insert && !!as(insert.selectStmt, 'SelectStmt')?.valuesLists?.length;
@@ -395,17 +559,17 @@ export class Catalog {
   }
 
   private createTable(stmt: T.CreateStmt): void {
-    const name = stmt.relation?.relname ?? '';
+    const name = this.newKey(stmt.relation) ?? '';
     if (!name || (this.relations.has(name) && stmt.if_not_exists)) return;
     this.dropRelation(name);
-    const rel = this.newRelation(name, stmt.partspec ? 'partitioned' : 'table');
+    const rel = this.newRelation(name, stmt.partspec ? 'partitioned' : 'table', this.newSchema(stmt.relation!));
     if (stmt.partspec) {
       const elems = (stmt.partspec.partParams ?? []).map((p) => as(p, 'PartitionElem'));
       rel.partitionKey = [...new Set(elems.flatMap((e) => (e?.name ? [e.name] : columnRefs(e?.expr))))];
     }
     rel.unlogged = stmt.relation?.relpersistence === 'u';
     if (stmt.relation?.relpersistence === 't') rel.temporary = true;
-    const parent = asRangeVar(stmt.inhRelations?.[0])?.relname;
+    const parent = this.key(asRangeVar(stmt.inhRelations?.[0]));
     if (stmt.partbound && parent) {
       rel.partitionOf = parent;
       rel.isDefaultPartition = !!stmt.partbound.is_default;
@@ -415,7 +579,7 @@ export class Catalog {
       if (parentRel) {
         for (const [k, c] of parentRel.columns) rel.columns.set(k, { ...c });
         for (const idx of this.indexesOf(parent)) {
-          this.addIndex({ ...idx, name: defaultIndexName(name, idx.columns, 'idx'), table: name });
+          this.addIndex({ ...idx, name: qualify(rel.schema, defaultIndexName(this.localName(name), idx.columns, 'idx')), table: name });
         }
       }
     }
@@ -456,21 +620,22 @@ export class Catalog {
     let info: ConstraintInfo | undefined;
     switch (con.contype) {
       case 'CONSTR_CHECK': {
-        const name = con.conname ?? chooseName(rel.name, checkNameColumns(con.raw_expr), 'check', (n) => this.constraintNameTaken(n));
+        const name =
+          con.conname ?? chooseName(this.localName(rel.name), checkNameColumns(con.raw_expr), 'check', (n) => this.constraintNameTaken(n, rel.schema));
         const cols = columns.length ? columns : columnRefs(con.raw_expr);
         info = { ...base, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
         break;
       }
       case 'CONSTR_FOREIGN': {
         const fkCols = columns.length ? columns : nameList(con.fk_attrs);
-        const name = con.conname ?? chooseName(rel.name, fkCols, 'fkey', (n) => this.constraintNameTaken(n));
+        const name = con.conname ?? chooseName(this.localName(rel.name), fkCols, 'fkey', (n) => this.constraintNameTaken(n, rel.schema));
         const actions = { onDelete: con.fk_del_action ?? 'a', onUpdate: con.fk_upd_action ?? 'a' };
-        info = { ...base, name, type: 'foreign', columns: fkCols, references: con.pktable?.relname, referencedColumns: nameList(con.pk_attrs), ...actions };
+        info = { ...base, name, type: 'foreign', columns: fkCols, references: this.key(con.pktable), referencedColumns: nameList(con.pk_attrs), ...actions };
         break;
       }
       case 'CONSTR_PRIMARY':
       case 'CONSTR_UNIQUE':
-        info = con.indexname ? this.keyUsingIndex(rel, con, con.indexname) : this.keyConstraint(rel, con, columns);
+        info = con.indexname ? this.keyUsingIndex(rel, con, qualify(rel.schema, con.indexname)) : this.keyConstraint(rel, con, columns);
         break;
       case 'CONSTR_EXCLUSION':
         info = this.exclusionConstraint(rel, con);
@@ -489,7 +654,12 @@ export class Catalog {
    * unused by any relation and any constraint, `_key1`, `_key2`, ... when `_key` is taken.
    */
   private indexBackedName(rel: RelationInfo, columns: string[], label: string): string {
-    return chooseName(rel.name, columns, label, (n) => this.relationNameTaken(n) || this.constraintNameTaken(n));
+    return chooseName(
+      this.localName(rel.name),
+      columns,
+      label,
+      (n) => this.relationNameTaken(qualify(rel.schema, n)) || this.constraintNameTaken(n, rel.schema),
+    );
   }
 
   /** PRIMARY KEY / UNIQUE: a new unique index of the constraint's name (INCLUDE columns name it too). */
@@ -498,22 +668,24 @@ export class Catalog {
     const cols = columns.length ? columns : nameList(con.keys);
     const including = nameList(con.including);
     const name = con.conname ?? this.indexBackedName(rel, primary ? [] : [...cols, ...including], primary ? 'pkey' : 'key');
-    this.addIndex({ name, table: rel.name, unique: true, columns: cols, uses: including, partial: false });
+    const index = qualify(rel.schema, name);
+    this.addIndex({ name: index, table: rel.name, unique: true, columns: cols, uses: including, partial: false });
     if (primary) this.setNotNull(rel, cols);
-    return { name, type: primary ? 'primary' : 'unique', validated: true, columns: cols, index: name, createdInFile: this.inFile };
+    return { name, type: primary ? 'primary' : 'unique', validated: true, columns: cols, index, createdInFile: this.inFile };
   }
 
   /** ADD PRIMARY KEY / UNIQUE USING INDEX: the constraint takes the index; a constraint name renames the index. */
-  private keyUsingIndex(rel: RelationInfo, con: T.Constraint, indexName: string): ConstraintInfo {
+  private keyUsingIndex(rel: RelationInfo, con: T.Constraint, indexKey: string): ConstraintInfo {
     const primary = con.contype === 'CONSTR_PRIMARY';
-    const existing = this.indexes.get(indexName);
-    const name = con.conname ?? indexName;
-    if (existing && name !== indexName) this.renameIndex(indexName, name);
-    const index = this.ownIndex(name);
-    if (index) index.unique = true;
+    const existing = this.indexes.get(indexKey);
+    const name = con.conname ?? con.indexname!;
+    const index = qualify(rel.schema, name);
+    if (existing && index !== indexKey) this.renameIndex(indexKey, name);
+    const owned = this.ownIndex(index);
+    if (owned) owned.unique = true;
     const cols = existing?.columns ?? nameList(con.keys);
     if (primary) this.setNotNull(rel, cols);
-    return { name, type: primary ? 'primary' : 'unique', validated: true, columns: cols, index: name, createdInFile: this.inFile };
+    return { name, type: primary ? 'primary' : 'unique', validated: true, columns: cols, index, createdInFile: this.inFile };
   }
 
   /** EXCLUDE: an index named after its columns (`<table>_<cols>_excl`, `expr` for an expression). */
@@ -523,8 +695,9 @@ export class Catalog {
     const cols = elems.map((e) => e?.name ?? '').filter((c) => c);
     const uses = [...elems.flatMap((e) => columnRefs(e?.expr)), ...columnRefs(con.where_clause), ...nameList(con.including)];
     const name = con.conname ?? this.indexBackedName(rel, indexColumnNames(elems), 'excl');
-    this.addIndex({ name, table: rel.name, unique: false, columns: cols, uses, partial: !!con.where_clause });
-    return { name, type: 'exclusion', validated: true, columns: [...new Set([...cols, ...uses])], index: name, createdInFile: this.inFile };
+    const index = qualify(rel.schema, name);
+    this.addIndex({ name: index, table: rel.name, unique: false, columns: cols, uses, partial: !!con.where_clause });
+    return { name, type: 'exclusion', validated: true, columns: [...new Set([...cols, ...uses])], index, createdInFile: this.inFile };
   }
 
   private setNotNull(rel: RelationInfo, columns: string[]): void {
@@ -535,12 +708,15 @@ export class Catalog {
   }
 
   private createIndex(stmt: T.IndexStmt): void {
-    const table = stmt.relation?.relname ?? '';
+    const table = this.key(stmt.relation) ?? '';
+    // The index lives in its table's schema; its default name starts with the table's name as written.
+    const schema = this.relation(table)?.schema ?? (stmt.relation ? this.newSchema(stmt.relation) : undefined);
     const elems = (stmt.indexParams ?? []).map(asIndexElem);
     const including = (stmt.indexIncludingParams ?? []).map(asIndexElem);
     const columns = elems.map((e) => e?.name ?? '').filter((c) => c);
-    if (stmt.idxname && this.indexes.has(stmt.idxname) && stmt.if_not_exists) return;
-    const name = stmt.idxname ?? chooseName(table, indexColumnNames([...elems, ...including]), 'idx', (n) => this.relationNameTaken(n));
+    const taken = (n: string) => this.relationNameTaken(qualify(schema, n));
+    if (stmt.idxname && taken(stmt.idxname) && stmt.if_not_exists) return;
+    const name = qualify(schema, stmt.idxname ?? chooseName(stmt.relation?.relname ?? '', indexColumnNames([...elems, ...including]), 'idx', taken));
     // What else the index reads: dropping any of these columns drops it, changing its type rebuilds it.
     const uses = [...elems.flatMap((e) => columnRefs(e?.expr)), ...columnRefs(stmt.whereClause), ...including.map((e) => e?.name ?? '')];
     const info = { name, table, unique: !!stmt.unique, columns, uses: [...new Set(uses)].filter((c) => c), partial: !!stmt.whereClause };
@@ -553,18 +729,21 @@ export class Catalog {
   private addPartitionIndex(partition: string, parentIndex: Omit<IndexInfo, 'createdInFile'>): void {
     const cols = parentIndex.columns;
     const same = this.indexesOf(partition).some((i) => i.columns.join(',') === cols.join(','));
-    if (same || !this.relation(partition)) return;
-    this.addIndex({ ...parentIndex, name: defaultIndexName(partition, cols.length ? cols : ['expr'], 'idx'), table: partition });
+    const rel = this.relation(partition);
+    if (same || !rel) return;
+    const name = qualify(rel.schema, defaultIndexName(this.localName(partition), cols.length ? cols : ['expr'], 'idx'));
+    this.addIndex({ ...parentIndex, name, table: partition });
   }
 
   private alterTable(stmt: T.AlterTableStmt): void {
-    const name = stmt.relation?.relname ?? '';
+    const name = this.key(stmt.relation) ?? '';
     const rel = stmt.cmds?.length ? this.own(name) : this.relation(name);
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       if (!cmd) continue;
       if (rel) this.alterTableCmd(rel, cmd);
-      else if (name && stmt.objtype === 'OBJECT_TABLE' && recordedOnUnknown(cmd)) this.alterTableCmd(this.unknownTable(name), cmd);
+      else if (name && stmt.objtype === 'OBJECT_TABLE' && recordedOnUnknown(cmd))
+        this.alterTableCmd(this.unknownTable(name, this.newSchema(stmt.relation!)), cmd);
     }
   }
 
@@ -601,11 +780,12 @@ export class Catalog {
     this.indexes.delete(name);
   }
 
-  private unknownTable(name: string): RelationInfo {
+  private unknownTable(name: string, schema: string | undefined): RelationInfo {
     let rel = this.unknownTables.get(name);
     if (!rel) {
       rel = {
         name,
+        ...(schema ? { schema } : {}),
         kind: 'table',
         columns: new Map(),
         constraints: new Map(),
@@ -661,7 +841,7 @@ export class Catalog {
         return;
       case 'AT_AttachPartition': {
         const cmdDef = as(cmd.def, 'PartitionCmd');
-        const part = this.own(cmdDef?.name?.relname);
+        const part = this.own(this.key(cmdDef?.name));
         if (part) {
           part.partitionOf = rel.name;
           part.isDefaultPartition = !!cmdDef?.bound?.is_default;
@@ -672,7 +852,7 @@ export class Catalog {
       }
       case 'AT_DetachPartition': {
         const cmdDef = as(cmd.def, 'PartitionCmd');
-        const part = this.own(cmdDef?.name?.relname);
+        const part = this.own(this.key(cmdDef?.name));
         if (part) {
           part.partitionOf = undefined;
           rel.partitions.delete(part.name);
@@ -733,17 +913,33 @@ export class Catalog {
 
   /** ALTER INDEX ... RENAME: the constraint the index enforces is renamed with it (measured). */
   private renameIndex(target: string, newName: string): void {
-    const idx = this.ownIndex(target);
+    const table = this.relation(this.indexes.get(target)?.table);
+    const con = [...(table?.constraints.values() ?? [])].find((c) => c.index === target);
+    this.moveIndexKey(target, qualify(table?.schema, newName));
+    if (con) this.moveConstraint(this.own(table!.name)!, con.name, newName);
+  }
+
+  /** An index under a new key (renamed, or moved with its table to another schema); its constraint follows. */
+  private moveIndexKey(from: string, to: string): void {
+    const idx = this.ownIndex(from);
     if (!idx) return;
-    this.indexes.delete(target);
-    idx.name = newName;
-    this.indexes.set(newName, idx);
+    this.indexes.delete(from);
+    idx.name = to;
+    this.indexes.set(to, idx);
     const rel = this.own(idx.table);
     if (!rel) return;
-    rel.indexes.delete(target);
-    rel.indexes.add(newName);
-    const con = [...rel.constraints.values()].find((c) => c.index === target);
-    if (con) this.moveConstraint(rel, con, newName);
+    rel.indexes.delete(from);
+    rel.indexes.add(to);
+    for (const con of rel.constraints.values()) if (con.index === from) con.index = to;
+  }
+
+  /** A relation under a new key in `schema` (SET SCHEMA). */
+  private moveRelation(from: string, to: string, schema: string | undefined): void {
+    this.renameRelation(from, to);
+    const rel = this.own(to, true);
+    if (!rel) return;
+    if (schema) rel.schema = schema;
+    else delete rel.schema;
   }
 
   /** RENAME CONSTRAINT: the index of a primary key, unique or exclusion constraint is renamed with it (measured). */
@@ -752,26 +948,27 @@ export class Catalog {
     const con = rel?.constraints.get(from);
     if (!rel || !con) return;
     if (con.index && this.indexes.has(con.index)) return this.renameIndex(con.index, to);
-    this.moveConstraint(rel, con, to);
+    this.moveConstraint(rel, from, to);
   }
 
-  private moveConstraint(rel: RelationInfo, con: ConstraintInfo, newName: string): void {
-    rel.constraints.delete(con.name);
-    con.name = newName;
-    if (con.index) con.index = newName;
-    rel.constraints.set(newName, con);
-    this.noteConstraint(rel.name, newName);
+  private moveConstraint(rel: RelationInfo, from: string, to: string): void {
+    const con = rel.constraints.get(from);
+    if (!con) return;
+    rel.constraints.delete(from);
+    con.name = to;
+    rel.constraints.set(to, con);
+    this.noteConstraint(rel.name, to);
   }
 
   private rename(stmt: T.RenameStmt): void {
-    const target = stmt.relation?.relname ?? '';
+    const target = this.key(stmt.relation) ?? '';
     const newName = stmt.newname ?? '';
     switch (stmt.renameType) {
       case 'OBJECT_TABLE':
       case 'OBJECT_VIEW':
       case 'OBJECT_MATVIEW':
       case 'OBJECT_SEQUENCE':
-        return this.renameRelation(target, newName);
+        return this.renameRelation(target, qualify(this.relation(target)?.schema, newName));
       case 'OBJECT_INDEX':
         return this.renameIndex(target, newName);
       case 'OBJECT_COLUMN': {
@@ -796,18 +993,18 @@ export class Catalog {
   }
 
   private drop(stmt: T.DropStmt): void {
+    if (stmt.removeType === 'OBJECT_SCHEMA') return this.dropSchemas(stmt.objects ?? []);
     if (stmt.behavior === 'DROP_CASCADE') this.dropDependents(stmt);
     if (stmt.removeType === 'OBJECT_FUNCTION') return this.dropFunctions(droppedFunctions(stmt), stmt.behavior === 'DROP_CASCADE');
     if (stmt.removeType === 'OBJECT_TRIGGER') {
       for (const obj of stmt.objects ?? []) {
-        const [trigger, table] = nameList(as(obj, 'List')?.items).reverse();
-        this.setTriggers(table, (ts) => ts.filter((t) => t.name !== trigger));
+        const names = nameList(as(obj, 'List')?.items);
+        this.setTriggers(this.keyOf(names.slice(0, -1)), (ts) => ts.filter((t) => t.name !== names[names.length - 1]));
       }
       return;
     }
     for (const obj of stmt.objects ?? []) {
-      const names = nameList(as(obj, 'List')?.items);
-      const name = names[names.length - 1];
+      const name = this.keyOf(nameList(as(obj, 'List')?.items));
       if (!name) continue;
       if (stmt.removeType === 'OBJECT_INDEX') {
         this.dropIndex(name);
@@ -842,7 +1039,7 @@ export class Catalog {
   /** What DROP ... CASCADE drops besides the named relations: the views reading them, the foreign keys referencing them. */
   private dropDependents(stmt: T.DropStmt): void {
     if (!['OBJECT_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_FOREIGN_TABLE'].includes(stmt.removeType ?? '')) return;
-    const names = (stmt.objects ?? []).map((obj) => nameList(as(obj, 'List')?.items).pop() ?? '').filter((n) => this.relations.has(n));
+    const names = (stmt.objects ?? []).map((obj) => this.keyOf(nameList(as(obj, 'List')?.items)) ?? '').filter((n) => this.relations.has(n));
     for (const view of dependentViews(this, names)) this.dropRelation(view);
     for (const table of names) {
       for (const other of referencingTables(this, table)) {
@@ -851,6 +1048,12 @@ export class Catalog {
       }
     }
   }
+
+  /** DROP SCHEMA: its relations go with it (it fails without CASCADE unless it is empty). */
+  private dropSchemas(objects: Node[]): void {
+    const schemas = new Set(objects.map((o) => asString(o)));
+    for (const rel of [...this.relations.values()]) if (rel.schema && schemas.has(rel.schema)) this.dropRelation(rel.name);
+  }
 }
 
 /** `col IS NOT NULL` → 'col'. */
@@ -858,18 +1061,6 @@ export function isNotNullCheck(expr: Node | undefined): string | undefined {
   const test = as(expr, 'NullTest');
   if (!test || test.nulltesttype !== 'IS_NOT_NULL') return undefined;
   return columnRefs(test.arg)[0];
-}
-
-/** Tables a query reads (for views and materialized views). */
-export function sourceTables(query: Node | undefined): string[] {
-  const out: string[] = [];
-  // A CTE's name is not a table.
-  const ctes = new Set(findAll<T.CommonTableExpr>(query, 'CommonTableExpr').map((c) => c.ctename));
-  for (const rv of findAll<T.RangeVar>(query, 'RangeVar')) {
-    if (!rv.schemaname && ctes.has(rv.relname)) continue;
-    if (rv.relname && !out.includes(rv.relname)) out.push(rv.relname);
-  }
-  return out;
 }
 
 const SERIAL_TYPES: Record<string, string> = { serial2: 'int2', serial4: 'int4', serial8: 'int8' };
