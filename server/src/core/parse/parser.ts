@@ -8,6 +8,7 @@ import type { Node, ParseResult } from 'libpg-query';
 import { OffsetMapper } from '../text/positions';
 import { DEFAULT_CONFIG } from '../config/config';
 import { loadGrammars } from './grammars';
+import { scanSql } from './scanner';
 
 export type { Node };
 
@@ -194,10 +195,20 @@ export function scanTokens(text: string): Token[] {
   const cached = scanCache.get(text);
   if (cached) return cached;
   ensureReady();
+  // The JavaScript lexer where it knows the answer (the usual case); libpg-query's otherwise. Text
+  // with a NUL or a lone surrogate goes to libpg-query, which sees it cut or mended (wellFormed).
+  LONE_SURROGATE.lastIndex = 0;
+  const tokens = (!text.includes('\0') && !LONE_SURROGATE.test(text) && scanSql(text)) || scanWasm(text);
+  scanCache.set(text, tokens);
+  return tokens;
+}
+
+/** libpg-query's `scanSync` (comments excluded; none for text it rejects), uncached: the reference test/unit/sqlScanner.test.ts compares scanSql with. */
+export function scanWasm(text: string): Token[] {
+  ensureReady();
   const mapper = new OffsetMapper(text);
-  let tokens: Token[] = [];
   try {
-    tokens = pg
+    return pg
       .scanSync(wellFormed(text))
       .tokens.filter((t) => !COMMENT_TOKENS.has(t.tokenName))
       .map((t) => {
@@ -211,10 +222,8 @@ export function scanTokens(text: string): Token[] {
         };
       });
   } catch {
-    tokens = [];
+    return [];
   }
-  scanCache.set(text, tokens);
-  return tokens;
 }
 
 const plpgsqlCache = new TextCache<{ tree: unknown | undefined }>(2000, 32 * MB, 20);
