@@ -117,6 +117,28 @@ describe('lockwise --cache: whole-run replay', function () {
     assert.strictEqual(readIn(Date.now())?.trusted, undefined);
   });
 
+  it('a path recorded absent is known absent while its folder keeps its trusted stat, and checked again once the folder changed', () => {
+    const dir = project();
+    const config = path.join(dir, 'n/.lockwise.json');
+    const record = new RunRecord(path.join(dir, 'c'), ['lint', 'n']);
+    // Started 10 s from now: every stat is older than the racy window, so trusted.
+    const recording = record.record(Date.now() + 10_000);
+    try {
+      fs.statSync(path.join(dir, 'n'));
+      fs.existsSync(config);
+      fs.readFileSync(path.join(dir, 'n/001_other.sql'), 'utf8');
+    } finally {
+      recording.stop();
+    }
+    recording.confirm();
+    record.save(recording, 1);
+    assert.strictEqual(record.replay(), 1);
+    fs.writeFileSync(config, '{}\n');
+    assert.strictEqual(record.replay(), undefined);
+    fs.rmSync(config);
+    assert.strictEqual(record.replay(), 1, 'the folder is unchanged again but not trusted: each path is asked');
+  });
+
   it('a damaged record is a miss; another command line or environment has its own record', () => {
     const dir = project();
     const args = ['lint', '--format', 'json', '--cache', 'm', 'n'];

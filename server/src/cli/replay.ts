@@ -96,15 +96,14 @@ function listNow(dir: string, withTypes: boolean): string | undefined {
   }
 }
 
-/** Whether a recorded read would see the same thing now. */
-function stillSeen(file: string, o: Observation): boolean {
+/** Whether a recorded read would see the same thing now: 'unchanged' when its trusted stat is equal. */
+function stillSeen(file: string, o: Observation): 'unchanged' | boolean {
   const st = statOf(file);
   const kind = kindOf(st);
   if (kind === 'absent' || o.kind === 'absent') return kind === o.kind;
-  const onlyExists = !o.stat && o.read === undefined && o.list === undefined;
-  if (onlyExists) return true;
+  if (onlyExists(o)) return true;
   if (kind !== o.kind) return false;
-  if (o.trusted && st!.size === o.size && st!.mtimeMs === o.mtimeMs && st!.ctimeMs === o.ctimeMs && st!.ino === o.ino) return true;
+  if (o.trusted && st!.size === o.size && st!.mtimeMs === o.mtimeMs && st!.ctimeMs === o.ctimeMs && st!.ino === o.ino) return 'unchanged';
   if (o.stat && kind === 'file' && st!.size !== o.size) return false;
   if (o.read !== undefined) {
     try {
@@ -114,6 +113,31 @@ function stillSeen(file: string, o: Observation): boolean {
     }
   }
   return o.list === undefined || listNow(file, !!o.withTypes) === o.list;
+}
+
+function onlyExists(o: Observation): boolean {
+  return !o.stat && o.read === undefined && o.list === undefined;
+}
+
+/**
+ * Whether every recorded read still holds. Folders first: a folder whose trusted stat is unchanged
+ * has the same entries (adding, removing or renaming one changes its mtime), so whether a path in
+ * it exists is known without asking (most checks are for config files that are not there).
+ */
+function allStillSeen(reads: Record<string, Observation>): boolean {
+  const unchanged = new Set<string>();
+  const entries = Object.entries(reads);
+  for (const [file, o] of entries) {
+    if (o.kind !== 'dir') continue;
+    const seen = stillSeen(file, o);
+    if (!seen) return false;
+    if (seen === 'unchanged') unchanged.add(file);
+  }
+  for (const [file, o] of entries) {
+    if (o.kind === 'dir' || ((o.kind === 'absent' || onlyExists(o)) && unchanged.has(path.dirname(file)))) continue;
+    if (!stillSeen(file, o)) return false;
+  }
+  return true;
 }
 
 /** The record of this command, or undefined. */
@@ -140,7 +164,7 @@ export class RunRecord {
     }
     const header = parseHeader(bytes, this.key);
     if (!header) return undefined;
-    for (const [file, o] of Object.entries(header.reads)) if (!stillSeen(file, o)) return undefined;
+    if (!allStillSeen(header.reads)) return undefined;
     let at = bytes.indexOf(10) + 1;
     for (const [stream, length] of header.writes) {
       writeRecorded(bytes.subarray(at, at + length), stream ? 'stderr' : 'stdout');
