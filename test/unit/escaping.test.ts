@@ -148,6 +148,21 @@ describe('escaping: GitHub workflow commands', () => {
     }
     assert.strictEqual(inertLines('a::b\n::error::x\n'), 'a::b\n\\x3a:error::x\n');
   });
+
+  it('inertLines() over the whole text escapes what a check of each line on its own escapes (random text)', () => {
+    const perLine = (text: string) =>
+      text
+        .split(/(\r\n|\r|\n)/)
+        .map((line) => line.replace(/^([\s\x85]*):(?=:)/, '$1\\x3a').replace(/##\[/g, '#\\x23['))
+        .join('');
+    const alphabet = [':', ':', '#', '[', '\n', '\r', ' ', '\t', '\u2028', '\x85', 'a', '\u00a0', '\ufeff'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % alphabet.length;
+    for (let i = 0; i < 50000; i++) {
+      const text = Array.from({ length: i % 14 }, () => alphabet[next()]).join('');
+      assert.strictEqual(inertLines(text), perLine(text), JSON.stringify(text));
+    }
+  });
 });
 
 describe('escaping: JSON', () => {
