@@ -1,5 +1,7 @@
 import * as assert from 'assert';
-import { analyze, DEFAULT_CONFIG, initParser } from '../../server/src/core';
+import { analyze, auditHtml, auditJson, auditText, DEFAULT_CONFIG, initParser, overview, overviewFile } from '../../server/src/core';
+import { auditMarkdown } from '../../server/src/core/report/audit';
+import { statementCard } from '../../server/src/lsp/hover';
 import { buildStatements } from '../../server/src/core/model/statements';
 import { mergeLock } from '../../server/src/core/locks/branches';
 import type { RelationLock } from '../../server/src/core/locks/model';
@@ -118,5 +120,43 @@ describe('DO blocks: what runs only if a branch or loop does', () => {
     ]);
     mergeLock(locks, { relation: 't', mode: 'ROW EXCLUSIVE', role: 'target' });
     assert.deepStrictEqual(locks, [{ relation: 't', mode: 'ROW EXCLUSIVE', role: 'source' }]);
+  });
+
+  describe('wording: "may take" with the condition, escaped by each output', () => {
+    // A table name that is markdown and HTML: the condition quotes it, and each output escapes it.
+    const setup = 'CREATE TABLE "a|b<i>" (id int);\nCREATE TABLE audit (id int);';
+    const text = 'DO $$ DECLARE r record; BEGIN FOR r IN SELECT id FROM "a|b<i>" LOOP INSERT INTO audit VALUES (r.id); END LOOP; END $$;';
+    const condition = 'only if the loop over a|b<i> runs';
+    const analysed = () => {
+      const catalog = new Catalog();
+      for (const st of buildStatements(setup).statements) catalog.apply(st.node, st.index);
+      return analyze(text, { config: DEFAULT_CONFIG, history: catalog });
+    };
+
+    it('audit JSON: conditional and condition on the lock, other fields unchanged', () => {
+      const json = auditJson('x.sql', analysed());
+      const insert = json.statements.find((st) => st.kind === 'InsertStmt')!;
+      assert.deepStrictEqual(insert.locks, [{ relation: 'audit', mode: 'ROW EXCLUSIVE', role: 'target', conditional: true, condition }]);
+      const doStmt = json.statements.find((st) => st.kind === 'DoStmt')!;
+      assert.deepStrictEqual(doStmt.locks, [{ relation: 'a|b<i>', mode: 'ACCESS SHARE', role: 'source' }]);
+    });
+
+    it('audit text, markdown and HTML say "may take" and give the condition through their escape module', () => {
+      const a = analysed();
+      const json = auditJson('x.sql', a);
+      const o = overview([overviewFile(json)]);
+      assert.ok(auditText([json], o, { all: true }).includes(`may take ROW EXCLUSIVE audit (${condition})`));
+      assert.ok(auditMarkdown('x.sql', a).includes('may take ROW EXCLUSIVE `audit` (only if the loop over a\\|b\\<i\\> runs)'));
+      assert.ok(auditHtml([json], o, { all: true }).includes('may take ROW EXCLUSIVE <code>audit</code> (only if the loop over a|b&lt;i&gt; runs)'));
+    });
+
+    it('hover: the summary and the condition, escaped', () => {
+      const a = analysed();
+      const card = statementCard(
+        a,
+        a.statements.find((st) => st.statement.kind === 'InsertStmt')!,
+      );
+      assert.ok(card.startsWith('may take **ROW EXCLUSIVE** on `audit` (only if the loop over a\\|b\\<i\\> runs)'), card);
+    });
   });
 });

@@ -50,6 +50,7 @@ export {
   lineOfStatement,
   lockNote,
   lockTimeoutText,
+  mayTake,
   runnerText,
   strongestExistingLock,
   strongestLock,

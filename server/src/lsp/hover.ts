@@ -7,7 +7,7 @@
 import { Hover, MarkupKind } from 'vscode-languageserver/node';
 import { Analysis, pendingReason, statementAt, StatementAnalysis } from '../core';
 import { codeSafe, escapeMarkdown, oneLine, roundsToZero } from '../core';
-import { blockLevel, estimateSummary, lineOfStatement, runnerText, strongestExistingLock } from '../core';
+import { blockLevel, estimateSummary, lineOfStatement, mayTake, runnerText, strongestExistingLock } from '../core';
 import { blockedOperations, conflictingModes, LOCK_MODES, LockMode, MODE_DESCRIPTIONS } from '../core';
 import { toRange } from './convert';
 import { TracedStatement, tracedSection } from './trace';
@@ -114,7 +114,7 @@ function summaryLine(analysis: Analysis, s: StatementAnalysis): string {
     return s.effect.locks.length ? 'Locks only tables created in this file, or locks that block nobody.' : 'Takes no table locks.';
   }
   const parts = [
-    `**${lock.mode}** on \`${codeSafe(oneLine(lock.relation, 60))}\``,
+    `${mayTake(lock)}**${lock.mode}** on \`${codeSafe(oneLine(lock.relation, 60))}\`${lock.condition ? ` (${escapeMarkdown(lock.condition)})` : ''}`,
     BLOCK_SUMMARY[blockLevel(lock.mode)],
     escapeMarkdown(heldShortText(analysis, s)),
   ];
@@ -149,7 +149,8 @@ function detailLines(analysis: Analysis, s: StatementAnalysis, findingNotes: str
     for (const l of locks) {
       const created = s.newRelations.has(l.relation) ? ' (new)' : '';
       const harmless = l.harmless ? ` (${escapeMarkdown(l.harmless)})` : '';
-      out.push(`| \`${codeSafe(l.relation)}\`${created} | ${l.mode}${harmless} | ${l.role.replace(/_/g, ' ')} |`);
+      const condition = l.condition ? ` (${escapeMarkdown(l.condition)})` : '';
+      out.push(`| \`${codeSafe(l.relation)}\`${created} | ${mayTake(l)}${l.mode}${condition}${harmless} | ${l.role.replace(/_/g, ' ')} |`);
     }
     for (const o of s.effect.objectLocks) out.push(`| \`${codeSafe(o.object)}\` | ${o.mode} | object |`);
     out.push('');

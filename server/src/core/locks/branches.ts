@@ -22,6 +22,14 @@ export function withBranches(stmt: Statement, effect: StatementEffect, model: (n
   return effect;
 }
 
+/** A finding's note on a may-take lock: this prefix, then the condition (the CLI's lock note says it already). */
+export const TAKEN_ONLY = 'the lock is taken ';
+
+/** The notes of a finding that cites a may-take lock: "the lock is taken only if the loop over users runs". */
+export function conditionNotes(lock: { condition?: string }): string[] | undefined {
+  return lock.condition ? [TAKEN_ONLY + lock.condition] : undefined;
+}
+
 function makeConditional(lock: RelationLock, condition: string): void {
   // A lock with a condition of its own (e.g. a foreign key check, per row written) keeps that
   // reason; what it takes for certain is certain no more when the statement itself may not run.

@@ -15,8 +15,12 @@ export interface AuditStatementJson {
   endLine: number;
   kind: string;
   sql: string;
-  /** `harmless`: why the lock stops no query; `releasedEarly`: released before the statement ends, not at COMMIT. */
-  locks: { relation: string; mode: LockMode; role: string; harmless?: string; releasedEarly?: true }[];
+  /**
+   * `harmless`: why the lock stops no query; `releasedEarly`: released before the statement ends, not at COMMIT;
+   * `conditional`: a DO block takes `mode` only if a branch or loop runs (`condition` says which), and
+   * `certainMode` (when set) whatever they do.
+   */
+  locks: AuditLockJson[];
   rewrite: boolean;
   scan: boolean;
   indexBuild: boolean;
@@ -34,6 +38,17 @@ export interface AuditStatementJson {
   findings: FindingJson[];
   /** With a size snapshot: the estimated time its locks are held with work under them. */
   estimate?: StatementEstimateJson;
+}
+
+export interface AuditLockJson {
+  relation: string;
+  mode: LockMode;
+  role: string;
+  harmless?: string;
+  releasedEarly?: true;
+  conditional?: true;
+  condition?: string;
+  certainMode?: LockMode;
 }
 
 /** A transaction block: BEGIN and COMMIT/ROLLBACK lines (null when implicit or never closed). */
@@ -58,9 +73,17 @@ export interface AuditFileJson {
   statements: AuditStatementJson[];
   transactions: AuditTransactionJson[];
   findings: FindingJson[];
-  summary: { worstLock: { relation: string; mode: LockMode } | null; tablesTouched: string[]; rewrites: string[]; statements: number };
+  summary: { worstLock: NamedLockJson | null; tablesTouched: string[]; rewrites: string[]; statements: number };
   /** With a size snapshot: where it came from and the blocking time per table. */
   sizes?: FileSizesJson;
+}
+
+/** The worst lock of a file; `conditional` and `condition` as for a statement's lock. */
+export interface NamedLockJson {
+  relation: string;
+  mode: LockMode;
+  conditional?: true;
+  condition?: string;
 }
 
 export function auditJson(path: string, analysis: Analysis): AuditFileJson {
@@ -126,6 +149,7 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
       role: l.role,
       ...(l.harmless ? { harmless: l.harmless } : {}),
       ...(l.releasedEarly ? { releasedEarly: true as const } : {}),
+      ...conditionJson(l),
     })),
     rewrite: s.effect.rewrite,
     scan: s.effect.scan,
@@ -143,6 +167,12 @@ function statementJson(analysis: Analysis, s: StatementAnalysis): AuditStatement
   };
 }
 
+/** `conditional`, `condition` and `certainMode` of a lock a DO block takes only if a branch or loop runs. */
+function conditionJson(l: { condition?: string; certainMode?: LockMode }): Pick<AuditLockJson, 'conditional' | 'condition' | 'certainMode'> {
+  if (!l.condition) return {};
+  return { conditional: true, condition: l.condition, ...(l.certainMode ? { certainMode: l.certainMode } : {}) };
+}
+
 /** Why the statement's tables of pending migrations are safe to lock (with a deploy baseline). */
 function pendingNotes(analysis: Analysis, s: StatementAnalysis): string[] {
   const baseline = analysis.baseline;
@@ -155,14 +185,15 @@ function estimateField(analysis: Analysis, s: StatementAnalysis): { estimate?: S
 }
 
 function summary(analysis: Analysis): AuditFileJson['summary'] {
-  let worst: { relation: string; mode: LockMode } | null = null;
+  let worst: NamedLockJson | null = null;
   const tables = new Set<string>();
   const rewrites = new Set<string>();
   for (const s of analysis.statements) {
     for (const l of s.effect.locks) if (!l.role.endsWith('index')) tables.add(l.relation);
     if (s.effect.rewrite && s.effect.target) rewrites.add(s.effect.target);
     const lock = strongestLock(s);
-    if (lock && !s.newRelations.has(lock.relation) && (!worst || lockRank(lock.mode) > lockRank(worst.mode))) worst = lock;
+    if (lock && !s.newRelations.has(lock.relation) && (!worst || lockRank(lock.mode) > lockRank(worst.mode)))
+      worst = { relation: lock.relation, mode: lock.mode, ...conditionJson(lock) };
   }
   return { worstLock: worst, tablesTouched: [...tables], rewrites: [...rewrites], statements: analysis.statements.length };
 }
@@ -190,7 +221,7 @@ export function auditFileMarkdown(data: AuditFileJson, options: AuditMarkdownOpt
   const s = data.summary;
   out.push(
     `PostgreSQL ${data.pgVersion} · ${plural(s.statements, 'statement')} · ${countsText(countFindings(data))} · worst lock: ` +
-      (s.worstLock ? `**${s.worstLock.mode}** on \`${codeSafe(s.worstLock.relation)}\`` : 'none on existing tables') +
+      (s.worstLock ? `${mayTakeJson(s.worstLock)}**${s.worstLock.mode}** on \`${codeSafe(s.worstLock.relation)}\`` : 'none on existing tables') +
       (s.rewrites.length ? ` · rewrites: ${s.rewrites.map((r) => `\`${codeSafe(r)}\``).join(', ')}` : ''),
     '',
   );
@@ -207,7 +238,10 @@ export function auditFileMarkdown(data: AuditFileJson, options: AuditMarkdownOpt
       continue;
     }
     const locks = lockGroups(st)
-      .map((g) => `${g.mode} ${g.relations.map((r) => `\`${codeSafe(oneLine(r.name, 40))}\`${r.isNew ? ' (new)' : ''}`).join(', ')}`)
+      .map(
+        (g) =>
+          `${groupMode(g)} ${g.relations.map((r) => `\`${codeSafe(oneLine(r.name, 40))}\`${r.isNew ? ' (new)' : ''}`).join(', ')}${groupCondition(g, escapeMarkdown)}`,
+      )
       .join('<br>');
     const work = st.rewrite ? ' · **rewrite**' : st.indexBuild ? ' · index build' : st.scan ? ' · scan' : '';
     const blocks = blocksShort(st.blocks) + work + (st.estimate ? ` · ${escapeMarkdown(st.estimate.text)}` : '');
@@ -231,16 +265,42 @@ export function sizesLine(sizes: FileSizesJson): string {
   );
 }
 
-/** A statement's table locks grouped by mode (index locks go with their table): `SHARE ROW EXCLUSIVE orders, users`. */
-export function lockGroups(st: AuditStatementJson): { mode: LockMode; relations: { name: string; isNew: boolean }[] }[] {
-  const groups = new Map<LockMode, { name: string; isNew: boolean }[]>();
+/** A group of a statement's table locks: one mode, and the condition when a DO block only may take it. */
+export interface LockGroup {
+  mode: LockMode;
+  condition?: string;
+  relations: { name: string; isNew: boolean }[];
+}
+
+/**
+ * A statement's table locks grouped by mode (index locks go with their table): `SHARE ROW EXCLUSIVE
+ * orders, users`; a DO block's may-take locks apart, by condition.
+ */
+export function lockGroups(st: AuditStatementJson): LockGroup[] {
+  const groups = new Map<string, LockGroup>();
   for (const l of st.locks) {
     if (l.role.endsWith('index')) continue;
-    const list = groups.get(l.mode) ?? [];
-    if (!list.some((r) => r.name === l.relation)) list.push({ name: l.relation, isNew: st.newRelations.includes(l.relation) });
-    groups.set(l.mode, list);
+    const key = `${l.mode}\u0000${l.condition ?? ''}`;
+    const group = groups.get(key) ?? { mode: l.mode, ...(l.condition ? { condition: l.condition } : {}), relations: [] };
+    if (!group.relations.some((r) => r.name === l.relation)) group.relations.push({ name: l.relation, isNew: st.newRelations.includes(l.relation) });
+    groups.set(key, group);
   }
-  return [...groups].sort((a, b) => lockRank(b[0]) - lockRank(a[0])).map(([mode, relations]) => ({ mode, relations }));
+  return [...groups.values()].sort((a, b) => lockRank(b.mode) - lockRank(a.mode) || Number(!!a.condition) - Number(!!b.condition));
+}
+
+/** "ROW EXCLUSIVE", or "may take ROW EXCLUSIVE" for a DO block's branch-dependent lock. */
+export function groupMode(g: { mode: LockMode; condition?: string }): string {
+  return `${g.condition ? 'may take ' : ''}${g.mode}`;
+}
+
+/** " (only if the loop over users runs)" through the output's escape function, or "". */
+export function groupCondition(g: { condition?: string }, escape: (text: string) => string): string {
+  return g.condition ? ` (${escape(g.condition)})` : '';
+}
+
+/** "may take " before a file's worst lock when a DO block only may take it. */
+export function mayTakeJson(lock: { conditional?: true }): string {
+  return lock.conditional ? 'may take ' : '';
 }
 
 function countFindings(data: AuditFileJson): { error: number; warning: number; info: number } {

@@ -4,7 +4,7 @@
  * artifact: the overview, then per file its lock timeline, a compact table and the findings.
  * All text goes through xml() (escapeXml.ts).
  */
-import { AuditFileJson, AuditStatementJson, heldShort, lockGroups, oneLine, sizesLine } from './audit';
+import { AuditFileJson, AuditStatementJson, groupCondition, groupMode, heldShort, lockGroups, mayTakeJson, oneLine, sizesLine } from './audit';
 import { BLOCK_LEVEL_WORDS, blocksShort } from './describe';
 import { xml } from './escapeXml';
 import { countsText, hasFindings, Overview, plural, SCORE_EXPLAINED, workText } from './overview';
@@ -61,7 +61,7 @@ function worstTable(o: Overview, anchor: Map<string, string>): string {
   const rows = o.worst.map(
     (w) =>
       `<tr><td class="n">${w.score}</td><td><a href="#${anchor.get(w.path)}-L${w.line}"><code>${xml(w.path)}:${w.line}</code></a><br><code>${xml(oneLine(w.sql, 90))}</code></td>` +
-      `<td>${w.mode} <code>${xml(w.relation)}</code></td><td class="${w.level}">${BLOCK_LEVEL_WORDS[w.level]}</td><td>${xml(workText(w))}</td><td class="held">${xml(w.held)}</td></tr>`,
+      `<td>${mayTakeJson(w)}${w.mode} <code>${xml(w.relation)}</code></td><td class="${w.level}">${BLOCK_LEVEL_WORDS[w.level]}</td><td>${xml(workText(w))}</td><td class="held">${xml(w.held)}</td></tr>`,
   );
   return [
     '<h2>Worst statements</h2>',
@@ -87,7 +87,7 @@ function fileSection(f: AuditFileJson, id: string): string {
   const counts = { error: 0, warning: 0, info: 0 };
   for (const x of f.findings) counts[x.severity]++;
   const worst = f.summary.worstLock
-    ? `worst lock: ${f.summary.worstLock.mode} on <code>${xml(f.summary.worstLock.relation)}</code>`
+    ? `worst lock: ${mayTakeJson(f.summary.worstLock)}${f.summary.worstLock.mode} on <code>${xml(f.summary.worstLock.relation)}</code>`
     : 'no lock on an existing table';
   const svg = timelineSvg(f, { idPrefix: `${id}-` });
   return [
@@ -114,7 +114,7 @@ function statementRow(f: AuditFileJson, st: AuditStatementJson, id: string): str
   const head = `<tr id="${id}-L${st.line}"${st.locks.length ? '' : ' class="tx"'}><td class="n">${st.line}</td><td><code>${xml(oneLine(st.sql, 100))}</code></td>`;
   if (!st.locks.length) return `${head}<td></td><td></td><td></td><td></td><td>${findings}</td></tr>`;
   const locks = lockGroups(st)
-    .map((g) => `${g.mode} ${g.relations.map((r) => `<code>${xml(r.name)}</code>${r.isNew ? ' (new)' : ''}`).join(', ')}`)
+    .map((g) => `${groupMode(g)} ${g.relations.map((r) => `<code>${xml(r.name)}</code>${r.isNew ? ' (new)' : ''}`).join(', ')}${groupCondition(g, xml)}`)
     .join('<br>');
   const work =
     (st.rewrite ? ' · <b>rewrite</b>' : st.indexBuild ? ' · index build' : st.scan ? ' · scan' : '') + (st.estimate ? ` · ${xml(st.estimate.text)}` : '');

@@ -3,7 +3,7 @@
  * compact table per file, a totals line. No markdown: names print as they are, through
  * terminalText() (escapeTerminal.ts) for control characters.
  */
-import { AuditFileJson, heldShort, lockGroups, oneLine, sizesLine } from './audit';
+import { AuditFileJson, groupCondition, groupMode, heldShort, lockGroups, mayTakeJson, oneLine, sizesLine } from './audit';
 import { BLOCK_LEVEL_WORDS, blocksShort } from './describe';
 import { terminalText } from './escapeTerminal';
 import { countsText, hasFindings, Overview, plural, SCORE_EXPLAINED, workText } from './overview';
@@ -17,7 +17,14 @@ export function auditText(files: AuditFileJson[], o: Overview, options: AuditTex
   out.push(`Lockwise audit: ${plural(o.files.length, 'file')} · ${o.filesWithErrors} with errors · ${o.filesWithWarnings} with warnings`, '');
   if (o.worst.length) {
     out.push('Worst statements', `  ${SCORE_EXPLAINED}`);
-    const rows = o.worst.map((w) => [String(w.score), `${w.path}:${w.line}`, `${w.mode} ${w.relation}`, BLOCK_LEVEL_WORDS[w.level], workText(w), w.held]);
+    const rows = o.worst.map((w) => [
+      String(w.score),
+      `${w.path}:${w.line}`,
+      `${mayTakeJson(w)}${w.mode} ${w.relation}`,
+      BLOCK_LEVEL_WORDS[w.level],
+      workText(w),
+      w.held,
+    ]);
     out.push(...table(['score', 'where', 'lock', 'blocks', 'work under the lock', 'held until'], rows, [0]), '');
   }
   if (o.tables.length) {
@@ -44,7 +51,8 @@ export function auditText(files: AuditFileJson[], o: Overview, options: AuditTex
 function fileText(f: AuditFileJson): string[] {
   const counts = { error: 0, warning: 0, info: 0 };
   for (const x of f.findings) counts[x.severity]++;
-  const worst = f.summary.worstLock ? `worst lock: ${f.summary.worstLock.mode} on ${f.summary.worstLock.relation}` : 'no lock on an existing table';
+  const w = f.summary.worstLock;
+  const worst = w ? `worst lock: ${mayTakeJson(w)}${w.mode} on ${w.relation}` : 'no lock on an existing table';
   const out = [terminalText(`${f.path}  PostgreSQL ${f.pgVersion} · ${plural(f.statements.length, 'statement')} · ${countsText(counts)} · ${worst}`)];
   if (f.runner) out.push(terminalText(`  Runner: ${f.runner.text}`));
   if (f.sizes) out.push(terminalText(`  ${sizesLine(f.sizes)}`));
@@ -54,7 +62,10 @@ function fileText(f: AuditFileJson): string[] {
       ? `${st.findings[0].severity} ${st.findings[0].rule}${st.findings.length > 1 ? ` +${st.findings.length - 1}` : ''}`
       : '';
     if (!st.locks.length) return [String(st.line), oneLine(st.sql, 44), '', '', '', '', findings];
-    const locks = lockGroups(st).map((g) => `${g.mode} ${g.relations.map((r) => `${oneLine(r.name, 30)}${r.isNew ? ' (new)' : ''}`).join(', ')}`);
+    // Plain text: table() passes every cell through terminalText().
+    const locks = lockGroups(st).map(
+      (g) => `${groupMode(g)} ${g.relations.map((r) => `${oneLine(r.name, 30)}${r.isNew ? ' (new)' : ''}`).join(', ')}${groupCondition(g, (t) => t)}`,
+    );
     const work = st.rewrite ? ', rewrite' : st.indexBuild ? ', index build' : st.scan ? ', scan' : '';
     const estimate = st.estimate ? `, ${st.estimate.text}` : '';
     return [

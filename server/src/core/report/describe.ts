@@ -1,6 +1,6 @@
 /** Plain-language descriptions of a statement's locks, shared by hover, CodeLens, audit and CLI. */
 import { Analysis, StatementAnalysis } from '../analyze';
-import { blockedOperations, lockRank, strongest, LockMode, Operation, OPERATIONS } from '../locks/modes';
+import { blockedOperations, lockRank, LockMode, Operation, OPERATIONS } from '../locks/modes';
 import { formatDuration, roundsToZero } from '../model/timeline';
 import { unitSentence } from '../runners/apply';
 
@@ -63,33 +63,52 @@ export function blocksInWords(ops: Operation[]): string {
   return words.length ? words.join(', ') : 'nothing';
 }
 
-export function strongestLock(s: StatementAnalysis): { relation: string; mode: LockMode } | undefined {
-  const locks = s.effect.locks.filter((l) => !l.harmless);
-  const mode = strongest(locks.map((l) => l.mode));
-  // Among equally strong locks, name the statement's target rather than one of its indexes.
-  const lock = locks.find((l) => l.mode === mode && l.role === 'target') ?? locks.find((l) => l.mode === mode);
-  return lock ? { relation: lock.relation, mode: lock.mode } : undefined;
+/** A lock as reports name it; `condition`: a DO block takes it only if a branch or loop runs (why). */
+export interface NamedLock {
+  relation: string;
+  mode: LockMode;
+  condition?: string;
+}
+
+/** "may take " before a lock that a DO block takes only if a branch or loop runs. */
+export function mayTake(lock: { condition?: string }): string {
+  return lock.condition ? 'may take ' : '';
+}
+
+function named(l: NamedLock): NamedLock {
+  return { relation: l.relation, mode: l.mode, ...(l.condition ? { condition: l.condition } : {}) };
+}
+
+/** Ranks locks for "the strongest": by mode, then certain before may-take, then the statement's target. */
+function weight(l: { mode: LockMode; condition?: string; role: string }): number {
+  return lockRank(l.mode) * 4 + (l.condition ? 0 : 2) + (l.role === 'target' ? 1 : 0);
+}
+
+export function strongestLock(s: StatementAnalysis): NamedLock | undefined {
+  return strongestOf(s.effect.locks.filter((l) => !l.harmless));
 }
 
 /** The strongest lock on a relation that existed before the file (locks on new tables stop nobody); the target on a tie. */
-export function strongestExistingLock(s: StatementAnalysis): { relation: string; mode: LockMode } | undefined {
-  let best: { relation: string; mode: LockMode; target: boolean } | undefined;
-  for (const l of s.effect.locks) {
-    if (l.harmless || s.newRelations.has(l.relation)) continue;
-    const rank = lockRank(l.mode) * 2 + (l.role === 'target' ? 1 : 0);
-    if (!best || rank > lockRank(best.mode) * 2 + (best.target ? 1 : 0)) best = { relation: l.relation, mode: l.mode, target: l.role === 'target' };
-  }
-  return best && { relation: best.relation, mode: best.mode };
+export function strongestExistingLock(s: StatementAnalysis): NamedLock | undefined {
+  return strongestOf(s.effect.locks.filter((l) => !l.harmless && !s.newRelations.has(l.relation)));
+}
+
+function strongestOf(locks: StatementAnalysis['effect']['locks']): NamedLock | undefined {
+  let best: (typeof locks)[number] | undefined;
+  for (const l of locks) if (!best || weight(l) > weight(best)) best = l;
+  return best && named(best);
 }
 
 /**
  * A statement's lock in plain words, for a finding's `= note:` in the CLI (the hover's summary line
- * says the same in markdown): `SHARE on users blocks writes until COMMIT on line 6 · index build · no lock_timeout`.
+ * says the same in markdown): `SHARE on users blocks writes until COMMIT on line 6 · index build · no lock_timeout`;
+ * `may take ROW EXCLUSIVE on audit (only if the IF branch at line 3 runs): blocks DDL only ...` in a DO block.
  */
 export function lockNote(analysis: Analysis, s: StatementAnalysis): string | undefined {
   const lock = strongestExistingLock(s);
   if (!lock) return undefined;
-  const parts = [`${lock.mode} on ${lock.relation.replace(/\s+/g, ' ')} blocks ${BLOCK_LEVEL_WORDS[blockLevel(lock.mode)]} ${heldUntilText(analysis, s)}`];
+  const what = `${mayTake(lock)}${lock.mode} on ${lock.relation.replace(/\s+/g, ' ')}${lock.condition ? ` (${lock.condition}):` : ''}`;
+  const parts = [`${what} blocks ${BLOCK_LEVEL_WORDS[blockLevel(lock.mode)]} ${heldUntilText(analysis, s)}`];
   const work = s.effect.rewrite ? 'rewrite' : s.effect.indexBuild ? 'index build' : s.effect.scan ? 'full scan' : '';
   if (work) parts.push(work);
   const t = s.timeline.lockTimeout;
@@ -102,7 +121,7 @@ export function compactSummary(analysis: Analysis, s: StatementAnalysis): string
   const lock = strongestLock(s);
   if (!lock) return 'no table locks';
   // A one-line label (CodeLens, status bar): a quoted name may hold line breaks.
-  const parts = [`${lock.mode} ${lock.relation.replace(/\s+/g, ' ')}`];
+  const parts = [`${mayTake(lock)}${lock.mode} ${lock.relation.replace(/\s+/g, ' ')}`];
   const line = heldUntilLine(analysis, s);
   if (s.heldUntil.kind === 'commit' && line) parts.push(`until COMMIT L${line}`);
   else if (s.heldUntil.kind === 'never') parts.push('never released');

@@ -14,6 +14,8 @@ export interface WorstStatement {
   line: number;
   sql: string;
   mode: LockMode;
+  /** A DO block takes the lock only if a branch or loop runs ("may take"). */
+  conditional?: true;
   relation: string;
   level: Exclude<BlockLevel, 'ddl'>;
   /** What the statement itself does under the lock. */
@@ -95,6 +97,7 @@ function worstOf(path: string, statements: AuditStatementJson[], relation: strin
     line: s.line,
     sql: s.sql,
     mode: bar.mode,
+    ...(bar.conditional ? { conditional: true as const } : {}),
     relation,
     level: bar.level,
     work: own,

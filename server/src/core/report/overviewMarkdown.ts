@@ -25,7 +25,7 @@ export function overviewMarkdown(o: Overview, options: OverviewMarkdownOptions =
     for (const w of o.worst) {
       const file = o.files.find((f) => f.path === w.path);
       out.push(
-        `| ${w.score} | ${where(file, w.path, w.line)}<br>\`${codeSafe(oneLine(w.sql, 60))}\` | ${w.mode} \`${codeSafe(oneLine(w.relation, 40))}\` | ${BLOCK_LEVEL_WORDS[w.level]} | ${workText(w)} | ${escapeMarkdown(w.held)} |`,
+        `| ${w.score} | ${where(file, w.path, w.line)}<br>\`${codeSafe(oneLine(w.sql, 60))}\` | ${w.conditional ? 'may take ' : ''}${w.mode} \`${codeSafe(oneLine(w.relation, 40))}\` | ${BLOCK_LEVEL_WORDS[w.level]} | ${workText(w)} | ${escapeMarkdown(w.held)} |`,
       );
     }
     out.push('');

@@ -13,6 +13,8 @@ export type Work = 'rewrite' | 'scan' | null;
 
 export interface TimelineBar {
   mode: LockMode;
+  /** A DO block takes the lock only if a branch or loop runs ("may take"). */
+  conditional?: true;
   level: BlockLevel;
   /** Column of the statement that takes the lock (statement index in the file). */
   from: number;
@@ -74,9 +76,9 @@ export function timelineOf(file: AuditFileJson): Timeline {
   const rows = new Map<string, TimelineBar[]>();
   statements.forEach((s, i) => {
     const tx = s.transaction === null ? undefined : byId.get(s.transaction);
-    for (const [relation, mode] of heldLocks(s)) {
+    for (const [relation, lock] of heldLocks(s)) {
       const bars = rows.get(relation) ?? [];
-      bars.push(barOf(s, i, mode, tx, lines, relation));
+      bars.push({ ...barOf(s, i, lock.mode, tx, lines, relation), ...(lock.conditional ? { conditional: true as const } : {}) });
       rows.set(relation, bars);
     }
   });
@@ -87,12 +89,12 @@ export function timelineOf(file: AuditFileJson): Timeline {
  * The table locks a statement holds on tables that existed before the file, strongest per table.
  * Index locks go with their table's row; locks on tables created in this file stop nobody.
  */
-function heldLocks(s: AuditStatementJson): Map<string, LockMode> {
-  const out = new Map<string, LockMode>();
+function heldLocks(s: AuditStatementJson): Map<string, { mode: LockMode; conditional?: true }> {
+  const out = new Map<string, { mode: LockMode; conditional?: true }>();
   for (const l of s.locks) {
     if (l.role.endsWith('index') || l.harmless || s.newRelations.includes(l.relation)) continue;
     const known = out.get(l.relation);
-    if (!known || lockRank(l.mode) > lockRank(known)) out.set(l.relation, l.mode);
+    if (!known || lockRank(l.mode) > lockRank(known.mode)) out.set(l.relation, { mode: l.mode, ...(l.conditional ? { conditional: true as const } : {}) });
   }
   return out;
 }

@@ -152,7 +152,7 @@ function barTitle(relation: string, bar: TimelineBar): string {
           : `until ${bar.end.toUpperCase()} on line ${bar.endLine}`;
   const work = bar.work === 'rewrite' ? ', rewrites it' : bar.work === 'scan' ? ', reads it in full' : '';
   const estimate = bar.estimate ? ` (${bar.estimate} with work under it)` : '';
-  return `${bar.mode} on ${relation} from line ${bar.line} ${until}${estimate}: blocks ${BLOCK_LEVEL_WORDS[bar.level]}${work}`;
+  return `${bar.conditional ? 'may take ' : ''}${bar.mode} on ${relation} from line ${bar.line} ${until}${estimate}: blocks ${BLOCK_LEVEL_WORDS[bar.level]}${work}`;
 }
 
 /** Line numbers under the columns, as many as fit without overlapping. */

@@ -8,7 +8,8 @@ import { zeroTimeoutText } from '../model/timeline';
 /** Reported once, and again after the setting was in effect and was reset. */
 const reminder = new SettingReminder();
 
-import { shown } from './support/messages';
+import { capital, lockOn, shown } from './support/messages';
+import { conditionNotes } from '../locks/branches';
 export const requireLockTimeout: Rule = {
   id: 'require-lock-timeout',
   defaultSeverity: 'error',
@@ -44,8 +45,9 @@ export const requireLockTimeout: Rule = {
     report({
       statement: ctx.statement.index,
       span: headSpan(ctx.file, ctx.statement),
-      message: `${blocking.mode} on ${shown(blocking.relation)} ${reason}: ${blocking.mode === 'ACCESS EXCLUSIVE' ? 'queries' : 'writes'} queue while it waits`,
+      message: `${capital(lockOn(blocking))} ${reason}: ${blocking.mode === 'ACCESS EXCLUSIVE' ? 'queries' : 'writes'} queue while it waits`,
       help: 'Set lock_timeout first',
+      notes: conditionNotes(blocking),
       fix: lockTimeoutFix(ctx),
     });
   },

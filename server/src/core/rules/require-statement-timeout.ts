@@ -4,6 +4,7 @@ import { setSettingEdit } from './support/edits';
 import { headSpan } from './support/spans';
 import { lockRank } from '../locks/modes';
 import { zeroTimeoutText } from '../model/timeline';
+import { conditionNotes } from '../locks/branches';
 
 /** Reported once, and again after the setting was in effect and was reset. */
 const reminder = new SettingReminder();
@@ -53,6 +54,8 @@ export const requireStatementTimeout: Rule = {
     if (!target) return;
     reminder.markReported(ctx);
     const table = shown(target.relation);
+    // A DO block's statement that runs only if a branch or loop does.
+    const subject = target.condition ? 'If it runs, this' : 'This';
     const work = effect.rewrite
       ? `rewrites ${table} under ${target.mode}`
       : effect.indexBuild
@@ -60,13 +63,14 @@ export const requireStatementTimeout: Rule = {
         : effect.dataChange
           ? `changes every row of ${table}`
           : `scans ${table} under ${target.mode}`;
+    const notes = [...(effect.dataChange ? ['each changed row stays locked until the transaction commits'] : []), ...(conditionNotes(target) ?? [])];
     const reason = timeout?.ms === 0 ? `with ${zeroTimeoutText('statement_timeout', timeout, (t) => shown(t, 20))}` : 'with no statement_timeout';
     report({
       statement: ctx.statement.index,
       span: headSpan(ctx.file, ctx.statement),
-      message: `This ${work} ${reason} to bound it`,
+      message: `${subject} ${work} ${reason} to bound it`,
       help: 'Set statement_timeout first',
-      notes: effect.dataChange ? ['each changed row stays locked until the transaction commits'] : undefined,
+      notes: notes.length ? notes : undefined,
       fix: statementTimeoutFix(ctx),
     });
   },

@@ -14,10 +14,11 @@ const HELD = new StateKey<Held | undefined>(() => undefined, { atBoundary: () =>
 interface Held {
   transaction: number;
   /** Relation → strongest mode this transaction holds on it, and the statement that first took ACCESS EXCLUSIVE. */
-  locks: Map<string, { mode: LockMode; statement: number }>;
+  locks: Map<string, { mode: LockMode; statement: number; condition?: string }>;
 }
 
 import { shown } from './support/messages';
+import { TAKEN_ONLY } from '../locks/branches';
 export const statementAfterAccessExclusive: Rule = {
   id: 'statement-after-access-exclusive',
   defaultSeverity: 'warning',
@@ -64,12 +65,17 @@ export const statementAfterAccessExclusive: Rule = {
           (effect.dataChange && !insertsValues(ctx) && !isBatchedWrite(ctx.statement.node, ctx.catalog))) &&
         !effect.onlyNewObjects;
       const waits = locks.filter((l) => !alreadyCovered(ctx, held!, l));
-      if (slow || waits.length) report(finding(ctx, exclusive[0], exclusive[1].statement, slow, waits));
+      if (slow || waits.length) report(finding(ctx, exclusive[0], exclusive[1], slow, waits));
     }
     for (const l of locks) {
       const previous = held.locks.get(l.relation);
       if (!previous || lockRank(l.mode) > lockRank(previous.mode)) {
-        held.locks.set(l.relation, { mode: l.mode, statement: previous && previous.mode === 'ACCESS EXCLUSIVE' ? previous.statement : ctx.statement.index });
+        const kept = previous && previous.mode === 'ACCESS EXCLUSIVE';
+        held.locks.set(l.relation, {
+          mode: l.mode,
+          statement: kept ? previous.statement : ctx.statement.index,
+          ...(kept ? { condition: previous.condition } : l.condition ? { condition: l.condition } : {}),
+        });
       }
     }
   },
@@ -90,11 +96,13 @@ function alreadyCovered(ctx: StatementContext, held: Held, lock: RelationLock): 
   return !!table && held.locks.get(table)?.mode === 'ACCESS EXCLUSIVE';
 }
 
-function finding(ctx: StatementContext, table: string, lockedAt: number, slow: boolean, waits: RelationLock[]) {
+function finding(ctx: StatementContext, table: string, exclusive: { statement: number; condition?: string }, slow: boolean, waits: RelationLock[]) {
   const file = ctx.file;
+  const lockedAt = exclusive.statement;
   const tx = ctx.timeline.transaction!;
   const lockStmt = file.statements[lockedAt];
-  const related: RelatedInfo[] = [{ span: headSpan(file, lockStmt), message: `ACCESS EXCLUSIVE on ${table} is taken here` }];
+  const taken = exclusive.condition ? `may be taken here (${exclusive.condition})` : 'is taken here';
+  const related: RelatedInfo[] = [{ span: headSpan(file, lockStmt), message: `ACCESS EXCLUSIVE on ${table} ${taken}` }];
   let until: string;
   if (tx.implicit && tx.runner) until = `until the end of the migration (${unitSentence(tx.runner)})`;
   else if (tx.implicit) until = 'until the end of the migration (the whole file runs in one transaction)';
@@ -114,12 +122,15 @@ function finding(ctx: StatementContext, table: string, lockedAt: number, slow: b
       : effect.dataChange
         ? `changes rows of ${target}`
         : `scans ${target}`;
-  const notes = [`ACCESS EXCLUSIVE on ${table} (taken on line ${lineOf(file, lockStmt.span.start)}) is held ${until}`];
+  const where = `taken on line ${lineOf(file, lockStmt.span.start)}${exclusive.condition ? `, ${exclusive.condition}` : ''}`;
+  const notes = [`ACCESS EXCLUSIVE on ${table} (${where}) is held ${until}`];
+  if (!slow && waits[0].condition) notes.push(TAKEN_ONLY + waits[0].condition);
   if (!slow && waits[0].role.endsWith('index') && !ctx.catalog.indexes.has(waits[0].relation))
     notes.push(`the table of index ${waits[0].relation} is not known from the migration history`);
+  const locked = exclusive.condition ? 'which may be locked' : 'locked';
   const message = slow
-    ? `Queries on ${shown(table)}, locked ACCESS EXCLUSIVE, wait while this ${work}`
-    : `If ${shown(waits[0].relation)} is busy, every query on ${shown(table)} queues while this waits for ${waits[0].mode} on it`;
+    ? `Queries on ${shown(table)}, ${locked} ACCESS EXCLUSIVE, wait while this ${work}`
+    : `If ${shown(waits[0].relation)} is busy, every query on ${shown(table)} queues while this ${waits[0].condition ? 'may wait' : 'waits'} for ${waits[0].mode} on it`;
   return {
     statement: ctx.statement.index,
     span: headSpan(file, ctx.statement),

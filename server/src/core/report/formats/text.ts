@@ -8,6 +8,7 @@
 import type { Analysis, StatementAnalysis } from '../../analyze';
 import { Finding } from '../../rules/types';
 import { lockNote } from '../describe';
+import { TAKEN_ONLY } from '../../locks/branches';
 import { terminalExcerpt, terminalText } from '../escapeTerminal';
 import { findingJson } from '../findings';
 import { FileReport, ReportedAnalysis, ReportedStatement } from './fileReport';
@@ -71,7 +72,8 @@ function trailers(a: ReportedAnalysis, f: Finding, docsUrl: DocsUrl | undefined)
   if (f.withheld) out.push(['note', `no quick fix: ${f.withheld.reason}`]);
   const lock = statementLockNote(a, f.statement);
   if (lock) out.push(['note', lock]);
-  for (const n of f.notes ?? []) out.push(['note', n]);
+  // A may-take lock's condition is in the lock note already.
+  for (const n of f.notes ?? []) if (!(lock && n.startsWith(TAKEN_ONLY) && lock.includes(n.slice(TAKEN_ONLY.length)))) out.push(['note', n]);
   if (docsUrl) out.push(['note', `see ${docsUrl(f.rule)}`]);
   return out;
 }

@@ -20,6 +20,16 @@ export function shownList(names: readonly string[], max = 2): string {
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}` : (parts[0] ?? '');
 }
 
+/** "ACCESS EXCLUSIVE on users", or "may take ACCESS EXCLUSIVE on users" when a DO block only may take it. */
+export function lockOn(lock: { mode: string; relation: string; condition?: string }): string {
+  return `${lock.condition ? 'may take ' : ''}${lock.mode} on ${shown(lock.relation)}`;
+}
+
+/** The first letter upper-cased, for a message that starts with a lock. */
+export function capital(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 /** A sentence used as a help or note line, which end without a full stop (like rustc's). */
 export function clause(sentence: string): string {
   return sentence.replace(/\.\s*$/, '');
