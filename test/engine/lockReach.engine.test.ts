@@ -3,7 +3,8 @@
  * server (each case: the setup on a fresh database, the statement in BEGIN ... ROLLBACK, the model
  * against pg_locks): DROP ... CASCADE of views, materialized views, tables and trigger functions; the
  * foreign keys of rows that DML writes (checks and ON DELETE/UPDATE actions, taken only when rows
- * change: "may take"); the statements of the triggers DML fires.
+ * change: "may take"); the statements of the triggers DML fires; DML and SELECT ... FOR UPDATE
+ * through views.
  */
 import { initParser } from '../../server/src/core';
 import { requirePgServer, PgServer } from '../support/pgServer';
@@ -90,6 +91,19 @@ const CASCADE: LockCase[] = [
     setup: `${TRIGGERS} ALTER FUNCTION touch() RENAME TO touched; ALTER TRIGGER p_touch ON p RENAME TO p_touched;`,
     sql: 'DROP FUNCTION touched, other CASCADE',
     locks: { p: 'ACCESS EXCLUSIVE', q: 'ACCESS EXCLUSIVE', r: 'ACCESS EXCLUSIVE' },
+  },
+  {
+    name: 'DROP TRIGGER IF EXISTS of a trigger the table does not have locks nothing (the model: may, as history can miss one)',
+    setup: TRIGGERS,
+    sql: 'DROP TRIGGER IF EXISTS nope ON p',
+    locks: { p: 'ACCESS EXCLUSIVE' },
+    mayTake: ['p'],
+  },
+  {
+    name: 'DROP TRIGGER IF EXISTS of a trigger it has locks its table',
+    setup: TRIGGERS,
+    sql: 'DROP TRIGGER IF EXISTS p_touch ON p',
+    locks: { p: 'ACCESS EXCLUSIVE' },
   },
   {
     name: 'a function no trigger executes locks nothing when dropped',
@@ -251,6 +265,36 @@ const TRIGGERS_FIRED: LockCase[] = [
   },
 ];
 
+const VIEWS_OVER = `CREATE TABLE p (id int PRIMARY KEY, n int);
+  CREATE TABLE q (id int);
+  CREATE VIEW v AS SELECT * FROM p WHERE n > 0;
+  CREATE VIEW vv AS SELECT * FROM v;
+  CREATE VIEW joined AS SELECT p.id, q.id AS qid FROM p JOIN q ON q.id = p.id;
+  INSERT INTO p VALUES (1, 1);`;
+
+const THROUGH_VIEWS: LockCase[] = [
+  { name: 'UPDATE of an updatable view writes the table under it', setup: VIEWS_OVER, sql: 'UPDATE v SET n = 2 WHERE false', locks: { p: 'ROW EXCLUSIVE' } },
+  {
+    name: 'DML through a view of a view writes down to the table',
+    setup: VIEWS_OVER,
+    sql: 'DELETE FROM vv',
+    locks: { v: 'ROW EXCLUSIVE', p: 'ROW EXCLUSIVE' },
+  },
+  { name: 'INSERT into an updatable view writes the table under it', setup: VIEWS_OVER, sql: 'INSERT INTO v VALUES (3, 3)', locks: { p: 'ROW EXCLUSIVE' } },
+  {
+    name: 'SELECT ... FOR UPDATE through views takes ROW SHARE on the tables under them',
+    setup: VIEWS_OVER,
+    sql: 'SELECT * FROM vv FOR UPDATE',
+    locks: { v: 'ROW SHARE', p: 'ROW SHARE' },
+  },
+  {
+    name: 'a plain SELECT through a join view reads both tables',
+    setup: VIEWS_OVER,
+    sql: 'SELECT * FROM joined',
+    locks: { p: 'ACCESS SHARE', q: 'ACCESS SHARE' },
+  },
+];
+
 describe('locks that reach other relations vs a real PostgreSQL server', function () {
   let server: PgServer;
 
@@ -265,6 +309,10 @@ describe('locks that reach other relations vs a real PostgreSQL server', functio
 
   describe('foreign keys of the rows DML writes', () => {
     for (const c of FOREIGN_KEYS) it(c.name, () => runLockCase(server, c));
+  });
+
+  describe('DML and locking reads through views', () => {
+    for (const c of THROUGH_VIEWS) it(c.name, () => runLockCase(server, c));
   });
 
   describe('triggers DML fires', () => {

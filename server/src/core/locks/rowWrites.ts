@@ -1,6 +1,6 @@
 /**
  * The rows a DML statement writes, as the tables' foreign keys and triggers see them: its own
- * target and the targets of the writable CTEs it holds, each with the columns it sets and, unless
+ * target and the targets of the writable CTEs it holds (and the table under an updatable view), each with the columns it sets and, unless
  * the rows are written out (INSERT ... VALUES), the condition that it writes any row at all.
  */
 import { Node, T, as, findAll, nodeKind } from '../parse/ast';
@@ -8,6 +8,7 @@ import type { Catalog } from '../model/catalog';
 import { referentialLocks, RowWrite, rowsCondition } from './foreignKeys';
 import type { LockSink } from './model';
 import { BodyModel, triggerLocks } from './triggers';
+import { updatableViewBase } from '../model/dependencies';
 
 /**
  * The locks the rows written by a DML statement (and its writable CTEs) reach: through foreign keys,
@@ -15,7 +16,8 @@ import { BodyModel, triggerLocks } from './triggers';
  * statement itself runs in.
  */
 export function writeLocks(sink: LockSink, catalog: Catalog, node: Node, model: BodyModel, firing?: string[]): void {
-  const writes = statementWrites(node, catalog);
+  const writes = statementWrites(node, catalog).flatMap((w) => [w, ...updatableViewBase(catalog, w.table).map((table) => ({ ...w, table }))]);
+  for (const w of writes) sink.lock(w.table, 'ROW EXCLUSIVE', 'target');
   const cascaded = writes.flatMap((w) => referentialLocks(sink, catalog, w));
   triggerLocks(sink, catalog, [...writes, ...cascaded], model, firing);
 }

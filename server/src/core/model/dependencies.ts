@@ -35,3 +35,17 @@ export function referencingTables(catalog: Catalog, table: string): string[] {
 export function tablesWithTriggersOn(catalog: Catalog, functions: string[]): string[] {
   return [...catalog.relations.values()].filter((r) => r.triggers?.some((t) => functions.includes(t.function))).map((r) => r.name);
 }
+
+/**
+ * The relations DML on a view writes when PostgreSQL updates it automatically (a view over one
+ * relation): that relation, and on down through a view of a view. Empty for a table, or a view of
+ * several relations (only INSTEAD OF triggers or rules can write through it).
+ */
+export function updatableViewBase(catalog: Catalog, name: string): string[] {
+  const out: string[] = [];
+  for (let rel = catalog.relation(name); rel?.kind === 'view' && rel.sources.length === 1 && !out.includes(rel.sources[0]);) {
+    out.push(rel.sources[0]);
+    rel = catalog.relation(rel.sources[0]);
+  }
+  return out;
+}
