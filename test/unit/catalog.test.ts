@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { initParser, Catalog } from '../../server/src/core';
+import { initParser, Catalog, analyze, DEFAULT_CONFIG } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
 import { defaultConstraintName } from '../../server/src/core/model/catalog';
 import { figureColname } from '../../server/src/core/model/names';
@@ -181,5 +181,27 @@ describe('catalog replay', () => {
     const c = new Catalog();
     replay('BEGIN; SET LOCAL search_path = a; CREATE TABLE t (id int); COMMIT; CREATE TABLE u (id int);', c);
     assert.deepStrictEqual([...c.relations.keys()].sort(), ['a.t', 'u']);
+  });
+
+  it('says a statement writes a system catalog directly, and keeps its locks out of user tables', () => {
+    const analysis = analyze("UPDATE pg_index SET indisready = false WHERE indrelid = (SELECT oid FROM pg_class WHERE relname = 'x');", {
+      config: DEFAULT_CONFIG,
+    });
+    const effect = analysis.statements[0].effect;
+    assert.deepStrictEqual(
+      effect.locks.map((l) => [l.relation, l.mode, !!l.harmless]),
+      [
+        ['pg_catalog.pg_index', 'ROW EXCLUSIVE', true],
+        ['pg_catalog.pg_class', 'ACCESS SHARE', true],
+      ],
+    );
+    assert.ok(
+      effect.notes.some((n) => n.startsWith('writes the system catalog pg_catalog.pg_index directly')),
+      effect.notes.join('; '),
+    );
+    assert.deepStrictEqual(
+      analysis.findings.filter((f) => f.rule === 'unbatched-backfill'),
+      [],
+    );
   });
 });

@@ -25,7 +25,7 @@ export function usingIndexObstacle(ctx: StatementContext, table: string, con: T.
 
 /** The fix, or why there is none (in words, for the message). */
 export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con: T.Constraint, clause: Span | undefined): Fix | string {
-  const table = stmt.relation?.relname;
+  const table = ctx.catalog.key(stmt.relation);
   if (!table || !clause) return 'the statement could not be located';
   const obstacle = usingIndexObstacle(ctx, table, con);
   if (obstacle) return obstacle;

@@ -67,7 +67,7 @@ function tableKey(ctx: StatementContext, { con, command }: AddedConstraint, repo
   report({
     statement: ctx.statement.index,
     span: constraintSpan(ctx.file, ctx.statement, con.location),
-    message: `Foreign key ${shown(name, 30)} blocks writes to ${shown(command.table, 30)} and ${shown(con.pktable?.relname ?? '', 30)} while it checks every row`,
+    message: `Foreign key ${shown(name, 30)} blocks writes to ${shown(command.table, 30)} and ${shown(ctx.catalog.key(con.pktable) ?? '', 30)} while it checks every row`,
     help: unsupported ? PARTITIONED_HELP : 'Add it NOT VALID, then VALIDATE CONSTRAINT in a separate transaction',
     ...(unsupported
       ? { withheld: { title: NOT_VALID_TITLE, reason: unsupported } }
@@ -84,7 +84,7 @@ function inlineKey(ctx: StatementContext, { con, command }: AddedConstraint, col
   report({
     statement: ctx.statement.index,
     span: constraintSpan(ctx.file, ctx.statement, con.location),
-    message: `Column ${shown(column)} REFERENCES ${shown(con.pktable?.relname ?? '')} with a DEFAULT checks every row of ${shown(command.table)}, blocking writes to both tables`,
+    message: `Column ${shown(column)} REFERENCES ${shown(ctx.catalog.key(con.pktable) ?? '')} with a DEFAULT checks every row of ${shown(command.table)}, blocking writes to both tables`,
     help: unsupported ? PARTITIONED_HELP : 'An inline REFERENCES cannot be NOT VALID: add the column, then the constraint NOT VALID, then VALIDATE it',
     notes: ['without a DEFAULT the column would be NULL in every row and PostgreSQL would skip the check'],
     ...(unsupported

@@ -31,13 +31,13 @@ export const attachPartition: Rule = {
   checkStatement(ctx, report) {
     const stmt = as(ctx.statement.node, 'AlterTableStmt');
     if (!stmt || stmt.objtype !== 'OBJECT_TABLE') return;
-    const parent = stmt.relation?.relname ?? '';
+    const parent = ctx.catalog.key(stmt.relation) ?? '';
     if (ctx.catalog.indexes.has(parent)) return;
     for (const c of stmt.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       if (cmd?.subtype !== 'AT_AttachPartition') continue;
       const def = as(cmd.def, 'PartitionCmd');
-      const part = def?.name?.relname;
+      const part = ctx.catalog.key(def?.name);
       if (!part || !ctx.catalog.existedBeforeFile(part)) continue;
       const rel = ctx.catalog.relation(part);
       const check = ctx.catalog.constraintsOf(part).find((con) => con.type === 'check' && con.validated && !(con.notNullColumn && con.columns.length === 1));

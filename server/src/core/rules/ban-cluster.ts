@@ -23,7 +23,7 @@ export const banCluster: Rule = {
   checkStatement(ctx, report) {
     const stmt = as(ctx.statement.node, 'ClusterStmt');
     if (!stmt) return;
-    const table = stmt.relation?.relname;
+    const table = ctx.catalog.key(stmt.relation);
     if (table && !ctx.catalog.existedBeforeFile(table)) return;
     report({
       statement: ctx.statement.index,

@@ -24,7 +24,7 @@ export const banTruncate: Rule = {
   checkStatement(ctx, report) {
     const stmt = as(ctx.statement.node, 'TruncateStmt');
     if (!stmt) return;
-    const tables = (stmt.relations ?? []).map((r) => asRangeVar(r)?.relname).filter((n): n is string => !!n);
+    const tables = (stmt.relations ?? []).map((r) => ctx.catalog.key(asRangeVar(r))).filter((n): n is string => !!n);
     const cascade = stmt.behavior === 'DROP_CASCADE';
     const existing = tables.filter((t) => ctx.catalog.existedBeforeFile(t));
     const referencing = cascade ? [...new Set(tables.flatMap((t) => ctx.catalog.referencing(t)))].filter((t) => !tables.includes(t)) : [];

@@ -26,7 +26,7 @@ export const banVacuumFull: Rule = {
     if (!stmt?.is_vacuumcmd) return;
     const full = (stmt.options ?? []).map(asDefElem).find((o) => o?.defname === 'full');
     if (!full || constFalse(full)) return;
-    const tables = (stmt.rels ?? []).map((r) => as(r, 'VacuumRelation')?.relation?.relname).filter((n): n is string => !!n);
+    const tables = (stmt.rels ?? []).map((r) => ctx.catalog.key(as(r, 'VacuumRelation')?.relation)).filter((n): n is string => !!n);
     const existing = tables.filter((t) => ctx.catalog.existedBeforeFile(t));
     if (tables.length && !existing.length) return;
     const span =

@@ -67,7 +67,7 @@ export const constraintMissingNotValid: Rule = {
   },
   checkStatement(ctx, report) {
     const stmt = as(ctx.statement.node, 'AlterTableStmt');
-    const table = stmt?.relation?.relname;
+    const table = ctx.catalog.key(stmt?.relation);
     if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE') return;
     const adds = ctx.file.state.get(NOT_VALID_ADDS);
     const cmds = stmt.cmds ?? [];
@@ -125,7 +125,7 @@ const INLINE_TITLE = 'Add the column, then the CHECK constraint NOT VALID, then 
 
 /** A CHECK written in ADD COLUMN: PostgreSQL checks every existing row (measured, even when the new column is NULL in all). */
 function inlineCheck(ctx: StatementContext, stmt: T.AlterTableStmt, col: T.ColumnDef, con: T.Constraint, report: Report) {
-  const table = stmt.relation!.relname!;
+  const table = ctx.catalog.key(stmt.relation)!;
   const name = con.conname ?? addedConstraintName(ctx, con);
   const fix = moveInlineConstraint(ctx, { con, alter: stmt, name, keyword: 'CHECK', prefix: '' }, 'inline-check', INLINE_TITLE);
   report({

@@ -26,7 +26,7 @@ export const renamingColumn: Rule = {
   checkStatement(ctx, report) {
     const stmt = as(ctx.statement.node, 'RenameStmt');
     if (stmt?.renameType !== 'OBJECT_COLUMN') return;
-    const table = stmt.relation?.relname;
+    const table = ctx.catalog.key(stmt.relation);
     if (!ctx.catalog.existedBeforeFile(table) || columnAddedInFile(ctx, table, stmt.subname)) return;
     const kind = stmt.relationType === 'OBJECT_VIEW' || stmt.relationType === 'OBJECT_MATVIEW' ? 'view' : 'table';
     report({

@@ -32,7 +32,7 @@ export const renamingTable: Rule = {
     const stmt = as(ctx.statement.node, 'RenameStmt');
     const kind = KINDS[stmt?.renameType ?? ''];
     if (!stmt || !kind) return;
-    const name = stmt.relation?.relname;
+    const name = ctx.catalog.key(stmt.relation);
     if (!ctx.catalog.existedBeforeFile(name) || viewReplacesIt(ctx, name!)) return;
     report({
       statement: ctx.statement.index,
@@ -49,6 +49,7 @@ function viewReplacesIt(ctx: StatementContext, name: string): boolean {
   const tx = ctx.timeline.transaction;
   if (!tx) return false;
   return ctx.file.statements.some(
-    (s) => s.index > ctx.statement.index && ctx.file.timeline.perStatement[s.index]?.transaction === tx && as(s.node, 'ViewStmt')?.view?.relname === name,
+    (s) =>
+      s.index > ctx.statement.index && ctx.file.timeline.perStatement[s.index]?.transaction === tx && ctx.catalog.key(as(s.node, 'ViewStmt')?.view) === name,
   );
 }

@@ -34,7 +34,7 @@ export const requireConcurrentIndexCreation: Rule = {
   checkStatement(ctx, report) {
     const stmt = as(ctx.statement.node, 'IndexStmt');
     if (!stmt || stmt.concurrent) return;
-    const table = stmt.relation?.relname;
+    const table = ctx.catalog.key(stmt.relation);
     if (!ctx.catalog.existedBeforeFile(table)) return;
     const span = keywordSpan(ctx.file, ctx.statement, 'INDEX') ?? headSpan(ctx.file, ctx.statement);
     const create = keywordSpan(ctx.file, ctx.statement, 'CREATE');

@@ -42,7 +42,7 @@ export const requireConcurrentPartitionDetach: Rule = {
     for (const { cmd, table } of alterCommands(ctx, 'AT_DetachPartition')) {
       const def = as(cmd.def, 'PartitionCmd');
       if (def?.concurrent) continue;
-      const part = def?.name?.relname ?? 'the partition';
+      const part = ctx.catalog.key(def?.name) ?? 'the partition';
       const defaultPart = [...(ctx.catalog.relation(table)?.partitions ?? [])].find((p) => p !== part && ctx.catalog.relation(p)?.isDefaultPartition);
       const span = keywordSpan(ctx.file, ctx.statement, 'DETACH', 'PARTITION') ?? headSpan(ctx.file, ctx.statement);
       report({
@@ -68,7 +68,9 @@ export const requireConcurrentPartitionDetach: Rule = {
 function concurrentFix(ctx: StatementContext, table: string, partition: T.RangeVar): Fix | undefined {
   const key = ctx.catalog.relation(table)?.partitionKey;
   if (!key?.length || !partition.relname) return undefined;
-  const check = chooseName(partition.relname, key.length === 1 ? key : [], 'check', (n) => ctx.catalog.constraintNameTaken(n));
+  const check = chooseName(partition.relname, key.length === 1 ? key : [], 'check', (n) =>
+    ctx.catalog.constraintNameTaken(n, ctx.catalog.relation(ctx.catalog.key(partition))?.schema),
+  );
   // The partition name is the last thing in `ALTER TABLE t DETACH PARTITION p`.
   const sql =
     ctx.file.text.slice(ctx.statement.span.start, ctx.statement.span.end) +

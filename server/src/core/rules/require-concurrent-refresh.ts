@@ -38,7 +38,7 @@ export const requireConcurrentRefresh: Rule = {
     const stmt = as(ctx.statement.node, 'RefreshMatViewStmt');
     // WITH NO DATA empties the view; CONCURRENTLY cannot be combined with it.
     if (!stmt || stmt.concurrent || stmt.skipData) return;
-    const name = stmt.relation?.relname;
+    const name = ctx.catalog.key(stmt.relation);
     if (!ctx.catalog.existedBeforeFile(name)) return;
     const view = ctx.catalog.relation(name);
     const known = view?.kind === 'matview';

@@ -53,7 +53,7 @@ export const requireConcurrentReindex: Rule = {
     const stmt = as(ctx.statement.node, 'ReindexStmt');
     if (!stmt?.kind) return;
     if ((stmt.params ?? []).some((p) => asDefElem(p)?.defname === 'concurrently')) return;
-    const name = stmt.relation?.relname ?? stmt.name;
+    const name = ctx.catalog.key(stmt.relation) ?? stmt.name;
     if ((stmt.kind === 'REINDEX_OBJECT_INDEX' || stmt.kind === 'REINDEX_OBJECT_TABLE') && !ctx.catalog.existedBeforeFile(name)) return;
     const kindToken = kindKeyword(ctx.file.tokens(ctx.statement), KIND_WORDS[stmt.kind]);
     const span: Span = kindToken ? { start: ctx.statement.span.start, end: kindToken.end } : headSpan(ctx.file, ctx.statement);

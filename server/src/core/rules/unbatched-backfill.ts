@@ -32,8 +32,9 @@ export const unbatchedBackfill: Rule = {
     const update = as(ctx.statement.node, 'UpdateStmt');
     const del = as(ctx.statement.node, 'DeleteStmt');
     const stmt = update ?? del;
-    const table = stmt?.relation?.relname;
-    if (!stmt || !table || !ctx.catalog.existedBeforeFile(table)) return;
+    const table = ctx.catalog.key(stmt?.relation);
+    // A system catalog (lemmy's UPDATE pg_index) is no table to backfill: the lock model says what writing it means.
+    if (!stmt || !table || !ctx.catalog.existedBeforeFile(table) || ctx.catalog.isSystemCatalog(table)) return;
     if (stmt.whereClause && isBounded(stmt.whereClause, keySets(ctx.catalog, table))) return;
     const verb = update ? 'UPDATE' : 'DELETE';
     const keyword = keywordSpan(ctx.file, ctx.statement, verb);
@@ -58,7 +59,7 @@ export const unbatchedBackfill: Rule = {
 /** True for an UPDATE or DELETE whose WHERE bounds it to a batch (see the docs above). */
 export function isBatchedWrite(node: Node | undefined, catalog: Catalog): boolean {
   const stmt = as(node, 'UpdateStmt') ?? as(node, 'DeleteStmt');
-  return !!stmt?.whereClause && isBounded(stmt.whereClause, keySets(catalog, stmt.relation?.relname));
+  return !!stmt?.whereClause && isBounded(stmt.whereClause, keySets(catalog, catalog.key(stmt?.relation)));
 }
 
 /**

@@ -1,4 +1,5 @@
 /** ALTER TABLE of a table that existed before this file, one sub-command at a time. */
+import { qualify } from '../../model/searchPath';
 import { T, as, asAlterTableCmd, asColumnDef, asConstraint } from '../../parse/ast';
 import { Span } from '../../text/positions';
 import type { CommandVerdict } from '../../locks/model';
@@ -37,7 +38,7 @@ export class AlterCommand {
  */
 export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType | T.AlterTableType[]): AlterCommand[] {
   const alter = as(ctx.statement.node, 'AlterTableStmt');
-  const table = alter?.relation?.relname;
+  const table = ctx.catalog.key(alter?.relation);
   if (!alter || !table || alter.objtype !== 'OBJECT_TABLE' || !ctx.catalog.existedBeforeFile(table)) return [];
   const wanted = subtype === undefined ? undefined : new Set(Array.isArray(subtype) ? subtype : [subtype]);
   // Spans are split from the tokens once, and only when a finding asks for one.
@@ -110,8 +111,9 @@ function scanAddedColumns(memo: AddedColumns, file: FileContext, until: number):
   for (; memo.scanned < until && memo.scanned < file.statements.length; memo.scanned++) {
     const s = file.statements[memo.scanned];
     const alter = as(s.node, 'AlterTableStmt');
-    const table = alter?.relation?.relname;
-    if (!table) continue;
+    // Keyed as the catalog keys tables when the name is qualified (an unqualified one is taken as public's).
+    const table = alter?.relation?.relname ? qualify(alter.relation.schemaname, alter.relation.relname) : undefined;
+    if (!alter || !table) continue;
     for (const c of alter.cmds ?? []) {
       const cmd = asAlterTableCmd(c);
       const column = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def)?.colname : undefined;

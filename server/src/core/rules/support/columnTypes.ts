@@ -3,6 +3,7 @@
  * columns, ALTER TABLE ... ADD COLUMN and ALTER COLUMN ... TYPE. New tables are included: the
  * type choice matters most when the table is created.
  */
+import type { Catalog } from '../../model/catalog';
 import { shown } from './messages';
 import { T, as, asAlterTableCmd, asColumnDef, asConstraint, nameList } from '../../parse/ast';
 import { ReportedFinding, StatementContext } from '../types';
@@ -79,18 +80,18 @@ function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
   const out: DeclaredColumn[] = [];
   const create = as(ctx.statement.node, 'CreateStmt');
   if (create) {
-    const table = create.relation?.relname ?? '';
+    const table = ctx.catalog.newKey(create.relation) ?? '';
     const pk = new Set<string>();
     const own = new Map<string, string>();
     const fks: ForeignKeyRef[] = [];
     for (const elt of create.tableElts ?? []) {
       const con = asConstraint(elt);
       if (con?.contype === 'CONSTR_PRIMARY') for (const k of nameList(con.keys)) pk.add(k);
-      if (con?.contype === 'CONSTR_FOREIGN') fks.push(...foreignKeyRefs(con, nameList(con.fk_attrs)));
+      if (con?.contype === 'CONSTR_FOREIGN') fks.push(...foreignKeyRefs(ctx.catalog, con, nameList(con.fk_attrs)));
       const col = asColumnDef(elt);
       if (col?.colname && col.typeName) own.set(col.colname, typeBase(col.typeName));
       for (const c of (col?.constraints ?? []).map(asConstraint))
-        if (c?.contype === 'CONSTR_FOREIGN' && col?.colname) fks.push(...foreignKeyRefs(c, [col.colname]));
+        if (c?.contype === 'CONSTR_FOREIGN' && col?.colname) fks.push(...foreignKeyRefs(ctx.catalog, c, [col.colname]));
       if (col?.colname && col.constraints?.some((c) => asConstraint(c)?.contype === 'CONSTR_PRIMARY')) pk.add(col.colname);
     }
     // A self-reference reads the types and key of the table being created.
@@ -105,7 +106,7 @@ function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
   }
   const alter = as(ctx.statement.node, 'AlterTableStmt');
   if (!alter || alter.objtype !== 'OBJECT_TABLE') return out;
-  const table = alter.relation?.relname ?? '';
+  const table = ctx.catalog.key(alter.relation) ?? '';
   const rel = ctx.catalog.relation(table);
   for (const c of alter.cmds ?? []) {
     const cmd = asAlterTableCmd(c);
@@ -113,7 +114,7 @@ function computeDeclaredColumns(ctx: StatementContext): DeclaredColumn[] {
     if (!cmd || !col?.typeName) continue;
     if (cmd.subtype === 'AT_AddColumn' && col.colname) {
       const fk = (col.constraints ?? []).map(asConstraint).find((c) => c?.contype === 'CONSTR_FOREIGN');
-      const ref = fk ? foreignKeyRefs(fk, [col.colname])[0] : addedForeignKeys(alter).find((f) => f.fkColumn === col.colname);
+      const ref = fk ? foreignKeyRefs(ctx.catalog, fk, [col.colname])[0] : addedForeignKeys(ctx.catalog, alter).find((f) => f.fkColumn === col.colname);
       out.push({ ...describe(table, col.colname, col.typeName, col, false, 'add'), referencedType: ref && referencedType(ctx, ref) });
     } else if (cmd.subtype === 'AT_AlterColumnType' && cmd.name) {
       const pk = [...(rel?.constraints.values() ?? [])].some((k) => k.type === 'primary' && k.columns.includes(cmd.name!));
@@ -130,17 +131,17 @@ interface ForeignKeyRef {
   column?: string;
 }
 
-function foreignKeyRefs(con: T.Constraint, columns: string[]): ForeignKeyRef[] {
+function foreignKeyRefs(catalog: Catalog, con: T.Constraint, columns: string[]): ForeignKeyRef[] {
   const pkCols = nameList(con.pk_attrs);
-  return columns.map((fkColumn, i) => ({ fkColumn, table: con.pktable?.relname, column: pkCols[i] }));
+  return columns.map((fkColumn, i) => ({ fkColumn, table: catalog.key(con.pktable), column: pkCols[i] }));
 }
 
 /** Foreign keys `ADD CONSTRAINT ... FOREIGN KEY` of the same ALTER TABLE adds. */
-function addedForeignKeys(alter: T.AlterTableStmt): ForeignKeyRef[] {
+function addedForeignKeys(catalog: Catalog, alter: T.AlterTableStmt): ForeignKeyRef[] {
   const out: ForeignKeyRef[] = [];
   for (const c of alter.cmds ?? []) {
     const con = asConstraint(asAlterTableCmd(c)?.def);
-    if (con?.contype === 'CONSTR_FOREIGN') out.push(...foreignKeyRefs(con, nameList(con.fk_attrs)));
+    if (con?.contype === 'CONSTR_FOREIGN') out.push(...foreignKeyRefs(catalog, con, nameList(con.fk_attrs)));
   }
   return out;
 }

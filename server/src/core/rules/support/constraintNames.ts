@@ -54,10 +54,13 @@ interface Added {
 function chooseNames(ctx: StatementContext): Map<T.Constraint, string> {
   const alter = as(ctx.statement.node, 'AlterTableStmt');
   const names = new Map<T.Constraint, string>();
-  if (!alter?.relation?.relname) return names;
-  const freed = namesFreedBy(ctx, alter.relation.relname, alter);
+  const key = ctx.catalog.key(alter?.relation);
+  if (!alter || !key) return names;
+  const freed = namesFreedBy(ctx, key, alter);
   const given = new Set<string>();
-  const constraintTaken = (n: string) => given.has(n) || (ctx.catalog.constraintNameTaken(n) && !freed.has(n));
+  // Constraint names are unique per schema: those of the table's own schema count.
+  const schema = ctx.catalog.relation(key)?.schema;
+  const constraintTaken = (n: string) => given.has(n) || (ctx.catalog.constraintNameTaken(n, schema) && !freed.has(n));
   for (const { con, column } of inPostgresOrder(alter)) {
     if (con.conname) {
       given.add(con.conname);
@@ -71,8 +74,11 @@ function chooseNames(ctx: StatementContext): Map<T.Constraint, string> {
 }
 
 function nameOf(ctx: StatementContext, con: T.Constraint, column: string[], taken: (n: string) => boolean, freed = new Set<string>()): string {
-  const table = as(ctx.statement.node, 'AlterTableStmt')?.relation?.relname ?? '';
-  const relationTaken = (n: string) => taken(n) || (ctx.catalog.relationNameTaken(n) && !freed.has(n));
+  const relation = as(ctx.statement.node, 'AlterTableStmt')?.relation;
+  const table = relation?.relname ?? '';
+  // An index name is taken in the table's schema (catalog keys: `schema.name` outside public).
+  const inSchema = (n: string) => ctx.catalog.siblingKey(ctx.catalog.key(relation) ?? '', n) ?? n;
+  const relationTaken = (n: string) => taken(n) || (ctx.catalog.relationNameTaken(inSchema(n)) && !freed.has(inSchema(n)));
   switch (con.contype) {
     case 'CONSTR_CHECK':
       return chooseName(table, checkNameColumns(con.raw_expr), 'check', taken);

@@ -1,4 +1,5 @@
 /** Questions rules ask about a statement's surroundings, in words: which transaction, where to validate, what was assumed. */
+import { qualify } from '../../model/searchPath';
 import { FileContext, StatementContext } from '../types';
 
 export function lineOf(file: FileContext, offset: number): number {
@@ -23,11 +24,18 @@ export function validateWhere(ctx: StatementContext): string {
   return 'in a separate statement';
 }
 
-/** True when a statement's AST names relation `name` anywhere (as a target, a source, a referenced table). */
+/**
+ * True when a statement's AST names relation `name` (a catalog key) anywhere (as a target, a source,
+ * a referenced table): by its key, or by its bare name (which search_path may resolve to it).
+ */
 export function mentionsRelation(node: unknown, name: string): boolean {
   if (Array.isArray(node)) return node.some((n) => mentionsRelation(n, name));
   if (!node || typeof node !== 'object') return false;
   const record = node as Record<string, unknown>;
-  if (record.relname === name) return true;
+  if (
+    typeof record.relname === 'string' &&
+    (record.relname === name || qualify(record.schemaname as string | undefined, record.relname) === name || name.endsWith(`.${record.relname}`))
+  )
+    return true;
   return Object.values(record).some((v) => typeof v === 'object' && mentionsRelation(v, name));
 }
