@@ -10,7 +10,11 @@ import * as assert from 'assert';
 import { analyze, Catalog, DEFAULT_CONFIG, initParser, lockRank, LockMode } from '../../server/src/core';
 import type { StatementEffect } from '../../server/src/core';
 import { mergeLock } from '../../server/src/core/locks/branches';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { replay } from '../../server/src/project/history';
+import { traceFile } from '../../server/src/trace/command';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { modelSignature, tracedSignature } from '../../server/src/trace/compare';
 import { requirePgServer, PgServer } from '../support/pgServer';
@@ -120,14 +124,46 @@ describe('DO blocks: locks of branches and loops on PostgreSQL 15', function () 
     });
   }
 
-  /** The DO block's locks, held inside its transaction (a fresh database per run). */
-  async function traced(setup: string, fill: string, sql: string): Promise<Map<string, LockMode>> {
+  it('lockwise trace judges a DO block with its body (branches that ran included): no difference from the prediction', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-doblock-'));
+    // With rows, the branch and the loop run: their statements' locks are the DO's too.
+    fs.writeFileSync(path.join(dir, '001.sql'), `${TABLES}\n${CASES[0].fill};\n${CASES[1].fill};\n`);
+    const file = path.join(dir, '002.sql');
+    fs.writeFileSync(file, `${CASES[0].sql};\n${CASES[1].sql};\n`);
+    const { engine } = await open();
+    try {
+      const report = await traceFile(engine, file, DEFAULT_CONFIG, {});
+      const statements = report.statements.filter((st) => st.kind === 'DoStmt');
+      assert.strictEqual(statements.length, 2);
+      assert.deepStrictEqual(
+        statements.map((st) => st.disagreements),
+        [[], []],
+      );
+      assert.deepStrictEqual(statements[0].locks.map((l) => `${l.relation} ${l.mode}`).sort(), [
+        'audit ROW EXCLUSIVE',
+        'flags ACCESS SHARE',
+        'users ACCESS EXCLUSIVE',
+      ]);
+    } finally {
+      await engine.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  /** A fresh database on the server, as a trace engine. */
+  async function open(): Promise<{ engine: TraceEngine }> {
     const client = await server.connect(await server.createDatabase('doblock'));
     const engine = await TraceEngine.over({
       exec: (q) => client.query(q),
       query: async <R>(q: string) => ({ rows: (await client.query(q)).rows as R[] }),
       close: () => client.end(),
     });
+    return { engine };
+  }
+
+  /** The DO block's locks, held inside its transaction (a fresh database per run). */
+  async function traced(setup: string, fill: string, sql: string): Promise<Map<string, LockMode>> {
+    const { engine } = await open();
     try {
       await engine.exec(setup + ';' + fill);
       const trace = await engine.traceRolledBack(sql);

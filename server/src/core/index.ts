@@ -39,7 +39,7 @@ export { LOCK_MODES, PG_LOCK_MODES, MODE_DESCRIPTIONS, blockedOperations, confli
 export type { LockMode } from './locks/modes';
 export type { StatementEffect } from './locks/model';
 export { SYSTEM_CATALOG, TEMPORARY_TABLE } from './locks/model';
-export { certainMode, mergeLock } from './locks/branches';
+export { certainMode, mergeLock, unionEffects } from './locks/branches';
 export { auditFileMarkdown, oneLine } from './report/audit';
 export { codeSafe, escapeMarkdown } from './report/escapeMarkdown';
 export {

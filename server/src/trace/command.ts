@@ -8,8 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyze, Catalog, initParser, LockwiseConfig } from '../core';
-import type { Analysis } from '../core';
+import { analyze, Catalog, initParser, LockwiseConfig, unionEffects } from '../core';
+import type { Analysis, StatementEffect } from '../core';
 import { LineIndex } from '../core';
 import { readSqlFile, toPosix, UsageError } from '../project/files';
 import { NATURAL_ORDER, SQL_FILE } from '../project/constants';
@@ -193,15 +193,23 @@ function announce(options: TraceOptions, analysis: Analysis, file: string, histo
   };
 }
 
+/** A statement's effect; a DO block's with its body's statements (the engine runs them as the DO). */
+function withBody(analysis: Analysis, index: number): StatementEffect {
+  const own = analysis.statements[index];
+  if (own.statement.kind !== 'DoStmt') return own.effect;
+  return unionEffects([own.effect, ...analysis.statements.filter((s) => s.statement.container === index).map((s) => s.effect)]);
+}
+
 function statementJson(analysis: Analysis, step: RunStep): TracedStatementJson {
   const a = analysis.statements[step.statement];
   const { trace } = step;
   const lines: LineIndex = analysis.lines;
   const kind = a.statement.kind;
+  const effect = withBody(analysis, step.statement);
   const diffs: Disagreement[] =
     step.mode === 'control' || step.mode === 'skipped' || trace.error
       ? []
-      : compareTrace(a.effect, analysis.finalCatalog, trace, { statementKind: kind, heldBefore: step.heldBefore, scans: 'any' });
+      : compareTrace(effect, analysis.finalCatalog, trace, { statementKind: kind, heldBefore: step.heldBefore, scans: 'any' });
   const newStorage = trace.storage.filter((s) => s.change !== 'dropped' && !s.toast);
   const truncate = kind === 'TruncateStmt';
   return {
@@ -228,9 +236,9 @@ function statementJson(analysis: Analysis, step: RunStep): TracedStatementJson {
     truncated: truncate ? newStorage.filter((s) => !s.table).map((s) => s.relation) : [],
     scanned: truncate ? [] : trace.scans.filter((s) => s.kind !== 'index' && s.kind !== 'toast' && s.scans > 0).map((s) => s.relation),
     predicted: {
-      locks: [...modelSignature(a.effect, analysis.finalCatalog)].map(([relation, mode]) => ({ relation, mode })),
-      rewrite: a.effect.rewrite,
-      scan: a.effect.scan,
+      locks: [...modelSignature(effect, analysis.finalCatalog)].map(([relation, mode]) => ({ relation, mode })),
+      rewrite: effect.rewrite,
+      scan: effect.scan,
     },
     disagreements: diffs.map(describeDisagreement),
     ...(step.reason

@@ -6,7 +6,7 @@
  */
 import { LockMode, lockRank } from '../../../server/src/core/locks/modes';
 import type { StatementEffect } from '../../../server/src/core/locks/model';
-import { mergeLock } from '../../../server/src/core/locks/branches';
+import { unionEffects } from '../../../server/src/core/locks/branches';
 import type { Catalog } from '../../../server/src/core/model/catalog';
 import { modelSignature, tracedSignature } from '../../../server/src/trace/compare';
 import type { StatementTrace } from '../../../server/src/trace/engine';
@@ -97,19 +97,7 @@ export function agrees(p: Pair): boolean {
   return rank(p.server) >= rank(p.certain) && rank(p.server) <= rank(p.model);
 }
 
-/** Several statements' effects as one (a DO statement's own reads and the statements of its body). */
-export function unionEffects(effects: StatementEffect[]): StatementEffect {
-  const first = effects[0];
-  const out: StatementEffect = { ...first, locks: [], notes: [] };
-  for (const e of effects) {
-    for (const l of e.locks) mergeLock(out.locks, l);
-    if (e.rewrite && !out.rewrite) {
-      out.rewrite = true;
-      out.target = e.target;
-    }
-  }
-  return out;
-}
+export { unionEffects };
 
 /** Counts per project and category. */
 export class Tally {

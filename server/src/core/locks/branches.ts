@@ -22,6 +22,19 @@ export function withBranches(stmt: Statement, effect: StatementEffect, model: (n
   return effect;
 }
 
+/**
+ * A DO statement's effect together with its body's (`effects`: the DO's own first): every lock it
+ * may take, what the trace and the replay compare with the engine, which sees the block as one statement.
+ */
+export function unionEffects(effects: StatementEffect[]): StatementEffect {
+  const out: StatementEffect = { ...effects[0], locks: [], notes: [] };
+  for (const e of effects) {
+    for (const l of e.locks) mergeLock(out.locks, l);
+    if (e.rewrite && !out.rewrite) Object.assign(out, { rewrite: true, target: e.target });
+  }
+  return out;
+}
+
 /** A finding's note on a may-take lock: this prefix, then the condition (the CLI's lock note says it already). */
 export const TAKEN_ONLY = 'the lock is taken ';
 
