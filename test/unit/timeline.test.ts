@@ -128,6 +128,7 @@ describe('timeline', () => {
     assert.strictEqual(t.perStatement[2].lockTimeout, undefined);
     assert.strictEqual(t.perStatement[2].transaction, undefined);
     assert.strictEqual(t.transactions[0].end, undefined, 'never committed');
+    assert.strictEqual(t.transactions[0].disconnectedAt, sql.indexOf('\\connect'), 'rolled back by the \\connect');
   });
 
   it('tracks the TimeZone from the config, SET TIME ZONE and RESET', () => {

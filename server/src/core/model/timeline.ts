@@ -50,6 +50,8 @@ export interface Transaction {
   runner?: RunnerUnit;
   /** Last statement index inside the runner's transaction (its COMMIT comes after it). */
   last?: number;
+  /** Document offset of the psql `\connect` that ended its session, rolling it back (end stays undefined). */
+  disconnectedAt?: number;
 }
 
 export interface Setting {
@@ -250,6 +252,7 @@ class TimelineBuilder {
     for (; this.nextMeta < this.meta.length && this.meta[this.nextMeta].start < stmt.span.start; this.nextMeta++) {
       if (!reconnects(this.meta[this.nextMeta].text)) continue;
       // The old connection closes: its open transaction is rolled back, never committed.
+      if (this.current) this.current.disconnectedAt = this.meta[this.nextMeta].start;
       this.current = undefined;
       this.settings.newSession();
     }

@@ -1,4 +1,5 @@
-import { Rule } from './types';
+import { FileContext, ReportedFinding, Rule } from './types';
+import type { Statement } from '../model/statements';
 import { eol, insertAfterStatement } from './support/edits';
 import { headSpan } from './support/spans';
 
@@ -9,7 +10,7 @@ export const banUncommittedTransaction: Rule = {
   fixes: {
     'append-commit': {
       safety: 'suggestion',
-      does: 'Appends COMMIT at the end of the file.',
+      does: 'Appends COMMIT at the end of the file, or inserts it before the psql \\connect that ends the session first.',
       effect: 'the changes are committed; as written they are rolled back when the session ends',
     },
   },
@@ -19,7 +20,9 @@ export const banUncommittedTransaction: Rule = {
       'A transaction that is never committed keeps every lock it took (ACCESS EXCLUSIVE for most DDL) for as long as ' +
       'the session stays open: a migration tool that keeps the connection, or a psql script that goes on with other ' +
       'files, blocks the tables it touched. When the session does end, everything the migration did is silently rolled back.',
-    safe: 'End every transaction the file begins with COMMIT. The quick fix appends `COMMIT;` at the end of the file.',
+    safe:
+      'End every transaction the file begins with COMMIT. The quick fix appends `COMMIT;` at the end of the file, or ' +
+      'inserts it before a psql `\\connect`, which opens a new session and rolls the open transaction back.',
     bad: 'BEGIN;\nALTER TABLE users ADD COLUMN nickname text;',
     good: 'BEGIN;\nALTER TABLE users ADD COLUMN nickname text;\nCOMMIT;',
   },
@@ -27,6 +30,10 @@ export const banUncommittedTransaction: Rule = {
     for (const tx of file.timeline.transactions) {
       if (tx.implicit || tx.begin === undefined || tx.end !== undefined) continue;
       const begin = file.statements[tx.begin];
+      if (tx.disconnectedAt !== undefined) {
+        reportDisconnected(file, begin, tx.disconnectedAt, report);
+        continue;
+      }
       const last = [...file.statements].reverse().find((s) => s.container === undefined);
       report({
         statement: begin.index,
@@ -49,3 +56,20 @@ export const banUncommittedTransaction: Rule = {
     }
   },
 };
+
+/** psql's `\connect` closes the session with the transaction still open: COMMIT goes before it. */
+function reportDisconnected(file: FileContext, begin: Statement, at: number, report: (finding: ReportedFinding) => void): void {
+  const line = file.lines.positionAt(at).line + 1;
+  report({
+    statement: begin.index,
+    span: headSpan(file, begin),
+    message: `This transaction is never committed: the \\connect on line ${line} ends its session and rolls it back`,
+    help: 'Add COMMIT before the \\connect',
+    fix: {
+      kind: 'append-commit',
+      title: 'Insert COMMIT before \\connect',
+      preferred: true,
+      edits: [{ start: at, end: at, newText: `COMMIT;${eol(file.text)}` }],
+    },
+  });
+}
