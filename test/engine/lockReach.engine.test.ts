@@ -4,7 +4,7 @@
  * against pg_locks): DROP ... CASCADE of views, materialized views, tables and trigger functions; the
  * foreign keys of rows that DML writes (checks and ON DELETE/UPDATE actions, taken only when rows
  * change: "may take"); the statements of the triggers DML fires; DML and SELECT ... FOR UPDATE
- * through views.
+ * through views; the statements of the functions a statement calls.
  */
 import { initParser } from '../../server/src/core';
 import { requirePgServer, PgServer } from '../support/pgServer';
@@ -295,6 +295,30 @@ const THROUGH_VIEWS: LockCase[] = [
   },
 ];
 
+const CALLED = `CREATE TABLE p (id int PRIMARY KEY, n int);
+  CREATE TABLE q (id int);
+  CREATE TABLE counts (n int);
+  CREATE FUNCTION recent(i text) RETURNS TABLE (count_ bigint, id_ int) LANGUAGE plpgsql AS $$
+  BEGIN
+    RETURN QUERY SELECT count(*), p.id FROM p WHERE p.n > length(i) GROUP BY p.id;
+  END $$;
+  CREATE FUNCTION nq() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM q $$;
+  CREATE FUNCTION bump() RETURNS void LANGUAGE plpgsql AS $$ BEGIN UPDATE counts SET n = n + 1; END $$;
+  INSERT INTO p VALUES (1, 1);`;
+
+const FUNCTIONS_CALLED: LockCase[] = [
+  {
+    name: 'a set-returning PL/pgSQL function in UPDATE ... FROM reads the tables of its query (may: when it is called)',
+    setup: CALLED,
+    sql: "UPDATE counts c SET n = r.count_ FROM recent('1 day') r WHERE c.n = r.id_",
+    locks: { p: 'ACCESS SHARE', counts: 'ROW EXCLUSIVE' },
+    mayTake: ['p'],
+  },
+  { name: 'a SQL function in a SELECT list reads its table', setup: CALLED, sql: 'SELECT nq()', locks: { q: 'ACCESS SHARE' }, mayTake: ['q'] },
+  { name: 'a function that updates a table writes it', setup: CALLED, sql: 'SELECT bump()', locks: { counts: 'ROW EXCLUSIVE' }, mayTake: ['counts'] },
+  { name: 'a function the history does not define reaches nothing', setup: CALLED, sql: 'SELECT now()', locks: { p: undefined, q: undefined } },
+];
+
 describe('locks that reach other relations vs a real PostgreSQL server', function () {
   let server: PgServer;
 
@@ -313,6 +337,10 @@ describe('locks that reach other relations vs a real PostgreSQL server', functio
 
   describe('DML and locking reads through views', () => {
     for (const c of THROUGH_VIEWS) it(c.name, () => runLockCase(server, c));
+  });
+
+  describe('functions a statement calls', () => {
+    for (const c of FUNCTIONS_CALLED) it(c.name, () => runLockCase(server, c));
   });
 
   describe('triggers DML fires', () => {

@@ -54,8 +54,10 @@ const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
  * names resolve through search_path: phantoms 49 -> 3 (88 pairs), tables 99.0% -> 99.8%, DO
  * branch-aware 98.2% -> 99.1% (the system catalogs DO blocks read).
  * DROP TRIGGER IF EXISTS of a trigger the history never created: may take (DDL 100%, phantoms 3 -> 2).
+ * Functions a statement calls (their bodies' locks, may take): tables 99.8% -> 99.98% (5351/5352;
+ * lemmy's UPDATE ... FROM community_aggregates_activity(...)), DML 99.4% -> 100%.
  */
-const SERVER_THRESHOLDS = { tables: 0.998, sequences: 1, rewrites: 1, phantoms: 2, doBranchAware: 0.991, ...DROP_CASCADE_SERVER };
+const SERVER_THRESHOLDS = { tables: 0.999, sequences: 1, rewrites: 1, phantoms: 2, doBranchAware: 0.991, ...DROP_CASCADE_SERVER };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:

@@ -16,6 +16,7 @@ import { mergeLock } from './branches';
 import { rowsCondition } from './foreignKeys';
 import { writeLocks } from './rowWrites';
 import { BodyModel, triggerLocks } from './triggers';
+import { callLocks } from './calls';
 import { droppedFunctions } from '../model/routines';
 import type { ZoneSetting } from '../model/timeline';
 
@@ -33,7 +34,9 @@ export type LockRole =
   | 'dependent'
   | 'dependent_index'
   | 'trigger'
-  | 'trigger_index';
+  | 'trigger_index'
+  | 'function'
+  | 'function_index';
 
 export interface RelationLock {
   relation: string;
@@ -98,7 +101,7 @@ export interface ModelOptions {
   pgVersion: number;
   /** The session TimeZone in effect (timeline); undefined: not known. */
   timeZone?: ZoneSetting;
-  /** Trigger functions the statement runs in (a trigger's statements firing triggers: no recursion). */
+  /** Trigger and called functions the statement runs in (their statements firing or calling them again: no recursion). */
   firing?: string[];
 }
 
@@ -176,7 +179,13 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   return b.effect;
 }
 
-/** Models a trigger function's statements in the context of the statement that fires it. */
+/** What a DML statement or query reaches besides what it names: foreign keys and triggers of the rows it writes, the functions it calls. */
+function reachedLocks(b: EffectBuilder, catalog: Catalog, node: Node, options: ModelOptions): void {
+  writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
+  callLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
+}
+
+/** Models a trigger's or a called function's statements in the context of the statement that runs them. */
 function bodyModel(catalog: Catalog, options: ModelOptions): BodyModel {
   return (node, firing) => modelStatement(node, catalog, { ...options, firing });
 }
@@ -473,9 +482,11 @@ const HANDLERS: Record<string, Handler> = {
     for (const source of catalog.sourceTables(stmt.query)) b.lock(source, 'ACCESS SHARE', 'source');
   },
 
-  CreateTableAsStmt(b, node, catalog) {
+  CreateTableAsStmt(b, node, catalog, options) {
     const stmt = as(node, 'CreateTableAsStmt')!;
     readSources(b, catalog, stmt.query, node);
+    // WITH NO DATA plans the query without running it: no function is called.
+    if (!stmt.into?.skipData) callLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
     if (!stmt.into?.skipData) b.effect.scan = false;
   },
 
@@ -564,7 +575,7 @@ const HANDLERS: Record<string, Handler> = {
         rowsCondition(catalog.key(stmt.relation) ?? '', 'INSERT'),
         'nextval: conflicts only with ALTER or DROP of the sequence',
       );
-    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
+    reachedLocks(b, catalog, node, options);
     b.effect.dataChange = true;
   },
 
@@ -572,7 +583,7 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'UpdateStmt')!;
     b.lock(catalog.key(stmt.relation), 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
-    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
+    reachedLocks(b, catalog, node, options);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
@@ -581,7 +592,7 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'DeleteStmt')!;
     b.lock(catalog.key(stmt.relation), 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
-    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
+    reachedLocks(b, catalog, node, options);
     b.effect.dataChange = true;
     if (!stmt.whereClause) b.effect.scan = true;
   },
@@ -604,7 +615,7 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'SelectStmt')!;
     const forUpdate = (stmt.lockingClause ?? []).length > 0;
     readSources(b, catalog, stmt, node, forUpdate ? 'ROW SHARE' : 'ACCESS SHARE');
-    writeLocks(b, catalog, node, bodyModel(catalog, options), options.firing);
+    reachedLocks(b, catalog, node, options);
   },
 
   CreateStatsStmt(b, node, catalog) {

@@ -9,10 +9,8 @@
  * test/engine/lockReach.engine.test.ts.
  */
 import type { Catalog } from '../model/catalog';
-import { doBlockParts, DoBlockSql } from '../model/doBlock';
-import type { FunctionInfo, TriggerInfo } from '../model/routines';
+import { BodyStatement, FunctionInfo, functionStatements, TriggerInfo } from '../model/routines';
 import type { Node } from '../parse/ast';
-import { parsePlpgsql, parseStatementText } from '../parse/parser';
 import type { RowWrite } from './foreignKeys';
 import type { LockSink, RelationLock, StatementEffect } from './model';
 
@@ -27,9 +25,7 @@ export function triggerLocks(sink: LockSink, catalog: Catalog, writes: RowWrite[
       if (!fires(trigger, write) || !fn || firing.includes(fn.name)) continue;
       const when = firingCondition(trigger, write);
       for (const part of functionStatements(fn)) {
-        const node = parseStatementText(part.sql).statements[0]?.node;
-        if (!node) continue;
-        for (const lock of model(node, [...firing, fn.name]).locks) sink.merge(triggered(lock, part, when, fn));
+        for (const lock of model(part.node, [...firing, fn.name]).locks) sink.merge(triggered(lock, part, when, fn));
       }
     }
   }
@@ -51,19 +47,10 @@ function firingCondition(trigger: TriggerInfo, write: RowWrite): string | undefi
 }
 
 /** A lock of a trigger function's statement, as the firing statement takes it. */
-function triggered(lock: RelationLock, part: DoBlockSql, when: string | undefined, fn: FunctionInfo): RelationLock {
+function triggered(lock: RelationLock, part: BodyStatement, when: string | undefined, fn: FunctionInfo): RelationLock {
   const out: RelationLock = { ...lock, role: lock.role.endsWith('index') ? 'trigger_index' : 'trigger' };
   const condition = part.condition ? `${part.condition} in ${fn.name}()` : when;
   if (!condition) return out;
   // Under a condition of the trigger or of its body, nothing the statement takes is certain.
   return { ...out, condition: lock.condition ?? condition, certainMode: undefined };
-}
-
-/** The SQL a PL/pgSQL trigger function runs, with the branch or loop each piece runs under. */
-function functionStatements(fn: FunctionInfo): DoBlockSql[] {
-  if (fn.language !== 'plpgsql' || !fn.body || fn.body.includes('$lockwise_fn$')) return [];
-  const tree = parsePlpgsql(`CREATE FUNCTION lockwise_trigger() RETURNS trigger LANGUAGE plpgsql AS $lockwise_fn$${fn.body}$lockwise_fn$`);
-  if (!tree) return [];
-  const parts = doBlockParts(tree, (line) => line);
-  return [...parts.statements, ...parts.reads];
 }

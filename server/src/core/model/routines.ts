@@ -1,9 +1,11 @@
 /**
  * Functions and triggers as the catalog records them: a trigger runs its function when DML on its
- * table fires it (core/locks/triggers.ts models the locks of the function's statements), and
- * DROP FUNCTION ... CASCADE drops the triggers that execute the function.
+ * table fires it, a statement runs the functions it calls (core/locks/triggers.ts and calls.ts model
+ * the locks of their statements), and DROP FUNCTION ... CASCADE drops the triggers that execute it.
  */
-import { T, as, asDefElem, asString, nameList } from '../parse/ast';
+import { Node, T, as, asDefElem, asString, nameList, typeToString } from '../parse/ast';
+import { parsePlpgsql, parseStatementText } from '../parse/parser';
+import { doBlockParts } from './doBlock';
 
 export type TriggerEvent = 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE';
 
@@ -28,6 +30,14 @@ export interface FunctionInfo {
   /** The function's body as written (AS '...'), for the languages whose statements are modelled. */
   body?: string;
   returnsTrigger: boolean;
+  /** `(parameters) RETURNS type` rebuilt from the definition: the body compiles with its variables and RETURN forms. */
+  signature: string;
+}
+
+/** A statement of a function body, with the branch or loop it runs under (absent: whenever the function runs). */
+export interface BodyStatement {
+  node: Node;
+  condition?: string;
 }
 
 /** pg_trigger's tgtype bits as CreateTrigStmt carries them (catalog/pg_trigger.h). */
@@ -64,7 +74,36 @@ export function functionInfo(stmt: T.CreateFunctionStmt): FunctionInfo | undefin
   const as_ = as(options.find((o) => o?.defname === 'as')?.arg, 'List')?.items ?? [];
   const body = as_.length === 1 ? asString(as_[0]) : undefined;
   const returns = nameList(stmt.returnType?.names).pop();
-  return { name, language, ...(body !== undefined ? { body } : {}), returnsTrigger: returns === 'trigger' };
+  return { name, language, ...(body !== undefined ? { body } : {}), returnsTrigger: returns === 'trigger', signature: signature(stmt) };
+}
+
+const PARAMETER_MODES: Record<string, string> = { FUNC_PARAM_OUT: 'OUT ', FUNC_PARAM_INOUT: 'INOUT ', FUNC_PARAM_VARIADIC: 'VARIADIC ' };
+
+function signature(stmt: T.CreateFunctionStmt): string {
+  const params = (stmt.parameters ?? []).map((p) => as(p, 'FunctionParameter')).filter((p): p is T.FunctionParameter => !!p);
+  const declared = (p: T.FunctionParameter) => `${p.name ? `${p.name} ` : ''}${typeToString(p.argType)}`;
+  const table = params.filter((p) => p.mode === 'FUNC_PARAM_TABLE').map(declared);
+  const args = params.filter((p) => p.mode !== 'FUNC_PARAM_TABLE').map((p) => `${PARAMETER_MODES[p.mode ?? ''] ?? ''}${declared(p)}`);
+  const returns = table.length ? `TABLE (${table.join(', ')})` : `${stmt.returnType?.setof ? 'SETOF ' : ''}${typeToString(stmt.returnType) || 'void'}`;
+  return `(${args.join(', ')}) RETURNS ${returns}`;
+}
+
+/**
+ * The statements a PL/pgSQL or SQL function runs, PL/pgSQL ones with the branch or loop each runs
+ * under (walked as a DO block's body, model/doBlock.ts); none for other languages or a body that
+ * does not compile.
+ */
+export function functionStatements(fn: FunctionInfo): BodyStatement[] {
+  if (!fn.body) return [];
+  if (fn.language === 'sql') return parseStatementText(fn.body).statements.map((s) => ({ node: s.node }));
+  if (fn.language !== 'plpgsql' || fn.body.includes('$lockwise_fn$')) return [];
+  const tree = parsePlpgsql(`CREATE FUNCTION lockwise_fn${fn.signature} LANGUAGE plpgsql AS $lockwise_fn$${fn.body}$lockwise_fn$`);
+  if (!tree) return [];
+  const parts = doBlockParts(tree, (line) => line);
+  return [...parts.statements, ...parts.reads].flatMap((part) => {
+    const node = parseStatementText(part.sql).statements[0]?.node;
+    return node ? [{ node, ...(part.condition ? { condition: part.condition } : {}) }] : [];
+  });
 }
 
 /** The function names a DROP FUNCTION / DROP PROCEDURE names (last part of each). */
