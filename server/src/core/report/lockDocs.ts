@@ -6,6 +6,7 @@
 import type { AlterTableType } from '@pgsql/types';
 import { ALTER_TABLE_EXAMPLES, ALTER_TABLE_LOCKS, ALTER_TABLE_SETUP, INTERNAL_SUBTYPES } from '../locks/alterTable';
 import { blockedOperations, LockMode } from '../locks/modes';
+import { ADD_COLUMN_FORMS, ADD_COLUMN_SETUP } from '../locks/addColumn';
 
 /** What the model predicts for one example: relation → mode. */
 export type PredictedLocks = (sql: string) => { relation: string; mode: LockMode }[];
@@ -60,5 +61,30 @@ export function renderLockDoc(predict: PredictedLocks): string {
       return `| \`${cell(e.sql)}\` | ${locks} |`;
     }),
     '',
+    ...addColumnSection(),
   ].join('\n');
+}
+
+/** What each constraint written in ADD COLUMN does to a table with rows (test/engine/addColumnConstraints.engine.test.ts). */
+function addColumnSection(): string[] {
+  const yes = (b: boolean) => (b ? 'yes' : 'no');
+  return [
+    '## Constraints written in ADD COLUMN',
+    '',
+    '`ALTER TABLE t ADD COLUMN …` takes ACCESS EXCLUSIVE on `t`; what else it does depends on the column. Each form runs',
+    'on PostgreSQL 15 against tables that hold rows (test/engine/addColumnConstraints.engine.test.ts: the scan counters,',
+    'relfilenode, `pg_locks`, and for the forms that check rows a variant the rows violate); the model and the rules agree.',
+    '',
+    '```sql',
+    ADD_COLUMN_SETUP.trim(),
+    '```',
+    '',
+    '| column | reads every row | rewrite | lock on ref | index built | on a table with rows |',
+    '|---|---|---|---|---|---|',
+    ...ADD_COLUMN_FORMS.map((f) => {
+      const outcome = f.fails ? `fails: ${f.fails}` : f.why;
+      return `| \`${cell(f.column)}\` | ${yes(f.scan)} | ${yes(f.rewrite)} | ${f.referenced ?? ''} | ${f.index ? `${f.index} (ACCESS EXCLUSIVE)` : ''} | ${cell(outcome)} |`;
+    }),
+    '',
+  ];
 }
