@@ -28,7 +28,7 @@ describe('row writes: locks reached through foreign keys', () => {
     assert.deepStrictEqual(got.p, { mode: 'ROW EXCLUSIVE', condition: undefined, certainMode: undefined });
     assert.deepStrictEqual(got.c, {
       mode: 'ROW EXCLUSIVE',
-      condition: 'only if rows are deleted from p (foreign key c_p_id_fkey of c)',
+      condition: 'only if rows are deleted from p: foreign key c_p_id_fkey of c',
       certainMode: undefined,
     });
     assert.strictEqual(got.e?.mode, 'ROW SHARE');

@@ -48,7 +48,7 @@ export function referentialLocks(sink: LockSink, catalog: Catalog, write: RowWri
   const cascaded: RowWrite[] = [];
   for (const [other, fk] of referencingKeys(catalog, write)) {
     const action = write.event === 'DELETE' ? fk.onDelete : fk.onUpdate;
-    const condition = `${write.condition ?? rowsCondition(write.table, write.event)} (foreign key ${fk.name} of ${other})`;
+    const condition = `${write.condition ?? rowsCondition(write.table, write.event)}: foreign key ${fk.name} of ${other}`;
     if (action === 'c' || action === 'n' || action === 'd') {
       sink.mayLock(other, 'ROW EXCLUSIVE', 'referencing', condition);
       const event = action === 'c' && write.event === 'DELETE' ? 'DELETE' : 'UPDATE';

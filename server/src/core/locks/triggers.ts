@@ -42,7 +42,7 @@ function firingCondition(trigger: TriggerInfo, write: RowWrite): string | undefi
   const what = `${trigger.forEachRow ? 'row' : 'statement'} trigger ${trigger.name}`;
   if (trigger.when) return `only if the WHEN condition of ${what} holds`;
   // A row trigger fires for each row changed; a cascade's statement runs only for rows it changes.
-  if ((trigger.forEachRow || write.cascaded) && write.condition) return `${write.condition} (${what})`;
+  if ((trigger.forEachRow || write.cascaded) && write.condition) return `${write.condition}: ${what}`;
   return undefined;
 }
 
