@@ -136,6 +136,20 @@ describe('incremental analysis', () => {
     assert.ok(inc.walked <= 24, `walked ${inc.walked}`);
   });
 
+  it('stops early when an edit moves the lines and statements after it', () => {
+    const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
+    const text = longFile(100);
+    const inc = new IncrementalAnalyzer(8);
+    inc.analyze(text, options);
+    const at = text.indexOf('CREATE TABLE t50');
+    for (const insert of ['\n\n', 'SELECT 1;\n', 'ALTER TABLE t49 ADD COLUMN extra text;\n']) {
+      const edited = text.slice(0, at) + insert + text.slice(at);
+      assertSame(inc.analyze(edited, options), edited, options, `inserted ${insert}`);
+      assert.ok(inc.walked <= 32, `inserted ${JSON.stringify(insert)}: walked ${inc.walked}`);
+      assertSame(inc.analyze(text, options), text, options, `removed ${insert}`);
+    }
+  });
+
   it('checking a variant (a fix) leaves the base of the next edit', () => {
     const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
     const text = longFile(20);

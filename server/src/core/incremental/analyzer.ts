@@ -4,15 +4,20 @@
  *
  * A statement's verdict depends on its text, the catalog and the rule state before it, its entry
  * in the timeline, and what its rules read of the statements of its own transaction or DO block.
- * So the previous run keeps, at *boundaries* (statement indexes that no transaction or DO block
- * spans) every CHECKPOINT_EVERY statements, a snapshot of the catalog (copy-on-write clones) and of
- * the rule state (each key's `atBoundary` form). An edit restarts the walk from the last snapshot
- * before the first changed statement (statements before it keep their verdicts and findings) and
- * stops at the first later boundary where the rest of the file is unchanged text, its timeline is
- * the same and the catalog and rule state equal the previous run's there: the rest of the verdicts
- * and findings are the previous run's, their offsets shifted. File rules, ignores and severities
- * always run over the whole file. Whatever this cannot prove (a runner, rollback parts, sizes, a
- * changed line count or statement count after the edit, ...) falls back to walking to the end.
+ * The previous run keeps, at *boundaries* (statement indexes that no transaction or DO block
+ * spans) every CHECKPOINT_EVERY statements, a snapshot of the catalog (a copy-on-write clone) and
+ * of the rule state (each key's `atBoundary` form), and for every statement what its lock model,
+ * its rules and its catalog step read (tracking.ts). An edit restarts the walk from the last
+ * snapshot before the first changed statement; statements before it keep verdicts and findings.
+ * From there the walk keeps a set of what may differ from the previous run (dirty.ts): the
+ * entries the changed statements touched, entries derived from their text, line numbers when the
+ * line count changed. A statement of unchanged text whose lock model read nothing in the set keeps
+ * its verdict. The walk stops at a later boundary where the rest of the text and timeline are the
+ * previous run's (shifted), the rule state equals its snapshot and no later statement of the
+ * previous run read anything in the set: the rest of the verdicts and findings are carried over,
+ * offsets and indexes shifted, and the snapshots after it are patched with the entries that
+ * differ. File rules, ignores and severities always run over the whole file. What this cannot
+ * follow (a runner, rollback parts, sizes) is analysed in full.
  * `test/unit/incremental.test.ts` compares every result with a full analysis.
  */
 import { DEFAULT_CONFIG } from '../config/config';
@@ -21,6 +26,7 @@ import { Statement } from '../model/statements';
 import { StatementTimeline, Transaction } from '../model/timeline';
 import { ReportedFinding, Rule } from '../rules/types';
 import { FileState, StateKey } from '../rules/support/state';
+import { LINE_NUMBERS } from '../rules/support/context';
 import {
   Analysis,
   AnalyzeOptions,
@@ -37,20 +43,24 @@ import {
 import { deepEqual, plainCopy } from './equality';
 import { NO_SHIFT, Shift, TextChange, textChange } from './shift';
 import { ReadLog, recordReads } from './tracking';
-import { Dirty } from './dirty';
+import { applyPatch, CatalogAt, Dirty, mergePatches } from './dirty';
 import { eol } from '../rules/support/edits';
 
-/** Statements between snapshots: an edit re-walks at most about this many before it. */
+/**
+ * Statements between snapshots, at least: an edit re-walks about this many before it. Long files
+ * get at most MAX_CHECKPOINTS (each snapshot keeps the map entries of a catalog).
+ */
 export const CHECKPOINT_EVERY = 64;
+const MAX_CHECKPOINTS = 40;
 
-/** The catalog and rule state before statement `index` (a boundary). Never changed once taken. */
-interface Checkpoint {
+/** The catalog (with the entries later runs replaced) and rule state before statement `index`, a boundary. Never changed once taken. */
+interface Checkpoint extends CatalogAt {
   index: number;
-  catalog: Catalog;
   state: Map<StateKey<unknown>, unknown>;
 }
 
 type Raw = { rule: Rule; finding: ReportedFinding };
+type Reads = string[] | undefined;
 
 /** What a run keeps for the next one. */
 interface Run {
@@ -64,8 +74,9 @@ interface Run {
   /** Internal errors in walk order, indexed like `raw`. */
   errors: string[];
   errorsAt: Int32Array;
-  /** Per statement, what its lock model and its catalog step read (tracking.ts; undefined: everything). */
+  /** Per statement, what its lock model, its rules and its catalog step read (undefined: everything). */
   modelReads: Reads[];
+  ruleReads: Reads[];
   applyReads: Reads[];
   /** The lock model threw on the statement (its verdict is not carried over: the error is reported again). */
   modelFailed: Uint8Array;
@@ -73,11 +84,13 @@ interface Run {
   eol: string;
 }
 
-type Reads = string[] | undefined;
-
 export class IncrementalAnalyzer {
   private last?: Run;
+  /** Tests: how many statements the last call walked (the rest were carried over), and on how many of those the lock model's verdict was carried over. */
+  walked = 0;
+  modelsReused = 0;
 
+  /** `every`: statements between snapshots, at least (tests take few, to exercise restarts on small files). */
   constructor(private readonly every = CHECKPOINT_EVERY) {}
 
   /** The analysis of `text` (equal to `analyze(text, options)`); it becomes the base of the next call. */
@@ -91,20 +104,15 @@ export class IncrementalAnalyzer {
     return this.compute(text, options).analysis;
   }
 
-  /** Tests: how many statements the last call walked (the rest were carried over), and on how many of those the lock model's verdict was carried over. */
-  walked = 0;
-  modelsReused = 0;
-
   private compute(text: string, options: AnalyzeOptions): Run {
     const config = options.config ?? DEFAULT_CONFIG;
     const file = fileContext(text, config, options);
     const run = new RuleRun(enabledRules(config), config, options.everyRule);
-    const walk = new Walk(file, run, options, this.every);
+    const walk = new Walk(file, run, options, Math.max(this.every, Math.ceil(file.statements.length / MAX_CHECKPOINTS)));
     const prev = this.last;
     const plan = walk.incremental && prev?.incremental && sameOptions(prev.options, options) ? planFrom(prev, file) : undefined;
-    if (plan) walk.resume(prev!, plan);
-    else walk.start();
-    walk.walk(plan && prev);
+    if (!(plan && prev && walk.resume(prev, plan))) walk.start();
+    walk.walk();
     this.walked = walk.walked;
     this.modelsReused = walk.modelsReused;
     return walk.finish();
@@ -113,13 +121,16 @@ export class IncrementalAnalyzer {
 
 /** Where an edit leaves the previous run: the changed characters and the statements before and after them. */
 interface Plan {
+  prev: Run;
   change: TextChange;
   /** Checkpoint (of the previous run) to restart from; statements before it keep their verdicts. */
   restart: Checkpoint;
-  /** First statement (new index) from which text and timeline equal the previous run's, shifted. */
-  sameFrom: number;
   /** First statement (same index in both runs) whose text or timeline changed. */
   first: number;
+  /** From this statement on (new index), each has the text of the previous run's statement `index - statementDelta`. */
+  sameText: number;
+  /** From this statement on (new index), text, offsets and timeline equal the previous run's, shifted. */
+  sameFrom: number;
   /** New index minus old index, for statements after the edit. */
   statementDelta: number;
   lineDelta: number;
@@ -133,12 +144,13 @@ function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
   const change = textChange(old.text, file.text);
   const olds = old.statements;
   const news = file.statements;
+  const timeline = file.timeline.perStatement;
   let first = 0;
   while (
     first < olds.length &&
     first < news.length &&
     sameStatement(olds[first].statement, news[first], NO_SHIFT) &&
-    sameTimeline(olds[first].timeline, file.timeline.perStatement[first], NO_SHIFT.index)
+    sameTimeline(olds[first].timeline, timeline[first], NO_SHIFT.index)
   )
     first++;
   const restart = lastCheckpointAtOrBefore(prev.checkpoints, first);
@@ -147,15 +159,17 @@ function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
   let firstAfter = first;
   while (firstAfter < olds.length && olds[firstAfter].statement.span.start < change.oldEnd) firstAfter++;
   const shift = change.shift(statementDelta, firstAfter);
+  let sameText = news.length;
+  while (sameText > first && sameText - 1 - statementDelta >= first && sameModelInput(olds[sameText - 1 - statementDelta].statement, news[sameText - 1]))
+    sameText--;
   let sameFrom = news.length;
-  while (sameFrom > first && sameFrom - 1 - statementDelta >= 0) {
+  while (sameFrom > first && sameFrom - 1 - statementDelta >= firstAfter) {
     const o = olds[sameFrom - 1 - statementDelta];
-    if (sameFrom - 1 - statementDelta < firstAfter) break;
-    if (!sameStatement(o.statement, news[sameFrom - 1], shift) || !sameTimeline(o.timeline, file.timeline.perStatement[sameFrom - 1], shift.index)) break;
+    if (!sameStatement(o.statement, news[sameFrom - 1], shift) || !sameTimeline(o.timeline, timeline[sameFrom - 1], shift.index)) break;
     sameFrom--;
   }
   const lineDelta = file.lines.lineCount - old.lines.lineCount;
-  return { change, restart, first, sameFrom, statementDelta, lineDelta, shift };
+  return { prev, change, restart, first, sameText, sameFrom: Math.max(sameFrom, sameText), statementDelta, lineDelta, shift };
 }
 
 /** One run: the walk over the new text, carrying over what the plan allows. */
@@ -165,6 +179,7 @@ class Walk {
   readonly rawAt: Int32Array;
   readonly errorsAt: Int32Array;
   readonly modelReads: Reads[];
+  readonly ruleReads: Reads[];
   readonly applyReads: Reads[];
   readonly modelFailed: Uint8Array;
   readonly checkpoints: Checkpoint[] = [];
@@ -172,10 +187,11 @@ class Walk {
   private catalog!: Catalog;
   private plan?: Plan;
   private dirty = new Dirty();
+  /** The last statement of the previous run whose reads hit `dirty`, for `dirty.version` (-1: none). */
+  private lastHit?: { version: number; index: number };
   private from = 0;
   private finalCatalog?: Catalog;
   walked = 0;
-  /** Statements whose lock model verdict was carried over (tests). */
   modelsReused = 0;
 
   constructor(
@@ -189,11 +205,13 @@ class Walk {
     this.rawAt = new Int32Array(n + 1);
     this.errorsAt = new Int32Array(n + 1);
     this.modelReads = new Array(n);
+    this.ruleReads = new Array(n);
     this.applyReads = new Array(n);
     this.modelFailed = new Uint8Array(n);
     // Rollback parts run in another order and state, a runner's units and sizes read across the
     // whole file: those files are analysed in full every time.
     this.incremental = !options.sizes && !options.everyRule && !file.runner && file.parts.every((p) => p === 'up');
+    if (this.incremental) file.noteRead = (key) => this.log.note(key);
   }
 
   start(): void {
@@ -202,11 +220,15 @@ class Walk {
   }
 
   private tracked(catalog: Catalog): Catalog {
-    return this.incremental ? recordReads(catalog, this.log) : catalog;
+    // A catalog with a structure reads cannot be recorded on: analysed in full, every time.
+    if (this.incremental && !recordReads(catalog, this.log)) (this as { incremental: boolean }).incremental = false;
+    return catalog;
   }
 
-  /** Statements before the plan's checkpoint keep the previous run's verdicts, findings and snapshots. */
-  resume(prev: Run, plan: Plan): void {
+  /** Statements before the plan's checkpoint keep the previous run's verdicts, findings and snapshots (false: start over). */
+  resume(prev: Run, plan: Plan): boolean {
+    this.catalog = this.tracked(applyPatch(cloneCatalog(plan.restart.catalog, this.log), plan.restart.patch));
+    if (!this.incremental) return false;
     this.plan = plan;
     const r = plan.restart.index;
     const timeline = this.file.timeline.perStatement;
@@ -218,36 +240,47 @@ class Walk {
       for (let k = prev.errorsAt[i]; k < prev.errorsAt[i + 1]; k++) this.run.internalErrors.push(prev.errors[k]);
     }
     for (const c of prev.checkpoints) if (c.index <= r) this.checkpoints.push(c);
-    this.catalog = this.tracked(cloneCatalog(plan.restart.catalog, this.log));
     this.file.state = restoreState(plan.restart.state);
     this.from = r;
+    return true;
   }
 
   /** Walks from the restart point; with a previous run, stops where it converges with it. */
-  walk(prev: Run | undefined): void {
+  walk(): void {
     const { file } = this;
     const n = file.statements.length;
     for (let i = this.from; i < n; i++) {
       if (this.incremental && isBoundary(file, i) && this.dueCheckpoint(i)) {
-        if (prev && this.converged(prev, i)) return;
+        if (this.converged(i)) return;
         this.checkpoints.push({ index: i, catalog: cloneCatalog(this.catalog, this.log), state: canonicalState(file, i) });
       }
-      this.step(i, prev);
+      if (this.plan && i === this.plan.first) this.enterChange(this.plan);
+      this.step(i);
     }
     this.rawAt[n] = this.run.raw.length;
     this.errorsAt[n] = this.run.internalErrors.length;
   }
 
+  /** What the changed statements of the previous run touched, and line numbers when lines moved, may differ now. */
+  private enterChange(plan: Plan): void {
+    const { prev } = plan;
+    for (let o = plan.first; o < plan.sameText - plan.statementDelta; o++) {
+      this.dirty.add(prev.applyReads[o]);
+      this.dirty.add(derivedKeys(prev.analysis.statements[o].statement));
+    }
+    if (plan.lineDelta !== 0) this.dirty.add([LINE_NUMBERS], true);
+  }
+
   /**
-   * One statement. With a previous run, a statement of the same text at the same index keeps its
-   * lock model verdict unless it read a part of the catalog that may differ now; what its catalog
-   * step touched may differ afterwards when it read such a part, or when its text changed.
+   * One statement. With a previous run, a statement of the same model input keeps its lock model
+   * verdict unless the model read something that may differ now; what its catalog step touched
+   * may differ afterwards when it read such a thing, or when its text changed.
    */
-  private step(i: number, prev: Run | undefined): void {
+  private step(i: number): void {
     const { file, run, log } = this;
+    const prev = this.plan?.prev;
     const stmt = file.statements[i];
-    const old = prev && this.plan ? this.counterpart(prev, i) : undefined;
-    if (prev && this.plan && old === undefined && i < prev.applyReads.length) this.dirty.add(prev.applyReads[i]);
+    const old = prev ? this.counterpart(prev, i) : undefined;
     const known = old !== undefined && !prev!.modelFailed[old] && !this.dirty.hits(prev!.modelReads[old]) ? prev!.analysis.statements[old].effect : undefined;
     this.rawAt[i] = run.raw.length;
     this.errorsAt[i] = run.internalErrors.length;
@@ -257,7 +290,10 @@ class Walk {
       effect: known,
       phase: (next) => {
         const reads = log.take();
-        if (next !== 'rules') return;
+        if (next === 'apply') {
+          this.ruleReads[i] = reads;
+          return;
+        }
         this.modelReads[i] = known ? prev!.modelReads[old!] : reads;
         this.modelFailed[i] = known || run.internalErrors.length === errorsBefore ? 0 : 1;
       },
@@ -265,22 +301,23 @@ class Walk {
     const applied = log.take();
     this.applyReads[i] = applied;
     if (known) this.modelsReused++;
-    if (old === undefined) this.dirty.add(applied);
-    else if (this.dirty.hits(applied) || this.dirty.hits(prev!.applyReads[old])) {
+    if (old === undefined) {
+      this.dirty.add(applied);
+      this.dirty.add(derivedKeys(stmt));
+    } else if (this.dirty.hits(applied) || this.dirty.hits(prev!.applyReads[old])) {
       this.dirty.add(applied);
       this.dirty.add(prev!.applyReads[old]);
     }
     this.walked++;
   }
 
-  /** The previous run's statement at the same index with the same text (the model and catalog step see only text, index and catalog). */
+  /** The previous run's statement this one continues (same model input), when outside the changed part. */
   private counterpart(prev: Run, i: number): number | undefined {
-    if (this.plan!.statementDelta !== 0) return i < this.plan!.first ? i : undefined;
-    const before = prev.analysis.statements[i];
-    const s = this.file.statements[i];
-    if (!before || !sameModelInput(before.statement, s)) return undefined;
+    const plan = this.plan!;
+    const old = i < plan.first ? i : i >= plan.sameText ? i - plan.statementDelta : undefined;
+    if (old === undefined) return undefined;
     // The lock model reads the session's TimeZone too.
-    return deepEqual(before.timeline.timeZone, this.file.timeline.perStatement[i]?.timeZone) ? i : undefined;
+    return deepEqual(prev.analysis.statements[old].timeline.timeZone, this.file.timeline.perStatement[i]?.timeZone) ? old : undefined;
   }
 
   private dueCheckpoint(i: number): boolean {
@@ -290,39 +327,69 @@ class Walk {
   }
 
   /**
-   * At boundary `i`, where the previous run has a snapshot: the catalog difference becomes exact
-   * again; when there is none, the rule state is the same and the rest of the file is the previous
-   * run's (shifted), the rest is carried over and this returns true.
+   * At boundary `i`, where the previous run has a snapshot: what may differ becomes exact again;
+   * when the rest of the file is the previous run's (shifted), the rule state equals the snapshot
+   * and no later statement of the previous run read what differs, the rest is carried over.
    */
-  private converged(prev: Run, i: number): boolean {
+  private converged(i: number): boolean {
     const plan = this.plan;
-    if (!plan || plan.statementDelta !== 0) return false;
-    const snapshot = prev.checkpoints.find((c) => c.index === i);
+    if (!plan || i < plan.sameText) return false;
+    const old = i - plan.statementDelta;
+    const { prev } = plan;
+    const snapshot = prev.checkpoints.find((c) => c.index === old);
     if (!snapshot) return false;
-    if (!this.dirty.empty) this.dirty = this.dirty.narrowed(this.catalog, snapshot.catalog, this.log);
-    if (!this.dirty.empty || i < plan.sameFrom || plan.lineDelta !== 0) return false;
+    if (!this.dirty.empty) this.dirty = this.dirty.narrowed(this.catalog, snapshot, this.log);
+    if (i < plan.sameFrom || !this.dirty.exactAndBounded || this.lastHitIn(prev) >= old) return false;
     if (!deepEqual(canonicalState(this.file, i), snapshot.state)) return false;
-    const { shift } = plan;
-    const n = this.file.statements.length;
+    // Internal errors name statement indexes.
+    if (plan.statementDelta !== 0 && prev.errorsAt[prev.analysis.statements.length] > prev.errorsAt[old]) return false;
     const raw: Raw[] = [];
-    for (let k = prev.rawAt[i]; k < prev.rawAt[n]; k++) {
-      const moved = shiftRaw(prev.raw[k], shift);
+    const oldCount = prev.analysis.statements.length;
+    for (let k = prev.rawAt[old]; k < prev.rawAt[oldCount]; k++) {
+      const moved = shiftRaw(prev.raw[k], plan.shift);
       if (!moved) return false;
       raw.push(moved);
     }
+    this.carryRest(prev, i, old, raw);
+    return true;
+  }
+
+  /** The last statement of the previous run whose recorded reads hit what may differ (cached per version of the set). */
+  private lastHitIn(prev: Run): number {
+    if (this.lastHit?.version === this.dirty.version) return this.lastHit.index;
+    let index = -1;
+    if (!this.dirty.empty) {
+      for (let j = prev.analysis.statements.length - 1; j >= 0 && index < 0; j--) {
+        if (this.dirty.hits(prev.modelReads[j]) || this.dirty.hits(prev.ruleReads[j]) || this.dirty.hits(prev.applyReads[j])) index = j;
+      }
+    }
+    this.lastHit = { version: this.dirty.version, index };
+    return index;
+  }
+
+  /** Statements from `i` on are the previous run's from `old` on: verdicts, findings, reads, snapshots (patched). */
+  private carryRest(prev: Run, i: number, old: number, raw: Raw[]): void {
+    const n = this.file.statements.length;
+    const delta = i - old;
     const timeline = this.file.timeline.perStatement;
     for (let j = i; j < n; j++) {
-      this.rawAt[j] = this.run.raw.length + (prev.rawAt[j] - prev.rawAt[i]);
-      this.errorsAt[j] = this.run.internalErrors.length + (prev.errorsAt[j] - prev.errorsAt[i]);
-      this.carry(prev, j, j, timeline[j]);
+      this.rawAt[j] = this.run.raw.length + (prev.rawAt[j - delta] - prev.rawAt[old]);
+      this.errorsAt[j] = this.run.internalErrors.length + (prev.errorsAt[j - delta] - prev.errorsAt[old]);
+      this.carry(prev, j, j - delta, timeline[j]);
     }
     this.run.raw.push(...raw);
-    for (let k = prev.errorsAt[i]; k < prev.errorsAt[n]; k++) this.run.internalErrors.push(prev.errors[k]);
+    const oldCount = prev.analysis.statements.length;
+    for (let k = prev.errorsAt[old]; k < prev.errorsAt[oldCount]; k++) this.run.internalErrors.push(prev.errors[k]);
     this.rawAt[n] = this.run.raw.length;
     this.errorsAt[n] = this.run.internalErrors.length;
-    for (const c of prev.checkpoints) if (c.index >= i) this.checkpoints.push(c);
-    this.finalCatalog = prev.analysis.finalCatalog;
-    return true;
+    // What differs was read by no later statement: it stands to the end, in every later snapshot.
+    const patch = this.dirty.empty ? undefined : this.dirty.patchFrom(this.catalog, this.log);
+    for (const c of prev.checkpoints) {
+      if (c.index < old) continue;
+      this.checkpoints.push({ ...c, index: c.index + delta, ...(patch ? { patch: mergePatches(c.patch, patch) } : {}) });
+    }
+    const final = prev.analysis.finalCatalog;
+    this.finalCatalog = patch ? applyPatch(cloneCatalog(final, this.log), patch) : final;
   }
 
   /** Statement `i` keeps the verdict of the previous run's statement `old` (same text, catalog and state before it). */
@@ -331,6 +398,7 @@ class Walk {
     this.file.effects[i] = before.effect;
     this.analyses[i] = rebasedAnalysis(before, this.file.statements[i], timeline);
     this.modelReads[i] = prev.modelReads[old];
+    this.ruleReads[i] = prev.ruleReads[old];
     this.applyReads[i] = prev.applyReads[old];
     this.modelFailed[i] = prev.modelFailed[old];
   }
@@ -341,6 +409,7 @@ class Walk {
     const raw = run.raw.slice(0, this.rawAt[n]);
     const errors = run.internalErrors.slice(0, this.errorsAt[n]);
     this.log.on = false;
+    delete file.noteRead;
     const analysis = finishAnalysis(file, run, this.analyses, this.finalCatalog ?? this.catalog, options);
     return {
       options,
@@ -351,12 +420,20 @@ class Walk {
       errors,
       errorsAt: this.errorsAt,
       modelReads: this.modelReads,
+      ruleReads: this.ruleReads,
       applyReads: this.applyReads,
       modelFailed: this.modelFailed,
       checkpoints: this.incremental ? this.checkpoints : [],
       eol: eol(file.text),
     };
   }
+}
+
+/** The keys a statement contributes to rule state derived from the text (`StateKeyOptions.derived`). */
+function derivedKeys(statement: Statement): string[] {
+  const out: string[] = [];
+  for (const key of StateKey.all) if (key.options.derived) out.push(...key.options.derived(statement));
+  return out;
 }
 
 /**
@@ -484,6 +561,7 @@ function sameSetting(a: StatementTimeline['lockTimeout'], b: StatementTimeline['
 function canonicalState(file: PipelineFile, i: number): Map<StateKey<unknown>, unknown> {
   const out = new Map<StateKey<unknown>, unknown>();
   for (const key of StateKey.all) {
+    if (key.options.derived) continue;
     const value = file.state.get(key);
     out.set(key, plainCopy(key.options.atBoundary ? key.options.atBoundary(value, file, i) : value));
   }

@@ -33,6 +33,7 @@ export class ReadLog {
 }
 
 class RecordingMap<V> extends Map<string, V> {
+  // Keys of other types would be recorded by their text: only string-keyed maps are recorded.
   constructor(
     private readonly log: ReadLog,
     private readonly prefix: string,
@@ -150,29 +151,37 @@ class RecordingSet extends Set<string> {
   }
 }
 
-/** The catalog's maps, as the recording layer replaces them (private ones included). */
-interface CatalogMaps {
-  relations: Map<string, unknown>;
-  indexes: Map<string, unknown>;
-  enums: Set<string>;
-  unknownTables: Map<string, unknown>;
+/** The two catalog lookups that answer from a scan or a cache, recorded as one key each. */
+interface CatalogLookups {
   referencing(table: string): string[];
   constraintNameTaken(name: string): boolean;
 }
 
-/** Prefixes of the recorded keys. */
-export const KEY = { relation: 'r:', index: 'i:', enum: 'e:', unknownTable: 'u:', referencing: 'fk:', constraintName: 'c:' } as const;
+/**
+ * Prefixes of the recorded keys: a catalog map or set records `<field>:<key>`, e.g.
+ * `relations:users`, whatever fields the catalog has (a field added later is recorded too).
+ */
+export const KEY = { relation: 'relations:', unknownTable: 'unknownTables:', referencing: 'referencing:', constraintName: 'constraintName:' } as const;
 
-/** Makes `catalog` record its reads in `log` (in place; a clone of it records nothing). */
-export function recordReads(catalog: Catalog, log: ReadLog): Catalog {
-  const maps = catalog as unknown as CatalogMaps;
-  maps.relations = new RecordingMap(log, KEY.relation, maps.relations);
-  maps.indexes = new RecordingMap(log, KEY.index, maps.indexes);
-  maps.enums = new RecordingSet(log, KEY.enum, maps.enums);
-  maps.unknownTables = new RecordingMap(log, KEY.unknownTable, maps.unknownTables);
-  maps.referencing = (table) => quietly(log, KEY.referencing + table, () => Catalog.prototype.referencing.call(catalog, table));
-  maps.constraintNameTaken = (name) => quietly(log, KEY.constraintName + name, () => Catalog.prototype.constraintNameTaken.call(catalog, name));
-  return catalog;
+/** Fields that are not schema: copy-on-write bookkeeping and a cache (read through `constraintNameTaken`). */
+export const CATALOG_BOOKKEEPING: ReadonlySet<string> = new Set(['owned', 'constraintHolders']);
+
+/**
+ * Makes `catalog` record its reads in `log` (in place; a clone of it records nothing). False when
+ * the catalog holds a structure reads cannot be recorded on (then it must not be relied upon).
+ */
+export function recordReads(catalog: Catalog, log: ReadLog): boolean {
+  const fields = catalog as unknown as Record<string, unknown>;
+  for (const [field, value] of Object.entries(fields)) {
+    if (CATALOG_BOOKKEEPING.has(field) || value === undefined || value === null || typeof value !== 'object') continue;
+    if (value instanceof Map) fields[field] = new RecordingMap(log, `${field}:`, value);
+    else if (value instanceof Set) fields[field] = new RecordingSet(log, `${field}:`, value as Set<string>);
+    else if (field !== 'baseline') return false;
+  }
+  const lookups = catalog as unknown as CatalogLookups;
+  lookups.referencing = (table) => quietly(log, KEY.referencing + table, () => Catalog.prototype.referencing.call(catalog, table));
+  lookups.constraintNameTaken = (name) => quietly(log, KEY.constraintName + name, () => Catalog.prototype.constraintNameTaken.call(catalog, name));
+  return true;
 }
 
 /** A lookup recorded as one key (what it scans is summed up by that key). */

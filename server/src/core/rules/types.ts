@@ -138,6 +138,11 @@ export interface FileContext {
   /** Sizes and estimates, when a size snapshot was given (computed after the statements, for checkFile). */
   sizes?: SizeAnalysis;
   tokens(stmt: Statement): Token[];
+  /**
+   * Incremental analysis (core/incremental) follows what each statement read: rules call this for
+   * reads it cannot see (a derived state key's entry, line numbers written into a message).
+   */
+  noteRead?(key: string): void;
 }
 
 export interface Rule {

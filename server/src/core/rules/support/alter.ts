@@ -6,6 +6,7 @@ import type { CommandVerdict } from '../../locks/model';
 import { FileContext, StatementContext } from '../types';
 import { commandSpans, headSpan } from './spans';
 import { StateKey } from './state';
+import type { Statement } from '../../model/statements';
 
 /** One sub-command of an ALTER TABLE, with the table and the statement it belongs to. */
 export class AlterCommand {
@@ -82,7 +83,9 @@ export function addedConstraints(ctx: StatementContext, contype: T.ConstrType): 
 /** True when an earlier statement of this file added `column` to `table` (no running code uses it yet). */
 export function columnAddedInFile(ctx: StatementContext, table: string | undefined, column: string | undefined): boolean {
   if (!table || !column) return false;
-  const first = addedColumns(ctx.file, ctx.statement.index).get(`${table}\u0000${column}`);
+  const key = `${table}\u0000${column}`;
+  ctx.file.noteRead?.(ADDED_COLUMN + key);
+  const first = addedColumns(ctx.file, ctx.statement.index).get(key);
   return first !== undefined && first < ctx.statement.index;
 }
 
@@ -91,11 +94,12 @@ interface AddedColumns {
   first: Map<string, number>;
 }
 
-// The scan is lazy (up to the statement that asks), so an equal memo could stand for different
-// earlier statements: at a boundary the scan is brought up to it (as the next ask would), a
-// function of the statements before it.
+/** The read key of an entry of the memo below (`FileContext.noteRead`). */
+const ADDED_COLUMN = 'added-column:';
+
+// A memo of a scan of the statements: derived from the text, followed by key.
 const ADDED_COLUMNS = new StateKey<AddedColumns>(() => ({ scanned: 0, first: new Map<string, number>() }), {
-  atBoundary: (memo, file, index) => scanAddedColumns(memo, file, index),
+  derived: (s) => addsColumns(s).map((key) => ADDED_COLUMN + key),
 });
 
 /**
@@ -110,16 +114,22 @@ function addedColumns(file: FileContext, until: number): Map<string, number> {
 function scanAddedColumns(memo: AddedColumns, file: FileContext, until: number): AddedColumns {
   for (; memo.scanned < until && memo.scanned < file.statements.length; memo.scanned++) {
     const s = file.statements[memo.scanned];
-    const alter = as(s.node, 'AlterTableStmt');
-    // Keyed as the catalog keys tables when the name is qualified (an unqualified one is taken as public's).
-    const table = alter?.relation?.relname ? qualify(alter.relation.schemaname, alter.relation.relname) : undefined;
-    if (!alter || !table) continue;
-    for (const c of alter.cmds ?? []) {
-      const cmd = asAlterTableCmd(c);
-      const column = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def)?.colname : undefined;
-      const key = `${table}\u0000${column}`;
-      if (column && !memo.first.has(key)) memo.first.set(key, s.index);
-    }
+    for (const key of addsColumns(s)) if (!memo.first.has(key)) memo.first.set(key, s.index);
   }
   return memo;
+}
+
+/** `table\0column` of each column an ALTER TABLE adds. */
+function addsColumns(s: Statement): string[] {
+  const alter = as(s.node, 'AlterTableStmt');
+  // Keyed as the catalog keys tables when the name is qualified (an unqualified one is taken as public's).
+  const table = alter?.relation?.relname ? qualify(alter.relation.schemaname, alter.relation.relname) : undefined;
+  if (!alter || !table) return [];
+  const out: string[] = [];
+  for (const c of alter.cmds ?? []) {
+    const cmd = asAlterTableCmd(c);
+    const column = cmd?.subtype === 'AT_AddColumn' ? asColumnDef(cmd.def)?.colname : undefined;
+    if (column) out.push(`${table}\u0000${column}`);
+  }
+  return out;
 }

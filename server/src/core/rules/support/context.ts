@@ -2,7 +2,12 @@
 import { qualify } from '../../model/searchPath';
 import { FileContext, StatementContext } from '../types';
 
+/** The read key of line numbers (`FileContext.noteRead`). */
+export const LINE_NUMBERS = 'line-numbers';
+
 export function lineOf(file: FileContext, offset: number): number {
+  // A line number in a finding's text moves with an edit above it (incremental analysis).
+  file.noteRead?.(LINE_NUMBERS);
   return file.lines.positionAt(offset).line + 1;
 }
 

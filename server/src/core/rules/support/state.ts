@@ -5,6 +5,7 @@
  */
 import type { Setting } from '../../model/timeline';
 import type { FileContext, StatementContext } from '../types';
+import type { Statement } from '../../model/statements';
 
 export interface StateKeyOptions<V> {
   /**
@@ -16,6 +17,13 @@ export interface StateKeyOptions<V> {
    * be plain data (primitives, arrays, plain objects, Map, Set).
    */
   atBoundary?(value: V, file: FileContext, index: number): V;
+  /**
+   * The value at a boundary is a function of the statements before it (a memo of a scan): it is
+   * not snapshotted but rebuilt, and incremental analysis follows it by keys instead: this returns
+   * the keys a statement contributes to, and the rule calls `file.noteRead(key)` for each key it
+   * looks up.
+   */
+  derived?(statement: Statement): string[];
 }
 
 export class StateKey<V> {
