@@ -42,7 +42,7 @@ import {
 } from '../analyze';
 import { deepEqual, plainCopy } from './equality';
 import { NO_SHIFT, Shift, TextChange, textChange } from './shift';
-import { ReadLog, recordReads } from './tracking';
+import { KEY, ReadLog, recordReads, scalarFields } from './tracking';
 import { applyPatch, CatalogAt, Dirty, mergePatches } from './dirty';
 import { eol } from '../rules/support/edits';
 
@@ -286,12 +286,14 @@ class Walk {
     this.errorsAt[i] = run.internalErrors.length;
     log.take();
     const errorsBefore = run.internalErrors.length;
+    let scalars: [string, unknown][] = [];
     this.analyses[i] = stepStatement(file, this.catalog, run, stmt, {
       effect: known,
       phase: (next) => {
         const reads = log.take();
         if (next === 'apply') {
           this.ruleReads[i] = reads;
+          scalars = scalarFields(this.catalog);
           return;
         }
         this.modelReads[i] = known ? prev!.modelReads[old!] : reads;
@@ -299,6 +301,9 @@ class Walk {
       },
     });
     const applied = log.take();
+    // A catalog value every statement may read (the search_path) written: where it may differ, everything may.
+    for (const [k, [field, value]] of scalarFields(this.catalog).entries())
+      if (scalars[k]?.[0] !== field || scalars[k][1] !== value) applied?.push(KEY.scalar + field);
     this.applyReads[i] = applied;
     if (known) this.modelsReused++;
     if (old === undefined) {
@@ -583,9 +588,8 @@ function cloneCatalog(catalog: Catalog, log: ReadLog): Catalog {
   log.on = false;
   const copy = catalog.clone();
   log.on = was;
-  copy.inFile = catalog.inFile;
-  copy.migration = catalog.migration;
-  copy.baseline = catalog.baseline;
+  const fields = copy as unknown as Record<string, unknown>;
+  for (const [field, value] of scalarFields(catalog)) fields[field] = value;
   copy.currentStatement = catalog.currentStatement;
   return copy;
 }

@@ -61,6 +61,8 @@ export class Dirty {
       return;
     }
     for (const k of reads) {
+      // A value every statement may read (scalarFields) may differ.
+      if (k.startsWith(KEY.scalar)) this.everything = true;
       this.keys.add(k);
       if (!exact && (k.startsWith(KEY.relation) || k.startsWith(KEY.unknownTable))) this.relationChanged = true;
     }
@@ -89,11 +91,10 @@ export class Dirty {
    * compared (`log` is silenced meanwhile). Keys of other things than the catalog are kept.
    */
   narrowed(a: Catalog, b: CatalogAt, log: ReadLog): Dirty {
-    if (this.everything) return this;
     return quiet(log, () => {
       const exact = new Dirty();
       if (!deepEqual(a, b.catalog, notComparedWhole(a), WRITE_ONLY)) exact.everything = true;
-      else for (const key of this.keys) compareEntry(exact, key, a, b);
+      else for (const key of this.everything ? [...this.keys, ...entryKeys(a, b)] : this.keys) compareEntry(exact, key, a, b);
       return exact;
     });
   }
@@ -128,6 +129,18 @@ function entryOf(catalog: Catalog, key: string): unknown {
   return NOT_AN_ENTRY;
 }
 
+/** Every entry key of both catalogs (when what differs is not known: everything is compared). */
+function entryKeys(a: Catalog, b: CatalogAt): Set<string> {
+  const keys = new Set<string>(b.patch?.keys() ?? []);
+  for (const catalog of [a, b.catalog]) {
+    for (const [field, value] of Object.entries(catalog)) {
+      if (CATALOG_BOOKKEEPING.has(field)) continue;
+      if (value instanceof Map || value instanceof Set) for (const k of value.keys()) keys.add(`${field}:${String(k)}`);
+    }
+  }
+  return keys;
+}
+
 /** The entry in a snapshot, its patch first. */
 function entryAt(at: CatalogAt, key: string): unknown {
   if (at.patch?.has(key)) return at.patch.get(key);
@@ -136,7 +149,8 @@ function entryAt(at: CatalogAt, key: string): unknown {
 
 /** Adds `key` when the entry it names differs, with what `referencing` and `constraintNameTaken` answer from a differing relation. */
 function compareEntry(dirty: Dirty, key: string, a: Catalog, b: CatalogAt): void {
-  if (key.startsWith(KEY.referencing) || key.startsWith(KEY.constraintName)) return; // recomputed from the relations that differ
+  // Answers recomputed from the relations that differ; values compared whole before.
+  if (key.startsWith(KEY.referencing) || key.startsWith(KEY.constraintName) || key.startsWith(KEY.scalar)) return;
   const x = entryOf(a, key);
   if (x === NOT_AN_ENTRY) return dirty.add([key], true);
   const y = entryAt(b, key);

@@ -161,22 +161,30 @@ interface CatalogLookups {
  * Prefixes of the recorded keys: a catalog map or set records `<field>:<key>`, e.g.
  * `relations:users`, whatever fields the catalog has (a field added later is recorded too).
  */
-export const KEY = { relation: 'relations:', unknownTable: 'unknownTables:', referencing: 'referencing:', constraintName: 'constraintName:' } as const;
+export const KEY = {
+  relation: 'relations:',
+  unknownTable: 'unknownTables:',
+  referencing: 'referencing:',
+  constraintName: 'constraintName:',
+  scalar: 'scalar:',
+} as const;
 
 /** Fields that are not schema: copy-on-write bookkeeping and a cache (read through `constraintNameTaken`). */
 export const CATALOG_BOOKKEEPING: ReadonlySet<string> = new Set(['owned', 'constraintHolders']);
 
 /**
- * Makes `catalog` record its reads in `log` (in place; a clone of it records nothing). False when
- * the catalog holds a structure reads cannot be recorded on (then it must not be relied upon).
+ * Makes `catalog` record its reads in `log` (in place; a clone of it records nothing): its maps
+ * and sets entry by entry. Its other fields (the search_path, ...) are values that every
+ * statement may read: `scalarFields` tells when one changes. False when the catalog holds a
+ * structure neither covers (then it must not be relied upon).
  */
 export function recordReads(catalog: Catalog, log: ReadLog): boolean {
   const fields = catalog as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(fields)) {
-    if (CATALOG_BOOKKEEPING.has(field) || value === undefined || value === null || typeof value !== 'object') continue;
+    if (CATALOG_BOOKKEEPING.has(field)) continue;
     if (value instanceof Map) fields[field] = new RecordingMap(log, `${field}:`, value);
     else if (value instanceof Set) fields[field] = new RecordingSet(log, `${field}:`, value as Set<string>);
-    else if (field !== 'baseline') return false;
+    else if (value instanceof WeakMap || value instanceof WeakSet) return false;
   }
   const lookups = catalog as unknown as CatalogLookups;
   lookups.referencing = (table) => quietly(log, KEY.referencing + table, () => Catalog.prototype.referencing.call(catalog, table));
@@ -194,4 +202,15 @@ function quietly<T>(log: ReadLog, key: string, fn: () => T): T {
   } finally {
     log.on = was;
   }
+}
+
+/** Write-only: the statement index records are stamped with (`createdAt`, `addedAt`), never read. */
+const WRITE_ONLY_FIELDS: ReadonlySet<string> = new Set(['currentStatement']);
+
+/** The catalog's fields besides its maps and sets (and bookkeeping): values every statement may read. */
+export function scalarFields(catalog: Catalog): [string, unknown][] {
+  return Object.entries(catalog as unknown as Record<string, unknown>).filter(
+    ([field, value]) =>
+      !CATALOG_BOOKKEEPING.has(field) && !WRITE_ONLY_FIELDS.has(field) && typeof value !== 'function' && !(value instanceof Map) && !(value instanceof Set),
+  );
 }
