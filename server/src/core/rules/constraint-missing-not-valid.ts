@@ -69,57 +69,62 @@ export const constraintMissingNotValid: Rule = {
     const stmt = as(ctx.statement.node, 'AlterTableStmt');
     const table = ctx.catalog.key(stmt?.relation);
     if (!stmt || !table || stmt.objtype !== 'OBJECT_TABLE') return;
-    const adds = ctx.file.state.get(NOT_VALID_ADDS);
-    const cmds = stmt.cmds ?? [];
-    cmds.forEach((c, i) => {
+    (stmt.cmds ?? []).forEach((c, i) => {
       const cmd = asAlterTableCmd(c);
-      if (cmd?.subtype === 'AT_AddConstraint') {
-        const con = asConstraint(cmd.def);
-        if (con?.contype !== 'CONSTR_CHECK' && con?.contype !== 'CONSTR_FOREIGN') return;
-        const name = con.conname ?? addedConstraintName(ctx, con);
-        const span = constraintSpan(ctx.file, ctx.statement, con.location);
-        if (con.skip_validation) {
-          adds.set(key(table, name), { statement: ctx.statement.index, span, transaction: ctx.timeline.transaction });
-          return;
-        }
-        if (con.contype !== 'CONSTR_CHECK' || !ctx.catalog.existedBeforeFile(table)) return;
-        report({
-          statement: ctx.statement.index,
-          span,
-          message: `CHECK ${shown(name)} scans every row of ${shown(table)} while it blocks reads and writes`,
-          help: `Add it NOT VALID, then VALIDATE CONSTRAINT ${validateWhere(ctx)}`,
-          ...fixOrWithheld(
-            ctx,
-            notValidFix(ctx, stmt, name, span),
-            'Add the CHECK constraint NOT VALID, then VALIDATE it after the transaction',
-            'VALIDATE must run after the transaction that adds it',
-          ),
-        });
-      } else if (cmd?.subtype === 'AT_AddColumn' && ctx.catalog.existedBeforeFile(table)) {
+      if (cmd?.subtype === 'AT_AddConstraint') addedCheck(ctx, stmt, table, cmd, report);
+      else if (cmd?.subtype === 'AT_AddColumn' && ctx.catalog.existedBeforeFile(table)) {
         const col = asColumnDef(cmd.def);
         for (const con of (col?.constraints ?? []).map(asConstraint)) if (col && con?.contype === 'CONSTR_CHECK') inlineCheck(ctx, stmt, col, con, report);
-      } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) {
-        const add = adds.get(key(table, cmd.name));
-        const tx = ctx.timeline.transaction;
-        if (!add || !tx || add.transaction !== tx || !ctx.catalog.existedBeforeFile(table)) return;
-        const addLock = ctx.file.effects[add.statement]?.locks.find((l) => l.relation === table);
-        const mode = addLock && lockRank(addLock.mode) >= lockRank('SHARE') ? addLock.mode : 'ACCESS EXCLUSIVE';
-        const span = commandSpans(ctx.file, ctx.statement, stmt)?.[i] ?? headSpan(ctx.file, ctx.statement);
-        report({
-          statement: ctx.statement.index,
-          span,
-          message: `Validating ${shown(cmd.name)} in the transaction that added it keeps ${shown(table)} locked through the scan`,
-          help: `Validate ${validateWhere(ctx)}`,
-          notes: [
-            `${cmd.name} was added NOT VALID on line ${lineOf(ctx.file, add.span.start)}: the ${mode} lock taken there is held until the transaction ends, so NOT VALID gains nothing`,
-          ],
-          related: [{ span: add.span, message: `${cmd.name} is added NOT VALID here, in the same transaction` }],
-          fix: cmds.length === 1 ? moveValidateFix(ctx, table) : undefined,
-        });
-      }
+      } else if (cmd?.subtype === 'AT_ValidateConstraint' && cmd.name) validateInSameTransaction(ctx, stmt, table, cmd.name, i, report);
     });
   },
 };
+
+/** ADD CONSTRAINT ... CHECK without NOT VALID; records the NOT VALID adds (CHECK and foreign key) for VALIDATE. */
+function addedCheck(ctx: StatementContext, stmt: T.AlterTableStmt, table: string, cmd: T.AlterTableCmd, report: Report) {
+  const con = asConstraint(cmd.def);
+  if (con?.contype !== 'CONSTR_CHECK' && con?.contype !== 'CONSTR_FOREIGN') return;
+  const name = con.conname ?? addedConstraintName(ctx, con);
+  const span = constraintSpan(ctx.file, ctx.statement, con.location);
+  if (con.skip_validation) {
+    ctx.file.state.get(NOT_VALID_ADDS).set(key(table, name), { statement: ctx.statement.index, span, transaction: ctx.timeline.transaction });
+    return;
+  }
+  if (con.contype !== 'CONSTR_CHECK' || !ctx.catalog.existedBeforeFile(table)) return;
+  report({
+    statement: ctx.statement.index,
+    span,
+    message: `CHECK ${shown(name)} scans every row of ${shown(table)} while it blocks reads and writes`,
+    help: `Add it NOT VALID, then VALIDATE CONSTRAINT ${validateWhere(ctx)}`,
+    ...fixOrWithheld(
+      ctx,
+      notValidFix(ctx, stmt, name, span),
+      'Add the CHECK constraint NOT VALID, then VALIDATE it after the transaction',
+      'VALIDATE must run after the transaction that adds it',
+    ),
+  });
+}
+
+/** VALIDATE CONSTRAINT in the transaction whose earlier statement added the constraint NOT VALID. */
+function validateInSameTransaction(ctx: StatementContext, stmt: T.AlterTableStmt, table: string, name: string, index: number, report: Report) {
+  const add = ctx.file.state.get(NOT_VALID_ADDS).get(key(table, name));
+  const tx = ctx.timeline.transaction;
+  if (!add || !tx || add.transaction !== tx || !ctx.catalog.existedBeforeFile(table)) return;
+  const addLock = ctx.file.effects[add.statement]?.locks.find((l) => l.relation === table);
+  const mode = addLock && lockRank(addLock.mode) >= lockRank('SHARE') ? addLock.mode : 'ACCESS EXCLUSIVE';
+  const span = commandSpans(ctx.file, ctx.statement, stmt)?.[index] ?? headSpan(ctx.file, ctx.statement);
+  report({
+    statement: ctx.statement.index,
+    span,
+    message: `Validating ${shown(name)} in the transaction that added it keeps ${shown(table)} locked through the scan`,
+    help: `Validate ${validateWhere(ctx)}`,
+    notes: [
+      `${name} was added NOT VALID on line ${lineOf(ctx.file, add.span.start)}: the ${mode} lock taken there is held until the transaction ends, so NOT VALID gains nothing`,
+    ],
+    related: [{ span: add.span, message: `${name} is added NOT VALID here, in the same transaction` }],
+    fix: (stmt.cmds ?? []).length === 1 ? moveValidateFix(ctx, table) : undefined,
+  });
+}
 
 const INLINE_TITLE = 'Add the column, then the CHECK constraint NOT VALID, then VALIDATE it after the transaction';
 
