@@ -1,5 +1,6 @@
-import { Rule } from './types';
-import { grammarRejection } from '../parse/grammars';
+import { Rule, StatementContext } from './types';
+import { grammarFor, grammarRejection, GrammarRejection } from '../parse/grammars';
+import type { Token } from '../parse/parser';
 import { shown } from './support/messages';
 import { errorSpan } from './support/errorSpan';
 
@@ -12,7 +13,8 @@ export const unsupportedSyntax: Rule = {
     why:
       'Lockwise parses with PostgreSQL 18’s grammar, so it understands syntax that older servers reject: ' +
       '`MERGE` (15), `NULLS NOT DISTINCT` (15), `ALTER COLUMN … SET EXPRESSION` (17), `JSON_TABLE` (17), ' +
-      '`MERGE … RETURNING` (17), `ADD CONSTRAINT … NOT NULL … NOT VALID` (18), virtual generated columns (18). ' +
+      '`MERGE … RETURNING` (17), `ADD CONSTRAINT … NOT NULL … NOT VALID` (18), virtual generated columns (18), ' +
+      'a subquery in `FROM` without an alias (16), numbers such as `0x1F` or `1_000` (16). ' +
       'Each statement is checked with the grammar of `pgVersion` too (13 to 17; older versions with 13’s), and the ' +
       'finding names the first version whose grammar accepts it. On the configured server the migration fails there, ' +
       'after earlier statements already ran and took locks.',
@@ -25,7 +27,8 @@ export const unsupportedSyntax: Rule = {
   checkStatement(ctx, report) {
     if (ctx.statement.kind === 'Invalid') return;
     const version = ctx.file.config.pgVersion;
-    const rejected = grammarRejection(ctx.statement.text, version);
+    const tokens = ctx.file.tokens(ctx.statement);
+    const rejected = grammarRejection(ctx.statement.text, version, tokens) ?? numericJunk(ctx, tokens, version);
     if (!rejected) return;
     const older = rejected.checkedWith !== version ? [`PostgreSQL ${version} is checked with ${rejected.checkedWith}'s grammar, the oldest Lockwise has`] : [];
     report({
@@ -37,3 +40,17 @@ export const unsupportedSyntax: Rule = {
     });
   },
 };
+
+const PLAIN_NUMBER = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * PostgreSQL 15.0 rejects a number followed by letters ("trailing junk"), which libpg_query's 15 lexer
+ * still reads as a number and an alias: `0x1F`, `0o17`, `0b101` and `1_000` are numbers from 16 on.
+ */
+function numericJunk(ctx: StatementContext, tokens: readonly Token[], version: number): GrammarRejection | undefined {
+  if (grammarFor(version) !== 15) return undefined;
+  const junk = tokens.find((t) => (t.kind === 'ICONST' || t.kind === 'FCONST') && !PLAIN_NUMBER.test(t.text));
+  if (!junk) return undefined;
+  const message = `trailing junk after numeric literal at or near "${shown(junk.text, 20)}"`;
+  return { message, offset: junk.start - ctx.statement.span.start, checkedWith: 15, since: 16 };
+}
