@@ -7,7 +7,7 @@
  */
 import * as assert from 'assert';
 import type { Client } from 'pg';
-import { initParser, Catalog } from '../../server/src/core';
+import { initParser, Catalog, analyze, DEFAULT_CONFIG } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
 import { modelStatement } from '../../server/src/core/locks/model';
 import { replay } from '../../server/src/project/history';
@@ -231,10 +231,58 @@ const LOCK_CASES: LockCase[] = [
     locks: { 'pg_catalog.pg_index': 'ROW EXCLUSIVE', 'pg_catalog.pg_class': 'ACCESS SHARE', pg_index: undefined },
   },
   {
+    name: 'information_schema views are system relations too',
+    setup: 'CREATE TABLE t (id int);',
+    sql: "SELECT count(*) FROM information_schema.tables WHERE table_name = 't'",
+    locks: { 'information_schema.tables': 'ACCESS SHARE' },
+  },
+  {
     name: 'a table named like a catalog is the user table when search_path puts pg_catalog after public',
     setup: 'CREATE TABLE pg_class (x int); SET search_path = public, pg_catalog;',
     sql: 'UPDATE pg_class SET x = 1',
     locks: { pg_class: 'ROW EXCLUSIVE', 'pg_catalog.pg_class': undefined },
+  },
+];
+
+interface FileCase {
+  name: string;
+  /** What production holds: run on the server, unknown to the analysis (no schema history). */
+  existing: string;
+  /** The migration; its last statement is traced and compared. */
+  file: string;
+  rewrite: boolean;
+  scan: boolean;
+}
+
+/** A table no history knows, altered earlier in the same file: the catalog keeps what the file did to it. */
+const FILE_CASES: FileCase[] = [
+  {
+    name: 'a column added earlier keeps its type: widening a varchar does not rewrite',
+    existing: 'CREATE TABLE t (id int);',
+    file: 'ALTER TABLE t ADD COLUMN email varchar(10); ALTER TABLE t ALTER COLUMN email TYPE varchar(20);',
+    rewrite: false,
+    scan: false,
+  },
+  {
+    name: 'a column added earlier as int rewrites when it becomes bigint',
+    existing: 'CREATE TABLE t (id int);',
+    file: 'ALTER TABLE t ADD COLUMN n int; ALTER TABLE t ALTER COLUMN n TYPE bigint;',
+    rewrite: true,
+    scan: true,
+  },
+  {
+    name: 'a column added NOT NULL earlier: SET NOT NULL reads nothing',
+    existing: 'CREATE TABLE t (id int);',
+    file: 'ALTER TABLE t ADD COLUMN n int NOT NULL DEFAULT 0; ALTER TABLE t ALTER COLUMN n SET NOT NULL;',
+    rewrite: false,
+    scan: false,
+  },
+  {
+    name: 'a CHECK added NOT VALID and validated earlier proves SET NOT NULL (no scan)',
+    existing: 'CREATE TABLE t (id int, n int DEFAULT 0);',
+    file: 'ALTER TABLE t ADD CONSTRAINT t_n_nn CHECK (n IS NOT NULL) NOT VALID; ALTER TABLE t VALIDATE CONSTRAINT t_n_nn; ALTER TABLE t ALTER COLUMN n SET NOT NULL;',
+    rewrite: false,
+    scan: false,
   },
 ];
 
@@ -287,6 +335,33 @@ describe('catalog vs a real PostgreSQL server', function () {
     });
   }
 
+  for (const c of FILE_CASES) {
+    it(`file: ${c.name}`, async () => {
+      const client = await server.connect(await server.createDatabase('catalog'));
+      const engine = await TraceEngine.over({
+        exec: (sql) => client.query(sql),
+        query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
+        close: () => client.end(),
+      });
+      try {
+        const analysis = analyze(c.file, { config: { ...DEFAULT_CONFIG, pgVersion: engine.major } });
+        const statements = buildStatements(c.file).statements;
+        const last = statements[statements.length - 1];
+        // Rows, so that a scan shows (SET NOT NULL reads the table only when it must).
+        await engine.exec(`${c.existing} INSERT INTO t (id) VALUES (1), (2);`);
+        for (const s of statements.slice(0, -1)) await engine.exec(s.text);
+        const effect = analysis.statements[last.index].effect;
+        const trace = await engine.traceRolledBack(last.text);
+        assert.strictEqual(trace.error, undefined, trace.error?.message);
+        const diffs = compareTrace(effect, analysis.finalCatalog, trace, { statementKind: last.kind, scans: 'rows' });
+        assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and server disagree');
+        assert.deepStrictEqual({ rewrite: effect.rewrite, scan: effect.scan }, { rewrite: c.rewrite, scan: c.scan });
+      } finally {
+        await engine.close();
+      }
+    });
+  }
+
   for (const c of LOCK_CASES) {
     it(`locks: ${c.name}`, async () => {
       const client = await server.connect(await server.createDatabase('catalog'));
@@ -306,7 +381,8 @@ describe('catalog vs a real PostgreSQL server', function () {
         const diffs = compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' });
         assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and server disagree');
         for (const [relation, mode] of Object.entries(c.locks)) assert.strictEqual(effect.locks.find((l) => l.relation === relation)?.mode, mode, relation);
-        for (const l of effect.locks) assert.strictEqual(!!l.harmless, l.relation.startsWith('pg_catalog.'), `${l.relation} harmless only as a system catalog`);
+        for (const l of effect.locks)
+          assert.strictEqual(!!l.harmless, /^(pg_catalog|information_schema)\./.test(l.relation), `${l.relation} harmless only as a system catalog`);
       } finally {
         await engine.close();
       }

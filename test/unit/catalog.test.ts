@@ -162,6 +162,7 @@ describe('catalog replay', () => {
     assert.strictEqual(c.key({ relname: 'pg_index' }), 'pg_catalog.pg_index');
     assert.ok(c.isSystemCatalog('pg_catalog.pg_class'));
     assert.ok(!c.isSystemCatalog('pg_class'));
+    assert.ok(c.isSystemCatalog(c.key({ schemaname: 'information_schema', relname: 'tables' })));
     replay('CREATE TABLE pg_class (x int); SET search_path = public, pg_catalog;', c);
     assert.strictEqual(c.key({ relname: 'pg_class' }), 'pg_class');
     assert.strictEqual(c.key({ relname: 'pg_index' }), 'pg_catalog.pg_index');
@@ -203,5 +204,18 @@ describe('catalog replay', () => {
       analysis.findings.filter((f) => f.rule === 'unbatched-backfill'),
       [],
     );
+  });
+
+  it('keeps the columns a file adds to a table no history knows: type, NOT NULL, type changes, drops', () => {
+    const c = new Catalog();
+    replay('ALTER TABLE t ADD COLUMN email varchar(10) NOT NULL, ADD COLUMN n int UNIQUE, ADD COLUMN gone int;', c);
+    const before = c.clone();
+    replay('ALTER TABLE t ALTER COLUMN email TYPE varchar(20), ALTER COLUMN n SET NOT NULL, DROP COLUMN gone;', c);
+    assert.ok(!c.relation('t'), 'the table stays unknown: its other columns and indexes are not known');
+    assert.deepStrictEqual(c.column('t', 'email'), { name: 'email', type: 'varchar(20)', notNull: true });
+    assert.strictEqual(c.column('t', 'n')?.notNull, true);
+    assert.strictEqual(c.column('t', 'gone'), undefined);
+    assert.strictEqual(before.column('t', 'email')?.type, 'varchar(10)', 'a clone keeps its own columns');
+    assert.strictEqual(c.indexes.size, 0, 'no index of a table whose indexes are unknown');
   });
 });

@@ -722,7 +722,7 @@ function alterTableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: 
       return;
     }
     case 'AT_SetNotNull': {
-      const column = rel?.columns.get(cmd.name ?? '');
+      const column = catalog.column(table, cmd.name);
       if (column?.notNull) return;
       const check = catalog.constraintsOf(table).find((c) => c.type === 'check' && c.validated && c.notNullColumn === cmd.name);
       if (check && options.pgVersion >= 12) {
@@ -739,14 +739,14 @@ function alterTableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: 
       b.lock(identitySequence(table, cmd.name), cmd.subtype === 'AT_SetIdentity' ? 'SHARE ROW EXCLUSIVE' : 'ACCESS EXCLUSIVE', 'sequence');
       return;
     case 'AT_DropColumn': {
-      b.lock(rel?.columns.get(cmd.name ?? '')?.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its column');
+      b.lock(catalog.column(table, cmd.name)?.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its column');
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
       for (const idx of catalog.indexesUsing(table, cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
       return;
     }
     case 'AT_AlterColumnType': {
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
-      const verdict = alterColumnTypeVerdict(cmd, rel?.columns.get(cmd.name ?? '')?.type, options.pgVersion, options.timeZone);
+      const verdict = alterColumnTypeVerdict(cmd, catalog.column(table, cmd.name)?.type, options.pgVersion, options.timeZone);
       b.reason(verdict.reason, verdict.assumed);
       if (verdict.rewrite) {
         rewriteTable(b, catalog, table);

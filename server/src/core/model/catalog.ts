@@ -120,12 +120,29 @@ export interface RelationInfo {
  * Records handed out by `relation()`/`indexesOf()` must be treated as read-only outside this class.
  */
 /**
- * What is recorded of an ALTER TABLE of a table the history does not know: CHECK and foreign-key
- * constraints, their validation and drop (index-backed constraints would add indexes of a table
- * whose other indexes are unknown).
+ * What is recorded of an ALTER TABLE of a table the history does not know: the columns the file adds
+ * (type, NOT NULL, their later type changes and drops), CHECK and foreign-key constraints, their
+ * validation and drop (index-backed constraints would add indexes of a table whose other indexes
+ * are unknown).
  */
+/** Sets a property of the column a sub-command names, when the catalog knows it. */
+function setColumn(rel: RelationInfo, cmd: T.AlterTableCmd, change: Partial<ColumnInfo>): void {
+  const column = rel.columns.get(cmd.name ?? '');
+  if (column) Object.assign(column, change);
+}
+
+const RECORDED_ON_UNKNOWN = new Set<T.AlterTableType | undefined>([
+  'AT_ValidateConstraint',
+  'AT_DropConstraint',
+  'AT_AddColumn',
+  'AT_AlterColumnType',
+  'AT_SetNotNull',
+  'AT_DropNotNull',
+  'AT_DropColumn',
+]);
+
 function recordedOnUnknown(cmd: T.AlterTableCmd): boolean {
-  if (cmd.subtype === 'AT_ValidateConstraint' || cmd.subtype === 'AT_DropConstraint') return true;
+  if (RECORDED_ON_UNKNOWN.has(cmd.subtype)) return true;
   const contype = cmd.subtype === 'AT_AddConstraint' ? asConstraint(cmd.def)?.contype : undefined;
   return contype === 'CONSTR_CHECK' || contype === 'CONSTR_FOREIGN';
 }
@@ -167,7 +184,10 @@ export class Catalog {
     for (const [k, f] of this.functions) copy.functions.set(k, f);
     // A runner may run the next file on the same connection: the session's search_path carries over.
     copy.searchPath = this.searchPath;
-    for (const [k, r] of this.unknownTables) copy.unknownTables.set(k, { ...r, constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])) });
+    for (const [k, r] of this.unknownTables) {
+      const columns = new Map([...r.columns].map(([ck, c]) => [ck, { ...c }]));
+      copy.unknownTables.set(k, { ...r, columns, constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])) });
+    }
     // Everything is shared now: both sides copy a record before changing it.
     this.owned = new WeakSet();
     return copy;
@@ -243,8 +263,10 @@ export class Catalog {
     return schema === 'public' ? undefined : schema;
   }
 
-  /** A relation of pg_catalog (pg_class, pg_index, ...): not a user table. */
+  /** A relation of pg_catalog (pg_class, pg_index, ...) or information_schema: not a user table. */
   isSystemCatalog(key: string | undefined): boolean {
+    // information_schema's views are the SQL standard's window on the same catalogs (created by initdb, never traced).
+    if (key?.startsWith('information_schema.')) return true;
     return !!key?.startsWith('pg_catalog.') && SYSTEM_RELATIONS.has(key.slice('pg_catalog.'.length));
   }
 
@@ -305,6 +327,12 @@ export class Catalog {
   /** True when the relation exists and was created earlier in the file being analysed. */
   isNew(name: string | undefined): boolean {
     return !!this.relation(name)?.createdInFile;
+  }
+
+  /** A column of `table`: the table's, or for a table the history does not know, one this file added to it. */
+  column(table: string | undefined, name: string | undefined): ColumnInfo | undefined {
+    if (!table || !name) return undefined;
+    return (this.relations.get(table) ?? this.unknownTables.get(table))?.columns.get(name);
   }
 
   /** The constraints known on `table`: its own, or for a table the history does not know, those added to it in this file. */
@@ -610,6 +638,8 @@ export class Catalog {
       if (con.contype === 'CONSTR_IDENTITY') this.ownSequence(rel, info);
       if (con.contype === 'CONSTR_NOTNULL' || con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_IDENTITY') info.notNull = true;
       if (con.contype === 'CONSTR_NULL') info.notNull = false;
+      const indexBacked = con.contype === 'CONSTR_PRIMARY' || con.contype === 'CONSTR_UNIQUE' || con.contype === 'CONSTR_EXCLUSION';
+      if (indexBacked && this.unknownTables.get(rel.name) === rel) continue;
       this.addConstraint(rel, con, [name]);
     }
   }
@@ -801,67 +831,54 @@ export class Catalog {
   }
 
   private alterTableCmd(rel: RelationInfo, cmd: T.AlterTableCmd): void {
-    const column = cmd.name ? rel.columns.get(cmd.name) : undefined;
-    switch (cmd.subtype) {
-      case 'AT_AddColumn': {
-        const col = asColumnDef(cmd.def);
-        if (col && !(cmd.missing_ok && rel.columns.has(col.colname ?? ''))) this.addColumn(rel, col);
-        return;
-      }
-      case 'AT_DropColumn':
-        return this.dropColumn(rel, cmd.name ?? '');
-      case 'AT_AlterColumnType': {
-        const def = asColumnDef(cmd.def);
-        if (column && def) column.type = typeToString(def.typeName);
-        return;
-      }
-      case 'AT_SetNotNull':
-        if (column) column.notNull = true;
-        return;
-      case 'AT_DropNotNull':
-        if (column) column.notNull = false;
-        return;
-      case 'AT_AddConstraint': {
-        const con = asConstraint(cmd.def);
-        if (con) this.addConstraint(rel, con, []);
-        return;
-      }
-      case 'AT_ValidateConstraint': {
-        const con = rel.constraints.get(cmd.name ?? '');
-        if (con) con.validated = true;
-        return;
-      }
-      case 'AT_DropConstraint':
-        return this.dropConstraint(rel, cmd.name ?? '');
-      case 'AT_SetLogged':
-        rel.unlogged = false;
-        return;
-      case 'AT_SetUnLogged':
-        rel.unlogged = true;
-        return;
-      case 'AT_AttachPartition': {
-        const cmdDef = as(cmd.def, 'PartitionCmd');
-        const part = this.own(this.key(cmdDef?.name));
-        if (part) {
-          part.partitionOf = rel.name;
-          part.isDefaultPartition = !!cmdDef?.bound?.is_default;
-          rel.partitions.add(part.name);
-          for (const idx of this.indexesOf(rel.name)) this.addPartitionIndex(part.name, idx);
-        }
-        return;
-      }
-      case 'AT_DetachPartition': {
-        const cmdDef = as(cmd.def, 'PartitionCmd');
-        const part = this.own(this.key(cmdDef?.name));
-        if (part) {
-          part.partitionOf = undefined;
-          rel.partitions.delete(part.name);
-        }
-        return;
-      }
-      default:
-        return;
-    }
+    if (cmd.subtype) Catalog.ALTER_TABLE[cmd.subtype]?.(this, rel, cmd);
+  }
+
+  /**
+   * What each ALTER TABLE sub-command changes in the catalog (the lock each takes is
+   * locks/alterTable.ts's); sub-commands not listed change nothing the catalog records.
+   */
+  private static readonly ALTER_TABLE: Partial<Record<T.AlterTableType, (c: Catalog, rel: RelationInfo, cmd: T.AlterTableCmd) => void>> = {
+    AT_AddColumn: (c, rel, cmd) => {
+      const col = asColumnDef(cmd.def);
+      if (col && !(cmd.missing_ok && rel.columns.has(col.colname ?? ''))) c.addColumn(rel, col);
+    },
+    AT_DropColumn: (c, rel, cmd) => c.dropColumn(rel, cmd.name ?? ''),
+    AT_AlterColumnType: (_c, rel, cmd) => {
+      const column = rel.columns.get(cmd.name ?? '');
+      const def = asColumnDef(cmd.def);
+      if (column && def) column.type = typeToString(def.typeName);
+    },
+    AT_SetNotNull: (_c, rel, cmd) => setColumn(rel, cmd, { notNull: true }),
+    AT_DropNotNull: (_c, rel, cmd) => setColumn(rel, cmd, { notNull: false }),
+    AT_AddConstraint: (c, rel, cmd) => {
+      const con = asConstraint(cmd.def);
+      if (con) c.addConstraint(rel, con, []);
+    },
+    AT_ValidateConstraint: (_c, rel, cmd) => {
+      const con = rel.constraints.get(cmd.name ?? '');
+      if (con) con.validated = true;
+    },
+    AT_DropConstraint: (c, rel, cmd) => c.dropConstraint(rel, cmd.name ?? ''),
+    AT_SetLogged: (_c, rel) => void (rel.unlogged = false),
+    AT_SetUnLogged: (_c, rel) => void (rel.unlogged = true),
+    AT_AttachPartition: (c, rel, cmd) => c.attachPartition(rel, as(cmd.def, 'PartitionCmd')),
+    AT_DetachPartition: (c, rel, cmd) => {
+      const part = c.own(c.key(as(cmd.def, 'PartitionCmd')?.name));
+      if (!part) return;
+      part.partitionOf = undefined;
+      rel.partitions.delete(part.name);
+    },
+  };
+
+  /** ATTACH PARTITION: the partition gets a copy of each of the parent's indexes it lacks. */
+  private attachPartition(rel: RelationInfo, def: T.PartitionCmd | undefined): void {
+    const part = this.own(this.key(def?.name));
+    if (!part) return;
+    part.partitionOf = rel.name;
+    part.isDefaultPartition = !!def?.bound?.is_default;
+    rel.partitions.add(part.name);
+    for (const idx of this.indexesOf(rel.name)) this.addPartitionIndex(part.name, idx);
   }
 
   /** A table, view or sequence renamed: its indexes, constraints, owned sequences, and what refers to it follow. */
