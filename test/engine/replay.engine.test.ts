@@ -56,8 +56,11 @@ const DROP_CASCADE_PGLITE = { views: 0.974, matviews: 0.882, indexes: 0.957 };
  * DROP TRIGGER IF EXISTS of a trigger the history never created: may take (DDL 100%, phantoms 3 -> 2).
  * Functions a statement calls (their bodies' locks, may take): tables 99.8% -> 99.98% (5351/5352;
  * lemmy's UPDATE ... FROM community_aggregates_activity(...)), DML 99.4% -> 100%.
+ * information_schema's views are system relations too (harbor's DO block reads information_schema.tables):
+ * phantoms 2 -> 1, DO branch-aware 99.1% -> 100%. The one left: kratos' DROP INDEX IF EXISTS
+ * session_devices.unique_session_device names a schema that does not exist (a no-op on the server).
  */
-const SERVER_THRESHOLDS = { tables: 0.999, sequences: 1, rewrites: 1, phantoms: 2, doBranchAware: 0.991, ...DROP_CASCADE_SERVER };
+const SERVER_THRESHOLDS = { tables: 0.999, sequences: 1, rewrites: 1, phantoms: 1, doBranchAware: 1, ...DROP_CASCADE_SERVER };
 /**
  * PGlite 0.5 is PostgreSQL 18, the server 15: the histories differ where the versions do (18 accepts
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:
