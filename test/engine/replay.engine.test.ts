@@ -66,9 +66,10 @@ const SERVER_THRESHOLDS = { tables: 0.999, sequences: 1, rewrites: 1, phantoms: 
  * 62 more statements, and those lock more tables), so it has its own numbers. First run on PGlite:
  * tables 5022/5130, sequences 289/324, rewrites 45/48, phantoms 133. DO blocks compared
  * branch-aware: sequences 315/324, phantoms 74, DO pairs 106/108 (25.0% exact). Rewrites 48/48 with
- * identity / volatile-default ADD COLUMN on tables created in the file.
+ * identity / volatile-default ADD COLUMN on tables created in the file. DO pairs 114/115 with the
+ * schema work and SELECT ... INTO in DO bodies modelled (PL/pgSQL blanks the INTO clause).
  */
-const PGLITE_THRESHOLDS = { tables: 0.978, sequences: 0.972, rewrites: 1, phantoms: 61, doBranchAware: 0.981, ...DROP_CASCADE_PGLITE };
+const PGLITE_THRESHOLDS = { tables: 0.978, sequences: 0.972, rewrites: 1, phantoms: 61, doBranchAware: 0.991, ...DROP_CASCADE_PGLITE };
 
 type Thresholds = typeof SERVER_THRESHOLDS;
 

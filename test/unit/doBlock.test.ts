@@ -97,6 +97,18 @@ describe('DO blocks: what runs only if a branch or loop does', () => {
     });
   });
 
+  it('SELECT ... INTO is a statement of the body too (PL/pgSQL blanks its INTO clause), with its span in the document', () => {
+    const text = 'DO $$ DECLARE v text; BEGIN SELECT name INTO v FROM site WHERE id = 1; IF v IS NULL THEN DELETE FROM lang; END IF; END $$;';
+    const inner = buildStatements(text).statements.filter((s) => s.container !== undefined);
+    assert.deepStrictEqual(
+      inner.map((s) => [s.kind, text.slice(s.span.start, s.span.end), s.condition ?? '']),
+      [
+        ['SelectStmt', 'SELECT name INTO v FROM site WHERE id = 1', ''],
+        ['DeleteStmt', 'DELETE FROM lang', 'only if the IF branch at line 1 runs'],
+      ],
+    );
+  });
+
   it('a may-take lock keeps its mode for the rules and says why; the DO statement itself reads the loop query', () => {
     const text =
       'DO $$ DECLARE r record; BEGIN IF false THEN ALTER TABLE site ADD COLUMN x int; END IF; FOR r IN SELECT * FROM local_user LOOP END LOOP; END $$;';

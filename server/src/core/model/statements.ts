@@ -142,7 +142,7 @@ function doBlockStatements(doStmt: Statement, lineAt: (offset: number) => number
   const out: Statement[] = [];
   let cursor = 0;
   for (const { sql: query, condition } of parts.statements) {
-    const at = bodyText.indexOf(query, cursor);
+    const at = findInBody(bodyText, query, cursor);
     if (at < 0) continue;
     cursor = at + query.length;
     const parsed = parseStatementText(query);
@@ -162,4 +162,21 @@ function doBlockStatements(doStmt: Statement, lineAt: (offset: number) => number
     });
   }
   return out;
+}
+
+/**
+ * Where a body statement's query starts in the body text. PL/pgSQL blanks a `SELECT ... INTO x`
+ * clause with as many spaces (the query PostgreSQL runs has none), so blanks match anything.
+ */
+function findInBody(body: string, query: string, from: number): number {
+  const exact = body.indexOf(query, from);
+  if (exact >= 0 || !query.includes('  ')) return exact;
+  const head = query.slice(0, query.indexOf('  '));
+  if (!head) return -1;
+  for (let at = body.indexOf(head, from); at >= 0; at = body.indexOf(head, at + 1)) {
+    let i = head.length;
+    while (i < query.length && (query[i] === ' ' || query[i] === body[at + i])) i++;
+    if (i === query.length) return at;
+  }
+  return -1;
 }
