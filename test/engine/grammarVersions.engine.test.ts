@@ -107,6 +107,19 @@ describe('version-gated syntax: the grammars against PostgreSQL 15 and PGlite', 
     }
   });
 
+  it('a statement 15 accepts and 18 rejects (system_user is reserved from 16) is not called invalid on 15', async () => {
+    const sql = 'CREATE TABLE audit_log (system_user text)';
+    assert.strictEqual(await syntaxErrorOf(() => client.query(`BEGIN; ${sql}; ROLLBACK`)), undefined);
+    const engine = await TraceEngine.create();
+    try {
+      assert.match((await engine.traceRolledBack(sql)).error?.message ?? '', /syntax error at or near "system_user"/);
+    } finally {
+      await engine.close();
+    }
+    const finding = analyze(`${sql};`, { config: { ...DEFAULT_CONFIG, pgVersion: 15 } }).findings.find((f) => f.rule === 'syntax-error');
+    assert.strictEqual(finding?.message, 'PostgreSQL 15 accepts this statement, 16 and later reject it: syntax error at or near "system_user"');
+  });
+
   it('the finding names the version and the rest of the file is analysed', () => {
     const text = `${CASES[0].sql};\nALTER TABLE users DROP COLUMN nickname;\n`;
     const analysis = analyze(text, { config: { ...DEFAULT_CONFIG, pgVersion: 15 } });

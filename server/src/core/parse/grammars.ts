@@ -114,6 +114,17 @@ export function grammarRejection(text: string, pgVersion: number, tokens?: reado
 }
 
 /**
+ * For `text`, a statement PostgreSQL 18's parser rejected, that the grammar of `pgVersion` (below 18)
+ * accepts (a word 16 reserved, such as `system_user`): the first newer major that rejects it.
+ */
+export function rejectedFrom(text: string, pgVersion: number): number | undefined {
+  const major = grammarFor(pgVersion);
+  if (major === undefined || verdict(major, text)) return undefined;
+  for (let v = major + 1; v <= NEWEST_GRAMMAR; v++) if (verdict(v, text)) return v;
+  return NEWEST_GRAMMAR + 1;
+}
+
+/**
  * Shapes (see `shapeOf`) each grammar accepted. Migrations repeat shapes (77% of the corpus' statements,
  * 63% of its bytes), and a second parse per statement costs as much again as PostgreSQL 18's.
  */

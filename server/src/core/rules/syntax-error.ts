@@ -2,6 +2,7 @@ import { Rule } from './types';
 
 import { shown } from './support/messages';
 import { errorSpan } from './support/errorSpan';
+import { rejectedFrom } from '../parse/grammars';
 export const syntaxError: Rule = {
   id: 'syntax-error',
   kinds: ['Invalid'],
@@ -20,6 +21,19 @@ export const syntaxError: Rule = {
   checkStatement(ctx, report) {
     const error = ctx.statement.error;
     if (!error) return;
+    const version = ctx.file.config.pgVersion;
+    // Lockwise parses with 18's grammar: a statement the configured older version accepts is not analysed.
+    const from = rejectedFrom(ctx.statement.text, version);
+    if (from !== undefined) {
+      report({
+        statement: ctx.statement.index,
+        span: errorSpan(ctx, error.offset),
+        message: `PostgreSQL ${version} accepts this statement, ${from} and later reject it: ${shown(error.message, 70)}`,
+        help: `Lockwise reads PostgreSQL 18's syntax, so this statement is not analysed`,
+        notes: error.message.length > 70 ? [error.message] : undefined,
+      });
+      return;
+    }
     report({
       statement: ctx.statement.index,
       span: errorSpan(ctx, error.offset),
