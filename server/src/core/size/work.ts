@@ -49,7 +49,7 @@ function alterWork(stmt: Statement, effect: StatementEffect, catalog: Catalog, t
   cmds.forEach((cmd, i) => {
     if (!cmd || !effect.commands[i]?.scan) return;
     const con = asConstraint(cmd.def);
-    if (cmd.subtype === 'AT_AddConstraint' && con?.contype === 'CONSTR_FOREIGN') items.push(fkItem(target, sized(con.pktable?.relname)));
+    if (cmd.subtype === 'AT_AddConstraint' && con?.contype === 'CONSTR_FOREIGN') items.push(fkItem(target, sized(catalog.key(con.pktable))));
     else if (cmd.subtype === 'AT_AddConstraint' && con?.contype === 'CONSTR_CHECK') items.push({ kind: 'check', table: target, bytes: target.heapBytes });
     else if (con && !con.indexname && ['CONSTR_PRIMARY', 'CONSTR_UNIQUE', 'CONSTR_EXCLUSION'].includes(con.contype ?? ''))
       items.push({ kind: 'index', table: target, bytes: target.heapBytes });
