@@ -68,8 +68,13 @@ const SERVER_THRESHOLDS = { tables: 0.999, sequences: 1, rewrites: 1, phantoms: 
  * branch-aware: sequences 315/324, phantoms 74, DO pairs 106/108 (25.0% exact). Rewrites 48/48 with
  * identity / volatile-default ADD COLUMN on tables created in the file. DO pairs 114/115 with the
  * schema work and SELECT ... INTO in DO bodies modelled (PL/pgSQL blanks the INTO clause).
+ * With this session's lock model and catalog (schemas and system catalogs, foreign keys and
+ * triggers of DML, functions called, DROP ... CASCADE): tables 100.0% (5453), sequences 98.5%,
+ * indexes 98.6%, phantoms 13 (12 are indexes of extensions PGlite lacks, gist and trigram, that
+ * lemmy's REINDEX / rewrites reach; 1 kratos' DROP INDEX IF EXISTS in a schema that does not exist),
+ * DO branch-aware 114/114 with both.
  */
-const PGLITE_THRESHOLDS = { tables: 0.978, sequences: 0.972, rewrites: 1, phantoms: 61, doBranchAware: 0.991, ...DROP_CASCADE_PGLITE };
+const PGLITE_THRESHOLDS = { tables: 0.999, sequences: 0.984, rewrites: 1, phantoms: 13, doBranchAware: 1, ...DROP_CASCADE_PGLITE, indexes: 0.985 };
 
 type Thresholds = typeof SERVER_THRESHOLDS;
 
