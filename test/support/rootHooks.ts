@@ -2,7 +2,10 @@
 import { stopSharedPgServer } from './pgServer';
 
 export const mochaHooks = {
-  async afterAll(): Promise<void> {
+  async afterAll(this: Mocha.Context): Promise<void> {
+    // A shutdown checkpoint after a suite that made many databases, and deleting them, can outlast
+    // the default 30 s on a loaded machine (seen with the fix equivalence suite at load 20).
+    this.timeout(180_000);
     await stopSharedPgServer();
   },
 };
