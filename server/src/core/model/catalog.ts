@@ -166,6 +166,8 @@ export class Catalog {
   private localSearchPath?: readonly string[];
   /** The session's search_path at BEGIN, restored by ROLLBACK. */
   private searchPathAtBegin?: readonly string[];
+  /** lookupPath() for the search_path it was derived from. */
+  private lookupCache?: { from: readonly string[]; path: readonly string[] };
   /** Records this catalog may change in place (not shared with a clone). */
   private owned = new WeakSet<RelationInfo | IndexInfo>();
   /** Built on first use by constraintNameTaken; entries may be stale, never missing. */
@@ -276,9 +278,13 @@ export class Catalog {
   }
 
   /** The schemas an unqualified name is looked up in: pg_catalog first unless the path names it. */
-  private lookupPath(): string[] {
-    const path = this.activeSearchPath.filter((s) => s !== '$user' && s !== 'pg_temp');
-    return path.includes('pg_catalog') ? path : ['pg_catalog', ...path];
+  private lookupPath(): readonly string[] {
+    // key() runs for every relation of every statement: the path is derived once per search_path.
+    const active = this.activeSearchPath;
+    if (this.lookupCache?.from === active) return this.lookupCache.path;
+    const path = active.filter((s) => s !== '$user' && s !== 'pg_temp');
+    this.lookupCache = { from: active, path: path.includes('pg_catalog') ? path : ['pg_catalog', ...path] };
+    return this.lookupCache.path;
   }
 
   /** Where CREATE puts an unqualified relation: the first schema of search_path ("$user" has no schema of its own here). */
