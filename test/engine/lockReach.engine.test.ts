@@ -188,6 +188,20 @@ const FOREIGN_KEYS: LockCase[] = [
     mayTake: ['p'],
   },
   {
+    name: 'MERGE ... WHEN NOT MATCHED THEN INSERT checks the foreign keys of the rows it inserts',
+    setup: KEYS,
+    sql: 'MERGE INTO e USING (SELECT 1 AS id, 1 AS p_id) s ON e.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id, s.p_id)',
+    locks: { e: 'ROW EXCLUSIVE', p: 'ROW SHARE' },
+    mayTake: ['p'],
+  },
+  {
+    name: 'COPY FROM checks the foreign keys of the rows it loads',
+    setup: KEYS,
+    sql: "COPY e (id, p_id) FROM PROGRAM 'echo 1,1' WITH (FORMAT csv)",
+    locks: { e: 'ROW EXCLUSIVE', p: 'ROW SHARE' },
+    mayTake: ['p'],
+  },
+  {
     name: 'a writable CTE that deletes reaches the referencing tables',
     setup: KEYS,
     sql: 'WITH gone AS (DELETE FROM p WHERE id = 1 RETURNING id) SELECT count(*) FROM gone',

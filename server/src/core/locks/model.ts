@@ -597,17 +597,19 @@ const HANDLERS: Record<string, Handler> = {
     if (!stmt.whereClause) b.effect.scan = true;
   },
 
-  MergeStmt(b, node, catalog) {
+  MergeStmt(b, node, catalog, options) {
     const stmt = as(node, 'MergeStmt')!;
     b.lock(catalog.key(stmt.relation), 'ROW EXCLUSIVE', 'target');
     readSources(b, catalog, { ...stmt, relation: undefined }, node);
+    reachedLocks(b, catalog, node, options);
     b.effect.dataChange = true;
   },
 
-  CopyStmt(b, node, catalog) {
+  CopyStmt(b, node, catalog, options) {
     const stmt = as(node, 'CopyStmt')!;
     if (!stmt.relation) return;
     b.lock(catalog.key(stmt.relation), stmt.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', 'target');
+    if (stmt.is_from) reachedLocks(b, catalog, node, options);
     if (stmt.is_from) b.effect.dataChange = true;
   },
 

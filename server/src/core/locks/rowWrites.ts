@@ -3,7 +3,8 @@
  * target and the targets of the writable CTEs it holds (and the table under an updatable view), each with the columns it sets and, unless
  * the rows are written out (INSERT ... VALUES), the condition that it writes any row at all.
  */
-import { Node, T, as, findAll, nodeKind } from '../parse/ast';
+import { Node, T, as, findAll, nameList, nodeKind } from '../parse/ast';
+import type { TriggerEvent } from '../model/routines';
 import type { Catalog } from '../model/catalog';
 import { referentialLocks, RowWrite, rowsCondition } from './foreignKeys';
 import type { LockSink } from './model';
@@ -27,12 +28,35 @@ export function statementWrites(node: Node, catalog: Catalog): RowWrite[] {
   const nested = findAll<T.CommonTableExpr>(node, 'CommonTableExpr').map((c) => c.ctequery);
   return [node, ...nested].flatMap((n) => {
     const write = rowWrite(n, catalog);
-    return write ? [write] : [];
+    return write ? [write] : mergeWrites(n, catalog);
   });
 }
 
+/** MERGE: each WHEN clause may insert, update or delete rows of the target. */
+function mergeWrites(node: Node | undefined, catalog: Catalog): RowWrite[] {
+  const stmt = as(node, 'MergeStmt');
+  const table = catalog.key(stmt?.relation);
+  if (!stmt || !table) return [];
+  return (stmt.mergeWhenClauses ?? []).flatMap((c) => {
+    const clause = as(c, 'MergeWhenClause');
+    const event = MERGE_EVENTS[clause?.commandType ?? ''];
+    if (!event) return [];
+    const columns = (clause?.targetList ?? []).map((t) => as(t, 'ResTarget')?.name ?? '').filter(Boolean);
+    return [{ table, event, ...(columns.length ? { columns } : {}), condition: rowsCondition(table, event) }];
+  });
+}
+
+const MERGE_EVENTS: Record<string, TriggerEvent> = { CMD_INSERT: 'INSERT', CMD_UPDATE: 'UPDATE', CMD_DELETE: 'DELETE' };
+
 function rowWrite(node: Node | undefined, catalog: Catalog): RowWrite | undefined {
   switch (nodeKind(node)) {
+    case 'CopyStmt': {
+      // COPY FROM: rows from a file, as many as it holds.
+      const stmt = as(node, 'CopyStmt')!;
+      const table = stmt.is_from ? catalog.key(stmt.relation) : undefined;
+      const columns = nameList(stmt.attlist);
+      return table ? { table, event: 'INSERT', ...(columns.length ? { columns } : {}), condition: rowsCondition(table, 'INSERT') } : undefined;
+    }
     case 'InsertStmt': {
       const stmt = as(node, 'InsertStmt')!;
       const table = catalog.key(stmt.relation);
