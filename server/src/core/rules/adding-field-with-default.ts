@@ -1,5 +1,5 @@
 import { T, asColumnDef, asConstraint } from '../parse/ast';
-import { addColumnRewrites, ColumnRewrite } from '../locks/addColumn';
+import { addColumnRewrites, ColumnRewrite, validatesInlineForeignKey } from '../locks/addColumn';
 import { Rule, StatementContext, Fix } from './types';
 import { headSpan, locationSpan, constraintClauseSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
@@ -66,10 +66,12 @@ export const addingFieldWithDefault: Rule = {
         (main.constraint
           ? constraintClauseSpan(ctx.file, ctx.statement, main.constraint.location)
           : locationSpan(ctx.file, ctx.statement, col.typeName?.location)) ?? headSpan(ctx.file, ctx.statement);
+      const said = message(table, col.colname, main, isRequired(col));
       report({
         statement: ctx.statement.index,
         span,
-        ...message(table, col.colname, main, isRequired(col)),
+        ...said,
+        notes: [...(said.notes ?? []), ...uncheckedKey(col)],
         fix: rewrites.every((r) => DEFAULT_KINDS.has(r.kind))
           ? (backfillFix(ctx, command, col, main) ?? setDefaultLaterFix(ctx, command, col, main))
           : undefined,
@@ -77,6 +79,17 @@ export const addingFieldWithDefault: Rule = {
     }
   },
 };
+
+/**
+ * An identity column fills existing rows but has no DEFAULT clause, so PostgreSQL marks its inline
+ * REFERENCES valid without checking them (measured on 15: ADD_COLUMN_FORMS in locks/addColumn.ts).
+ */
+function uncheckedKey(col: T.ColumnDef): string[] {
+  const cons = (col.constraints ?? []).map(asConstraint);
+  if (!cons.some((c) => c?.contype === 'CONSTR_IDENTITY') || validatesInlineForeignKey(col)) return [];
+  const fk = cons.find((c) => c?.contype === 'CONSTR_FOREIGN');
+  return fk ? [`PostgreSQL marks its REFERENCES ${fk.pktable?.relname ?? ''} valid without checking the values the identity fills in`] : [];
+}
 
 const DEFAULT_KINDS = new Set(['volatile-default', 'unknown-default', 'default-before-11']);
 
