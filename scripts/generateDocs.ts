@@ -8,7 +8,8 @@ import { RULES } from '../server/src/core/rules/registry';
 import { fixClasses, renderRuleDoc } from '../server/src/core/report/ruleDocs';
 import { RUNNERS } from '../server/src/core/runners/registry';
 import { renderRunnerDoc } from '../server/src/core/report/runnerDocs';
-import { renderLockDoc } from '../server/src/core/report/lockDocs';
+import { PredictedLocks, renderLockDoc } from '../server/src/core/report/lockDocs';
+import { UTILITY_SETUP } from '../server/src/core/locks/utilityStatements';
 import { ALTER_TABLE_SETUP } from '../server/src/core/locks/alterTable';
 import { modelStatement } from '../server/src/core/locks/model';
 import { buildStatements } from '../server/src/core/model/statements';
@@ -52,13 +53,18 @@ export const LOCK_DOC = path.resolve(__dirname, '../../docs/locks.md');
 
 /** docs/locks.md, from the ALTER TABLE lock table and the model's predictions (the parser must be initialised). */
 export function expectedLockDoc(): string {
+  return renderLockDoc(predictor(ALTER_TABLE_SETUP), predictor(UTILITY_SETUP));
+}
+
+/** The model's locks for one statement on PostgreSQL 15, on the schema `setup` builds. */
+function predictor(setup: string): PredictedLocks {
   const catalog = new Catalog();
-  replay(ALTER_TABLE_SETUP, catalog);
-  return renderLockDoc((sql) => {
+  replay(setup, catalog);
+  return (sql) => {
     const stmt = buildStatements(sql).statements[0];
     const effect = modelStatement(stmt.node, catalog, { pgVersion: 15 });
     return effect.locks.map((l) => ({ relation: l.relation, mode: l.mode }));
-  });
+  };
 }
 
 export const README = path.resolve(__dirname, '../../README.md');

@@ -11,6 +11,7 @@ import { replay } from '../../server/src/project/history';
 import { buildStatements } from '../../server/src/core/model/statements';
 import { modelStatement } from '../../server/src/core/locks/model';
 import { as } from '../../server/src/core/parse/ast';
+import { STATEMENT_LOCKS, StatementKind } from '../../server/src/core/locks/utilityStatements';
 
 describe('generated lock docs', () => {
   before(async () => {
@@ -48,6 +49,39 @@ describe('generated lock docs', () => {
     assert.strictEqual(alterTableLock('AT_DetachPartition', { concurrent: true }), 'SHARE UPDATE EXCLUSIVE');
     assert.strictEqual(alterTableLock('AT_SetRelOptions', { options: ['fillfactor'] }), 'SHARE UPDATE EXCLUSIVE');
     assert.strictEqual(alterTableLock('AT_SetRelOptions', { options: ['fillfactor', 'security_barrier'] }), 'ACCESS EXCLUSIVE');
+  });
+});
+
+describe('the lock table of every statement node type', () => {
+  /** The parser's node types, as @pgsql/types (generated from libpg_query's protobuf) declares them. */
+  function parserStatementKinds(): string[] {
+    const types = fs.readFileSync(require.resolve('@pgsql/types/types.d.ts'), 'utf8');
+    const start = types.indexOf('export type Node =');
+    const node = types.slice(start, types.indexOf('\nexport ', start + 1));
+    return [...new Set([...node.matchAll(/\b(\w+Stmt):/g)].map((m) => m[1]))].sort();
+  }
+
+  before(async () => {
+    await initParser();
+  });
+
+  it('has a row for every statement node type the parser knows', () => {
+    const kinds = parserStatementKinds();
+    assert.ok(kinds.length > 100, `found ${kinds.length} node types`);
+    assert.deepStrictEqual(Object.keys(STATEMENT_LOCKS).sort(), kinds);
+  });
+
+  it('every row has an example run on a server, or names why not', () => {
+    const unmeasured = Object.entries(STATEMENT_LOCKS).filter(([, e]) => e.examples.length === 0 && !e.exception);
+    assert.deepStrictEqual(
+      unmeasured.map(([k]) => k),
+      [],
+    );
+  });
+
+  it('every example parses as the node type of its row', () => {
+    for (const [kind, entry] of Object.entries(STATEMENT_LOCKS) as [StatementKind, (typeof STATEMENT_LOCKS)[StatementKind]][])
+      for (const e of entry.examples) assert.strictEqual(buildStatements(e.sql).statements[0]?.kind, kind, e.sql);
   });
 });
 

@@ -7,6 +7,7 @@ import type { AlterTableType } from '@pgsql/types';
 import { ALTER_TABLE_EXAMPLES, ALTER_TABLE_LOCKS, ALTER_TABLE_SETUP, INTERNAL_SUBTYPES } from '../locks/alterTable';
 import { blockedOperations, LockMode } from '../locks/modes';
 import { ADD_COLUMN_FORMS, ADD_COLUMN_SETUP } from '../locks/addColumn';
+import { MODEL_GAPS, STATEMENT_LOCKS, StatementKind, UTILITY_SETUP } from '../locks/utilityStatements';
 
 /** What the model predicts for one example: relation → mode. */
 export type PredictedLocks = (sql: string) => { relation: string; mode: LockMode }[];
@@ -26,7 +27,8 @@ function subtypeName(subtype: AlterTableType): string {
   return subtype.replace(/^AT_/, '');
 }
 
-export function renderLockDoc(predict: PredictedLocks): string {
+/** `predictOther`: the model on the schema of the other statements' examples (UTILITY_SETUP). */
+export function renderLockDoc(predict: PredictedLocks, predictOther: PredictedLocks): string {
   const subtypes = (Object.keys(ALTER_TABLE_LOCKS) as AlterTableType[]).filter((s) => !INTERNAL_SUBTYPES.has(s));
   return [
     '# Locks taken by ALTER TABLE',
@@ -62,6 +64,7 @@ export function renderLockDoc(predict: PredictedLocks): string {
     }),
     '',
     ...addColumnSection(),
+    ...statementSection(predictOther),
   ].join('\n');
 }
 
@@ -85,6 +88,45 @@ function addColumnSection(): string[] {
       const outcome = f.fails ? `fails: ${f.fails}` : f.why;
       return `| \`${cell(f.column)}\` | ${yes(f.scan)} | ${yes(f.rewrite)} | ${f.referenced ?? ''} | ${f.index ? `${f.index} (ACCESS EXCLUSIVE)` : ''} | ${cell(outcome)} |`;
     }),
+    '',
+  ];
+}
+
+function lockList(locks: { relation: string; mode: LockMode }[]): string {
+  return locks.map((l) => `${l.relation}: ${l.mode}`).join('<br>') || 'none';
+}
+
+/** Every other statement node type: what PostgreSQL locks, and the examples measured on a server. */
+function statementSection(predict: PredictedLocks): string[] {
+  const kinds = (Object.keys(STATEMENT_LOCKS) as StatementKind[]).sort();
+  const examples = kinds.flatMap((k) => STATEMENT_LOCKS[k].examples.map((e) => ({ kind: k, ...e })));
+  return [
+    '## Locks taken by other statements',
+    '',
+    "Every statement node type the parser knows (`server/src/core/locks/utilityStatements.ts`), from PostgreSQL's source",
+    '(the file named, under src/backend/) and the "Explicit Locking" page. "Not measured" says why no example runs',
+    'inside a transaction on the test server (for a form or for the whole statement).',
+    '',
+    '| statement | what PostgreSQL locks | source | not measured |',
+    '|---|---|---|---|',
+    ...kinds.map((k) => {
+      const e = STATEMENT_LOCKS[k];
+      return `| ${k} | ${cell(e.locks)} | ${cell(e.source)} | ${cell(e.exception ?? '')} |`;
+    }),
+    '',
+    '### Measured on PostgreSQL 15',
+    '',
+    'Each example runs inside BEGIN … ROLLBACK (test/engine/utilityStatements.engine.test.ts) on the ALTER TABLE schema above plus:',
+    '',
+    '```sql',
+    UTILITY_SETUP.slice(UTILITY_SETUP.indexOf("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'lockwise_spare'")).trim(),
+    '```',
+    '',
+    "The model's locks must be the ones `pg_locks` shows, on every relation; where they are not yet, the last column says how they differ.",
+    '',
+    "| statement | the model's locks | model vs server |",
+    '|---|---|---|',
+    ...examples.map((e) => `| \`${cell(e.sql)}\` | ${lockList(predict(e.sql))} | ${cell((MODEL_GAPS[e.sql] ?? ['agrees']).join('<br>'))} |`),
     '',
   ];
 }
