@@ -202,6 +202,25 @@ const FOREIGN_KEYS: LockCase[] = [
     mayTake: ['p'],
   },
   {
+    name: "DISABLE TRIGGER ALL turns a table's foreign key actions off",
+    setup: `${KEYS} ALTER TABLE p DISABLE TRIGGER ALL;`,
+    sql: 'DELETE FROM p WHERE id = 1',
+    locks: { c: undefined, e: undefined },
+  },
+  {
+    name: "DISABLE TRIGGER ALL turns a table's foreign key checks off",
+    setup: `${KEYS} ALTER TABLE c DISABLE TRIGGER ALL;`,
+    sql: 'UPDATE c SET p_id = 2',
+    locks: { p: undefined },
+  },
+  {
+    name: 'DISABLE TRIGGER USER leaves the foreign keys on; ENABLE TRIGGER ALL turns them back on',
+    setup: `${KEYS} ALTER TABLE p DISABLE TRIGGER ALL; ALTER TABLE p ENABLE TRIGGER ALL; ALTER TABLE p DISABLE TRIGGER USER;`,
+    sql: 'DELETE FROM p WHERE id = 1',
+    locks: { c: 'ROW EXCLUSIVE' },
+    mayTake: ['c'],
+  },
+  {
     name: 'a writable CTE that deletes reaches the referencing tables',
     setup: KEYS,
     sql: 'WITH gone AS (DELETE FROM p WHERE id = 1 RETURNING id) SELECT count(*) FROM gone',
@@ -263,6 +282,18 @@ const TRIGGERS_FIRED: LockCase[] = [
     setup: FIRING.replace('AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE', 'AFTER DELETE'),
     sql: 'INSERT INTO p VALUES (2, 2)',
     locks: { pm: undefined, counts: undefined },
+  },
+  {
+    name: 'a disabled trigger does not fire; ENABLE REPLICA fires only on a replica',
+    setup: `${FIRING} ALTER TABLE p DISABLE TRIGGER p_audit; ALTER TABLE p ENABLE REPLICA TRIGGER p_refresh;`,
+    sql: 'DELETE FROM p',
+    locks: { pm: undefined, counts: undefined },
+  },
+  {
+    name: 'ENABLE TRIGGER fires it again',
+    setup: `${FIRING} ALTER TABLE p DISABLE TRIGGER USER; ALTER TABLE p ENABLE TRIGGER p_refresh;`,
+    sql: 'DELETE FROM p',
+    locks: { pm: 'EXCLUSIVE', counts: undefined },
   },
   {
     name: 'a dropped trigger fires no more',

@@ -22,7 +22,7 @@ export function triggerLocks(sink: LockSink, catalog: Catalog, writes: RowWrite[
   for (const write of writes) {
     for (const trigger of catalog.relation(write.table)?.triggers ?? []) {
       const fn = catalog.functions.get(trigger.function);
-      if (!fires(trigger, write) || !fn || firing.includes(fn.name)) continue;
+      if (trigger.disabled || !fires(trigger, write) || !fn || firing.includes(fn.name)) continue;
       const when = firingCondition(trigger, write);
       for (const part of functionStatements(fn)) {
         for (const lock of model(part.node, [...firing, fn.name]).locks) sink.merge(triggered(lock, part, when, fn));

@@ -7,7 +7,7 @@
  */
 import type { Baseline, PendingRows } from './baseline';
 import { dependentViews, referencingTables, tablesWithTriggersOn } from './dependencies';
-import { droppedFunctions, FunctionInfo, functionInfo, TriggerInfo, triggerInfo } from './routines';
+import { droppedFunctions, FunctionInfo, functionInfo, switchTriggers, TriggerInfo, triggerInfo } from './routines';
 import {
   Node,
   T,
@@ -101,6 +101,8 @@ export interface RelationInfo {
   sources: string[];
   /** Its triggers (a new array on every change: records may be shared with a clone). */
   triggers?: TriggerInfo[];
+  /** DISABLE TRIGGER ALL: its foreign keys' triggers (checks of its rows, actions for rows referencing it) are off too. */
+  foreignKeyTriggersOff?: true;
   unlogged: boolean;
   /** CREATE TEMP TABLE: private to the migration's session, so locking it blocks no one. */
   temporary?: true;
@@ -866,6 +868,21 @@ export class Catalog {
       if (con) con.validated = true;
     },
     AT_DropConstraint: (c, rel, cmd) => c.dropConstraint(rel, cmd.name ?? ''),
+    // Disabled triggers do not fire (locks/triggers.ts); ALL includes the foreign keys' (locks/foreignKeys.ts).
+    AT_DisableTrig: (_c, rel, cmd) => void (rel.triggers = switchTriggers(rel.triggers, false, (t) => t.name === cmd.name)),
+    AT_EnableReplicaTrig: (_c, rel, cmd) => void (rel.triggers = switchTriggers(rel.triggers, false, (t) => t.name === cmd.name)),
+    AT_EnableTrig: (_c, rel, cmd) => void (rel.triggers = switchTriggers(rel.triggers, true, (t) => t.name === cmd.name)),
+    AT_EnableAlwaysTrig: (_c, rel, cmd) => void (rel.triggers = switchTriggers(rel.triggers, true, (t) => t.name === cmd.name)),
+    AT_DisableTrigUser: (_c, rel) => void (rel.triggers = switchTriggers(rel.triggers, false, () => true)),
+    AT_EnableTrigUser: (_c, rel) => void (rel.triggers = switchTriggers(rel.triggers, true, () => true)),
+    AT_DisableTrigAll: (_c, rel) => {
+      rel.triggers = switchTriggers(rel.triggers, false, () => true);
+      rel.foreignKeyTriggersOff = true;
+    },
+    AT_EnableTrigAll: (_c, rel) => {
+      rel.triggers = switchTriggers(rel.triggers, true, () => true);
+      delete rel.foreignKeyTriggersOff;
+    },
     AT_SetLogged: (_c, rel) => void (rel.unlogged = false),
     AT_SetUnLogged: (_c, rel) => void (rel.unlogged = true),
     AT_AttachPartition: (c, rel, cmd) => c.attachPartition(rel, as(cmd.def, 'PartitionCmd')),

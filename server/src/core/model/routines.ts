@@ -21,6 +21,8 @@ export interface TriggerInfo {
   columns: string[];
   /** A WHEN condition decides per row (or statement) whether it fires. */
   when: boolean;
+  /** ALTER TABLE ... DISABLE TRIGGER (or ENABLE REPLICA: it fires only under session_replication_role = replica). */
+  disabled?: true;
 }
 
 export interface FunctionInfo {
@@ -103,6 +105,15 @@ export function functionStatements(fn: FunctionInfo): BodyStatement[] {
   return [...parts.statements, ...parts.reads].flatMap((part) => {
     const node = parseStatementText(part.sql).statements[0]?.node;
     return node ? [{ node, ...(part.condition ? { condition: part.condition } : {}) }] : [];
+  });
+}
+
+/** The triggers with those `which` holds for enabled or disabled (a new array: records are shared with clones). */
+export function switchTriggers(triggers: TriggerInfo[] | undefined, enabled: boolean, which: (t: TriggerInfo) => boolean): TriggerInfo[] {
+  return (triggers ?? []).map((t) => {
+    if (!which(t)) return t;
+    const { disabled: _, ...rest } = t;
+    return enabled ? rest : { ...rest, disabled: true };
   });
 }
 
