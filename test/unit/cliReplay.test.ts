@@ -156,10 +156,14 @@ describe('lockwise --cache: whole-run replay', function () {
     assert.ok(!replayed(other.stderr));
   });
 
-  it('a run that starts a process or reads by descriptor is not recorded', () => {
+  it('a run that starts a process, reads by descriptor or lists recursively is not recorded', () => {
     const dir = project();
     const original = fs.readFileSync;
-    for (const read of [() => childProcess.spawnSync(process.execPath, ['-e', '0']), () => fs.closeSync(fs.openSync(path.join(dir, 'm/001_users.sql'), 'r'))]) {
+    for (const read of [
+      () => childProcess.spawnSync(process.execPath, ['-e', '0']),
+      () => fs.closeSync(fs.openSync(path.join(dir, 'm/001_users.sql'), 'r')),
+      () => fs.readdirSync(dir, { recursive: true }),
+    ]) {
       const recording = new RunRecord(path.join(dir, 'c'), ['lint']).record();
       try {
         fs.readFileSync(path.join(dir, 'm/001_users.sql'), 'utf8');

@@ -150,7 +150,8 @@ export class RunRecord {
     argv: string[],
   ) {
     const env = ENV_READ.map((k) => [k, process.env[k] ?? null]);
-    this.key = sha(JSON.stringify([FORMAT, buildHash(), argv, process.cwd(), env, !!process.stdout.isTTY, !!process.stderr.isTTY]));
+    // Node's version too: the migration order comes from its ICU collator.
+    this.key = sha(JSON.stringify([FORMAT, buildHash(), process.version, argv, process.cwd(), env, !!process.stdout.isTTY, !!process.stderr.isTTY]));
     this.file = path.join(path.resolve(location), `run-${this.key.slice(0, 32)}.run`);
   }
 
@@ -314,6 +315,8 @@ export class Recording {
     this.wrap(fs, 'readdirSync', (original) => (dir, options) => {
       const target = this.pathOf(dir);
       const before = target ? statOf(target) : undefined;
+      // A recursive listing depends on subfolders, which the folder's own stat does not show.
+      if (typeof options === 'object' && (options as { recursive?: boolean } | null)?.recursive) this.taint('a recursive listing');
       const result = original.call(fs, dir, options) as (string | fs.Dirent)[];
       const withTypes = typeof options === 'object' && !!(options as { withFileTypes?: boolean } | null)?.withFileTypes;
       if (target) this.observe(target, before, { list: listHash(result), ...(withTypes ? { withTypes } : {}) });
