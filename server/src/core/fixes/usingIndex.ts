@@ -39,7 +39,7 @@ export function usingIndexFix(ctx: StatementContext, stmt: T.AlterTableStmt, con
   // When this statement first drops the constraint that holds the name, the index is built under
   // another name: USING INDEX renames it to the constraint's name.
   const droppedHere = namesFreedBy(ctx, table, stmt).has(name);
-  const taken = (n: string) => ctx.catalog.relationNameTaken(n);
+  const taken = (n: string) => ctx.catalog.relationNameTaken(ctx.catalog.siblingKey(table, n) ?? n);
   const indexName = droppedHere || taken(name) ? chooseName(name, [], 'new', taken) : name;
   const primary = con.contype === 'CONSTR_PRIMARY';
   const include = con.including?.length ? ` INCLUDE (${nameList(con.including).map(quoteIdent).join(', ')})` : '';

@@ -4,7 +4,7 @@ import { Rule, StatementContext, Fix } from './types';
 import { headSpan, locationSpan, constraintClauseSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
 import { eol, insertAfterStatement } from './support/edits';
-import { chooseName } from '../model/catalog';
+import { newConstraintName } from './support/constraintNames';
 import { placementNote, placeOutsideTransaction } from '../fixes/placement';
 import { alterCommands, AlterCommand } from './support/alter';
 import { shown } from './support/messages';
@@ -186,7 +186,7 @@ function backfillFix(ctx: StatementContext, command: AlterCommand, col: T.Column
     ].join(nl),
   ];
   if (cons.some((x) => x?.contype === 'CONSTR_NOTNULL')) {
-    const name = quoteIdent(chooseName(table, [col.colname], 'not_null_check', (n) => ctx.catalog.constraintNameTaken(n)));
+    const name = quoteIdent(newConstraintName(ctx, stmt.relation, [col.colname], 'not_null_check'));
     steps.push(
       `ALTER TABLE ${t} ADD CONSTRAINT ${name} CHECK (${c} IS NOT NULL) NOT VALID`,
       `ALTER TABLE ${t} VALIDATE CONSTRAINT ${name}`,

@@ -1,5 +1,5 @@
 import { T, asColumnDef } from '../parse/ast';
-import { chooseName } from '../model/catalog';
+import { newConstraintName } from './support/constraintNames';
 import { Rule, StatementContext, Fix, TextEdit, WithheldFix } from './types';
 import { commandSpans, keywordSpan } from './support/spans';
 import { quoteIdent, relationSql } from './support/names';
@@ -98,9 +98,9 @@ function checkFirstOrWhyNot(
 
 /** ADD CHECK NOT VALID; VALIDATE; SET NOT NULL; DROP CHECK — all outside any transaction block. */
 function checkFirstFix(ctx: StatementContext, command: AlterCommand, cmds: T.AlterTableCmd[]): Fix | undefined {
-  const { alter: stmt, table, index } = command;
+  const { alter: stmt, index } = command;
   const column = command.cmd.name!;
-  const name = chooseName(table, [column], 'not_null_check', (n) => ctx.catalog.constraintNameTaken(n));
+  const name = newConstraintName(ctx, stmt.relation, [column], 'not_null_check');
   const t = relationSql(stmt.relation);
   const con = quoteIdent(name);
   const col = quoteIdent(column);

@@ -132,3 +132,14 @@ export function namesFreedBy(ctx: StatementContext, table: string, stmt: T.Alter
   }
   return freed;
 }
+
+/**
+ * The name PostgreSQL gives a new constraint on the table `relation` names (ChooseConstraintName):
+ * `<table>_<columns>_<label>`, numbered while a constraint of the table's schema holds it.
+ */
+export function newConstraintName(ctx: StatementContext, relation: T.RangeVar | undefined, columns: string[], label: string): string {
+  const key = ctx.catalog.key(relation) ?? '';
+  const written = relation?.schemaname === 'public' ? undefined : relation?.schemaname;
+  const schema = ctx.catalog.relation(key)?.schema ?? written;
+  return chooseName(relation?.relname ?? key, columns, label, (n) => ctx.catalog.constraintNameTaken(n, schema));
+}
