@@ -31,6 +31,13 @@ const TRIGGERS = `CREATE TABLE p (id int PRIMARY KEY, n int);
   CREATE TRIGGER q_touch AFTER INSERT ON q FOR EACH STATEMENT EXECUTE PROCEDURE touch();
   CREATE TRIGGER r_other AFTER DELETE ON r FOR EACH ROW EXECUTE FUNCTION other();`;
 
+const UPSERT = `CREATE TABLE p (id int PRIMARY KEY, n int);
+  CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p);
+  CREATE TABLE counts (n int);
+  CREATE FUNCTION bump() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE counts SET n = n + 1; RETURN NULL; END $$;
+  CREATE TRIGGER c_upd AFTER UPDATE ON c FOR EACH ROW EXECUTE FUNCTION bump();
+  INSERT INTO p VALUES (1, 1), (2, 2); INSERT INTO c VALUES (1, 1);`;
+
 const CASCADE: LockCase[] = [
   {
     name: 'DROP VIEW ... CASCADE locks the views and materialized views over it, and their indexes',
@@ -219,6 +226,13 @@ const FOREIGN_KEYS: LockCase[] = [
     sql: 'DELETE FROM p WHERE id = 1',
     locks: { c: 'ROW EXCLUSIVE' },
     mayTake: ['c'],
+  },
+  {
+    name: 'INSERT ... ON CONFLICT DO UPDATE: a conflicting row is updated, firing UPDATE triggers',
+    setup: UPSERT,
+    sql: 'INSERT INTO c VALUES (1, NULL) ON CONFLICT (id) DO UPDATE SET p_id = 2',
+    locks: { counts: 'ROW EXCLUSIVE', p: 'ROW SHARE' },
+    mayTake: ['counts', 'p'],
   },
   {
     name: 'a writable CTE that deletes reaches the referencing tables',

@@ -28,8 +28,16 @@ export function statementWrites(node: Node, catalog: Catalog): RowWrite[] {
   const nested = findAll<T.CommonTableExpr>(node, 'CommonTableExpr').map((c) => c.ctequery);
   return [node, ...nested].flatMap((n) => {
     const write = rowWrite(n, catalog);
-    return write ? [write] : mergeWrites(n, catalog);
+    return write ? [write, ...upsertWrites(n, write)] : mergeWrites(n, catalog);
   });
+}
+
+/** INSERT ... ON CONFLICT DO UPDATE: a row that conflicts updates the existing one (its triggers and foreign keys). */
+function upsertWrites(node: Node | undefined, insert: RowWrite): RowWrite[] {
+  const clause = as(node, 'InsertStmt')?.onConflictClause;
+  if (clause?.action !== 'ONCONFLICT_UPDATE') return [];
+  const columns = (clause.targetList ?? []).map((t) => as(t, 'ResTarget')?.name ?? '').filter(Boolean);
+  return [{ table: insert.table, event: 'UPDATE', columns, condition: `only if a row conflicts (ON CONFLICT DO UPDATE of ${insert.table})` }];
 }
 
 /** MERGE: each WHEN clause may insert, update or delete rows of the target. */
