@@ -261,6 +261,8 @@ export interface StepHooks {
   effect?: StatementEffect;
   /** Called before the rules run and before the catalog moves on. */
   phase?(next: 'rules' | 'apply'): void;
+  /** Runs the statement's rules instead of `RuleRun.statementRulesOn` (incremental analysis carries some findings over). */
+  rules?(rules: Rule[], ctx: StatementContext, where: () => string): void;
 }
 
 /** One statement: lock model on the catalog before it, its rules, then the catalog moves on. */
@@ -275,7 +277,9 @@ export function stepStatement(file: PipelineFile, catalog: Catalog, run: RuleRun
   file.effects[stmt.index] = effect;
   if (file.sizeInput) file.work[stmt.index] = workOf(stmt, effect, catalog, file.sizeInput, (e) => run.internalErrors.push(`${where()}: sizes: ${e}`));
   const stmtTimeline = file.timeline.perStatement[stmt.index];
-  run.statementRulesOn(run.rulesFor(stmt.kind, part === 'up'), { file, statement: stmt, effect, timeline: stmtTimeline, catalog }, where);
+  const ctx = { file, statement: stmt, effect, timeline: stmtTimeline, catalog };
+  if (hooks?.rules) hooks.rules(run.rulesFor(stmt.kind, part === 'up'), ctx, where);
+  else run.statementRulesOn(run.rulesFor(stmt.kind, part === 'up'), ctx, where);
   const analysis = statementAnalysis(stmt, effect, stmtTimeline, catalog, part);
   hooks?.phase?.('apply');
   try {

@@ -24,7 +24,7 @@ import { DEFAULT_CONFIG } from '../config/config';
 import { Catalog } from '../model/catalog';
 import { Statement } from '../model/statements';
 import { StatementTimeline, Transaction } from '../model/timeline';
-import { ReportedFinding, Rule } from '../rules/types';
+import { ReportedFinding, Rule, StatementContext } from '../rules/types';
 import { FileState, StateKey } from '../rules/support/state';
 import { LINE_NUMBERS } from '../rules/support/context';
 import {
@@ -80,6 +80,8 @@ interface Run {
   applyReads: Reads[];
   /** The lock model threw on the statement (its verdict is not carried over: the error is reported again). */
   modelFailed: Uint8Array;
+  /** Per statement, the rules that used rule state on it (they run again; the others' findings can be carried over). */
+  stateRules: (readonly Rule[] | undefined)[];
   checkpoints: Checkpoint[];
   eol: string;
 }
@@ -89,6 +91,7 @@ export class IncrementalAnalyzer {
   /** Tests: how many statements the last call walked (the rest were carried over), and on how many of those the lock model's verdict was carried over. */
   walked = 0;
   modelsReused = 0;
+  rulesReused = 0;
 
   /** `every`: statements between snapshots, at least (tests take few, to exercise restarts on small files). */
   constructor(private readonly every = CHECKPOINT_EVERY) {}
@@ -115,6 +118,7 @@ export class IncrementalAnalyzer {
     walk.walk();
     this.walked = walk.walked;
     this.modelsReused = walk.modelsReused;
+    this.rulesReused = walk.rulesReused;
     return walk.finish();
   }
 }
@@ -182,8 +186,16 @@ class Walk {
   readonly ruleReads: Reads[];
   readonly applyReads: Reads[];
   readonly modelFailed: Uint8Array;
+  readonly stateRules: (readonly Rule[] | undefined)[];
   readonly checkpoints: Checkpoint[] = [];
   private readonly log = new ReadLog();
+  /** The rule running now, and the rules of the current statement that used rule state. */
+  private currentRule?: Rule;
+  private touching: Rule[] = [];
+  /** The last statement whose lock model ran in this walk (rules read the verdicts of earlier statements of their transaction). */
+  private lastModelRun = -1;
+  /** Statements whose rules' findings were carried over in part (tests). */
+  rulesReused = 0;
   private catalog!: Catalog;
   private plan?: Plan;
   private dirty = new Dirty();
@@ -208,6 +220,7 @@ class Walk {
     this.ruleReads = new Array(n);
     this.applyReads = new Array(n);
     this.modelFailed = new Uint8Array(n);
+    this.stateRules = new Array(n);
     // Rollback parts run in another order and state, a runner's units and sizes read across the
     // whole file: those files are analysed in full every time.
     this.incremental = !options.sizes && !options.everyRule && !file.runner && file.parts.every((p) => p === 'up');
@@ -216,7 +229,17 @@ class Walk {
 
   start(): void {
     this.catalog = this.tracked(initialCatalog(this.options));
-    this.file.state = new FileState();
+    this.useState(new FileState());
+  }
+
+  /** The rule state, watched: which rule uses which key (derived keys and memos do not carry state). */
+  private useState(state: FileState): void {
+    this.file.state = state;
+    if (!this.incremental) return;
+    state.onAccess = (key) => {
+      const rule = this.currentRule;
+      if (rule && !key.options.derived && !key.options.memo && !this.touching.includes(rule)) this.touching.push(rule);
+    };
   }
 
   private tracked(catalog: Catalog): Catalog {
@@ -240,7 +263,7 @@ class Walk {
       for (let k = prev.errorsAt[i]; k < prev.errorsAt[i + 1]; k++) this.run.internalErrors.push(prev.errors[k]);
     }
     for (const c of prev.checkpoints) if (c.index <= r) this.checkpoints.push(c);
-    this.file.state = restoreState(plan.restart.state);
+    this.useState(restoreState(plan.restart.state));
     this.from = r;
     return true;
   }
@@ -287,12 +310,16 @@ class Walk {
     log.take();
     const errorsBefore = run.internalErrors.length;
     let scalars: [string, unknown][] = [];
+    const carried = known && this.carriedRules(i, old!);
+    this.touching = [];
     this.analyses[i] = stepStatement(file, this.catalog, run, stmt, {
       effect: known,
+      rules: (rules, ctx, where) => this.runRules(rules, ctx, where, carried || undefined),
       phase: (next) => {
         const reads = log.take();
         if (next === 'apply') {
-          this.ruleReads[i] = reads;
+          this.ruleReads[i] = carried ? union(prev!.ruleReads[old!], reads) : reads;
+          this.stateRules[i] = this.touching.length ? this.touching : undefined;
           scalars = scalarFields(this.catalog);
           return;
         }
@@ -306,6 +333,8 @@ class Walk {
       if (scalars[k]?.[0] !== field || scalars[k][1] !== value) applied?.push(KEY.scalar + field);
     this.applyReads[i] = applied;
     if (known) this.modelsReused++;
+    else this.lastModelRun = i;
+    if (carried) this.rulesReused++;
     if (old === undefined) {
       this.dirty.add(applied);
       this.dirty.add(derivedKeys(stmt));
@@ -314,6 +343,45 @@ class Walk {
       this.dirty.add(prev!.applyReads[old]);
     }
     this.walked++;
+  }
+
+  /**
+   * The rules' findings on the previous run's statement `old` (shifted), by rule, when they still
+   * hold for statement `i`: nothing its rules read may differ, its transaction or DO block lies
+   * wholly outside the changed part (rules read its other statements), and it had no internal
+   * error. Rules that used rule state there run again (`stateful`).
+   */
+  private carriedRules(i: number, old: number): CarriedFindings | undefined {
+    const plan = this.plan!;
+    const { prev } = plan;
+    if (prev.errorsAt[old + 1] !== prev.errorsAt[old] || this.dirty.hits(prev.ruleReads[old])) return undefined;
+    const [lo, hi] = segmentOf(this.file, i);
+    if (this.lastModelRun >= lo) return undefined;
+    const before = hi < plan.first && lo >= plan.restart.index;
+    if (!before && !(lo >= plan.sameFrom)) return undefined;
+    const shift = before ? NO_SHIFT : plan.shift;
+    const byRule = new Map<Rule, Raw[]>();
+    for (let k = prev.rawAt[old]; k < prev.rawAt[old + 1]; k++) {
+      const moved = shiftRaw(prev.raw[k], shift);
+      if (!moved) return undefined;
+      const list = byRule.get(moved.rule);
+      if (list) list.push(moved);
+      else byRule.set(moved.rule, [moved]);
+    }
+    return { byRule, stateful: new Set(prev.stateRules[old] ?? []) };
+  }
+
+  /** Each rule in order: run (its use of rule state noted), or its carried findings. */
+  private runRules(rules: Rule[], ctx: StatementContext, where: () => string, carried?: CarriedFindings): void {
+    for (const rule of rules) {
+      if (carried && !carried.stateful.has(rule)) {
+        for (const raw of carried.byRule.get(rule) ?? []) this.run.raw.push(raw);
+        continue;
+      }
+      this.currentRule = rule;
+      this.run.statementRulesOn([rule], ctx, where);
+    }
+    this.currentRule = undefined;
   }
 
   /** The previous run's statement this one continues (same model input), when outside the changed part. */
@@ -406,6 +474,7 @@ class Walk {
     this.ruleReads[i] = prev.ruleReads[old];
     this.applyReads[i] = prev.applyReads[old];
     this.modelFailed[i] = prev.modelFailed[old];
+    this.stateRules[i] = prev.stateRules[old];
   }
 
   finish(): Run {
@@ -428,10 +497,31 @@ class Walk {
       ruleReads: this.ruleReads,
       applyReads: this.applyReads,
       modelFailed: this.modelFailed,
+      stateRules: this.stateRules,
       checkpoints: this.incremental ? this.checkpoints : [],
       eol: eol(file.text),
     };
   }
+}
+
+/** A previous run's findings on a statement, by rule, and the rules that must run again. */
+interface CarriedFindings {
+  byRule: Map<Rule, Raw[]>;
+  stateful: Set<Rule>;
+}
+
+/** The statements its rules may read with statement `i`: its transaction, its DO block (to the end for an open or implicit transaction). */
+function segmentOf(file: PipelineFile, i: number): [number, number] {
+  const tx = file.timeline.perStatement[i]?.transaction;
+  const container = file.statements[i].container;
+  const open = tx && (tx.implicit || tx.begin === undefined || tx.end === undefined);
+  const lo = Math.min(i, tx?.begin ?? i, container ?? i);
+  const hi = tx ? (open ? Number.MAX_SAFE_INTEGER : tx.end!) : i;
+  return [open ? -1 : lo, hi];
+}
+
+function union(a: Reads, b: Reads): Reads {
+  return a && b ? [...new Set([...a, ...b])] : undefined;
 }
 
 /** The keys a statement contributes to rule state derived from the text (`StateKeyOptions.derived`). */

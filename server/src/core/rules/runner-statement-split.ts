@@ -73,7 +73,7 @@ export const runnerStatementSplit: Rule = {
 
 /** The file's lines, split once per analysis. */
 // A cache of the whole text's lines: recomputed, never carried to another text.
-const LINES = new StateKey<Line[] | undefined>(() => undefined, { atBoundary: () => undefined });
+const LINES = new StateKey<Line[] | undefined>(() => undefined, { atBoundary: () => undefined, memo: true });
 
 function cachedLines(ctx: StatementContext): Line[] {
   let all = ctx.file.state.get(LINES);

@@ -61,6 +61,7 @@ export const SERIALS: Record<string, string> = {
 // A memo of the current statement's columns: never read for a later statement.
 const MEMO = new StateKey<{ statement?: StatementContext['statement']; columns: DeclaredColumn[] }>(() => ({ columns: [] }), {
   atBoundary: () => ({ columns: [] }),
+  memo: true,
 });
 
 /**

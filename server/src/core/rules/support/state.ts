@@ -24,6 +24,8 @@ export interface StateKeyOptions<V> {
    * looks up.
    */
   derived?(statement: Statement): string[];
+  /** A cache keyed by the statement or the text: a rule that skips it changes nothing for later statements. */
+  memo?: boolean;
 }
 
 export class StateKey<V> {
@@ -41,13 +43,18 @@ export class StateKey<V> {
 export class FileState {
   private readonly values = new Map<StateKey<unknown>, unknown>();
 
+  /** Called on every access (incremental analysis: which rules carry state from statement to statement). */
+  onAccess?: (key: StateKey<unknown>) => void;
+
   /** The value under `key`, created by the key's `init` on first use. */
   get<V>(key: StateKey<V>): V {
+    this.onAccess?.(key as StateKey<unknown>);
     if (!this.values.has(key)) this.values.set(key, key.init());
     return this.values.get(key) as V;
   }
 
   set<V>(key: StateKey<V>, value: V): void {
+    this.onAccess?.(key as StateKey<unknown>);
     this.values.set(key, value);
   }
 
