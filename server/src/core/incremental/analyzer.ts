@@ -131,8 +131,8 @@ interface Plan {
   restart: Checkpoint;
   /** First statement (same index in both runs) whose text or timeline changed. */
   first: number;
-  /** From this statement on (new index), each has the text of the previous run's statement `index - statementDelta`. */
-  sameText: number;
+  /** From this statement on (new index), statement `index` stands where the previous run's `index - statementDelta` stood (shifted), its text perhaps changed. */
+  aligned: number;
   /** From this statement on (new index), text, offsets and timeline equal the previous run's, shifted. */
   sameFrom: number;
   /** New index minus old index, for statements after the edit. */
@@ -163,9 +163,12 @@ function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
   let firstAfter = first;
   while (firstAfter < olds.length && olds[firstAfter].statement.span.start < change.oldEnd) firstAfter++;
   const shift = change.shift(statementDelta, firstAfter);
-  let sameText = news.length;
-  while (sameText > first && sameText - 1 - statementDelta >= first && sameModelInput(olds[sameText - 1 - statementDelta].statement, news[sameText - 1]))
-    sameText--;
+  let aligned = first;
+  while (aligned < news.length && news[aligned].span.start < change.newEnd) aligned++;
+  // The statements after the change line up with the previous run's, shifted (else none do).
+  const o = olds[aligned - statementDelta];
+  if (aligned < news.length && (!o || aligned - statementDelta < firstAfter || shift.offset(o.statement.span.start) !== news[aligned].span.start))
+    aligned = news.length;
   let sameFrom = news.length;
   while (sameFrom > first && sameFrom - 1 - statementDelta >= firstAfter) {
     const o = olds[sameFrom - 1 - statementDelta];
@@ -173,7 +176,7 @@ function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
     sameFrom--;
   }
   const lineDelta = file.lines.lineCount - old.lines.lineCount;
-  return { prev, change, restart, first, sameText, sameFrom: Math.max(sameFrom, sameText), statementDelta, lineDelta, shift };
+  return { prev, change, restart, first, aligned, sameFrom: Math.max(sameFrom, aligned), statementDelta, lineDelta, shift };
 }
 
 /** One run: the walk over the new text, carrying over what the plan allows. */
@@ -287,7 +290,7 @@ class Walk {
   /** What the changed statements of the previous run touched, and line numbers when lines moved, may differ now. */
   private enterChange(plan: Plan): void {
     const { prev } = plan;
-    for (let o = plan.first; o < plan.sameText - plan.statementDelta; o++) {
+    for (let o = plan.first; o < plan.aligned - plan.statementDelta; o++) {
       this.dirty.add(prev.applyReads[o]);
       this.dirty.add(derivedKeys(prev.analysis.statements[o].statement));
     }
@@ -304,6 +307,13 @@ class Walk {
     const prev = this.plan?.prev;
     const stmt = file.statements[i];
     const old = prev ? this.counterpart(prev, i) : undefined;
+    const plan = this.plan;
+    if (plan && old === undefined && i >= plan.aligned) {
+      // A statement after the change whose text (or DO-body condition) changed with it.
+      const o = plan.prev.analysis.statements[i - plan.statementDelta].statement;
+      this.dirty.add(plan.prev.applyReads[o.index]);
+      this.dirty.add(derivedKeys(o));
+    }
     const known = old !== undefined && !prev!.modelFailed[old] && !this.dirty.hits(prev!.modelReads[old]) ? prev!.analysis.statements[old].effect : undefined;
     this.rawAt[i] = run.raw.length;
     this.errorsAt[i] = run.internalErrors.length;
@@ -358,7 +368,7 @@ class Walk {
     const [lo, hi] = segmentOf(this.file, i);
     if (this.lastModelRun >= lo) return undefined;
     const before = hi < plan.first && lo >= plan.restart.index;
-    if (!before && !(lo >= plan.sameFrom)) return undefined;
+    if (!before && !(lo >= plan.aligned && this.alignedSegment(prev, i, old, hi))) return undefined;
     const shift = before ? NO_SHIFT : plan.shift;
     const byRule = new Map<Rule, Raw[]>();
     for (let k = prev.rawAt[old]; k < prev.rawAt[old + 1]; k++) {
@@ -369,6 +379,22 @@ class Walk {
       else byRule.set(moved.rule, [moved]);
     }
     return { byRule, stateful: new Set(prev.stateRules[old] ?? []) };
+  }
+
+  /**
+   * After the change: the statement's timeline is the previous run's (shifted) and the rest of its
+   * transaction has the same text (the part before it is covered by `lastModelRun`). Long
+   * transactions are not searched.
+   */
+  private alignedSegment(prev: Run, i: number, old: number, hi: number): boolean {
+    const plan = this.plan!;
+    if (!sameTimeline(prev.analysis.statements[old].timeline, this.file.timeline.perStatement[i], plan.shift.index)) return false;
+    if (hi - i > 256) return false;
+    for (let k = i + 1; k <= hi; k++) {
+      const o = prev.analysis.statements[k - plan.statementDelta]?.statement;
+      if (!o || !sameModelInput(o, this.file.statements[k])) return false;
+    }
+    return true;
   }
 
   /** Each rule in order: run (its use of rule state noted), or its carried findings. */
@@ -387,8 +413,8 @@ class Walk {
   /** The previous run's statement this one continues (same model input), when outside the changed part. */
   private counterpart(prev: Run, i: number): number | undefined {
     const plan = this.plan!;
-    const old = i < plan.first ? i : i >= plan.sameText ? i - plan.statementDelta : undefined;
-    if (old === undefined) return undefined;
+    const old = i < plan.first ? i : i >= plan.aligned ? i - plan.statementDelta : undefined;
+    if (old === undefined || (i >= plan.aligned && !sameModelInput(prev.analysis.statements[old].statement, this.file.statements[i]))) return undefined;
     // The lock model reads the session's TimeZone too.
     return deepEqual(prev.analysis.statements[old].timeline.timeZone, this.file.timeline.perStatement[i]?.timeZone) ? old : undefined;
   }
@@ -406,7 +432,7 @@ class Walk {
    */
   private converged(i: number): boolean {
     const plan = this.plan;
-    if (!plan || i < plan.sameText) return false;
+    if (!plan || i < plan.aligned) return false;
     const old = i - plan.statementDelta;
     const { prev } = plan;
     const snapshot = prev.checkpoints.find((c) => c.index === old);
