@@ -153,8 +153,8 @@ class RecordingSet extends Set<string> {
 
 /** The two catalog lookups that answer from a scan or a cache, recorded as one key each. */
 interface CatalogLookups {
-  referencing(table: string): string[];
-  constraintNameTaken(name: string): boolean;
+  referencing(...args: unknown[]): string[];
+  constraintNameTaken(...args: unknown[]): boolean;
 }
 
 /**
@@ -186,9 +186,11 @@ export function recordReads(catalog: Catalog, log: ReadLog): boolean {
     else if (value instanceof Set) fields[field] = new RecordingSet(log, `${field}:`, value as Set<string>);
     else if (value instanceof WeakMap || value instanceof WeakSet) return false;
   }
+  // Keyed by the first argument only (a name in any schema): what differs is found by name.
   const lookups = catalog as unknown as CatalogLookups;
-  lookups.referencing = (table) => quietly(log, KEY.referencing + table, () => Catalog.prototype.referencing.call(catalog, table));
-  lookups.constraintNameTaken = (name) => quietly(log, KEY.constraintName + name, () => Catalog.prototype.constraintNameTaken.call(catalog, name));
+  const proto = Catalog.prototype as unknown as Record<keyof CatalogLookups, (...args: unknown[]) => never>;
+  lookups.referencing = (...args) => quietly(log, KEY.referencing + String(args[0]), () => proto.referencing.apply(catalog, args));
+  lookups.constraintNameTaken = (...args) => quietly(log, KEY.constraintName + String(args[0]), () => proto.constraintNameTaken.apply(catalog, args));
   return true;
 }
 
