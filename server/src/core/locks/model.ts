@@ -17,7 +17,8 @@ import { rowsCondition } from './foreignKeys';
 import { writeLocks } from './rowWrites';
 import { BodyModel, triggerLocks } from './triggers';
 import { callLocks } from './calls';
-import { droppedFunctions } from '../model/routines';
+import { UTILITY_HANDLERS, commentLock, likeSources } from './utility';
+import { droppedFunctions, functionStatements } from '../model/routines';
 import type { ZoneSetting } from '../model/timeline';
 
 export type LockRole =
@@ -172,6 +173,7 @@ export function modelStatement(node: Node | undefined, catalog: Catalog, options
   const kind = nodeKind(node) ?? '';
   const handler = HANDLERS[kind];
   if (handler) handler(b, node as Node, catalog, options);
+  else UTILITY_HANDLERS[kind]?.(b, node as Node, catalog, (inner) => modelStatement(inner, catalog, options));
   for (const l of b.effect.locks) if (!l.harmless && temporary(catalog, l.relation)) l.harmless = TEMPORARY_TABLE;
   systemCatalogLocks(b, catalog);
   b.effect.onlyNewObjects =
@@ -219,6 +221,34 @@ type Handler = (b: EffectBuilder, node: Node, catalog: Catalog, options: ModelOp
 /** ACCESS EXCLUSIVE on every index of a table (rewrites, TRUNCATE, DROP, ...). */
 function lockAllIndexes(b: EffectBuilder, catalog: Catalog, table: string, mode: LockMode, role: LockRole = 'target_index', harmless?: string) {
   for (const idx of catalog.indexesOf(table)) b.lock(idx.name, mode, role, harmless);
+}
+
+/** Every partition below a partitioned table, at any depth. */
+function partitionsOf(catalog: Catalog, table: string): string[] {
+  return [...(catalog.relation(table)?.partitions ?? [])].flatMap((p) => [p, ...partitionsOf(catalog, p)]);
+}
+
+/** Every partition of `rv`'s table (unless ONLY) gets the table's lock (LOCK TABLE, CREATE INDEX, ANALYZE: measured). */
+function lockPartitions(b: EffectBuilder, catalog: Catalog, rv: T.RangeVar | undefined, mode: LockMode): void {
+  const table = catalog.key(rv);
+  if (table && rv?.inh) for (const p of partitionsOf(catalog, table)) b.lock(p, mode, 'partition');
+}
+
+/** LOCK TABLE: the mode on the table, its partitions and, for a view, what it reads (LockViewRecurse). */
+function lockTableCommand(b: EffectBuilder, catalog: Catalog, rv: T.RangeVar | undefined, mode: LockMode): void {
+  const name = catalog.key(rv);
+  b.lock(name, mode, 'target');
+  lockPartitions(b, catalog, rv, mode);
+  readThroughViews(b, catalog, name, new Set(), mode);
+}
+
+/** TRUNCATE gives a table and its indexes new files; a partitioned table has none, its partitions do (measured). */
+function truncatedStorage(b: EffectBuilder, catalog: Catalog, table: string): void {
+  if (catalog.relation(table)?.kind !== 'partitioned') return lockAllIndexes(b, catalog, table, 'ACCESS EXCLUSIVE');
+  for (const p of partitionsOf(catalog, table)) {
+    b.lock(p, 'ACCESS EXCLUSIVE', 'partition');
+    lockAllIndexes(b, catalog, p, 'ACCESS EXCLUSIVE', 'partition_index');
+  }
 }
 
 function rewriteTable(b: EffectBuilder, catalog: Catalog, table: string) {
@@ -288,6 +318,7 @@ const HANDLERS: Record<string, Handler> = {
       b.note('CONCURRENTLY waits for every transaction that is writing the table, or holds an older snapshot, to finish');
     } else {
       b.lock(table, 'SHARE', 'target');
+      lockPartitions(b, catalog, stmt.relation, 'SHARE');
     }
   },
 
@@ -385,8 +416,10 @@ const HANDLERS: Record<string, Handler> = {
     const stmt = as(node, 'VacuumStmt')!;
     const options = (stmt.options ?? []).map((o) => asDefElem(o)?.defname);
     const full = options.includes('full');
-    const rels = (stmt.rels ?? []).map((r) => catalog.key(as(r, 'VacuumRelation')?.relation));
+    const relations = (stmt.rels ?? []).map((r) => as(r, 'VacuumRelation')?.relation);
+    const rels = relations.map((r) => catalog.key(r));
     if (stmt.is_vacuumcmd) b.effect.noTransaction = true;
+    for (const r of relations) lockPartitions(b, catalog, r, full && stmt.is_vacuumcmd ? 'ACCESS EXCLUSIVE' : 'SHARE UPDATE EXCLUSIVE');
     for (const rel of rels) {
       if (full && stmt.is_vacuumcmd) {
         b.lock(rel, 'ACCESS EXCLUSIVE', 'target');
@@ -418,7 +451,7 @@ const HANDLERS: Record<string, Handler> = {
     for (const r of stmt.relations ?? []) {
       const name = catalog.key(asRangeVar(r));
       b.lock(name, 'ACCESS EXCLUSIVE', 'target');
-      if (name) lockAllIndexes(b, catalog, name, 'ACCESS EXCLUSIVE');
+      if (name) truncatedStorage(b, catalog, name);
       if (name && stmt.behavior === 'DROP_CASCADE') {
         for (const child of catalog.referencing(name)) {
           b.lock(child, 'ACCESS EXCLUSIVE', 'referenced');
@@ -453,8 +486,11 @@ const HANDLERS: Record<string, Handler> = {
   CreateStmt(b, node, catalog) {
     const stmt = as(node, 'CreateStmt')!;
     const parent = catalog.key(asRangeVar(stmt.inhRelations?.[0]));
+    for (const source of likeSources(stmt, catalog)) b.lock(source, 'ACCESS SHARE', 'source');
     if (stmt.partbound && parent) {
       b.lock(parent, 'ACCESS EXCLUSIVE', 'target');
+      // The parent's indexes are cloned onto the new partition (measured).
+      lockAllIndexes(b, catalog, parent, 'SHARE UPDATE EXCLUSIVE');
       const def = [...(catalog.relation(parent)?.partitions ?? [])].find((p) => catalog.relation(p)?.isDefaultPartition);
       if (def) {
         b.lock(def, 'ACCESS EXCLUSIVE', 'default_partition');
@@ -472,6 +508,11 @@ const HANDLERS: Record<string, Handler> = {
         if (referenced && referenced !== catalog.newKey(stmt.relation)) b.lock(referenced, 'SHARE ROW EXCLUSIVE', 'referenced');
       }
     }
+  },
+
+  CreateForeignTableStmt(b, node, catalog, options) {
+    const base = as(node, 'CreateForeignTableStmt')!.base;
+    if (base) HANDLERS.CreateStmt(b, { CreateStmt: base }, catalog, options);
   },
 
   ViewStmt(b, node, catalog) {
@@ -508,6 +549,8 @@ const HANDLERS: Record<string, Handler> = {
   CreateTrigStmt(b, node, catalog) {
     const stmt = as(node, 'CreateTrigStmt')!;
     b.lock(catalog.key(stmt.relation), 'SHARE ROW EXCLUSIVE', 'target');
+    // A constraint trigger's FROM table is only looked up (CreateTrigger: ACCESS SHARE).
+    b.lock(catalog.key(stmt.constrrel), 'ACCESS SHARE', 'referenced');
   },
 
   CreatePolicyStmt(b, node, catalog) {
@@ -520,19 +563,9 @@ const HANDLERS: Record<string, Handler> = {
     b.lock(catalog.key(stmt.table), 'ACCESS EXCLUSIVE', 'target');
   },
 
-  RuleStmt(b, node, catalog) {
-    const stmt = as(node, 'RuleStmt')!;
-    b.lock(catalog.key(stmt.relation), 'ACCESS EXCLUSIVE', 'target');
-  },
-
   CommentStmt(b, node, catalog) {
     const stmt = as(node, 'CommentStmt')!;
-    const names = nameList(as(stmt.object, 'List')?.items);
-    if (stmt.objtype === 'OBJECT_TABLE' || stmt.objtype === 'OBJECT_VIEW' || stmt.objtype === 'OBJECT_MATVIEW') {
-      b.lock(catalog.keyOf(names), 'SHARE UPDATE EXCLUSIVE', 'target');
-    } else if (stmt.objtype === 'OBJECT_COLUMN') {
-      b.lock(catalog.keyOf(names.slice(0, -1)), 'SHARE UPDATE EXCLUSIVE', 'target');
-    }
+    commentLock(b, catalog, stmt.objtype, stmt.object);
   },
 
   GrantStmt(b, node, catalog, options) {
@@ -546,7 +579,7 @@ const HANDLERS: Record<string, Handler> = {
   LockStmt(b, node, catalog) {
     const stmt = as(node, 'LockStmt')!;
     const mode = lockModeFromNumber(stmt.mode);
-    for (const r of stmt.relations ?? []) b.lock(catalog.key(asRangeVar(r)), mode, 'target');
+    for (const r of stmt.relations ?? []) lockTableCommand(b, catalog, asRangeVar(r), mode);
   },
 
   AlterEnumStmt(b, node, _catalog, options) {
@@ -607,6 +640,7 @@ const HANDLERS: Record<string, Handler> = {
 
   CopyStmt(b, node, catalog, options) {
     const stmt = as(node, 'CopyStmt')!;
+    if (stmt.query) for (const l of modelStatement(stmt.query, catalog, options).locks) b.merge(l);
     if (!stmt.relation) return;
     b.lock(catalog.key(stmt.relation), stmt.is_from ? 'ROW EXCLUSIVE' : 'ACCESS SHARE', 'target');
     if (stmt.is_from) reachedLocks(b, catalog, node, options);
@@ -627,6 +661,15 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   CreateDomainStmt() {},
+  CallStmt(b, node, catalog, options) {
+    // CALL runs the procedure: the locks of its body's statements are taken (those under a branch may be).
+    const fn = catalog.functions.get(nameList(as(node, 'CallStmt')!.funccall?.funcname).pop() ?? '');
+    if (!fn || options.firing?.includes(fn.name)) return;
+    const firing = [...(options.firing ?? []), fn.name];
+    for (const part of functionStatements(fn))
+      for (const l of modelStatement(part.node, catalog, { ...options, firing }).locks)
+        b.merge(part.condition ? { ...l, condition: l.condition ?? `${part.condition} in ${fn.name}()` } : { ...l });
+  },
   DoStmt(b, node) {
     // COMMIT or ROLLBACK in the body (PostgreSQL 11+) only work when the block runs outside a transaction block.
     if (doControlsTransactions(node)) b.effect.noTransaction = true;

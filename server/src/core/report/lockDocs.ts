@@ -126,7 +126,12 @@ function statementSection(predict: PredictedLocks): string[] {
     '',
     "| statement | the model's locks | model vs server |",
     '|---|---|---|',
-    ...examples.map((e) => `| \`${cell(e.sql)}\` | ${lockList(predict(e.sql))} | ${cell((MODEL_GAPS[e.sql] ?? ['agrees']).join('<br>'))} |`),
+    ...examples.map((e) => `| \`${cell(e.sql)}\` | ${lockList(predict(e.sql))} | ${cell(gapText(e.sql))} |`),
     '',
   ];
+}
+
+function gapText(sql: string): string {
+  const gap = MODEL_GAPS[sql];
+  return gap ? `${gap.diffs.join('<br>')} (${gap.why})` : 'agrees';
 }
