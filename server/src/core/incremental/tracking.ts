@@ -169,8 +169,8 @@ export const KEY = {
   scalar: 'scalar:',
 } as const;
 
-/** Fields that are not schema: copy-on-write bookkeeping and a cache (read through `constraintNameTaken`). */
-export const CATALOG_BOOKKEEPING: ReadonlySet<string> = new Set(['owned', 'constraintHolders']);
+/** Fields that are not schema: copy-on-write bookkeeping and caches (`constraintNameTaken`'s, search_path's lookup order). */
+export const CATALOG_BOOKKEEPING: ReadonlySet<string> = new Set(['owned', 'constraintHolders', 'lookupCache']);
 
 /**
  * Makes `catalog` record its reads in `log` (in place; a clone of it records nothing): its maps
