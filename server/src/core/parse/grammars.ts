@@ -41,7 +41,8 @@ const loading = new Map<number, Promise<void>>();
 const modules = new Map<number, GrammarModule>();
 /** Why a grammar could not be loaded (a damaged install): its check then fails alone, as a rule bug would. */
 const failures = new Map<number, string>();
-type Verdict = { error?: { message: string; offset: number } };
+/** A grammar's verdict: its error, or none; `tooDeep`: no verdict (the WASM stack ran out, see parseError). */
+type Verdict = { error?: { message: string; offset: number }; tooDeep?: boolean };
 /** By grammar and text; made on first use (parser.ts imports this module, and this one its cache). */
 let verdicts: TextCache<Verdict> | undefined;
 
@@ -98,14 +99,16 @@ export function grammarRejection(text: string, pgVersion: number, tokens?: reado
   const shape = tokens?.length ? shapeOf(tokens) : undefined;
   const accepted = shapes.get(major);
   if (shape !== undefined && accepted?.has(shape)) return undefined;
-  const error = verdict(major, text);
+  const { error, tooDeep } = verdict(major, text);
+  if (tooDeep) return undefined;
   if (!error) {
     if (shape !== undefined) rememberShape(major, shape);
     return undefined;
   }
   let since = NEWEST_GRAMMAR + 1;
   for (let v = major + 1; v <= NEWEST_GRAMMAR; v++) {
-    if (!verdict(v, text)) {
+    const newer = verdict(v, text);
+    if (!newer.error && !newer.tooDeep) {
       since = v;
       break;
     }
@@ -119,8 +122,10 @@ export function grammarRejection(text: string, pgVersion: number, tokens?: reado
  */
 export function rejectedFrom(text: string, pgVersion: number): number | undefined {
   const major = grammarFor(pgVersion);
-  if (major === undefined || verdict(major, text)) return undefined;
-  for (let v = major + 1; v <= NEWEST_GRAMMAR; v++) if (verdict(v, text)) return v;
+  if (major === undefined) return undefined;
+  const own = verdict(major, text);
+  if (own.error || own.tooDeep) return undefined;
+  for (let v = major + 1; v <= NEWEST_GRAMMAR; v++) if (verdict(v, text).error) return v;
   return NEWEST_GRAMMAR + 1;
 }
 
@@ -163,14 +168,14 @@ const SHAPE_KINDS: Record<string, string> = { SCONST: 's', USCONST: 's', BCONST:
 const NUMBER_KINDS = new Set(['ICONST', 'FCONST']);
 const DECIMAL = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
-function verdict(major: number, text: string): Verdict['error'] {
+function verdict(major: number, text: string): Verdict {
   verdicts ??= new TextCache<Verdict>(20000, 16 * 1024 * 1024, 4);
   const key = `${major}\n${text}`;
   const cached = verdicts.get(key);
-  if (cached) return cached.error;
-  const outcome = { error: parseError(grammar(major), text) };
+  if (cached) return cached;
+  const outcome = parseError(grammar(major), text);
   verdicts.set(key, outcome);
-  return outcome.error;
+  return outcome;
 }
 
 function grammar(major: number): GrammarModule {
@@ -185,7 +190,7 @@ function grammar(major: number): GrammarModule {
  * Parses with libpg_query's raw entry point and reads only its error: the tree is never turned into
  * JS (a third of the time of a full parse). Layout of PgQueryParseResult/PgQueryError: wasm32 pointers.
  */
-function parseError(module: GrammarModule, text: string): { message: string; offset: number } | undefined {
+function parseError(module: GrammarModule, text: string): Verdict {
   const input = wellFormed(text);
   const size = module.lengthBytesUTF8(input) + 1;
   const ptr = module._malloc(size);
@@ -194,12 +199,16 @@ function parseError(module: GrammarModule, text: string): { message: string; off
     module.stringToUTF8(input, ptr, size);
     result = module._wasm_parse_query_raw(ptr);
     const error = module.getValue(result + 8, 'i32');
-    if (!error) return undefined;
+    if (!error) return {};
     const messagePtr = module.getValue(error, 'i32');
     const cursor = module.getValue(error + 16, 'i32');
     const message = messagePtr ? module.UTF8ToString(messagePtr) : 'syntax error';
     // PostgreSQL's cursor is 1-based, in characters (code points).
-    return { message, offset: new OffsetMapper(text).fromCodePoints(Math.max(0, cursor - 1)) };
+    return { error: { message, offset: new OffsetMapper(text).fromCodePoints(Math.max(0, cursor - 1)) } };
+  } catch (error) {
+    // A very deep tree exhausts the WASM stack (as in parser.ts): no verdict, nothing reported.
+    if (error instanceof RangeError) return { tooDeep: true };
+    throw error;
   } finally {
     module._free(ptr);
     if (result) module._wasm_free_parse_result(result);
