@@ -11,7 +11,8 @@ import { replay } from '../../server/src/project/history';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
 import { requirePgServer, PgServer } from '../support/pgServer';
-import { MODEL_GAPS, STATEMENT_LOCKS, StatementExample, StatementKind, UTILITY_SETUP } from '../../server/src/core/locks/utilityStatements';
+import { PG_LOCK_MODES } from '../../server/src/core/locks/modes';
+import { MODEL_GAPS, STATEMENT_LOCKS, StatementExample, StatementKind, UTILITY_SETUP, WaitingExample } from '../../server/src/core/locks/utilityStatements';
 
 async function disagreements(server: PgServer, database: string, example: StatementExample): Promise<string[]> {
   const client = await server.connect(database);
@@ -31,6 +32,40 @@ async function disagreements(server: PgServer, database: string, example: Statem
     return compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' }).map(describeDisagreement);
   } finally {
     await engine.close();
+  }
+}
+
+/**
+ * The lock `example.sql` waits for on its relation while another connection holds SHARE UPDATE
+ * EXCLUSIVE there: the first lock it asks for that conflicts with it (VACUUM's ACCESS SHARE to
+ * look the table up passes). The statement commits, so it runs on a database of its own.
+ */
+async function waitedLock(server: PgServer, example: WaitingExample): Promise<string | undefined> {
+  const database = await server.createDatabase('waiting');
+  const setup = await server.connect(database);
+  await setup.query(UTILITY_SETUP).finally(() => setup.end());
+  const holder = await server.connect(database);
+  const waiter = await server.connect(database);
+  try {
+    const pid = (await waiter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    await holder.query(`BEGIN; LOCK TABLE ${example.relation} IN SHARE UPDATE EXCLUSIVE MODE`);
+    const running = waiter.query(example.sql).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    const sql = 'SELECT l.mode FROM pg_locks l WHERE l.pid = $1 AND NOT l.granted AND l.relation = $2::regclass';
+    let mode: string | undefined;
+    for (let i = 0; i < 200 && !mode; i++) {
+      mode = (await holder.query<{ mode: string }>(sql, [pid, example.relation])).rows[0]?.mode;
+      if (!mode) await new Promise((r) => setTimeout(r, 25));
+    }
+    await holder.query('ROLLBACK');
+    const error = await running;
+    assert.strictEqual(error, undefined, error?.message);
+    return mode && PG_LOCK_MODES[mode];
+  } finally {
+    await holder.end();
+    await waiter.end();
   }
 }
 
@@ -55,6 +90,16 @@ describe('every statement node type vs a real PostgreSQL server', function () {
       it(`${kind}: ${example.sql}`, async () => {
         assert.strictEqual(buildStatements(example.sql).statements[0]?.kind, kind, 'the example parses as its node type');
         assert.deepStrictEqual(await disagreements(server, database, example), MODEL_GAPS[example.sql]?.diffs ?? [], 'model and server disagree');
+      });
+    }
+    for (const example of entry.waiting ?? []) {
+      it(`${kind}, outside a transaction: ${example.sql} waits on ${example.relation}`, async () => {
+        const catalog = new Catalog();
+        replay(UTILITY_SETUP, catalog);
+        const effect = modelStatement(buildStatements(example.sql).statements[0].node, catalog, { pgVersion: 15 });
+        assert.ok(effect.noTransaction, 'the model knows it cannot run in a transaction');
+        const model = effect.locks.find((l) => l.relation === example.relation)?.mode;
+        assert.strictEqual(await waitedLock(server, example), model);
       });
     }
   }

@@ -22,6 +22,16 @@ export interface StatementLocks {
   examples: StatementExample[];
   /** Why a form (or the whole statement) is not run inside the test's transaction. */
   exception?: string;
+  /**
+   * Forms that cannot run in a transaction, checked another way: run while a second connection
+   * holds SHARE UPDATE EXCLUSIVE on `relation`, the lock they wait for there (pg_locks) must be the model's.
+   */
+  waiting?: WaitingExample[];
+}
+
+export interface WaitingExample {
+  sql: string;
+  relation: string;
 }
 
 export interface StatementExample {
@@ -159,6 +169,7 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
     locks: 'per sub-command: see "Locks taken by ALTER TABLE" above',
     source: 'commands/tablecmds.c (AlterTableGetLockLevel)',
     examples: ex('ALTER TABLE p ADD COLUMN x int'),
+    waiting: [{ sql: 'ALTER TABLE ev DETACH PARTITION ev_2024 CONCURRENTLY', relation: 'ev' }],
   },
   AlterTypeStmt: none('commands/typecmds.c (AlterType)', 'ALTER TYPE int4 SET (STORAGE = plain)'),
   AlterUserMappingStmt: none('commands/foreigncmds.c', "ALTER USER MAPPING FOR lockwise_owner SERVER dummy_srv OPTIONS (ADD user 'x')"),
@@ -339,6 +350,7 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
       'DROP PUBLICATION pub',
     ),
     exception: 'DROP INDEX CONCURRENTLY cannot run inside a transaction block',
+    waiting: [{ sql: 'DROP INDEX CONCURRENTLY c_note_idx', relation: 'c' }],
   },
   DropSubscriptionStmt: {
     locks: NONE,
@@ -386,6 +398,7 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
     source: 'commands/indexcmds.c (DefineIndex)',
     examples: ex('CREATE INDEX ON c (n)', 'CREATE INDEX ON ev (id)', 'CREATE UNIQUE INDEX ON mv (id)'),
     exception: 'CREATE INDEX CONCURRENTLY cannot run inside a transaction block',
+    waiting: [{ sql: 'CREATE INDEX CONCURRENTLY c_n_idx ON c (n)', relation: 'c' }],
   },
   InsertStmt: {
     locks: 'ROW EXCLUSIVE on the table; ACCESS SHARE on what it reads',
@@ -432,6 +445,10 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
     source: 'commands/indexcmds.c (ReindexIndex, ReindexTable)',
     examples: ex('REINDEX TABLE c', 'REINDEX INDEX c_note_idx'),
     exception: 'REINDEX CONCURRENTLY, and REINDEX SCHEMA, DATABASE or SYSTEM, cannot run inside a transaction block',
+    waiting: [
+      { sql: 'REINDEX TABLE CONCURRENTLY c', relation: 'c' },
+      { sql: 'REINDEX INDEX CONCURRENTLY c_note_idx', relation: 'c' },
+    ],
   },
   RenameStmt: {
     locks:
@@ -487,6 +504,11 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
     source: 'commands/vacuum.c, commands/analyze.c',
     examples: ex('ANALYZE p', 'ANALYZE ev'),
     exception: 'VACUUM cannot run inside a transaction block',
+    waiting: [
+      { sql: 'VACUUM c', relation: 'c' },
+      { sql: 'VACUUM (ANALYZE) c', relation: 'c' },
+      { sql: 'VACUUM FULL c', relation: 'c' },
+    ],
   },
   VariableSetStmt: none('utils/misc/guc.c', "SET LOCAL work_mem = '8MB'"),
   VariableShowStmt: none('utils/misc/guc.c', 'SHOW work_mem'),

@@ -128,6 +128,21 @@ function statementSection(predict: PredictedLocks): string[] {
     '|---|---|---|',
     ...examples.map((e) => `| \`${cell(e.sql)}\` | ${lockList(predict(e.sql))} | ${cell(gapText(e.sql))} |`),
     '',
+    '### Measured outside a transaction',
+    '',
+    'These cannot run inside a transaction block, so no snapshot of `pg_locks` inside one shows their locks. Each runs',
+    'instead while a second connection holds SHARE UPDATE EXCLUSIVE on the relation named, which reads in `pg_locks`',
+    "the lock the statement waits for there; it must be the model's lock on that relation.",
+    '',
+    '| statement | relation | lock it waits for |',
+    '|---|---|---|',
+    ...kinds.flatMap((k) =>
+      (STATEMENT_LOCKS[k].waiting ?? []).map((w) => {
+        const mode = predict(w.sql).find((l) => l.relation === w.relation)?.mode ?? 'none';
+        return `| \`${cell(w.sql)}\` | ${w.relation} | ${mode} |`;
+      }),
+    ),
+    '',
   ];
 }
 
