@@ -53,16 +53,16 @@ export const LOCK_DOC = path.resolve(__dirname, '../../docs/locks.md');
 
 /** docs/locks.md, from the ALTER TABLE lock table and the model's predictions (the parser must be initialised). */
 export function expectedLockDoc(): string {
-  return renderLockDoc(predictor(ALTER_TABLE_SETUP), predictor(UTILITY_SETUP));
+  return renderLockDoc(predictor(ALTER_TABLE_SETUP), predictor(UTILITY_SETUP), predictor(ALTER_TABLE_SETUP, 18));
 }
 
-/** The model's locks for one statement on PostgreSQL 15, on the schema `setup` builds. */
-function predictor(setup: string): PredictedLocks {
+/** The model's locks for one statement on PostgreSQL `pgVersion`, on the schema `setup` builds. */
+function predictor(setup: string, pgVersion = 15): PredictedLocks {
   const catalog = new Catalog();
   replay(setup, catalog);
   return (sql) => {
     const stmt = buildStatements(sql).statements[0];
-    const effect = modelStatement(stmt.node, catalog, { pgVersion: 15 });
+    const effect = modelStatement(stmt.node, catalog, { pgVersion });
     return effect.locks.map((l) => ({ relation: l.relation, mode: l.mode }));
   };
 }

@@ -12,7 +12,16 @@ import { TraceEngine } from '../../server/src/trace/engine';
 import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
 import { requirePgServer, PgServer } from '../support/pgServer';
 import { PG_LOCK_MODES } from '../../server/src/core/locks/modes';
-import { MODEL_GAPS, STATEMENT_LOCKS, StatementExample, StatementKind, UTILITY_SETUP, WaitingExample } from '../../server/src/core/locks/utilityStatements';
+import { ALTER_TABLE_SETUP } from '../../server/src/core/locks/alterTable';
+import {
+  MODEL_GAPS,
+  PGLITE_EXAMPLES,
+  STATEMENT_LOCKS,
+  StatementExample,
+  StatementKind,
+  UTILITY_SETUP,
+  WaitingExample,
+} from '../../server/src/core/locks/utilityStatements';
 
 async function disagreements(server: PgServer, database: string, example: StatementExample): Promise<string[]> {
   const client = await server.connect(database);
@@ -102,5 +111,34 @@ describe('every statement node type vs a real PostgreSQL server', function () {
         assert.strictEqual(await waitedLock(server, example), model);
       });
     }
+  }
+});
+
+describe('statement forms PostgreSQL 15 lacks, on PGlite (PostgreSQL 18)', function () {
+  this.timeout(60000);
+  let engine: TraceEngine;
+
+  before(async () => {
+    await initParser();
+    engine = await TraceEngine.create();
+    await engine.exec(ALTER_TABLE_SETUP);
+  });
+
+  after(async () => {
+    await engine?.close();
+  });
+
+  for (const example of PGLITE_EXAMPLES) {
+    it(`${example.kind} (${example.since}+): ${example.sql}`, async () => {
+      const catalog = new Catalog();
+      replay(ALTER_TABLE_SETUP, catalog);
+      const stmt = buildStatements(example.sql).statements[0];
+      assert.strictEqual(stmt.kind, example.kind);
+      const effect = modelStatement(stmt.node, catalog, { pgVersion: engine.major });
+      const trace = await engine.traceRolledBack(example.sql);
+      assert.strictEqual(trace.error, undefined, trace.error?.message);
+      const diffs = compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' });
+      assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and PGlite disagree');
+    });
   }
 });

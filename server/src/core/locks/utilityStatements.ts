@@ -519,6 +519,18 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
   },
 };
 
+/**
+ * Forms PostgreSQL 15 lacks, or whose lock changed after it: run on PGlite (PostgreSQL 18) on
+ * ALTER_TABLE_SETUP, in the same engine test.
+ */
+export const PGLITE_EXAMPLES: { kind: StatementKind; sql: string; since: number }[] = [
+  { kind: 'GrantStmt', sql: 'GRANT SELECT ON p TO lockwise_owner', since: 18 },
+  { kind: 'GrantStmt', sql: 'GRANT MAINTAIN ON p TO lockwise_owner', since: 17 },
+  { kind: 'CreateStatsStmt', sql: 'CREATE STATISTICS ON id, n FROM c', since: 16 },
+  { kind: 'MergeStmt', sql: 'MERGE INTO plain_t t USING p ON t.id = p.id WHEN NOT MATCHED THEN INSERT VALUES (p.id, p.note) RETURNING t.id', since: 17 },
+  { kind: 'VacuumStmt', sql: 'ANALYZE (BUFFER_USAGE_LIMIT 256) p', since: 16 },
+];
+
 /** A disagreement the model still has with the server on an example, and why it is left. */
 export interface ModelGap {
   /** As the engine test prints them (trace/compare.ts describeDisagreement). */

@@ -7,7 +7,7 @@ import type { AlterTableType } from '@pgsql/types';
 import { ALTER_TABLE_EXAMPLES, ALTER_TABLE_LOCKS, ALTER_TABLE_SETUP, INTERNAL_SUBTYPES } from '../locks/alterTable';
 import { blockedOperations, LockMode } from '../locks/modes';
 import { ADD_COLUMN_FORMS, ADD_COLUMN_SETUP } from '../locks/addColumn';
-import { MODEL_GAPS, STATEMENT_LOCKS, StatementKind, UTILITY_SETUP } from '../locks/utilityStatements';
+import { MODEL_GAPS, PGLITE_EXAMPLES, STATEMENT_LOCKS, StatementKind, UTILITY_SETUP } from '../locks/utilityStatements';
 
 /** What the model predicts for one example: relation → mode. */
 export type PredictedLocks = (sql: string) => { relation: string; mode: LockMode }[];
@@ -27,8 +27,8 @@ function subtypeName(subtype: AlterTableType): string {
   return subtype.replace(/^AT_/, '');
 }
 
-/** `predictOther`: the model on the schema of the other statements' examples (UTILITY_SETUP). */
-export function renderLockDoc(predict: PredictedLocks, predictOther: PredictedLocks): string {
+/** `predictOther`: the model on the schema of the other statements' examples (UTILITY_SETUP); `predict18`: on ALTER TABLE's, for PostgreSQL 18. */
+export function renderLockDoc(predict: PredictedLocks, predictOther: PredictedLocks, predict18: PredictedLocks): string {
   const subtypes = (Object.keys(ALTER_TABLE_LOCKS) as AlterTableType[]).filter((s) => !INTERNAL_SUBTYPES.has(s));
   return [
     '# Locks taken by ALTER TABLE',
@@ -64,7 +64,7 @@ export function renderLockDoc(predict: PredictedLocks, predictOther: PredictedLo
     }),
     '',
     ...addColumnSection(),
-    ...statementSection(predictOther),
+    ...statementSection(predictOther, predict18),
   ].join('\n');
 }
 
@@ -97,7 +97,7 @@ function lockList(locks: { relation: string; mode: LockMode }[]): string {
 }
 
 /** Every other statement node type: what PostgreSQL locks, and the examples measured on a server. */
-function statementSection(predict: PredictedLocks): string[] {
+function statementSection(predict: PredictedLocks, predict18: PredictedLocks): string[] {
   const kinds = (Object.keys(STATEMENT_LOCKS) as StatementKind[]).sort();
   const examples = kinds.flatMap((k) => STATEMENT_LOCKS[k].examples.map((e) => ({ kind: k, ...e })));
   return [
@@ -127,6 +127,14 @@ function statementSection(predict: PredictedLocks): string[] {
     "| statement | the model's locks | model vs server |",
     '|---|---|---|',
     ...examples.map((e) => `| \`${cell(e.sql)}\` | ${lockList(predict(e.sql))} | ${cell(gapText(e.sql))} |`),
+    '',
+    '### Measured on PGlite (PostgreSQL 18)',
+    '',
+    'Forms PostgreSQL 15 lacks, or whose lock changed after it, run on PGlite on the ALTER TABLE schema; the model (for 18) agrees on every relation.',
+    '',
+    "| statement | since | the model's locks on 18 |",
+    '|---|---|---|',
+    ...PGLITE_EXAMPLES.map((e) => `| \`${cell(e.sql)}\` | ${e.since} | ${lockList(predict18(e.sql))} |`),
     '',
     '### Measured outside a transaction',
     '',
