@@ -82,6 +82,26 @@ const CASCADE: LockCase[] = [
     locks: { apart: 'ACCESS EXCLUSIVE' },
   },
   {
+    name: 'DROP COLUMN ... CASCADE locks the views that read the column, and the views over them',
+    setup: `${VIEWS} CREATE VIEW ids AS SELECT id FROM p; CREATE VIEW ns AS SELECT n FROM p;`,
+    sql: 'ALTER TABLE p DROP COLUMN n CASCADE',
+    locks: {
+      v: 'ACCESS EXCLUSIVE',
+      w: 'ACCESS EXCLUSIVE',
+      m: 'ACCESS EXCLUSIVE',
+      m_id: 'ACCESS EXCLUSIVE',
+      x: 'ACCESS EXCLUSIVE',
+      ns: 'ACCESS EXCLUSIVE',
+      ids: undefined,
+    },
+  },
+  {
+    name: 'a view dropped by DROP COLUMN ... CASCADE is gone from the catalog',
+    setup: `${VIEWS} CREATE VIEW ns AS SELECT n FROM p; ALTER TABLE p DROP COLUMN n CASCADE;`,
+    sql: 'DROP TABLE p CASCADE',
+    locks: { ns: undefined, v: undefined, apart: undefined },
+  },
+  {
     name: 'DROP FUNCTION ... CASCADE locks the tables of the triggers that execute it',
     setup: TRIGGERS,
     sql: 'DROP FUNCTION touch CASCADE',

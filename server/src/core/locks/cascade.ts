@@ -7,7 +7,7 @@
  * test/engine/lockReach.engine.test.ts.
  */
 import type { Catalog } from '../model/catalog';
-import { dependentViews, referencingTables, tablesWithTriggersOn } from '../model/dependencies';
+import { columnDependentViews, dependentViews, referencingTables, tablesWithTriggersOn } from '../model/dependencies';
 import type { LockSink } from './model';
 
 const DROPS_RELATIONS = new Set(['OBJECT_TABLE', 'OBJECT_FOREIGN_TABLE', 'OBJECT_VIEW', 'OBJECT_MATVIEW']);
@@ -19,10 +19,19 @@ export function dropCascadeLocks(sink: LockSink, catalog: Catalog, removeType: s
     return;
   }
   if (!DROPS_RELATIONS.has(removeType ?? '')) return;
-  for (const view of dependentViews(catalog, names)) {
+  lockViews(sink, catalog, dependentViews(catalog, names));
+  if (removeType !== 'OBJECT_TABLE') return;
+  for (const table of names) for (const other of referencingTables(catalog, table)) sink.lock(other, 'ACCESS EXCLUSIVE', 'referencing');
+}
+
+/** ALTER TABLE ... DROP COLUMN ... CASCADE: the views that read the column go, ACCESS EXCLUSIVE. */
+export function dropColumnCascadeLocks(sink: LockSink, catalog: Catalog, table: string, column: string): void {
+  lockViews(sink, catalog, columnDependentViews(catalog, table, column));
+}
+
+function lockViews(sink: LockSink, catalog: Catalog, views: string[]): void {
+  for (const view of views) {
     sink.lock(view, 'ACCESS EXCLUSIVE', 'dependent');
     for (const idx of catalog.indexesOf(view)) sink.lock(idx.name, 'ACCESS EXCLUSIVE', 'dependent_index');
   }
-  if (removeType !== 'OBJECT_TABLE') return;
-  for (const table of names) for (const other of referencingTables(catalog, table)) sink.lock(other, 'ACCESS EXCLUSIVE', 'referencing');
 }

@@ -11,7 +11,7 @@ import { parsePlpgsql } from '../parse/parser';
 import { LockMode, blockedOperations, lockModeFromNumber, Operation, OPERATIONS, lockRank } from './modes';
 import { alterColumnTypeVerdict } from './typeChange';
 import { addColumnRewrites, fillsExistingRows, validatesInlineForeignKey } from './addColumn';
-import { dropCascadeLocks } from './cascade';
+import { dropCascadeLocks, dropColumnCascadeLocks } from './cascade';
 import { mergeLock } from './branches';
 import { rowsCondition } from './foreignKeys';
 import { writeLocks } from './rowWrites';
@@ -787,6 +787,7 @@ function alterTableWork(b: EffectBuilder, catalog: Catalog, table: string, cmd: 
       b.lock(catalog.column(table, cmd.name)?.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its column');
       foreignKeyReach(b, catalog, table, cmd.name ?? '');
       for (const idx of catalog.indexesUsing(table, cmd.name ?? '')) b.lock(idx.name, 'ACCESS EXCLUSIVE', 'target_index');
+      if (cmd.behavior === 'DROP_CASCADE') dropColumnCascadeLocks(b, catalog, table, cmd.name ?? '');
       return;
     }
     case 'AT_AlterColumnType': {

@@ -6,7 +6,7 @@
  * baseline, tables created by pending history files (`createdBy`) count as new too (`isFresh`).
  */
 import type { Baseline, PendingRows } from './baseline';
-import { dependentViews, referencingTables, tablesWithTriggersOn } from './dependencies';
+import { columnDependentViews, columnsRead, dependentViews, referencingTables, tablesWithTriggersOn } from './dependencies';
 import { droppedFunctions, FunctionInfo, functionInfo, switchTriggers, TriggerInfo, triggerInfo } from './routines';
 import {
   Node,
@@ -99,6 +99,8 @@ export interface RelationInfo {
   partitions: Set<string>;
   /** Relations a view or materialized view reads. */
   sources: string[];
+  /** The column names a view's or materialized view's query names ('*': all of its relations' columns). */
+  columnsRead?: string[];
   /** Its triggers (a new array on every change: records may be shared with a clone). */
   triggers?: TriggerInfo[];
   /** DISABLE TRIGGER ALL: its foreign keys' triggers (checks of its rows, actions for rows referencing it) are off too. */
@@ -478,9 +480,13 @@ export class Catalog {
       case 'ViewStmt': {
         const v = as(node, 'ViewStmt')!;
         const name = this.newKey(v.view) ?? '';
-        if (!this.relations.has(name)) this.newRelation(name, 'view', this.newSchema(v.view!)).sources = this.sourceTables(v.query);
-        // CREATE OR REPLACE VIEW: the new query decides what the view reads (what a later DROP ... CASCADE drops).
-        else if (v.replace && this.relations.get(name)?.kind === 'view') this.own(name)!.sources = this.sourceTables(v.query);
+        const view = !this.relations.has(name)
+          ? this.newRelation(name, 'view', this.newSchema(v.view!))
+          : // CREATE OR REPLACE VIEW: the new query decides what the view reads (what a later DROP ... CASCADE drops).
+            v.replace && this.relations.get(name)?.kind === 'view'
+            ? this.own(name)
+            : undefined;
+        if (view) Object.assign(view, { sources: this.sourceTables(v.query), columnsRead: columnsRead(v.query) });
         return;
       }
       case 'CreateTableAsStmt':
@@ -530,6 +536,7 @@ export class Catalog {
     const rel = this.newRelation(name, kindOf, this.newSchema(c.into!.rel!));
     if (c.into?.rel?.relpersistence === 't') rel.temporary = true;
     rel.sources = this.sourceTables(c.query);
+    if (kindOf === 'matview') rel.columnsRead = columnsRead(c.query);
     if (!c.into?.skipData) rel.rows = 'unknown';
   }
 
@@ -790,7 +797,8 @@ export class Catalog {
    * partial indexes, multi-column keys, the foreign keys it carries) and, with CASCADE, the foreign
    * keys of other tables that reference it (measured).
    */
-  private dropColumn(rel: RelationInfo, column: string): void {
+  private dropColumn(rel: RelationInfo, column: string, cascade = false): void {
+    if (cascade) for (const view of columnDependentViews(this, rel.name, column)) this.dropRelation(view);
     // First the foreign keys referencing it: an implicit reference reads the primary key dropped below.
     for (const other of this.referencing(rel.name)) {
       const referencing = this.own(other, true)!;
@@ -851,7 +859,7 @@ export class Catalog {
       const col = asColumnDef(cmd.def);
       if (col && !(cmd.missing_ok && rel.columns.has(col.colname ?? ''))) c.addColumn(rel, col);
     },
-    AT_DropColumn: (c, rel, cmd) => c.dropColumn(rel, cmd.name ?? ''),
+    AT_DropColumn: (c, rel, cmd) => c.dropColumn(rel, cmd.name ?? '', cmd.behavior === 'DROP_CASCADE'),
     AT_AlterColumnType: (_c, rel, cmd) => {
       const column = rel.columns.get(cmd.name ?? '');
       const def = asColumnDef(cmd.def);

@@ -4,6 +4,7 @@
  * foreign keys reference it; the tables whose triggers execute a function. Pinned on a real server in test/engine/lockReach.engine.test.ts.
  */
 import type { Catalog } from './catalog';
+import { Node, findAll, nameList, T } from '../parse/ast';
 
 /** Views and materialized views that read one of `roots`, directly or through other views, nearest first. */
 export function dependentViews(catalog: Catalog, roots: Iterable<string>): string[] {
@@ -48,4 +49,25 @@ export function updatableViewBase(catalog: Catalog, name: string): string[] {
     rel = catalog.relation(rel.sources[0]);
   }
   return out;
+}
+
+/** The column names a query names, with '*' when it selects all columns of a relation (`*`, `t.*`). */
+export function columnsRead(query: Node | undefined): string[] {
+  const names = findAll<T.ColumnRef>(query, 'ColumnRef').map((r) => nameList(r.fields).pop() ?? '');
+  const star = findAll(query, 'A_Star').length > 0;
+  return [...new Set([...names.filter(Boolean), ...(star ? ['*'] : [])])];
+}
+
+/**
+ * What ALTER TABLE ... DROP COLUMN ... CASCADE drops besides the column: the views and materialized
+ * views over the table that name the column (or select `*`: PostgreSQL expands it to every column
+ * when the view is made), and the views over those. A column of that name of another relation in
+ * the same query counts too: more views, never fewer.
+ */
+export function columnDependentViews(catalog: Catalog, table: string, column: string): string[] {
+  const direct = [...catalog.relations.values()]
+    .filter((r) => (r.kind === 'view' || r.kind === 'matview') && r.sources.includes(table))
+    .filter((r) => r.columnsRead?.includes(column) || r.columnsRead?.includes('*'))
+    .map((r) => r.name);
+  return direct.length ? [...direct, ...dependentViews(catalog, direct).filter((v) => !direct.includes(v))] : [];
 }
