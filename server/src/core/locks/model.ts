@@ -590,7 +590,10 @@ const HANDLERS: Record<string, Handler> = {
 
   AlterObjectSchemaStmt(b, node, catalog) {
     const stmt = as(node, 'AlterObjectSchemaStmt')!;
-    b.lock(catalog.key(stmt.relation), 'ACCESS EXCLUSIVE', 'target');
+    const table = catalog.key(stmt.relation);
+    b.lock(table, 'ACCESS EXCLUSIVE', 'target');
+    // The sequences its columns own move with it (AlterSeqNamespaces: ACCESS EXCLUSIVE, measured).
+    for (const column of catalog.relation(table)?.columns.values() ?? []) b.lock(column.sequence, 'ACCESS EXCLUSIVE', 'sequence');
   },
 
   InsertStmt(b, node, catalog, options) {

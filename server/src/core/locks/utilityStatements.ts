@@ -122,7 +122,13 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
   AlterObjectSchemaStmt: {
     locks: 'a relation: ACCESS EXCLUSIVE on it and on the sequences it owns; other objects: none',
     source: 'commands/tablecmds.c (AlterTableNamespace)',
-    examples: ex('ALTER FUNCTION one() SET SCHEMA other', 'ALTER TYPE mood SET SCHEMA other'),
+    examples: ex(
+      'ALTER FUNCTION one() SET SCHEMA other',
+      'ALTER TYPE mood SET SCHEMA other',
+      'ALTER TABLE ids SET SCHEMA other',
+      'ALTER SEQUENCE s SET SCHEMA other',
+      'ALTER VIEW v SET SCHEMA other',
+    ),
   },
   AlterOpFamilyStmt: none('commands/opclasscmds.c', 'ALTER OPERATOR FAMILY of_x USING btree ADD FUNCTION 1 (int4, int4) btint4cmp(int4, int4)'),
   AlterOperatorStmt: none('commands/operatorcmds.c', 'ALTER OPERATOR === (int, int) SET (RESTRICT = eqsel)'),
