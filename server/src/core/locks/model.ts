@@ -364,6 +364,10 @@ const HANDLERS: Record<string, Handler> = {
         case 'OBJECT_SEQUENCE':
           b.lock(name, 'ACCESS EXCLUSIVE', 'target');
           break;
+        case 'OBJECT_STATISTIC_EXT':
+          // RemoveStatisticsById locks the table the statistics are on (measured on 15).
+          b.lock(catalog.statistics.get(name), 'SHARE UPDATE EXCLUSIVE', 'target');
+          break;
         case 'OBJECT_TRIGGER':
         case 'OBJECT_RULE':
         case 'OBJECT_POLICY': {

@@ -151,7 +151,7 @@ export const STATEMENT_LOCKS: Record<StatementKind, StatementLocks> = {
     examples: ex('ALTER SEQUENCE s INCREMENT 2', 'ALTER SEQUENCE s OWNED BY p.n'),
   },
   AlterStatsStmt: {
-    locks: 'SHARE UPDATE EXCLUSIVE on the table of the statistics object',
+    locks: NONE,
     source: 'commands/statscmds.c (AlterStatistics)',
     examples: ex('ALTER STATISTICS p_stats SET STATISTICS 100'),
   },
@@ -551,10 +551,6 @@ const INHERITANCE = 'the catalog does not record INHERITS children (it does part
  * these, so fixing one fails it until the entry goes).
  */
 export const MODEL_GAPS: Record<string, ModelGap> = {
-  'DROP STATISTICS p_stats': {
-    diffs: ['p: model none, engine SHARE UPDATE EXCLUSIVE'],
-    why: 'the catalog does not record statistics objects, so their table is not known',
-  },
   'EXECUTE q_ins(1)': {
     diffs: ['plain_t: model none, engine ROW EXCLUSIVE'],
     why: 'the prepared statement is a session\u2019s state, which the timeline does not follow',

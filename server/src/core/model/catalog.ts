@@ -157,6 +157,8 @@ export class Catalog {
   readonly enums = new Set<string>();
   /** Functions by name (the last one created of each name; records are replaced, never changed). */
   readonly functions = new Map<string, FunctionInfo>();
+  /** Extended statistics objects (CREATE STATISTICS) → the table they are on: DROP STATISTICS locks it. */
+  readonly statistics = new Map<string, string>();
   /** True while replaying the file under analysis (objects made now are `createdInFile`). */
   inFile = false;
   /** The history file being replayed: relations created now record it (`createdBy`). */
@@ -188,6 +190,7 @@ export class Catalog {
     for (const [k, i] of this.indexes) copy.indexes.set(k, i);
     for (const e of this.enums) copy.enums.add(e);
     for (const [k, f] of this.functions) copy.functions.set(k, f);
+    for (const [k, t] of this.statistics) copy.statistics.set(k, t);
     // A runner may run the next file on the same connection: the session's search_path carries over.
     copy.searchPath = this.searchPath;
     for (const [k, r] of this.unknownTables) {
@@ -499,6 +502,12 @@ export class Catalog {
         const s = as(node, 'CreateSeqStmt')!;
         const name = this.newKey(s.sequence);
         if (name && !this.relations.has(name)) this.newRelation(name, 'sequence', this.newSchema(s.sequence!));
+        return;
+      }
+      case 'CreateStatsStmt': {
+        const stats = as(node, 'CreateStatsStmt')!;
+        const [name, table] = [this.keyOf(nameList(stats.defnames)), this.key(asRangeVar(stats.relations?.[0]))];
+        if (name && table) this.statistics.set(name, table);
         return;
       }
       case 'CreateFunctionStmt': {
@@ -1043,6 +1052,10 @@ export class Catalog {
   private drop(stmt: T.DropStmt): void {
     if (stmt.removeType === 'OBJECT_SCHEMA') return this.dropSchemas(stmt.objects ?? []);
     if (stmt.behavior === 'DROP_CASCADE') this.dropDependents(stmt);
+    if (stmt.removeType === 'OBJECT_STATISTIC_EXT') {
+      for (const obj of stmt.objects ?? []) this.statistics.delete(this.keyOf(nameList(as(obj, 'List')?.items)) ?? '');
+      return;
+    }
     if (stmt.removeType === 'OBJECT_FUNCTION') return this.dropFunctions(droppedFunctions(stmt), stmt.behavior === 'DROP_CASCADE');
     if (stmt.removeType === 'OBJECT_TRIGGER') {
       for (const obj of stmt.objects ?? []) {
