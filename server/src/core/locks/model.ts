@@ -325,6 +325,7 @@ const HANDLERS: Record<string, Handler> = {
   DropStmt(b, node, catalog) {
     const stmt = as(node, 'DropStmt')!;
     if (stmt.removeType === 'OBJECT_SCHEMA') return dropSchemaLocks(b, catalog, stmt);
+    if (stmt.removeType === 'OBJECT_STATISTIC_EXT') return dropStatisticsLocks(b, catalog, stmt);
     for (const obj of stmt.objects ?? []) {
       const names = nameList(as(obj, 'List')?.items);
       const name = catalog.keyOf(names) ?? '';
@@ -363,10 +364,6 @@ const HANDLERS: Record<string, Handler> = {
         case 'OBJECT_VIEW':
         case 'OBJECT_SEQUENCE':
           b.lock(name, 'ACCESS EXCLUSIVE', 'target');
-          break;
-        case 'OBJECT_STATISTIC_EXT':
-          // RemoveStatisticsById locks the table the statistics are on (measured on 15).
-          b.lock(catalog.statistics.get(name), 'SHARE UPDATE EXCLUSIVE', 'target');
           break;
         case 'OBJECT_TRIGGER':
         case 'OBJECT_RULE':
@@ -691,6 +688,11 @@ function dropSchemaLocks(b: EffectBuilder, catalog: Catalog, stmt: T.DropStmt) {
     b.lock(rel.name, 'ACCESS EXCLUSIVE', 'target');
     lockAllIndexes(b, catalog, rel.name, 'ACCESS EXCLUSIVE');
   }
+}
+
+/** DROP STATISTICS: RemoveStatisticsById locks the table the statistics are on (measured on 15). */
+function dropStatisticsLocks(b: EffectBuilder, catalog: Catalog, stmt: T.DropStmt) {
+  for (const name of droppedNames(stmt, catalog)) b.lock(catalog.statistics.get(name), 'SHARE UPDATE EXCLUSIVE', 'target');
 }
 
 /** The catalog key of each relation a DROP names. */

@@ -498,18 +498,10 @@ export class Catalog {
       case 'CopyStmt':
       case 'MergeStmt':
         return this.addRows(node!);
-      case 'CreateSeqStmt': {
-        const s = as(node, 'CreateSeqStmt')!;
-        const name = this.newKey(s.sequence);
-        if (name && !this.relations.has(name)) this.newRelation(name, 'sequence', this.newSchema(s.sequence!));
-        return;
-      }
-      case 'CreateStatsStmt': {
-        const stats = as(node, 'CreateStatsStmt')!;
-        const [name, table] = [this.keyOf(nameList(stats.defnames)), this.key(asRangeVar(stats.relations?.[0]))];
-        if (name && table) this.statistics.set(name, table);
-        return;
-      }
+      case 'CreateSeqStmt':
+        return this.createSequence(as(node, 'CreateSeqStmt')!);
+      case 'CreateStatsStmt':
+        return this.createStatistics(as(node, 'CreateStatsStmt')!);
       case 'CreateFunctionStmt': {
         const fn = functionInfo(as(node, 'CreateFunctionStmt')!);
         if (fn) this.functions.set(fn.name, fn);
@@ -1047,6 +1039,16 @@ export class Catalog {
       default:
         return;
     }
+  }
+
+  private createSequence(stmt: T.CreateSeqStmt): void {
+    const name = this.newKey(stmt.sequence);
+    if (name && !this.relations.has(name)) this.newRelation(name, 'sequence', this.newSchema(stmt.sequence!));
+  }
+
+  private createStatistics(stmt: T.CreateStatsStmt): void {
+    const [name, table] = [this.keyOf(nameList(stmt.defnames)), this.key(asRangeVar(stmt.relations?.[0]))];
+    if (name && table) this.statistics.set(name, table);
   }
 
   private drop(stmt: T.DropStmt): void {
