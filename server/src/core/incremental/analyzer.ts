@@ -615,9 +615,7 @@ function sameModelInput(a: Statement, b: Statement): boolean {
 
 function sameReads(a: Statement['reads'], b: Statement['reads']): boolean {
   if (!a || !b) return a === b;
-  return (
-    a.length === b.length && a.every((r, k) => r.condition === b[k].condition && (r.node === b[k].node || JSON.stringify(r.node) === JSON.stringify(b[k].node)))
-  );
+  return a.length === b.length && a.every((r, k) => r.condition === b[k].condition && deepEqual(r.node, b[k].node));
 }
 
 /** Same text, kind and shape at offsets moved by `shift`. */

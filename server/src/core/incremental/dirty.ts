@@ -20,7 +20,8 @@ export interface CatalogAt {
 }
 
 /** Write-only statement indexes in catalog records: never read, and they move with an edit. */
-const WRITE_ONLY = new Set(['createdAt', 'addedAt']);
+// `order` only sorts `referencing`'s answer, which is recorded as a lookup of its own.
+const WRITE_ONLY = new Set(['createdAt', 'addedAt', 'order']);
 /** Compared entry by entry, or not schema. */
 const NOT_COMPARED_WHOLE = new Set([...CATALOG_BOOKKEEPING, 'currentStatement', 'referencing', 'constraintNameTaken']);
 

@@ -169,8 +169,8 @@ export const KEY = {
   scalar: 'scalar:',
 } as const;
 
-/** Fields that are not schema: copy-on-write bookkeeping and caches (`constraintNameTaken`'s, search_path's lookup order). */
-export const CATALOG_BOOKKEEPING: ReadonlySet<string> = new Set(['owned', 'constraintHolders', 'lookupCache']);
+/** Fields that are not schema: copy-on-write bookkeeping and caches (`constraintNameTaken`'s, `referencing`'s, search_path's lookup order). */
+export const CATALOG_BOOKKEEPING: ReadonlySet<string> = new Set(['owned', 'constraintHolders', 'lookupCache', 'referrers']);
 
 /**
  * Makes `catalog` record its reads in `log` (in place; a clone of it records nothing): its maps

@@ -113,6 +113,8 @@ export interface RelationInfo {
   createdAt?: number;
   /** The history file that created it (set while replaying the schema history). */
   createdBy?: string;
+  /** Rises with each insertion into a catalog's map, so sorting by it gives the map's order. */
+  order?: number;
   /** Rows added by statements after it was created (`none` unless a statement inserted, copied or selected into it). */
   rows?: PendingRows;
 }
@@ -129,6 +131,9 @@ export interface RelationInfo {
  * validation and drop (index-backed constraints would add indexes of a table whose other indexes
  * are unknown).
  */
+/** Counts insertions into every catalog's map: RelationInfo.order. */
+let insertions = 0;
+
 /** Sets a property of the column a sub-command names, when the catalog knows it. */
 function setColumn(rel: RelationInfo, cmd: T.AlterTableCmd, change: Partial<ColumnInfo>): void {
   const column = rel.columns.get(cmd.name ?? '');
@@ -178,6 +183,11 @@ export class Catalog {
   private owned = new WeakSet<RelationInfo | IndexInfo>();
   /** Built on first use by constraintNameTaken; entries may be stale, never missing. */
   private constraintHolders?: Map<string, Set<string>>;
+  /**
+   * Built on first use by `referencing`: a table → the relations that held a foreign key to it.
+   * Entries may be stale, never missing (a scan of every relation per DML statement was quadratic).
+   */
+  private referrers?: Map<string, Set<string>>;
   /**
    * Tables the history does not know, holding only the constraints this file adds to them (the
    * rest of what they hold stays unknown, so they are not in `relations`).
@@ -372,6 +382,8 @@ export class Catalog {
 
   /** Records that `relation` holds constraint `name` (call after every `constraints.set`). */
   private noteConstraint(relation: string, name: string): void {
+    const con = (this.relations.get(relation) ?? this.unknownTables.get(relation))?.constraints.get(name);
+    if (con && this.relations.has(relation)) this.noteReferrer(relation, con);
     if (!this.constraintHolders) return;
     let holders = this.constraintHolders.get(name);
     if (!holders) this.constraintHolders.set(name, (holders = new Set()));
@@ -401,13 +413,25 @@ export class Catalog {
     return pk?.columns ?? [];
   }
 
-  /** Tables whose foreign keys point at `table`. */
+  /** Tables whose foreign keys point at `table`, once per such key, in the catalog's order. */
   referencing(table: string): string[] {
+    if (!this.referrers) {
+      this.referrers = new Map();
+      for (const [key, rel] of this.relations) for (const c of rel.constraints.values()) this.noteReferrer(key, c);
+    }
+    const holders = [...(this.referrers.get(table) ?? [])].map((key) => this.relations.get(key));
     const out: string[] = [];
-    for (const rel of this.relations.values()) {
+    for (const rel of holders.filter((r): r is RelationInfo => !!r).sort((a, b) => (a.order ?? 0) - (b.order ?? 0))) {
       for (const c of rel.constraints.values()) if (c.type === 'foreign' && c.references === table) out.push(rel.name);
     }
     return out;
+  }
+
+  private noteReferrer(holder: string, con: ConstraintInfo): void {
+    if (!this.referrers || con.type !== 'foreign' || con.references === undefined) return;
+    let holders = this.referrers.get(con.references);
+    if (!holders) this.referrers.set(con.references, (holders = new Set()));
+    holders.add(holder);
   }
 
   private newRelation(name: string, kind: RelationKind, schema?: string): RelationInfo {
@@ -424,6 +448,7 @@ export class Catalog {
       createdInFile: this.inFile,
       createdAt: this.inFile ? this.currentStatement : undefined,
       createdBy: this.inFile ? undefined : this.migration,
+      order: ++insertions,
     };
     this.owned.add(rel);
     this.relations.set(name, rel);
@@ -919,6 +944,7 @@ export class Catalog {
     if (!rel) return;
     this.relations.delete(target);
     rel.name = newName;
+    rel.order = ++insertions;
     this.relations.set(newName, rel);
     for (const c of rel.constraints.keys()) this.noteConstraint(newName, c);
     if (rel.kind === 'sequence') this.renameOwnedSequence(target, newName);
@@ -926,11 +952,15 @@ export class Catalog {
       const owned = this.ownIndex(idx);
       if (owned) owned.table = newName;
     }
-    for (const [otherName, shared] of this.relations) {
-      const refers = [...shared.constraints.values()].some((c) => c.references === target);
-      if (!refers && shared.partitionOf !== target) continue;
-      const other = this.own(otherName, true)!;
-      for (const c of other.constraints.values()) if (c.references === target) c.references = newName;
+    // What refers to it: tables with foreign keys to it (itself too), its partitions.
+    for (const otherName of new Set([newName, ...this.referencing(target), ...rel.partitions])) {
+      const other = this.own(otherName, true);
+      if (!other) continue;
+      for (const c of other.constraints.values()) {
+        if (c.references !== target) continue;
+        c.references = newName;
+        this.noteReferrer(otherName, c);
+      }
       if (other.partitionOf === target) other.partitionOf = newName;
     }
   }
