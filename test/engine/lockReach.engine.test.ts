@@ -133,6 +133,19 @@ const CASCADE: LockCase[] = [
     locks: { p: 'ACCESS EXCLUSIVE' },
   },
   {
+    name: 'DROP INDEX IF EXISTS of an index the history never created locks nothing (the model: may; kratos names a table as its schema)',
+    setup: `${TRIGGERS} CREATE INDEX p_real ON p (id);`,
+    sql: 'DROP INDEX IF EXISTS p.p_real',
+    locks: { p: undefined, p_real: undefined, 'p.p_real': 'ACCESS EXCLUSIVE' },
+    mayTake: ['p.p_real'],
+  },
+  {
+    name: 'DROP INDEX IF EXISTS of an index it has locks it and its table',
+    setup: `${TRIGGERS} CREATE INDEX p_real ON p (id);`,
+    sql: 'DROP INDEX IF EXISTS p_real',
+    locks: { p: 'ACCESS EXCLUSIVE', p_real: 'ACCESS EXCLUSIVE' },
+  },
+  {
     name: 'a function no trigger executes locks nothing when dropped',
     setup: `${TRIGGERS} CREATE FUNCTION plain() RETURNS int LANGUAGE sql AS 'SELECT 1';`,
     sql: 'DROP FUNCTION plain CASCADE',

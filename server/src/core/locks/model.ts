@@ -354,7 +354,10 @@ const HANDLERS: Record<string, Handler> = {
             b.lock(idx?.table, 'ACCESS EXCLUSIVE', 'target');
             if (!idx) b.note(`the table of index ${name} is not known from the migration history: it is locked ACCESS EXCLUSIVE too`);
           }
-          b.lock(name, 'ACCESS EXCLUSIVE', 'target_index');
+          // IF EXISTS of an index a known history never created may find nothing (PostgreSQL then locks nothing).
+          if (!idx && stmt.missing_ok && catalog.relations.size > 0)
+            b.mayLock(name, 'ACCESS EXCLUSIVE', 'target_index', `only if index ${name} exists (the migration history never created it)`);
+          else b.lock(name, 'ACCESS EXCLUSIVE', 'target_index');
           break;
         }
         case 'OBJECT_MATVIEW':
