@@ -343,23 +343,9 @@ const HANDLERS: Record<string, Handler> = {
             b.lock(column.sequence, 'ACCESS EXCLUSIVE', 'sequence', 'dropped with its table, which is locked already');
           break;
         }
-        case 'OBJECT_INDEX': {
-          const idx = catalog.indexes.get(name);
-          if (stmt.concurrent) {
-            b.effect.concurrently = true;
-            b.effect.noTransaction = true;
-            b.lock(idx?.table, 'SHARE UPDATE EXCLUSIVE', 'target');
-            b.note('DROP INDEX CONCURRENTLY waits for every transaction using the table to finish');
-          } else {
-            b.lock(idx?.table, 'ACCESS EXCLUSIVE', 'target');
-            if (!idx) b.note(`the table of index ${name} is not known from the migration history: it is locked ACCESS EXCLUSIVE too`);
-          }
-          // IF EXISTS of an index a known history never created may find nothing (PostgreSQL then locks nothing).
-          if (!idx && stmt.missing_ok && catalog.relations.size > 0)
-            b.mayLock(name, 'ACCESS EXCLUSIVE', 'target_index', `only if index ${name} exists (the migration history never created it)`);
-          else b.lock(name, 'ACCESS EXCLUSIVE', 'target_index');
+        case 'OBJECT_INDEX':
+          dropIndexLocks(b, catalog, stmt, name);
           break;
-        }
         case 'OBJECT_MATVIEW':
           b.lock(name, 'ACCESS EXCLUSIVE', 'target');
           lockAllIndexes(b, catalog, name, 'ACCESS EXCLUSIVE');
@@ -684,6 +670,24 @@ const HANDLERS: Record<string, Handler> = {
 };
 
 /** DROP SCHEMA: every relation in it is dropped with it (CASCADE; without, it must be empty), ACCESS EXCLUSIVE. */
+/** DROP INDEX [CONCURRENTLY] [IF EXISTS]: the index and its table. */
+function dropIndexLocks(b: EffectBuilder, catalog: Catalog, stmt: T.DropStmt, name: string) {
+  const idx = catalog.indexes.get(name);
+  if (stmt.concurrent) {
+    b.effect.concurrently = true;
+    b.effect.noTransaction = true;
+    b.lock(idx?.table, 'SHARE UPDATE EXCLUSIVE', 'target');
+    b.note('DROP INDEX CONCURRENTLY waits for every transaction using the table to finish');
+  } else {
+    b.lock(idx?.table, 'ACCESS EXCLUSIVE', 'target');
+    if (!idx) b.note(`the table of index ${name} is not known from the migration history: it is locked ACCESS EXCLUSIVE too`);
+  }
+  // IF EXISTS of an index a known history never created may find nothing (PostgreSQL then locks nothing).
+  if (!idx && stmt.missing_ok && catalog.relations.size > 0)
+    b.mayLock(name, 'ACCESS EXCLUSIVE', 'target_index', `only if index ${name} exists (the migration history never created it)`);
+  else b.lock(name, 'ACCESS EXCLUSIVE', 'target_index');
+}
+
 function dropSchemaLocks(b: EffectBuilder, catalog: Catalog, stmt: T.DropStmt) {
   const schemas = new Set((stmt.objects ?? []).map((o) => as(o, 'String')?.sval));
   for (const rel of catalog.relations.values()) {

@@ -505,18 +505,8 @@ export class Catalog {
         return this.rename(as(node, 'RenameStmt')!);
       case 'DropStmt':
         return this.drop(as(node, 'DropStmt')!);
-      case 'ViewStmt': {
-        const v = as(node, 'ViewStmt')!;
-        const name = this.newKey(v.view) ?? '';
-        const view = !this.relations.has(name)
-          ? this.newRelation(name, 'view', this.newSchema(v.view!))
-          : // CREATE OR REPLACE VIEW: the new query decides what the view reads (what a later DROP ... CASCADE drops).
-            v.replace && this.relations.get(name)?.kind === 'view'
-            ? this.own(name)
-            : undefined;
-        if (view) Object.assign(view, { sources: this.sourceTables(v.query), columnsRead: columnsRead(v.query) });
-        return;
-      }
+      case 'ViewStmt':
+        return this.createView(as(node, 'ViewStmt')!);
       case 'CreateTableAsStmt':
         return this.createTableAs(as(node, 'CreateTableAsStmt')!);
       case 'InsertStmt':
@@ -553,6 +543,17 @@ export class Catalog {
       default:
         return;
     }
+  }
+
+  private createView(v: T.ViewStmt): void {
+    const name = this.newKey(v.view) ?? '';
+    const view = !this.relations.has(name)
+      ? this.newRelation(name, 'view', this.newSchema(v.view!))
+      : // CREATE OR REPLACE VIEW: the new query decides what the view reads (what a later DROP ... CASCADE drops).
+        v.replace && this.relations.get(name)?.kind === 'view'
+        ? this.own(name)
+        : undefined;
+    if (view) Object.assign(view, { sources: this.sourceTables(v.query), columnsRead: columnsRead(v.query) });
   }
 
   private createTableAs(c: T.CreateTableAsStmt): void {
