@@ -9,11 +9,10 @@ import * as assert from 'assert';
 import type { Client } from 'pg';
 import { initParser, Catalog, analyze, DEFAULT_CONFIG } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
-import { modelStatement } from '../../server/src/core/locks/model';
 import { replay } from '../../server/src/project/history';
-import { TraceEngine } from '../../server/src/trace/engine';
 import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
 import { requirePgServer, PgServer } from '../support/pgServer';
+import { connectEngine, runLockCase, type LockCase } from './lockCase';
 import { SYSTEM_RELATIONS } from '../../server/src/core/model/searchPath';
 import { PGlite } from '@electric-sql/pglite';
 
@@ -147,14 +146,6 @@ const STATE_CASES: StateCase[] = [
       ALTER TABLE t SET SCHEMA a; CREATE TABLE t (id int); CREATE TABLE b.gone (id int PRIMARY KEY); DROP SCHEMA b CASCADE;`,
   },
 ];
-
-interface LockCase {
-  name: string;
-  setup: string;
-  sql: string;
-  /** relation → mode the model must report (besides agreeing with the server). */
-  locks: Record<string, string | undefined>;
-}
 
 const LOCK_CASES: LockCase[] = [
   {
@@ -337,12 +328,7 @@ describe('catalog vs a real PostgreSQL server', function () {
 
   for (const c of FILE_CASES) {
     it(`file: ${c.name}`, async () => {
-      const client = await server.connect(await server.createDatabase('catalog'));
-      const engine = await TraceEngine.over({
-        exec: (sql) => client.query(sql),
-        query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
-        close: () => client.end(),
-      });
+      const engine = await connectEngine(server, 'catalog');
       try {
         const analysis = analyze(c.file, { config: { ...DEFAULT_CONFIG, pgVersion: engine.major } });
         const statements = buildStatements(c.file).statements;
@@ -364,28 +350,9 @@ describe('catalog vs a real PostgreSQL server', function () {
 
   for (const c of LOCK_CASES) {
     it(`locks: ${c.name}`, async () => {
-      const client = await server.connect(await server.createDatabase('catalog'));
-      const engine = await TraceEngine.over({
-        exec: (sql) => client.query(sql),
-        query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
-        close: () => client.end(),
-      });
-      try {
-        await engine.exec(c.setup);
-        const catalog = new Catalog();
-        replay(c.setup, catalog);
-        const stmt = buildStatements(c.sql).statements[0];
-        const effect = modelStatement(stmt.node, catalog, { pgVersion: engine.major });
-        const trace = await engine.traceRolledBack(c.sql);
-        assert.strictEqual(trace.error, undefined, trace.error?.message);
-        const diffs = compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' });
-        assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and server disagree');
-        for (const [relation, mode] of Object.entries(c.locks)) assert.strictEqual(effect.locks.find((l) => l.relation === relation)?.mode, mode, relation);
-        for (const l of effect.locks)
-          assert.strictEqual(!!l.harmless, /^(pg_catalog|information_schema)\./.test(l.relation), `${l.relation} harmless only as a system catalog`);
-      } finally {
-        await engine.close();
-      }
+      const effect = await runLockCase(server, c, 'catalog');
+      for (const l of effect.locks)
+        assert.strictEqual(!!l.harmless, /^(pg_catalog|information_schema)\./.test(l.relation), `${l.relation} harmless only as a system catalog`);
     });
   }
 });

@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import { Catalog } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
-import { modelStatement } from '../../server/src/core/locks/model';
+import { modelStatement, type StatementEffect } from '../../server/src/core/locks/model';
 import { replay } from '../../server/src/project/history';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
@@ -24,13 +24,19 @@ export interface LockCase {
   mayTake?: string[];
 }
 
-export async function runLockCase(server: PgServer, c: LockCase): Promise<void> {
-  const client = await server.connect(await server.createDatabase('lockclass'));
-  const engine = await TraceEngine.over({
+/** A trace engine on a fresh database of the server (one connection; `close()` ends it). */
+export async function connectEngine(server: PgServer, database: string): Promise<TraceEngine> {
+  const client = await server.connect(await server.createDatabase(database));
+  return TraceEngine.over({
     exec: (sql) => client.query(sql),
     query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
     close: () => client.end(),
   });
+}
+
+/** Runs the case; the model's effect for further checks. */
+export async function runLockCase(server: PgServer, c: LockCase, database = 'lockclass'): Promise<StatementEffect> {
+  const engine = await connectEngine(server, database);
   try {
     await engine.exec(c.setup);
     const catalog = new Catalog();
@@ -47,6 +53,7 @@ export async function runLockCase(server: PgServer, c: LockCase): Promise<void> 
       if (lock) assert.strictEqual(!!lock.condition, !!c.mayTake?.includes(relation), `${relation}: ${lock.condition ?? 'certain'}`);
     }
     for (const relation of c.harmless ?? []) assert.ok(effect.locks.find((l) => l.relation === relation)?.harmless, `${relation} harmless`);
+    return effect;
   } finally {
     await engine.close();
   }
