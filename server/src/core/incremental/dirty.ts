@@ -7,7 +7,7 @@
  */
 import { Catalog, ConstraintInfo, RelationInfo } from '../model/catalog';
 import { deepEqual } from './equality';
-import { CATALOG_BOOKKEEPING, KEY, ReadLog } from './tracking';
+import { CATALOG_BOOKKEEPING, KEY, quiet, ReadLog } from './tracking';
 
 /** Catalog entries a convergence replaced in a previous run's snapshots: key → value, or ABSENT. */
 export type CatalogPatch = Map<string, unknown>;
@@ -98,16 +98,6 @@ export class Dirty {
       else for (const key of this.everything ? [...this.keys, ...entryKeys(a, b)] : this.keys) compareEntry(exact, key, a, b);
       return exact;
     });
-  }
-}
-
-function quiet<T>(log: ReadLog, fn: () => T): T {
-  const was = log.on;
-  log.on = false;
-  try {
-    return fn();
-  } finally {
-    log.on = was;
   }
 }
 

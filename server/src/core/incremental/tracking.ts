@@ -197,6 +197,11 @@ export function recordReads(catalog: Catalog, log: ReadLog): boolean {
 /** A lookup recorded as one key (what it scans is summed up by that key). */
 function quietly<T>(log: ReadLog, key: string, fn: () => T): T {
   log.note(key);
+  return quiet(log, fn);
+}
+
+/** Runs `fn` without recording its reads. */
+export function quiet<T>(log: ReadLog, fn: () => T): T {
   const was = log.on;
   log.on = false;
   try {
