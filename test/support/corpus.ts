@@ -48,3 +48,14 @@ export function itWithCorpus(title: string, fn: (this: Mocha.Context, corpus: st
     return fn.call(this, corpus);
   });
 }
+
+/** Every `.sql` (and `.sql.postgres`) file below `dir`, sorted. */
+export function sqlFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...sqlFilesUnder(full));
+    else if (/\.sql(\.postgres)?$/.test(e.name)) out.push(full);
+  }
+  return out.sort();
+}

@@ -10,17 +10,7 @@ import * as path from 'path';
 import { analyze, initParser } from '../../server/src/core';
 import { RULES } from '../../server/src/core/rules/registry';
 import { mergeConfig } from '../../server/src/core/config/config';
-import { describeWithCorpus } from '../support/corpus';
-
-function corpusFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...corpusFiles(full));
-    else if (/\.sql(\.postgres)?$/.test(e.name)) out.push(full);
-  }
-  return out.sort();
-}
+import { describeWithCorpus, sqlFilesUnder } from '../support/corpus';
 
 /** Why a statement in the corpus may legitimately fail to parse. */
 const NOT_POSTGRES = [
@@ -43,7 +33,7 @@ describeWithCorpus('corpus parse coverage', function (CORPUS) {
     it(`${project}: every file is analysed with every rule on, and only non-PostgreSQL statements fail to parse`, () => {
       const unexplained: string[] = [];
       let statements = 0;
-      for (const file of corpusFiles(path.join(CORPUS, project))) {
+      for (const file of sqlFilesUnder(path.join(CORPUS, project))) {
         const text = fs.readFileSync(file, 'utf8');
         const analysis = analyze(text, { config: everyRule });
         statements += analysis.statements.length;

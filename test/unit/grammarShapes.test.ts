@@ -5,29 +5,18 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import { initParser } from '../../server/src/core';
 import { buildStatements } from '../../server/src/core/model/statements';
 import { grammarRejection, NEWEST_GRAMMAR, OLDEST_GRAMMAR } from '../../server/src/core/parse/grammars';
 import { scanTokens } from '../../server/src/core/parse/parser';
-import { describeWithCorpus } from '../support/corpus';
-
-function sqlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...sqlFiles(full));
-    else if (/\.sql(\.postgres)?$/.test(e.name)) out.push(full);
-  }
-  return out.sort();
-}
+import { describeWithCorpus, sqlFilesUnder } from '../support/corpus';
 
 describeWithCorpus('grammar verdicts by statement shape', function (corpus) {
   this.timeout(600_000);
   before(() => initParser(OLDEST_GRAMMAR));
 
   it('every corpus statement: the same verdict with and without shapes, for 13 to 17', () => {
-    const texts = sqlFiles(corpus).flatMap((f) =>
+    const texts = sqlFilesUnder(corpus).flatMap((f) =>
       buildStatements(fs.readFileSync(f, 'utf8'))
         .statements.filter((s) => s.kind !== 'Invalid')
         .map((s) => s.text),

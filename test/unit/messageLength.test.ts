@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyze, Catalog, Finding, initParser, LockwiseConfig, mergeConfig, RULES, RULES_BY_ID } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
-import { describeWithCorpus } from '../support/corpus';
+import { describeWithCorpus, sqlFilesUnder } from '../support/corpus';
 import { loadRuleCases, RULE_FIXTURES } from '../support/ruleCases';
 
 const MEDIAN_MAX = 90;
@@ -36,16 +36,6 @@ function check(label: string, messages: string[]): void {
   assert.ok(f.count > 0, `no findings in ${label}`);
   assert.ok(f.median <= MEDIAN_MAX, `${label}: median message length ${f.median} > ${MEDIAN_MAX}`);
   assert.ok(f.max <= MAX, `${label}: a message of ${f.max} characters (max ${MAX}):\n${f.longest}`);
-}
-
-function sqlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...sqlFiles(full));
-    else if (/\.sql(\.postgres)?$/.test(e.name)) out.push(full);
-  }
-  return out.sort();
 }
 
 describe('finding message length', () => {
@@ -123,7 +113,7 @@ describeWithCorpus('finding message length on real migrations', function (corpus
       const findings: Finding[] = [];
       for (const project of fs.readdirSync(corpus).sort()) {
         if (NOT_MIGRATIONS.has(project) || !fs.statSync(path.join(corpus, project)).isDirectory()) continue;
-        for (const file of sqlFiles(path.join(corpus, project))) findings.push(...analyze(fs.readFileSync(file, 'utf8'), { config }).findings);
+        for (const file of sqlFilesUnder(path.join(corpus, project))) findings.push(...analyze(fs.readFileSync(file, 'utf8'), { config }).findings);
       }
       check(
         `corpus, ${label}`,
