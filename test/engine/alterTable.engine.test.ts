@@ -4,13 +4,10 @@
  * on every relation (locks/alterTable.ts holds the table the model reads; docs/locks.md shows it).
  */
 import * as assert from 'assert';
-import { initParser, Catalog } from '../../server/src/core';
-import { buildStatements } from '../../server/src/core/model/statements';
-import { modelStatement } from '../../server/src/core/locks/model';
-import { replay } from '../../server/src/project/history';
-import { TraceEngine } from '../../server/src/trace/engine';
-import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
+import { initParser } from '../../server/src/core';
+import { describeDisagreement } from '../../server/src/trace/compare';
 import { requirePgServer, PgServer } from '../support/pgServer';
+import { engineOn, modelVersusServer } from './lockCase';
 import { ALTER_TABLE_EXAMPLES, ALTER_TABLE_SETUP } from '../../server/src/core/locks/alterTable';
 
 describe('ALTER TABLE sub-commands vs a real PostgreSQL server', function () {
@@ -31,22 +28,10 @@ describe('ALTER TABLE sub-commands vs a real PostgreSQL server', function () {
 
   for (const example of ALTER_TABLE_EXAMPLES) {
     it(`${example.sql} (${example.subtype})`, async () => {
-      const client = await server.connect(database);
-      const engine = await TraceEngine.over({
-        exec: (sql) => client.query(sql),
-        query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
-        close: () => client.end(),
-      });
+      const engine = await engineOn(server, database);
       try {
-        const catalog = new Catalog();
-        replay(ALTER_TABLE_SETUP, catalog);
-        const stmt = buildStatements(example.sql).statements[0];
-        const effect = modelStatement(stmt.node, catalog, { pgVersion: engine.major });
-        const trace = await engine.traceRolledBack(example.sql);
-        assert.strictEqual(trace.error, undefined, trace.error?.message);
-        const diffs = compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' }).filter(
-          (d) => !(example.sameValue && d.what === 'rewrite'),
-        );
+        const { diffs: all } = await modelVersusServer(engine, ALTER_TABLE_SETUP, example.sql);
+        const diffs = all.filter((d) => !(example.sameValue && d.what === 'rewrite'));
         assert.deepStrictEqual(diffs.map(describeDisagreement), [], 'model and server disagree');
       } finally {
         await engine.close();

@@ -11,6 +11,7 @@ import { replay } from '../../server/src/project/history';
 import { TraceEngine } from '../../server/src/trace/engine';
 import { compareTrace, describeDisagreement } from '../../server/src/trace/compare';
 import { requirePgServer, PgServer } from '../support/pgServer';
+import { engineOn, modelVersusServer } from './lockCase';
 import { PG_LOCK_MODES } from '../../server/src/core/locks/modes';
 import { ALTER_TABLE_SETUP } from '../../server/src/core/locks/alterTable';
 import {
@@ -24,21 +25,10 @@ import {
 } from '../../server/src/core/locks/utilityStatements';
 
 async function disagreements(server: PgServer, database: string, example: StatementExample): Promise<string[]> {
-  const client = await server.connect(database);
-  const engine = await TraceEngine.over({
-    exec: (sql) => client.query(sql),
-    query: async <R>(sql: string) => ({ rows: (await client.query(sql)).rows as R[] }),
-    close: () => client.end(),
-  });
+  const engine = await engineOn(server, database);
   try {
     if (example.session) await engine.exec(example.session);
-    const catalog = new Catalog();
-    replay(UTILITY_SETUP, catalog);
-    const stmt = buildStatements(example.sql).statements[0];
-    const effect = modelStatement(stmt.node, catalog, { pgVersion: engine.major });
-    const trace = await engine.traceRolledBack(example.sql);
-    assert.strictEqual(trace.error, undefined, trace.error?.message);
-    return compareTrace(effect, catalog, trace, { statementKind: stmt.kind, scans: 'skip' }).map(describeDisagreement);
+    return (await modelVersusServer(engine, UTILITY_SETUP, example.sql)).diffs.map(describeDisagreement);
   } finally {
     await engine.close();
   }
