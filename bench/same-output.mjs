@@ -7,7 +7,10 @@
  * in every variant below (default, one and two threads, cache cold, warm, then replayed): stdout, stderr and the exit code
  * must equal the base's byte for byte. Exit 1 on any difference, with the first differing line.
  *
- *   node bench/same-output.mjs [--base REF] [--regress] [--keep]
+ *   node bench/same-output.mjs [--base REF] [--regress] [--keep] [--quick]
+ *
+ * `--quick` (for a change still being measured): lint and audit JSON only, default and `--jobs 1`.
+ * A change is kept only after the full run.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -79,11 +82,14 @@ const thisCli = path.join(ROOT, 'dist', 'cli.js');
 const { realWorld, regress } = corpusFiles(corpus);
 const sets = [['real-world', realWorld], ...(flag('--regress') ? [['postgres_regress', regress]] : [])];
 let failed = 0;
+const quick = flag('--quick');
+const commands = quick ? COMMANDS.slice(0, 2) : COMMANDS;
+const variants = quick ? VARIANTS.slice(0, 2) : VARIANTS;
 for (const [setName, files] of sets) {
-  for (const command of COMMANDS) {
+  for (const command of commands) {
     const expected = run(baseCli, command, files);
     fs.rmSync(cacheDir, { recursive: true, force: true });
-    for (const variant of VARIANTS) {
+    for (const variant of variants) {
       const got = run(thisCli, [...command, ...variant.args], files);
       const same = got.code === expected.code && got.stdout.equals(expected.stdout) && got.stderr.equals(expected.stderr);
       const label = `${setName} (${files.length} files) · ${command.join(' ')} · ${variant.name}`;
