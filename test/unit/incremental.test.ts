@@ -42,10 +42,13 @@ function assertSame(incremental: Analysis, text: string, options: AnalyzeOptions
   assert.deepStrictEqual(viewData(incremental), viewData(analyze(text, options)), where);
 }
 
-/** An edit like typing: a character of an identifier, a `;`, a newline, a space, or a deletion. */
+/** An edit like typing: a character of an identifier, a `;`, a newline, a space, a deletion, or a comment after a `;`. */
 function typingEdit(rng: Rng, text: string): Edit {
   const offset = rng.int(text.length + 1);
   const r = rng.next();
+  // Fixes read the line a statement ends on (they remove whole lines): text after its `;`.
+  const semicolon = text.indexOf(';', offset);
+  if (r < 0.08 && semicolon >= 0) return { kind: 'type', offset: semicolon + 1, deleteCount: 0, insert: rng.pick([' -- done', ' ', 'x', '\t']) };
   if (r < 0.15) return { kind: 'delete-char', offset, deleteCount: 1, insert: '' };
   const insert = r < 0.25 ? ';' : r < 0.35 ? '\n' : r < 0.45 ? ' ' : rng.pick(['a', 'x', '_', '1', 'b']);
   return { kind: 'type', offset, deleteCount: 0, insert };
@@ -170,6 +173,25 @@ describe('incremental analysis', () => {
       assertSame(inc.analyze(edited, options), edited, options, `inserted ${insert}`);
       assert.ok(inc.walked <= most, `inserted ${JSON.stringify(insert)}: walked ${inc.walked}`);
       assertSame(inc.analyze(text, options), text, options, `removed ${insert}`);
+    }
+  });
+
+  it('equals a full analysis when an edit changes the line a statement starts or ends on (fixes remove and indent whole lines)', () => {
+    const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY, c text);']) };
+    const text = 'SELECT 1;\nBEGIN;\nCREATE INDEX CONCURRENTLY i1 ON base (c);\nCOMMIT;\nSELECT 2;\nCREATE INDEX i2 ON base (c);\nSELECT 3;\n';
+    for (const [after, insert] of [
+      ['COMMIT;', ' -- done'],
+      ['BEGIN;\n', '  '],
+      ['SELECT 2;\n', '  '],
+      ['SELECT 2;', ' '],
+      ['SELECT 2;', 'SELECT 4;'],
+    ] as const) {
+      const inc = new IncrementalAnalyzer(2);
+      inc.analyze(text, options);
+      const at = text.indexOf(after) + after.length;
+      const edited = text.slice(0, at) + insert + text.slice(at);
+      assertSame(inc.analyze(edited, options), edited, options, `inserted ${JSON.stringify(insert)} after ${JSON.stringify(after)}`);
+      assertSame(inc.analyze(text, options), text, options, `removed ${JSON.stringify(insert)} after ${JSON.stringify(after)}`);
     }
   });
 

@@ -157,6 +157,7 @@ function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
     sameTimeline(olds[first].timeline, timeline[first], NO_SHIFT.index)
   )
     first++;
+  first = firstOnChangedLines(old.text, olds, first, change.start);
   const restart = lastCheckpointAtOrBefore(prev.checkpoints, first);
   if (!restart || !isBoundary(file, restart.index)) return undefined;
   const statementDelta = news.length - olds.length;
@@ -169,6 +170,7 @@ function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
   const o = olds[aligned - statementDelta];
   if (aligned < news.length && (!o || aligned - statementDelta < firstAfter || shift.offset(o.statement.span.start) !== news[aligned].span.start))
     aligned = news.length;
+  while (aligned < news.length && onChangedLine(file.text, change.newEnd, news[aligned].span.start)) aligned++;
   let sameFrom = news.length;
   while (sameFrom > first && sameFrom - 1 - statementDelta >= firstAfter) {
     const o = olds[sameFrom - 1 - statementDelta];
@@ -177,6 +179,35 @@ function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
   }
   const lineDelta = file.lines.lineCount - old.lines.lineCount;
   return { prev, change, restart, first, aligned, sameFrom: Math.max(sameFrom, aligned), statementDelta, lineDelta, shift };
+}
+
+/**
+ * Rules read the lines a statement stands on besides its text: the indentation before it, what
+ * follows its `;` (fixes insert and remove whole lines: rules/support/edits.ts, fixes/placement.ts).
+ * Statements before the change whose last line it touches count as changed: the first of them, or
+ * `first`. Statements inside a DO block are passed over (their block may end on that line).
+ */
+function firstOnChangedLines(text: string, olds: StatementAnalysis[], first: number, changeStart: number): number {
+  for (let k = first - 1; k >= 0; k--) {
+    const s = olds[k].statement;
+    if (!hasLineBreak(text, s.terminatorEnd, changeStart)) first = k;
+    else if (s.container === undefined) break;
+  }
+  return first;
+}
+
+/** Whether the change ending at `changeEnd` touches the line on which a later statement starts at `start` (new text). */
+function onChangedLine(text: string, changeEnd: number, start: number): boolean {
+  return !(isLineBreak(text.charCodeAt(changeEnd - 1)) || hasLineBreak(text, changeEnd, start));
+}
+
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let k = from; k < to; k++) if (isLineBreak(text.charCodeAt(k))) return true;
+  return false;
+}
+
+function isLineBreak(c: number): boolean {
+  return c === 10 || c === 13;
 }
 
 /** One run: the walk over the new text, carrying over what the plan allows. */
