@@ -92,6 +92,24 @@ function longFile(parts: number): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * Parts that each touch a table of their own, and every tenth one the history's table `shared`
+ * too: an edit of the column the first statement adds to `shared` is read by few later statements
+ * (a type change of a column added in the file rewrites nothing; of another column, it does).
+ */
+function sparseFile(parts: number): string {
+  const out: string[] = ['ALTER TABLE shared ADD COLUMN s0 text;'];
+  for (let i = 0; i < parts; i++) {
+    out.push(`CREATE TABLE t${i} (id bigint PRIMARY KEY, name text);`, `ALTER TABLE t${i} ADD COLUMN c${i} text;`);
+    if (i % 10 === 0) out.push(`ALTER TABLE shared ALTER COLUMN s0 TYPE varchar(${i + 10});`);
+    if (i % 4 === 0) out.push('BEGIN;', `UPDATE t${i} SET c${i} = 'x';`, 'COMMIT;');
+    out.push(`CREATE INDEX t${i}_c_idx ON t${i} (c${i});`);
+  }
+  return out.join('\n') + '\n';
+}
+
+const SPARSE_HISTORY = ['CREATE TABLE base (id bigint PRIMARY KEY);', 'CREATE TABLE shared (id bigint PRIMARY KEY, a text);'];
+
 describe('incremental analysis', () => {
   before(async () => {
     await initParser();
@@ -193,6 +211,46 @@ describe('incremental analysis', () => {
       assertSame(inc.analyze(edited, options), edited, options, `inserted ${JSON.stringify(insert)} after ${JSON.stringify(after)}`);
       assertSame(inc.analyze(text, options), text, options, `removed ${JSON.stringify(insert)} after ${JSON.stringify(after)}`);
     }
+  });
+
+  it('skips ahead to the statements that read what an edit changed, and equals a full analysis', () => {
+    const options = { history: historyOf(SPARSE_HISTORY) };
+    const text = sparseFile(120);
+    const inc = new IncrementalAnalyzer(8);
+    inc.analyze(text, options);
+    const total = inc.walked;
+    // The column renamed: the statements that change its type later find another column.
+    const at = text.indexOf(' text;');
+    assert.ok(analyze(text.slice(0, at) + 'x' + text.slice(at), options).findings.length > analyze(text, options).findings.length);
+    let edited = text;
+    for (const [k, insert] of ['x', 'y', 'z'].entries()) {
+      edited = edited.slice(0, at + k) + insert + edited.slice(at + k);
+      assertSame(inc.analyze(edited, options), edited, options, `typed ${insert}`);
+      assert.ok(inc.skipped > total / 2, `skipped ${inc.skipped} of ${total}`);
+      assert.ok(inc.walked < total / 4, `walked ${inc.walked} of ${total}`);
+    }
+    // Back to the name the later statements use.
+    assertSame(inc.analyze(text, options), text, options, 'typed back');
+    assert.ok(inc.skipped > total / 2, `skipped ${inc.skipped} of ${total}`);
+    // Renamed with a line more: every statement after the edit moves, as do the snapshots it skips to.
+    edited = text.slice(0, at) + 'x\n' + text.slice(at);
+    assertSame(inc.analyze(edited, options), edited, options, 'line added');
+    assert.ok(inc.walked < total / 2, `walked ${inc.walked} of ${total}`);
+  });
+
+  it('catches a broken skip: the comparison fails when what an edit changed is taken as read by no later statement', () => {
+    const options = { history: historyOf(SPARSE_HISTORY) };
+    const text = sparseFile(60);
+    const inc = new IncrementalAnalyzer(8);
+    inc.analyze(text, options);
+    // Break the previous run's record of reads: no statement read `shared`.
+    const internals = inc as unknown as { last: Record<'modelReads' | 'ruleReads' | 'applyReads', (string[] | undefined)[]> };
+    for (const field of ['modelReads', 'ruleReads', 'applyReads'] as const) {
+      internals.last[field] = internals.last[field].map((reads) => reads?.filter((k) => !k.includes('shared')));
+    }
+    const at = text.indexOf(' text;');
+    const edited = text.slice(0, at) + 'x' + text.slice(at);
+    assert.throws(() => assertSame(inc.analyze(edited, options), edited, options, 'broken reads'), assert.AssertionError);
   });
 
   it('checking a variant (a fix) leaves the base of the next edit', () => {
