@@ -253,6 +253,36 @@ describe('incremental analysis', () => {
     assert.throws(() => assertSame(inc.analyze(edited, options), edited, options, 'broken reads'), assert.AssertionError);
   });
 
+  it('splits again only around an edit, and equals a full analysis when the edit opens a quote, a comment or a dollar quote', () => {
+    const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY, c text);']) };
+    const text = [
+      'CREATE TABLE t1 (id int);',
+      "UPDATE base SET c = 'a;b';",
+      '\\set ON_ERROR_STOP on',
+      'COPY base (id, c) FROM stdin;',
+      '1\tx;y',
+      '\\.',
+      'DO $$ BEGIN CREATE INDEX i1 ON base (c); END $$;',
+      'CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;',
+      '/* a; comment */ ALTER TABLE base ADD COLUMN d text;',
+      'CREATE INDEX i2 ON base (d);',
+      'SELECT 1;',
+    ].join('\n');
+    const inc = new IncrementalAnalyzer(2);
+    inc.analyze(text, options);
+    let partial = 0;
+    for (const insert of ["'", '$$', '/*', '--', '\\', ';', 'x', '"', 'E', '\n']) {
+      for (let at = 0; at <= text.length; at += 7) {
+        const edited = text.slice(0, at) + insert + text.slice(at);
+        for (const next of [edited, text]) {
+          assertSame(inc.analyze(next, options), next, options, `inserted ${JSON.stringify(insert)} at ${at}`);
+          if (inc.resplit) partial++;
+        }
+      }
+    }
+    assert.ok(partial > 100, `split in part ${partial} times`);
+  });
+
   it('checking a variant (a fix) leaves the base of the next edit', () => {
     const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
     const text = longFile(20);

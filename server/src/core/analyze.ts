@@ -4,7 +4,7 @@
  */
 import { LockwiseConfig, DEFAULT_CONFIG, Severity } from './config/config';
 import { Catalog } from './model/catalog';
-import { buildStatements, Statement, statementTokens } from './model/statements';
+import { buildStatements, Statement, StatementList, statementTokens } from './model/statements';
 import { buildTimeline, StatementTimeline, Timeline, Transaction } from './model/timeline';
 import { blockedByTable, modelStatement, ModelOptions, StatementEffect } from './locks/model';
 import { Operation } from './locks/modes';
@@ -141,11 +141,19 @@ export function finishAnalysis(file: PipelineFile, run: RuleRun, statements: Sta
 /** What the pipeline steps share: the rules' file context, the comments and each statement's part. */
 export type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[]; sizeInput?: SizeInput; work: WorkItem[][] };
 
-/** Split, parse, runner, timeline: what every rule sees of the whole file. */
-export function fileContext(text: string, config: LockwiseConfig, options: AnalyzeOptions): PipelineFile {
+/**
+ * Split, parse, runner, timeline: what every rule sees of the whole file. `build` makes the
+ * statement list of the visible text (incremental analysis re-splits only around an edit).
+ */
+export function fileContext(
+  text: string,
+  config: LockwiseConfig,
+  options: AnalyzeOptions,
+  build: (visible: string) => StatementList = buildStatements,
+): PipelineFile {
   const lines = new LineIndex(text);
   // Same length as `text`: only rollback SQL a runner keeps in comments is uncovered.
-  const { statements, comments, metaCommands } = buildStatements(visibleText(text, config, options.runner));
+  const { statements, comments, metaCommands } = build(visibleText(text, config, options.runner));
   const runner = runnerInfo(text, statements, config, options.runner);
   const tokenCache = new Map<number, Token[]>();
   return {

@@ -22,7 +22,8 @@
  */
 import { DEFAULT_CONFIG } from '../config/config';
 import { Catalog } from '../model/catalog';
-import { Statement } from '../model/statements';
+import { buildStatements, Statement, StatementList } from '../model/statements';
+import { rebuiltStatements } from './statements';
 import { StatementTimeline, Transaction } from '../model/timeline';
 import { ReportedFinding, Rule, StatementContext } from '../rules/types';
 import { FileState, StateKey } from '../rules/support/state';
@@ -86,6 +87,8 @@ interface Run {
   stateRules: (readonly Rule[] | undefined)[];
   checkpoints: Checkpoint[];
   eol: string;
+  /** The split of the text (undefined when a runner hid part of it): the next run re-splits only around its edit. */
+  list?: StatementList;
 }
 
 export class IncrementalAnalyzer {
@@ -96,6 +99,8 @@ export class IncrementalAnalyzer {
   /** Statements after the edit carried over with the walk going on after them (skipAhead). */
   skipped = 0;
   rulesReused = 0;
+  /** Whether the last call split and parsed only the part of the text around the edit (statements.ts). */
+  resplit = false;
 
   /** `every`: statements between snapshots, at least (tests take few, to exercise restarts on small files). */
   constructor(private readonly every = CHECKPOINT_EVERY) {}
@@ -113,18 +118,27 @@ export class IncrementalAnalyzer {
 
   private compute(text: string, options: AnalyzeOptions): Run {
     const config = options.config ?? DEFAULT_CONFIG;
-    const file = fileContext(text, config, options);
+    const prev = this.last;
+    const change = prev && textChange(prev.analysis.text, text);
+    let list: StatementList | undefined;
+    this.resplit = false;
+    const file = fileContext(text, config, options, (visible) => {
+      // Kept for the next run only when it is the split of the text itself (no runner hides part of it).
+      if (visible !== text) return buildStatements(visible);
+      const rebuilt = prev?.list && change ? rebuiltStatements(text, prev.analysis.text, prev.list, change) : undefined;
+      this.resplit = !!rebuilt;
+      return (list = rebuilt ?? buildStatements(text));
+    });
     const run = new RuleRun(enabledRules(config), config, options.everyRule);
     const walk = new Walk(file, run, options, Math.max(this.every, Math.ceil(file.statements.length / MAX_CHECKPOINTS)));
-    const prev = this.last;
-    const plan = walk.incremental && prev?.incremental && sameOptions(prev.options, options) ? planFrom(prev, file) : undefined;
+    const plan = walk.incremental && prev?.incremental && change && sameOptions(prev.options, options) ? planFrom(prev, file, change) : undefined;
     if (!(plan && prev && walk.resume(prev, plan))) walk.start();
     walk.walk();
     this.walked = walk.walked;
     this.modelsReused = walk.modelsReused;
     this.rulesReused = walk.rulesReused;
     this.skipped = walk.skipped;
-    return walk.finish();
+    return { ...walk.finish(), list };
   }
 }
 
@@ -147,10 +161,9 @@ interface Plan {
   shift: Shift;
 }
 
-function planFrom(prev: Run, file: PipelineFile): Plan | undefined {
+function planFrom(prev: Run, file: PipelineFile, change: TextChange): Plan | undefined {
   if (eol(file.text) !== prev.eol) return undefined;
   const old = prev.analysis;
-  const change = textChange(old.text, file.text);
   const olds = old.statements;
   const news = file.statements;
   const timeline = file.timeline.perStatement;
