@@ -109,7 +109,7 @@ export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
 
 /** The catalog the file's first statement sees: a copy of the schema history. */
 export function initialCatalog(options: AnalyzeOptions): Catalog {
-  const catalog = options.history ? options.history.clone() : new Catalog();
+  const catalog = options.history ? options.history.cloneForApply() : new Catalog();
   catalog.inFile = true;
   catalog.baseline = options.baseline;
   return catalog;

@@ -6,23 +6,9 @@
  * baseline, tables created by pending history files (`createdBy`) count as new too (`isFresh`).
  */
 import type { Baseline, PendingRows } from './baseline';
-import { columnDependentViews, columnsRead, dependentViews, referencingTables, tablesWithTriggersOn } from './dependencies';
+import { columnDependentViews, columnsRead, dependentViews, queryReads, referencingTables, tablesWithTriggersOn } from './dependencies';
 import { droppedFunctions, FunctionInfo, functionInfo, switchTriggers, TriggerInfo, triggerInfo } from './routines';
-import {
-  Node,
-  T,
-  as,
-  asAlterTableCmd,
-  asColumnDef,
-  asConstraint,
-  asIndexElem,
-  asRangeVar,
-  asString,
-  findAll,
-  nameList,
-  nodeKind,
-  typeToString,
-} from '../parse/ast';
+import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, asString, nameList, nodeKind, typeToString } from '../parse/ast';
 import { checkNameColumns, chooseName, columnRefs, defaultIndexName, indexColumnNames } from './names';
 import { DEFAULT_SEARCH_PATH, SYSTEM_RELATIONS, qualify, searchPathChange } from './searchPath';
 
@@ -209,6 +195,20 @@ export class Catalog {
     }
     // Everything is shared now: both sides copy a record before changing it.
     this.owned = new WeakSet();
+    return copy;
+  }
+
+  /**
+   * A clone that shares the name indexes (`constraintNameTaken`'s, `referencing`'s) with this
+   * catalog: they may list stale holders, never miss one, so one index serves both sides as long as
+   * each side changes only through `apply` (which notes what it adds), instead of every clone of a
+   * long history rebuilding them from every relation on first use. A catalog whose maps are set
+   * from outside (incremental analysis patches them) must use `clone()`.
+   */
+  cloneForApply(): Catalog {
+    const copy = this.clone();
+    copy.constraintHolders = this.constraintHolders;
+    copy.referrers = this.referrers;
     return copy;
   }
 
@@ -471,7 +471,8 @@ export class Catalog {
   /** A renamed sequence stays owned by its column (renaming a table or column keeps its sequence's name). */
   private renameOwnedSequence(from: string, to: string): void {
     for (const [name, shared] of this.relations) {
-      if (![...shared.columns.values()].some((c) => c.sequence === from)) continue;
+      // Runs for every sequence renamed or moved: no array per relation.
+      if (!ownsSequence(shared, from)) continue;
       for (const c of this.own(name, true)!.columns.values()) if (c.sequence === from) c.sequence = to;
     }
   }
@@ -570,8 +571,8 @@ export class Catalog {
   /** The relations a query reads (for views and materialized views), by key; a CTE's name is not one. */
   sourceTables(query: Node | undefined): string[] {
     const out: string[] = [];
-    const ctes = new Set(findAll<T.CommonTableExpr>(query, 'CommonTableExpr').map((c) => c.ctename));
-    for (const rv of findAll<T.RangeVar>(query, 'RangeVar')) {
+    const { ctes, rangeVars } = queryReads(query);
+    for (const rv of rangeVars) {
       if (!rv.schemaname && ctes.has(rv.relname)) continue;
       const key = this.key(rv);
       if (key && !out.includes(key)) out.push(key);
@@ -1148,6 +1149,11 @@ export class Catalog {
     const schemas = new Set(objects.map((o) => asString(o)));
     for (const rel of [...this.relations.values()]) if (rel.schema && schemas.has(rel.schema)) this.dropRelation(rel.name);
   }
+}
+
+function ownsSequence(rel: RelationInfo, sequence: string): boolean {
+  for (const c of rel.columns.values()) if (c.sequence === sequence) return true;
+  return false;
 }
 
 /** `col IS NOT NULL` → 'col'. */
