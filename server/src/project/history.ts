@@ -190,9 +190,10 @@ export class HistoryProvider {
 
   /** The schema before `file` runs (undefined when it is the first migration of its folder). */
   catalogBefore(file: string): Catalog | undefined {
+    const steps = this.stepsBefore(file);
     let catalog: Catalog | undefined;
     let changed = false;
-    for (const step of this.stepsBefore(file)) {
+    for (const step of steps.slice(this.firstToCheck(steps))) {
       const text = this.deployed(step.file);
       if (text === undefined) continue;
       const memo = this.after.get(step.file);
@@ -201,12 +202,23 @@ export class HistoryProvider {
         continue;
       }
       changed = true;
-      const next = catalog ? catalog.clone() : new Catalog();
+      const next = catalog ? catalog.cloneForApply() : new Catalog();
       replay(text, next, step.file);
       this.after.set(step.file, { text, catalog: next });
       catalog = next;
     }
     return catalog;
+  }
+
+  /**
+   * Where `catalogBefore` starts checking the memo. With a SnapshotSource the texts do not change,
+   * and a step's memo was made after every step before it: the last memoised step stands for all
+   * of them (checking each one made every file of a long history walk its whole prefix).
+   */
+  private firstToCheck(steps: Step[]): number {
+    if (!(this.source instanceof SnapshotSource)) return 0;
+    for (let i = steps.length - 1; i >= 0; i--) if (this.after.has(steps[i].file)) return i;
+    return 0;
   }
 
   /**
