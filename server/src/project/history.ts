@@ -166,6 +166,8 @@ export class HistoryProvider {
   /** Per file, a hash of what its replay depends on (its text and its runner); only with a SnapshotSource. */
   private readonly stepPrints = new Map<string, string>();
   private readonly chains = new WeakMap<Step[], string[]>();
+  /** Each step's position in its sequence (`positionIn`); only with a SnapshotSource. */
+  private readonly positions = new WeakMap<Step[], Map<string, number>>();
 
   constructor(
     private readonly source: TextSource = diskSource,
@@ -190,10 +192,12 @@ export class HistoryProvider {
 
   /** The schema before `file` runs (undefined when it is the first migration of its folder). */
   catalogBefore(file: string): Catalog | undefined {
-    const steps = this.stepsBefore(file);
+    const { steps, n, own } = this.prefix(file);
     let catalog: Catalog | undefined;
     let changed = false;
-    for (const step of steps.slice(this.firstToCheck(steps))) {
+    for (let i = this.firstToCheck(steps, n, own); i < n; i++) {
+      if (i === own) continue;
+      const step = steps[i];
       const text = this.deployed(step.file);
       if (text === undefined) continue;
       const memo = this.after.get(step.file);
@@ -215,9 +219,9 @@ export class HistoryProvider {
    * and a step's memo was made after every step before it: the last memoised step stands for all
    * of them (checking each one made every file of a long history walk its whole prefix).
    */
-  private firstToCheck(steps: Step[]): number {
+  private firstToCheck(steps: Step[], n: number, own: number): number {
     if (!(this.source instanceof SnapshotSource)) return 0;
-    for (let i = steps.length - 1; i >= 0; i--) if (this.after.has(steps[i].file)) return i;
+    for (let i = n - 1; i >= 0; i--) if (i !== own && this.after.has(steps[i].file)) return i;
     return 0;
   }
 
@@ -280,6 +284,16 @@ export class HistoryProvider {
 
   /** The migrations that run before `file`, in order (without `file` itself). */
   private stepsBefore(file: string): Step[] {
+    const { steps, n, own } = this.prefix(file);
+    return steps.slice(0, n).filter((_, i) => i !== own);
+  }
+
+  /**
+   * The steps before `file` without copying them: the first `n` of its folder's sequence, except
+   * position `own` when `file` itself is among them (-1: it is not). A copy of the prefix per file
+   * was quadratic in the folder's size.
+   */
+  private prefix(file: string): { steps: Step[]; n: number; own: number } {
     const { steps, key } = this.sequence(file);
     const abs = path.resolve(file);
     // Steps are sorted by the same collator: the earlier ones are a prefix.
@@ -291,7 +305,21 @@ export class HistoryProvider {
       else hi = mid;
     }
     // Step paths are built from the resolved folder, so they are already resolved.
-    return steps.slice(0, lo).filter((step) => step.file !== abs);
+    const at = this.positionIn(steps, abs);
+    return { steps, n: lo, own: at < lo ? at : -1 };
+  }
+
+  /** Where `file` is in `steps` (-1: absent); indexed once per sequence when the sequences are memoised. */
+  private positionIn(steps: Step[], file: string): number {
+    if (!(this.source instanceof SnapshotSource)) return steps.findIndex((step) => step.file === file);
+    let positions = this.positions.get(steps);
+    if (!positions) {
+      positions = new Map();
+      // The first occurrence, as `findIndex` gives it (a sqitch plan may name a change twice).
+      for (let i = steps.length - 1; i >= 0; i--) positions.set(steps[i].file, i);
+      this.positions.set(steps, positions);
+    }
+    return positions.get(file) ?? -1;
   }
 
   private sequence(file: string): { steps: Step[]; key: string } {
