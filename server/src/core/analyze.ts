@@ -191,8 +191,8 @@ export function enabledRules(config: LockwiseConfig): Rule[] {
 export class RuleRun {
   readonly raw: { rule: Rule; finding: ReportedFinding }[] = [];
   readonly internalErrors: string[] = [];
-  /** One reporter per rule for the whole file, not one closure per rule per statement. */
-  private readonly reporters: Map<Rule, (finding: ReportedFinding) => void>;
+  /** One reporter per rule for the whole file, not one closure per rule per statement; made when the rule first runs. */
+  private readonly reporters = new Map<Rule, (finding: ReportedFinding) => void>();
   readonly statementRules: Rule[];
   /** The statement rules that run on rollback parts (`downMigrations`). */
   readonly downRules: Rule[];
@@ -204,7 +204,6 @@ export class RuleRun {
     config: LockwiseConfig,
     private readonly everyRule = false,
   ) {
-    this.reporters = new Map(enabled.map((rule) => [rule, (finding: ReportedFinding) => void this.raw.push({ rule, finding })]));
     this.statementRules = enabled.filter((rule) => rule.checkStatement);
     this.downRules = this.statementRules.filter((r) => keepDown(config.downMigrations, r.id));
   }
@@ -220,11 +219,18 @@ export class RuleRun {
     return rules;
   }
 
+  /** The rule's reporter (most rules report nothing in most files: made on first use). */
+  private reporter(rule: Rule): (finding: ReportedFinding) => void {
+    let report = this.reporters.get(rule);
+    if (!report) this.reporters.set(rule, (report = (finding: ReportedFinding) => void this.raw.push({ rule, finding })));
+    return report;
+  }
+
   statementRulesOn(rules: Rule[], ctx: StatementContext, where: () => string): void {
     // The hot loop (rules × statements): a plain try/catch, no closure per call.
     for (const rule of rules) {
       try {
-        rule.checkStatement!(ctx, this.reporters.get(rule)!);
+        rule.checkStatement!(ctx, this.reporter(rule));
       } catch (error) {
         this.internalErrors.push(`${where()}: rule ${rule.id}: ${errorText(error)}`);
       }
@@ -235,7 +241,7 @@ export class RuleRun {
     for (const rule of this.enabled) {
       if (!rule.checkFile) continue;
       try {
-        rule.checkFile(file, this.reporters.get(rule)!);
+        rule.checkFile(file, this.reporter(rule));
       } catch (error) {
         this.internalErrors.push(`file: rule ${rule.id}: ${errorText(error)}`);
       }
@@ -338,10 +344,13 @@ function sizesOf(input: SizeInput, statements: StatementAnalysis[], file: Pipeli
   );
 }
 
+/** Every rule id, for the ignore comments (one set, not one per file). */
+const KNOWN_RULE_IDS: Set<string> = new Set(RULES_BY_ID.keys());
+
 /** Rollback-part findings, ignore comments and configured severities applied, unknown ignored ids reported, sorted by position. */
 function finalFindings(file: PipelineFile, raw: RuleRun['raw']): Finding[] {
   const { config, statements, lines, parts } = file;
-  const ignores = collectIgnores(file.comments, lines, new Set(RULES_BY_ID.keys()));
+  const ignores = collectIgnores(file.comments, lines, KNOWN_RULE_IDS);
   const findings: Finding[] = [];
   const frozen = file.runner?.profile.frozen?.(file.runner.input);
   const commented = file.runner?.profile.commentedRollback;

@@ -38,20 +38,33 @@ export class AlterCommand {
  * before this file, only those of `subtype` when given; none for any other statement.
  */
 export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType | T.AlterTableType[]): AlterCommand[] {
+  let all = commandsOf.get(ctx);
+  if (!all) commandsOf.set(ctx, (all = allCommands(ctx)));
+  if (subtype === undefined) return [...all];
+  if (typeof subtype === 'string') return all.filter((c) => c.cmd.subtype === subtype);
+  return all.filter((c) => c.cmd.subtype !== undefined && subtype.includes(c.cmd.subtype));
+}
+
+/**
+ * Every sub-command of the statement, once per statement context: about ten rules ask for them on
+ * each ALTER TABLE, and the commands (and the spans they split from the tokens) are the same for all.
+ */
+const commandsOf = new WeakMap<StatementContext, AlterCommand[]>();
+
+function allCommands(ctx: StatementContext): AlterCommand[] {
   const alter = as(ctx.statement.node, 'AlterTableStmt');
   const table = ctx.catalog.key(alter?.relation);
   if (!alter || !table || alter.objtype !== 'OBJECT_TABLE' || !ctx.catalog.existedBeforeFile(table)) return [];
-  const wanted = subtype === undefined ? undefined : new Set(Array.isArray(subtype) ? subtype : [subtype]);
   // Spans are split from the tokens once, and only when a finding asks for one.
   let spans: Span[] | undefined | null = null;
   const allSpans = () => (spans === null ? (spans = commandSpans(ctx.file, ctx.statement, alter)) : spans);
   const head = () => headSpan(ctx.file, ctx.statement);
   const out: AlterCommand[] = [];
-  (alter.cmds ?? []).forEach((c, index) => {
-    const cmd = asAlterTableCmd(c);
-    if (cmd && (!wanted || (cmd.subtype && wanted.has(cmd.subtype))))
-      out.push(new AlterCommand(cmd, index, table, alter, ctx.effect.commands[index], allSpans, head));
-  });
+  const cmds = alter.cmds ?? [];
+  for (let index = 0; index < cmds.length; index++) {
+    const cmd = asAlterTableCmd(cmds[index]);
+    if (cmd) out.push(new AlterCommand(cmd, index, table, alter, ctx.effect.commands[index], allSpans, head));
+  }
   return out;
 }
 
