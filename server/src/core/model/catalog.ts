@@ -190,8 +190,7 @@ export class Catalog {
     // A runner may run the next file on the same connection: the session's search_path carries over.
     copy.searchPath = this.searchPath;
     for (const [k, r] of this.unknownTables) {
-      const columns = new Map([...r.columns].map(([ck, c]) => [ck, { ...c }]));
-      copy.unknownTables.set(k, { ...r, columns, constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])) });
+      copy.unknownTables.set(k, { ...r, columns: copyRecords(r.columns), constraints: copyRecords(r.constraints) });
     }
     // Everything is shared now: both sides copy a record before changing it.
     this.owned = new WeakSet();
@@ -212,6 +211,17 @@ export class Catalog {
     return copy;
   }
 
+  /**
+   * Makes this catalog the start of the next history file, in place of a clone (the CLI carries one
+   * catalog through a folder): drops what `clone()` does not carry over of the session, a SET LOCAL
+   * search_path and the one saved at BEGIN. The search_path itself carries over, as a runner may run
+   * the next file on the same connection.
+   */
+  nextFile(): void {
+    this.localSearchPath = undefined;
+    this.searchPathAtBegin = undefined;
+  }
+
   /** The relation, copied first if it is shared with another catalog, so it can be changed. */
   private own(name: string | undefined, anyKey = false): RelationInfo | undefined {
     // `anyKey`: look up '' too (as `relations.get` does; `relation()` treats '' as no name).
@@ -219,8 +229,8 @@ export class Catalog {
     if (!r || this.owned.has(r)) return r;
     const copy: RelationInfo = {
       ...r,
-      columns: new Map([...r.columns].map(([ck, c]) => [ck, { ...c }])),
-      constraints: new Map([...r.constraints].map(([ck, c]) => [ck, { ...c }])),
+      columns: copyRecords(r.columns),
+      constraints: copyRecords(r.constraints),
       indexes: new Set(r.indexes),
       partitions: new Set(r.partitions),
       sources: [...r.sources],
@@ -689,34 +699,39 @@ export class Catalog {
 
   /** Adds a table constraint; `columns` are given for column constraints. */
   addConstraint(rel: RelationInfo, con: T.Constraint, columns: string[]): ConstraintInfo | undefined {
-    const base = { validated: !con.skip_validation, createdInFile: this.inFile, addedAt: this.inFile ? this.currentStatement : undefined };
-    let info: ConstraintInfo | undefined;
+    // Object literals in the order the spreads of `base` gave (no spread per constraint: this runs for every column of every table).
+    const validated = !con.skip_validation;
+    const createdInFile = this.inFile;
+    const addedAt = this.inFile ? this.currentStatement : undefined;
+    let info: ConstraintInfo;
     switch (con.contype) {
       case 'CONSTR_CHECK': {
         const name =
           con.conname ?? chooseName(this.localName(rel.name), checkNameColumns(con.raw_expr), 'check', (n) => this.constraintNameTaken(n, rel.schema));
         const cols = columns.length ? columns : columnRefs(con.raw_expr);
-        info = { ...base, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
+        info = { validated, createdInFile, addedAt, name, type: 'check', columns: cols, notNullColumn: isNotNullCheck(con.raw_expr) };
         break;
       }
       case 'CONSTR_FOREIGN': {
         const fkCols = columns.length ? columns : nameList(con.fk_attrs);
         const name = con.conname ?? chooseName(this.localName(rel.name), fkCols, 'fkey', (n) => this.constraintNameTaken(n, rel.schema));
-        const actions = { onDelete: con.fk_del_action ?? 'a', onUpdate: con.fk_upd_action ?? 'a' };
-        info = { ...base, name, type: 'foreign', columns: fkCols, references: this.key(con.pktable), referencedColumns: nameList(con.pk_attrs), ...actions };
+        const [onDelete, onUpdate] = [con.fk_del_action ?? 'a', con.fk_upd_action ?? 'a'];
+        const [references, referencedColumns] = [this.key(con.pktable), nameList(con.pk_attrs)];
+        info = { validated, createdInFile, addedAt, name, type: 'foreign', columns: fkCols, references, referencedColumns, onDelete, onUpdate };
         break;
       }
       case 'CONSTR_PRIMARY':
-      case 'CONSTR_UNIQUE':
-        info = con.indexname ? this.keyUsingIndex(rel, con, qualify(rel.schema, con.indexname)) : this.keyConstraint(rel, con, columns);
+      case 'CONSTR_UNIQUE': {
+        const key = con.indexname ? this.keyUsingIndex(rel, con, qualify(rel.schema, con.indexname)) : this.keyConstraint(rel, con, columns);
+        info = { ...{ validated, createdInFile, addedAt }, ...key };
         break;
+      }
       case 'CONSTR_EXCLUSION':
-        info = this.exclusionConstraint(rel, con);
+        info = { ...{ validated, createdInFile, addedAt }, ...this.exclusionConstraint(rel, con) };
         break;
       default:
         return undefined;
     }
-    info = { ...base, ...info };
     rel.constraints.set(info.name, info);
     this.noteConstraint(rel.name, info.name);
     return info;
@@ -1149,6 +1164,13 @@ export class Catalog {
     const schemas = new Set(objects.map((o) => asString(o)));
     for (const rel of [...this.relations.values()]) if (rel.schema && schemas.has(rel.schema)) this.dropRelation(rel.name);
   }
+}
+
+/** A map of copied records, without the arrays of entries `new Map([...m].map(...))` makes (own() copies every table a file changes). */
+function copyRecords<V extends object>(records: Map<string, V>): Map<string, V> {
+  const copy = new Map<string, V>();
+  for (const [key, record] of records) copy.set(key, { ...record });
+  return copy;
 }
 
 function ownsSequence(rel: RelationInfo, sequence: string): boolean {
