@@ -153,6 +153,18 @@ export class SnapshotSource implements TextSource {
   }
 }
 
+/** Steps between the clones `HistoryProvider.carried` keeps of its catalog. */
+const CHECKPOINT = 32;
+
+/** A catalog after the first `at` steps of a sequence; `checkpoints[k]`: a clone of it after `k * CHECKPOINT` steps. */
+interface Cursor {
+  at: number;
+  catalog: Catalog | undefined;
+  checkpoints: (Catalog | undefined)[];
+  /** The catalog one step before `at`, when the last move was one step. */
+  previous?: Catalog;
+}
+
 /** Replays migration files into catalogs, memoised per file text. */
 export class HistoryProvider {
   private readonly after = new Map<string, { text: string; catalog: Catalog }>();
@@ -166,6 +178,8 @@ export class HistoryProvider {
   /** Per file, a hash of what its replay depends on (its text and its runner); only with a SnapshotSource. */
   private readonly stepPrints = new Map<string, string>();
   private readonly chains = new WeakMap<Step[], string[]>();
+  /** Per sequence, the catalog `carried` moves along it; only with a SnapshotSource. */
+  private cursors = new WeakMap<Step[], Cursor>();
   /** Each step's position in its sequence (`positionIn`); only with a SnapshotSource. */
   private readonly positions = new WeakMap<Step[], Map<string, number>>();
 
@@ -193,6 +207,7 @@ export class HistoryProvider {
   /** The schema before `file` runs (undefined when it is the first migration of its folder). */
   catalogBefore(file: string): Catalog | undefined {
     const { steps, n, own } = this.prefix(file);
+    if (this.source instanceof SnapshotSource && own === -1) return this.carried(steps, n);
     let catalog: Catalog | undefined;
     let changed = false;
     for (let i = this.firstToCheck(steps, n, own); i < n; i++) {
@@ -212,6 +227,39 @@ export class HistoryProvider {
       catalog = next;
     }
     return catalog;
+  }
+
+  /**
+   * With a SnapshotSource (the CLI, which analyses a file before it asks for the next): the catalog
+   * after the first `n` steps, valid until the next call. One catalog per folder is carried from
+   * step to step in place, instead of a clone per step kept for the whole run; a clone every
+   * CHECKPOINT steps serves a file asked for out of order.
+   */
+  private carried(steps: Step[], n: number): Catalog | undefined {
+    let cursor = this.cursors.get(steps);
+    if (!cursor) this.cursors.set(steps, (cursor = { at: 0, catalog: undefined, checkpoints: [undefined] }));
+    if (cursor.previous && cursor.at === n + 1) return cursor.previous;
+    if (cursor.at > n) {
+      const k = Math.floor(n / CHECKPOINT);
+      cursor.at = k * CHECKPOINT;
+      cursor.catalog = cursor.checkpoints[k]?.cloneForApply();
+      cursor.previous = undefined;
+    }
+    if (cursor.at < n) cursor.previous = undefined;
+    for (; cursor.at < n; cursor.at++) {
+      const step = steps[cursor.at];
+      const text = this.deployed(step.file);
+      if (text !== undefined) {
+        // Before the last step: a rollback file (`down.sql`, listed first) needs the catalog after its
+        // own migration, the migration itself the one before it.
+        if (cursor.at === n - 1) cursor.previous = cursor.catalog?.cloneForApply();
+        if (cursor.catalog) cursor.catalog.nextFile();
+        else cursor.catalog = new Catalog();
+        replay(text, cursor.catalog, step.file);
+      }
+      if ((cursor.at + 1) % CHECKPOINT === 0) cursor.checkpoints[(cursor.at + 1) / CHECKPOINT] = cursor.catalog?.cloneForApply();
+    }
+    return cursor.catalog;
   }
 
   /**
@@ -330,6 +378,7 @@ export class HistoryProvider {
   /** Forget a file (its text changed on disk or in an editor). */
   invalidate(): void {
     this.after.clear();
+    this.cursors = new WeakMap();
     this.sequences.clear();
     this.deployedTexts.clear();
     this.stepPrints.clear();
