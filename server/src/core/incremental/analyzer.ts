@@ -60,6 +60,8 @@ const MAX_CHECKPOINTS = 160;
 interface Checkpoint extends CatalogAt {
   index: number;
   state: Map<StateKey<unknown>, unknown>;
+  /** Taken next to a change besides the regular ones (nearChange). */
+  near?: true;
 }
 
 type Raw = { rule: Rule; finding: ReportedFinding };
@@ -188,7 +190,7 @@ function planFrom(prev: Run, file: PipelineFile, change: TextChange): Plan | und
   const o = olds[aligned - statementDelta];
   if (aligned < news.length && (!o || aligned - statementDelta < firstAfter || shift.offset(o.statement.span.start) !== news[aligned].span.start))
     aligned = news.length;
-  while (aligned < news.length && onChangedLine(file.text, change.newEnd, news[aligned].span.start)) aligned++;
+  while (aligned < news.length && onChangedLine(old.text, file.text, change, news[aligned].span.start)) aligned++;
   let sameFrom = news.length;
   while (sameFrom > first && sameFrom - 1 - statementDelta >= firstAfter) {
     const o = olds[sameFrom - 1 - statementDelta];
@@ -214,9 +216,14 @@ function firstOnChangedLines(text: string, olds: StatementAnalysis[], first: num
   return first;
 }
 
-/** Whether the change ending at `changeEnd` touches the line on which a later statement starts at `start` (new text). */
-function onChangedLine(text: string, changeEnd: number, start: number): boolean {
-  return !(isLineBreak(text.charCodeAt(changeEnd - 1)) || hasLineBreak(text, changeEnd, start));
+/**
+ * Whether the change touches the line on which a later statement starts at `start` (new text): no
+ * line break after it before `start`, and it does not end with one in both texts (a deletion
+ * right after a line break took characters of the line).
+ */
+function onChangedLine(before: string, after: string, change: TextChange, start: number): boolean {
+  if (hasLineBreak(after, change.newEnd, start)) return false;
+  return !(isLineBreak(after.charCodeAt(change.newEnd - 1)) && isLineBreak(before.charCodeAt(change.oldEnd - 1)));
 }
 
 function hasLineBreak(text: string, from: number, to: number): boolean {
@@ -257,6 +264,8 @@ class Walk {
   private nextHit?: { version: number; from: number; index: number };
   private from = 0;
   private finalCatalog?: Catalog;
+  /** The extra snapshot after the change is taken. */
+  private nearAfter = false;
   /** The previous run's snapshots by the index they stand at in this run (after the change only). */
   private aligned?: Map<number, Checkpoint>;
   walked = 0;
@@ -319,7 +328,7 @@ class Walk {
       for (let k = prev.rawAt[i]; k < prev.rawAt[i + 1]; k++) this.run.raw.push(prev.raw[k]);
       for (let k = prev.errorsAt[i]; k < prev.errorsAt[i + 1]; k++) this.run.internalErrors.push(prev.errors[k]);
     }
-    for (const c of prev.checkpoints) if (c.index <= r) this.checkpoints.push(c);
+    for (const c of prev.checkpoints) if (c.index <= r && (c === plan.restart || this.keeps(c, c.index))) this.checkpoints.push(c);
     this.useState(restoreState(plan.restart.state));
     this.from = r;
     return true;
@@ -330,6 +339,8 @@ class Walk {
     const { file } = this;
     const n = file.statements.length;
     for (let i = this.from; i < n; i++) {
+      // Before any comparison with a snapshot of the previous run here: the change may end right at this statement.
+      if (this.plan && i === this.plan.first) this.enterChange(this.plan);
       if (this.incremental && isBoundary(file, i)) {
         const snapshot = this.alignedSnapshot(i);
         if (snapshot) {
@@ -337,9 +348,10 @@ class Walk {
           const to = this.skipAhead(i, snapshot);
           if (to !== undefined) i = to;
         }
-        if (this.dueCheckpoint(i)) this.checkpoints.push({ index: i, catalog: cloneCatalog(this.catalog, this.log), state: canonicalState(file, i) });
+        const due = this.dueCheckpoint(i);
+        if (due || this.nearChange(i))
+          this.checkpoints.push({ index: i, catalog: cloneCatalog(this.catalog, this.log), state: canonicalState(file, i), ...(due ? {} : { near: true }) });
       }
-      if (this.plan && i === this.plan.first) this.enterChange(this.plan);
       this.step(i);
     }
     this.rawAt[n] = this.run.raw.length;
@@ -489,6 +501,29 @@ class Walk {
     return this.aligned.get(i);
   }
 
+  /**
+   * An extra snapshot at the last boundary before the change and the first one after it: the next
+   * edit, most often typed at the same place, restarts right before it and may stop right after.
+   */
+  private nearChange(i: number): boolean {
+    const plan = this.plan;
+    if (!plan) return false;
+    const taken = this.checkpoints[this.checkpoints.length - 1]?.index === i;
+    if (i >= plan.aligned) {
+      const take = !this.nearAfter && !taken;
+      this.nearAfter = true;
+      return take;
+    }
+    if (taken || i > plan.first) return false;
+    for (let j = i + 1; j <= plan.first; j++) if (isBoundary(this.file, j)) return false;
+    return true;
+  }
+
+  /** A snapshot carried over from the previous run: an extra one (nearChange) only around this change, so that they do not pile up. */
+  private keeps(c: Checkpoint, at: number): boolean {
+    return !c.near || Math.abs(at - this.plan!.first) <= 2 * this.every;
+  }
+
   private dueCheckpoint(i: number): boolean {
     const last = this.checkpoints[this.checkpoints.length - 1];
     if (last?.index === i) return false;
@@ -596,7 +631,7 @@ class Walk {
     for (let k = prev.errorsAt[old]; k < prev.errorsAt[oldEnd]; k++) this.run.internalErrors.push(prev.errors[k]);
     const last = () => this.checkpoints[this.checkpoints.length - 1]?.index ?? -1;
     for (const c of prev.checkpoints) {
-      if (c.index < old || c.index > oldEnd || c.index + delta <= last()) continue;
+      if (c.index < old || c.index > oldEnd || c.index + delta <= last() || !this.keeps(c, c.index + delta)) continue;
       this.checkpoints.push({ ...c, index: c.index + delta, ...(patch ? { patch: mergePatches(c.patch, patch) } : {}) });
     }
   }
