@@ -1,9 +1,12 @@
 /**
  * Big documents are analysed in the server's analysis worker (server/src/lsp/background.ts): other
  * documents get diagnostics and hovers while one is analysed, the worker publishes exactly the
- * diagnostics (and CodeLens) an in-process analysis does, and an edit supersedes the running job.
+ * diagnostics (and CodeLens) an in-process analysis does, answers hovers, code actions and fix-all
+ * from its one analysis (the main thread holds none), and an edit supersedes the running job.
  */
 import * as assert from 'assert';
+import type { Range } from 'vscode-languageserver-protocol';
+import { COMMANDS, StatusRequest } from '../../server/src/lsp/protocol';
 import { TestClient, tempWorkspace, uriOf, write } from '../lsp/client';
 import { MB } from './hostile';
 
@@ -175,4 +178,53 @@ describe('server robustness: big documents in the analysis worker', function () 
     const lastLine = edited.split('\n').length - 2;
     assert.ok(!published.diagnostics.some((d) => d.range.start.line === lastLine && d.code === 'require-concurrent-index-creation'), 'the edit is analysed');
   });
+
+  it('hover, code actions and fix-all come from the one analysis in the worker: the in-process answers, and the main thread holds none', async () => {
+    const dir = tempWorkspace();
+    write(dir, 'db/001_accounts.sql', HISTORY);
+    const big = migrationDdl(0.02 * MB);
+    const bigUri = uriOf(write(dir, 'db/002_big.sql', big));
+    const edited = big.replace('CREATE INDEX last_idx ON accounts_0 (email);', 'CREATE INDEX CONCURRENTLY last_idx ON accounts_0 (email);');
+    // Fix-all re-analyses the file once per fix: a short one.
+    const short = migrationDdl(2000);
+    const shortUri = uriOf(write(dir, 'db/003_short.sql', short));
+    // Threshold 0 sends every document to the worker, a huge one none.
+    const viaWorker = await start(dir, { workerThreshold: 0 });
+    const inProcess = await start(dir, { workerThreshold: 1e12 });
+    const answers = [];
+    for (const client of [viaWorker, inProcess]) {
+      await client.openUri(bigUri, big);
+      const ranges = (await bigDiagnostics(client, bigUri)).diagnostics.filter((_, i) => i % 8 === 0).map((d) => d.range);
+      const before = await askAbout(client, bigUri, ranges);
+      await client.change(bigUri, edited);
+      await bigDiagnostics(client, bigUri);
+      const after = await askAbout(client, bigUri, ranges);
+      const status = await client.conn.sendRequest(StatusRequest, undefined);
+      await client.openUri(shortUri, short);
+      await bigDiagnostics(client, shortUri);
+      await client.executeCommand(COMMANDS.fixAll, shortUri);
+      answers.push({ before, after, held: status.analysesHeld, fixed: client.text(shortUri) });
+    }
+    const [worker, main] = answers;
+    assert.ok(
+      main.before.actions.flat().some((a) => a.edit),
+      'some checked fixes',
+    );
+    assert.notStrictEqual(main.fixed, short, 'fix-all changed the file');
+    assert.deepStrictEqual(worker.before, main.before);
+    assert.deepStrictEqual(worker.after, main.after);
+    assert.strictEqual(worker.fixed, main.fixed);
+    assert.deepStrictEqual([worker.held, main.held], [0, 1], 'analyses held on the main thread (worker, in-process)');
+  });
 });
+
+/** Hovers at the start of each range and the quick fixes on it. */
+async function askAbout(client: TestClient, uri: string, ranges: Range[]) {
+  const hovers = [];
+  const actions = [];
+  for (const range of ranges) {
+    hovers.push(await client.hover(uri, range.start.line, range.start.character));
+    actions.push(await client.codeActions(uri, range, ['quickfix']));
+  }
+  return { hovers, actions };
+}

@@ -3,34 +3,55 @@
  * documents that would block the server's main thread for seconds (see background.ts). It loads
  * the parser once, replays the schema history it is given (a Catalog cannot be posted between
  * threads, its texts can), runs the same analysis as the main thread and posts back plain data.
- * The last few documents keep their replayed history and their incremental analysis
- * (core/incremental), so the next version of a document re-walks only what the edit can change.
+ *
+ * It holds the one analysis of each big document and answers the server's questions about it
+ * (hover, code actions, fix-all) from it. Kept: the most recent documents, while their texts
+ * together stay within KEPT_TEXT (the most recent one always), each with its replayed history and
+ * its incremental analysis (core/incremental), so the next version re-walks only what the edit can
+ * change; a dropped document is analysed again in full when it is next asked about.
  */
 import { parentPort } from 'worker_threads';
+import type { Analysis, AnalyzeOptions } from '../core';
 import { Catalog, IncrementalAnalyzer, initParser } from '../core';
+import { ruleDocsUrl } from '../project/constants';
 import type { HistoryText } from '../project/history';
 import { replay } from '../project/history';
-import type { AnalysisJob, AnalysisReply } from './background';
+import type { ActionClient, AnalysisJob, AnalysisReply, Query, QueryAnswers, QueryJob, QueryReply, WorkerMessage } from './background';
+import { WeightedLru } from './bounded';
+import { ActionTarget, codeActions, coreEdit, fixAllEdits, resolveAction } from './codeActions';
 import { codeLenses } from './codeLens';
 import { diagnosticData } from './diagnostics';
+import { hover } from './hover';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker.js runs as a worker_thread of the language server');
 const parser = initParser();
 
-port.on('message', (job: AnalysisJob) => {
-  void run(job).then((reply) => port.postMessage(reply));
+// One message at a time, in order: a question posted after a job is answered from that job's analysis.
+let chain: Promise<void> = Promise.resolve();
+port.on('message', (message: WorkerMessage) => {
+  chain = chain
+    .then(() => handle(message))
+    .catch((error: unknown) => port.postMessage({ id: 'id' in message ? message.id : -1, ok: false, error: errorText(error) }));
 });
+
+async function handle(message: WorkerMessage): Promise<void> {
+  if (message.type === 'close') documents.delete(message.uri);
+  else if (message.type === 'query') port!.postMessage(answer(message));
+  else port!.postMessage(await run(message));
+}
 
 async function run(job: AnalysisJob): Promise<AnalysisReply> {
   try {
     await parser;
     await initParser(job.config.pgVersion);
     const started = Date.now();
-    // Same as HistoryProvider.catalogBefore: undefined without earlier migrations (analyze then
-    // starts from an empty schema and says so), else every earlier file replayed in order.
     const doc = documentOf(job);
-    const analysis = doc.analyzer.analyze(job.text, { config: job.config, history: doc.history, runner: job.runner, baseline: job.baseline, sizes: job.sizes });
+    // The superseded analysis goes before the next is made: the worker never holds two per document.
+    doc.current = undefined;
+    const options: AnalyzeOptions = { config: job.config, history: doc.history, runner: job.runner, baseline: job.baseline, sizes: job.sizes };
+    const analysis = doc.analyzer.analyze(job.text, options);
+    doc.current = { version: job.version, analysis, options };
     return {
       id: job.id,
       ok: true,
@@ -45,35 +66,79 @@ async function run(job: AnalysisJob): Promise<AnalysisReply> {
       },
     };
   } catch (error) {
-    return { id: job.id, ok: false, error: error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error) };
+    documents.delete(job.uri);
+    return { id: job.id, ok: false, error: errorText(error) };
   }
 }
 
-/** Documents whose analysis state the worker keeps (each holds about one analysis and its snapshots). */
-const KEPT_DOCUMENTS = 4;
+function answer(job: QueryJob): QueryReply {
+  const doc = documents.get(job.uri);
+  const current = doc?.current;
+  if (!doc || !current || current.version !== job.version) return { id: job.id, ok: true, stale: true };
+  try {
+    return { id: job.id, ok: true, answer: answerFor(doc, job.uri, job.query) };
+  } catch (error) {
+    return { id: job.id, ok: false, error: errorText(error) };
+  }
+}
+
+function answerFor(doc: KeptDocument, uri: string, query: Query): QueryAnswers[Query['kind']] {
+  const { analysis } = doc.current!;
+  switch (query.kind) {
+    case 'hover':
+      return hover(analysis, analysis.lines.offsetAt(query.position)) ?? null;
+    case 'codeActions':
+      return codeActions(actionTarget(doc, uri, query.client), query.range, query.only);
+    case 'resolve':
+      return resolveAction(actionTarget(doc, uri, query.client), query.action, query.data) ?? null;
+    case 'fixAll': {
+      const target = actionTarget(doc, uri, query.client);
+      const { edits, fixed, files } = fixAllEdits(target);
+      if (edits.length === 0) return { fixed: [], empty: true };
+      return { edit: coreEdit(target, edits, files), fixed, empty: false };
+    }
+  }
+}
+
+/** A fix is checked against the analysis of the fixed text, made from this one without replacing it. */
+function actionTarget(doc: KeptDocument, uri: string, client: ActionClient): ActionTarget {
+  const { version, analysis, options } = doc.current!;
+  return { uri, version, analysis, options, reanalyze: (text) => doc.analyzer.peek(text, options), ...client, docs: ruleDocsUrl };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+}
+
+/**
+ * Text (UTF-16 code units) of the documents kept besides the most recent one: an analysis takes
+ * roughly 100 bytes of heap per character, so the others stay within about 200 MB.
+ */
+const KEPT_TEXT = 2 * 1024 * 1024;
 
 interface KeptDocument {
   historyTexts: HistoryText[];
   history?: Catalog;
   analyzer: IncrementalAnalyzer;
+  /** The analysis of the last version analysed: the one the questions are answered from. */
+  current?: { version: number; analysis: Analysis; options: AnalyzeOptions };
+  length: number;
 }
 
-/** Most recently used last. */
-const documents = new Map<string, KeptDocument>();
+const documents = new WeightedLru<KeptDocument>(KEPT_TEXT, (d) => d.length);
 
 /** The document's replayed history (again only when its texts changed) and incremental analyzer. */
 function documentOf(job: AnalysisJob): KeptDocument {
   let doc = documents.get(job.uri);
-  documents.delete(job.uri);
   if (!doc || !sameHistory(doc.historyTexts, job.history)) {
     // Same as HistoryProvider.catalogBefore: undefined without earlier migrations (the analysis
     // then starts from an empty schema and says so), else every earlier file replayed in order.
     let history: Catalog | undefined;
     for (const h of job.history) replay(h.text, (history ??= new Catalog()), h.file);
-    doc = { historyTexts: job.history, history, analyzer: new IncrementalAnalyzer() };
+    doc = { historyTexts: job.history, history, analyzer: new IncrementalAnalyzer(), length: 0 };
   }
+  doc.length = job.text.length;
   documents.set(job.uri, doc);
-  for (const uri of documents.keys()) if (documents.size > KEPT_DOCUMENTS) documents.delete(uri);
   return doc;
 }
 

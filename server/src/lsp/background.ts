@@ -1,28 +1,29 @@
 /**
  * Off-thread analysis of big documents. The server answers every document on one thread, and a
  * multi-megabyte dump takes seconds to analyse: meanwhile no other document would get diagnostics
- * or hovers. Documents over WORKER_THRESHOLD are therefore analysed for their diagnostics (and
- * CodeLens) in a worker_thread (dist/analysis-worker.js, server/src/lsp/analysisWorker.ts), which
- * posts back plain data that the main thread converts with the same `toDiagnostic` as in-process
- * analysis.
+ * or hovers. Documents over WORKER_THRESHOLD are therefore analysed in a worker_thread
+ * (dist/analysis-worker.js, server/src/lsp/analysisWorker.ts), which posts back plain data that the
+ * main thread converts with the same `toDiagnostic` as in-process analysis.
  *
- * One worker, one job at a time, the latest job per document: a newer version of the document
- * that is being analysed terminates the worker (its result would be dropped anyway) and a fresh
- * one starts; a newer version of a queued document replaces the queued job. Superseded jobs
- * resolve to undefined, so the caller drops them like any stale result.
+ * The worker owns the one analysis of such a document: hover, code actions, their resolve and
+ * fix-all are questions (`query`) it answers from the analysis of the version asked about, so the
+ * main thread never holds a second copy (an analysis of 10,000 statements is about 100 MB of heap).
+ * The worker keeps a bounded number of documents (analysisWorker.ts); a question about one it has
+ * dropped, or about an older version, is answered `stale` and the caller analyses again.
  *
- * Trade-off: hover, code actions and commands on the big document itself still analyse it on the
- * main thread on demand (cached per version, Project.stateOf): they need the full Analysis (AST,
- * catalog, lock effects), which cannot cross a thread boundary, and a user hovering the big file
- * is waiting for that file anyway. Diagnostics and CodeLens, which editors request for every open
- * document without the user asking, never do.
+ * One worker, one job at a time, the latest job per document: a newer version of a queued document
+ * replaces the queued job; a running job is left to finish when the worker holds analyses (its
+ * analysis is the incremental base of the next) but its result is dropped, and a first analysis is
+ * stopped with the worker. Superseded jobs resolve to undefined, so the caller drops them like any
+ * stale result.
  */
 import * as fs from 'fs';
 import type { Baseline, FileRunnerOptions, SizeInput } from '../core';
 import type { HistoryText } from '../project/history';
 import { Worker } from 'worker_threads';
-import type { CodeLens } from 'vscode-languageserver/node';
+import type { CodeAction, CodeLens, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { LockwiseConfig } from '../core';
+import type { ActionData } from './codeActions';
 import type { DiagnosticData } from './diagnostics';
 
 /**
@@ -37,6 +38,7 @@ const IDLE_MS = 2 * 60 * 1000;
 
 /** What the main thread sends: everything the analysis needs, as plain data. */
 export interface AnalysisJob {
+  type: 'analyze';
   id: number;
   uri: string;
   version: number;
@@ -65,8 +67,49 @@ export interface AnalysisResult {
 
 export type AnalysisReply = { id: number; ok: true; result: AnalysisResult } | { id: number; ok: false; error: string };
 
+/** What the client can take, as code actions need it (ActionTarget's flags). */
+export interface ActionClient {
+  versioned: boolean;
+  resolvable: boolean;
+  disabledActions: boolean;
+  snippetEdits: boolean;
+}
+
+/** A question about one version of a document, answered from the worker's analysis of it. */
+export type Query =
+  | { kind: 'hover'; position: Position }
+  | { kind: 'codeActions'; range: Range; only?: string[]; client: ActionClient }
+  | { kind: 'resolve'; action: CodeAction; data: ActionData; client: ActionClient }
+  | { kind: 'fixAll'; client: ActionClient };
+
+/** What each kind of question is answered with (plain data). */
+export interface QueryAnswers {
+  hover: Hover | null;
+  codeActions: CodeAction[];
+  resolve: CodeAction | null;
+  /** `edit` undefined: nothing to fix (`empty`) or the edit needs what the client cannot take. */
+  fixAll: { edit?: WorkspaceEdit; fixed: string[]; empty: boolean };
+}
+
+export interface QueryJob {
+  type: 'query';
+  id: number;
+  uri: string;
+  version: number;
+  query: Query;
+}
+
+/** `stale`: the worker holds no analysis of that version (dropped, or a newer one arrived). */
+export type QueryReply =
+  { id: number; ok: true; stale: true } | { id: number; ok: true; stale?: false; answer: unknown } | { id: number; ok: false; error: string };
+
+/** Every message the worker takes. `close`: forget the document. */
+export type WorkerMessage = AnalysisJob | QueryJob | { type: 'close'; uri: string };
+
 interface Job {
   message: AnalysisJob;
+  /** The workspace generation the job's inputs were read in (settings, history). */
+  generation: number;
   resolve: (result: AnalysisResult | undefined) => void;
   reject: (error: Error) => void;
 }
@@ -76,8 +119,12 @@ export class BackgroundAnalysis {
   private running?: Job;
   /** Waiting jobs, at most one per document (Map keeps insertion order: first come, first served). */
   private readonly queue = new Map<string, Job>();
-  /** The latest job per document, for CodeLens requests that arrive while it runs. */
-  private readonly latest = new Map<string, { version: number; result: Promise<AnalysisResult | undefined> }>();
+  /** The latest job per document, for CodeLens and questions that arrive while it runs. */
+  private readonly latest = new Map<string, { version: number; generation: number; result: Promise<AnalysisResult | undefined> }>();
+  /** Documents the worker analysed since it started (it may have dropped some since). */
+  private readonly analysed = new Set<string>();
+  /** Questions posted to the worker, by id. */
+  private readonly questions = new Map<number, { resolve: (reply: QueryReply) => void; reject: (error: Error) => void }>();
   private nextId = 0;
   private idle?: NodeJS.Timeout;
   readonly available: boolean;
@@ -96,33 +143,61 @@ export class BackgroundAnalysis {
   }
 
   /** Analyses off-thread. Undefined when a newer job for the same document superseded this one. */
-  analyze(job: Omit<AnalysisJob, 'id'>): Promise<AnalysisResult | undefined> {
+  analyze(job: Omit<AnalysisJob, 'id' | 'type'>, generation: number): Promise<AnalysisResult | undefined> {
     this.supersede(job.uri);
     const result = new Promise<AnalysisResult | undefined>((resolve, reject) => {
-      this.queue.set(job.uri, { message: { ...job, id: ++this.nextId }, resolve, reject });
+      this.queue.set(job.uri, { message: { ...job, type: 'analyze', id: ++this.nextId }, generation, resolve, reject });
     });
-    this.latest.set(job.uri, { version: job.version, result });
+    this.latest.set(job.uri, { version: job.version, generation, result });
     // Callers that only peek (CodeLens) must not turn a failure into an unhandled rejection.
     result.catch(() => undefined);
     this.pump();
     return result;
   }
 
-  /** The result of the latest job for this version of the document, finished or under way. */
-  resultFor(uri: string, version: number): Promise<AnalysisResult | undefined> | undefined {
+  /** The result of the latest job for this version of the document (and workspace generation), finished or under way. */
+  resultFor(uri: string, version: number, generation: number): Promise<AnalysisResult | undefined> | undefined {
     const latest = this.latest.get(uri);
-    return latest && latest.version === version ? latest.result : undefined;
+    return latest && latest.version === version && latest.generation === generation ? latest.result : undefined;
   }
 
-  /** The document was closed: drop its jobs and results. */
+  /**
+   * Asks the worker about `version` of the document, after the latest job (which must be for that
+   * version) finished. Undefined when there is no such analysis: none was made, it was superseded
+   * or failed, or the worker dropped it (the caller analyses again).
+   */
+  async query<K extends Query['kind']>(uri: string, version: number, query: Extract<Query, { kind: K }>): Promise<QueryAnswers[K] | undefined> {
+    const latest = this.latest.get(uri);
+    if (!latest || latest.version !== version) return undefined;
+    const result = await latest.result.catch(() => undefined);
+    const worker = this.worker;
+    if (!result || !worker || this.latest.get(uri)?.result !== latest.result) return undefined;
+    const id = ++this.nextId;
+    const reply = await new Promise<QueryReply>((resolve, reject) => {
+      this.questions.set(id, { resolve, reject });
+      const message: QueryJob = { type: 'query', id, uri, version, query };
+      worker.postMessage(message);
+    });
+    if (!reply.ok) throw new Error(reply.error);
+    if (reply.stale) {
+      // The worker no longer has it: the next question analyses again.
+      if (this.latest.get(uri)?.result === latest.result) this.latest.delete(uri);
+      return undefined;
+    }
+    return reply.answer as QueryAnswers[K];
+  }
+
+  /** The document was closed: drop its jobs, results and the worker's analysis of it. */
   cancel(uri: string): void {
     this.supersede(uri);
     this.latest.delete(uri);
+    this.analysed.delete(uri);
+    this.worker?.postMessage({ type: 'close', uri } satisfies WorkerMessage);
   }
 
   stop(): void {
     for (const uri of [...this.queue.keys()]) this.supersede(uri);
-    if (this.running) this.supersede(this.running.message.uri);
+    this.running?.resolve(undefined);
     if (this.idle) clearTimeout(this.idle);
     this.terminate();
   }
@@ -133,12 +208,14 @@ export class BackgroundAnalysis {
       this.queue.delete(uri);
       queued.resolve(undefined);
     }
-    if (this.running?.message.uri === uri) {
-      // Its result would be stale: stop the work rather than wait seconds for it.
-      const running = this.running;
+    const running = this.running;
+    if (running?.message.uri !== uri) return;
+    running.resolve(undefined);
+    // A worker that holds analyses finishes the job (it becomes the incremental base of the next);
+    // a first analysis with nothing else held is stopped: starting over costs less than finishing it.
+    if (this.analysed.size === 0) {
       this.running = undefined;
       this.terminate();
-      running.resolve(undefined);
     }
   }
 
@@ -169,18 +246,27 @@ export class BackgroundAnalysis {
     const worker = new Worker(this.script);
     // The language connection keeps the process alive; an analysis must not delay its exit.
     worker.unref();
-    worker.on('message', (reply: AnalysisReply) => {
+    worker.on('message', (reply: AnalysisReply | QueryReply) => {
       if (worker !== this.worker) return;
+      const question = this.questions.get(reply.id);
+      if (question) {
+        this.questions.delete(reply.id);
+        question.resolve(reply as QueryReply);
+        return;
+      }
       const job = this.running;
       if (!job || job.message.id !== reply.id) return;
       this.running = undefined;
-      if (reply.ok) job.resolve(reply.result);
-      else job.reject(new Error(reply.error));
+      const analysed = reply as AnalysisReply;
+      if (analysed.ok) {
+        this.analysed.add(job.message.uri);
+        job.resolve(analysed.result);
+      } else job.reject(new Error(analysed.error));
       this.pump();
     });
     const failed = (error: Error) => {
       if (worker !== this.worker) return;
-      this.worker = undefined;
+      this.terminate();
       const job = this.running;
       this.running = undefined;
       job?.reject(error);
@@ -192,9 +278,15 @@ export class BackgroundAnalysis {
     return worker;
   }
 
+  /** Stops the worker: its analyses go with it, so no finished result stands for one any more. */
   private terminate(): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.analysed.clear();
+    for (const uri of [...this.latest.keys()]) if (!this.queue.has(uri) && this.running?.message.uri !== uri) this.latest.delete(uri);
+    const questions = [...this.questions.values()];
+    this.questions.clear();
+    for (const q of questions) q.reject(new Error('the analysis worker stopped'));
     if (worker) void worker.terminate().catch(() => undefined);
   }
 

@@ -20,7 +20,15 @@ export class Documents {
   /** Per open document, the base of its next analysis (core/incremental): an edit re-walks only what it can change. */
   private readonly incremental = new Map<string, IncrementalAnalyzer>();
 
-  constructor(readonly workspace: Workspace) {}
+  /**
+   * `offThread`: whether the analysis worker owns documents of this length (background.ts). The main
+   * thread analyses those only when asked for something the worker does not answer (an audit, a
+   * trace); an edit drops that analysis instead of keeping it as the base of a next one.
+   */
+  constructor(
+    readonly workspace: Workspace,
+    private readonly offThread: (length: number) => boolean = () => false,
+  ) {}
 
   /** The text of an open document by resolved file path (the workspace reads history through this). */
   textOf(file: string): string | undefined {
@@ -39,15 +47,26 @@ export class Documents {
     this.open.delete(uri);
     const file = uriToPath(uri);
     if (file && this.byPath.get(file) === uri) this.byPath.delete(file);
-    this.cache.delete(uri);
-    this.incremental.delete(uri);
+    this.drop(uri);
     this.workspace.touch();
   }
 
   /** A document's text changed: other files' schema history may have too. */
   changed(doc: TextDocument): void {
     this.open.set(doc.uri, doc);
+    if (this.offThread(doc.getText().length)) this.drop(doc.uri);
     this.workspace.touch();
+  }
+
+  /** Forgets the document's analysis and incremental base (the worker holds the one that counts). */
+  private drop(uri: string): void {
+    this.cache.delete(uri);
+    this.incremental.delete(uri);
+  }
+
+  /** Tests: the documents whose analysis (or incremental base) the main thread holds. */
+  held(): string[] {
+    return [...new Set([...this.cache.keys(), ...this.incremental.keys()])];
   }
 
   private cached(doc: TextDocument) {

@@ -6,22 +6,21 @@ import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
 import { initParser, LineIndex } from '../core';
 import { formatBytes } from './commands';
 import { findingDiagnostics, SOURCE, toDiagnostic } from './diagnostics';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { AnalysisResult } from './background';
 import { DocumentState } from './documents';
 import { ServerState } from './state';
-import type { DocumentContext } from './workspace';
 
 export async function lint(state: ServerState, uri: string, isStale: () => boolean): Promise<void> {
   const doc = state.documents.get(uri);
   if (!doc) return;
   await initParser();
-  const snapshot = await state.analyses.snapshot(doc);
-  if (!snapshot.context.skip && !snapshot.cached && state.background.handles(snapshot.text.length)) {
-    const diagnostics = await lintInWorker(state, uri, snapshot.version, snapshot.text, snapshot.context);
-    // undefined: superseded by a newer job, whose run publishes instead; 'failed': analyse here.
-    if (diagnostics !== 'failed') {
-      if (diagnostics) publish(state, uri, snapshot.version, diagnostics, isStale);
-      return;
-    }
+  const outcome = await workerAnalysis(state, doc);
+  // The worker's result is published; superseded: a newer job's run publishes instead.
+  if (outcome === 'superseded') return;
+  if (typeof outcome === 'object') {
+    publish(state, uri, outcome.version, fromWorker(state, uri, outcome), isStale);
+    return;
   }
   const docState = await state.analyses.stateOf(doc);
   let diagnostics: Diagnostic[] = [];
@@ -53,34 +52,51 @@ function publish(state: ServerState, uri: string, version: number, diagnostics: 
   state.configDiagnostics.sync();
 }
 
+/** The analysis worker's analysis of a version of a document. */
+export interface WorkerAnalysis {
+  version: number;
+  text: string;
+  result: AnalysisResult;
+}
+
 /**
- * A big document's diagnostics from the analysis worker, so that other documents are answered
- * meanwhile. Undefined when superseded; 'failed' (logged) to analyse it here instead.
+ * The worker's analysis of the document's current version (background.ts), started here unless
+ * one for this version is already under way or done (a hover may have asked first). 'here': the
+ * main thread analyses it (a small or unchecked document, or one already analysed here);
+ * 'failed' (logged): analyse it here instead; 'superseded': a newer version replaced the job.
  */
-async function lintInWorker(
-  state: ServerState,
-  uri: string,
-  version: number,
-  text: string,
-  { config, baseline }: DocumentContext,
-): Promise<Diagnostic[] | undefined | 'failed'> {
-  let result;
+export async function workerAnalysis(state: ServerState, doc: TextDocument): Promise<WorkerAnalysis | 'here' | 'failed' | 'superseded'> {
+  const generation = state.workspace.generation;
+  const snapshot = await state.analyses.snapshot(doc);
+  const { version, text, context } = snapshot;
+  if (context.skip || snapshot.cached || !state.background.handles(text.length)) return 'here';
+  const uri = doc.uri;
+  const result =
+    state.background.resultFor(uri, version, generation) ??
+    state.background.analyze(
+      {
+        uri,
+        version,
+        text,
+        config: context.config,
+        history: state.workspace.historyTexts(uri),
+        runner: state.workspace.runnerFor(uri, text, context.config),
+        baseline: context.baseline,
+        sizes: state.workspace.sizesFor(uri),
+      },
+      generation,
+    );
   try {
-    result = await state.background.analyze({
-      uri,
-      version,
-      text,
-      config,
-      history: state.workspace.historyTexts(uri),
-      runner: state.workspace.runnerFor(uri, text, config),
-      baseline,
-      sizes: state.workspace.sizesFor(uri),
-    });
+    const analysed = await result;
+    return analysed ? { version, text, result: analysed } : 'superseded';
   } catch (error) {
     state.log.error(`analysis worker on ${uri}`, error);
     return 'failed';
   }
-  if (!result) return undefined;
+}
+
+/** A big document's diagnostics from the worker's plain data. */
+function fromWorker(state: ServerState, uri: string, { version, text, result }: WorkerAnalysis): Diagnostic[] {
   state.log.info(`analysed ${uri} v${version} in the analysis worker: ${result.statements} statement(s) in ${result.ms} ms`);
   if (result.internalErrors.length) state.log.error(`analysis of ${uri}`, new Error(result.internalErrors.join('; ')));
   const lines = new LineIndex(text);

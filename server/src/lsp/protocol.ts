@@ -41,6 +41,8 @@ export interface ServerStatus {
   version: string;
   trusted: boolean;
   documents: number;
+  /** Open documents whose analysis the main thread holds (big ones are held by the analysis worker only). */
+  analysesHeld?: number;
   tracer?: TracerStatus;
 }
 

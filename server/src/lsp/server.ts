@@ -25,7 +25,8 @@ import { codeLenses, lensesFor } from './codeLens';
 import { auditFile, auditFiles, auditHeader, fileSummary, isOverviewFile } from './commands';
 import { pathToUri, uriToPath } from './convert';
 import { hover } from './hover';
-import { lint } from './lint';
+import type { ActionClient, Query, QueryAnswers } from './background';
+import { lint, workerAnalysis } from './lint';
 import { Log } from './log';
 import { COMMANDS, ServerStatus, StatusRequest, TraceAvailability, TraceAvailabilityRequest, TrustNotification } from './protocol';
 import { ServerState, VERSION } from './state';
@@ -195,6 +196,7 @@ function onWorkspaceChanges(state: ServerState): void {
       version: VERSION,
       trusted: state.trusted,
       documents: state.documents.all().length,
+      analysesHeld: state.analyses.held().length,
       tracer: state.tracer.status(),
     })),
   );
@@ -227,18 +229,62 @@ async function actionTarget(state: ServerState, uri: string): Promise<ActionTarg
   };
 }
 
+/** What code actions may offer this client. */
+function actionClient(state: ServerState): ActionClient {
+  const { versionedEdits, resolvableActions, disabledActions, snippetEdits } = state.client;
+  return { versioned: versionedEdits, resolvable: resolvableActions, disabledActions, snippetEdits };
+}
+
+/**
+ * The answer of the analysis worker when it owns the document (a big one, background.ts): the main
+ * thread then holds no analysis of it. 'here': the main thread answers (a small document, or the
+ * worker failed). Undefined: the document changed while the question was on its way.
+ */
+async function askWorker<K extends Query['kind']>(
+  state: ServerState,
+  uri: string,
+  query: Extract<Query, { kind: K }>,
+): Promise<QueryAnswers[K] | undefined | 'here'> {
+  const doc = state.documents.get(uri);
+  if (!doc || !state.background.handles(doc.getText().length)) return 'here';
+  // Twice: the worker may have dropped its analysis of the document (it keeps a bounded number).
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const analysed = await workerAnalysis(state, doc);
+    if (analysed === 'here' || analysed === 'failed') return 'here';
+    if (analysed === 'superseded') return undefined;
+    try {
+      const answer = await state.background.query(uri, analysed.version, query);
+      if (answer !== undefined) return answer;
+    } catch (error) {
+      state.log.error(`analysis worker on ${uri}`, error);
+      return 'here';
+    }
+    if (doc.version !== analysed.version) return undefined;
+  }
+  return undefined;
+}
+
 function onFeatures(state: ServerState): void {
   const { connection, log } = state;
   connection.onHover(
     log.guard('hover', null, async (params) => {
-      const loaded = await analysisOf(state, params.textDocument.uri);
+      const uri = params.textDocument.uri;
+      // A traced document's card shows the trace's results, which the main thread holds.
+      if (!state.traces.has(uri)) {
+        const answer = await askWorker(state, uri, { kind: 'hover', position: params.position });
+        if (answer !== 'here') return answer ?? null;
+      }
+      const loaded = await analysisOf(state, uri);
       if (!loaded) return null;
       const { analysis } = loaded;
-      return hover(analysis, analysis.lines.offsetAt(params.position), (s) => state.traces.get(params.textDocument.uri, analysis, s)) ?? null;
+      return hover(analysis, analysis.lines.offsetAt(params.position), (s) => state.traces.get(uri, analysis, s)) ?? null;
     }),
   );
   connection.onCodeAction(
     log.guard('codeAction', [], async (params) => {
+      const query = { kind: 'codeActions', range: params.range, only: params.context.only, client: actionClient(state) } as const;
+      const answer = await askWorker(state, params.textDocument.uri, query);
+      if (answer !== 'here') return answer ?? [];
       const target = await actionTarget(state, params.textDocument.uri);
       if (!target) return [];
       return codeActions(target, params.range, params.context.only);
@@ -254,14 +300,16 @@ function onFeatures(state: ServerState): void {
   });
   connection.onCodeLens(
     log.guard('codeLens', [], async (params) => {
+      const uri = params.textDocument.uri;
       // A big document's lenses come with its diagnostics from the worker: editors ask for lenses on
       // every open, and analysing it here for them would block every other document.
-      const doc = state.documents.get(params.textDocument.uri);
-      const fromWorker = doc ? await state.background.resultFor(doc.uri, doc.version)?.catch(() => undefined) : undefined;
-      if (fromWorker) return lensesFor((await state.workspace.settingsFor(params.textDocument.uri)).codeLens, fromWorker.lenses);
-      const loaded = await analysisOf(state, params.textDocument.uri);
+      const doc = state.documents.get(uri);
+      const fromWorker = doc ? await workerAnalysis(state, doc) : undefined;
+      if (fromWorker === 'superseded') return [];
+      if (typeof fromWorker === 'object') return lensesFor((await state.workspace.settingsFor(uri)).codeLens, fromWorker.result.lenses);
+      const loaded = await analysisOf(state, uri);
       if (!loaded || loaded.state.context.settings.codeLens === 'off') return [];
-      return lensesFor(loaded.state.context.settings.codeLens, codeLenses(loaded.analysis, params.textDocument.uri));
+      return lensesFor(loaded.state.context.settings.codeLens, codeLenses(loaded.analysis, uri));
     }),
   );
 }
@@ -269,8 +317,14 @@ function onFeatures(state: ServerState): void {
 /** A listed fix's edit, checked now (codeActions.ts lists most fixes unchecked when the client resolves). */
 async function resolveCodeAction(state: ServerState, action: CodeAction): Promise<CodeAction> {
   if (!isActionData(action.data)) return action;
-  const target = await actionTarget(state, action.data.uri);
-  const resolved = target ? resolveAction(target, action, action.data) : undefined;
+  const data = action.data;
+  let resolved: CodeAction | undefined;
+  const answer = await askWorker(state, data.uri, { kind: 'resolve', action, data, client: actionClient(state) });
+  if (answer !== 'here') resolved = answer ?? undefined;
+  else {
+    const target = await actionTarget(state, data.uri);
+    resolved = target ? resolveAction(target, action, data) : undefined;
+  }
   if (resolved) return resolved;
   state.log.showOnce('warning', `Lockwise: "${action.title}" was not applied: the file changed since it was offered, or the fix did not pass its check.`);
   return action;
@@ -283,14 +337,24 @@ function argUri(arg: unknown): string | undefined {
 }
 
 async function fixAllCommand(state: ServerState, uri: string | undefined): Promise<{ applied: boolean; fixed: string[] }> {
-  const target = uri ? await actionTarget(state, uri) : undefined;
-  if (!target) return { applied: false, fixed: [] };
-  const { edits, fixed, files } = fixAllEdits(target);
-  if (edits.length === 0) return { applied: true, fixed: [] };
-  const edit = coreEdit(target, edits, files);
+  if (!uri) return { applied: false, fixed: [] };
+  const fix = await fixAllOf(state, uri);
+  if (!fix) return { applied: false, fixed: [] };
+  const { edit, fixed, empty } = fix;
+  if (empty) return { applied: true, fixed: [] };
   if (!edit) return { applied: false, fixed: [] };
   const result = await state.connection.workspace.applyEdit({ label: 'Lockwise: fix all', edit });
   return { applied: result.applied, fixed: result.applied ? fixed : [] };
+}
+
+/** Every safe fix of the document as one edit: from the worker when it owns the document. */
+async function fixAllOf(state: ServerState, uri: string): Promise<QueryAnswers['fixAll'] | undefined> {
+  const answer = await askWorker(state, uri, { kind: 'fixAll', client: actionClient(state) });
+  if (answer !== 'here') return answer;
+  const target = await actionTarget(state, uri);
+  if (!target) return undefined;
+  const { edits, fixed, files } = fixAllEdits(target);
+  return { edit: edits.length ? coreEdit(target, edits, files) : undefined, fixed, empty: edits.length === 0 };
 }
 
 function onCommands(state: ServerState): void {

@@ -82,7 +82,7 @@ export class ServerState {
       (file) => this.analyses.textOf(file),
       { trusted: () => this.trusted, warn: (message) => log.showOnce('warning', `Lockwise: ${message}`), info },
     );
-    this.analyses = new Documents(this.workspace);
+    this.analyses = new Documents(this.workspace, (length) => this.background.handles(length));
     this.configDiagnostics = new ConfigDiagnostics(connection, this.workspace, this.log);
     const safeLint = this.log.guard('diagnostics', undefined, (uri: string, isStale: () => boolean) => lint(this, uri, isStale));
     this.scheduler = new Scheduler(safeLint, nonNegative(options.debounceMs) ?? 150);
