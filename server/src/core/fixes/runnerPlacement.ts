@@ -101,21 +101,58 @@ function canOptOut(ctx: StatementContext, unitIndex: number): boolean {
 /**
  * A deployed statement the move passes (later in `unit`, or later in the file) names a relation this
  * one locks, as a whole identifier: moving it after them could change the result. The `along`
- * statements move with it.
+ * statements move with it. Only the statements that hold a word of a name are tested (wordIndex).
  */
 function laterStatementsDepend(ctx: StatementContext, along: Set<number>, unit: number | undefined): boolean {
   const index = as(ctx.statement.node, 'IndexStmt')?.idxname;
-  const names = [...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])];
-  const named = new RegExp(`(?<![\\w$])(${[...new Set(names)].map(escapeRegExp).join('|')})(?![\\w$])`, 'i');
-  for (let k = ctx.statement.index + 1; k < ctx.file.statements.length; k++) {
-    const other = ctx.file.statements[k];
+  const names = [...new Set([...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])])];
+  const named = new RegExp(`(?<![\\w$])(${names.map(escapeRegExp).join('|')})(?![\\w$])`, 'i');
+  const passed = (k: number) => {
     const otherUnit = ctx.file.timeline.perStatement[k]?.unit;
-    if (along.has(k) || (unit !== undefined && otherUnit !== unit)) continue;
-    if (otherUnit !== undefined && ctx.file.runner?.sections[otherUnit]?.part !== 'up') continue;
-    if (other.kind === 'Invalid') return true;
-    if (names.length && named.test(other.text)) return true;
-  }
+    if (k <= ctx.statement.index || along.has(k) || (unit !== undefined && otherUnit !== unit)) return false;
+    return otherUnit === undefined || ctx.file.runner?.sections[otherUnit]?.part === 'up';
+  };
+  const words = wordIndex(ctx.file.statements);
+  if (words.invalid.some(passed)) return true;
+  if (!names.length) return false;
+  const candidates: Iterable<number> = names.every((n) => firstWord(n) !== undefined)
+    ? names.flatMap((n) => words.statements.get(firstWord(n)!) ?? [])
+    : ctx.file.statements.keys();
+  for (const k of candidates) if (passed(k) && named.test(ctx.file.statements[k].text)) return true;
   return false;
+}
+
+/** A name's or a text's words: the runs that `(?<![\w$])` and `(?![\w$])` bound (ASCII only, as the 'i' flag compares them without 'u'). */
+const WORD = /[A-Za-z0-9_$]+/g;
+
+function firstWord(name: string): string | undefined {
+  return /[A-Za-z0-9_$]+/.exec(name)?.[0].toLowerCase();
+}
+
+/**
+ * Per file (its statement array): each lower-cased word and the statements whose text holds it, and
+ * the statements that do not parse. A statement in which a name occurs as a whole identifier holds
+ * every word of the name as a word of its own (the name's bounds are word bounds in the text), so
+ * the statements under the name's first word are the only ones its regex can match. Built once, so
+ * that placing the fixes of a file costs one pass over its text instead of one per fix.
+ */
+const wordIndexes = new WeakMap<readonly Statement[], { statements: Map<string, number[]>; invalid: number[] }>();
+
+function wordIndex(statements: readonly Statement[]): { statements: Map<string, number[]>; invalid: number[] } {
+  let index = wordIndexes.get(statements);
+  if (index) return index;
+  index = { statements: new Map(), invalid: [] };
+  for (const s of statements) {
+    if (s.kind === 'Invalid') index.invalid.push(s.index);
+    for (const m of s.text.matchAll(WORD)) {
+      const word = m[0].toLowerCase();
+      const list = index.statements.get(word);
+      if (!list) index.statements.set(word, [s.index]);
+      else if (list[list.length - 1] !== s.index) list.push(s.index);
+    }
+  }
+  wordIndexes.set(statements, index);
+  return index;
 }
 
 function escapeRegExp(text: string): string {
