@@ -17,7 +17,7 @@ import { ruleDocsUrl } from '../project/constants';
 import type { HistoryText } from '../project/history';
 import { replay } from '../project/history';
 import type { ActionClient, AnalysisJob, AnalysisReply, Query, QueryAnswers, QueryJob, QueryReply, WorkerMessage } from './background';
-import { WeightedLru } from './bounded';
+import { KEPT_TEXT, WeightedLru } from './bounded';
 import { ActionTarget, codeActions, coreEdit, fixAllEdits, resolveAction } from './codeActions';
 import { codeLenses } from './codeLens';
 import { diagnosticData } from './diagnostics';
@@ -109,12 +109,6 @@ function actionTarget(doc: KeptDocument, uri: string, client: ActionClient): Act
 function errorText(error: unknown): string {
   return error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
 }
-
-/**
- * Text (UTF-16 code units) of the documents kept besides the most recent one: an analysis takes
- * roughly 100 bytes of heap per character, so the others stay within about 200 MB.
- */
-const KEPT_TEXT = 2 * 1024 * 1024;
 
 interface KeptDocument {
   historyTexts: HistoryText[];

@@ -24,6 +24,7 @@ import { Worker } from 'worker_threads';
 import type { CodeAction, CodeLens, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { LockwiseConfig } from '../core';
 import type { ActionData } from './codeActions';
+import { KEPT_TEXT } from './bounded';
 import type { DiagnosticData } from './diagnostics';
 
 /**
@@ -35,6 +36,24 @@ export const WORKER_THRESHOLD = 512 * 1024;
 
 /** An unused worker is stopped after this long (the parser's WASM memory is freed with it). */
 const IDLE_MS = 2 * 60 * 1000;
+
+/**
+ * The worker's heap (V8's old generation) is capped in proportion to the text it analyses: without
+ * a cap V8 lets an isolate's heap grow to several times what it keeps alive (a 10,000-statement
+ * document: 100-170 MB live, 400 MB of heap). An analysis keeps about 100 bytes per character, and
+ * an edit holds the previous analysis while it makes the next. A worker that runs out of memory
+ * anyway is started again with twice the allowance per character and the job retried once.
+ */
+export interface HeapAllowance {
+  baseMb: number;
+  perChar: number;
+}
+export const HEAP_ALLOWANCE: HeapAllowance = { baseMb: 48, perChar: 160 };
+
+/** The heap cap (MB) of a worker that holds `length` characters of documents. */
+export function heapLimitMb(allowance: HeapAllowance, length: number): number {
+  return Math.ceil(allowance.baseMb + (allowance.perChar * length) / (1024 * 1024));
+}
 
 /** What the main thread sends: everything the analysis needs, as plain data. */
 export interface AnalysisJob {
@@ -108,6 +127,8 @@ export type WorkerMessage = AnalysisJob | QueryJob | { type: 'close'; uri: strin
 
 interface Job {
   message: AnalysisJob;
+  /** Already run again after the worker ran out of memory. */
+  retried?: boolean;
   /** The workspace generation the job's inputs were read in (settings, history). */
   generation: number;
   resolve: (result: AnalysisResult | undefined) => void;
@@ -118,11 +139,13 @@ export class BackgroundAnalysis {
   private worker?: Worker;
   private running?: Job;
   /** Waiting jobs, at most one per document (Map keeps insertion order: first come, first served). */
-  private readonly queue = new Map<string, Job>();
+  private queue = new Map<string, Job>();
   /** The latest job per document, for CodeLens and questions that arrive while it runs. */
   private readonly latest = new Map<string, { version: number; generation: number; result: Promise<AnalysisResult | undefined> }>();
-  /** Documents the worker analysed since it started (it may have dropped some since). */
-  private readonly analysed = new Set<string>();
+  /** Documents the worker analysed since it started, with their lengths (it may have dropped some since). */
+  private readonly analysed = new Map<string, number>();
+  /** The running worker's heap cap (MB). */
+  private heapMb = 0;
   /** Questions posted to the worker, by id. */
   private readonly questions = new Map<number, { resolve: (reply: QueryReply) => void; reject: (error: Error) => void }>();
   private nextId = 0;
@@ -133,6 +156,7 @@ export class BackgroundAnalysis {
     private readonly script: string,
     readonly threshold: number,
     private readonly log: (message: string) => void,
+    private readonly allowance: HeapAllowance = { ...HEAP_ALLOWANCE },
   ) {
     // Run from the TypeScript output (tests of modules) there is no bundle: analyse in-process.
     this.available = fs.existsSync(script);
@@ -229,53 +253,75 @@ export class BackgroundAnalysis {
     const [uri, job] = next.value;
     this.queue.delete(uri);
     if (this.idle) clearTimeout(this.idle);
+    this.running = job;
     let worker: Worker;
     try {
-      worker = this.spawn();
+      worker = this.workerFor(job.message);
     } catch (error) {
+      this.running = undefined;
       job.reject(error instanceof Error ? error : new Error(String(error)));
       this.pump();
       return;
     }
-    this.running = job;
     worker.postMessage(job.message);
   }
 
-  private spawn(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(this.script);
+  /** The worker, started (again) with a heap that fits this job and the other documents it keeps. */
+  private workerFor(job: AnalysisJob): Worker {
+    let others = 0;
+    for (const [uri, length] of this.analysed) if (uri !== job.uri) others += length;
+    const needed = heapLimitMb(this.allowance, job.text.length + Math.min(others, KEPT_TEXT));
+    if (this.worker && this.heapMb >= needed) return this.worker;
+    this.terminate();
+    const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: needed } });
+    this.heapMb = needed;
     // The language connection keeps the process alive; an analysis must not delay its exit.
     worker.unref();
     worker.on('message', (reply: AnalysisReply | QueryReply) => {
-      if (worker !== this.worker) return;
-      const question = this.questions.get(reply.id);
-      if (question) {
-        this.questions.delete(reply.id);
-        question.resolve(reply as QueryReply);
-        return;
-      }
-      const job = this.running;
-      if (!job || job.message.id !== reply.id) return;
-      this.running = undefined;
-      const analysed = reply as AnalysisReply;
-      if (analysed.ok) {
-        this.analysed.add(job.message.uri);
-        job.resolve(analysed.result);
-      } else job.reject(new Error(analysed.error));
-      this.pump();
+      if (worker === this.worker) this.received(reply);
     });
     const failed = (error: Error) => {
-      if (worker !== this.worker) return;
-      this.terminate();
-      const job = this.running;
-      this.running = undefined;
-      job?.reject(error);
-      this.pump();
+      if (worker === this.worker) this.failed(error);
     };
     worker.on('error', failed);
     worker.on('exit', (code) => failed(new Error(`the analysis worker exited with code ${code}`)));
     this.worker = worker;
     return worker;
+  }
+
+  private received(reply: AnalysisReply | QueryReply): void {
+    const question = this.questions.get(reply.id);
+    if (question) {
+      this.questions.delete(reply.id);
+      question.resolve(reply as QueryReply);
+      return;
+    }
+    const job = this.running;
+    if (!job || job.message.id !== reply.id) return;
+    this.running = undefined;
+    const analysed = reply as AnalysisReply;
+    if (analysed.ok) {
+      this.analysed.set(job.message.uri, job.message.text.length);
+      job.resolve(analysed.result);
+    } else job.reject(new Error(analysed.error));
+    this.pump();
+  }
+
+  /** The worker crashed or ran out of its heap: the running job fails, or runs once more with twice the allowance. */
+  private failed(error: Error): void {
+    const job = this.running;
+    this.running = undefined;
+    const outOfMemory = (error as { code?: string }).code === 'ERR_WORKER_OUT_OF_MEMORY';
+    if (outOfMemory) {
+      this.log(`the analysis worker ran out of its ${this.heapMb} MB heap: started again with twice the allowance`);
+      this.allowance.perChar *= 2;
+      this.allowance.baseMb *= 2;
+    }
+    const retry = job && outOfMemory && !job.retried && !this.queue.has(job.message.uri);
+    if (retry) this.queue = new Map([[job.message.uri, { ...job, retried: true }], ...this.queue]);
+    this.terminate();
+    if (!retry) job?.reject(error);
+    this.pump();
   }
 
   /** Stops the worker: its analyses go with it, so no finished result stands for one any more. */

@@ -3,6 +3,12 @@
  * the most recently set entry always stays, older ones are dropped oldest-first while the others
  * weigh more than the budget together. What the analysis worker keeps of big documents.
  */
+/**
+ * Text (UTF-16 code units) of the big documents the analysis worker keeps besides the most recent
+ * one: an analysis holds roughly 100 bytes of heap per character, so the others stay within about 200 MB.
+ */
+export const KEPT_TEXT = 2 * 1024 * 1024;
+
 export class WeightedLru<V> {
   /** Least recently set first. */
   private readonly entries = new Map<string, V>();

@@ -6,7 +6,7 @@ import * as path from 'path';
 import { CodeLensRefreshRequest, Connection, InitializeParams, TextDocuments } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ruleDocsUrl, VERSION } from '../project/constants';
-import { BackgroundAnalysis, WORKER_THRESHOLD } from './background';
+import { BackgroundAnalysis, HEAP_ALLOWANCE, HeapAllowance, WORKER_THRESHOLD } from './background';
 import { ConfigDiagnostics } from './configDiagnostics';
 import { DocsLink } from './diagnostics';
 import { Documents } from './documents';
@@ -30,6 +30,8 @@ interface InitOptions {
   traceIdleMs?: number;
   /** Documents longer than this are analysed in the analysis worker (default WORKER_THRESHOLD; tests move it). */
   workerThreshold?: number;
+  /** The analysis worker's heap cap per character of text (default HEAP_ALLOWANCE; tests shrink it). */
+  workerHeap?: HeapAllowance;
 }
 
 /** What the client can do; dynamic registrations are only allowed when it says so. */
@@ -86,7 +88,12 @@ export class ServerState {
     this.configDiagnostics = new ConfigDiagnostics(connection, this.workspace, this.log);
     const safeLint = this.log.guard('diagnostics', undefined, (uri: string, isStale: () => boolean) => lint(this, uri, isStale));
     this.scheduler = new Scheduler(safeLint, nonNegative(options.debounceMs) ?? 150);
-    this.background = new BackgroundAnalysis(path.join(__dirname, 'analysis-worker.js'), nonNegative(options.workerThreshold) ?? WORKER_THRESHOLD, info);
+    this.background = new BackgroundAnalysis(
+      path.join(__dirname, 'analysis-worker.js'),
+      nonNegative(options.workerThreshold) ?? WORKER_THRESHOLD,
+      info,
+      heapAllowance(options.workerHeap),
+    );
     const idleMs = typeof options.traceIdleMs === 'number' && options.traceIdleMs > 0 ? options.traceIdleMs : DEFAULT_IDLE_MS;
     this.tracer = new TraceService(path.join(__dirname, 'trace-worker.js'), idleMs, info);
   }
@@ -109,6 +116,11 @@ export class ServerState {
     for (const doc of this.documents.all()) this.scheduler.schedule(doc.uri, delayMs);
     if (this.client.codeLensRefresh) void this.connection.sendRequest(CodeLensRefreshRequest.type).catch((e: unknown) => this.log.error('codeLens refresh', e));
   }
+}
+
+function heapAllowance(given: unknown): HeapAllowance {
+  const { baseMb, perChar } = (typeof given === 'object' && given !== null ? given : {}) as Partial<Record<keyof HeapAllowance, unknown>>;
+  return { baseMb: nonNegative(baseMb) ?? HEAP_ALLOWANCE.baseMb, perChar: nonNegative(perChar) ?? HEAP_ALLOWANCE.perChar };
 }
 
 function nonNegative(n: unknown): number | undefined {
