@@ -10,7 +10,11 @@ const watch = process.argv.includes('--watch');
 mkdirSync('dist', { recursive: true });
 
 const entries = [
+  // The `lockwise` command: a small entry that replays a recorded run (server/src/cli/replay.ts) and
+  // otherwise loads the command line with the core from cli-main.js (MAIN_BUNDLE in cli/cacheBase.ts),
+  // also the script of its analysis worker threads.
   { in: 'server/src/cli.ts', out: 'cli' },
+  { in: 'server/src/cli/main.ts', out: 'cli-main' },
   { in: 'server/src/lsp/main.ts', out: 'server' },
   { in: 'client/src/extension.ts', out: 'extension' },
   // The language server's trace worker: loads PGlite in its own process (server/src/trace/worker.ts).

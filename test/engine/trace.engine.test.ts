@@ -125,7 +125,7 @@ describe('lockwise trace (dist/cli.js)', function () {
     try {
       fs.mkdirSync(path.join(tmp, 'dist'));
       // The trace runs in trace-worker.js, part of every build (package.json "files": dist/*.js).
-      for (const f of ['cli.js', 'trace-worker.js', 'libpg-query.wasm']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(tmp, 'dist', f));
+      for (const f of ['cli.js', 'cli-main.js', 'trace-worker.js', 'libpg-query.wasm']) fs.copyFileSync(path.join(REPO, 'dist', f), path.join(tmp, 'dist', f));
       fs.cpSync(path.join(REPO, 'dist', 'grammars'), path.join(tmp, 'dist', 'grammars'), { recursive: true });
       const project = path.join(tmp, 'project');
       fs.mkdirSync(path.join(project, 'db'), { recursive: true });

@@ -92,6 +92,7 @@ describe('the npm package, packed and installed into an empty project', function
     const files = pack.files;
     for (const needed of [
       'dist/cli.js',
+      'dist/cli-main.js',
       'dist/server.js',
       'dist/analysis-worker.js',
       'dist/trace-worker.js',

@@ -102,11 +102,12 @@ describe('lockwise --cache and --jobs', function () {
     assert.deepStrictEqual(analysed(run(args, dir).stderr), ['m/001_users.sql', 'm/002_index.sql', 'm/003_column.sql']);
     fs.writeFileSync(path.join(dir, 'n/000_first.sql'), 'CREATE TABLE first (id int);\n');
     assert.deepStrictEqual(analysed(run(args, dir).stderr), ['n/000_first.sql', 'n/001_other.sql']);
-    // Another build of the CLI (here: the same bundle with one more line) does not read this build's results.
+    // Another build of the CLI (here: the same bundles, the main one with one more line) does not read this build's results.
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-build-'));
     fs.copyFileSync(path.join(ROOT, 'dist/libpg-query.wasm'), path.join(other, 'libpg-query.wasm'));
     fs.cpSync(path.join(ROOT, 'dist/grammars'), path.join(other, 'grammars'), { recursive: true });
-    fs.writeFileSync(path.join(other, 'cli.js'), fs.readFileSync(CLI, 'utf8') + '\n// another build\n');
+    fs.copyFileSync(CLI, path.join(other, 'cli.js'));
+    fs.writeFileSync(path.join(other, 'cli-main.js'), fs.readFileSync(path.join(ROOT, 'dist/cli-main.js'), 'utf8') + '\n// another build\n');
     const rebuilt = spawnSync(process.execPath, [path.join(other, 'cli.js'), ...args], { cwd: dir, encoding: 'utf8', env: ENV });
     assert.strictEqual(analysed(rebuilt.stderr).length, 5);
     const cache = path.join(dir, '.lockwise-cache');

@@ -1,5 +1,5 @@
 /** The `lockwise` command line: its help text and the parsing of argv into Options. */
-import { Severity } from '../core';
+import type { Severity } from '../core';
 import { VERSION } from '../project/constants';
 import { UsageError } from '../project/files';
 

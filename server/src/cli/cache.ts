@@ -7,17 +7,16 @@
  * never read half a shard, the last writer wins); the folder is pruned oldest-first past MAX_BYTES.
  * An unreadable or foreign shard is a miss, never an error.
  */
-import { createHash, randomBytes } from 'crypto';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { VERSION } from '../project/constants';
 import { FileRunnerOptions } from '../core';
 import { historyScope } from '../project/history';
 import { writeLine } from '../project/output';
 import { PlannedFile, RunContext } from './files';
 import { FilePayload, ReportKind } from './parallel';
+import { buildHash, writeAtomic } from './cacheBase';
 
-export const DEFAULT_CACHE_LOCATION = '.lockwise-cache';
 /** Shards beyond this total are deleted, least recently written first. */
 const MAX_BYTES = 256 * 1024 * 1024;
 const FORMAT = 'lockwise-cache-1';
@@ -112,17 +111,6 @@ function readShard(file: string): Shard {
   return { format: FORMAT, entries: {} };
 }
 
-export function writeAtomic(file: string, text: string | Buffer): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  } catch (error) {
-    fs.rmSync(tmp, { force: true });
-    throw error;
-  }
-}
-
 /** Deletes the least recently written shards (and stale temporary files) until the folder is under `max` bytes. */
 export function prune(dir: string, max: number): void {
   const files = fs.readdirSync(dir).flatMap((name) => {
@@ -140,21 +128,4 @@ export function prune(dir: string, max: number): void {
     fs.rmSync(f.file, { force: true });
     total -= f.size;
   }
-}
-
-/** The running Lockwise build: its version and the code of the CLI (the whole bundle in dist/cli.js). */
-let build: string | undefined;
-
-export function buildHash(): string {
-  return (build ??= hashBuild());
-}
-
-function hashBuild(): string {
-  const hash = createHash('sha256').update(VERSION);
-  try {
-    hash.update(fs.readFileSync(require.main?.filename ?? __filename));
-  } catch {
-    hash.update(__filename);
-  }
-  return hash.digest('hex');
 }

@@ -12,18 +12,22 @@
  * never cached, so its run is never all hits). A stat is trusted only when the file's mtime and
  * ctime are older than the run by RACY_MS (git's "racily clean" rule); otherwise the content is
  * hashed again.
+ *
+ * A replay starts from the entry bundle (server/src/cli.ts), which loads this module and not the
+ * command line behind it: so this module imports nothing that loads the core, and Node modules only
+ * what a replay uses (child_process is required when a run is recorded).
  */
 import { createHash } from 'crypto';
 import fs from 'fs';
-import childProcess from 'child_process';
 import * as path from 'path';
-import { buildHash, writeAtomic } from './cache';
+import type { Options } from './args';
+import { buildHash, cacheLocation, writeAtomic } from './cacheBase';
 import { writeLine, tapOutput, writeRecorded } from '../project/output';
 
 // The originals, for the recorder's own reads (fs is wrapped while a run is recorded).
 const { statSync, readFileSync, readdirSync } = fs;
 
-const FORMAT = 'lockwise-run-1';
+const FORMAT = 'lockwise-run-2';
 /** A file changed this recently may change again within its timestamp's granularity: hash it. */
 const RACY_MS = 5000;
 /** The environment variables the CLI reads (test/unit/cliReplay.test.ts checks the sources against this list). */
@@ -55,7 +59,14 @@ interface Header {
   code: number;
   /** The output in write order: stream and byte length of each write. */
   writes: [0 | 1, number][];
-  reads: Record<string, Observation>;
+  /**
+   * The folders the reads were in, sorted (a folder before the folders in it): path, the index of
+   * its parent in this list (-1: none), and the folder's own observation when it was read (0: not
+   * read). A path read that was no folder (absent, say) is here too when reads were made in it.
+   */
+  folders: [string, number, Observation | 0][];
+  /** Every other read: the index of its folder, its name there, and what it saw. */
+  reads: [number, string, Observation][];
 }
 
 function sha(data: string | Buffer): string {
@@ -119,25 +130,51 @@ function onlyExists(o: Observation): boolean {
   return !o.stat && o.read === undefined && o.list === undefined;
 }
 
+/** What is known now of a folder of the record: its entries are as recorded, it is still absent, or neither. */
+type FolderNow = 'unchanged' | 'absent' | undefined;
+
 /**
- * Whether every recorded read still holds. Folders first: a folder whose trusted stat is unchanged
- * has the same entries (adding, removing or renaming one changes its mtime), so whether a path in
- * it exists is known without asking (most checks are for config files that are not there).
+ * Whether every recorded read still holds. Folders first, each after its parent: a folder whose
+ * trusted stat is unchanged has the same entries (adding, removing or renaming one changes its
+ * mtime), so whether a path in it exists is known without asking (most checks are for config files
+ * that are not there); and nothing is in a folder that is still absent.
  */
-function allStillSeen(reads: Record<string, Observation>): boolean {
-  const unchanged = new Set<string>();
-  const entries = Object.entries(reads);
-  for (const [file, o] of entries) {
-    if (o.kind !== 'dir') continue;
-    const seen = stillSeen(file, o);
-    if (!seen) return false;
-    if (seen === 'unchanged') unchanged.add(file);
+function allStillSeen(header: Header): boolean {
+  const known: FolderNow[] = [];
+  const prefixes: string[] = [];
+  for (const [folder, parent, o] of header.folders) {
+    const now = folderNow(folder, o, parent < 0 ? undefined : known[parent]);
+    if (now === false) return false;
+    known.push(now);
+    prefixes.push(folder.endsWith(path.sep) ? folder : folder + path.sep);
   }
-  for (const [file, o] of entries) {
-    if (o.kind === 'dir' || ((o.kind === 'absent' || onlyExists(o)) && unchanged.has(path.dirname(file)))) continue;
-    if (!stillSeen(file, o)) return false;
+  for (const [at, name, o] of header.reads) {
+    const folder = known[at];
+    if (folder === 'absent' ? o.kind === 'absent' : folder === 'unchanged' && (o.kind === 'absent' || onlyExists(o))) continue;
+    if (!stillSeen(prefixes[at] + name, o)) return false;
   }
   return true;
+}
+
+/** A folder of the record now, from its observation (0: not read itself) and its parent's; false: it changed. */
+function folderNow(folder: string, o: Observation | 0, parent: FolderNow): FolderNow | false {
+  if (o === 0) return parent === 'absent' ? 'absent' : undefined;
+  if (parent === 'absent' || (parent === 'unchanged' && o.kind === 'absent')) return o.kind === 'absent' ? 'absent' : false;
+  if (parent === 'unchanged' && onlyExists(o)) return undefined;
+  const seen = stillSeen(folder, o);
+  if (!seen) return false;
+  return seen === 'unchanged' ? 'unchanged' : o.kind === 'absent' ? 'absent' : undefined;
+}
+
+/** A recording's reads as the header keeps them: each folder they were made in, sorted, then the other reads by folder. */
+function byFolder(reads: Map<string, Observation>): Pick<Header, 'folders' | 'reads'> {
+  const sorted = [...new Set([...reads.keys()].map((file) => path.dirname(file)))].sort();
+  const index = new Map(sorted.map((folder, i) => [folder, i]));
+  const parentOf = (folder: string) => (path.dirname(folder) === folder ? -1 : (index.get(path.dirname(folder)) ?? -1));
+  return {
+    folders: sorted.map((folder) => [folder, parentOf(folder), reads.get(folder) ?? 0]),
+    reads: [...reads].filter(([file]) => !index.has(file)).map(([file, o]) => [index.get(path.dirname(file))!, path.basename(file), o]),
+  };
 }
 
 /** The record of this command, or undefined. */
@@ -164,8 +201,11 @@ export class RunRecord {
       return undefined;
     }
     const header = parseHeader(bytes, this.key);
-    if (!header) return undefined;
-    if (!allStillSeen(header.reads)) return undefined;
+    try {
+      if (!header || !allStillSeen(header)) return undefined;
+    } catch {
+      return undefined; // a damaged record
+    }
     let at = bytes.indexOf(10) + 1;
     for (const [stream, length] of header.writes) {
       writeRecorded(bytes.subarray(at, at + length), stream ? 'stderr' : 'stdout');
@@ -188,7 +228,7 @@ export class RunRecord {
       key: this.key,
       code,
       writes: recording.writes.map(([s, b]) => [s, b.length]),
-      reads: Object.fromEntries(recording.reads),
+      ...byFolder(recording.reads),
     };
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
@@ -204,7 +244,7 @@ function parseHeader(bytes: Buffer, key: string): Header | undefined {
   if (end < 0) return undefined;
   try {
     const header = JSON.parse(bytes.subarray(0, end).toString('utf8')) as Header;
-    if (header.format !== FORMAT || header.key !== key || !Array.isArray(header.writes) || typeof header.reads !== 'object') return undefined;
+    if (header.format !== FORMAT || header.key !== key || ![header.writes, header.folders, header.reads].every(Array.isArray)) return undefined;
     const total = header.writes.reduce((n, [, length]) => n + length, 0);
     return total === bytes.length - end - 1 ? header : undefined;
   } catch {
@@ -224,10 +264,23 @@ export function noteCacheUse(allHits: boolean): void {
   else current?.taint('files were analysed');
 }
 
-/** Runs a `lint` or `audit` with the cache on: replays its record when every read still holds, else runs and records it. */
-export async function withReplay(location: string, argv: string[], command: () => Promise<number>): Promise<number> {
+/**
+ * The cache folder of a command that may be replayed from its record, else undefined: a `lint` or
+ * `audit` with the cache on, except --fix and --explain-runner, which analyse every file anew.
+ * The entry bundle and the command line both ask this, so they agree on what is replayed.
+ */
+export function replayLocation(opts: Options): string | undefined {
+  if ((opts.command !== 'lint' && opts.command !== 'audit') || opts.fix || opts.dryRun || opts.explainRunner) return undefined;
+  return cacheLocation(opts);
+}
+
+/**
+ * Runs a `lint` or `audit` with the cache on: replays its record when every read still holds, else
+ * runs and records it. `tried`: the entry bundle already found no record to replay.
+ */
+export async function withReplay(location: string, argv: string[], command: () => Promise<number>, tried = false): Promise<number> {
   const record = new RunRecord(location, argv);
-  const replayed = record.replay();
+  const replayed = tried ? undefined : record.replay();
   if (replayed !== undefined) return replayed;
   const recording = record.record();
   let code: number;
@@ -339,6 +392,9 @@ export class Recording {
     taintOn(fs, ['openSync', 'readSync', 'lstatSync', 'realpathSync', 'accessSync', 'opendirSync', 'readlinkSync', 'createReadStream'], 'fs');
     taintOn(fs, ['readFile', 'stat', 'lstat', 'readdir', 'open', 'access', 'exists', 'realpath', 'opendir'], 'fs');
     taintOn(fs.promises, ['readFile', 'stat', 'lstat', 'readdir', 'open', 'access', 'realpath', 'opendir'], 'fs.promises');
+    // Required here, not at the top: a replay never records, and loading child_process is ~3 ms.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const childProcess = require('child_process') as typeof import('child_process');
     taintOn(childProcess, ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'], 'child_process');
   }
 

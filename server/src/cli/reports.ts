@@ -2,7 +2,8 @@
  * The files of a `lint` or `audit` run with what their output needs, in command-line order: from
  * the cache (`--cache`) when the key matches, else analysed across worker threads (parallel.ts).
  */
-import { DEFAULT_CACHE_LOCATION, ResultCache } from './cache';
+import { ResultCache } from './cache';
+import { cacheLocation } from './cacheBase';
 import { Options } from './args';
 import { planFiles, RunContext, RunNotes, runSetup } from './files';
 import { writeLine } from '../project/output';
@@ -20,7 +21,8 @@ export interface ReportedFile {
 export async function reportFiles(opts: Options, kind: ReportKind): Promise<ReportedFile[]> {
   const run = new RunContext(runSetup(opts));
   const planned = await planFiles(opts, run);
-  const cache = (opts.cache ?? opts.cacheLocation !== undefined) ? new ResultCache(opts.cacheLocation ?? DEFAULT_CACHE_LOCATION, kind) : undefined;
+  const location = cacheLocation(opts);
+  const cache = location !== undefined ? new ResultCache(location, kind) : undefined;
   // A file with a size snapshot is never cached: its verdicts depend on the snapshot's age.
   const keys = planned.map((p) => (cache && !p.sizes ? cache.key(run, p) : undefined));
   const payloads = new Map<number, FilePayload>();

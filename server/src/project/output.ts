@@ -3,8 +3,12 @@
  * (test/unit/outputLayering.test.ts). Reports arrive escaped by their format (the escape*.ts
  * modules of core/report); one-line messages are escaped here; and everything but the `github`
  * format, which writes workflow commands on purpose, gets the guard that no line becomes one.
+ *
+ * The two escapers are imported from their own modules, not through core/index.ts: they import
+ * nothing else, and a replayed run (cli/replay.ts) prints through this module without loading the core.
  */
-import { inertLines, terminalText } from '../core';
+import { inertLines } from '../core/report/escapeGithub';
+import { terminalText } from '../core/report/escapeTerminal';
 
 type Stream = 'stdout' | 'stderr';
 /** A copy of everything written, for the CLI's run record (cli/replay.ts). */
