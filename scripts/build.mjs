@@ -1,7 +1,8 @@
 // Bundles the CLI, the language server and the extension client with esbuild into dist/, and
 // copies the parser's WASM next to them (libpg-query loads it from its own directory).
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, existsSync, chmodSync } from 'node:fs';
+import { copyFileSync, mkdirSync, existsSync, chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -55,11 +56,27 @@ const pglite = dirname(require.resolve('@electric-sql/pglite'));
 mkdirSync('dist/pglite', { recursive: true });
 for (const f of ['index.cjs', 'pglite.wasm', 'pglite.data', 'initdb.wasm']) copyFileSync(join(pglite, f), join('dist/pglite', f));
 
+/**
+ * Writes the build's identity into the CLI's two bundles (BUILT in server/src/cli/cacheBase.ts, which
+ * keys its cache and run records): the hash of both as built, and their sizes. Same length as the
+ * zeros it replaces, so the source maps still hold.
+ */
+function stampBuild(files) {
+  const zeros = `lockwise-build:${'0'.repeat(64)}:${'0'.repeat(10)}:${'0'.repeat(10)}`;
+  const texts = files.map((f) => readFileSync(f, 'latin1'));
+  if (!texts.every((t) => t.includes(zeros))) throw new Error(`build: no ${zeros} to stamp in ${files.join(', ')}`);
+  const hash = createHash('sha256');
+  for (const t of texts) hash.update(t, 'latin1');
+  const stamp = `lockwise-build:${hash.digest('hex')}:${texts.map((t) => String(t.length).padStart(10, '0')).join(':')}`;
+  files.forEach((f, i) => writeFileSync(f, texts[i].replaceAll(zeros, stamp), 'latin1'));
+}
+
 if (watch) {
   const ctx = await esbuild.context({ ...common, entryPoints: entries, outdir: 'dist' });
   await ctx.watch();
 } else {
   await esbuild.build({ ...common, entryPoints: entries, outdir: 'dist' });
+  stampBuild(['dist/cli.js', 'dist/cli-main.js']);
   // The package's two commands (package.json "bin"): lockwise, lockwise-language-server.
   for (const bin of ['dist/cli.js', 'dist/server.js']) if (existsSync(bin)) chmodSync(bin, 0o755);
 }

@@ -14,10 +14,10 @@
  * hashed again.
  *
  * A replay starts from the entry bundle (server/src/cli.ts), which loads this module and not the
- * command line behind it: so this module imports nothing that loads the core, and Node modules only
- * what a replay uses (child_process is required when a run is recorded).
+ * command line behind it: so this module imports nothing that loads the core, and of Node's modules
+ * only what a replay uses (crypto is required to hash, which a replay whose stats all hold does not;
+ * child_process when a run is recorded).
  */
-import { createHash } from 'crypto';
 import fs from 'fs';
 import * as path from 'path';
 import type { Options } from './args';
@@ -27,7 +27,7 @@ import { writeLine, tapOutput, writeRecorded } from '../project/output';
 // The originals, for the recorder's own reads (fs is wrapped while a run is recorded).
 const { statSync, readFileSync, readdirSync } = fs;
 
-const FORMAT = 'lockwise-run-2';
+const FORMAT = 'lockwise-run-3';
 /** A file changed this recently may change again within its timestamp's granularity: hash it. */
 const RACY_MS = 5000;
 /** The environment variables the CLI reads (test/unit/cliReplay.test.ts checks the sources against this list). */
@@ -35,6 +35,7 @@ export const ENV_READ = ['LOCKWISE_DEBUG', 'NO_COLOR'];
 
 type Kind = 'file' | 'dir' | 'other' | 'absent';
 
+/** What one path showed the recorded run (its first stat, and what was read of it). */
 interface Observation {
   kind: Kind;
   size?: number;
@@ -53,24 +54,60 @@ interface Observation {
   withTypes?: boolean;
 }
 
+/**
+ * An Observation as the record keeps it (short to parse): kind (index in KINDS), flags, then, unless
+ * absent, size, mtimeMs, ctimeMs, ino, the index of its hash in the record's hash list (-1: none)
+ * and the encoding of a read.
+ */
+type Stored = [kind: number, flags: number, size?: number, mtimeMs?: number, ctimeMs?: number, ino?: number, hash?: number, encoding?: string];
+
+const KINDS: Kind[] = ['absent', 'file', 'dir', 'other'];
+const [ABSENT, FILE] = [0, 1];
+const TRUSTED = 1;
+const STAT = 2;
+const READ = 4;
+const LIST = 8;
+const WITH_TYPES = 16;
+
+/**
+ * A record: the key on the first line (the record of another command whose name hash collides is a
+ * miss), this header on the second, the hashes of the reads on the third (parsed only when a stat
+ * changed), then the output.
+ */
 interface Header {
-  format: string;
-  key: string;
   code: number;
   /** The output in write order: stream and byte length of each write. */
   writes: [0 | 1, number][];
   /**
-   * The folders the reads were in, sorted (a folder before the folders in it): path, the index of
-   * its parent in this list (-1: none), and the folder's own observation when it was read (0: not
-   * read). A path read that was no folder (absent, say) is here too when reads were made in it.
+   * The folders the reads were in, sorted (a folder before the folders in it): the index of its
+   * parent in this list (-1: none), its name there (its path without a parent), and the folder's
+   * own observation when it was read (0: not read). A path read that was no folder (absent, say)
+   * is here too when reads were made in it.
    */
-  folders: [string, number, Observation | 0][];
+  folders: [number, string, Stored | 0][];
   /** Every other read: the index of its folder, its name there, and what it saw. */
-  reads: [number, string, Observation][];
+  reads: [number, string, Stored][];
 }
 
+let crypto: typeof import('crypto') | undefined;
+
 function sha(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  // Loaded on first use: a replay whose stats all hold hashes nothing, and loading crypto was a tenth of it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  crypto ??= require('crypto') as typeof import('crypto');
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/** A record's file name from its key: 64 bits of two 32-bit FNV-1a lanes (a collision costs a miss, not a wrong replay). */
+function nameHash(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 function kindOf(st: fs.Stats | undefined): Kind {
@@ -107,27 +144,38 @@ function listNow(dir: string, withTypes: boolean): string | undefined {
   }
 }
 
-/** Whether a recorded read would see the same thing now: 'unchanged' when its trusted stat is equal. */
-function stillSeen(file: string, o: Observation): 'unchanged' | boolean {
+function store(o: Observation, hashes: string[]): Stored {
+  const flags =
+    (o.trusted ? TRUSTED : 0) | (o.stat ? STAT : 0) | (o.read !== undefined ? READ : 0) | (o.list !== undefined ? LIST : 0) | (o.withTypes ? WITH_TYPES : 0);
+  if (o.kind === 'absent') return [ABSENT, flags];
+  const hash = o.read ?? o.list;
+  const stored: Stored = [KINDS.indexOf(o.kind), flags, o.size, o.mtimeMs, o.ctimeMs, o.ino, hash === undefined ? -1 : hashes.push(hash) - 1];
+  if (o.encoding !== undefined) stored.push(o.encoding);
+  return stored;
+}
+
+/** Whether a recorded read would see the same thing now: 'unchanged' when its trusted stat is equal. `hashes`: the record's. */
+function stillSeen(file: string, o: Stored, hashes: () => string[]): 'unchanged' | boolean {
   const st = statOf(file);
-  const kind = kindOf(st);
-  if (kind === 'absent' || o.kind === 'absent') return kind === o.kind;
+  const kind = KINDS.indexOf(kindOf(st));
+  if (kind === ABSENT || o[0] === ABSENT) return kind === o[0];
   if (onlyExists(o)) return true;
-  if (kind !== o.kind) return false;
-  if (o.trusted && st!.size === o.size && st!.mtimeMs === o.mtimeMs && st!.ctimeMs === o.ctimeMs && st!.ino === o.ino) return 'unchanged';
-  if (o.stat && kind === 'file' && st!.size !== o.size) return false;
-  if (o.read !== undefined) {
+  if (kind !== o[0]) return false;
+  if (o[1] & TRUSTED && st!.size === o[2] && st!.mtimeMs === o[3] && st!.ctimeMs === o[4] && st!.ino === o[5]) return 'unchanged';
+  if (o[1] & STAT && kind === FILE && st!.size !== o[2]) return false;
+  if (o[1] & READ) {
     try {
-      if (readHash(file, o.encoding) !== o.read) return false;
+      if (readHash(file, o[7]) !== hashes()[o[6]!]) return false;
     } catch {
       return false;
     }
   }
-  return o.list === undefined || listNow(file, !!o.withTypes) === o.list;
+  return !(o[1] & LIST) || listNow(file, !!(o[1] & WITH_TYPES)) === hashes()[o[6]!];
 }
 
-function onlyExists(o: Observation): boolean {
-  return !o.stat && o.read === undefined && o.list === undefined;
+/** A read that only asked whether the path exists. */
+function onlyExists(o: Stored): boolean {
+  return !(o[1] & (STAT | READ | LIST));
 }
 
 /** What is known now of a folder of the record: its entries are as recorded, it is still absent, or neither. */
@@ -139,41 +187,46 @@ type FolderNow = 'unchanged' | 'absent' | undefined;
  * mtime), so whether a path in it exists is known without asking (most checks are for config files
  * that are not there); and nothing is in a folder that is still absent.
  */
-function allStillSeen(header: Header): boolean {
+function allStillSeen(header: Header, hashes: () => string[]): boolean {
   const known: FolderNow[] = [];
   const prefixes: string[] = [];
-  for (const [folder, parent, o] of header.folders) {
-    const now = folderNow(folder, o, parent < 0 ? undefined : known[parent]);
+  for (const [parent, name, o] of header.folders) {
+    const folder = parent < 0 ? name : prefixes[parent] + name;
+    const now = folderNow(folder, o, parent < 0 ? undefined : known[parent], hashes);
     if (now === false) return false;
     known.push(now);
     prefixes.push(folder.endsWith(path.sep) ? folder : folder + path.sep);
   }
   for (const [at, name, o] of header.reads) {
     const folder = known[at];
-    if (folder === 'absent' ? o.kind === 'absent' : folder === 'unchanged' && (o.kind === 'absent' || onlyExists(o))) continue;
-    if (!stillSeen(prefixes[at] + name, o)) return false;
+    if (folder === 'absent' ? o[0] === ABSENT : folder === 'unchanged' && (o[0] === ABSENT || onlyExists(o))) continue;
+    if (!stillSeen(prefixes[at] + name, o, hashes)) return false;
   }
   return true;
 }
 
 /** A folder of the record now, from its observation (0: not read itself) and its parent's; false: it changed. */
-function folderNow(folder: string, o: Observation | 0, parent: FolderNow): FolderNow | false {
+function folderNow(folder: string, o: Stored | 0, parent: FolderNow, hashes: () => string[]): FolderNow | false {
   if (o === 0) return parent === 'absent' ? 'absent' : undefined;
-  if (parent === 'absent' || (parent === 'unchanged' && o.kind === 'absent')) return o.kind === 'absent' ? 'absent' : false;
+  if (parent === 'absent' || (parent === 'unchanged' && o[0] === ABSENT)) return o[0] === ABSENT ? 'absent' : false;
   if (parent === 'unchanged' && onlyExists(o)) return undefined;
-  const seen = stillSeen(folder, o);
+  const seen = stillSeen(folder, o, hashes);
   if (!seen) return false;
-  return seen === 'unchanged' ? 'unchanged' : o.kind === 'absent' ? 'absent' : undefined;
+  return seen === 'unchanged' ? 'unchanged' : o[0] === ABSENT ? 'absent' : undefined;
 }
 
-/** A recording's reads as the header keeps them: each folder they were made in, sorted, then the other reads by folder. */
-function byFolder(reads: Map<string, Observation>): Pick<Header, 'folders' | 'reads'> {
+/** A recording's reads as the record keeps them: each folder they were made in, sorted, then the other reads by folder. */
+function byFolder(reads: Map<string, Observation>, hashes: string[]): Pick<Header, 'folders' | 'reads'> {
   const sorted = [...new Set([...reads.keys()].map((file) => path.dirname(file)))].sort();
   const index = new Map(sorted.map((folder, i) => [folder, i]));
   const parentOf = (folder: string) => (path.dirname(folder) === folder ? -1 : (index.get(path.dirname(folder)) ?? -1));
   return {
-    folders: sorted.map((folder) => [folder, parentOf(folder), reads.get(folder) ?? 0]),
-    reads: [...reads].filter(([file]) => !index.has(file)).map(([file, o]) => [index.get(path.dirname(file))!, path.basename(file), o]),
+    folders: sorted.map((folder) => {
+      const parent = parentOf(folder);
+      const o = reads.get(folder);
+      return [parent, parent < 0 ? folder : path.basename(folder), o ? store(o, hashes) : 0];
+    }),
+    reads: [...reads].filter(([file]) => !index.has(file)).map(([file, o]) => [index.get(path.dirname(file))!, path.basename(file), store(o, hashes)]),
   };
 }
 
@@ -188,8 +241,8 @@ export class RunRecord {
   ) {
     const env = ENV_READ.map((k) => [k, process.env[k] ?? null]);
     // Node's version too: the migration order comes from its ICU collator.
-    this.key = sha(JSON.stringify([FORMAT, buildHash(), process.version, argv, process.cwd(), env, !!process.stdout.isTTY, !!process.stderr.isTTY]));
-    this.file = path.join(path.resolve(location), `run-${this.key.slice(0, 32)}.run`);
+    this.key = JSON.stringify([FORMAT, buildHash(), process.version, argv, process.cwd(), env, !!process.stdout.isTTY, !!process.stderr.isTTY]);
+    this.file = path.join(path.resolve(location), `run-${nameHash(this.key)}.run`);
   }
 
   /** Prints the recorded output and returns its exit code when every recorded read still holds. */
@@ -200,19 +253,19 @@ export class RunRecord {
     } catch {
       return undefined;
     }
-    const header = parseHeader(bytes, this.key);
     try {
-      if (!header || !allStillSeen(header)) return undefined;
+      const record = readRecord(bytes, this.key);
+      if (!record || !allStillSeen(record.header, record.hashes)) return undefined;
+      let at = record.output;
+      for (const [stream, length] of record.header.writes) {
+        writeRecorded(bytes.subarray(at, at + length), stream ? 'stderr' : 'stdout');
+        at += length;
+      }
+      if (process.env.LOCKWISE_DEBUG?.includes('cache')) writeLine(`lockwise: cache: replayed ${path.basename(this.file)}`, 'stderr');
+      return record.header.code;
     } catch {
       return undefined; // a damaged record
     }
-    let at = bytes.indexOf(10) + 1;
-    for (const [stream, length] of header.writes) {
-      writeRecorded(bytes.subarray(at, at + length), stream ? 'stderr' : 'stdout');
-      at += length;
-    }
-    if (process.env.LOCKWISE_DEBUG?.includes('cache')) writeLine(`lockwise: cache: replayed ${path.basename(this.file)}`, 'stderr');
-    return header.code;
   }
 
   /** Starts recording this process's reads and output (until `stop`); `now`: the run's start (tests). */
@@ -223,33 +276,30 @@ export class RunRecord {
 
   /** Writes the record of a finished run; a failure costs only the record. */
   save(recording: Recording, code: number): void {
-    const header: Header = {
-      format: FORMAT,
-      key: this.key,
-      code,
-      writes: recording.writes.map(([s, b]) => [s, b.length]),
-      ...byFolder(recording.reads),
-    };
+    const hashes: string[] = [];
+    const header: Header = { code, writes: recording.writes.map(([s, b]) => [s, b.length]), ...byFolder(recording.reads, hashes) };
+    const lines = [this.key, JSON.stringify(header), JSON.stringify(hashes)].join('\n') + '\n';
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      writeAtomic(this.file, Buffer.concat([Buffer.from(JSON.stringify(header) + '\n'), ...recording.writes.map(([, b]) => b)]));
+      writeAtomic(this.file, Buffer.concat([Buffer.from(lines), ...recording.writes.map(([, b]) => b)]));
     } catch {
       // The per-file cache already reported an unwritable folder.
     }
   }
 }
 
-function parseHeader(bytes: Buffer, key: string): Header | undefined {
-  const end = bytes.indexOf(10);
-  if (end < 0) return undefined;
-  try {
-    const header = JSON.parse(bytes.subarray(0, end).toString('utf8')) as Header;
-    if (header.format !== FORMAT || header.key !== key || ![header.writes, header.folders, header.reads].every(Array.isArray)) return undefined;
-    const total = header.writes.reduce((n, [, length]) => n + length, 0);
-    return total === bytes.length - end - 1 ? header : undefined;
-  } catch {
-    return undefined;
-  }
+/** A record's header, its hash list (parsed when first asked) and where its output starts; undefined unless it is this command's and whole. */
+function readRecord(bytes: Buffer, key: string): { header: Header; hashes: () => string[]; output: number } | undefined {
+  const keyEnd = bytes.indexOf(10);
+  if (keyEnd < 0 || bytes.toString('utf8', 0, keyEnd) !== key) return undefined;
+  const headerEnd = bytes.indexOf(10, keyEnd + 1);
+  const hashesEnd = headerEnd < 0 ? -1 : bytes.indexOf(10, headerEnd + 1);
+  if (hashesEnd < 0) return undefined;
+  const header = JSON.parse(bytes.toString('utf8', keyEnd + 1, headerEnd)) as Header;
+  if (![header.writes, header.folders, header.reads].every(Array.isArray)) return undefined;
+  if (header.writes.reduce((n, [, length]) => n + length, 0) !== bytes.length - hashesEnd - 1) return undefined;
+  let hashes: string[] | undefined;
+  return { header, hashes: () => (hashes ??= JSON.parse(bytes.toString('utf8', headerEnd + 1, hashesEnd)) as string[]), output: hashesEnd + 1 };
 }
 
 /** The run being recorded (one per process): reportFiles says whether it was all cache hits. */
