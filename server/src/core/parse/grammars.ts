@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
 import { OffsetMapper } from '../text/positions';
-import { TextCache, Token, wellFormed } from './parser';
+import { TextCache, wellFormed } from './parser';
 
 /** The oldest grammar there is: an older pgVersion is checked with it. 18 and newer: parser.ts's. */
 export const OLDEST_GRAMMAR = 13;
@@ -43,8 +43,6 @@ const modules = new Map<number, GrammarModule>();
 const failures = new Map<number, string>();
 /** A grammar's verdict: its error, or none; `tooDeep`: no verdict (the WASM stack ran out, see parseError). */
 type Verdict = { error?: { message: string; offset: number }; tooDeep?: boolean };
-/** By grammar and text; made on first use (parser.ts imports this module, and this one its cache). */
-let verdicts: TextCache<Verdict> | undefined;
 
 /** The grammar that checks `pgVersion`, or undefined when PostgreSQL 18's parser is the right one. */
 export function grammarFor(pgVersion: number): number | undefined {
@@ -90,21 +88,15 @@ function grammarDir(major: number): string {
 
 /**
  * Why the grammar of `pgVersion` rejects `text`, a statement PostgreSQL 18's parser accepted; undefined
- * when it accepts it too, or when `pgVersion` is 18 or newer. With the statement's scanner `tokens`, a
- * statement shaped like one this grammar already accepted is not parsed again (see `shapeOf`).
+ * when it accepts it too, or when `pgVersion` is 18 or newer. `upcoming`: the statements of the file
+ * after this one, which a miss checks in the same call (see `checkBatch`).
  */
-export function grammarRejection(text: string, pgVersion: number, tokens?: readonly Token[]): GrammarRejection | undefined {
+export function grammarRejection(text: string, pgVersion: number, upcoming?: () => Iterable<string>): GrammarRejection | undefined {
   const major = grammarFor(pgVersion);
   if (major === undefined) return undefined;
-  const shape = tokens?.length ? shapeOf(tokens) : undefined;
-  const accepted = shapes.get(major);
-  if (shape !== undefined && accepted?.has(shape)) return undefined;
+  if (upcoming && !cacheOf(major).get(text)) checkBatch(major, text, upcoming());
   const { error, tooDeep } = verdict(major, text);
-  if (tooDeep) return undefined;
-  if (!error) {
-    if (shape !== undefined) rememberShape(major, shape);
-    return undefined;
-  }
+  if (tooDeep || !error) return undefined;
   let since = NEWEST_GRAMMAR + 1;
   for (let v = major + 1; v <= NEWEST_GRAMMAR; v++) {
     const newer = verdict(v, text);
@@ -129,52 +121,74 @@ export function rejectedFrom(text: string, pgVersion: number): number | undefine
   return NEWEST_GRAMMAR + 1;
 }
 
-/**
- * Shapes (see `shapeOf`) each grammar accepted. Migrations repeat shapes (77% of the corpus' statements,
- * 63% of its bytes), and a second parse per statement costs as much again as PostgreSQL 18's.
- */
-const shapes = new Map<number, Set<string>>();
-const MAX_SHAPES = 50000;
-
-function rememberShape(major: number, shape: string): void {
-  let set = shapes.get(major);
-  if (!set) shapes.set(major, (set = new Set()));
-  if (set.size >= MAX_SHAPES) set.clear();
-  set.add(shape);
-}
+/** Statements joined into one parse: a line break ends a trailing `--` comment, `;` the statement. */
+const SEPARATOR = '\n;\n';
+/** At most this much SQL in one call: the WASM memory grows to hold the text and its JSON tree, and never shrinks. */
+const BATCH_CHARS = 256 * 1024;
 
 /**
- * What a grammar sees of a statement: its tokens, with keywords and operators by text, identifiers,
- * strings and decimal numbers by kind only. Two statements of one shape get the same verdict: a
- * grammar decides on token kinds, not on the names or values. Numbers keep their text unless plainly
- * decimal (older lexers split `0x1F` or `1_000` differently). Words are keywords by PostgreSQL 18's
- * list, so a name that an older version still has as a keyword keeps its text (`DROPPED_KEYWORDS`).
+ * Parses `text` and the `upcoming` statements not yet checked in one call, joined by `;`, and records
+ * as accepted every statement the parse got past: one call per file instead of one per statement,
+ * and most files pass whole. Each statement is one that PostgreSQL 18's parser accepted on its own,
+ * so joined they lex as they do apart, and a `;` can follow a statement only once it is complete
+ * (the grammar has no `;` inside one but in BEGIN ATOMIC bodies, which the statement then closes
+ * itself). Hence when the joined parse fails, every statement before the one holding the error
+ * position is accepted on its own too, and that one is parsed alone (for its own message), like the
+ * ones after it when their turn comes. test/unit/grammarBatches.test.ts compares both on the corpus.
  */
-function shapeOf(tokens: readonly Token[]): string {
-  let shape = '';
-  for (const t of tokens) shape += `${t.keyword ? t.text : (SHAPE_KINDS[t.kind] ?? wordOrNumber(t))} `;
-  return shape;
+function checkBatch(major: number, text: string, upcoming: Iterable<string>): void {
+  const cache = cacheOf(major);
+  const texts = [text];
+  const seen = new Set(texts);
+  let size = text.length;
+  // Statements already checked count too: a file whose batches keep failing is walked a bounded step each time.
+  for (const next of upcoming) {
+    size += next.length + SEPARATOR.length;
+    if (size > BATCH_CHARS) break;
+    if (seen.has(next) || cache.get(next)) continue;
+    seen.add(next);
+    texts.push(next);
+  }
+  if (texts.length < 2) return;
+  const { error, tooDeep } = parseError(grammar(major), texts.join(SEPARATOR));
+  if (tooDeep) {
+    // One of them nests too deeply for the joined call: each on its own, as without a batch.
+    for (const t of texts) verdict(major, t);
+    return;
+  }
+  let accepted = texts.length;
+  if (error) {
+    // The statement holding the error position: the last one starting at or before it.
+    accepted = 0;
+    for (let start = 0; accepted < texts.length; accepted++) {
+      start += texts[accepted].length + SEPARATOR.length;
+      if (start > error.offset) break;
+    }
+  }
+  for (let k = 0; k < accepted; k++) cache.set(texts[k], ACCEPTED);
 }
 
-function wordOrNumber(t: Token): string {
-  if (t.kind === 'IDENT') return DROPPED_KEYWORDS.has(t.text.toLowerCase()) ? t.text.toLowerCase() : 'i';
-  return NUMBER_KINDS.has(t.kind) && DECIMAL.test(t.text) ? '9' : t.text;
+const ACCEPTED: Verdict = {};
+/** Verdicts by grammar, keyed by statement text. */
+const verdicts = new Map<number, TextCache<Verdict>>();
+
+/** Tests: forget every verdict, so that the next ones are parsed again. */
+export function forgetVerdicts(): void {
+  verdicts.clear();
 }
 
-/** Keywords of PostgreSQL 15 that 18 no longer has (pg_get_keywords on both: grammarVersions.engine.test.ts). */
-export const DROPPED_KEYWORDS: ReadonlySet<string> = new Set(['recheck']);
-
-const SHAPE_KINDS: Record<string, string> = { SCONST: 's', USCONST: 's', BCONST: 'b', XCONST: 'x', PARAM: '$' };
-const NUMBER_KINDS = new Set(['ICONST', 'FCONST']);
-const DECIMAL = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+function cacheOf(major: number): TextCache<Verdict> {
+  let cache = verdicts.get(major);
+  if (!cache) verdicts.set(major, (cache = new TextCache<Verdict>(20000, 16 * 1024 * 1024, 4)));
+  return cache;
+}
 
 function verdict(major: number, text: string): Verdict {
-  verdicts ??= new TextCache<Verdict>(20000, 16 * 1024 * 1024, 4);
-  const key = `${major}\n${text}`;
-  const cached = verdicts.get(key);
+  const cache = cacheOf(major);
+  const cached = cache.get(text);
   if (cached) return cached;
   const outcome = parseError(grammar(major), text);
-  verdicts.set(key, outcome);
+  cache.set(text, outcome);
   return outcome;
 }
 

@@ -1,6 +1,5 @@
 import { Rule, StatementContext } from './types';
 import { grammarFor, grammarRejection, GrammarRejection } from '../parse/grammars';
-import type { Token } from '../parse/parser';
 import { shown } from './support/messages';
 import { errorSpan } from './support/errorSpan';
 
@@ -27,8 +26,7 @@ export const unsupportedSyntax: Rule = {
   checkStatement(ctx, report) {
     if (ctx.statement.kind === 'Invalid') return;
     const version = ctx.file.config.pgVersion;
-    const tokens = ctx.file.tokens(ctx.statement);
-    const rejected = grammarRejection(ctx.statement.text, version, tokens) ?? numericJunk(ctx, tokens, version);
+    const rejected = grammarRejection(ctx.statement.text, version, () => upcoming(ctx)) ?? numericJunk(ctx, version);
     if (!rejected) return;
     const older = rejected.checkedWith !== version ? [`PostgreSQL ${version} is checked with ${rejected.checkedWith}'s grammar, the oldest Lockwise has`] : [];
     report({
@@ -41,14 +39,26 @@ export const unsupportedSyntax: Rule = {
   },
 };
 
+/** The texts of the statements after this one that parsed (the grammar check takes them in the same call). */
+function* upcoming(ctx: StatementContext): Generator<string> {
+  const all = ctx.file.statements;
+  for (let k = ctx.statement.index + 1; k < all.length; k++) if (all[k].kind !== 'Invalid') yield all[k].text;
+}
+
 const PLAIN_NUMBER = /^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/**
+ * Every number PLAIN_NUMBER does not match has an underscore between two digits or starts 0x, 0o or
+ * 0b (scan.l of 16): a statement without either needs no tokens.
+ */
+const MAYBE_JUNK = /\d_\d|0[xXoObB]/;
 
 /**
  * PostgreSQL 15.0 rejects a number followed by letters ("trailing junk"), which libpg_query's 15 lexer
  * still reads as a number and an alias: `0x1F`, `0o17`, `0b101` and `1_000` are numbers from 16 on.
  */
-function numericJunk(ctx: StatementContext, tokens: readonly Token[], version: number): GrammarRejection | undefined {
-  if (grammarFor(version) !== 15) return undefined;
+function numericJunk(ctx: StatementContext, version: number): GrammarRejection | undefined {
+  if (grammarFor(version) !== 15 || !MAYBE_JUNK.test(ctx.statement.text)) return undefined;
+  const tokens = ctx.file.tokens(ctx.statement);
   const junk = tokens.find((t) => (t.kind === 'ICONST' || t.kind === 'FCONST') && !PLAIN_NUMBER.test(t.text));
   if (!junk) return undefined;
   const message = `trailing junk after numeric literal at or near "${shown(junk.text, 20)}"`;
