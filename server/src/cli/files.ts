@@ -65,10 +65,13 @@ export class RunContext {
   }
 
   runnerFor(file: string, text: string, config: LockwiseConfig): FileRunner {
-    const memo = this.runnerMemo.get(file);
+    // By resolved path: a file is planned by the path its command line gives and replayed as history
+    // by its absolute path (forFile resolves it, and reads nothing else of the path or the config).
+    const key = path.resolve(file);
+    const memo = this.runnerMemo.get(key);
     if (memo && memo.text === text && memo.runner === config.runner) return memo.value;
     const value = this.runners.forFile(file, text, config);
-    this.runnerMemo.set(file, { text, runner: config.runner, value });
+    this.runnerMemo.set(key, { text, runner: config.runner, value });
     return value;
   }
 
