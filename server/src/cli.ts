@@ -17,7 +17,7 @@ function replayable(argv: string[]): string | undefined {
   // `lsp` and `stats` take flags of their own: never a replay (main.ts does not parse them either).
   if (argv[0] === 'lsp' || argv[0] === 'stats') return undefined;
   try {
-    return replayLocation(parseArgs(argv));
+    return replayLocation(parseArgs(argv, false));
   } catch {
     // A usage error: the command line reports it.
     return undefined;

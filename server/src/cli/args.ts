@@ -125,7 +125,11 @@ const SWITCHES = new Map<string, (opts: Options) => void>(
   }),
 );
 
-export function parseArgs(argv: string[]): Options {
+/**
+ * `color`: the default of --color/--no-color. The entry (server/src/cli.ts) passes false: whether a
+ * run is replayed does not depend on it, and asking whether stdout is a terminal creates process.stdout.
+ */
+export function parseArgs(argv: string[], color = !!process.stdout.isTTY && !process.env.NO_COLOR): Options {
   const opts: Options = {
     command: '',
     paths: [],
@@ -134,7 +138,7 @@ export function parseArgs(argv: string[]): Options {
     fixSuggestions: false,
     dryRun: false,
     all: false,
-    color: !!process.stdout.isTTY && !process.env.NO_COLOR,
+    color,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];

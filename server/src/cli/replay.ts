@@ -230,6 +230,22 @@ function byFolder(reads: Map<string, Observation>, hashes: string[]): Pick<Heade
   };
 }
 
+/**
+ * What a standard stream is, for the key: a run's output depends on whether it is a terminal, and
+ * the device of a character device (a terminal, /dev/null) tells that without creating
+ * process.stdout/stderr (Node's stream modules, a sixth of a replay). Windows, whose console and
+ * NUL look alike to fstat, asks the stream.
+ */
+function outputKind(fd: 1 | 2): string | boolean {
+  if (process.platform === 'win32') return !!(fd === 1 ? process.stdout : process.stderr).isTTY;
+  try {
+    const st = fs.fstatSync(fd);
+    return st.isCharacterDevice() ? `chr:${st.rdev}` : st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'file';
+  } catch {
+    return 'closed';
+  }
+}
+
 /** The record of this command, or undefined. */
 export class RunRecord {
   readonly file: string;
@@ -241,7 +257,7 @@ export class RunRecord {
   ) {
     const env = ENV_READ.map((k) => [k, process.env[k] ?? null]);
     // Node's version too: the migration order comes from its ICU collator.
-    this.key = JSON.stringify([FORMAT, buildHash(), process.version, argv, process.cwd(), env, !!process.stdout.isTTY, !!process.stderr.isTTY]);
+    this.key = JSON.stringify([FORMAT, buildHash(), process.version, argv, process.cwd(), env, outputKind(1), outputKind(2)]);
     this.file = path.join(path.resolve(location), `run-${nameHash(this.key)}.run`);
   }
 
@@ -253,19 +269,20 @@ export class RunRecord {
     } catch {
       return undefined;
     }
+    let record: ReturnType<typeof readRecord>;
     try {
-      const record = readRecord(bytes, this.key);
+      record = readRecord(bytes, this.key);
       if (!record || !allStillSeen(record.header, record.hashes)) return undefined;
-      let at = record.output;
-      for (const [stream, length] of record.header.writes) {
-        writeRecorded(bytes.subarray(at, at + length), stream ? 'stderr' : 'stdout');
-        at += length;
-      }
-      if (process.env.LOCKWISE_DEBUG?.includes('cache')) writeLine(`lockwise: cache: replayed ${path.basename(this.file)}`, 'stderr');
-      return record.header.code;
     } catch {
       return undefined; // a damaged record
     }
+    let at = record.output;
+    for (const [stream, length] of record.header.writes) {
+      writeRecorded(bytes.subarray(at, at + length), stream ? 'stderr' : 'stdout');
+      at += length;
+    }
+    if (process.env.LOCKWISE_DEBUG?.includes('cache')) writeLine(`lockwise: cache: replayed ${path.basename(this.file)}`, 'stderr');
+    return record.header.code;
   }
 
   /** Starts recording this process's reads and output (until `stop`); `now`: the run's start (tests). */

@@ -7,6 +7,7 @@
  * The two escapers are imported from their own modules, not through core/index.ts: they import
  * nothing else, and a replayed run (cli/replay.ts) prints through this module without loading the core.
  */
+import * as fs from 'fs';
 import { inertLines } from '../core/report/escapeGithub';
 import { terminalText } from '../core/report/escapeTerminal';
 
@@ -23,9 +24,31 @@ function write(stream: Stream, text: string): void {
   (stream === 'stdout' ? process.stdout : process.stderr).write(text);
 }
 
-/** Output recorded by an earlier run through these functions: already escaped and guarded. */
+/** Streams a recorded write went to through Node's stream (it would block), or whose reader is gone. */
+const viaStream = new Set<Stream>();
+const gone = new Set<Stream>();
+
+/**
+ * Output recorded by an earlier run through these functions: already escaped and guarded. Written
+ * to the descriptor, not through process.stdout/stderr: creating those loads Node's stream modules,
+ * a sixth of a replayed run (cli/replay.ts). Through the stream once the descriptor would block, and
+ * always on Windows (its console takes text through the stream). A reader gone ends the output.
+ */
 export function writeRecorded(bytes: Buffer, stream: Stream): void {
-  (stream === 'stdout' ? process.stdout : process.stderr).write(bytes);
+  if (gone.has(stream)) return;
+  let at = 0;
+  if (process.platform !== 'win32' && !viaStream.has(stream)) {
+    try {
+      while (at < bytes.length) at += fs.writeSync(stream === 'stdout' ? 1 : 2, bytes, at);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EPIPE') return void gone.add(stream);
+      if (code !== 'EAGAIN') throw error;
+      viaStream.add(stream);
+    }
+  }
+  (stream === 'stdout' ? process.stdout : process.stderr).write(at ? bytes.subarray(at) : bytes);
 }
 
 /** A report its format already escaped (text, markdown, HTML, JSON, SARIF, a diff). */
