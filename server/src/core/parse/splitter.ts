@@ -32,14 +32,40 @@ export interface SplitResult {
   skipped: { start: number; end: number; reason: 'meta-command' | 'copy-data' }[];
 }
 
-// Char-code tests, not regexes: these run for every character of every file (the splitter was a
-// visible share of the CLI profile). Same sets as /[A-Za-z_\u0080-\uffff]/ and /[A-Za-z0-9_$\u0080-\uffff]/.
+// The loop below runs once per token; runs of characters (spaces, the rest of a word, comments,
+// quoted text) are skipped by sticky regexes and indexOf, which are native code from the first call:
+// a CLI run splits each file once, mostly before the JIT has optimised this function, and a
+// character-at-a-time loop then cost more than the parse of the same text.
+/** Same set as /[A-Za-z_\u0080-\uffff]/ (a word's first character). */
 const isIdentStartCode = (k: number) => (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || k >= 0x80;
 const isIdentStart = (c: string) => isIdentStartCode(c.charCodeAt(0));
 const isIdentChar = (c: string) => {
   const k = c.charCodeAt(0);
   return isIdentStartCode(k) || (k >= 48 && k <= 57) || k === 36;
 };
+/** The rest of a word: what isIdentChar accepts. */
+const WORD_REST = /[A-Za-z0-9_$\u0080-\uffff]*/y;
+const SPACES = /[ \t\n\r\f\v\uFEFF]*/y;
+const LINE_BREAK = /[\n\r]/g;
+const COMMENT_MARK = /\/\*|\*\//g;
+const QUOTE_OR_BACKSLASH = /['\\]/g;
+/** Characters that change nothing but the statement's last token: all but a backslash, `-`, `/`, `;`, quotes and `$`. */
+const PLAIN_RUN = /[^\\\-/;'"$]*/y;
+const isSpaceCode = (k: number) => k === 32 || (k >= 9 && k <= 13) || k === 0xfeff;
+
+/** `end` moved back over the spaces that end text[from, end). */
+function trimSpaces(text: string, from: number, end: number): number {
+  let e = end;
+  while (e > from && isSpaceCode(text.charCodeAt(e - 1))) e--;
+  return e;
+}
+
+/** Where the regex `re` (sticky) stops matching from `i`. */
+function skip(re: RegExp, text: string, i: number): number {
+  re.lastIndex = i;
+  re.test(text);
+  return re.lastIndex;
+}
 
 /** Reads a dollar-quote tag (`$tag$` or `$$`) starting at `i`, or undefined if `$` starts no tag. */
 function dollarTagAt(text: string, i: number): string | undefined {
@@ -61,6 +87,9 @@ export function splitStatements(text: string): SplitResult {
   // Words of the current statement (upper-cased), for BEGIN ATOMIC and COPY detection.
   let words: string[] = [];
   let atomicDepth = 0;
+  // Once no further word can matter (see wordsMatter), the rest of the statement up to the next
+  // character that can end it or open a quote or comment is skipped in one step.
+  let wordsDone = false;
 
   const beginToken = (at: number) => {
     if (stmtStart < 0) stmtStart = at;
@@ -74,11 +103,22 @@ export function splitStatements(text: string): SplitResult {
     lastTokenEnd = -1;
     words = [];
     atomicDepth = 0;
+    wordsDone = false;
     return wasCopyFromStdin;
   };
 
   let i = 0;
   while (i < n) {
+    if (wordsDone) {
+      const j = skip(PLAIN_RUN, text, i);
+      if (j > i) {
+        // The run's tokens end where its trailing spaces begin (a statement is open: a word was read).
+        const end = trimSpaces(text, i, j);
+        if (end > i) lastTokenEnd = end;
+        i = j;
+        continue;
+      }
+    }
     const c = text[i];
     // psql meta-command: a backslash outside any quote ends the statement and runs to end of line.
     if (c === '\\') {
@@ -89,12 +129,8 @@ export function splitStatements(text: string): SplitResult {
       if (wasCopy) i = skipCopyData(text, i, skipped);
       continue;
     }
-    if (c === '\n' || c === '\r') {
-      i++;
-      continue;
-    }
-    if (c === ' ' || c === '\t' || c === '\f' || c === '\v' || c === '\uFEFF') {
-      i++;
+    if (c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\f' || c === '\v' || c === '\uFEFF') {
+      i = skip(SPACES, text, i + 1);
       continue;
     }
     if (c === '-' && text[i + 1] === '-') {
@@ -145,14 +181,13 @@ export function splitStatements(text: string): SplitResult {
       continue;
     }
     if (isIdentStart(c)) {
-      let j = i + 1;
-      while (j < n && isIdentChar(text[j])) j++;
+      const j = skip(WORD_REST, text, i + 1);
       // E'...' / U&'...' / B'...' / X'...': the quote right after is handled by the string branch.
       if (wordsMatter()) {
         const word = text.slice(i, j).toUpperCase();
         words.push(word);
         trackAtomic(word);
-      }
+      } else wordsDone = true;
       i = j;
       lastTokenEnd = i;
       continue;
@@ -193,9 +228,8 @@ function isCopyFromStdin(words: string[]): boolean {
 }
 
 function endOfLine(text: string, i: number): number {
-  let j = i;
-  while (j < text.length && text[j] !== '\n' && text[j] !== '\r') j++;
-  return j;
+  LINE_BREAK.lastIndex = i;
+  return LINE_BREAK.test(text) ? LINE_BREAK.lastIndex - 1 : text.length;
 }
 
 function lineBreakLength(text: string, i: number): number {
@@ -217,38 +251,29 @@ function skipCopyData(text: string, i: number, skipped: SplitResult['skipped']):
   return j;
 }
 
+/** Nested block comments: the leftmost `/*` or `*\/` from each point, as a scan character by character finds it. */
 function skipBlockComment(text: string, i: number): number {
   let depth = 0;
-  let j = i;
-  while (j < text.length) {
-    if (text[j] === '/' && text[j + 1] === '*') {
-      depth++;
-      j += 2;
-    } else if (text[j] === '*' && text[j + 1] === '/') {
-      depth--;
-      j += 2;
-      if (depth === 0) return j;
-    } else j++;
+  COMMENT_MARK.lastIndex = i;
+  while (COMMENT_MARK.test(text)) {
+    if (text[COMMENT_MARK.lastIndex - 2] === '/') depth++;
+    else if (--depth === 0) return COMMENT_MARK.lastIndex;
   }
   return text.length;
 }
 
+/** Past the closing quote (a doubled quote is a quote; with `backslashEscapes`, so is `\'`), or the end of the text. */
 function skipQuoted(text: string, i: number, quote: string, backslashEscapes: boolean): number {
   let j = i + 1;
-  while (j < text.length) {
-    const c = text[j];
-    if (backslashEscapes && c === '\\') {
-      j += 2;
-      continue;
-    }
-    if (c === quote) {
-      if (text[j + 1] === quote) {
-        j += 2;
-        continue;
-      }
-      return j + 1;
-    }
-    j++;
+  for (;;) {
+    let at: number;
+    if (backslashEscapes) {
+      QUOTE_OR_BACKSLASH.lastIndex = j;
+      at = QUOTE_OR_BACKSLASH.test(text) ? QUOTE_OR_BACKSLASH.lastIndex - 1 : -1;
+    } else at = text.indexOf(quote, j);
+    if (at < 0) return text.length;
+    if (text[at] === '\\') j = at + 2;
+    else if (text[at + 1] === quote) j = at + 2;
+    else return at + 1;
   }
-  return text.length;
 }
