@@ -130,7 +130,8 @@ export function splitStatements(text: string): SplitResult {
       continue;
     }
     if (c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\f' || c === '\v' || c === '\uFEFF') {
-      i = skip(SPACES, text, i + 1);
+      // A single space is the usual case: the regex call pays only for a run.
+      i = isSpaceCode(text.charCodeAt(i + 1)) ? skip(SPACES, text, i + 2) : i + 1;
       continue;
     }
     if (c === '-' && text[i + 1] === '-') {
@@ -227,8 +228,15 @@ function isCopyFromStdin(words: string[]): boolean {
   return from >= 0 && words[from + 1] === 'STDIN';
 }
 
+/** The next line break from `i` (or the end): a short line character by character, a longer one by the regex. */
 function endOfLine(text: string, i: number): number {
-  LINE_BREAK.lastIndex = i;
+  const near = Math.min(text.length, i + 16);
+  for (let j = i; j < near; j++) {
+    const k = text.charCodeAt(j);
+    if (k === 10 || k === 13) return j;
+  }
+  if (near === text.length) return near;
+  LINE_BREAK.lastIndex = near;
   return LINE_BREAK.test(text) ? LINE_BREAK.lastIndex - 1 : text.length;
 }
 
