@@ -59,7 +59,6 @@ async function run(job: AnalysisJob): Promise<AnalysisReply> {
         uri: job.uri,
         version: job.version,
         diagnostics: analysis.findings.map((f) => diagnosticData(analysis, f)),
-        lenses: codeLenses(analysis, job.uri),
         statements: analysis.statements.length,
         internalErrors: analysis.internalErrors,
         ms: Date.now() - started,
@@ -97,6 +96,9 @@ function answerFor(doc: KeptDocument, uri: string, query: Query): QueryAnswers[Q
       if (edits.length === 0) return { fixed: [], empty: true };
       return { edit: coreEdit(target, edits, files), fixed, empty: false };
     }
+    // Asked for, not sent with every analysis: a lens per statement of the whole file cost 9% of an edit at 10,000 statements.
+    case 'codeLens':
+      return codeLenses(analysis, uri);
   }
 }
 

@@ -80,7 +80,6 @@ export interface AnalysisResult {
   uri: string;
   version: number;
   diagnostics: DiagnosticData[];
-  lenses: CodeLens[];
   statements: number;
   internalErrors: string[];
   /** Time spent in the worker (history replay and analysis). */
@@ -102,7 +101,8 @@ export type Query =
   | { kind: 'hover'; position: Position }
   | { kind: 'codeActions'; range: Range; only?: string[]; client: ActionClient }
   | { kind: 'resolve'; action: CodeAction; data: ActionData; client: ActionClient }
-  | { kind: 'fixAll'; client: ActionClient };
+  | { kind: 'fixAll'; client: ActionClient }
+  | { kind: 'codeLens' };
 
 /** What each kind of question is answered with (plain data). */
 export interface QueryAnswers {
@@ -111,6 +111,7 @@ export interface QueryAnswers {
   resolve: CodeAction | null;
   /** `edit` undefined: nothing to fix (`empty`) or the edit needs what the client cannot take. */
   fixAll: { edit?: WorkspaceEdit; fixed: string[]; empty: boolean };
+  codeLens: CodeLens[];
 }
 
 export interface QueryJob {

@@ -301,12 +301,13 @@ function onFeatures(state: ServerState): void {
   connection.onCodeLens(
     log.guard('codeLens', [], async (params) => {
       const uri = params.textDocument.uri;
-      // A big document's lenses come with its diagnostics from the worker: editors ask for lenses on
+      // A big document's lenses are asked of the worker that analysed it: editors ask for lenses on
       // every open, and analysing it here for them would block every other document.
-      const doc = state.documents.get(uri);
-      const fromWorker = doc ? await workerAnalysis(state, doc) : undefined;
-      if (fromWorker === 'superseded') return [];
-      if (typeof fromWorker === 'object') return lensesFor((await state.workspace.settingsFor(uri)).codeLens, fromWorker.result.lenses);
+      const mode = (await state.workspace.settingsFor(uri)).codeLens;
+      if (mode === 'off') return [];
+      const fromWorker = await askWorker(state, uri, { kind: 'codeLens' });
+      if (fromWorker === undefined) return [];
+      if (fromWorker !== 'here') return lensesFor(mode, fromWorker);
       const loaded = await analysisOf(state, uri);
       if (!loaded || loaded.state.context.settings.codeLens === 'off') return [];
       return lensesFor(loaded.state.context.settings.codeLens, codeLenses(loaded.analysis, uri));
