@@ -715,14 +715,17 @@ export class Catalog {
       case 'CONSTR_FOREIGN': {
         const fkCols = columns.length ? columns : nameList(con.fk_attrs);
         const name = con.conname ?? chooseName(this.localName(rel.name), fkCols, 'fkey', (n) => this.constraintNameTaken(n, rel.schema));
-        const [onDelete, onUpdate] = [con.fk_del_action ?? 'a', con.fk_upd_action ?? 'a'];
-        const [references, referencedColumns] = [this.key(con.pktable), nameList(con.pk_attrs)];
+        const references = this.key(con.pktable);
+        const referencedColumns = nameList(con.pk_attrs);
+        const onDelete = con.fk_del_action ?? 'a';
+        const onUpdate = con.fk_upd_action ?? 'a';
         info = { validated, createdInFile, addedAt, name, type: 'foreign', columns: fkCols, references, referencedColumns, onDelete, onUpdate };
         break;
       }
       case 'CONSTR_PRIMARY':
       case 'CONSTR_UNIQUE': {
         const key = con.indexname ? this.keyUsingIndex(rel, con, qualify(rel.schema, con.indexname)) : this.keyConstraint(rel, con, columns);
+        // The defaults in a literal of their own: what the key constraint sets itself (validated, createdInFile) wins.
         info = { ...{ validated, createdInFile, addedAt }, ...key };
         break;
       }
