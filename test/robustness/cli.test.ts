@@ -270,3 +270,19 @@ describe('CLI robustness: unreadable paths, broken configs, odd options', functi
     for (const [args, message] of cases) assertCleanError(run(args), message, args.join(' '));
   });
 });
+
+describe('CLI robustness: a reader that goes away', function () {
+  this.timeout(60000);
+
+  it('`lockwise lint | head -n 1`: no stack trace, the exit code of the findings', () => {
+    // Far more than a pipe's 64 KB of text, so writes go on after head has exited.
+    const dir = tempDir({ 'x.sql': 'CREATE INDEX i ON t (c);\n'.repeat(3000) });
+    // The second --cache run replays the first one's record (cli/replay.ts), written to the descriptor.
+    for (const cache of ['--no-cache', '--cache', '--cache']) {
+      const script = `"$0" "$1" lint ${cache} --format text x.sql | head -n 1 >/dev/null; exit "\${PIPESTATUS[0]}"`;
+      const r = spawnSync('bash', ['-c', script, process.execPath, CLI], { cwd: dir, encoding: 'utf8', timeout: 50000 });
+      assert.strictEqual(r.stderr, '', `${cache}: stderr`);
+      assert.strictEqual(r.status, 1, `${cache}: exit code`);
+    }
+  });
+});

@@ -21,12 +21,30 @@ export function tapOutput(fn: ((stream: Stream, text: string) => void) | undefin
 
 function write(stream: Stream, text: string): void {
   tap?.(stream, text);
-  (stream === 'stdout' ? process.stdout : process.stderr).write(text);
+  if (!gone.has(stream)) nodeStream(stream).write(text);
 }
 
 /** Streams a recorded write went to through Node's stream (it would block), or whose reader is gone. */
 const viaStream = new Set<Stream>();
 const gone = new Set<Stream>();
+const guarded = new Set<Stream>();
+
+/**
+ * process.stdout/stderr, with a reader that went away (`lockwise lint | head`) ending that output
+ * quietly: Node reports it as an unhandled 'error' event, a stack trace on stderr. The run goes on
+ * and keeps its exit code.
+ */
+function nodeStream(stream: Stream): NodeJS.WriteStream {
+  const target = stream === 'stdout' ? process.stdout : process.stderr;
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    target.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      gone.add(stream);
+    });
+  }
+  return target;
+}
 
 /**
  * Output recorded by an earlier run through these functions: already escaped and guarded. Written
@@ -48,7 +66,7 @@ export function writeRecorded(bytes: Buffer, stream: Stream): void {
       viaStream.add(stream);
     }
   }
-  (stream === 'stdout' ? process.stdout : process.stderr).write(at ? bytes.subarray(at) : bytes);
+  nodeStream(stream).write(at ? bytes.subarray(at) : bytes);
 }
 
 /** A report its format already escaped (text, markdown, HTML, JSON, SARIF, a diff). */
