@@ -66,7 +66,8 @@ export function writeRecorded(bytes: Buffer, stream: Stream): void {
       viaStream.add(stream);
     }
   }
-  nodeStream(stream).write(at ? bytes.subarray(at) : bytes);
+  // A copy: the stream writes later, and the caller reuses its buffer (cli/replay.ts).
+  nodeStream(stream).write(Buffer.from(at ? bytes.subarray(at) : bytes));
 }
 
 /** A report its format already escaped (text, markdown, HTML, JSON, SARIF, a diff). */
