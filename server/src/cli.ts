@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from './cli/args';
 import { MAIN_BUNDLE } from './cli/cacheBase';
+import { requireBundle } from './cli/codeCache';
 import { replayLocation, RunRecord } from './cli/replay';
 
 /** The cache folder of a command that may be replayed (the command line decides the same way), else undefined. */
@@ -24,11 +25,11 @@ function replayable(argv: string[]): string | undefined {
   }
 }
 
-/** The command line: dist/cli-main.js beside this bundle, or cli/main.js when compiled by tsc (tests). */
+/** The command line: dist/cli-main.js beside this bundle (with its code cache), or cli/main.js when compiled by tsc (tests). */
 function commandLine(): typeof import('./cli/main') {
   const bundled = path.join(__dirname, MAIN_BUNDLE);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(fs.existsSync(bundled) ? bundled : path.join(__dirname, 'cli', 'main.js'));
+  return (fs.existsSync(bundled) ? requireBundle(bundled) : require(path.join(__dirname, 'cli', 'main.js'))) as typeof import('./cli/main');
 }
 
 const argv = process.argv.slice(2);

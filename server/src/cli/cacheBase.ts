@@ -30,13 +30,21 @@ const BUILT = 'lockwise-build:00000000000000000000000000000000000000000000000000
 let build: string | undefined;
 
 export function buildHash(): string {
-  return (build ??= builtHash() ?? hashBuild());
+  return (build ??= stampedBuild() ?? hashBuild());
 }
 
 function bundles(): string[] {
   const entry = require.main?.filename ?? __filename;
   return [entry, path.join(path.dirname(entry), MAIN_BUNDLE)];
 }
+
+/** The identity the build stamped, when both bundles are still the ones it stamped; else undefined. */
+export function stampedBuild(): string | undefined {
+  if (stamped === null) stamped = builtHash();
+  return stamped;
+}
+
+let stamped: string | undefined | null = null;
 
 function builtHash(): string | undefined {
   const [, hash, ...sizes] = BUILT.split(':');

@@ -353,7 +353,7 @@ function printOutput(fd: number, record: RecordHead): void {
   const chunk = Buffer.allocUnsafe(CHUNK);
   let at = record.output;
   for (const [stream, length] of record.header.writes) {
-    for (let left = length; left > 0; ) {
+    for (let left = length; left > 0;) {
       const n = readSync(fd, chunk, 0, Math.min(CHUNK, left), at);
       if (n === 0) throw new Error('a run record ended early');
       writeRecorded(chunk.subarray(0, n), stream ? 'stderr' : 'stdout');
