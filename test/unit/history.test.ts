@@ -7,8 +7,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Catalog, initParser } from '../../server/src/core';
+import { Catalog, DEFAULT_CONFIG, initParser } from '../../server/src/core';
 import { HistoryProvider, SnapshotSource } from '../../server/src/project/history';
+import { RunnerDetector } from '../../server/src/project/runners';
 import { describeWithCorpus } from '../support/corpus';
 
 /** What a catalog knows, comparable across providers (`order` counts insertions over the whole process). */
@@ -85,6 +86,115 @@ describe('schema history with a snapshot of the files', () => {
 
   it('gives every file the catalog a fresh replay gives, in any order and asked twice', () => {
     for (const seed of [1, 2, 3]) sameAsFresh(files, shuffled([...files, ...files], seed));
+  });
+});
+
+/** A provider over a snapshot with its runner detector, as `lint --fix` builds them; `wrote` tells both what changed. */
+function refreshedProvider(): { history: HistoryProvider; wrote: (paths: string[]) => void } {
+  const source = new SnapshotSource();
+  const runners = new RunnerDetector(source);
+  const history = new HistoryProvider(source, (f, t) => runners.forFile(f, t, DEFAULT_CONFIG));
+  const wrote = (paths: string[]) => {
+    const changes = source.refresh(paths);
+    runners.refresh([...changes.folders, ...changes.files.map((f) => path.dirname(f))]);
+    history.refresh(changes);
+  };
+  return { history, wrote };
+}
+
+/** What a fresh provider (every file read from disk, runners detected again) gives: `lint --fix` before it refreshed. */
+function freshCatalog(file: string): Catalog | undefined {
+  const runners = new RunnerDetector();
+  return new HistoryProvider(undefined, (f, t) => runners.forFile(f, t, DEFAULT_CONFIG)).catalogBefore(file);
+}
+
+/**
+ * `lint --fix` asks for each file's history in order and rewrites files as it goes: the file just
+ * asked for, new migrations after it, and (here) earlier ones, some of which gain a runner's
+ * marker (their deployed part changes). After each write the refreshed provider must give what a
+ * fresh one reading the disk gives.
+ */
+describe('schema history refreshed after files are written', function () {
+  // Each check replays the whole prefix from disk.
+  this.timeout(120_000);
+  let dir: string;
+
+  before(async () => {
+    await initParser();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-refresh-'));
+  });
+
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const table = (i: number) => `CREATE TABLE t${i} (id int PRIMARY KEY);\nALTER TABLE t${Math.max(0, i - 3)} ADD COLUMN c${i} int;\n`;
+
+  /** Walks `files()` in order; `step(i, file)` writes what it likes and returns the paths written. */
+  function walk(files: () => string[], step: (i: number, file: string) => string[]): void {
+    const { history, wrote } = refreshedProvider();
+    for (let i = 0; i < files().length; i++) {
+      const file = files()[i];
+      assert.deepStrictEqual(shape(history.catalogBefore(file)), shape(freshCatalog(file)), `before ${path.basename(file)}`);
+      wrote(step(i, file));
+      // Asked again after the write, as --fix does for the file's final analysis and for its rollback.
+      assert.deepStrictEqual(shape(history.catalogBefore(file)), shape(freshCatalog(file)), `after writing ${path.basename(file)}`);
+    }
+  }
+
+  it('in a flat folder: the file itself, earlier files, a runner marker, new files after it', () => {
+    const flat = path.join(dir, 'flat');
+    fs.mkdirSync(flat);
+    const name = (i: number) => path.join(flat, `${String(i * 10).padStart(4, '0')}_m.sql`);
+    for (let i = 1; i <= 75; i++) fs.writeFileSync(name(i), table(i));
+    // No marker of its own: a runner is detected from the folder's samples, and then only its up part is history.
+    fs.writeFileSync(name(3), `CREATE TABLE up3 (id int);\n-- migrate:down\nCREATE TABLE down3 (id int);\n`);
+    const files = () =>
+      fs
+        .readdirSync(flat)
+        .sort()
+        .map((f) => path.join(flat, f));
+    walk(files, (i, file) => {
+      const written: string[] = [];
+      const rewrite = (f: string, text: string) => (fs.writeFileSync(f, text), written.push(f));
+      if (i % 3 === 0) rewrite(file, `SET lock_timeout = '1s';\n${fs.readFileSync(file, 'utf8')}`);
+      if (i % 7 === 2) {
+        const created = file.replace(/_m\.sql$/, '_n.sql');
+        rewrite(created, `CREATE TABLE n${i} (id int); DROP TABLE IF EXISTS t${i - 1};`);
+      }
+      // An earlier file changes: a step the carried catalog replayed long ago (before a checkpoint).
+      if (i % 11 === 10) rewrite(files()[i - 9], `CREATE TABLE early${i} (id int);\n`);
+      // An early file (one of the folder's samples) becomes a dbmate migration: the folder is now dbmate's,
+      // and the down part of the file without a marker is no longer history.
+      if (i === 40) rewrite(files()[1], `-- migrate:up\nCREATE TABLE marked (id int);\n-- migrate:down\nCREATE TABLE only_down (id int);\n`);
+      return written;
+    });
+  });
+
+  it('in a folder per migration: the up file, new migration folders after it with their config', () => {
+    const root = path.join(dir, 'diesel');
+    fs.mkdirSync(root);
+    const folder = (i: number, suffix = 'm') => path.join(root, `2024-01-01-${String(i * 10).padStart(6, '0')}_${suffix}`);
+    for (let i = 1; i <= 24; i++) {
+      fs.mkdirSync(folder(i));
+      fs.writeFileSync(path.join(folder(i), 'up.sql'), table(i));
+      fs.writeFileSync(path.join(folder(i), 'down.sql'), `DROP TABLE t${i};`);
+    }
+    const files = () =>
+      fs
+        .readdirSync(root)
+        .sort()
+        .flatMap((f) => ['down.sql', 'up.sql'].map((n) => path.join(root, f, n)));
+    walk(files, (i, file) => {
+      if (path.basename(file) !== 'up.sql' || i % 4 !== 1) return [];
+      const next = path.dirname(file) + '_split';
+      fs.mkdirSync(next);
+      const created = [path.join(next, 'up.sql'), path.join(next, 'down.sql'), path.join(next, 'metadata.toml')];
+      fs.writeFileSync(created[0], `CREATE INDEX CONCURRENTLY ON t${i} (id);`);
+      fs.writeFileSync(created[1], `DROP INDEX t${i}_id_idx;`);
+      fs.writeFileSync(created[2], 'run_in_transaction = false\n');
+      // The up file changes what it creates: its rollback, asked first, had the carried catalog replay it.
+      fs.writeFileSync(file, `SET lock_timeout = '1s';\n${fs.readFileSync(file, 'utf8')}CREATE TABLE fixed${i} (id int);\n`);
+      return [file, ...created];
+    });
   });
 });
 

@@ -12,7 +12,7 @@ import { analyze, DEFAULT_CONFIG, fixAll, FixSelection, NewFile, runnerProfile, 
 type FixAllResult = ReturnType<typeof fixAll>;
 import { FileStamp, stampOf, WriteError, writeFileAtomic } from '../project/atomicWrite';
 import { toPosix } from '../project/files';
-import { HistoryProvider } from '../project/history';
+import { HistoryProvider, SnapshotSource } from '../project/history';
 import { RunnerDetector } from '../project/runners';
 import { FileResult } from './files';
 import { writeLine, writeReport } from '../project/output';
@@ -36,9 +36,12 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
  * the suggestions left are counted on stderr.
  */
 export function applyFixes(results: FileResult[], dryRun: boolean, selection: FixSelection = {}): FixOutcome {
-  const runners = new RunnerDetector();
+  // Files are read once; after each fix, what it wrote is read again and only what depends on that
+  // is recomputed (re-reading every earlier migration after each fix made a long history quadratic).
+  const source = new SnapshotSource();
+  const runners = new RunnerDetector(source);
   const byPath = new Map(results.map((r) => [path.resolve(r.path), r.config]));
-  const history = new HistoryProvider(undefined, (f, t) => runners.forFile(f, t, byPath.get(f) ?? DEFAULT_CONFIG));
+  const history = new HistoryProvider(source, (f, t) => runners.forFile(f, t, byPath.get(f) ?? DEFAULT_CONFIG));
   const out: FileResult[] = [];
   const failures: FixFailure[] = [];
   for (const r of results) {
@@ -54,9 +57,10 @@ export function applyFixes(results: FileResult[], dryRun: boolean, selection: Fi
       out.push(r);
       continue;
     }
+    let written: string[] = [];
     try {
       if (dryRun) printDiff(r, fixed);
-      else writeFixed(r, fixed);
+      else written = writeFixed(r, fixed);
     } catch (error) {
       if (!(error instanceof WriteError || error instanceof NotFixable)) throw error;
       failures.push({ path: r.path, reason: error.message });
@@ -70,8 +74,9 @@ export function applyFixes(results: FileResult[], dryRun: boolean, selection: Fi
       out.push({ ...r, analysis: analyze(fixed.text, fixed.options) });
       continue;
     }
-    history.invalidate();
-    runners.invalidate();
+    const changes = source.refresh(written);
+    runners.refresh([...changes.folders, ...changes.files.map((f) => path.dirname(f))]);
+    history.refresh(changes);
     // Re-detect: the fix may have written the runner's config file (Flyway .conf, diesel metadata.toml).
     const runner = runners.forFile(r.path, fixed.text, r.config);
     out.push({ ...r, runner, analysis: analyze(fixed.text, { ...options, runner }) });
@@ -149,7 +154,7 @@ function firstInvalidUtf8(bytes: Buffer): number {
  * over an existing file), then the migration (only if unchanged since it was read), then the
  * runner's config file. A failure undoes what was already written.
  */
-function writeFixed(r: FileResult, fixed: FixAllResult): void {
+function writeFixed(r: FileResult, fixed: FixAllResult): string[] {
   const { bytes, stamp } = readForFix(r);
   const { created, companion } = splitFiles(r, fixed.files);
   const undo: (() => void)[] = [];
@@ -167,6 +172,19 @@ function writeFixed(r: FileResult, fixed: FixAllResult): void {
     throw error;
   }
   for (const f of [...created, ...(companion ? [companion] : [])]) writeLine(`${f.shown}: written by the fix of ${toPosix(r.path)}`, 'stderr');
+  return writtenPaths(r.path, [...created, ...(companion ? [companion] : [])]);
+}
+
+/** The paths a fix wrote, resolved, as the history reads them: the migration (and the file it links to) and the new files. */
+function writtenPaths(file: string, others: Planned[]): string[] {
+  const own = path.resolve(file);
+  let real = own;
+  try {
+    real = fs.realpathSync(own);
+  } catch {
+    // Written a moment ago: it exists; if not, the history reads it as absent anyway.
+  }
+  return [...new Set([own, real, ...others.map((f) => f.target)])];
 }
 
 interface Planned extends NewFile {

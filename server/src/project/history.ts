@@ -56,17 +56,10 @@ export function migrationSequence(file: string, source: TextSource, memo?: Map<s
   if (PER_FOLDER_FILE.test(base)) {
     const folder = path.dirname(abs);
     const root = path.dirname(folder);
-    let steps = memo?.get('folders:' + root);
+    let steps = memo?.get(FOLDERS + root);
     if (!steps) {
-      steps = [];
-      for (const entry of source.list(root)) {
-        if (!entry.isDirectory) continue;
-        const dir = path.join(root, entry.name);
-        const up = source.list(dir).find((f) => !f.isDirectory && /^(up|migration)\.(sql|psql|pgsql)$/i.test(f.name));
-        if (up) steps.push({ file: path.join(dir, up.name), key: entry.name });
-      }
-      steps.sort((a, b) => collator.compare(a.key, b.key));
-      memo?.set('folders:' + root, steps);
+      steps = folderSteps(root, source);
+      memo?.set(FOLDERS + root, steps);
     }
     // A down migration runs after its own folder's up.
     const key = /^down\./i.test(base) ? path.basename(folder) + '\uffff' : path.basename(folder);
@@ -75,17 +68,38 @@ export function migrationSequence(file: string, source: TextSource, memo?: Map<s
   const dir = path.dirname(abs);
   const plan = sqitchPlan(dir, source);
   if (plan) return planSequence(dir, base, plan);
-  let steps = memo?.get('flat:' + dir);
+  let steps = memo?.get(FLAT + dir);
   if (!steps) {
-    steps = source
-      .list(dir)
-      .filter((e) => !e.isDirectory && SQL_FILE.test(e.name) && !DOWN_FILE.test(e.name))
-      .map((e) => ({ file: path.join(dir, e.name), key: upKey(e.name) }))
-      .sort((a, b) => collator.compare(a.key, b.key));
-    memo?.set('flat:' + dir, steps);
+    steps = flatSteps(dir, source);
+    memo?.set(FLAT + dir, steps);
   }
   const key = DOWN_FILE.test(base) ? upKey(base.replace(/down(\.\w+)$/i, 'up$1')) + '\uffff' : upKey(base);
   return { steps, key };
+}
+
+/** Memo keys of `migrationSequence`: a folder-per-migration root, a flat folder. */
+const FOLDERS = 'folders:';
+const FLAT = 'flat:';
+
+/** The `up` files of the migration folders under `root` (one folder per migration), in run order. */
+function folderSteps(root: string, source: TextSource): Step[] {
+  const steps: Step[] = [];
+  for (const entry of source.list(root)) {
+    if (!entry.isDirectory) continue;
+    const dir = path.join(root, entry.name);
+    const up = source.list(dir).find((f) => !f.isDirectory && /^(up|migration)\.(sql|psql|pgsql)$/i.test(f.name));
+    if (up) steps.push({ file: path.join(dir, up.name), key: entry.name });
+  }
+  return steps.sort((a, b) => collator.compare(a.key, b.key));
+}
+
+/** The `up` files of a flat migration folder, in run order. */
+function flatSteps(dir: string, source: TextSource): Step[] {
+  return source
+    .list(dir)
+    .filter((e) => !e.isDirectory && SQL_FILE.test(e.name) && !DOWN_FILE.test(e.name))
+    .map((e) => ({ file: path.join(dir, e.name), key: upKey(e.name) }))
+    .sort((a, b) => collator.compare(a.key, b.key));
 }
 
 /**
@@ -123,10 +137,17 @@ function upKey(name: string): string {
   return name.replace(SQL_FILE, '');
 }
 
+/** What `SnapshotSource.refresh` found changed: files whose text differs, folders whose entries differ. */
+export interface SourceChanges {
+  files: string[];
+  folders: string[];
+}
+
 /**
  * A TextSource over files that do not change while it lives (one CLI run): directory listings
  * and file texts are read once. Without it every file re-lists its folder and re-reads every
- * earlier migration, which is quadratic in the folder size.
+ * earlier migration, which is quadratic in the folder size. `lint --fix`, which changes files,
+ * says which ones it wrote (`refresh`).
  */
 export class SnapshotSource implements TextSource {
   private readonly texts = new Map<string, string | undefined>();
@@ -151,6 +172,44 @@ export class SnapshotSource implements TextSource {
     if (!entries) this.listings.set(dir, (entries = this.source.list(dir)));
     return entries;
   }
+
+  /**
+   * After files were written (`paths`, resolved): reads again what was kept of them, their texts and
+   * their folders' listings (up through the folders a write created), and says what changed. Nothing
+   * else can have changed by those writes; what was never read is read when asked.
+   */
+  refresh(paths: string[]): SourceChanges {
+    const files = new Set<string>();
+    const folders = new Set<string>();
+    for (const file of paths) {
+      if (this.texts.has(file)) {
+        const text = this.source.read(file);
+        if (text !== this.texts.get(file)) files.add(file);
+        this.texts.set(file, text);
+      }
+      for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+        const kept = this.listings.get(dir);
+        if (kept) {
+          const now = this.source.list(dir);
+          // An unchanged folder existed before the write: the folders above it did not change either.
+          if (sameEntries(kept, now)) break;
+          this.listings.set(dir, now);
+          folders.add(dir);
+        }
+        if (path.dirname(dir) === dir) break;
+      }
+    }
+    return { files: [...files], folders: [...folders] };
+  }
+}
+
+function sameEntries(a: { name: string; isDirectory: boolean }[], b: { name: string; isDirectory: boolean }[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.name === b[i].name && e.isDirectory === b[i].isDirectory);
+}
+
+/** `dir` is one of `folders` or inside one of them. */
+export function within(dir: string, folders: string[]): boolean {
+  return folders.some((f) => dir === f || dir.startsWith(f.endsWith(path.sep) ? f : f + path.sep));
 }
 
 /** Steps between the clones `HistoryProvider.carried` keeps of its catalog. */
@@ -177,7 +236,7 @@ export class HistoryProvider {
   private readonly deployedTexts = new Map<string, string | undefined>();
   /** Per file, a hash of what its replay depends on (its text and its runner); only with a SnapshotSource. */
   private readonly stepPrints = new Map<string, string>();
-  private readonly chains = new WeakMap<Step[], string[]>();
+  private chains = new WeakMap<Step[], string[]>();
   /** Per sequence, the catalog `carried` moves along it; only with a SnapshotSource. */
   private cursors = new WeakMap<Step[], Cursor>();
   /** Each step's position in its sequence (`positionIn`); only with a SnapshotSource. */
@@ -375,6 +434,49 @@ export class HistoryProvider {
     return migrationSequence(file, this.source, this.sequences);
   }
 
+  /**
+   * After `lint --fix` wrote files (what `SnapshotSource.refresh` found changed; the runners' facts
+   * refreshed first): each sequence and each step's deployed text that could depend on them is
+   * computed again, and a carried catalog that replayed a step which changed moves back before it.
+   * The next file then sees the history as a fresh run would, and replays only from the change on.
+   */
+  refresh(changes: SourceChanges): void {
+    const touched = [...changes.folders, ...changes.files.map((f) => path.dirname(f))];
+    if (!touched.length) return;
+    this.after.clear();
+    this.stepPrints.clear();
+    this.chains = new WeakMap();
+    for (const [key, steps] of this.sequences) this.refreshSequence(key, steps, changes.folders);
+    for (const [file, text] of this.deployedTexts) {
+      // A step's deployed text reads its file and its runner: the facts of its folder and the folders above.
+      if (!within(path.dirname(file), touched)) continue;
+      const now = this.deployedNow(file);
+      if (now === text) continue;
+      this.deployedTexts.set(file, now);
+      const { steps } = this.sequence(file);
+      const cursor = this.cursors.get(steps);
+      const at = this.positionIn(steps, file);
+      if (cursor && at >= 0) rewind(cursor, at);
+    }
+  }
+
+  /** A memoised sequence whose folders' entries changed: listed again; its carried catalog keeps the steps both share. */
+  private refreshSequence(key: string, steps: Step[], folders: string[]): void {
+    const perFolder = key.startsWith(FOLDERS);
+    const root = key.slice(perFolder ? FOLDERS.length : FLAT.length);
+    // A flat sequence lists its folder; a folder-per-migration one its root and each migration folder in it.
+    if (!folders.some((f) => f === root || (perFolder && path.dirname(f) === root))) return;
+    const fresh = perFolder ? folderSteps(root, this.source) : flatSteps(root, this.source);
+    let same = 0;
+    while (same < steps.length && same < fresh.length && steps[same].file === fresh[same].file && steps[same].key === fresh[same].key) same++;
+    if (same === steps.length && same === fresh.length) return;
+    this.sequences.set(key, fresh);
+    const cursor = this.cursors.get(steps);
+    if (!cursor) return;
+    rewind(cursor, same);
+    this.cursors.set(fresh, cursor);
+  }
+
   /** Forget a file (its text changed on disk or in an editor). */
   invalidate(): void {
     this.after.clear();
@@ -383,6 +485,25 @@ export class HistoryProvider {
     this.deployedTexts.clear();
     this.stepPrints.clear();
   }
+}
+
+/**
+ * Moves a carried catalog back so that it has replayed no step from `step` on (that step changed):
+ * to the catalog before the last step when that is the one, else to the checkpoint at or before it.
+ * Checkpoints after it are dropped.
+ */
+function rewind(cursor: Cursor, step: number): void {
+  const k = Math.floor(step / CHECKPOINT);
+  cursor.checkpoints.length = Math.min(cursor.checkpoints.length, k + 1);
+  if (cursor.at <= step) return;
+  if (cursor.previous && cursor.at === step + 1) {
+    cursor.catalog = cursor.previous;
+    cursor.at = step;
+  } else {
+    cursor.catalog = cursor.checkpoints[k]?.cloneForApply();
+    cursor.at = k * CHECKPOINT;
+  }
+  cursor.previous = undefined;
 }
 
 /** An earlier migration as the history replays it. */

@@ -9,7 +9,7 @@ import { detectRunner, FolderFacts, RunnerChoice } from '../core';
 import { RUNNERS, runnerProfile } from '../core';
 import type { RunnerId } from '../core';
 import type { LockwiseConfig } from '../core';
-import { diskSource, TextSource } from './history';
+import { diskSource, TextSource, within } from './history';
 
 /** What analyze() needs to run a file under its runner. */
 export interface FileRunner {
@@ -31,6 +31,7 @@ export class RunnerDetector {
   private readonly facts = new Map<string, FolderFacts>();
   /** The names of a folder's entries, one array per listing: every file of a folder shares it. */
   private readonly names = new WeakMap<FolderFacts['entries'], string[]>();
+  private readonly nameSets = new WeakMap<FolderFacts['entries'], Set<string>>();
 
   constructor(private readonly source: TextSource = diskSource) {}
 
@@ -57,6 +58,23 @@ export class RunnerDetector {
 
   invalidate(): void {
     this.facts.clear();
+  }
+
+  /**
+   * After `lint --fix` wrote files: forgets the facts of the folders at or under `folders` (where a
+   * file or a listing changed, `SnapshotSource.refresh`): a folder's facts read the folder, its
+   * parent's entries and the project files above it. The others stay.
+   */
+  refresh(folders: string[]): void {
+    if (!folders.length) return;
+    for (const dir of this.facts.keys()) if (within(dir, folders)) this.facts.delete(dir);
+  }
+
+  /** The names of a listing as a set, once per listing: every migration folder walks up through the same parents. */
+  private nameSet(entries: FolderFacts['entries']): Set<string> {
+    let names = this.nameSets.get(entries);
+    if (!names) this.nameSets.set(entries, (names = new Set(entries.map((e) => e.name))));
+    return names;
   }
 
   private namesOf(entries: FolderFacts['entries']): string[] {
@@ -87,7 +105,7 @@ export class RunnerDetector {
     const out: FolderFacts['projectFiles'] = [];
     let current = dir;
     for (let depth = 0; depth <= MAX_DEPTH; depth++) {
-      const names = new Set(this.source.list(current).map((e) => e.name));
+      const names = this.nameSet(this.source.list(current));
       for (const name of PROJECT_FILES) {
         if (!names.has(name)) continue;
         const text = READ_PROJECT_FILES.has(name) ? this.source.read(path.join(current, name))?.slice(0, MAX_PROJECT_FILE) : undefined;
