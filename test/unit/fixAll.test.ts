@@ -6,7 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { AnalyzeOptions, fixAll, initParser, LockwiseConfig, mergeConfig, RULES, RULES_BY_ID } from '../../server/src/core';
+import { analyze, AnalyzeOptions, fixAll, initParser, LockwiseConfig, mergeConfig, RULES, RULES_BY_ID } from '../../server/src/core';
 import { itWithCorpus } from '../support/corpus';
 
 const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/rules');
@@ -41,13 +41,15 @@ function enabled(ruleId: string): Partial<LockwiseConfig> {
   return severity ? { rules: { [ruleId]: severity === 'off' ? 'warning' : severity } } : {};
 }
 
-/** Batched equals one at a time, and a second run changes nothing. */
+/** Batched equals one at a time, a second run changes nothing, and the analysis returned is the result's. */
 function assertStable(name: string, text: string, options: AnalyzeOptions): void {
   const batched = fixAll(text, options);
   const single = fixAll(text, options, { batch: false });
   assert.strictEqual(batched.text, single.text, `${name}: batched fixes differ from one at a time`);
   assert.deepStrictEqual([...batched.fixed].sort(), [...single.fixed].sort(), `${name}: fixed rules differ`);
   assert.strictEqual(batched.stopped, undefined, `${name}: ${batched.stopped}`);
+  // The analysis it returns is the one a caller would make of the result (the CLI reports it).
+  for (const r of [batched, single]) assert.deepStrictEqual(r.analysis.findings, analyze(r.text, r.options).findings, `${name}: the returned analysis differs`);
   const again = fixAll(batched.text, options);
   assert.deepStrictEqual(again.fixed, [], `${name}: a second run fixed ${again.fixed.join(', ')}`);
   assert.strictEqual(again.text, batched.text, `${name}: a second run changed the text`);

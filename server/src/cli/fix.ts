@@ -6,6 +6,7 @@
 import { isUtf8 } from 'buffer';
 import * as fs from 'fs';
 import * as path from 'path';
+import { isDeepStrictEqual } from 'util';
 import { createTwoFilesPatch } from 'diff';
 import { analyze, DEFAULT_CONFIG, fixAll, FixSelection, NewFile, runnerProfile, terminalLines } from '../core';
 
@@ -71,7 +72,8 @@ export function applyFixes(results: FileResult[], dryRun: boolean, selection: Fi
     writeLine(`${r.path}: ${dryRun ? 'would fix' : 'fixed'} ${countText(fixed.fixed)}`, 'stderr');
     if (fixed.stopped) writeLine(`${r.path}: fixing stopped early: ${fixed.stopped}`, 'stderr');
     if (dryRun) {
-      out.push({ ...r, analysis: analyze(fixed.text, fixed.options) });
+      // fixAll's last analysis is of this text with these options.
+      out.push({ ...r, analysis: fixed.analysis });
       continue;
     }
     const changes = source.refresh(written);
@@ -79,7 +81,9 @@ export function applyFixes(results: FileResult[], dryRun: boolean, selection: Fi
     history.refresh(changes);
     // Re-detect: the fix may have written the runner's config file (Flyway .conf, diesel metadata.toml).
     const runner = runners.forFile(r.path, fixed.text, r.config);
-    out.push({ ...r, runner, analysis: analyze(fixed.text, { ...options, runner }) });
+    // Same inputs as fixAll's last analysis (no file changed the options, the runner is detected as before): the same analysis.
+    const same = fixed.options === options && isDeepStrictEqual(runner, r.runner);
+    out.push({ ...r, runner, analysis: same ? fixed.analysis : analyze(fixed.text, { ...options, runner }) });
   }
   reportSuggestionsLeft(out, selection);
   if (failures.length) writeLine(`lockwise: ${failures.length} file(s) not fixed: ${failures.map((f) => f.path).join(', ')}`, 'stderr');

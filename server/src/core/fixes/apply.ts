@@ -24,6 +24,8 @@ export interface FixAllResult {
   stopped?: string;
   /** The analysis options once `files` exist (a runner config file is the migration's companion): to re-analyse `text`. */
   options: AnalyzeOptions;
+  /** The analysis of `text` with `options` (the last one fixing made): no need to analyse it again. */
+  analysis: Analysis;
 }
 
 /** Which fixes (FixSelection: safe ones, suggestions when asked for) and how they are applied. */
@@ -41,14 +43,15 @@ export function fixAll(text: string, options: AnalyzeOptions = {}, fixOptions: F
   const state: FixState = { text, opts: options, fixed: [], files: [] };
   const seen = new Set<string>([text]);
   for (;;) {
-    const analysis = analyze(state.text, state.opts);
+    // The check of the step just applied analysed this text with these options already.
+    const analysis = state.checked ?? analyze(state.text, state.opts);
+    state.checked = undefined;
     const fixable = analysis.findings.filter((f) => selected(f, fixOptions));
-    if (fixable.length === 0) break;
-    if (!((fixOptions.batch ?? true) && applyBatch(state, analysis, fixable)) && !applyOne(state, analysis, fixable)) break;
-    if (seen.has(state.text)) return { ...result(state), stopped: 'a fix undid an earlier one (the fixes cycle)' };
+    if (fixable.length === 0) return result(state, analysis);
+    if (!((fixOptions.batch ?? true) && applyBatch(state, analysis, fixable)) && !applyOne(state, analysis, fixable)) return result(state, analysis);
+    if (seen.has(state.text)) return { ...result(state, state.checked!), stopped: 'a fix undid an earlier one (the fixes cycle)' };
     seen.add(state.text);
   }
-  return result(state);
 }
 
 interface FixState {
@@ -56,10 +59,12 @@ interface FixState {
   opts: AnalyzeOptions;
   fixed: string[];
   files: NewFile[];
+  /** The analysis of `text` with `opts` made by the check of the last step applied. */
+  checked?: Analysis;
 }
 
-function result(state: FixState): FixAllResult {
-  return { text: state.text, fixed: state.fixed, files: state.files, options: state.opts };
+function result(state: FixState, analysis: Analysis): FixAllResult {
+  return { text: state.text, fixed: state.fixed, files: state.files, options: state.opts, analysis };
 }
 
 const countOf = (findings: Finding[], keep: (f: Finding) => boolean) => findings.filter(keep).length;
@@ -78,6 +83,7 @@ function applyOne(state: FixState, analysis: Analysis, fixable: Finding[]): bool
     const allowed = finding.severity === 'error' ? errorsBefore - 1 : errorsBefore;
     if (countOf(after.findings, isSyntax) > syntaxBefore || countOf(after.findings, isError) > allowed) continue;
     state.text = candidate;
+    state.checked = after;
     state.fixed.push(finding.rule);
     for (const f of finding.fix!.files ?? []) {
       const same = state.files.findIndex((g) => g.path === f.path);
@@ -154,6 +160,7 @@ function tryBatch(state: FixState, analysis: Analysis, batch: Finding[]): boolea
   const stillThere = new Set(after.findings.map((f) => `${f.statement}:${f.rule}`));
   if (batch.some((f) => stillThere.has(`${f.statement}:${f.rule}`))) return false;
   state.text = candidate;
+  state.checked = after;
   state.fixed.push(...batch.map((f) => f.rule));
   return true;
 }
