@@ -1,6 +1,6 @@
 /** The analysis core's public surface, used by the CLI and the language server. */
 export { analyze, statementAt, severityOf } from './analyze';
-export { IncrementalAnalyzer } from './incremental/analyzer';
+export { IncrementalAnalyzer, LineBlindAnalysis, maskLines } from './incremental/analyzer';
 export type { Analysis, StatementAnalysis, AnalyzeOptions, HeldUntil } from './analyze';
 export { initParser } from './parse/parser';
 export { RULES, RULES_BY_ID } from './rules/registry';

@@ -105,7 +105,16 @@ function answerFor(doc: KeptDocument, uri: string, query: Query): QueryAnswers[Q
 /** A fix is checked against the analysis of the fixed text, made from this one without replacing it. */
 function actionTarget(doc: KeptDocument, uri: string, client: ActionClient): ActionTarget {
   const { version, analysis, options } = doc.current!;
-  return { uri, version, analysis, options, reanalyze: (text) => doc.analyzer.peek(text, options), ...client, docs: ruleDocsUrl };
+  return {
+    uri,
+    version,
+    analysis,
+    options,
+    reanalyze: (text) => doc.analyzer.peek(text, options),
+    reanalyzeLineBlind: (text) => doc.analyzer.peekLineBlind(text, options),
+    ...client,
+    docs: ruleDocsUrl,
+  };
 }
 
 function errorText(error: unknown): string {

@@ -17,7 +17,9 @@ import {
   fixSelected,
   AnalyzeOptions,
   insertLockTimeout,
+  LineBlindAnalysis,
   lockRank,
+  maskLines,
   NewFile,
   parseDirective,
   RULES_BY_ID,
@@ -49,6 +51,8 @@ export interface ActionTarget {
   options: AnalyzeOptions;
   /** The analysis of another text with `options` (a fix applied); `analyze` when not given. */
   reanalyze?: (text: string) => Analysis;
+  /** The same, line-blind (IncrementalAnalyzer.peekLineBlind): tried first by a fix's check. */
+  reanalyzeLineBlind?: (text: string) => LineBlindAnalysis;
   /** Whether the client accepts versioned `documentChanges` (stale edits are then refused). */
   versioned: boolean;
   /** Whether the client can resolve a code action's edit later (`codeAction/resolve`). */
@@ -224,11 +228,26 @@ export function fixIsSafe(target: ActionTarget, finding: Finding): boolean {
   return verdict;
 }
 
+/**
+ * A fix that inserts or removes lines moves the line numbers that later findings name, and an
+ * exact re-analysis then walks to the end of the file. The line-blind analysis stops where only
+ * line numbers differ; its verdict is taken unless a finding it may have left naming old lines
+ * could be counted as the fixed finding's (same rule, same message but for its numbers).
+ */
 function checkFix(target: ActionTarget, finding: Finding): boolean {
   if (!finding.fix) return false;
-  const before = target.analysis.findings;
   const fixed = applyEdits(target.analysis.text, finding.fix.edits);
+  const blind = target.reanalyzeLineBlind?.(fixed);
+  if (blind) {
+    const masked = maskLines(finding.message);
+    const unsure = (f: Finding) => f.rule === finding.rule && blind.staleLines(f) && f.message !== maskLines(f.message) && maskLines(f.message) === masked;
+    if (!blind.analysis.findings.some(unsure)) return fixVerdict(target.analysis.findings, blind.analysis.findings, finding);
+  }
   const after = (target.reanalyze ? target.reanalyze(fixed) : analyze(fixed, target.options)).findings;
+  return fixVerdict(target.analysis.findings, after, finding);
+}
+
+function fixVerdict(before: Finding[], after: Finding[], finding: Finding): boolean {
   const count = (fs: Finding[], keep: (f: Finding) => boolean) => fs.filter(keep).length;
   const syntax = (f: Finding) => f.rule === 'syntax-error';
   const otherErrors = (f: Finding) => f.severity === 'error' && f.rule !== finding.rule;

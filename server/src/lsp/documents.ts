@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, Analysis, AnalyzeOptions, IncrementalAnalyzer } from '../core';
+import { analyze, Analysis, AnalyzeOptions, IncrementalAnalyzer, LineBlindAnalysis } from '../core';
 import { uriToPath } from './convert';
 import { DocumentContext, Workspace } from './workspace';
 
@@ -140,6 +140,12 @@ export class Documents {
    */
   variant(uri: string, text: string, options: AnalyzeOptions): Analysis {
     return this.incremental.get(uri)?.peek(text, options) ?? analyze(text, options);
+  }
+
+  /** The line-blind variant (IncrementalAnalyzer.peekLineBlind) for a fix's check, when the document has a last analysis to walk from. */
+  lineBlindVariant(uri: string, options: AnalyzeOptions): ((text: string) => LineBlindAnalysis) | undefined {
+    const analyzer = this.incremental.get(uri);
+    return analyzer && ((text) => analyzer.peekLineBlind(text, options));
   }
 
   /** Open documents other than `uri` whose schema history may include `uri` (same migrations folder). */

@@ -221,6 +221,7 @@ async function actionTarget(state: ServerState, uri: string): Promise<ActionTarg
     analysis: loaded.analysis,
     options,
     reanalyze: (text) => state.analyses.variant(uri, text, options),
+    reanalyzeLineBlind: state.analyses.lineBlindVariant(uri, options),
     versioned: state.client.versionedEdits,
     resolvable: state.client.resolvableActions,
     disabledActions: state.client.disabledActions,

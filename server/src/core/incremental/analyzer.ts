@@ -25,7 +25,8 @@ import { Catalog } from '../model/catalog';
 import { buildStatements, Statement, StatementList } from '../model/statements';
 import { rebuiltStatements } from './statements';
 import { StatementTimeline, Transaction } from '../model/timeline';
-import { ReportedFinding, Rule, StatementContext } from '../rules/types';
+import { Finding, ReportedFinding, Rule, StatementContext } from '../rules/types';
+import { RULES_BY_ID } from '../rules/registry';
 import { FileState, StateKey } from '../rules/support/state';
 import { LINE_NUMBERS } from '../rules/support/context';
 import {
@@ -91,6 +92,20 @@ interface Run {
   eol: string;
   /** The split of the text (undefined when a runner hid part of it): the next run re-splits only around its edit. */
   list?: StatementList;
+  /** A line-blind run (peekLineBlind) after lines moved: 1 for the statements carried over after the change. */
+  carried?: Uint8Array;
+}
+
+/**
+ * A variant's analysis for a fix's check (peekLineBlind). It equals `analyze(text)` but for the
+ * strings of the findings `staleLines` names: those may name the line numbers the previous text
+ * had (they were carried over across a change that moved lines). Line numbers only ever enter
+ * strings (lineOf, DO-block conditions): which findings exist, their rules, severities and spans
+ * are the same (test/unit/fixCheck.test.ts compares both on every fix of the fixtures and corpus).
+ */
+export interface LineBlindAnalysis {
+  analysis: Analysis;
+  staleLines(finding: Finding): boolean;
 }
 
 export class IncrementalAnalyzer {
@@ -118,7 +133,20 @@ export class IncrementalAnalyzer {
     return this.compute(text, options).analysis;
   }
 
-  private compute(text: string, options: AnalyzeOptions): Run {
+  /**
+   * Like `peek`, for a fix's check, which counts findings by rule, severity and message: when the
+   * variant moves lines, what a line number is all that differs from the last run is carried over
+   * unchanged (the walk stops as if lines had not moved), so the strings of those findings may
+   * name lines of the last text. `staleLines` says which findings may (see LineBlindAnalysis).
+   */
+  peekLineBlind(text: string, options: AnalyzeOptions = {}): LineBlindAnalysis {
+    const run = this.compute(text, options, true);
+    const carried = run.carried;
+    if (!carried) return { analysis: run.analysis, staleLines: () => false };
+    return { analysis: run.analysis, staleLines: (f) => carried[f.statement] === 1 || !!RULES_BY_ID.get(f.rule)?.checkFile };
+  }
+
+  private compute(text: string, options: AnalyzeOptions, lineBlind = false): Run {
     const config = options.config ?? DEFAULT_CONFIG;
     const prev = this.last;
     const change = prev && textChange(prev.analysis.text, text);
@@ -133,7 +161,7 @@ export class IncrementalAnalyzer {
     });
     const run = new RuleRun(enabledRules(config), config, options.everyRule);
     const walk = new Walk(file, run, options, Math.max(this.every, Math.ceil(file.statements.length / MAX_CHECKPOINTS)));
-    const plan = walk.incremental && prev?.incremental && change && sameOptions(prev.options, options) ? planFrom(prev, file, change) : undefined;
+    const plan = walk.incremental && prev?.incremental && change && sameOptions(prev.options, options) ? planFrom(prev, file, change, lineBlind) : undefined;
     if (!(plan && prev && walk.resume(prev, plan))) walk.start();
     walk.walk();
     this.walked = walk.walked;
@@ -161,9 +189,11 @@ interface Plan {
   lineDelta: number;
   /** How offsets and indexes of the previous run after the edit move. */
   shift: Shift;
+  /** Lines moved and the run is line-blind (peekLineBlind): line numbers count as the same. */
+  lineBlind: boolean;
 }
 
-function planFrom(prev: Run, file: PipelineFile, change: TextChange): Plan | undefined {
+function planFrom(prev: Run, file: PipelineFile, change: TextChange, lineBlind: boolean): Plan | undefined {
   if (eol(file.text) !== prev.eol) return undefined;
   const old = prev.analysis;
   const olds = old.statements;
@@ -191,14 +221,15 @@ function planFrom(prev: Run, file: PipelineFile, change: TextChange): Plan | und
   if (aligned < news.length && (!o || aligned - statementDelta < firstAfter || shift.offset(o.statement.span.start) !== news[aligned].span.start))
     aligned = news.length;
   while (aligned < news.length && onChangedLine(old.text, file.text, change, news[aligned].span.start)) aligned++;
+  const lineDelta = file.lines.lineCount - old.lines.lineCount;
+  const blind = lineBlind && lineDelta !== 0;
   let sameFrom = news.length;
   while (sameFrom > first && sameFrom - 1 - statementDelta >= firstAfter) {
     const o = olds[sameFrom - 1 - statementDelta];
-    if (!sameStatement(o.statement, news[sameFrom - 1], shift) || !sameTimeline(o.timeline, timeline[sameFrom - 1], shift.index)) break;
+    if (!sameStatement(o.statement, news[sameFrom - 1], shift, blind) || !sameTimeline(o.timeline, timeline[sameFrom - 1], shift.index)) break;
     sameFrom--;
   }
-  const lineDelta = file.lines.lineCount - old.lines.lineCount;
-  return { prev, change, restart, first, aligned, sameFrom: Math.max(sameFrom, aligned), statementDelta, lineDelta, shift };
+  return { prev, change, restart, first, aligned, sameFrom: Math.max(sameFrom, aligned), statementDelta, lineDelta, shift, lineBlind: blind };
 }
 
 /**
@@ -264,6 +295,8 @@ class Walk {
   private nextHit?: { version: number; from: number; index: number };
   private from = 0;
   private finalCatalog?: Catalog;
+  /** A line-blind run after lines moved: the statements carried over after the change (their strings may name old lines). */
+  private carried?: Uint8Array;
   /** The extra snapshot after the change is taken. */
   private nearAfter = false;
   /** The previous run's snapshots by the index they stand at in this run (after the change only). */
@@ -319,6 +352,7 @@ class Walk {
     this.catalog = this.tracked(applyPatch(cloneCatalog(plan.restart.catalog, this.log), plan.restart.patch));
     if (!this.incremental) return false;
     this.plan = plan;
+    if (plan.lineBlind) this.carried = new Uint8Array(this.file.statements.length);
     const r = plan.restart.index;
     const timeline = this.file.timeline.perStatement;
     for (let i = 0; i < r; i++) {
@@ -587,8 +621,10 @@ class Walk {
     return target.index + plan.statementDelta;
   }
 
+  /** Whether the previous run's statement `j` read what may differ (line-blind: line numbers aside, see peekLineBlind). */
   private hitAt(prev: Run, j: number): boolean {
-    return this.dirty.hits(prev.modelReads[j]) || this.dirty.hits(prev.ruleReads[j]) || this.dirty.hits(prev.applyReads[j]);
+    const except = this.plan?.lineBlind ? LINE_NUMBERS : undefined;
+    return this.dirty.hits(prev.modelReads[j], except) || this.dirty.hits(prev.ruleReads[j], except) || this.dirty.hits(prev.applyReads[j], except);
   }
 
   /** The last statement of the previous run whose recorded reads hit what may differ (cached per version of the set). */
@@ -626,6 +662,7 @@ class Walk {
       this.rawAt[j] = this.run.raw.length + (prev.rawAt[j - delta] - prev.rawAt[old]);
       this.errorsAt[j] = this.run.internalErrors.length + (prev.errorsAt[j - delta] - prev.errorsAt[old]);
       this.carry(prev, j, j - delta, timeline[j]);
+      if (this.carried) this.carried[j] = 1;
     }
     for (const r of raw) this.run.raw.push(r);
     for (let k = prev.errorsAt[old]; k < prev.errorsAt[oldEnd]; k++) this.run.internalErrors.push(prev.errors[k]);
@@ -671,6 +708,7 @@ class Walk {
       stateRules: this.stateRules,
       checkpoints: this.incremental ? this.checkpoints : [],
       eol: eol(file.text),
+      ...(this.carried ? { carried: this.carried } : {}),
     };
   }
 }
@@ -746,27 +784,44 @@ function onlyKnown(o: object, fields: ReadonlySet<string>): boolean {
   return true;
 }
 
-/** What the lock model reads of a statement besides the catalog: its text (parse trees are cached by text), its condition in a DO body, a DO block's own queries. */
-function sameModelInput(a: Statement, b: Statement): boolean {
+/**
+ * What the lock model reads of a statement besides the catalog: its text (parse trees are cached by
+ * text), its condition in a DO body, a DO block's own queries. `lineBlind`: conditions (which name
+ * lines) compared with their line numbers masked.
+ */
+function sameModelInput(a: Statement, b: Statement, lineBlind = false): boolean {
   return (
     onlyKnown(a, STATEMENT_FIELDS) &&
     onlyKnown(b, STATEMENT_FIELDS) &&
     a.text === b.text &&
     a.kind === b.kind &&
-    a.condition === b.condition &&
-    sameReads(a.reads, b.reads)
+    sameCondition(a.condition, b.condition, lineBlind) &&
+    sameReads(a.reads, b.reads, lineBlind)
   );
 }
 
-function sameReads(a: Statement['reads'], b: Statement['reads']): boolean {
+function sameReads(a: Statement['reads'], b: Statement['reads'], lineBlind: boolean): boolean {
   if (!a || !b) return a === b;
-  return a.length === b.length && a.every((r, k) => r.condition === b[k].condition && deepEqual(r.node, b[k].node));
+  return a.length === b.length && a.every((r, k) => sameCondition(r.condition, b[k].condition, lineBlind) && deepEqual(r.node, b[k].node));
 }
 
-/** Same text, kind and shape at offsets moved by `shift`. */
-function sameStatement(a: Statement, b: Statement, shift: Shift): boolean {
+function sameCondition(a: string | undefined, b: string | undefined, lineBlind: boolean): boolean {
+  return a === b || (lineBlind && a !== undefined && b !== undefined && maskLines(a) === maskLines(b));
+}
+
+/**
+ * The text with the number of every "line N" masked: two texts that differ only in the lines they
+ * name mask alike. Every line number the core writes into a string follows the word "line"
+ * (lineOf's callers, DO-block conditions).
+ */
+export function maskLines(text: string): string {
+  return text.replace(/\bline [0-9]+/g, 'line #');
+}
+
+/** Same text, kind and shape at offsets moved by `shift` (`lineBlind`: see sameModelInput). */
+function sameStatement(a: Statement, b: Statement, shift: Shift, lineBlind = false): boolean {
   return (
-    sameModelInput(a, b) &&
+    sameModelInput(a, b, lineBlind) &&
     shift.offset(a.span.start) === b.span.start &&
     shift.offset(a.span.end) === b.span.end &&
     shift.offset(a.terminatorEnd) === b.terminatorEnd &&

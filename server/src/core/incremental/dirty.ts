@@ -40,12 +40,12 @@ export class Dirty {
     return !this.everything && this.keys.size === 0;
   }
 
-  /** Whether reads (undefined: everything) may have seen a difference. */
-  hits(reads: readonly string[] | undefined): boolean {
+  /** Whether reads (undefined: everything) may have seen a difference (`except`: a key not counted). */
+  hits(reads: readonly string[] | undefined, except?: string): boolean {
     if (this.empty) return false;
     if (!reads || this.everything) return true;
     for (const k of reads) {
-      if (this.keys.has(k)) return true;
+      if (k !== except && this.keys.has(k)) return true;
       if (this.relationChanged && (k.startsWith(KEY.referencing) || k.startsWith(KEY.constraintName))) return true;
     }
     return false;
