@@ -5,11 +5,12 @@
  * on, the same text splits the same way. So the text is split again from the last such point
  * before the change to the first one after it where the new split is back in that state, and the
  * statements, comments and meta-commands on either side are the previous run's (shifted after
- * it). Anything this cannot vouch for (a DO block in the re-split part, whose conditions name
- * lines counted from its start; DO blocks after an edit that moved lines) is built in full.
+ * it). A DO block in the re-split part (whose conditions name lines counted from its start) is
+ * built in full; DO blocks after an edit that moved lines get their statements built again.
  * `test/unit/incremental.test.ts` compares every result with a full analysis.
  */
-import { buildStatements, Statement, StatementList } from '../model/statements';
+import { buildStatements, doBlockStatements, Statement, StatementList } from '../model/statements';
+import { LineIndex } from '../text/positions';
 import { TextChange } from './shift';
 
 /** A resume point after the change that does not work out is tried this many times before building in full. */
@@ -42,7 +43,7 @@ export function rebuiltStatements(text: string, before: string, old: StatementLi
       a,
       end ? end.terminatorEnd : before.length,
       delta,
-      linesMoved(before, text, change),
+      linesMoved(before, text, change) ? text : undefined,
     );
   }
   return undefined;
@@ -70,7 +71,8 @@ function endsReset(part: string, split: StatementList): boolean {
 /**
  * The previous statements before index `k` (ending at `a`), the part split again (offsets from
  * `a`), and the previous statements from index `after` on (from old offset `oldB`), moved by
- * `delta` characters and the count difference.
+ * `delta` characters and the count difference. `movedLines`: the new text, when the edit may
+ * have moved the lines after it.
  */
 function joined(
   old: StatementList,
@@ -80,20 +82,43 @@ function joined(
   a: number,
   oldB: number,
   delta: number,
-  linesMove: boolean,
+  movedLines: string | undefined,
 ): StatementList | undefined {
   const tail = old.statements.slice(after);
-  // DO-block conditions name lines: after an edit that moved lines they must be built again.
-  if (linesMove && tail.some((s) => s.container !== undefined || s.reads !== undefined)) return undefined;
   const statements = old.statements.slice(0, k);
   for (const s of middle.statements) statements.push(moved(s, a, k));
   const indexDelta = statements.length - after;
-  for (const s of tail) statements.push(delta === 0 && indexDelta === 0 ? s : moved(s, delta, indexDelta));
+  if (movedLines !== undefined && tail.some((s) => s.container !== undefined || s.reads !== undefined)) {
+    if (!movedDoBlocks(tail, delta, indexDelta, movedLines, statements)) return undefined;
+  } else for (const s of tail) statements.push(delta === 0 && indexDelta === 0 ? s : moved(s, delta, indexDelta));
   const comments = [...old.comments.filter((c) => c.end <= a), ...middle.comments.map((c) => ({ ...c, start: c.start + a, end: c.end + a }))];
   for (const c of old.comments) if (c.start >= oldB) comments.push(delta === 0 ? c : { ...c, start: c.start + delta, end: c.end + delta });
   const metaCommands = [...old.metaCommands.filter((m) => m.end <= a), ...middle.metaCommands.map((m) => ({ ...m, start: m.start + a, end: m.end + a }))];
   for (const m of old.metaCommands) if (m.start >= oldB) metaCommands.push(delta === 0 ? m : { ...m, start: m.start + delta, end: m.end + delta });
   return { statements, comments, metaCommands };
+}
+
+/**
+ * The tail statements moved, after an edit that moved lines: DO-block conditions name lines, so
+ * each DO block's statements and reads are built again from the moved DO statement (as
+ * buildStatements does). False when a block gives another count of statements than before.
+ */
+function movedDoBlocks(tail: Statement[], delta: number, indexDelta: number, text: string, out: Statement[]): boolean {
+  let lines: LineIndex | undefined;
+  const lineAt = (offset: number) => (lines ??= new LineIndex(text)).positionAt(offset).line + 1;
+  for (let j = 0; j < tail.length; j++) {
+    const s = tail[j];
+    if (s.container !== undefined) continue;
+    const m = moved(s, delta, indexDelta);
+    out.push(m);
+    if (s.kind !== 'DoStmt') continue;
+    let count = 0;
+    while (j + 1 + count < tail.length && tail[j + 1 + count].container === s.index) count++;
+    const inner = doBlockStatements(m, lineAt);
+    if (inner.length !== count) return false;
+    for (const x of inner) out.push({ ...x, index: out.length });
+  }
+  return true;
 }
 
 /** A statement `by` characters and `indexBy` statements further on. */

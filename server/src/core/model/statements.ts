@@ -120,7 +120,7 @@ export function statementTokens(stmt: Statement): Token[] {
  * under; the block's own reads go on `doStmt.reads`. The body is parsed by the PL/pgSQL parser, so
  * text in comments and string literals never becomes a statement.
  */
-function doBlockStatements(doStmt: Statement, lineAt: (offset: number) => number): Statement[] {
+export function doBlockStatements(doStmt: Statement, lineAt: (offset: number) => number): Statement[] {
   const body = as(doStmt.node, 'DoStmt');
   const args = (body?.args ?? []).map(asDefElem);
   const language = asString(args.find((a) => a?.defname === 'language')?.arg);
