@@ -14,6 +14,16 @@ describe('LineIndex', () => {
     assert.strictEqual(idx.lineEndOffset(1), 4);
   });
 
+  it('finds line feeds without carriage returns the same way (indexOf) as with them (character by character)', () => {
+    for (const text of ['', '\n', '\n\n', 'a', 'a\n', '\na', 'a\nbb\n\nccc', '😀\n\tx\n']) {
+      const lf = new LineIndex(text);
+      // The same text with a lone CR at the end takes the character loop: the same lines before it.
+      const cr = new LineIndex(text + '\r');
+      assert.strictEqual(lf.lineCount + 1, cr.lineCount, JSON.stringify(text));
+      for (let i = 0; i <= text.length; i++) assert.deepStrictEqual(lf.positionAt(i), cr.positionAt(i), `${JSON.stringify(text)} at ${i}`);
+    }
+  });
+
   it('round-trips every offset', () => {
     const text = 'x\r\n\ty😀z\r\r\nw';
     const idx = new LineIndex(text);

@@ -29,6 +29,13 @@ export class LineIndex {
 
   constructor(private readonly text: string) {
     const starts = [0];
+    // Without carriage returns, line feeds are found by indexOf (native: a few times faster than
+    // this loop over 900 KB, built for every analysis and every checked fix).
+    if (text.indexOf('\r') < 0) {
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+      return;
+    }
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (c === 13 /* \r */) {
