@@ -34,6 +34,23 @@ describe('catalog replay', () => {
     assert.strictEqual(users.createdInFile, false);
   });
 
+  it('shares its constraint-name index with clones until the names they noted could outnumber its own (an editing session notes new ones with every edit)', () => {
+    const base = new Catalog();
+    replay('CREATE TABLE t (a int PRIMARY KEY);', base);
+    const indexOf = (c: Catalog) => (c as unknown as { constraintHolders?: object }).constraintHolders;
+    assert.ok(indexOf(base), 'built by the default name of the primary key');
+    const shared: boolean[] = [];
+    for (let i = 0; i < 60; i++) {
+      const copy = base.cloneForApply();
+      shared.push(indexOf(copy) === indexOf(base));
+      // Names no other catalog holds: stale entries of the shared index once this copy is gone.
+      replay(Array.from({ length: 100 }, (_, k) => `ALTER TABLE t ADD CONSTRAINT c${i}_${k} CHECK (a > 0);`).join('\n'), copy);
+      assert.ok(copy.constraintNameTaken(`c${i}_0`) && !copy.constraintNameTaken(`c${i - 1}_0`));
+    }
+    const until = shared.indexOf(false);
+    assert.ok(until > 30 && shared.slice(until).every((s) => !s), shared.join());
+  });
+
   it('follows renames, drops, VALIDATE and type changes', () => {
     const c = new Catalog();
     replay(

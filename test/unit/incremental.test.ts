@@ -108,6 +108,21 @@ function sparseFile(parts: number): string {
   return out.join('\n') + '\n';
 }
 
+/**
+ * Unnamed CHECK constraints on the history's table `shared` spread through independent parts (each
+ * takes the first free default name, validated by name later), and DML on `shared` (which reads
+ * the foreign keys that reference it).
+ */
+function namedConstraintsFile(parts: number): string {
+  const out: string[] = ['-- start', 'ALTER TABLE shared ADD CONSTRAINT first_check CHECK (a > 0) NOT VALID;'];
+  for (let i = 0; i < parts; i++) {
+    out.push(`CREATE TABLE p${i} (id bigint, name text);`, `CREATE INDEX p${i}_idx ON p${i} (name);`);
+    if (i % 6 === 5) out.push(`ALTER TABLE shared ADD CHECK (a > ${i}) NOT VALID;`, `ALTER TABLE shared VALIDATE CONSTRAINT shared_a_check${i > 5 ? 1 : ''};`);
+    if (i % 6 === 2) out.push(`DELETE FROM shared WHERE id = ${i};`);
+  }
+  return out.join('\n') + '\n';
+}
+
 const SPARSE_HISTORY = ['CREATE TABLE base (id bigint PRIMARY KEY);', 'CREATE TABLE shared (id bigint PRIMARY KEY, a text);'];
 
 describe('incremental analysis', () => {
@@ -292,6 +307,38 @@ describe('incremental analysis', () => {
     assertSame(inc.peek(variant, options), variant, options, 'variant');
     const edited = text.replace('t15 (id', 't15x (id');
     assertSame(inc.analyze(edited, options), edited, options, 'edit after the variant');
+  });
+
+  it('equals a full analysis when an edit changes the constraint names or foreign keys that later statements look up by name (indexes shared by snapshots)', () => {
+    // No lookup in the history: the name indexes are built during the walk, after the first snapshots.
+    const options = {
+      config: mergeConfig(ALL_ON),
+      history: historyOf(['CREATE TABLE shared (id bigint, a int);', 'CREATE TABLE other (id bigint, r bigint);']),
+    };
+    const text = namedConstraintsFile(24);
+    const inc = new IncrementalAnalyzer(4);
+    inc.analyze(text, options);
+    let edited = text;
+    const edits: string[] = [];
+    // A name typed into the first constraint (it takes the default name of later unnamed ones), a
+    // foreign key added and removed at the start (DML on its target reads it), then edits further on.
+    for (const [find, insert] of [
+      ['first_check', 'shared_a_check'],
+      ['CREATE TABLE p12', 'CREATE TABLE p12x'],
+      ['shared_a_check CHECK (a > 0)', 'shared_a_check1 CHECK (a > 0)'],
+      ['CREATE TABLE p20', 'CREATE TABLE p20x'],
+      ['CREATE TABLE p9', 'CREATE TABLE p9x'],
+      ['-- start', '-- start\nALTER TABLE other ADD CONSTRAINT other_fk FOREIGN KEY (r) REFERENCES shared (id) NOT VALID;'],
+      ['CREATE TABLE p16', 'CREATE TABLE p16y'],
+      ['\nALTER TABLE other ADD CONSTRAINT other_fk FOREIGN KEY (r) REFERENCES shared (id) NOT VALID;', ''],
+      ['CREATE TABLE p22', 'CREATE TABLE p22y'],
+    ]) {
+      const at = edited.indexOf(find);
+      assert.ok(at >= 0, find);
+      edited = edited.slice(0, at) + insert + edited.slice(at + find.length);
+      edits.push(`${find} -> ${insert}`);
+      assertSame(inc.analyze(edited, options), edited, options, edits.join(', '));
+    }
   });
 
   it('catches a broken snapshot: the comparison fails when snapshots take a table for a new one', () => {

@@ -181,6 +181,8 @@ export function applyPatch(catalog: Catalog, patch: CatalogPatch | undefined): C
     if (container instanceof Map) {
       if (value === ABSENT) container.delete(name);
       else container.set(name, value);
+      // The catalog may share its name indexes with other snapshots (cloneForApply): they must not miss what is set here.
+      if (value !== ABSENT && (key.startsWith(KEY.relation) || key.startsWith(KEY.unknownTable))) catalog.noteRelation(name);
     } else if (container instanceof Set) {
       if (value === ABSENT) container.delete(name);
       else container.add(name);

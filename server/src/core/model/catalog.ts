@@ -167,13 +167,13 @@ export class Catalog {
   private lookupCache?: { from: readonly string[]; path: readonly string[] };
   /** Records this catalog may change in place (not shared with a clone). */
   private owned = new WeakSet<RelationInfo | IndexInfo>();
-  /** Built on first use by constraintNameTaken; entries may be stale, never missing. */
-  private constraintHolders?: Map<string, Set<string>>;
+  /** Built on first use by constraintNameTaken: a constraint name → the relations that held one. */
+  private constraintHolders?: NameIndex;
   /**
-   * Built on first use by `referencing`: a table → the relations that held a foreign key to it.
-   * Entries may be stale, never missing (a scan of every relation per DML statement was quadratic).
+   * Built on first use by `referencing`: a table → the relations that held a foreign key to it
+   * (a scan of every relation per DML statement was quadratic).
    */
-  private referrers?: Map<string, Set<string>>;
+  private referrers?: NameIndex;
   /**
    * Tables the history does not know, holding only the constraints this file adds to them (the
    * rest of what they hold stays unknown, so they are not in `relations`).
@@ -200,15 +200,27 @@ export class Catalog {
   /**
    * A clone that shares the name indexes (`constraintNameTaken`'s, `referencing`'s) with this
    * catalog: they may list stale holders, never miss one, so one index serves both sides as long as
-   * each side changes only through `apply` (which notes what it adds), instead of every clone of a
-   * long history rebuilding them from every relation on first use. A catalog whose maps are set
-   * from outside (incremental analysis patches them) must use `clone()`.
+   * each side changes only through `apply` (which notes what it adds) or notes what it sets from
+   * outside (`noteRelation`), instead of every clone of a long history (or every snapshot an
+   * editor's analysis restarts from) rebuilding them from every relation on first use. An index
+   * that has grown past what it can hold alive (stale holders of an editing session: each edit
+   * may add names) is not shared: the clone builds its own on first use.
    */
   cloneForApply(): Catalog {
     const copy = this.clone();
-    copy.constraintHolders = this.constraintHolders;
-    copy.referrers = this.referrers;
+    if (this.constraintHolders?.bounded) copy.constraintHolders = this.constraintHolders;
+    if (this.referrers?.bounded) copy.referrers = this.referrers;
     return copy;
+  }
+
+  /**
+   * A relation set into `relations` or `unknownTables` by a caller (incremental analysis patches a
+   * snapshot with entries of a later run): its constraints enter the name indexes, which must not
+   * miss a holder.
+   */
+  noteRelation(key: string): void {
+    const rel = this.relations.get(key) ?? this.unknownTables.get(key);
+    for (const c of rel?.constraints.keys() ?? []) this.noteConstraint(key, c);
   }
 
   /**
@@ -379,11 +391,12 @@ export class Catalog {
     // An index (constraint name → relations that had it, possibly stale) instead of a scan of
     // every table: default names are chosen for each unnamed constraint of a long migration.
     if (!this.constraintHolders) {
-      this.constraintHolders = new Map();
+      this.constraintHolders = new NameIndex();
       // Unknown tables too: built later (after a clone) it must answer as one built earlier and kept up to date.
       for (const map of [this.relations, this.unknownTables]) for (const [key, rel] of map) for (const c of rel.constraints.keys()) this.noteConstraint(key, c);
+      this.constraintHolders.built();
     }
-    for (const holder of this.constraintHolders.get(name) ?? []) {
+    for (const holder of this.constraintHolders.holders(name)) {
       const rel = this.relations.get(holder) ?? this.unknownTables.get(holder);
       if (rel?.constraints.has(name) && rel.schema === schema) return true;
     }
@@ -394,10 +407,7 @@ export class Catalog {
   private noteConstraint(relation: string, name: string): void {
     const con = (this.relations.get(relation) ?? this.unknownTables.get(relation))?.constraints.get(name);
     if (con && this.relations.has(relation)) this.noteReferrer(relation, con);
-    if (!this.constraintHolders) return;
-    let holders = this.constraintHolders.get(name);
-    if (!holders) this.constraintHolders.set(name, (holders = new Set()));
-    holders.add(relation);
+    this.constraintHolders?.add(name, relation);
   }
 
   /** A table, view, sequence or index of that name exists. */
@@ -426,10 +436,11 @@ export class Catalog {
   /** Tables whose foreign keys point at `table`, once per such key, in the catalog's order. */
   referencing(table: string): string[] {
     if (!this.referrers) {
-      this.referrers = new Map();
+      this.referrers = new NameIndex();
       for (const [key, rel] of this.relations) for (const c of rel.constraints.values()) this.noteReferrer(key, c);
+      this.referrers.built();
     }
-    const holders = [...(this.referrers.get(table) ?? [])].map((key) => this.relations.get(key));
+    const holders = [...this.referrers.holders(table)].map((key) => this.relations.get(key));
     const out: string[] = [];
     for (const rel of holders.filter((r): r is RelationInfo => !!r).sort((a, b) => (a.order ?? 0) - (b.order ?? 0))) {
       for (const c of rel.constraints.values()) if (c.type === 'foreign' && c.references === table) out.push(rel.name);
@@ -438,10 +449,7 @@ export class Catalog {
   }
 
   private noteReferrer(holder: string, con: ConstraintInfo): void {
-    if (!this.referrers || con.type !== 'foreign' || con.references === undefined) return;
-    let holders = this.referrers.get(con.references);
-    if (!holders) this.referrers.set(con.references, (holders = new Set()));
-    holders.add(holder);
+    if (con.type === 'foreign' && con.references !== undefined) this.referrers?.add(con.references, holder);
   }
 
   private newRelation(name: string, kind: RelationKind, schema?: string): RelationInfo {
@@ -1168,6 +1176,43 @@ export class Catalog {
     for (const rel of [...this.relations.values()]) if (rel.schema && schemas.has(rel.schema)) this.dropRelation(rel.name);
   }
 }
+
+/**
+ * A name → the relations that held something of that name (a constraint; a foreign key to that
+ * table). Entries may be stale (users check the relation), never missing. Stale entries pile up in
+ * an index shared across the clones of an editing session (each edit may note new names), so it
+ * counts the pairs it gained since it was built: past as many again (plus slack for a file that
+ * adds many), it is no longer shared (cloneForApply) and a clone builds a fresh one.
+ */
+class NameIndex {
+  private readonly map = new Map<string, Set<string>>();
+  private pairs = 0;
+  private atBuild = 0;
+
+  add(name: string, holder: string): void {
+    let holders = this.map.get(name);
+    if (!holders) this.map.set(name, (holders = new Set()));
+    if (holders.has(holder)) return;
+    holders.add(holder);
+    this.pairs++;
+  }
+
+  holders(name: string): Iterable<string> {
+    return this.map.get(name) ?? [];
+  }
+
+  /** Built from every relation of a catalog. */
+  built(): void {
+    this.atBuild = this.pairs;
+  }
+
+  get bounded(): boolean {
+    return this.pairs <= 2 * this.atBuild + NAME_INDEX_SLACK;
+  }
+}
+
+/** Pairs a name index may gain beyond its size when built before it is no longer shared. */
+const NAME_INDEX_SLACK = 4096;
 
 /** A map of copied records, without the arrays of entries `new Map([...m].map(...))` makes (own() copies every table a file changes). */
 function copyRecords<V extends object>(records: Map<string, V>): Map<string, V> {
