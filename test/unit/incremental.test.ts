@@ -13,6 +13,7 @@ import { analyze, Analysis, AnalyzeOptions, Catalog, IncrementalAnalyzer, initPa
 import { replay } from '../../server/src/project/history';
 import { describeWithCorpus } from '../support/corpus';
 import { loadRuleCases } from '../support/ruleCases';
+import { textChange } from '../../server/src/core/incremental/shift';
 import { applyEdit, Edit, randomEdit, Rng } from '../robustness/fuzzer';
 
 const ALL_ON: Partial<LockwiseConfig> = { rules: Object.fromEntries(RULES.map((r) => [r.id, r.defaultSeverity === 'off' ? 'warning' : r.defaultSeverity])) };
@@ -338,6 +339,26 @@ describe('incremental analysis', () => {
       edited = edited.slice(0, at) + insert + edited.slice(at + find.length);
       edits.push(`${find} -> ${insert}`);
       assertSame(inc.analyze(edited, options), edited, options, edits.join(', '));
+    }
+  });
+
+  it('finds the changed characters of an edit as a character by character comparison does', () => {
+    const rng = new Rng(3);
+    const naive = (x: string, y: string): [number, number] => {
+      const max = Math.min(x.length, y.length);
+      let start = 0;
+      while (start < max && x[start] === y[start]) start++;
+      let tail = 0;
+      while (tail < max - start && x[x.length - 1 - tail] === y[y.length - 1 - tail]) tail++;
+      return [start, x.length - tail];
+    };
+    for (let i = 0; i < 2000; i++) {
+      const before = 'ab;\n'.repeat(rng.int(3000)).slice(rng.int(4));
+      const at = rng.int(before.length + 1);
+      const after = before.slice(0, at) + 'ab;\n x'.slice(rng.int(6)) + before.slice(Math.min(before.length, at + rng.int(3)));
+      const change = textChange(before, after);
+      assert.deepStrictEqual([change.start, change.oldEnd], naive(before, after), JSON.stringify({ at, before: before.length, after: after.length }));
+      assert.strictEqual(change.newEnd - change.oldEnd, after.length - before.length);
     }
   });
 
