@@ -1,7 +1,7 @@
 /** Reads and analyses the files a `lint` or `audit` run names, each with its config and schema history. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ageText, analyze, Analysis, Baseline, FileReport, initParser, LockwiseConfig, SizeInput, Severity, terminalLines } from '../core';
+import { ageText, analyze, Analysis, Baseline, FileReport, initParser, loadAskedGrammars, LockwiseConfig, SizeInput, Severity, terminalLines } from '../core';
 import { expandPaths, readSqlFile, reportPath, toPosix, UsageError } from '../project/files';
 import { select } from '../project/selection';
 import { ConfigLayers, ConfigResolver } from '../project/configFor';
@@ -88,6 +88,17 @@ export class RunContext {
   analyze(planned: PlannedFile): Analysis {
     const { text, config, runner, sizes, baseline } = planned;
     return analyze(text, { config, history: this.history.catalogBefore(planned.file), runner, sizes, baseline });
+  }
+
+  /**
+   * `analyze` in a run whose parser was loaded without the grammars newer than its pgVersions
+   * (`initParser(versions, false)`): when a check asked for one, it is loaded and the file analysed
+   * again (the first analysis holds that check's internal error; its history is the same catalog).
+   */
+  async analyzeLoaded(planned: PlannedFile): Promise<Analysis> {
+    let analysis = this.analyze(planned);
+    while (await loadAskedGrammars()) analysis = this.analyze(planned);
+    return analysis;
   }
 
   /** The file's deploy baseline (resolved once per folder) and why it is not used, if it is not. */

@@ -86,8 +86,12 @@ export async function analyzePlanned(
   const bins = chars < MIN_PARALLEL_CHARS ? [todo] : spread(planned, todo, jobs);
   const workers = bins.slice(1).map((bin) => inWorker({ lockwise: 'lint-worker', kind, setup: run.setup, jobs: bin.map((i) => job(planned[i], i)) }));
   const out = new Map<number, FilePayload>();
-  await initParser((bins[0] ?? []).map((i) => planned[i].config.pgVersion));
-  for (const i of bins[0] ?? []) out.set(i, payloadOf(kind, planned[i].path, run.analyze(planned[i])));
+  // The grammars newer than a pgVersion are loaded when a statement needs one (most runs never do).
+  await initParser(
+    (bins[0] ?? []).map((i) => planned[i].config.pgVersion),
+    false,
+  );
+  for (const i of bins[0] ?? []) out.set(i, payloadOf(kind, planned[i].path, await run.analyzeLoaded(planned[i])));
   for (const results of await Promise.all(workers)) for (const [i, payload] of results) out.set(i, payload);
   return out;
 }
@@ -128,11 +132,15 @@ function inWorker(input: WorkerInput): Promise<[number, FilePayload][]> {
 /** The worker's side: plan and analyse its files in order, post the payloads back once. */
 async function serve(input: WorkerInput): Promise<void> {
   const run = new RunContext(input.setup);
-  await initParser(input.jobs.map(({ file }) => run.resolver.forFile(file).config.pgVersion));
-  const results: [number, FilePayload][] = input.jobs.map(({ index, file, raw, baseline }) => {
+  await initParser(
+    input.jobs.map(({ file }) => run.resolver.forFile(file).config.pgVersion),
+    false,
+  );
+  const results: [number, FilePayload][] = [];
+  for (const { index, file, raw, baseline } of input.jobs) {
     const planned = { ...run.plan(file, run.resolver.forFile(file).config, raw), baseline };
-    return [index, payloadOf(input.kind, planned.path, run.analyze(planned))];
-  });
+    results.push([index, payloadOf(input.kind, planned.path, await run.analyzeLoaded(planned))]);
+  }
   parentPort!.postMessage(results);
 }
 

@@ -3,6 +3,7 @@ export { analyze, statementAt, severityOf } from './analyze';
 export { IncrementalAnalyzer, LineBlindAnalysis, maskLines } from './incremental/analyzer';
 export type { Analysis, StatementAnalysis, AnalyzeOptions, HeldUntil } from './analyze';
 export { initParser } from './parse/parser';
+export { loadAskedGrammars } from './parse/grammars';
 export { RULES, RULES_BY_ID } from './rules/registry';
 export type { Rule, Finding, Fix, ClassifiedFix, FixDoc, FixSafety, WithheldFix, TextEdit } from './rules/types';
 export { classifyFix, selected as fixSelected } from './fixes/safety';

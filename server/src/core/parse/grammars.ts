@@ -50,15 +50,31 @@ export function grammarFor(pgVersion: number): number | undefined {
 }
 
 /**
- * Loads the grammar of `pgVersion` and every newer one up to 17 (about 10 ms and 3 MB each): the
- * newer ones say which version first accepts a rejected statement.
+ * Loads the grammar of `pgVersion` and, with `newer`, every newer one up to 17 (about 10 ms and 3 MB
+ * each): the newer ones say which version first accepts a rejected statement, or first rejects what
+ * PostgreSQL 18 rejects. Without `newer` they are loaded when a check asks for one (`loadAskedGrammars`).
  */
-export function loadGrammars(pgVersion: number): Promise<void> {
+export function loadGrammars(pgVersion: number, newer = true): Promise<void> {
   const first = grammarFor(pgVersion);
   if (first === undefined) return Promise.resolve();
   const jobs: Promise<void>[] = [];
-  for (let v = first; v <= NEWEST_GRAMMAR; v++) jobs.push(loadGrammar(v));
+  for (let v = first; v <= (newer ? NEWEST_GRAMMAR : first); v++) jobs.push(loadGrammar(v));
   return Promise.all(jobs).then(() => undefined);
+}
+
+/** Grammars a check asked for that were not loaded: that check failed (an internal error of its analysis). */
+const asked = new Set<number>();
+
+/**
+ * Loads the grammars checks asked for since the last call and were not loaded; true when there were
+ * any, and so an analysis that ran meanwhile must run again. A batch run loads the grammars newer than
+ * its pgVersion this way: most runs never need them (each cost a tenth of the start of a run that analyses).
+ */
+export function loadAskedGrammars(): Promise<boolean> {
+  if (asked.size === 0) return Promise.resolve(false);
+  const jobs = [...asked].map(loadGrammar);
+  asked.clear();
+  return Promise.all(jobs).then(() => true);
 }
 
 function loadGrammar(major: number): Promise<void> {
@@ -196,7 +212,10 @@ function grammar(major: number): GrammarModule {
   const module = modules.get(major);
   const failure = failures.get(major);
   if (failure) throw new Error(`the PostgreSQL ${major} grammar could not be loaded: ${failure}`);
-  if (!module) throw new Error(`the PostgreSQL ${major} grammar is not loaded: await initParser(${major}) first`);
+  if (!module) {
+    asked.add(major);
+    throw new Error(`the PostgreSQL ${major} grammar is not loaded: await initParser(${major}) first`);
+  }
   return module;
 }
 

@@ -20,15 +20,16 @@ let pg: typeof LibPgQuery;
 /**
  * Loads PostgreSQL 18's parser and, for each configured `pgVersion` below 18, the older grammars that
  * check its syntax (grammars.ts): a run whose configs all say 18 never loads them. Without an
- * argument: the default pgVersion's.
+ * argument: the default pgVersion's. `newerGrammars` false: the grammars newer than a pgVersion's
+ * are loaded only once a check asks for one (`loadAskedGrammars`), and the analysis that asked runs again.
  */
-export function initParser(pgVersions: number | readonly number[] = DEFAULT_CONFIG.pgVersion): Promise<void> {
+export function initParser(pgVersions: number | readonly number[] = DEFAULT_CONFIG.pgVersion, newerGrammars = true): Promise<void> {
   loaded ??= import('libpg-query').then(async (module) => {
     pg = module;
     await pg.loadModule();
     ready = true;
   });
-  const older = [...new Set(typeof pgVersions === 'number' ? [pgVersions] : pgVersions)].map(loadGrammars);
+  const older = [...new Set(typeof pgVersions === 'number' ? [pgVersions] : pgVersions)].map((v) => loadGrammars(v, newerGrammars));
   return older.length ? Promise.all([loaded, ...older]).then(() => undefined) : loaded;
 }
 
