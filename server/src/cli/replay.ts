@@ -98,14 +98,21 @@ function sha(data: string | Buffer): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
-/** A record's file name from its key: 64 bits of two 32-bit FNV-1a lanes (a collision costs a miss, not a wrong replay). */
+/**
+ * A record's file name from its key: two 32-bit lanes of FNV-1a-style steps over the key's UTF-8
+ * bytes, eight at a time, four to each lane (a collision costs a miss, not a wrong replay). The key
+ * holds every path of the command line (170 KB for the corpus run): a step per character was ~13 ms
+ * of a replay, most of it before the JIT got to the loop; this is ~4.
+ */
 function nameHash(text: string): string {
-  let a = 0x811c9dc5;
+  const size = Buffer.byteLength(text);
+  const words = new Int32Array(((size + 7) >>> 3) << 1);
+  Buffer.from(words.buffer).write(text);
+  let a = 0x811c9dc5 ^ size;
   let b = 0x050c5d1f;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  for (let i = 0; i < words.length; i += 2) {
+    a = Math.imul(a ^ words[i], 0x01000193) ^ (a >>> 13);
+    b = Math.imul(b ^ words[i + 1], 0x01000193) ^ (b >>> 15);
   }
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
