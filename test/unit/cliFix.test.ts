@@ -9,6 +9,7 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as os from 'os';
 import * as path from 'path';
 import { analyzeFiles } from '../../server/src/cli/files';
@@ -145,6 +146,35 @@ describe('lint --fix never damages a file', function () {
     // Listed from the start, the taken name leaves no place right after the file: no fix, the error stays (exit 1).
     assert.strictEqual(run(['lint', '--fix', path.join(dir, 'migrations/2_email.up.sql')]).code, 1);
     assert.strictEqual(fs.readFileSync(taken, 'utf8'), 'someone else');
+  });
+
+  it('reads each migration of a long history a few times, not once per later file: a fix re-reads only what it wrote', async () => {
+    await initParser();
+    const files: Record<string, string> = {};
+    const name = (i: number) => `migrations/${String(i).padStart(3, '0')}.sql`;
+    // Each file indexes the table of the one before it: every file has a fix, and its history is every file before it.
+    for (let i = 1; i <= 60; i++) files[name(i)] = `CREATE TABLE t${i} (id int);\nSET lock_timeout = '5s';\nCREATE INDEX i${i} ON t${i - 1} (id);\n`;
+    const dir = tempDir(files);
+    const results = await analyzeFiles(parseArgs(['lint', path.join(dir, 'migrations')]));
+    const reads = new Map<string, number>();
+    // The module object itself (an `import *` namespace is read-only): the product reads through it.
+    const fsModule = createRequire(__filename)('fs') as { readFileSync: typeof fs.readFileSync };
+    const original = fsModule.readFileSync;
+    const counting = (file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+      if (typeof file === 'string' && file.endsWith('.sql')) reads.set(file, (reads.get(file) ?? 0) + 1);
+      return (original as (...args: unknown[]) => unknown)(file, ...rest);
+    };
+    fsModule.readFileSync = counting as typeof fs.readFileSync;
+    try {
+      const { failures } = quiet(() => applyFixes(results, false));
+      assert.deepStrictEqual(failures, []);
+    } finally {
+      fsModule.readFileSync = original;
+    }
+    for (let i = 1; i <= 60; i++) assert.match(fs.readFileSync(path.join(dir, name(i)), 'utf8'), /CONCURRENTLY/, name(i));
+    // Read for the fix, checked before the rename, read as history, read again once written: before, once per later file too.
+    const most = Math.max(...reads.values());
+    assert.ok(most <= 5, `a migration was read ${most} times`);
   });
 
   it('--fix --dry-run exits as lint would after the fixes: 0 when all is fixed, 1 when findings at or above --fail-on remain', () => {
