@@ -10,6 +10,7 @@
  * `test/unit/incremental.test.ts` compares every result with a full analysis.
  */
 import { buildStatements, doBlockStatements, Statement, StatementList } from '../model/statements';
+import { ownText } from '../parse/parser';
 import { LineIndex } from '../text/positions';
 import { TextChange } from './shift';
 
@@ -31,7 +32,9 @@ export function rebuiltStatements(text: string, before: string, old: StatementLi
     tries++;
     // Up to the end of old statement j (shifted), or to the end of the text.
     const b = end ? end.terminatorEnd + delta : text.length;
-    const part = text.slice(a, b);
+    // Its own copy: the statements split from it outlive this text (later runs keep them), and a
+    // slice of the text would keep the whole of it alive with them, one document per edit.
+    const part = ownText(text.slice(a, b));
     const middle = buildStatements(part);
     if (!middle.statements.every((s) => s.container === undefined && s.reads === undefined)) return undefined;
     if (end && !endsReset(part, middle)) continue;

@@ -4,7 +4,7 @@
  * at migration time just like top-level statements.
  */
 import { splitStatements, SqlComment } from '../parse/splitter';
-import { parseStatementText, parsePlpgsql, scanTokens, Token } from '../parse/parser';
+import { parseStatementText, parsePlpgsql, scanTokens, TextCache, Token } from '../parse/parser';
 import { Node, nodeKind, as, asDefElem, asString } from '../parse/ast';
 import { LineIndex, Span } from '../text/positions';
 import { doBlockParts } from './doBlock';
@@ -94,9 +94,11 @@ function trimEnd(text: string, end: number): number {
   return e;
 }
 
-/** Document-offset tokens by statement text, for the offset they were made at (bounded, oldest out). */
-const placedTokens = new Map<string, { start: number; tokens: Token[] }>();
-const PLACED_TOKENS_LIMIT = 20000;
+/**
+ * Document-offset tokens by statement text, for the offset they were made at (bounded in entries
+ * and bytes like the scanner's cache; a TextCache, so that a key holds no document).
+ */
+const placedTokens = new TextCache<{ start: number; tokens: Token[] }>(20000, 64 * 1024 * 1024, 25);
 
 /**
  * Tokens of a statement with document offsets. The arrays are shared between analyses of
@@ -106,12 +108,7 @@ export function statementTokens(stmt: Statement): Token[] {
   const placed = placedTokens.get(stmt.text);
   if (placed && placed.start === stmt.span.start) return placed.tokens;
   const tokens = scanTokens(stmt.text).map((t) => ({ ...t, start: t.start + stmt.span.start, end: t.end + stmt.span.start }));
-  if (placed) placedTokens.delete(stmt.text);
   placedTokens.set(stmt.text, { start: stmt.span.start, tokens });
-  if (placedTokens.size > PLACED_TOKENS_LIMIT) {
-    const oldest = placedTokens.keys().next().value;
-    if (oldest !== undefined) placedTokens.delete(oldest);
-  }
   return tokens;
 }
 

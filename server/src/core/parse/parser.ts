@@ -65,6 +65,11 @@ export interface Token {
  * A hit moves the entry to the young end only when it is in the older half: moving on every hit
  * (a delete and a re-insert per statement per analysis) was a visible share of every editor
  * re-analysis. An entry that is hit cannot be evicted before `limit / 2` further insertions.
+ *
+ * The cache keeps its own copy of each key (`ownText`), and `compute` derives a value from that
+ * copy: a statement's text is a slice of its document, and V8 keeps the whole document alive for
+ * a slice, so each edit's new statement text (a key) kept one more copy of the document (0.9 MB
+ * per keystroke at 10,000 statements), which the estimate above never counted.
  */
 export class TextCache<T> {
   private readonly map = new Map<string, { value: T; stamp: number }>();
@@ -93,7 +98,19 @@ export class TextCache<T> {
     }
     return entry.value;
   }
+  /** The cached value of `key`, else `compute` of the cache's own copy of it (the value must derive only from that copy). */
+  getOrCompute(key: string, compute: (own: string) => T): T {
+    const cached = this.get(key);
+    if (cached !== undefined) return cached;
+    const own = ownText(key);
+    const value = compute(own);
+    this.insert(own, value);
+    return value;
+  }
   set(key: string, value: T): void {
+    this.insert(ownText(key), value);
+  }
+  private insert(key: string, value: T): void {
     this.delete(key);
     this.map.set(key, { value, stamp: ++this.clock });
     this.bytes += this.cost(key);
@@ -111,6 +128,14 @@ export class TextCache<T> {
   }
 }
 
+/**
+ * A string equal to `text` that holds only its own characters, never the document it was sliced
+ * from: the concatenation is flattened into a new string by the slice (V8; test/unit/textCacheRetention.test.ts).
+ */
+export function ownText(text: string): string {
+  return (' ' + text).slice(1);
+}
+
 const MB = 1024 * 1024;
 const parseCache = new TextCache<ParseOutcome>(20000, 64 * MB, 20);
 const scanCache = new TextCache<Token[]>(20000, 64 * MB, 25);
@@ -121,12 +146,10 @@ function ensureReady(): void {
 
 /** Parses one statement's text (it may hold several when the splitter could not tell them apart). */
 export function parseStatementText(text: string): ParseOutcome {
-  const cached = parseCache.get(text);
-  if (cached) return cached;
-  ensureReady();
-  const outcome = parseUncached(text);
-  parseCache.set(text, outcome);
-  return outcome;
+  return parseCache.getOrCompute(text, (own) => {
+    ensureReady();
+    return parseUncached(own);
+  });
 }
 
 function parseUncached(text: string): ParseOutcome {
@@ -193,15 +216,14 @@ const COMMENT_TOKENS = new Set(['SQL_COMMENT', 'C_COMMENT']);
 
 /** Scanner tokens (comments excluded) with UTF-16 offsets within `text`. */
 export function scanTokens(text: string): Token[] {
-  const cached = scanCache.get(text);
-  if (cached) return cached;
-  ensureReady();
-  // The JavaScript lexer where it knows the answer (the usual case); libpg-query's otherwise. Text
-  // with a NUL or a lone surrogate goes to libpg-query, which sees it cut or mended (wellFormed).
-  LONE_SURROGATE.lastIndex = 0;
-  const tokens = (!text.includes('\0') && !LONE_SURROGATE.test(text) && scanSql(text)) || scanWasm(text);
-  scanCache.set(text, tokens);
-  return tokens;
+  // Tokens slice their text out of `own`, so a cached token list holds no document either.
+  return scanCache.getOrCompute(text, (own) => {
+    ensureReady();
+    // The JavaScript lexer where it knows the answer (the usual case); libpg-query's otherwise. Text
+    // with a NUL or a lone surrogate goes to libpg-query, which sees it cut or mended (wellFormed).
+    LONE_SURROGATE.lastIndex = 0;
+    return (!own.includes('\0') && !LONE_SURROGATE.test(own) && scanSql(own)) || scanWasm(own);
+  });
 }
 
 /** libpg-query's `scanSync` (comments excluded; none for text it rejects), uncached: the reference test/unit/sqlScanner.test.ts compares scanSql with. */
