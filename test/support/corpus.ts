@@ -59,3 +59,20 @@ export function sqlFilesUnder(dir: string): string[] {
   }
   return out.sort();
 }
+
+/**
+ * The real-world `.sql` files below `dir` (not postgres_regress/ or squawk-fixtures/) of at most
+ * `maxBytes`, each folder's entries in locale order: the sample the corpus differential tests draw from.
+ */
+export function realWorldFiles(dir: string, maxBytes: number): string[] {
+  const files: string[] = [];
+  const walk = (folder: string) => {
+    for (const e of fs.readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(folder, e.name);
+      if (e.isDirectory() && !['postgres_regress', 'squawk-fixtures'].includes(e.name)) walk(full);
+      else if (e.isFile() && /\.sql$/i.test(e.name) && fs.statSync(full).size <= maxBytes) files.push(full);
+    }
+  };
+  walk(dir);
+  return files;
+}

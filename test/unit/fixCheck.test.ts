@@ -9,7 +9,6 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import {
   analyze,
   Analysis,
@@ -26,7 +25,7 @@ import {
 } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
 import { ActionTarget, fixIsSafe } from '../../server/src/lsp/codeActions';
-import { describeWithCorpus } from '../support/corpus';
+import { describeWithCorpus, realWorldFiles } from '../support/corpus';
 import { loadRuleCases } from '../support/ruleCases';
 
 const ALL_ON: Partial<LockwiseConfig> = { rules: Object.fromEntries(RULES.map((r) => [r.id, r.defaultSeverity === 'off' ? 'warning' : r.defaultSeverity])) };
@@ -169,15 +168,7 @@ describeWithCorpus('checking a fix line-blind over the corpus', function (corpus
   this.timeout(900000);
   it('equals a full analysis but for marked line numbers, with the same verdict, for every fix of real-world files', async () => {
     await initParser();
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        const full = path.join(dir, e.name);
-        if (e.isDirectory() && !['postgres_regress', 'squawk-fixtures'].includes(e.name)) walk(full);
-        else if (e.isFile() && /\.sql$/i.test(e.name) && fs.statSync(full).size <= 30_000) files.push(full);
-      }
-    };
-    walk(corpus);
+    const files = realWorldFiles(corpus, 30_000);
     const tally: Tally = { fixes: 0, moved: 0, stale: 0, staleDiffers: 0 };
     // Every fifth file: minutes, not hours.
     for (let i = 0; i < files.length; i += 5) checkEveryFix(fs.readFileSync(files[i], 'utf8'), { config: mergeConfig(ALL_ON) }, tally);

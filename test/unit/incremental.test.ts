@@ -8,10 +8,9 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import { analyze, Analysis, AnalyzeOptions, Catalog, IncrementalAnalyzer, initParser, LockwiseConfig, mergeConfig, RULES } from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
-import { describeWithCorpus } from '../support/corpus';
+import { describeWithCorpus, realWorldFiles } from '../support/corpus';
 import { loadRuleCases } from '../support/ruleCases';
 import { textChange } from '../../server/src/core/incremental/shift';
 import { applyEdit, Edit, randomEdit, Rng } from '../robustness/fuzzer';
@@ -380,15 +379,7 @@ describeWithCorpus('incremental analysis over the corpus', function (corpus) {
   this.timeout(900000);
   it('equals a full analysis after every edit of random edit sequences over real-world files', async () => {
     await initParser();
-    const files: string[] = [];
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-        const full = path.join(dir, e.name);
-        if (e.isDirectory() && !['postgres_regress', 'squawk-fixtures'].includes(e.name)) walk(full);
-        else if (e.isFile() && /\.sql$/i.test(e.name) && fs.statSync(full).size <= 60_000) files.push(full);
-      }
-    };
-    walk(corpus);
+    const files = realWorldFiles(corpus, 60_000);
     assert.ok(files.length > 1000);
     const rng = new Rng(2026);
     const texts = () => fs.readFileSync(rng.pick(files), 'utf8');
