@@ -175,8 +175,9 @@ function writeFixed(r: FileResult, fixed: FixAllResult): string[] {
     for (const u of undo.reverse()) u();
     throw error;
   }
-  for (const f of [...created, ...(companion ? [companion] : [])]) writeLine(`${f.shown}: written by the fix of ${toPosix(r.path)}`, 'stderr');
-  return writtenPaths(r.path, [...created, ...(companion ? [companion] : [])]);
+  const others = [...created, ...(companion ? [companion] : [])];
+  for (const f of others) writeLine(`${f.shown}: written by the fix of ${toPosix(r.path)}`, 'stderr');
+  return writtenPaths(r.path, others);
 }
 
 /** The paths a fix wrote, resolved, as the history reads them: the migration (and the file it links to) and the new files. */
