@@ -13,7 +13,7 @@ import { analyze, DEFAULT_CONFIG, fixAll, FixSelection, NewFile, runnerProfile, 
 type FixAllResult = ReturnType<typeof fixAll>;
 import { FileStamp, stampOf, WriteError, writeFileAtomic } from '../project/atomicWrite';
 import { toPosix } from '../project/files';
-import { HistoryProvider, SnapshotSource } from '../project/history';
+import { HistoryProvider, SnapshotSource, touchedFolders } from '../project/history';
 import { RunnerDetector } from '../project/runners';
 import { FileResult } from './files';
 import { writeLine, writeReport } from '../project/output';
@@ -77,7 +77,7 @@ export function applyFixes(results: FileResult[], dryRun: boolean, selection: Fi
       continue;
     }
     const changes = source.refresh(written);
-    runners.refresh([...changes.folders, ...changes.files.map((f) => path.dirname(f))]);
+    runners.refresh(touchedFolders(changes));
     history.refresh(changes);
     // Re-detect: the fix may have written the runner's config file (Flyway .conf, diesel metadata.toml).
     const runner = runners.forFile(r.path, fixed.text, r.config);

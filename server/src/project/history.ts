@@ -143,6 +143,11 @@ export interface SourceChanges {
   folders: string[];
 }
 
+/** The folders a refresh touched: those whose entries changed and those of the files whose text did. */
+export function touchedFolders(changes: SourceChanges): string[] {
+  return [...changes.folders, ...changes.files.map((f) => path.dirname(f))];
+}
+
 /**
  * A TextSource over files that do not change while it lives (one CLI run): directory listings
  * and file texts are read once. Without it every file re-lists its folder and re-reads every
@@ -441,7 +446,7 @@ export class HistoryProvider {
    * The next file then sees the history as a fresh run would, and replays only from the change on.
    */
   refresh(changes: SourceChanges): void {
-    const touched = [...changes.folders, ...changes.files.map((f) => path.dirname(f))];
+    const touched = touchedFolders(changes);
     if (!touched.length) return;
     this.after.clear();
     this.stepPrints.clear();
