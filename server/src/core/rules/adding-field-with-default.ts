@@ -164,27 +164,7 @@ function backfillFix(ctx: StatementContext, command: AlterCommand, col: T.Column
   const c = quoteIdent(col.colname);
   const k = quoteIdent(key[0]);
   const nl = eol(text);
-  const steps = [
-    `ALTER TABLE ${t} ADD COLUMN ${c} ${type}`,
-    `ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${expr}`,
-    [
-      '-- Fill the existing rows in batches, each committed (outside any transaction block).',
-      'DO $backfill$',
-      'DECLARE',
-      `  lockwise_lo ${t}.${k}%TYPE;`,
-      `  lockwise_hi ${t}.${k}%TYPE;`,
-      'BEGIN',
-      `  SELECT min(${k}) INTO lockwise_lo FROM ${t};`,
-      '  WHILE lockwise_lo IS NOT NULL LOOP',
-      `    SELECT max(${k}) INTO lockwise_hi FROM (SELECT ${k} FROM ${t} WHERE ${k} >= lockwise_lo ORDER BY ${k} LIMIT ${BATCH}) AS batch;`,
-      `    UPDATE ${t} SET ${c} = DEFAULT WHERE ${k} BETWEEN lockwise_lo AND lockwise_hi AND ${c} IS NULL;`,
-      '    COMMIT;',
-      `    SELECT min(${k}) INTO lockwise_lo FROM ${t} WHERE ${k} > lockwise_hi;`,
-      '  END LOOP;',
-      'END',
-      '$backfill$',
-    ].join(nl),
-  ];
+  const steps = [`ALTER TABLE ${t} ADD COLUMN ${c} ${type}`, `ALTER TABLE ${t} ALTER COLUMN ${c} SET DEFAULT ${expr}`, backfillBlock(t, c, k, nl)];
   if (cons.some((x) => x?.contype === 'CONSTR_NOTNULL')) {
     const name = quoteIdent(newConstraintName(ctx, stmt.relation, [col.colname], 'not_null_check'));
     steps.push(
@@ -203,6 +183,27 @@ function backfillFix(ctx: StatementContext, command: AlterCommand, col: T.Column
     edits,
     files: edits.files,
   };
+}
+
+/** The DO block that sets `c` to DEFAULT in batches of BATCH rows by the primary key `k`, each batch committed. */
+function backfillBlock(t: string, c: string, k: string, nl: string): string {
+  return [
+    '-- Fill the existing rows in batches, each committed (outside any transaction block).',
+    'DO $backfill$',
+    'DECLARE',
+    `  lockwise_lo ${t}.${k}%TYPE;`,
+    `  lockwise_hi ${t}.${k}%TYPE;`,
+    'BEGIN',
+    `  SELECT min(${k}) INTO lockwise_lo FROM ${t};`,
+    '  WHILE lockwise_lo IS NOT NULL LOOP',
+    `    SELECT max(${k}) INTO lockwise_hi FROM (SELECT ${k} FROM ${t} WHERE ${k} >= lockwise_lo ORDER BY ${k} LIMIT ${BATCH}) AS batch;`,
+    `    UPDATE ${t} SET ${c} = DEFAULT WHERE ${k} BETWEEN lockwise_lo AND lockwise_hi AND ${c} IS NULL;`,
+    '    COMMIT;',
+    `    SELECT min(${k}) INTO lockwise_lo FROM ${t} WHERE ${k} > lockwise_hi;`,
+    '  END LOOP;',
+    'END',
+    '$backfill$',
+  ].join(nl);
 }
 
 /** The DEFAULT clause's expression: from after DEFAULT to the next constraint of the column, or the end of the subcommand. */

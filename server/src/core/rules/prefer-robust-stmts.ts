@@ -1,4 +1,4 @@
-import { as, asAlterTableCmd, nodeKind } from '../parse/ast';
+import { as, asAlterTableCmd, Node, nodeKind } from '../parse/ast';
 import { Statement } from '../model/statements';
 import { Span } from '../text/positions';
 import { FileContext, ReportedFinding, Rule, StatementContext } from './types';
@@ -51,86 +51,89 @@ export const preferRobustStmts: Rule = {
   },
   checkStatement(ctx, report) {
     if (ctx.timeline.transaction || ctx.statement.container !== undefined) return;
+    const add = adder(ctx, report);
     const node = ctx.statement.node;
-    const file = ctx.file;
-    const stmt = ctx.statement;
-    const add = (keywords: Span | undefined, what: string, insertAt: number | undefined, text: string) => {
-      if (!keywords) return;
-      const finding: ReportedFinding = {
-        statement: stmt.index,
-        span: keywords,
-        message: `${what} without ${text.trim()}: a retry of the migration after a failure fails here`,
-      };
-      if (insertAt !== undefined)
-        finding.fix = { kind: 'if-exists', title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
-      report(finding);
-    };
     switch (nodeKind(node)) {
-      case 'CreateStmt': {
-        const s = as(node, 'CreateStmt')!;
-        if (s.if_not_exists) return;
-        const span = fromCreate(file, stmt, 'TABLE');
-        return add(span, 'CREATE TABLE', span?.end, ' IF NOT EXISTS');
-      }
-      case 'CreateTableAsStmt': {
-        const s = as(node, 'CreateTableAsStmt')!;
-        if (s.if_not_exists) return;
-        const matview = s.objtype === 'OBJECT_MATVIEW';
-        const span = matview ? fromCreate(file, stmt, 'MATERIALIZED', 'VIEW') : fromCreate(file, stmt, 'TABLE');
-        return add(span, matview ? 'CREATE MATERIALIZED VIEW' : 'CREATE TABLE AS', span?.end, ' IF NOT EXISTS');
-      }
-      case 'IndexStmt': {
-        const s = as(node, 'IndexStmt')!;
-        if (s.if_not_exists) return;
-        const span = fromCreate(file, stmt, 'INDEX');
-        if (!span) return;
-        const concurrently = s.concurrent ? keywordSpan(file, stmt, 'CONCURRENTLY') : undefined;
-        if (!s.idxname) {
-          return report({
-            statement: stmt.index,
-            span,
-            message: 'CREATE INDEX without a name: a retry of the migration after a failure creates a second index',
-            help: 'Name the index and add IF NOT EXISTS',
-          });
-        }
-        return add(concurrently ? { start: span.start, end: concurrently.end } : span, 'CREATE INDEX', (concurrently ?? span).end, ' IF NOT EXISTS');
-      }
-      case 'CreateSeqStmt': {
-        if (as(node, 'CreateSeqStmt')!.if_not_exists) return;
-        const span = fromCreate(file, stmt, 'SEQUENCE');
-        return add(span, 'CREATE SEQUENCE', span?.end, ' IF NOT EXISTS');
-      }
-      case 'CreateSchemaStmt': {
-        if (as(node, 'CreateSchemaStmt')!.if_not_exists) return;
-        const span = fromCreate(file, stmt, 'SCHEMA');
-        return add(span, 'CREATE SCHEMA', span?.end, ' IF NOT EXISTS');
-      }
-      case 'CreateExtensionStmt': {
-        if (as(node, 'CreateExtensionStmt')!.if_not_exists) return;
-        const span = fromCreate(file, stmt, 'EXTENSION');
-        return add(span, 'CREATE EXTENSION', span?.end, ' IF NOT EXISTS');
-      }
-      case 'DropStmt': {
-        const s = as(node, 'DropStmt')!;
-        const words = DROP_KEYWORDS[s.removeType ?? ''];
-        if (s.missing_ok || !words) return;
-        let span = keywordSpan(file, stmt, 'DROP', ...words);
-        if (!span) return;
-        if (s.concurrent) {
-          const c = keywordSpan(file, stmt, 'CONCURRENTLY');
-          if (c) span = { start: span.start, end: c.end };
-        }
-        return add(span, `DROP ${words.join(' ')}`, span.end, ' IF EXISTS');
-      }
+      case 'IndexStmt':
+        return createIndex(ctx, add, report);
+      case 'DropStmt':
+        return drop(ctx, add);
       case 'AlterTableStmt':
         return alterTable(ctx, add);
-      default:
-        return;
     }
+    const form = createForm(node);
+    if (!form) return;
+    const span = fromCreate(ctx.file, ctx.statement, ...form.words);
+    add(span, form.what, span?.end, ' IF NOT EXISTS');
   },
 };
 
 type Add = (keywords: Span | undefined, what: string, insertAt: number | undefined, text: string) => void;
+
+/** Reports `what` at `keywords`, with the fix inserting `text` at `insertAt` when there is one. */
+function adder(ctx: StatementContext, report: (finding: ReportedFinding) => void): Add {
+  return (keywords, what, insertAt, text) => {
+    if (!keywords) return;
+    const finding: ReportedFinding = {
+      statement: ctx.statement.index,
+      span: keywords,
+      message: `${what} without ${text.trim()}: a retry of the migration after a failure fails here`,
+    };
+    if (insertAt !== undefined)
+      finding.fix = { kind: 'if-exists', title: `Add ${text.trim()}`, preferred: true, edits: [{ start: insertAt, end: insertAt, newText: text }] };
+    report(finding);
+  };
+}
+
+/** A CREATE without IF NOT EXISTS (other than INDEX): its name and the keywords after CREATE that end it. */
+function createForm(node: Node | undefined): { what: string; words: string[] } | undefined {
+  const table = as(node, 'CreateStmt');
+  if (table) return table.if_not_exists ? undefined : { what: 'CREATE TABLE', words: ['TABLE'] };
+  const tableAs = as(node, 'CreateTableAsStmt');
+  if (tableAs) {
+    if (tableAs.if_not_exists) return undefined;
+    if (tableAs.objtype === 'OBJECT_MATVIEW') return { what: 'CREATE MATERIALIZED VIEW', words: ['MATERIALIZED', 'VIEW'] };
+    return { what: 'CREATE TABLE AS', words: ['TABLE'] };
+  }
+  const seq = as(node, 'CreateSeqStmt');
+  if (seq) return seq.if_not_exists ? undefined : { what: 'CREATE SEQUENCE', words: ['SEQUENCE'] };
+  const schema = as(node, 'CreateSchemaStmt');
+  if (schema) return schema.if_not_exists ? undefined : { what: 'CREATE SCHEMA', words: ['SCHEMA'] };
+  const extension = as(node, 'CreateExtensionStmt');
+  if (extension) return extension.if_not_exists ? undefined : { what: 'CREATE EXTENSION', words: ['EXTENSION'] };
+  return undefined;
+}
+
+function createIndex(ctx: StatementContext, add: Add, report: (finding: ReportedFinding) => void): void {
+  const s = as(ctx.statement.node, 'IndexStmt')!;
+  if (s.if_not_exists) return;
+  const { file, statement: stmt } = ctx;
+  const span = fromCreate(file, stmt, 'INDEX');
+  if (!span) return;
+  if (!s.idxname) {
+    return report({
+      statement: stmt.index,
+      span,
+      message: 'CREATE INDEX without a name: a retry of the migration after a failure creates a second index',
+      help: 'Name the index and add IF NOT EXISTS',
+    });
+  }
+  const concurrently = s.concurrent ? keywordSpan(file, stmt, 'CONCURRENTLY') : undefined;
+  add(concurrently ? { start: span.start, end: concurrently.end } : span, 'CREATE INDEX', (concurrently ?? span).end, ' IF NOT EXISTS');
+}
+
+function drop(ctx: StatementContext, add: Add): void {
+  const s = as(ctx.statement.node, 'DropStmt')!;
+  const words = DROP_KEYWORDS[s.removeType ?? ''];
+  if (s.missing_ok || !words) return;
+  let span = keywordSpan(ctx.file, ctx.statement, 'DROP', ...words);
+  if (!span) return;
+  if (s.concurrent) {
+    const c = keywordSpan(ctx.file, ctx.statement, 'CONCURRENTLY');
+    if (c) span = { start: span.start, end: c.end };
+  }
+  add(span, `DROP ${words.join(' ')}`, span.end, ' IF EXISTS');
+}
 
 function alterTable(ctx: StatementContext, add: Add): void {
   const s = as(ctx.statement.node, 'AlterTableStmt')!;
