@@ -139,6 +139,37 @@ describe('lockwise --cache: whole-run replay', function () {
     assert.strictEqual(record.replay(), 1, 'the folder is unchanged again but not trusted: each path is asked');
   });
 
+  it('a path found absent in an absent folder records that folder absent: creating it and the path is a miss', () => {
+    const dir = project();
+    const stats = path.join(dir, 'n/.lockwise/stats.json');
+    const record = new RunRecord(path.join(dir, 'c'), ['lint', 'n']);
+    const recording = record.record(Date.now() + 10_000);
+    try {
+      fs.statSync(path.join(dir, 'n'));
+      fs.existsSync(stats);
+      fs.readFileSync(path.join(dir, 'n/001_other.sql'), 'utf8');
+    } finally {
+      recording.stop();
+    }
+    assert.strictEqual(recording.reads.get(path.join(dir, 'n/.lockwise'))?.kind, 'absent');
+    assert.strictEqual(recording.reads.get(path.join(dir, 'n'))?.trusted, true);
+    recording.confirm();
+    record.save(recording, 1);
+    assert.strictEqual(record.replay(), 1);
+    fs.mkdirSync(path.dirname(stats));
+    assert.strictEqual(record.replay(), undefined, 'the folder exists now');
+    fs.writeFileSync(stats, '{}\n');
+    assert.strictEqual(record.replay(), undefined);
+    // An existing folder is not recorded: the path in it is asked.
+    const again = record.record(Date.now() + 10_000);
+    try {
+      fs.existsSync(path.join(dir, 'n/.lockwise/other.json'));
+    } finally {
+      again.stop();
+    }
+    assert.strictEqual(again.reads.get(path.dirname(stats)), undefined);
+  });
+
   it('a damaged record is a miss; another command line or environment has its own record', () => {
     const dir = project();
     const args = ['lint', '--format', 'json', '--cache', 'm', 'n'];

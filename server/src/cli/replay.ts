@@ -27,7 +27,7 @@ import { writeLine, tapOutput, writeRecorded } from '../project/output';
 // The originals, for the recorder's own reads (fs is wrapped while a run is recorded).
 const { statSync, readFileSync, readdirSync, openSync, readSync, fstatSync, closeSync } = fs;
 
-const FORMAT = 'lockwise-run-4';
+const FORMAT = 'lockwise-run-5';
 /** A file changed this recently may change again within its timestamp's granularity: hash it. */
 const RACY_MS = 5000;
 /** The environment variables the CLI reads (test/unit/cliReplay.test.ts checks the sources against this list). */
@@ -54,14 +54,9 @@ interface Observation {
   withTypes?: boolean;
 }
 
-/**
- * An Observation as the record keeps it (short to parse): kind (index in KINDS), flags, then, unless
- * absent, size, mtimeMs, ctimeMs, ino, the index of its hash in the record's hash list (-1: none)
- * and the encoding of a read.
- */
-type Stored = [kind: number, flags: number, size?: number, mtimeMs?: number, ctimeMs?: number, ino?: number, hash?: number, encoding?: string];
-
 const KINDS: Kind[] = ['absent', 'file', 'dir', 'other'];
+/** The kind of a folder of the record that was not read itself. */
+const NOT_READ = -1;
 const [ABSENT, FILE] = [0, 1];
 const TRUSTED = 1;
 const STAT = 2;
@@ -70,23 +65,43 @@ const LIST = 8;
 const WITH_TYPES = 16;
 
 /**
- * A record: the byte length of its head (the next three lines) on the first line, the key on the
- * second (the record of another command whose name hash collides is a miss), this header on the
- * third, the hashes of the reads on the fourth (parsed only when a stat changed), then the output.
+ * A record's reads as two tables of numbers, one row per path: the folders the reads were in first,
+ * sorted (a folder after its parent), then every other read. Typed arrays over the record's bytes: a
+ * JSON array per read made the replay parse ~5,000 small arrays into the heap, which the young
+ * generation copied and promoted (a fifth of a replayed corpus run, with its page faults).
+ * Int32 columns: the row of the parent folder (-1: none), the name (its start and end in the names:
+ * a path without a parent is whole), the kind (index in KINDS; NOT_READ), the flags, the index of its
+ * hash in the hash list (-1: none), the index of a read's encoding in the record's list (-1: none).
+ * Float64 columns: size, mtimeMs, ctimeMs, ino.
  */
-interface Header {
+const [I_PARENT, I_NAME, I_NAME_END, I_KIND, I_FLAGS, I_HASH, I_ENCODING, INTS] = [0, 1, 2, 3, 4, 5, 6, 7];
+const [F_SIZE, F_MTIME, F_CTIME, F_INO, FLOATS] = [0, 1, 2, 3, 4];
+
+/** The record's reads, read only (see the tables above). */
+interface Reads {
+  folders: number;
+  rows: number;
+  ints: Int32Array;
+  floats: Float64Array;
+  names: string;
+  encodings: string[];
+}
+
+/**
+ * A record: the byte length of its head on a first line; the head: the key (the record of another
+ * command whose name hash collides is a miss) and this Meta as a line of JSON, padded to 8 bytes,
+ * the two tables, the names, a line feed, the hashes of the reads as a line of JSON (parsed only when
+ * a stat changed); then the output.
+ */
+interface Meta {
   code: number;
   /** The output in write order: stream and byte length of each write. */
   writes: [0 | 1, number][];
-  /**
-   * The folders the reads were in, sorted (a folder before the folders in it): the index of its
-   * parent in this list (-1: none), its name there (its path without a parent), and the folder's
-   * own observation when it was read (0: not read). A path read that was no folder (absent, say)
-   * is here too when reads were made in it.
-   */
-  folders: [number, string, Stored | 0][];
-  /** Every other read: the index of its folder, its name there, and what it saw. */
-  reads: [number, string, Stored][];
+  folders: number;
+  rows: number;
+  encodings: string[];
+  /** Byte length of the names (UTF-8). */
+  names: number;
 }
 
 let crypto: typeof import('crypto') | undefined;
@@ -104,11 +119,9 @@ function sha(data: string | Buffer): string {
  * holds every path of the command line (170 KB for the corpus run): a step per character was ~13 ms
  * of a replay, most of it before the JIT got to the loop; this is ~4.
  */
-function nameHash(text: string): string {
-  const size = Buffer.byteLength(text);
-  const words = new Int32Array(((size + 7) >>> 3) << 1);
-  Buffer.from(words.buffer).write(text);
-  let a = 0x811c9dc5 ^ size;
+function nameHash(key: Buffer): string {
+  const words = new Int32Array(key.buffer, key.byteOffset, ((key.length + 7) >>> 3) << 1);
+  let a = 0x811c9dc5 ^ key.length;
   let b = 0x050c5d1f;
   for (let i = 0; i < words.length; i += 2) {
     a = Math.imul(a ^ words[i], 0x01000193) ^ (a >>> 13);
@@ -117,6 +130,21 @@ function nameHash(text: string): string {
   return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
+/** A key's UTF-8 bytes, zeros after them up to a multiple of 8 bytes (nameHash reads them by words). */
+function keyBytes(key: string): Buffer {
+  const size = Buffer.byteLength(key);
+  // Buffer.alloc has an ArrayBuffer of its own: offset 0, so aligned for the Int32Array.
+  const bytes = Buffer.alloc(((size + 7) >>> 3) << 3);
+  bytes.write(key);
+  return bytes.subarray(0, size);
+}
+
+/** The byte order of the tables (a record written on a machine of the other order is another command's). */
+const ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 'le' : 'be';
+
+/** One stat: no options object per call. */
+const NO_THROW = { throwIfNoEntry: false } as const;
+
 function kindOf(st: fs.Stats | undefined): Kind {
   if (!st) return 'absent';
   return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
@@ -124,7 +152,7 @@ function kindOf(st: fs.Stats | undefined): Kind {
 
 function statOf(file: string): fs.Stats | undefined {
   try {
-    return statSync(file, { throwIfNoEntry: false });
+    return statSync(file, NO_THROW);
   } catch {
     return undefined;
   }
@@ -151,38 +179,84 @@ function listNow(dir: string, withTypes: boolean): string | undefined {
   }
 }
 
-function store(o: Observation, hashes: string[]): Stored {
-  const flags =
-    (o.trusted ? TRUSTED : 0) | (o.stat ? STAT : 0) | (o.read !== undefined ? READ : 0) | (o.list !== undefined ? LIST : 0) | (o.withTypes ? WITH_TYPES : 0);
-  if (o.kind === 'absent') return [ABSENT, flags];
-  const hash = o.read ?? o.list;
-  const stored: Stored = [KINDS.indexOf(o.kind), flags, o.size, o.mtimeMs, o.ctimeMs, o.ino, hash === undefined ? -1 : hashes.push(hash) - 1];
-  if (o.encoding !== undefined) stored.push(o.encoding);
-  return stored;
+/** A recording's reads as the record keeps them (see Reads), and the hashes the rows name. */
+function tablesOf(reads: Map<string, Observation>): { tables: Reads; hashes: string[] } {
+  const folders = [...new Set([...reads.keys()].map((file) => path.dirname(file)))].sort();
+  const index = new Map(folders.map((folder, i) => [folder, i]));
+  const others = [...reads.keys()].filter((file) => !index.has(file));
+  const rows = folders.length + others.length;
+  const tables: Reads = { folders: folders.length, rows, ints: new Int32Array(rows * INTS), floats: new Float64Array(rows * FLOATS), names: '', encodings: [] };
+  const hashes: string[] = [];
+  const names: string[] = [];
+  let at = 0;
+  const put = (row: number, parent: number, name: string, o: Observation | undefined) => {
+    tables.ints.set([parent, at, (at += name.length)], row * INTS + I_PARENT);
+    names.push(name);
+    storeRow(tables, row, o, hashes);
+  };
+  folders.forEach((folder, row) => {
+    const parent = path.dirname(folder) === folder ? -1 : (index.get(path.dirname(folder)) ?? -1);
+    put(row, parent, parent < 0 ? folder : path.basename(folder), reads.get(folder));
+  });
+  others.forEach((file, i) => put(folders.length + i, index.get(path.dirname(file))!, path.basename(file), reads.get(file)));
+  tables.names = names.join('');
+  return { tables, hashes };
 }
 
-/** Whether a recorded read would see the same thing now: 'unchanged' when its trusted stat is equal. `hashes`: the record's. */
-function stillSeen(file: string, o: Stored, hashes: () => string[]): 'unchanged' | boolean {
+/** One observation into its row (undefined: a folder not read itself). */
+function storeRow(tables: Reads, row: number, o: Observation | undefined, hashes: string[]): void {
+  const ints = row * INTS;
+  tables.ints.fill(-1, ints + I_KIND, ints + INTS);
+  if (!o) return void (tables.ints[ints + I_KIND] = NOT_READ);
+  const flags =
+    (o.trusted ? TRUSTED : 0) | (o.stat ? STAT : 0) | (o.read !== undefined ? READ : 0) | (o.list !== undefined ? LIST : 0) | (o.withTypes ? WITH_TYPES : 0);
+  tables.ints[ints + I_KIND] = KINDS.indexOf(o.kind);
+  tables.ints[ints + I_FLAGS] = flags;
+  if (o.kind === 'absent') return;
+  const hash = o.read ?? o.list;
+  if (hash !== undefined) tables.ints[ints + I_HASH] = hashes.push(hash) - 1;
+  if (o.encoding !== undefined) {
+    const known = tables.encodings.indexOf(o.encoding);
+    tables.ints[ints + I_ENCODING] = known >= 0 ? known : tables.encodings.push(o.encoding) - 1;
+  }
+  tables.floats.set([o.size!, o.mtimeMs!, o.ctimeMs!, o.ino!], row * FLOATS);
+}
+
+/** Whether a recorded read (row `row`) would see the same thing now: 'unchanged' when its trusted stat is equal. `hashes`: the record's. */
+function stillSeen(file: string, t: Reads, row: number, hashes: () => string[]): 'unchanged' | boolean {
   const st = statOf(file);
   const kind = KINDS.indexOf(kindOf(st));
-  if (kind === ABSENT || o[0] === ABSENT) return kind === o[0];
-  if (onlyExists(o)) return true;
-  if (kind !== o[0]) return false;
-  if (o[1] & TRUSTED && st!.size === o[2] && st!.mtimeMs === o[3] && st!.ctimeMs === o[4] && st!.ino === o[5]) return 'unchanged';
-  if (o[1] & STAT && kind === FILE && st!.size !== o[2]) return false;
-  if (o[1] & READ) {
+  // No destructuring in the loops of a replay: the interpreter runs them, and it iterates.
+  const was = t.ints[row * INTS + I_KIND];
+  const flags = t.ints[row * INTS + I_FLAGS];
+  const hash = t.ints[row * INTS + I_HASH];
+  if (kind === ABSENT || was === ABSENT) return kind === was;
+  if (onlyExists(flags)) return true;
+  if (kind !== was) return false;
+  const f = row * FLOATS;
+  const { floats } = t;
+  if (
+    flags & TRUSTED &&
+    st!.size === floats[f + F_SIZE] &&
+    st!.mtimeMs === floats[f + F_MTIME] &&
+    st!.ctimeMs === floats[f + F_CTIME] &&
+    st!.ino === floats[f + F_INO]
+  )
+    return 'unchanged';
+  if (flags & STAT && kind === FILE && st!.size !== floats[f + F_SIZE]) return false;
+  if (flags & READ) {
     try {
-      if (readHash(file, o[7]) !== hashes()[o[6]!]) return false;
+      if (readHash(file, t.encodings[t.ints[row * INTS + I_ENCODING]]) !== hashes()[hash]) return false;
     } catch {
       return false;
     }
   }
-  return !(o[1] & LIST) || listNow(file, !!(o[1] & WITH_TYPES)) === hashes()[o[6]!];
+  return !(flags & LIST) || listNow(file, !!(flags & WITH_TYPES)) === hashes()[hash];
 }
 
 /** A read that only asked whether the path exists. */
-function onlyExists(o: Stored): boolean {
-  return !(o[1] & (STAT | READ | LIST));
+function onlyExists(flags: number): boolean {
+  return !(flags & (STAT | READ | LIST));
 }
 
 /** What is known now of a folder of the record: its entries are as recorded, it is still absent, or neither. */
@@ -192,49 +266,51 @@ type FolderNow = 'unchanged' | 'absent' | undefined;
  * Whether every recorded read still holds. Folders first, each after its parent: a folder whose
  * trusted stat is unchanged has the same entries (adding, removing or renaming one changes its
  * mtime), so whether a path in it exists is known without asking (most checks are for config files
- * that are not there); and nothing is in a folder that is still absent.
+ * that are not there); and nothing is in a folder that is still absent. A folder's path is built
+ * only when something in it is asked.
  */
-function allStillSeen(header: Header, hashes: () => string[]): boolean {
+function allStillSeen(t: Reads, hashes: () => string[]): boolean {
   const known: FolderNow[] = [];
-  const prefixes: string[] = [];
-  for (const [parent, name, o] of header.folders) {
-    const folder = parent < 0 ? name : prefixes[parent] + name;
-    const now = folderNow(folder, o, parent < 0 ? undefined : known[parent], hashes);
+  const prefixes: (string | undefined)[] = [];
+  const pathOf = (row: number): string => {
+    const parent = t.ints[row * INTS + I_PARENT];
+    const name = t.names.slice(t.ints[row * INTS + I_NAME], t.ints[row * INTS + I_NAME_END]);
+    return parent < 0 ? name : prefixOf(parent) + name;
+  };
+  const prefixOf = (folder: number): string => {
+    let prefix = prefixes[folder];
+    if (prefix === undefined) {
+      prefix = pathOf(folder);
+      prefixes[folder] = prefix = prefix.endsWith(path.sep) ? prefix : prefix + path.sep;
+    }
+    return prefix;
+  };
+  for (let row = 0; row < t.folders; row++) {
+    const parent = t.ints[row * INTS + I_PARENT];
+    const now = folderNow(t, row, parent < 0 ? undefined : known[parent], pathOf, hashes);
     if (now === false) return false;
     known.push(now);
-    prefixes.push(folder.endsWith(path.sep) ? folder : folder + path.sep);
   }
-  for (const [at, name, o] of header.reads) {
-    const folder = known[at];
-    if (folder === 'absent' ? o[0] === ABSENT : folder === 'unchanged' && (o[0] === ABSENT || onlyExists(o))) continue;
-    if (!stillSeen(prefixes[at] + name, o, hashes)) return false;
+  for (let row = t.folders; row < t.rows; row++) {
+    const folder = known[t.ints[row * INTS + I_PARENT]];
+    const kind = t.ints[row * INTS + I_KIND];
+    const flags = t.ints[row * INTS + I_FLAGS];
+    if (folder === 'absent' ? kind === ABSENT : folder === 'unchanged' && (kind === ABSENT || onlyExists(flags))) continue;
+    if (!stillSeen(pathOf(row), t, row, hashes)) return false;
   }
   return true;
 }
 
-/** A folder of the record now, from its observation (0: not read itself) and its parent's; false: it changed. */
-function folderNow(folder: string, o: Stored | 0, parent: FolderNow, hashes: () => string[]): FolderNow | false {
-  if (o === 0) return parent === 'absent' ? 'absent' : undefined;
-  if (parent === 'absent' || (parent === 'unchanged' && o[0] === ABSENT)) return o[0] === ABSENT ? 'absent' : false;
-  if (parent === 'unchanged' && onlyExists(o)) return undefined;
-  const seen = stillSeen(folder, o, hashes);
+/** A folder of the record (row `row`) now, from its own row and its parent's state; false: it changed. */
+function folderNow(t: Reads, row: number, parent: FolderNow, pathOf: (row: number) => string, hashes: () => string[]): FolderNow | false {
+  const kind = t.ints[row * INTS + I_KIND];
+  const flags = t.ints[row * INTS + I_FLAGS];
+  if (kind === NOT_READ) return parent === 'absent' ? 'absent' : undefined;
+  if (parent === 'absent' || (parent === 'unchanged' && kind === ABSENT)) return kind === ABSENT ? 'absent' : false;
+  if (parent === 'unchanged' && onlyExists(flags)) return undefined;
+  const seen = stillSeen(pathOf(row), t, row, hashes);
   if (!seen) return false;
-  return seen === 'unchanged' ? 'unchanged' : o[0] === ABSENT ? 'absent' : undefined;
-}
-
-/** A recording's reads as the record keeps them: each folder they were made in, sorted, then the other reads by folder. */
-function byFolder(reads: Map<string, Observation>, hashes: string[]): Pick<Header, 'folders' | 'reads'> {
-  const sorted = [...new Set([...reads.keys()].map((file) => path.dirname(file)))].sort();
-  const index = new Map(sorted.map((folder, i) => [folder, i]));
-  const parentOf = (folder: string) => (path.dirname(folder) === folder ? -1 : (index.get(path.dirname(folder)) ?? -1));
-  return {
-    folders: sorted.map((folder) => {
-      const parent = parentOf(folder);
-      const o = reads.get(folder);
-      return [parent, parent < 0 ? folder : path.basename(folder), o ? store(o, hashes) : 0];
-    }),
-    reads: [...reads].filter(([file]) => !index.has(file)).map(([file, o]) => [index.get(path.dirname(file))!, path.basename(file), store(o, hashes)]),
-  };
+  return seen === 'unchanged' ? 'unchanged' : kind === ABSENT ? 'absent' : undefined;
 }
 
 /**
@@ -256,7 +332,8 @@ function outputKind(fd: 1 | 2): string | boolean {
 /** The record of this command, or undefined. */
 export class RunRecord {
   readonly file: string;
-  private readonly key: string;
+  /** The key's UTF-8 bytes: compared as bytes with a record's, never decoded. */
+  private readonly key: Buffer;
 
   constructor(
     private readonly location: string,
@@ -264,7 +341,7 @@ export class RunRecord {
   ) {
     const env = ENV_READ.map((k) => [k, process.env[k] ?? null]);
     // Node's version too: the migration order comes from its ICU collator.
-    this.key = JSON.stringify([FORMAT, buildHash(), process.version, argv, process.cwd(), env, outputKind(1), outputKind(2)]);
+    this.key = keyBytes(JSON.stringify([FORMAT, buildHash(), process.version, ENDIAN, argv, process.cwd(), env, outputKind(1), outputKind(2)]));
     this.file = path.join(path.resolve(location), `run-${nameHash(this.key)}.run`);
   }
 
@@ -280,13 +357,13 @@ export class RunRecord {
       let record: RecordHead | undefined;
       try {
         record = readRecord(fd, this.key);
-        if (!record || !allStillSeen(record.header, record.hashes)) return undefined;
+        if (!record || !allStillSeen(record.reads, record.hashes)) return undefined;
       } catch {
         return undefined; // a damaged record
       }
       printOutput(fd, record);
       if (process.env.LOCKWISE_DEBUG?.includes('cache')) writeLine(`lockwise: cache: replayed ${path.basename(this.file)}`, 'stderr');
-      return record.header.code;
+      return record.meta.code;
     } finally {
       closeSync(fd);
     }
@@ -300,9 +377,18 @@ export class RunRecord {
 
   /** Writes the record of a finished run; a failure costs only the record. */
   save(recording: Recording, code: number): void {
-    const hashes: string[] = [];
-    const header: Header = { code, writes: recording.writes.map(([s, b]) => [s, b.length]), ...byFolder(recording.reads, hashes) };
-    const head = Buffer.from([this.key, JSON.stringify(header), JSON.stringify(hashes)].join('\n') + '\n');
+    const { tables, hashes } = tablesOf(recording.reads);
+    const { folders, rows, encodings } = tables;
+    const meta: Meta = { code, writes: recording.writes.map(([s, b]) => [s, b.length]), folders, rows, encodings, names: Buffer.byteLength(tables.names) };
+    const line = Buffer.from(`\n${JSON.stringify(meta)}\n`);
+    const head = Buffer.concat([
+      this.key,
+      line,
+      Buffer.alloc(-(this.key.length + line.length) & 7, ' '),
+      Buffer.from(tables.floats.buffer),
+      Buffer.from(tables.ints.buffer),
+      Buffer.from(`${tables.names}\n${JSON.stringify(hashes)}\n`),
+    ]);
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       writeAtomic(this.file, Buffer.concat([Buffer.from(`${head.length}\n`), head, ...recording.writes.map(([, b]) => b)]));
@@ -312,9 +398,10 @@ export class RunRecord {
   }
 }
 
-/** A record's header, its hash list (parsed when first asked) and where its output starts in the file. */
+/** A record's meta line and tables, its hash list (parsed when first asked) and where its output starts in the file. */
 interface RecordHead {
-  header: Header;
+  meta: Meta;
+  reads: Reads;
   hashes: () => string[];
   output: number;
 }
@@ -324,24 +411,63 @@ interface RecordHead {
  * head is read here (the output is streamed by printOutput): reading the whole record into one
  * fresh buffer cost its page faults, ~15 ms of CPU for the corpus run's 4 MB on the bench machine.
  */
-function readRecord(fd: number, key: string): RecordHead | undefined {
+function readRecord(fd: number, key: Buffer): RecordHead | undefined {
   const size = fstatSync(fd).size;
   const first = readAt(fd, Math.min(size, 24), 0);
   const lengthEnd = first.indexOf(10);
   const headLength = lengthEnd > 0 ? Number(first.toString('latin1', 0, lengthEnd)) : NaN;
   if (!Number.isSafeInteger(headLength) || lengthEnd + 1 + headLength > size) return undefined;
   const bytes = readAt(fd, headLength, lengthEnd + 1);
-  const keyEnd = bytes.indexOf(10);
-  if (keyEnd < 0 || bytes.toString('utf8', 0, keyEnd) !== key) return undefined;
-  const headerEnd = bytes.indexOf(10, keyEnd + 1);
-  const hashesEnd = headerEnd < 0 ? -1 : bytes.indexOf(10, headerEnd + 1);
-  if (hashesEnd !== headLength - 1) return undefined;
-  const header = JSON.parse(bytes.toString('utf8', keyEnd + 1, headerEnd)) as Header;
-  if (![header.writes, header.folders, header.reads].every(Array.isArray)) return undefined;
+  // The key is JSON, so holds no line feed; compared as bytes (decoding it made a 170 KB string).
+  if (bytes[key.length] !== 10 || !key.equals(bytes.subarray(0, key.length))) return undefined;
+  const metaEnd = bytes.indexOf(10, key.length + 1);
+  if (metaEnd < 0) return undefined;
+  const meta = JSON.parse(bytes.toString('utf8', key.length + 1, metaEnd)) as Meta;
+  const tables = tablesAt(bytes, metaEnd + 1, meta);
   const output = lengthEnd + 1 + headLength;
-  if (header.writes.reduce((n, [, length]) => n + length, 0) !== size - output) return undefined;
+  if (!tables || !Array.isArray(meta.writes) || meta.writes.reduce((n, write) => n + write[1], 0) !== size - output) return undefined;
   let hashes: string[] | undefined;
-  return { header, hashes: () => (hashes ??= JSON.parse(bytes.toString('utf8', headerEnd + 1, hashesEnd)) as string[]), output };
+  return { meta, reads: tables.reads, hashes: () => (hashes ??= JSON.parse(bytes.toString('utf8', tables.end, headLength - 1)) as string[]), output };
+}
+
+/**
+ * The tables of a record's head, from the first multiple of 8 at or after `from`, and where the hash
+ * list starts; undefined when they do not fit the head or name rows they cannot name.
+ */
+function tablesAt(bytes: Buffer, from: number, meta: Meta): { reads: Reads; end: number } | undefined {
+  const { folders, rows, names, encodings } = meta;
+  if (![folders, rows, names].every(Number.isSafeInteger) || folders < 0 || rows < folders || names < 0 || !Array.isArray(encodings)) return undefined;
+  const start = from + (-from & 7);
+  const intsStart = start + rows * FLOATS * 8;
+  const namesStart = intsStart + rows * INTS * 4;
+  const namesEnd = namesStart + names;
+  if (namesEnd >= bytes.length || bytes[namesEnd] !== 10 || bytes[bytes.length - 1] !== 10) return undefined;
+  const reads: Reads = {
+    folders,
+    rows,
+    floats: view((buffer, offset) => new Float64Array(buffer, offset, rows * FLOATS), bytes, start, intsStart),
+    ints: view((buffer, offset) => new Int32Array(buffer, offset, rows * INTS), bytes, intsStart, namesStart),
+    names: bytes.toString('utf8', namesStart, namesEnd),
+    encodings,
+  };
+  return wellFormed(reads) ? { reads, end: namesEnd + 1 } : undefined;
+}
+
+/** A typed array over bytes `start` to `end` of `bytes`: a view when they start at a multiple of 8, else over a copy. */
+function view<T>(make: (buffer: ArrayBufferLike, offset: number) => T, bytes: Buffer, start: number, end: number): T {
+  const offset = bytes.byteOffset + start;
+  return offset % 8 === 0 ? make(bytes.buffer, offset) : make(new Uint8Array(bytes.subarray(start, end)).buffer, 0);
+}
+
+/** Every row names an earlier folder (a folder) or a folder (a read), and a part of the names. */
+function wellFormed(t: Reads): boolean {
+  for (let row = 0; row < t.rows; row++) {
+    const at = row * INTS;
+    const parent = t.ints[at + I_PARENT];
+    if (parent < -1 || parent >= (row < t.folders ? row : t.folders) || (row >= t.folders && parent < 0)) return false;
+    if (t.ints[at + I_NAME] < 0 || t.ints[at + I_NAME] > t.ints[at + I_NAME_END] || t.ints[at + I_NAME_END] > t.names.length) return false;
+  }
+  return true;
 }
 
 /** `length` bytes of `fd` from `position` (fewer at its end). */
@@ -359,7 +485,7 @@ const CHUNK = 64 * 1024;
 function printOutput(fd: number, record: RecordHead): void {
   const chunk = Buffer.allocUnsafe(CHUNK);
   let at = record.output;
-  for (const [stream, length] of record.header.writes) {
+  for (const [stream, length] of record.meta.writes) {
     for (let left = length; left > 0;) {
       const n = readSync(fd, chunk, 0, Math.min(CHUNK, left), at);
       if (n === 0) throw new Error('a run record ended early');
@@ -533,7 +659,19 @@ export class Recording {
       o = st ? { kind, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino } : { kind };
       if (st && Math.max(st.mtimeMs, st.ctimeMs) < this.started - RACY_MS) o.trusted = true;
       this.reads.set(file, o);
+      if (!st) this.observeAbsentFolder(path.dirname(file));
     }
     Object.assign(o, what);
+  }
+
+  /**
+   * The folder of a path found absent, when that folder is absent too (and so on up): a replay then
+   * knows from its parent's unchanged stat that nothing in it exists, without asking for each path
+   * (a lint looks for `.lockwise/stats.json` in every migration folder: 703 stats of the corpus run).
+   * A replay checks one more thing than the run read, so it can only miss more often.
+   */
+  private observeAbsentFolder(folder: string): void {
+    if (this.reads.has(folder) || statOf(folder)) return;
+    this.observe(folder, undefined, {});
   }
 }
