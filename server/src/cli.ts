@@ -11,7 +11,7 @@ import * as path from 'path';
 import { parseArgs } from './cli/args';
 import { MAIN_BUNDLE } from './cli/cacheBase';
 import { requireBundle } from './cli/codeCache';
-import { replayLocation, RunRecord } from './cli/replay';
+import { replayLocation, RunRecord, withoutOptimizer } from './cli/replay';
 
 /** The cache folder of a command that may be replayed (the command line decides the same way), else undefined. */
 function replayable(argv: string[]): string | undefined {
@@ -34,6 +34,6 @@ function commandLine(): typeof import('./cli/main') {
 
 const argv = process.argv.slice(2);
 const location = replayable(argv);
-const code = location === undefined ? undefined : new RunRecord(location, argv).replay();
+const code = location === undefined ? undefined : withoutOptimizer(() => new RunRecord(location, argv).replay());
 if (code !== undefined) process.exitCode = code;
 else void commandLine().runCli(argv, location !== undefined);

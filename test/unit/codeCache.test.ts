@@ -21,8 +21,12 @@ function distCopy(): string {
   return dir;
 }
 
-function lint(dir: string) {
-  const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), 'lint', '--no-cache', '--format', 'json', '001_users.sql'], { cwd: dir, encoding: 'utf8' });
+function lint(dir: string, cache = ['--no-cache']) {
+  const r = spawnSync(process.execPath, [path.join(dir, 'cli.js'), 'lint', ...cache, '--format', 'json', '001_users.sql'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -49,6 +53,16 @@ describe('lockwise: the code cache of the command line', function () {
     const second = lint(dir);
     assert.deepStrictEqual(second, first);
     assert.strictEqual(fs.statSync(cache).mtimeMs, PAST.getTime(), 'an accepted cache is not written again');
+  });
+
+  it('a run with the cache on that finds no record to replay (tried with the optimizing compiler off) still uses the code cache', () => {
+    const dir = distCopy();
+    const cache = path.join(dir, 'cli-main.js.cache');
+    const expected = lint(dir);
+    fs.utimesSync(cache, PAST, PAST);
+    const cached = lint(dir, ['--cache-location', path.join(dir, 'c')]);
+    assert.deepStrictEqual(cached, expected);
+    assert.strictEqual(fs.statSync(cache).mtimeMs, PAST.getTime(), "V8's flags are the start's again when the command line loads");
   });
 
   it("a cache V8 rejects, or one made for another build, is not used and is replaced by this build's", () => {

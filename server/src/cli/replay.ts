@@ -496,6 +496,28 @@ function printOutput(fd: number, record: RecordHead): void {
   }
 }
 
+/**
+ * Runs `replay` with V8's optimizing compiler off. A replay's hot loops (a stat of every recorded
+ * path, Node's Stats objects) had a dozen functions compiled on background threads: ~40 ms of CPU
+ * for a ~100 ms run that ended before it used most of them, and on busy cores time taken from the
+ * replay itself. Turned on again before anything else runs: a miss loads the command line, whose
+ * code cache V8 checks against its flags (their hash is the start's again). Only under Node's
+ * defaults (no node flags, no NODE_OPTIONS, nothing to undo) and where the flag has this name (V8 10
+ * to 12): V8 reports a flag it does not know on stderr.
+ */
+export function withoutOptimizer<T>(replay: () => T): T {
+  const major = Number(process.versions.v8.split('.')[0]);
+  if (major < 10 || major > 12 || process.execArgv.length > 0 || process.env.NODE_OPTIONS) return replay();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const v8 = require('v8') as typeof import('v8');
+  v8.setFlagsFromString('--no-opt');
+  try {
+    return replay();
+  } finally {
+    v8.setFlagsFromString('--opt');
+  }
+}
+
 /** The run being recorded (one per process): reportFiles says whether it was all cache hits. */
 let current: Recording | undefined;
 
