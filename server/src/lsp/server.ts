@@ -18,6 +18,7 @@ import {
   WatchKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { setFlagsFromString } from 'v8';
 import { initParser } from '../core';
 import { GIT_REFS_GLOB, SQL_GLOB } from '../project/constants';
 import { ActionTarget, codeActions, coreEdit, FIX_ALL_KIND, fixAllEdits, isActionData, resolveAction } from './codeActions';
@@ -33,6 +34,7 @@ import { ServerState, VERSION } from './state';
 import { traceAvailability, traceDocument } from './traceCommand';
 
 export function startServer(connection: Connection): void {
+  keepParserBaseline();
   const documents = new TextDocuments(TextDocument);
   const parser = initParser();
   const log = new Log(connection);
@@ -62,6 +64,18 @@ export function startServer(connection: Connection): void {
   });
   documents.listen(connection);
   connection.listen();
+}
+
+/**
+ * The parsers' WebAssembly stays in V8's baseline code (Liftoff), as in a batch run (cli/main.ts).
+ * Optimising it runs TurboFan on the parsers' giant functions, in both isolates, on V8's background
+ * threads: ~60 MB of compiler memory at once, which glibc keeps in those threads' arenas afterwards
+ * (malloc_info: 60 of 70 MB free, 20-40 MB of the server's RSS for the rest of the session). Edits
+ * and the first analysis measured no slower without it (bench/FINDINGS.md). Process-wide, so it is
+ * set before either thread compiles a parser; the analysis worker inherits it.
+ */
+function keepParserBaseline(): void {
+  setFlagsFromString('--liftoff-only');
 }
 
 function workspaceFolders(params: InitializeParams): string[] {
