@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze, Analysis, AnalyzeOptions, IncrementalAnalyzer, LineBlindAnalysis } from '../core';
+import { analyze, Analysis, AnalyzeOptions, IncrementalAnalyzer, initParser, LineBlindAnalysis } from '../core';
 import { uriToPath } from './convert';
 import { DocumentContext, Workspace } from './workspace';
 
@@ -82,7 +82,7 @@ export class Documents {
     const generation = this.workspace.generation;
     const version = doc.version;
     const text = doc.getText();
-    const context = await this.workspace.contextFor(doc.uri, doc.languageId, text.length);
+    const context = await this.parserFor(await this.workspace.contextFor(doc.uri, doc.languageId, text.length));
     const state = this.analyzeWith(uriToPath(doc.uri), text, context, this.analyzerOf(doc.uri));
     // A change that arrived while the settings were fetched makes this result stale: do not cache it.
     if (generation === this.workspace.generation) this.cache.set(doc.uri, { version, generation, state });
@@ -114,8 +114,18 @@ export class Documents {
     if (!file) return undefined;
     const text = this.workspace.readFile(file);
     if (text === undefined) return undefined;
-    const context = await this.workspace.contextFor(uri, undefined, text.length);
+    const context = await this.parserFor(await this.workspace.contextFor(uri, undefined, text.length));
     return { text, state: this.analyzeWith(file, text, context) };
+  }
+
+  /**
+   * Loads the parser and the grammar of the context's pgVersion (once; nothing for 18 and newer)
+   * before this thread analyses a document. Only here: documents the analysis worker takes never
+   * load them on this thread (four WebAssembly parsers, ~20 MB of the server's memory).
+   */
+  private async parserFor(context: DocumentContext): Promise<DocumentContext> {
+    if (!context.skip) await initParser(context.config.pgVersion);
+    return context;
   }
 
   private analyzeWith(file: string | undefined, text: string, context: DocumentContext, incremental?: IncrementalAnalyzer): DocumentState {

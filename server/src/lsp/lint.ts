@@ -3,7 +3,7 @@
  * (background.ts), then published unless a newer run or version superseded it.
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
-import { initParser, LineIndex } from '../core';
+import { LineIndex } from '../core';
 import { formatBytes } from './commands';
 import { findingDiagnostics, SOURCE, toDiagnostic } from './diagnostics';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -14,7 +14,6 @@ import { ServerState } from './state';
 export async function lint(state: ServerState, uri: string, isStale: () => boolean): Promise<void> {
   const doc = state.documents.get(uri);
   if (!doc) return;
-  await initParser();
   const outcome = await workerAnalysis(state, doc);
   // The worker's result is published; superseded: a newer job's run publishes instead.
   if (outcome === 'superseded') return;

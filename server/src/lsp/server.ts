@@ -36,7 +36,6 @@ import { traceAvailability, traceDocument } from './traceCommand';
 export function startServer(connection: Connection): void {
   keepParserBaseline();
   const documents = new TextDocuments(TextDocument);
-  const parser = initParser();
   const log = new Log(connection);
   process.on('uncaughtException', (error) => log.error('uncaught exception', error));
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', error));
@@ -48,8 +47,8 @@ export function startServer(connection: Connection): void {
     const state = new ServerState(connection, documents, log, params, lint);
     state.workspace.setFolders(workspaceFolders(params));
     registerHandlers(state);
-    // The WASM parser loads once, before the first request is answered.
-    await parser;
+    // No parser is loaded here: this thread loads it when it first analyses a document itself
+    // (AnalysisCache.stateOf); a session of big documents only needs the analysis worker's.
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -220,7 +219,6 @@ function onWorkspaceChanges(state: ServerState): void {
 async function analysisOf(state: ServerState, uri: string) {
   const doc = state.documents.get(uri);
   if (!doc) return undefined;
-  await initParser();
   const docState = await state.analyses.stateOf(doc);
   return docState.analysis ? { doc, state: docState, analysis: docState.analysis } : undefined;
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AnalyzeOptions, Baseline, CONFIG_FILE_NAME, ConfigError, initParser, LockwiseConfig, mergeConfig, SizeInput } from '../core';
+import { AnalyzeOptions, Baseline, CONFIG_FILE_NAME, ConfigError, LockwiseConfig, mergeConfig, SizeInput } from '../core';
 import { BaselineResolver } from '../project/baseline';
 import { ConfigResolver, LoadedConfig } from '../project/configFor';
 import { SQL_LANGUAGES } from '../project/constants';
@@ -211,8 +211,6 @@ export class Workspace {
   async contextFor(uri: string, languageId: string | undefined, size: number): Promise<DocumentContext> {
     const settings = await this.settingsFor(uri);
     const context = this.resolveContext(uri, languageId, size, settings);
-    // The grammar of the document's pgVersion (loaded once; nothing for 18 and newer).
-    await initParser(context.config.pgVersion);
     const file = uriToPath(uri);
     if (context.skip || !file || !context.config.baseline) return context;
     const { baseline, problem } = await this.baselines.forFile(file, context.config.baseline);
