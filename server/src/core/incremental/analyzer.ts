@@ -96,14 +96,16 @@ interface Run {
   eol: string;
   /** The split of the text (undefined when a runner hid part of it): the next run re-splits only around its edit. */
   list?: StatementList;
-  /** A line-blind run (peekLineBlind) after lines moved: 1 for the statements carried over after the change. */
-  carried?: Uint8Array;
+  /** A line-blind run (peekLineBlind) after lines moved: the strings of findings from this statement on may name old lines. */
+  staleFrom?: number;
 }
 
 /**
  * A variant's analysis for a fix's check (peekLineBlind). It equals `analyze(text)` but for the
  * strings of the findings `staleLines` names: those may name the line numbers the previous text
- * had (they were carried over across a change that moved lines). Line numbers only ever enter
+ * had (they were carried over across a change that moved lines, or come from a DO block after it,
+ * kept with its conditions as they were, or from what such a block's conditions reach: later
+ * statements and file rules). Line numbers only ever enter
  * strings (lineOf, DO-block conditions): which findings exist, their rules, severities and spans
  * are the same (test/unit/fixCheck.test.ts compares both on every fix of the fixtures and corpus).
  */
@@ -141,13 +143,15 @@ export class IncrementalAnalyzer {
    * Like `peek`, for a fix's check, which counts findings by rule, severity and message: when the
    * variant moves lines, what a line number is all that differs from the last run is carried over
    * unchanged (the walk stops as if lines had not moved), so the strings of those findings may
-   * name lines of the last text. `staleLines` says which findings may (see LineBlindAnalysis).
+   * name lines of the last text. So may the conditions of the DO blocks after the change: their
+   * statements are not built again (statements.ts). `staleLines` says which findings may: those
+   * of the statements from the change on, and of file rules (see LineBlindAnalysis).
    */
   peekLineBlind(text: string, options: AnalyzeOptions = {}): LineBlindAnalysis {
     const run = this.compute(text, options, true);
-    const carried = run.carried;
-    if (!carried) return { analysis: run.analysis, staleLines: () => false };
-    return { analysis: run.analysis, staleLines: (f) => carried[f.statement] === 1 || !!RULES_BY_ID.get(f.rule)?.checkFile };
+    const from = run.staleFrom;
+    if (from === undefined) return { analysis: run.analysis, staleLines: () => false };
+    return { analysis: run.analysis, staleLines: (f) => f.statement >= from || !!RULES_BY_ID.get(f.rule)?.checkFile };
   }
 
   private compute(text: string, options: AnalyzeOptions, lineBlind = false): Run {
@@ -159,7 +163,7 @@ export class IncrementalAnalyzer {
     const file = fileContext(text, config, options, (visible) => {
       // Kept for the next run only when it is the split of the text itself (no runner hides part of it).
       if (visible !== text) return buildStatements(visible);
-      const rebuilt = prev?.list && change ? rebuiltStatements(text, prev.analysis.text, prev.list, change) : undefined;
+      const rebuilt = prev?.list && change ? rebuiltStatements(text, prev.analysis.text, prev.list, change, lineBlind) : undefined;
       this.resplit = !!rebuilt;
       return (list = rebuilt ?? buildStatements(text));
     });
@@ -172,7 +176,8 @@ export class IncrementalAnalyzer {
     this.modelsReused = walk.modelsReused;
     this.rulesReused = walk.rulesReused;
     this.skipped = walk.skipped;
-    return { ...walk.finish(), list };
+    const moved = lineBlind && prev && change && file.lines.lineCount !== prev.analysis.lines.lineCount;
+    return { ...walk.finish(), list, ...(moved ? { staleFrom: firstFrom(file.statements, change.start) } : {}) };
   }
 }
 
@@ -299,8 +304,6 @@ class Walk {
   private nextHit?: { version: number; from: number; index: number };
   private from = 0;
   private finalCatalog?: Catalog;
-  /** A line-blind run after lines moved: the statements carried over after the change (their strings may name old lines). */
-  private carried?: Uint8Array;
   /** The extra snapshot after the change is taken. */
   private nearAfter = false;
   /** The previous run's snapshots by the index they stand at in this run (after the change only). */
@@ -356,7 +359,6 @@ class Walk {
     this.catalog = this.tracked(applyPatch(cloneCatalog(plan.restart.catalog, this.log), plan.restart.patch));
     if (!this.incremental) return false;
     this.plan = plan;
-    if (plan.lineBlind) this.carried = new Uint8Array(this.file.statements.length);
     const r = plan.restart.index;
     const timeline = this.file.timeline.perStatement;
     for (let i = 0; i < r; i++) {
@@ -666,7 +668,6 @@ class Walk {
       this.rawAt[j] = this.run.raw.length + (prev.rawAt[j - delta] - prev.rawAt[old]);
       this.errorsAt[j] = this.run.internalErrors.length + (prev.errorsAt[j - delta] - prev.errorsAt[old]);
       this.carry(prev, j, j - delta, timeline[j]);
-      if (this.carried) this.carried[j] = 1;
     }
     for (const r of raw) this.run.raw.push(r);
     for (let k = prev.errorsAt[old]; k < prev.errorsAt[oldEnd]; k++) this.run.internalErrors.push(prev.errors[k]);
@@ -712,7 +713,6 @@ class Walk {
       stateRules: this.stateRules,
       checkpoints: this.incremental ? this.checkpoints : [],
       eol: eol(file.text),
-      ...(this.carried ? { carried: this.carried } : {}),
     };
   }
 }
@@ -755,6 +755,18 @@ function isBoundary(file: PipelineFile, i: number): boolean {
   const before = file.timeline.perStatement[i - 1]?.transaction;
   const here = file.timeline.perStatement[i]?.transaction;
   return (!before || before.end === i - 1) && (!here || here.begin === i);
+}
+
+/** The first statement that starts at `offset` or later (binary search: statements are in text order). */
+function firstFrom(statements: Statement[], offset: number): number {
+  let low = 0;
+  let high = statements.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (statements[mid].span.start < offset) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function lastCheckpointAtOrBefore(checkpoints: Checkpoint[], index: number): Checkpoint | undefined {

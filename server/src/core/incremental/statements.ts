@@ -6,7 +6,9 @@
  * before the change to the first one after it where the new split is back in that state, and the
  * statements, comments and meta-commands on either side are the previous run's (shifted after
  * it). A DO block in the re-split part (whose conditions name lines counted from its start) is
- * built in full; DO blocks after an edit that moved lines get their statements built again.
+ * built in full; DO blocks after an edit that moved lines get their statements built again, but
+ * for a line-blind check (`keepDoBlocks`: IncrementalAnalyzer.peekLineBlind), which takes their
+ * conditions' line numbers as they were.
  * `test/unit/incremental.test.ts` compares every result with a full analysis.
  */
 import { buildStatements, doBlockStatements, Statement, StatementList } from '../model/statements';
@@ -17,7 +19,7 @@ import { TextChange } from './shift';
 /** A resume point after the change that does not work out is tried this many times before building in full. */
 const TRIES = 4;
 
-export function rebuiltStatements(text: string, before: string, old: StatementList, change: TextChange): StatementList | undefined {
+export function rebuiltStatements(text: string, before: string, old: StatementList, change: TextChange, keepDoBlocks = false): StatementList | undefined {
   const olds = old.statements;
   let m = olds.length - 1;
   while (m >= 0 && !(olds[m].container === undefined && olds[m].terminatorEnd <= change.start && resumesAt(before, olds[m]))) m--;
@@ -46,7 +48,7 @@ export function rebuiltStatements(text: string, before: string, old: StatementLi
       a,
       end ? end.terminatorEnd : before.length,
       delta,
-      linesMoved(before, text, change) ? text : undefined,
+      !keepDoBlocks && linesMoved(before, text, change) ? text : undefined,
     );
   }
   return undefined;
