@@ -130,7 +130,7 @@ export class IncrementalAnalyzer {
 
   /** The analysis of `text` (equal to `analyze(text, options)`); it becomes the base of the next call. */
   analyze(text: string, options: AnalyzeOptions = {}): Analysis {
-    this.last = this.compute(text, options);
+    this.last = this.compute(text, options, { keep: true });
     return this.last.analysis;
   }
 
@@ -148,13 +148,15 @@ export class IncrementalAnalyzer {
    * of the statements from the change on, and of file rules (see LineBlindAnalysis).
    */
   peekLineBlind(text: string, options: AnalyzeOptions = {}): LineBlindAnalysis {
-    const run = this.compute(text, options, true);
+    const run = this.compute(text, options, { lineBlind: true });
     const from = run.staleFrom;
     if (from === undefined) return { analysis: run.analysis, staleLines: () => false };
     return { analysis: run.analysis, staleLines: (f) => f.statement >= from || !!RULES_BY_ID.get(f.rule)?.checkFile };
   }
 
-  private compute(text: string, options: AnalyzeOptions, lineBlind = false): Run {
+  /** `keep`: the run is the next one's base (a peek takes no snapshots: no run starts from it). */
+  private compute(text: string, options: AnalyzeOptions, how: { keep?: true; lineBlind?: true } = {}): Run {
+    const lineBlind = !!how.lineBlind;
     const config = options.config ?? DEFAULT_CONFIG;
     const prev = this.last;
     const change = prev && textChange(prev.analysis.text, text);
@@ -168,7 +170,7 @@ export class IncrementalAnalyzer {
       return (list = rebuilt ?? buildStatements(text));
     });
     const run = new RuleRun(enabledRules(config), config, options.everyRule);
-    const walk = new Walk(file, run, options, Math.max(this.every, Math.ceil(file.statements.length / MAX_CHECKPOINTS)));
+    const walk = new Walk(file, run, options, Math.max(this.every, Math.ceil(file.statements.length / MAX_CHECKPOINTS)), !!how.keep);
     const plan = walk.incremental && prev?.incremental && change && sameOptions(prev.options, options) ? planFrom(prev, file, change, lineBlind) : undefined;
     if (!(plan && prev && walk.resume(prev, plan))) walk.start();
     walk.walk();
@@ -317,6 +319,8 @@ class Walk {
     private readonly run: RuleRun,
     private readonly options: AnalyzeOptions,
     private readonly every: number,
+    /** Snapshots are taken (and carried over) for the next run. */
+    private readonly snapshots: boolean,
   ) {
     const n = file.statements.length;
     this.analyses = new Array(n);
@@ -368,7 +372,7 @@ class Walk {
       for (let k = prev.rawAt[i]; k < prev.rawAt[i + 1]; k++) this.run.raw.push(prev.raw[k]);
       for (let k = prev.errorsAt[i]; k < prev.errorsAt[i + 1]; k++) this.run.internalErrors.push(prev.errors[k]);
     }
-    for (const c of prev.checkpoints) if (c.index <= r && (c === plan.restart || this.keeps(c, c.index))) this.checkpoints.push(c);
+    if (this.snapshots) for (const c of prev.checkpoints) if (c.index <= r && (c === plan.restart || this.keeps(c, c.index))) this.checkpoints.push(c);
     this.useState(restoreState(plan.restart.state));
     this.from = r;
     return true;
@@ -388,14 +392,19 @@ class Walk {
           const to = this.skipAhead(i, snapshot);
           if (to !== undefined) i = to;
         }
-        const due = this.dueCheckpoint(i);
-        if (due || this.nearChange(i))
-          this.checkpoints.push({ index: i, catalog: cloneCatalog(this.catalog, this.log), state: canonicalState(file, i), ...(due ? {} : { near: true }) });
+        if (this.snapshots) this.snapshotAt(i);
       }
       this.step(i);
     }
     this.rawAt[n] = this.run.raw.length;
     this.errorsAt[n] = this.run.internalErrors.length;
+  }
+
+  /** A snapshot before boundary `i` when one is due, or next to the change. */
+  private snapshotAt(i: number): void {
+    const due = this.dueCheckpoint(i);
+    if (due || this.nearChange(i))
+      this.checkpoints.push({ index: i, catalog: cloneCatalog(this.catalog, this.log), state: canonicalState(this.file, i), ...(due ? {} : { near: true }) });
   }
 
   /** What the changed statements of the previous run touched, and line numbers when lines moved, may differ now. */
@@ -671,6 +680,7 @@ class Walk {
     }
     for (const r of raw) this.run.raw.push(r);
     for (let k = prev.errorsAt[old]; k < prev.errorsAt[oldEnd]; k++) this.run.internalErrors.push(prev.errors[k]);
+    if (!this.snapshots) return;
     const last = () => this.checkpoints[this.checkpoints.length - 1]?.index ?? -1;
     for (const c of prev.checkpoints) {
       if (c.index < old || c.index > oldEnd || c.index + delta <= last() || !this.keeps(c, c.index + delta)) continue;
