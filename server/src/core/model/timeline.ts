@@ -224,8 +224,12 @@ class TimelineBuilder {
       this.transactions.push(this.current);
       this.settings.begin();
     }
-    this.unitOf = statements.map((s) => (s.container === undefined ? this.units.findIndex((u) => s.span.start >= u.start && s.span.start < u.end) : -1));
-    this.unitOf.forEach((u, k) => this.lastOf.set(u, k));
+    // Without a runner's units (the editor's case), no closure and no map entry per statement.
+    if (!this.units.length) this.unitOf = new Array<number>(statements.length).fill(-1);
+    else {
+      this.unitOf = statements.map((s) => (s.container === undefined ? this.units.findIndex((u) => s.span.start >= u.start && s.span.start < u.end) : -1));
+      this.unitOf.forEach((u, k) => this.lastOf.set(u, k));
+    }
     this.meta = options.metaCommands ?? [];
   }
 
@@ -359,15 +363,35 @@ function applySettings(stmt: Statement, settings: SettingsState, inTransaction: 
   }
   // SELECT set_config('lock_timeout', '5s', is_local)
   if (stmt.kind !== 'SelectStmt') return;
-  for (const call of findAll<T.FuncCall>(stmt.node, 'FuncCall')) {
-    const fn = nameList(call.funcname);
-    if (fn[fn.length - 1] !== 'set_config') continue;
+  for (const call of setConfigCalls(stmt.node)) {
     const name = trackedName(constValue(call.args?.[0]));
     if (!name) continue;
     const isLocal = constValue(call.args?.[2]);
     const local = isLocal === true || isLocal === 'true';
     setValue(settings, name, constValue(call.args?.[1]), stmt.index, local, inTransaction);
   }
+}
+
+/**
+ * The set_config calls of a SELECT, by parse tree: trees are cached by statement text and shared
+ * between runs, and every edit and checked fix builds the whole file's timeline again (this walk
+ * over every SELECT's tree was a fifth of it).
+ */
+const setConfigs = new WeakMap<object, T.FuncCall[]>();
+const NO_CALLS: T.FuncCall[] = [];
+
+function setConfigCalls(node: unknown): T.FuncCall[] {
+  if (!node || typeof node !== 'object') return [];
+  let calls = setConfigs.get(node);
+  if (!calls) {
+    const found = findAll<T.FuncCall>(node, 'FuncCall').filter((call) => {
+      const fn = nameList(call.funcname);
+      return fn[fn.length - 1] === 'set_config';
+    });
+    calls = found.length ? found : NO_CALLS;
+    setConfigs.set(node, calls);
+  }
+  return calls;
 }
 
 /** GUC names are case-insensitive (`TimeZone`, `timezone`). */

@@ -58,6 +58,7 @@ export function visibleText(text: string, config: LockwiseConfig, options?: File
 
 /** The part each statement belongs to (statements outside every section are deployed). */
 export function statementParts(statements: Statement[], info: RunnerInfo | undefined): Part[] {
+  if (!info) return new Array<Part>(statements.length).fill('up');
   const parts: Part[] = [];
   for (const s of statements) {
     if (s.container !== undefined) {
