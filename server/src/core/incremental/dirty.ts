@@ -44,6 +44,8 @@ export class Dirty {
   hits(reads: readonly string[] | undefined, except?: string): boolean {
     if (this.empty) return false;
     if (!reads || this.everything) return true;
+    // Only the key not counted may differ (a line-blind check once lines moved): nothing to look up.
+    if (except !== undefined && !this.relationChanged && this.keys.size === 1 && this.keys.has(except)) return false;
     for (const k of reads) {
       if (k !== except && this.keys.has(k)) return true;
       if (this.relationChanged && (k.startsWith(KEY.referencing) || k.startsWith(KEY.constraintName))) return true;
