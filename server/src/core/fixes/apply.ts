@@ -6,12 +6,24 @@ import * as path from 'path';
 import { runnerProfile } from '../runners/registry';
 import { FixSelection, selected } from './safety';
 
-/** Applies non-overlapping edits (document offsets into `text`). */
+/**
+ * Applies non-overlapping edits (document offsets into `text`), as if from the last to the first
+ * (so of two insertions at one offset, the later one's text comes first). The pieces are joined
+ * once: a flat string, where replacing edit by edit made a rope that the next edit, and then the
+ * first reader, copied whole (about 1 MB each at 10,000 statements, for every fix checked).
+ */
 export function applyEdits(text: string, edits: TextEdit[]): string {
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-  let out = text;
-  for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
-  return out;
+  if (edits.length === 0) return text;
+  const order = edits.map((e, k) => ({ e, k }));
+  order.sort((a, b) => a.e.start - b.e.start || a.e.end - b.e.end || b.k - a.k);
+  const pieces: string[] = [];
+  let at = 0;
+  for (const { e } of order) {
+    pieces.push(text.slice(at, e.start), e.newText);
+    at = e.end;
+  }
+  pieces.push(text.slice(at));
+  return pieces.join('');
 }
 
 export interface FixAllResult {
