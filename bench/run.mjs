@@ -398,6 +398,10 @@ function rssOf(pid) {
   return { rss: get('VmRSS'), hwm: get('VmHWM') };
 }
 
+/** Node's options for the server, as the extension starts it (client/src/extension.ts); from the compiled constants. */
+const SERVER_CONSTANTS = path.join(ROOT, 'out', 'server', 'src', 'project', 'constants.js');
+const serverExecArgv = () => createRequire(import.meta.url)(SERVER_CONSTANTS).SERVER_EXEC_ARGV;
+
 async function editorSession(count) {
   const gen = generateMigration(count);
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-')));
@@ -407,7 +411,7 @@ async function editorSession(count) {
   const uri = pathToFileURL(file).href;
 
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...serverExecArgv(), path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   const client = new LspClient(proc);
   const init = await client.request('initialize', {
     processId: process.pid,
@@ -493,6 +497,10 @@ async function editor() {
     say('## Editor\n\ndist/server.js not built: skipped.\n');
     return;
   }
+  if (!fs.existsSync(SERVER_CONSTANTS)) {
+    say('## Editor\n\nout/ not compiled (`npm run compile`: the server is started with the options the extension gives it): skipped.\n');
+    return;
+  }
   const sessions = [];
   for (const n of [1000, 10000]) {
     progress(`editor: ${n} statements`);
@@ -501,7 +509,7 @@ async function editor() {
   say('## Editor (language server over stdio)');
   say();
   say('A generated migration (bench/generate.mjs: mixed DDL/DML, transactions, settings, functions, DO blocks; deterministic) whose');
-  say('schema history is a generated `0001_base.sql` in the same folder. A fresh server per size. `debounceMs: 0` in the');
+  say(`schema history is a generated \`0001_base.sql\` in the same folder. A fresh server per size, started with the Node options the extension gives it (\`${serverExecArgv().join(' ')}\`). \`debounceMs: 0\` in the`);
   say(`initialization options, so edit latency is the server's own (the editor default adds a 150 ms debounce). ${EDITS} one-character edits typed`);
   say('into an identifier in the middle of the file, each waited for (didChange → publishDiagnostics of that version);');
   say(`${EDITS} hovers on statements spread through the file; code actions (quickfix) on up to ${EDITS} of the diagnostics.`);
