@@ -170,6 +170,35 @@ describe('lockwise --cache: whole-run replay', function () {
     assert.strictEqual(again.reads.get(path.dirname(stats)), undefined);
   });
 
+  it('a replay that wrote straight to the descriptors exits at once with the whole output and its exit code, through a pipe', () => {
+    // A copy of the build whose command line cannot load once the run is recorded: only a replay can print.
+    const dist = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-replay-dist-'));
+    for (const f of ['cli.js', 'cli-main.js', 'libpg-query.wasm']) fs.copyFileSync(path.join(ROOT, 'dist', f), path.join(dist, f));
+    fs.cpSync(path.join(ROOT, 'dist/grammars'), path.join(dist, 'grammars'), { recursive: true });
+    const tables = Array.from({ length: 40 }, (_, i) => `t${i}`);
+    const files: Record<string, string> = { 'm/000_tables.sql': tables.map((t) => `CREATE TABLE ${t} (id int);\n`).join('') };
+    for (let i = 1; i <= 30; i++) files[`m/${String(i).padStart(3, '0')}_indexes.sql`] = tables.map((t) => `CREATE INDEX ${t}_${i} ON ${t} (id);\n`).join('');
+    const dir = project(files);
+    const lint = () =>
+      spawnSync(process.execPath, [path.join(dist, 'cli.js'), 'lint', '--format', 'json', '--cache', 'm'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...ENV, LOCKWISE_DEBUG: '' },
+        maxBuffer: 1 << 28,
+      });
+    const cold = lint();
+    assert.strictEqual(cold.status, 1, cold.stderr);
+    assert.ok(cold.stdout.length > 256 * 1024, `${cold.stdout.length} bytes: more than a pipe holds`);
+    lint();
+    // Same size, so still the stamped build (the key): it only throws if loaded.
+    const main = path.join(dist, 'cli-main.js');
+    fs.writeFileSync(main, "throw new Error('not replayed');".padEnd(fs.statSync(main).size));
+    const replay = lint();
+    assert.strictEqual(replay.stderr, '');
+    assert.strictEqual(replay.status, 1);
+    assert.strictEqual(replay.stdout, cold.stdout);
+  });
+
   it('a damaged record is a miss; another command line or environment has its own record', () => {
     const dir = project();
     const args = ['lint', '--format', 'json', '--cache', 'm', 'n'];

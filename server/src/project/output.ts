@@ -70,6 +70,11 @@ export function writeRecorded(bytes: Buffer, stream: Stream): void {
   nodeStream(stream).write(Buffer.from(at ? bytes.subarray(at) : bytes));
 }
 
+/** Whether every write so far went straight to its descriptor: no Node stream was used, so none holds output still to be written. */
+export function allWrittenDirectly(): boolean {
+  return guarded.size === 0;
+}
+
 /** A report its format already escaped (text, markdown, HTML, JSON, SARIF, a diff). */
 export function writeReport(text: string, stream: Stream = 'stdout'): void {
   write(stream, inertLines(text));
