@@ -39,7 +39,7 @@ async function main(argv: string[], replayTried: boolean): Promise<number> {
     case 'audit': {
       // A batch run is short: V8 optimising the parser's WebAssembly costs more than it saves
       // (the corpus lint 16% less CPU with its baseline code alone, 4x the corpus the same; bench/FINDINGS.md).
-      // Process-wide, so not for the language server or trace's PGlite, which run long.
+      // Process-wide; the language server sets it too (lsp/server.ts), trace's PGlite runs in its own process.
       setFlagsFromString('--liftoff-only');
       const run = () => (opts.command === 'lint' ? lint(opts) : audit(opts));
       const location = replayLocation(opts);
