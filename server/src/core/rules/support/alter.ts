@@ -38,8 +38,8 @@ export class AlterCommand {
  * before this file, only those of `subtype` when given; none for any other statement.
  */
 export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType | T.AlterTableType[]): AlterCommand[] {
-  let all = commandsOf.get(ctx);
-  if (!all) commandsOf.set(ctx, (all = allCommands(ctx)));
+  const held = ctx as WithCommands;
+  const all = (held[COMMANDS] ??= allCommands(ctx));
   if (subtype === undefined) return [...all];
   if (typeof subtype === 'string') return all.filter((c) => c.cmd.subtype === subtype);
   return all.filter((c) => c.cmd.subtype !== undefined && subtype.includes(c.cmd.subtype));
@@ -48,8 +48,12 @@ export function alterCommands(ctx: StatementContext, subtype?: T.AlterTableType 
 /**
  * Every sub-command of the statement, once per statement context: about ten rules ask for them on
  * each ALTER TABLE, and the commands (and the spans they split from the tokens) are the same for all.
+ * Kept on the context itself, not in a module-wide WeakMap: V8's young-generation collection
+ * keeps a WeakMap's values alive after their key died, and the commands hold the context, so every
+ * analysis since the last collection stayed alive through it and was copied (the editor's runs).
  */
-const commandsOf = new WeakMap<StatementContext, AlterCommand[]>();
+const COMMANDS = Symbol('alter commands');
+type WithCommands = StatementContext & { [COMMANDS]?: AlterCommand[] };
 
 function allCommands(ctx: StatementContext): AlterCommand[] {
   const alter = as(ctx.statement.node, 'AlterTableStmt');
