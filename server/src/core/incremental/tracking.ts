@@ -149,6 +149,24 @@ class RecordingSet extends Set<string> implements Recording {
 interface CatalogLookups {
   referencing(...args: unknown[]): string[];
   constraintNameTaken(...args: unknown[]): boolean;
+  /** Where the two record (a symbol: no field of the catalog's data, see scalarFields). */
+  [READ_LOG]: ReadLog;
+}
+
+const READ_LOG = Symbol('read log');
+const lookup = Catalog.prototype as unknown as Record<'referencing' | 'constraintNameTaken', (...args: unknown[]) => never>;
+
+/*
+ * One function for every recording catalog, reading the log from the catalog, instead of closures
+ * over each catalog and log: V8's scavenges still reached a walk's closures after the walk was
+ * over (as with the walk's callbacks, analyzer.ts), and with them its catalog copies.
+ */
+function recordedReferencing(this: CatalogLookups, ...args: unknown[]): string[] {
+  return quietly(this[READ_LOG], KEY.referencing + String(args[0]), () => lookup.referencing.apply(this, args));
+}
+
+function recordedConstraintNameTaken(this: CatalogLookups, ...args: unknown[]): boolean {
+  return quietly(this[READ_LOG], KEY.constraintName + String(args[0]), () => lookup.constraintNameTaken.apply(this, args));
 }
 
 /**
@@ -182,9 +200,9 @@ export function recordReads(catalog: Catalog, log: ReadLog): boolean {
   }
   // Keyed by the first argument only (a name in any schema): what differs is found by name.
   const lookups = catalog as unknown as CatalogLookups;
-  const proto = Catalog.prototype as unknown as Record<keyof CatalogLookups, (...args: unknown[]) => never>;
-  lookups.referencing = (...args) => quietly(log, KEY.referencing + String(args[0]), () => proto.referencing.apply(catalog, args));
-  lookups.constraintNameTaken = (...args) => quietly(log, KEY.constraintName + String(args[0]), () => proto.constraintNameTaken.apply(catalog, args));
+  lookups[READ_LOG] = log;
+  lookups.referencing = recordedReferencing;
+  lookups.constraintNameTaken = recordedConstraintNameTaken;
   return true;
 }
 
