@@ -484,10 +484,14 @@ export function severityOf(rule: Rule, config: LockwiseConfig) {
   return config.rules[rule.id] ?? rule.defaultSeverity;
 }
 
+/** Shared: every statement outside a transaction has one (a run builds one per statement, edits and checked fixes included). */
+const HELD_FOR_STATEMENT: HeldUntil = { kind: 'statement' };
+const HELD_FOREVER: HeldUntil = { kind: 'never' };
+
 function heldUntil(tx: Transaction | undefined, stmt: Statement): HeldUntil {
-  if (!tx || stmt.kind === 'TransactionStmt') return { kind: 'statement' };
+  if (!tx || stmt.kind === 'TransactionStmt') return HELD_FOR_STATEMENT;
   if (tx.implicit) return { kind: 'end-of-file', statement: tx.last };
-  if (tx.end === undefined) return { kind: 'never' };
+  if (tx.end === undefined) return HELD_FOREVER;
   return { kind: tx.endKind === 'rollback' ? 'rollback' : 'commit', statement: tx.end };
 }
 

@@ -593,7 +593,7 @@ class Walk {
     const raw = shiftedRaw(prev, old, oldCount, plan.shift);
     if (!raw) return false;
     // What differs was read by no later statement: it stands to the end, in every later snapshot.
-    const patch = this.dirty.empty ? undefined : this.dirty.patchFrom(this.catalog, this.log);
+    const patch = this.catalogPatch();
     this.carryRange(prev, i, old, oldCount, raw, patch);
     const n = this.file.statements.length;
     this.rawAt[n] = this.run.raw.length;
@@ -624,12 +624,22 @@ class Walk {
     if (plan.statementDelta !== 0 && prev.errorsAt[target.index] > prev.errorsAt[old]) return undefined;
     const raw = shiftedRaw(prev, old, target.index, plan.shift);
     if (!raw) return undefined;
-    const patch = this.dirty.empty ? undefined : this.dirty.patchFrom(this.catalog, this.log);
+    const patch = this.catalogPatch();
     this.carryRange(prev, i, old, target.index, raw, patch);
     this.catalog = this.tracked(applyPatch(applyPatch(cloneCatalog(target.catalog, this.log), target.patch), patch));
     this.useState(restoreState(target.state));
     this.skipped += target.index - old;
     return target.index + plan.statementDelta;
+  }
+
+  /**
+   * The catalog entries that differ, to patch into what is carried over; undefined when none do
+   * (what differs is no catalog entry, e.g. only line numbers): then the previous run's final
+   * catalog is kept as it is instead of being copied, and its snapshots' patches are not copied.
+   */
+  private catalogPatch(): CatalogPatch | undefined {
+    const patch = this.dirty.empty ? undefined : this.dirty.patchFrom(this.catalog, this.log);
+    return patch?.size ? patch : undefined;
   }
 
   /** Whether the previous run's statement `j` read what may differ (line-blind: line numbers aside, see peekLineBlind). */
@@ -898,17 +908,21 @@ function sameTimeline(a: StatementTimeline | undefined, b: StatementTimeline | u
 
 function sameTransaction(a: Transaction | undefined, b: Transaction | undefined, index: (i: number) => number): boolean {
   if (!a || !b) return a === b;
-  const at = (x: number | undefined) => (x === undefined ? undefined : index(x));
   return (
     onlyKnown(a, TRANSACTION_FIELDS) &&
     onlyKnown(b, TRANSACTION_FIELDS) &&
     a.implicit === b.implicit &&
-    at(a.begin) === b.begin &&
-    at(a.end) === b.end &&
+    movedIndex(a.begin, index) === b.begin &&
+    movedIndex(a.end, index) === b.end &&
     a.endKind === b.endKind &&
-    at(a.last) === b.last &&
+    movedIndex(a.last, index) === b.last &&
     a.runner === b.runner
   );
+}
+
+/** A statement index moved by `index` (no closure per call: this compares every later statement's transaction). */
+function movedIndex(x: number | undefined, index: (i: number) => number): number | undefined {
+  return x === undefined ? undefined : index(x);
 }
 
 function sameZone(a: StatementTimeline['timeZone'], b: StatementTimeline['timeZone'], index: (i: number) => number): boolean {

@@ -240,7 +240,8 @@ class TimelineBuilder {
     if (u >= 0 && u !== this.unitIndex) this.enterUnit(stmt, u);
     if (u >= 0) entry.unit = u;
     if (this.current?.runner && stmt.container === undefined) this.current.last = stmt.index;
-    const tx = as(stmt.node, 'TransactionStmt');
+    // By kind first: a keyed lookup on parse trees of every shape is slow, and this runs for every statement.
+    const tx = stmt.kind === 'TransactionStmt' ? as(stmt.node, 'TransactionStmt') : undefined;
     if (tx && stmt.container === undefined) this.transactionStep(stmt, tx, u, entry);
     else {
       entry.transaction = this.current;
@@ -351,8 +352,8 @@ function initialSettings(values: Record<string, string> | undefined): Values {
 
 function applySettings(stmt: Statement, settings: SettingsState, inTransaction: boolean): void {
   // DISCARD ALL includes RESET ALL (it cannot run inside a transaction block).
-  if (as(stmt.node, 'DiscardStmt')?.target === 'DISCARD_ALL' && !inTransaction) return settings.resetAll();
-  const set = as(stmt.node, 'VariableSetStmt');
+  if (stmt.kind === 'DiscardStmt' && as(stmt.node, 'DiscardStmt')?.target === 'DISCARD_ALL' && !inTransaction) return settings.resetAll();
+  const set = stmt.kind === 'VariableSetStmt' ? as(stmt.node, 'VariableSetStmt') : undefined;
   if (set) {
     if (set.kind === 'VAR_RESET_ALL') return settings.resetAll();
     const name = trackedName(set.name);
