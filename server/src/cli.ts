@@ -6,8 +6,7 @@
  * the analysis core and the parser. Loading and compiling those was most of a replayed run (bench/FINDINGS.md).
  * test/unit/cliEntry.test.ts checks that a replay loads no other module of Lockwise.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { fs, path } from './project/builtins';
 import { parseArgs } from './cli/args';
 import { MAIN_BUNDLE } from './cli/cacheBase';
 import { requireBundle } from './cli/codeCache';

@@ -4,8 +4,7 @@
  * not load the analysis core to find its record. The cache folder of a command line, the identity of
  * the running build, and atomic writes into the cache folder.
  */
-import * as fs from 'fs';
-import * as path from 'path';
+import { fs, path } from '../project/builtins';
 import { VERSION } from '../project/constants';
 
 export const DEFAULT_CACHE_LOCATION = '.lockwise-cache';

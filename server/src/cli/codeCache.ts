@@ -11,9 +11,7 @@
  * write there. V8 checks its own version, flags and the source's length; the build's stamp, in the
  * cache's first bytes, says whether it is this bundle's code.
  */
-import * as fs from 'fs';
-import Module from 'module';
-import * as path from 'path';
+import { fs, Module, path } from '../project/builtins';
 import type * as V8 from 'v8';
 import { stampedBuild, writeAtomic } from './cacheBase';
 

@@ -18,8 +18,7 @@
  * only what a replay uses (crypto is required to hash, which a replay whose stats all hold does not;
  * child_process when a run is recorded).
  */
-import fs from 'fs';
-import * as path from 'path';
+import { fs, path } from '../project/builtins';
 import type { Options } from './args';
 import { buildHash, cacheLocation, writeAtomic } from './cacheBase';
 import { writeLine, tapOutput, writeRecorded } from '../project/output';

@@ -7,7 +7,7 @@
  * The two escapers are imported from their own modules, not through core/index.ts: they import
  * nothing else, and a replayed run (cli/replay.ts) prints through this module without loading the core.
  */
-import * as fs from 'fs';
+import { fs } from './builtins';
 import { inertLines } from '../core/report/escapeGithub';
 import { terminalText } from '../core/report/escapeTerminal';
 
