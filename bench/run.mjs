@@ -401,6 +401,7 @@ function rssOf(pid) {
 /** Node's options for the server, as the extension starts it (client/src/extension.ts); from the compiled constants. */
 const SERVER_CONSTANTS = path.join(ROOT, 'out', 'server', 'src', 'project', 'constants.js');
 const serverExecArgv = () => createRequire(import.meta.url)(SERVER_CONSTANTS).SERVER_EXEC_ARGV;
+const serverEnv = () => createRequire(import.meta.url)(SERVER_CONSTANTS).SERVER_ENV;
 
 async function editorSession(count) {
   const gen = generateMigration(count);
@@ -411,7 +412,10 @@ async function editorSession(count) {
   const uri = pathToFileURL(file).href;
 
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [...serverExecArgv(), path.join(ROOT, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...serverExecArgv(), path.join(ROOT, 'dist', 'server.js'), '--stdio'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...serverEnv() },
+  });
   const client = new LspClient(proc);
   const init = await client.request('initialize', {
     processId: process.pid,
@@ -509,7 +513,7 @@ async function editor() {
   say('## Editor (language server over stdio)');
   say();
   say('A generated migration (bench/generate.mjs: mixed DDL/DML, transactions, settings, functions, DO blocks; deterministic) whose');
-  say(`schema history is a generated \`0001_base.sql\` in the same folder. A fresh server per size, started with the Node options the extension gives it (\`${serverExecArgv().join(' ')}\`). \`debounceMs: 0\` in the`);
+  say(`schema history is a generated \`0001_base.sql\` in the same folder. A fresh server per size, started with the Node options and environment the extension gives it (\`${serverExecArgv().join(' ')}\`, \`${Object.entries(serverEnv()).map(([k, v]) => `${k}=${v}`).join(' ')}\`). \`debounceMs: 0\` in the`);
   say(`initialization options, so edit latency is the server's own (the editor default adds a 150 ms debounce). ${EDITS} one-character edits typed`);
   say('into an identifier in the middle of the file, each waited for (didChange → publishDiagnostics of that version);');
   say(`${EDITS} hovers on statements spread through the file; code actions (quickfix) on up to ${EDITS} of the diagnostics.`);

@@ -5,7 +5,7 @@
  * itself only registers things; nothing heavy runs until a SQL file is there.
  */
 import * as vscode from 'vscode';
-import { NATURAL_ORDER, SERVER_EXEC_ARGV, SQL_FILE, SQL_LANGUAGES } from '../../server/src/project/constants';
+import { NATURAL_ORDER, SERVER_ENV, SERVER_EXEC_ARGV, SQL_FILE, SQL_LANGUAGES } from '../../server/src/project/constants';
 import {
   AuditFilesResult as ServerAuditFilesResult,
   CLIENT_COMMANDS,
@@ -138,8 +138,9 @@ class Lockwise {
   private async start(): Promise<LanguageClient> {
     const module = this.context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV] } },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'] } },
+      // The client adds `env` to the extension host's environment.
+      run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV], env: { ...SERVER_ENV } } },
+      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'], env: { ...SERVER_ENV } } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [...[...SQL_LANGUAGES].map((language) => ({ language })), { scheme: 'file', pattern: '**/*.{sql,psql,pgsql}' }],
