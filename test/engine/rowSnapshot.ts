@@ -58,6 +58,9 @@ export function rowDifferences(original: RowSnapshot, again: RowSnapshot, fixed:
     if (changed.length) out.push(`${table}: ${changed.length} row(s) differ, e.g. ${changed[0]} became ${right[left.indexOf(changed[0])]}`);
     for (const c of volatile) {
       const nulls = (rows: Record<string, unknown>[]) => rows.filter((r) => r[c] === null || r[c] === undefined).length;
+      // One value or several tells per-row evaluation from per-statement only for values that do not
+      // come from the clock: PGlite's clock has millisecond steps, so three rows written by one statement
+      // share a clock_timestamp() or not by chance. Fixtures whose rows are compared use gen_random_uuid().
       const varies = (rows: Record<string, unknown>[]) => new Set(rows.filter((r) => r[c] !== null && r[c] !== undefined).map((r) => text(r[c]))).size > 1;
       if (nulls(a) !== nulls(b)) out.push(`${table}.${c}: ${nulls(a)} NULL(s) after the original, ${nulls(b)} after the fix`);
       else if (varies(a) !== varies(b))
