@@ -49,6 +49,24 @@ function warm(args: string[], dir: string) {
   return { cold, hits, replay };
 }
 
+/** What `record` recorded while `reads` ran (a run started at `now`); the recording is stopped after, whatever happened. */
+function recordedWhile(record: RunRecord, reads: () => void, now?: number) {
+  const recording = record.record(now);
+  try {
+    reads();
+  } finally {
+    recording.stop();
+  }
+  return recording;
+}
+
+/** A run's reads in folder n: its stat, whether `probe` exists, and a migration in it. */
+function readsAround(dir: string, probe: string): void {
+  fs.statSync(path.join(dir, 'n'));
+  fs.existsSync(probe);
+  fs.readFileSync(path.join(dir, 'n/001_other.sql'), 'utf8');
+}
+
 describe('lockwise --cache: whole-run replay', function () {
   this.timeout(120000);
 
@@ -104,12 +122,7 @@ describe('lockwise --cache: whole-run replay', function () {
     const dir = project();
     const file = path.join(dir, 'm/001_users.sql');
     const readIn = (now: number) => {
-      const recording = new RunRecord(path.join(dir, 'c'), ['lint']).record(now);
-      try {
-        fs.readFileSync(file, 'utf8');
-      } finally {
-        recording.stop();
-      }
+      const recording = recordedWhile(new RunRecord(path.join(dir, 'c'), ['lint']), () => fs.readFileSync(file, 'utf8'), now);
       return recording.reads.get(file);
     };
     // The file was just written: trusted by a run starting 10 s from now, not by one starting now.
@@ -122,14 +135,7 @@ describe('lockwise --cache: whole-run replay', function () {
     const config = path.join(dir, 'n/.lockwise.json');
     const record = new RunRecord(path.join(dir, 'c'), ['lint', 'n']);
     // Started 10 s from now: every stat is older than the racy window, so trusted.
-    const recording = record.record(Date.now() + 10_000);
-    try {
-      fs.statSync(path.join(dir, 'n'));
-      fs.existsSync(config);
-      fs.readFileSync(path.join(dir, 'n/001_other.sql'), 'utf8');
-    } finally {
-      recording.stop();
-    }
+    const recording = recordedWhile(record, () => readsAround(dir, config), Date.now() + 10_000);
     recording.confirm();
     record.save(recording, 1);
     assert.strictEqual(record.replay(), 1);
@@ -143,14 +149,7 @@ describe('lockwise --cache: whole-run replay', function () {
     const dir = project();
     const stats = path.join(dir, 'n/.lockwise/stats.json');
     const record = new RunRecord(path.join(dir, 'c'), ['lint', 'n']);
-    const recording = record.record(Date.now() + 10_000);
-    try {
-      fs.statSync(path.join(dir, 'n'));
-      fs.existsSync(stats);
-      fs.readFileSync(path.join(dir, 'n/001_other.sql'), 'utf8');
-    } finally {
-      recording.stop();
-    }
+    const recording = recordedWhile(record, () => readsAround(dir, stats), Date.now() + 10_000);
     assert.strictEqual(recording.reads.get(path.join(dir, 'n/.lockwise'))?.kind, 'absent');
     assert.strictEqual(recording.reads.get(path.join(dir, 'n'))?.trusted, true);
     recording.confirm();
@@ -161,12 +160,7 @@ describe('lockwise --cache: whole-run replay', function () {
     fs.writeFileSync(stats, '{}\n');
     assert.strictEqual(record.replay(), undefined);
     // An existing folder is not recorded: the path in it is asked.
-    const again = record.record(Date.now() + 10_000);
-    try {
-      fs.existsSync(path.join(dir, 'n/.lockwise/other.json'));
-    } finally {
-      again.stop();
-    }
+    const again = recordedWhile(record, () => fs.existsSync(path.join(dir, 'n/.lockwise/other.json')), Date.now() + 10_000);
     assert.strictEqual(again.reads.get(path.dirname(stats)), undefined);
   });
 
