@@ -139,7 +139,7 @@ describe('LSP trace on the embedded PostgreSQL', function () {
       assert.match(failed, /\*\*Failed on PostgreSQL 18\.\d+\*\* \(embedded, empty schema\): relation "invoices" does not exist \(42P01\)/);
     });
 
-    it('reuses the worker: a second trace is faster and runs in the same process', async function () {
+    it('reuses the worker: a second trace runs in the same process, with no second start', async function () {
       // The worker prepares the next fresh database after each trace.
       await until('the next database to be ready', async () => (await status(client)).tracer.warm, 30000);
       const t0 = Date.now();
@@ -150,7 +150,8 @@ describe('LSP trace on the embedded PostgreSQL', function () {
       assert.strictEqual(s.tracer.pid, workerPid);
       assert.strictEqual(s.tracer.workersStarted, 1);
       assert.strictEqual(s.tracer.traces, 2);
-      assert.ok(secondMs < firstMs, `second trace ${secondMs} ms, first ${firstMs} ms`);
+      // Reuse is shown by the process and the start count; the times are printed, not asserted (a
+      // loaded machine can make the second slower without anything being wrong).
       console.log(`      first trace ${firstMs} ms (worker start), second ${secondMs} ms (reused worker)`);
     });
 
