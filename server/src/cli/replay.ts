@@ -22,17 +22,16 @@ import { fs, path } from '../project/builtins';
 import type { Options } from './args';
 import { buildHash, cacheLocation, writeAtomic } from './cacheBase';
 import { writeLine, tapOutput, writeRecorded } from '../project/output';
+import { ABSENT, chooseProbe, FILE, Kind, KINDS, kindOf, P_CTIME, P_INO, P_MTIME, P_SIZE, Probe, probed, statOf } from './statProbe';
 
 // The originals, for the recorder's own reads (fs is wrapped while a run is recorded).
-const { statSync, readFileSync, readdirSync, openSync, readSync, fstatSync, closeSync } = fs;
+const { readFileSync, readdirSync, openSync, readSync, fstatSync, closeSync } = fs;
 
 const FORMAT = 'lockwise-run-5';
 /** A file changed this recently may change again within its timestamp's granularity: hash it. */
 const RACY_MS = 5000;
 /** The environment variables the CLI reads (test/unit/cliReplay.test.ts checks the sources against this list). */
 export const ENV_READ = ['LOCKWISE_DEBUG', 'NO_COLOR'];
-
-type Kind = 'file' | 'dir' | 'other' | 'absent';
 
 /** What one path showed the recorded run (its first stat, and what was read of it). */
 interface Observation {
@@ -53,10 +52,8 @@ interface Observation {
   withTypes?: boolean;
 }
 
-const KINDS: Kind[] = ['absent', 'file', 'dir', 'other'];
 /** The kind of a folder of the record that was not read itself. */
 const NOT_READ = -1;
-const [ABSENT, FILE] = [0, 1];
 const TRUSTED = 1;
 const STAT = 2;
 const READ = 4;
@@ -141,22 +138,6 @@ function keyBytes(key: string): Buffer {
 /** The byte order of the tables (a record written on a machine of the other order is another command's). */
 const ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1 ? 'le' : 'be';
 
-/** One stat: no options object per call. */
-const NO_THROW = { throwIfNoEntry: false } as const;
-
-function kindOf(st: fs.Stats | undefined): Kind {
-  if (!st) return 'absent';
-  return st.isFile() ? 'file' : st.isDirectory() ? 'dir' : 'other';
-}
-
-function statOf(file: string): fs.Stats | undefined {
-  try {
-    return statSync(file, NO_THROW);
-  } catch {
-    return undefined;
-  }
-}
-
 function readHash(file: string, encoding: string | undefined): string {
   return sha(readFileSync(file, encoding as BufferEncoding | undefined) as string | Buffer);
 }
@@ -221,10 +202,15 @@ function storeRow(tables: Reads, row: number, o: Observation | undefined, hashes
   tables.floats.set([o.size!, o.mtimeMs!, o.ctimeMs!, o.ino!], row * FLOATS);
 }
 
-/** Whether a recorded read (row `row`) would see the same thing now: 'unchanged' when its trusted stat is equal. `hashes`: the record's. */
-function stillSeen(file: string, t: Reads, row: number, hashes: () => string[]): 'unchanged' | boolean {
-  const st = statOf(file);
-  const kind = KINDS.indexOf(kindOf(st));
+/** How a replay looks at the file system now, and the record's hashes to compare what it reads with. */
+interface Look {
+  probe: Probe;
+  hashes: () => string[];
+}
+
+/** Whether a recorded read (row `row`) would see the same thing now: 'unchanged' when its trusted stat is equal. */
+function stillSeen(file: string, t: Reads, row: number, look: Look): 'unchanged' | boolean {
+  const kind = look.probe(file);
   // No destructuring in the loops of a replay: the interpreter runs them, and it iterates.
   const was = t.ints[row * INTS + I_KIND];
   const flags = t.ints[row * INTS + I_FLAGS];
@@ -236,21 +222,21 @@ function stillSeen(file: string, t: Reads, row: number, hashes: () => string[]):
   const { floats } = t;
   if (
     flags & TRUSTED &&
-    st!.size === floats[f + F_SIZE] &&
-    st!.mtimeMs === floats[f + F_MTIME] &&
-    st!.ctimeMs === floats[f + F_CTIME] &&
-    st!.ino === floats[f + F_INO]
+    probed[P_SIZE] === floats[f + F_SIZE] &&
+    probed[P_MTIME] === floats[f + F_MTIME] &&
+    probed[P_CTIME] === floats[f + F_CTIME] &&
+    probed[P_INO] === floats[f + F_INO]
   )
     return 'unchanged';
-  if (flags & STAT && kind === FILE && st!.size !== floats[f + F_SIZE]) return false;
+  if (flags & STAT && kind === FILE && probed[P_SIZE] !== floats[f + F_SIZE]) return false;
   if (flags & READ) {
     try {
-      if (readHash(file, t.encodings[t.ints[row * INTS + I_ENCODING]]) !== hashes()[hash]) return false;
+      if (readHash(file, t.encodings[t.ints[row * INTS + I_ENCODING]]) !== look.hashes()[hash]) return false;
     } catch {
       return false;
     }
   }
-  return !(flags & LIST) || listNow(file, !!(flags & WITH_TYPES)) === hashes()[hash];
+  return !(flags & LIST) || listNow(file, !!(flags & WITH_TYPES)) === look.hashes()[hash];
 }
 
 /** A read that only asked whether the path exists. */
@@ -268,7 +254,7 @@ type FolderNow = 'unchanged' | 'absent' | undefined;
  * that are not there); and nothing is in a folder that is still absent. A folder's path is built
  * only when something in it is asked.
  */
-function allStillSeen(t: Reads, hashes: () => string[]): boolean {
+function allStillSeen(t: Reads, look: Look): boolean {
   const known: FolderNow[] = [];
   const prefixes: (string | undefined)[] = [];
   const pathOf = (row: number): string => {
@@ -286,7 +272,7 @@ function allStillSeen(t: Reads, hashes: () => string[]): boolean {
   };
   for (let row = 0; row < t.folders; row++) {
     const parent = t.ints[row * INTS + I_PARENT];
-    const now = folderNow(t, row, parent < 0 ? undefined : known[parent], pathOf, hashes);
+    const now = folderNow(t, row, parent < 0 ? undefined : known[parent], pathOf, look);
     if (now === false) return false;
     known.push(now);
   }
@@ -295,19 +281,19 @@ function allStillSeen(t: Reads, hashes: () => string[]): boolean {
     const kind = t.ints[row * INTS + I_KIND];
     const flags = t.ints[row * INTS + I_FLAGS];
     if (folder === 'absent' ? kind === ABSENT : folder === 'unchanged' && (kind === ABSENT || onlyExists(flags))) continue;
-    if (!stillSeen(pathOf(row), t, row, hashes)) return false;
+    if (!stillSeen(pathOf(row), t, row, look)) return false;
   }
   return true;
 }
 
 /** A folder of the record (row `row`) now, from its own row and its parent's state; false: it changed. */
-function folderNow(t: Reads, row: number, parent: FolderNow, pathOf: (row: number) => string, hashes: () => string[]): FolderNow | false {
+function folderNow(t: Reads, row: number, parent: FolderNow, pathOf: (row: number) => string, look: Look): FolderNow | false {
   const kind = t.ints[row * INTS + I_KIND];
   const flags = t.ints[row * INTS + I_FLAGS];
   if (kind === NOT_READ) return parent === 'absent' ? 'absent' : undefined;
   if (parent === 'absent' || (parent === 'unchanged' && kind === ABSENT)) return kind === ABSENT ? 'absent' : false;
   if (parent === 'unchanged' && onlyExists(flags)) return undefined;
-  const seen = stillSeen(pathOf(row), t, row, hashes);
+  const seen = stillSeen(pathOf(row), t, row, look);
   if (!seen) return false;
   return seen === 'unchanged' ? 'unchanged' : kind === ABSENT ? 'absent' : undefined;
 }
@@ -356,7 +342,7 @@ export class RunRecord {
       let record: RecordHead | undefined;
       try {
         record = readRecord(fd, this.key);
-        if (!record || !allStillSeen(record.reads, record.hashes)) return undefined;
+        if (!record || !allStillSeen(record.reads, { probe: chooseProbe(this.file), hashes: record.hashes })) return undefined;
       } catch {
         return undefined; // a damaged record
       }
