@@ -55,13 +55,25 @@ const mb = (kb) => (kb / 1024).toFixed(1);
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 /**
- * Runs a command once: wall time (ms) measured here, peak RSS (KB) from /usr/bin/time (wait4's
- * ru_maxrss) or, without it, by polling the process's VmHWM in /proc.
+ * Runs a command: wall time (ms) of a run started directly, measured here; then, with
+ * /usr/bin/time, CPU (user + system) and peak RSS (KB, wait4's ru_maxrss) of a second run started
+ * under it. Without /usr/bin/time the peak RSS is polled from /proc and there is no CPU. The wall
+ * time is never a wrapped run's: started from this Node process, /usr/bin/time added 15-70 ms to a
+ * run with the corpus's 2,114 paths on its command line, to both tools alike (bench/FINDINGS.md).
+ * `usage: false`: the direct run only (a run whose repetition would not be the same run).
  */
-function measure(cmd, args, cwd) {
+async function measure(cmd, args, cwd, { usage = true } = {}) {
+  const direct = await spawnOnce(cmd, args, cwd, !TIME);
+  if (!TIME || !usage) return direct;
+  const wrapped = await spawnOnce(cmd, args, cwd, false, true);
+  return { ...direct, rss: wrapped.rss, cpu: wrapped.cpu };
+}
+
+/** One run: its wall time, exit code and stderr; `poll`: its peak RSS from /proc; `timed`: under /usr/bin/time, with its CPU and peak RSS. */
+function spawnOnce(cmd, args, cwd, poll, timed = false) {
   return new Promise((resolve) => {
     const rssFile = path.join(os.tmpdir(), `lockwise-bench-rss-${process.pid}`);
-    const [file, argv] = TIME ? [TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
+    const [file, argv] = timed ? [TIME, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
     let peak = 0;
     let cpu = NaN;
     let stderr = '';
@@ -70,8 +82,8 @@ function measure(cmd, args, cwd) {
     child.stderr.on('data', (d) => {
       if (stderr.length < 4000) stderr += d;
     });
-    let poll;
-    if (!TIME) {
+    let timer;
+    if (poll) {
       const read = () => {
         try {
           const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
@@ -80,12 +92,12 @@ function measure(cmd, args, cwd) {
           /* exited */
         }
       };
-      poll = setInterval(read, 2);
+      timer = setInterval(read, 2);
     }
     child.on('exit', (code, signal) => {
       const wall = performance.now() - t0;
-      if (poll) clearInterval(poll);
-      if (TIME) {
+      if (timer) clearInterval(timer);
+      if (timed) {
         try {
           const lines = fs.readFileSync(rssFile, 'utf8').trim().split('\n');
           const [kb, user, sys] = lines[lines.length - 1].split(' ').map(Number);
@@ -252,7 +264,7 @@ async function batch() {
   for (const [setName, files] of [['real-world', realWorld], ['postgres_regress', regress]]) {
     for (const tool of ['lockwise', 'squawk', 'pgfence']) {
       const [cmd, args] = TOOLS[tool](files);
-      const r = await measure(cmd, args, corpus);
+      const r = await measure(cmd, args, corpus, { usage: false });
       const firstErr = r.stderr.split('\n').find((l) => l.trim()) ?? '';
       behaviour.push({ set: setName, tool, code: r.code, wall: r.wall, note: r.code > 1 ? firstErr.slice(0, 90) : '' });
     }
@@ -273,12 +285,17 @@ async function batch() {
   say('## Batch');
   say();
   say(`Medians of ${RUNS} alternating runs per pair (lockwise, peer, peer, lockwise, ...; one warm-up each), one invocation over all the files,`);
-  say('same file list for both. Wall time from spawn to exit; peak RSS from ' + (TIME ? '`/usr/bin/time` (ru_maxrss)' : 'polling VmHWM') + '.');
+  say(
+    'same file list for both. Wall time from spawn to exit of a run started directly; ' +
+      (TIME
+        ? 'CPU and peak RSS (ru_maxrss) of a second run started under `/usr/bin/time` (the wrapper adds its own start and exit to the wall time).'
+        : 'peak RSS from polling VmHWM.'),
+  );
   say('`lockwise lint --format json`; `squawk --reporter json` (the native binary from @squawk-cli/*, not the Node shim);');
   say('`pgfence analyze --format sql --output json`.');
   say();
   say(
-    '`lockwise` cold is `--no-cache` (the default) with `--jobs` at its default (one thread per idle core: cores minus the load average); `--jobs 2` forces two; warm is `--cache-location` with a cache the warm-up run filled (the first measured warm run takes every file from it and leaves a run record, the later ones replay that record: cli/replay.ts).',
+    '`lockwise` cold is `--no-cache` (the default) with `--jobs` at its default (one thread per idle core: cores minus the load average); `--jobs 2` forces two; warm is `--cache-location` with a cache the warm-up runs filled (the first fills the cache, the second takes every file from it and leaves a run record, and every measured run replays that record: cli/replay.ts).',
   );
   say('CPU is user + system of the whole process (all its threads), from `/usr/bin/time`. Load is the 1-minute load average at the start and end of the pair.');
   say();
