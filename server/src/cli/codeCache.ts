@@ -16,6 +16,18 @@ import type * as V8 from 'v8';
 import { stampedBuild, writeAtomic } from './cacheBase';
 
 const MAGIC = 'lockwise-code-cache-1:';
+
+/**
+ * V8's flags for a `lint` or `audit` (set by cli/main.ts), and what undoes them (`writeCache`).
+ * `--liftoff-only`: V8 optimising the parser's WebAssembly costs more than it saves in a run this
+ * short. `--interrupt-budget`: TurboFan optimises a function after this much bytecode ran in it
+ * (V8 11's default 67,584): at the default it compiled hundreds of functions on the background
+ * threads that ran too briefly to repay it (about a third of a cold corpus run's CPU); a few times
+ * the default keeps the hot ones (bench/FINDINGS.md).
+ */
+export const BATCH_FLAGS = '--liftoff-only --interrupt-budget=400000';
+const UNDO_BATCH_FLAGS = '--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering --interrupt-budget=67584';
+
 /** The wrapper Node puts around a CommonJS module, on a line of its own so that positions are the file's. */
 const WRAP_START = '(function (exports, require, module, __filename, __dirname) {\n';
 const WRAP_END = '\n})';
@@ -60,12 +72,12 @@ function readCache(cacheFile: string, stamp: string): Buffer | undefined {
 
 /**
  * Writes the cache of what this run compiled, at its end. V8 takes a cache only under the flags it was
- * made with: the flags a batch run sets (`--liftoff-only`, cli/main.ts) are undone first, and nothing
+ * made with: the flags a batch run sets (`BATCH_FLAGS`, cli/main.ts) are undone first, and nothing
  * is written when that does not restore the flags of the start.
  */
 function writeCache(script: import('vm').Script, cacheFile: string, stamp: string, tag: number, v8: typeof V8): void {
   try {
-    if (v8.cachedDataVersionTag() !== tag) v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
+    if (v8.cachedDataVersionTag() !== tag) v8.setFlagsFromString(UNDO_BATCH_FLAGS);
     if (v8.cachedDataVersionTag() !== tag) return;
     fs.accessSync(path.dirname(cacheFile), fs.constants.W_OK);
     writeAtomic(cacheFile, Buffer.concat([Buffer.from(`${MAGIC}${stamp}\n`, 'latin1'), script.createCachedData()]));

@@ -12,6 +12,7 @@ import { HELP, parseArgs, VERSION } from './args';
 import { audit } from './audit';
 import { lint } from './lint';
 import { replayLocation, withReplay } from './replay';
+import { BATCH_FLAGS } from './codeCache';
 import { explain, listRules } from './rules';
 import { writeLine, writeReport } from '../project/output';
 
@@ -37,10 +38,11 @@ async function main(argv: string[], replayTried: boolean): Promise<number> {
       return explain(opts.paths[0]);
     case 'lint':
     case 'audit': {
-      // A batch run is short: V8 optimising the parser's WebAssembly costs more than it saves
-      // (the corpus lint 16% less CPU with its baseline code alone, 4x the corpus the same; bench/FINDINGS.md).
-      // Process-wide; the language server sets it too (lsp/server.ts), trace's PGlite runs in its own process.
-      setFlagsFromString('--liftoff-only');
+      // A batch run is short: V8 optimising the parser's WebAssembly, or every function that ran a
+      // little, costs more than it saves (BATCH_FLAGS; bench/FINDINGS.md). Process-wide (the worker
+      // threads too); the language server sets `--liftoff-only` itself (lsp/server.ts), trace's PGlite
+      // runs in its own process.
+      setFlagsFromString(BATCH_FLAGS);
       const run = () => (opts.command === 'lint' ? lint(opts) : audit(opts));
       const location = replayLocation(opts);
       return location !== undefined ? withReplay(location, argv, run, replayTried) : run();
