@@ -126,8 +126,11 @@ export function runSetup(opts: Options): RunSetup {
   return { layers: { configFile: opts.config, flags: opts.pgVersion ? { pgVersion: opts.pgVersion } : {} }, now: Date.now() };
 }
 
-/** The selected files in command-line order, read, with their config, runner, size snapshot and baseline. */
-export async function planFiles(opts: Options, run: RunContext): Promise<PlannedFile[]> {
+/**
+ * The selected files in command-line order, read, with their config, runner, size snapshot and
+ * baseline. `selected`: told each selected file's config before the file is read.
+ */
+export async function planFiles(opts: Options, run: RunContext, selected?: (config: LockwiseConfig) => void): Promise<PlannedFile[]> {
   const files = expandPaths(opts.paths);
   if (files.length === 0) throw new UsageError(`no .sql files found in ${opts.paths.join(', ')}`);
   const planned: PlannedFile[] = [];

@@ -2,6 +2,7 @@
  * The files of a `lint` or `audit` run with what their output needs, in command-line order: from
  * the cache (`--cache`) when the key matches, else analysed across worker threads (parallel.ts).
  */
+import { initParser, LockwiseConfig } from '../core';
 import { ResultCache } from './cache';
 import { cacheLocation } from './cacheBase';
 import { Options } from './args';
@@ -20,8 +21,8 @@ export interface ReportedFile {
 
 export async function reportFiles(opts: Options, kind: ReportKind): Promise<ReportedFile[]> {
   const run = new RunContext(runSetup(opts));
-  const planned = await planFiles(opts, run);
   const location = cacheLocation(opts);
+  const planned = await planFiles(opts, run, location === undefined ? preloadParsers() : undefined);
   const cache = location !== undefined ? new ResultCache(location, kind) : undefined;
   // A file with a size snapshot is never cached: its verdicts depend on the snapshot's age.
   const keys = planned.map((p) => (cache && !p.sizes ? cache.key(run, p) : undefined));
@@ -51,4 +52,19 @@ export async function reportFiles(opts: Options, kind: ReportKind): Promise<Repo
     notes.file(p, payload.staleAgeMs, payload.internalErrors);
     return { path: p.path, text: p.text, payload };
   });
+}
+
+/**
+ * Without a cache every selected file is analysed: the parsers its configs need start loading (their
+ * WebAssembly compiled on V8's threads) as soon as the first such file is found, while the files are
+ * read and planned, and before they fill the heap: a grammar loaded after that set off two or three
+ * full collections of the whole heap for its memory. analyzePlanned waits for them (and reports a failure).
+ */
+function preloadParsers(): (config: LockwiseConfig) => void {
+  const versions = new Set<number>();
+  return ({ pgVersion }) => {
+    if (versions.has(pgVersion)) return;
+    versions.add(pgVersion);
+    initParser(pgVersion, false).catch(() => undefined);
+  };
 }
