@@ -77,8 +77,10 @@ export class RunContext {
 
   /** Reads `file` (remembered as history for the files after it), finds its runner and size snapshot. */
   plan(file: string, config: LockwiseConfig, given?: string): PlannedFile {
-    let text = given ?? readSqlFile(file);
-    this.snapshot.remember(path.resolve(file), text);
+    const resolved = path.resolve(file);
+    // Runner detection reads the first files of each folder it sees (samples): those are not read twice.
+    let text = given ?? this.snapshot.known(resolved) ?? readSqlFile(file);
+    this.snapshot.remember(resolved, text);
     // Editors do not count a byte order mark as a column: neither do the reported positions.
     const bom = text.charCodeAt(0) === 0xfeff;
     if (bom) text = text.slice(1);
@@ -138,6 +140,7 @@ export async function planFiles(opts: Options, run: RunContext, selected?: (conf
     const { config, source } = run.resolver.forFile(file);
     // include/exclude come from a .lockwise.json, relative to its folder: without one, every file found is checked.
     if (source && select({ file: path.resolve(file), base: path.dirname(path.resolve(source)), explicit }, config) !== 'selected') continue;
+    selected?.(config);
     const plan = run.plan(file, config);
     planned.push({ ...plan, ...(await run.baselineOf(file, config)) });
   }

@@ -3,8 +3,9 @@
  * `.lockwise.json` (`--config`, else the nearest one) < CLI flags. Loaded files are cached with
  * their validation error until `clear()`.
  */
+import * as fs from 'fs';
 import * as path from 'path';
-import { ConfigError, findConfigFile, LockwiseConfig, mergeConfig, readConfigFile, RULES_BY_ID } from '../core';
+import { CONFIG_FILE_NAME, ConfigError, findConfigFile, LockwiseConfig, mergeConfig, readConfigFile, RULES_BY_ID } from '../core';
 
 export interface ConfigLayers {
   /** An explicit config file (CLI --config) replaces the nearest-file lookup. */
@@ -40,9 +41,20 @@ export class ConfigResolver {
   sourceFor(file: string): string | undefined {
     if (this.layers.configFile !== undefined) return this.layers.configFile;
     const dir = path.dirname(path.resolve(file));
-    if (!this.layers.stableFiles) return findConfigFile(dir);
-    if (!this.nearest.has(dir)) this.nearest.set(dir, findConfigFile(dir));
-    return this.nearest.get(dir);
+    return this.layers.stableFiles ? this.nearestFrom(dir) : findConfigFile(dir);
+  }
+
+  /**
+   * `findConfigFile(dir)` with each folder on the way looked up once for the run: the folders of a
+   * project share their parents (a corpus run asked ~5,500 times whether a parent held one).
+   */
+  private nearestFrom(dir: string): string | undefined {
+    if (this.nearest.has(dir)) return this.nearest.get(dir);
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    const parent = path.dirname(dir);
+    const found = fs.existsSync(candidate) ? candidate : parent === dir ? undefined : this.nearestFrom(parent);
+    this.nearest.set(dir, found);
+    return found;
   }
 
   /** Loads and validates one config file (cached until `clear()`). */

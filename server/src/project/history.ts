@@ -165,6 +165,11 @@ export class SnapshotSource implements TextSource {
     this.texts.set(file, text);
   }
 
+  /** The text of `file` when it was read already (resolved), else undefined: nothing is read. */
+  known(file: string): string | undefined {
+    return this.texts.get(file);
+  }
+
   read(file: string): string | undefined {
     if (this.texts.has(file)) return this.texts.get(file);
     const text = this.source.read(file);
