@@ -106,7 +106,6 @@ function canOptOut(ctx: StatementContext, unitIndex: number): boolean {
 function laterStatementsDepend(ctx: StatementContext, along: Set<number>, unit: number | undefined): boolean {
   const index = as(ctx.statement.node, 'IndexStmt')?.idxname;
   const names = [...new Set([...ctx.effect.locks.map((l) => l.relation), ...(ctx.effect.target ? [ctx.effect.target] : []), ...(index ? [index] : [])])];
-  const named = new RegExp(`(?<![\\w$])(${names.map(escapeRegExp).join('|')})(?![\\w$])`, 'i');
   const passed = (k: number) => {
     const otherUnit = ctx.file.timeline.perStatement[k]?.unit;
     if (k <= ctx.statement.index || along.has(k) || (unit !== undefined && otherUnit !== unit)) return false;
@@ -115,6 +114,10 @@ function laterStatementsDepend(ctx: StatementContext, along: Set<number>, unit: 
   const words = wordIndex(ctx.file.statements);
   if (words.invalid.some(passed)) return true;
   if (!names.length) return false;
+  // A name that is one word (most: a table of `public`) occurs as a whole identifier exactly in the
+  // statements its word lists: no regex to build, nor to run over each of them.
+  if (names.every(isWord)) return names.some((n) => words.statements.get(n.toLowerCase())?.some(passed));
+  const named = new RegExp(`(?<![\\w$])(${names.map(escapeRegExp).join('|')})(?![\\w$])`, 'i');
   const candidates: Iterable<number> = names.every((n) => firstWord(n) !== undefined)
     ? names.flatMap((n) => words.statements.get(firstWord(n)!) ?? [])
     : ctx.file.statements.keys();
@@ -124,6 +127,11 @@ function laterStatementsDepend(ctx: StatementContext, along: Set<number>, unit: 
 
 /** A name's or a text's words: the runs that `(?<![\w$])` and `(?![\w$])` bound (ASCII only, as the 'i' flag compares them without 'u'). */
 const WORD = /[A-Za-z0-9_$]+/g;
+
+/** One run of WORD's characters, all of it: its regex matches where the run is a word of the text. */
+function isWord(name: string): boolean {
+  return /^[A-Za-z0-9_$]+$/.test(name);
+}
 
 function firstWord(name: string): string | undefined {
   return /[A-Za-z0-9_$]+/.exec(name)?.[0].toLowerCase();
