@@ -1,0 +1,65 @@
+/** The stdio encoder writes exactly the bytes vscode-jsonrpc's own would (test/lsp runs the server through it). */
+import * as assert from 'assert';
+import type { Message } from 'vscode-languageserver/node';
+import { encodeMessage } from '../../server/src/lsp/transport';
+
+const library = (msg: Message) => Buffer.from(JSON.stringify(msg, undefined, 0), 'utf-8');
+
+function diagnostic(i: number, message: string) {
+  return {
+    range: { start: { line: i, character: 0 }, end: { line: i, character: 10 } },
+    severity: 2,
+    code: 'some-rule',
+    codeDescription: { href: 'https://example.com/some-rule.md' },
+    source: 'lockwise',
+    message,
+    ...(i % 7 === 0
+      ? {
+          relatedInformation: [
+            { location: { uri: 'file:///m/ü.sql', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } } }, message: 'here' },
+          ],
+        }
+      : {}),
+  };
+}
+
+function publish(diagnostics: unknown[], uri = 'file:///m/0002.sql'): Message {
+  return { jsonrpc: '2.0', method: 'textDocument/publishDiagnostics', params: { uri, version: 3, diagnostics } } as Message;
+}
+
+describe('stdio transport: encodeMessage', () => {
+  it('is byte-identical to JSON.stringify for long diagnostics lists, ASCII or not', () => {
+    const ascii = Array.from({ length: 300 }, (_, i) => diagnostic(i, `ACCESS EXCLUSIVE on t_${i}`));
+    const mixed = ascii.map((d, i) => (i % 50 === 3 ? { ...d, message: `quotes “x” … 表 😀 \u2028 "q" \\ ${i}` } : d));
+    for (const msg of [publish(ascii), publish(mixed), publish(mixed, 'file:///m/é "x"/0002.sql')]) {
+      assert.ok(encodeMessage(msg).equals(library(msg)));
+    }
+  });
+
+  it('writes array items as JSON.stringify(array) does (undefined is null) and keeps key order', () => {
+    const items: unknown[] = Array.from({ length: 40 }, (_, i) => (i === 5 ? undefined : i === 6 ? null : { b: i, a: [i] }));
+    const msg = { jsonrpc: '2.0', id: 7, method: 'x', params: { diagnostics: items, after: 'ü', before: 1 } } as Message;
+    assert.ok(encodeMessage(msg).equals(library(msg)));
+  });
+
+  it('leaves every other message to one JSON.stringify', () => {
+    const msgs = [
+      publish([diagnostic(1, 'one')]),
+      publish([]),
+      { jsonrpc: '2.0', id: 1, result: { capabilities: { hoverProvider: true } } },
+      { jsonrpc: '2.0', method: 'window/logMessage', params: ['a', 'b'] },
+      { jsonrpc: '2.0', method: 'x', params: { diagnostics: 'not an array' } },
+      { jsonrpc: '2.0', id: 2, result: null },
+    ] as Message[];
+    for (const msg of msgs) assert.ok(encodeMessage(msg).equals(library(msg)));
+  });
+
+  it('falls back to one JSON.stringify when a value already holds the placeholder', () => {
+    // The URI is the placeholder itself: its JSON then appears twice in the outer message.
+    const msg = publish(
+      Array.from({ length: 40 }, (_, i) => diagnostic(i, 'x')),
+      '\u0000lockwise:items\u0000',
+    );
+    assert.ok(encodeMessage(msg).equals(library(msg)));
+  });
+});
