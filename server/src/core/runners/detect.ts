@@ -117,14 +117,20 @@ function fromLayout(facts: FolderFacts, fileName: string): RunnerChoice | undefi
   const byNames = layoutsOfNames(facts);
   const strong = RUNNERS.filter((r) => r.detect.layout && (r.detect.layout.test(base) || r.detect.layout.test(folder) || byNames.has(r)));
   if (strong.length === 1) return layout(strong[0].id, 'the file names');
-  const dirs = new Set(facts.parentEntries.filter((e) => e.isDirectory).map((e) => e.name.toLowerCase()));
-  if (['deploy', 'revert'].every((d) => dirs.has(d)) && ['deploy', 'revert', 'verify'].includes(folder.toLowerCase()))
+  // The folder's name first: the parent's entries are scanned only for a sqitch-like folder (the
+  // editor asks on every edit, and a migration folder's parent may be a /tmp of thousands).
+  if (['deploy', 'revert', 'verify'].includes(folder.toLowerCase()) && sqitchParent(facts))
     return layout('sqitch', '`deploy/`, `revert/` and `verify/` folders');
   if (/^current\.sql$/i.test(base) || folder === 'committed') return layout('graphile-migrate', '`committed/` and `current.sql`');
   if (/^\d+_.+\.(up|down)\.sql$/i.test(base)) {
     return { ...layout('golang-migrate', '`<version>_<name>.up.sql` / `.down.sql` pairs'), alternatives: ['sqlx'] };
   }
   return undefined;
+}
+
+function sqitchParent(facts: FolderFacts): boolean {
+  const dirs = new Set(facts.parentEntries.filter((e) => e.isDirectory).map((e) => e.name.toLowerCase()));
+  return ['deploy', 'revert'].every((d) => dirs.has(d));
 }
 
 function layoutsOfNames(facts: FolderFacts): Set<RunnerProfile> {
