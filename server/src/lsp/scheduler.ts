@@ -3,7 +3,8 @@
  * latest (a newer edit was scheduled) must drop its result instead of publishing it.
  */
 export class Scheduler {
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Per document, what cancels its pending run. */
+  private readonly pending = new Map<string, () => void>();
   private readonly tickets = new Map<string, number>();
   private nextTicket = 0;
 
@@ -13,21 +14,27 @@ export class Scheduler {
   ) {}
 
   schedule(uri: string, delayMs = this.delayMs): void {
-    const existing = this.timers.get(uri);
-    if (existing) clearTimeout(existing);
+    this.pending.get(uri)?.();
     const ticket = ++this.nextTicket;
     this.tickets.set(uri, ticket);
-    const timer = setTimeout(() => {
-      this.timers.delete(uri);
+    const fire = () => {
+      this.pending.delete(uri);
       void this.run(uri, () => this.tickets.get(uri) !== ticket);
-    }, delayMs);
-    this.timers.set(uri, timer);
+    };
+    // No delay: on the event loop's next turn, not after a timer's 1 ms minimum (1-2 ms per keystroke
+    // waited for nothing). Edits read in the same turn still replace each other's pending run.
+    if (delayMs <= 0) {
+      const immediate = setImmediate(fire);
+      this.pending.set(uri, () => clearImmediate(immediate));
+    } else {
+      const timer = setTimeout(fire, delayMs);
+      this.pending.set(uri, () => clearTimeout(timer));
+    }
   }
 
   cancel(uri: string): void {
-    const existing = this.timers.get(uri);
-    if (existing) clearTimeout(existing);
-    this.timers.delete(uri);
+    this.pending.get(uri)?.();
+    this.pending.delete(uri);
     this.tickets.delete(uri);
   }
 }
