@@ -3,6 +3,7 @@
  * generation, so an edit re-analyses only that document and a settings or history change all of them.
  */
 import * as path from 'path';
+import { setFlagsFromString } from 'v8';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, Analysis, AnalyzeOptions, IncrementalAnalyzer, initParser, LineBlindAnalysis } from '../core';
 import { uriToPath } from './convert';
@@ -124,7 +125,9 @@ export class Documents {
    * load them on this thread (four WebAssembly parsers, ~20 MB of the server's memory).
    */
   private async parserFor(context: DocumentContext): Promise<DocumentContext> {
-    if (!context.skip) await initParser(context.config.pgVersion);
+    if (context.skip) return context;
+    baselineCodeAtOnce();
+    await initParser(context.config.pgVersion);
     return context;
   }
 
@@ -170,3 +173,18 @@ export class Documents {
     });
   }
 }
+
+/**
+ * From the first analysis on this thread, V8 compiles every function to baseline code (Sparkplug)
+ * when it is first called, instead of interpreting it until it has run often enough. The incremental
+ * path first runs on the first edit after an open, and the first ~10 edits of a 1,000-statement file
+ * ran mostly interpreted (main-thread CPU 15-18 ms per edit, 9-10 once warm); with it 13-15, and
+ * the warm ones ~1 ms less (bench/FINDINGS.md). Not at start: a session of big documents only (the
+ * analysis worker's; V8's flags are process-wide) keeps the memory that code would take.
+ */
+function baselineCodeAtOnce(): void {
+  if (baselineSet) return;
+  baselineSet = true;
+  setFlagsFromString('--always-sparkplug');
+}
+let baselineSet = false;
