@@ -1,7 +1,7 @@
 /** The stdio encoder writes exactly the bytes vscode-jsonrpc's own would (test/lsp runs the server through it). */
 import * as assert from 'assert';
 import type { Message } from 'vscode-languageserver/node';
-import { encodeMessage } from '../../server/src/lsp/transport';
+import { encodeMessage, frame } from '../../server/src/lsp/transport';
 
 const library = (msg: Message) => Buffer.from(JSON.stringify(msg, undefined, 0), 'utf-8');
 
@@ -61,5 +61,11 @@ describe('stdio transport: encodeMessage', () => {
       '\u0000lockwise:items\u0000',
     );
     assert.ok(encodeMessage(msg).equals(library(msg)));
+  });
+
+  it('frames a message as vscode-jsonrpc does: its UTF-8 byte length in the header, then the JSON', () => {
+    const msg = publish(Array.from({ length: 40 }, (_, i) => diagnostic(i, i === 3 ? 'ü … 😀' : 'x')));
+    const body = library(msg);
+    assert.ok(frame(msg).equals(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body])));
   });
 });

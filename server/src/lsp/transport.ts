@@ -1,11 +1,11 @@
 /**
- * The connection to the client. Over `--stdio` the messages are encoded here (`encodeMessage`),
- * byte for byte what vscode-jsonrpc's own encoder writes but cheaper for the one big message of
+ * The connection to the client. Over `--stdio` the messages are written here (`StdoutWriter`),
+ * byte for byte what vscode-jsonrpc's own writer writes but cheaper for the one big message of
  * every edit, `publishDiagnostics`; every other transport is the library's.
  */
 import { Console } from 'console';
 import { Writable } from 'stream';
-import { Connection, ContentTypeEncoder, createConnection, Message, ProposedFeatures, StreamMessageWriter } from 'vscode-languageserver/node';
+import { AbstractMessageWriter, Connection, createConnection, Message, MessageWriter, ProposedFeatures } from 'vscode-languageserver/node';
 
 /** Arrays shorter than this are encoded in one piece (splitting them buys nothing). */
 const SPLIT_FROM = 32;
@@ -22,12 +22,17 @@ const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER);
  * encoded one by one keep every string small and one-byte where it can be.
  */
 export function encodeMessage(msg: Message): Buffer {
+  return Buffer.concat(messageParts(msg));
+}
+
+/** `encodeMessage` in pieces, concatenated once with the header (`frame`). */
+function messageParts(msg: Message): Buffer[] {
   const split = splitArray(msg);
-  if (!split) return Buffer.from(JSON.stringify(msg), 'utf-8');
+  if (!split) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
   // The message with its array replaced by the placeholder, every key in the same order.
   const outer = JSON.stringify({ ...msg, params: { ...split.params, diagnostics: PLACEHOLDER } });
   const at = outer.indexOf(PLACEHOLDER_JSON);
-  if (at < 0 || outer.indexOf(PLACEHOLDER_JSON, at + 1) >= 0) return Buffer.from(JSON.stringify(msg), 'utf-8');
+  if (at < 0 || outer.indexOf(PLACEHOLDER_JSON, at + 1) >= 0) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
   const parts: Buffer[] = [Buffer.from(outer.slice(0, at) + '[', 'utf-8')];
   split.items.forEach((item, i) => {
     // As JSON.stringify(array) writes an item: undefined, a function or a symbol is null.
@@ -35,7 +40,14 @@ export function encodeMessage(msg: Message): Buffer {
     parts.push(Buffer.from(i === 0 ? json : ',' + json, 'utf-8'));
   });
   parts.push(Buffer.from(']' + outer.slice(at + PLACEHOLDER_JSON.length), 'utf-8'));
-  return Buffer.concat(parts);
+  return parts;
+}
+
+/** The message as vscode-jsonrpc frames it: its header, then its JSON (`encodeMessage`). */
+export function frame(msg: Message): Buffer {
+  const parts = messageParts(msg);
+  const length = parts.reduce((sum, p) => sum + p.length, 0);
+  return Buffer.concat([Buffer.from(`Content-Length: ${length}\r\n\r\n`, 'ascii'), ...parts]);
 }
 
 /** The message's params and their `diagnostics` array, when it is long enough to be worth splitting. */
@@ -46,18 +58,48 @@ function splitArray(msg: Message): { params: Record<string, unknown>; items: unk
   return Array.isArray(items) && items.length >= SPLIT_FROM ? { params: params as Record<string, unknown>, items: items as unknown[] } : undefined;
 }
 
-const encoder: ContentTypeEncoder = {
-  name: 'application/json',
-  encode: (msg) => Promise.resolve(encodeMessage(msg)),
-};
+/**
+ * vscode-jsonrpc's stream writer with `frame`: the header and the JSON in one write, so the client
+ * is woken once per message instead of twice; errors reported as the library's writer reports them.
+ */
+class StdoutWriter extends AbstractMessageWriter implements MessageWriter {
+  private errors = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream) {
+    super();
+    out.on('error', (error: Error) => this.fireError(error));
+    out.on('close', () => this.fireClose());
+  }
+
+  write(msg: Message): Promise<void> {
+    let data: Buffer;
+    try {
+      data = frame(msg);
+    } catch (error) {
+      this.fireError(error);
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.out.write(data, (error?: Error | null) => {
+        if (!error) return resolve();
+        this.fireError(error, msg, ++this.errors);
+        reject(error);
+      });
+    });
+  }
+
+  end(): void {
+    this.out.end();
+  }
+}
 
 /**
  * The server's connection from its command line, as the library's `createConnection()`; over
- * `--stdio` with `encodeMessage`, and console output sent to the client's log (it would corrupt stdout).
+ * `--stdio` through `StdoutWriter`, and console output sent to the client's log (it would corrupt stdout).
  */
 export function serverConnection(argv: readonly string[] = process.argv.slice(2)): Connection {
   if (firstTransport(argv) !== '--stdio') return createConnection(ProposedFeatures.all);
-  const writer = new StreamMessageWriter(process.stdout, { charset: 'utf-8', contentTypeEncoder: encoder });
+  const writer = new StdoutWriter(process.stdout);
   // The input stays the stream itself, so the library still exits when the client closes it. Its
   // createMessageConnection takes a writer in place of the output stream (it wraps only a stream);
   // the typings list streams or a reader and a writer, not one of each.
