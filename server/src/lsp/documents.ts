@@ -179,7 +179,7 @@ export class Documents {
  * when it is first called, instead of interpreting it until it has run often enough. The incremental
  * path first runs on the first edit after an open, and the first ~10 edits of a 1,000-statement file
  * ran mostly interpreted (main-thread CPU 15-18 ms per edit, 9-10 once warm); with it 13-15, and
- * the warm ones ~1 ms less (bench/FINDINGS.md). Not at start: a session of big documents only (the
+ * the warm ones ~1 ms less. Not at start: a session of big documents only (the
  * analysis worker's; V8's flags are process-wide) keeps the memory that code would take.
  */
 function baselineCodeAtOnce(): void {
