@@ -7,6 +7,7 @@
  * Any other scan of every relation is recorded as "read everything".
  */
 import { Catalog } from '../model/catalog';
+import { LayeredMap, LayeredSet } from '../model/layered';
 
 /** The keys read since the last `take()`; `everything` after a scan of a whole map. */
 export class ReadLog {
@@ -39,7 +40,7 @@ interface Recording {
 }
 
 /** Never constructed: a catalog's own map becomes one (`adopt`). Keys of other types would be recorded by their text: only string-keyed maps are recorded. */
-class RecordingMap<V> extends Map<string, V> implements Recording {
+class RecordingMap<V> extends LayeredMap<string, V> implements Recording {
   declare readonly log: ReadLog;
   declare readonly prefix: string;
 
@@ -95,7 +96,7 @@ class RecordingMap<V> extends Map<string, V> implements Recording {
 }
 
 /** Never constructed: a catalog's own set becomes one (`adopt`). */
-class RecordingSet extends Set<string> implements Recording {
+class RecordingSet extends LayeredSet<string> implements Recording {
   declare readonly log: ReadLog;
   declare readonly prefix: string;
 
@@ -194,9 +195,10 @@ export function recordReads(catalog: Catalog, log: ReadLog): boolean {
   const fields = catalog as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(fields)) {
     if (CATALOG_BOOKKEEPING.has(field)) continue;
-    if (value instanceof Map) adopt(value, RecordingMap.prototype, { log, prefix: `${field}:` });
-    else if (value instanceof Set) adopt(value, RecordingSet.prototype, { log, prefix: `${field}:` });
-    else if (value instanceof WeakMap || value instanceof WeakSet) return false;
+    if (value instanceof LayeredMap) adopt(value, RecordingMap.prototype, { log, prefix: `${field}:` });
+    else if (value instanceof LayeredSet) adopt(value, RecordingSet.prototype, { log, prefix: `${field}:` });
+    // A plain map or set: its methods are not the recording ones' base.
+    else if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet) return false;
   }
   // Keyed by the first argument only (a name in any schema): what differs is found by name.
   const lookups = catalog as unknown as CatalogLookups;
@@ -211,7 +213,7 @@ export function recordReads(catalog: Catalog, log: ReadLog): boolean {
  * set): copying every entry into a new one doubled the cost of each restart of a walk (a clone of
  * the catalog's maps, then a copy of those; 10,000 statements: 14% of what an edit allocates).
  */
-function adopt(collection: Map<string, unknown> | Set<unknown>, proto: RecordingMap<unknown> | RecordingSet, fields: Recording): void {
+function adopt(collection: LayeredMap<string, unknown> | LayeredSet<string>, proto: RecordingMap<unknown> | RecordingSet, fields: Recording): void {
   Object.setPrototypeOf(collection, proto);
   Object.assign(collection, fields);
 }

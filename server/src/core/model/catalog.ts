@@ -11,6 +11,7 @@ import { droppedFunctions, FunctionInfo, functionInfo, switchTriggers, TriggerIn
 import { Node, T, as, asAlterTableCmd, asColumnDef, asConstraint, asIndexElem, asRangeVar, asString, nameList, nodeKind, typeToString } from '../parse/ast';
 import { checkNameColumns, chooseName, columnRefs, defaultIndexName, indexColumnNames } from './names';
 import { DEFAULT_SEARCH_PATH, SYSTEM_RELATIONS, qualify, searchPathChange } from './searchPath';
+import { LayeredMap, LayeredSet } from './layered';
 
 export { checkNameColumns, chooseName, columnRefs, defaultConstraintName, defaultIndexName } from './names';
 
@@ -143,13 +144,14 @@ function recordedOnUnknown(cmd: T.AlterTableCmd): boolean {
 }
 
 export class Catalog {
-  readonly relations = new Map<string, RelationInfo>();
-  readonly indexes = new Map<string, IndexInfo>();
-  readonly enums = new Set<string>();
+  // Layered: a clone copies what changed since the last flattening, not every entry (layered.ts).
+  readonly relations = new LayeredMap<string, RelationInfo>();
+  readonly indexes = new LayeredMap<string, IndexInfo>();
+  readonly enums = new LayeredSet<string>();
   /** Functions by name (the last one created of each name; records are replaced, never changed). */
-  readonly functions = new Map<string, FunctionInfo>();
+  readonly functions = new LayeredMap<string, FunctionInfo>();
   /** Extended statistics objects (CREATE STATISTICS) → the table they are on: DROP STATISTICS locks it. */
-  readonly statistics = new Map<string, string>();
+  readonly statistics = new LayeredMap<string, string>();
   /** True while replaying the file under analysis (objects made now are `createdInFile`). */
   inFile = false;
   /** The history file being replayed: relations created now record it (`createdBy`). */
@@ -178,15 +180,15 @@ export class Catalog {
    * Tables the history does not know, holding only the constraints this file adds to them (the
    * rest of what they hold stays unknown, so they are not in `relations`).
    */
-  private unknownTables = new Map<string, RelationInfo>();
+  private unknownTables = new LayeredMap<string, RelationInfo>();
 
   clone(): Catalog {
     const copy = new Catalog();
-    for (const [k, r] of this.relations) copy.relations.set(k, r);
-    for (const [k, i] of this.indexes) copy.indexes.set(k, i);
-    for (const e of this.enums) copy.enums.add(e);
-    for (const [k, f] of this.functions) copy.functions.set(k, f);
-    for (const [k, t] of this.statistics) copy.statistics.set(k, t);
+    copy.relations.copyOf(this.relations);
+    copy.indexes.copyOf(this.indexes);
+    copy.enums.copyOf(this.enums);
+    copy.functions.copyOf(this.functions);
+    copy.statistics.copyOf(this.statistics);
     // A runner may run the next file on the same connection: the session's search_path carries over.
     copy.searchPath = this.searchPath;
     for (const [k, r] of this.unknownTables) {
