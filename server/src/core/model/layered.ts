@@ -115,10 +115,12 @@ export class LayeredMap<K, V> extends Map<K, V> {
     for (const entry of super.entries()) if (!base || !base.has(entry[0]) || this.gone?.has(entry[0])) yield entry;
   }
 
-  /** One layer again: the entries become the base that later copies share. */
+  /** One layer again: the entries become the base that later copies share (layered()'s order, without a generator: the CLI flattens a history at each file). */
   private flatten(): void {
     const flat = new Map<K, V>();
-    for (const [k, v] of this.layered()) flat.set(k, v);
+    const { base, gone } = this;
+    if (base) for (const [k, v] of base) if (!gone?.has(k)) flat.set(k, super.has(k) ? (super.get(k) as V) : v);
+    for (const [k, v] of super.entries()) if (!base || !base.has(k) || gone?.has(k)) flat.set(k, v);
     super.clear();
     this.base = flat;
     this.gone = undefined;
@@ -210,7 +212,9 @@ export class LayeredSet<T> extends Set<T> {
 
   private flatten(): void {
     const flat = new Set<T>();
-    for (const v of this.layered()) flat.add(v);
+    const { base, gone } = this;
+    if (base) for (const v of base) if (!gone?.has(v)) flat.add(v);
+    for (const v of super.values()) if (!base || !base.has(v) || gone?.has(v)) flat.add(v);
     super.clear();
     this.base = flat;
     this.gone = undefined;
