@@ -253,6 +253,43 @@ describe('incremental analysis', () => {
     assert.ok(inc.walked < total / 2, `walked ${inc.walked} of ${total}`);
   });
 
+  it('restarts the next edit at the same place from snapshots next to the statements that read what it changed, and equals a full analysis', () => {
+    const options = { history: historyOf(SPARSE_HISTORY) };
+    // Regular snapshots 32 statements apart; the statements that read `shared` ~50 apart.
+    const text = sparseFile(120);
+    const inc = new IncrementalAnalyzer(32);
+    inc.analyze(text, options);
+    const at = text.indexOf(' text;');
+    const internals = inc as unknown as { last: { checkpoints: { near?: string }[] } };
+    let edited = text;
+    const walked: number[] = [];
+    for (const [k, insert] of ['x', 'y', 'z', 'w'].entries()) {
+      edited = edited.slice(0, at + k) + insert + edited.slice(at + k);
+      assertSame(inc.analyze(edited, options), edited, options, `typed ${insert}`);
+      walked.push(inc.walked);
+    }
+    assert.ok(internals.last.checkpoints.filter((c) => c.near === 'hit').length >= 4, 'snapshots next to the statements that read shared');
+    assert.ok(walked[3] < walked[0] / 2, `walked ${walked.join(', ')}`);
+  });
+
+  it('catches a broken snapshot next to a statement that read what an edit changed: the comparison fails', () => {
+    const options = { history: historyOf(SPARSE_HISTORY) };
+    const text = sparseFile(120);
+    const inc = new IncrementalAnalyzer(32);
+    inc.analyze(text, options);
+    const at = text.indexOf(' text;');
+    const first = text.slice(0, at) + 'x' + text.slice(at);
+    inc.analyze(first, options);
+    // Break only those snapshots: a search_path that resolves `shared` elsewhere (a restart patches
+    // in the catalog entries that differ, which here is `shared` itself: not its schema).
+    const internals = inc as unknown as { last: { checkpoints: { near?: string; catalog: Catalog }[] } };
+    const hit = internals.last.checkpoints.filter((c) => c.near === 'hit');
+    assert.ok(hit.length > 0);
+    for (const c of hit) c.catalog.searchPath = ['elsewhere'];
+    const second = first.slice(0, at + 1) + 'y' + first.slice(at + 1);
+    assert.throws(() => assertSame(inc.analyze(second, options), second, options, 'broken hit snapshots'), assert.AssertionError);
+  });
+
   it('catches a broken skip: the comparison fails when what an edit changed is taken as read by no later statement', () => {
     const options = { history: historyOf(SPARSE_HISTORY) };
     const text = sparseFile(60);
