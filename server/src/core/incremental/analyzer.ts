@@ -957,6 +957,8 @@ export function maskLines(text: string): string {
 
 /** Same text, kind and shape at offsets moved by `shift` (`lineBlind`: see sameModelInput). */
 function sameStatement(a: Statement, b: Statement, shift: Shift, lineBlind = false): boolean {
+  // The statements before an edit are the previous run's own objects (statements.ts).
+  if (a === b && shift === NO_SHIFT) return true;
   return (
     sameModelInput(a, b, lineBlind) &&
     shift.offset(a.span.start) === b.span.start &&
