@@ -18,8 +18,8 @@ export const NEWEST_GRAMMAR = 17;
 interface GrammarModule {
   _malloc(size: number): number;
   _free(ptr: number): void;
-  lengthBytesUTF8(text: string): number;
-  stringToUTF8(text: string, ptr: number, max: number): void;
+  /** The module's memory as bytes (a new view after the memory grew). */
+  HEAPU8: Uint8Array;
   UTF8ToString(ptr: number): string;
   getValue(ptr: number, type: 'i32'): number;
   _wasm_parse_query_raw(ptr: number): number;
@@ -219,17 +219,22 @@ function grammar(major: number): GrammarModule {
   return module;
 }
 
+const UTF8 = new TextEncoder();
+
 /**
  * Parses with libpg_query's raw entry point and reads only its error: the tree is never turned into
  * JS (a third of the time of a full parse). Layout of PgQueryParseResult/PgQueryError: wasm32 pointers.
  */
 function parseError(module: GrammarModule, text: string): Verdict {
   const input = wellFormed(text);
-  const size = module.lengthBytesUTF8(input) + 1;
+  const size = Buffer.byteLength(input, 'utf8') + 1;
   const ptr = module._malloc(size);
   let result = 0;
   try {
-    module.stringToUTF8(input, ptr, size);
+    // The C string natively (the glue's stringToUTF8 copies a character at a time in JavaScript);
+    // `input` is well-formed, so its UTF-8 is the same. HEAPU8 read after _malloc, which may grow the memory.
+    const heap = module.HEAPU8;
+    heap[ptr + UTF8.encodeInto(input, heap.subarray(ptr, ptr + size - 1)).written] = 0;
     result = module._wasm_parse_query_raw(ptr);
     const error = module.getValue(result + 8, 'i32');
     if (!error) return {};
