@@ -33,7 +33,8 @@ export function payloadOf(kind: ReportKind, file: string, analysis: Analysis): F
   const lockNotes: Record<number, string> = {};
   for (const f of analysis.findings) {
     const s = analysis.statements[f.statement];
-    if (!s) continue;
+    // A statement with several findings: its text and lock note once.
+    if (!s || f.statement in statementTexts) continue;
     statementTexts[f.statement] = s.statement.text;
     const lock = s.statement.kind === 'Invalid' ? undefined : lockNote(analysis, s);
     if (lock) lockNotes[f.statement] = lock;
