@@ -29,7 +29,8 @@ export const diskSource: TextSource = {
   read(file) {
     try {
       // A FIFO among the migrations would block the read forever: only regular files are history.
-      return fs.statSync(file).isFile() ? fs.readFileSync(file, 'utf8') : undefined;
+      // A missing file is the usual case (a runner's companion file): no exception built for it.
+      return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ? fs.readFileSync(file, 'utf8') : undefined;
     } catch {
       return undefined;
     }

@@ -88,7 +88,8 @@ export class SizesLoader {
 /** A regular file (a FIFO named stats.json would block the read forever). */
 function isFile(file: string): boolean {
   try {
-    return fs.statSync(file).isFile();
+    // Most folders have no snapshot: no exception built for each one looked at.
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
   } catch {
     return false;
   }
