@@ -286,7 +286,11 @@ export class BackgroundAnalysis {
     const needed = heapLimitMb(this.allowance, job.text.length + Math.min(others, KEPT_TEXT));
     if (this.worker && this.heapMb >= needed) return this.worker;
     this.terminate();
-    const worker = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: needed, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    // `stdout: true`: over --stdio the process's stdout is the LSP stream, and a worker's output would
+    // be copied into it; what the worker prints (a dependency's stray output) goes to the log instead.
+    const worker = new Worker(this.script, { stdout: true, resourceLimits: { maxOldGenerationSizeMb: needed, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    worker.stdout.setEncoding('utf8');
+    worker.stdout.on('data', (text: string) => this.log(`analysis worker: ${text.replace(/\n$/, '')}`));
     this.heapMb = needed;
     // The language connection keeps the process alive; an analysis must not delay its exit.
     worker.unref();
