@@ -138,9 +138,11 @@ class Lockwise {
   private async start(): Promise<LanguageClient> {
     const module = this.context.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
-      // The client adds `env` to the extension host's environment.
-      run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV], env: { ...SERVER_ENV } } },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'], env: { ...SERVER_ENV } } },
+      // The client adds `env` to the extension host's environment. Over stdio, as other editors run it:
+      // the server writes each message's bytes itself (lsp/transport.ts), where IPC's process.send
+      // turns a publishDiagnostics with one non-ASCII character into a two-byte string of all of it.
+      run: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV], env: { ...SERVER_ENV } } },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6010'], env: { ...SERVER_ENV } } },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [...[...SQL_LANGUAGES].map((language) => ({ language })), { scheme: 'file', pattern: '**/*.{sql,psql,pgsql}' }],

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * The Lockwise language server: `node dist/server.js --stdio` (or `--node-ipc`, as the VS Code
- * client starts it). The wiring is in server.ts, the state it holds in state.ts, the connection in transport.ts.
+ * The Lockwise language server: `node dist/server.js --stdio`, as the VS Code client and other
+ * editors start it (`--node-ipc` and `--socket=N` work too). The wiring is in server.ts, the state it holds in state.ts, the connection in transport.ts.
  */
 import { startServer } from './server';
 import { serverConnection } from './transport';
