@@ -891,9 +891,8 @@ function lastAtOrBefore(checkpoints: Checkpoint[], index: number): number {
 }
 
 function lastCheckpointAtOrBefore(checkpoints: Checkpoint[], index: number): Checkpoint | undefined {
-  let found: Checkpoint | undefined;
-  for (const c of checkpoints) if (c.index <= index) found = c;
-  return found;
+  const k = lastAtOrBefore(checkpoints, index);
+  return k >= 0 ? checkpoints[k] : undefined;
 }
 
 /** The same inputs besides the text: the server builds them anew for each run, so compared as data (the history catalog is memoised). */
