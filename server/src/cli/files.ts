@@ -132,7 +132,7 @@ export function runSetup(opts: Options): RunSetup {
  * The selected files in command-line order, read, with their config, runner, size snapshot and
  * baseline. `selected`: told each selected file's config before the file is read.
  */
-export async function planFiles(opts: Options, run: RunContext, selected?: (config: LockwiseConfig) => void): Promise<PlannedFile[]> {
+export async function planFiles(opts: Options, run: RunContext, onPlanned?: (p: PlannedFile) => void): Promise<PlannedFile[]> {
   const files = expandPaths(opts.paths);
   if (files.length === 0) throw new UsageError(`no .sql files found in ${opts.paths.join(', ')}`);
   const planned: PlannedFile[] = [];
@@ -140,9 +140,9 @@ export async function planFiles(opts: Options, run: RunContext, selected?: (conf
     const { config, source } = run.resolver.forFile(file);
     // include/exclude come from a .lockwise.json, relative to its folder: without one, every file found is checked.
     if (source && select({ file: path.resolve(file), base: path.dirname(path.resolve(source)), explicit }, config) !== 'selected') continue;
-    selected?.(config);
-    const plan = run.plan(file, config);
-    planned.push({ ...plan, ...(await run.baselineOf(file, config)) });
+    const plan = { ...run.plan(file, config), ...(await run.baselineOf(file, config)) };
+    onPlanned?.(plan);
+    planned.push(plan);
   }
   return planned;
 }

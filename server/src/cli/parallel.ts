@@ -8,6 +8,7 @@
 import * as os from 'os';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
 import { Analysis, auditJson, AuditFileJson, Baseline, Finding, initParser, lockNote } from '../core';
+import { fs } from '../project/builtins';
 import { historyScope } from '../project/history';
 import { PlannedFile, RunContext, RunSetup } from './files';
 
@@ -51,25 +52,107 @@ interface Job {
   raw: string;
 }
 
+/** What a worker starts with; its files come later in a message (`ToWorker`). */
 interface WorkerInput {
   lockwise: 'lint-worker';
   kind: ReportKind;
   setup: RunSetup;
-  jobs: Job[];
+  /** The pgVersions planned so far: their parsers start loading at once. */
+  preload: number[];
 }
+
+/** To a worker: another pgVersion to load a parser for, or its files (the last message). */
+type ToWorker = { preload: number } | { jobs: Job[] };
 
 /** Worker threads below this much SQL cost more (a parser per thread) than they save. */
 const MIN_PARALLEL_CHARS = 256 * 1024;
 
 /**
- * The default number of threads: one per idle core (cores minus the 1-minute load average, like
- * `make -l`). A second thread costs its own parser and start-up (measured: +0.5 s CPU over the
- * corpus) and gains nothing when other processes already keep the cores busy (measured at load 5
- * on 2 cores: 1.76 s wall with two threads, 1.56 s with one).
+ * The default number of threads: one per idle core, by the threads runnable right now (/proc/loadavg's
+ * fourth field, which counts this one). The 1-minute load average, the fallback where there is no
+ * such count, still says "busy" for a minute after another step of a script ended: in the bench, and
+ * in CI, a run then took one thread with both cores idle (3,544 ms; 2,858 with `--jobs 2`). On a busy
+ * machine a moment's count can come out low; a worker then takes its share of the cores like any thread.
  */
 export function defaultJobs(): number {
   const cores = Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-  return Math.max(1, Math.min(cores, Math.round(cores - os.loadavg()[0])));
+  return Math.max(1, Math.min(cores, cores - othersRunnable()));
+}
+
+/** Threads of other processes (and V8's of this one) runnable now; else the 1-minute load average. */
+function othersRunnable(): number {
+  try {
+    const running = /^\S+ \S+ \S+ (\d+)\//.exec(fs.readFileSync('/proc/loadavg', 'latin1'));
+    if (running) return Math.max(0, Number(running[1]) - 1);
+  } catch {
+    // Not Linux: no /proc.
+  }
+  return Math.round(os.loadavg()[0]);
+}
+
+interface Started {
+  worker: Worker;
+  results: Promise<[number, FilePayload][]>;
+}
+
+/**
+ * The run's workers. Without a cache every planned file is analysed, so `planned` starts them while
+ * the files are planned, once the SQL planned reaches MIN_PARALLEL_CHARS in two history scopes
+ * (from there analyzePlanned spreads the files): their start (bundle, parsers' WebAssembly, ~0.4 s of
+ * CPU) overlaps the planning instead of delaying their first file. Otherwise `take` starts them.
+ */
+export class Workers {
+  private readonly started: Started[] = [];
+  private readonly versions = new Set<number>();
+  private readonly scopes = new Set<string>();
+  private chars = 0;
+
+  constructor(
+    private readonly kind: ReportKind,
+    private readonly setup: RunSetup,
+    readonly jobs: number,
+  ) {}
+
+  /** A planned file, in planning order. */
+  planned(p: PlannedFile): void {
+    const version = p.config.pgVersion;
+    if (!this.versions.has(version)) {
+      this.versions.add(version);
+      for (const { worker } of this.started) worker.postMessage({ preload: version } satisfies ToWorker);
+    }
+    if (this.started.length > 0 || this.jobs < 2) return;
+    this.chars += p.text.length;
+    this.scopes.add(historyScope(p.file));
+    if (this.chars >= MIN_PARALLEL_CHARS && this.scopes.size > 1) while (this.started.length < this.jobs - 1) this.start();
+  }
+
+  /** The results of `bins`, one worker each (started here if not yet); a worker left without files stops. */
+  analyze(bins: Job[][]): Promise<[number, FilePayload][]>[] {
+    while (this.started.length < bins.length) this.start();
+    for (const { worker } of this.started.splice(bins.length)) void worker.terminate();
+    return bins.map((jobs, k) => {
+      this.started[k].worker.postMessage({ jobs } satisfies ToWorker);
+      return this.started[k].results;
+    });
+  }
+
+  /** Stops every worker (the run is over, or failed): a live one would keep the process running. */
+  close(): void {
+    for (const { worker } of this.started) void worker.terminate();
+  }
+
+  private start(): void {
+    const input: WorkerInput = { lockwise: 'lint-worker', kind: this.kind, setup: this.setup, preload: [...this.versions] };
+    const worker = new Worker(__filename, { workerData: input });
+    const results = new Promise<[number, FilePayload][]>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
+    });
+    // Awaited only once the files are planned; a worker stopped unused rejects unheard.
+    results.catch(() => undefined);
+    this.started.push({ worker, results });
+  }
 }
 
 /**
@@ -81,11 +164,11 @@ export async function analyzePlanned(
   run: RunContext,
   planned: PlannedFile[],
   todo: number[],
-  jobs: number,
+  workers: Workers,
 ): Promise<Map<number, FilePayload>> {
   const chars = todo.reduce((n, i) => n + planned[i].text.length, 0);
-  const bins = chars < MIN_PARALLEL_CHARS ? [todo] : spread(planned, todo, jobs);
-  const workers = bins.slice(1).map((bin) => inWorker({ lockwise: 'lint-worker', kind, setup: run.setup, jobs: bin.map((i) => job(planned[i], i)) }));
+  const bins = chars < MIN_PARALLEL_CHARS ? [todo] : spread(planned, todo, workers.jobs);
+  const results = workers.analyze(bins.slice(1).map((bin) => bin.map((i) => job(planned[i], i))));
   const out = new Map<number, FilePayload>();
   // The grammars newer than a pgVersion are loaded when a statement needs one (most runs never do).
   await initParser(
@@ -93,7 +176,7 @@ export async function analyzePlanned(
     false,
   );
   for (const i of bins[0] ?? []) out.set(i, payloadOf(kind, planned[i].path, await run.analyzeLoaded(planned[i])));
-  for (const results of await Promise.all(workers)) for (const [i, payload] of results) out.set(i, payload);
+  for (const r of await Promise.all(results)) for (const [i, payload] of r) out.set(i, payload);
   return out;
 }
 
@@ -121,29 +204,35 @@ function spread(planned: PlannedFile[], todo: number[], jobs: number): number[][
   return bins.map((b) => b.items.sort((x, y) => x - y));
 }
 
-function inWorker(input: WorkerInput): Promise<[number, FilePayload][]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(__filename, { workerData: input });
-    worker.once('message', (results: [number, FilePayload][]) => resolve(results));
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`analysis worker exited with code ${code}`)));
-  });
+/**
+ * The worker's side: parsers load as pgVersions are announced; once its files come, it plans and
+ * analyses them in order, posts the payloads back once and stops listening (so the thread ends).
+ */
+function serve(input: WorkerInput): void {
+  const run = new RunContext(input.setup);
+  const preload = (version: number) => void initParser(version, false).catch(() => undefined);
+  input.preload.forEach(preload);
+  const port = parentPort!;
+  const onMessage = (message: ToWorker) => {
+    if ('preload' in message) return preload(message.preload);
+    port.off('message', onMessage);
+    void analyzeJobs(input.kind, run, message.jobs).then((results) => port.postMessage(results));
+  };
+  port.on('message', onMessage);
 }
 
-/** The worker's side: plan and analyse its files in order, post the payloads back once. */
-async function serve(input: WorkerInput): Promise<void> {
-  const run = new RunContext(input.setup);
+async function analyzeJobs(kind: ReportKind, run: RunContext, jobs: Job[]): Promise<[number, FilePayload][]> {
   await initParser(
-    input.jobs.map(({ file }) => run.resolver.forFile(file).config.pgVersion),
+    jobs.map(({ file }) => run.resolver.forFile(file).config.pgVersion),
     false,
   );
   const results: [number, FilePayload][] = [];
-  for (const { index, file, raw, baseline } of input.jobs) {
+  for (const { index, file, raw, baseline } of jobs) {
     const planned = { ...run.plan(file, run.resolver.forFile(file).config, raw), baseline };
-    results.push([index, payloadOf(input.kind, planned.path, await run.analyzeLoaded(planned))]);
+    results.push([index, payloadOf(kind, planned.path, await run.analyzeLoaded(planned))]);
   }
-  parentPort!.postMessage(results);
+  return results;
 }
 
 // The CLI bundle is its own worker script (dist/cli.js; out/server/src/cli/parallel.js under tsc).
-if (!isMainThread && (workerData as WorkerInput | undefined)?.lockwise === 'lint-worker') void serve(workerData as WorkerInput);
+if (!isMainThread && (workerData as WorkerInput | undefined)?.lockwise === 'lint-worker') serve(workerData as WorkerInput);

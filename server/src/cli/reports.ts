@@ -6,9 +6,9 @@ import { initParser, LockwiseConfig } from '../core';
 import { ResultCache } from './cache';
 import { cacheLocation } from './cacheBase';
 import { Options } from './args';
-import { planFiles, RunContext, RunNotes, runSetup } from './files';
+import { PlannedFile, planFiles, RunContext, RunNotes, runSetup } from './files';
 import { writeLine } from '../project/output';
-import { analyzePlanned, defaultJobs, FilePayload, ReportKind } from './parallel';
+import { analyzePlanned, defaultJobs, FilePayload, ReportKind, Workers } from './parallel';
 import { noteCacheUse } from './replay';
 
 export interface ReportedFile {
@@ -22,7 +22,22 @@ export interface ReportedFile {
 export async function reportFiles(opts: Options, kind: ReportKind): Promise<ReportedFile[]> {
   const run = new RunContext(runSetup(opts));
   const location = cacheLocation(opts);
-  const planned = await planFiles(opts, run, location === undefined ? preloadParsers() : undefined);
+  const workers = new Workers(kind, run.setup, opts.jobs ?? defaultJobs());
+  try {
+    return await analyzeAll(opts, kind, run, location, workers);
+  } finally {
+    workers.close();
+  }
+}
+
+async function analyzeAll(opts: Options, kind: ReportKind, run: RunContext, location: string | undefined, workers: Workers): Promise<ReportedFile[]> {
+  // Without a cache every file is analysed: parsers and workers start while the files are planned.
+  const preload = location === undefined ? preloadParsers() : undefined;
+  const onPlanned = (p: PlannedFile) => {
+    preload?.(p.config);
+    workers.planned(p);
+  };
+  const planned = await planFiles(opts, run, preload && onPlanned);
   const cache = location !== undefined ? new ResultCache(location, kind) : undefined;
   // A file with a size snapshot is never cached: its verdicts depend on the snapshot's age.
   const keys = planned.map((p) => (cache && !p.sizes ? cache.key(run, p) : undefined));
@@ -36,7 +51,7 @@ export async function reportFiles(opts: Options, kind: ReportKind): Promise<Repo
   });
   if (cache) noteCacheUse(todo.length === 0);
   if (todo.length) {
-    for (const [i, payload] of await analyzePlanned(kind, run, planned, todo, opts.jobs ?? defaultJobs())) {
+    for (const [i, payload] of await analyzePlanned(kind, run, planned, todo, workers)) {
       payloads.set(i, payload);
       const key = keys[i];
       if (key !== undefined) cache?.set(planned[i].file, key, payload);
