@@ -175,4 +175,31 @@ describe('lockwise --cache and --jobs', function () {
     );
     assert.match(run(['lint', '--jobs', '0', 'a'], dir).stderr, /--jobs must be a number of threads/);
   });
+
+  it('--jobs: workers started while planning and left without files stop; each loads the pgVersion of its files', () => {
+    // Three folders, two over 256 KB: with --jobs 4 three workers start during planning (at b's first
+    // file), two get files, one stops. Folder c (PostgreSQL 14) is planned after they started: its parser
+    // is announced to them by message; b's (13) is in their start data.
+    const files: Record<string, string> = {
+      'b/.lockwise.json': JSON.stringify({ pgVersion: 13 }),
+      'c/.lockwise.json': JSON.stringify({ pgVersion: 14 }),
+      'c/001.sql': 'ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 1;\nCREATE INDEX ON t (c);\n',
+    };
+    for (const folder of ['a', 'b']) {
+      files[`${folder}/000.sql`] = `CREATE TABLE t_${folder} (id int);\n`;
+      for (let i = 1; i <= 12; i++) {
+        const lines: string[] = [];
+        for (let k = 0; k < 300; k++) lines.push(`CREATE INDEX i_${i}_${k} ON t_${folder} (id); -- padding padding padding padding padding`);
+        files[`${folder}/${String(i).padStart(3, '0')}.sql`] = lines.join('\n') + '\n';
+      }
+    }
+    const dir = project(files);
+    const one = run(['lint', '--format', 'json', '--jobs', '1', 'a', 'b', 'c'], dir);
+    const four = run(['lint', '--format', 'json', '--jobs', '4', 'a', 'b', 'c'], dir);
+    const folders = (JSON.parse(one.stdout) as { files: { path: string }[] }).files.map((f) => f.path.split('/')[0]);
+    assert.deepStrictEqual([...new Set(folders)], ['a', 'b', 'c']);
+    assert.strictEqual(four.stdout, one.stdout);
+    assert.strictEqual(four.code, one.code);
+    assert.strictEqual(four.stderr, one.stderr);
+  });
 });
