@@ -99,19 +99,32 @@ interface Started {
  * The run's workers. Without a cache every planned file is analysed, so `planned` starts them while
  * the files are planned, once the SQL planned reaches MIN_PARALLEL_CHARS in two history scopes
  * (from there analyzePlanned spreads the files): their start (bundle, parsers' WebAssembly, ~0.4 s of
- * CPU) overlaps the planning instead of delaying their first file. Otherwise `take` starts them.
+ * CPU) overlaps the planning instead of delaying their first file. Otherwise `analyze` starts them.
  */
 export class Workers {
   private readonly started: Started[] = [];
   private readonly versions = new Set<number>();
   private readonly scopes = new Set<string>();
   private chars = 0;
+  private threads?: number;
 
   constructor(
     private readonly kind: ReportKind,
     private readonly setup: RunSetup,
-    readonly jobs: number,
-  ) {}
+    private readonly requested: number | undefined,
+    planning: boolean,
+  ) {
+    if (planning) this.threads = requested ?? defaultJobs();
+  }
+
+  /**
+   * `--jobs`, else `defaultJobs()`: `planning` (no cache) counts the runnable threads now, before the
+   * parsers' WebAssembly compiles on V8's threads; with a cache only once threads may be used, as a run
+   * that takes every file from the cache is recorded for replay (replay.ts) and must not read /proc/loadavg.
+   */
+  get jobs(): number {
+    return (this.threads ??= this.requested ?? defaultJobs());
+  }
 
   /** A planned file, in planning order. */
   planned(p: PlannedFile): void {

@@ -8,7 +8,7 @@ import { cacheLocation } from './cacheBase';
 import { Options } from './args';
 import { PlannedFile, planFiles, RunContext, RunNotes, runSetup } from './files';
 import { writeLine } from '../project/output';
-import { analyzePlanned, defaultJobs, FilePayload, ReportKind, Workers } from './parallel';
+import { analyzePlanned, FilePayload, ReportKind, Workers } from './parallel';
 import { noteCacheUse } from './replay';
 
 export interface ReportedFile {
@@ -22,7 +22,7 @@ export interface ReportedFile {
 export async function reportFiles(opts: Options, kind: ReportKind): Promise<ReportedFile[]> {
   const run = new RunContext(runSetup(opts));
   const location = cacheLocation(opts);
-  const workers = new Workers(kind, run.setup, opts.jobs ?? defaultJobs());
+  const workers = new Workers(kind, run.setup, opts.jobs, location === undefined);
   try {
     return await analyzeAll(opts, kind, run, location, workers);
   } finally {
