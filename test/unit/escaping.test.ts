@@ -15,6 +15,7 @@ import {
   inertLines,
   initParser,
   isWorkflowCommand,
+  jsonListPieces,
   jsonText,
   quoted,
   terminalExcerpt,
@@ -27,6 +28,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { xml } from '../../server/src/core/report/escapeXml';
 import { statementCard } from '../../server/src/lsp/hover';
+import { tapOutput, writeReport, writeReportPieces } from '../../server/src/project/output';
 import { TERMINAL_ATTACKS } from '../robustness/injection';
 
 /** Anything a terminal, a log viewer or a bidi-aware renderer would act on. */
@@ -172,6 +174,51 @@ describe('escaping: JSON', () => {
     assert.deepStrictEqual(JSON.parse(text), value);
     assert.doesNotMatch(text, RAW);
     assert.ok(!text.includes('##['));
+  });
+
+  it('in pieces (jsonListPieces): the text of jsonText, each piece ending a line (random values)', () => {
+    let seed = 7;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    const leaves: unknown[] = [...TERMINAL_ATTACKS, '##[', '#', 'é…\u2028', '\n::x', 0, -1.5, true, null, undefined, () => 1, new Date(0), [], {}];
+    const value = (depth: number): unknown => {
+      if (depth > 3 || next(3) === 0) return leaves[next(leaves.length)];
+      if (next(2) === 0) return Array.from({ length: next(4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: next(4) }, (_, i) => [`k${i}${leaves[next(4)]}`, value(depth + 1)]));
+    };
+    for (let round = 0; round < 3000; round++) {
+      const items = Array.from({ length: next(5) }, () => value(0));
+      const toJson = round % 2 ? (x: unknown) => x : (x: unknown) => ({ path: `f${round}`, findings: x });
+      const pieces = [...jsonListPieces('files', items, toJson)];
+      assert.strictEqual(pieces.join(''), jsonText({ files: items.map(toJson) }), `round ${round}`);
+      for (const piece of pieces) assert.ok(piece.endsWith('\n'), JSON.stringify(piece));
+    }
+  });
+
+  it('written in pieces (writeReportPieces): the bytes of the whole report written at once, workflow-command guard included', () => {
+    const lines = ['::error::x', '  ::warning', '\t\n::y', '##[group]', 'a::b', '', '   ', 'plain text é'];
+    let seed = 11;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    // Pieces of whole lines, over several of the writer's batches.
+    const pieces = Array.from({ length: 4000 }, () => Array.from({ length: 1 + next(6) }, () => lines[next(lines.length)]).join('\n') + '\n');
+    const written = (write: () => void) => {
+      const out: string[] = [];
+      tapOutput((_stream, text) => out.push(text));
+      try {
+        write();
+      } finally {
+        tapOutput(undefined);
+      }
+      return out;
+    };
+    const gone = process.stdout.write;
+    process.stdout.write = () => true;
+    try {
+      const inPieces = written(() => writeReportPieces(pieces));
+      assert.ok(inPieces.length > 3, `${inPieces.length} writes`);
+      assert.strictEqual(inPieces.join(''), written(() => writeReport(pieces.join(''))).join(''));
+    } finally {
+      process.stdout.write = gone;
+    }
   });
 });
 

@@ -1,12 +1,12 @@
 /** `lockwise audit`: every statement's locks, what they block and for how long (text, markdown, HTML or JSON). */
-import { jsonText } from '../core';
+import { jsonListPieces } from '../core';
 import { auditFileMarkdown } from '../core';
 import { auditHtml } from '../core';
 import { auditText } from '../core';
 import { hasFindings, overview, overviewFile } from '../core';
 import { overviewMarkdown } from '../core';
 import { UsageError } from '../project/files';
-import { writeReport } from '../project/output';
+import { writeReport, writeReportPieces } from '../project/output';
 import { Options } from './args';
 import { worstSeverityExitCode } from './files';
 import { reportFiles } from './reports';
@@ -18,7 +18,7 @@ export async function audit(opts: Options): Promise<number> {
   if (opts.fix || opts.dryRun) throw new UsageError('--fix and --dry-run go with lint, not audit');
   const files = (await reportFiles(opts, 'audit')).map((f) => f.payload.audit!);
   const summary = overview(files.map(overviewFile));
-  if (format === 'json') writeReport(jsonText({ files }));
+  if (format === 'json') writeReportPieces(jsonListPieces('files', files, (f) => f));
   else if (format === 'html') writeReport(auditHtml(files, summary, { all: opts.all }));
   else if (format === 'text') writeReport(auditText(files, summary, { all: opts.all }));
   else {

@@ -80,6 +80,28 @@ export function writeReport(text: string, stream: Stream = 'stdout'): void {
   write(stream, inertLines(text));
 }
 
+/**
+ * A report its format escaped piece by piece, each piece ending a line (core/report/escapeJson.ts
+ * `jsonListPieces`): written about BATCH characters at a time, so that the whole report is never one
+ * string. The guard runs on each batch; every batch starts a line, so it finds what it would in the whole.
+ */
+export function writeReportPieces(pieces: Iterable<string>, stream: Stream = 'stdout'): void {
+  let batch: string[] = [];
+  let length = 0;
+  for (const piece of pieces) {
+    batch.push(piece);
+    length += piece.length;
+    if (length < BATCH) continue;
+    writeReport(batch.join(''), stream);
+    batch = [];
+    length = 0;
+  }
+  if (batch.length) writeReport(batch.join(''), stream);
+}
+
+/** Characters per write of `writeReportPieces`: a string this long stays out of V8's large-object space (fresh pages each time). */
+const BATCH = 32 * 1024;
+
 /** The `github` format: workflow commands, each built by workflowCommand(). */
 export function writeCommands(text: string): void {
   write('stdout', text);

@@ -10,9 +10,32 @@ const NOT_ESCAPED_BY_STRINGIFY = /[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u
 
 /** `value` as JSON text (indented by 2), ending with a newline. */
 export function jsonText(value: unknown): string {
-  return (
-    JSON.stringify(value, null, 2)
-      .replace(NOT_ESCAPED_BY_STRINGIFY, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-      .replace(/##\[/g, '#\\u0023[') + '\n'
-  );
+  return escapeStringified(JSON.stringify(value, null, 2)) + '\n';
+}
+
+/**
+ * `jsonText({ [key]: items.map(toJson) })`, the same text in pieces: the head, one piece per item,
+ * the tail, each escaped on its own and each ending a line (so `##[` and a line start never span two;
+ * project/output.ts `writeReportPieces` relies on that). A report of every file as one string
+ * (3.4 MB of JSON for the corpus lint, held as UTF-16) was built, escaped and guarded in full copies
+ * of the whole text, each on fresh pages: ~6,000 page faults and ~165 ms of CPU, ~3,600 and ~120 ms
+ * in pieces (bench/FINDINGS.md). Each item's JSON is JSON.stringify's own, indented two levels.
+ */
+export function* jsonListPieces<T>(key: string, items: readonly T[], toJson: (item: T) => unknown): Generator<string> {
+  const name = JSON.stringify(key);
+  if (items.length === 0) {
+    yield `{\n  ${name}: []\n}\n`;
+    return;
+  }
+  yield `{\n  ${name}: [\n`;
+  for (let i = 0; i < items.length; i++) {
+    // As in an array: what JSON.stringify leaves out (undefined, a function) is null.
+    const json = JSON.stringify(toJson(items[i]), null, 2) ?? 'null';
+    yield escapeStringified(`    ${json.replace(/\n/g, '\n    ')}${i < items.length - 1 ? ',\n' : '\n'}`);
+  }
+  yield '  ]\n}\n';
+}
+
+function escapeStringified(json: string): string {
+  return json.replace(NOT_ESCAPED_BY_STRINGIFY, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/##\[/g, '#\\u0023[');
 }
