@@ -21,11 +21,13 @@ import {
   isWorkflowCommand,
   jsonText,
   lintJson,
+  lintJsonPieces,
   overview,
   overviewFile,
   overviewMarkdown,
   sarifReport,
   textReport,
+  textReportPieces,
 } from '../../server/src/core';
 import { isTimelineImage, liveMarkdown } from '../robustness/markdownSafety';
 
@@ -166,6 +168,9 @@ describe('output property: hostile content in any format', function () {
             `${format}: live markdown; ${where}`,
           );
       }
+      // The CLI writes these two in pieces, guarded batch by batch: each piece must end a line.
+      for (const piece of [...lintJsonPieces(reports), ...textReportPieces(reports, true)])
+        assert.ok(piece.endsWith('\n'), `a piece that does not end a line: ${JSON.stringify(piece.slice(-40))}; ${where}`);
       const github = githubAnnotations(reports).trimEnd();
       const findings = reports.reduce((n, r) => n + r.analysis.findings.length, 0);
       const lines = github ? github.split(/\r\n|\r|\n/) : [];

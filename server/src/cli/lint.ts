@@ -1,5 +1,5 @@
 /** `lockwise lint`: findings in text, JSON, SARIF or GitHub annotations; `--fix` applies safe fixes first. */
-import { FileReport, githubAnnotations, LineIndex, lintJsonPieces, ReportedAnalysis, ReportedStatement, sarifReport, textReport } from '../core';
+import { FileReport, githubAnnotations, LineIndex, lintJsonPieces, ReportedAnalysis, ReportedStatement, sarifReport, textReportPieces } from '../core';
 import { runnerText } from '../core';
 import { toPosix, UsageError } from '../project/files';
 import { HOMEPAGE, ruleDocsUrl } from '../project/constants';
@@ -37,7 +37,7 @@ export async function lint(opts: Options): Promise<number> {
   else if (format === 'sarif')
     writeReport(sarifReport(results, { version: VERSION, root: toPosix(process.cwd()), helpUri: ruleDocsUrl, informationUri: HOMEPAGE }));
   else if (format === 'github') writeCommands(githubAnnotations(results));
-  else writeReport(textReport(results, opts.color, ruleDocsUrl));
+  else writeReportPieces(textReportPieces(results, opts.color, ruleDocsUrl));
   // A file that could not be fixed is an I/O error: exit 2, after the report of every file.
   return failed ? 2 : exitCode(results, opts);
 }

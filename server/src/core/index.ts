@@ -13,7 +13,7 @@ export { applyEdits, fixAll } from './fixes/apply';
 export { auditJson, auditMarkdown } from './report/audit';
 export type { AuditFileJson } from './report/audit';
 export type { FileReport, ReportedAnalysis, ReportedStatement } from './report/formats/fileReport';
-export { textReport } from './report/formats/text';
+export { textReport, textReportPieces } from './report/formats/text';
 export { lintJson, lintJsonPieces } from './report/formats/json';
 export { sarifReport } from './report/formats/sarif';
 export { githubAnnotations } from './report/formats/github';

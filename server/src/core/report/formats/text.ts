@@ -21,23 +21,27 @@ const plain: Paint = (_k, s) => s;
 export type DocsUrl = (ruleId: string) => string;
 
 export function textReport(results: FileReport[], color: boolean, docsUrl?: DocsUrl): string {
+  return [...textReportPieces(results, color, docsUrl)].join('');
+}
+
+/**
+ * The same report in pieces, one per finding and the summary, each ending a line: the CLI writes
+ * them as they come (project/output.ts `writeReportPieces`) instead of the whole report as one string.
+ */
+export function* textReportPieces(results: FileReport[], color: boolean, docsUrl?: DocsUrl): Generator<string> {
   const paint: Paint = color ? (k, s) => COLORS[k] + s + COLORS.reset : plain;
-  const lines: string[] = [];
   const counts = { error: 0, warning: 0, info: 0 };
   for (const r of results) {
     for (const f of r.analysis.findings) {
       counts[f.severity]++;
       const j = findingJson(r.analysis, f);
-      lines.push(...findingBlock(r.analysis, f, `${terminalText(r.path)}:${j.line}:${j.column}`, paint, docsUrl), '');
+      yield findingBlock(r.analysis, f, `${terminalText(r.path)}:${j.line}:${j.column}`, paint, docsUrl).join('\n') + '\n\n';
     }
   }
   const total = counts.error + counts.warning + counts.info;
-  lines.push(
-    total
-      ? `${total} finding(s) in ${results.length} file(s): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info`
-      : `No findings in ${results.length} file(s).`,
-  );
-  return lines.join('\n') + '\n';
+  yield total
+    ? `${total} finding(s) in ${results.length} file(s): ${counts.error} error(s), ${counts.warning} warning(s), ${counts.info} info\n`
+    : `No findings in ${results.length} file(s).\n`;
 }
 
 /**
