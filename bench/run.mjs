@@ -295,7 +295,7 @@ async function batch() {
   say('`pgfence analyze --format sql --output json`.');
   say();
   say(
-    '`lockwise` cold is `--no-cache` (the default) with `--jobs` at its default (one thread per idle core: cores minus the load average); `--jobs 2` forces two; warm is `--cache-location` with a cache the warm-up runs filled (the first fills the cache, the second takes every file from it and leaves a run record, and every measured run replays that record: cli/replay.ts).',
+    '`lockwise` cold is `--no-cache` (the default) with `--jobs` at its default (one thread per idle core: cores minus the threads of other processes runnable at its start, /proc/loadavg); `--jobs 2` forces two; warm is `--cache-location` with a cache the warm-up runs filled (the first fills the cache, the second takes every file from it and leaves a run record, and every measured run replays that record: cli/replay.ts).',
   );
   say('CPU is user + system of the whole process (all its threads), from `/usr/bin/time`. Load is the 1-minute load average at the start and end of the pair.');
   say();
