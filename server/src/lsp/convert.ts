@@ -9,7 +9,10 @@ import { DiagnosticSeverity, Position, Range, TextEdit } from 'vscode-languagese
 import type { LineIndex, Severity, TextEdit as CoreEdit } from '../core';
 import type { Span } from '../core';
 
-export function toRange(lines: LineIndex, span: Span): Range {
+/** What a conversion needs of a text's lines: a LineIndex, or the open document's own line starts (lint.ts). */
+export type Lines = Pick<LineIndex, 'rangeOf'>;
+
+export function toRange(lines: Lines, span: Span): Range {
   return lines.rangeOf(span);
 }
 

@@ -1,9 +1,10 @@
 /** Findings as LSP diagnostics, and the diagnostic of an invalid `.lockwise.json`. */
 import { Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Range } from 'vscode-languageserver/node';
 import { ConfigError } from '../core';
-import type { Analysis, Finding, LineIndex } from '../core';
+import type { Analysis, Finding } from '../core';
 import type { Span } from '../core';
 import { toRange, toSeverity } from './convert';
+import type { Lines } from './convert';
 
 export const SOURCE = 'lockwise';
 
@@ -32,7 +33,7 @@ export function diagnosticData(analysis: Analysis, finding: Finding): Diagnostic
   };
 }
 
-export function toDiagnostic(uri: string, lines: LineIndex, data: DiagnosticData, docs: DocsLink): Diagnostic {
+export function toDiagnostic(uri: string, lines: Lines, data: DiagnosticData, docs: DocsLink): Diagnostic {
   const diagnostic: Diagnostic = {
     range: toRange(lines, data.span),
     severity: toSeverity(data.severity),
