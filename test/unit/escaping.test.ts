@@ -16,6 +16,7 @@ import {
   initParser,
   isWorkflowCommand,
   jsonListPieces,
+  jsonPieces,
   jsonText,
   quoted,
   terminalExcerpt,
@@ -191,7 +192,13 @@ describe('escaping: JSON', () => {
       const pieces = [...jsonListPieces('files', items, toJson)];
       assert.strictEqual(pieces.join(''), jsonText({ files: items.map(toJson) }), `round ${round}`);
       for (const piece of pieces) assert.ok(piece.endsWith('\n'), JSON.stringify(piece));
+      // A list deeper in a value, as SARIF's results are.
+      const nested = { a: value(2), runs: [{ tool: value(2), results: items, z: 1 }], b: '##[' };
+      const deep = [...jsonPieces(nested, items, (x) => x)];
+      assert.strictEqual(deep.join(''), jsonText(nested), `round ${round}, nested`);
+      for (const piece of deep) assert.ok(piece.endsWith('\n'), JSON.stringify(piece));
     }
+    assert.throws(() => [...jsonPieces({ a: 1 }, [], (x) => x)], /once/);
   });
 
   it('written in pieces (writeReportPieces): the bytes of the whole report written at once, workflow-command guard included', () => {

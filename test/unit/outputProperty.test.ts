@@ -26,6 +26,7 @@ import {
   overviewFile,
   overviewMarkdown,
   sarifReport,
+  sarifReportPieces,
   textReport,
   textReportPieces,
 } from '../../server/src/core';
@@ -168,8 +169,12 @@ describe('output property: hostile content in any format', function () {
             `${format}: live markdown; ${where}`,
           );
       }
-      // The CLI writes these two in pieces, guarded batch by batch: each piece must end a line.
-      for (const piece of [...lintJsonPieces(reports), ...textReportPieces(reports, true)])
+      // The CLI writes these in pieces, guarded batch by batch: each piece must end a line.
+      for (const piece of [
+        ...lintJsonPieces(reports),
+        ...textReportPieces(reports, true),
+        ...sarifReportPieces(reports, { version: '0', root: '/w', helpUri: (id) => id }),
+      ])
         assert.ok(piece.endsWith('\n'), `a piece that does not end a line: ${JSON.stringify(piece.slice(-40))}; ${where}`);
       const github = githubAnnotations(reports).trimEnd();
       const findings = reports.reduce((n, r) => n + r.analysis.findings.length, 0);

@@ -1,5 +1,5 @@
 /** `lockwise lint`: findings in text, JSON, SARIF or GitHub annotations; `--fix` applies safe fixes first. */
-import { FileReport, githubAnnotations, LineIndex, lintJsonPieces, ReportedAnalysis, ReportedStatement, sarifReport, textReportPieces } from '../core';
+import { FileReport, githubAnnotations, LineIndex, lintJsonPieces, ReportedAnalysis, ReportedStatement, sarifReportPieces, textReportPieces } from '../core';
 import { runnerText } from '../core';
 import { toPosix, UsageError } from '../project/files';
 import { HOMEPAGE, ruleDocsUrl } from '../project/constants';
@@ -7,7 +7,7 @@ import { Options, VERSION } from './args';
 import { analyzeFiles, worstSeverityExitCode } from './files';
 import { applyFixes } from './fix';
 import { reportFiles, ReportedFile } from './reports';
-import { writeCommands, writeLine, writeReport, writeReportPieces } from '../project/output';
+import { writeCommands, writeLine, writeReportPieces } from '../project/output';
 
 const FORMATS = ['text', 'json', 'sarif', 'github'];
 
@@ -35,7 +35,7 @@ export async function lint(opts: Options): Promise<number> {
   }
   if (format === 'json') writeReportPieces(lintJsonPieces(results));
   else if (format === 'sarif')
-    writeReport(sarifReport(results, { version: VERSION, root: toPosix(process.cwd()), helpUri: ruleDocsUrl, informationUri: HOMEPAGE }));
+    writeReportPieces(sarifReportPieces(results, { version: VERSION, root: toPosix(process.cwd()), helpUri: ruleDocsUrl, informationUri: HOMEPAGE }));
   else if (format === 'github') writeCommands(githubAnnotations(results));
   else writeReportPieces(textReportPieces(results, opts.color, ruleDocsUrl));
   // A file that could not be fixed is an I/O error: exit 2, after the report of every file.

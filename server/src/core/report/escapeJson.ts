@@ -13,27 +13,43 @@ export function jsonText(value: unknown): string {
   return escapeStringified(JSON.stringify(value, null, 2)) + '\n';
 }
 
+/** `jsonText({ [key]: items.map(toJson) })` in pieces (`jsonPieces`). */
+export function jsonListPieces<T>(key: string, items: readonly T[], toJson: (item: T) => unknown): Generator<string> {
+  return jsonPieces({ [key]: items }, items, toJson);
+}
+
+/** Stands for the list while the rest of the value is stringified (NULs: no name or path of ours has one). */
+const LIST = '\u0000lockwise:list\u0000';
+
 /**
- * `jsonText({ [key]: items.map(toJson) })`, the same text in pieces: the head, one piece per item,
- * the tail, each escaped on its own and each ending a line (so `##[` and a line start never span two;
- * project/output.ts `writeReportPieces` relies on that). A report of every file as one string
- * (3.4 MB of JSON for the corpus lint, held as UTF-16) was built, escaped and guarded in full copies
- * of the whole text, each on fresh pages: ~6,000 page faults and ~165 ms of CPU, ~3,600 and ~120 ms
- * in pieces (bench/FINDINGS.md). Each item's JSON is JSON.stringify's own, indented two levels.
+ * `jsonText` of `value` with `list` (an array inside it) as `list.map(toJson)`, the same text in pieces:
+ * everything before the list, one piece per item, the rest, each escaped on its own and each ending a
+ * line (so `##[` and a line start never span two; project/output.ts `writeReportPieces` relies on
+ * that). A report of every file as one string (3.4 MB of JSON for the corpus lint, held as UTF-16) was
+ * built, escaped and guarded in full copies of the whole text, each on fresh pages: ~6,000 page faults
+ * and ~165 ms of CPU, ~3,600 and ~120 ms in pieces (bench/FINDINGS.md). Each item's JSON is
+ * JSON.stringify's own, indented one level deeper than the line that holds the list.
  */
-export function* jsonListPieces<T>(key: string, items: readonly T[], toJson: (item: T) => unknown): Generator<string> {
-  const name = JSON.stringify(key);
-  if (items.length === 0) {
-    yield `{\n  ${name}: []\n}\n`;
+export function* jsonPieces<T>(value: unknown, list: readonly T[], toJson: (item: T) => unknown): Generator<string> {
+  const text = JSON.stringify(value, (_key, v: unknown) => (v === list ? LIST : v), 2);
+  const mark = JSON.stringify(LIST);
+  const at = text.indexOf(mark);
+  if (at < 0 || text.includes(mark, at + 1)) throw new Error('jsonPieces: the list must occur once in the value');
+  const head = text.slice(0, at);
+  const tail = text.slice(at + mark.length);
+  if (list.length === 0) {
+    yield escapeStringified(`${head}[]${tail}`) + '\n';
     return;
   }
-  yield `{\n  ${name}: [\n`;
-  for (let i = 0; i < items.length; i++) {
+  const indent = /^ */.exec(head.slice(head.lastIndexOf('\n') + 1))![0];
+  const inner = `${indent}  `;
+  yield escapeStringified(`${head}[\n`);
+  for (let i = 0; i < list.length; i++) {
     // As in an array: what JSON.stringify leaves out (undefined, a function) is null.
-    const json = JSON.stringify(toJson(items[i]), null, 2) ?? 'null';
-    yield escapeStringified(`    ${json.replace(/\n/g, '\n    ')}${i < items.length - 1 ? ',\n' : '\n'}`);
+    const json = JSON.stringify(toJson(list[i]), null, 2) ?? 'null';
+    yield escapeStringified(`${inner}${json.replace(/\n/g, `\n${inner}`)}${i < list.length - 1 ? ',\n' : '\n'}`);
   }
-  yield '  ]\n}\n';
+  yield escapeStringified(`${indent}]${tail}`) + '\n';
 }
 
 function escapeStringified(json: string): string {

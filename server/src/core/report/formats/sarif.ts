@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import { Severity } from '../../config/config';
 import { RULES } from '../../rules/registry';
 import { Finding, Rule } from '../../rules/types';
-import { jsonText } from '../escapeJson';
+import { jsonPieces } from '../escapeJson';
 import { fileUri, relativeUri } from '../escapeUri';
 import { findingJson, FindingJson } from '../findings';
 import { renderRuleDoc } from '../ruleDocs';
@@ -26,6 +26,11 @@ export interface SarifOptions {
 const SRCROOT = '%SRCROOT%';
 
 export function sarifReport(results: FileReport[], options: SarifOptions): string {
+  return [...sarifReportPieces(results, options)].join('');
+}
+
+/** The same log in pieces, one per result (escapeJson.ts `jsonPieces`): the CLI writes them as they come. */
+export function sarifReportPieces(results: FileReport[], options: SarifOptions): Generator<string> {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
   const sarifResults = results.flatMap((r) => fileResults(r, ruleIndex));
   const driver = {
@@ -47,7 +52,7 @@ export function sarifReport(results: FileReport[], options: SarifOptions): strin
       },
     ],
   };
-  return jsonText(log);
+  return jsonPieces(log, sarifResults, (r) => r);
 }
 
 function sarifLevel(s: Severity): string {
