@@ -20,7 +20,6 @@
 import * as fs from 'fs';
 import type { Baseline, FileRunnerOptions, SizeInput } from '../core';
 import type { HistoryText } from '../project/history';
-import { setFlagsFromString } from 'v8';
 import { Worker } from 'worker_threads';
 import type { CodeAction, CodeLens, Hover, Position, Range, WorkspaceEdit } from 'vscode-languageserver/node';
 import type { LockwiseConfig } from '../core';
@@ -62,19 +61,6 @@ export const HEAP_ALLOWANCE: HeapAllowance = { baseMb: 48, perChar: 320 };
  * of this, 8 MB, cost 30%: bench/FINDINGS.md).
  */
 export const WORKER_YOUNG_MB = 24;
-
-/**
- * How far V8 lets an isolate's old generation grow past what its last full GC kept (percent), set
- * when the first worker starts. V8 chooses up to 4x for an isolate whose heap may reach 4 GB and
- * whose collections are quick, as the main thread's are once the worker analyses: it keeps ~11 MB,
- * but every edit leaves a dead copy of the document's text (0.9 MB at 10,000 statements), and
- * these piled up to ~44 MB before it collected them. The worker's own cap already held it near
- * 1.4x (V8 scales the factor with the cap), so it changes little there. V8's flags are
- * process-wide, hence only in sessions with a worker: a main thread that analyses only small
- * documents keeps V8's choice. Measured on the bench's 10,000-statement session (bench/FINDINGS.md).
- */
-export const HEAP_GROWING_PERCENT = 40;
-let heapGrowingSet = false;
 
 /** The heap cap (MB) of a worker that holds `length` characters of documents. */
 export function heapLimitMb(allowance: HeapAllowance, length: number): number {
@@ -300,10 +286,6 @@ export class BackgroundAnalysis {
     const needed = heapLimitMb(this.allowance, job.text.length + Math.min(others, KEPT_TEXT));
     if (this.worker && this.heapMb >= needed) return this.worker;
     this.terminate();
-    if (!heapGrowingSet) {
-      heapGrowingSet = true;
-      setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-    }
     // `stdout: true`: over --stdio the process's stdout is the LSP stream, and a worker's output would
     // be copied into it; what the worker prints (a dependency's stray output) goes to the log instead.
     const worker = new Worker(this.script, { stdout: true, resourceLimits: { maxOldGenerationSizeMb: needed, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
