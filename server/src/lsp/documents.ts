@@ -83,7 +83,7 @@ export class Documents {
     const generation = this.workspace.generation;
     const version = doc.version;
     const text = doc.getText();
-    const context = await this.parserFor(await this.workspace.contextFor(doc.uri, doc.languageId, text.length));
+    const context = await this.parserFor(await this.workspace.contextFor(doc.uri, doc.languageId, text.length), text.length);
     const state = this.analyzeWith(uriToPath(doc.uri), text, context, this.analyzerOf(doc.uri));
     // A change that arrived while the settings were fetched makes this result stale: do not cache it.
     if (generation === this.workspace.generation) this.cache.set(doc.uri, { version, generation, state });
@@ -115,7 +115,7 @@ export class Documents {
     if (!file) return undefined;
     const text = this.workspace.readFile(file);
     if (text === undefined) return undefined;
-    const context = await this.parserFor(await this.workspace.contextFor(uri, undefined, text.length));
+    const context = await this.parserFor(await this.workspace.contextFor(uri, undefined, text.length), text.length);
     return { text, state: this.analyzeWith(file, text, context) };
   }
 
@@ -124,9 +124,9 @@ export class Documents {
    * before this thread analyses a document. Only here: documents the analysis worker takes never
    * load them on this thread (four WebAssembly parsers, ~20 MB of the server's memory).
    */
-  private async parserFor(context: DocumentContext): Promise<DocumentContext> {
+  private async parserFor(context: DocumentContext, length: number): Promise<DocumentContext> {
     if (context.skip) return context;
-    editorTiering();
+    editorTiering(length);
     await initParser(context.config.pgVersion);
     return context;
   }
@@ -179,16 +179,30 @@ export class Documents {
  * when it is first called, instead of interpreting it until it has run often enough. The incremental
  * path first runs on the first edit after an open, and the first ~10 edits of a 1,000-statement file
  * ran mostly interpreted (main-thread CPU 15-18 ms per edit, 9-10 once warm); with it 13-15, and
- * the warm ones ~1 ms less. With baseline code at once, TurboFan is asked for a little later (an
- * interrupt budget of 150,000 instead of 67,584): at the default it optimised, on V8's threads next
- * to the main thread on two shared cores, functions an open or an edit runs too briefly to repay it.
- * Not at start: a session of big documents only (the analysis worker's; V8's flags are
- * process-wide) keeps the memory that code would take.
+ * the warm ones ~1 ms less. Not at start: a session of big documents only (the analysis worker's;
+ * V8's flags are process-wide) keeps the memory that code would take.
+ *
+ * With baseline code at once, TurboFan is asked for later (the interrupt budget: how much bytecode a
+ * function runs before V8 optimises it, 67,584 by default). Its compilations run on V8's threads next
+ * to the main thread on the two shared cores, and during the first ~20 edits of a document they made
+ * edits wait: at 1,000 statements, 150,000 gave edit p95 22.5-24.9 ms against 16.6-20.8 at 1,000,000,
+ * with a third less CPU per edit (bench/FINDINGS.md). A document of several thousand statements does
+ * run long enough to repay TurboFan: at 5,000, 1,000,000 was 15% slower per edit and held 25-40 MB
+ * more, so once this thread analyses one over MANY_STATEMENTS the budget goes down to 150,000, for
+ * good (flags are process-wide; never raised again).
  */
-function editorTiering(): void {
-  if (baselineSet) return;
-  baselineSet = true;
-  setFlagsFromString('--always-sparkplug');
-  setFlagsFromString('--interrupt-budget=150000');
+function editorTiering(length: number): void {
+  if (!baselineSet) {
+    baselineSet = true;
+    setFlagsFromString('--always-sparkplug');
+  }
+  const budget = length > MANY_STATEMENTS ? 150000 : 1000000;
+  if (budget >= interruptBudget) return;
+  interruptBudget = budget;
+  setFlagsFromString(`--interrupt-budget=${budget}`);
 }
 let baselineSet = false;
+let interruptBudget = Infinity;
+
+/** About 2,800 of the bench's generated statements (UTF-16 code units). */
+const MANY_STATEMENTS = 256 * 1024;
