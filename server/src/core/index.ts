@@ -87,4 +87,4 @@ export { estimateSummary } from './report/sizes';
 export type { Estimate } from './size/estimate';
 export { clip, quoted, showControls, terminalExcerpt, terminalLines, terminalText } from './report/escapeTerminal';
 export { commandData, commandProperty, inertLines, isWorkflowCommand, workflowCommand } from './report/escapeGithub';
-export { jsonListPieces, jsonPieces, jsonText } from './report/escapeJson';
+export { itemJson, jsonAround, jsonListPieces, jsonPieces, jsonText } from './report/escapeJson';

@@ -7,13 +7,10 @@ import { Console } from 'console';
 import * as net from 'net';
 import { Writable } from 'stream';
 import { AbstractMessageWriter, Connection, createConnection, Message, MessageWriter, ProposedFeatures } from 'vscode-languageserver/node';
+import { itemJson, jsonAround } from '../core';
 
 /** Arrays shorter than this are encoded in one piece (splitting them buys nothing). */
 const SPLIT_FROM = 32;
-
-/** Stands for the split array in the rest of the message: JSON escapes the NULs, no URI or key holds them. */
-const PLACEHOLDER = '\u0000lockwise:items\u0000';
-const PLACEHOLDER_JSON = JSON.stringify(PLACEHOLDER);
 
 /**
  * `Buffer.from(JSON.stringify(msg))`, with a long `params.diagnostics` array encoded item by item.
@@ -28,19 +25,15 @@ export function encodeMessage(msg: Message): Buffer {
 
 /** `encodeMessage` in pieces, concatenated once with the header (`frame`). */
 function messageParts(msg: Message): Buffer[] {
-  const split = splitArray(msg);
-  if (!split) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
-  // The message with its array replaced by the placeholder, every key in the same order.
-  const outer = JSON.stringify({ ...msg, params: { ...split.params, diagnostics: PLACEHOLDER } });
-  const at = outer.indexOf(PLACEHOLDER_JSON);
-  if (at < 0 || outer.indexOf(PLACEHOLDER_JSON, at + 1) >= 0) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
-  const parts: Buffer[] = [Buffer.from(outer.slice(0, at) + '[', 'utf-8')];
-  split.items.forEach((item, i) => {
-    // As JSON.stringify(array) writes an item: undefined, a function or a symbol is null.
-    const json = (JSON.stringify(item) as string | undefined) ?? 'null';
+  const items = splitArray(msg);
+  const around = items && jsonAround(msg, items, 0);
+  if (!items || !around) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
+  const parts: Buffer[] = [Buffer.from(around.head + '[', 'utf-8')];
+  items.forEach((item, i) => {
+    const json = itemJson(item, 0);
     parts.push(Buffer.from(i === 0 ? json : ',' + json, 'utf-8'));
   });
-  parts.push(Buffer.from(']' + outer.slice(at + PLACEHOLDER_JSON.length), 'utf-8'));
+  parts.push(Buffer.from(']' + around.tail, 'utf-8'));
   return parts;
 }
 
@@ -51,12 +44,12 @@ export function frame(msg: Message): Buffer {
   return Buffer.concat([Buffer.from(`Content-Length: ${length}\r\n\r\n`, 'ascii'), ...parts]);
 }
 
-/** The message's params and their `diagnostics` array, when it is long enough to be worth splitting. */
-function splitArray(msg: Message): { params: Record<string, unknown>; items: unknown[] } | undefined {
+/** The message's `params.diagnostics` array, when it is long enough to be worth splitting. */
+function splitArray(msg: Message): unknown[] | undefined {
   const params = (msg as { params?: unknown }).params;
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
   const items = (params as { diagnostics?: unknown }).diagnostics;
-  return Array.isArray(items) && items.length >= SPLIT_FROM ? { params: params as Record<string, unknown>, items: items as unknown[] } : undefined;
+  return Array.isArray(items) && items.length >= SPLIT_FROM ? (items as unknown[]) : undefined;
 }
 
 /**
@@ -103,11 +96,7 @@ export function serverConnection(argv: readonly string[] = process.argv.slice(2)
   const transport = firstTransport(argv);
   if (transport === '--socket') return socketConnection(argv);
   if (transport !== '--stdio') return createConnection(ProposedFeatures.all);
-  const writer = new FramedWriter(process.stdout);
-  // The input stays the stream itself, so the library still exits when the client closes it. Its
-  // createMessageConnection takes a writer in place of the output stream (it wraps only a stream);
-  // the typings list streams or a reader and a writer, not one of each.
-  const connection = createConnection(ProposedFeatures.all, process.stdin, writer as unknown as NodeJS.WritableStream);
+  const connection = framedConnection(process.stdin, process.stdout);
   globalThis.console = new Console({ stdout: logStream((m) => connection.console.log(m)), stderr: logStream((m) => connection.console.error(m)) });
   return connection;
 }
@@ -123,7 +112,17 @@ function socketConnection(argv: readonly string[]): Connection {
   if (!port) return createConnection(ProposedFeatures.all);
   const socket = net.createConnection(port, '127.0.0.1');
   socket.setNoDelay(true);
-  return createConnection(ProposedFeatures.all, socket, new FramedWriter(socket) as unknown as NodeJS.WritableStream);
+  return framedConnection(socket, socket);
+}
+
+/**
+ * The library's connection reading `input` and writing through a `FramedWriter` on `output`. The
+ * input stays the stream itself, so the library still exits when the client closes it. Its
+ * createMessageConnection takes a writer in place of the output stream (it wraps only a stream);
+ * the typings list streams or a reader and a writer, not one of each.
+ */
+function framedConnection(input: NodeJS.ReadableStream, output: NodeJS.WritableStream): Connection {
+  return createConnection(ProposedFeatures.all, input, new FramedWriter(output) as unknown as NodeJS.WritableStream);
 }
 
 /** The port as the library reads it: `--socket=N`, or `--socket` then N. */

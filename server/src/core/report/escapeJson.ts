@@ -18,8 +18,26 @@ export function jsonListPieces<T>(key: string, items: readonly T[], toJson: (ite
   return jsonPieces({ [key]: items }, items, toJson);
 }
 
-/** Stands for the list while the rest of the value is stringified (NULs: no name or path of ours has one). */
-const LIST = '\u0000lockwise:list\u0000';
+/** Stands for the list while the rest of the value is stringified (NULs: no key, name or path of ours has one). */
+const ITEMS = '\u0000lockwise:items\u0000';
+const ITEMS_JSON = JSON.stringify(ITEMS);
+
+/**
+ * `JSON.stringify(value, null, space)` split around `list`, an array inside it: the text before the
+ * list and the text after it, for a caller that writes the list's items one at a time (`jsonPieces`
+ * here, the server's publishDiagnostics in lsp/transport.ts). Undefined unless the list occurs once.
+ */
+export function jsonAround(value: unknown, list: readonly unknown[], space: number): { head: string; tail: string } | undefined {
+  const text = JSON.stringify(value, (_key, v: unknown) => (v === list ? ITEMS : v), space);
+  const at = text.indexOf(ITEMS_JSON);
+  if (at < 0 || text.includes(ITEMS_JSON, at + 1)) return undefined;
+  return { head: text.slice(0, at), tail: text.slice(at + ITEMS_JSON.length) };
+}
+
+/** An item of a list as JSON.stringify writes it in an array: what it leaves out (undefined, a function, a symbol) is null. */
+export function itemJson(item: unknown, space: number): string {
+  return (JSON.stringify(item, null, space) as string | undefined) ?? 'null';
+}
 
 /**
  * `jsonText` of `value` with `list` (an array inside it) as `list.map(toJson)`, the same text in pieces:
@@ -31,12 +49,9 @@ const LIST = '\u0000lockwise:list\u0000';
  * JSON.stringify's own, indented one level deeper than the line that holds the list.
  */
 export function* jsonPieces<T>(value: unknown, list: readonly T[], toJson: (item: T) => unknown): Generator<string> {
-  const text = JSON.stringify(value, (_key, v: unknown) => (v === list ? LIST : v), 2);
-  const mark = JSON.stringify(LIST);
-  const at = text.indexOf(mark);
-  if (at < 0 || text.includes(mark, at + 1)) throw new Error('jsonPieces: the list must occur once in the value');
-  const head = text.slice(0, at);
-  const tail = text.slice(at + mark.length);
+  const around = jsonAround(value, list, 2);
+  if (!around) throw new Error('jsonPieces: the list must occur once in the value');
+  const { head, tail } = around;
   if (list.length === 0) {
     yield escapeStringified(`${head}[]${tail}`) + '\n';
     return;
@@ -45,8 +60,7 @@ export function* jsonPieces<T>(value: unknown, list: readonly T[], toJson: (item
   const inner = `${indent}  `;
   yield escapeStringified(`${head}[\n`);
   for (let i = 0; i < list.length; i++) {
-    // As in an array: what JSON.stringify leaves out (undefined, a function) is null.
-    const json = JSON.stringify(toJson(list[i]), null, 2) ?? 'null';
+    const json = itemJson(toJson(list[i]), 2);
     yield escapeStringified(`${inner}${json.replace(/\n/g, `\n${inner}`)}${i < list.length - 1 ? ',\n' : '\n'}`);
   }
   yield escapeStringified(`${indent}]${tail}`) + '\n';
