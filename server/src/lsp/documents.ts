@@ -192,16 +192,14 @@ export class Documents {
  * good (flags are process-wide; never raised again).
  */
 function editorTiering(length: number): void {
-  if (!baselineSet) {
-    baselineSet = true;
-    setFlagsFromString('--always-sparkplug');
-  }
   const budget = length > MANY_STATEMENTS ? 150000 : 1000000;
   if (budget >= interruptBudget) return;
+  // The first call (no budget set yet) also turns on baseline code at once.
+  if (interruptBudget === Infinity) setFlagsFromString('--always-sparkplug');
   interruptBudget = budget;
   setFlagsFromString(`--interrupt-budget=${budget}`);
 }
-let baselineSet = false;
+/** The interrupt budget this thread set (Infinity: none yet, V8's default). */
 let interruptBudget = Infinity;
 
 /** About 2,800 of the bench's generated statements (UTF-16 code units). */

@@ -82,7 +82,7 @@ export function writeReport(text: string, stream: Stream = 'stdout'): void {
 
 /**
  * A report its format escaped piece by piece, each piece ending a line (core/report/escapeJson.ts
- * `jsonListPieces`): written about BATCH characters at a time, so that the whole report is never one
+ * `jsonPieces`, formats/text.ts `textReportPieces`): written about BATCH characters at a time, so that the whole report is never one
  * string. The guard runs on each batch; every batch starts a line, so it finds what it would in the whole.
  */
 export function writeReportPieces(pieces: Iterable<string>, stream: Stream = 'stdout'): void {
