@@ -10,7 +10,6 @@ import { Finding } from '../../rules/types';
 import { lockNote } from '../describe';
 import { TAKEN_ONLY } from '../../locks/branches';
 import { terminalExcerpt, terminalText } from '../escapeTerminal';
-import { findingJson } from '../findings';
 import { FileReport, ReportedAnalysis, ReportedStatement } from './fileReport';
 
 const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', dim: '\x1b[2m', bold: '\x1b[1m', reset: '\x1b[0m' };
@@ -34,8 +33,8 @@ export function* textReportPieces(results: FileReport[], color: boolean, docsUrl
   for (const r of results) {
     for (const f of r.analysis.findings) {
       counts[f.severity]++;
-      const j = findingJson(r.analysis, f);
-      yield findingBlock(r.analysis, f, `${terminalText(r.path)}:${j.line}:${j.column}`, paint, docsUrl).join('\n') + '\n\n';
+      const start = r.analysis.lines.positionAt(f.span.start);
+      yield findingBlock(r.analysis, f, `${terminalText(r.path)}:${start.line + 1}:${start.character + 1}`, paint, docsUrl).join('\n') + '\n\n';
     }
   }
   const total = counts.error + counts.warning + counts.info;
@@ -49,16 +48,17 @@ export function* textReportPieces(results: FileReport[], color: boolean, docsUrl
  * its help and notes. `location` is already escaped.
  */
 export function findingBlock(a: ReportedAnalysis, f: Finding, location: string, c: Paint = plain, docsUrl?: DocsUrl): string[] {
-  const j = findingJson(a, f);
   const lines = [`${c('bold', `${location}:`)} ${c(f.severity, `${f.severity}[${f.rule}]`)}${c('bold', `: ${terminalText(f.message)}`)}`];
-  const lineIndex = j.line - 1;
+  const lineIndex = a.lines.positionAt(f.span.start).line;
+  const endLineIndex = a.lines.positionAt(f.span.end).line;
   const lineStart = a.lines.lineStart(lineIndex);
   const src = a.text.slice(lineStart, a.lines.lineEndOffset(lineIndex));
   // A window around the finding, escaped; the carets count what is shown.
-  const excerpt = terminalExcerpt(src, f.span.start - lineStart, j.endLine === j.line ? f.span.end - lineStart : src.length);
-  const gutter = String(j.line).length + 1;
+  const excerpt = terminalExcerpt(src, f.span.start - lineStart, endLineIndex === lineIndex ? f.span.end - lineStart : src.length);
+  const lineNumber = String(lineIndex + 1);
+  const gutter = lineNumber.length + 1;
   const bar = (label: string) => c('dim', `${label.padStart(gutter)} | `);
-  lines.push(bar(String(j.line)) + excerpt.text);
+  lines.push(bar(lineNumber) + excerpt.text);
   lines.push(bar('') + ' '.repeat(excerpt.caret) + c(f.severity, '^'.repeat(excerpt.width)));
   for (const [label, text] of trailers(a, f, docsUrl)) lines.push(c('dim', `${' '.repeat(gutter)} = ${label}: `) + terminalText(text));
   return lines;
