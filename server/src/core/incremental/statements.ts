@@ -11,7 +11,7 @@
  * conditions' line numbers as they were.
  * `test/unit/incremental.test.ts` compares every result with a full analysis.
  */
-import { buildStatements, doBlockStatements, Statement, StatementList } from '../model/statements';
+import { buildStatements, doBlockStatements, plainStatement, Statement, StatementList } from '../model/statements';
 import { ownText } from '../parse/parser';
 import { LineIndex } from '../text/positions';
 import { TextChange } from './shift';
@@ -127,23 +127,21 @@ function movedDoBlocks(tail: Statement[], delta: number, indexDelta: number, tex
 }
 
 /**
- * A statement `by` characters and `indexBy` statements further on. The common statement is written
- * out as buildStatements writes it (same keys, same order), so that V8 gives the moved copy the
- * built one's hidden class: a spread copy gets a class of its own, and every function that reads
- * statements then met two classes after each edit and was deoptimised and optimised again.
+ * A statement `by` characters and `indexBy` statements further on. A plain statement is made by
+ * `plainStatement`, as the splitter makes it, so that V8 gives the moved copy the built one's hidden
+ * class: a spread copy gets a class of its own, and every function that reads statements then met
+ * two classes after each edit and was deoptimised and optimised again.
  */
 function moved(s: Statement, by: number, indexBy: number): Statement {
   const span = { start: s.span.start + by, end: s.span.end + by };
-  if (isPlain(s)) {
-    return { index: s.index + indexBy, span, text: s.text, kind: s.kind, node: s.node, terminated: s.terminated, terminatorEnd: s.terminatorEnd + by };
-  }
+  if (isPlain(s)) return plainStatement(s.index + indexBy, span, s.text, s.kind, s.node, s.terminated, s.terminatorEnd + by);
   const out: Statement = { ...s, index: s.index + indexBy, span, terminatorEnd: s.terminatorEnd + by };
   if (s.container !== undefined) out.container = s.container + indexBy;
   if (s.error) out.error = { message: s.error.message, offset: s.error.offset + by };
   return out;
 }
 
-/** A parsed statement outside a DO block, with the keys buildStatements gives it and no others. */
+/** A statement `plainStatement` made: no keys but its. */
 function isPlain(s: Statement): boolean {
   return 'node' in s && !('error' in s) && !('container' in s) && !('condition' in s) && !('reads' in s);
 }

@@ -67,15 +67,15 @@ export function buildStatements(text: string): StatementList {
     pieces.forEach((piece, k) => {
       const start = chunk.start + piece.start;
       const end = k === pieces.length - 1 ? chunk.end : chunk.start + trimEnd(chunkText, piece.end);
-      const stmt: Statement = {
-        index: statements.length,
-        span: { start, end },
-        text: text.slice(start, end),
-        kind: nodeKind(piece.node) ?? 'Unknown',
-        node: piece.node,
-        terminated: k < pieces.length - 1 || chunk.terminated,
-        terminatorEnd: k === pieces.length - 1 ? chunk.terminatorEnd : end,
-      };
+      const stmt = plainStatement(
+        statements.length,
+        { start, end },
+        text.slice(start, end),
+        nodeKind(piece.node) ?? 'Unknown',
+        piece.node,
+        k < pieces.length - 1 || chunk.terminated,
+        k === pieces.length - 1 ? chunk.terminatorEnd : end,
+      );
       statements.push(stmt);
       if (stmt.kind === 'DoStmt') {
         for (const inner of doBlockStatements(stmt, lineAt)) {
@@ -86,6 +86,23 @@ export function buildStatements(text: string): StatementList {
   }
   const metaCommands = split.skipped.filter((k) => k.reason === 'meta-command').map((k) => ({ start: k.start, end: k.end, text: text.slice(k.start, k.end) }));
   return { statements, comments: split.comments, metaCommands };
+}
+
+/**
+ * A parsed statement outside a DO block. The one place such a statement is written, so that every
+ * one, built here or moved by an edit (incremental/statements.ts), gets the same hidden class in V8:
+ * code that reads statements then meets one class, not one per place that made them.
+ */
+export function plainStatement(
+  index: number,
+  span: Span,
+  text: string,
+  kind: string,
+  node: Node | undefined,
+  terminated: boolean,
+  terminatorEnd: number,
+): Statement {
+  return { index, span, text, kind, node, terminated, terminatorEnd };
 }
 
 function trimEnd(text: string, end: number): number {
