@@ -517,17 +517,9 @@ const SETTLE_SAMPLES = 3;
 const SETTLE_EVERY_MS = 500;
 const SETTLE_MAX_MS = 30000;
 
-/** Threads runnable now, this one included (/proc/loadavg's fourth field); undefined off Linux. */
-function runnable() {
-  try {
-    return Number(/^\S+ \S+ \S+ (\d+)\//.exec(fs.readFileSync('/proc/loadavg', 'latin1'))[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Waits until only this thread is runnable for SETTLE_SAMPLES samples in a row, at most SETTLE_MAX_MS. */
+/** Waits until only this thread is runnable for SETTLE_SAMPLES samples in a row, at most SETTLE_MAX_MS (the CLI's count of runnable threads, from the compiled sources). */
 async function settle() {
+  const runnable = createRequire(import.meta.url)(path.join(ROOT, 'out', 'server', 'src', 'cli', 'parallel.js')).runnableThreads;
   const t0 = performance.now();
   let quiet = 0;
   while (quiet < SETTLE_SAMPLES && performance.now() - t0 < SETTLE_MAX_MS) {

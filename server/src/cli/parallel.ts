@@ -81,13 +81,19 @@ export function defaultJobs(): number {
 
 /** Threads of other processes (and V8's of this one) runnable now; else the 1-minute load average. */
 function othersRunnable(): number {
+  const running = runnableThreads();
+  return running !== undefined ? Math.max(0, running - 1) : Math.round(os.loadavg()[0]);
+}
+
+/** Threads runnable right now, the calling one included (/proc/loadavg's fourth field); undefined without /proc. The bench waits on it too. */
+export function runnableThreads(): number | undefined {
   try {
     const running = /^\S+ \S+ \S+ (\d+)\//.exec(fs.readFileSync('/proc/loadavg', 'latin1'));
-    if (running) return Math.max(0, Number(running[1]) - 1);
+    return running ? Number(running[1]) : undefined;
   } catch {
     // Not Linux: no /proc.
+    return undefined;
   }
-  return Math.round(os.loadavg()[0]);
 }
 
 interface Started {
