@@ -2,6 +2,26 @@ import * as assert from 'assert';
 import { LineIndex, OffsetMapper } from '../../server/src/core/text/positions';
 import { analyze, initParser } from '../../server/src/core';
 import { findingJson } from '../../server/src/core/report/findings';
+import { textChange } from '../../server/src/core/incremental/shift';
+
+/** A deterministic pseudo-random sequence (tests must not depend on Math.random). */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+/** Line ends of every kind, so that edits split and join `\r\n` pairs. */
+const PIECES = ['\r', '\n', '\r\n', '\n\r', 'a', 'bc', 'é😀', ';', ''];
+
+/** Every line start and every offset's position. */
+function indexed(lines: LineIndex, text: string): { lineCount: number; starts: number[]; positions: { line: number; character: number }[] } {
+  const starts = Array.from({ length: lines.lineCount }, (_, line) => lines.lineStart(line));
+  const positions = Array.from({ length: text.length + 1 }, (_, offset) => lines.positionAt(offset));
+  return { lineCount: lines.lineCount, starts, positions };
+}
 
 describe('LineIndex', () => {
   it('handles LF, CRLF and lone CR line ends', () => {
@@ -23,6 +43,24 @@ describe('LineIndex', () => {
       for (let i = 0; i <= text.length; i++) assert.deepStrictEqual(lf.positionAt(i), cr.positionAt(i), `${JSON.stringify(text)} at ${i}`);
     }
   });
+
+  for (const seed of [1, 2, 3, 4]) {
+    it(`after an edit, indexes as a fresh scan does, scanning only the change (seed ${seed})`, () => {
+      const next = random(seed);
+      const pick = () => PIECES[Math.floor(next() * PIECES.length)];
+      let text = Array.from({ length: 60 }, pick).join('');
+      let lines = new LineIndex(text);
+      for (let edit = 0; edit < 300; edit++) {
+        const start = Math.floor(next() * (text.length + 1));
+        const end = Math.min(text.length, start + Math.floor(next() * 4));
+        const after = text.slice(0, start) + Array.from({ length: Math.floor(next() * 3) }, pick).join('') + text.slice(end);
+        const edited = LineIndex.edited(lines, after, textChange(text, after));
+        const where = JSON.stringify({ edit, before: text, after });
+        assert.deepStrictEqual(indexed(edited, after), indexed(new LineIndex(after), after), where);
+        [text, lines] = [after, edited];
+      }
+    });
+  }
 
   it('round-trips every offset', () => {
     const text = 'x\r\n\ty😀z\r\r\nw';

@@ -143,15 +143,16 @@ export type PipelineFile = FileContext & { comments: SqlComment[]; parts: Part[]
 
 /**
  * Split, parse, runner, timeline: what every rule sees of the whole file. `build` makes the
- * statement list of the visible text (incremental analysis re-splits only around an edit).
+ * statement list of the visible text and `lines` indexes the text (incremental analysis re-splits
+ * and re-indexes only around an edit).
  */
 export function fileContext(
   text: string,
   config: LockwiseConfig,
   options: AnalyzeOptions,
   build: (visible: string) => StatementList = buildStatements,
+  lines: LineIndex = new LineIndex(text),
 ): PipelineFile {
-  const lines = new LineIndex(text);
   // Same length as `text`: only rollback SQL a runner keeps in comments is uncovered.
   const { statements, comments, metaCommands } = build(visibleText(text, config, options.runner));
   const runner = runnerInfo(text, statements, config, options.runner);

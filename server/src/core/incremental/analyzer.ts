@@ -47,6 +47,7 @@ import { NO_SHIFT, Shift, TextChange, textChange } from './shift';
 import { KEY, ReadLog, recordReads, scalarFields } from './tracking';
 import { applyPatch, CatalogAt, CatalogPatch, Dirty, mergePatches } from './dirty';
 import { eol } from '../rules/support/edits';
+import { LineIndex } from '../text/positions';
 
 /**
  * Statements between snapshots, at least: an edit re-walks about this many before it, and about
@@ -173,13 +174,15 @@ export class IncrementalAnalyzer {
     const change = prev && textChange(prev.analysis.text, text);
     let list: StatementList | undefined;
     this.resplit = false;
-    const file = fileContext(text, config, options, (visible) => {
+    const build = (visible: string) => {
       // Kept for the next run only when it is the split of the text itself (no runner hides part of it).
       if (visible !== text) return buildStatements(visible);
       const rebuilt = prev?.list && change ? rebuiltStatements(text, prev.analysis.text, prev.list, change, lineBlind) : undefined;
       this.resplit = !!rebuilt;
       return (list = rebuilt ?? buildStatements(text));
-    });
+    };
+    const lines = prev && change ? LineIndex.edited(prev.analysis.lines, text, change) : undefined;
+    const file = fileContext(text, config, options, build, lines);
     const run = new RuleRun(enabledRules(config), config, options.everyRule);
     const walk = new Walk(file, run, options, Math.max(this.every, Math.ceil(file.statements.length / MAX_CHECKPOINTS)), !!how.keep);
     const plan = walk.incremental && prev?.incremental && change && sameOptions(prev.options, options) ? planFrom(prev, file, change, lineBlind) : undefined;

@@ -136,9 +136,23 @@ function scanAddedColumns(memo: AddedColumns, file: FileContext, until: number):
   return memo;
 }
 
+/**
+ * `addsColumns` by parse tree: the tree of a statement whose text an edit left alone is the same
+ * object in the next analysis (incremental/statements.ts), and every analysis scans the statements
+ * before the one asking again (the memo above lives in one analysis).
+ */
+const ADDS_COLUMNS = new WeakMap<object, string[]>();
+
 /** `table\0column` of each column an ALTER TABLE adds. */
 function addsColumns(s: Statement): string[] {
-  const alter = as(s.node, 'AlterTableStmt');
+  if (!s.node) return [];
+  let keys = ADDS_COLUMNS.get(s.node);
+  if (!keys) ADDS_COLUMNS.set(s.node, (keys = addsColumnsOf(s.node)));
+  return keys;
+}
+
+function addsColumnsOf(node: NonNullable<Statement['node']>): string[] {
+  const alter = as(node, 'AlterTableStmt');
   // Keyed as the catalog keys tables when the name is qualified (an unqualified one is taken as public's).
   const table = alter?.relation?.relname ? qualify(alter.relation.schemaname, alter.relation.relname) : undefined;
   if (!alter || !table) return [];
