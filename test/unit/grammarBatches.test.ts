@@ -36,6 +36,26 @@ describe('grammar verdicts in batches', () => {
   });
 });
 
+describe('the grammar batch after an edit', () => {
+  before(() => initParser(OLDEST_GRAMMAR));
+  afterEach(() => forgetVerdicts());
+
+  it('stops at a run of statements already checked instead of looking up the rest of the file', () => {
+    const texts = Array.from({ length: 300 }, (_, i) => `ALTER TABLE t${i} ADD COLUMN c int`);
+    texts.forEach((t, k) => grammarRejection(t, 15, () => texts.slice(k + 1)));
+    let pulled = 0;
+    function* counted(): Generator<string> {
+      for (const t of texts) {
+        pulled++;
+        yield t;
+      }
+    }
+    // The edited statement is new; every statement after it was checked before.
+    assert.strictEqual(grammarRejection('ALTER TABLE t0 ADD COLUMN cc int', 15, counted), undefined);
+    assert.ok(pulled <= 65, `${pulled} statements looked up`);
+  });
+});
+
 describeWithCorpus('grammar verdicts in batches', function (corpus) {
   this.timeout(600_000);
   before(() => initParser(OLDEST_GRAMMAR));

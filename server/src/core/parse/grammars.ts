@@ -141,6 +141,13 @@ export function rejectedFrom(text: string, pgVersion: number): number | undefine
 const SEPARATOR = '\n;\n';
 /** At most this much SQL in one call: the WASM memory grows to hold the text and its JSON tree, and never shrinks. */
 const BATCH_CHARS = 256 * 1024;
+/**
+ * The batch stops at this many statements in a row already checked: after an edit only the edited
+ * statement is new, and looking every later one up in the cache (up to BATCH_CHARS of them, each a
+ * string comparison) found nothing to parse on every keystroke. One further on is checked alone when
+ * its turn comes, as any statement a batch left out.
+ */
+const CHECKED_RUN = 64;
 
 /**
  * Parses `text` and the `upcoming` statements not yet checked in one call, joined by `;`, and records
@@ -158,10 +165,15 @@ function checkBatch(major: number, text: string, upcoming: Iterable<string>): vo
   const seen = new Set(texts);
   let size = text.length;
   // Statements already checked count too: a file whose batches keep failing is walked a bounded step each time.
+  let checkedRun = 0;
   for (const next of upcoming) {
     size += next.length + SEPARATOR.length;
-    if (size > BATCH_CHARS) break;
-    if (seen.has(next) || cache.get(next)) continue;
+    if (size > BATCH_CHARS || checkedRun === CHECKED_RUN) break;
+    if (seen.has(next) || cache.get(next)) {
+      checkedRun++;
+      continue;
+    }
+    checkedRun = 0;
     seen.add(next);
     texts.push(next);
   }
