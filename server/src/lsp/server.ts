@@ -114,6 +114,7 @@ function onInitialized(state: ServerState): void {
             { globPattern: GIT_REFS_GLOB, kind: WatchKind.Create | WatchKind.Change | WatchKind.Delete },
           ],
         });
+        state.workspace.watchingFiles();
       }
       if (dynamic.configuration) await connection.client.register(DidChangeConfigurationNotification.type, { section: 'lockwise' });
       if (dynamic.workspaceFolders) {

@@ -45,7 +45,12 @@ export interface WorkspaceHost {
 class DiskCache {
   private readonly files = new Map<string, { mtimeMs: number; size: number; text: string }>();
 
-  read(file: string): string | undefined {
+  /** `reported`: the client reports every change to the file, so a text read since the last `clear()` stands without a stat. */
+  read(file: string, reported = false): string | undefined {
+    if (reported) {
+      const known = this.files.get(file);
+      if (known) return known.text;
+    }
     let stat: fs.Stats;
     try {
       stat = fs.statSync(file);
@@ -71,9 +76,34 @@ class DiskCache {
   }
 }
 
+type Entry = { name: string; isDirectory: boolean };
+
+/** The names server.ts's watcher reports (SQL_GLOB, matched as case-sensitively as the client may). */
+const REPORTED_NAME = /\.(sql|psql|pgsql)$/;
+
+function listDir(dir: string): Entry[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
+  } catch {
+    return [];
+  }
+}
+
 export class Workspace {
   private folders: string[] = [];
   private readonly disk = new DiskCache();
+  /**
+   * The client reports changes to SQL files under the workspace folders (`watchingFiles`). Every
+   * analysis reads the schema history, and checked each earlier migration on disk and listed its
+   * folder again: a stat per file, ~9 ms per keystroke with kratos' 546 migrations
+   * (bench/FINDINGS.md). Those files and the history's folder listings are then read once until
+   * the client reports a change.
+   */
+  private watched = false;
+  /** The history's folder listings, while `watched` (a folder's SQL files are what its history reads of it). */
+  private readonly listings = new Map<string, Entry[]>();
+  /** Per resolved path, whether it lies under a workspace folder (`reported`), until the folders change. */
+  private readonly insideFolders = new Map<string, boolean>();
   private readonly configs = new ConfigResolver();
   private readonly settings = new Map<string, Promise<ServerSettings>>();
   readonly history: HistoryProvider;
@@ -92,18 +122,16 @@ export class Workspace {
     private readonly host: WorkspaceHost = { trusted: () => true, warn: () => undefined, info: () => undefined },
   ) {
     const source: TextSource = {
-      read: (file) => openText(path.resolve(file)) ?? this.disk.read(file),
-      list: (dir) => {
-        try {
-          return fs.readdirSync(dir, { withFileTypes: true }).map((d) => ({ name: d.name, isDirectory: d.isDirectory() }));
-        } catch {
-          return [];
-        }
+      read: (file) => {
+        const abs = path.resolve(file);
+        return openText(abs) ?? this.disk.read(file, this.reported(abs));
       },
+      list: listDir,
     };
     this.runners = new RunnerDetector(source);
+    const history: TextSource = { read: source.read, list: (dir) => this.historyListing(dir) };
     // Earlier migrations are detected on their own (their folder's markers, project files, layout).
-    this.history = new HistoryProvider(source, (file, text) => this.runners.forFile(file, text, { runner: 'auto' }));
+    this.history = new HistoryProvider(history, (file, text) => this.runners.forFile(file, text, { runner: 'auto' }));
     this.baselines = new BaselineResolver(source, { gitAllowed: () => host.trusted(), log: (message) => host.info(message) });
   }
 
@@ -117,6 +145,26 @@ export class Workspace {
     return this.runners.forFile(file, text, config);
   }
 
+  /** The client now reports changes to SQL files (server.ts registered didChangeWatchedFiles). */
+  watchingFiles(): void {
+    this.watched = true;
+  }
+
+  /** Whether the client reports every change to `file` (resolved): a SQL file under a workspace folder, watched. */
+  private reported(file: string): boolean {
+    if (!this.watched || !REPORTED_NAME.test(file)) return false;
+    let inside = this.insideFolders.get(file);
+    if (inside === undefined) this.insideFolders.set(file, (inside = this.folderOf(file) !== undefined));
+    return inside;
+  }
+
+  private historyListing(dir: string): Entry[] {
+    if (!this.watched || this.folderOf(path.resolve(dir)) === undefined) return listDir(dir);
+    let entries = this.listings.get(dir);
+    if (!entries) this.listings.set(dir, (entries = listDir(dir)));
+    return entries;
+  }
+
   get generation(): number {
     return this.generationCount;
   }
@@ -128,6 +176,7 @@ export class Workspace {
 
   setFolders(folders: string[]): void {
     this.folders = folders.map((f) => path.resolve(f));
+    this.insideFolders.clear();
     this.invalidateAll();
   }
 
@@ -138,6 +187,7 @@ export class Workspace {
     this.forgetBaselines();
     if (paths.some((p) => path.basename(p) === CONFIG_FILE_NAME)) this.configs.clear();
     this.disk.clear();
+    this.listings.clear();
     this.history.invalidate();
     this.runners.invalidate();
     this.generationCount++;
@@ -164,6 +214,7 @@ export class Workspace {
     this.settings.clear();
     this.configs.clear();
     this.disk.clear();
+    this.listings.clear();
     this.history.invalidate();
     this.runners.invalidate();
     this.forgetBaselines();

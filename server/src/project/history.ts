@@ -245,6 +245,13 @@ export class HistoryProvider {
    * file re-checks the steps before it, and detecting each step's runner again made a CLI run quadratic.
    */
   private readonly deployedTexts = new Map<string, string | undefined>();
+  /**
+   * Per file, its deployed text and the text it came from. The runner it depends on is detected from
+   * that text and its folder's facts, which hold until `invalidate` or `refresh`: the editor
+   * detected the runner of every earlier migration again on every analysis (~1.6 ms per keystroke
+   * with kratos' 546 files).
+   */
+  private readonly deployedOf = new Map<string, { raw: string; deployed: string }>();
   /** Per file, a hash of what its replay depends on (its text and its runner); only with a SnapshotSource. */
   private readonly stepPrints = new Map<string, string>();
   private chains = new WeakMap<Step[], string[]>();
@@ -270,8 +277,12 @@ export class HistoryProvider {
   private deployedNow(file: string): string | undefined {
     const text = this.source.read(file);
     if (text === undefined || !this.runnerOf) return text;
+    const known = this.deployedOf.get(file);
+    if (known && known.raw === text) return known.deployed;
     const runner = this.runnerOf(file, text);
-    return runner ? deployedText(text, runner) : text;
+    const deployed = runner ? deployedText(text, runner) : text;
+    this.deployedOf.set(file, { raw: text, deployed });
+    return deployed;
   }
 
   /** The schema before `file` runs (undefined when it is the first migration of its folder). */
@@ -454,6 +465,7 @@ export class HistoryProvider {
   refresh(changes: SourceChanges): void {
     const touched = touchedFolders(changes);
     if (!touched.length) return;
+    this.deployedOf.clear();
     this.after.clear();
     this.stepPrints.clear();
     this.chains = new WeakMap();
@@ -494,6 +506,7 @@ export class HistoryProvider {
     this.cursors = new WeakMap();
     this.sequences.clear();
     this.deployedTexts.clear();
+    this.deployedOf.clear();
     this.stepPrints.clear();
   }
 }
