@@ -206,9 +206,7 @@ async function alternate(label, files, peer, corpus, mode = 'cold') {
  * the run order. LOCKWISE_DEBUG=cache makes the CLI list what it analysed again.
  */
 async function touched(corpus, realWorld) {
-  const byFolder = new Map();
-  for (const f of realWorld) byFolder.set(path.dirname(f), [...(byFolder.get(path.dirname(f)) ?? []), f]);
-  const [folder, files] = [...byFolder].sort((a, b) => b[1].length - a[1].length)[0];
+  const { folder, files } = largestFolder(realWorld);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-touch-'));
   for (const f of files) fs.copyFileSync(path.join(corpus, f), path.join(dir, path.basename(f)));
   const names = files.map((f) => path.basename(f)).sort(new Intl.Collator('en', { numeric: true }).compare);
@@ -420,11 +418,24 @@ const SERVER_CONSTANTS = path.join(ROOT, 'out', 'server', 'src', 'project', 'con
 const serverExecArgv = () => createRequire(import.meta.url)(SERVER_CONSTANTS).SERVER_EXEC_ARGV;
 const serverEnv = () => createRequire(import.meta.url)(SERVER_CONSTANTS).SERVER_ENV;
 
-async function editorSession(count) {
+/**
+ * `real`: instead of a generated history, a copy of a real migration folder (`files`, paths), with the
+ * generated migration written as its last up migration (the last one's name with its version made
+ * the highest), and a client that registers watched files, as VS Code does.
+ */
+async function editorSession(count, real) {
   const gen = generateMigration(count);
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-')));
-  fs.writeFileSync(path.join(dir, '0001_base.sql'), gen.history);
-  const file = path.join(dir, '0002_generated.sql');
+  let file;
+  if (real) {
+    for (const f of real.files) fs.copyFileSync(f, path.join(dir, path.basename(f)));
+    const names = real.files.map((f) => path.basename(f)).sort(new Intl.Collator('en', { numeric: true }).compare);
+    const last = names.filter((n) => !/[._-]down\.sql$/i.test(n)).pop() ?? 'x.sql';
+    file = path.join(dir, /^\d+/.test(last) ? last.replace(/^\d+/, (d) => '9'.repeat(d.length)) : `zzz_${last}`);
+  } else {
+    fs.writeFileSync(path.join(dir, '0001_base.sql'), gen.history);
+    file = path.join(dir, '0002_generated.sql');
+  }
   fs.writeFileSync(file, gen.text);
   const uri = pathToFileURL(file).href;
 
@@ -438,7 +449,10 @@ async function editorSession(count) {
     processId: process.pid,
     rootUri: pathToFileURL(dir).href,
     workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'bench' }],
-    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } } },
+    capabilities: {
+      textDocument: { publishDiagnostics: { versionSupport: true }, hover: { contentFormat: ['markdown'] } },
+      ...(real ? { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } } : {}),
+    },
     // No debounce: the numbers below are the server's own latency (the default debounce is 150 ms).
     initializationOptions: { debounceMs: 0 },
   });
@@ -510,7 +524,7 @@ async function editorSession(count) {
     });
   });
   fs.rmSync(dir, { recursive: true, force: true });
-  return { count, bytes: Buffer.byteLength(gen.text), diagnostics: first.msg.params.diagnostics.length, startupMs, openMs, editMs, hoverMs, actionMs, actions, memOpen, memEnd };
+  return { count, real, file: path.basename(file), bytes: Buffer.byteLength(gen.text), diagnostics: first.msg.params.diagnostics.length, startupMs, openMs, editMs, hoverMs, actionMs, actions, memOpen, memEnd };
 }
 
 const SETTLE_SAMPLES = 3;
@@ -546,6 +560,12 @@ async function editor() {
     progress(`editor: ${n} statements`);
     sessions.push({ ...(await editorSession(n)), settled });
   }
+  const real = realFolder();
+  if (real) {
+    const settled = await settle();
+    progress(`editor: ${REAL_COUNT} statements in a copy of ${real.folder}`);
+    sessions.push({ ...(await editorSession(REAL_COUNT, real)), settled });
+  }
   say('## Editor (language server over stdio)');
   say();
   say('A generated migration (bench/generate.mjs: mixed DDL/DML, transactions, settings, functions, DO blocks; deterministic) whose');
@@ -560,12 +580,37 @@ async function editor() {
   say();
   say('| statements | file KB | diagnostics | server start → initialized (WASM) ms | **didOpen → first diagnostics (cold) ms** | **edit → diagnostics p50 / p95 ms** | **hover p50 / p95 ms** | **code action p50 / p95 ms** | **RSS after open MB** | RSS / peak at end MB | waited for the machine |');
   say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const s of sessions) {
+  for (const s of sessions.filter((x) => !x.real)) {
     const ca = s.actionMs.length ? `${ms(pct(s.actionMs, 50))} / ${ms(pct(s.actionMs, 95))}` : 'n/a';
     say(`| ${s.count} | ${(s.bytes / 1024).toFixed(0)} | ${s.diagnostics} | ${ms(s.startupMs)} | ${ms(s.openMs)} | ${ms(pct(s.editMs, 50))} / ${ms(pct(s.editMs, 95))} | ${ms(pct(s.hoverMs, 50))} / ${ms(pct(s.hoverMs, 95))} | ${ca} | ${mb(s.memOpen.rss)} | ${mb(s.memEnd.rss)} / ${mb(s.memEnd.hwm)} | ${(s.settled.ms / 1000).toFixed(1)} s${s.settled.quiet ? '' : ' (not settled)'} |`);
   }
   say();
+  for (const s of sessions.filter((x) => x.real)) {
+    say(
+      `**In a real migration folder** (not a target): the same kind of generated migration, ${s.count} statements, written as \`${s.file}\`, the last migration of a copy of \`${s.real.folder}\` (${s.real.files.length} files: its schema history, and the layout its runner is detected from); the client registers watched files, as VS Code does. Open ${ms(s.openMs)} ms; edit → diagnostics p50 / p95 **${ms(pct(s.editMs, 50))} / ${ms(pct(s.editMs, 95))} ms**; hover ${ms(pct(s.hoverMs, 50))} / ${ms(pct(s.hoverMs, 95))} ms; code actions ${s.actionMs.length ? `${ms(pct(s.actionMs, 50))} / ${ms(pct(s.actionMs, 95))} ms` : 'n/a'}; RSS at the end ${mb(s.memEnd.rss)} MB.`,
+    );
+    say();
+  }
   return sessions;
+}
+
+/** Statements of the migration edited in a real folder: the size of a large hand-written migration. */
+const REAL_COUNT = 50;
+
+/** The largest flat migration folder of the real-world corpus (the touched-file step's), or undefined without a corpus. */
+function realFolder() {
+  const corpus = findCorpus();
+  if (!corpus) return undefined;
+  const { folder, files } = largestFolder(corpusFiles(corpus).realWorld);
+  return { folder, files: files.map((f) => path.join(corpus, f)) };
+}
+
+/** The folder holding the most of `files` (corpus-relative paths), with its files. */
+function largestFolder(files) {
+  const byFolder = new Map();
+  for (const f of files) byFolder.set(path.dirname(f), [...(byFolder.get(path.dirname(f)) ?? []), f]);
+  const [folder, inFolder] = [...byFolder].sort((a, b) => b[1].length - a[1].length)[0];
+  return { folder, files: inFolder };
 }
 
 function vsixAndActivation() {
