@@ -94,13 +94,24 @@ function folderSteps(root: string, source: TextSource): Step[] {
   return steps.sort((a, b) => collator.compare(a.key, b.key));
 }
 
+/**
+ * `flatSteps` by listing: a source that keeps a folder's listing until it changes (the editor's,
+ * with watched files) returns the same array, and sorting hundreds of migrations on every keystroke
+ * was half of what reading the history cost then.
+ */
+const FLAT_STEPS = new WeakMap<object, { dir: string; steps: Step[] }>();
+
 /** The `up` files of a flat migration folder, in run order. */
 function flatSteps(dir: string, source: TextSource): Step[] {
-  return source
-    .list(dir)
+  const entries = source.list(dir);
+  const known = FLAT_STEPS.get(entries);
+  if (known?.dir === dir) return known.steps;
+  const steps = entries
     .filter((e) => !e.isDirectory && SQL_FILE.test(e.name) && !DOWN_FILE.test(e.name))
     .map((e) => ({ file: path.join(dir, e.name), key: upKey(e.name) }))
     .sort((a, b) => collator.compare(a.key, b.key));
+  FLAT_STEPS.set(entries, { dir, steps });
+  return steps;
 }
 
 /**
