@@ -4,6 +4,7 @@
  */
 import * as assert from 'assert';
 import { applyEdits, TextEdit } from '../../server/src/core';
+import { seededRandom } from '../support/random';
 
 /** Edit by edit from the last offset to the first (ties: the later edit first, as a stable sort leaves them). */
 function oneByOne(text: string, edits: TextEdit[]): string {
@@ -11,12 +12,6 @@ function oneByOne(text: string, edits: TextEdit[]): string {
   let out = text;
   for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
   return out;
-}
-
-/** A small deterministic generator (the test must not depend on Math.random's seed). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 /** Non-overlapping edits: insertions (several may share an offset), replacements and deletions, touching or not. */
@@ -36,7 +31,7 @@ function randomEdits(next: () => number, length: number): TextEdit[] {
 
 describe('applyEdits', () => {
   it('equals applying the edits one by one from the last, on random edits', () => {
-    const next = random(15);
+    const next = seededRandom(15);
     const text = 'SELECT 1;\nALTER TABLE t ADD COLUMN c int;\r\nCOMMIT;\n';
     for (let round = 0; round < 5000; round++) {
       const edits = randomEdits(next, text.length);

@@ -7,22 +7,14 @@
 import * as assert from 'assert';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LineIndex } from '../../server/src/core';
-
-/** A deterministic pseudo-random sequence (tests must not depend on Math.random). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { seededRandom } from '../support/random';
 
 const PIECES = ['ALTER TABLE t ADD COLUMN c int;', '\n', '\n\n', ' ', 'é', '😀', 'x', "'a\nb'", '-- note\n'];
 
 describe("the open document's line starts", () => {
   for (const seed of [1, 2, 3]) {
     it(`give LineIndex's positions after random edits without a carriage return (seed ${seed})`, () => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = () => PIECES[Math.floor(next() * PIECES.length)];
       let text = Array.from({ length: 200 }, pick).join('');
       const doc = TextDocument.create('file:///a.sql', 'sql', 1, text);

@@ -1,17 +1,9 @@
 import * as assert from 'assert';
 import { LineIndex, OffsetMapper } from '../../server/src/core/text/positions';
+import { seededRandom } from '../support/random';
 import { analyze, initParser } from '../../server/src/core';
 import { findingJson } from '../../server/src/core/report/findings';
 import { textChange } from '../../server/src/core/incremental/shift';
-
-/** A deterministic pseudo-random sequence (tests must not depend on Math.random). */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Line ends of every kind, so that edits split and join `\r\n` pairs. */
 const PIECES = ['\r', '\n', '\r\n', '\n\r', 'a', 'bc', 'é😀', ';', ''];
@@ -46,7 +38,7 @@ describe('LineIndex', () => {
 
   for (const seed of [1, 2, 3, 4]) {
     it(`after an edit, indexes as a fresh scan does, scanning only the change (seed ${seed})`, () => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = () => PIECES[Math.floor(next() * PIECES.length)];
       let text = Array.from({ length: 60 }, pick).join('');
       let lines = new LineIndex(text);
