@@ -52,14 +52,12 @@ export class LineIndex {
     const kept = firstAtOrAfter(old, start);
     const moved = firstAtOrAfter(old, oldEnd + 1);
     const last = Math.min(newEnd, text.length);
-    let scanned = 0;
-    for (let p = start; p <= last; p++) if (startsLine(text, p)) scanned++;
+    const scanned = scanStarts(text, start, last);
     const starts = new Int32Array(kept + scanned + (old.length - moved));
     starts.set(old.subarray(0, kept));
-    let k = kept;
-    for (let p = start; p <= last; p++) if (startsLine(text, p)) starts[k++] = p;
+    scanStarts(text, start, last, starts, kept);
     const delta = newEnd - oldEnd;
-    for (let j = moved; j < old.length; j++) starts[k++] = old[j] + delta;
+    for (let j = moved, k = kept + scanned; j < old.length; j++) starts[k++] = old[j] + delta;
     return new LineIndex(text, starts);
   }
 
@@ -112,6 +110,20 @@ function startsLine(text: string, p: number): boolean {
   return before === 10 /* \n */ || (before === 13 /* \r */ && text.charCodeAt(p) !== 10);
 }
 
+/**
+ * The line starts at offsets `from` to `to` (included), one offset at a time: their count, and
+ * written into `out` from index `at` when it is given.
+ */
+function scanStarts(text: string, from: number, to: number, out?: Int32Array, at = 0): number {
+  let k = at;
+  for (let p = from; p <= to; p++) {
+    if (!startsLine(text, p)) continue;
+    if (out) out[k] = p;
+    k++;
+  }
+  return k - at;
+}
+
 function lineStartsOf(text: string): Int32Array {
   // Without carriage returns, line feeds are found by indexOf (native: a few times faster than a
   // loop over 900 KB, built for every full analysis and every checked fix).
@@ -123,17 +135,9 @@ function lineStartsOf(text: string): Int32Array {
     for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts[k++] = i + 1;
     return starts;
   }
-  const starts: number[] = [0];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 13 /* \r */) {
-      if (text.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    } else if (c === 10 /* \n */) {
-      starts.push(i + 1);
-    }
-  }
-  return Int32Array.from(starts);
+  const starts = new Int32Array(scanStarts(text, 0, text.length));
+  scanStarts(text, 0, text.length, starts);
+  return starts;
 }
 
 /** The number of `starts` (ascending) below `offset`: the index of the first at or after it. */
