@@ -102,7 +102,7 @@ export class Workspace {
   private watched = false;
   /** The history's folder listings, while `watched` (a folder's SQL files are what its history reads of it). */
   private readonly listings = new Map<string, Entry[]>();
-  /** Per resolved path, whether it lies under a workspace folder (`reported`), until the folders change. */
+  /** Per resolved path, whether it lies under a workspace folder (`inFolders`), until the folders change. */
   private readonly insideFolders = new Map<string, boolean>();
   private readonly configs = new ConfigResolver();
   private readonly settings = new Map<string, Promise<ServerSettings>>();
@@ -152,14 +152,18 @@ export class Workspace {
 
   /** Whether the client reports every change to `file` (resolved): a SQL file under a workspace folder, watched. */
   private reported(file: string): boolean {
-    if (!this.watched || !REPORTED_NAME.test(file)) return false;
+    return this.watched && REPORTED_NAME.test(file) && this.inFolders(file);
+  }
+
+  /** `folderOf(file) !== undefined` (resolved), remembered until the folders change. */
+  private inFolders(file: string): boolean {
     let inside = this.insideFolders.get(file);
     if (inside === undefined) this.insideFolders.set(file, (inside = this.folderOf(file) !== undefined));
     return inside;
   }
 
   private historyListing(dir: string): Entry[] {
-    if (!this.watched || this.folderOf(path.resolve(dir)) === undefined) return listDir(dir);
+    if (!this.watched || !this.inFolders(path.resolve(dir))) return listDir(dir);
     let entries = this.listings.get(dir);
     if (!entries) this.listings.set(dir, (entries = listDir(dir)));
     return entries;
