@@ -209,8 +209,8 @@ async function touched(corpus, realWorld) {
   const { folder, files } = largestFolder(realWorld);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-touch-'));
   for (const f of files) fs.copyFileSync(path.join(corpus, f), path.join(dir, path.basename(f)));
-  const names = files.map((f) => path.basename(f)).sort(new Intl.Collator('en', { numeric: true }).compare);
-  const ups = names.filter((n) => !/[._-]down\.sql$/i.test(n));
+  const names = runOrder(files);
+  const ups = upMigrations(names);
   // Outside the folder: a new entry in the folder changes every file's runner facts (its sibling names).
   const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'lockwise-bench-touch-cache-'));
   const lint = () =>
@@ -429,8 +429,7 @@ async function editorSession(count, real) {
   let file;
   if (real) {
     for (const f of real.files) fs.copyFileSync(f, path.join(dir, path.basename(f)));
-    const names = real.files.map((f) => path.basename(f)).sort(new Intl.Collator('en', { numeric: true }).compare);
-    const last = names.filter((n) => !/[._-]down\.sql$/i.test(n)).pop() ?? 'x.sql';
+    const last = upMigrations(runOrder(real.files)).pop() ?? 'x.sql';
     file = path.join(dir, /^\d+/.test(last) ? last.replace(/^\d+/, (d) => '9'.repeat(d.length)) : `zzz_${last}`);
   } else {
     fs.writeFileSync(path.join(dir, '0001_base.sql'), gen.history);
@@ -581,17 +580,21 @@ async function editor() {
   say('| statements | file KB | diagnostics | server start → initialized (WASM) ms | **didOpen → first diagnostics (cold) ms** | **edit → diagnostics p50 / p95 ms** | **hover p50 / p95 ms** | **code action p50 / p95 ms** | **RSS after open MB** | RSS / peak at end MB | waited for the machine |');
   say('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of sessions.filter((x) => !x.real)) {
-    const ca = s.actionMs.length ? `${ms(pct(s.actionMs, 50))} / ${ms(pct(s.actionMs, 95))}` : 'n/a';
-    say(`| ${s.count} | ${(s.bytes / 1024).toFixed(0)} | ${s.diagnostics} | ${ms(s.startupMs)} | ${ms(s.openMs)} | ${ms(pct(s.editMs, 50))} / ${ms(pct(s.editMs, 95))} | ${ms(pct(s.hoverMs, 50))} / ${ms(pct(s.hoverMs, 95))} | ${ca} | ${mb(s.memOpen.rss)} | ${mb(s.memEnd.rss)} / ${mb(s.memEnd.hwm)} | ${(s.settled.ms / 1000).toFixed(1)} s${s.settled.quiet ? '' : ' (not settled)'} |`);
+    say(`| ${s.count} | ${(s.bytes / 1024).toFixed(0)} | ${s.diagnostics} | ${ms(s.startupMs)} | ${ms(s.openMs)} | ${p50p95(s.editMs)} | ${p50p95(s.hoverMs)} | ${p50p95(s.actionMs)} | ${mb(s.memOpen.rss)} | ${mb(s.memEnd.rss)} / ${mb(s.memEnd.hwm)} | ${(s.settled.ms / 1000).toFixed(1)} s${s.settled.quiet ? '' : ' (not settled)'} |`);
   }
   say();
   for (const s of sessions.filter((x) => x.real)) {
     say(
-      `**In a real migration folder** (not a target): the same kind of generated migration, ${s.count} statements, written as \`${s.file}\`, the last migration of a copy of \`${s.real.folder}\` (${s.real.files.length} files: its schema history, and the layout its runner is detected from); the client registers watched files, as VS Code does. Open ${ms(s.openMs)} ms; edit → diagnostics p50 / p95 **${ms(pct(s.editMs, 50))} / ${ms(pct(s.editMs, 95))} ms**; hover ${ms(pct(s.hoverMs, 50))} / ${ms(pct(s.hoverMs, 95))} ms; code actions ${s.actionMs.length ? `${ms(pct(s.actionMs, 50))} / ${ms(pct(s.actionMs, 95))} ms` : 'n/a'}; RSS at the end ${mb(s.memEnd.rss)} MB.`,
+      `**In a real migration folder** (not a target): the same kind of generated migration, ${s.count} statements, written as \`${s.file}\`, the last migration of a copy of \`${s.real.folder}\` (${s.real.files.length} files: its schema history, and the layout its runner is detected from); the client registers watched files, as VS Code does. Open ${ms(s.openMs)} ms; edit → diagnostics p50 / p95 **${p50p95(s.editMs, ' ms')}**; hover ${p50p95(s.hoverMs, ' ms')}; code actions ${p50p95(s.actionMs, ' ms')}; RSS at the end ${mb(s.memEnd.rss)} MB.`,
     );
     say();
   }
   return sessions;
+}
+
+/** "p50 / p95" of a list of times (then `unit`), or n/a when it is empty. */
+function p50p95(xs, unit = '') {
+  return xs.length ? `${ms(pct(xs, 50))} / ${ms(pct(xs, 95))}${unit}` : 'n/a';
 }
 
 /** Statements of the migration edited in a real folder: the size of a large hand-written migration. */
@@ -603,6 +606,16 @@ function realFolder() {
   if (!corpus) return undefined;
   const { folder, files } = largestFolder(corpusFiles(corpus).realWorld);
   return { folder, files: files.map((f) => path.join(corpus, f)) };
+}
+
+/** The file names of a migration folder's `files`, in run order (numeric versions compared as numbers). */
+function runOrder(files) {
+  return files.map((f) => path.basename(f)).sort(new Intl.Collator('en', { numeric: true }).compare);
+}
+
+/** The up migrations among `names` (a down migration is the rollback of its up). */
+function upMigrations(names) {
+  return names.filter((n) => !/[._-]down\.sql$/i.test(n));
 }
 
 /** The folder holding the most of `files` (corpus-relative paths), with its files. */
