@@ -1,7 +1,8 @@
 /** The stdio encoder writes exactly the bytes vscode-jsonrpc's own would (test/lsp runs the server through it). */
 import * as assert from 'assert';
 import type { Message } from 'vscode-languageserver/node';
-import { encodeMessage, frame } from '../../server/src/lsp/transport';
+import { encodeMessage, frame, Framer, sameJson } from '../../server/src/lsp/transport';
+import { seededRandom } from '../support/random';
 
 const library = (msg: Message) => Buffer.from(JSON.stringify(msg, undefined, 0), 'utf-8');
 
@@ -67,5 +68,58 @@ describe('stdio transport: encodeMessage', () => {
     const msg = publish(Array.from({ length: 40 }, (_, i) => diagnostic(i, i === 3 ? 'ü … 😀' : 'x')));
     const body = library(msg);
     assert.ok(frame(msg).equals(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body])));
+  });
+});
+
+describe('stdio transport: Framer (the items of the last list of each document reused)', () => {
+  const framed = (msg: Message) => {
+    const body = library(msg);
+    return Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]);
+  };
+  // A fresh copy, as every publish builds its diagnostics anew.
+  const copy = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+  it('frames every publish of an edited list as the library does, whatever the edit', () => {
+    const random = seededRandom(15);
+    const framer = new Framer();
+    let items = Array.from({ length: 120 }, (_, i) => diagnostic(i, `ACCESS EXCLUSIVE on t_${i}`));
+    const edits: ((list: typeof items) => typeof items)[] = [
+      (list) => list, // nothing changed
+      (list) => list.map((d, i) => (i === Math.floor(random() * list.length) ? { ...d, message: `${d.message} ü` } : d)),
+      (list) => [...list.slice(0, 40), diagnostic(999, 'new … 😀'), ...list.slice(40)],
+      (list) => list.filter((_, i) => i !== Math.floor(random() * list.length)),
+      (list) => list.map((d) => ({ ...d, range: { ...d.range, start: { ...d.range.start, line: d.range.start.line + 1 } } })), // lines moved
+      (list) => list.map((d, i) => (i > 60 ? { ...d, severity: 1 } : d)),
+      (list) => list.map(({ source, ...rest }, i) => (i === 7 ? { ...rest, source } : { source, ...rest })), // same data, other key order
+      (list) => list.slice(0, 50), // a shorter list, still split
+      (list) => [...list, ...list.slice(0, 30)],
+    ];
+    for (let round = 0; round < 60; round++) {
+      items = edits[Math.floor(random() * edits.length)](items);
+      for (const uri of ['file:///m/a.sql', 'file:///m/b.sql']) {
+        const msg = publish(copy(items), uri);
+        assert.ok(framer.frame(msg).equals(framed(msg)), `round ${round}, ${uri}`);
+      }
+    }
+  });
+
+  it('encodes an item again when the object sent last time was changed in place', () => {
+    const framer = new Framer();
+    const items = Array.from({ length: 40 }, (_, i) => diagnostic(i, 'x'));
+    framer.frame(publish(items));
+    items[3].message = 'changed after it was sent';
+    const msg = publish(items);
+    assert.ok(framer.frame(msg).equals(framed(msg)));
+  });
+
+  it('compares as JSON.stringify writes: key order counts, undefined and functions are left out alike, other objects never match', () => {
+    assert.ok(sameJson({ a: 1, b: [1, 'x'] }, { a: 1, b: [1, 'x'] }));
+    assert.ok(!sameJson({ a: 1, b: 2 }, { b: 2, a: 1 }));
+    assert.ok(!sameJson({ a: 1 }, { a: 1, b: 2 }));
+    assert.ok(!sameJson([1, 2], [1, 2, 3]));
+    assert.ok(!sameJson(new Date(0), new Date(0)));
+    assert.ok(!sameJson(NaN, NaN));
+    const same = {};
+    assert.ok(!sameJson(same, same));
   });
 });

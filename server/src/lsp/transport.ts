@@ -20,36 +20,107 @@ const SPLIT_FROM = 32;
  * encoded one by one keep every string small and one-byte where it can be.
  */
 export function encodeMessage(msg: Message): Buffer {
-  return Buffer.concat(messageParts(msg));
-}
-
-/** `encodeMessage` in pieces, concatenated once with the header (`frame`). */
-function messageParts(msg: Message): Buffer[] {
-  const items = splitArray(msg);
-  const around = items && jsonAround(msg, items, 0);
-  if (!items || !around) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
-  const parts: Buffer[] = [Buffer.from(around.head + '[', 'utf-8')];
-  items.forEach((item, i) => {
-    const json = itemJson(item, 0);
-    parts.push(Buffer.from(i === 0 ? json : ',' + json, 'utf-8'));
-  });
-  parts.push(Buffer.from(']' + around.tail, 'utf-8'));
-  return parts;
+  return Buffer.concat(new Framer().parts(msg));
 }
 
 /** The message as vscode-jsonrpc frames it: its header, then its JSON (`encodeMessage`). */
 export function frame(msg: Message): Buffer {
-  const parts = messageParts(msg);
-  const length = parts.reduce((sum, p) => sum + p.length, 0);
-  return Buffer.concat([Buffer.from(`Content-Length: ${length}\r\n\r\n`, 'ascii'), ...parts]);
+  return new Framer().frame(msg);
 }
 
-/** The message's `params.diagnostics` array, when it is long enough to be worth splitting. */
-function splitArray(msg: Message): unknown[] | undefined {
+/** Documents whose last diagnostics list is remembered (`Framer`): the most recently published. */
+const REMEMBERED_LISTS = 8;
+
+/**
+ * Frames messages, remembering the encoded items of the last long diagnostics list of each
+ * document. Every edit publishes a document's whole list again, and an edit changes few of its
+ * diagnostics: the ones before it, and after it when no line moved, are the last list's, field for
+ * field. Their encoding is reused: the list's common head and tail with the last one (as a text
+ * diff finds them), compared as data, where encoding every item was most of the main thread's
+ * work per edit at 10,000 statements (JSON.stringify and UTF-8 of 1,396 diagnostics).
+ */
+export class Framer {
+  private readonly lists = new Map<string, { items: readonly unknown[]; parts: Buffer[] }>();
+
+  frame(msg: Message): Buffer {
+    const parts = this.parts(msg);
+    const length = parts.reduce((sum, p) => sum + p.length, 0);
+    return Buffer.concat([Buffer.from(`Content-Length: ${length}\r\n\r\n`, 'ascii'), ...parts]);
+  }
+
+  /** The message's JSON in pieces, concatenated once with the header. */
+  parts(msg: Message): Buffer[] {
+    const list = splitArray(msg);
+    const around = list && jsonAround(msg, list.items, 0);
+    if (!list || !around) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
+    const items = this.encoded(list.uri, list.items);
+    const parts: Buffer[] = [Buffer.from(around.head + '[', 'utf-8')];
+    items.forEach((item, i) => {
+      if (i > 0) parts.push(COMMA);
+      parts.push(item);
+    });
+    parts.push(Buffer.from(']' + around.tail, 'utf-8'));
+    return parts;
+  }
+
+  /** Each item's JSON: the last list's where the item is equal to its counterpart there. */
+  private encoded(uri: string | undefined, items: readonly unknown[]): Buffer[] {
+    const last = uri === undefined ? undefined : this.lists.get(uri);
+    const parts = new Array<Buffer>(items.length);
+    let head = 0;
+    if (last) {
+      const max = Math.min(items.length, last.items.length);
+      while (head < max && sameJson(items[head], last.items[head])) {
+        parts[head] = last.parts[head];
+        head++;
+      }
+      for (let i = items.length - 1, k = last.items.length - 1; i >= head && k >= head && sameJson(items[i], last.items[k]); i--, k--) parts[i] = last.parts[k];
+    }
+    for (let i = head; i < items.length; i++) parts[i] ??= Buffer.from(itemJson(items[i], 0), 'utf-8');
+    if (uri !== undefined) this.remember(uri, items, parts);
+    return parts;
+  }
+
+  private remember(uri: string, items: readonly unknown[], parts: Buffer[]): void {
+    this.lists.delete(uri);
+    this.lists.set(uri, { items, parts });
+    if (this.lists.size > REMEMBERED_LISTS) this.lists.delete(this.lists.keys().next().value as string);
+  }
+}
+
+const COMMA = Buffer.from(',', 'ascii');
+
+/**
+ * Whether JSON.stringify writes `a` and `b` alike: equal primitives, or arrays and plain objects
+ * with the same keys in the same order and values written alike. The same object twice is not: it
+ * may have changed since it was encoded. Anything else (a Date, a toJSON) is not compared: false.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return typeof a !== 'object' || a === null;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(a) !== Object.prototype || Object.getPrototypeOf(b) !== Object.prototype) return false;
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  if (keys.length !== other.length) return false;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    if (k !== other[i] || !sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** The message's `params.diagnostics` array, when it is long enough to be worth splitting, and the document it is for. */
+function splitArray(msg: Message): { items: unknown[]; uri?: string } | undefined {
   const params = (msg as { params?: unknown }).params;
   if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
-  const items = (params as { diagnostics?: unknown }).diagnostics;
-  return Array.isArray(items) && items.length >= SPLIT_FROM ? (items as unknown[]) : undefined;
+  const { diagnostics: items, uri } = params as { diagnostics?: unknown; uri?: unknown };
+  if (!Array.isArray(items) || items.length < SPLIT_FROM) return undefined;
+  return { items: items as unknown[], uri: typeof uri === 'string' ? uri : undefined };
 }
 
 /**
@@ -58,6 +129,7 @@ function splitArray(msg: Message): unknown[] | undefined {
  */
 class FramedWriter extends AbstractMessageWriter implements MessageWriter {
   private errors = 0;
+  private readonly framer = new Framer();
 
   constructor(private readonly out: NodeJS.WritableStream) {
     super();
@@ -68,7 +140,7 @@ class FramedWriter extends AbstractMessageWriter implements MessageWriter {
   write(msg: Message): Promise<void> {
     let data: Buffer;
     try {
-      data = frame(msg);
+      data = this.framer.frame(msg);
     } catch (error) {
       this.fireError(error);
       return Promise.reject(error);
