@@ -8,10 +8,25 @@
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
-import { analyze, Analysis, AnalyzeOptions, Catalog, IncrementalAnalyzer, initParser, LockwiseConfig, mergeConfig, RULES } from '../../server/src/core';
+import {
+  analyze,
+  Analysis,
+  AnalyzeOptions,
+  Catalog,
+  DEFAULT_CONFIG,
+  IncrementalAnalyzer,
+  initParser,
+  LockwiseConfig,
+  mergeConfig,
+  RULES,
+} from '../../server/src/core';
 import { replay } from '../../server/src/project/history';
 import { describeWithCorpus, realWorldFiles } from '../support/corpus';
 import { loadRuleCases } from '../support/ruleCases';
+import { HistoryProvider } from '../../server/src/project/history';
+import { RunnerDetector } from '../../server/src/project/runners';
+import { RUNNER_FIXTURES, sqlFiles } from '../support/runnerProjects';
+import * as path from 'path';
 import { textChange } from '../../server/src/core/incremental/shift';
 import { applyEdit, Edit, randomEdit, Rng } from '../robustness/fuzzer';
 
@@ -167,6 +182,27 @@ describe('incremental analysis', () => {
       assertSame(inc.analyze(edited, options), edited, options, `inserted ${insert}`);
       assertSame(inc.analyze(text, options), text, options, `removed ${insert}`);
     }
+  });
+
+  it('equals a full analysis after every edit of the runner fixture projects and of the rule fixtures with sizes (each edit analysed in full)', function () {
+    this.timeout(300000);
+    const rng = new Rng(18);
+    const cases: { name: string; text: string; options: AnalyzeOptions }[] = [];
+    for (const project of fs.readdirSync(RUNNER_FIXTURES).map((d) => path.join(RUNNER_FIXTURES, d))) {
+      const detector = new RunnerDetector();
+      const history = new HistoryProvider(undefined, (f, t) => detector.forFile(f, t, DEFAULT_CONFIG));
+      for (const file of sqlFiles(project)) {
+        const text = fs.readFileSync(file, 'utf8');
+        const runner = detector.forFile(file, text, DEFAULT_CONFIG);
+        cases.push({ name: file, text, options: { config: mergeConfig(ALL_ON), history: history.catalogBefore(file), runner } });
+      }
+    }
+    for (const c of fixtureTexts())
+      if (c.sizes)
+        cases.push({ name: c.name, text: c.text, options: { config: mergeConfig(ALL_ON, c.config), history: historyOf(c.history), sizes: c.sizes } });
+    assert.ok(cases.filter((c) => c.options.runner && c.options.runner.id !== 'none').length > 40 && cases.some((c) => c.options.sizes));
+    const corpus = () => rng.pick(cases).text;
+    for (const c of cases) editSequence(c.text, c.options, rng, 4, corpus);
   });
 
   it('re-walks few statements for an edit that changes nothing later statements read, and keeps lock model verdicts', () => {

@@ -14,8 +14,8 @@ import { analyze, AnalyzeOptions, DEFAULT_CONFIG, fixAll, initParser } from '../
 import { RUNNERS } from '../../server/src/core/runners/registry';
 import { HistoryProvider } from '../../server/src/project/history';
 import { RunnerDetector } from '../../server/src/project/runners';
+import { RUNNER_FIXTURES, sqlFiles } from '../support/runnerProjects';
 
-export const RUNNER_FIXTURES = path.resolve(__dirname, '../../../test/fixtures/runners');
 const UPDATE = process.env.UPDATE_FIXTURES === '1';
 
 interface ExpectedFile {
@@ -30,16 +30,6 @@ const CANNOT_RUN = new Set(['ban-concurrent-index-creation-in-transaction', 'can
 interface Expected {
   runner: string;
   files: Record<string, ExpectedFile>;
-}
-
-export function sqlFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...sqlFiles(full));
-    else if (e.name.endsWith('.sql')) out.push(full);
-  }
-  return out.sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 /** What Lockwise says about every SQL file of a fixture project, as the CLI computes it. */

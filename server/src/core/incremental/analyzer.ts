@@ -41,6 +41,7 @@ import {
   RuleRun,
   StatementAnalysis,
   stepStatement,
+  walkStatements,
 } from '../analyze';
 import { deepEqual, plainCopy } from './equality';
 import { NO_SHIFT, Shift, TextChange, textChange } from './shift';
@@ -398,6 +399,7 @@ class Walk {
   walk(): void {
     const { file } = this;
     const n = file.statements.length;
+    if (!this.incremental) return this.walkInFull();
     for (let i = this.from; i < n; i++) {
       // Before any comparison with a snapshot of the previous run here: the change may end right at this statement.
       if (this.plan && i === this.plan.first) this.enterChange(this.plan);
@@ -415,6 +417,21 @@ class Walk {
     }
     this.rawAt[n] = this.run.raw.length;
     this.errorsAt[n] = this.run.internalErrors.length;
+  }
+
+  /**
+   * A run the next one cannot start from (a runner, sizes, rollback parts) is `analyze`'s own walk,
+   * without the bookkeeping of reads: the rollback parts come after the whole up part, which text
+   * order does not give when they are interleaved (Liquibase's `--rollback` after each changeset).
+   */
+  private walkInFull(): void {
+    const n = this.file.statements.length;
+    const { statements, finalCatalog } = walkStatements(this.file, this.catalog, this.run);
+    for (let i = 0; i < n; i++) this.analyses[i] = statements[i];
+    this.finalCatalog = finalCatalog;
+    this.rawAt[n] = this.run.raw.length;
+    this.errorsAt[n] = this.run.internalErrors.length;
+    this.walked = n;
   }
 
   /** A snapshot before boundary `i` when one is due, or next to the change. */
