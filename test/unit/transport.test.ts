@@ -103,6 +103,22 @@ describe('stdio transport: Framer (the items of the last list of each document r
     }
   });
 
+  it('remembers the last long list of the 8 documents published last, and forgets a document once its list is short', () => {
+    const framer = new Framer();
+    const long = () => Array.from({ length: 40 }, (_, i) => diagnostic(i, 'x'));
+    for (let k = 0; k < 10; k++) framer.frame(publish(long(), `file:///m/${k}.sql`));
+    assert.deepStrictEqual(
+      framer.remembered(),
+      [2, 3, 4, 5, 6, 7, 8, 9].map((k) => `file:///m/${k}.sql`),
+    );
+    framer.frame(publish([], 'file:///m/5.sql'));
+    framer.frame(publish(long(), 'file:///m/3.sql'));
+    assert.deepStrictEqual(
+      framer.remembered(),
+      [2, 4, 6, 7, 8, 9, 3].map((k) => `file:///m/${k}.sql`),
+    );
+  });
+
   it('encodes an item again when the object sent last time was changed in place', () => {
     const framer = new Framer();
     const items = Array.from({ length: 40 }, (_, i) => diagnostic(i, 'x'));

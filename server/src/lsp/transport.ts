@@ -42,6 +42,11 @@ const REMEMBERED_LISTS = 8;
 export class Framer {
   private readonly lists = new Map<string, { items: readonly unknown[]; parts: Buffer[] }>();
 
+  /** Tests: the documents whose last list is remembered, least recent first. */
+  remembered(): string[] {
+    return [...this.lists.keys()];
+  }
+
   frame(msg: Message): Buffer {
     const parts = this.parts(msg);
     const length = parts.reduce((sum, p) => sum + p.length, 0);
@@ -50,9 +55,13 @@ export class Framer {
 
   /** The message's JSON in pieces, concatenated once with the header. */
   parts(msg: Message): Buffer[] {
-    const list = splitArray(msg);
-    const around = list && jsonAround(msg, list.items, 0);
-    if (!list || !around) return [Buffer.from(JSON.stringify(msg), 'utf-8')];
+    const list = diagnosticsList(msg);
+    const around = list.items && jsonAround(msg, list.items, 0);
+    if (!list.items || !around) {
+      // A short list (an empty one when the document closes) replaces the remembered one.
+      if (list.uri !== undefined) this.lists.delete(list.uri);
+      return [Buffer.from(JSON.stringify(msg), 'utf-8')];
+    }
     const items = this.encoded(list.uri, list.items);
     const parts: Buffer[] = [Buffer.from(around.head + '[', 'utf-8')];
     items.forEach((item, i) => {
@@ -114,13 +123,13 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** The message's `params.diagnostics` array, when it is long enough to be worth splitting, and the document it is for. */
-function splitArray(msg: Message): { items: unknown[]; uri?: string } | undefined {
+/** The message's `params.diagnostics` array when it is long enough to be worth splitting, and the document (`params.uri`) it is for. */
+function diagnosticsList(msg: Message): { items?: unknown[]; uri?: string } {
   const params = (msg as { params?: unknown }).params;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) return undefined;
+  if (typeof params !== 'object' || params === null || Array.isArray(params)) return {};
   const { diagnostics: items, uri } = params as { diagnostics?: unknown; uri?: unknown };
-  if (!Array.isArray(items) || items.length < SPLIT_FROM) return undefined;
-  return { items: items as unknown[], uri: typeof uri === 'string' ? uri : undefined };
+  const long = Array.isArray(items) && items.length >= SPLIT_FROM;
+  return { items: long ? (items as unknown[]) : undefined, uri: typeof uri === 'string' ? uri : undefined };
 }
 
 /**
