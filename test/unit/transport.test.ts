@@ -119,6 +119,18 @@ describe('stdio transport: Framer (the items of the last list of each document r
     );
   });
 
+  it('forgets every list once no list was framed for a while (at rest the server keeps none)', async () => {
+    const framer = new Framer(20);
+    const long = () => Array.from({ length: 40 }, (_, i) => diagnostic(i, 'x'));
+    framer.frame(publish(long(), 'file:///m/a.sql'));
+    framer.frame(publish(long(), 'file:///m/b.sql'));
+    assert.deepStrictEqual(framer.remembered(), ['file:///m/a.sql', 'file:///m/b.sql']);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepStrictEqual(framer.remembered(), []);
+    framer.frame(publish(long(), 'file:///m/c.sql'));
+    assert.deepStrictEqual(framer.remembered(), ['file:///m/c.sql']);
+  });
+
   it('encodes an item again when the object sent last time was changed in place', () => {
     const framer = new Framer();
     const items = Array.from({ length: 40 }, (_, i) => diagnostic(i, 'x'));
