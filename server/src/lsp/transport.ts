@@ -32,9 +32,11 @@ export function frame(msg: Message): Buffer {
 const REMEMBERED_LISTS = 8;
 /**
  * And for this long after the last list: what a burst of typing reuses, not kept at rest (~2 MB
- * for the 1,396 diagnostics of a 10,000-statement file, which the server's idle collection frees).
+ * for the 1,396 diagnostics of a 10,000-statement file). Shorter than the wait of the collection
+ * after a big document's last edit (background.ts, 400 ms from its job, which comes before its
+ * diagnostics), so that collection frees them.
  */
-export const REMEMBERED_MS = 1000;
+export const REMEMBERED_MS = 300;
 
 /**
  * Frames messages, remembering the encoded items of the last long diagnostics list of each
