@@ -225,6 +225,27 @@ describe('incremental analysis', () => {
     assert.ok(inc.walked <= 24, `walked ${inc.walked}`);
   });
 
+  it('keeps the previous analyses and timeline of the statements before the restart, as objects (not rebuilt after every edit)', () => {
+    const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
+    const text = longFile(100);
+    const inc = new IncrementalAnalyzer(8);
+    const before = inc.analyze(text, options);
+    const at = text.indexOf('ALTER TABLE base ADD COLUMN c50 text;') + 'ALTER TABLE base ADD COLUMN c50'.length;
+    const edited = text.slice(0, at) + 'x' + text.slice(at);
+    const after = inc.analyze(edited, options);
+    assertSame(after, edited, options, 'column renamed');
+    const kept = after.statements.findIndex((s, i) => s !== before.statements[i]);
+    assert.ok(kept > after.statements.length / 3, `only the first ${kept} of ${after.statements.length} analyses kept`);
+    for (let i = 0; i < kept; i++) assert.strictEqual(after.timeline.perStatement[i], before.timeline.perStatement[i]);
+    const txBefore = after.timeline.transactions.filter((t) => t.end !== undefined && t.end < kept);
+    assert.ok(txBefore.length > 3 && txBefore.every((t, k) => t === before.timeline.transactions[k]));
+    // Their entries are the ones their analyses and rules read: the transaction is the listed one.
+    for (let i = 0; i < kept; i++) {
+      const tx = after.statements[i].timeline.transaction;
+      assert.ok(!tx || after.timeline.transactions.includes(tx));
+    }
+  });
+
   it('stops early when an edit moves the lines and statements after it', () => {
     const options = { history: historyOf(['CREATE TABLE base (id bigint PRIMARY KEY);']) };
     const text = longFile(100);

@@ -444,6 +444,7 @@ class LazyStatementAnalysis implements StatementAnalysis {
 
   /** The same verdict for the statement at its place in an edited text (incremental analysis: same text, catalog and rule state before it). */
   rebased(statement: Statement, timeline: StatementTimeline): LazyStatementAnalysis {
+    if (statement === this.statement && timeline === this.timeline) return this;
     return new LazyStatementAnalysis(statement, this.effect, timeline, this.before, this.part);
   }
 }

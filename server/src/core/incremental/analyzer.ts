@@ -24,7 +24,7 @@ import { DEFAULT_CONFIG } from '../config/config';
 import { Catalog } from '../model/catalog';
 import { buildStatements, Statement, StatementList } from '../model/statements';
 import { rebuiltStatements } from './statements';
-import { StatementTimeline, Transaction } from '../model/timeline';
+import { StatementTimeline, Timeline, Transaction } from '../model/timeline';
 import { Finding, ReportedFinding, Rule, StatementContext } from '../rules/types';
 import { RULES_BY_ID } from '../rules/registry';
 import { FileState, StateKey } from '../rules/support/state';
@@ -381,6 +381,7 @@ class Walk {
     if (!this.incremental) return false;
     this.plan = plan;
     const r = plan.restart.index;
+    keepTimelineBefore(this.file.timeline, prev.analysis.timeline, r);
     const timeline = this.file.timeline.perStatement;
     for (let i = 0; i < r; i++) {
       this.rawAt[i] = this.run.raw.length;
@@ -886,6 +887,23 @@ function derivedKeys(statement: Statement): string[] {
  * other statements (their transaction's BEGIN and COMMIT, the statements between, the DO statement)
  * lies on its side.
  */
+/**
+ * The statements before boundary `r` keep the previous run's timeline entries and transactions:
+ * planFrom found them equal, and the previous run's are already old. Fresh equal ones (the
+ * timeline is built again for the whole text) would be kept by the analysis, and promoted and
+ * collected again after every edit, with their statements' analyses (`rebasedAnalysis` keeps an
+ * analysis whose statement and entry are the same objects).
+ */
+function keepTimelineBefore(timeline: Timeline, prev: Timeline, r: number): void {
+  for (let i = 0; i < r; i++) timeline.perStatement[i] = prev.perStatement[i];
+  // No transaction spans a boundary: those before it are the same, in the same order.
+  for (let k = 0; k < timeline.transactions.length && k < prev.transactions.length; k++) {
+    const t = prev.transactions[k];
+    if (t.begin === undefined || t.begin >= r || t.end === undefined || t.end >= r) break;
+    timeline.transactions[k] = t;
+  }
+}
+
 function isBoundary(file: PipelineFile, i: number): boolean {
   if (i === 0) return true;
   if (i >= file.statements.length || file.statements[i].container !== undefined) return false;
