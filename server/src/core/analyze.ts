@@ -253,11 +253,7 @@ export class RuleRun {
 /**
  * Per statement: lock model on the catalog before it, statement rules, then the catalog moves on.
  * Deployed statements first, then rollback parts against the schema after them, in a fresh rule state.
- */
-/**
- * Every statement in the order a deploy and a rollback run them: the up part, then the rollback
- * parts on a copy of the schema after it, with fresh rule state. Also an incremental run's walk
- * when the next run cannot start from it (core/incremental/analyzer.ts).
+ * Also an incremental run's walk when the next run cannot start from it (core/incremental/analyzer.ts).
  */
 export function walkStatements(file: PipelineFile, catalog: Catalog, run: RuleRun): { statements: StatementAnalysis[]; finalCatalog: Catalog } {
   const { parts } = file;

@@ -883,11 +883,6 @@ function derivedKeys(statement: Statement): string[] {
 }
 
 /**
- * No transaction and no DO block is open across the start of statement `i`: what its rules read of
- * other statements (their transaction's BEGIN and COMMIT, the statements between, the DO statement)
- * lies on its side.
- */
-/**
  * The statements before boundary `r` keep the previous run's timeline entries and transactions:
  * planFrom found them equal, and the previous run's are already old. Fresh equal ones (the
  * timeline is built again for the whole text) would be kept by the analysis, and promoted and
@@ -904,6 +899,11 @@ function keepTimelineBefore(timeline: Timeline, prev: Timeline, r: number): void
   }
 }
 
+/**
+ * No transaction and no DO block is open across the start of statement `i`: what its rules read of
+ * other statements (their transaction's BEGIN and COMMIT, the statements between, the DO statement)
+ * lies on its side.
+ */
 function isBoundary(file: PipelineFile, i: number): boolean {
   if (i === 0) return true;
   if (i >= file.statements.length || file.statements[i].container !== undefined) return false;
