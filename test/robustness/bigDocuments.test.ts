@@ -179,6 +179,53 @@ describe('server robustness: big documents in the analysis worker', function () 
     assert.ok(!published.diagnostics.some((d) => d.range.start.line === lastLine && d.code === 'require-concurrent-index-creation'), 'the edit is analysed');
   });
 
+  it('after every edit the worker publishes what an in-process analysis does (its diagnostics posted as a change from the last)', async () => {
+    const dir = tempWorkspace();
+    write(dir, 'db/001_accounts.sql', HISTORY);
+    const big = migrationDdl(0.05 * MB);
+    const bigUri = uriOf(write(dir, 'db/002_big.sql', big));
+    const middle = big.indexOf('CREATE TABLE', big.length >> 1);
+    const at = (text: string, offset: number, insert: string, remove = 0) => text.slice(0, offset) + insert + text.slice(offset + remove);
+    // Typing in a table name, a line added, one removed, a syntax error and its repair, CRLF line ends, nothing, back to the start.
+    const edits: ((text: string) => string)[] = [
+      (t) => at(t, middle + 'CREATE TABLE t'.length, 'x'),
+      (t) => at(t, middle + 'CREATE TABLE tx'.length, 'y'),
+      (t) => at(t, middle, 'ALTER TABLE accounts_1 ADD COLUMN typed integer NOT NULL DEFAULT 0;\n'),
+      (t) => at(t, t.indexOf('\n', middle) + 1, '', t.indexOf('\n', t.indexOf('\n', middle) + 1) - t.indexOf('\n', middle)),
+      (t) => at(t, middle, 'ALTER TABL broken;\n'),
+      (t) => t.replace('ALTER TABL broken;\n', ''),
+      (t) => t.replace(/\n/g, '\r\n'),
+      (t) => t,
+      () => big,
+    ];
+    const viaWorker = await start(dir, { workerThreshold: 0 });
+    const inProcess = await start(dir, { workerThreshold: 1e12 });
+    const published: { version: number; diagnostics: unknown[] }[][] = [[], []];
+    for (const [k, client] of [viaWorker, inProcess].entries()) {
+      await client.openUri(bigUri, big);
+      let text = big;
+      for (const edit of [(t: string) => t, ...edits]) {
+        text = edit(text);
+        if (text !== big || client.docs.get(bigUri)!.version > 1) await client.change(bigUri, text);
+        const p = await bigDiagnostics(client, bigUri);
+        published[k].push({ version: p.version!, diagnostics: p.diagnostics });
+      }
+    }
+    const [worker, main] = published;
+    assert.strictEqual(worker.length, edits.length + 1);
+    assert.ok(
+      main.every((p) => p.diagnostics.length > 50),
+      `diagnostics: ${main.map((p) => p.diagnostics.length).join(', ')}`,
+    );
+    assert.ok(new Set(main.map((p) => JSON.stringify(p.diagnostics))).size >= 5, 'the edits change the diagnostics');
+    assert.deepStrictEqual(worker, main);
+    for (const p of worker)
+      assert.ok(
+        viaWorker.logs.some((l) => l.startsWith(`analysed ${bigUri} v${p.version} in the analysis worker`)),
+        `v${p.version} in the worker`,
+      );
+  });
+
   it('hover, code actions and fix-all come from the one analysis in the worker: the in-process answers, and the main thread holds none', async () => {
     const dir = tempWorkspace();
     write(dir, 'db/001_accounts.sql', HISTORY);

@@ -56,7 +56,7 @@ describe('idle collection', () => {
 /** A stand-in worker that answers at once. */
 const ANSWERING = `
 const { parentPort } = require('worker_threads');
-parentPort.on('message', (job) => parentPort.postMessage({ id: job.id, ok: true, result: { uri: job.uri, version: job.version, diagnostics: [], statements: 0, internalErrors: [], ms: 0 } }));
+parentPort.on('message', (job) => parentPort.postMessage({ id: job.id, ok: true, result: { uri: job.uri, version: job.version, diagnostics: { whole: [] }, statements: 0, internalErrors: [], ms: 0 } }));
 `;
 
 /**

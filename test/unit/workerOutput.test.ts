@@ -15,7 +15,7 @@ const { parentPort } = require('worker_threads');
 parentPort.on('message', (job) => {
   console.log('stray line from a dependency');
   process.stdout.write('Content-Length: 2\\r\\n\\r\\n{}');
-  const result = { uri: job.uri, version: job.version, diagnostics: [], statements: 0, internalErrors: [], ms: 0 };
+  const result = { uri: job.uri, version: job.version, diagnostics: { whole: [] }, statements: 0, internalErrors: [], ms: 0 };
   // After the output is flushed to the parent, as a real worker's later reply would be.
   setTimeout(() => parentPort.postMessage({ id: job.id, ok: true, result }), 50);
 });

@@ -2,7 +2,8 @@
  * The analysis worker (worker_thread, bundled as dist/analysis-worker.js): analyses the big
  * documents that would block the server's main thread for seconds (see background.ts). It loads
  * the parser once, replays the schema history it is given (a Catalog cannot be posted between
- * threads, its texts can), runs the same analysis as the main thread and posts back plain data.
+ * threads, its texts can), runs the same analysis as the main thread and posts back its diagnostics
+ * as a change from the last it posted (diagnosticsChange.ts).
  *
  * It holds the one analysis of each big document and answers the server's questions about it
  * (hover, code actions, fix-all) from it. Kept: the most recent documents, while their texts
@@ -20,7 +21,8 @@ import type { ActionClient, AnalysisJob, AnalysisReply, Query, QueryAnswers, Que
 import { KEPT_TEXT, WeightedLru } from './bounded';
 import { ActionTarget, codeActions, coreEdit, fixAllEdits, resolveAction } from './codeActions';
 import { codeLenses } from './codeLens';
-import { diagnosticData } from './diagnostics';
+import { findingDiagnostics } from './diagnostics';
+import { changeFrom, PostedList } from './diagnosticsChange';
 import { hover } from './hover';
 import { IdleCollector } from './idleCollect';
 
@@ -63,13 +65,16 @@ async function run(job: AnalysisJob): Promise<AnalysisReply> {
     const options: AnalyzeOptions = { config: job.config, history: doc.history, runner: job.runner, baseline: job.baseline, sizes: job.sizes };
     const analysis = doc.analyzer.analyze(job.text, options);
     doc.current = { version: job.version, analysis, options };
+    const diagnostics = findingDiagnostics(job.uri, analysis, ruleDocsUrl);
+    const { change, kept } = changeFrom(doc.sent, job.base, diagnostics);
+    doc.sent = { id: job.id, diagnostics: kept };
     return {
       id: job.id,
       ok: true,
       result: {
         uri: job.uri,
         version: job.version,
-        diagnostics: analysis.findings.map((f) => diagnosticData(analysis, f)),
+        diagnostics: change,
         statements: analysis.statements.length,
         internalErrors: analysis.internalErrors,
         ms: Date.now() - started,
@@ -138,6 +143,8 @@ interface KeptDocument {
   analyzer: IncrementalAnalyzer;
   /** The analysis of the last version analysed: the one the questions are answered from. */
   current?: { version: number; analysis: Analysis; options: AnalyzeOptions };
+  /** The diagnostics last posted: what the next job's may be posted as a change from. */
+  sent?: PostedList;
   length: number;
 }
 

@@ -2,8 +2,8 @@
  * Off-thread analysis of big documents. The server answers every document on one thread, and a
  * multi-megabyte dump takes seconds to analyse: meanwhile no other document would get diagnostics
  * or hovers. Documents over WORKER_THRESHOLD are therefore analysed in a worker_thread
- * (dist/analysis-worker.js, server/src/lsp/analysisWorker.ts), which posts back plain data that the
- * main thread converts with the same `toDiagnostic` as in-process analysis.
+ * (dist/analysis-worker.js, server/src/lsp/analysisWorker.ts), which makes the diagnostics as
+ * in-process analysis does and posts what changed since the list it posted last (diagnosticsChange.ts).
  *
  * The worker owns the one analysis of such a document: hover, code actions, their resolve and
  * fix-all are questions (`query`) it answers from the analysis of the version asked about, so the
@@ -26,7 +26,9 @@ import type { LockwiseConfig } from '../core';
 import type { ActionData } from './codeActions';
 import { KEPT_TEXT } from './bounded';
 import { IdleCollector } from './idleCollect';
-import type { DiagnosticData } from './diagnostics';
+import { withSemiSpace } from './nursery';
+import type { Diagnostic } from 'vscode-languageserver/node';
+import { applyChange, DiagnosticsChange, PostedList } from './diagnosticsChange';
 
 /**
  * Documents longer than this (UTF-16 code units, as lockwise.maxFileSize counts) are analysed in
@@ -34,6 +36,12 @@ import type { DiagnosticData } from './diagnostics';
  * copying the text to the worker and of a worker start after an edit supersedes a job.
  */
 export const WORKER_THRESHOLD = 512 * 1024;
+
+/**
+ * Documents whose last diagnostics from the worker the main thread keeps (~1 MB for the 1,396 of a
+ * 10,000-statement file): the worker's next analysis of one posts only what changed.
+ */
+const POSTED_LISTS = 8;
 
 /** An unused worker is stopped after this long (the parser's WASM memory is freed with it). */
 const IDLE_MS = 2 * 60 * 1000;
@@ -55,13 +63,17 @@ export interface HeapAllowance {
 export const HEAP_ALLOWANCE: HeapAllowance = { baseMb: 48, perChar: 320 };
 
 /**
- * The worker's nursery (V8's young generation: two semi-spaces and as much again for young large
- * objects, so 24 MB is two 8 MB semi-spaces). V8's default lets it grow to two 16 MB semi-spaces,
- * which an editing session reaches and keeps. Measured on the bench's 10,000-statement file: 16 MB
- * less RSS for about 2% more CPU per edit (edit CPU mean 193 vs 188 ms, alternating runs; a quarter
- * of this, 8 MB, cost 30%: bench/FINDINGS.md).
+ * The worker's nursery: two 16 MB semi-spaces (V8's young generation is those and as much again for
+ * young large objects, so 48 MB), twice the main thread's (nursery.ts). An edit at 10,000 statements
+ * allocates about 8 MB in the worker, and with two 8 MB semi-spaces what it kept until the next edit
+ * was copied once and promoted by the next: ~2.5 MB more old generation per edit, a full collection
+ * every ~10 edits. With 16 MB most of it dies young. 6 alternating sessions of the bench's
+ * 10,000-statement file: edit p95 126 -> 111 ms (median), the worker's CPU over the 50 edits 1,600 ->
+ * 1,430 ms and the collector's helper threads 1,930 -> 1,510 ms, for 14 MB more RSS at the end
+ * (bench/FINDINGS.md).
  */
-export const WORKER_YOUNG_MB = 24;
+export const WORKER_SEMI_MB = 16;
+export const WORKER_YOUNG_MB = 3 * WORKER_SEMI_MB;
 
 /** The heap cap (MB) of a worker that holds `length` characters of documents. */
 export function heapLimitMb(allowance: HeapAllowance, length: number): number {
@@ -84,19 +96,25 @@ export interface AnalysisJob {
   runner?: FileRunnerOptions;
   /** The size snapshot and rates (plain data). */
   sizes?: SizeInput;
+  /** The job whose diagnostics of this document the main thread holds: the worker may post a change from them. */
+  base?: number;
 }
 
 export interface AnalysisResult {
   uri: string;
   version: number;
-  diagnostics: DiagnosticData[];
+  /** Frozen (diagnosticsChange.ts `applyChange`). */
+  diagnostics: Diagnostic[];
   statements: number;
   internalErrors: string[];
   /** Time spent in the worker (history replay and analysis). */
   ms: number;
 }
 
-export type AnalysisReply = { id: number; ok: true; result: AnalysisResult } | { id: number; ok: false; error: string };
+/** An analysis as the worker posts it: its diagnostics as a change from the job's `base`. */
+export type PostedAnalysis = Omit<AnalysisResult, 'diagnostics'> & { diagnostics: DiagnosticsChange };
+
+export type AnalysisReply = { id: number; ok: true; result: PostedAnalysis } | { id: number; ok: false; error: string };
 
 /** What the client can take, as code actions need it (ActionTarget's flags). */
 export interface ActionClient {
@@ -158,6 +176,8 @@ export class BackgroundAnalysis {
   private readonly latest = new Map<string, { version: number; generation: number; result: Promise<AnalysisResult | undefined> }>();
   /** Documents the worker analysed since it started, with their lengths (it may have dropped some since). */
   private readonly analysed = new Map<string, number>();
+  /** The last diagnostics the worker posted, of the most recent POSTED_LISTS documents: the base of its next change. */
+  private readonly posted = new Map<string, PostedList>();
   /** The running worker's heap cap (MB). */
   private heapMb = 0;
   /** Questions posted to the worker, by id. */
@@ -237,6 +257,7 @@ export class BackgroundAnalysis {
     this.supersede(uri);
     this.latest.delete(uri);
     this.analysed.delete(uri);
+    this.posted.delete(uri);
     this.worker?.postMessage({ type: 'close', uri } satisfies WorkerMessage);
   }
 
@@ -285,6 +306,7 @@ export class BackgroundAnalysis {
       this.pump();
       return;
     }
+    job.message.base = this.posted.get(uri)?.id;
     worker.postMessage(job.message);
     this.collector.touch();
   }
@@ -298,7 +320,10 @@ export class BackgroundAnalysis {
     this.terminate();
     // `stdout: true`: over --stdio the process's stdout is the LSP stream, and a worker's output would
     // be copied into it; what the worker prints (a dependency's stray output) goes to the log instead.
-    const worker = new Worker(this.script, { stdout: true, resourceLimits: { maxOldGenerationSizeMb: needed, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    const worker = withSemiSpace(
+      WORKER_SEMI_MB,
+      () => new Worker(this.script, { stdout: true, resourceLimits: { maxOldGenerationSizeMb: needed, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }),
+    );
     worker.stdout.setEncoding('utf8');
     worker.stdout.on('data', (text: string) => this.log(`analysis worker: ${text.replace(/\n$/, '')}`));
     this.heapMb = needed;
@@ -327,11 +352,20 @@ export class BackgroundAnalysis {
     if (!job || job.message.id !== reply.id) return;
     this.running = undefined;
     const analysed = reply as AnalysisReply;
-    if (analysed.ok) {
-      this.analysed.set(job.message.uri, job.message.text.length);
-      job.resolve(analysed.result);
-    } else job.reject(new Error(analysed.error));
+    const uri = job.message.uri;
+    const diagnostics = analysed.ok ? applyChange(this.posted.get(uri), analysed.result.diagnostics) : undefined;
+    this.posted.delete(uri);
+    if (analysed.ok && diagnostics) {
+      this.analysed.set(uri, job.message.text.length);
+      this.remember(uri, { id: reply.id, diagnostics });
+      job.resolve({ ...analysed.result, diagnostics });
+    } else job.reject(new Error(analysed.ok ? `the analysis worker's diagnostics change from job ${job.message.base} does not apply` : analysed.error));
     this.pump();
+  }
+
+  private remember(uri: string, list: PostedList): void {
+    this.posted.set(uri, list);
+    if (this.posted.size > POSTED_LISTS) this.posted.delete(this.posted.keys().next().value as string);
   }
 
   /** The worker crashed or ran out of its heap: the running job fails, or runs once more with twice the allowance. */
@@ -356,6 +390,7 @@ export class BackgroundAnalysis {
     const worker = this.worker;
     this.worker = undefined;
     this.analysed.clear();
+    this.posted.clear();
     for (const uri of [...this.latest.keys()]) if (!this.queue.has(uri) && this.running?.message.uri !== uri) this.latest.delete(uri);
     const questions = [...this.questions.values()];
     this.questions.clear();

@@ -10,11 +10,7 @@ export const SOURCE = 'lockwise';
 
 export type DocsLink = (rule: string) => string;
 
-/**
- * What a finding's diagnostic is made of, as UTF-16 offsets: plain data (structured-cloneable), so
- * the analysis worker can compute it next to the analysis and post it to the main thread, which
- * turns it into the same Diagnostic with `toDiagnostic` as an in-process analysis would.
- */
+/** What a finding's diagnostic is made of, as UTF-16 offsets: `toDiagnostic` turns it into the Diagnostic. */
 export interface DiagnosticData {
   rule: string;
   severity: Finding['severity'];

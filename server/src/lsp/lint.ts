@@ -3,10 +3,8 @@
  * (background.ts), then published unless a newer run or version superseded it.
  */
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver/node';
-import { LineIndex } from '../core';
 import { formatBytes } from './commands';
-import type { Lines } from './convert';
-import { findingDiagnostics, SOURCE, toDiagnostic } from './diagnostics';
+import { findingDiagnostics, SOURCE } from './diagnostics';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { AnalysisResult } from './background';
 import { DocumentState } from './documents';
@@ -95,22 +93,9 @@ export async function workerAnalysis(state: ServerState, doc: TextDocument): Pro
   }
 }
 
-/** A big document's diagnostics from the worker's plain data. */
-function fromWorker(state: ServerState, uri: string, { version, text, result }: WorkerAnalysis): Diagnostic[] {
+/** A big document's diagnostics, made in the worker as `findingDiagnostics` makes them here. */
+function fromWorker(state: ServerState, uri: string, { version, result }: WorkerAnalysis): Diagnostic[] {
   state.log.info(`analysed ${uri} v${version} in the analysis worker: ${result.statements} statement(s) in ${result.ms} ms`);
   if (result.internalErrors.length) state.log.error(`analysis of ${uri}`, new Error(result.internalErrors.join('; ')));
-  const lines = linesOf(state.documents.get(uri), version, text);
-  return result.diagnostics.map((d) => toDiagnostic(uri, lines, d, state.docs));
-}
-
-/**
- * Positions in the text the worker analysed. The open document keeps its line starts up to date as
- * edits arrive (vscode-languageserver-textdocument), where a LineIndex scanned the whole text again
- * on every edit (906 KB at 10,000 statements). Its positions are LineIndex's wherever no line ends in
- * a carriage return (it moves an offset inside `\r\n` before the `\r`); with one, or once the document
- * has moved on, a LineIndex of the analysed text.
- */
-function linesOf(doc: TextDocument | undefined, version: number, text: string): Lines {
-  if (!doc || doc.version !== version || doc.getText() !== text || text.includes('\r')) return new LineIndex(text);
-  return { rangeOf: (span) => ({ start: doc.positionAt(span.start), end: doc.positionAt(span.end) }) };
+  return result.diagnostics;
 }

@@ -118,11 +118,13 @@ const COMMA = Buffer.from(',', 'ascii');
 
 /**
  * Whether JSON.stringify writes `a` and `b` alike: equal primitives, or arrays and plain objects
- * with the same keys in the same order and values written alike. The same object twice is not: it
- * may have changed since it was encoded. Anything else (a Date, a toJSON) is not compared: false.
+ * with the same keys in the same order and values written alike. The same object twice is only when
+ * frozen: else it may have changed since it was encoded (a frozen object here is frozen through and
+ * through: the analysis worker's diagnostics, diagnosticsChange.ts). Anything else (a Date, a
+ * toJSON) is not compared: false.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return typeof a !== 'object' || a === null;
+  if (a === b) return typeof a !== 'object' || a === null || Object.isFrozen(a);
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
