@@ -33,7 +33,7 @@ let natural: Intl.Collator | undefined;
  * and keeps them; the main thread reaches that by holding each edited version of a big document
  * (about 1 MB that survives per keystroke at 10,000 statements). Two 8 MB semi-spaces: 16 MB less
  * memory for the rest of the session, and no slower in-process edits (bench/FINDINGS.md). The flag
- * also caps the analysis worker's, which lsp/background.ts sets to the same size itself.
+ * would also cap the analysis worker's, which lsp/nursery.ts starts with twice that.
  */
 export const SERVER_EXEC_ARGV: readonly string[] = ['--max-semi-space-size=8'];
 
