@@ -516,15 +516,23 @@ function nearestStatement(statements: Statement[], offset: number): number {
 }
 
 export function statementAt(analysis: Analysis, offset: number): StatementAnalysis | undefined {
-  // Prefer the innermost statement (DO-block bodies hold nested statements).
-  let found: StatementAnalysis | undefined;
-  for (const s of analysis.statements) {
-    const { start, end } = s.statement.span;
-    if (offset >= start && offset <= Math.max(end, s.statement.terminatorEnd)) {
-      if (!found || s.statement.span.start >= found.statement.span.start) found = s;
-    }
+  // Statements stand in text order, a DO block's body right after it and inside it, and top-level ones
+  // do not overlap: from the last one that starts at or before the offset, back to the top-level one
+  // before it, the first that holds the offset is the innermost (a hover scanned all 10,000 of a big file).
+  const list = analysis.statements;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].statement.span.start <= offset) lo = mid + 1;
+    else hi = mid;
   }
-  return found;
+  for (let i = lo - 1; i >= 0; i--) {
+    const s = list[i].statement;
+    if (offset <= Math.max(s.span.end, s.terminatorEnd)) return list[i];
+    if (s.container === undefined) return undefined;
+  }
+  return undefined;
 }
 
 export type { Span };
