@@ -54,4 +54,17 @@ describe('ignore comments', () => {
     assert.deepStrictEqual(rulesOf(`-- lockwise-ignore no-such-rule\nSELECT 1;`), ['unknown-ignore-rule']);
     assert.deepStrictEqual(rulesOf(`-- squawk-ignore prefer-big-int\nSELECT 1;`), []);
   });
+
+  it('puts an unknown rule id on the last statement that starts before its comment, else the first', () => {
+    const text = `-- lockwise-ignore no-such-rule\nSELECT 1;\nSELECT 2;\nSELECT 3; -- lockwise-ignore other-rule\n-- lockwise-ignore third-rule\nSELECT 4;`;
+    const unknown = analyze(text).findings.filter((f) => f.rule === 'unknown-ignore-rule');
+    assert.deepStrictEqual(
+      unknown.map((f) => [text.slice(f.span.start, f.span.end).includes('no-such') ? 'no-such' : f.message.includes('other') ? 'other' : 'third', f.statement]),
+      [
+        ['no-such', 0],
+        ['other', 2],
+        ['third', 2],
+      ],
+    );
+  });
 });

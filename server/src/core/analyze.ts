@@ -510,9 +510,20 @@ function isIgnored(ignores: IgnoreSet, ruleId: string, stmt: Statement | undefin
 }
 
 function nearestStatement(statements: Statement[], offset: number): number {
-  let best = 0;
-  for (const s of statements) if (s.span.start <= offset) best = s.index;
-  return best;
+  const n = startingBy(statements, offset, (s) => s.span.start);
+  return n > 0 ? statements[n - 1].index : 0;
+}
+
+/** How many of `items`, which stand in text order (statements, or their analyses), start at or before `offset`. */
+function startingBy<T>(items: readonly T[], offset: number, start: (item: T) => number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (start(items[mid]) <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export function statementAt(analysis: Analysis, offset: number): StatementAnalysis | undefined {
@@ -520,14 +531,7 @@ export function statementAt(analysis: Analysis, offset: number): StatementAnalys
   // do not overlap: from the last one that starts at or before the offset, back to the top-level one
   // before it, the first that holds the offset is the innermost (a hover scanned all 10,000 of a big file).
   const list = analysis.statements;
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (list[mid].statement.span.start <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  for (let i = lo - 1; i >= 0; i--) {
+  for (let i = startingBy(list, offset, (s) => s.statement.span.start) - 1; i >= 0; i--) {
     const s = list[i].statement;
     if (offset <= Math.max(s.span.end, s.terminatorEnd)) return list[i];
     if (s.container === undefined) return undefined;

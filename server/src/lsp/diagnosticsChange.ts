@@ -9,6 +9,7 @@
  * job that posted it), and the worker posts a change only against that one, else the whole list.
  */
 import type { Diagnostic, Range } from 'vscode-languageserver/node';
+import { commonEnds } from './commonEnds';
 
 /** The whole list, or `items` replacing all but the `head` first and `tail` last items of the `base` list. */
 export type DiagnosticsChange = { whole: Diagnostic[] } | { base: number; head: number; tail: number; items: Diagnostic[] };
@@ -27,11 +28,7 @@ export interface PostedList {
 export function changeFrom(last: PostedList | undefined, base: number | undefined, next: Diagnostic[]): { change: DiagnosticsChange; kept: Diagnostic[] } {
   if (!last) return { change: { whole: next }, kept: next };
   const old = last.diagnostics;
-  const max = Math.min(old.length, next.length);
-  let head = 0;
-  while (head < max && sameDiagnostic(old[head], next[head])) head++;
-  let tail = 0;
-  while (tail < max - head && sameDiagnostic(old[old.length - 1 - tail], next[next.length - 1 - tail])) tail++;
+  const { head, tail } = commonEnds(old, next, sameDiagnostic);
   const items = next.slice(head, next.length - tail);
   const kept = [...old.slice(0, head), ...items, ...old.slice(old.length - tail)];
   return { change: last.id === base ? { base, head, tail, items } : { whole: next }, kept };

@@ -53,7 +53,6 @@ function publish(state: ServerState, uri: string, version: number, diagnostics: 
 /** The analysis worker's analysis of a version of a document. */
 export interface WorkerAnalysis {
   version: number;
-  text: string;
   result: AnalysisResult;
 }
 
@@ -86,7 +85,7 @@ export async function workerAnalysis(state: ServerState, doc: TextDocument): Pro
     );
   try {
     const analysed = await result;
-    return analysed ? { version, text, result: analysed } : 'superseded';
+    return analysed ? { version, result: analysed } : 'superseded';
   } catch (error) {
     state.log.error(`analysis worker on ${uri}`, error);
     return 'failed';

@@ -8,6 +8,7 @@ import * as net from 'net';
 import { Writable } from 'stream';
 import { AbstractMessageWriter, Connection, createConnection, Message, MessageWriter, ProposedFeatures } from 'vscode-languageserver/node';
 import { itemJson, jsonAround } from '../core';
+import { commonEnds } from './commonEnds';
 
 /** Arrays shorter than this are encoded in one piece (splitting them buys nothing). */
 const SPLIT_FROM = 32;
@@ -87,16 +88,12 @@ export class Framer {
   private encoded(uri: string | undefined, items: readonly unknown[]): Buffer[] {
     const last = uri === undefined ? undefined : this.lists.get(uri);
     const parts = new Array<Buffer>(items.length);
-    let head = 0;
     if (last) {
-      const max = Math.min(items.length, last.items.length);
-      while (head < max && sameJson(items[head], last.items[head])) {
-        parts[head] = last.parts[head];
-        head++;
-      }
-      for (let i = items.length - 1, k = last.items.length - 1; i >= head && k >= head && sameJson(items[i], last.items[k]); i--, k--) parts[i] = last.parts[k];
+      const { head, tail } = commonEnds(last.items, items, sameJson);
+      for (let i = 0; i < head; i++) parts[i] = last.parts[i];
+      for (let t = 1; t <= tail; t++) parts[items.length - t] = last.parts[last.items.length - t];
     }
-    for (let i = head; i < items.length; i++) parts[i] ??= Buffer.from(itemJson(items[i], 0), 'utf-8');
+    for (let i = 0; i < items.length; i++) parts[i] ??= Buffer.from(itemJson(items[i], 0), 'utf-8');
     if (uri !== undefined && this.keepMs > 0) this.remember(uri, items, parts);
     return parts;
   }
