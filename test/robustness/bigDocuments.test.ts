@@ -5,9 +5,11 @@
  * from its one analysis (the main thread holds none), and an edit supersedes the running job.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
 import type { Range } from 'vscode-languageserver-protocol';
 import { COMMANDS, StatusRequest } from '../../server/src/lsp/protocol';
 import { TestClient, tempWorkspace, uriOf, write } from '../lsp/client';
+import { HELPER_NICE } from '../../server/src/lsp/helperPriority';
 import { MB } from './hostile';
 
 const SMALL = "SET lock_timeout = '1s';\nCREATE INDEX small_idx ON t (c);\n";
@@ -263,7 +265,48 @@ describe('server robustness: big documents in the analysis worker', function () 
     assert.strictEqual(worker.fixed, main.fixed);
     assert.deepStrictEqual([worker.held, main.held], [0, 1], 'analyses held on the main thread (worker, in-process)');
   });
+
+  it("V8's background threads run below the server's priority, the analysis worker and the main thread at it (Linux)", async function () {
+    if (process.platform !== 'linux') this.skip();
+    const dir = tempWorkspace();
+    const client = await start(dir);
+    const pid = client.proc.pid!;
+    const atStart = threadsOf(pid);
+    assert.strictEqual(atStart.get(pid)?.nice, 0, 'the main thread keeps its priority');
+    const lowered = [...atStart].filter(([tid, t]) => tid !== pid && t.nice === HELPER_NICE);
+    // Node's platform runs 4 of them by default (--v8-pool-size).
+    assert.ok(lowered.length >= 4, `threads at nice ${HELPER_NICE}: ${lowered.length} of ${atStart.size}`);
+    write(dir, 'db/001_accounts.sql', HISTORY);
+    const big = migrationDdl(MB);
+    const bigUri = uriOf(write(dir, 'db/002_big.sql', big));
+    await client.openUri(bigUri, big);
+    await bigDiagnostics(client, bigUri);
+    const after = threadsOf(pid);
+    // The thread that did the most work since the start is the worker, which the diagnostics waited for.
+    const [busiest] = [...after]
+      .filter(([tid]) => tid !== pid)
+      .map(([tid, t]) => ({ tid, nice: t.nice, cpu: t.cpu - (atStart.get(tid)?.cpu ?? 0) }))
+      .sort((a, b) => b.cpu - a.cpu);
+    assert.ok(!atStart.has(busiest.tid), 'the busiest thread started after the server (the analysis worker)');
+    assert.strictEqual(busiest.nice, 0, `the analysis worker's nice value (${busiest.cpu} ticks of CPU)`);
+  });
 });
+
+/** Each thread of process `pid`: its nice value and CPU time so far (clock ticks), from /proc. */
+function threadsOf(pid: number): Map<number, { nice: number; cpu: number }> {
+  const out = new Map<number, { nice: number; cpu: number }>();
+  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'latin1');
+      // After "(comm) ": state is field 3, utime 14, stime 15, nice 19 (proc(5)).
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(task), { nice: Number(f[16]), cpu: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
 
 /** Hovers at the start of each range and the quick fixes on it. */
 async function askAbout(client: TestClient, uri: string, ranges: Range[]) {
