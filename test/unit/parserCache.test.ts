@@ -6,6 +6,7 @@
 import * as assert from 'assert';
 import * as v8 from 'v8';
 import * as vm from 'vm';
+import { plainStatement, Statement, statementTokens } from '../../server/src/core/model/statements';
 import { initParser, parseStatementText, scanTokens, TextCache } from '../../server/src/core/parse/parser';
 
 v8.setFlagsFromString('--expose-gc');
@@ -51,5 +52,25 @@ describe('parser caches', function () {
     const grown = heapMb() - start;
     console.log(`      (heap grew ${grown.toFixed(0)} MB)`);
     assert.ok(grown < 200, `heap grew ${grown.toFixed(0)} MB`);
+  });
+
+  it("a statement's tokens are its scanned ones at its offset, moved with it, and kept once", () => {
+    const texts = Array.from({ length: 3000 }, (_, i) => `CREATE TABLE t${i} (id bigint PRIMARY KEY, name text NOT NULL, note varchar(${i + 1}) DEFAULT 'x')`);
+    const at = (text: string, start: number): Statement =>
+      plainStatement(0, { start, end: start + text.length }, text, 'CreateStmt', undefined, true, start + text.length);
+    const placed = (text: string, start: number) => scanTokens(text).map((t) => ({ ...t, start: t.start + start, end: t.end + start }));
+    const first = statementTokens(at(texts[0], 100));
+    const copy = first.map((t) => ({ ...t }));
+    assert.deepStrictEqual(first, placed(texts[0], 100));
+    assert.strictEqual(statementTokens(at(texts[0], 100)), first, 'the same array while the statement stays');
+    assert.deepStrictEqual(statementTokens(at(texts[0], 250)), placed(texts[0], 250), 'moved');
+    assert.deepStrictEqual(first, copy, 'the tokens handed out before the move are unchanged');
+    // Kept once: the scanner's cache holds no copy of them, so scanning the texts afterwards adds as much again.
+    const before = heapMb();
+    const kept = texts.map((text, i) => statementTokens(at(text, 1000 * i)));
+    const placedOnly = heapMb() - before;
+    texts.forEach((text) => scanTokens(text));
+    const both = heapMb() - before;
+    assert.ok(kept.length && placedOnly < 0.7 * both, `placed tokens ${placedOnly.toFixed(1)} MB; with the scanner's copies ${both.toFixed(1)} MB`);
   });
 });

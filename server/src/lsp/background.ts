@@ -27,6 +27,7 @@ import type { ActionData } from './codeActions';
 import { KEPT_TEXT } from './bounded';
 import { IdleCollector } from './idleCollect';
 import { withSemiSpace } from './nursery';
+import { workerTiering } from './tiering';
 import type { Diagnostic } from 'vscode-languageserver/node';
 import { applyChange, DiagnosticsChange, PostedList } from './diagnosticsChange';
 
@@ -320,6 +321,7 @@ export class BackgroundAnalysis {
     this.terminate();
     // `stdout: true`: over --stdio the process's stdout is the LSP stream, and a worker's output would
     // be copied into it; what the worker prints (a dependency's stray output) goes to the log instead.
+    workerTiering();
     const worker = withSemiSpace(
       WORKER_SEMI_MB,
       () => new Worker(this.script, { stdout: true, resourceLimits: { maxOldGenerationSizeMb: needed, maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }),

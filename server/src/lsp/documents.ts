@@ -3,10 +3,10 @@
  * generation, so an edit re-analyses only that document and a settings or history change all of them.
  */
 import * as path from 'path';
-import { setFlagsFromString } from 'v8';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, Analysis, AnalyzeOptions, IncrementalAnalyzer, initParser, LineBlindAnalysis } from '../core';
 import { uriToPath } from './convert';
+import { mainThreadTiering } from './tiering';
 import { DocumentContext, Workspace } from './workspace';
 
 export interface DocumentState {
@@ -126,7 +126,7 @@ export class Documents {
    */
   private async parserFor(context: DocumentContext, length: number): Promise<DocumentContext> {
     if (context.skip) return context;
-    editorTiering(length);
+    mainThreadTiering(length);
     await initParser(context.config.pgVersion);
     return context;
   }
@@ -173,34 +173,3 @@ export class Documents {
     });
   }
 }
-
-/**
- * From the first analysis on this thread, V8 compiles every function to baseline code (Sparkplug)
- * when it is first called, instead of interpreting it until it has run often enough. The incremental
- * path first runs on the first edit after an open, and the first ~10 edits of a 1,000-statement file
- * ran mostly interpreted (main-thread CPU 15-18 ms per edit, 9-10 once warm); with it 13-15, and
- * the warm ones ~1 ms less. Not at start: a session of big documents only (the analysis worker's;
- * V8's flags are process-wide) keeps the memory that code would take.
- *
- * With baseline code at once, TurboFan is asked for later (the interrupt budget: how much bytecode a
- * function runs before V8 optimises it, 67,584 by default). Its compilations run on V8's threads next
- * to the main thread on the two shared cores, and during the first ~20 edits of a document they made
- * edits wait: at 1,000 statements, 150,000 gave edit p95 22.5-24.9 ms against 16.6-20.8 at 1,000,000,
- * with a third less CPU per edit (bench/FINDINGS.md). A document of several thousand statements does
- * run long enough to repay TurboFan: at 5,000, 1,000,000 was 15% slower per edit and held 25-40 MB
- * more, so once this thread analyses one over MANY_STATEMENTS the budget goes down to 150,000, for
- * good (flags are process-wide; never raised again).
- */
-function editorTiering(length: number): void {
-  const budget = length > MANY_STATEMENTS ? 150000 : 1000000;
-  if (budget >= interruptBudget) return;
-  // The first call (no budget set yet) also turns on baseline code at once.
-  if (interruptBudget === Infinity) setFlagsFromString('--always-sparkplug');
-  interruptBudget = budget;
-  setFlagsFromString(`--interrupt-budget=${budget}`);
-}
-/** The interrupt budget this thread set (Infinity: none yet, V8's default). */
-let interruptBudget = Infinity;
-
-/** About 2,800 of the bench's generated statements (UTF-16 code units). */
-const MANY_STATEMENTS = 256 * 1024;

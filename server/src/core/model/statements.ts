@@ -4,7 +4,7 @@
  * at migration time just like top-level statements.
  */
 import { splitStatements, SqlComment } from '../parse/splitter';
-import { parseStatementText, parsePlpgsql, scanTokens, TextCache, Token } from '../parse/parser';
+import { freshTokens, parseStatementText, parsePlpgsql, scanTokens, TextCache, Token } from '../parse/parser';
 import { Node, nodeKind, as, asDefElem, asString } from '../parse/ast';
 import { LineIndex, Span } from '../text/positions';
 import { doBlockParts } from './doBlock';
@@ -122,11 +122,26 @@ const placedTokens = new TextCache<{ start: number; tokens: Token[] }>(20000, 64
  * unchanged statements (an edit re-scans one statement): callers must not modify them.
  */
 export function statementTokens(stmt: Statement): Token[] {
+  const at = stmt.span.start;
   const placed = placedTokens.get(stmt.text);
-  if (placed && placed.start === stmt.span.start) return placed.tokens;
-  const tokens = scanTokens(stmt.text).map((t) => ({ ...t, start: t.start + stmt.span.start, end: t.end + stmt.span.start }));
-  placedTokens.set(stmt.text, { start: stmt.span.start, tokens });
+  if (placed && placed.start === at) return placed.tokens;
+  // A moved statement's tokens are its placed ones, moved; a new statement's are scanned afresh and
+  // placed where they are. Through the scanner's cache every token was kept twice, the scanned and the
+  // placed copy (~60,000 tokens, 4 MB, in the worker at 10,000 statements).
+  const tokens = placed ? placed.tokens.map((t) => movedToken(t, at - placed.start)) : freshTokens(stmt.text);
+  if (!placed) {
+    for (const t of tokens) {
+      t.start += at;
+      t.end += at;
+    }
+  }
+  placedTokens.set(stmt.text, { start: at, tokens });
   return tokens;
+}
+
+/** A token `by` characters further on (its fields in the scanner's order: one hidden class for every token). */
+function movedToken(t: Token, by: number): Token {
+  return { start: t.start + by, end: t.end + by, text: t.text, keyword: t.keyword, kind: t.kind };
 }
 
 /**

@@ -217,13 +217,21 @@ const COMMENT_TOKENS = new Set(['SQL_COMMENT', 'C_COMMENT']);
 /** Scanner tokens (comments excluded) with UTF-16 offsets within `text`. */
 export function scanTokens(text: string): Token[] {
   // Tokens slice their text out of `own`, so a cached token list holds no document either.
-  return scanCache.getOrCompute(text, (own) => {
-    ensureReady();
-    // The JavaScript lexer where it knows the answer (the usual case); libpg-query's otherwise. Text
-    // with a NUL or a lone surrogate goes to libpg-query, which sees it cut or mended (wellFormed).
-    LONE_SURROGATE.lastIndex = 0;
-    return (!own.includes('\0') && !LONE_SURROGATE.test(own) && scanSql(own)) || scanWasm(own);
-  });
+  return scanCache.getOrCompute(text, scanOwn);
+}
+
+/** `scanTokens` uncached: new token objects, the caller's to change (statementTokens places them). */
+export function freshTokens(text: string): Token[] {
+  return scanOwn(ownText(text));
+}
+
+/** The tokens of `own`, a string that holds only its own characters (the tokens' texts are slices of it). */
+function scanOwn(own: string): Token[] {
+  ensureReady();
+  // The JavaScript lexer where it knows the answer (the usual case); libpg-query's otherwise. Text
+  // with a NUL or a lone surrogate goes to libpg-query, which sees it cut or mended (wellFormed).
+  LONE_SURROGATE.lastIndex = 0;
+  return (!own.includes('\0') && !LONE_SURROGATE.test(own) && scanSql(own)) || scanWasm(own);
 }
 
 /** libpg-query's `scanSync` (comments excluded; none for text it rejects), uncached: the reference test/unit/sqlScanner.test.ts compares scanSql with. */
