@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { prune } from '../../server/src/cli/cache';
+import type { PlannedFile } from '../../server/src/cli/files';
+import { scopeGroups } from '../../server/src/cli/parallel';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
@@ -201,5 +203,17 @@ describe('lockwise --cache and --jobs', function () {
     assert.strictEqual(four.stdout, one.stdout);
     assert.strictEqual(four.code, one.code);
     assert.strictEqual(four.stderr, one.stderr);
+  });
+
+  it('--jobs: threads take whole history scopes, the costliest first, each in command-line order', () => {
+    const file = (name: string, size: number) => ({ file: path.resolve(name), text: 'x'.repeat(size) }) as PlannedFile;
+    // b's 40 small files cost more than a's one bigger file: each file costs its planning and history too.
+    const planned = [
+      file('a/001.sql', 20000),
+      file('c/001.sql', 100),
+      ...Array.from({ length: 40 }, (_, i) => file(`b/${String(i).padStart(3, '0')}.sql`, 100)),
+    ];
+    const groups = scopeGroups(planned, [...planned.keys()]);
+    assert.deepStrictEqual(groups, [Array.from({ length: 40 }, (_, i) => i + 2), [0], [1]]);
   });
 });

@@ -1,9 +1,10 @@
 /**
  * Analysis of a `lint` or `audit` run across worker_threads. Migration folders share no schema
- * history, so the files are grouped by history scope (`historyScope`), the groups spread over the
- * main thread and `jobs - 1` workers by size, and the results put back in command-line order: the
- * output does not depend on the number of workers. Each worker loads its own parser (WASM) and
- * resolves configs, runners and history as the main thread does; results cross as plain data.
+ * history, so the files are grouped by history scope (`historyScope`), and the main thread and
+ * `jobs - 1` workers each take the next group, costliest first, until none is left (a counter in
+ * shared memory); the results are put back in command-line order: the output does not depend on the
+ * number of workers or on which took what. Each worker loads its own parser (WASM) and resolves
+ * configs, runners and history as the main thread does; results cross as plain data.
  */
 import * as os from 'os';
 import { isMainThread, parentPort, Worker, workerData } from 'worker_threads';
@@ -61,8 +62,8 @@ interface WorkerInput {
   preload: number[];
 }
 
-/** To a worker: another pgVersion to load a parser for, or its files (the last message). */
-type ToWorker = { preload: number } | { jobs: Job[] };
+/** To a worker: another pgVersion to load a parser for, or the run's groups and their counter (the last message). */
+type ToWorker = { preload: number } | { groups: Job[][]; claims: Int32Array };
 
 /** Worker threads below this much SQL cost more (a parser per thread) than they save. */
 const MIN_PARALLEL_CHARS = 256 * 1024;
@@ -104,7 +105,7 @@ interface Started {
 /**
  * The run's workers. Without a cache every planned file is analysed, so `planned` starts them while
  * the files are planned, once the SQL planned reaches MIN_PARALLEL_CHARS in two history scopes
- * (from there analyzePlanned spreads the files): their start (bundle, parsers' WebAssembly, ~0.4 s of
+ * (from there analyzePlanned hands them groups of files): their start (bundle, parsers' WebAssembly, ~0.4 s of
  * CPU) overlaps the planning instead of delaying their first file. Otherwise `analyze` starts them.
  */
 export class Workers {
@@ -145,13 +146,13 @@ export class Workers {
     if (this.chars >= MIN_PARALLEL_CHARS && this.scopes.size > 1) while (this.started.length < this.jobs - 1) this.start();
   }
 
-  /** The results of `bins`, one worker each (started here if not yet); a worker left without files stops. */
-  analyze(bins: Job[][]): Promise<[number, FilePayload][]>[] {
-    while (this.started.length < bins.length) this.start();
-    for (const { worker } of this.started.splice(bins.length)) void worker.terminate();
-    return bins.map((jobs, k) => {
-      this.started[k].worker.postMessage({ jobs } satisfies ToWorker);
-      return this.started[k].results;
+  /** The results of `count` workers (started here if not yet; the others stop) that take `groups` as the main thread does. */
+  analyze(count: number, groups: Job[][], claims: Int32Array): Promise<[number, FilePayload][]>[] {
+    while (this.started.length < count) this.start();
+    for (const { worker } of this.started.splice(count)) void worker.terminate();
+    return this.started.map(({ worker, results }) => {
+      worker.postMessage({ groups, claims } satisfies ToWorker);
+      return results;
     });
   }
 
@@ -186,15 +187,19 @@ export async function analyzePlanned(
   workers: Workers,
 ): Promise<Map<number, FilePayload>> {
   const chars = todo.reduce((n, i) => n + planned[i].text.length, 0);
-  const bins = chars < MIN_PARALLEL_CHARS ? [todo] : spread(planned, todo, workers.jobs);
-  const results = workers.analyze(bins.slice(1).map((bin) => bin.map((i) => job(planned[i], i))));
+  const groups = chars < MIN_PARALLEL_CHARS ? [todo] : scopeGroups(planned, todo);
+  const claims = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const jobs = groups.map((group) => group.map((i) => job(planned[i], i)));
+  const results = workers.analyze(Math.min(workers.jobs, groups.length) - 1, jobs, claims);
   const out = new Map<number, FilePayload>();
-  // The grammars newer than a pgVersion are loaded when a statement needs one (most runs never do).
-  await initParser(
-    (bins[0] ?? []).map((i) => planned[i].config.pgVersion),
-    false,
-  );
-  for (const i of bins[0] ?? []) out.set(i, payloadOf(kind, planned[i].path, await run.analyzeLoaded(planned[i])));
+  for (let k = Atomics.add(claims, 0, 1); k < groups.length; k = Atomics.add(claims, 0, 1)) {
+    // The grammars newer than a pgVersion are loaded when a statement needs one (most runs never do).
+    await initParser(
+      groups[k].map((i) => planned[i].config.pgVersion),
+      false,
+    );
+    for (const i of groups[k]) out.set(i, payloadOf(kind, planned[i].path, await run.analyzeLoaded(planned[i])));
+  }
   for (const r of await Promise.all(results)) for (const [i, payload] of r) out.set(i, payload);
   return out;
 }
@@ -203,24 +208,24 @@ function job(p: PlannedFile, index: number): Job {
   return { index, file: p.file, raw: (p.bom ? '\uFEFF' : '') + p.text, ...(p.baseline ? { baseline: p.baseline } : {}) };
 }
 
-/** Groups by history scope, largest first onto the lightest bin (kept in command-line order inside each bin). */
-function spread(planned: PlannedFile[], todo: number[], jobs: number): number[][] {
-  const groups = new Map<string, number[]>();
+/**
+ * What a file costs besides its characters, in characters: planning it, its history's catalog and the
+ * rules' set-up (over the corpus, a file under 100 bytes took 0.39 ms of a thread, and 1,000 characters
+ * of a file ~0.56 ms: bench/FINDINGS.md, session 20).
+ */
+const FILE_COST_CHARS = 600;
+
+/** The files by history scope, each group in command-line order; the costliest groups first, so that the last ones fill the gaps. */
+export function scopeGroups(planned: PlannedFile[], todo: number[]): number[][] {
+  const groups = new Map<string, { files: number[]; cost: number }>();
   for (const i of todo) {
     const scope = historyScope(planned[i].file);
     let g = groups.get(scope);
-    if (!g) groups.set(scope, (g = []));
-    g.push(i);
+    if (!g) groups.set(scope, (g = { files: [], cost: 0 }));
+    g.files.push(i);
+    g.cost += planned[i].text.length + FILE_COST_CHARS;
   }
-  const size = (g: number[]) => g.reduce((n, i) => n + planned[i].text.length, 0);
-  const sorted = [...groups.values()].map((g) => ({ g, n: size(g) })).sort((a, b) => b.n - a.n);
-  const bins = Array.from({ length: Math.min(jobs, sorted.length) }, () => ({ items: [] as number[], n: 0 }));
-  for (const { g, n } of sorted) {
-    const lightest = bins.reduce((a, b) => (b.n < a.n ? b : a));
-    lightest.items.push(...g);
-    lightest.n += n;
-  }
-  return bins.map((b) => b.items.sort((x, y) => x - y));
+  return [...groups.values()].sort((a, b) => b.cost - a.cost).map((g) => g.files);
 }
 
 /**
@@ -235,20 +240,23 @@ function serve(input: WorkerInput): void {
   const onMessage = (message: ToWorker) => {
     if ('preload' in message) return preload(message.preload);
     port.off('message', onMessage);
-    void analyzeJobs(input.kind, run, message.jobs).then((results) => port.postMessage(results));
+    void analyzeGroups(input.kind, run, message.groups, message.claims).then((results) => port.postMessage(results));
   };
   port.on('message', onMessage);
 }
 
-async function analyzeJobs(kind: ReportKind, run: RunContext, jobs: Job[]): Promise<[number, FilePayload][]> {
-  await initParser(
-    jobs.map(({ file }) => run.resolver.forFile(file).config.pgVersion),
-    false,
-  );
+/** The groups this worker takes (the next one not yet taken, until none is left), each analysed in order. */
+async function analyzeGroups(kind: ReportKind, run: RunContext, groups: Job[][], claims: Int32Array): Promise<[number, FilePayload][]> {
   const results: [number, FilePayload][] = [];
-  for (const { index, file, raw, baseline } of jobs) {
-    const planned = { ...run.plan(file, run.resolver.forFile(file).config, raw), baseline };
-    results.push([index, payloadOf(kind, planned.path, await run.analyzeLoaded(planned))]);
+  for (let k = Atomics.add(claims, 0, 1); k < groups.length; k = Atomics.add(claims, 0, 1)) {
+    await initParser(
+      groups[k].map(({ file }) => run.resolver.forFile(file).config.pgVersion),
+      false,
+    );
+    for (const { index, file, raw, baseline } of groups[k]) {
+      const planned = { ...run.plan(file, run.resolver.forFile(file).config, raw), baseline };
+      results.push([index, payloadOf(kind, planned.path, await run.analyzeLoaded(planned))]);
+    }
   }
   return results;
 }
