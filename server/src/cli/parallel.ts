@@ -192,13 +192,13 @@ export async function analyzePlanned(
   const jobs = groups.map((group) => group.map((i) => job(planned[i], i)));
   const results = workers.analyze(Math.min(workers.jobs, groups.length) - 1, jobs, claims);
   const out = new Map<number, FilePayload>();
-  for (let k = Atomics.add(claims, 0, 1); k < groups.length; k = Atomics.add(claims, 0, 1)) {
+  for (const group of taken(groups, claims)) {
     // The grammars newer than a pgVersion are loaded when a statement needs one (most runs never do).
     await initParser(
-      groups[k].map((i) => planned[i].config.pgVersion),
+      group.map((i) => planned[i].config.pgVersion),
       false,
     );
-    for (const i of groups[k]) out.set(i, payloadOf(kind, planned[i].path, await run.analyzeLoaded(planned[i])));
+    for (const i of group) out.set(i, payloadOf(kind, planned[i].path, await run.analyzeLoaded(planned[i])));
   }
   for (const r of await Promise.all(results)) for (const [i, payload] of r) out.set(i, payload);
   return out;
@@ -206,6 +206,11 @@ export async function analyzePlanned(
 
 function job(p: PlannedFile, index: number): Job {
   return { index, file: p.file, raw: (p.bom ? '\uFEFF' : '') + p.text, ...(p.baseline ? { baseline: p.baseline } : {}) };
+}
+
+/** The groups this thread takes, in turn: each the next one no thread has taken yet (`claims` counts them out). */
+function* taken<T>(groups: T[], claims: Int32Array): Generator<T> {
+  for (let k = Atomics.add(claims, 0, 1); k < groups.length; k = Atomics.add(claims, 0, 1)) yield groups[k];
 }
 
 /**
@@ -248,12 +253,12 @@ function serve(input: WorkerInput): void {
 /** The groups this worker takes (the next one not yet taken, until none is left), each analysed in order. */
 async function analyzeGroups(kind: ReportKind, run: RunContext, groups: Job[][], claims: Int32Array): Promise<[number, FilePayload][]> {
   const results: [number, FilePayload][] = [];
-  for (let k = Atomics.add(claims, 0, 1); k < groups.length; k = Atomics.add(claims, 0, 1)) {
+  for (const group of taken(groups, claims)) {
     await initParser(
-      groups[k].map(({ file }) => run.resolver.forFile(file).config.pgVersion),
+      group.map(({ file }) => run.resolver.forFile(file).config.pgVersion),
       false,
     );
-    for (const { index, file, raw, baseline } of groups[k]) {
+    for (const { index, file, raw, baseline } of group) {
       const planned = { ...run.plan(file, run.resolver.forFile(file).config, raw), baseline };
       results.push([index, payloadOf(kind, planned.path, await run.analyzeLoaded(planned))]);
     }

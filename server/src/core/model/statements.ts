@@ -128,8 +128,10 @@ export function statementTokens(stmt: Statement): Token[] {
   // A moved statement's tokens are its placed ones, moved; a new statement's are scanned afresh and
   // placed where they are. Through the scanner's cache every token was kept twice, the scanned and the
   // placed copy (~60,000 tokens, 4 MB, in the worker at 10,000 statements).
-  const tokens = placed ? placed.tokens.map((t) => movedToken(t, at - placed.start)) : freshTokens(stmt.text);
-  if (!placed) {
+  let tokens: Token[];
+  if (placed) tokens = placed.tokens.map((t) => movedToken(t, at - placed.start));
+  else {
+    tokens = freshTokens(stmt.text);
     for (const t of tokens) {
       t.start += at;
       t.end += at;
