@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { splitStatements } from '../../server/src/core/parse/splitter';
+import { EVERY_BRANCH, splitStatements } from '../../server/src/core/parse/splitter';
 
 function pieces(text: string): string[] {
   return splitStatements(text).chunks.map((c) => text.slice(c.start, c.end));
@@ -24,6 +24,26 @@ describe('splitStatements', () => {
       'PREPARE p AS SELECT $1',
       'SELECT 3',
     ]);
+  });
+
+  it('the text the first call splits first takes every branch of the loop (so V8 has seen each before it optimises)', () => {
+    const { chunks, comments, skipped } = splitStatements(EVERY_BRANCH);
+    assert.deepStrictEqual(
+      skipped.map((s) => s.reason),
+      ['meta-command', 'copy-data'],
+    );
+    const texts = chunks.map((c) => EVERY_BRANCH.slice(c.start, c.end));
+    assert.deepStrictEqual(texts.slice(0, 2), ['COPY t FROM stdin', 'CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END']);
+    const last = texts[2];
+    // Each kind of quote, a parameter, both dollar quotes, and more words than BEGIN ATOMIC tracking reads.
+    for (const part of ["E'a\\'b'", "'c''d'", '"q""i"', '$1', '$t$x$t$', '$$y$$']) assert.ok(last.includes(part), part);
+    assert.ok(last.split(/\s+/).length > 12);
+    assert.deepStrictEqual(
+      comments.map((c) => c.line),
+      [false, true],
+    );
+    assert.ok(comments[0].text.includes('/* b */'), 'a nested block comment');
+    assert.match(EVERY_BRANCH, /;\n $/, 'spaces at the very end');
   });
 
   it('keeps BEGIN ATOMIC ... END bodies whole', () => {

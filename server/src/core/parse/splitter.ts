@@ -76,39 +76,46 @@ function dollarTagAt(text: string, i: number): string | undefined {
   return text[j] === '$' ? text.slice(i, j + 1) : undefined;
 }
 
-// One loop with its state in locals, on purpose (see above): helpers that take and return that state
-// would cost a call per token before the JIT has run.
-// eslint-disable-next-line max-lines-per-function
+/**
+ * Text that takes every branch of `split`'s loop: a meta-command, COPY data, BEGIN ATOMIC with a
+ * CASE, each kind of quote and comment, a `$1`, a statement long enough to skip its words, and
+ * spaces at the very end (test/unit/splitter.test.ts checks it still does).
+ */
+export const EVERY_BRANCH =
+  '\\set x 1\nCOPY t FROM stdin;\n1\t2\n\\.\nCREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END;\n' +
+  "SELECT E'a\\'b', 'c''d', \"q\"\"i\", $1, $t$x$t$, $$y$$ /* a /* b */ */ -- c\nFROM a b c d e f g h i j k l m n o p + q;\n ";
+
+let primed = false;
+
+/**
+ * Splits `text` into statements, comments and skipped spans (meta-commands, COPY data).
+ *
+ * The first call splits EVERY_BRANCH twice first (V8 records what each branch sees only once a
+ * function has run a while). V8 optimises the loop below for the branches it has seen run; one that
+ * had not run by then (the first block comment, the first `$1`) threw the optimised code away when a
+ * later file took it, and V8 compiled it again: three times in a lint of the corpus (~80 ms of
+ * compiling in each thread, against ~35 ms once; bench/FINDINGS.md, session 21).
+ */
 export function splitStatements(text: string): SplitResult {
+  if (!primed) {
+    primed = true;
+    split(EVERY_BRANCH);
+    split(EVERY_BRANCH);
+  }
+  return split(text);
+}
+
+// One loop with its state in locals, on purpose (see above): helpers that take and return that state
+// would cost a call per token before the JIT has run. No closures over that state either: V8's
+// optimised loop held the closures of the call it was made in, and dropped when they were collected.
+// eslint-disable-next-line max-lines-per-function
+function split(text: string): SplitResult {
   const chunks: SqlChunk[] = [];
   const comments: SqlComment[] = [];
   const skipped: SplitResult['skipped'] = [];
   const n = text.length;
 
-  let stmtStart = -1; // first token offset of the current statement
-  let lastTokenEnd = -1;
-  // Words of the current statement (upper-cased), for BEGIN ATOMIC and COPY detection.
-  let words: string[] = [];
-  let atomicDepth = 0;
-  // Once no further word can matter (see wordsMatter), the rest of the statement up to the next
-  // character that can end it or open a quote or comment is skipped in one step.
-  let wordsDone = false;
-
-  const beginToken = (at: number) => {
-    if (stmtStart < 0) stmtStart = at;
-  };
-  const finish = (terminatorEnd: number, terminated: boolean) => {
-    if (stmtStart >= 0) {
-      chunks.push({ start: stmtStart, end: lastTokenEnd, terminatorEnd, terminated });
-    }
-    const wasCopyFromStdin = stmtStart >= 0 && isCopyFromStdin(words);
-    stmtStart = -1;
-    lastTokenEnd = -1;
-    words = [];
-    atomicDepth = 0;
-    wordsDone = false;
-    return wasCopyFromStdin;
-  };
+  let { stmtStart, lastTokenEnd, words, atomicDepth, wordsDone } = nextStatement();
 
   let i = 0;
   while (i < n) {
@@ -126,15 +133,17 @@ export function splitStatements(text: string): SplitResult {
     // psql meta-command: a backslash outside any quote ends the statement and runs to end of line.
     if (c === '\\') {
       const lineEnd = endOfLine(text, i);
-      const wasCopy = finish(i, stmtStart >= 0);
+      const wasCopy = endStatement(chunks, stmtStart, lastTokenEnd, words, i, stmtStart >= 0);
+      ({ stmtStart, lastTokenEnd, words, atomicDepth, wordsDone } = nextStatement());
       skipped.push({ start: i, end: lineEnd, reason: 'meta-command' });
       i = lineEnd;
       if (wasCopy) i = skipCopyData(text, i, skipped);
       continue;
     }
     if (c === ' ' || c === '\n' || c === '\r' || c === '\t' || c === '\f' || c === '\v' || c === '\uFEFF') {
-      // A single space is the usual case: the regex call pays only for a run.
-      i = isSpaceCode(text.charCodeAt(i + 1)) ? skip(SPACES, text, i + 2) : i + 1;
+      // A single space is the usual case: the regex call pays only for a run. (Reading past the end
+      // would throw the optimised loop away.)
+      i = i + 1 < n && isSpaceCode(text.charCodeAt(i + 1)) ? skip(SPACES, text, i + 2) : i + 1;
       continue;
     }
     if (c === '-' && text[i + 1] === '-') {
@@ -155,12 +164,13 @@ export function splitStatements(text: string): SplitResult {
         i++;
         continue;
       }
-      const wasCopy = finish(i + 1, true);
+      const wasCopy = endStatement(chunks, stmtStart, lastTokenEnd, words, i + 1, true);
+      ({ stmtStart, lastTokenEnd, words, atomicDepth, wordsDone } = nextStatement());
       i++;
       if (wasCopy) i = skipCopyData(text, endOfLine(text, i) + lineBreakLength(text, endOfLine(text, i)), skipped);
       continue;
     }
-    beginToken(i);
+    if (stmtStart < 0) stmtStart = i;
     if (c === "'") {
       const escapes = i > 0 && (text[i - 1] === 'E' || text[i - 1] === 'e') && !(i > 1 && isIdentChar(text[i - 2]));
       i = skipQuoted(text, i, "'", escapes);
@@ -187,10 +197,10 @@ export function splitStatements(text: string): SplitResult {
     if (isIdentStart(c)) {
       const j = skip(WORD_REST, text, i + 1);
       // E'...' / U&'...' / B'...' / X'...': the quote right after is handled by the string branch.
-      if (wordsMatter()) {
+      if (wordsMatter(words, atomicDepth)) {
         const word = text.slice(i, j).toUpperCase();
         words.push(word);
-        trackAtomic(word);
+        atomicDepth = atomicDepthAfter(word, words, atomicDepth);
       } else wordsDone = true;
       i = j;
       lastTokenEnd = i;
@@ -199,24 +209,47 @@ export function splitStatements(text: string): SplitResult {
     i++;
     lastTokenEnd = i;
   }
-  finish(n, false);
+  endStatement(chunks, stmtStart, lastTokenEnd, words, n, false);
   return { chunks, comments, skipped };
+}
 
-  /**
-   * Whether the next word can still change anything: BEGIN ATOMIC tracking reads only the first
-   * nine words unless the statement defines a routine, and COPY detection only COPY statements.
-   * Skipping the rest saves a slice and an upper-casing per identifier of long statements.
-   */
-  function wordsMatter(): boolean {
-    return words.length <= 8 || atomicDepth > 0 || words[0] === 'COPY' || isRoutineDefinition(words);
-  }
+/** The loop's state at the start of a statement. */
+function nextStatement() {
+  return {
+    /** The offset of its first token (-1: none yet). */
+    stmtStart: -1,
+    lastTokenEnd: -1,
+    /** Its words (upper-cased), for BEGIN ATOMIC and COPY detection. */
+    words: [] as string[],
+    atomicDepth: 0,
+    /** Once no further word can matter (wordsMatter), the rest of it up to the next character that can end it or open a quote or comment is skipped in one step. */
+    wordsDone: false,
+  };
+}
 
-  function trackAtomic(word: string) {
-    if (words.length > 8 && atomicDepth === 0 && !isRoutineDefinition(words)) return;
-    if (word === 'ATOMIC' && words[words.length - 2] === 'BEGIN' && isRoutineDefinition(words)) atomicDepth++;
-    else if (atomicDepth > 0 && word === 'CASE') atomicDepth++;
-    else if (atomicDepth > 0 && word === 'END') atomicDepth--;
-  }
+/** Adds the statement that starts at `start` (if one did) to `chunks`; true when it is a COPY ... FROM stdin (its data follows). */
+function endStatement(chunks: SqlChunk[], start: number, end: number, words: string[], terminatorEnd: number, terminated: boolean): boolean {
+  if (start < 0) return false;
+  chunks.push({ start, end, terminatorEnd, terminated });
+  return isCopyFromStdin(words);
+}
+
+/**
+ * Whether the next word can still change anything: BEGIN ATOMIC tracking reads only the first
+ * nine words unless the statement defines a routine, and COPY detection only COPY statements.
+ * Skipping the rest saves a slice and an upper-casing per identifier of long statements.
+ */
+function wordsMatter(words: string[], atomicDepth: number): boolean {
+  return words.length <= 8 || atomicDepth > 0 || words[0] === 'COPY' || isRoutineDefinition(words);
+}
+
+/** The BEGIN ATOMIC ... END nesting after `word`, the last of `words`. */
+function atomicDepthAfter(word: string, words: string[], atomicDepth: number): number {
+  if (words.length > 8 && atomicDepth === 0 && !isRoutineDefinition(words)) return atomicDepth;
+  if (word === 'ATOMIC' && words[words.length - 2] === 'BEGIN' && isRoutineDefinition(words)) return atomicDepth + 1;
+  if (atomicDepth > 0 && word === 'CASE') return atomicDepth + 1;
+  if (atomicDepth > 0 && word === 'END') return atomicDepth - 1;
+  return atomicDepth;
 }
 
 function isRoutineDefinition(words: string[]): boolean {
