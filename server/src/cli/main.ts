@@ -14,7 +14,10 @@ import { lint } from './lint';
 import { replayLocation, withReplay } from './replay';
 import { BATCH_FLAGS } from './codeCache';
 import { explain, listRules } from './rules';
-import { writeLine, writeReport } from '../project/output';
+import { nothingPending, writeLine, writeReport } from '../project/output';
+
+/** Set by a lint or audit: once its report is written, the process may end at once (runCli). */
+let batchRun = false;
 
 async function main(argv: string[], replayTried: boolean): Promise<number> {
   // The language server takes its own flags (--stdio, --node-ipc, --socket=N).
@@ -43,6 +46,7 @@ async function main(argv: string[], replayTried: boolean): Promise<number> {
       // threads too); the language server sets `--liftoff-only` itself (lsp/server.ts), trace's PGlite
       // runs in its own process.
       setFlagsFromString(BATCH_FLAGS);
+      batchRun = true;
       const run = () => (opts.command === 'lint' ? lint(opts) : audit(opts));
       const location = replayLocation(opts);
       return location !== undefined ? withReplay(location, argv, run, replayTried) : run();
@@ -71,6 +75,9 @@ export function runCli(argv: string[], replayTried: boolean): Promise<void> {
   return main(argv, replayTried).then(
     (code) => {
       process.exitCode = code;
+      // A lint or audit has written its whole report: ending now skips Node's teardown of the heaps, the
+      // isolates and the analysis workers (~45 ms after a corpus run; bench/FINDINGS.md, session 21).
+      if (batchRun && nothingPending()) process.exit(code);
     },
     (error: unknown) => {
       if (error instanceof UsageError || error instanceof ConfigError) {

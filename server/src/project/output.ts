@@ -75,6 +75,14 @@ export function allWrittenDirectly(): boolean {
   return guarded.size === 0;
 }
 
+/**
+ * Whether no output waits to be written: every Node stream used holds nothing unwritten (on Linux
+ * their writes to files and pipes are synchronous), or its reader is gone.
+ */
+export function nothingPending(): boolean {
+  return [...guarded].every((stream) => gone.has(stream) || nodeStream(stream).writableLength === 0);
+}
+
 /** A report its format already escaped (text, markdown, HTML, JSON, SARIF, a diff). */
 export function writeReport(text: string, stream: Stream = 'stdout'): void {
   write(stream, inertLines(text));
