@@ -93,8 +93,8 @@ let primed = false;
  * The first call splits EVERY_BRANCH twice first (V8 records what each branch sees only once a
  * function has run a while). V8 optimises the loop below for the branches it has seen run; one that
  * had not run by then (the first block comment, the first `$1`) threw the optimised code away when a
- * later file took it, and V8 compiled it again: three times in a lint of the corpus (~80 ms of
- * compiling in each thread, against ~35 ms once; bench/FINDINGS.md, session 21).
+ * later file took it, and V8 compiled it again: three times per thread in a lint of the corpus (83 ms
+ * of compiling), now once and once more on the stack of a long file (bench/FINDINGS.md, session 21).
  */
 export function splitStatements(text: string): SplitResult {
   if (!primed) {
@@ -107,7 +107,7 @@ export function splitStatements(text: string): SplitResult {
 
 // One loop with its state in locals, on purpose (see above): helpers that take and return that state
 // would cost a call per token before the JIT has run. No closures over that state either: V8's
-// optimised loop held the closures of the call it was made in, and dropped when they were collected.
+// optimised loop held the closures of the call it was made in, and was dropped once they were collected.
 // eslint-disable-next-line max-lines-per-function
 function split(text: string): SplitResult {
   const chunks: SqlChunk[] = [];
