@@ -10,7 +10,7 @@ import { fs, path } from './project/builtins';
 import { parseArgs } from './cli/args';
 import { MAIN_BUNDLE } from './cli/cacheBase';
 import { requireBundle } from './cli/codeCache';
-import { allWrittenDirectly } from './project/output';
+import { nothingPending } from './project/output';
 import { replayLocation, RunRecord, withoutOptimizer } from './cli/replay';
 
 /** The cache folder of a command that may be replayed (the command line decides the same way), else undefined. */
@@ -38,6 +38,6 @@ const code = location === undefined ? undefined : withoutOptimizer(() => new Run
 if (code !== undefined) {
   // Exiting at once skips Node's teardown of the heap and the isolate (~10 ms of a replayed corpus
   // run, mostly unmapping memory); only when no output waits in a Node stream, which may write later.
-  if (allWrittenDirectly()) process.exit(code);
+  if (nothingPending()) process.exit(code);
   process.exitCode = code;
 } else void commandLine().runCli(argv, location !== undefined);

@@ -70,14 +70,10 @@ export function writeRecorded(bytes: Buffer, stream: Stream): void {
   nodeStream(stream).write(Buffer.from(at ? bytes.subarray(at) : bytes));
 }
 
-/** Whether every write so far went straight to its descriptor: no Node stream was used, so none holds output still to be written. */
-export function allWrittenDirectly(): boolean {
-  return guarded.size === 0;
-}
-
 /**
- * Whether no output waits to be written: every Node stream used holds nothing unwritten (on Linux
- * their writes to files and pipes are synchronous), or its reader is gone.
+ * Whether no output waits to be written, so the process may end at once: every write went straight
+ * to its descriptor, or each Node stream used holds nothing unwritten (on Linux their writes to files
+ * and pipes are synchronous), or its reader is gone.
  */
 export function nothingPending(): boolean {
   return [...guarded].every((stream) => gone.has(stream) || nodeStream(stream).writableLength === 0);
